@@ -1,0 +1,57 @@
+# Makefile -- the human entry points of orderfleet. `make help` lists them.
+BUILD ?= build
+TEST_BUILD ?= build-test
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: help setup build build-test run test unit integration stack-up stack-down stack-status bench docs check-docs format clean
+
+help:
+	@echo "make setup         install missing Debian packages (scripts/setup.sh)"
+	@echo "make build         release build into $(BUILD)/ (binaries in $(BUILD)/bin)"
+	@echo "make run           the fleet on sample data: setup, build, stack, schema, catalogue, publish, summary"
+	@echo "make test          the whole test suite (what CI runs): setup, sanitizer build, stack, unit + integration"
+	@echo "make unit          unit tests only (no servers)"
+	@echo "make stack-up | stack-down | stack-status   the local MariaDB, Redis and dev Kafka broker"
+	@echo "make docs          regenerate docs/topics.md and docs/config.md tables from the code"
+	@echo "make format        clang-format the C sources"
+
+setup:
+	bash scripts/setup.sh
+
+build:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOF_SANITIZE=OFF >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+
+build-test:
+	cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=Debug -DOF_SANITIZE=ON >/dev/null
+	cmake --build $(TEST_BUILD) -j $(JOBS)
+
+run:
+	bash scripts/run-sample.sh
+
+test:
+	bash scripts/test.sh
+
+unit: build-test
+	cd $(TEST_BUILD) && ctest -L unit --output-on-failure
+
+integration: build-test
+	bash scripts/test.sh --integration-only
+
+stack-up: build
+	OF_BUILD_DIR=$(abspath $(BUILD)) bash scripts/stack.sh up
+
+stack-down:
+	bash scripts/stack.sh down
+
+stack-status:
+	bash scripts/stack.sh status
+
+docs: build
+	bash scripts/gen-docs.sh $(BUILD)/bin/ordctl
+
+format:
+	clang-format -i common/*.c common/*.h workers/*/*.c tools/*/*.c tests/unit/*.c
+
+clean:
+	rm -rf $(BUILD) $(TEST_BUILD)

@@ -1,0 +1,207 @@
+/* of_config.c -- configuration keys, file and environment loading, validation. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "of_config.h"
+
+#define INT(n, d, lo, hi, doc) {n, OF_CFGT_INT, d, lo, hi, NULL, doc}
+#define STR(n, d, doc) {n, OF_CFGT_STR, d, 0, 0, NULL, doc}
+#define SECRET(n, doc) {n, OF_CFGT_SECRET, "", 0, 0, NULL, doc}
+#define ENUM(n, d, ch, doc) {n, OF_CFGT_ENUM, d, 0, 0, ch, doc}
+
+static const of_cfg_def_t defs[OF_CFG__COUNT] = {
+    [OF_CFG_LOG_LEVEL] = ENUM("OF_LOG_LEVEL", "info", "debug|info|warn|error", "Minimum level written to stderr."),
+    [OF_CFG_INSTANCE_ID] = STR("OF_INSTANCE_ID", "", "Name of this process in logs and event `producer` fields; default host:pid."),
+    [OF_CFG_MYSQL_HOST] = STR("OF_MYSQL_HOST", "127.0.0.1", "MariaDB/MySQL host."),
+    [OF_CFG_MYSQL_PORT] = INT("OF_MYSQL_PORT", "3306", 1, 65535, "MariaDB/MySQL TCP port (local stack: 33306)."),
+    [OF_CFG_MYSQL_USER] = STR("OF_MYSQL_USER", "orderfleet", "Database user."),
+    [OF_CFG_MYSQL_PASSWORD] = SECRET("OF_MYSQL_PASSWORD", "Database password. Secret: from the environment or the config file only; never logged."),
+    [OF_CFG_MYSQL_DB] = STR("OF_MYSQL_DB", "orderfleet", "System-of-record database."),
+    [OF_CFG_MYSQL_BUYER_DB] = STR("OF_MYSQL_BUYER_DB", "orderfleet_buyer", "Buyer-side order database (order-sync)."),
+    [OF_CFG_MYSQL_SELLER_DB] = STR("OF_MYSQL_SELLER_DB", "orderfleet_seller", "Seller-side order database (order-sync)."),
+    [OF_CFG_MYSQL_CONNECT_TIMEOUT_S] = INT("OF_MYSQL_CONNECT_TIMEOUT_S", "5", 1, 300, "Connect/read/write timeout of database connections, seconds."),
+    [OF_CFG_REDIS_HOST] = STR("OF_REDIS_HOST", "127.0.0.1", "Redis host."),
+    [OF_CFG_REDIS_PORT] = INT("OF_REDIS_PORT", "6379", 1, 65535, "Redis port (local stack: 36379)."),
+    [OF_CFG_REDIS_PASSWORD] = SECRET("OF_REDIS_PASSWORD", "Redis AUTH password; empty = no AUTH. Secret."),
+    [OF_CFG_REDIS_PREFIX] = STR("OF_REDIS_PREFIX", "of:", "Prefix of every Redis key (several fleets can share one Redis)."),
+    [OF_CFG_REDIS_DEDUPE_TTL_S] = INT("OF_REDIS_DEDUPE_TTL_S", "604800", 60, 31536000, "Lifetime of Redis dedupe keys, seconds (MySQL's processed_event stays authoritative)."),
+    [OF_CFG_KAFKA_BOOTSTRAP] = STR("OF_KAFKA_BOOTSTRAP", "", "Kafka bootstrap servers, host:port[,host:port]. Required by workers and by ordctl's Kafka commands (local stack: written to .state/stack.env)."),
+    [OF_CFG_KAFKA_PROFILE] = ENUM("OF_KAFKA_PROFILE", "local", "local|production", "`local` tunes for the dev broker (fetch.wait.max.ms=10, linger.ms=5); `production` keeps librdkafka defaults plus OF_KAFKA_EXTRA."),
+    [OF_CFG_KAFKA_EXTRA] = STR("OF_KAFKA_EXTRA", "", "Extra librdkafka properties, `k=v;k=v` (e.g. security.protocol=SASL_SSL;sasl.mechanisms=PLAIN). Applied to producers and consumers."),
+    [OF_CFG_KAFKA_GROUP] = STR("OF_KAFKA_GROUP", "", "Consumer group; default `orderfleet.<worker>`. All instances of one worker type share it."),
+    [OF_CFG_TOPIC_PREFIX] = STR("OF_TOPIC_PREFIX", "", "Prefix added to every topic name (namespaces a fleet on a shared cluster)."),
+    [OF_CFG_BATCH_SIZE] = INT("OF_BATCH_SIZE", "200", 1, 10000, "Most messages handled in one batch (one MySQL transaction)."),
+    [OF_CFG_BATCH_WAIT_MS] = INT("OF_BATCH_WAIT_MS", "20", 0, 10000, "Longest wait to fill a batch once its first message is in, ms."),
+    [OF_CFG_TX_RETRIES] = INT("OF_TX_RETRIES", "10", 0, 1000, "Retries of a transaction after a deadlock, lock wait timeout or lost connection."),
+    [OF_CFG_RETRY_BACKOFF_MAX_MS] = INT("OF_RETRY_BACKOFF_MAX_MS", "5000", 10, 600000, "Cap of the exponential backoff between retries, ms."),
+    [OF_CFG_STATS_INTERVAL_S] = INT("OF_STATS_INTERVAL_S", "10", 0, 86400, "Seconds between `stats` log lines with the counters; 0 = only at exit."),
+    [OF_CFG_LUA_DIR] = STR("OF_LUA_DIR", "", "Folder of the Redis scripts; default the source tree's lua/ or /usr/local/share/orderfleet/lua."),
+    [OF_CFG_SCHEMA_DIR] = STR("OF_SCHEMA_DIR", "", "Folder of the SQL migrations; default the source tree's schema/ or /usr/local/share/orderfleet/schema."),
+    [OF_CFG_OUTBOX_SWEEP_S] = INT("OF_OUTBOX_SWEEP_S", "5", 1, 3600, "Seconds between sweeps that re-publish outbox events whose delivery was not confirmed."),
+};
+
+struct of_config_s {
+    char *val[OF_CFG__COUNT];
+};
+
+const of_cfg_def_t *of_config_defs(void) { return defs; }
+
+of_err_t of_cfg_validate(const of_cfg_def_t *def, const char *value, char *errstr, size_t errstr_size) {
+    if (!value || (!*value && !def->defval))
+        return of_seterr(errstr, errstr_size, OF_ERR_CONFIG, "%s: required, not set", def->name);
+    if (def->type == OF_CFGT_INT) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(value, &end, 10);
+        if (!*value || *end || errno)
+            return of_seterr(errstr, errstr_size, OF_ERR_CONFIG, "%s=%s: not an integer", def->name, value);
+        if (v < def->min || v > def->max)
+            return of_seterr(errstr, errstr_size, OF_ERR_CONFIG, "%s=%s: out of range %lld..%lld", def->name,
+                             value, def->min, def->max);
+    } else if (def->type == OF_CFGT_ENUM) {
+        size_t n = strlen(value);
+        const char *p = def->choices;
+        while (p && *p) {
+            const char *bar = strchr(p, '|');
+            size_t len = bar ? (size_t)(bar - p) : strlen(p);
+            if (len == n && !strncmp(p, value, n)) return OF_OK;
+            p = bar ? bar + 1 : NULL;
+        }
+        return of_seterr(errstr, errstr_size, OF_ERR_CONFIG, "%s=%s: must be one of %s", def->name, value,
+                         def->choices);
+    }
+    for (const char *p = value; *p; p++)
+        if ((unsigned char)*p < 0x20)
+            return of_seterr(errstr, errstr_size, OF_ERR_CONFIG, "%s: control character in value", def->name);
+    return OF_OK;
+}
+
+static int key_index(const char *name, size_t len) {
+    for (int i = 0; i < OF_CFG__COUNT; i++)
+        if (strlen(defs[i].name) == len && !strncmp(defs[i].name, name, len)) return i;
+    return -1;
+}
+
+static of_err_t set_raw(of_config_t *cfg, int i, const char *v, size_t len) {
+    char *copy = strndup(v, len);
+    if (!copy) return OF_ERR_NOMEM;
+    free(cfg->val[i]);
+    cfg->val[i] = copy;
+    return OF_OK;
+}
+
+static of_err_t load_file(of_config_t *cfg, const char *path, char *errstr, size_t errstr_size) {
+    FILE *f = fopen(path, "r");
+    if (!f) return of_seterr(errstr, errstr_size, OF_ERR_CONFIG, "config file %s: %s", path, strerror(errno));
+    char line[4096];
+    int lineno = 0;
+    of_err_t err = OF_OK;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        char *p = line;
+        size_t n = strlen(p);
+        while (n && (p[n - 1] == '\n' || p[n - 1] == '\r' || p[n - 1] == ' ')) p[--n] = '\0';
+        while (*p == ' ' || *p == '\t') p++;
+        if (!*p || *p == '#') continue;
+        if (!strncmp(p, "export ", 7)) p += 7;
+        char *eq = strchr(p, '=');
+        if (!eq) {
+            err = of_seterr(errstr, errstr_size, OF_ERR_CONFIG, "%s:%d: expected KEY=value", path, lineno);
+            break;
+        }
+        int i = key_index(p, (size_t)(eq - p));
+        if (i < 0) {
+            /* Keys of other tools (e.g. OF_STATE_DIR in stack.env) are allowed but must look like ours. */
+            if (strncmp(p, "OF_", 3)) {
+                err = of_seterr(errstr, errstr_size, OF_ERR_CONFIG, "%s:%d: unknown key %.*s", path, lineno,
+                                (int)(eq - p), p);
+                break;
+            }
+            continue;
+        }
+        char *v = eq + 1;
+        size_t vl = strlen(v);
+        if (vl >= 2 && ((v[0] == '"' && v[vl - 1] == '"') || (v[0] == '\'' && v[vl - 1] == '\''))) {
+            v++;
+            vl -= 2;
+        }
+        if ((err = set_raw(cfg, i, v, vl))) break;
+    }
+    fclose(f);
+    return err;
+}
+
+of_config_t *of_config_load(const char *path, char *errstr, size_t errstr_size) {
+    of_config_t *cfg = calloc(1, sizeof *cfg);
+    if (!cfg) return NULL;
+    for (int i = 0; i < OF_CFG__COUNT; i++)
+        if (set_raw(cfg, i, defs[i].defval ? defs[i].defval : "", defs[i].defval ? strlen(defs[i].defval) : 0))
+            goto fail;
+    if (!path || !*path) path = getenv("OF_CONFIG");
+    if (path && *path && load_file(cfg, path, errstr, errstr_size)) goto fail;
+    for (int i = 0; i < OF_CFG__COUNT; i++) {
+        const char *e = getenv(defs[i].name);
+        if (e && set_raw(cfg, i, e, strlen(e))) goto fail;
+    }
+    for (int i = 0; i < OF_CFG__COUNT; i++)
+        if (of_cfg_validate(&defs[i], cfg->val[i], errstr, errstr_size)) goto fail;
+    if (!*cfg->val[OF_CFG_INSTANCE_ID]) {
+        char host[128] = "host", id[192];
+        gethostname(host, sizeof host - 1);
+        snprintf(id, sizeof id, "%s:%d", host, (int)getpid());
+        if (set_raw(cfg, OF_CFG_INSTANCE_ID, id, strlen(id))) goto fail;
+    }
+    return cfg;
+fail:
+    of_config_destroy(cfg);
+    return NULL;
+}
+
+void of_config_destroy(of_config_t *cfg) {
+    if (!cfg) return;
+    for (int i = 0; i < OF_CFG__COUNT; i++) free(cfg->val[i]);
+    free(cfg);
+}
+
+const char *of_cfg_str(const of_config_t *cfg, of_cfg_key_t key) { return cfg->val[key] ? cfg->val[key] : ""; }
+
+long long of_cfg_int(const of_config_t *cfg, of_cfg_key_t key) { return strtoll(of_cfg_str(cfg, key), NULL, 10); }
+
+of_err_t of_cfg_set(of_config_t *cfg, of_cfg_key_t key, const char *value, char *errstr, size_t errstr_size) {
+    of_err_t err = of_cfg_validate(&defs[key], value, errstr, errstr_size);
+    if (err) return err;
+    return set_raw(cfg, (int)key, value, strlen(value));
+}
+
+static const char *type_name(const of_cfg_def_t *d) {
+    switch (d->type) {
+    case OF_CFGT_INT: return "integer";
+    case OF_CFGT_SECRET: return "secret";
+    case OF_CFGT_ENUM: return "choice";
+    default: return "string";
+    }
+}
+
+void of_config_print_markdown(void) {
+    printf("| Key | Type | Default | Meaning |\n|---|---|---|---|\n");
+    for (int i = 0; i < OF_CFG__COUNT; i++) {
+        const of_cfg_def_t *d = &defs[i];
+        char range[96] = "";
+        if (d->type == OF_CFGT_INT) snprintf(range, sizeof range, " %lld..%lld", d->min, d->max);
+        if (d->type == OF_CFGT_ENUM) snprintf(range, sizeof range, " %s", d->choices);
+        printf("| `%s` | %s%s | %s | %s |\n", d->name, type_name(d), range,
+               !d->defval ? "**required**" : (*d->defval ? d->defval : "(empty)"), d->doc);
+    }
+}
+
+void of_config_print_help(void) {
+    printf("Configuration (environment variables, or KEY=value lines in --config FILE / $OF_CONFIG;\n"
+           "the environment wins):\n");
+    for (int i = 0; i < OF_CFG__COUNT; i++) {
+        const of_cfg_def_t *d = &defs[i];
+        printf("  %-28s %s [%s]\n", d->name, d->doc, !d->defval ? "required" : d->defval);
+    }
+}

@@ -1,0 +1,75 @@
+/* of_config.h -- configuration: documented keys, defaults, an optional KEY=value file, env overrides. */
+#ifndef OF_CONFIG_H
+#define OF_CONFIG_H
+#include <stddef.h>
+#include "of_err.h"
+
+typedef enum {
+    OF_CFG_LOG_LEVEL,
+    OF_CFG_INSTANCE_ID,
+    OF_CFG_MYSQL_HOST,
+    OF_CFG_MYSQL_PORT,
+    OF_CFG_MYSQL_USER,
+    OF_CFG_MYSQL_PASSWORD,
+    OF_CFG_MYSQL_DB,
+    OF_CFG_MYSQL_BUYER_DB,
+    OF_CFG_MYSQL_SELLER_DB,
+    OF_CFG_MYSQL_CONNECT_TIMEOUT_S,
+    OF_CFG_REDIS_HOST,
+    OF_CFG_REDIS_PORT,
+    OF_CFG_REDIS_PASSWORD,
+    OF_CFG_REDIS_PREFIX,
+    OF_CFG_REDIS_DEDUPE_TTL_S,
+    OF_CFG_KAFKA_BOOTSTRAP,
+    OF_CFG_KAFKA_PROFILE,
+    OF_CFG_KAFKA_EXTRA,
+    OF_CFG_KAFKA_GROUP,
+    OF_CFG_TOPIC_PREFIX,
+    OF_CFG_BATCH_SIZE,
+    OF_CFG_BATCH_WAIT_MS,
+    OF_CFG_TX_RETRIES,
+    OF_CFG_RETRY_BACKOFF_MAX_MS,
+    OF_CFG_STATS_INTERVAL_S,
+    OF_CFG_LUA_DIR,
+    OF_CFG_SCHEMA_DIR,
+    OF_CFG_OUTBOX_SWEEP_S,
+    OF_CFG__COUNT
+} of_cfg_key_t;
+
+typedef enum { OF_CFGT_STR, OF_CFGT_INT, OF_CFGT_SECRET, OF_CFGT_ENUM } of_cfg_type_t;
+
+typedef struct {
+    const char *name;        /* environment variable and file key, e.g. "OF_MYSQL_PORT" */
+    of_cfg_type_t type;
+    const char *defval;      /* NULL = required */
+    long long min, max;      /* OF_CFGT_INT range */
+    const char *choices;     /* OF_CFGT_ENUM: "a|b|c" */
+    const char *doc;
+} of_cfg_def_t;
+
+typedef struct of_config_s of_config_t;
+
+/* The documented key table (static, OF_CFG__COUNT entries). */
+const of_cfg_def_t *of_config_defs(void);
+
+/* Build a configuration: defaults, then the file (path may be NULL; else KEY=value lines,
+ * '#' comments, optional leading "export "), then the environment. Every value is validated;
+ * a bad one fails with "KEY: reason" in errstr and NULL is returned.
+ * Caller frees with of_config_destroy(). */
+of_config_t *of_config_load(const char *path, char *errstr, size_t errstr_size);
+void of_config_destroy(of_config_t *cfg);
+
+/* Borrowed; valid until of_config_destroy(). Never NULL (empty string when unset). */
+const char *of_cfg_str(const of_config_t *cfg, of_cfg_key_t key);
+long long of_cfg_int(const of_config_t *cfg, of_cfg_key_t key);
+/* Override a value (tests, command-line flags); validated like a loaded one. */
+of_err_t of_cfg_set(of_config_t *cfg, of_cfg_key_t key, const char *value, char *errstr, size_t errstr_size);
+
+/* Validate one value against its definition; pure. Returns OF_OK or OF_ERR_CONFIG with the reason. */
+of_err_t of_cfg_validate(const of_cfg_def_t *def, const char *value, char *errstr, size_t errstr_size);
+
+/* Print the key reference: markdown table (docs/config.md) or a --help listing. */
+void of_config_print_markdown(void);
+void of_config_print_help(void);
+
+#endif

@@ -1,0 +1,371 @@
+/* of_db.c -- MySQL C API wrapper: prepared statement registry, binding in one place, retried transactions. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <errmsg.h>
+#include <mysqld_error.h>
+#include "of_db.h"
+#include "of_log.h"
+#include "of_metrics.h"
+
+#define OF_DB_MAX_STMTS 64
+
+struct of_db_s {
+    MYSQL *my;
+    const of_config_t *cfg;
+    char dbname[128];
+    const char *sql[OF_DB_MAX_STMTS];
+    MYSQL_STMT *stmt[OF_DB_MAX_STMTS];
+    int nstmts;
+    int broken; /* connection lost: reconnect before the next use */
+};
+
+of_err_t of_db_errno_class(unsigned int e) {
+    switch (e) {
+    case 0: return OF_OK;
+    case ER_DUP_ENTRY: return OF_ERR_DUPLICATE;
+    case ER_LOCK_DEADLOCK:
+    case ER_LOCK_WAIT_TIMEOUT:
+    case CR_SERVER_GONE_ERROR:
+    case CR_SERVER_LOST:
+    case CR_CONN_HOST_ERROR:
+    case CR_CONNECTION_ERROR:
+    case CR_SERVER_LOST_EXTENDED:
+    case CR_COMMANDS_OUT_OF_SYNC:
+    case ER_SERVER_SHUTDOWN:
+    case ER_CON_COUNT_ERROR:
+    case 4031: /* ER_CLIENT_INTERACTION_TIMEOUT (MySQL 8) */
+        return OF_ERR_TRANSIENT;
+    default: return OF_ERR_DB;
+    }
+}
+
+static int is_conn_lost(unsigned int e) {
+    return e == CR_SERVER_GONE_ERROR || e == CR_SERVER_LOST || e == CR_CONN_HOST_ERROR || e == CR_CONNECTION_ERROR ||
+           e == CR_SERVER_LOST_EXTENDED || e == ER_SERVER_SHUTDOWN || e == CR_COMMANDS_OUT_OF_SYNC || e == 4031;
+}
+
+static of_err_t fail(of_db_t *db, unsigned int e, const char *what, const char *msg, char *errstr, size_t size) {
+    if (is_conn_lost(e)) db->broken = 1;
+    return of_seterr(errstr, size, of_db_errno_class(e), "%s: mysql %u: %s", what, e, msg);
+}
+
+static void drop_stmts(of_db_t *db) {
+    for (int i = 0; i < db->nstmts; i++)
+        if (db->stmt[i]) {
+            mysql_stmt_close(db->stmt[i]);
+            db->stmt[i] = NULL;
+        }
+}
+
+static of_err_t do_connect(of_db_t *db, char *errstr, size_t errstr_size) {
+    const of_config_t *cfg = db->cfg;
+    db->my = mysql_init(NULL);
+    if (!db->my) return of_seterr(errstr, errstr_size, OF_ERR_NOMEM, "mysql_init failed");
+    unsigned int t = (unsigned int)of_cfg_int(cfg, OF_CFG_MYSQL_CONNECT_TIMEOUT_S);
+    unsigned int rw = t * 6; /* reads wait for locks: allow longer than connect */
+    mysql_options(db->my, MYSQL_OPT_CONNECT_TIMEOUT, &t);
+    mysql_options(db->my, MYSQL_OPT_READ_TIMEOUT, &rw);
+    mysql_options(db->my, MYSQL_OPT_WRITE_TIMEOUT, &rw);
+    mysql_options(db->my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    if (!mysql_real_connect(db->my, of_cfg_str(cfg, OF_CFG_MYSQL_HOST), of_cfg_str(cfg, OF_CFG_MYSQL_USER),
+                            of_cfg_str(cfg, OF_CFG_MYSQL_PASSWORD), db->dbname,
+                            (unsigned int)of_cfg_int(cfg, OF_CFG_MYSQL_PORT), NULL, CLIENT_MULTI_STATEMENTS)) {
+        unsigned int e = mysql_errno(db->my);
+        of_err_t err = of_seterr(errstr, errstr_size, e == ER_ACCESS_DENIED_ERROR || e == ER_BAD_DB_ERROR ? OF_ERR_CONFIG : OF_ERR_TRANSIENT,
+                                 "connect %s@%s:%lld/%s: mysql %u: %s", of_cfg_str(cfg, OF_CFG_MYSQL_USER),
+                                 of_cfg_str(cfg, OF_CFG_MYSQL_HOST), of_cfg_int(cfg, OF_CFG_MYSQL_PORT), db->dbname, e,
+                                 mysql_error(db->my));
+        mysql_close(db->my);
+        db->my = NULL;
+        return err;
+    }
+    db->broken = 0;
+    return OF_OK;
+}
+
+of_db_t *of_db_connect(const of_config_t *cfg, const char *dbname, char *errstr, size_t errstr_size) {
+    of_db_t *db = calloc(1, sizeof *db);
+    if (!db) return NULL;
+    db->cfg = cfg;
+    snprintf(db->dbname, sizeof db->dbname, "%s", dbname ? dbname : of_cfg_str(cfg, OF_CFG_MYSQL_DB));
+    if (do_connect(db, errstr, errstr_size)) {
+        free(db);
+        return NULL;
+    }
+    return db;
+}
+
+void of_db_close(of_db_t *db) {
+    if (!db) return;
+    drop_stmts(db);
+    if (db->my) mysql_close(db->my);
+    free(db);
+}
+
+MYSQL *of_db_handle(of_db_t *db) { return db->my; }
+
+static of_err_t ensure_conn(of_db_t *db, char *errstr, size_t errstr_size) {
+    if (db->my && !db->broken) return OF_OK;
+    drop_stmts(db);
+    if (db->my) mysql_close(db->my);
+    db->my = NULL;
+    of_err_t err = do_connect(db, errstr, errstr_size);
+    if (!err) of_info("database reconnected", OF_S("db", db->dbname), OF_END);
+    return err == OF_ERR_CONFIG ? OF_ERR_TRANSIENT : err;
+}
+
+int of_db_register(of_db_t *db, const char *sql) {
+    for (int i = 0; i < db->nstmts; i++)
+        if (db->sql[i] == sql) return i;
+    if (db->nstmts >= OF_DB_MAX_STMTS) return -1;
+    db->sql[db->nstmts] = sql;
+    return db->nstmts++;
+}
+
+static MYSQL_STMT *get_stmt(of_db_t *db, int id, char *errstr, size_t errstr_size, of_err_t *errp) {
+    *errp = OF_OK;
+    if (id < 0 || id >= db->nstmts) {
+        *errp = of_seterr(errstr, errstr_size, OF_ERR_DB, "statement %d not registered", id);
+        return NULL;
+    }
+    if ((*errp = ensure_conn(db, errstr, errstr_size))) return NULL;
+    if (db->stmt[id]) return db->stmt[id];
+    MYSQL_STMT *st = mysql_stmt_init(db->my);
+    if (!st) {
+        *errp = of_seterr(errstr, errstr_size, OF_ERR_NOMEM, "mysql_stmt_init failed");
+        return NULL;
+    }
+    if (mysql_stmt_prepare(st, db->sql[id], strlen(db->sql[id]))) {
+        *errp = fail(db, mysql_stmt_errno(st), "prepare", mysql_stmt_error(st), errstr, errstr_size);
+        mysql_stmt_close(st);
+        return NULL;
+    }
+    db->stmt[id] = st;
+    return st;
+}
+
+/* The one place where parameters become MYSQL_BINDs (MariaDB/MySQL differences stay here). */
+typedef struct {
+    MYSQL_BIND b[64];
+    char money[64][32];
+    unsigned long len[64];
+    my_bool is_null[64];
+} binds_t;
+
+static of_err_t bind_params(MYSQL_STMT *st, binds_t *bs, const of_param_t *p, int n, char *errstr, size_t size) {
+    if (n > 64 || (unsigned long)n != mysql_stmt_param_count(st))
+        return of_seterr(errstr, size, OF_ERR_DB, "statement wants %lu parameters, got %d", mysql_stmt_param_count(st), n);
+    memset(bs->b, 0, sizeof(MYSQL_BIND) * (size_t)n);
+    for (int i = 0; i < n; i++) {
+        MYSQL_BIND *b = &bs->b[i];
+        switch (p[i].type) {
+        case OFP_NULL:
+            bs->is_null[i] = 1;
+            b->buffer_type = MYSQL_TYPE_NULL;
+            b->is_null = &bs->is_null[i];
+            break;
+        case OFP_I64:
+            b->buffer_type = MYSQL_TYPE_LONGLONG;
+            b->buffer = (void *)&p[i].i;
+            break;
+        case OFP_U64:
+            b->buffer_type = MYSQL_TYPE_LONGLONG;
+            b->buffer = (void *)&p[i].u;
+            b->is_unsigned = 1;
+            break;
+        case OFP_MONEY: {
+            int64_t v = p[i].i;
+            uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+            int l = snprintf(bs->money[i], sizeof bs->money[i], "%s%llu.%04llu", v < 0 ? "-" : "",
+                             (unsigned long long)(a / 10000), (unsigned long long)(a % 10000));
+            bs->len[i] = (unsigned long)l;
+            b->buffer_type = MYSQL_TYPE_NEWDECIMAL;
+            b->buffer = bs->money[i];
+            b->buffer_length = bs->len[i];
+            b->length = &bs->len[i];
+            break;
+        }
+        case OFP_STR:
+            bs->len[i] = (unsigned long)(p[i].s ? (p[i].len ? p[i].len : strlen(p[i].s)) : 0);
+            b->buffer_type = MYSQL_TYPE_STRING;
+            b->buffer = (void *)(p[i].s ? p[i].s : "");
+            b->buffer_length = bs->len[i];
+            b->length = &bs->len[i];
+            break;
+        }
+    }
+    if (n && mysql_stmt_bind_param(st, bs->b)) return of_seterr(errstr, size, OF_ERR_DB, "bind: %s", mysql_stmt_error(st));
+    return OF_OK;
+}
+
+of_err_t of_db_exec(of_db_t *db, int id, const of_param_t *params, int nparams, uint64_t *affectedp,
+                    uint64_t *insert_idp, char *errstr, size_t errstr_size) {
+    of_err_t err;
+    MYSQL_STMT *st = get_stmt(db, id, errstr, errstr_size, &err);
+    if (!st) return err;
+    binds_t bs;
+    if ((err = bind_params(st, &bs, params, nparams, errstr, errstr_size))) return err;
+    if (mysql_stmt_execute(st)) return fail(db, mysql_stmt_errno(st), "execute", mysql_stmt_error(st), errstr, errstr_size);
+    if (affectedp) *affectedp = mysql_stmt_affected_rows(st);
+    if (insert_idp) *insert_idp = mysql_stmt_insert_id(st);
+    return OF_OK;
+}
+
+of_err_t of_db_query(of_db_t *db, int id, const of_param_t *params, int nparams, of_rows_t **rowsp, char *errstr,
+                     size_t errstr_size) {
+    *rowsp = NULL;
+    of_err_t err;
+    MYSQL_STMT *st = get_stmt(db, id, errstr, errstr_size, &err);
+    if (!st) return err;
+    binds_t bs;
+    if ((err = bind_params(st, &bs, params, nparams, errstr, errstr_size))) return err;
+    my_bool upd = 1;
+    mysql_stmt_attr_set(st, STMT_ATTR_UPDATE_MAX_LENGTH, &upd);
+    if (mysql_stmt_execute(st)) return fail(db, mysql_stmt_errno(st), "execute", mysql_stmt_error(st), errstr, errstr_size);
+    MYSQL_RES *meta = mysql_stmt_result_metadata(st);
+    if (!meta) return of_seterr(errstr, errstr_size, OF_ERR_DB, "statement returns no result set");
+    if (mysql_stmt_store_result(st)) {
+        mysql_free_result(meta);
+        return fail(db, mysql_stmt_errno(st), "store", mysql_stmt_error(st), errstr, errstr_size);
+    }
+    int ncols = (int)mysql_num_fields(meta);
+    MYSQL_FIELD *fields = mysql_fetch_fields(meta);
+    of_rows_t *rows = calloc(1, sizeof *rows);
+    MYSQL_BIND *rb = calloc((size_t)ncols, sizeof *rb);
+    unsigned long *lens = calloc((size_t)ncols, sizeof *lens);
+    my_bool *nulls = calloc((size_t)ncols, sizeof *nulls);
+    char **bufs = calloc((size_t)ncols, sizeof *bufs);
+    int nrows = (int)mysql_stmt_num_rows(st);
+    err = OF_OK;
+    if (!rows || !rb || !lens || !nulls || !bufs) {
+        err = OF_ERR_NOMEM;
+        goto out;
+    }
+    rows->ncols = ncols;
+    rows->cells = calloc((size_t)(nrows * ncols) + 1, sizeof(char *));
+    rows->lens = calloc((size_t)(nrows * ncols) + 1, sizeof(size_t));
+    if (!rows->cells || !rows->lens) {
+        err = OF_ERR_NOMEM;
+        goto out;
+    }
+    for (int c = 0; c < ncols; c++) {
+        size_t cap = fields[c].max_length + 1;
+        if (cap < 32) cap = 32;
+        bufs[c] = malloc(cap);
+        if (!bufs[c]) {
+            err = OF_ERR_NOMEM;
+            goto out;
+        }
+        rb[c].buffer_type = MYSQL_TYPE_STRING;
+        rb[c].buffer = bufs[c];
+        rb[c].buffer_length = cap;
+        rb[c].length = &lens[c];
+        rb[c].is_null = &nulls[c];
+    }
+    if (ncols && mysql_stmt_bind_result(st, rb)) {
+        err = of_seterr(errstr, errstr_size, OF_ERR_DB, "bind result: %s", mysql_stmt_error(st));
+        goto out;
+    }
+    for (int r = 0; r < nrows; r++) {
+        int rc = mysql_stmt_fetch(st);
+        if (rc == MYSQL_NO_DATA) break;
+        if (rc == 1) {
+            err = fail(db, mysql_stmt_errno(st), "fetch", mysql_stmt_error(st), errstr, errstr_size);
+            goto out;
+        }
+        for (int c = 0; c < ncols; c++) {
+            if (nulls[c]) continue;
+            char *cell = malloc(lens[c] + 1);
+            if (!cell) {
+                err = OF_ERR_NOMEM;
+                goto out;
+            }
+            memcpy(cell, bufs[c], lens[c]);
+            cell[lens[c]] = '\0';
+            rows->cells[r * ncols + c] = cell;
+            rows->lens[r * ncols + c] = lens[c];
+        }
+        rows->nrows = r + 1;
+    }
+out:
+    mysql_stmt_free_result(st);
+    mysql_free_result(meta);
+    if (bufs)
+        for (int c = 0; c < ncols; c++) free(bufs[c]);
+    free(bufs);
+    free(rb);
+    free(lens);
+    free(nulls);
+    if (err) {
+        of_rows_free(rows);
+        if (err == OF_ERR_NOMEM) of_seterr(errstr, errstr_size, err, "out of memory reading rows");
+        return err;
+    }
+    *rowsp = rows;
+    return OF_OK;
+}
+
+void of_rows_free(of_rows_t *rows) {
+    if (!rows) return;
+    if (rows->cells)
+        for (int i = 0; i < rows->nrows * rows->ncols; i++) free(rows->cells[i]);
+    free(rows->cells);
+    free(rows->lens);
+    free(rows);
+}
+
+const char *of_rows_str(const of_rows_t *rows, int row, int col) {
+    if (!rows || row < 0 || row >= rows->nrows || col < 0 || col >= rows->ncols) return NULL;
+    return rows->cells[row * rows->ncols + col];
+}
+
+long long of_rows_i64(const of_rows_t *rows, int row, int col) {
+    const char *s = of_rows_str(rows, row, col);
+    return s ? strtoll(s, NULL, 10) : 0;
+}
+
+of_err_t of_db_plain(of_db_t *db, const char *sql, char *errstr, size_t errstr_size) {
+    of_err_t err = ensure_conn(db, errstr, errstr_size);
+    if (err) return err;
+    if (mysql_real_query(db->my, sql, strlen(sql)))
+        return fail(db, mysql_errno(db->my), "query", mysql_error(db->my), errstr, errstr_size);
+    /* drain every result of a multi-statement */
+    int status;
+    do {
+        MYSQL_RES *r = mysql_store_result(db->my);
+        if (r) mysql_free_result(r);
+        status = mysql_next_result(db->my);
+        if (status > 0) return fail(db, mysql_errno(db->my), "query", mysql_error(db->my), errstr, errstr_size);
+    } while (status == 0);
+    return OF_OK;
+}
+
+static void sleep_ms(long ms) {
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) && errno == EINTR) {
+    }
+}
+
+of_err_t of_db_tx(of_db_t *db, of_db_tx_fn fn, void *ctx, char *errstr, size_t errstr_size) {
+    long retries = (long)of_cfg_int(db->cfg, OF_CFG_TX_RETRIES);
+    long cap = (long)of_cfg_int(db->cfg, OF_CFG_RETRY_BACKOFF_MAX_MS);
+    long backoff = 20;
+    for (long attempt = 0;; attempt++) {
+        of_err_t err = ensure_conn(db, errstr, errstr_size);
+        if (!err) err = of_db_plain(db, "START TRANSACTION", errstr, errstr_size);
+        if (!err) err = fn(db, ctx, errstr, errstr_size);
+        if (!err) {
+            if (mysql_commit(db->my)) err = fail(db, mysql_errno(db->my), "commit", mysql_error(db->my), errstr, errstr_size);
+            else return OF_OK;
+        }
+        if (db->my && !db->broken) mysql_rollback(db->my);
+        if (err != OF_ERR_TRANSIENT || attempt >= retries) return err;
+        of_metric_add(OF_M_RETRIED, 1);
+        of_warn("transaction retry", OF_I("attempt", attempt + 1), OF_S("error", errstr), OF_I("backoff_ms", backoff), OF_END);
+        sleep_ms(backoff + rand() % (backoff / 2 + 1));
+        backoff = backoff * 2 > cap ? cap : backoff * 2;
+    }
+}

@@ -1,0 +1,72 @@
+/* of_db.h -- MySQL/MariaDB: connections, prepared statements by id, result rows, retried transactions. */
+#ifndef OF_DB_H
+#define OF_DB_H
+#include <stddef.h>
+#include <stdint.h>
+#include <mysql.h>
+#include "of_config.h"
+#include "of_err.h"
+
+typedef struct of_db_s of_db_t;
+
+/* Connect to database dbname (NULL = OF_MYSQL_DB) with utf8mb4, timeouts from config, autocommit on.
+ * Caller frees with of_db_close(). NULL + errstr (never containing the password) on failure. */
+of_db_t *of_db_connect(const of_config_t *cfg, const char *dbname, char *errstr, size_t errstr_size);
+void of_db_close(of_db_t *db);
+/* Borrowed; valid until the next reconnect. For plain (non-parameterised) statements such as DDL files. */
+MYSQL *of_db_handle(of_db_t *db);
+
+/* Register a statement; it is prepared on first use and again after every reconnect (style.md).
+ * Returns its id (>= 0) or -1 when the registry is full. sql is borrowed (keep it static). */
+int of_db_register(of_db_t *db, const char *sql);
+
+typedef enum { OFP_NULL, OFP_I64, OFP_U64, OFP_STR, OFP_MONEY } of_param_type_t;
+typedef struct {
+    of_param_type_t type;
+    int64_t i;       /* OFP_I64, OFP_MONEY (1/10000 units) */
+    uint64_t u;      /* OFP_U64 */
+    const char *s;   /* OFP_STR (borrowed for the call) */
+    size_t len;      /* OFP_STR length; 0 with s != NULL means strlen(s) */
+} of_param_t;
+#define OFP_S(v) ((of_param_t){.type = OFP_STR, .s = (v)})
+#define OFP_SN(v, n) ((of_param_t){.type = OFP_STR, .s = (v), .len = (n)})
+#define OFP_I(v) ((of_param_t){.type = OFP_I64, .i = (int64_t)(v)})
+#define OFP_U(v) ((of_param_t){.type = OFP_U64, .u = (uint64_t)(v)})
+#define OFP_M(v) ((of_param_t){.type = OFP_MONEY, .i = (int64_t)(v)})
+#define OFP_NUL ((of_param_t){.type = OFP_NULL})
+
+/* Execute a registered statement. affectedp / insert_idp may be NULL.
+ * Errors: OF_ERR_DUPLICATE (1062), OF_ERR_TRANSIENT (deadlock, lock wait, lost connection),
+ * OF_ERR_DB (anything else). */
+of_err_t of_db_exec(of_db_t *db, int stmt, const of_param_t *params, int nparams, uint64_t *affectedp,
+                    uint64_t *insert_idp, char *errstr, size_t errstr_size) OF_MUST_CHECK;
+
+/* Result of a query: every cell as a string (NULL for SQL NULL). */
+typedef struct {
+    int nrows, ncols;
+    char **cells;   /* nrows * ncols */
+    size_t *lens;
+} of_rows_t;
+/* Run a registered SELECT. Caller frees *rowsp with of_rows_free(). */
+of_err_t of_db_query(of_db_t *db, int stmt, const of_param_t *params, int nparams, of_rows_t **rowsp,
+                     char *errstr, size_t errstr_size) OF_MUST_CHECK;
+void of_rows_free(of_rows_t *rows);
+/* Borrowed; NULL for SQL NULL or out of range. */
+const char *of_rows_str(const of_rows_t *rows, int row, int col);
+long long of_rows_i64(const of_rows_t *rows, int row, int col);
+
+/* Plain statement without parameters (BEGIN-free DDL, SET ...). */
+of_err_t of_db_plain(of_db_t *db, const char *sql, char *errstr, size_t errstr_size) OF_MUST_CHECK;
+
+typedef of_err_t (*of_db_tx_fn)(of_db_t *db, void *ctx, char *errstr, size_t errstr_size);
+/* Run fn inside BEGIN..COMMIT. A transient error (deadlock 1213, lock wait 1205, lost connection
+ * 2006/2013 ...) from fn or from COMMIT rolls back, reconnects when needed, waits with exponential
+ * backoff (capped by OF_RETRY_BACKOFF_MAX_MS) and runs fn again, up to OF_TX_RETRIES times.
+ * fn must therefore be safe to re-run (keep its effects in the database until commit).
+ * Any other error rolls back and is returned. */
+of_err_t of_db_tx(of_db_t *db, of_db_tx_fn fn, void *ctx, char *errstr, size_t errstr_size) OF_MUST_CHECK;
+
+/* Classify a MySQL error number. */
+of_err_t of_db_errno_class(unsigned int mysql_errno);
+
+#endif

@@ -1,0 +1,52 @@
+/* of_dlq.c -- building DeadLetter events. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include "of_dlq.h"
+
+int64_t of_now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+uint8_t *of_dlq_pack(const rd_kafka_message_t *m, const char *error, const char *error_class, const char *group,
+                     const char *producer, int attempts, size_t *lenp) {
+    int64_t now = of_now_ms();
+    char id[160];
+    snprintf(id, sizeof id, "dl-%s-%d-%lld", rd_kafka_topic_name(m->rkt), (int)m->partition, (long long)m->offset);
+    Orderfleet__EventMeta meta = ORDERFLEET__EVENT_META__INIT;
+    meta.event_id = id;
+    meta.occurred_at_ms = now;
+    meta.producer = (char *)producer;
+    meta.schema_version = 1;
+    Orderfleet__AttemptError ae = ORDERFLEET__ATTEMPT_ERROR__INIT;
+    ae.attempt = attempts;
+    ae.at_ms = now;
+    ae.error = (char *)error;
+    ae.worker = (char *)producer;
+    Orderfleet__AttemptError *aes[1] = {&ae};
+    Orderfleet__DeadLetter dl = ORDERFLEET__DEAD_LETTER__INIT;
+    dl.meta = &meta;
+    dl.original.data = m->payload;
+    dl.original.len = m->len;
+    dl.original_key.data = m->key;
+    dl.original_key.len = m->key_len;
+    dl.topic = (char *)rd_kafka_topic_name(m->rkt);
+    dl.partition = m->partition;
+    dl.offset = m->offset;
+    dl.error = (char *)error;
+    dl.error_class = (char *)error_class;
+    dl.attempts = attempts;
+    dl.n_errors = 1;
+    dl.errors = aes;
+    dl.first_failed_at_ms = now;
+    dl.dead_at_ms = now;
+    dl.consumer_group = (char *)group;
+    size_t n = orderfleet__dead_letter__get_packed_size(&dl);
+    uint8_t *buf = malloc(n ? n : 1);
+    if (!buf) return NULL;
+    orderfleet__dead_letter__pack(&dl, buf);
+    *lenp = n;
+    return buf;
+}

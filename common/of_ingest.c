@@ -1,0 +1,355 @@
+/* of_ingest.c -- trade-submit's batch handler: raw trades in, api_trade rows and TradeChange events out. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "of_dlq.h"
+#include "of_ingest.h"
+#include "of_log.h"
+#include "of_metrics.h"
+#include "of_outbox.h"
+#include "of_rawtrade.h"
+#include "of_topics.h"
+#include "of_tradestore.h"
+
+#define SHOP_CACHE 256
+
+static const char SQL_SHOP[] = "SELECT shop_id FROM cfg_shop WHERE platform_id = ? AND shop_no = ?";
+static const char SQL_PROCESSED[] =
+    "INSERT IGNORE INTO processed_event (consumer, event_id, topic, kpartition, koffset, outcome) VALUES (?, ?, ?, ?, ?, ?)";
+
+typedef struct {
+    int platform_id;
+    char shop_no[OF_RT_MAX_ID + 1];
+    uint32_t shop_id; /* 0 = unknown */
+} shop_entry_t;
+
+struct of_ingest_s {
+    const of_config_t *cfg;
+    of_db_t *db;
+    of_redis_t *redis;
+    of_producer_t *p;
+    of_tradestore_t *ts;
+    of_outbox_t *ob;
+    char consumer[128];
+    int st_shop, st_processed;
+    shop_entry_t shops[SHOP_CACHE];
+    int nshops;
+    int redis_warned;
+};
+
+enum { IT_TODO, IT_DUP, IT_DEAD, IT_DONE };
+typedef struct {
+    rd_kafka_message_t *m;
+    Orderfleet__RawTrade *t;
+    uint32_t shop_id;
+    int state;
+    of_ts_outcome_t outcome;
+} item_t;
+
+typedef struct {
+    of_ingest_t *in;
+    item_t *items;
+    int n;
+    int only; /* -1 = all TODO items, else that one */
+} txctx_t;
+
+of_ingest_t *of_ingest_new(const of_config_t *cfg, of_db_t *db, of_redis_t *redis, of_producer_t *producer,
+                           const char *consumer, char *errstr, size_t errstr_size) {
+    of_ingest_t *in = calloc(1, sizeof *in);
+    if (!in) return NULL;
+    in->cfg = cfg;
+    in->db = db;
+    in->redis = redis;
+    in->p = producer;
+    snprintf(in->consumer, sizeof in->consumer, "%s", consumer);
+    in->ts = of_tradestore_new(db);
+    in->ob = of_outbox_new(db, producer);
+    in->st_shop = of_db_register(db, SQL_SHOP);
+    in->st_processed = of_db_register(db, SQL_PROCESSED);
+    if (!in->ts || !in->ob || in->st_shop < 0 || in->st_processed < 0) {
+        of_seterr(errstr, errstr_size, OF_ERR_NOMEM, "cannot set up the trade store");
+        of_ingest_destroy(in);
+        return NULL;
+    }
+    return in;
+}
+
+void of_ingest_destroy(of_ingest_t *in) {
+    if (!in) return;
+    of_tradestore_destroy(in->ts);
+    of_outbox_destroy(in->ob);
+    free(in);
+}
+
+/* Shop id of (platform, shop_no): cache, else the database. *idp = 0 when the shop is unknown. */
+static of_err_t resolve_shop(of_ingest_t *in, int platform_id, const char *shop_no, uint32_t *idp) {
+    for (int i = 0; i < in->nshops; i++)
+        if (in->shops[i].platform_id == platform_id && !strcmp(in->shops[i].shop_no, shop_no)) {
+            *idp = in->shops[i].shop_id;
+            return OF_OK;
+        }
+    char err[256];
+    of_rows_t *rows;
+    of_param_t p[] = {OFP_I(platform_id), OFP_S(shop_no)};
+    of_err_t e = of_db_query(in->db, in->st_shop, p, 2, &rows, err, sizeof err);
+    if (e) {
+        of_warn("shop lookup failed", OF_S("error", err), OF_END);
+        return OF_ERR_TRANSIENT;
+    }
+    *idp = rows->nrows ? (uint32_t)of_rows_i64(rows, 0, 0) : 0;
+    of_rows_free(rows);
+    if (in->nshops < SHOP_CACHE && *idp) { /* unknown shops are not cached: a new shop works at once */
+        shop_entry_t *s = &in->shops[in->nshops++];
+        s->platform_id = platform_id;
+        snprintf(s->shop_no, sizeof s->shop_no, "%s", shop_no);
+        s->shop_id = *idp;
+    }
+    return OF_OK;
+}
+
+static void dedupe_key(of_ingest_t *in, const char *event_id, char *buf, size_t size) {
+    snprintf(buf, size, "%sdedupe:%s:%s", of_cfg_str(in->cfg, OF_CFG_REDIS_PREFIX), in->consumer, event_id);
+}
+
+/* Redis fast path: events already marked done are replays. Redis trouble only disables the fast path. */
+static void redis_skip_done(of_ingest_t *in, item_t *it, int n) {
+    if (!in->redis) return;
+    const char **argv = calloc((size_t)n + 1, sizeof *argv);
+    char (*keys)[256] = calloc((size_t)n, sizeof *keys);
+    int *idx = calloc((size_t)n, sizeof *idx);
+    int k = 0;
+    if (!argv || !keys || !idx) goto out;
+    argv[k] = "MGET";
+    for (int i = 0; i < n; i++)
+        if (it[i].state == IT_TODO) {
+            dedupe_key(in, it[i].t->meta->event_id, keys[k], sizeof keys[k]);
+            idx[k] = i;
+            argv[k + 1] = keys[k];
+            k++;
+        }
+    if (!k) goto out;
+    redisReply *rep;
+    char err[256];
+    if (of_redis_cmd(in->redis, k + 1, argv, &rep, err, sizeof err)) {
+        if (!in->redis_warned++) of_warn("redis unavailable: dedupe fast path off", OF_S("error", err), OF_END);
+        goto out;
+    }
+    in->redis_warned = 0;
+    if (rep->type == REDIS_REPLY_ARRAY && rep->elements == (size_t)k)
+        for (int j = 0; j < k; j++)
+            if (rep->element[j]->type == REDIS_REPLY_STRING && !strcmp(rep->element[j]->str, "done"))
+                it[idx[j]].state = IT_DUP;
+    freeReplyObject(rep);
+out:
+    free(argv);
+    free(keys);
+    free(idx);
+}
+
+/* After commit: mark applied events done in Redis (pipelined; best effort). */
+static void redis_mark_done(of_ingest_t *in, item_t *it, int n) {
+    if (!in->redis) return;
+    char ttl[32];
+    snprintf(ttl, sizeof ttl, "%lld", of_cfg_int(in->cfg, OF_CFG_REDIS_DEDUPE_TTL_S) * 1000);
+    for (int i = 0; i < n; i++) {
+        if (it[i].state != IT_DONE) continue;
+        char key[256], err[256];
+        dedupe_key(in, it[i].t->meta->event_id, key, sizeof key);
+        const char *keys[] = {key}, *args[] = {ttl};
+        long long r;
+        if (of_redis_eval_int(in->redis, OF_LUA_DEDUPE_DONE, 1, keys, 1, args, &r, err, sizeof err)) {
+            if (!in->redis_warned++) of_warn("redis mark-done failed", OF_S("error", err), OF_END);
+            return;
+        }
+    }
+}
+
+static const char *outcome_name(of_ts_outcome_t o) {
+    switch (o) {
+    case OF_TS_INSERTED: return "inserted";
+    case OF_TS_CHANGED: return "changed";
+    case OF_TS_STALE: return "stale";
+    default: return "unchanged";
+    }
+}
+
+/* Apply one item inside the open transaction. */
+static of_err_t apply_one(of_ingest_t *in, item_t *it, char *errstr, size_t size) {
+    Orderfleet__RawTrade *t = it->t;
+    const char *eid = t->meta->event_id;
+    of_param_t p[] = {OFP_S(in->consumer), OFP_S(eid), OFP_S(rd_kafka_topic_name(it->m->rkt)), OFP_I(it->m->partition),
+                      OFP_I(it->m->offset), OFP_S("applied")};
+    uint64_t affected = 0;
+    of_err_t err = of_db_exec(in->db, in->st_processed, p, 6, &affected, NULL, errstr, size);
+    if (err) return err;
+    if (!affected) { /* processed before: a redelivery or replay */
+        it->state = IT_DUP;
+        return OF_OK;
+    }
+    Orderfleet__TradeChange chg = ORDERFLEET__TRADE_CHANGE__INIT;
+    err = of_tradestore_apply(in->ts, t, it->shop_id, eid, &it->outcome, &chg, errstr, size);
+    if (!err && it->outcome == OF_TS_CHANGED) {
+        char ceid[160], key[160], prod[160];
+        snprintf(ceid, sizeof ceid, "tc-%s", eid);
+        snprintf(key, sizeof key, "%d:%s", t->platform_id, t->tid);
+        snprintf(prod, sizeof prod, "trade-submit@%s", of_cfg_str(in->cfg, OF_CFG_INSTANCE_ID));
+        Orderfleet__EventMeta meta = ORDERFLEET__EVENT_META__INIT;
+        meta.event_id = ceid;
+        meta.occurred_at_ms = of_now_ms();
+        meta.producer = prod;
+        meta.causation_id = (char *)eid;
+        meta.schema_version = 1;
+        chg.meta = &meta;
+        chg.platform_id = t->platform_id;
+        chg.shop_no = t->shop_no;
+        chg.tid = t->tid;
+        size_t len = orderfleet__trade_change__get_packed_size(&chg);
+        uint8_t *buf = malloc(len ? len : 1);
+        if (!buf) err = of_seterr(errstr, size, OF_ERR_NOMEM, "out of memory");
+        else {
+            orderfleet__trade_change__pack(&chg, buf);
+            err = of_outbox_add(in->ob, OF_TOPIC_TRADE_CHANGED, ceid, key, strlen(key), buf, len, errstr, size);
+            free(buf);
+        }
+        chg.meta = NULL;
+        chg.shop_no = chg.tid = NULL;
+    }
+    of_tradestore_change_clear(&chg);
+    return err;
+}
+
+static of_err_t tx_body(of_db_t *db, void *vctx, char *errstr, size_t size) {
+    (void)db;
+    txctx_t *c = vctx;
+    of_outbox_discard(c->in->ob); /* a retried transaction starts clean */
+    for (int i = 0; i < c->n; i++) {
+        if (c->only >= 0 && i != c->only) continue;
+        item_t *it = &c->items[i];
+        if (it->state != IT_TODO && it->state != IT_DONE) continue;
+        it->state = IT_TODO;
+        of_err_t err = apply_one(c->in, it, errstr, size);
+        if (err) return err;
+        if (it->state == IT_TODO) it->state = IT_DONE;
+    }
+    return OF_OK;
+}
+
+static void dead(of_msg_result_t *r, item_t *it, const char *klass, const char *fmt, const char *detail) {
+    r->dead = 1;
+    r->klass = klass;
+    snprintf(r->reason, sizeof r->reason, fmt, detail);
+    it->state = IT_DEAD;
+}
+
+static void log_item(const item_t *it) {
+    if (it->state == IT_DUP) {
+        of_debug("replay skipped", OF_S("event_id", it->t->meta->event_id), OF_S("tid", it->t->tid), OF_END);
+        return;
+    }
+    if (it->state != IT_DONE) return;
+    if (it->outcome == OF_TS_STALE) of_metric_add(OF_M_STALE, 1);
+    of_log(it->outcome == OF_TS_INSERTED ? OF_LOG_DEBUG : OF_LOG_INFO, "raw trade stored",
+           OF_S("event_id", it->t->meta->event_id), OF_S("tid", it->t->tid), OF_I("platform_id", it->t->platform_id),
+           OF_S("outcome", outcome_name(it->outcome)), OF_END);
+}
+
+of_err_t of_ingest_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_result_t *res) {
+    of_ingest_t *in = ctx;
+    item_t *items = calloc((size_t)n, sizeof *items);
+    if (!items) return OF_ERR_TRANSIENT;
+    of_err_t rc = OF_OK;
+    char err[400];
+
+    /* 1. decode and validate (pure) */
+    for (int i = 0; i < n; i++) {
+        item_t *it = &items[i];
+        it->m = msgs[i];
+        it->t = orderfleet__raw_trade__unpack(NULL, msgs[i]->len, msgs[i]->payload);
+        if (!it->t) {
+            dead(&res[i], it, "decode", "%s", "value is not a RawTrade protobuf message");
+            continue;
+        }
+        if (!it->t->meta || !it->t->meta->event_id || !*it->t->meta->event_id) {
+            dead(&res[i], it, "validation", "%s", "meta.event_id: required");
+            continue;
+        }
+        if (strlen(it->t->meta->event_id) > 100) {
+            dead(&res[i], it, "validation", "%s", "meta.event_id: longer than 100 bytes");
+            continue;
+        }
+        if (of_rawtrade_validate(it->t, err, sizeof err)) {
+            dead(&res[i], it, "validation", "%s", err);
+            continue;
+        }
+    }
+    /* 2. replays known to Redis */
+    redis_skip_done(in, items, n);
+    /* 3. shops */
+    for (int i = 0; i < n; i++) {
+        item_t *it = &items[i];
+        if (it->state != IT_TODO) continue;
+        if (resolve_shop(in, it->t->platform_id, it->t->shop_no, &it->shop_id)) {
+            rc = OF_ERR_TRANSIENT;
+            goto out;
+        }
+        if (!it->shop_id) {
+            snprintf(err, sizeof err, "unknown shop: platform_id=%d shop_no=%s (add it to cfg_shop, then re-drive)",
+                     it->t->platform_id, it->t->shop_no);
+            dead(&res[i], it, "unknown_ref", "%s", err);
+        }
+    }
+    /* 4. one transaction for the batch; on a permanent error, one per message to find the poison one */
+    txctx_t c = {in, items, n, -1};
+    of_err_t e = of_db_tx(in->db, tx_body, &c, err, sizeof err);
+    if (e && of_err_class(e) == OF_ERRCLASS_PERMANENT) {
+        of_warn("batch transaction failed; retrying message by message", OF_S("error", err), OF_I("messages", n), OF_END);
+        for (int i = 0; i < n && e != OF_ERR_TRANSIENT; i++) {
+            if (items[i].state != IT_TODO) continue;
+            c.only = i;
+            of_err_t e1 = of_db_tx(in->db, tx_body, &c, err, sizeof err);
+            if (e1 == OF_OK) {
+                of_outbox_flush(in->ob, 10000);
+                continue;
+            }
+            of_outbox_discard(in->ob);
+            if (of_err_class(e1) == OF_ERRCLASS_PERMANENT) {
+                dead(&res[i], &items[i], "permanent", "database refused the trade: %s", err);
+                of_metric_add(OF_M_FAILED, 1);
+            } else {
+                e = OF_ERR_TRANSIENT;
+            }
+        }
+        if (e != OF_ERR_TRANSIENT) e = OF_OK;
+    }
+    if (e) {
+        of_outbox_discard(in->ob);
+        of_warn("batch transaction failed", OF_S("error", err), OF_S("class", of_err_str(e)), OF_END);
+        of_metric_add(OF_M_FAILED, 1);
+        rc = OF_ERR_TRANSIENT;
+        goto out;
+    }
+    /* 5. after commit: events out, Redis marks, logs */
+    of_outbox_flush(in->ob, 10000);
+    redis_mark_done(in, items, n);
+    for (int i = 0; i < n; i++) {
+        log_item(&items[i]);
+        if (items[i].state == IT_DONE) of_metric_add(OF_M_PROCESSED, 1);
+        else if (items[i].state == IT_DUP) of_metric_add(OF_M_DUPLICATE, 1);
+    }
+out:
+    for (int i = 0; i < n; i++) of_rawtrade_free(items[i].t);
+    free(items);
+    return rc;
+}
+
+void of_ingest_tick(void *ctx) {
+    of_ingest_t *in = ctx;
+    static int64_t last_sweep;
+    int64_t now = of_now_ms();
+    if (now - last_sweep >= of_cfg_int(in->cfg, OF_CFG_OUTBOX_SWEEP_S) * 1000) {
+        last_sweep = now;
+        of_outbox_sweep(in->ob, 2000, 500);
+        in->nshops = 0; /* shops renamed or removed are seen within a sweep interval */
+    }
+}

@@ -1,0 +1,300 @@
+/* of_kafka.c -- Kafka producer and consumer on librdkafka, following its at-least-once guidance. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "of_kafka.h"
+#include "of_log.h"
+#include "of_metrics.h"
+#include "of_topics.h"
+
+static int64_t now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int conf_set(rd_kafka_conf_t *conf, const char *k, const char *v, char *errstr, size_t errstr_size) {
+    if (rd_kafka_conf_set(conf, k, v, errstr, errstr_size) != RD_KAFKA_CONF_OK) return -1;
+    return 0;
+}
+
+static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf) {
+    (void)rk;
+    of_log(level <= 3 ? OF_LOG_ERROR : level <= 4 ? OF_LOG_WARN : OF_LOG_DEBUG, "librdkafka", OF_S("fac", fac),
+           OF_S("detail", buf), OF_END);
+}
+
+rd_kafka_conf_t *of_kafka_conf_new(const of_config_t *cfg, of_kafka_role_t role, const char *client_id, char *errstr,
+                                   size_t errstr_size) {
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    if (conf_set(conf, "bootstrap.servers", of_cfg_str(cfg, OF_CFG_KAFKA_BOOTSTRAP), errstr, errstr_size) ||
+        conf_set(conf, "client.id", client_id, errstr, errstr_size) ||
+        conf_set(conf, "log_level", "4", errstr, errstr_size))
+        goto fail;
+    rd_kafka_conf_set_log_cb(conf, log_cb);
+    if (!strcmp(of_cfg_str(cfg, OF_CFG_KAFKA_PROFILE), "local")) {
+        /* The dev broker answers an empty fetch only after fetch.wait.max.ms (design.md). */
+        if (role == OF_KAFKA_CONSUMER ? conf_set(conf, "fetch.wait.max.ms", "10", errstr, errstr_size)
+                                      : conf_set(conf, "linger.ms", "5", errstr, errstr_size))
+            goto fail;
+    }
+    /* OF_KAFKA_EXTRA: k=v;k=v */
+    char *extra = strdup(of_cfg_str(cfg, OF_CFG_KAFKA_EXTRA)), *save = NULL;
+    if (!extra) goto fail;
+    for (char *kv = strtok_r(extra, ";", &save); kv; kv = strtok_r(NULL, ";", &save)) {
+        char *eq = strchr(kv, '=');
+        if (!eq) {
+            snprintf(errstr, errstr_size, "OF_KAFKA_EXTRA: '%s' is not k=v", kv);
+            free(extra);
+            goto fail;
+        }
+        *eq = '\0';
+        if (conf_set(conf, kv, eq + 1, errstr, errstr_size)) {
+            free(extra);
+            goto fail;
+        }
+    }
+    free(extra);
+    return conf;
+fail:
+    rd_kafka_conf_destroy(conf);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ producer */
+
+struct of_producer_s {
+    rd_kafka_t *rk;
+    char topics[OF_TOPIC__COUNT][256];
+};
+
+static void dr_msg_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
+    (void)rk;
+    (void)opaque;
+    of_dr_batch_t *b = m->_private;
+    if (m->err) {
+        of_warn("delivery failed", OF_S("topic", rd_kafka_topic_name(m->rkt)), OF_S("error", rd_kafka_err2str(m->err)),
+                OF_END);
+    } else {
+        of_metric_add(OF_M_EMITTED, 1);
+    }
+    if (!b) return;
+    b->pending--;
+    if (m->err) {
+        if (!b->failed++) snprintf(b->error, sizeof b->error, "%s", rd_kafka_err2str(m->err));
+    } else {
+        b->delivered++;
+    }
+}
+
+of_producer_t *of_producer_new(const of_config_t *cfg, const char *client_id, char *errstr, size_t errstr_size) {
+    rd_kafka_conf_t *conf = of_kafka_conf_new(cfg, OF_KAFKA_PRODUCER, client_id, errstr, errstr_size);
+    if (!conf) return NULL;
+    if (conf_set(conf, "enable.idempotence", "true", errstr, errstr_size) ||
+        conf_set(conf, "acks", "all", errstr, errstr_size) ||
+        conf_set(conf, "message.timeout.ms", "30000", errstr, errstr_size)) {
+        rd_kafka_conf_destroy(conf);
+        return NULL;
+    }
+    rd_kafka_conf_set_dr_msg_cb(conf, dr_msg_cb);
+    of_producer_t *p = calloc(1, sizeof *p);
+    if (!p) {
+        rd_kafka_conf_destroy(conf);
+        return NULL;
+    }
+    p->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, errstr_size);
+    if (!p->rk) {
+        rd_kafka_conf_destroy(conf);
+        free(p);
+        return NULL;
+    }
+    for (int i = 0; i < OF_TOPIC__COUNT; i++)
+        of_topic_name((of_topic_t)i, of_cfg_str(cfg, OF_CFG_TOPIC_PREFIX), p->topics[i], sizeof p->topics[i]);
+    return p;
+}
+
+rd_kafka_t *of_producer_rk(of_producer_t *p) { return p->rk; }
+const char *of_producer_topic(of_producer_t *p, int topic) { return p->topics[topic]; }
+
+of_err_t of_producer_send(of_producer_t *p, const char *topic, const void *key, size_t keylen, const void *val,
+                          size_t vallen, const char *const *headers, of_dr_batch_t *batch) {
+    rd_kafka_headers_t *hdrs = NULL;
+    if (headers) {
+        int n = 0;
+        while (headers[n]) n += 2;
+        hdrs = rd_kafka_headers_new((size_t)n / 2);
+        for (int i = 0; i < n; i += 2) rd_kafka_header_add(hdrs, headers[i], -1, headers[i + 1], -1);
+    }
+    int64_t deadline = now_ms() + 30000;
+    for (;;) {
+        rd_kafka_resp_err_t err =
+            rd_kafka_producev(p->rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, keylen),
+                              RD_KAFKA_V_VALUE((void *)val, vallen), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                              RD_KAFKA_V_OPAQUE(batch), RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
+        if (!err) {
+            if (batch) batch->pending++;
+            return OF_OK;
+        }
+        if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL && now_ms() < deadline) {
+            rd_kafka_poll(p->rk, 100);
+            continue;
+        }
+        if (hdrs) rd_kafka_headers_destroy(hdrs);
+        of_warn("produce failed", OF_S("topic", topic), OF_S("error", rd_kafka_err2str(err)), OF_END);
+        return OF_ERR_TRANSIENT;
+    }
+}
+
+of_err_t of_producer_wait(of_producer_t *p, of_dr_batch_t *batch, int timeout_ms) {
+    int64_t deadline = now_ms() + timeout_ms;
+    while (batch->pending > 0 && now_ms() < deadline) rd_kafka_poll(p->rk, 50);
+    if (batch->pending > 0) {
+        if (!batch->error[0]) snprintf(batch->error, sizeof batch->error, "delivery not confirmed in %d ms", timeout_ms);
+        return OF_ERR_TRANSIENT;
+    }
+    return batch->failed ? OF_ERR_TRANSIENT : OF_OK;
+}
+
+void of_producer_poll(of_producer_t *p) { rd_kafka_poll(p->rk, 0); }
+
+void of_producer_destroy(of_producer_t *p) {
+    if (!p) return;
+    rd_kafka_resp_err_t err = rd_kafka_flush(p->rk, 10000);
+    if (err) of_warn("producer flush incomplete", OF_I("in_queue", rd_kafka_outq_len(p->rk)), OF_END);
+    rd_kafka_destroy(p->rk);
+    free(p);
+}
+
+/* ------------------------------------------------------------------ consumer */
+
+struct of_consumer_s {
+    rd_kafka_t *rk;
+    int rebalances;
+};
+
+static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts,
+                         void *opaque) {
+    of_consumer_t *c = opaque;
+    c->rebalances++;
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        of_info("partitions assigned", OF_I("count", parts->cnt), OF_END);
+        rd_kafka_assign(rk, parts);
+    } else {
+        /* Everything processed so far has its offset stored: commit it before giving the partitions up. */
+        of_info("partitions revoked", OF_I("count", parts->cnt), OF_S("lost", rd_kafka_assignment_lost(rk) ? "yes" : "no"),
+                OF_END);
+        if (!rd_kafka_assignment_lost(rk)) {
+            rd_kafka_resp_err_t cerr = rd_kafka_commit(rk, NULL, 0);
+            if (cerr && cerr != RD_KAFKA_RESP_ERR__NO_OFFSET)
+                of_warn("commit on revoke failed", OF_S("error", rd_kafka_err2str(cerr)), OF_END);
+        }
+        rd_kafka_assign(rk, NULL);
+    }
+}
+
+of_consumer_t *of_consumer_new(const of_config_t *cfg, const char *group, const char *client_id,
+                               const char *const *topics, int ntopics, char *errstr, size_t errstr_size) {
+    rd_kafka_conf_t *conf = of_kafka_conf_new(cfg, OF_KAFKA_CONSUMER, client_id, errstr, errstr_size);
+    if (!conf) return NULL;
+    of_consumer_t *c = calloc(1, sizeof *c);
+    if (!c) {
+        rd_kafka_conf_destroy(conf);
+        return NULL;
+    }
+    /* Eager assignor: a revoke takes every partition, so dropping a half-collected batch is safe. */
+    if (conf_set(conf, "group.id", group, errstr, errstr_size) ||
+        conf_set(conf, "enable.auto.offset.store", "false", errstr, errstr_size) ||
+        conf_set(conf, "enable.auto.commit", "true", errstr, errstr_size) ||
+        conf_set(conf, "auto.commit.interval.ms", "1000", errstr, errstr_size) ||
+        conf_set(conf, "auto.offset.reset", "earliest", errstr, errstr_size) ||
+        conf_set(conf, "partition.assignment.strategy", "range,roundrobin", errstr, errstr_size) ||
+        conf_set(conf, "session.timeout.ms", "10000", errstr, errstr_size)) {
+        rd_kafka_conf_destroy(conf);
+        free(c);
+        return NULL;
+    }
+    rd_kafka_conf_set_opaque(conf, c);
+    rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
+    c->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, errstr_size);
+    if (!c->rk) {
+        rd_kafka_conf_destroy(conf);
+        free(c);
+        return NULL;
+    }
+    rd_kafka_poll_set_consumer(c->rk);
+    rd_kafka_topic_partition_list_t *sub = rd_kafka_topic_partition_list_new(ntopics);
+    for (int i = 0; i < ntopics; i++) rd_kafka_topic_partition_list_add(sub, topics[i], RD_KAFKA_PARTITION_UA);
+    rd_kafka_resp_err_t err = rd_kafka_subscribe(c->rk, sub);
+    rd_kafka_topic_partition_list_destroy(sub);
+    if (err) {
+        snprintf(errstr, errstr_size, "subscribe: %s", rd_kafka_err2str(err));
+        rd_kafka_destroy(c->rk);
+        free(c);
+        return NULL;
+    }
+    return c;
+}
+
+int of_consumer_poll_batch(of_consumer_t *c, rd_kafka_message_t **msgs, int max, int first_wait_ms,
+                           int batch_wait_ms) {
+    int n = 0;
+    int gen = c->rebalances;
+    int64_t deadline = now_ms() + first_wait_ms;
+    while (n < max) {
+        int64_t left = deadline - now_ms();
+        if (left < 0) left = 0;
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, (int)left);
+        if (c->rebalances != gen) {
+            /* Partitions moved while collecting: drop; they are redelivered from the committed offset. */
+            for (int i = 0; i < n; i++) rd_kafka_message_destroy(msgs[i]);
+            if (m) rd_kafka_message_destroy(m);
+            n = 0;
+            gen = c->rebalances;
+            if (!left) break;
+            continue;
+        }
+        if (!m) {
+            if (!left) break;
+            continue;
+        }
+        if (m->err) {
+            if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+                of_warn("consumer error", OF_S("error", rd_kafka_message_errstr(m)),
+                        OF_S("topic", m->rkt ? rd_kafka_topic_name(m->rkt) : ""), OF_END);
+            rd_kafka_message_destroy(m);
+            continue;
+        }
+        if (n == 0) deadline = now_ms() + batch_wait_ms;
+        msgs[n++] = m;
+        of_metric_add(OF_M_CONSUMED, 1);
+    }
+    return n;
+}
+
+void of_consumer_store(of_consumer_t *c, const rd_kafka_message_t *m) {
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, rd_kafka_topic_name(m->rkt), m->partition)->offset = m->offset + 1;
+    rd_kafka_resp_err_t err = rd_kafka_offsets_store(c->rk, l);
+    if (err && err != RD_KAFKA_RESP_ERR__STATE)
+        of_warn("offset store failed", OF_S("error", rd_kafka_err2str(err)), OF_END);
+    rd_kafka_topic_partition_list_destroy(l);
+}
+
+void of_consumer_commit(of_consumer_t *c) {
+    rd_kafka_resp_err_t err = rd_kafka_commit(c->rk, NULL, 0);
+    if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
+        of_warn("commit failed", OF_S("error", rd_kafka_err2str(err)), OF_END);
+}
+
+int of_consumer_rebalances(of_consumer_t *c) { return c->rebalances; }
+rd_kafka_t *of_consumer_rk(of_consumer_t *c) { return c->rk; }
+
+void of_consumer_close(of_consumer_t *c) {
+    if (!c) return;
+    of_consumer_commit(c);
+    rd_kafka_resp_err_t err = rd_kafka_consumer_close(c->rk);
+    if (err) of_warn("consumer close", OF_S("error", rd_kafka_err2str(err)), OF_END);
+    rd_kafka_destroy(c->rk);
+    free(c);
+}

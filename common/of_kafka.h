@@ -1,0 +1,68 @@
+/* of_kafka.h -- idempotent producer with delivery tracking, and the at-least-once batch consumer. */
+#ifndef OF_KAFKA_H
+#define OF_KAFKA_H
+#include <stddef.h>
+#include <librdkafka/rdkafka.h>
+#include "of_config.h"
+#include "of_err.h"
+
+/* ---- configuration ---- */
+typedef enum { OF_KAFKA_PRODUCER, OF_KAFKA_CONSUMER } of_kafka_role_t;
+/* A librdkafka conf with bootstrap, client.id, the profile's settings for that role and OF_KAFKA_EXTRA.
+ * Caller owns it (rd_kafka_new() takes ownership). NULL + errstr on a bad property. */
+rd_kafka_conf_t *of_kafka_conf_new(const of_config_t *cfg, of_kafka_role_t role, const char *client_id, char *errstr,
+                                   size_t errstr_size);
+
+/* ---- producer (kp_) ---- */
+typedef struct of_producer_s of_producer_t;
+
+/* A group of sends whose delivery the caller waits for. Zero-initialise. */
+typedef struct {
+    int pending;
+    int delivered;
+    int failed;
+    char error[256]; /* first delivery error */
+} of_dr_batch_t;
+
+/* enable.idempotence=true, acks=all. Caller frees with of_producer_destroy(). */
+of_producer_t *of_producer_new(const of_config_t *cfg, const char *client_id, char *errstr, size_t errstr_size);
+/* Flushes (up to 10 s) and frees. */
+void of_producer_destroy(of_producer_t *p);
+rd_kafka_t *of_producer_rk(of_producer_t *p);
+/* Full topic name (OF_TOPIC_PREFIX applied). Borrowed; static per topic. */
+const char *of_producer_topic(of_producer_t *p, int topic);
+
+/* Queue one message (copied). batch may be NULL. On a full queue polls and retries for up to 30 s.
+ * headers: NULL or a NULL-terminated list of name, value pairs (values NUL-terminated strings). */
+of_err_t of_producer_send(of_producer_t *p, const char *topic, const void *key, size_t keylen, const void *val,
+                          size_t vallen, const char *const *headers, of_dr_batch_t *batch) OF_MUST_CHECK;
+/* Serve delivery reports until batch->pending == 0 or timeout. OF_OK if all delivered,
+ * OF_ERR_TRANSIENT if any failed or the wait timed out (batch says which). */
+of_err_t of_producer_wait(of_producer_t *p, of_dr_batch_t *batch, int timeout_ms) OF_MUST_CHECK;
+void of_producer_poll(of_producer_t *p);
+
+/* ---- consumer (kc_) ---- */
+typedef struct of_consumer_s of_consumer_t;
+
+/* Subscribe to topics (full names) in group. enable.auto.offset.store=false: only offsets stored with
+ * of_consumer_store() are committed (auto-commit of stored offsets every 1 s, and on revoke/close).
+ * Caller frees with of_consumer_close(). */
+of_consumer_t *of_consumer_new(const of_config_t *cfg, const char *group, const char *client_id,
+                               const char *const *topics, int ntopics, char *errstr, size_t errstr_size);
+/* Poll up to max messages: waits up to first_wait_ms for the first, then up to batch_wait_ms more.
+ * Errors that are not messages are logged. A rebalance during collection drops what was collected
+ * (it will be redelivered from the committed offset). Returns the count; caller destroys each message
+ * with rd_kafka_message_destroy(). */
+int of_consumer_poll_batch(of_consumer_t *c, rd_kafka_message_t **msgs, int max, int first_wait_ms,
+                           int batch_wait_ms);
+/* Store m's offset + 1 for commit. Non-assigned partitions (revoked meanwhile) are ignored. */
+void of_consumer_store(of_consumer_t *c, const rd_kafka_message_t *m);
+/* Commit stored offsets synchronously (used at shutdown). */
+void of_consumer_commit(of_consumer_t *c);
+/* Number of rebalances seen so far (assign + revoke). */
+int of_consumer_rebalances(of_consumer_t *c);
+rd_kafka_t *of_consumer_rk(of_consumer_t *c);
+/* Commit, leave the group, destroy. */
+void of_consumer_close(of_consumer_t *c);
+
+#endif

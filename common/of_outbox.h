@@ -1,0 +1,28 @@
+/* of_outbox.h -- transactional outbox: events written with the effect, published after commit. */
+#ifndef OF_OUTBOX_H
+#define OF_OUTBOX_H
+#include <stddef.h>
+#include <stdint.h>
+#include "of_db.h"
+#include "of_kafka.h"
+
+typedef struct of_outbox_s of_outbox_t;
+
+/* Bind to a connection (statements registered on it). Caller frees with of_outbox_destroy(). */
+of_outbox_t *of_outbox_new(of_db_t *db, of_producer_t *producer);
+void of_outbox_destroy(of_outbox_t *ob);
+
+/* Inside the caller's transaction: queue an event. topic is of_topic_t. A second add of the same
+ * event_id is ignored (replays). The id is remembered for of_outbox_flush(). */
+of_err_t of_outbox_add(of_outbox_t *ob, int topic, const char *event_id, const void *key, size_t keylen,
+                       const void *payload, size_t len, char *errstr, size_t errstr_size) OF_MUST_CHECK;
+/* Forget what was added since the last flush (the transaction rolled back). */
+void of_outbox_discard(of_outbox_t *ob);
+/* After commit: publish what was added, wait for delivery (timeout_ms) and mark it sent. Events
+ * whose delivery is not confirmed stay unsent for the sweep. Returns the number published. */
+int of_outbox_flush(of_outbox_t *ob, int timeout_ms);
+/* Publish unsent events older than min_age_ms (a crash between commit and publish, a broker outage).
+ * Returns the number published, -1 on a database error. */
+int of_outbox_sweep(of_outbox_t *ob, int min_age_ms, int limit);
+
+#endif

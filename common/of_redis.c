@@ -1,0 +1,186 @@
+/* of_redis.c -- hiredis connection, reconnect on NULL replies, EVALSHA with NOSCRIPT reload. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "of_log.h"
+#include "of_redis.h"
+
+static const char *const lua_names[OF_LUA__COUNT] = {"sequence", "dedupe_claim", "dedupe_done", "dedupe_release"};
+
+struct of_redis_s {
+    redisContext *c;
+    const of_config_t *cfg;
+    char *src[OF_LUA__COUNT];
+    char sha[OF_LUA__COUNT][48];
+};
+
+const char *of_lua_name(of_lua_t s) { return lua_names[s]; }
+
+const char *of_lua_dir(const of_config_t *cfg) {
+    const char *d = of_cfg_str(cfg, OF_CFG_LUA_DIR);
+    if (*d) return d;
+    struct stat st;
+    if (stat(OF_SOURCE_DIR "/lua/sequence.lua", &st) == 0) return OF_SOURCE_DIR "/lua";
+    return "/usr/local/share/orderfleet/lua";
+}
+
+const char *of_redis_prefix(const of_redis_t *r) { return of_cfg_str(r->cfg, OF_CFG_REDIS_PREFIX); }
+
+static char *read_file(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        free(buf);
+        buf = NULL;
+    }
+    if (buf) buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static of_err_t load_script(of_redis_t *r, int i, char *errstr, size_t errstr_size) {
+    redisReply *rep = redisCommand(r->c, "SCRIPT LOAD %s", r->src[i]);
+    if (!rep) return of_seterr(errstr, errstr_size, OF_ERR_TRANSIENT, "redis: %s", r->c->errstr);
+    of_err_t err = OF_OK;
+    if (rep->type == REDIS_REPLY_STRING) snprintf(r->sha[i], sizeof r->sha[i], "%s", rep->str);
+    else err = of_seterr(errstr, errstr_size, OF_ERR_CONFIG, "SCRIPT LOAD %s: %s", lua_names[i], rep->str ? rep->str : "?");
+    freeReplyObject(rep);
+    return err;
+}
+
+static of_err_t do_connect(of_redis_t *r, char *errstr, size_t errstr_size) {
+    struct timeval tv = {(long)of_cfg_int(r->cfg, OF_CFG_MYSQL_CONNECT_TIMEOUT_S), 0};
+    r->c = redisConnectWithTimeout(of_cfg_str(r->cfg, OF_CFG_REDIS_HOST), (int)of_cfg_int(r->cfg, OF_CFG_REDIS_PORT), tv);
+    if (!r->c || r->c->err) {
+        of_err_t e = of_seterr(errstr, errstr_size, OF_ERR_TRANSIENT, "redis connect %s:%lld: %s",
+                               of_cfg_str(r->cfg, OF_CFG_REDIS_HOST), of_cfg_int(r->cfg, OF_CFG_REDIS_PORT),
+                               r->c ? r->c->errstr : "out of memory");
+        if (r->c) redisFree(r->c);
+        r->c = NULL;
+        return e;
+    }
+    redisSetTimeout(r->c, tv);
+    const char *pw = of_cfg_str(r->cfg, OF_CFG_REDIS_PASSWORD);
+    if (*pw) {
+        redisReply *rep = redisCommand(r->c, "AUTH %s", pw);
+        int ok = rep && rep->type != REDIS_REPLY_ERROR;
+        if (rep) freeReplyObject(rep);
+        if (!ok) return of_seterr(errstr, errstr_size, OF_ERR_CONFIG, "redis AUTH failed");
+    }
+    for (int i = 0; i < OF_LUA__COUNT; i++) {
+        of_err_t err = load_script(r, i, errstr, errstr_size);
+        if (err) return err;
+    }
+    return OF_OK;
+}
+
+of_redis_t *of_redis_connect(const of_config_t *cfg, char *errstr, size_t errstr_size) {
+    of_redis_t *r = calloc(1, sizeof *r);
+    if (!r) return NULL;
+    r->cfg = cfg;
+    const char *dir = of_lua_dir(cfg);
+    for (int i = 0; i < OF_LUA__COUNT; i++) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s.lua", dir, lua_names[i]);
+        if (!(r->src[i] = read_file(path))) {
+            of_seterr(errstr, errstr_size, OF_ERR_CONFIG, "OF_LUA_DIR: cannot read %s", path);
+            of_redis_close(r);
+            return NULL;
+        }
+    }
+    of_err_t err = do_connect(r, errstr, errstr_size);
+    if (err == OF_ERR_TRANSIENT) {
+        /* Not there yet: keep the handle, every command tries to reconnect. */
+        of_warn("redis unavailable; will reconnect on use", OF_S("error", errstr), OF_END);
+        if (r->c) redisFree(r->c);
+        r->c = NULL;
+    } else if (err) {
+        of_redis_close(r);
+        return NULL;
+    }
+    return r;
+}
+
+void of_redis_close(of_redis_t *r) {
+    if (!r) return;
+    if (r->c) redisFree(r->c);
+    for (int i = 0; i < OF_LUA__COUNT; i++) free(r->src[i]);
+    free(r);
+}
+
+static of_err_t reconnect(of_redis_t *r, char *errstr, size_t errstr_size) {
+    if (r->c) redisFree(r->c);
+    r->c = NULL;
+    of_err_t err = do_connect(r, errstr, errstr_size);
+    if (!err) of_info("redis reconnected", OF_END);
+    return err;
+}
+
+of_err_t of_redis_cmd(of_redis_t *r, int argc, const char **argv, redisReply **replyp, char *errstr,
+                      size_t errstr_size) {
+    *replyp = NULL;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (!r->c || r->c->err) {
+            of_err_t err = reconnect(r, errstr, errstr_size);
+            if (err) return err;
+        }
+        redisReply *rep = redisCommandArgv(r->c, argc, argv, NULL);
+        if (rep) {
+            *replyp = rep;
+            return OF_OK;
+        }
+        of_warn("redis connection lost", OF_S("error", r->c->errstr), OF_END);
+        redisFree(r->c);
+        r->c = NULL;
+    }
+    return of_seterr(errstr, errstr_size, OF_ERR_TRANSIENT, "redis: connection lost twice");
+}
+
+of_err_t of_redis_eval(of_redis_t *r, of_lua_t s, int nkeys, const char *const *keys, int nargs,
+                       const char *const *args, redisReply **replyp, char *errstr, size_t errstr_size) {
+    const char *argv[64];
+    char nk[16];
+    if (3 + nkeys + nargs > 64) return of_seterr(errstr, errstr_size, OF_ERR_INVALID, "too many script arguments");
+    snprintf(nk, sizeof nk, "%d", nkeys);
+    for (int attempt = 0; attempt < 2; attempt++) {
+        int argc = 0;
+        argv[argc++] = "EVALSHA";
+        argv[argc++] = r->sha[s];
+        argv[argc++] = nk;
+        for (int i = 0; i < nkeys; i++) argv[argc++] = keys[i];
+        for (int i = 0; i < nargs; i++) argv[argc++] = args[i];
+        redisReply *rep;
+        of_err_t err = of_redis_cmd(r, argc, argv, &rep, errstr, errstr_size);
+        if (err) return err;
+        if (rep->type == REDIS_REPLY_ERROR && !strncmp(rep->str, "NOSCRIPT", 8) && attempt == 0) {
+            freeReplyObject(rep);
+            of_info("redis script reload", OF_S("script", lua_names[s]), OF_END);
+            if ((err = load_script(r, s, errstr, errstr_size))) return err;
+            continue;
+        }
+        if (rep->type == REDIS_REPLY_ERROR) {
+            err = of_seterr(errstr, errstr_size, OF_ERR_DB, "script %s: %s", lua_names[s], rep->str);
+            freeReplyObject(rep);
+            return err;
+        }
+        *replyp = rep;
+        return OF_OK;
+    }
+    return of_seterr(errstr, errstr_size, OF_ERR_DB, "script %s: NOSCRIPT after reload", lua_names[s]);
+}
+
+of_err_t of_redis_eval_int(of_redis_t *r, of_lua_t s, int nkeys, const char *const *keys, int nargs,
+                           const char *const *args, long long *outp, char *errstr, size_t errstr_size) {
+    redisReply *rep;
+    of_err_t err = of_redis_eval(r, s, nkeys, keys, nargs, args, &rep, errstr, errstr_size);
+    if (err) return err;
+    if (rep->type != REDIS_REPLY_INTEGER) err = of_seterr(errstr, errstr_size, OF_ERR_DB, "script %s: not an integer", lua_names[s]);
+    else *outp = rep->integer;
+    freeReplyObject(rep);
+    return err;
+}

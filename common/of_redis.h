@@ -1,0 +1,41 @@
+/* of_redis.h -- Redis: connection with reconnect, the Lua script registry (SCRIPT LOAD, EVALSHA, NOSCRIPT). */
+#ifndef OF_REDIS_H
+#define OF_REDIS_H
+#include <stddef.h>
+#include <hiredis/hiredis.h>
+#include "of_config.h"
+#include "of_err.h"
+
+typedef enum {
+    OF_LUA_SEQUENCE,       /* DLV-1 */
+    OF_LUA_DEDUPE_CLAIM,
+    OF_LUA_DEDUPE_DONE,
+    OF_LUA_DEDUPE_RELEASE,
+    OF_LUA__COUNT
+} of_lua_t;
+
+typedef struct of_redis_s of_redis_t;
+
+/* Connect, AUTH when configured, load every script of lua/. Caller frees with of_redis_close(). */
+of_redis_t *of_redis_connect(const of_config_t *cfg, char *errstr, size_t errstr_size);
+void of_redis_close(of_redis_t *r);
+/* Key prefix (OF_REDIS_PREFIX). Borrowed. */
+const char *of_redis_prefix(const of_redis_t *r);
+
+/* EVALSHA script with keys and string args. A NOSCRIPT reply reloads the script and retries once;
+ * a lost connection (NULL reply) reconnects and retries once. On success *replyp is the reply
+ * (caller frees with freeReplyObject()); a script error reply is returned as OF_ERR_DB with its text. */
+of_err_t of_redis_eval(of_redis_t *r, of_lua_t script, int nkeys, const char *const *keys, int nargs,
+                       const char *const *args, redisReply **replyp, char *errstr, size_t errstr_size) OF_MUST_CHECK;
+/* Integer result of a script (convenience). */
+of_err_t of_redis_eval_int(of_redis_t *r, of_lua_t script, int nkeys, const char *const *keys, int nargs,
+                           const char *const *args, long long *outp, char *errstr, size_t errstr_size) OF_MUST_CHECK;
+/* Plain command (argv form). Same reconnect rule. */
+of_err_t of_redis_cmd(of_redis_t *r, int argc, const char **argv, redisReply **replyp, char *errstr,
+                      size_t errstr_size) OF_MUST_CHECK;
+/* Name of a script file ("dedupe_claim"). */
+const char *of_lua_name(of_lua_t s);
+/* Folder of the scripts: OF_LUA_DIR, else the source tree's lua/, else the install location. Borrowed. */
+const char *of_lua_dir(const of_config_t *cfg);
+
+#endif

@@ -1,0 +1,573 @@
+/* ordctl -- operator and adapter tool: migrate, publish raw trades, summary, dead letters, topics, lag. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "deadletter.pb-c.h"
+#include "of_db.h"
+#include "of_dlq.h"
+#include "of_kafka.h"
+#include "of_log.h"
+#include "of_migrate.h"
+#include "of_rawtrade.h"
+#include "of_topics.h"
+#include "of_worker.h"
+#include "trade.pb-c.h"
+
+static const char USAGE[] =
+    "usage: ordctl [--config FILE] COMMAND [ARGS]\n"
+    "\n"
+    "Commands:\n"
+    "  migrate [--db main|buyer|seller|all] [--dry-run]\n"
+    "        apply schema/<db>/NNN_*.sql not yet applied (schema_migrations); idempotent\n"
+    "  publish-trades [--no-validate] [--quiet] FILE...\n"
+    "        platform adapter: read raw trades as JSON lines (docs/raw-trade-format.md), publish each\n"
+    "        as a RawTrade to trade.raw keyed by buyer; a bad line is refused with its line number and\n"
+    "        reason (exit 1 at the end); --no-validate publishes well-formed but invalid trades (tests)\n"
+    "  produce-raw --topic NAME [--key K] (--text S | --hex HEX)\n"
+    "        publish arbitrary bytes (fault injection in tests)\n"
+    "  summary\n"
+    "        trades published, raw trades stored, changes detected, dead letters\n"
+    "  dlq list [--topic ORIGIN] [--limit N]\n"
+    "        print the dead letters kept in the deadletter topic (origin, offset, class, reason)\n"
+    "  events TOPIC [--limit N]\n"
+    "        print the events of a topic (TradeChange decoded; others as sizes)\n"
+    "  wait-idle --topic NAME [--group G] [--timeout SECONDS]\n"
+    "        wait until group G (default orderfleet.trade-submit) has committed every message of NAME\n"
+    "  topics [--markdown]      the topic table\n"
+    "  config [--markdown]      the configuration reference\n"
+    "  help\n";
+
+static of_config_t *cfg;
+
+static int64_t mono_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int need_kafka(void) {
+    if (!*of_cfg_str(cfg, OF_CFG_KAFKA_BOOTSTRAP)) {
+        fprintf(stderr, "ordctl: OF_KAFKA_BOOTSTRAP is not set (use --config .state/stack.env)\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ migrate */
+static int cmd_migrate(int argc, char **argv) {
+    const char *which = "all";
+    int dry = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--db") && i + 1 < argc) which = argv[++i];
+        else if (!strcmp(argv[i], "--dry-run")) dry = 1;
+        else {
+            fprintf(stderr, "ordctl migrate: unknown argument %s\n", argv[i]);
+            return 2;
+        }
+    }
+    struct {
+        const char *name;
+        of_cfg_key_t db;
+    } dbs[] = {{"main", OF_CFG_MYSQL_DB}, {"buyer", OF_CFG_MYSQL_BUYER_DB}, {"seller", OF_CFG_MYSQL_SELLER_DB}};
+    int matched = 0;
+    for (int i = 0; i < 3; i++) {
+        if (strcmp(which, "all") && strcmp(which, dbs[i].name)) continue;
+        matched = 1;
+        char dir[1024], err[1024];
+        snprintf(dir, sizeof dir, "%s/%s", of_schema_dir(cfg), dbs[i].name);
+        if (access(dir, R_OK)) continue;
+        printf("migrate %s (%s):\n", dbs[i].name, of_cfg_str(cfg, dbs[i].db));
+        of_db_t *db = of_db_connect(cfg, of_cfg_str(cfg, dbs[i].db), err, sizeof err);
+        if (!db) {
+            fprintf(stderr, "ordctl migrate: %s\n", err);
+            return 1;
+        }
+        int applied = 0;
+        of_err_t e = of_migrate_dir(db, dir, dry, &applied, err, sizeof err);
+        of_db_close(db);
+        if (e) {
+            fprintf(stderr, "ordctl migrate: %s\n", err);
+            return 1;
+        }
+        printf("  %d applied\n", applied);
+    }
+    if (!matched) {
+        fprintf(stderr, "ordctl migrate: --db must be main, buyer, seller or all\n");
+        return 2;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ publish-trades */
+static int cmd_publish(int argc, char **argv) {
+    int validate = 1, quiet = 0, first = 1;
+    for (; first < argc && argv[first][0] == '-'; first++) {
+        if (!strcmp(argv[first], "--no-validate")) validate = 0;
+        else if (!strcmp(argv[first], "--quiet")) quiet = 1;
+        else {
+            fprintf(stderr, "ordctl publish-trades: unknown option %s\n", argv[first]);
+            return 2;
+        }
+    }
+    if (first >= argc) {
+        fprintf(stderr, "ordctl publish-trades: no FILE given\n");
+        return 2;
+    }
+    if (need_kafka()) return 2;
+    char err[512], prod[256];
+    snprintf(prod, sizeof prod, "ordctl-publish@%s", of_cfg_str(cfg, OF_CFG_INSTANCE_ID));
+    of_producer_t *p = of_producer_new(cfg, prod, err, sizeof err);
+    if (!p) {
+        fprintf(stderr, "ordctl: producer: %s\n", err);
+        return 1;
+    }
+    char topic[256];
+    snprintf(topic, sizeof topic, "%s", of_producer_topic(p, OF_TOPIC_TRADE_RAW));
+    of_dr_batch_t b = {0};
+    long published = 0, refused = 0, lines = 0;
+    int64_t t0 = mono_ms(), last = t0;
+    int rc = 0;
+    for (int f = first; f < argc; f++) {
+        FILE *in = strcmp(argv[f], "-") ? fopen(argv[f], "r") : stdin;
+        if (!in) {
+            fprintf(stderr, "ordctl publish-trades: cannot open %s\n", argv[f]);
+            rc = 1;
+            continue;
+        }
+        char *line = NULL;
+        size_t cap = 0;
+        ssize_t len;
+        long lineno = 0;
+        while ((len = getline(&line, &cap, in)) > 0) {
+            lineno++;
+            lines++;
+            while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
+            if (!len) continue;
+            Orderfleet__RawTrade *t = of_rawtrade_from_json(line, (size_t)len, err, sizeof err);
+            if (t && validate && of_rawtrade_validate(t, err, sizeof err)) {
+                of_rawtrade_free(t);
+                t = NULL;
+            }
+            if (!t) {
+                fprintf(stderr, "ordctl publish-trades: %s:%ld: refused: %s\n", argv[f], lineno, err);
+                refused++;
+                continue;
+            }
+            char eid[64], key[512];
+            Orderfleet__EventMeta meta = ORDERFLEET__EVENT_META__INIT;
+            meta.event_id = (char *)of_rawtrade_event_id(line, (size_t)len, eid, sizeof eid);
+            meta.occurred_at_ms = of_now_ms();
+            meta.producer = prod;
+            meta.schema_version = 1;
+            t->meta = &meta;
+            size_t n = orderfleet__raw_trade__get_packed_size(t);
+            uint8_t *buf = malloc(n ? n : 1);
+            if (buf) {
+                orderfleet__raw_trade__pack(t, buf);
+                of_rawtrade_key(t, key, sizeof key);
+                if (of_producer_send(p, topic, key, strlen(key), buf, n, NULL, &b) == OF_OK) published++;
+                else rc = 1;
+                free(buf);
+            }
+            t->meta = NULL;
+            of_rawtrade_free(t);
+            if (!quiet && mono_ms() - last >= 1000) {
+                last = mono_ms();
+                fprintf(stderr, "ordctl publish-trades: %ld published, %ld refused, %d awaiting ack\n", published, refused,
+                        b.pending);
+            }
+            of_producer_poll(p);
+        }
+        free(line);
+        if (in != stdin) fclose(in);
+    }
+    if (of_producer_wait(p, &b, 60000)) {
+        fprintf(stderr, "ordctl publish-trades: %d messages not acknowledged: %s\n", b.failed + b.pending, b.error);
+        rc = 1;
+    }
+    of_producer_destroy(p);
+    printf("published=%d refused=%ld lines=%ld seconds=%.2f topic=%s\n", b.delivered, refused, lines,
+           (mono_ms() - t0) / 1000.0, topic);
+    return rc || refused ? 1 : 0;
+}
+
+/* ------------------------------------------------------------------ produce-raw */
+static int cmd_produce_raw(int argc, char **argv) {
+    const char *topic = NULL, *key = "", *text = NULL, *hex = NULL;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "--topic")) topic = argv[i + 1];
+        else if (!strcmp(argv[i], "--key")) key = argv[i + 1];
+        else if (!strcmp(argv[i], "--text")) text = argv[i + 1];
+        else if (!strcmp(argv[i], "--hex")) hex = argv[i + 1];
+    }
+    if (!topic || (!text && !hex)) {
+        fprintf(stderr, "ordctl produce-raw: --topic and --text or --hex are required\n");
+        return 2;
+    }
+    if (need_kafka()) return 2;
+    size_t n = text ? strlen(text) : strlen(hex) / 2;
+    uint8_t *buf = malloc(n + 1);
+    if (!buf) return 1;
+    if (text) memcpy(buf, text, n);
+    else
+        for (size_t i = 0; i < n; i++) {
+            unsigned v;
+            if (sscanf(hex + 2 * i, "%2x", &v) != 1) {
+                fprintf(stderr, "ordctl produce-raw: bad hex\n");
+                free(buf);
+                return 2;
+            }
+            buf[i] = (uint8_t)v;
+        }
+    char err[512], full[256];
+    of_producer_t *p = of_producer_new(cfg, "ordctl-produce-raw", err, sizeof err);
+    if (!p) {
+        fprintf(stderr, "ordctl: producer: %s\n", err);
+        free(buf);
+        return 1;
+    }
+    int t = of_topic_find(topic, "");
+    snprintf(full, sizeof full, "%s", t >= 0 ? of_producer_topic(p, t) : topic);
+    of_dr_batch_t b = {0};
+    int rc = of_producer_send(p, full, key, strlen(key), buf, n, NULL, &b) || of_producer_wait(p, &b, 30000);
+    free(buf);
+    of_producer_destroy(p);
+    if (rc) fprintf(stderr, "ordctl produce-raw: not delivered: %s\n", b.error);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ topic reading helpers */
+typedef int (*msg_cb)(const rd_kafka_message_t *m, void *arg); /* non-zero = stop */
+
+/* Messages currently in topic (sum over partitions of high - low watermarks). -1 on error. */
+static long long topic_count(rd_kafka_t *rk, const char *topic, int *npartsp) {
+    const struct rd_kafka_metadata *md;
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
+    rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, rkt, &md, 10000);
+    rd_kafka_topic_destroy(rkt);
+    if (err || md->topic_cnt != 1 || md->topics[0].err) {
+        if (!err) rd_kafka_metadata_destroy(md);
+        return -1;
+    }
+    long long total = 0;
+    int np = md->topics[0].partition_cnt;
+    for (int i = 0; i < np; i++) {
+        int64_t lo, hi;
+        if (rd_kafka_query_watermark_offsets(rk, topic, md->topics[0].partitions[i].id, &lo, &hi, 10000)) {
+            total = -1;
+            break;
+        }
+        total += hi - lo;
+    }
+    rd_kafka_metadata_destroy(md);
+    if (npartsp) *npartsp = np;
+    return total;
+}
+
+/* Read every message of topic present now, from the beginning; calls cb for each. */
+static int read_topic(const char *topic, msg_cb cb, void *arg) {
+    char err[512];
+    rd_kafka_conf_t *conf = of_kafka_conf_new(cfg, OF_KAFKA_CONSUMER, "ordctl-reader", err, sizeof err);
+    if (!conf) {
+        fprintf(stderr, "ordctl: %s\n", err);
+        return -1;
+    }
+    rd_kafka_conf_set(conf, "group.id", "ordctl-reader", err, sizeof err);
+    rd_kafka_conf_set(conf, "enable.auto.commit", "false", err, sizeof err);
+    rd_kafka_conf_set(conf, "enable.partition.eof", "true", err, sizeof err);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+    if (!rk) {
+        fprintf(stderr, "ordctl: %s\n", err);
+        return -1;
+    }
+    int np = 0;
+    if (topic_count(rk, topic, &np) < 0) {
+        fprintf(stderr, "ordctl: topic %s not found\n", topic);
+        rd_kafka_destroy(rk);
+        return -1;
+    }
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(np);
+    int live = 0;
+    for (int i = 0; i < np; i++) {
+        int64_t lo, hi;
+        rd_kafka_query_watermark_offsets(rk, topic, i, &lo, &hi, 10000);
+        if (hi > lo) {
+            rd_kafka_topic_partition_list_add(l, topic, i)->offset = lo;
+            live++;
+        }
+    }
+    rd_kafka_assign(rk, l);
+    rd_kafka_topic_partition_list_destroy(l);
+    int64_t deadline = mono_ms() + 30000;
+    int stop = 0;
+    while (live > 0 && !stop && mono_ms() < deadline) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 500);
+        if (!m) continue;
+        if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) live--;
+        else if (m->err) fprintf(stderr, "ordctl: %s\n", rd_kafka_message_errstr(m));
+        else stop = cb(m, arg);
+        rd_kafka_message_destroy(m);
+    }
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+    return live > 0 && !stop ? -1 : 0;
+}
+
+/* ------------------------------------------------------------------ dlq / events */
+typedef struct {
+    const char *origin;
+    long limit, shown, total;
+} dlq_arg_t;
+
+static int print_dl(const rd_kafka_message_t *m, void *varg) {
+    dlq_arg_t *a = varg;
+    a->total++;
+    Orderfleet__DeadLetter *dl = orderfleet__dead_letter__unpack(NULL, m->len, m->payload);
+    if (!dl) {
+        printf("dlq partition=%d offset=%lld undecodable (%zu bytes)\n", m->partition, (long long)m->offset, m->len);
+        return 0;
+    }
+    if ((!a->origin || strstr(dl->topic, a->origin)) && a->shown < a->limit) {
+        a->shown++;
+        printf("dlq partition=%d offset=%lld origin=%s:%d:%lld class=%s attempts=%d dead_at_ms=%lld bytes=%zu reason=\"%s\"\n",
+               m->partition, (long long)m->offset, dl->topic, dl->partition, (long long)dl->offset, dl->error_class,
+               dl->attempts, (long long)dl->dead_at_ms, dl->original.len, dl->error);
+    }
+    orderfleet__dead_letter__free_unpacked(dl, NULL);
+    return 0;
+}
+
+static int cmd_dlq(int argc, char **argv) {
+    if (argc < 2 || strcmp(argv[1], "list")) {
+        fprintf(stderr, "usage: ordctl dlq list [--topic ORIGIN] [--limit N]\n");
+        return 2;
+    }
+    dlq_arg_t a = {NULL, 1000000, 0, 0};
+    for (int i = 2; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "--topic")) a.origin = argv[i + 1];
+        else if (!strcmp(argv[i], "--limit")) a.limit = atol(argv[i + 1]);
+    }
+    if (need_kafka()) return 2;
+    char t[256];
+    of_topic_name(OF_TOPIC_DEADLETTER, of_cfg_str(cfg, OF_CFG_TOPIC_PREFIX), t, sizeof t);
+    if (read_topic(t, print_dl, &a)) return 1;
+    printf("dead letters: %ld shown of %ld\n", a.shown, a.total);
+    return 0;
+}
+
+typedef struct {
+    long limit, n;
+    int kind;
+} ev_arg_t;
+
+static int print_ev(const rd_kafka_message_t *m, void *varg) {
+    ev_arg_t *a = varg;
+    if (a->n++ >= a->limit) return 1;
+    if (a->kind == OF_TOPIC_TRADE_CHANGED) {
+        Orderfleet__TradeChange *c = orderfleet__trade_change__unpack(NULL, m->len, m->payload);
+        if (c) {
+            printf("event partition=%d offset=%lld event_id=%s key=%.*s tid=%s api_trade_id=%llu modify_flag=%u orders=",
+                   m->partition, (long long)m->offset, c->meta ? c->meta->event_id : "", (int)m->key_len,
+                   (const char *)m->key, c->tid, (unsigned long long)c->api_trade_id, c->modify_flag);
+            for (size_t i = 0; i < c->n_orders; i++)
+                printf("%s%s:%u%s", i ? "," : "", c->orders[i]->oid, c->orders[i]->modify_flag, c->orders[i]->added ? "+" : "");
+            printf("\n");
+            orderfleet__trade_change__free_unpacked(c, NULL);
+            return 0;
+        }
+    }
+    printf("event partition=%d offset=%lld key=%.*s bytes=%zu\n", m->partition, (long long)m->offset, (int)m->key_len,
+           (const char *)m->key, m->len);
+    return 0;
+}
+
+static int cmd_events(int argc, char **argv) {
+    if (argc < 2) {
+        fprintf(stderr, "usage: ordctl events TOPIC [--limit N]\n");
+        return 2;
+    }
+    ev_arg_t a = {1000000, 0, of_topic_find(argv[1], "")};
+    if (argc >= 4 && !strcmp(argv[2], "--limit")) a.limit = atol(argv[3]);
+    if (need_kafka()) return 2;
+    char t[256];
+    snprintf(t, sizeof t, "%s%s", of_cfg_str(cfg, OF_CFG_TOPIC_PREFIX), argv[1]);
+    if (read_topic(t, print_ev, &a)) return 1;
+    printf("events: %ld\n", a.n > a.limit ? a.limit : a.n);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ wait-idle */
+static long long group_lag(rd_kafka_t *rk, const char *topic, int np) {
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(np);
+    for (int i = 0; i < np; i++) rd_kafka_topic_partition_list_add(l, topic, i);
+    long long lag = 0;
+    if (rd_kafka_committed(rk, l, 10000)) {
+        rd_kafka_topic_partition_list_destroy(l);
+        return -1;
+    }
+    for (int i = 0; i < np; i++) {
+        int64_t lo, hi;
+        if (rd_kafka_query_watermark_offsets(rk, topic, i, &lo, &hi, 10000)) {
+            lag = -1;
+            break;
+        }
+        int64_t c = l->elems[i].offset < 0 ? lo : l->elems[i].offset;
+        lag += hi - c;
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+    return lag;
+}
+
+static int cmd_wait_idle(int argc, char **argv) {
+    const char *topic = NULL, *group = "orderfleet.trade-submit";
+    long timeout = 120;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "--topic")) topic = argv[i + 1];
+        else if (!strcmp(argv[i], "--group")) group = argv[i + 1];
+        else if (!strcmp(argv[i], "--timeout")) timeout = atol(argv[i + 1]);
+    }
+    if (!topic) {
+        fprintf(stderr, "ordctl wait-idle: --topic is required\n");
+        return 2;
+    }
+    if (need_kafka()) return 2;
+    char err[512], full[256];
+    snprintf(full, sizeof full, "%s%s", of_cfg_str(cfg, OF_CFG_TOPIC_PREFIX), topic);
+    rd_kafka_conf_t *conf = of_kafka_conf_new(cfg, OF_KAFKA_CONSUMER, "ordctl-lag", err, sizeof err);
+    if (!conf) return 1;
+    rd_kafka_conf_set(conf, "group.id", group, err, sizeof err);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+    if (!rk) {
+        fprintf(stderr, "ordctl: %s\n", err);
+        return 1;
+    }
+    int np = 0;
+    int rc = 1;
+    if (topic_count(rk, full, &np) < 0) fprintf(stderr, "ordctl wait-idle: topic %s not found\n", full);
+    else {
+        int64_t end = mono_ms() + timeout * 1000, last = 0;
+        for (;;) {
+            long long lag = group_lag(rk, full, np);
+            if (lag == 0) {
+                printf("idle: group %s has committed everything in %s\n", group, full);
+                rc = 0;
+                break;
+            }
+            if (mono_ms() > end) {
+                fprintf(stderr, "ordctl wait-idle: timed out after %lds, lag=%lld\n", timeout, lag);
+                break;
+            }
+            if (mono_ms() - last >= 2000) {
+                last = mono_ms();
+                fprintf(stderr, "ordctl wait-idle: group %s lag=%lld on %s\n", group, lag, full);
+            }
+            usleep(200 * 1000);
+        }
+    }
+    rd_kafka_destroy(rk);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ summary */
+static int cmd_summary(void) {
+    if (need_kafka()) return 2;
+    char err[512], t1[256], t2[256];
+    of_db_t *db = of_db_connect(cfg, NULL, err, sizeof err);
+    if (!db) {
+        fprintf(stderr, "ordctl summary: %s\n", err);
+        return 1;
+    }
+    static const char *const q[] = {
+        "SELECT COUNT(*) FROM api_trade",
+        "SELECT COUNT(*) FROM api_trade_order",
+        "SELECT COUNT(*) FROM api_trade WHERE modify_flag <> 0",
+        "SELECT COUNT(*) FROM outbox WHERE topic = 'trade.changed'",
+        "SELECT COUNT(*) FROM outbox WHERE topic = 'trade.changed' AND sent_at IS NULL",
+    };
+    long long v[5];
+    for (int i = 0; i < 5; i++) {
+        of_rows_t *rows;
+        int st = of_db_register(db, q[i]);
+        if (of_db_query(db, st, NULL, 0, &rows, err, sizeof err)) {
+            fprintf(stderr, "ordctl summary: %s\n", err);
+            of_db_close(db);
+            return 1;
+        }
+        v[i] = of_rows_i64(rows, 0, 0);
+        of_rows_free(rows);
+    }
+    of_db_close(db);
+    rd_kafka_conf_t *conf = of_kafka_conf_new(cfg, OF_KAFKA_PRODUCER, "ordctl-summary", err, sizeof err);
+    rd_kafka_t *rk = conf ? rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err) : NULL;
+    if (!rk) {
+        fprintf(stderr, "ordctl summary: %s\n", err);
+        return 1;
+    }
+    const char *prefix = of_cfg_str(cfg, OF_CFG_TOPIC_PREFIX);
+    long long published = topic_count(rk, of_topic_name(OF_TOPIC_TRADE_RAW, prefix, t1, sizeof t1), NULL);
+    long long dead = topic_count(rk, of_topic_name(OF_TOPIC_DEADLETTER, prefix, t2, sizeof t2), NULL);
+    rd_kafka_destroy(rk);
+    printf("trades published (messages on %s): %lld\n", t1, published);
+    printf("raw trades stored (api_trade):       %lld\n", v[0]);
+    printf("raw sub-orders stored:               %lld\n", v[1]);
+    printf("trades with changes (modify_flag):   %lld\n", v[2]);
+    printf("change events emitted (trade.changed): %lld (%lld awaiting delivery)\n", v[3], v[4]);
+    printf("dead letters (%s):           %lld\n", t2, dead);
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    const char *config_path = NULL;
+    int i = 1;
+    while (i < argc && argv[i][0] == '-') {
+        if (!strcmp(argv[i], "--config") && i + 1 < argc) {
+            config_path = argv[i + 1];
+            i += 2;
+        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(USAGE, stdout);
+            return 0;
+        } else {
+            fprintf(stderr, "ordctl: unknown option %s\n%s", argv[i], USAGE);
+            return 2;
+        }
+    }
+    if (i >= argc || !strcmp(argv[i], "help")) {
+        fputs(USAGE, i >= argc ? stderr : stdout);
+        return i >= argc ? 2 : 0;
+    }
+    const char *cmd = argv[i];
+    if (!strcmp(cmd, "topics")) {
+        of_topics_print_markdown();
+        return 0;
+    }
+    if (!strcmp(cmd, "config")) {
+        of_config_print_markdown();
+        return 0;
+    }
+    char err[512];
+    cfg = of_config_load(config_path, err, sizeof err);
+    if (!cfg) {
+        fprintf(stderr, "ordctl: configuration error: %s\n", err);
+        return 78;
+    }
+    of_log_init("ordctl", (of_log_level_t)of_log_level_parse(of_cfg_str(cfg, OF_CFG_LOG_LEVEL)));
+    int rc;
+    int sub_argc = argc - i;
+    char **sub_argv = argv + i;
+    if (!strcmp(cmd, "migrate")) rc = cmd_migrate(sub_argc, sub_argv);
+    else if (!strcmp(cmd, "publish-trades")) rc = cmd_publish(sub_argc, sub_argv);
+    else if (!strcmp(cmd, "produce-raw")) rc = cmd_produce_raw(sub_argc, sub_argv);
+    else if (!strcmp(cmd, "summary")) rc = cmd_summary();
+    else if (!strcmp(cmd, "dlq")) rc = cmd_dlq(sub_argc, sub_argv);
+    else if (!strcmp(cmd, "events")) rc = cmd_events(sub_argc, sub_argv);
+    else if (!strcmp(cmd, "wait-idle")) rc = cmd_wait_idle(sub_argc, sub_argv);
+    else {
+        fprintf(stderr, "ordctl: unknown command %s\n%s", cmd, USAGE);
+        rc = 2;
+    }
+    of_config_destroy(cfg);
+    return rc;
+}
