@@ -171,6 +171,7 @@ void of_producer_destroy(of_producer_t *p) {
 struct of_consumer_s {
     rd_kafka_t *rk;
     int rebalances;
+    int revokes;
 };
 
 static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts,
@@ -181,6 +182,7 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic
         of_info("partitions assigned", OF_I("count", parts->cnt), OF_END);
         rd_kafka_assign(rk, parts);
     } else {
+        c->revokes++;
         /* Everything processed so far has its offset stored: commit it before giving the partitions up. */
         of_info("partitions revoked", OF_I("count", parts->cnt), OF_S("lost", rd_kafka_assignment_lost(rk) ? "yes" : "no"),
                 OF_END);
@@ -239,20 +241,19 @@ of_consumer_t *of_consumer_new(const of_config_t *cfg, const char *group, const 
 int of_consumer_poll_batch(of_consumer_t *c, rd_kafka_message_t **msgs, int max, int first_wait_ms,
                            int batch_wait_ms) {
     int n = 0;
-    int gen = c->rebalances;
     int64_t deadline = now_ms() + first_wait_ms;
     while (n < max) {
         int64_t left = deadline - now_ms();
         if (left < 0) left = 0;
+        int revokes = c->revokes;
         rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, (int)left);
-        if (c->rebalances != gen) {
-            /* Partitions moved while collecting: drop; they are redelivered from the committed offset. */
+        if (c->revokes != revokes && n) {
+            /* Partitions were taken away while collecting: what was collected before is dropped and will be
+             * redelivered from the committed offset (to us or to the new owner). A message returned by this
+             * same poll was fetched under the new assignment (librdkafka discards outdated fetches), so it
+             * is kept: dropping it would skip it, the fetch position being past it already. */
             for (int i = 0; i < n; i++) rd_kafka_message_destroy(msgs[i]);
-            if (m) rd_kafka_message_destroy(m);
             n = 0;
-            gen = c->rebalances;
-            if (!left) break;
-            continue;
         }
         if (!m) {
             if (!left) break;

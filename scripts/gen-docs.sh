@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# gen-docs.sh -- regenerate the tables of docs/topics.md and docs/config.md from the code
+# (common/of_topics.c, common/of_config.c). tests/integration/it_cli.sh fails when they drift.
+set -euo pipefail
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ORDCTL=${1:-$REPO/build/bin/ordctl}
+{
+  cat <<'MD'
+# Topics
+
+The one topic table of orderfleet. It is generated from `common/of_topics.c` (`make docs`); the dev
+broker creates exactly these topics, `compose/` creates them on Apache Kafka, and
+`tests/integration/it_cli.sh` fails when this page and the code disagree.
+
+Every message value is a protobuf message of `proto/` and carries `EventMeta` (event id, time, producer,
+causation id). `OF_TOPIC_PREFIX` is prepended to every name.
+
+MD
+  "$ORDCTL" topics
+  cat <<'MD'
+
+## Notes
+- **Keys and order.** Kafka keeps order per partition; the key decides the partition. Raw trades are
+  keyed by buyer so one customer's trades are handled in order by one instance (design.md).
+- **Partitions** bound the parallelism of a worker type: at most one active instance per partition.
+  The dev broker keeps only ~5 MiB per partition, so busy topics have many.
+- **Retry rungs** (`retry.*`) and the dead-letter topic carry envelopes (`RetryEnvelope`,
+  `DeadLetter`) that keep the original bytes, key and origin topic.
+MD
+} >"$REPO/docs/topics.md"
+{
+  cat <<'MD'
+# Configuration reference
+
+Generated from `common/of_config.c` (`make docs`). Every worker and `ordctl` read the same keys:
+defaults, then an optional file (`--config FILE` or `$OF_CONFIG`; `KEY=value` lines, `#` comments,
+optional `export `, optional quotes), then the environment, which wins. Every value is validated at
+start-up; a bad one stops the process with exit code 78 and a message naming the key and the reason.
+Secrets (`OF_MYSQL_PASSWORD`, `OF_REDIS_PASSWORD`) come only from the environment or the file and are
+never logged. The local stack writes a complete file: `.state/stack.env`.
+
+MD
+  "$ORDCTL" config
+} >"$REPO/docs/config.md"
+echo "gen-docs: wrote docs/topics.md and docs/config.md"

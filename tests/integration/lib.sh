@@ -1,0 +1,86 @@
+# lib.sh -- helpers for the integration tests (sourced). They run against the test stack that
+# scripts/test.sh starts; each test takes its own topic namespace (nsN.) of the dev broker, its own
+# consumer group and Redis prefix, and starts from empty raw-trade tables (tests run one at a time).
+set -euo pipefail
+REPO=${OF_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+BIN=${OF_BUILD_DIR:-$REPO/build-test}/bin
+export OF_STATE_DIR=${OF_STATE_DIR:-$REPO/.state-test}
+export OF_CONFIG=${OF_CONFIG:-$OF_STATE_DIR/stack.env}
+export OF_STATS_INTERVAL_S=${OF_STATS_INTERVAL_S:-5}
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/of-it.XXXXXX")
+WORKERS=()
+FAILS=0
+
+log() { printf '[%s] %s\n' "$(date +%T)" "$*"; }
+fail() { log "FAIL: $*"; FAILS=$((FAILS + 1)); }
+die() { log "FATAL: $*"; exit 1; }
+
+# it_ns N: isolate this test in topic namespace nsN.
+it_ns() {
+  export OF_TOPIC_PREFIX="ns$1."
+  export OF_REDIS_PREFIX="it:ns$1:"
+  export OF_KAFKA_GROUP="it.ns$1.trade-submit"
+  [[ -f $OF_CONFIG ]] || die "no $OF_CONFIG: run through scripts/test.sh (it starts the test stack)"
+  reset_db
+  redis_cli --scan --pattern "it:ns$1:*" | while read -r k; do redis_cli del "$k" >/dev/null; done
+}
+
+sql() { bash "$REPO/scripts/stack.sh" mysql -N -B -e "$1"; }
+redis_cli() {
+  local port
+  port=$(sed -n 's/^OF_REDIS_PORT=//p' "$OF_CONFIG")
+  redis-cli -p "$port" "$@"
+}
+reset_db() { sql "TRUNCATE api_trade; TRUNCATE api_trade_order; TRUNCATE processed_event; TRUNCATE outbox;"; }
+ordctl() { "$BIN/ordctl" "$@"; }
+
+# start_worker NAME: of-trade-submit in the background, log in $WORK/NAME.log
+start_worker() {
+  local name=$1
+  "$BIN/of-trade-submit" >"$WORK/$name.log" 2>&1 &
+  WORKERS+=("$!")
+  eval "PID_$name=$!"
+  log "started trade-submit $name (pid $!)"
+}
+
+# stop_worker NAME: SIGTERM, wait; a clean exit (0) with no sanitizer report is required
+stop_worker() {
+  local name=$1 pid rc=0
+  eval "pid=\$PID_$name"
+  kill -TERM "$pid" 2>/dev/null || true
+  wait "$pid" || rc=$?
+  if [[ $rc -ne 0 ]]; then fail "worker $name exited $rc on SIGTERM"; tail -20 "$WORK/$name.log"; fi
+  if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$WORK/$name.log"; then
+    fail "sanitizer report in $name's log"
+    grep -A15 -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$WORK/$name.log" | head -40
+  fi
+  grep -q 'msg=stats why=exit' "$WORK/$name.log" || fail "worker $name did not log its exit stats"
+}
+
+kill9_worker() {
+  local name=$1 pid
+  eval "pid=\$PID_$name"
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  log "killed $name with SIGKILL"
+}
+
+wait_idle() { ordctl wait-idle --topic "${1:-trade.raw}" --group "$OF_KAFKA_GROUP" --timeout "${2:-120}" 2>/dev/null; }
+publish() { ordctl publish-trades --quiet "$@" 2>&1 | grep -v CONFWARN || true; }
+
+assert_eq() { # actual expected what
+  if [[ "$1" == "$2" ]]; then log "ok: $3 = $1"; else fail "$3: got '$1', want '$2'"; fi
+}
+
+finish() {
+  local rc=$?
+  for p in "${WORKERS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if [[ $FAILS -gt 0 || $rc -ne 0 ]]; then
+    log "logs kept in $WORK"
+    exit 1
+  fi
+  rm -rf "$WORK"
+  log "PASS"
+}
+trap finish EXIT
