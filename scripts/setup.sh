@@ -5,7 +5,7 @@
 set -euo pipefail
 
 PKGS=(
-  build-essential cmake pkg-config git ca-certificates procps   # toolchain
+  build-essential cmake pkg-config git ca-certificates   # toolchain
   librdkafka-dev            # Kafka client; also ships rdkafka_mock.h used by the dev broker
   libhiredis-dev            # Redis client
   libmariadb-dev            # MySQL/MariaDB client API (libmysqlclient compatible)
@@ -16,7 +16,6 @@ PKGS=(
   libcurl4-openssl-dev      # HTTP calls to merchants (delivery)
   mariadb-server mariadb-client   # local system of record
   redis-server redis-tools        # dedupe keys, Lua scripts
-  netcat-openbsd            # port probes in the stack scripts
 )
 if [[ "${1:-}" == "--with-compose" ]]; then PKGS+=(docker-compose); fi
 
