@@ -51,7 +51,7 @@ docs: build
 	bash scripts/gen-docs.sh $(BUILD)/bin/ordctl
 
 format:
-	clang-format -i common/*.c common/*.h workers/*/*.c tools/*/*.c tests/unit/*.c
+	clang-format -i common/*.[ch] workers/*/*.c tools/*/*.c tests/unit/*.c tests/integration/*.c
 
 clean:
 	rm -rf $(BUILD) $(TEST_BUILD)

@@ -7,47 +7,81 @@
 #include <unistd.h>
 #include "of_config.h"
 
-#define INT(n, d, lo, hi, doc) {n, OF_CFGT_INT, d, lo, hi, NULL, doc}
-#define STR(n, d, doc) {n, OF_CFGT_STR, d, 0, 0, NULL, doc}
-#define SECRET(n, doc) {n, OF_CFGT_SECRET, "", 0, 0, NULL, doc}
-#define ENUM(n, d, ch, doc) {n, OF_CFGT_ENUM, d, 0, 0, ch, doc}
+#define INT(n, d, lo, hi, doc)                                                                                         \
+    { n, OF_CFGT_INT, d, lo, hi, NULL, doc }
+#define STR(n, d, doc)                                                                                                 \
+    { n, OF_CFGT_STR, d, 0, 0, NULL, doc }
+#define SECRET(n, doc)                                                                                                 \
+    { n, OF_CFGT_SECRET, "", 0, 0, NULL, doc }
+#define ENUM(n, d, ch, doc)                                                                                            \
+    { n, OF_CFGT_ENUM, d, 0, 0, ch, doc }
 
 static const of_cfg_def_t defs[OF_CFG__COUNT] = {
     [OF_CFG_LOG_LEVEL] = ENUM("OF_LOG_LEVEL", "info", "debug|info|warn|error", "Minimum level written to stderr."),
-    [OF_CFG_INSTANCE_ID] = STR("OF_INSTANCE_ID", "", "Name of this process in logs and event `producer` fields; default host:pid."),
+    [OF_CFG_INSTANCE_ID] =
+        STR("OF_INSTANCE_ID", "", "Name of this process in logs and event `producer` fields; default host:pid."),
     [OF_CFG_MYSQL_HOST] = STR("OF_MYSQL_HOST", "127.0.0.1", "MariaDB/MySQL host."),
     [OF_CFG_MYSQL_PORT] = INT("OF_MYSQL_PORT", "3306", 1, 65535, "MariaDB/MySQL TCP port (local stack: 33306)."),
     [OF_CFG_MYSQL_USER] = STR("OF_MYSQL_USER", "orderfleet", "Database user."),
-    [OF_CFG_MYSQL_PASSWORD] = SECRET("OF_MYSQL_PASSWORD", "Database password. Secret: from the environment or the config file only; never logged."),
+    [OF_CFG_MYSQL_PASSWORD] = SECRET(
+        "OF_MYSQL_PASSWORD", "Database password. Secret: from the environment or the config file only; never logged."),
     [OF_CFG_MYSQL_DB] = STR("OF_MYSQL_DB", "orderfleet", "System-of-record database."),
     [OF_CFG_MYSQL_BUYER_DB] = STR("OF_MYSQL_BUYER_DB", "orderfleet_buyer", "Buyer-side order database (order-sync)."),
-    [OF_CFG_MYSQL_SELLER_DB] = STR("OF_MYSQL_SELLER_DB", "orderfleet_seller", "Seller-side order database (order-sync)."),
-    [OF_CFG_MYSQL_CONNECT_TIMEOUT_S] = INT("OF_MYSQL_CONNECT_TIMEOUT_S", "5", 1, 300, "Connect/read/write timeout of database connections, seconds."),
+    [OF_CFG_MYSQL_SELLER_DB] =
+        STR("OF_MYSQL_SELLER_DB", "orderfleet_seller", "Seller-side order database (order-sync)."),
+    [OF_CFG_MYSQL_CONNECT_TIMEOUT_S] =
+        INT("OF_MYSQL_CONNECT_TIMEOUT_S", "5", 1, 300, "Connect/read/write timeout of database connections, seconds."),
     [OF_CFG_REDIS_HOST] = STR("OF_REDIS_HOST", "127.0.0.1", "Redis host."),
     [OF_CFG_REDIS_PORT] = INT("OF_REDIS_PORT", "6379", 1, 65535, "Redis port (local stack: 36379)."),
     [OF_CFG_REDIS_PASSWORD] = SECRET("OF_REDIS_PASSWORD", "Redis AUTH password; empty = no AUTH. Secret."),
-    [OF_CFG_REDIS_PREFIX] = STR("OF_REDIS_PREFIX", "of:", "Prefix of every Redis key (several fleets can share one Redis)."),
-    [OF_CFG_REDIS_DEDUPE_TTL_S] = INT("OF_REDIS_DEDUPE_TTL_S", "604800", 60, 31536000, "Lifetime of Redis dedupe keys, seconds (MySQL's processed_event stays authoritative)."),
-    [OF_CFG_KAFKA_BOOTSTRAP] = STR("OF_KAFKA_BOOTSTRAP", "", "Kafka bootstrap servers, host:port[,host:port]. Required by workers and by ordctl's Kafka commands (local stack: written to .state/stack.env)."),
-    [OF_CFG_KAFKA_PROFILE] = ENUM("OF_KAFKA_PROFILE", "local", "local|production", "`local` tunes for the dev broker (fetch.wait.max.ms=10, linger.ms=5); `production` keeps librdkafka defaults plus OF_KAFKA_EXTRA."),
-    [OF_CFG_KAFKA_EXTRA] = STR("OF_KAFKA_EXTRA", "", "Extra librdkafka properties, `k=v;k=v` (e.g. security.protocol=SASL_SSL;sasl.mechanisms=PLAIN). Applied to producers and consumers."),
-    [OF_CFG_KAFKA_GROUP] = STR("OF_KAFKA_GROUP", "", "Consumer group; default `orderfleet.<worker>`. All instances of one worker type share it."),
-    [OF_CFG_TOPIC_PREFIX] = STR("OF_TOPIC_PREFIX", "", "Prefix added to every topic name (namespaces a fleet on a shared cluster)."),
-    [OF_CFG_BATCH_SIZE] = INT("OF_BATCH_SIZE", "200", 1, 10000, "Most messages handled in one batch (one MySQL transaction)."),
-    [OF_CFG_BATCH_WAIT_MS] = INT("OF_BATCH_WAIT_MS", "20", 0, 10000, "Longest wait to fill a batch once its first message is in, ms."),
-    [OF_CFG_TX_RETRIES] = INT("OF_TX_RETRIES", "10", 0, 1000, "Retries of a transaction after a deadlock, lock wait timeout or lost connection."),
-    [OF_CFG_RETRY_BACKOFF_MAX_MS] = INT("OF_RETRY_BACKOFF_MAX_MS", "5000", 10, 600000, "Cap of the exponential backoff between retries, ms."),
-    [OF_CFG_STATS_INTERVAL_S] = INT("OF_STATS_INTERVAL_S", "10", 0, 86400, "Seconds between `stats` log lines with the counters; 0 = only at exit."),
-    [OF_CFG_LUA_DIR] = STR("OF_LUA_DIR", "", "Folder of the Redis scripts; default the source tree's lua/ or /usr/local/share/orderfleet/lua."),
-    [OF_CFG_SCHEMA_DIR] = STR("OF_SCHEMA_DIR", "", "Folder of the SQL migrations; default the source tree's schema/ or /usr/local/share/orderfleet/schema."),
-    [OF_CFG_OUTBOX_SWEEP_S] = INT("OF_OUTBOX_SWEEP_S", "5", 1, 3600, "Seconds between sweeps that re-publish outbox events whose delivery was not confirmed."),
+    [OF_CFG_REDIS_PREFIX] =
+        STR("OF_REDIS_PREFIX", "of:", "Prefix of every Redis key (several fleets can share one Redis)."),
+    [OF_CFG_REDIS_DEDUPE_TTL_S] =
+        INT("OF_REDIS_DEDUPE_TTL_S", "604800", 60, 31536000,
+            "Lifetime of Redis dedupe keys, seconds (MySQL's processed_event stays authoritative)."),
+    [OF_CFG_KAFKA_BOOTSTRAP] = STR("OF_KAFKA_BOOTSTRAP", "",
+                                   "Kafka bootstrap servers, host:port[,host:port]. Required by workers and by "
+                                   "ordctl's Kafka commands (local stack: written to .state/stack.env)."),
+    [OF_CFG_KAFKA_PROFILE] = ENUM("OF_KAFKA_PROFILE", "local", "local|production",
+                                  "`local` tunes for the dev broker (fetch.wait.max.ms=10, linger.ms=5); `production` "
+                                  "keeps librdkafka defaults plus OF_KAFKA_EXTRA."),
+    [OF_CFG_KAFKA_EXTRA] =
+        STR("OF_KAFKA_EXTRA", "",
+            "Extra librdkafka properties, `k=v;k=v` (e.g. security.protocol=SASL_SSL;sasl.mechanisms=PLAIN). Applied "
+            "to producers and consumers."),
+    [OF_CFG_KAFKA_GROUP] =
+        STR("OF_KAFKA_GROUP", "",
+            "Consumer group; default `orderfleet.<worker>`. All instances of one worker type share it."),
+    [OF_CFG_TOPIC_PREFIX] =
+        STR("OF_TOPIC_PREFIX", "", "Prefix added to every topic name (namespaces a fleet on a shared cluster)."),
+    [OF_CFG_BATCH_SIZE] =
+        INT("OF_BATCH_SIZE", "200", 1, 10000, "Most messages handled in one batch (one MySQL transaction)."),
+    [OF_CFG_BATCH_WAIT_MS] =
+        INT("OF_BATCH_WAIT_MS", "20", 0, 10000, "Longest wait to fill a batch once its first message is in, ms."),
+    [OF_CFG_TX_RETRIES] = INT("OF_TX_RETRIES", "10", 0, 1000,
+                              "Retries of a transaction after a deadlock, lock wait timeout or lost connection."),
+    [OF_CFG_RETRY_BACKOFF_MAX_MS] =
+        INT("OF_RETRY_BACKOFF_MAX_MS", "5000", 10, 600000, "Cap of the exponential backoff between retries, ms."),
+    [OF_CFG_STATS_INTERVAL_S] = INT("OF_STATS_INTERVAL_S", "10", 0, 86400,
+                                    "Seconds between `stats` log lines with the counters; 0 = only at exit."),
+    [OF_CFG_LUA_DIR] =
+        STR("OF_LUA_DIR", "",
+            "Folder of the Redis scripts; default the source tree's lua/ or /usr/local/share/orderfleet/lua."),
+    [OF_CFG_SCHEMA_DIR] =
+        STR("OF_SCHEMA_DIR", "",
+            "Folder of the SQL migrations; default the source tree's schema/ or /usr/local/share/orderfleet/schema."),
+    [OF_CFG_OUTBOX_SWEEP_S] =
+        INT("OF_OUTBOX_SWEEP_S", "5", 1, 3600,
+            "Seconds between sweeps that re-publish outbox events whose delivery was not confirmed."),
 };
 
 struct of_config_s {
     char *val[OF_CFG__COUNT];
 };
 
-const of_cfg_def_t *of_config_defs(void) { return defs; }
+const of_cfg_def_t *of_config_defs(void) {
+    return defs;
+}
 
 of_err_t of_cfg_validate(const of_cfg_def_t *def, const char *value, char *errstr, size_t errstr_size) {
     if (!value || (!*value && !def->defval))
@@ -59,8 +93,8 @@ of_err_t of_cfg_validate(const of_cfg_def_t *def, const char *value, char *errst
         if (!*value || *end || errno)
             return of_seterr(errstr, errstr_size, OF_ERR_CONFIG, "%s=%s: not an integer", def->name, value);
         if (v < def->min || v > def->max)
-            return of_seterr(errstr, errstr_size, OF_ERR_CONFIG, "%s=%s: out of range %lld..%lld", def->name,
-                             value, def->min, def->max);
+            return of_seterr(errstr, errstr_size, OF_ERR_CONFIG, "%s=%s: out of range %lld..%lld", def->name, value,
+                             def->min, def->max);
     } else if (def->type == OF_CFGT_ENUM) {
         size_t n = strlen(value);
         const char *p = def->choices;
@@ -103,8 +137,10 @@ static of_err_t load_file(of_config_t *cfg, const char *path, char *errstr, size
         lineno++;
         char *p = line;
         size_t n = strlen(p);
-        while (n && (p[n - 1] == '\n' || p[n - 1] == '\r' || p[n - 1] == ' ')) p[--n] = '\0';
-        while (*p == ' ' || *p == '\t') p++;
+        while (n && (p[n - 1] == '\n' || p[n - 1] == '\r' || p[n - 1] == ' '))
+            p[--n] = '\0';
+        while (*p == ' ' || *p == '\t')
+            p++;
         if (!*p || *p == '#') continue;
         if (!strncmp(p, "export ", 7)) p += 7;
         char *eq = strchr(p, '=');
@@ -162,13 +198,18 @@ fail:
 
 void of_config_destroy(of_config_t *cfg) {
     if (!cfg) return;
-    for (int i = 0; i < OF_CFG__COUNT; i++) free(cfg->val[i]);
+    for (int i = 0; i < OF_CFG__COUNT; i++)
+        free(cfg->val[i]);
     free(cfg);
 }
 
-const char *of_cfg_str(const of_config_t *cfg, of_cfg_key_t key) { return cfg->val[key] ? cfg->val[key] : ""; }
+const char *of_cfg_str(const of_config_t *cfg, of_cfg_key_t key) {
+    return cfg->val[key] ? cfg->val[key] : "";
+}
 
-long long of_cfg_int(const of_config_t *cfg, of_cfg_key_t key) { return strtoll(of_cfg_str(cfg, key), NULL, 10); }
+long long of_cfg_int(const of_config_t *cfg, of_cfg_key_t key) {
+    return strtoll(of_cfg_str(cfg, key), NULL, 10);
+}
 
 of_err_t of_cfg_set(of_config_t *cfg, of_cfg_key_t key, const char *value, char *errstr, size_t errstr_size) {
     of_err_t err = of_cfg_validate(&defs[key], value, errstr, errstr_size);
@@ -178,10 +219,14 @@ of_err_t of_cfg_set(of_config_t *cfg, of_cfg_key_t key, const char *value, char 
 
 static const char *type_name(const of_cfg_def_t *d) {
     switch (d->type) {
-    case OF_CFGT_INT: return "integer";
-    case OF_CFGT_SECRET: return "secret";
-    case OF_CFGT_ENUM: return "choice";
-    default: return "string";
+    case OF_CFGT_INT:
+        return "integer";
+    case OF_CFGT_SECRET:
+        return "secret";
+    case OF_CFGT_ENUM:
+        return "choice";
+    default:
+        return "string";
     }
 }
 

@@ -39,11 +39,11 @@ typedef enum {
 typedef enum { OF_CFGT_STR, OF_CFGT_INT, OF_CFGT_SECRET, OF_CFGT_ENUM } of_cfg_type_t;
 
 typedef struct {
-    const char *name;        /* environment variable and file key, e.g. "OF_MYSQL_PORT" */
+    const char *name; /* environment variable and file key, e.g. "OF_MYSQL_PORT" */
     of_cfg_type_t type;
-    const char *defval;      /* NULL = required */
-    long long min, max;      /* OF_CFGT_INT range */
-    const char *choices;     /* OF_CFGT_ENUM: "a|b|c" */
+    const char *defval;  /* NULL = required */
+    long long min, max;  /* OF_CFGT_INT range */
+    const char *choices; /* OF_CFGT_ENUM: "a|b|c" */
     const char *doc;
 } of_cfg_def_t;
 

@@ -24,8 +24,10 @@ struct of_db_s {
 
 of_err_t of_db_errno_class(unsigned int e) {
     switch (e) {
-    case 0: return OF_OK;
-    case ER_DUP_ENTRY: return OF_ERR_DUPLICATE;
+    case 0:
+        return OF_OK;
+    case ER_DUP_ENTRY:
+        return OF_ERR_DUPLICATE;
     case ER_LOCK_DEADLOCK:
     case ER_LOCK_WAIT_TIMEOUT:
     case CR_SERVER_GONE_ERROR:
@@ -38,7 +40,8 @@ of_err_t of_db_errno_class(unsigned int e) {
     case ER_CON_COUNT_ERROR:
     case 4031: /* ER_CLIENT_INTERACTION_TIMEOUT (MySQL 8) */
         return OF_ERR_TRANSIENT;
-    default: return OF_ERR_DB;
+    default:
+        return OF_ERR_DB;
     }
 }
 
@@ -74,10 +77,10 @@ static of_err_t do_connect(of_db_t *db, char *errstr, size_t errstr_size) {
                             of_cfg_str(cfg, OF_CFG_MYSQL_PASSWORD), db->dbname,
                             (unsigned int)of_cfg_int(cfg, OF_CFG_MYSQL_PORT), NULL, CLIENT_MULTI_STATEMENTS)) {
         unsigned int e = mysql_errno(db->my);
-        of_err_t err = of_seterr(errstr, errstr_size, e == ER_ACCESS_DENIED_ERROR || e == ER_BAD_DB_ERROR ? OF_ERR_CONFIG : OF_ERR_TRANSIENT,
-                                 "connect %s@%s:%lld/%s: mysql %u: %s", of_cfg_str(cfg, OF_CFG_MYSQL_USER),
-                                 of_cfg_str(cfg, OF_CFG_MYSQL_HOST), of_cfg_int(cfg, OF_CFG_MYSQL_PORT), db->dbname, e,
-                                 mysql_error(db->my));
+        of_err_t err = of_seterr(
+            errstr, errstr_size, e == ER_ACCESS_DENIED_ERROR || e == ER_BAD_DB_ERROR ? OF_ERR_CONFIG : OF_ERR_TRANSIENT,
+            "connect %s@%s:%lld/%s: mysql %u: %s", of_cfg_str(cfg, OF_CFG_MYSQL_USER),
+            of_cfg_str(cfg, OF_CFG_MYSQL_HOST), of_cfg_int(cfg, OF_CFG_MYSQL_PORT), db->dbname, e, mysql_error(db->my));
         mysql_close(db->my);
         db->my = NULL;
         return err;
@@ -105,7 +108,9 @@ void of_db_close(of_db_t *db) {
     free(db);
 }
 
-MYSQL *of_db_handle(of_db_t *db) { return db->my; }
+MYSQL *of_db_handle(of_db_t *db) {
+    return db->my;
+}
 
 static of_err_t ensure_conn(of_db_t *db, char *errstr, size_t errstr_size) {
     if (db->my && !db->broken) return OF_OK;
@@ -157,7 +162,8 @@ typedef struct {
 
 static of_err_t bind_params(MYSQL_STMT *st, binds_t *bs, const of_param_t *p, int n, char *errstr, size_t size) {
     if (n > 64 || (unsigned long)n != mysql_stmt_param_count(st))
-        return of_seterr(errstr, size, OF_ERR_DB, "statement wants %lu parameters, got %d", mysql_stmt_param_count(st), n);
+        return of_seterr(errstr, size, OF_ERR_DB, "statement wants %lu parameters, got %d", mysql_stmt_param_count(st),
+                         n);
     memset(bs->b, 0, sizeof(MYSQL_BIND) * (size_t)n);
     for (int i = 0; i < n; i++) {
         MYSQL_BIND *b = &bs->b[i];
@@ -197,7 +203,8 @@ static of_err_t bind_params(MYSQL_STMT *st, binds_t *bs, const of_param_t *p, in
             break;
         }
     }
-    if (n && mysql_stmt_bind_param(st, bs->b)) return of_seterr(errstr, size, OF_ERR_DB, "bind: %s", mysql_stmt_error(st));
+    if (n && mysql_stmt_bind_param(st, bs->b))
+        return of_seterr(errstr, size, OF_ERR_DB, "bind: %s", mysql_stmt_error(st));
     return OF_OK;
 }
 
@@ -208,7 +215,8 @@ of_err_t of_db_exec(of_db_t *db, int id, const of_param_t *params, int nparams, 
     if (!st) return err;
     binds_t bs;
     if ((err = bind_params(st, &bs, params, nparams, errstr, errstr_size))) return err;
-    if (mysql_stmt_execute(st)) return fail(db, mysql_stmt_errno(st), "execute", mysql_stmt_error(st), errstr, errstr_size);
+    if (mysql_stmt_execute(st))
+        return fail(db, mysql_stmt_errno(st), "execute", mysql_stmt_error(st), errstr, errstr_size);
     if (affectedp) *affectedp = mysql_stmt_affected_rows(st);
     if (insert_idp) *insert_idp = mysql_stmt_insert_id(st);
     return OF_OK;
@@ -224,7 +232,8 @@ of_err_t of_db_query(of_db_t *db, int id, const of_param_t *params, int nparams,
     if ((err = bind_params(st, &bs, params, nparams, errstr, errstr_size))) return err;
     my_bool upd = 1;
     mysql_stmt_attr_set(st, STMT_ATTR_UPDATE_MAX_LENGTH, &upd);
-    if (mysql_stmt_execute(st)) return fail(db, mysql_stmt_errno(st), "execute", mysql_stmt_error(st), errstr, errstr_size);
+    if (mysql_stmt_execute(st))
+        return fail(db, mysql_stmt_errno(st), "execute", mysql_stmt_error(st), errstr, errstr_size);
     MYSQL_RES *meta = mysql_stmt_result_metadata(st);
     if (!meta) return of_seterr(errstr, errstr_size, OF_ERR_DB, "statement returns no result set");
     if (mysql_stmt_store_result(st)) {
@@ -294,7 +303,8 @@ out:
     mysql_stmt_free_result(st);
     mysql_free_result(meta);
     if (bufs)
-        for (int c = 0; c < ncols; c++) free(bufs[c]);
+        for (int c = 0; c < ncols; c++)
+            free(bufs[c]);
     free(bufs);
     free(rb);
     free(lens);
@@ -311,7 +321,8 @@ out:
 void of_rows_free(of_rows_t *rows) {
     if (!rows) return;
     if (rows->cells)
-        for (int i = 0; i < rows->nrows * rows->ncols; i++) free(rows->cells[i]);
+        for (int i = 0; i < rows->nrows * rows->ncols; i++)
+            free(rows->cells[i]);
     free(rows->cells);
     free(rows->lens);
     free(rows);
@@ -358,13 +369,16 @@ of_err_t of_db_tx(of_db_t *db, of_db_tx_fn fn, void *ctx, char *errstr, size_t e
         if (!err) err = of_db_plain(db, "START TRANSACTION", errstr, errstr_size);
         if (!err) err = fn(db, ctx, errstr, errstr_size);
         if (!err) {
-            if (mysql_commit(db->my)) err = fail(db, mysql_errno(db->my), "commit", mysql_error(db->my), errstr, errstr_size);
-            else return OF_OK;
+            if (mysql_commit(db->my))
+                err = fail(db, mysql_errno(db->my), "commit", mysql_error(db->my), errstr, errstr_size);
+            else
+                return OF_OK;
         }
         if (db->my && !db->broken) mysql_rollback(db->my);
         if (err != OF_ERR_TRANSIENT || attempt >= retries) return err;
         of_metric_add(OF_M_RETRIED, 1);
-        of_warn("transaction retry", OF_I("attempt", attempt + 1), OF_S("error", errstr), OF_I("backoff_ms", backoff), OF_END);
+        of_warn("transaction retry", OF_I("attempt", attempt + 1), OF_S("error", errstr), OF_I("backoff_ms", backoff),
+                OF_END);
         sleep_ms(backoff + rand() % (backoff / 2 + 1));
         backoff = backoff * 2 > cap ? cap : backoff * 2;
     }

@@ -23,10 +23,10 @@ int of_db_register(of_db_t *db, const char *sql);
 typedef enum { OFP_NULL, OFP_I64, OFP_U64, OFP_STR, OFP_MONEY } of_param_type_t;
 typedef struct {
     of_param_type_t type;
-    int64_t i;       /* OFP_I64, OFP_MONEY (1/10000 units) */
-    uint64_t u;      /* OFP_U64 */
-    const char *s;   /* OFP_STR (borrowed for the call) */
-    size_t len;      /* OFP_STR length; 0 with s != NULL means strlen(s) */
+    int64_t i;     /* OFP_I64, OFP_MONEY (1/10000 units) */
+    uint64_t u;    /* OFP_U64 */
+    const char *s; /* OFP_STR (borrowed for the call) */
+    size_t len;    /* OFP_STR length; 0 with s != NULL means strlen(s) */
 } of_param_t;
 #define OFP_S(v) ((of_param_t){.type = OFP_STR, .s = (v)})
 #define OFP_SN(v, n) ((of_param_t){.type = OFP_STR, .s = (v), .len = (n)})
@@ -44,12 +44,12 @@ of_err_t of_db_exec(of_db_t *db, int stmt, const of_param_t *params, int nparams
 /* Result of a query: every cell as a string (NULL for SQL NULL). */
 typedef struct {
     int nrows, ncols;
-    char **cells;   /* nrows * ncols */
+    char **cells; /* nrows * ncols */
     size_t *lens;
 } of_rows_t;
 /* Run a registered SELECT. Caller frees *rowsp with of_rows_free(). */
-of_err_t of_db_query(of_db_t *db, int stmt, const of_param_t *params, int nparams, of_rows_t **rowsp,
-                     char *errstr, size_t errstr_size) OF_MUST_CHECK;
+of_err_t of_db_query(of_db_t *db, int stmt, const of_param_t *params, int nparams, of_rows_t **rowsp, char *errstr,
+                     size_t errstr_size) OF_MUST_CHECK;
 void of_rows_free(of_rows_t *rows);
 /* Borrowed; NULL for SQL NULL or out of range. */
 const char *of_rows_str(const of_rows_t *rows, int row, int col);

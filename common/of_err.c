@@ -27,14 +27,18 @@ of_errclass_t of_err_class(of_err_t err) {
     switch (err) {
     case OF_OK:
     case OF_ERR_DUPLICATE:
-    case OF_ERR_STALE: return OF_ERRCLASS_NONE;
+    case OF_ERR_STALE:
+        return OF_ERRCLASS_NONE;
     case OF_ERR_TRANSIENT:
-    case OF_ERR_IO: return OF_ERRCLASS_RETRIABLE;
+    case OF_ERR_IO:
+        return OF_ERRCLASS_RETRIABLE;
     case OF_ERR_INVALID:
     case OF_ERR_DECODE:
     case OF_ERR_UNKNOWN_REF:
-    case OF_ERR_DB: return OF_ERRCLASS_PERMANENT;
-    default: return OF_ERRCLASS_FATAL;
+    case OF_ERR_DB:
+        return OF_ERRCLASS_PERMANENT;
+    default:
+        return OF_ERRCLASS_FATAL;
     }
 }
 

@@ -15,8 +15,8 @@
 #define SHOP_CACHE 256
 
 static const char SQL_SHOP[] = "SELECT shop_id FROM cfg_shop WHERE platform_id = ? AND shop_no = ?";
-static const char SQL_PROCESSED[] =
-    "INSERT IGNORE INTO processed_event (consumer, event_id, topic, kpartition, koffset, outcome) VALUES (?, ?, ?, ?, ?, ?)";
+static const char SQL_PROCESSED[] = "INSERT IGNORE INTO processed_event (consumer, event_id, topic, kpartition, "
+                                    "koffset, outcome) VALUES (?, ?, ?, ?, ?, ?)";
 
 typedef struct {
     int platform_id;
@@ -116,7 +116,7 @@ static void dedupe_key(of_ingest_t *in, const char *event_id, char *buf, size_t 
 static void redis_skip_done(of_ingest_t *in, item_t *it, int n) {
     if (!in->redis) return;
     const char **argv = calloc((size_t)n + 1, sizeof *argv);
-    char (*keys)[256] = calloc((size_t)n, sizeof *keys);
+    char(*keys)[256] = calloc((size_t)n, sizeof *keys);
     int *idx = calloc((size_t)n, sizeof *idx);
     int k = 0;
     if (!argv || !keys || !idx) goto out;
@@ -167,10 +167,14 @@ static void redis_mark_done(of_ingest_t *in, item_t *it, int n) {
 
 static const char *outcome_name(of_ts_outcome_t o) {
     switch (o) {
-    case OF_TS_INSERTED: return "inserted";
-    case OF_TS_CHANGED: return "changed";
-    case OF_TS_STALE: return "stale";
-    default: return "unchanged";
+    case OF_TS_INSERTED:
+        return "inserted";
+    case OF_TS_CHANGED:
+        return "changed";
+    case OF_TS_STALE:
+        return "stale";
+    default:
+        return "unchanged";
     }
 }
 
@@ -178,8 +182,8 @@ static const char *outcome_name(of_ts_outcome_t o) {
 static of_err_t apply_one(of_ingest_t *in, item_t *it, char *errstr, size_t size) {
     Orderfleet__RawTrade *t = it->t;
     const char *eid = t->meta->event_id;
-    of_param_t p[] = {OFP_S(in->consumer), OFP_S(eid), OFP_S(rd_kafka_topic_name(it->m->rkt)), OFP_I(it->m->partition),
-                      OFP_I(it->m->offset), OFP_S("applied")};
+    of_param_t p[] = {OFP_S(in->consumer),     OFP_S(eid),           OFP_S(rd_kafka_topic_name(it->m->rkt)),
+                      OFP_I(it->m->partition), OFP_I(it->m->offset), OFP_S("applied")};
     uint64_t affected = 0;
     of_err_t err = of_db_exec(in->db, in->st_processed, p, 6, &affected, NULL, errstr, size);
     if (err) return err;
@@ -206,7 +210,8 @@ static of_err_t apply_one(of_ingest_t *in, item_t *it, char *errstr, size_t size
         chg.tid = t->tid;
         size_t len = orderfleet__trade_change__get_packed_size(&chg);
         uint8_t *buf = malloc(len ? len : 1);
-        if (!buf) err = of_seterr(errstr, size, OF_ERR_NOMEM, "out of memory");
+        if (!buf)
+            err = of_seterr(errstr, size, OF_ERR_NOMEM, "out of memory");
         else {
             orderfleet__trade_change__pack(&chg, buf);
             err = of_outbox_add(in->ob, OF_TOPIC_TRADE_CHANGED, ceid, key, strlen(key), buf, len, errstr, size);
@@ -303,7 +308,8 @@ of_err_t of_ingest_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
     txctx_t c = {in, items, n, -1};
     of_err_t e = of_db_tx(in->db, tx_body, &c, err, sizeof err);
     if (e && of_err_class(e) == OF_ERRCLASS_PERMANENT) {
-        of_warn("batch transaction failed; retrying message by message", OF_S("error", err), OF_I("messages", n), OF_END);
+        of_warn("batch transaction failed; retrying message by message", OF_S("error", err), OF_I("messages", n),
+                OF_END);
         for (int i = 0; i < n && e != OF_ERR_TRANSIENT; i++) {
             if (items[i].state != IT_TODO) continue;
             c.only = i;
@@ -334,11 +340,14 @@ of_err_t of_ingest_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
     redis_mark_done(in, items, n);
     for (int i = 0; i < n; i++) {
         log_item(&items[i]);
-        if (items[i].state == IT_DONE) of_metric_add(OF_M_PROCESSED, 1);
-        else if (items[i].state == IT_DUP) of_metric_add(OF_M_DUPLICATE, 1);
+        if (items[i].state == IT_DONE)
+            of_metric_add(OF_M_PROCESSED, 1);
+        else if (items[i].state == IT_DUP)
+            of_metric_add(OF_M_DUPLICATE, 1);
     }
 out:
-    for (int i = 0; i < n; i++) of_rawtrade_free(items[i].t);
+    for (int i = 0; i < n; i++)
+        of_rawtrade_free(items[i].t);
     free(items);
     return rc;
 }

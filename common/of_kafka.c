@@ -21,8 +21,10 @@ static int conf_set(rd_kafka_conf_t *conf, const char *k, const char *v, char *e
 
 static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf) {
     (void)rk;
-    of_log(level <= 3 ? OF_LOG_ERROR : level <= 4 ? OF_LOG_WARN : OF_LOG_DEBUG, "librdkafka", OF_S("fac", fac),
-           OF_S("detail", buf), OF_END);
+    of_log(level <= 3   ? OF_LOG_ERROR
+           : level <= 4 ? OF_LOG_WARN
+                        : OF_LOG_DEBUG,
+           "librdkafka", OF_S("fac", fac), OF_S("detail", buf), OF_END);
 }
 
 rd_kafka_conf_t *of_kafka_conf_new(const of_config_t *cfg, of_kafka_role_t role, const char *client_id, char *errstr,
@@ -114,17 +116,23 @@ of_producer_t *of_producer_new(const of_config_t *cfg, const char *client_id, ch
     return p;
 }
 
-rd_kafka_t *of_producer_rk(of_producer_t *p) { return p->rk; }
-const char *of_producer_topic(of_producer_t *p, int topic) { return p->topics[topic]; }
+rd_kafka_t *of_producer_rk(of_producer_t *p) {
+    return p->rk;
+}
+const char *of_producer_topic(of_producer_t *p, int topic) {
+    return p->topics[topic];
+}
 
 of_err_t of_producer_send(of_producer_t *p, const char *topic, const void *key, size_t keylen, const void *val,
                           size_t vallen, const char *const *headers, of_dr_batch_t *batch) {
     rd_kafka_headers_t *hdrs = NULL;
     if (headers) {
         int n = 0;
-        while (headers[n]) n += 2;
+        while (headers[n])
+            n += 2;
         hdrs = rd_kafka_headers_new((size_t)n / 2);
-        for (int i = 0; i < n; i += 2) rd_kafka_header_add(hdrs, headers[i], -1, headers[i + 1], -1);
+        for (int i = 0; i < n; i += 2)
+            rd_kafka_header_add(hdrs, headers[i], -1, headers[i + 1], -1);
     }
     int64_t deadline = now_ms() + 30000;
     for (;;) {
@@ -148,15 +156,19 @@ of_err_t of_producer_send(of_producer_t *p, const char *topic, const void *key, 
 
 of_err_t of_producer_wait(of_producer_t *p, of_dr_batch_t *batch, int timeout_ms) {
     int64_t deadline = now_ms() + timeout_ms;
-    while (batch->pending > 0 && now_ms() < deadline) rd_kafka_poll(p->rk, 50);
+    while (batch->pending > 0 && now_ms() < deadline)
+        rd_kafka_poll(p->rk, 50);
     if (batch->pending > 0) {
-        if (!batch->error[0]) snprintf(batch->error, sizeof batch->error, "delivery not confirmed in %d ms", timeout_ms);
+        if (!batch->error[0])
+            snprintf(batch->error, sizeof batch->error, "delivery not confirmed in %d ms", timeout_ms);
         return OF_ERR_TRANSIENT;
     }
     return batch->failed ? OF_ERR_TRANSIENT : OF_OK;
 }
 
-void of_producer_poll(of_producer_t *p) { rd_kafka_poll(p->rk, 0); }
+void of_producer_poll(of_producer_t *p) {
+    rd_kafka_poll(p->rk, 0);
+}
 
 void of_producer_destroy(of_producer_t *p) {
     if (!p) return;
@@ -184,8 +196,8 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic
     } else {
         c->revokes++;
         /* Everything processed so far has its offset stored: commit it before giving the partitions up. */
-        of_info("partitions revoked", OF_I("count", parts->cnt), OF_S("lost", rd_kafka_assignment_lost(rk) ? "yes" : "no"),
-                OF_END);
+        of_info("partitions revoked", OF_I("count", parts->cnt),
+                OF_S("lost", rd_kafka_assignment_lost(rk) ? "yes" : "no"), OF_END);
         if (!rd_kafka_assignment_lost(rk)) {
             rd_kafka_resp_err_t cerr = rd_kafka_commit(rk, NULL, 0);
             if (cerr && cerr != RD_KAFKA_RESP_ERR__NO_OFFSET)
@@ -226,7 +238,8 @@ of_consumer_t *of_consumer_new(const of_config_t *cfg, const char *group, const 
     }
     rd_kafka_poll_set_consumer(c->rk);
     rd_kafka_topic_partition_list_t *sub = rd_kafka_topic_partition_list_new(ntopics);
-    for (int i = 0; i < ntopics; i++) rd_kafka_topic_partition_list_add(sub, topics[i], RD_KAFKA_PARTITION_UA);
+    for (int i = 0; i < ntopics; i++)
+        rd_kafka_topic_partition_list_add(sub, topics[i], RD_KAFKA_PARTITION_UA);
     rd_kafka_resp_err_t err = rd_kafka_subscribe(c->rk, sub);
     rd_kafka_topic_partition_list_destroy(sub);
     if (err) {
@@ -238,8 +251,7 @@ of_consumer_t *of_consumer_new(const of_config_t *cfg, const char *group, const 
     return c;
 }
 
-int of_consumer_poll_batch(of_consumer_t *c, rd_kafka_message_t **msgs, int max, int first_wait_ms,
-                           int batch_wait_ms) {
+int of_consumer_poll_batch(of_consumer_t *c, rd_kafka_message_t **msgs, int max, int first_wait_ms, int batch_wait_ms) {
     int n = 0;
     int64_t deadline = now_ms() + first_wait_ms;
     while (n < max) {
@@ -252,7 +264,8 @@ int of_consumer_poll_batch(of_consumer_t *c, rd_kafka_message_t **msgs, int max,
              * redelivered from the committed offset (to us or to the new owner). A message returned by this
              * same poll was fetched under the new assignment (librdkafka discards outdated fetches), so it
              * is kept: dropping it would skip it, the fetch position being past it already. */
-            for (int i = 0; i < n; i++) rd_kafka_message_destroy(msgs[i]);
+            for (int i = 0; i < n; i++)
+                rd_kafka_message_destroy(msgs[i]);
             n = 0;
         }
         if (!m) {
@@ -288,8 +301,12 @@ void of_consumer_commit(of_consumer_t *c) {
         of_warn("commit failed", OF_S("error", rd_kafka_err2str(err)), OF_END);
 }
 
-int of_consumer_rebalances(of_consumer_t *c) { return c->rebalances; }
-rd_kafka_t *of_consumer_rk(of_consumer_t *c) { return c->rk; }
+int of_consumer_rebalances(of_consumer_t *c) {
+    return c->rebalances;
+}
+rd_kafka_t *of_consumer_rk(of_consumer_t *c) {
+    return c->rk;
+}
 
 void of_consumer_close(of_consumer_t *c) {
     if (!c) return;

@@ -51,10 +51,9 @@ of_consumer_t *of_consumer_new(const of_config_t *cfg, const char *group, const 
                                const char *const *topics, int ntopics, char *errstr, size_t errstr_size);
 /* Poll up to max messages: waits up to first_wait_ms for the first, then up to batch_wait_ms more.
  * Errors that are not messages are logged. A revoke during collection drops what was collected before
- * it (it is redelivered from the committed offset); messages fetched under the new assignment are kept. Returns the count; caller destroys each message
- * with rd_kafka_message_destroy(). */
-int of_consumer_poll_batch(of_consumer_t *c, rd_kafka_message_t **msgs, int max, int first_wait_ms,
-                           int batch_wait_ms);
+ * it (it is redelivered from the committed offset); messages fetched under the new assignment are kept. Returns the
+ * count; caller destroys each message with rd_kafka_message_destroy(). */
+int of_consumer_poll_batch(of_consumer_t *c, rd_kafka_message_t **msgs, int max, int first_wait_ms, int batch_wait_ms);
 /* Store m's offset + 1 for commit. Non-assigned partitions (revoked meanwhile) are ignored. */
 void of_consumer_store(of_consumer_t *c, const rd_kafka_message_t *m);
 /* Commit stored offsets synchronously (used at shutdown). */

@@ -21,7 +21,9 @@ int of_log_level_parse(const char *s) {
     return -1;
 }
 
-int of_log_enabled(of_log_level_t lvl) { return lvl >= log_min; }
+int of_log_enabled(of_log_level_t lvl) {
+    return lvl >= log_min;
+}
 
 typedef struct {
     char buf[4096];
@@ -70,9 +72,9 @@ void of_log(of_log_level_t lvl, const char *msg, ...) {
     struct tm tm;
     gmtime_r(&ts.tv_sec, &tm);
     char head[96];
-    int n = snprintf(head, sizeof head, "ts=%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ level=%s comp=",
-                     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                     ts.tv_nsec / 1000000, level_names[lvl]);
+    int n =
+        snprintf(head, sizeof head, "ts=%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ level=%s comp=", tm.tm_year + 1900,
+                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000, level_names[lvl]);
     put(&l, head, (size_t)n);
     put_value(&l, log_comp);
     put(&l, " msg=", 5);

@@ -24,6 +24,9 @@ void of_log(of_log_level_t lvl, const char *msg, ...);
 #define of_info(...) of_log(OF_LOG_INFO, __VA_ARGS__)
 #define of_warn(...) of_log(OF_LOG_WARN, __VA_ARGS__)
 #define of_error(...) of_log(OF_LOG_ERROR, __VA_ARGS__)
-#define of_debug(...) do { if (of_log_enabled(OF_LOG_DEBUG)) of_log(OF_LOG_DEBUG, __VA_ARGS__); } while (0)
+#define of_debug(...)                                                                                                  \
+    do {                                                                                                               \
+        if (of_log_enabled(OF_LOG_DEBUG)) of_log(OF_LOG_DEBUG, __VA_ARGS__);                                           \
+    } while (0)
 
 #endif

@@ -4,14 +4,14 @@
 #include <stdint.h>
 
 typedef enum {
-    OF_M_CONSUMED,      /* messages polled */
-    OF_M_PROCESSED,     /* messages whose effect is committed */
-    OF_M_DUPLICATE,     /* replays recognised (Redis fast path or processed_event) */
-    OF_M_FAILED,        /* handler failures (each attempt) */
+    OF_M_CONSUMED,  /* messages polled */
+    OF_M_PROCESSED, /* messages whose effect is committed */
+    OF_M_DUPLICATE, /* replays recognised (Redis fast path or processed_event) */
+    OF_M_FAILED,    /* handler failures (each attempt) */
     OF_M_DEADLETTERED,
-    OF_M_RETRIED,       /* transaction / batch retries */
-    OF_M_EMITTED,       /* follow-up events delivered */
-    OF_M_STALE,         /* older versions ignored */
+    OF_M_RETRIED, /* transaction / batch retries */
+    OF_M_EMITTED, /* follow-up events delivered */
+    OF_M_STALE,   /* older versions ignored */
     OF_M_BATCHES,
     OF_M__COUNT
 } of_metric_t;

@@ -23,7 +23,9 @@ const char *of_schema_dir(const of_config_t *cfg) {
     return "/usr/local/share/orderfleet/schema";
 }
 
-static int cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static int cmp(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 static char *slurp(const char *path, size_t *lenp) {
     FILE *f = fopen(path, "rb");
@@ -76,7 +78,8 @@ of_err_t of_migrate_dir(of_db_t *db, const char *dir, int dry_run, int *appliedp
         unsigned char md[SHA256_DIGEST_LENGTH];
         SHA256((unsigned char *)sql, len, md);
         char sum[65];
-        for (int k = 0; k < 32; k++) snprintf(sum + 2 * k, 3, "%02x", md[k]);
+        for (int k = 0; k < 32; k++)
+            snprintf(sum + 2 * k, 3, "%02x", md[k]);
         of_rows_t *rows;
         of_param_t pv = OFP_S(version);
         if ((err = of_db_query(db, st_get, &pv, 1, &rows, errstr, errstr_size))) {
@@ -86,8 +89,10 @@ of_err_t of_migrate_dir(of_db_t *db, const char *dir, int dry_run, int *appliedp
         if (rows->nrows) {
             if (strcmp(of_rows_str(rows, 0, 0), sum))
                 err = of_seterr(errstr, errstr_size, OF_ERR_DB,
-                                "%s was changed after it was applied (checksum differs): add a new migration instead", path);
-            else printf("  = %s (applied)\n", names[i]);
+                                "%s was changed after it was applied (checksum differs): add a new migration instead",
+                                path);
+            else
+                printf("  = %s (applied)\n", names[i]);
         } else if (dry_run) {
             printf("  + %s (pending)\n", names[i]);
         } else {
@@ -99,7 +104,8 @@ of_err_t of_migrate_dir(of_db_t *db, const char *dir, int dry_run, int *appliedp
                 err = of_db_exec(db, st_put, p, 3, NULL, NULL, errstr, errstr_size);
             }
             printf("%s\n", err ? "FAILED" : "ok");
-            if (!err) (*appliedp)++;
+            if (!err)
+                (*appliedp)++;
             else {
                 size_t l = strlen(errstr);
                 snprintf(errstr + l, errstr_size - l, " (in %s)", names[i]);
@@ -108,7 +114,8 @@ of_err_t of_migrate_dir(of_db_t *db, const char *dir, int dry_run, int *appliedp
         of_rows_free(rows);
         free(sql);
     }
-    for (int i = 0; i < n; i++) free(names[i]);
+    for (int i = 0; i < n; i++)
+        free(names[i]);
     free(names);
     return err;
 }

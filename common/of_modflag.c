@@ -2,7 +2,9 @@
 #include <string.h>
 #include "of_modflag.h"
 
-static int diff(const char *a, const char *b) { return strcmp(a ? a : "", b ? b : ""); }
+static int diff(const char *a, const char *b) {
+    return strcmp(a ? a : "", b ? b : "");
+}
 
 uint32_t of_modflag_trade(const Orderfleet__RawTrade *s, const Orderfleet__RawTrade *n) {
     uint32_t f = 0;

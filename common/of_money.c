@@ -21,7 +21,8 @@ of_err_t of_money_parse(const char *s, int64_t *outp) {
         if (!fdigits) return OF_ERR_INVALID;
     }
     if (*s || !idigits) return OF_ERR_INVALID;
-    for (int i = fdigits; i < 4; i++) fp *= 10;
+    for (int i = fdigits; i < 4; i++)
+        fp *= 10;
     int64_t v = ip * OF_MONEY_SCALE + fp;
     *outp = neg ? -v : v;
     return OF_OK;

@@ -6,13 +6,11 @@
 #include "of_outbox.h"
 #include "of_topics.h"
 
-static const char SQL_ADD[] =
-    "INSERT IGNORE INTO outbox (event_id, topic, msg_key, payload) VALUES (?, ?, ?, ?)";
+static const char SQL_ADD[] = "INSERT IGNORE INTO outbox (event_id, topic, msg_key, payload) VALUES (?, ?, ?, ?)";
 static const char SQL_SENT[] = "UPDATE outbox SET sent_at = NOW(3), attempts = attempts + 1 WHERE id = ?";
 static const char SQL_TRIED[] = "UPDATE outbox SET attempts = attempts + 1 WHERE id = ?";
-static const char SQL_UNSENT[] =
-    "SELECT id, topic, msg_key, payload FROM outbox WHERE sent_at IS NULL "
-    "AND created_at < NOW(3) - INTERVAL ? MICROSECOND ORDER BY id LIMIT ?";
+static const char SQL_UNSENT[] = "SELECT id, topic, msg_key, payload FROM outbox WHERE sent_at IS NULL "
+                                 "AND created_at < NOW(3) - INTERVAL ? MICROSECOND ORDER BY id LIMIT ?";
 
 typedef struct {
     uint64_t id;
@@ -105,7 +103,8 @@ static int publish(of_outbox_t *ob, const pending_t *ev, int n, int timeout_ms) 
             of_warn("outbox mark failed", OF_S("error", err), OF_END);
     }
     if (e) {
-        of_warn("outbox publish not confirmed; the sweep will retry", OF_S("error", b.error), OF_I("events", n), OF_END);
+        of_warn("outbox publish not confirmed; the sweep will retry", OF_S("error", b.error), OF_I("events", n),
+                OF_END);
         return 0;
     }
     return n;

@@ -111,7 +111,8 @@ static of_err_t set_field(void *msg, const field_t *f, const cJSON *v, const cha
     switch (f->kind) {
     case F_STR:
     case F_TIME: {
-        if (!cJSON_IsString(v)) return of_seterr(errstr, size, OF_ERR_INVALID, "%s%s: must be a string", where, f->name);
+        if (!cJSON_IsString(v))
+            return of_seterr(errstr, size, OF_ERR_INVALID, "%s%s: must be a string", where, f->name);
         if (f->kind == F_TIME && !of_rawtrade_time_ok(v->valuestring, 1))
             return of_seterr(errstr, size, OF_ERR_INVALID, "%s%s: '%s' is not \"YYYY-MM-DD HH:MM:SS\"", where, f->name,
                              v->valuestring);
@@ -124,12 +125,15 @@ static of_err_t set_field(void *msg, const field_t *f, const cJSON *v, const cha
     }
     case F_INT:
     case F_UINT: {
-        if (!cJSON_IsNumber(v)) return of_seterr(errstr, size, OF_ERR_INVALID, "%s%s: must be a number", where, f->name);
+        if (!cJSON_IsNumber(v))
+            return of_seterr(errstr, size, OF_ERR_INVALID, "%s%s: must be a number", where, f->name);
         double d = v->valuedouble;
         if (d != (double)(long long)d || d < -2147483648.0 || d > 2147483647.0 || (f->kind == F_UINT && d < 0))
             return of_seterr(errstr, size, OF_ERR_INVALID, "%s%s: must be an integer in range", where, f->name);
-        if (f->kind == F_INT) *(int32_t *)(base + f->off) = (int32_t)d;
-        else *(uint32_t *)(base + f->off) = (uint32_t)d;
+        if (f->kind == F_INT)
+            *(int32_t *)(base + f->off) = (int32_t)d;
+        else
+            *(uint32_t *)(base + f->off) = (uint32_t)d;
         return OF_OK;
     }
     case F_MONEY: {
@@ -234,7 +238,9 @@ void of_rawtrade_free(Orderfleet__RawTrade *t) {
     if (t) protobuf_c_message_free_unpacked(&t->base, NULL);
 }
 
-static const char *nz(const char *s) { return s ? s : ""; }
+static const char *nz(const char *s) {
+    return s ? s : "";
+}
 
 static of_err_t check_str(const char *what, const char *s, size_t maxlen, int required, char *errstr, size_t size) {
     size_t n = strlen(nz(s));
@@ -263,7 +269,8 @@ of_err_t of_rawtrade_validate(const Orderfleet__RawTrade *t, char *errstr, size_
     if (t->pay_status < 0 || t->pay_status > 2)
         return of_seterr(errstr, size, OF_ERR_INVALID, "pay_status: %d not in 0..2", t->pay_status);
     if (t->refund_status < 0 || t->refund_status > 3)
-        return of_seterr(errstr, size, OF_ERR_INVALID, "refund_status: %d not in 0..3 (trade-rules §1.6)", t->refund_status);
+        return of_seterr(errstr, size, OF_ERR_INVALID, "refund_status: %d not in 0..3 (trade-rules §1.6)",
+                         t->refund_status);
     if (t->delivery_term != 1 && t->delivery_term != 2)
         return of_seterr(errstr, size, OF_ERR_INVALID, "delivery_term: %d is neither 1 (pay first) nor 2 (COD)",
                          t->delivery_term);
@@ -289,10 +296,11 @@ of_err_t of_rawtrade_validate(const Orderfleet__RawTrade *t, char *errstr, size_
         if (o->status < 0 || o->status > 255)
             return of_seterr(errstr, size, OF_ERR_INVALID, "orders[%zu].status: %d not in 0..255", i, o->status);
         if (o->refund_status < 0 || o->refund_status > 6)
-            return of_seterr(errstr, size, OF_ERR_INVALID, "orders[%zu].refund_status: %d not in 0..6 (trade-rules §1.5)",
-                             i, o->refund_status);
+            return of_seterr(errstr, size, OF_ERR_INVALID,
+                             "orders[%zu].refund_status: %d not in 0..6 (trade-rules §1.5)", i, o->refund_status);
         if (o->price < 0 || o->total_amount < 0 || o->paid < 0 || o->share_post < 0)
-            return of_seterr(errstr, size, OF_ERR_INVALID, "orders[%zu]: price/total_amount/paid/share_post negative", i);
+            return of_seterr(errstr, size, OF_ERR_INVALID, "orders[%zu]: price/total_amount/paid/share_post negative",
+                             i);
         for (size_t j = 0; j < i; j++)
             if (!strcmp(nz(t->orders[j]->oid), nz(o->oid)))
                 return of_seterr(errstr, size, OF_ERR_INVALID, "orders[%zu].oid: '%s' repeated", i, o->oid);
@@ -301,10 +309,14 @@ of_err_t of_rawtrade_validate(const Orderfleet__RawTrade *t, char *errstr, size_
 }
 
 const char *of_rawtrade_key(const Orderfleet__RawTrade *t, char *buf, size_t size) {
-    if (*nz(t->buyer_nick)) snprintf(buf, size, "%d:%s", t->platform_id, t->buyer_nick);
-    else if (*nz(t->receiver_mobile)) snprintf(buf, size, "%d:MOB%s", t->platform_id, t->receiver_mobile);
-    else if (*nz(t->receiver_telno)) snprintf(buf, size, "%d:TEL%s", t->platform_id, t->receiver_telno);
-    else snprintf(buf, size, "%d:TID%s", t->platform_id, nz(t->tid));
+    if (*nz(t->buyer_nick))
+        snprintf(buf, size, "%d:%s", t->platform_id, t->buyer_nick);
+    else if (*nz(t->receiver_mobile))
+        snprintf(buf, size, "%d:MOB%s", t->platform_id, t->receiver_mobile);
+    else if (*nz(t->receiver_telno))
+        snprintf(buf, size, "%d:TEL%s", t->platform_id, t->receiver_telno);
+    else
+        snprintf(buf, size, "%d:TID%s", t->platform_id, nz(t->tid));
     return buf;
 }
 
@@ -312,7 +324,8 @@ const char *of_rawtrade_event_id(const void *bytes, size_t len, char *buf, size_
     unsigned char md[SHA256_DIGEST_LENGTH];
     SHA256(bytes, len, md);
     char hex[33];
-    for (int i = 0; i < 16; i++) snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    for (int i = 0; i < 16; i++)
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
     snprintf(buf, size, "rt-%s", hex);
     return buf;
 }

@@ -15,7 +15,9 @@ struct of_redis_s {
     char sha[OF_LUA__COUNT][48];
 };
 
-const char *of_lua_name(of_lua_t s) { return lua_names[s]; }
+const char *of_lua_name(of_lua_t s) {
+    return lua_names[s];
+}
 
 const char *of_lua_dir(const of_config_t *cfg) {
     const char *d = of_cfg_str(cfg, OF_CFG_LUA_DIR);
@@ -25,7 +27,9 @@ const char *of_lua_dir(const of_config_t *cfg) {
     return "/usr/local/share/orderfleet/lua";
 }
 
-const char *of_redis_prefix(const of_redis_t *r) { return of_cfg_str(r->cfg, OF_CFG_REDIS_PREFIX); }
+const char *of_redis_prefix(const of_redis_t *r) {
+    return of_cfg_str(r->cfg, OF_CFG_REDIS_PREFIX);
+}
 
 static char *read_file(const char *path) {
     FILE *f = fopen(path, "rb");
@@ -47,15 +51,19 @@ static of_err_t load_script(of_redis_t *r, int i, char *errstr, size_t errstr_si
     redisReply *rep = redisCommand(r->c, "SCRIPT LOAD %s", r->src[i]);
     if (!rep) return of_seterr(errstr, errstr_size, OF_ERR_TRANSIENT, "redis: %s", r->c->errstr);
     of_err_t err = OF_OK;
-    if (rep->type == REDIS_REPLY_STRING) snprintf(r->sha[i], sizeof r->sha[i], "%s", rep->str);
-    else err = of_seterr(errstr, errstr_size, OF_ERR_CONFIG, "SCRIPT LOAD %s: %s", lua_names[i], rep->str ? rep->str : "?");
+    if (rep->type == REDIS_REPLY_STRING)
+        snprintf(r->sha[i], sizeof r->sha[i], "%s", rep->str);
+    else
+        err = of_seterr(errstr, errstr_size, OF_ERR_CONFIG, "SCRIPT LOAD %s: %s", lua_names[i],
+                        rep->str ? rep->str : "?");
     freeReplyObject(rep);
     return err;
 }
 
 static of_err_t do_connect(of_redis_t *r, char *errstr, size_t errstr_size) {
     struct timeval tv = {(long)of_cfg_int(r->cfg, OF_CFG_MYSQL_CONNECT_TIMEOUT_S), 0};
-    r->c = redisConnectWithTimeout(of_cfg_str(r->cfg, OF_CFG_REDIS_HOST), (int)of_cfg_int(r->cfg, OF_CFG_REDIS_PORT), tv);
+    r->c =
+        redisConnectWithTimeout(of_cfg_str(r->cfg, OF_CFG_REDIS_HOST), (int)of_cfg_int(r->cfg, OF_CFG_REDIS_PORT), tv);
     if (!r->c || r->c->err) {
         of_err_t e = of_seterr(errstr, errstr_size, OF_ERR_TRANSIENT, "redis connect %s:%lld: %s",
                                of_cfg_str(r->cfg, OF_CFG_REDIS_HOST), of_cfg_int(r->cfg, OF_CFG_REDIS_PORT),
@@ -109,7 +117,8 @@ of_redis_t *of_redis_connect(const of_config_t *cfg, char *errstr, size_t errstr
 void of_redis_close(of_redis_t *r) {
     if (!r) return;
     if (r->c) redisFree(r->c);
-    for (int i = 0; i < OF_LUA__COUNT; i++) free(r->src[i]);
+    for (int i = 0; i < OF_LUA__COUNT; i++)
+        free(r->src[i]);
     free(r);
 }
 
@@ -152,8 +161,10 @@ of_err_t of_redis_eval(of_redis_t *r, of_lua_t s, int nkeys, const char *const *
         argv[argc++] = "EVALSHA";
         argv[argc++] = r->sha[s];
         argv[argc++] = nk;
-        for (int i = 0; i < nkeys; i++) argv[argc++] = keys[i];
-        for (int i = 0; i < nargs; i++) argv[argc++] = args[i];
+        for (int i = 0; i < nkeys; i++)
+            argv[argc++] = keys[i];
+        for (int i = 0; i < nargs; i++)
+            argv[argc++] = args[i];
         redisReply *rep;
         of_err_t err = of_redis_cmd(r, argc, argv, &rep, errstr, errstr_size);
         if (err) return err;
@@ -179,8 +190,10 @@ of_err_t of_redis_eval_int(of_redis_t *r, of_lua_t s, int nkeys, const char *con
     redisReply *rep;
     of_err_t err = of_redis_eval(r, s, nkeys, keys, nargs, args, &rep, errstr, errstr_size);
     if (err) return err;
-    if (rep->type != REDIS_REPLY_INTEGER) err = of_seterr(errstr, errstr_size, OF_ERR_DB, "script %s: not an integer", lua_names[s]);
-    else *outp = rep->integer;
+    if (rep->type != REDIS_REPLY_INTEGER)
+        err = of_seterr(errstr, errstr_size, OF_ERR_DB, "script %s: not an integer", lua_names[s]);
+    else
+        *outp = rep->integer;
     freeReplyObject(rep);
     return err;
 }

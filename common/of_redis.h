@@ -7,7 +7,7 @@
 #include "of_err.h"
 
 typedef enum {
-    OF_LUA_SEQUENCE,       /* DLV-1 */
+    OF_LUA_SEQUENCE, /* DLV-1 */
     OF_LUA_DEDUPE_CLAIM,
     OF_LUA_DEDUPE_DONE,
     OF_LUA_DEDUPE_RELEASE,

@@ -5,9 +5,10 @@
 
 /* Partition counts: the dev broker keeps ~5 MiB per partition, so busy topics get many. */
 static const of_topic_def_t topics[OF_TOPIC__COUNT] = {
-    [OF_TOPIC_TRADE_RAW] = {"trade.raw", 16, "platform_id:buyer (buyer_nick, else MOB+mobile, TEL+telno, else tid)",
-                            "RawTrade", "platform adapters (`ordctl publish-trades`)", "trade-submit",
-                            "all trades of one buyer in order: merge and same-name flags need no cross-partition locks"},
+    [OF_TOPIC_TRADE_RAW] =
+        {"trade.raw", 16, "platform_id:buyer (buyer_nick, else MOB+mobile, TEL+telno, else tid)", "RawTrade",
+         "platform adapters (`ordctl publish-trades`)", "trade-submit",
+         "all trades of one buyer in order: merge and same-name flags need no cross-partition locks"},
     [OF_TOPIC_TRADE_CHANGED] = {"trade.changed", 8, "platform_id:tid", "TradeChange", "trade-submit (outbox)",
                                 "trade-modify", "modify_flag bits detected on a stored raw trade"},
     [OF_TOPIC_ORDER_EVENTS] = {"order.events", 8, "order id", "OrderEvent",
@@ -17,9 +18,10 @@ static const of_topic_def_t topics[OF_TOPIC__COUNT] = {
                              "N order lines = N partitions (FS-5)"},
     [OF_TOPIC_PAYMENT_COMPLETED] = {"payment.completed", 8, "order id", "PaymentCompleted", "payment notify gateway",
                                     "payment-finish", ""},
-    [OF_TOPIC_DELIVERY_REQUEST] = {"delivery.request", 8, "order id", "DeliveryRequest", "payment-finish",
-                                   "delivery", "DLV-2..DLV-4"},
-    [OF_TOPIC_RETRY_1] = {"retry.30s", 8, "original key", "RetryEnvelope", "any worker", "retry-ladder", "DLV-6 rung 1"},
+    [OF_TOPIC_DELIVERY_REQUEST] = {"delivery.request", 8, "order id", "DeliveryRequest", "payment-finish", "delivery",
+                                   "DLV-2..DLV-4"},
+    [OF_TOPIC_RETRY_1] = {"retry.30s", 8, "original key", "RetryEnvelope", "any worker", "retry-ladder",
+                          "DLV-6 rung 1"},
     [OF_TOPIC_RETRY_2] = {"retry.300s", 8, "original key", "RetryEnvelope", "retry-ladder", "retry-ladder", "rung 2"},
     [OF_TOPIC_RETRY_3] = {"retry.3600s", 8, "original key", "RetryEnvelope", "retry-ladder", "retry-ladder", "rung 3"},
     [OF_TOPIC_RETRY_4] = {"retry.7200s", 8, "original key", "RetryEnvelope", "retry-ladder", "retry-ladder", "rung 4"},
@@ -29,7 +31,9 @@ static const of_topic_def_t topics[OF_TOPIC__COUNT] = {
                              "original bytes + reason; re-drive to origin topic"},
 };
 
-const of_topic_def_t *of_topics(void) { return topics; }
+const of_topic_def_t *of_topics(void) {
+    return topics;
+}
 
 const char *of_topic_name(of_topic_t t, const char *prefix, char *buf, size_t size) {
     snprintf(buf, size, "%s%s", prefix ? prefix : "", topics[t].name);
@@ -48,7 +52,7 @@ void of_topics_print_markdown(void) {
     printf("| Topic | Partitions | Key | Message | Producers | Consumers | Note |\n|---|---|---|---|---|---|---|\n");
     for (int i = 0; i < OF_TOPIC__COUNT; i++) {
         const of_topic_def_t *t = &topics[i];
-        printf("| `%s` | %d | %s | `%s` | %s | %s | %s |\n", t->name, t->partitions, t->key, t->message,
-               t->producers, t->consumers, t->note);
+        printf("| `%s` | %d | %s | `%s` | %s | %s | %s |\n", t->name, t->partitions, t->key, t->message, t->producers,
+               t->consumers, t->note);
     }
 }

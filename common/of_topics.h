@@ -20,10 +20,10 @@ typedef enum {
 } of_topic_t;
 
 typedef struct {
-    const char *name;      /* without OF_TOPIC_PREFIX */
+    const char *name; /* without OF_TOPIC_PREFIX */
     int partitions;
     const char *key;
-    const char *message;   /* protobuf message in proto/ */
+    const char *message; /* protobuf message in proto/ */
     const char *producers;
     const char *consumers;
     const char *note;

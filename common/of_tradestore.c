@@ -8,7 +8,9 @@
 #include "of_tradestore.h"
 
 /* Columns of the trade not rewritten by an update (identity of the row). */
-static int is_identity(const char *c) { return !strcmp(c, "platform_id") || !strcmp(c, "tid") || !strcmp(c, "shop_no"); }
+static int is_identity(const char *c) {
+    return !strcmp(c, "platform_id") || !strcmp(c, "tid") || !strcmp(c, "shop_no");
+}
 
 struct of_tradestore_s {
     of_db_t *db;
@@ -41,8 +43,10 @@ static void sb_fields(sb_t *b, const of_rtfield_t *f, size_t n, int mode, int fo
         if (for_update && is_identity(f[i].name)) continue;
         if (!first) sb_add(b, ", ");
         first = 0;
-        if (mode == 0) sb_add(b, f[i].name);
-        else if (mode == 1) sb_add(b, "?");
+        if (mode == 0)
+            sb_add(b, f[i].name);
+        else if (mode == 1)
+            sb_add(b, "?");
         else {
             sb_add(b, f[i].name);
             sb_add(b, " = ?");
@@ -93,7 +97,8 @@ of_tradestore_t *of_tradestore_new(of_db_t *db) {
 
 void of_tradestore_destroy(of_tradestore_t *ts) {
     if (!ts) return;
-    for (int i = 0; i < 6; i++) free(ts->sql[i]);
+    for (int i = 0; i < 6; i++)
+        free(ts->sql[i]);
     free(ts);
 }
 
@@ -105,15 +110,23 @@ static int field_params(const void *msg, const of_rtfield_t *f, size_t n, int fo
         if (for_update && is_identity(f[i].name)) continue;
         const void *v = base + f[i].off;
         switch (f[i].kind) {
-        case OF_RTF_STR: out[k++] = OFP_S(*(char *const *)v); break;
+        case OF_RTF_STR:
+            out[k++] = OFP_S(*(char *const *)v);
+            break;
         case OF_RTF_TIME: {
             const char *s = *(char *const *)v;
             out[k++] = (s && *s) ? OFP_S(s) : OFP_NUL;
             break;
         }
-        case OF_RTF_INT: out[k++] = OFP_I(*(const int32_t *)v); break;
-        case OF_RTF_UINT: out[k++] = OFP_U(*(const uint32_t *)v); break;
-        case OF_RTF_MONEY: out[k++] = OFP_M(*(const int64_t *)v); break;
+        case OF_RTF_INT:
+            out[k++] = OFP_I(*(const int32_t *)v);
+            break;
+        case OF_RTF_UINT:
+            out[k++] = OFP_U(*(const uint32_t *)v);
+            break;
+        case OF_RTF_MONEY:
+            out[k++] = OFP_M(*(const int64_t *)v);
+            break;
         }
     }
     return k;
@@ -133,8 +146,12 @@ static of_err_t fields_from_row(void *msg, const of_rtfield_t *f, size_t n, cons
             *(char **)v = c;
             break;
         }
-        case OF_RTF_INT: *(int32_t *)v = s ? (int32_t)strtol(s, NULL, 10) : 0; break;
-        case OF_RTF_UINT: *(uint32_t *)v = s ? (uint32_t)strtoul(s, NULL, 10) : 0; break;
+        case OF_RTF_INT:
+            *(int32_t *)v = s ? (int32_t)strtol(s, NULL, 10) : 0;
+            break;
+        case OF_RTF_UINT:
+            *(uint32_t *)v = s ? (uint32_t)strtoul(s, NULL, 10) : 0;
+            break;
         case OF_RTF_MONEY: {
             int64_t m = 0;
             if (s && of_money_parse(s, &m)) return OF_ERR_DB;
@@ -167,7 +184,8 @@ static of_err_t insert_order(of_tradestore_t *ts, uint64_t trade_id, const Order
 }
 
 void of_tradestore_change_clear(Orderfleet__TradeChange *chg) {
-    for (size_t i = 0; i < chg->n_orders; i++) free(chg->orders[i]);
+    for (size_t i = 0; i < chg->n_orders; i++)
+        free(chg->orders[i]);
     free(chg->orders);
     chg->orders = NULL;
     chg->n_orders = 0;
@@ -211,7 +229,8 @@ of_err_t of_tradestore_apply(of_tradestore_t *ts, const Orderfleet__RawTrade *t,
         if (err == OF_ERR_DUPLICATE) return OF_ERR_TRANSIENT;
         if (err) return err;
         for (size_t i = 0; i < t->n_orders; i++)
-            if ((err = insert_order(ts, id, t, shop_id, t->orders[i], 0, errstr, size))) return err == OF_ERR_DUPLICATE ? OF_ERR_DB : err;
+            if ((err = insert_order(ts, id, t, shop_id, t->orders[i], 0, errstr, size)))
+                return err == OF_ERR_DUPLICATE ? OF_ERR_DB : err;
         chg->api_trade_id = id;
         *outcomep = OF_TS_INSERTED;
         return OF_OK;

@@ -9,10 +9,10 @@
 typedef struct of_tradestore_s of_tradestore_t;
 
 typedef enum {
-    OF_TS_INSERTED,   /* first version stored */
-    OF_TS_CHANGED,    /* stored version updated, modify_flag bits raised */
-    OF_TS_UNCHANGED,  /* same content again (no bit): row refreshed, nothing to tell */
-    OF_TS_STALE,      /* older than the stored version: ignored */
+    OF_TS_INSERTED,  /* first version stored */
+    OF_TS_CHANGED,   /* stored version updated, modify_flag bits raised */
+    OF_TS_UNCHANGED, /* same content again (no bit): row refreshed, nothing to tell */
+    OF_TS_STALE,     /* older than the stored version: ignored */
 } of_ts_outcome_t;
 
 /* Register the statements on db. Caller frees with of_tradestore_destroy(). */

@@ -45,8 +45,10 @@ static void nap(long ms) {
 
 const char *of_worker_group(const of_config_t *cfg, const char *name, char *buf, size_t size) {
     const char *g = of_cfg_str(cfg, OF_CFG_KAFKA_GROUP);
-    if (*g) snprintf(buf, size, "%s", g);
-    else snprintf(buf, size, "orderfleet.%s", name);
+    if (*g)
+        snprintf(buf, size, "%s", g);
+    else
+        snprintf(buf, size, "orderfleet.%s", name);
     return buf;
 }
 
@@ -60,14 +62,22 @@ of_config_t *of_worker_init(int argc, char **argv, const char *name, const char 
     int c;
     while ((c = getopt_long(argc, argv, "c:l:hV", opts, NULL)) != -1) {
         switch (c) {
-        case 'c': config_path = optarg; break;
-        case 'l': level = optarg; break;
-        case 'V': printf("of-%s %s\n", name, OF_VERSION); exit(0);
+        case 'c':
+            config_path = optarg;
+            break;
+        case 'l':
+            level = optarg;
+            break;
+        case 'V':
+            printf("of-%s %s\n", name, OF_VERSION);
+            exit(0);
         case 'h':
             printf("usage: of-%s [--config FILE] [--log-level debug|info|warn|error]\n\n%s\n\n", name, about);
             of_config_print_help();
             exit(0);
-        default: fprintf(stderr, "usage: of-%s [--config FILE] [--help]\n", name); exit(2);
+        default:
+            fprintf(stderr, "usage: of-%s [--config FILE] [--help]\n", name);
+            exit(2);
         }
     }
     char err[512];
@@ -109,9 +119,11 @@ static of_err_t publish_dead(of_producer_t *p, const char *group, const char *pr
         if (!res[i].dead) continue;
         size_t len;
         const char *attempt = hdr_or(msgs[i], "of-attempt");
-        uint8_t *buf = of_dlq_pack(msgs[i], res[i].reason, res[i].klass, group, producer_id, *attempt ? atoi(attempt) : 1, &len);
+        uint8_t *buf =
+            of_dlq_pack(msgs[i], res[i].reason, res[i].klass, group, producer_id, *attempt ? atoi(attempt) : 1, &len);
         if (!buf) return OF_ERR_NOMEM;
-        const char *hdrs[] = {"of-error-class", res[i].klass, "of-origin-topic", rd_kafka_topic_name(msgs[i]->rkt), NULL};
+        const char *hdrs[] = {"of-error-class", res[i].klass, "of-origin-topic", rd_kafka_topic_name(msgs[i]->rkt),
+                              NULL};
         of_err_t err = of_producer_send(p, dlq, msgs[i]->key, msgs[i]->key_len, buf, len, hdrs, &b);
         free(buf);
         if (err) return err;
@@ -127,14 +139,15 @@ int of_worker_run(const of_config_t *cfg, of_producer_t *producer, const of_work
     of_worker_group(cfg, spec->name, group, sizeof group);
     const char *topics[16];
     int nt = spec->ntopics < 16 ? spec->ntopics : 16;
-    for (int i = 0; i < nt; i++) topics[i] = of_producer_topic(producer, spec->topics[i]);
+    for (int i = 0; i < nt; i++)
+        topics[i] = of_producer_topic(producer, spec->topics[i]);
     of_consumer_t *c = of_consumer_new(cfg, group, of_cfg_str(cfg, OF_CFG_INSTANCE_ID), topics, nt, err, sizeof err);
     if (!c) {
         of_error("consumer start failed", OF_S("error", err), OF_END);
         return 1;
     }
-    of_info("started", OF_S("group", group), OF_S("topic", topics[0]), OF_S("instance", of_cfg_str(cfg, OF_CFG_INSTANCE_ID)),
-            OF_END);
+    of_info("started", OF_S("group", group), OF_S("topic", topics[0]),
+            OF_S("instance", of_cfg_str(cfg, OF_CFG_INSTANCE_ID)), OF_END);
 
     int max = (int)of_cfg_int(cfg, OF_CFG_BATCH_SIZE);
     int wait = (int)of_cfg_int(cfg, OF_CFG_BATCH_WAIT_MS);
@@ -166,14 +179,15 @@ int of_worker_run(const of_config_t *cfg, of_producer_t *producer, const of_work
         of_err_t e;
         while ((e = spec->on_batch(spec->ctx, msgs, n, res)) != OF_OK && !of_stop_requested) {
             of_metric_add(OF_M_RETRIED, 1);
-            of_warn("batch failed, will retry", OF_S("error", of_err_str(e)), OF_I("messages", n), OF_I("backoff_ms", backoff),
-                    OF_END);
+            of_warn("batch failed, will retry", OF_S("error", of_err_str(e)), OF_I("messages", n),
+                    OF_I("backoff_ms", backoff), OF_END);
             nap(backoff);
             backoff = backoff * 2 > cap ? cap : backoff * 2;
             memset(res, 0, sizeof *res * (size_t)n);
         }
         /* 4: dead letters must be durable before their offsets are stored. */
-        while (e == OF_OK && publish_dead(producer, group, of_cfg_str(cfg, OF_CFG_INSTANCE_ID), msgs, n, res) != OF_OK) {
+        while (e == OF_OK &&
+               publish_dead(producer, group, of_cfg_str(cfg, OF_CFG_INSTANCE_ID), msgs, n, res) != OF_OK) {
             if (of_stop_requested) {
                 e = OF_ERR_TRANSIENT;
                 break;
@@ -185,14 +199,16 @@ int of_worker_run(const of_config_t *cfg, of_producer_t *producer, const of_work
             if (e == OF_OK) {
                 if (res[i].dead) {
                     of_metric_add(OF_M_DEADLETTERED, 1);
-                    of_warn("dead-lettered", OF_S("topic", rd_kafka_topic_name(msgs[i]->rkt)), OF_I("partition", msgs[i]->partition),
-                            OF_I("offset", msgs[i]->offset), OF_S("class", res[i].klass), OF_S("reason", res[i].reason), OF_END);
+                    of_warn("dead-lettered", OF_S("topic", rd_kafka_topic_name(msgs[i]->rkt)),
+                            OF_I("partition", msgs[i]->partition), OF_I("offset", msgs[i]->offset),
+                            OF_S("class", res[i].klass), OF_S("reason", res[i].reason), OF_END);
                 }
                 of_consumer_store(c, msgs[i]);
             }
             rd_kafka_message_destroy(msgs[i]);
         }
-        if (e != OF_OK) of_info("stopping with an unfinished batch; it will be redelivered", OF_I("messages", n), OF_END);
+        if (e != OF_OK)
+            of_info("stopping with an unfinished batch; it will be redelivered", OF_I("messages", n), OF_END);
     }
     if (!msgs || !res) {
         of_error("out of memory", OF_END);

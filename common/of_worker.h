@@ -9,8 +9,8 @@
 
 /* Outcome of one message, filled by the batch handler. */
 typedef struct {
-    int dead;            /* 1 = send to the dead-letter topic with reason, then move on */
-    const char *klass;   /* "decode", "validation", "unknown_ref", "permanent" (static string) */
+    int dead;          /* 1 = send to the dead-letter topic with reason, then move on */
+    const char *klass; /* "decode", "validation", "unknown_ref", "permanent" (static string) */
     char reason[512];
 } of_msg_result_t;
 
@@ -22,8 +22,8 @@ typedef of_err_t (*of_batch_fn)(void *ctx, rd_kafka_message_t **msgs, int n, of_
 typedef void (*of_tick_fn)(void *ctx);
 
 typedef struct {
-    const char *name;       /* worker name, e.g. "trade-submit"; default group "orderfleet.<name>" */
-    const int *topics;      /* of_topic_t values */
+    const char *name;  /* worker name, e.g. "trade-submit"; default group "orderfleet.<name>" */
+    const int *topics; /* of_topic_t values */
     int ntopics;
     of_batch_fn on_batch;
     of_tick_fn on_tick;

@@ -6,6 +6,7 @@ set -euo pipefail
 
 PKGS=(
   build-essential cmake pkg-config git ca-certificates   # toolchain
+  clang-format              # the format check of make test (.clang-format)
   librdkafka-dev            # Kafka client; also ships rdkafka_mock.h used by the dev broker
   libhiredis-dev            # Redis client
   libmariadb-dev            # MySQL/MariaDB client API (libmysqlclient compatible)

@@ -23,6 +23,12 @@ step() { printf '\n==== %s (%ss)\n' "$*" "$SECONDS"; }
 step "setup: Debian packages"
 bash scripts/setup.sh --with-compose
 
+step "format check (.clang-format)"
+if ! clang-format --dry-run --Werror common/*.[ch] workers/*/*.c tools/*/*.c tests/unit/*.c tests/integration/*.c; then
+  echo "test.sh: C sources are not formatted: run 'make format'" >&2
+  exit 1
+fi
+
 step "build with AddressSanitizer + UndefinedBehaviorSanitizer (build-test/)"
 cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Debug -DOF_SANITIZE=ON -DOF_WERROR=ON >/dev/null
 cmake --build build-test -j "$(nproc)" 2>&1 | grep -Ev '^\[|^-- ' || true

@@ -8,7 +8,8 @@
 
 static void clean_env(void) {
     const of_cfg_def_t *d = of_config_defs();
-    for (int i = 0; i < OF_CFG__COUNT; i++) unsetenv(d[i].name);
+    for (int i = 0; i < OF_CFG__COUNT; i++)
+        unsetenv(d[i].name);
     unsetenv("OF_CONFIG");
 }
 
@@ -53,11 +54,21 @@ static void expect_bad(const char *key, const char *value, const char *needle) {
     cr_expect(strstr(err, needle) != NULL, "error '%s' says '%s'", err, needle);
 }
 
-Test(config, bad_integer) { expect_bad("OF_MYSQL_PORT", "abc", "not an integer"); }
-Test(config, out_of_range) { expect_bad("OF_MYSQL_PORT", "70000", "out of range 1..65535"); }
-Test(config, trailing_garbage) { expect_bad("OF_BATCH_SIZE", "10x", "not an integer"); }
-Test(config, bad_choice) { expect_bad("OF_LOG_LEVEL", "loud", "must be one of debug|info|warn|error"); }
-Test(config, bad_profile) { expect_bad("OF_KAFKA_PROFILE", "dev", "must be one of"); }
+Test(config, bad_integer) {
+    expect_bad("OF_MYSQL_PORT", "abc", "not an integer");
+}
+Test(config, out_of_range) {
+    expect_bad("OF_MYSQL_PORT", "70000", "out of range 1..65535");
+}
+Test(config, trailing_garbage) {
+    expect_bad("OF_BATCH_SIZE", "10x", "not an integer");
+}
+Test(config, bad_choice) {
+    expect_bad("OF_LOG_LEVEL", "loud", "must be one of debug|info|warn|error");
+}
+Test(config, bad_profile) {
+    expect_bad("OF_KAFKA_PROFILE", "dev", "must be one of");
+}
 
 Test(config, unknown_key_in_file_is_an_error) {
     char path[] = "/tmp/of_cfg_XXXXXX";

@@ -58,10 +58,11 @@ Test(modflag, trade_bit8_cs_remark) {
 
 Test(modflag, trade_bit16_address_any_receiver_field) {
     const char *alt = "changed";
-    size_t offs[] = {offsetof(Orderfleet__RawTrade, receiver_name),     offsetof(Orderfleet__RawTrade, receiver_mobile),
-                     offsetof(Orderfleet__RawTrade, receiver_telno),    offsetof(Orderfleet__RawTrade, receiver_province),
-                     offsetof(Orderfleet__RawTrade, receiver_city),     offsetof(Orderfleet__RawTrade, receiver_district),
-                     offsetof(Orderfleet__RawTrade, receiver_address),  offsetof(Orderfleet__RawTrade, receiver_zip)};
+    size_t offs[] = {
+        offsetof(Orderfleet__RawTrade, receiver_name),    offsetof(Orderfleet__RawTrade, receiver_mobile),
+        offsetof(Orderfleet__RawTrade, receiver_telno),   offsetof(Orderfleet__RawTrade, receiver_province),
+        offsetof(Orderfleet__RawTrade, receiver_city),    offsetof(Orderfleet__RawTrade, receiver_district),
+        offsetof(Orderfleet__RawTrade, receiver_address), offsetof(Orderfleet__RawTrade, receiver_zip)};
     for (size_t i = 0; i < sizeof offs / sizeof offs[0]; i++) {
         Orderfleet__RawTrade c = a;
         *(const char **)((char *)&c + offs[i]) = alt;

@@ -5,7 +5,8 @@
 
 static const char GOOD[] =
     "{\"platform_id\":1,\"shop_no\":\"tb-flagship\",\"tid\":\"TB1\",\"trade_status\":30,\"pay_status\":2,"
-    "\"refund_status\":0,\"delivery_term\":1,\"trade_time\":\"2026-11-20 10:00:00\",\"pay_time\":\"2026-11-20 10:01:00\","
+    "\"refund_status\":0,\"delivery_term\":1,\"trade_time\":\"2026-11-20 10:00:00\",\"pay_time\":\"2026-11-20 "
+    "10:01:00\","
     "\"modified\":\"\",\"buyer_nick\":\"小王\",\"receiver_name\":\"王小明\",\"receiver_mobile\":\"13800000000\","
     "\"receiver_province\":\"上海\",\"cs_remark\":\"顺丰\",\"goods_count\":2,\"goods_type_count\":1,"
     "\"post_amount\":\"10.00\",\"paid\":\"128.5\",\"trade_mask\":3,"
@@ -13,7 +14,9 @@ static const char GOOD[] =
     "\"spec_no\":\"SKU-TEA-001\",\"num\":2,\"price\":\"59.00\",\"total_amount\":\"118\",\"paid\":\"118.0000\","
     "\"guarantee_mode\":1}]}";
 
-static Orderfleet__RawTrade *parse(const char *s, char *err, size_t n) { return of_rawtrade_from_json(s, strlen(s), err, n); }
+static Orderfleet__RawTrade *parse(const char *s, char *err, size_t n) {
+    return of_rawtrade_from_json(s, strlen(s), err, n);
+}
 
 Test(rawtrade_json, maps_every_kind_of_field) {
     char err[256] = "";
@@ -62,21 +65,33 @@ static void expect_refused(const char *json, const char *needle) {
     cr_expect(strstr(err, needle) != NULL, "error '%s' should mention '%s'", err, needle);
 }
 
-Test(rawtrade_json, malformed_json) { expect_refused("{\"tid\": ", "malformed JSON"); }
-Test(rawtrade_json, not_an_object) { expect_refused("[1,2]", "JSON object"); }
-Test(rawtrade_json, unknown_key) { expect_refused("{\"tid\":\"x\",\"colour\":\"red\",\"orders\":[]}", "unknown key 'colour'"); }
+Test(rawtrade_json, malformed_json) {
+    expect_refused("{\"tid\": ", "malformed JSON");
+}
+Test(rawtrade_json, not_an_object) {
+    expect_refused("[1,2]", "JSON object");
+}
+Test(rawtrade_json, unknown_key) {
+    expect_refused("{\"tid\":\"x\",\"colour\":\"red\",\"orders\":[]}", "unknown key 'colour'");
+}
 Test(rawtrade_json, money_must_be_string) {
     expect_refused("{\"tid\":\"x\",\"paid\":12.5,\"orders\":[]}", "paid: money must be a decimal string");
 }
-Test(rawtrade_json, money_five_decimals) { expect_refused("{\"tid\":\"x\",\"paid\":\"1.00001\",\"orders\":[]}", "paid"); }
+Test(rawtrade_json, money_five_decimals) {
+    expect_refused("{\"tid\":\"x\",\"paid\":\"1.00001\",\"orders\":[]}", "paid");
+}
 Test(rawtrade_json, quantity_as_string) {
     expect_refused("{\"tid\":\"x\",\"orders\":[{\"oid\":\"1\",\"num\":\"abc\"}]}", "orders[0].num: must be a number");
 }
 Test(rawtrade_json, quantity_fraction) {
     expect_refused("{\"tid\":\"x\",\"orders\":[{\"oid\":\"1\",\"num\":1.5}]}", "orders[0].num: must be an integer");
 }
-Test(rawtrade_json, bad_time) { expect_refused("{\"tid\":\"x\",\"trade_time\":\"2026-02-30 10:00:00\",\"orders\":[]}", "trade_time"); }
-Test(rawtrade_json, orders_missing) { expect_refused("{\"tid\":\"x\"}", "orders: must be an array"); }
+Test(rawtrade_json, bad_time) {
+    expect_refused("{\"tid\":\"x\",\"trade_time\":\"2026-02-30 10:00:00\",\"orders\":[]}", "trade_time");
+}
+Test(rawtrade_json, orders_missing) {
+    expect_refused("{\"tid\":\"x\"}", "orders: must be an array");
+}
 
 static Orderfleet__RawTrade *good(void) {
     char err[256];
@@ -151,8 +166,9 @@ Test(rawtrade_validate, line_refund_status_range) {
 }
 Test(rawtrade_validate, repeated_oid) {
     char err[256];
-    const char *j = "{\"platform_id\":1,\"shop_no\":\"s\",\"tid\":\"T\",\"delivery_term\":1,\"trade_time\":\"2026-11-20 "
-                    "10:00:00\",\"orders\":[{\"oid\":\"A\",\"num\":1},{\"oid\":\"A\",\"num\":1}]}";
+    const char *j =
+        "{\"platform_id\":1,\"shop_no\":\"s\",\"tid\":\"T\",\"delivery_term\":1,\"trade_time\":\"2026-11-20 "
+        "10:00:00\",\"orders\":[{\"oid\":\"A\",\"num\":1},{\"oid\":\"A\",\"num\":1}]}";
     Orderfleet__RawTrade *t = parse(j, err, sizeof err);
     cr_assert_not_null(t, "%s", err);
     expect_invalid(t, "repeated");

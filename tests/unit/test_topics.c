@@ -9,7 +9,8 @@ Test(topics, table_complete_and_unique) {
         cr_expect_not_null(t[i].name);
         cr_expect_gt(t[i].partitions, 0, "%s", t[i].name);
         cr_expect(t[i].key && *t[i].key && t[i].message && *t[i].message, "%s", t[i].name);
-        for (int j = 0; j < i; j++) cr_expect_str_neq(t[i].name, t[j].name);
+        for (int j = 0; j < i; j++)
+            cr_expect_str_neq(t[i].name, t[j].name);
     }
 }
 

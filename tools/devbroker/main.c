@@ -27,17 +27,16 @@ static void settle(void) {
 }
 
 static void usage(FILE *f) {
-    fprintf(f,
-            "usage: of-devbroker [--brokers N] [--bootstrap-file PATH] [--topic-prefix P] [--partitions-scale K]\n"
-            "                    [--namespaces M]\n"
-            "\n"
-            "Runs a development Kafka cluster of N brokers (default 3) on loopback, built on librdkafka's mock\n"
-            "cluster: real Kafka protocol, consumer groups, idempotent producers; data in memory only.\n"
-            "Creates every topic of the project's topic table (see `ordctl topics`), writes the bootstrap\n"
-            "address to PATH once ready (atomically), and runs until SIGTERM/SIGINT.\n"
-            "--namespaces M also creates the whole table under prefixes ns1. .. nsM. (OF_TOPIC_PREFIX), so that\n"
-            "tests can run in isolated topic sets on one broker.\n"
-            "Limits: each partition keeps only its last ~5 MiB; a restart loses all messages.\n");
+    fprintf(f, "usage: of-devbroker [--brokers N] [--bootstrap-file PATH] [--topic-prefix P] [--partitions-scale K]\n"
+               "                    [--namespaces M]\n"
+               "\n"
+               "Runs a development Kafka cluster of N brokers (default 3) on loopback, built on librdkafka's mock\n"
+               "cluster: real Kafka protocol, consumer groups, idempotent producers; data in memory only.\n"
+               "Creates every topic of the project's topic table (see `ordctl topics`), writes the bootstrap\n"
+               "address to PATH once ready (atomically), and runs until SIGTERM/SIGINT.\n"
+               "--namespaces M also creates the whole table under prefixes ns1. .. nsM. (OF_TOPIC_PREFIX), so that\n"
+               "tests can run in isolated topic sets on one broker.\n"
+               "Limits: each partition keeps only its last ~5 MiB; a restart loses all messages.\n");
 }
 
 int main(int argc, char **argv) {
@@ -53,13 +52,27 @@ int main(int argc, char **argv) {
     int c;
     while ((c = getopt_long(argc, argv, "b:f:p:s:n:h", opts, NULL)) != -1) {
         switch (c) {
-        case 'b': brokers = atoi(optarg); break;
-        case 'f': bootstrap_file = optarg; break;
-        case 'p': prefix = optarg; break;
-        case 's': scale = atoi(optarg); break;
-        case 'n': namespaces = atoi(optarg); break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        case 'b':
+            brokers = atoi(optarg);
+            break;
+        case 'f':
+            bootstrap_file = optarg;
+            break;
+        case 'p':
+            prefix = optarg;
+            break;
+        case 's':
+            scale = atoi(optarg);
+            break;
+        case 'n':
+            namespaces = atoi(optarg);
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
         }
     }
     if (brokers < 1 || brokers > 16 || scale < 1 || scale > 64 || namespaces < 0 || namespaces > 32) {
@@ -89,8 +102,10 @@ int main(int argc, char **argv) {
     int failed = 0;
     for (int ns = 0; ns <= namespaces && !failed; ns++) {
         char pfx[128];
-        if (ns == 0) snprintf(pfx, sizeof pfx, "%s", prefix);
-        else snprintf(pfx, sizeof pfx, "%sns%d.", prefix, ns);
+        if (ns == 0)
+            snprintf(pfx, sizeof pfx, "%s", prefix);
+        else
+            snprintf(pfx, sizeof pfx, "%sns%d.", prefix, ns);
         for (int i = 0; i < OF_TOPIC__COUNT; i++) {
             char name[256];
             of_topic_name((of_topic_t)i, pfx, name, sizeof name);
@@ -103,7 +118,9 @@ int main(int argc, char **argv) {
                 failed = 1;
                 break;
             }
-            if (!ns) of_info("topic created", OF_S("topic", name), OF_I("partitions", parts), OF_I("replication", repl), OF_END);
+            if (!ns)
+                of_info("topic created", OF_S("topic", name), OF_I("partitions", parts), OF_I("replication", repl),
+                        OF_END);
         }
     }
     if (failed) {
@@ -128,7 +145,8 @@ int main(int argc, char **argv) {
     printf("%s\n", bs);
     fflush(stdout);
 
-    while (!stop_flag) rd_kafka_poll(rk, 200);
+    while (!stop_flag)
+        rd_kafka_poll(rk, 200);
 
     of_info("stopping", OF_END);
     rd_kafka_mock_cluster_destroy(mc);

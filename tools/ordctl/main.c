@@ -61,8 +61,10 @@ static int cmd_migrate(int argc, char **argv) {
     const char *which = "all";
     int dry = 0;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--db") && i + 1 < argc) which = argv[++i];
-        else if (!strcmp(argv[i], "--dry-run")) dry = 1;
+        if (!strcmp(argv[i], "--db") && i + 1 < argc)
+            which = argv[++i];
+        else if (!strcmp(argv[i], "--dry-run"))
+            dry = 1;
         else {
             fprintf(stderr, "ordctl migrate: unknown argument %s\n", argv[i]);
             return 2;
@@ -105,8 +107,10 @@ static int cmd_migrate(int argc, char **argv) {
 static int cmd_publish(int argc, char **argv) {
     int validate = 1, quiet = 0, first = 1;
     for (; first < argc && argv[first][0] == '-'; first++) {
-        if (!strcmp(argv[first], "--no-validate")) validate = 0;
-        else if (!strcmp(argv[first], "--quiet")) quiet = 1;
+        if (!strcmp(argv[first], "--no-validate"))
+            validate = 0;
+        else if (!strcmp(argv[first], "--quiet"))
+            quiet = 1;
         else {
             fprintf(stderr, "ordctl publish-trades: unknown option %s\n", argv[first]);
             return 2;
@@ -144,7 +148,8 @@ static int cmd_publish(int argc, char **argv) {
         while ((len = getline(&line, &cap, in)) > 0) {
             lineno++;
             lines++;
-            while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
+            while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+                line[--len] = '\0';
             if (!len) continue;
             Orderfleet__RawTrade *t = of_rawtrade_from_json(line, (size_t)len, err, sizeof err);
             if (t && validate && of_rawtrade_validate(t, err, sizeof err)) {
@@ -168,16 +173,18 @@ static int cmd_publish(int argc, char **argv) {
             if (buf) {
                 orderfleet__raw_trade__pack(t, buf);
                 of_rawtrade_key(t, key, sizeof key);
-                if (of_producer_send(p, topic, key, strlen(key), buf, n, NULL, &b) == OF_OK) published++;
-                else rc = 1;
+                if (of_producer_send(p, topic, key, strlen(key), buf, n, NULL, &b) == OF_OK)
+                    published++;
+                else
+                    rc = 1;
                 free(buf);
             }
             t->meta = NULL;
             of_rawtrade_free(t);
             if (!quiet && mono_ms() - last >= 1000) {
                 last = mono_ms();
-                fprintf(stderr, "ordctl publish-trades: %ld published, %ld refused, %d awaiting ack\n", published, refused,
-                        b.pending);
+                fprintf(stderr, "ordctl publish-trades: %ld published, %ld refused, %d awaiting ack\n", published,
+                        refused, b.pending);
             }
             of_producer_poll(p);
         }
@@ -198,10 +205,14 @@ static int cmd_publish(int argc, char **argv) {
 static int cmd_produce_raw(int argc, char **argv) {
     const char *topic = NULL, *key = "", *text = NULL, *hex = NULL;
     for (int i = 1; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "--topic")) topic = argv[i + 1];
-        else if (!strcmp(argv[i], "--key")) key = argv[i + 1];
-        else if (!strcmp(argv[i], "--text")) text = argv[i + 1];
-        else if (!strcmp(argv[i], "--hex")) hex = argv[i + 1];
+        if (!strcmp(argv[i], "--topic"))
+            topic = argv[i + 1];
+        else if (!strcmp(argv[i], "--key"))
+            key = argv[i + 1];
+        else if (!strcmp(argv[i], "--text"))
+            text = argv[i + 1];
+        else if (!strcmp(argv[i], "--hex"))
+            hex = argv[i + 1];
     }
     if (!topic || (!text && !hex)) {
         fprintf(stderr, "ordctl produce-raw: --topic and --text or --hex are required\n");
@@ -211,7 +222,8 @@ static int cmd_produce_raw(int argc, char **argv) {
     size_t n = text ? strlen(text) : strlen(hex) / 2;
     uint8_t *buf = malloc(n + 1);
     if (!buf) return 1;
-    if (text) memcpy(buf, text, n);
+    if (text)
+        memcpy(buf, text, n);
     else
         for (size_t i = 0; i < n; i++) {
             unsigned v;
@@ -306,9 +318,12 @@ static int read_topic(const char *topic, msg_cb cb, void *arg) {
     while (live > 0 && !stop && mono_ms() < deadline) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 500);
         if (!m) continue;
-        if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) live--;
-        else if (m->err) fprintf(stderr, "ordctl: %s\n", rd_kafka_message_errstr(m));
-        else stop = cb(m, arg);
+        if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF)
+            live--;
+        else if (m->err)
+            fprintf(stderr, "ordctl: %s\n", rd_kafka_message_errstr(m));
+        else
+            stop = cb(m, arg);
         rd_kafka_message_destroy(m);
     }
     rd_kafka_consumer_close(rk);
@@ -332,7 +347,8 @@ static int print_dl(const rd_kafka_message_t *m, void *varg) {
     }
     if ((!a->origin || strstr(dl->topic, a->origin)) && a->shown < a->limit) {
         a->shown++;
-        printf("dlq partition=%d offset=%lld origin=%s:%d:%lld class=%s attempts=%d dead_at_ms=%lld bytes=%zu reason=\"%s\"\n",
+        printf("dlq partition=%d offset=%lld origin=%s:%d:%lld class=%s attempts=%d dead_at_ms=%lld bytes=%zu "
+               "reason=\"%s\"\n",
                m->partition, (long long)m->offset, dl->topic, dl->partition, (long long)dl->offset, dl->error_class,
                dl->attempts, (long long)dl->dead_at_ms, dl->original.len, dl->error);
     }
@@ -347,8 +363,10 @@ static int cmd_dlq(int argc, char **argv) {
     }
     dlq_arg_t a = {NULL, 1000000, 0, 0};
     for (int i = 2; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "--topic")) a.origin = argv[i + 1];
-        else if (!strcmp(argv[i], "--limit")) a.limit = atol(argv[i + 1]);
+        if (!strcmp(argv[i], "--topic"))
+            a.origin = argv[i + 1];
+        else if (!strcmp(argv[i], "--limit"))
+            a.limit = atol(argv[i + 1]);
     }
     if (need_kafka()) return 2;
     char t[256];
@@ -369,11 +387,13 @@ static int print_ev(const rd_kafka_message_t *m, void *varg) {
     if (a->kind == OF_TOPIC_TRADE_CHANGED) {
         Orderfleet__TradeChange *c = orderfleet__trade_change__unpack(NULL, m->len, m->payload);
         if (c) {
-            printf("event partition=%d offset=%lld event_id=%s key=%.*s tid=%s api_trade_id=%llu modify_flag=%u orders=",
-                   m->partition, (long long)m->offset, c->meta ? c->meta->event_id : "", (int)m->key_len,
-                   (const char *)m->key, c->tid, (unsigned long long)c->api_trade_id, c->modify_flag);
+            printf(
+                "event partition=%d offset=%lld event_id=%s key=%.*s tid=%s api_trade_id=%llu modify_flag=%u orders=",
+                m->partition, (long long)m->offset, c->meta ? c->meta->event_id : "", (int)m->key_len,
+                (const char *)m->key, c->tid, (unsigned long long)c->api_trade_id, c->modify_flag);
             for (size_t i = 0; i < c->n_orders; i++)
-                printf("%s%s:%u%s", i ? "," : "", c->orders[i]->oid, c->orders[i]->modify_flag, c->orders[i]->added ? "+" : "");
+                printf("%s%s:%u%s", i ? "," : "", c->orders[i]->oid, c->orders[i]->modify_flag,
+                       c->orders[i]->added ? "+" : "");
             printf("\n");
             orderfleet__trade_change__free_unpacked(c, NULL);
             return 0;
@@ -402,7 +422,8 @@ static int cmd_events(int argc, char **argv) {
 /* ------------------------------------------------------------------ wait-idle */
 static long long group_lag(rd_kafka_t *rk, const char *topic, int np) {
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(np);
-    for (int i = 0; i < np; i++) rd_kafka_topic_partition_list_add(l, topic, i);
+    for (int i = 0; i < np; i++)
+        rd_kafka_topic_partition_list_add(l, topic, i);
     long long lag = 0;
     if (rd_kafka_committed(rk, l, 10000)) {
         rd_kafka_topic_partition_list_destroy(l);
@@ -425,9 +446,12 @@ static int cmd_wait_idle(int argc, char **argv) {
     const char *topic = NULL, *group = "orderfleet.trade-submit";
     long timeout = 120;
     for (int i = 1; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "--topic")) topic = argv[i + 1];
-        else if (!strcmp(argv[i], "--group")) group = argv[i + 1];
-        else if (!strcmp(argv[i], "--timeout")) timeout = atol(argv[i + 1]);
+        if (!strcmp(argv[i], "--topic"))
+            topic = argv[i + 1];
+        else if (!strcmp(argv[i], "--group"))
+            group = argv[i + 1];
+        else if (!strcmp(argv[i], "--timeout"))
+            timeout = atol(argv[i + 1]);
     }
     if (!topic) {
         fprintf(stderr, "ordctl wait-idle: --topic is required\n");
@@ -446,7 +470,8 @@ static int cmd_wait_idle(int argc, char **argv) {
     }
     int np = 0;
     int rc = 1;
-    if (topic_count(rk, full, &np) < 0) fprintf(stderr, "ordctl wait-idle: topic %s not found\n", full);
+    if (topic_count(rk, full, &np) < 0)
+        fprintf(stderr, "ordctl wait-idle: topic %s not found\n", full);
     else {
         int64_t end = mono_ms() + timeout * 1000, last = 0;
         for (;;) {
@@ -557,13 +582,20 @@ int main(int argc, char **argv) {
     int rc;
     int sub_argc = argc - i;
     char **sub_argv = argv + i;
-    if (!strcmp(cmd, "migrate")) rc = cmd_migrate(sub_argc, sub_argv);
-    else if (!strcmp(cmd, "publish-trades")) rc = cmd_publish(sub_argc, sub_argv);
-    else if (!strcmp(cmd, "produce-raw")) rc = cmd_produce_raw(sub_argc, sub_argv);
-    else if (!strcmp(cmd, "summary")) rc = cmd_summary();
-    else if (!strcmp(cmd, "dlq")) rc = cmd_dlq(sub_argc, sub_argv);
-    else if (!strcmp(cmd, "events")) rc = cmd_events(sub_argc, sub_argv);
-    else if (!strcmp(cmd, "wait-idle")) rc = cmd_wait_idle(sub_argc, sub_argv);
+    if (!strcmp(cmd, "migrate"))
+        rc = cmd_migrate(sub_argc, sub_argv);
+    else if (!strcmp(cmd, "publish-trades"))
+        rc = cmd_publish(sub_argc, sub_argv);
+    else if (!strcmp(cmd, "produce-raw"))
+        rc = cmd_produce_raw(sub_argc, sub_argv);
+    else if (!strcmp(cmd, "summary"))
+        rc = cmd_summary();
+    else if (!strcmp(cmd, "dlq"))
+        rc = cmd_dlq(sub_argc, sub_argv);
+    else if (!strcmp(cmd, "events"))
+        rc = cmd_events(sub_argc, sub_argv);
+    else if (!strcmp(cmd, "wait-idle"))
+        rc = cmd_wait_idle(sub_argc, sub_argv);
     else {
         fprintf(stderr, "ordctl: unknown command %s\n%s", cmd, USAGE);
         rc = 2;

@@ -42,8 +42,13 @@ int main(int argc, char **argv) {
         goto out;
     }
     static const int topics[] = {OF_TOPIC_TRADE_RAW};
-    of_worker_spec_t spec = {.name = "trade-submit", .topics = topics, .ntopics = 1, .on_batch = of_ingest_batch,
-                             .on_tick = of_ingest_tick, .tick_ms = 1000, .ctx = in};
+    of_worker_spec_t spec = {.name = "trade-submit",
+                             .topics = topics,
+                             .ntopics = 1,
+                             .on_batch = of_ingest_batch,
+                             .on_tick = of_ingest_tick,
+                             .tick_ms = 1000,
+                             .ctx = in};
     rc = of_worker_run(cfg, p, &spec);
 out:
     of_ingest_destroy(in);
