@@ -49,6 +49,11 @@ static const of_cfg_def_t defs[OF_CFG__COUNT] = {
         STR("OF_KAFKA_EXTRA", "",
             "Extra librdkafka properties, `k=v;k=v` (e.g. security.protocol=SASL_SSL;sasl.mechanisms=PLAIN). Applied "
             "to producers and consumers."),
+    [OF_CFG_KAFKA_SASL_USERNAME] = STR(
+        "OF_KAFKA_SASL_USERNAME", "",
+        "SASL user name (with security.protocol and sasl.mechanisms in OF_KAFKA_EXTRA); empty = no SASL credentials."),
+    [OF_CFG_KAFKA_SASL_PASSWORD] =
+        SECRET("OF_KAFKA_SASL_PASSWORD", "SASL password. Secret: keep it out of OF_KAFKA_EXTRA."),
     [OF_CFG_KAFKA_GROUP] =
         STR("OF_KAFKA_GROUP", "",
             "Consumer group; default `orderfleet.<worker>`. All instances of one worker type share it."),

@@ -28,8 +28,16 @@ uint8_t *of_dlq_pack(const rd_kafka_message_t *m, const char *error, const char 
     Orderfleet__AttemptError *aes[1] = {&ae};
     Orderfleet__DeadLetter dl = ORDERFLEET__DEAD_LETTER__INIT;
     dl.meta = &meta;
+    char note[640];
     dl.original.data = m->payload;
     dl.original.len = m->len;
+    if (m->len > OF_DLQ_MAX_ORIGINAL) {
+        dl.original.len = OF_DLQ_MAX_ORIGINAL;
+        snprintf(note, sizeof note, "%.512s [original truncated: %d of %zu bytes kept]", error, OF_DLQ_MAX_ORIGINAL,
+                 m->len);
+        error = note;
+        ae.error = note;
+    }
     dl.original_key.data = m->key;
     dl.original_key.len = m->key_len;
     dl.topic = (char *)rd_kafka_topic_name(m->rkt);

@@ -6,6 +6,10 @@
 #include <librdkafka/rdkafka.h>
 #include "deadletter.pb-c.h"
 
+/* Originals larger than this are cut to it in the dead letter (the error says so), so that a dead
+ * letter always fits the broker's default message.max.bytes (1 MB) and never blocks its partition. */
+#define OF_DLQ_MAX_ORIGINAL (900 * 1024)
+
 /* Pack a DeadLetter for message m (original value and key byte for byte, topic, partition, offset).
  * error_class: "decode", "validation", "unknown_ref", "permanent", "exhausted". Returns malloc'd bytes
  * (caller frees with free()) and their length in *lenp; NULL when out of memory. */

@@ -15,8 +15,9 @@
 #define SHOP_CACHE 256
 
 static const char SQL_SHOP[] = "SELECT shop_id FROM cfg_shop WHERE platform_id = ? AND shop_no = ?";
-static const char SQL_PROCESSED[] = "INSERT IGNORE INTO processed_event (consumer, event_id, topic, kpartition, "
+static const char SQL_PROCESSED[] = "INSERT INTO processed_event (consumer, event_id, topic, kpartition, "
                                     "koffset, outcome) VALUES (?, ?, ?, ?, ?, ?)";
+static const char SQL_OUTCOME[] = "UPDATE processed_event SET outcome = ? WHERE consumer = ? AND event_id = ?";
 
 typedef struct {
     int platform_id;
@@ -32,7 +33,7 @@ struct of_ingest_s {
     of_tradestore_t *ts;
     of_outbox_t *ob;
     char consumer[128];
-    int st_shop, st_processed;
+    int st_shop, st_processed, st_outcome;
     shop_entry_t shops[SHOP_CACHE];
     int nshops;
     int redis_warned;
@@ -67,7 +68,18 @@ of_ingest_t *of_ingest_new(const of_config_t *cfg, of_db_t *db, of_redis_t *redi
     in->ob = of_outbox_new(db, producer);
     in->st_shop = of_db_register(db, SQL_SHOP);
     in->st_processed = of_db_register(db, SQL_PROCESSED);
-    if (!in->ts || !in->ob || in->st_shop < 0 || in->st_processed < 0) {
+    in->st_outcome = of_db_register(db, SQL_OUTCOME);
+    if (strlen(consumer) > 64) { /* processed_event.consumer */
+        of_seterr(errstr, errstr_size, OF_ERR_CONFIG, "OF_KAFKA_GROUP: longer than 64 characters");
+        of_ingest_destroy(in);
+        return NULL;
+    }
+    if (strlen(of_cfg_str(cfg, OF_CFG_REDIS_PREFIX)) > 64) {
+        of_seterr(errstr, errstr_size, OF_ERR_CONFIG, "OF_REDIS_PREFIX: longer than 64 characters");
+        of_ingest_destroy(in);
+        return NULL;
+    }
+    if (!in->ts || !in->ob || in->st_shop < 0 || in->st_processed < 0 || in->st_outcome < 0) {
         of_seterr(errstr, errstr_size, OF_ERR_NOMEM, "cannot set up the trade store");
         of_ingest_destroy(in);
         return NULL;
@@ -116,7 +128,7 @@ static void dedupe_key(of_ingest_t *in, const char *event_id, char *buf, size_t 
 static void redis_skip_done(of_ingest_t *in, item_t *it, int n) {
     if (!in->redis) return;
     const char **argv = calloc((size_t)n + 1, sizeof *argv);
-    char(*keys)[256] = calloc((size_t)n, sizeof *keys);
+    char(*keys)[512] = calloc((size_t)n, sizeof *keys);
     int *idx = calloc((size_t)n, sizeof *idx);
     int k = 0;
     if (!argv || !keys || !idx) goto out;
@@ -154,7 +166,7 @@ static void redis_mark_done(of_ingest_t *in, item_t *it, int n) {
     snprintf(ttl, sizeof ttl, "%lld", of_cfg_int(in->cfg, OF_CFG_REDIS_DEDUPE_TTL_S) * 1000);
     for (int i = 0; i < n; i++) {
         if (it[i].state != IT_DONE) continue;
-        char key[256], err[256];
+        char key[512], err[256];
         dedupe_key(in, it[i].t->meta->event_id, key, sizeof key);
         const char *keys[] = {key}, *args[] = {ttl};
         long long r;
@@ -184,13 +196,12 @@ static of_err_t apply_one(of_ingest_t *in, item_t *it, char *errstr, size_t size
     const char *eid = t->meta->event_id;
     of_param_t p[] = {OFP_S(in->consumer),     OFP_S(eid),           OFP_S(rd_kafka_topic_name(it->m->rkt)),
                       OFP_I(it->m->partition), OFP_I(it->m->offset), OFP_S("applied")};
-    uint64_t affected = 0;
-    of_err_t err = of_db_exec(in->db, in->st_processed, p, 6, &affected, NULL, errstr, size);
-    if (err) return err;
-    if (!affected) { /* processed before: a redelivery or replay */
+    of_err_t err = of_db_exec(in->db, in->st_processed, p, 6, NULL, NULL, errstr, size);
+    if (err == OF_ERR_DUPLICATE) { /* processed before: a redelivery or replay */
         it->state = IT_DUP;
         return OF_OK;
     }
+    if (err) return err;
     Orderfleet__TradeChange chg = ORDERFLEET__TRADE_CHANGE__INIT;
     err = of_tradestore_apply(in->ts, t, it->shop_id, eid, &it->outcome, &chg, errstr, size);
     if (!err && it->outcome == OF_TS_CHANGED) {
@@ -221,6 +232,10 @@ static of_err_t apply_one(of_ingest_t *in, item_t *it, char *errstr, size_t size
         chg.shop_no = chg.tid = NULL;
     }
     of_tradestore_change_clear(&chg);
+    if (!err && (it->outcome == OF_TS_STALE || it->outcome == OF_TS_UNCHANGED)) {
+        of_param_t q[] = {OFP_S(outcome_name(it->outcome)), OFP_S(in->consumer), OFP_S(eid)};
+        err = of_db_exec(in->db, in->st_outcome, q, 3, NULL, NULL, errstr, size);
+    }
     return err;
 }
 
@@ -279,8 +294,10 @@ of_err_t of_ingest_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
             dead(&res[i], it, "validation", "%s", "meta.event_id: required");
             continue;
         }
-        if (strlen(it->t->meta->event_id) > 100) {
-            dead(&res[i], it, "validation", "%s", "meta.event_id: longer than 100 bytes");
+        if (strlen(it->t->meta->event_id) > 100 ||
+            strspn(it->t->meta->event_id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-") !=
+                strlen(it->t->meta->event_id)) {
+            dead(&res[i], it, "validation", "%s", "meta.event_id: must be 1..100 of [A-Za-z0-9._:-]");
             continue;
         }
         if (of_rawtrade_validate(it->t, err, sizeof err)) {
@@ -310,12 +327,15 @@ of_err_t of_ingest_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
     if (e && of_err_class(e) == OF_ERRCLASS_PERMANENT) {
         of_warn("batch transaction failed; retrying message by message", OF_S("error", err), OF_I("messages", n),
                 OF_END);
+        /* The batch rolled back: what it applied is undone and must be applied again, one by one. */
+        for (int i = 0; i < n; i++)
+            if (items[i].state == IT_DONE) items[i].state = IT_TODO;
         for (int i = 0; i < n && e != OF_ERR_TRANSIENT; i++) {
             if (items[i].state != IT_TODO) continue;
             c.only = i;
             of_err_t e1 = of_db_tx(in->db, tx_body, &c, err, sizeof err);
             if (e1 == OF_OK) {
-                of_outbox_flush(in->ob, 10000);
+                of_outbox_flush(in->ob);
                 continue;
             }
             of_outbox_discard(in->ob);
@@ -336,7 +356,7 @@ of_err_t of_ingest_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
         goto out;
     }
     /* 5. after commit: events out, Redis marks, logs */
-    of_outbox_flush(in->ob, 10000);
+    of_outbox_flush(in->ob);
     redis_mark_done(in, items, n);
     for (int i = 0; i < n; i++) {
         log_item(&items[i]);

@@ -47,17 +47,24 @@ rd_kafka_conf_t *of_kafka_conf_new(const of_config_t *cfg, of_kafka_role_t role,
     for (char *kv = strtok_r(extra, ";", &save); kv; kv = strtok_r(NULL, ";", &save)) {
         char *eq = strchr(kv, '=');
         if (!eq) {
-            snprintf(errstr, errstr_size, "OF_KAFKA_EXTRA: '%s' is not k=v", kv);
+            snprintf(errstr, errstr_size, "OF_KAFKA_EXTRA: an item is not k=v (items are separated by ';')");
             free(extra);
             goto fail;
         }
         *eq = '\0';
         if (conf_set(conf, kv, eq + 1, errstr, errstr_size)) {
+            char key[128];
+            snprintf(key, sizeof key, "%s", kv);
+            snprintf(errstr, errstr_size, "OF_KAFKA_EXTRA: property %s refused by librdkafka", key);
             free(extra);
             goto fail;
         }
     }
     free(extra);
+    const char *user = of_cfg_str(cfg, OF_CFG_KAFKA_SASL_USERNAME), *pw = of_cfg_str(cfg, OF_CFG_KAFKA_SASL_PASSWORD);
+    if (*user && (conf_set(conf, "sasl.username", user, errstr, errstr_size) ||
+                  conf_set(conf, "sasl.password", pw, errstr, errstr_size)))
+        goto fail;
     return conf;
 fail:
     rd_kafka_conf_destroy(conf);
@@ -84,6 +91,7 @@ static void dr_msg_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
     if (!b) return;
     b->pending--;
     if (m->err) {
+        if (m->err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) b->too_large = 1;
         if (!b->failed++) snprintf(b->error, sizeof b->error, "%s", rd_kafka_err2str(m->err));
     } else {
         b->delivered++;
@@ -150,18 +158,20 @@ of_err_t of_producer_send(of_producer_t *p, const char *topic, const void *key, 
         }
         if (hdrs) rd_kafka_headers_destroy(hdrs);
         of_warn("produce failed", OF_S("topic", topic), OF_S("error", rd_kafka_err2str(err)), OF_END);
+        if (batch && !batch->failed++) snprintf(batch->error, sizeof batch->error, "%s", rd_kafka_err2str(err));
+        if (batch && err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) batch->too_large = 1;
         return OF_ERR_TRANSIENT;
     }
 }
 
-of_err_t of_producer_wait(of_producer_t *p, of_dr_batch_t *batch, int timeout_ms) {
-    int64_t deadline = now_ms() + timeout_ms;
-    while (batch->pending > 0 && now_ms() < deadline)
+of_err_t of_producer_wait(of_producer_t *p, of_dr_batch_t *batch) {
+    int64_t start = now_ms(), warned = 0;
+    while (batch->pending > 0) {
         rd_kafka_poll(p->rk, 50);
-    if (batch->pending > 0) {
-        if (!batch->error[0])
-            snprintf(batch->error, sizeof batch->error, "delivery not confirmed in %d ms", timeout_ms);
-        return OF_ERR_TRANSIENT;
+        if (!warned && now_ms() - start > 5000) {
+            warned = 1;
+            of_warn("waiting for delivery reports", OF_I("pending", batch->pending), OF_END);
+        }
     }
     return batch->failed ? OF_ERR_TRANSIENT : OF_OK;
 }

@@ -21,6 +21,7 @@ typedef struct {
     int pending;
     int delivered;
     int failed;
+    int too_large;   /* a message was refused for its size (permanent) */
     char error[256]; /* first delivery error */
 } of_dr_batch_t;
 
@@ -36,9 +37,11 @@ const char *of_producer_topic(of_producer_t *p, int topic);
  * headers: NULL or a NULL-terminated list of name, value pairs (values NUL-terminated strings). */
 of_err_t of_producer_send(of_producer_t *p, const char *topic, const void *key, size_t keylen, const void *val,
                           size_t vallen, const char *const *headers, of_dr_batch_t *batch) OF_MUST_CHECK;
-/* Serve delivery reports until batch->pending == 0 or timeout. OF_OK if all delivered,
- * OF_ERR_TRANSIENT if any failed or the wait timed out (batch says which). */
-of_err_t of_producer_wait(of_producer_t *p, of_dr_batch_t *batch, int timeout_ms) OF_MUST_CHECK;
+/* Serve delivery reports until batch->pending == 0: every queued message gets its report within
+ * message.timeout.ms (30 s), so the batch (often on the caller's stack) is never written to after this
+ * returns. OF_OK if all were delivered, OF_ERR_TRANSIENT if any failed (batch->error says why;
+ * batch->too_large when the broker refused a message for its size). */
+of_err_t of_producer_wait(of_producer_t *p, of_dr_batch_t *batch) OF_MUST_CHECK;
 void of_producer_poll(of_producer_t *p);
 
 /* ---- consumer (kc_) ---- */

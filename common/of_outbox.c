@@ -89,14 +89,14 @@ of_err_t of_outbox_add(of_outbox_t *ob, int topic, const char *event_id, const v
 /* Publish events and mark them: all sent when every delivery is confirmed, else only "tried".
  * On any failure every row stays for the sweep (a duplicate is allowed, consumers dedupe by
  * event id; a lost event is not). */
-static int publish(of_outbox_t *ob, const pending_t *ev, int n, int timeout_ms) {
+static int publish(of_outbox_t *ob, const pending_t *ev, int n) {
     char err[256];
     of_dr_batch_t b = {0};
     for (int i = 0; i < n; i++)
         if (of_producer_send(ob->p, of_producer_topic(ob->p, ev[i].topic), ev[i].key, ev[i].keylen, ev[i].payload,
                              ev[i].len, NULL, &b))
             b.failed++;
-    of_err_t e = of_producer_wait(ob->p, &b, timeout_ms);
+    of_err_t e = of_producer_wait(ob->p, &b);
     for (int i = 0; i < n; i++) {
         of_param_t id = OFP_U(ev[i].id);
         if (of_db_exec(ob->db, e ? ob->st_tried : ob->st_sent, &id, 1, NULL, NULL, err, sizeof err))
@@ -110,8 +110,8 @@ static int publish(of_outbox_t *ob, const pending_t *ev, int n, int timeout_ms) 
     return n;
 }
 
-int of_outbox_flush(of_outbox_t *ob, int timeout_ms) {
-    int n = ob->npending ? publish(ob, ob->pending, ob->npending, timeout_ms) : 0;
+int of_outbox_flush(of_outbox_t *ob) {
+    int n = ob->npending ? publish(ob, ob->pending, ob->npending) : 0;
     of_outbox_discard(ob);
     return n;
 }
@@ -141,7 +141,7 @@ int of_outbox_sweep(of_outbox_t *ob, int min_age_ms, int limit) {
         k++;
     }
     if (k) {
-        n = publish(ob, ev, k, 10000);
+        n = publish(ob, ev, k);
         of_info("outbox sweep", OF_I("found", k), OF_I("published", n), OF_END);
     }
     free(ev);

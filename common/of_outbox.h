@@ -18,9 +18,9 @@ of_err_t of_outbox_add(of_outbox_t *ob, int topic, const char *event_id, const v
                        const void *payload, size_t len, char *errstr, size_t errstr_size) OF_MUST_CHECK;
 /* Forget what was added since the last flush (the transaction rolled back). */
 void of_outbox_discard(of_outbox_t *ob);
-/* After commit: publish what was added, wait for delivery (timeout_ms) and mark it sent. Events
- * whose delivery is not confirmed stay unsent for the sweep. Returns the number published. */
-int of_outbox_flush(of_outbox_t *ob, int timeout_ms);
+/* After commit: publish what was added, wait for the delivery reports (bounded by message.timeout.ms)
+ * and mark it sent. Events not delivered stay unsent for the sweep. Returns the number published. */
+int of_outbox_flush(of_outbox_t *ob);
 /* Publish unsent events older than min_age_ms (a crash between commit and publish, a broker outage).
  * Returns the number published, -1 on a database error. */
 int of_outbox_sweep(of_outbox_t *ob, int min_age_ms, int limit);

@@ -76,6 +76,8 @@ static const field_t order_fields[] = {
     {"share_post", F_MONEY, O(share_post), 0},
     {"bind_oid", F_STR, O(bind_oid), OF_RT_MAX_ID},
     {"guarantee_mode", F_INT, O(guarantee_mode), 0},
+    {"order_price", F_MONEY, O(order_price), 0},
+    {"share_amount", F_MONEY, O(share_amount), 0},
 };
 #define NFIELDS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -276,8 +278,12 @@ of_err_t of_rawtrade_validate(const Orderfleet__RawTrade *t, char *errstr, size_
                          t->delivery_term);
     if (t->goods_count < 0 || t->goods_type_count < 0)
         return of_seterr(errstr, size, OF_ERR_INVALID, "goods_count/goods_type_count: negative");
-    if (t->invoice_type < 0 || t->is_external < 0 || t->is_sealed < 0 || t->wms_type < -1)
-        return of_seterr(errstr, size, OF_ERR_INVALID, "invoice_type/is_external/is_sealed/wms_type: out of range");
+    if (t->invoice_type < 0 || t->invoice_type > 255)
+        return of_seterr(errstr, size, OF_ERR_INVALID, "invoice_type: %d not in 0..255", t->invoice_type);
+    if (t->is_external < 0 || t->is_external > 127 || t->is_sealed < 0 || t->is_sealed > 127)
+        return of_seterr(errstr, size, OF_ERR_INVALID, "is_external/is_sealed: not in 0..127");
+    if (t->wms_type < -1 || t->wms_type > 127)
+        return of_seterr(errstr, size, OF_ERR_INVALID, "wms_type: %d not in -1..127", t->wms_type);
     if (t->post_amount < 0 || t->receivable < 0 || t->paid < 0 || t->cod_amount < 0)
         return of_seterr(errstr, size, OF_ERR_INVALID, "post_amount/receivable/paid/cod_amount: negative");
     if (t->n_orders > OF_RT_MAX_ORDERS) return of_seterr(errstr, size, OF_ERR_INVALID, "orders: too many");
@@ -298,9 +304,13 @@ of_err_t of_rawtrade_validate(const Orderfleet__RawTrade *t, char *errstr, size_
         if (o->refund_status < 0 || o->refund_status > 6)
             return of_seterr(errstr, size, OF_ERR_INVALID,
                              "orders[%zu].refund_status: %d not in 0..6 (trade-rules §1.5)", i, o->refund_status);
-        if (o->price < 0 || o->total_amount < 0 || o->paid < 0 || o->share_post < 0)
-            return of_seterr(errstr, size, OF_ERR_INVALID, "orders[%zu]: price/total_amount/paid/share_post negative",
-                             i);
+        if (o->guarantee_mode < 0 || o->guarantee_mode > 255)
+            return of_seterr(errstr, size, OF_ERR_INVALID, "orders[%zu].guarantee_mode: %d not in 0..255", i,
+                             o->guarantee_mode);
+        if (o->price < 0 || o->order_price < 0 || o->total_amount < 0 || o->share_amount < 0 || o->paid < 0 ||
+            o->share_post < 0)
+            return of_seterr(errstr, size, OF_ERR_INVALID,
+                             "orders[%zu]: price/order_price/total_amount/share_amount/paid/share_post negative", i);
         for (size_t j = 0; j < i; j++)
             if (!strcmp(nz(t->orders[j]->oid), nz(o->oid)))
                 return of_seterr(errstr, size, OF_ERR_INVALID, "orders[%zu].oid: '%s' repeated", i, o->oid);

@@ -110,27 +110,30 @@ static const char *hdr_or(const rd_kafka_message_t *m, const char *name) {
     return buf;
 }
 
-/* Publish the batch's dead letters; returns OF_OK once every one is delivered. */
+/* Publish the batch's dead letters; returns OF_OK once every one is delivered. Never returns with a
+ * send still in flight (the delivery tracker lives on this stack frame). */
 static of_err_t publish_dead(of_producer_t *p, const char *group, const char *producer_id, rd_kafka_message_t **msgs,
                              int n, of_msg_result_t *res) {
     of_dr_batch_t b = {0};
+    of_err_t err = OF_OK;
     const char *dlq = of_producer_topic(p, OF_TOPIC_DEADLETTER);
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < n && !err; i++) {
         if (!res[i].dead) continue;
         size_t len;
         const char *attempt = hdr_or(msgs[i], "of-attempt");
         uint8_t *buf =
             of_dlq_pack(msgs[i], res[i].reason, res[i].klass, group, producer_id, *attempt ? atoi(attempt) : 1, &len);
-        if (!buf) return OF_ERR_NOMEM;
+        if (!buf) {
+            err = OF_ERR_NOMEM;
+            break;
+        }
         const char *hdrs[] = {"of-error-class", res[i].klass, "of-origin-topic", rd_kafka_topic_name(msgs[i]->rkt),
                               NULL};
-        of_err_t err = of_producer_send(p, dlq, msgs[i]->key, msgs[i]->key_len, buf, len, hdrs, &b);
+        err = of_producer_send(p, dlq, msgs[i]->key, msgs[i]->key_len, buf, len, hdrs, &b);
         free(buf);
-        if (err) return err;
     }
-    if (!b.pending) return OF_OK;
-    of_err_t err = of_producer_wait(p, &b, 30000);
-    if (err) of_warn("dead-letter delivery failed", OF_S("error", b.error), OF_END);
+    if (of_producer_wait(p, &b) && !err) err = OF_ERR_TRANSIENT;
+    if (err) of_warn("dead-letter delivery failed", OF_S("error", b.error[0] ? b.error : of_err_str(err)), OF_END);
     return err;
 }
 

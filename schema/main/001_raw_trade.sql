@@ -1,7 +1,7 @@
 -- 001_raw_trade.sql -- raw platform trades as received (api_trade / api_trade_order, trade-rules §7.1–§7.2),
 -- the processed-event ledger that makes every consumer idempotent, and the transactional outbox.
 
-CREATE TABLE api_trade (
+CREATE TABLE IF NOT EXISTS api_trade (
   rec_id            BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
   platform_id       SMALLINT UNSIGNED NOT NULL COMMENT '0 offline, 1 Taobao/Tmall, 2 JD, 3 Pinduoduo',
   shop_id           INT UNSIGNED NOT NULL COMMENT 'cfg_shop.shop_id resolved from shop_no',
@@ -60,7 +60,7 @@ CREATE TABLE api_trade (
   KEY ix_shop (shop_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci COMMENT='raw platform trade (原始单)';
 
-CREATE TABLE api_trade_order (
+CREATE TABLE IF NOT EXISTS api_trade_order (
   rec_id            BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
   api_trade_id      BIGINT UNSIGNED NOT NULL COMMENT 'api_trade.rec_id',
   platform_id       SMALLINT UNSIGNED NOT NULL,
@@ -99,7 +99,7 @@ CREATE TABLE api_trade_order (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci COMMENT='raw platform sub-order (原始子订单)';
 
 -- One row per event a consumer has applied; written in the same transaction as the effect.
-CREATE TABLE processed_event (
+CREATE TABLE IF NOT EXISTS processed_event (
   consumer          VARCHAR(64) NOT NULL COMMENT 'consumer group / worker name',
   event_id          VARCHAR(128) NOT NULL,
   topic             VARCHAR(128) NOT NULL DEFAULT '',
@@ -112,7 +112,7 @@ CREATE TABLE processed_event (
 ) ENGINE=InnoDB DEFAULT CHARSET=ascii COMMENT='idempotency ledger';
 
 -- Events to emit, written in the effect's transaction; published after commit and marked sent.
-CREATE TABLE outbox (
+CREATE TABLE IF NOT EXISTS outbox (
   id                BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
   event_id          VARCHAR(128) NOT NULL,
   topic             VARCHAR(128) NOT NULL COMMENT 'topic name without OF_TOPIC_PREFIX',

@@ -4,7 +4,7 @@
 # Needs only the docker-compose client, no Docker engine: it renders the stack with
 # `docker-compose config` and checks the result against the code, which is the source of truth:
 #   - every expected service is there, and every workers/<name>/ has a service running of-<name>
-#   - kafka-init creates exactly the topics of common/of_topics.c, each with its partition count
+#   - kafka-init creates exactly the topics of the table (ordctl topics), each with its partition count
 #   - the shared fleet environment covers the configuration keys of common/of_config.c, points at
 #     the compose services, and its ${OF_X:-default} defaults equal the code's defaults
 #   - start order (depends_on conditions), restart policy, stop grace period
@@ -141,16 +141,16 @@ while read -r s; do
 done <"$TMP/services"
 
 # ---------------------------------------------------------------- topics
-TOPICS_C=$REPO/common/of_topics.c
-sed -n 's/^ *\[OF_TOPIC_[A-Z0-9_]*\] *= *{ *"\([^"]*\)", *\([0-9][0-9]*\),.*/\1:\2/p' "$TOPICS_C" \
-    | sort >"$TMP/topics.table"
-n_enum=$(sed -n '/typedef enum/,/} of_topic_t;/p' "$REPO/common/of_topics.h" \
-    | grep '^ *OF_TOPIC_[A-Z0-9_]*' | grep -vc '^ *OF_TOPIC__COUNT' || true)
+# The tables come from the code itself (`ordctl topics` / `ordctl config` print common/of_topics.c and
+# common/of_config.c), so the test follows the code whatever its formatting.
+ORDCTL=${OF_BUILD_DIR:-$REPO/build}/bin/ordctl
+[[ -x $ORDCTL ]] || { echo "it_compose: FAIL: $ORDCTL not built (set OF_BUILD_DIR)" >&2; exit 1; }
+"$ORDCTL" topics | sed -n 's/^| `\([^`]*\)` | \([0-9][0-9]*\) |.*/\1:\2/p' | sort >"$TMP/topics.table"
 n_table=$(wc -l <"$TMP/topics.table")
-if [[ $n_table -eq 0 || $n_table -ne $n_enum ]]; then
-    fail "parsed $n_table topics from common/of_topics.c but of_topics.h has $n_enum (table format changed?)"
+if [[ $n_table -eq 0 ]]; then
+    fail "ordctl topics printed no table"
 else
-    ok "common/of_topics.c: $n_table topics ($(tr '\n' ' ' <"$TMP/topics.table"))"
+    ok "topic table (ordctl topics): $n_table topics ($(tr '\n' ' ' <"$TMP/topics.table"))"
 fi
 svc_list kafka-init command | sort >"$TMP/topics.compose"
 missing=$(comm -23 "$TMP/topics.table" "$TMP/topics.compose" | tr '\n' ' ')
@@ -171,15 +171,12 @@ check "kafka: advertises PLAINTEXT://kafka:9092" \
 check "kafka: KRaft broker+controller" test "$(svc_env kafka KAFKA_PROCESS_ROLES)" == broker,controller
 
 # ---------------------------------------------------------------- fleet environment
-CONFIG_C=$REPO/common/of_config.c
-grep -o '^ *\[OF_CFG_[A-Z0-9_]*\] *= *[A-Z]*("OF_[A-Z0-9_]*"' "$CONFIG_C" \
-    | sed 's/.*("//; s/"$//' | sort >"$TMP/keys.code"
-n_defs=$(grep -c '^ *\[OF_CFG_[A-Z0-9_]*\] *=' "$CONFIG_C" || true)
-if [[ $(wc -l <"$TMP/keys.code") -eq 0 || $(wc -l <"$TMP/keys.code") -ne $n_defs ]]; then
-    fail "parsed $(wc -l <"$TMP/keys.code") keys from common/of_config.c but it defines $n_defs"
-fi
-sed -n 's/^ *\[OF_CFG_[A-Z0-9_]*\] *= *\(INT\|STR\|ENUM\)("\(OF_[A-Z0-9_]*\)", *"\([^"]*\)".*/\2=\3/p' \
-    "$CONFIG_C" >"$TMP/defaults.code"
+"$ORDCTL" config | awk -F' [|] ' '/^[|] `OF_/ {
+        k = $1; gsub(/[|` ]/, "", k); d = $3
+        if (d == "(empty)" || d == "**required**") d = ""
+        print k "=" d }' >"$TMP/defaults.code"
+cut -d= -f1 "$TMP/defaults.code" | sort >"$TMP/keys.code"
+check "configuration keys (ordctl config): $(wc -l <"$TMP/keys.code")" test -s "$TMP/keys.code"
 
 # x-fleet-env as written (before interpolation): "KEY VALUE" lines.
 awk '/^x-fleet-env:/ { on = 1; next } on && /^[^ #]/ { exit }
@@ -189,7 +186,8 @@ check "x-fleet-env anchor found with $(wc -l <"$TMP/fleet.env") keys" test -s "$
 cut -d' ' -f1 "$TMP/fleet.env" | sort >"$TMP/keys.fleet"
 
 # Keys deliberately left out of x-fleet-env (reasons in the compose file's comment).
-printf '%s\n' OF_INSTANCE_ID OF_KAFKA_GROUP OF_REDIS_PASSWORD OF_SCHEMA_DIR OF_LUA_DIR | sort >"$TMP/keys.unset"
+printf '%s\n' OF_INSTANCE_ID OF_KAFKA_GROUP OF_REDIS_PASSWORD OF_SCHEMA_DIR OF_LUA_DIR OF_KAFKA_SASL_USERNAME \
+    OF_KAFKA_SASL_PASSWORD | sort >"$TMP/keys.unset"
 uncovered=$(sort -u "$TMP/keys.fleet" "$TMP/keys.unset" | comm -23 "$TMP/keys.code" - | tr '\n' ' ')
 check "every key of common/of_config.c is in x-fleet-env or deliberately unset${uncovered:+ (neither: $uncovered)}" \
     test -z "$uncovered"

@@ -33,3 +33,29 @@ assert_eq "$(grep -c 'class=unknown_ref.*unknown shop: platform_id=2 shop_no=no-
 kill -0 "$PID_a" 2>/dev/null || fail "worker died on bad input"
 stop_worker a
 grep -q 'deadlettered=4' "$WORK/a.log" || fail "deadlettered counter"
+
+# A trade the database refuses, in the middle of one batch: only it is dead-lettered (class permanent),
+# the trades before and after it in the same transaction are stored (regression: the ones applied before
+# it were once skipped by the one-by-one fallback and lost).
+sql "ALTER TABLE api_trade ADD CONSTRAINT it_poison CHECK (tid <> 'IT-POISON')"
+: >"$WORK/batch.jsonl"
+for i in 1 2 3; do good "IT-B-$i" dl2-buyer >>"$WORK/batch.jsonl"; done
+good IT-POISON dl2-buyer >>"$WORK/batch.jsonl"
+for i in 4 5; do good "IT-B-$i" dl2-buyer >>"$WORK/batch.jsonl"; done
+publish "$WORK/batch.jsonl" # worker stopped: the six arrive in one batch
+# and a message near the broker's size limit: its dead letter keeps the first 900 KiB
+head -c 972800 /dev/urandom >"$WORK/big.bin"
+ordctl produce-raw --topic trade.raw --key "2:dl3-buyer" --file "$WORK/big.bin" 2>/dev/null || fail "produce big"
+start_worker b
+wait_idle || fail "batch not consumed"
+sql "ALTER TABLE api_trade DROP CONSTRAINT it_poison"
+assert_eq "$(sql "SELECT GROUP_CONCAT(tid ORDER BY tid) FROM api_trade WHERE tid LIKE 'IT-B-%'")" \
+  "IT-B-1,IT-B-2,IT-B-3,IT-B-4,IT-B-5" "the poison's batch-mates stored"
+assert_eq "$(sql "SELECT COUNT(*) FROM api_trade WHERE tid = 'IT-POISON'")" "0" "the refused trade not stored"
+assert_eq "$(sql "SELECT COUNT(*) FROM processed_event WHERE event_id IN (SELECT last_event_id FROM api_trade WHERE tid LIKE 'IT-B-%')")" \
+  "5" "batch-mates recorded as processed"
+dl=$(ordctl dlq list 2>/dev/null)
+assert_eq "$(grep -c 'class=permanent.*reason="database refused the trade: .*it_poison' <<<"$dl")" "1" "refused trade: permanent, with the database's reason"
+assert_eq "$(grep -c 'class=decode.*bytes=921600 reason=".*original truncated: 921600 of 972800 bytes kept' <<<"$dl")" "1" \
+  "oversized message: dead letter with the original cut to 900 KiB"
+stop_worker b

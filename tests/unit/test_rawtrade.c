@@ -11,7 +11,8 @@ static const char GOOD[] =
     "\"receiver_province\":\"上海\",\"cs_remark\":\"顺丰\",\"goods_count\":2,\"goods_type_count\":1,"
     "\"post_amount\":\"10.00\",\"paid\":\"128.5\",\"trade_mask\":3,"
     "\"orders\":[{\"oid\":\"TB1-1\",\"status\":30,\"refund_status\":0,\"goods_id\":\"G\",\"spec_id\":\"S\","
-    "\"spec_no\":\"SKU-TEA-001\",\"num\":2,\"price\":\"59.00\",\"total_amount\":\"118\",\"paid\":\"118.0000\","
+    "\"spec_no\":\"SKU-TEA-001\",\"num\":2,\"price\":\"59.00\",\"order_price\":\"58.5\",\"total_amount\":\"118\","
+    "\"share_amount\":\"117.00\",\"paid\":\"118.0000\","
     "\"guarantee_mode\":1}]}";
 
 static Orderfleet__RawTrade *parse(const char *s, char *err, size_t n) {
@@ -34,6 +35,8 @@ Test(rawtrade_json, maps_every_kind_of_field) {
     cr_expect_eq(t->orders[0]->num, 2);
     cr_expect_eq(t->orders[0]->price, 590000);
     cr_expect_eq(t->orders[0]->total_amount, 1180000);
+    cr_expect_eq(t->orders[0]->order_price, 585000);
+    cr_expect_eq(t->orders[0]->share_amount, 1170000);
     cr_expect_eq(of_rawtrade_validate(t, err, sizeof err), OF_OK, "%s", err);
     of_rawtrade_free(t);
 }
@@ -163,6 +166,25 @@ Test(rawtrade_validate, line_refund_status_range) {
     Orderfleet__RawTrade *t = good();
     t->orders[0]->refund_status = 7;
     expect_invalid(t, "refund_status");
+}
+Test(rawtrade_validate, tinyint_ranges) {
+    Orderfleet__RawTrade *t = good();
+    t->orders[0]->guarantee_mode = 300;
+    expect_invalid(t, "guarantee_mode");
+    t = good();
+    t->invoice_type = 256;
+    expect_invalid(t, "invoice_type");
+    t = good();
+    t->wms_type = 128;
+    expect_invalid(t, "wms_type");
+    t = good();
+    t->is_sealed = 200;
+    expect_invalid(t, "is_sealed");
+}
+Test(rawtrade_validate, negative_share_amount) {
+    Orderfleet__RawTrade *t = good();
+    t->orders[0]->share_amount = -1;
+    expect_invalid(t, "share_amount");
 }
 Test(rawtrade_validate, repeated_oid) {
     char err[256];

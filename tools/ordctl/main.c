@@ -26,7 +26,7 @@ static const char USAGE[] =
     "        platform adapter: read raw trades as JSON lines (docs/raw-trade-format.md), publish each\n"
     "        as a RawTrade to trade.raw keyed by buyer; a bad line is refused with its line number and\n"
     "        reason (exit 1 at the end); --no-validate publishes well-formed but invalid trades (tests)\n"
-    "  produce-raw --topic NAME [--key K] (--text S | --hex HEX)\n"
+    "  produce-raw --topic NAME [--key K] (--text S | --hex HEX | --file F)\n"
     "        publish arbitrary bytes (fault injection in tests)\n"
     "  summary\n"
     "        trades published, raw trades stored, changes detected, dead letters\n"
@@ -191,7 +191,7 @@ static int cmd_publish(int argc, char **argv) {
         free(line);
         if (in != stdin) fclose(in);
     }
-    if (of_producer_wait(p, &b, 60000)) {
+    if (of_producer_wait(p, &b)) {
         fprintf(stderr, "ordctl publish-trades: %d messages not acknowledged: %s\n", b.failed + b.pending, b.error);
         rc = 1;
     }
@@ -202,8 +202,24 @@ static int cmd_publish(int argc, char **argv) {
 }
 
 /* ------------------------------------------------------------------ produce-raw */
+static uint8_t *read_all(const char *path, size_t *lenp) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long l = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *buf = l >= 0 ? malloc((size_t)l + 1) : NULL;
+    if (buf && fread(buf, 1, (size_t)l, f) != (size_t)l) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(f);
+    *lenp = buf ? (size_t)l : 0;
+    return buf;
+}
+
 static int cmd_produce_raw(int argc, char **argv) {
-    const char *topic = NULL, *key = "", *text = NULL, *hex = NULL;
+    const char *topic = NULL, *key = "", *text = NULL, *hex = NULL, *file = NULL;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--topic"))
             topic = argv[i + 1];
@@ -213,27 +229,38 @@ static int cmd_produce_raw(int argc, char **argv) {
             text = argv[i + 1];
         else if (!strcmp(argv[i], "--hex"))
             hex = argv[i + 1];
+        else if (!strcmp(argv[i], "--file"))
+            file = argv[i + 1];
     }
-    if (!topic || (!text && !hex)) {
-        fprintf(stderr, "ordctl produce-raw: --topic and --text or --hex are required\n");
+    if (!topic || (!text && !hex && !file)) {
+        fprintf(stderr, "ordctl produce-raw: --topic and one of --text, --hex, --file are required\n");
         return 2;
     }
     if (need_kafka()) return 2;
-    size_t n = text ? strlen(text) : strlen(hex) / 2;
-    uint8_t *buf = malloc(n + 1);
-    if (!buf) return 1;
-    if (text)
-        memcpy(buf, text, n);
-    else
-        for (size_t i = 0; i < n; i++) {
-            unsigned v;
-            if (sscanf(hex + 2 * i, "%2x", &v) != 1) {
-                fprintf(stderr, "ordctl produce-raw: bad hex\n");
-                free(buf);
-                return 2;
-            }
-            buf[i] = (uint8_t)v;
+    size_t n = 0;
+    uint8_t *buf = NULL;
+    if (file) {
+        if (!(buf = read_all(file, &n))) {
+            fprintf(stderr, "ordctl produce-raw: cannot read %s\n", file);
+            return 1;
         }
+    } else if (text) {
+        n = strlen(text);
+        if ((buf = malloc(n + 1))) memcpy(buf, text, n);
+    } else {
+        n = strlen(hex) / 2;
+        if ((buf = malloc(n + 1)))
+            for (size_t i = 0; i < n; i++) {
+                unsigned v;
+                if (sscanf(hex + 2 * i, "%2x", &v) != 1) {
+                    fprintf(stderr, "ordctl produce-raw: bad hex\n");
+                    free(buf);
+                    return 2;
+                }
+                buf[i] = (uint8_t)v;
+            }
+    }
+    if (!buf) return 1;
     char err[512], full[256];
     of_producer_t *p = of_producer_new(cfg, "ordctl-produce-raw", err, sizeof err);
     if (!p) {
@@ -244,11 +271,12 @@ static int cmd_produce_raw(int argc, char **argv) {
     int t = of_topic_find(topic, "");
     snprintf(full, sizeof full, "%s", t >= 0 ? of_producer_topic(p, t) : topic);
     of_dr_batch_t b = {0};
-    int rc = of_producer_send(p, full, key, strlen(key), buf, n, NULL, &b) || of_producer_wait(p, &b, 30000);
+    of_err_t e = of_producer_send(p, full, key, strlen(key), buf, n, NULL, &b);
+    if (of_producer_wait(p, &b) && !e) e = OF_ERR_TRANSIENT;
     free(buf);
     of_producer_destroy(p);
-    if (rc) fprintf(stderr, "ordctl produce-raw: not delivered: %s\n", b.error);
-    return rc;
+    if (e) fprintf(stderr, "ordctl produce-raw: not delivered: %s\n", b.error);
+    return e ? 1 : 0;
 }
 
 /* ------------------------------------------------------------------ topic reading helpers */

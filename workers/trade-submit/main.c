@@ -30,8 +30,11 @@ int main(int argc, char **argv) {
         of_error("database unavailable at start", OF_S("error", err), OF_END);
         goto out;
     }
-    if (!(redis = of_redis_connect(cfg, err, sizeof err)))
-        of_warn("redis unavailable at start: running without the dedupe fast path", OF_S("error", err), OF_END);
+    /* Redis being away is not fatal (the handle reconnects on use); a configuration error is. */
+    if (!(redis = of_redis_connect(cfg, err, sizeof err))) {
+        of_error("redis configuration error", OF_S("error", err), OF_END);
+        goto out;
+    }
     if (!(p = of_producer_new(cfg, of_cfg_str(cfg, OF_CFG_INSTANCE_ID), err, sizeof err))) {
         of_error("producer start failed", OF_S("error", err), OF_END);
         goto out;
