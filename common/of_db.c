@@ -354,9 +354,21 @@ of_err_t of_db_plain(of_db_t *db, const char *sql, char *errstr, size_t errstr_s
     return OF_OK;
 }
 
+static volatile sig_atomic_t *interrupt_flag;
+
+void of_db_set_interrupt(volatile sig_atomic_t *flag) {
+    interrupt_flag = flag;
+}
+
+static int interrupted(void) {
+    return interrupt_flag && *interrupt_flag;
+}
+
+/* Sleep ms, in 20 ms steps so that an interrupt is noticed. */
 static void sleep_ms(long ms) {
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) && errno == EINTR) {
+    for (long slept = 0; slept < ms && !interrupted(); slept += 20) {
+        struct timespec ts = {0, 20 * 1000000L};
+        nanosleep(&ts, NULL);
     }
 }
 
@@ -375,7 +387,7 @@ of_err_t of_db_tx(of_db_t *db, of_db_tx_fn fn, void *ctx, char *errstr, size_t e
                 return OF_OK;
         }
         if (db->my && !db->broken) mysql_rollback(db->my);
-        if (err != OF_ERR_TRANSIENT || attempt >= retries) return err;
+        if (err != OF_ERR_TRANSIENT || attempt >= retries || interrupted()) return err;
         of_metric_add(OF_M_RETRIED, 1);
         of_warn("transaction retry", OF_I("attempt", attempt + 1), OF_S("error", errstr), OF_I("backoff_ms", backoff),
                 OF_END);

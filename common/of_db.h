@@ -2,6 +2,7 @@
 #ifndef OF_DB_H
 #define OF_DB_H
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
 #include <mysql.h>
 #include "of_config.h"
@@ -65,6 +66,10 @@ typedef of_err_t (*of_db_tx_fn)(of_db_t *db, void *ctx, char *errstr, size_t err
  * fn must therefore be safe to re-run (keep its effects in the database until commit).
  * Any other error rolls back and is returned. */
 of_err_t of_db_tx(of_db_t *db, of_db_tx_fn fn, void *ctx, char *errstr, size_t errstr_size) OF_MUST_CHECK;
+
+/* A flag (e.g. &of_stop_requested) that of_db_tx checks between retries: once set, it stops retrying
+ * and returns the transient error at once, so SIGTERM is not held up by a long database outage. */
+void of_db_set_interrupt(volatile sig_atomic_t *flag);
 
 /* Classify a MySQL error number. */
 of_err_t of_db_errno_class(unsigned int mysql_errno);
