@@ -20,11 +20,11 @@ setup:
 
 build:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOF_SANITIZE=OFF >/dev/null
-	cmake --build $(BUILD) -j $(JOBS)
+	cmake --build $(BUILD) -j $(JOBS) -- --no-print-directory
 
 build-test:
 	cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=Debug -DOF_SANITIZE=ON >/dev/null
-	cmake --build $(TEST_BUILD) -j $(JOBS)
+	cmake --build $(TEST_BUILD) -j $(JOBS) -- --no-print-directory
 
 run:
 	bash scripts/run-sample.sh

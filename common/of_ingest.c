@@ -316,7 +316,8 @@ of_err_t of_ingest_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
             goto out;
         }
         if (!it->shop_id) {
-            snprintf(err, sizeof err, "unknown shop: platform_id=%d shop_no=%s (add it to cfg_shop, then re-drive)",
+            snprintf(err, sizeof err,
+                     "unknown shop: platform_id=%d shop_no=%s (add it to cfg_shop, then publish the trade again)",
                      it->t->platform_id, it->t->shop_no);
             dead(&res[i], it, "unknown_ref", "%s", err);
         }

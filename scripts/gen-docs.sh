@@ -21,7 +21,8 @@ MD
 
 ## Notes
 - **Keys and order.** Kafka keeps order per partition; the key decides the partition. Raw trades are
-  keyed by buyer so one customer's trades are handled in order by one instance (design.md).
+  keyed by buyer so one customer's trades are handled in order by one instance
+  (docs/architecture.md, "Keys and ordering").
 - **Partitions** bound the parallelism of a worker type: at most one active instance per partition.
   The dev broker keeps only ~5 MiB per partition, so busy topics have many.
 - **Retry rungs** (`retry.*`) and the dead-letter topic carry envelopes (`RetryEnvelope`,

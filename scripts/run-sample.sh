@@ -12,7 +12,7 @@ step "1/7 packages"
 bash scripts/setup.sh
 step "2/7 build (build/)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOF_SANITIZE=OFF >/dev/null
-cmake --build build -j "$(nproc)" 2>&1 | grep -Ev '^\[|^-- ' || true
+cmake --build build -j "$(nproc)" -- --no-print-directory 2>&1 | grep -Ev '^\[|^-- ' || true
 test -x build/bin/of-trade-submit || { echo "run-sample: build failed" >&2; exit 1; }
 step "3/7 local stack"
 export OF_BUILD_DIR=$REPO/build

@@ -39,6 +39,15 @@ if [[ ! -e /usr/sbin/policy-rc.d ]]; then
   $SUDO chmod +x /usr/sbin/policy-rc.d
   trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
 fi
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" \
+  | grep -vE '^(Selecting|Preparing|Unpacking|Setting up|Processing|\(Reading)' || true
+missing_after=()
+for p in "${missing[@]}"; do
+  [[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" == "install ok installed" ]] || missing_after+=("$p")
+done
+if ((${#missing_after[@]})); then
+  echo "setup: could not install: ${missing_after[*]}" >&2
+  exit 1
+fi
 echo "setup: done"

@@ -117,7 +117,7 @@ port_busy() { # port: true if something accepts connections on 127.0.0.1:port
 check_port() { # component port
   if ! [[ "$2" =~ ^[0-9]+$ ]] || (($2 < 1 || $2 > 65535)); then die "$1: bad port '$2'"; fi
   if port_busy "$2"; then
-    die "$1: port $2 on 127.0.0.1 is already in use by another process (see 'ss -ltnp | grep :$2'); pick another port with the knob, see docs/local-stack.md"
+    die "$1: port $2 on 127.0.0.1 is already in use by another process (see 'ss -ltnp | grep :$2'); pick another port: OF_MYSQL_PORT / OF_REDIS_PORT (see docs/local-stack.md)"
   fi
 }
 
@@ -551,7 +551,9 @@ cmd_logs() {
     shift
   done
   local f files=()
-  for f in "$MY_LOG" "$RD_LOG" "$KB_LOG"; do [[ -f "$f" ]] && files+=("$f"); done
+  for f in "$MY_LOG" "$RD_LOG" "$KB_LOG" "$LOGS"/*.log; do
+    [[ -f "$f" ]] && [[ ! " ${files[*]} " == *" $f "* ]] && files+=("$f") # also workers' logs (make run)
+  done
   ((${#files[@]})) || die "no logs in $LOGS"
   if ((follow)); then exec tail -n "$n" -F "${files[@]}"; fi
   tail -n "$n" "${files[@]}"

@@ -31,7 +31,7 @@ fi
 
 step "build with AddressSanitizer + UndefinedBehaviorSanitizer (build-test/)"
 cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Debug -DOF_SANITIZE=ON -DOF_WERROR=ON >/dev/null
-cmake --build build-test -j "$(nproc)" 2>&1 | grep -Ev '^\[|^-- ' || true
+cmake --build build-test -j "$(nproc)" -- --no-print-directory 2>&1 | grep -Ev '^\[|^-- ' || true
 test -x build-test/bin/of-trade-submit || { echo "test.sh: build failed" >&2; exit 1; }
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1}

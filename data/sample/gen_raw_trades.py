@@ -4,7 +4,8 @@
 Outputs (next to this script unless --out is given):
   raw_trades.jsonl          300 valid raw trades, one JSON object per line
   raw_trades_changed.jsonl  20 of them again, each changed in one or two aspects (change detection)
-  raw_trades_invalid.jsonl  10 lines the publisher must reject, one defect each (see INVALID_CASES)
+  raw_trades_invalid.jsonl  10 lines to refuse, one defect each (see INVALID_CASES): 9 the publisher
+                            refuses, 1 (unknown shop) only trade-submit can tell, so it becomes a dead letter
 
 The platform-goods listing below (SHOPS, GOODS, SPECS, SUITES, LISTINGS) is the same catalogue that
 data/sample/catalogue.sql loads; the two must agree (docs/schema.md, "Sample data").
@@ -639,7 +640,7 @@ INVALID_CASES = [
     ("negative num (-1) on a sub-order", "negative_num"),
     ("money with 5 decimals (price 59.00001)", "money5"),
     ("unknown key coupon_code", "unknown_key"),
-    ("empty orders array", "empty_orders"),
+    ("unknown shop (shop_no no-such-shop): refused by trade-submit, a dead letter", "unknown_shop"),
     ("bad time format (trade_time 2026/11/20 10:00:00)", "bad_time"),
     ("quantity as a string (num \"abc\")", "num_string"),
     ("trade_status -1", "status_neg"),
@@ -666,9 +667,8 @@ def make_invalid(base):
             t["orders"][0]["price"] = "59.00001"
         elif kind == "unknown_key":
             t["coupon_code"] = "NOV-10"
-        elif kind == "empty_orders":
-            t["orders"] = []
-            t["goods_count"] = t["goods_type_count"] = 0
+        elif kind == "unknown_shop":
+            t["shop_no"] = "no-such-shop"
         elif kind == "bad_time":
             t["trade_time"] = t["trade_time"].replace("-", "/")
         elif kind == "num_string":
@@ -737,7 +737,9 @@ def check(outdir):
         inv = f.read().splitlines()
     for n, line in enumerate(inv, 1):
         pr = validate_line(line)
-        if not pr:
+        if not pr and '"shop_no":"no-such-shop"' in line:
+            print(f"invalid line {n}: valid in form; unknown shop, refused by trade-submit (dead letter)")
+        elif not pr:
             bad += 1
             print(f"raw_trades_invalid.jsonl:{n}: accepted but must be rejected")
         else:

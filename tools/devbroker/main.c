@@ -34,6 +34,8 @@ static void usage(FILE *f) {
                "cluster: real Kafka protocol, consumer groups, idempotent producers; data in memory only.\n"
                "Creates every topic of the project's topic table (see `ordctl topics`), writes the bootstrap\n"
                "address to PATH once ready (atomically), and runs until SIGTERM/SIGINT.\n"
+               "--topic-prefix P is prepended to every topic name (as OF_TOPIC_PREFIX does for the workers);\n"
+               "--partitions-scale K multiplies every partition count (for benchmarks that push more data).\n"
                "--namespaces M also creates the whole table under prefixes ns1. .. nsM. (OF_TOPIC_PREFIX), so that\n"
                "tests can run in isolated topic sets on one broker.\n"
                "Limits: each partition keeps only its last ~5 MiB; a restart loses all messages.\n");

@@ -19,6 +19,9 @@
 static const char USAGE[] =
     "usage: ordctl [--config FILE] COMMAND [ARGS]\n"
     "\n"
+    "The configuration is read from --config FILE or $OF_CONFIG (KEY=value lines; the local stack writes\n"
+    ".state/stack.env), then the environment (OF_* variables); see `ordctl config`.\n"
+    "\n"
     "Commands:\n"
     "  migrate [--db main|buyer|seller|all] [--dry-run]\n"
     "        apply schema/<db>/NNN_*.sql not yet applied (schema_migrations); idempotent\n"
@@ -375,10 +378,14 @@ static int print_dl(const rd_kafka_message_t *m, void *varg) {
     }
     if ((!a->origin || strstr(dl->topic, a->origin)) && a->shown < a->limit) {
         a->shown++;
-        printf("dlq partition=%d offset=%lld origin=%s:%d:%lld class=%s attempts=%d dead_at_ms=%lld bytes=%zu "
+        char when[32];
+        time_t secs = (time_t)(dl->dead_at_ms / 1000);
+        struct tm tm;
+        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&secs, &tm));
+        printf("dlq partition=%d offset=%lld origin=%s:%d:%lld class=%s attempts=%d dead_at=%s bytes=%zu "
                "reason=\"%s\"\n",
                m->partition, (long long)m->offset, dl->topic, dl->partition, (long long)dl->offset, dl->error_class,
-               dl->attempts, (long long)dl->dead_at_ms, dl->original.len, dl->error);
+               dl->attempts, when, dl->original.len, dl->error);
     }
     orderfleet__dead_letter__free_unpacked(dl, NULL);
     return 0;
@@ -409,16 +416,32 @@ typedef struct {
     int kind;
 } ev_arg_t;
 
+/* "status|pay" for the modify_flag bits of trade-rules §1.10. */
+static const char *flag_names(uint32_t f, char *buf, size_t size) {
+    static const char *const tn[8] = {"status",  "pay",     "refund",    "cs_remark",
+                                      "address", "invoice", "warehouse", "client_remark"};
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int b = 0; b < 8; b++) {
+        const char *n = tn[b];
+        if (!(f & (1u << b))) continue;
+        len += (size_t)snprintf(buf + len, len < size ? size - len : 0, "%s%s", len ? "|" : "", n);
+    }
+    return buf;
+}
+
 static int print_ev(const rd_kafka_message_t *m, void *varg) {
     ev_arg_t *a = varg;
     if (a->n++ >= a->limit) return 1;
     if (a->kind == OF_TOPIC_TRADE_CHANGED) {
         Orderfleet__TradeChange *c = orderfleet__trade_change__unpack(NULL, m->len, m->payload);
         if (c) {
-            printf(
-                "event partition=%d offset=%lld event_id=%s key=%.*s tid=%s api_trade_id=%llu modify_flag=%u orders=",
-                m->partition, (long long)m->offset, c->meta ? c->meta->event_id : "", (int)m->key_len,
-                (const char *)m->key, c->tid, (unsigned long long)c->api_trade_id, c->modify_flag);
+            char names[160];
+            printf("event partition=%d offset=%lld event_id=%s key=%.*s tid=%s api_trade_id=%llu modify_flag=%u "
+                   "bits=%s orders=",
+                   m->partition, (long long)m->offset, c->meta ? c->meta->event_id : "", (int)m->key_len,
+                   (const char *)m->key, c->tid, (unsigned long long)c->api_trade_id, c->modify_flag,
+                   c->modify_flag ? flag_names(c->modify_flag, names, sizeof names) : "-");
             for (size_t i = 0; i < c->n_orders; i++)
                 printf("%s%s:%u%s", i ? "," : "", c->orders[i]->oid, c->orders[i]->modify_flag,
                        c->orders[i]->added ? "+" : "");
@@ -592,6 +615,11 @@ int main(int argc, char **argv) {
         return i >= argc ? 2 : 0;
     }
     const char *cmd = argv[i];
+    for (int k = i + 1; k < argc; k++)
+        if (!strcmp(argv[k], "--help") || !strcmp(argv[k], "-h")) {
+            fputs(USAGE, stdout);
+            return 0;
+        }
     if (!strcmp(cmd, "topics")) {
         of_topics_print_markdown();
         return 0;
