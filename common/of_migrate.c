@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <openssl/sha.h>
+#include "of_file.h"
 #include "of_migrate.h"
 
 static const char SQL_CREATE[] =
@@ -25,23 +26,6 @@ const char *of_schema_dir(const of_config_t *cfg) {
 
 static int cmp(const void *a, const void *b) {
     return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static char *slurp(const char *path, size_t *lenp) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-        free(b);
-        b = NULL;
-    }
-    if (b) b[n] = '\0';
-    fclose(f);
-    *lenp = (size_t)n;
-    return b;
 }
 
 of_err_t of_migrate_dir(of_db_t *db, const char *dir, int dry_run, int *appliedp, char *errstr, size_t errstr_size) {
@@ -70,7 +54,7 @@ of_err_t of_migrate_dir(of_db_t *db, const char *dir, int dry_run, int *appliedp
         char path[2048];
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         size_t len;
-        char *sql = slurp(path, &len);
+        char *sql = of_file_read(path, &len);
         if (!sql) {
             err = of_seterr(errstr, errstr_size, OF_ERR_IO, "cannot read %s", path);
             break;

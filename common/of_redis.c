@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "of_file.h"
 #include "of_log.h"
 #include "of_redis.h"
 
@@ -29,22 +30,6 @@ const char *of_lua_dir(const of_config_t *cfg) {
 
 const char *of_redis_prefix(const of_redis_t *r) {
     return of_cfg_str(r->cfg, OF_CFG_REDIS_PREFIX);
-}
-
-static char *read_file(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    if (buf) buf[n] = '\0';
-    fclose(f);
-    return buf;
 }
 
 static of_err_t load_script(of_redis_t *r, int i, char *errstr, size_t errstr_size) {
@@ -95,7 +80,7 @@ of_redis_t *of_redis_connect(const of_config_t *cfg, char *errstr, size_t errstr
     for (int i = 0; i < OF_LUA__COUNT; i++) {
         char path[1024];
         snprintf(path, sizeof path, "%s/%s.lua", dir, lua_names[i]);
-        if (!(r->src[i] = read_file(path))) {
+        if (!(r->src[i] = of_file_read(path, NULL))) {
             of_seterr(errstr, errstr_size, OF_ERR_CONFIG, "OF_LUA_DIR: cannot read %s", path);
             of_redis_close(r);
             return NULL;

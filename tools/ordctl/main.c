@@ -8,6 +8,7 @@
 #include "deadletter.pb-c.h"
 #include "of_db.h"
 #include "of_dlq.h"
+#include "of_file.h"
 #include "of_kafka.h"
 #include "of_log.h"
 #include "of_migrate.h"
@@ -205,22 +206,6 @@ static int cmd_publish(int argc, char **argv) {
 }
 
 /* ------------------------------------------------------------------ produce-raw */
-static uint8_t *read_all(const char *path, size_t *lenp) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long l = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *buf = l >= 0 ? malloc((size_t)l + 1) : NULL;
-    if (buf && fread(buf, 1, (size_t)l, f) != (size_t)l) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    *lenp = buf ? (size_t)l : 0;
-    return buf;
-}
-
 static int cmd_produce_raw(int argc, char **argv) {
     const char *topic = NULL, *key = "", *text = NULL, *hex = NULL, *file = NULL;
     for (int i = 1; i + 1 < argc; i += 2) {
@@ -243,7 +228,7 @@ static int cmd_produce_raw(int argc, char **argv) {
     size_t n = 0;
     uint8_t *buf = NULL;
     if (file) {
-        if (!(buf = read_all(file, &n))) {
+        if (!(buf = (uint8_t *)of_file_read(file, &n))) {
             fprintf(stderr, "ordctl produce-raw: cannot read %s\n", file);
             return 1;
         }
