@@ -37,9 +37,10 @@ struct of_ingest_s {
     shop_entry_t shops[SHOP_CACHE];
     int nshops;
     int redis_warned;
+    int64_t last_sweep_ms;
 };
 
-enum { IT_TODO, IT_DUP, IT_DEAD, IT_DONE };
+enum { IT_PENDING, IT_DUP, IT_DEAD, IT_DONE };
 typedef struct {
     rd_kafka_message_t *m;
     Orderfleet__RawTrade *t;
@@ -134,7 +135,7 @@ static void redis_skip_done(of_ingest_t *in, item_t *it, int n) {
     if (!argv || !keys || !idx) goto out;
     argv[k] = "MGET";
     for (int i = 0; i < n; i++)
-        if (it[i].state == IT_TODO) {
+        if (it[i].state == IT_PENDING) {
             dedupe_key(in, it[i].t->meta->event_id, keys[k], sizeof keys[k]);
             idx[k] = i;
             argv[k + 1] = keys[k];
@@ -159,22 +160,24 @@ out:
     free(idx);
 }
 
-/* After commit: mark applied events done in Redis (pipelined; best effort). */
+/* After commit: mark applied events done in Redis, one pipelined round trip (best effort). */
 static void redis_mark_done(of_ingest_t *in, item_t *it, int n) {
     if (!in->redis) return;
-    char ttl[32];
-    snprintf(ttl, sizeof ttl, "%lld", of_cfg_int(in->cfg, OF_CFG_REDIS_DEDUPE_TTL_S) * 1000);
-    for (int i = 0; i < n; i++) {
+    char(*keys)[512] = calloc((size_t)n, sizeof *keys);
+    const char **kp = calloc((size_t)n, sizeof *kp);
+    int k = 0;
+    for (int i = 0; keys && kp && i < n; i++) {
         if (it[i].state != IT_DONE) continue;
-        char key[512], err[256];
-        dedupe_key(in, it[i].t->meta->event_id, key, sizeof key);
-        const char *keys[] = {key}, *args[] = {ttl};
-        long long r;
-        if (of_redis_eval_int(in->redis, OF_LUA_DEDUPE_DONE, 1, keys, 1, args, &r, err, sizeof err)) {
-            if (!in->redis_warned++) of_warn("redis mark-done failed", OF_S("error", err), OF_END);
-            return;
-        }
+        dedupe_key(in, it[i].t->meta->event_id, keys[k], sizeof keys[k]);
+        kp[k] = keys[k];
+        k++;
     }
+    char err[256];
+    if (k && of_redis_set_many(in->redis, kp, k, "done", of_cfg_int(in->cfg, OF_CFG_REDIS_DEDUPE_TTL_S) * 1000, err,
+                               sizeof err))
+        if (!in->redis_warned++) of_warn("redis mark-done failed", OF_S("error", err), OF_END);
+    free(keys);
+    free(kp);
 }
 
 static const char *outcome_name(of_ts_outcome_t o) {
@@ -246,11 +249,11 @@ static of_err_t tx_body(of_db_t *db, void *vctx, char *errstr, size_t size) {
     for (int i = 0; i < c->n; i++) {
         if (c->only >= 0 && i != c->only) continue;
         item_t *it = &c->items[i];
-        if (it->state != IT_TODO && it->state != IT_DONE) continue;
-        it->state = IT_TODO;
+        if (it->state != IT_PENDING && it->state != IT_DONE) continue;
+        it->state = IT_PENDING;
         of_err_t err = apply_one(c->in, it, errstr, size);
         if (err) return err;
-        if (it->state == IT_TODO) it->state = IT_DONE;
+        if (it->state == IT_PENDING) it->state = IT_DONE;
     }
     return OF_OK;
 }
@@ -310,7 +313,7 @@ of_err_t of_ingest_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
     /* 3. shops */
     for (int i = 0; i < n; i++) {
         item_t *it = &items[i];
-        if (it->state != IT_TODO) continue;
+        if (it->state != IT_PENDING) continue;
         if (resolve_shop(in, it->t->platform_id, it->t->shop_no, &it->shop_id)) {
             rc = OF_ERR_TRANSIENT;
             goto out;
@@ -330,9 +333,9 @@ of_err_t of_ingest_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
                 OF_END);
         /* The batch rolled back: what it applied is undone and must be applied again, one by one. */
         for (int i = 0; i < n; i++)
-            if (items[i].state == IT_DONE) items[i].state = IT_TODO;
+            if (items[i].state == IT_DONE) items[i].state = IT_PENDING;
         for (int i = 0; i < n && e != OF_ERR_TRANSIENT; i++) {
-            if (items[i].state != IT_TODO) continue;
+            if (items[i].state != IT_PENDING) continue;
             c.only = i;
             of_err_t e1 = of_db_tx(in->db, tx_body, &c, err, sizeof err);
             if (e1 == OF_OK) {
@@ -375,10 +378,9 @@ out:
 
 void of_ingest_tick(void *ctx) {
     of_ingest_t *in = ctx;
-    static int64_t last_sweep;
     int64_t now = of_now_ms();
-    if (now - last_sweep >= of_cfg_int(in->cfg, OF_CFG_OUTBOX_SWEEP_S) * 1000) {
-        last_sweep = now;
+    if (now - in->last_sweep_ms >= of_cfg_int(in->cfg, OF_CFG_OUTBOX_SWEEP_S) * 1000) {
+        in->last_sweep_ms = now;
         of_outbox_sweep(in->ob, 2000, 500);
         in->nshops = 0; /* shops renamed or removed are seen within a sweep interval */
     }

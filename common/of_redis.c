@@ -182,3 +182,33 @@ of_err_t of_redis_eval_int(of_redis_t *r, of_lua_t s, int nkeys, const char *con
     freeReplyObject(rep);
     return err;
 }
+
+of_err_t of_redis_set_many(of_redis_t *r, const char *const *keys, int n, const char *value, long long ttl_ms,
+                           char *errstr, size_t errstr_size) {
+    char ttl[32];
+    snprintf(ttl, sizeof ttl, "%lld", ttl_ms);
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (!r->c || r->c->err) {
+            of_err_t err = reconnect(r, errstr, errstr_size);
+            if (err) return err;
+        }
+        for (int i = 0; i < n; i++) {
+            const char *argv[] = {"SET", keys[i], value, "PX", ttl};
+            redisAppendCommandArgv(r->c, 5, argv, NULL);
+        }
+        int ok = 1;
+        for (int i = 0; i < n; i++) {
+            redisReply *rep = NULL;
+            if (redisGetReply(r->c, (void **)&rep) != REDIS_OK || !rep) {
+                ok = 0;
+                break;
+            }
+            freeReplyObject(rep);
+        }
+        if (ok) return OF_OK;
+        of_warn("redis connection lost", OF_S("error", r->c->errstr), OF_END);
+        redisFree(r->c);
+        r->c = NULL;
+    }
+    return of_seterr(errstr, errstr_size, OF_ERR_TRANSIENT, "redis: connection lost twice");
+}

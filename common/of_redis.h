@@ -33,6 +33,10 @@ of_err_t of_redis_eval_int(of_redis_t *r, of_lua_t script, int nkeys, const char
 /* Plain command (argv form). Same reconnect rule. */
 of_err_t of_redis_cmd(of_redis_t *r, int argc, const char **argv, redisReply **replyp, char *errstr,
                       size_t errstr_size) OF_MUST_CHECK;
+/* SET key value PX ttl_ms for n keys in one pipelined round trip (e.g. marking events done).
+ * Reconnects and retries once on a lost connection. */
+of_err_t of_redis_set_many(of_redis_t *r, const char *const *keys, int n, const char *value, long long ttl_ms,
+                           char *errstr, size_t errstr_size) OF_MUST_CHECK;
 /* Name of a script file ("dedupe_claim"). */
 const char *of_lua_name(of_lua_t s);
 /* Folder of the scripts: OF_LUA_DIR, else the source tree's lua/, else the install location. Borrowed. */
