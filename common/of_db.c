@@ -1,5 +1,4 @@
 /* of_db.c -- MySQL C API wrapper: prepared statement registry, binding in one place, retried transactions. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -124,9 +124,6 @@ of_producer_t *of_producer_new(const of_config_t *cfg, const char *client_id, ch
     return p;
 }
 
-rd_kafka_t *of_producer_rk(of_producer_t *p) {
-    return p->rk;
-}
 const char *of_producer_topic(of_producer_t *p, int topic) {
     return p->topics[topic];
 }
@@ -192,14 +189,12 @@ void of_producer_destroy(of_producer_t *p) {
 
 struct of_consumer_s {
     rd_kafka_t *rk;
-    int rebalances;
     int revokes;
 };
 
 static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts,
                          void *opaque) {
     of_consumer_t *c = opaque;
-    c->rebalances++;
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         of_info("partitions assigned", OF_I("count", parts->cnt), OF_END);
         rd_kafka_assign(rk, parts);
@@ -309,13 +304,6 @@ void of_consumer_commit(of_consumer_t *c) {
     rd_kafka_resp_err_t err = rd_kafka_commit(c->rk, NULL, 0);
     if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
         of_warn("commit failed", OF_S("error", rd_kafka_err2str(err)), OF_END);
-}
-
-int of_consumer_rebalances(of_consumer_t *c) {
-    return c->rebalances;
-}
-rd_kafka_t *of_consumer_rk(of_consumer_t *c) {
-    return c->rk;
 }
 
 void of_consumer_close(of_consumer_t *c) {

@@ -29,7 +29,6 @@ typedef struct {
 of_producer_t *of_producer_new(const of_config_t *cfg, const char *client_id, char *errstr, size_t errstr_size);
 /* Flushes (up to 10 s) and frees. */
 void of_producer_destroy(of_producer_t *p);
-rd_kafka_t *of_producer_rk(of_producer_t *p);
 /* Full topic name (OF_TOPIC_PREFIX applied). Borrowed; static per topic. */
 const char *of_producer_topic(of_producer_t *p, int topic);
 
@@ -61,9 +60,6 @@ int of_consumer_poll_batch(of_consumer_t *c, rd_kafka_message_t **msgs, int max,
 void of_consumer_store(of_consumer_t *c, const rd_kafka_message_t *m);
 /* Commit stored offsets synchronously (used at shutdown). */
 void of_consumer_commit(of_consumer_t *c);
-/* Number of rebalances seen so far (assign + revoke). */
-int of_consumer_rebalances(of_consumer_t *c);
-rd_kafka_t *of_consumer_rk(of_consumer_t *c);
 /* Commit, leave the group, destroy. */
 void of_consumer_close(of_consumer_t *c);
 

@@ -16,20 +16,12 @@ struct of_redis_s {
     char sha[OF_LUA__COUNT][48];
 };
 
-const char *of_lua_name(of_lua_t s) {
-    return lua_names[s];
-}
-
 const char *of_lua_dir(const of_config_t *cfg) {
     const char *d = of_cfg_str(cfg, OF_CFG_LUA_DIR);
     if (*d) return d;
     struct stat st;
     if (stat(OF_SOURCE_DIR "/lua/sequence.lua", &st) == 0) return OF_SOURCE_DIR "/lua";
     return "/usr/local/share/orderfleet/lua";
-}
-
-const char *of_redis_prefix(const of_redis_t *r) {
-    return of_cfg_str(r->cfg, OF_CFG_REDIS_PREFIX);
 }
 
 static of_err_t load_script(of_redis_t *r, int i, char *errstr, size_t errstr_size) {

@@ -19,8 +19,6 @@ typedef struct of_redis_s of_redis_t;
 /* Connect, AUTH when configured, load every script of lua/. Caller frees with of_redis_close(). */
 of_redis_t *of_redis_connect(const of_config_t *cfg, char *errstr, size_t errstr_size);
 void of_redis_close(of_redis_t *r);
-/* Key prefix (OF_REDIS_PREFIX). Borrowed. */
-const char *of_redis_prefix(const of_redis_t *r);
 
 /* EVALSHA script with keys and string args. A NOSCRIPT reply reloads the script and retries once;
  * a lost connection (NULL reply) reconnects and retries once. On success *replyp is the reply
@@ -37,8 +35,6 @@ of_err_t of_redis_cmd(of_redis_t *r, int argc, const char **argv, redisReply **r
  * Reconnects and retries once on a lost connection. */
 of_err_t of_redis_set_many(of_redis_t *r, const char *const *keys, int n, const char *value, long long ttl_ms,
                            char *errstr, size_t errstr_size) OF_MUST_CHECK;
-/* Name of a script file ("dedupe_claim"). */
-const char *of_lua_name(of_lua_t s);
 /* Folder of the scripts: OF_LUA_DIR, else the source tree's lua/, else the install location. Borrowed. */
 const char *of_lua_dir(const of_config_t *cfg);
 

@@ -40,8 +40,8 @@ static const char USAGE[] =
     "        print the events of a topic (TradeChange decoded; others as sizes)\n"
     "  wait-idle --topic NAME [--group G] [--timeout SECONDS]\n"
     "        wait until group G (default orderfleet.trade-submit) has committed every message of NAME\n"
-    "  topics [--markdown]      the topic table\n"
-    "  config [--markdown]      the configuration reference\n"
+    "  topics                   the topic table (markdown, as in docs/topics.md)\n"
+    "  config                   the configuration reference (markdown, as in docs/config.md)\n"
     "  help\n";
 
 static of_config_t *cfg;
