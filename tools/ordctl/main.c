@@ -15,6 +15,7 @@
 #include "of_rawtrade.h"
 #include "of_topics.h"
 #include "of_worker.h"
+#include "ordctl.h"
 #include "trade.pb-c.h"
 
 static const char USAGE[] =
@@ -44,15 +45,15 @@ static const char USAGE[] =
     "  config                   the configuration reference (markdown, as in docs/config.md)\n"
     "  help\n";
 
-static of_config_t *cfg;
+of_config_t *cfg;
 
-static int64_t mono_ms(void) {
+int64_t mono_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int need_kafka(void) {
+int need_kafka(void) {
     if (!*of_cfg_str(cfg, OF_CFG_KAFKA_BOOTSTRAP)) {
         fprintf(stderr, "ordctl: OF_KAFKA_BOOTSTRAP is not set (use --config .state/stack.env)\n");
         return -1;
@@ -268,10 +269,9 @@ static int cmd_produce_raw(int argc, char **argv) {
 }
 
 /* ------------------------------------------------------------------ topic reading helpers */
-typedef int (*msg_cb)(const rd_kafka_message_t *m, void *arg); /* non-zero = stop */
 
 /* Messages currently in topic (sum over partitions of high - low watermarks). -1 on error. */
-static long long topic_count(rd_kafka_t *rk, const char *topic, int *npartsp) {
+long long topic_count(rd_kafka_t *rk, const char *topic, int *npartsp) {
     const struct rd_kafka_metadata *md;
     rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
     rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, rkt, &md, 10000);
@@ -296,7 +296,7 @@ static long long topic_count(rd_kafka_t *rk, const char *topic, int *npartsp) {
 }
 
 /* Read every message of topic present now, from the beginning; calls cb for each. */
-static int read_topic(const char *topic, msg_cb cb, void *arg) {
+int read_topic(const char *topic, msg_cb cb, void *arg) {
     char err[512];
     rd_kafka_conf_t *conf = of_kafka_conf_new(cfg, OF_KAFKA_CONSUMER, "ordctl-reader", err, sizeof err);
     if (!conf) {
@@ -347,55 +347,7 @@ static int read_topic(const char *topic, msg_cb cb, void *arg) {
     return live > 0 && !stop ? -1 : 0;
 }
 
-/* ------------------------------------------------------------------ dlq / events */
-typedef struct {
-    const char *origin;
-    long limit, shown, total;
-} dlq_arg_t;
-
-static int print_dl(const rd_kafka_message_t *m, void *varg) {
-    dlq_arg_t *a = varg;
-    a->total++;
-    Orderfleet__DeadLetter *dl = orderfleet__dead_letter__unpack(NULL, m->len, m->payload);
-    if (!dl) {
-        printf("dlq partition=%d offset=%lld undecodable (%zu bytes)\n", m->partition, (long long)m->offset, m->len);
-        return 0;
-    }
-    if ((!a->origin || strstr(dl->topic, a->origin)) && a->shown < a->limit) {
-        a->shown++;
-        char when[32];
-        time_t secs = (time_t)(dl->dead_at_ms / 1000);
-        struct tm tm;
-        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&secs, &tm));
-        printf("dlq partition=%d offset=%lld origin=%s:%d:%lld class=%s attempts=%d dead_at=%s bytes=%zu "
-               "reason=\"%s\"\n",
-               m->partition, (long long)m->offset, dl->topic, dl->partition, (long long)dl->offset, dl->error_class,
-               dl->attempts, when, dl->original.len, dl->error);
-    }
-    orderfleet__dead_letter__free_unpacked(dl, NULL);
-    return 0;
-}
-
-static int cmd_dlq(int argc, char **argv) {
-    if (argc < 2 || strcmp(argv[1], "list")) {
-        fprintf(stderr, "usage: ordctl dlq list [--topic ORIGIN] [--limit N]\n");
-        return 2;
-    }
-    dlq_arg_t a = {NULL, 1000000, 0, 0};
-    for (int i = 2; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "--topic"))
-            a.origin = argv[i + 1];
-        else if (!strcmp(argv[i], "--limit"))
-            a.limit = atol(argv[i + 1]);
-    }
-    if (need_kafka()) return 2;
-    char t[256];
-    of_topic_name(OF_TOPIC_DEADLETTER, of_cfg_str(cfg, OF_CFG_TOPIC_PREFIX), t, sizeof t);
-    if (read_topic(t, print_dl, &a)) return 1;
-    printf("dead letters: %ld shown of %ld\n", a.shown, a.total);
-    return 0;
-}
-
+/* ------------------------------------------------------------------ events */
 typedef struct {
     long limit, n;
     int kind;

@@ -1,0 +1,22 @@
+/* ordctl internals shared by the command files (tools/ordctl/cmd_*.c). */
+#ifndef ORDCTL_H
+#define ORDCTL_H
+#include <librdkafka/rdkafka.h>
+#include <stdint.h>
+#include "of_config.h"
+
+extern of_config_t *cfg; /* loaded by main() before any command runs */
+
+int64_t mono_ms(void);
+int need_kafka(void); /* -1 (with a message) when OF_KAFKA_BOOTSTRAP is unset */
+
+typedef int (*msg_cb)(const rd_kafka_message_t *m, void *arg); /* non-zero = stop */
+/* Messages currently in topic (sum over partitions of high - low watermarks). -1 on error. */
+long long topic_count(rd_kafka_t *rk, const char *topic, int *npartsp);
+/* Read every message of topic present now, from the beginning; calls cb for each. */
+int read_topic(const char *topic, msg_cb cb, void *arg);
+
+/* Commands living in their own files. */
+int cmd_dlq(int argc, char **argv);
+
+#endif
