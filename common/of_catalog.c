@@ -140,6 +140,24 @@ const of_api_goods_t *of_cat_api_goods(const of_catalog_t *c, uint64_t shop_id, 
     return bsearch(&k, c->api_goods, c->napi_goods, sizeof k, cmp_ag);
 }
 
+int of_cat_put_api_goods(of_catalog_t *c, const of_api_goods_t *row) {
+    of_api_goods_t *hit = (of_api_goods_t *)of_cat_api_goods(c, row->shop_id, row->goods_id, row->spec_id);
+    if (hit) {
+        *hit = *row;
+        return 0;
+    }
+    size_t i = 0;
+    while (i < c->napi_goods && cmp_ag(&c->api_goods[i], row) < 0)
+        i++;
+    of_api_goods_t *a = realloc(c->api_goods, (c->napi_goods + 1) * sizeof *a);
+    if (!a) return -1;
+    memmove(&a[i + 1], &a[i], (c->napi_goods - i) * sizeof *a);
+    a[i] = *row;
+    c->api_goods = a;
+    c->napi_goods++;
+    return 0;
+}
+
 const of_category_t *of_cat_category(const of_catalog_t *c, uint64_t shop_id, const char *cid) {
     if (!c->ncats || strlen(cid) >= OF_CODE) return NULL;
     of_category_t k;

@@ -291,6 +291,10 @@ const of_employee_t *of_cat_employee_by_name(const of_catalog_t *c, const char *
  * address: 0 no match, else specificity 1 province, 2 city, 3 district. Pure. */
 int of_area_match(const char *rp, const char *rc, const char *rd, const char *p, const char *c, const char *d);
 
+/* Insert or replace a platform goods row (INIT-04 adds rows while a batch runs), keeping the order.
+ * -1 when out of memory. */
+int of_cat_put_api_goods(of_catalog_t *c, const of_api_goods_t *row);
+
 /* Free every array of c (not c itself) and zero it. */
 void of_cat_clear(of_catalog_t *c);
 

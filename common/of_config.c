@@ -78,6 +78,14 @@ static const of_cfg_def_t defs[OF_CFG__COUNT] = {
     [OF_CFG_OUTBOX_SWEEP_S] =
         INT("OF_OUTBOX_SWEEP_S", "5", 1, 3600,
             "Seconds between sweeps that re-publish outbox events whose delivery was not confirmed."),
+    [OF_CFG_CATALOG_REFRESH_S] =
+        INT("OF_CATALOG_REFRESH_S", "5", 1, 3600,
+            "Seconds between checks of the configuration tables (cfg_*, goods, platform goods); trade-submit "
+            "reloads its catalogue cache when their fingerprint (row counts, last modification) changed."),
+    [OF_CFG_PLATFORM_UTC_OFFSET_S] =
+        INT("OF_PLATFORM_UTC_OFFSET_S", "28800", -50400, 50400,
+            "Offset of the platforms' local time from UTC in seconds (raw-trade times carry no zone; 28800 = "
+            "UTC+8): \"now\" for the delay and wait-unpaid rules is read on this clock."),
 };
 
 struct of_config_s {

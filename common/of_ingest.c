@@ -3,14 +3,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "of_catload.h"
 #include "of_dlq.h"
 #include "of_ingest.h"
 #include "of_log.h"
 #include "of_metrics.h"
 #include "of_outbox.h"
 #include "of_rawtrade.h"
+#include "of_substore.h"
 #include "of_topics.h"
 #include "of_tradestore.h"
+#include "order.pb-c.h"
 
 #define SHOP_CACHE 256
 
@@ -38,6 +41,13 @@ struct of_ingest_s {
     int nshops;
     int redis_warned;
     int64_t last_sweep_ms;
+    /* submission (trade-rules §2, §3): the configuration cache and the order writer */
+    of_catload_t *cl;
+    of_catalog_t cat;
+    int cat_loaded;
+    char cat_fp[2048];
+    int64_t last_cat_check_ms;
+    of_substore_t *ss;
 };
 
 enum { IT_PENDING, IT_DUP, IT_DEAD, IT_DONE };
@@ -47,6 +57,8 @@ typedef struct {
     uint32_t shop_id;
     int state;
     of_ts_outcome_t outcome;
+    uint64_t raw_id; /* api_trade.rec_id */
+    of_subjob_t job; /* submission result (job.raw set = submitted in this batch) */
 } item_t;
 
 typedef struct {
@@ -54,6 +66,7 @@ typedef struct {
     item_t *items;
     int n;
     int only; /* -1 = all TODO items, else that one */
+    int attempt;
 } txctx_t;
 
 of_ingest_t *of_ingest_new(const of_config_t *cfg, of_db_t *db, of_redis_t *redis, of_producer_t *producer,
@@ -70,6 +83,8 @@ of_ingest_t *of_ingest_new(const of_config_t *cfg, of_db_t *db, of_redis_t *redi
     in->st_shop = of_db_register(db, SQL_SHOP);
     in->st_processed = of_db_register(db, SQL_PROCESSED);
     in->st_outcome = of_db_register(db, SQL_OUTCOME);
+    in->cl = of_catload_new(db);
+    in->ss = of_substore_new(db, cfg);
     if (strlen(consumer) > 64) { /* processed_event.consumer */
         of_seterr(errstr, errstr_size, OF_ERR_CONFIG, "OF_KAFKA_GROUP: longer than 64 characters");
         of_ingest_destroy(in);
@@ -80,7 +95,7 @@ of_ingest_t *of_ingest_new(const of_config_t *cfg, of_db_t *db, of_redis_t *redi
         of_ingest_destroy(in);
         return NULL;
     }
-    if (!in->ts || !in->ob || in->st_shop < 0 || in->st_processed < 0 || in->st_outcome < 0) {
+    if (!in->ts || !in->ob || !in->cl || !in->ss || in->st_shop < 0 || in->st_processed < 0 || in->st_outcome < 0) {
         of_seterr(errstr, errstr_size, OF_ERR_NOMEM, "cannot set up the trade store");
         of_ingest_destroy(in);
         return NULL;
@@ -92,6 +107,9 @@ void of_ingest_destroy(of_ingest_t *in) {
     if (!in) return;
     of_tradestore_destroy(in->ts);
     of_outbox_destroy(in->ob);
+    of_catload_destroy(in->cl);
+    of_substore_destroy(in->ss);
+    of_cat_clear(&in->cat);
     free(in);
 }
 
@@ -207,6 +225,7 @@ static of_err_t apply_one(of_ingest_t *in, item_t *it, char *errstr, size_t size
     if (err) return err;
     Orderfleet__TradeChange chg = ORDERFLEET__TRADE_CHANGE__INIT;
     err = of_tradestore_apply(in->ts, t, it->shop_id, eid, &it->outcome, &chg, errstr, size);
+    it->raw_id = chg.api_trade_id;
     if (!err && it->outcome == OF_TS_CHANGED) {
         char ceid[160], key[160], prod[160];
         snprintf(ceid, sizeof ceid, "tc-%s", eid);
@@ -242,20 +261,93 @@ static of_err_t apply_one(of_ingest_t *in, item_t *it, char *errstr, size_t size
     return err;
 }
 
+/* The platform clock (raw-trade times are naive platform-local times, OF_PLATFORM_UTC_OFFSET_S). */
+static int64_t platform_now(const of_ingest_t *in) {
+    return (int64_t)time(NULL) + of_cfg_int(in->cfg, OF_CFG_PLATFORM_UTC_OFFSET_S);
+}
+
+/* CREATED order event for a submitted raw trade, through the outbox (published after the commit). */
+static of_err_t order_event(of_ingest_t *in, const item_t *it, char *errstr, size_t size) {
+    char eid[160], key[48], no[40], prod[160];
+    snprintf(eid, sizeof eid, "oc-%s", it->t->meta->event_id);
+    snprintf(no, sizeof no, "JY%llu", (unsigned long long)it->raw_id);
+    snprintf(key, sizeof key, "%llu", (unsigned long long)it->job.trade_id);
+    snprintf(prod, sizeof prod, "trade-submit@%s", of_cfg_str(in->cfg, OF_CFG_INSTANCE_ID));
+    Orderfleet__EventMeta meta = ORDERFLEET__EVENT_META__INIT;
+    meta.event_id = eid;
+    meta.occurred_at_ms = of_now_ms();
+    meta.producer = prod;
+    meta.causation_id = it->t->meta->event_id;
+    meta.schema_version = 1;
+    Orderfleet__OrderEvent ev = ORDERFLEET__ORDER_EVENT__INIT;
+    ev.meta = &meta;
+    ev.kind = ORDERFLEET__ORDER_EVENT__KIND__CREATED;
+    ev.order_id = it->job.trade_id;
+    ev.order_no = no;
+    ev.to_status = it->job.status;
+    char *tids[1] = {it->t->tid};
+    ev.n_src_tids = 1;
+    ev.src_tids = tids;
+    ev.warehouse_id = it->job.warehouse_id;
+    size_t len = orderfleet__order_event__get_packed_size(&ev);
+    uint8_t *buf = malloc(len ? len : 1);
+    if (!buf) return of_seterr(errstr, size, OF_ERR_NOMEM, "out of memory");
+    orderfleet__order_event__pack(&ev, buf);
+    of_err_t err = of_outbox_add(in->ob, OF_TOPIC_ORDER_EVENTS, eid, key, strlen(key), buf, len, errstr, size);
+    free(buf);
+    return err;
+}
+
 static of_err_t tx_body(of_db_t *db, void *vctx, char *errstr, size_t size) {
     (void)db;
     txctx_t *c = vctx;
-    of_outbox_discard(c->in->ob); /* a retried transaction starts clean */
+    of_ingest_t *in = c->in;
+    of_outbox_discard(in->ob); /* a retried transaction starts clean */
+    if (c->attempt++ > 0 || !in->cat_loaded) {
+        /* a rolled-back attempt may have added platform goods to the cache that the database no longer has */
+        of_err_t err = of_catload_load(in->cl, &in->cat, errstr, size);
+        if (err) return err == OF_ERR_DB ? OF_ERR_TRANSIENT : err;
+        in->cat_loaded = 1;
+    }
+    size_t njobs = 0;
     for (int i = 0; i < c->n; i++) {
         if (c->only >= 0 && i != c->only) continue;
         item_t *it = &c->items[i];
         if (it->state != IT_PENDING && it->state != IT_DONE) continue;
         it->state = IT_PENDING;
-        of_err_t err = apply_one(c->in, it, errstr, size);
+        it->job.raw = NULL;
+        of_err_t err = apply_one(in, it, errstr, size);
         if (err) return err;
-        if (it->state == IT_PENDING) it->state = IT_DONE;
+        if (it->state == IT_PENDING) {
+            it->state = IT_DONE;
+            if (it->outcome == OF_TS_INSERTED) njobs++;
+        }
     }
-    return OF_OK;
+    if (!njobs) return OF_OK;
+    /* trade-rules §3: the new raw trades become system orders in the same transaction */
+    of_subjob_t *jobs = calloc(njobs, sizeof *jobs);
+    item_t **owner = calloc(njobs, sizeof *owner);
+    if (!jobs || !owner) {
+        free(jobs);
+        free(owner);
+        return of_seterr(errstr, size, OF_ERR_NOMEM, "out of memory");
+    }
+    size_t k = 0;
+    for (int i = 0; i < c->n; i++) {
+        item_t *it = &c->items[i];
+        if ((c->only >= 0 && i != c->only) || it->state != IT_DONE || it->outcome != OF_TS_INSERTED) continue;
+        jobs[k] = (of_subjob_t){
+            .raw = it->t, .raw_id = it->raw_id, .shop_id = it->shop_id, .event_id = it->t->meta->event_id};
+        owner[k++] = it;
+    }
+    of_err_t err = of_substore_submit(in->ss, &in->cat, jobs, njobs, platform_now(in), errstr, size);
+    for (size_t j = 0; !err && j < njobs; j++) {
+        owner[j]->job = jobs[j];
+        if (jobs[j].trade_id) err = order_event(in, owner[j], errstr, size);
+    }
+    free(jobs);
+    free(owner);
+    return err;
 }
 
 static void dead(of_msg_result_t *r, item_t *it, const char *klass, const char *fmt, const char *detail) {
@@ -271,6 +363,14 @@ static void log_item(const item_t *it) {
         return;
     }
     if (it->state != IT_DONE) return;
+    if (it->job.raw && it->job.trade_id)
+        of_info("order created", OF_S("event_id", it->t->meta->event_id), OF_S("tid", it->t->tid),
+                OF_U("order_id", it->job.trade_id), OF_I("status", it->job.status),
+                OF_U("warehouse_id", it->job.warehouse_id), OF_END);
+    else if (it->job.raw)
+        of_warn("raw trade not submitted", OF_S("event_id", it->t->meta->event_id), OF_S("tid", it->t->tid),
+                OF_U("raw_id", it->raw_id), OF_S("rule", it->job.stop_rule), OF_S("reason", it->job.stop_reason),
+                OF_END);
     if (it->outcome == OF_TS_STALE) of_metric_add(OF_M_STALE, 1);
     of_log(it->outcome == OF_TS_INSERTED ? OF_LOG_DEBUG : OF_LOG_INFO, "raw trade stored",
            OF_S("event_id", it->t->meta->event_id), OF_S("tid", it->t->tid), OF_I("platform_id", it->t->platform_id),
@@ -326,7 +426,7 @@ of_err_t of_ingest_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
         }
     }
     /* 4. one transaction for the batch; on a permanent error, one per message to find the poison one */
-    txctx_t c = {in, items, n, -1};
+    txctx_t c = {in, items, n, -1, 0};
     of_err_t e = of_db_tx(in->db, tx_body, &c, err, sizeof err);
     if (e && of_err_class(e) == OF_ERRCLASS_PERMANENT) {
         of_warn("batch transaction failed; retrying message by message", OF_S("error", err), OF_I("messages", n),
@@ -337,6 +437,7 @@ of_err_t of_ingest_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
         for (int i = 0; i < n && e != OF_ERR_TRANSIENT; i++) {
             if (items[i].state != IT_PENDING) continue;
             c.only = i;
+            c.attempt = 0;
             of_err_t e1 = of_db_tx(in->db, tx_body, &c, err, sizeof err);
             if (e1 == OF_OK) {
                 of_outbox_flush(in->ob);
@@ -383,5 +484,22 @@ void of_ingest_tick(void *ctx) {
         in->last_sweep_ms = now;
         of_outbox_sweep(in->ob, 2000, 500);
         in->nshops = 0; /* shops renamed or removed are seen within a sweep interval */
+    }
+    if (now - in->last_cat_check_ms >= of_cfg_int(in->cfg, OF_CFG_CATALOG_REFRESH_S) * 1000) {
+        in->last_cat_check_ms = now;
+        char fp[sizeof in->cat_fp], err[256];
+        if (of_catload_fingerprint(in->cl, fp, sizeof fp, err, sizeof err)) {
+            of_warn("catalogue check failed", OF_S("error", err), OF_END);
+        } else if (strcmp(fp, in->cat_fp)) {
+            if (of_catload_load(in->cl, &in->cat, err, sizeof err)) {
+                in->cat_loaded = 0; /* the next batch loads it in its transaction */
+                of_warn("catalogue reload failed", OF_S("error", err), OF_END);
+            } else {
+                in->cat_loaded = 1;
+                memcpy(in->cat_fp, fp, sizeof fp);
+                of_info("catalogue loaded", OF_U("shops", in->cat.nshops), OF_U("warehouses", in->cat.nwhs),
+                        OF_U("specs", in->cat.nspecs), OF_U("platform_goods", in->cat.napi_goods), OF_END);
+            }
+        }
     }
 }

@@ -1,5 +1,12 @@
 /* of_sub.c -- the submission decision of one raw trade: its state (of_sub_t) and the flow of SUB-00. */
 #include "of_sub.h"
+#include "of_customer.h"
+#include "of_goodsmap.h"
+#include "of_logistics.h"
+#include "of_package.h"
+#include "of_preorder.h"
+#include "of_status.h"
+#include "of_warehouse.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,4 +77,50 @@ int of_sub_stop(of_sub_t *s, const char *rule, uint32_t bad_bits, int process_st
     snprintf(s->stop_reason, sizeof s->stop_reason, "%s", reason);
     of_trace_add(&s->trace, rule, "stop", "%s (bad_reason |= %u)", reason, bad_bits);
     return 1;
+}
+
+/* SUB-00: the flow, in source order. Each step may stop the submission (the raw trade stays pending with its
+ * bad_reason bits, or is cancelled by SUB-TYPE-01); what ran is in s->trace. */
+int of_sub_decide(const of_subin_t *in, of_sub_t *s) {
+    const Orderfleet__RawTrade *raw = in->raw;
+    of_trace_add(&s->trace, "SUB-00", "raw", "tid=%s platform=%d shop=%llu status=%d delivery_term=%d", raw->tid,
+                 raw->platform_id, (unsigned long long)in->shop_id, raw->trade_status, raw->delivery_term);
+    if (of_sub_type(in, s)) return 0; /* SUB-TYPE-01..04 */
+    of_cust_decide(in, s);            /* SUB-CUST-01..06 */
+    int r = of_goods_map(in, s);      /* SUB-MAP-01..26 */
+    if (r < 0) return -1;
+    if (r) return 0;
+    if (of_goods_count_check(in, s)) return 0; /* SUB-CNT-01/02 */
+    of_preorder_decide(in, s);                 /* SUB-CFG-01..06 */
+    if (s->cs.logistics_id && of_cat_logistics(in->cat, s->cs.logistics_id)) {
+        s->logistics_id = s->cs.logistics_id; /* CS-remark logistics: SUB-LOGI-01 then skips the strategies */
+        s->logistics_by = OF_LB_REMARK;
+        of_trace_add(&s->trace, "SUB-CFG-02", "logistics", "logistics %llu from the CS remark",
+                     (unsigned long long)s->logistics_id);
+    }
+    if (of_warehouse_decide(in, s)) return 0; /* SUB-WH-01..13 */
+    if (of_aggregate(in, s)) return 0;        /* SUB-AGG-01..04 */
+    of_package_decide(in, s);                 /* SUB-PKG-01..03 */
+    of_logistics_decide(in, s);               /* SUB-LOGI-01..05 */
+    of_fee_decide(in, s);                     /* SUB-FEE-01 */
+    of_alias_decide(in, s);                   /* SUB-ALIAS-01 */
+    of_cost_decide(in, s);                    /* SUB-COST-01 */
+    of_preorder_stock(in, s);                 /* SUB-PRE-01 */
+    of_status_decide(in, s);                  /* SUB-STAT-01..09 */
+    of_flags_decide(in, s);                   /* SUB-FLAG-01..03, SUB-WU-01/02 */
+    of_reserve_plan(in, s);                   /* SUB-STK-01..06 */
+    s->submitted = 1;
+    s->raw_process_status = OF_PS_SUBMITTED; /* SUB-UPD-02 */
+    /* SUB-LOG-01: placed, paid (only if paid), submitted */
+    of_logs_add(&s->logs, OF_LOG_PLACED, "SUB-LOG-01", "下单 (order placed %s)", raw->trade_time);
+    if (s->pay_time) of_logs_add(&s->logs, OF_LOG_PAID, "SUB-LOG-01", "付款 (paid %s)", raw->pay_time);
+    of_logs_add(&s->logs, OF_LOG_SUBMITTED, "SUB-LOG-01", "递交 (submitted, status %d)", s->status);
+    /* SUB-FRZ-01: a freeze requested by either remark */
+    uint64_t freeze = s->cs.freeze_reason ? s->cs.freeze_reason : s->client.freeze_reason;
+    if (freeze) {
+        of_logs_add(&s->logs, OF_LOG_FREEZE, "SUB-FRZ-01", "冻结 (frozen by remark, reason %llu)",
+                    (unsigned long long)freeze);
+        of_trace_add(&s->trace, "SUB-FRZ-01", "freeze", "reason %llu", (unsigned long long)freeze);
+    }
+    return 0;
 }

@@ -1,0 +1,369 @@
+/* of_catload.c -- the submission configuration from MySQL: one descriptor per table maps SELECT columns onto
+ * the plain structs of of_catalog.h. */
+#include "of_catload.h"
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "of_money.h"
+
+enum { K_U64, K_INT, K_MONEY, K_F6, K_STR };
+typedef struct {
+    int kind;
+    size_t off, size;
+} col_t;
+#define CU(T, f)                                                                                                       \
+    { K_U64, offsetof(T, f), 0 }
+#define CI(T, f)                                                                                                       \
+    { K_INT, offsetof(T, f), 0 }
+#define CM(T, f)                                                                                                       \
+    { K_MONEY, offsetof(T, f), 0 }
+#define CF6(T, f)                                                                                                      \
+    { K_F6, offsetof(T, f), 0 }
+#define CS(T, f)                                                                                                       \
+    { K_STR, offsetof(T, f), sizeof(((T *)0)->f) }
+
+typedef struct {
+    const char *sql;
+    size_t elem;
+    size_t arr_off, n_off; /* in of_catalog_t */
+    col_t cols[24];
+    int ncols;
+} table_t;
+
+#define ARR(f, n) offsetof(of_catalog_t, f), offsetof(of_catalog_t, n)
+
+static const table_t TABLES[] = {
+    {"SELECT shop_id, platform_id, shop_no, shop_name, is_preorder, is_grab, is_split_merge, is_goods_wh, "
+     "cod_logistics_id, grab_logistics_id FROM cfg_shop WHERE is_disabled = 0",
+     sizeof(of_shop_t),
+     ARR(shops, nshops),
+     {CU(of_shop_t, id), CI(of_shop_t, platform_id), CS(of_shop_t, shop_no), CS(of_shop_t, name),
+      CI(of_shop_t, is_preorder), CI(of_shop_t, is_grab), CI(of_shop_t, is_split_merge), CI(of_shop_t, is_goods_wh),
+      CU(of_shop_t, cod_logistics_id), CU(of_shop_t, grab_logistics_id)},
+     10},
+    {"SELECT warehouse_id, warehouse_no, name, wms_type, is_external, is_express, priority, province, city, district, "
+     "cod_logistics_id FROM cfg_warehouse WHERE is_disabled = 0",
+     sizeof(of_warehouse_t),
+     ARR(whs, nwhs),
+     {CU(of_warehouse_t, id), CS(of_warehouse_t, no), CS(of_warehouse_t, name), CI(of_warehouse_t, wms_type),
+      CI(of_warehouse_t, is_external), CI(of_warehouse_t, is_express), CI(of_warehouse_t, priority),
+      CS(of_warehouse_t, province), CS(of_warehouse_t, city), CS(of_warehouse_t, district),
+      CU(of_warehouse_t, cod_logistics_id)},
+     11},
+    {"SELECT warehouse_id, province, city, district FROM cfg_warehouse_area ORDER BY rec_id",
+     sizeof(of_wh_area_t),
+     ARR(wh_areas, nwh_areas),
+     {CU(of_wh_area_t, warehouse_id), CS(of_wh_area_t, province), CS(of_wh_area_t, city), CS(of_wh_area_t, district)},
+     4},
+    {"SELECT logistics_id, logistics_no, name, logistics_type, supports_cod, sort_order FROM cfg_logistics "
+     "WHERE is_disabled = 0",
+     sizeof(of_logistics_t),
+     ARR(logis, nlogis),
+     {CU(of_logistics_t, id), CS(of_logistics_t, no), CS(of_logistics_t, name), CI(of_logistics_t, type),
+      CI(of_logistics_t, supports_cod), CI(of_logistics_t, sort_order)},
+     6},
+    {"SELECT shop_id, warehouse_id, priority FROM cfg_shop_warehouse",
+     sizeof(of_shop_wh_t),
+     ARR(shop_whs, nshop_whs),
+     {CU(of_shop_wh_t, shop_id), CU(of_shop_wh_t, warehouse_id), CI(of_shop_wh_t, priority)},
+     3},
+    {"SELECT shop_id, logistics_id, priority FROM cfg_shop_logistics ORDER BY shop_id, priority DESC, logistics_id",
+     sizeof(of_shop_logi_t),
+     ARR(shop_logis, nshop_logis),
+     {CU(of_shop_logi_t, shop_id), CU(of_shop_logi_t, logistics_id), CI(of_shop_logi_t, priority)},
+     3},
+    {"SELECT spec_id, goods_id, goods_no, goods_name, spec_no, spec_code, spec_name, retail_price, weight, length, "
+     "width, height, volume, tax_rate, large_type, is_zero_cost, is_not_use_air, deleted FROM goods_spec",
+     sizeof(of_spec_t),
+     ARR(specs, nspecs),
+     {CU(of_spec_t, id), CU(of_spec_t, goods_id), CS(of_spec_t, goods_no), CS(of_spec_t, goods_name),
+      CS(of_spec_t, spec_no), CS(of_spec_t, spec_code), CS(of_spec_t, spec_name), CM(of_spec_t, retail_price),
+      CM(of_spec_t, weight), CM(of_spec_t, length), CM(of_spec_t, width), CM(of_spec_t, height), CM(of_spec_t, volume),
+      CM(of_spec_t, tax_rate), CI(of_spec_t, large_type), CI(of_spec_t, is_zero_cost), CI(of_spec_t, is_not_use_air),
+      CI(of_spec_t, deleted)},
+     18},
+    {"SELECT suite_id, suite_no, suite_name, is_unsplit, print_mode, deleted FROM goods_suite",
+     sizeof(of_suite_t),
+     ARR(suites, nsuites),
+     {CU(of_suite_t, id), CS(of_suite_t, suite_no), CS(of_suite_t, name), CI(of_suite_t, is_unsplit),
+      CI(of_suite_t, print_mode), CI(of_suite_t, deleted)},
+     6},
+    {"SELECT suite_id, spec_id, num, amount, is_gift, sort_order FROM goods_suite_detail",
+     sizeof(of_suite_detail_t),
+     ARR(suite_details, nsuite_details),
+     {CU(of_suite_detail_t, suite_id), CU(of_suite_detail_t, spec_id), CI(of_suite_detail_t, num),
+      CM(of_suite_detail_t, amount), CI(of_suite_detail_t, is_gift), CI(of_suite_detail_t, sort_order)},
+     6},
+    {"SELECT shop_id, goods_id, spec_id, goods_no, spec_no, match_target_type, match_target_id, is_manual_match, "
+     "status FROM api_goods_spec",
+     sizeof(of_api_goods_t),
+     ARR(api_goods, napi_goods),
+     {CU(of_api_goods_t, shop_id), CS(of_api_goods_t, goods_id), CS(of_api_goods_t, spec_id),
+      CS(of_api_goods_t, goods_no), CS(of_api_goods_t, spec_no), CI(of_api_goods_t, match_type),
+      CU(of_api_goods_t, match_id), CI(of_api_goods_t, is_manual_match), CI(of_api_goods_t, status)},
+     9},
+    {"SELECT shop_id, cid, commission_factor FROM api_goods_category",
+     sizeof(of_category_t),
+     ARR(cats, ncats),
+     {CU(of_category_t, shop_id), CS(of_category_t, cid), CF6(of_category_t, commission_factor)},
+     3},
+    {"SELECT shop_id, spec_id, warehouse_id, mode, logistics_id, priority FROM goods_spec_warehouse "
+     "ORDER BY priority DESC, rec_id",
+     sizeof(of_spec_wh_t),
+     ARR(spec_whs, nspec_whs),
+     {CU(of_spec_wh_t, shop_id), CU(of_spec_wh_t, spec_id), CU(of_spec_wh_t, warehouse_id), CI(of_spec_wh_t, mode),
+      CU(of_spec_wh_t, logistics_id), CI(of_spec_wh_t, priority)},
+     6},
+    {"SELECT class, keyword, target_type, target_id, shop_id FROM cfg_trade_remark_extract WHERE is_disabled = 0 "
+     "ORDER BY created_at DESC, rec_id DESC",
+     sizeof(of_remark_rule_t),
+     ARR(remark_rules, nremark_rules),
+     {CI(of_remark_rule_t, klass), CS(of_remark_rule_t, keyword), CI(of_remark_rule_t, target_type),
+      CU(of_remark_rule_t, target_id), CU(of_remark_rule_t, shop_id)},
+     5},
+    {"SELECT prefix, suffix FROM cfg_salesman_extract WHERE is_disabled = 0 ORDER BY rec_id",
+     sizeof(of_salesman_rule_t),
+     ARR(salesman_rules, nsalesman_rules),
+     {CS(of_salesman_rule_t, prefix), CS(of_salesman_rule_t, suffix)},
+     2},
+    {"SELECT employee_id, name FROM hr_employee WHERE is_disabled = 0 ORDER BY employee_id",
+     sizeof(of_employee_t),
+     ARR(employees, nemployees),
+     {CU(of_employee_t, id), CS(of_employee_t, name)},
+     2},
+    {"SELECT shop_id, goods_keyword, spec_keyword FROM cfg_preorder_keyword WHERE is_disabled = 0 ORDER BY rec_id",
+     sizeof(of_preorder_kw_t),
+     ARR(preorder_kws, npreorder_kws),
+     {CU(of_preorder_kw_t, shop_id), CS(of_preorder_kw_t, goods_keyword), CS(of_preorder_kw_t, spec_keyword)},
+     3},
+    {"SELECT scope, warehouse_id, shop_id, logistics_id, weight_min, weight_max, priority FROM cfg_logistics_strategy "
+     "WHERE is_disabled = 0 ORDER BY scope DESC, priority DESC, rec_id",
+     sizeof(of_logi_strategy_t),
+     ARR(logi_strategies, nlogi_strategies),
+     {CI(of_logi_strategy_t, scope), CU(of_logi_strategy_t, warehouse_id), CU(of_logi_strategy_t, shop_id),
+      CU(of_logi_strategy_t, logistics_id), CM(of_logi_strategy_t, weight_min), CM(of_logi_strategy_t, weight_max),
+      CI(of_logi_strategy_t, priority)},
+     7},
+    {"SELECT logistics_id, province, city, district, is_reachable FROM cfg_logistics_area",
+     sizeof(of_logi_area_t),
+     ARR(logi_areas, nlogi_areas),
+     {CU(of_logi_area_t, logistics_id), CS(of_logi_area_t, province), CS(of_logi_area_t, city),
+      CS(of_logi_area_t, district), CI(of_logi_area_t, is_reachable)},
+     5},
+    {"SELECT logistics_id, province, city, weight_from, weight_to, first_weight, first_fee, step_weight, step_fee, "
+     "round_mode FROM cfg_logistics_fee ORDER BY logistics_id, weight_from",
+     sizeof(of_logi_fee_t),
+     ARR(logi_fees, nlogi_fees),
+     {CU(of_logi_fee_t, logistics_id), CS(of_logi_fee_t, province), CS(of_logi_fee_t, city),
+      CM(of_logi_fee_t, weight_from), CM(of_logi_fee_t, weight_to), CM(of_logi_fee_t, first_weight),
+      CM(of_logi_fee_t, first_fee), CM(of_logi_fee_t, step_weight), CM(of_logi_fee_t, step_fee),
+      CI(of_logi_fee_t, round_mode)},
+     10},
+    {"SELECT logistics_id, province, city, district, alias FROM cfg_area_alias",
+     sizeof(of_area_alias_t),
+     ARR(aliases, naliases),
+     {CU(of_area_alias_t, logistics_id), CS(of_area_alias_t, province), CS(of_area_alias_t, city),
+      CS(of_area_alias_t, district), CS(of_area_alias_t, alias)},
+     5},
+    {"SELECT package_id, package_no, volume, weight FROM cfg_package WHERE is_disabled = 0 ORDER BY volume, package_id",
+     sizeof(of_package_t),
+     ARR(packages, npackages),
+     {CU(of_package_t, id), CS(of_package_t, no), CM(of_package_t, volume), CM(of_package_t, weight)},
+     4},
+    {"SELECT mode, shop_id, weight_min, weight_max, volume_min, volume_max, package_id, priority FROM "
+     "cfg_package_strategy WHERE is_disabled = 0 ORDER BY priority DESC, rec_id",
+     sizeof(of_package_strategy_t),
+     ARR(pkg_strategies, npkg_strategies),
+     {CI(of_package_strategy_t, mode), CU(of_package_strategy_t, shop_id), CM(of_package_strategy_t, weight_min),
+      CM(of_package_strategy_t, weight_max), CM(of_package_strategy_t, volume_min),
+      CM(of_package_strategy_t, volume_max), CU(of_package_strategy_t, package_id),
+      CI(of_package_strategy_t, priority)},
+     8},
+    {"SELECT shop_id, match_key, target_scope, ignore_case, trim_space, priority FROM cfg_auto_match_rule "
+     "WHERE is_disabled = 0 ORDER BY priority DESC, rec_id",
+     sizeof(of_match_rule_t),
+     ARR(match_rules, nmatch_rules),
+     {CU(of_match_rule_t, shop_id), CI(of_match_rule_t, match_key), CI(of_match_rule_t, target_scope),
+      CI(of_match_rule_t, ignore_case), CI(of_match_rule_t, trim_space), CI(of_match_rule_t, priority)},
+     6},
+};
+#define NTABLES (sizeof TABLES / sizeof TABLES[0])
+
+static const char SQL_SETTINGS[] = "SELECT setting_key, setting_value FROM cfg_setting";
+static const char SQL_FINGERPRINT[] =
+    "SELECT CONCAT_WS('|', (SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(modified_at), '')) FROM cfg_setting), "
+    "(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(modified_at), '')) FROM cfg_shop), "
+    "(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(modified_at), '')) FROM cfg_warehouse), "
+    "(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(created_at), '')) FROM cfg_warehouse_area), "
+    "(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(modified_at), '')) FROM cfg_logistics), "
+    "(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(created_at), '')) FROM cfg_shop_warehouse), "
+    "(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(created_at), '')) FROM cfg_shop_logistics), "
+    "(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(modified_at), '')) FROM goods_spec), "
+    "(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(modified_at), '')) FROM goods_suite), "
+    "(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(modified_at), '')) FROM goods_suite_detail), "
+    "(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(modified_at), '')) FROM api_goods_spec), "
+    "(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(modified_at), '')) FROM api_goods_category), "
+    "(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(modified_at), '')) FROM goods_spec_warehouse), "
+    "(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(modified_at), '')) FROM cfg_trade_remark_extract), "
+    "(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(modified_at), '')) FROM cfg_salesman_extract), "
+    "(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(modified_at), '')) FROM hr_employee), "
+    "(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(modified_at), '')) FROM cfg_preorder_keyword), "
+    "(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(modified_at), '')) FROM cfg_logistics_strategy), "
+    "(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(created_at), '')) FROM cfg_logistics_area), "
+    "(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(modified_at), '')) FROM cfg_logistics_fee), "
+    "(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(modified_at), '')) FROM cfg_area_alias), "
+    "(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(modified_at), '')) FROM cfg_package), "
+    "(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(modified_at), '')) FROM cfg_package_strategy), "
+    "(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(modified_at), '')) FROM cfg_auto_match_rule))";
+
+struct of_catload_s {
+    of_db_t *db;
+    int st[NTABLES];
+    int st_settings, st_fp;
+};
+
+of_catload_t *of_catload_new(of_db_t *db) {
+    of_catload_t *cl = calloc(1, sizeof *cl);
+    if (!cl) return NULL;
+    cl->db = db;
+    for (size_t i = 0; i < NTABLES; i++)
+        if ((cl->st[i] = of_db_register(db, TABLES[i].sql)) < 0) goto fail;
+    if ((cl->st_settings = of_db_register(db, SQL_SETTINGS)) < 0 ||
+        (cl->st_fp = of_db_register(db, SQL_FINGERPRINT)) < 0)
+        goto fail;
+    return cl;
+fail:
+    free(cl);
+    return NULL;
+}
+
+void of_catload_destroy(of_catload_t *cl) {
+    free(cl);
+}
+
+/* "0.123456" → 123456 (×1e6), via the ×1e4 money parser on the first 4 decimals plus the rest. */
+static int64_t parse_f6(const char *s) {
+    const char *dot = strchr(s, '.');
+    long long ip = strtoll(s, NULL, 10);
+    long long frac = 0;
+    int neg = s[0] == '-';
+    if (dot) {
+        int digits = 0;
+        for (const char *p = dot + 1; *p >= '0' && *p <= '9' && digits < 6; p++, digits++)
+            frac = frac * 10 + (*p - '0');
+        for (; digits < 6; digits++)
+            frac *= 10;
+    }
+    return neg ? ip * 1000000 - frac : ip * 1000000 + frac;
+}
+
+static void set_cell(const col_t *c, char *elem, const char *v) {
+    if (!v) v = "";
+    switch (c->kind) {
+    case K_U64:
+        *(uint64_t *)(elem + c->off) = strtoull(v, NULL, 10);
+        break;
+    case K_INT:
+        *(int *)(elem + c->off) = (int)strtol(v, NULL, 10);
+        break;
+    case K_MONEY: {
+        int64_t m = 0;
+        if (of_money_parse(v, &m)) m = 0;
+        *(int64_t *)(elem + c->off) = m;
+        break;
+    }
+    case K_F6:
+        *(int64_t *)(elem + c->off) = parse_f6(v);
+        break;
+    case K_STR:
+        snprintf(elem + c->off, c->size, "%s", v);
+        break;
+    }
+}
+
+static int64_t setting_i(const char *v) {
+    return strtoll(v ? v : "0", NULL, 10);
+}
+
+static void apply_setting(of_settings_t *s, const char *k, const char *v) {
+    static const struct {
+        const char *key;
+        size_t off;
+    } INTS[] = {
+        {"CFG_GEN_API_GOODS_SPEC", offsetof(of_settings_t, gen_api_goods_spec)},
+        {"CFG_DYNAMIC_MATCH", offsetof(of_settings_t, dynamic_match)},
+        {"CFG_REMARK_EXTRACT", offsetof(of_settings_t, remark_extract)},
+        {"CFG_CLIENT_REMARK_EXTRACT", offsetof(of_settings_t, client_remark_extract)},
+        {"CFG_REMARK_LOGI_AFTER_AUDIT", offsetof(of_settings_t, remark_logi_after_audit)},
+        {"CFG_GRAB", offsetof(of_settings_t, grab)},
+        {"CFG_PREORDER", offsetof(of_settings_t, preorder)},
+        {"CFG_PREORDER_STOCKOUT", offsetof(of_settings_t, preorder_stockout)},
+        {"CFG_PREORDER_STOCK_CALC", offsetof(of_settings_t, preorder_stock_calc)},
+        {"CFG_WH_BY_GOODS", offsetof(of_settings_t, wh_by_goods)},
+        {"CFG_CHECK_STOCK", offsetof(of_settings_t, check_stock)},
+        {"CFG_AUTO_EXTERNAL_WH", offsetof(of_settings_t, auto_external_wh)},
+        {"CFG_PACKAGE", offsetof(of_settings_t, package_mode)},
+        {"CFG_COD_LOGI_MODE", offsetof(of_settings_t, cod_logi_mode)},
+        {"CFG_LOGI_BY_WEIGHT", offsetof(of_settings_t, logi_by_weight)},
+        {"CFG_NO_DEFAULT_LOGI", offsetof(of_settings_t, no_default_logi)},
+        {"CFG_FULL_LINK", offsetof(of_settings_t, full_link)},
+        {"CFG_DEFAULT_LOGISTICS_TYPE", offsetof(of_settings_t, default_logistics_type)},
+    };
+    for (size_t i = 0; i < sizeof INTS / sizeof INTS[0]; i++)
+        if (!strcmp(k, INTS[i].key)) {
+            *(int *)((char *)s + INTS[i].off) = (int)setting_i(v);
+            return;
+        }
+    if (!strcmp(k, "CFG_COD_LOGISTICS_ID"))
+        s->cod_logistics_id = strtoull(v ? v : "0", NULL, 10);
+    else if (!strcmp(k, "DELAY_AUDIT"))
+        s->delay_audit_s = setting_i(v);
+    else if (!strcmp(k, "COD_DELAY"))
+        s->cod_delay_s = setting_i(v);
+    else if (!strcmp(k, "WAIT_UNPAID"))
+        s->wait_unpaid_s = setting_i(v);
+    /* other keys belong to MOD / MID rules */
+}
+
+of_err_t of_catload_load(of_catload_t *cl, of_catalog_t *cat, char *errstr, size_t errstr_size) {
+    of_cat_clear(cat);
+    of_settings_defaults(&cat->set);
+    of_rows_t *rows;
+    of_err_t e = of_db_query(cl->db, cl->st_settings, NULL, 0, &rows, errstr, errstr_size);
+    if (e) return e;
+    for (int r = 0; r < rows->nrows; r++)
+        apply_setting(&cat->set, of_rows_str(rows, r, 0), of_rows_str(rows, r, 1));
+    of_rows_free(rows);
+    for (size_t t = 0; t < NTABLES; t++) {
+        const table_t *tb = &TABLES[t];
+        e = of_db_query(cl->db, cl->st[t], NULL, 0, &rows, errstr, errstr_size);
+        if (e) {
+            of_cat_clear(cat);
+            return e;
+        }
+        char *arr = rows->nrows ? calloc((size_t)rows->nrows, tb->elem) : NULL;
+        if (rows->nrows && !arr) {
+            of_rows_free(rows);
+            of_cat_clear(cat);
+            return of_seterr(errstr, errstr_size, OF_ERR_NOMEM, "out of memory loading the catalogue");
+        }
+        for (int r = 0; r < rows->nrows; r++)
+            for (int c = 0; c < tb->ncols && c < rows->ncols; c++)
+                set_cell(&tb->cols[c], arr + (size_t)r * tb->elem, of_rows_str(rows, r, c));
+        *(void **)((char *)cat + tb->arr_off) = arr;
+        *(size_t *)((char *)cat + tb->n_off) = (size_t)rows->nrows;
+        of_rows_free(rows);
+    }
+    of_cat_index(cat);
+    return OF_OK;
+}
+
+of_err_t of_catload_fingerprint(of_catload_t *cl, char *buf, size_t size, char *errstr, size_t errstr_size) {
+    of_rows_t *rows;
+    of_err_t e = of_db_query(cl->db, cl->st_fp, NULL, 0, &rows, errstr, errstr_size);
+    if (e) return e;
+    snprintf(buf, size, "%s", rows->nrows ? (of_rows_str(rows, 0, 0) ? of_rows_str(rows, 0, 0) : "") : "");
+    of_rows_free(rows);
+    return OF_OK;
+}

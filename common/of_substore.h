@@ -1,0 +1,39 @@
+/* of_substore.h -- the I/O side of the submission (trade-rules §2 INIT, §3 SUB): inside the batch transaction,
+ * prepare the platform goods (INIT-02…-08), load what the rules need (customer, siblings, stock), run
+ * of_sub_decide() and write what it decided (order, lines, logs, customer books, stock, refunds, raw trade). */
+#ifndef OF_SUBSTORE_H
+#define OF_SUBSTORE_H
+#include <stddef.h>
+#include <stdint.h>
+#include "of_catalog.h"
+#include "of_config.h"
+#include "of_db.h"
+#include "of_err.h"
+#include "trade.pb-c.h"
+
+typedef struct of_substore_s of_substore_t;
+
+/* One raw trade to submit (stored in this transaction, process_status pending). */
+typedef struct {
+    const Orderfleet__RawTrade *raw;
+    uint64_t raw_id, shop_id;
+    const char *event_id;
+    /* out */
+    uint64_t trade_id; /* sales_trade created, 0 = not submitted */
+    int status;        /* its status */
+    uint64_t warehouse_id;
+    char stop_rule[24];
+    char stop_reason[256];
+} of_subjob_t;
+
+of_substore_t *of_substore_new(of_db_t *db, const of_config_t *cfg);
+void of_substore_destroy(of_substore_t *ss);
+
+/* Inside the caller's open transaction: submit jobs in order (each sees the orders and reservations of the
+ * previous ones). cat may gain platform goods rows (INIT-04). Stock counters change at the end, in
+ * (warehouse_id, spec_id) order. now = seconds on the platform clock (of_time_parse). Errors:
+ * OF_ERR_TRANSIENT (retry the transaction), OF_ERR_DB, OF_ERR_NOMEM. */
+of_err_t of_substore_submit(of_substore_t *ss, of_catalog_t *cat, of_subjob_t *jobs, size_t n, int64_t now,
+                            char *errstr, size_t errstr_size) OF_MUST_CHECK;
+
+#endif
