@@ -1,6 +1,7 @@
 /* of_preorder.c -- shop strategies, remark extraction, pre-order and grab decisions (SUB-CFG-01…-06) and the
  * insufficient-stock pre-order (SUB-PRE-01). Pure. */
 #include "of_preorder.h"
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include "of_remark.h"
@@ -9,11 +10,18 @@ static const char *str(const char *s) {
     return s ? s : "";
 }
 
-static void convert(of_sub_t *s, const char *rule, const char *why) {
+/* Convert the trade to a pre-order: V_IsPreOrder = 1, preorder_by, trace and order log (why: printf format). */
+static void convert(of_sub_t *s, const char *rule, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void convert(of_sub_t *s, const char *rule, const char *fmt, ...) {
+    char why[sizeof s->logs.e->message];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
     s->is_preorder = 1;
     snprintf(s->preorder_by, sizeof s->preorder_by, "%s", rule);
     of_trace_add(&s->trace, rule, "preorder", "V_IsPreOrder = 1: %s", why);
-    of_logs_add(&s->logs, OF_LOG_STATUS, rule, "转预订单: %s", why);
+    of_logs_add(&s->logs, OF_LOG_STATUS, rule, "%s", why);
 }
 
 /* SUB-CFG-05: does a keyword strategy match a line? Only a goods keyword → substring of api_goods_name; only a spec
@@ -30,6 +38,9 @@ void of_preorder_decide(const of_subin_t *in, of_sub_t *s) {
     const of_catalog_t *cat = in->cat;
     const of_settings_t *set = &cat->set;
     int trade_status = in->raw->trade_status;
+    s->is_preorder = 0;
+    s->preorder_by[0] = '\0';
+    s->grab = 0;
 
     /* SUB-CFG-01: shop strategies and the remark switch */
     const of_shop_t *shop = of_cat_shop(cat, in->shop_id);
@@ -67,10 +78,8 @@ void of_preorder_decide(const of_subin_t *in, of_sub_t *s) {
             for (size_t i = 0; i < s->nlines; i++) {
                 const of_line_t *l = &s->lines[i];
                 if (l->actual_num <= 0 || !kw_matches(kw, l)) continue;
-                char why[240];
-                snprintf(why, sizeof why, "平台名称(货品或者规格)包含关键词 (货品关键词 '%s', 规格关键词 '%s'; %s %s)",
-                         kw->goods_keyword, kw->spec_keyword, l->api_goods_name, l->api_spec_name);
-                convert(s, "SUB-CFG-05", why);
+                convert(s, "SUB-CFG-05", "平台名称(货品或者规格)包含关键词: 货品关键词 '%s' 规格关键词 '%s' (%s %s)",
+                        kw->goods_keyword, kw->spec_keyword, l->api_goods_name, l->api_spec_name);
                 break;
             }
         }
@@ -120,10 +129,8 @@ void of_preorder_stock(const of_subin_t *in, of_sub_t *s) {
                      (unsigned long long)s->warehouse_id, (unsigned long long)l->spec_id, method, (long long)st,
                      l->actual_num);
         if (st < l->actual_num) {
-            char why[200];
-            snprintf(why, sizeof why, "库存不足转预订单 (spec %llu, 库存 %lld < 实发数量 %d)",
-                     (unsigned long long)l->spec_id, (long long)st, l->actual_num);
-            convert(s, "SUB-PRE-01", why);
+            convert(s, "SUB-PRE-01", "库存不足转预订单: spec %llu 库存 %lld < 实发数量 %d (计算方式 %d)",
+                    (unsigned long long)l->spec_id, (long long)st, l->actual_num, method);
             return; /* one short line converts the trade (OP-44) */
         }
     }
