@@ -67,10 +67,10 @@ int64_t of_wh_shortage(const of_subin_t *in, const of_sub_t *s, uint64_t warehou
         if (real) sufficient = 0;
         if (tr)
             of_trace_add(tr, "SUB-WH-07", "line",
-                         "warehouse %llu spec %llu %s: actual_num=%d X=%lld sys_stock=%lld real=%lld price=%s "
+                         "warehouse %llu spec %llu%s%s: actual_num=%d X=%lld sys_stock=%lld real=%lld price=%s "
                          "shortage=%s",
-                         ull(warehouse_id), ull(l->spec_id), l->spec_no, l->actual_num, (long long)x, (long long)sys,
-                         (long long)real, of_money_fmt(l->share_price, b1, sizeof b1),
+                         ull(warehouse_id), ull(l->spec_id), l->spec_no[0] ? " " : "", l->spec_no, l->actual_num,
+                         (long long)x, (long long)sys, (long long)real, of_money_fmt(l->share_price, b1, sizeof b1),
                          of_money_fmt(real * l->share_price, b2, sizeof b2));
     }
     if (tr)
@@ -90,9 +90,11 @@ static size_t choose(const of_subin_t *in, const of_sub_t *s, const cand_t *c, s
     if (!in->cat->set.check_stock) {
         *rulep = "SUB-WH-08";
         if (tr)
-            of_trace_add(tr, "SUB-WH-08", "decision",
-                         "CFG_CHECK_STOCK off: highest priority of %zu candidates → warehouse %llu %s (priority %d/%d)",
-                         n, ull(c[0].wh->id), c[0].wh->name, c[0].prio, c[0].wh->priority);
+            of_trace_add(
+                tr, "SUB-WH-08", "decision",
+                "CFG_CHECK_STOCK off: highest priority of %zu candidates → warehouse %llu %s (designation priority %d, "
+                "warehouse priority %d)",
+                n, ull(c[0].wh->id), c[0].wh->name, c[0].prio, c[0].wh->priority);
         return 0;
     }
     *rulep = "SUB-WH-06";
@@ -100,7 +102,8 @@ static size_t choose(const of_subin_t *in, const of_sub_t *s, const cand_t *c, s
     int64_t best_amount = 0;
     for (size_t i = 0; i < n; i++) {
         if (tr)
-            of_trace_add(tr, "SUB-WH-06", "candidate", "#%zu warehouse %llu %s: priority %d/%d", i + 1,
+            of_trace_add(tr, "SUB-WH-06", "candidate",
+                         "#%zu warehouse %llu %s: designation priority %d, warehouse priority %d", i + 1,
                          ull(c[i].wh->id), c[i].wh->name, c[i].prio, c[i].wh->priority);
         int ok;
         int64_t a = of_wh_shortage(in, s, c[i].wh->id, &ok, tr);
@@ -210,7 +213,8 @@ static uint64_t by_shop(const of_subin_t *in, const of_sub_t *s, cand_t *c, of_t
     for (size_t i = 0; i < n; i++) {
         int typed = c[i].wh->wms_type == s->wms_type, cv = typed && covers(cat, c[i].wh->id, p, ci, d);
         if (tr)
-            of_trace_add(tr, "SUB-WH-04", "coverage", "warehouse %llu %s (priority %d/%d, type %d): %s",
+            of_trace_add(tr, "SUB-WH-04", "coverage",
+                         "warehouse %llu %s (designation priority %d, warehouse priority %d, type %d): %s",
                          ull(c[i].wh->id), c[i].wh->name, c[i].prio, c[i].wh->priority, c[i].wh->wms_type,
                          !typed ? "wrong type"
                          : cv   ? "covers the receiver"
