@@ -84,6 +84,9 @@ void of_preorder_decide(const of_subin_t *in, of_sub_t *s) {
             }
         }
         if (!s->is_preorder) of_trace_add(&s->trace, "SUB-CFG-05", "preorder", "no keyword strategy matches");
+    } else {
+        of_trace_add(&s->trace, "SUB-CFG-05", "skipped", "trade_status=%d CFG_PREORDER=%d pre-order=%d", trade_status,
+                     set->preorder, s->is_preorder);
     }
 
     /* SUB-CFG-06: grab (confirmed or revoked by SUB-WH-13) */
