@@ -7,7 +7,9 @@
 /* SUB-CFG-01…-06 in order: read SHOP.preorder / SHOP.grab and the switches; CS-remark extraction when
  * CFG_REMARK_EXTRACT (into s->cs); SHOP.preorder or a CS-remark pre-order → is_preorder (SUB-CFG-03, preorder_by,
  * log); client-remark extraction when CFG_CLIENT_REMARK_EXTRACT (into s->client); keyword pre-order over the lines
- * with actual_num > 0 (SUB-CFG-05, OP-31); grab (SUB-CFG-06). Traces each decision. */
+ * with actual_num > 0 (SUB-CFG-05, OP-31); grab (SUB-CFG-06). Traces each decision. Resets s->cs, s->client,
+ * s->is_preorder, s->preorder_by and s->grab first; reads s->lines (after SUB-MAP). A conversion sets
+ * s->preorder_by to the converting rule and writes an OF_LOG_STATUS order log line. */
 void of_preorder_decide(const of_subin_t *in, of_sub_t *s);
 
 /* SUB-PRE-01: raw status 30, CFG_PREORDER and CFG_PREORDER_STOCKOUT on, not yet a pre-order, no grab, not (auto

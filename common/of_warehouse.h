@@ -16,7 +16,13 @@ int64_t of_wh_shortage(const of_subin_t *in, const of_sub_t *s, uint64_t warehou
  * logistics_by = OF_LB_WH_ADDRESS); no warehouse for a non-极速达 order → bad_reason 4, stop (SUB-WH-11);
  * the CS-remark warehouse, then the client-remark one, win (SUB-WH-12, OP-38); grab feasibility (SUB-WH-13,
  * OP-39). Sets s->warehouse_id, s->warehouse_rule, s->wh_address_mode and traces the candidates.
- * Returns 1 when the submission stops, else 0. */
+ * Order: SUB-WH-01…-09, then SUB-WH-12 (the remark warehouse is a valid selection), SUB-WH-10 (only when the final
+ * warehouse is the one chosen by warehouse address), SUB-WH-11 on the final warehouse, SUB-WH-13.
+ * 极速达 order = its goods designations in this shop are in mode 指定仓库地址 (s->wh_address_mode); such an order
+ * without a warehouse is not stopped (status 13, SUB-STAT-05). warehouse_rule = the rule that decided: SUB-WH-01,
+ * -02/-03/-04/-05 (single candidate), -06 (stock tiers), -08 (CFG_CHECK_STOCK off: priority), -12 (remark).
+ * Reads s->lines, s->wms_type, s->cs, s->client, s->grab. Returns 1 when the submission stops, 0 when not, -1 when out
+ * of memory. */
 int of_warehouse_decide(const of_subin_t *in, of_sub_t *s);
 
 #endif
