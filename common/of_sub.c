@@ -74,8 +74,9 @@ int of_sub_stop(of_sub_t *s, const char *rule, uint32_t bad_bits, int process_st
     s->raw_bad_reason |= bad_bits;
     s->raw_process_status = process_status;
     snprintf(s->stop_rule, sizeof s->stop_rule, "%s", rule);
-    snprintf(s->stop_reason, sizeof s->stop_reason, "%s", reason);
+    of_utf8_trim(s->stop_reason, sizeof s->stop_reason, snprintf(s->stop_reason, sizeof s->stop_reason, "%s", reason));
     of_trace_add(&s->trace, rule, "stop", "%s (bad_reason |= %u)", reason, bad_bits);
+    of_logs_add(&s->logs, OF_LOG_EXCEPTION, rule, "%s", reason); /* kept on the raw trade: api_trade.submit_reason */
     return 1;
 }
 
@@ -98,17 +99,19 @@ int of_sub_decide(const of_subin_t *in, of_sub_t *s) {
         of_trace_add(&s->trace, "SUB-CFG-02", "logistics", "logistics %llu from the CS remark",
                      (unsigned long long)s->logistics_id);
     }
-    if (of_warehouse_decide(in, s)) return 0; /* SUB-WH-01..13 */
-    if (of_aggregate(in, s)) return 0;        /* SUB-AGG-01..04 */
-    of_package_decide(in, s);                 /* SUB-PKG-01..03 */
-    of_logistics_decide(in, s);               /* SUB-LOGI-01..05 */
-    of_fee_decide(in, s);                     /* SUB-FEE-01 */
-    of_alias_decide(in, s);                   /* SUB-ALIAS-01 */
-    of_cost_decide(in, s);                    /* SUB-COST-01 */
-    of_preorder_stock(in, s);                 /* SUB-PRE-01 */
-    of_status_decide(in, s);                  /* SUB-STAT-01..09 */
-    of_flags_decide(in, s);                   /* SUB-FLAG-01..03, SUB-WU-01/02 */
-    of_reserve_plan(in, s);                   /* SUB-STK-01..06 */
+    r = of_warehouse_decide(in, s); /* SUB-WH-01..13 */
+    if (r < 0) return -1;
+    if (r) return 0;
+    if (of_aggregate(in, s)) return 0; /* SUB-AGG-01..04 */
+    of_package_decide(in, s);          /* SUB-PKG-01..03 */
+    of_logistics_decide(in, s);        /* SUB-LOGI-01..05 */
+    of_fee_decide(in, s);              /* SUB-FEE-01 */
+    of_alias_decide(in, s);            /* SUB-ALIAS-01 */
+    of_cost_decide(in, s);             /* SUB-COST-01 */
+    of_preorder_stock(in, s);          /* SUB-PRE-01 */
+    of_status_decide(in, s);           /* SUB-STAT-01..09 */
+    of_flags_decide(in, s);            /* SUB-FLAG-01..03, SUB-WU-01/02 */
+    of_reserve_plan(in, s);            /* SUB-STK-01..06 */
     s->submitted = 1;
     s->raw_process_status = OF_PS_SUBMITTED; /* SUB-UPD-02 */
     /* SUB-LOG-01: placed, paid (only if paid), submitted */

@@ -41,4 +41,7 @@ typedef struct {
 void of_logs_add(of_logs_t *l, int type, const char *rule, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void of_logs_free(of_logs_t *l);
 
+/* After snprintf(s, size, …) returned needed: when the text was cut, drop a trailing partial UTF-8 character. */
+void of_utf8_trim(char *s, size_t size, int needed);
+
 #endif

@@ -31,7 +31,24 @@ redis_cli() {
   port=$(sed -n 's/^OF_REDIS_PORT=//p' "$OF_CONFIG")
   redis-cli -p "$port" "$@"
 }
-reset_db() { sql "TRUNCATE api_trade; TRUNCATE api_trade_order; TRUNCATE processed_event; TRUNCATE outbox;"; }
+# reset_db: every table of the main database emptied (schema_migrations kept), then the sample catalogue
+# loaded again: raw trades, orders, customers, refunds and stock counters start from the sample state.
+reset_db() {
+  local tables
+  tables=$(sql "SELECT GROUP_CONCAT(CONCAT('TRUNCATE TABLE ', table_name) SEPARATOR '; ') FROM information_schema.tables
+                WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE' AND table_name <> 'schema_migrations'")
+  sql "$tables"
+  bash "$REPO/scripts/stack.sh" mysql <"$REPO/data/sample/catalogue.sql"
+}
+# stock_check: ordctl stock-check must pass (the reserved counters equal the open orders' lines)
+stock_check() {
+  if ordctl stock-check >"$WORK/stock-check.out" 2>&1; then
+    log "ok: stock check ($1): $(tail -1 "$WORK/stock-check.out")"
+  else
+    fail "stock check ($1)"
+    head -20 "$WORK/stock-check.out"
+  fi
+}
 ordctl() { "$BIN/ordctl" "$@"; }
 
 # start_worker NAME: of-trade-submit in the background, log in $WORK/NAME.log

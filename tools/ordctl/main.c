@@ -39,6 +39,12 @@ static const char USAGE[] =
     "        print the dead letters kept in the deadletter topic (origin, offset, class, reason)\n"
     "  events TOPIC [--limit N]\n"
     "        print the events of a topic (TradeChange decoded; others as sizes)\n"
+    "  explain (--order TRADE_ID | --tid TID [--platform N] | --raw API_TRADE_ID)\n"
+    "        why an order got its warehouse (candidates, stock, shortage), logistics, package and status, or why a\n"
+    "        raw trade was not submitted (rule, bad_reason); prints the rule trace, the lines and the order log\n"
+    "  stock-check\n"
+    "        verify that every unpay_num / order_num / subscribe_num equals the sum over the open orders' lines in\n"
+    "        the statuses that reserve it; prints each drift and exits 1 if any\n"
     "  wait-idle --topic NAME [--group G] [--timeout SECONDS]\n"
     "        wait until group G (default orderfleet.trade-submit) has committed every message of NAME\n"
     "  topics                   the topic table (markdown, as in docs/topics.md)\n"
@@ -587,6 +593,10 @@ int main(int argc, char **argv) {
         rc = cmd_dlq(sub_argc, sub_argv);
     else if (!strcmp(cmd, "events"))
         rc = cmd_events(sub_argc, sub_argv);
+    else if (!strcmp(cmd, "explain"))
+        rc = cmd_explain(sub_argc, sub_argv);
+    else if (!strcmp(cmd, "stock-check"))
+        rc = cmd_stock_check(sub_argc, sub_argv);
     else if (!strcmp(cmd, "wait-idle"))
         rc = cmd_wait_idle(sub_argc, sub_argv);
     else {

@@ -18,5 +18,7 @@ int read_topic(const char *topic, msg_cb cb, void *arg);
 
 /* Commands living in their own files. */
 int cmd_dlq(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+int cmd_stock_check(int argc, char **argv);
 
 #endif
