@@ -76,7 +76,6 @@ int of_sub_stop(of_sub_t *s, const char *rule, uint32_t bad_bits, int process_st
     snprintf(s->stop_rule, sizeof s->stop_rule, "%s", rule);
     of_utf8_trim(s->stop_reason, sizeof s->stop_reason, snprintf(s->stop_reason, sizeof s->stop_reason, "%s", reason));
     of_trace_add(&s->trace, rule, "stop", "%s (bad_reason |= %u)", reason, bad_bits);
-    of_logs_add(&s->logs, OF_LOG_EXCEPTION, rule, "%s", reason); /* kept on the raw trade: api_trade.submit_reason */
     return 1;
 }
 
