@@ -246,6 +246,10 @@ void of_status_decide(const of_subin_t *in, of_sub_t *s) {
         set_status(s, "SUB-STAT-02", OF_ST_AUDITED_EXT, why);
         return;
     }
+    if (set->auto_external_wh && wh && wh->is_external)
+        of_trace_add(&s->trace, "SUB-STAT-02", "skipped",
+                     "external warehouse %llu but platform status %d is not 30: no auto-transfer (OP-45)", (ull)wh->id,
+                     ts);
     /* SUB-STAT-03, OP-01: raw 未付款 = trade_status < 20. */
     if (ts < 20) {
         snprintf(why, sizeof why, "平台状态 %d 未付款", ts);

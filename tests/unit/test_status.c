@@ -201,6 +201,7 @@ Test(sub_stat, SUB_STAT_02_only_paid_trade_OP_45) {
     f.raw.trade_status = 10;
     of_status_decide(&f.in, &f.s);
     expect_status(OF_ST_UNPAID, "SUB-STAT-03");
+    cr_expect_not_null(of_trace_find(&f.s.trace, "SUB-STAT-02", "skipped"), "explained (OP-45)");
 
     of_sub_free(&f.s);
     of_sub_init(&f.s);
