@@ -144,6 +144,14 @@ Test(sub_logi, SUB_LOGI_04_strategy_shop_then_warehouse_then_global_OP_43) {
     cr_expect_eq(decide(), 4u, "global last");
 }
 
+Test(sub_logi, SUB_LOGI_04_scope_row_with_key_0_applies_to_every_shop_or_warehouse) {
+    strategy(0, OF_LS_GLOBAL, 0, 0, 4, 50, 0, 0);
+    strategy(1, OF_LS_WAREHOUSE, 0, 0, 2, 0, 0, 0);
+    cr_expect_eq(decide(), 2u, "warehouse scope, warehouse 0 = every warehouse");
+    strategy(2, OF_LS_SHOP, 0, 0, 1, 0, 0, 0);
+    cr_expect_eq(decide(), 1u, "shop scope, shop 0 = every shop");
+}
+
 Test(sub_logi, SUB_LOGI_04_priority_within_scope_and_unreachable_skipped_OP_43) {
     strategy(0, OF_LS_GLOBAL, 0, 0, 2, 1, 0, 0);
     strategy(1, OF_LS_GLOBAL, 0, 0, 4, 5, 0, 0);

@@ -62,6 +62,12 @@ Test(sub_pkg, SUB_PKG_01_priority_beats_shop_and_other_shop_is_ignored) {
     cr_expect_eq(pick_by_weight(2), 2u, "mode-2 rows and other shops' rows do not apply");
 }
 
+Test(sub_pkg, SUB_PKG_01_strategy_of_an_unknown_package_is_skipped) {
+    weight_strategies();
+    f.pkg_strategies[2].package_id = 99; /* disabled package */
+    cr_expect_eq(pick_by_weight(2), 2u);
+}
+
 Test(sub_pkg, SUB_PKG_01_no_range_no_package_weight_unchanged) {
     weight_strategies();
     f.cat.npkg_strategies = 3; /* no unbounded row */
