@@ -86,6 +86,10 @@ static const of_cfg_def_t defs[OF_CFG__COUNT] = {
         INT("OF_PLATFORM_UTC_OFFSET_S", "28800", -50400, 50400,
             "Offset of the platforms' local time from UTC in seconds (raw-trade times carry no zone; 28800 = "
             "UTC+8): \"now\" for the delay and wait-unpaid rules is read on this clock."),
+    [OF_CFG_PLATFORM_NOW] =
+        STR("OF_PLATFORM_NOW", "",
+            "Fixed \"now\" (YYYY-MM-DD HH:MM:SS, platform time) for the submission rules instead of the clock; for "
+            "tests and what-if runs. Empty = the clock."),
 };
 
 struct of_config_s {

@@ -37,6 +37,7 @@ typedef enum {
     OF_CFG_OUTBOX_SWEEP_S,
     OF_CFG_CATALOG_REFRESH_S,
     OF_CFG_PLATFORM_UTC_OFFSET_S,
+    OF_CFG_PLATFORM_NOW,
     OF_CFG__COUNT
 } of_cfg_key_t;
 

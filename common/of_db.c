@@ -9,7 +9,7 @@
 #include "of_log.h"
 #include "of_metrics.h"
 
-#define OF_DB_MAX_STMTS 64
+#define OF_DB_MAX_STMTS 192
 
 struct of_db_s {
     MYSQL *my;

@@ -10,6 +10,7 @@
 #include "of_metrics.h"
 #include "of_outbox.h"
 #include "of_rawtrade.h"
+#include "of_sub.h"
 #include "of_substore.h"
 #include "of_topics.h"
 #include "of_tradestore.h"
@@ -87,6 +88,11 @@ of_ingest_t *of_ingest_new(const of_config_t *cfg, of_db_t *db, of_redis_t *redi
     in->ss = of_substore_new(db, cfg);
     if (strlen(consumer) > 64) { /* processed_event.consumer */
         of_seterr(errstr, errstr_size, OF_ERR_CONFIG, "OF_KAFKA_GROUP: longer than 64 characters");
+        of_ingest_destroy(in);
+        return NULL;
+    }
+    if (*of_cfg_str(cfg, OF_CFG_PLATFORM_NOW) && !of_rawtrade_time_ok(of_cfg_str(cfg, OF_CFG_PLATFORM_NOW), 0)) {
+        of_seterr(errstr, errstr_size, OF_ERR_CONFIG, "OF_PLATFORM_NOW: not a YYYY-MM-DD HH:MM:SS time");
         of_ingest_destroy(in);
         return NULL;
     }
@@ -263,6 +269,8 @@ static of_err_t apply_one(of_ingest_t *in, item_t *it, char *errstr, size_t size
 
 /* The platform clock (raw-trade times are naive platform-local times, OF_PLATFORM_UTC_OFFSET_S). */
 static int64_t platform_now(const of_ingest_t *in) {
+    const char *fixed = of_cfg_str(in->cfg, OF_CFG_PLATFORM_NOW);
+    if (*fixed) return of_time_parse(fixed);
     return (int64_t)time(NULL) + of_cfg_int(in->cfg, OF_CFG_PLATFORM_UTC_OFFSET_S);
 }
 

@@ -225,6 +225,10 @@ Orderfleet__RawTrade *of_rawtrade_from_json(const char *json, size_t len, char *
         orderfleet__raw_sub_order__init(so);
         t->orders[t->n_orders++] = so;
         if ((err = fill(so, order_fields, NFIELDS(order_fields), o, where, NULL, errstr, size))) goto out;
+        /* Adapters that do not share the trade discount out give no share_amount / order_price: the line's
+         * total after its own discounts is its share, and the list price its deal price (docs/raw-trade-format.md). */
+        if (!cJSON_GetObjectItemCaseSensitive(o, "share_amount")) so->share_amount = so->total_amount;
+        if (!cJSON_GetObjectItemCaseSensitive(o, "order_price")) so->order_price = so->price;
     }
 out:
     cJSON_Delete(root);

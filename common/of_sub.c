@@ -92,13 +92,7 @@ int of_sub_decide(const of_subin_t *in, of_sub_t *s) {
     if (r) return 0;
     if (of_goods_count_check(in, s)) return 0; /* SUB-CNT-01/02 */
     of_preorder_decide(in, s);                 /* SUB-CFG-01..06 */
-    if (s->cs.logistics_id && of_cat_logistics(in->cat, s->cs.logistics_id)) {
-        s->logistics_id = s->cs.logistics_id; /* CS-remark logistics: SUB-LOGI-01 then skips the strategies */
-        s->logistics_by = OF_LB_REMARK;
-        of_trace_add(&s->trace, "SUB-CFG-02", "logistics", "logistics %llu from the CS remark",
-                     (unsigned long long)s->logistics_id);
-    }
-    r = of_warehouse_decide(in, s); /* SUB-WH-01..13 */
+    r = of_warehouse_decide(in, s);            /* SUB-WH-01..13 */
     if (r < 0) return -1;
     if (r) return 0;
     if (of_aggregate(in, s)) return 0; /* SUB-AGG-01..04 */

@@ -4,6 +4,7 @@
 # raw-trade topic changes nothing; explain answers "why this warehouse".
 source "$(dirname "$0")/lib.sh"
 it_ns 6
+source "$REPO/data/sample/expected_submit.sh" # fixes OF_PLATFORM_NOW before the worker starts
 SAMPLE=$REPO/data/sample/raw_trades.jsonl
 INVALID=$REPO/data/sample/raw_trades_invalid.jsonl
 
@@ -32,8 +33,8 @@ assert_eq "$(sql 'SELECT COUNT(*) FROM sales_trade WHERE trade_status IN (10,12,
   "every reserving status has a warehouse"
 stock_check "after the sample"
 
-# expected outcomes of the sample (data/sample/EXPECTED.md explains each pinned value)
-source "$REPO/data/sample/expected_submit.sh"
+# expected outcomes of the sample (data/sample/expected_submit.sh, reviewed in docs/sample-outcomes.md)
+
 assert_eq "$(sql 'SELECT GROUP_CONCAT(CONCAT(trade_status, ":", n) ORDER BY trade_status) FROM (SELECT trade_status, COUNT(*) n FROM sales_trade GROUP BY trade_status) x')" \
   "$EXPECT_STATUSES" "orders per status"
 assert_eq "$(sql 'SELECT GROUP_CONCAT(CONCAT(warehouse_id, ":", n) ORDER BY warehouse_id) FROM (SELECT warehouse_id, COUNT(*) n FROM sales_trade GROUP BY warehouse_id) x')" \
