@@ -753,7 +753,7 @@ of_err_t of_substore_submit(of_substore_t *ss, of_catalog_t *cat, of_subjob_t *j
     }
     if (e) return e;
     /* SUB-STK: the counters, one upsert per (warehouse, spec), in lock order (deadlock-free across instances) */
-    qsort(ss->deltas, ss->ndeltas, sizeof *ss->deltas, cmp_delta);
+    if (ss->ndeltas) qsort(ss->deltas, ss->ndeltas, sizeof *ss->deltas, cmp_delta);
     for (size_t i = 0; i < ss->ndeltas && !e; i++) {
         const delta_t *d = &ss->deltas[i];
         of_param_t p[] = {OFP_U(d->wh), OFP_U(d->spec), OFP_I(d->d[0]), OFP_I(d->d[1]), OFP_I(d->d[2])};
