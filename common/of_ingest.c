@@ -317,7 +317,10 @@ static of_err_t tx_body(of_db_t *db, void *vctx, char *errstr, size_t size) {
         if (err) return err == OF_ERR_DB ? OF_ERR_TRANSIENT : err;
         in->cat_loaded = 1;
     }
-    size_t njobs = 0;
+    /* trade-rules §3: a new raw trade becomes a system order right after it is stored, before a later version
+     * in the same batch can change it (that change then raises modify_flag on a submitted trade, for MOD) */
+    of_substore_begin(in->ss);
+    int64_t now = platform_now(in);
     for (int i = 0; i < c->n; i++) {
         if (c->only >= 0 && i != c->only) continue;
         item_t *it = &c->items[i];
@@ -326,36 +329,15 @@ static of_err_t tx_body(of_db_t *db, void *vctx, char *errstr, size_t size) {
         it->job.raw = NULL;
         of_err_t err = apply_one(in, it, errstr, size);
         if (err) return err;
-        if (it->state == IT_PENDING) {
-            it->state = IT_DONE;
-            if (it->outcome == OF_TS_INSERTED) njobs++;
-        }
-    }
-    if (!njobs) return OF_OK;
-    /* trade-rules §3: the new raw trades become system orders in the same transaction */
-    of_subjob_t *jobs = calloc(njobs, sizeof *jobs);
-    item_t **owner = calloc(njobs, sizeof *owner);
-    if (!jobs || !owner) {
-        free(jobs);
-        free(owner);
-        return of_seterr(errstr, size, OF_ERR_NOMEM, "out of memory");
-    }
-    size_t k = 0;
-    for (int i = 0; i < c->n; i++) {
-        item_t *it = &c->items[i];
-        if ((c->only >= 0 && i != c->only) || it->state != IT_DONE || it->outcome != OF_TS_INSERTED) continue;
-        jobs[k] = (of_subjob_t){
+        if (it->state != IT_PENDING) continue;
+        it->state = IT_DONE;
+        if (it->outcome != OF_TS_INSERTED) continue;
+        it->job = (of_subjob_t){
             .raw = it->t, .raw_id = it->raw_id, .shop_id = it->shop_id, .event_id = it->t->meta->event_id};
-        owner[k++] = it;
+        if ((err = of_substore_submit_one(in->ss, &in->cat, &it->job, now, errstr, size))) return err;
+        if (it->job.trade_id && (err = order_event(in, it, errstr, size))) return err;
     }
-    of_err_t err = of_substore_submit(in->ss, &in->cat, jobs, njobs, platform_now(in), errstr, size);
-    for (size_t j = 0; !err && j < njobs; j++) {
-        owner[j]->job = jobs[j];
-        if (jobs[j].trade_id) err = order_event(in, owner[j], errstr, size);
-    }
-    free(jobs);
-    free(owner);
-    return err;
+    return of_substore_end(in->ss, errstr, size);
 }
 
 static void dead(of_msg_result_t *r, item_t *it, const char *klass, const char *fmt, const char *detail) {

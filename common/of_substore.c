@@ -741,23 +741,27 @@ out:
     return e;
 }
 
-of_err_t of_substore_submit(of_substore_t *ss, of_catalog_t *cat, of_subjob_t *jobs, size_t n, int64_t now,
-                            char *errstr, size_t errstr_size) {
+void of_substore_begin(of_substore_t *ss) {
     ss->view.n = 0;
     ss->nloaded = 0;
     ss->ndeltas = 0;
-    of_err_t e = OF_OK;
-    for (size_t i = 0; i < n && !e; i++) {
-        jobs[i].trade_id = 0;
-        e = submit_one(ss, cat, &jobs[i], now, errstr, errstr_size);
-    }
-    if (e) return e;
+}
+
+of_err_t of_substore_submit_one(of_substore_t *ss, of_catalog_t *cat, of_subjob_t *job, int64_t now, char *errstr,
+                                size_t errstr_size) {
+    job->trade_id = 0;
+    return submit_one(ss, cat, job, now, errstr, errstr_size);
+}
+
+of_err_t of_substore_end(of_substore_t *ss, char *errstr, size_t errstr_size) {
     /* SUB-STK: the counters, one upsert per (warehouse, spec), in lock order (deadlock-free across instances) */
+    of_err_t e = OF_OK;
     if (ss->ndeltas) qsort(ss->deltas, ss->ndeltas, sizeof *ss->deltas, cmp_delta);
     for (size_t i = 0; i < ss->ndeltas && !e; i++) {
         const delta_t *d = &ss->deltas[i];
         of_param_t p[] = {OFP_U(d->wh), OFP_U(d->spec), OFP_I(d->d[0]), OFP_I(d->d[1]), OFP_I(d->d[2])};
         e = of_db_exec(ss->db, ss->st[S_STOCK_UPS], p, 5, NULL, NULL, errstr, errstr_size);
     }
+    ss->ndeltas = 0;
     return e;
 }

@@ -29,11 +29,14 @@ typedef struct {
 of_substore_t *of_substore_new(of_db_t *db, const of_config_t *cfg);
 void of_substore_destroy(of_substore_t *ss);
 
-/* Inside the caller's open transaction: submit jobs in order (each sees the orders and reservations of the
- * previous ones). cat may gain platform goods rows (INIT-04). Stock counters change at the end, in
- * (warehouse_id, spec_id) order. now = seconds on the platform clock (of_time_parse). Errors:
- * OF_ERR_TRANSIENT (retry the transaction), OF_ERR_DB, OF_ERR_NOMEM. */
-of_err_t of_substore_submit(of_substore_t *ss, of_catalog_t *cat, of_subjob_t *jobs, size_t n, int64_t now,
-                            char *errstr, size_t errstr_size) OF_MUST_CHECK;
+/* Inside the caller's open transaction: of_substore_begin(), then of_substore_submit_one() for each raw trade
+ * right after it is stored (each sees the orders and reservations of the previous ones), then of_substore_end(),
+ * which changes the stock counters, in (warehouse_id, spec_id) order. cat may gain platform goods rows (INIT-04).
+ * now = seconds on the platform clock (of_time_parse). Errors: OF_ERR_TRANSIENT (retry the transaction),
+ * OF_ERR_DB, OF_ERR_NOMEM. */
+void of_substore_begin(of_substore_t *ss);
+of_err_t of_substore_submit_one(of_substore_t *ss, of_catalog_t *cat, of_subjob_t *job, int64_t now, char *errstr,
+                                size_t errstr_size) OF_MUST_CHECK;
+of_err_t of_substore_end(of_substore_t *ss, char *errstr, size_t errstr_size) OF_MUST_CHECK;
 
 #endif

@@ -44,4 +44,9 @@ echo
 echo "dead letters:"
 build/bin/ordctl dlq list 2> >(grep -v CONFWARN >&2)
 echo
-echo "Next: build/bin/ordctl --config $OF_CONFIG events trade.changed | less ;  scripts/stack.sh down"
+echo "stock: $(build/bin/ordctl stock-check 2>&1 | tail -1)"
+echo
+echo "why did order of TB2026112000001 go where it went (ordctl explain --tid TB2026112000001, abridged):"
+build/bin/ordctl explain --tid TB2026112000001 2>/dev/null | grep -E '^(order|  warehouse|  logistics|  package)|SUB-WH-0[0-9] ' || true
+echo
+echo "Next: build/bin/ordctl --config $OF_CONFIG explain --tid TID ;  ... events trade.changed | less ;  scripts/stack.sh down"

@@ -72,4 +72,11 @@ publish "$SAMPLE"
 wait_idle || fail "replay not consumed"
 assert_eq "$(snap)" "$before" "replay of the raw-trade topic: nothing changed"
 stock_check "after the replay"
+
+# later versions of submitted trades: no new order, their change bits stay raised for trade-modify
+# (SUB-UPD-02 clears modify_flag at submission; a change after it must not be lost)
+publish "$REPO/data/sample/raw_trades_changed.jsonl"
+wait_idle || fail "changed versions not consumed"
+assert_eq "$(sql 'SELECT COUNT(*) FROM sales_trade')" "$orders" "changed versions create no order"
+assert_eq "$(sql 'SELECT COUNT(*) FROM api_trade WHERE modify_flag <> 0')" "16" "changed trades keep their modify_flag bits"
 stop_worker a

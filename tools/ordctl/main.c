@@ -505,9 +505,13 @@ static int cmd_summary(void) {
         "SELECT COUNT(*) FROM api_trade WHERE modify_flag <> 0",
         "SELECT COUNT(*) FROM outbox WHERE topic = 'trade.changed'",
         "SELECT COUNT(*) FROM outbox WHERE topic = 'trade.changed' AND sent_at IS NULL",
+        "SELECT COUNT(*) FROM sales_trade",
+        "SELECT COUNT(*) FROM api_trade WHERE process_status = 10",
+        "SELECT COUNT(*) FROM api_trade WHERE process_status = 30",
     };
-    long long v[5];
-    for (int i = 0; i < 5; i++) {
+    long long v[8];
+    char statuses[512] = "";
+    for (int i = 0; i < 8; i++) {
         of_rows_t *rows;
         int st = of_db_register(db, q[i]);
         if (of_db_query(db, st, NULL, 0, &rows, err, sizeof err)) {
@@ -516,6 +520,15 @@ static int cmd_summary(void) {
             return 1;
         }
         v[i] = of_rows_i64(rows, 0, 0);
+        of_rows_free(rows);
+    }
+    of_rows_t *rows;
+    if (of_db_query(db,
+                    of_db_register(db, "SELECT IFNULL(GROUP_CONCAT(CONCAT(trade_status, ':', n) ORDER BY trade_status "
+                                       "SEPARATOR ' '), '') FROM (SELECT trade_status, COUNT(*) n FROM sales_trade "
+                                       "GROUP BY trade_status) x"),
+                    NULL, 0, &rows, err, sizeof err) == OF_OK) {
+        snprintf(statuses, sizeof statuses, "%s", of_rows_str(rows, 0, 0) ? of_rows_str(rows, 0, 0) : "");
         of_rows_free(rows);
     }
     of_db_close(db);
@@ -534,6 +547,9 @@ static int cmd_summary(void) {
     printf("raw sub-orders stored:               %lld\n", v[1]);
     printf("trades with changes (modify_flag):   %lld\n", v[2]);
     printf("change events emitted (trade.changed): %lld (%lld awaiting delivery)\n", v[3], v[4]);
+    printf("system orders (sales_trade):         %lld (by status: %s)\n", v[5], statuses);
+    printf("raw trades cancelled (SUB-TYPE-01):  %lld\n", v[7]);
+    printf("raw trades stopped by a rule:        %lld (ordctl explain --tid TID says why)\n", v[6]);
     printf("dead letters (%s):           %lld\n", t2, dead);
     return 0;
 }
