@@ -18,5 +18,7 @@ int read_topic(const char *topic, msg_cb cb, void *arg);
 
 /* Commands living in their own files. */
 int cmd_dlq(int argc, char **argv);
+int cmd_deliver(int argc, char **argv);
+int cmd_deliveries(int argc, char **argv);
 
 #endif
