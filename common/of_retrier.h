@@ -8,9 +8,10 @@
 
 /* Consume the rung topics of ladder l (retry.30s … one per rung) in group `group`. A message whose due time
  * has come is republished to its origin topic (original key and bytes; headers of-attempt and of-retry carry
- * the attempt and the errors so far); its offset is stored once that is delivered. A message not yet due
- * pauses its partition (rd_kafka_pause_partitions) and seeks back to it; the partition resumes when the head
- * is due: no busy loop, and a rung never holds up another (each rung is its own topic and partitions).
+ * the attempt and the errors so far); its offset is stored once that is delivered. A message not yet due is
+ * held with what follows it on its partition, and the partition is paused (rd_kafka_pause_partitions) when the
+ * wait is longer than a second; it resumes when the held messages are handled: the loop sleeps until the next
+ * head is due (no busy loop), and a rung never holds up another (each rung is its own topic and partitions).
  * An envelope that cannot be decoded or names an unknown origin topic is a dead letter. Runs until a stop is
  * requested (of_stop_requested), then commits and leaves the group. Returns the exit code. */
 int of_retrier_run(const of_config_t *cfg, of_producer_t *p, const of_ladder_t *l, const char *group);

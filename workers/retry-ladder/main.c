@@ -10,7 +10,7 @@ static const char ABOUT[] =
     "Serves the retry ladder of every worker: consumes the rung topics (retry.30s, retry.300s, retry.3600s,\n"
     "retry.7200s; as many as OF_RETRY_LADDER has waits) whose RetryEnvelope messages carry the original\n"
     "message, its origin topic, the next attempt, the due time and every error so far. A partition whose head\n"
-    "is not due is paused (and rewound to it) until it is; a due message is republished to its origin topic with\n"
+    "is not due is paused until it is (its head held); a due message is republished to its origin topic with\n"
     "headers of-attempt and of-retry, and its offset committed once that is durable. No busy loop, and a long\n"
     "rung never holds up a short one. Run more instances to scale out (same consumer group).";
 
