@@ -47,8 +47,8 @@ ours=$($B ours --count "$N" --run "${RUN}o" --merchant-log "$W/merchant.log")
 echo "$ours"
 seed=$($B seed --count "$N" --run "${RUN}s" --merchant-log "$W/merchant.log" --merchant-url "$URL" --loops "$OF_DELIVERY_MAX_INFLIGHT")
 echo "$seed"
-po=$(sed 's/.* per_s=\([0-9]*\).*/\1/' <<<"$ours") ps=$(sed 's/.* per_s=\([0-9]*\).*/\1/' <<<"$seed")
-echo "throughput ratio ours/seed = $(awk -v a="$po" -v b="$ps" 'BEGIN { printf "%.2f", b ? a / b : 0 }')"
+po=$(sed 's/.* per_s=\([0-9]*\).*/\1/' <<<"$ours") ps=$(grep '^seed-drain' <<<"$seed" | sed 's/.* per_s=\([0-9]*\).*/\1/')
+echo "throughput ratio ours/seed-drain = $(awk -v a="$po" -v b="$ps" 'BEGIN { printf "%.2f", b ? a / b : 0 }')"
 $B due --count 2000 --rate 400 --delay-ms 3000 --run "${RUN}d"
 f0=$($B ours --count "$FRESH" --rate 20 --run "${RUN}f0" --merchant-log "$W/merchant.log")
 echo "fresh, none parked:    $f0"

@@ -113,7 +113,7 @@ static const char *const status_names[] = {"pending", "in_flight", "delivered", 
 
 int cmd_deliveries(int argc, char **argv) {
     const char *order = "";
-    long limit = 1000;
+    long limit = 50;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--order"))
             order = argv[i + 1];
@@ -134,7 +134,7 @@ int cmd_deliveries(int argc, char **argv) {
         "SELECT d.id, d.order_id, m.merchant_no, d.status, d.attempts, d.retry_step, d.last_http_status, "
         "IFNULL(DATE_FORMAT(d.delivered_at, '%Y-%m-%dT%H:%i:%s.%f'), '-'), d.idempotency_key, d.last_error "
         "FROM delivery d LEFT JOIN merchant m ON m.id = d.merchant_id WHERE ? = '' OR d.order_id = ? "
-        "ORDER BY d.id LIMIT ?";
+        "ORDER BY d.id DESC LIMIT ?"; /* the newest first */
     static const char qc[] = "SELECT status, COUNT(*) FROM delivery GROUP BY status";
     of_rows_t *rows = NULL, *counts = NULL;
     of_param_t p[] = {OFP_S(order), OFP_S(order), OFP_I(limit)};

@@ -44,7 +44,7 @@ static const char USAGE[] =
     "  deliver --merchant ID (--order N | --code C) [--count K] [--cash AMOUNT] [--payload JSON] [--event-id E]\n"
     "        payment-finish's role: publish DeliveryRequest events to delivery.request (keyed by order)\n"
     "  deliveries [--order REF] [--limit N]\n"
-    "        deliveries to merchants (status, tries, last error) and counts by status\n"
+    "        deliveries to merchants, newest first (default 50): status, tries, last error; counts by status\n"
     "  events TOPIC [--limit N]\n"
     "        print the events of a topic (TradeChange decoded; others as sizes)\n"
     "  wait-idle --topic NAME [--group G] [--timeout SECONDS]\n"
