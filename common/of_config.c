@@ -90,6 +90,20 @@ static const of_cfg_def_t defs[OF_CFG__COUNT] = {
         STR("OF_PLATFORM_NOW", "",
             "Fixed \"now\" (YYYY-MM-DD HH:MM:SS, platform time) for the submission rules instead of the clock; for "
             "tests and what-if runs. Empty = the clock."),
+    [OF_CFG_RETRY_LADDER] =
+        STR("OF_RETRY_LADDER", "30,300,3600,7200",
+            "Retry ladder (DLV-6): the wait before each retry, comma-separated seconds (or `NNNms`), one rung per "
+            "entry on topics retry.30s, retry.300s, retry.3600s, retry.7200s (at most 4; empty = no retries). "
+            "Tries in all = rungs + 1; after the last a message is a dead letter."),
+    [OF_CFG_DELIVERY_MAX_INFLIGHT] = INT("OF_DELIVERY_MAX_INFLIGHT", "64", 1, 1024,
+                                         "Delivery: most HTTP calls to merchants in flight at once per instance."),
+    [OF_CFG_DELIVERY_CONNECT_TIMEOUT_MS] =
+        INT("OF_DELIVERY_CONNECT_TIMEOUT_MS", "2000", 10, 60000,
+            "Delivery: connect timeout of a call to a merchant, ms (the total timeout is merchant.timeout_ms)."),
+    [OF_CFG_DEADLETTER_LOG] =
+        STR("OF_DEADLETTER_LOG", "deadletter.log",
+            "Text log the dead-letter recorder appends one line per dead letter to (relative to the working "
+            "directory)."),
 };
 
 struct of_config_s {

@@ -7,7 +7,9 @@
 #include "of_log.h"
 #include "of_redis.h"
 
-static const char *const lua_names[OF_LUA__COUNT] = {"sequence", "dedupe_claim", "dedupe_done", "dedupe_release"};
+static const char *const lua_names[OF_LUA__COUNT] = {"sequence",           "dedupe_claim",    "dedupe_done",
+                                                     "dedupe_release",     "delivery_notify", "delivery_pop",
+                                                     "delivery_delivered", "delivery_failed"};
 
 struct of_redis_s {
     redisContext *c;

@@ -11,6 +11,10 @@ typedef enum {
     OF_LUA_DEDUPE_CLAIM,
     OF_LUA_DEDUPE_DONE,
     OF_LUA_DEDUPE_RELEASE,
+    OF_LUA_DELIVERY_NOTIFY,    /* DLV-2 */
+    OF_LUA_DELIVERY_POP,       /* DLV-3 */
+    OF_LUA_DELIVERY_DELIVERED, /* DLV-4 */
+    OF_LUA_DELIVERY_FAILED,    /* DLV-5 */
     OF_LUA__COUNT
 } of_lua_t;
 

@@ -20,15 +20,15 @@ static const of_topic_def_t topics[OF_TOPIC__COUNT] = {
                                     "payment-finish", ""},
     [OF_TOPIC_DELIVERY_REQUEST] = {"delivery.request", 8, "order id", "DeliveryRequest", "payment-finish", "delivery",
                                    "DLV-2..DLV-4"},
-    [OF_TOPIC_RETRY_1] = {"retry.30s", 8, "original key", "RetryEnvelope", "any worker", "retry-ladder",
-                          "DLV-6 rung 1"},
+    [OF_TOPIC_RETRY_1] = {"retry.30s", 8, "original key", "RetryEnvelope", "any worker (of_ladder_send)",
+                          "retry-ladder", "DLV-6 rung 1"},
     [OF_TOPIC_RETRY_2] = {"retry.300s", 8, "original key", "RetryEnvelope", "retry-ladder", "retry-ladder", "rung 2"},
     [OF_TOPIC_RETRY_3] = {"retry.3600s", 8, "original key", "RetryEnvelope", "retry-ladder", "retry-ladder", "rung 3"},
     [OF_TOPIC_RETRY_4] = {"retry.7200s", 8, "original key", "RetryEnvelope", "retry-ladder", "retry-ladder", "rung 4"},
     [OF_TOPIC_ORDER_SYNC] = {"order.sync", 8, "oid", "SyncOp", "buyer/seller sync-log readers", "order-sync",
                              "one order's ops in time order (SYN-2, SYN-3)"},
-    [OF_TOPIC_DEADLETTER] = {"deadletter", 4, "original key", "DeadLetter", "every worker", "ordctl dlq, operators",
-                             "original bytes + reason; re-drive to origin topic"},
+    [OF_TOPIC_DEADLETTER] = {"deadletter", 4, "original key", "DeadLetter", "every worker",
+                             "dlq-recorder (MySQL, text log)", "original bytes + reason; re-drive to origin topic"},
 };
 
 const of_topic_def_t *of_topics(void) {

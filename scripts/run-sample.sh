@@ -1,24 +1,25 @@
 #!/usr/bin/env bash
 # run-sample.sh -- the fleet on sample data: install what is missing, build, start the local stack,
 # apply the schema, load the sample catalogue, run trade-submit, publish the sample raw trades as a
-# platform adapter would (then a batch of changed versions and a few bad ones), print a summary.
-# The stack stays up afterwards (scripts/stack.sh down stops it).
+# platform adapter would (then a batch of changed versions and a few bad ones), print a summary; then
+# deliver sample paid orders to a test merchant (of-delivery, of-retry-ladder, of-dlq-recorder) and print
+# what happened. The stack stays up afterwards (scripts/stack.sh down stops it).
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO"
 step() { printf '\n==> %s\n' "$*"; }
 
-step "1/7 packages"
+step "1/8 packages"
 bash scripts/setup.sh
-step "2/7 build (build/)"
+step "2/8 build (build/)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOF_SANITIZE=OFF >/dev/null
 cmake --build build -j "$(nproc)" -- --no-print-directory 2>&1 | grep -Ev '^\[|^-- ' || true
 test -x build/bin/of-trade-submit || { echo "run-sample: build failed" >&2; exit 1; }
-step "3/7 local stack"
+step "3/8 local stack"
 export OF_BUILD_DIR=$REPO/build
 bash scripts/stack.sh up
 export OF_CONFIG=${OF_STATE_DIR:-$REPO/.state}/stack.env
-step "4/7 schema and sample catalogue"
+step "4/8 schema and sample catalogue"
 build/bin/ordctl migrate | grep -E '^migrate|applied$'
 if [[ $(bash scripts/stack.sh mysql -N -B -e 'SELECT COUNT(*) FROM cfg_shop') == 0 ]]; then
   bash scripts/stack.sh mysql <data/sample/catalogue.sql
@@ -26,27 +27,74 @@ if [[ $(bash scripts/stack.sh mysql -N -B -e 'SELECT COUNT(*) FROM cfg_shop') ==
 else
   echo "catalogue already loaded"
 fi
-step "5/7 trade-submit"
+step "5/8 trade-submit"
 LOG=${OF_STATE_DIR:-$REPO/.state}/logs/trade-submit.log
 build/bin/of-trade-submit >>"$LOG" 2>&1 &
 WORKER=$!
-trap 'kill -TERM $WORKER 2>/dev/null; wait $WORKER 2>/dev/null || true' EXIT
+# dead letters of every worker into MySQL and the text log (ordctl dlq list reads them)
+LOGS=${OF_STATE_DIR:-$REPO/.state}/logs
+export OF_DEADLETTER_LOG=$LOGS/deadletter.log
+build/bin/of-dlq-recorder >>"$LOGS/dlq-recorder.log" 2>&1 &
+PIDS=($WORKER $!)
+trap 'for p in "${PIDS[@]}"; do kill -TERM $p 2>/dev/null; done; wait 2>/dev/null || true' EXIT
 echo "running (pid $WORKER, log $LOG)"
-step "6/7 publish sample raw trades (platform adapter)"
+step "6/8 publish sample raw trades (platform adapter)"
 build/bin/ordctl publish-trades data/sample/raw_trades.jsonl 2> >(grep -v CONFWARN >&2)
 build/bin/ordctl publish-trades data/sample/raw_trades_changed.jsonl 2> >(grep -v CONFWARN >&2)
 echo "and the invalid lines (the adapter refuses what it can tell is bad; the rest is dead-lettered):"
 build/bin/ordctl publish-trades --no-validate data/sample/raw_trades_invalid.jsonl 2>&1 | grep -v CONFWARN || true
 build/bin/ordctl wait-idle --topic trade.raw --timeout 120
-step "7/7 summary"
+step "7/8 summary"
 build/bin/ordctl summary 2> >(grep -v CONFWARN >&2)
+build/bin/ordctl wait-idle --topic deadletter --group orderfleet.dlq-recorder --timeout 60 >/dev/null 2>&1 || true
 echo
-echo "dead letters:"
-build/bin/ordctl dlq list 2> >(grep -v CONFWARN >&2)
+echo "dead letters of trade.raw (recorded by of-dlq-recorder):"
+build/bin/ordctl dlq list --topic trade.raw 2> >(grep -v CONFWARN >&2)
 echo
 echo "stock: $(build/bin/ordctl stock-check 2>&1 | tail -1)"
 echo
-echo "why did order of TB2026112000001 go where it went (ordctl explain --tid TB2026112000001, abridged):"
+echo "why did the order of TB2026112000001 go where it went (ordctl explain --tid TB2026112000001, abridged):"
 build/bin/ordctl explain --tid TB2026112000001 2>/dev/null | grep -E '^(order|  warehouse|  logistics|  package)|SUB-WH-0[0-9] ' || true
+
+step "8/8 delivery of paid orders to merchants (DLV)"
+# The merchants' HMAC secrets: made up for this run, handed to the workers and the test merchant through the
+# environment only (merchant.secret_ref names the variable); never written anywhere.
+export OF_MERCHANT_1_SECRET=run-$RANDOM$RANDOM$RANDOM OF_MERCHANT_2_SECRET=run-$RANDOM$RANDOM$RANDOM
+export OF_RETRY_LADDER=${OF_RETRY_LADDER:-1,2,3,4} # the demo's compressed ladder; production: 30,300,3600,7200
+rm -f "$LOGS/merchant.port"
+# The test merchant answers 500 to the first 3 deliveries: those orders climb the ladder and arrive later.
+build/bin/of-testmerchant --port 0 --port-file "$LOGS/merchant.port" --log "$LOGS/merchant-requests.log" --fail 3 \
+  --merchant ranch-01=OF_MERCHANT_1_SECRET --merchant tea-01=OF_MERCHANT_2_SECRET 2>>"$LOGS/testmerchant.log" &
+PIDS+=($!)
+for _ in $(seq 1 100); do [[ -s $LOGS/merchant.port ]] && break; sleep 0.05; done
+MPORT=$(cat "$LOGS/merchant.port")
+bash scripts/stack.sh mysql -e "UPDATE merchant SET endpoint_url = CONCAT('http://127.0.0.1:$MPORT/deliver/', merchant_no) WHERE id IN (1, 2)"
+echo "test merchant on 127.0.0.1:$MPORT (merchants 1 and 2 point at it; requests: $LOGS/merchant-requests.log)"
+for w in delivery retry-ladder; do
+  build/bin/of-$w >>"$LOGS/$w.log" 2>&1 &
+  PIDS+=($!)
+done
+echo "running of-delivery, of-retry-ladder (and of-dlq-recorder; logs in $LOGS), ladder $OF_RETRY_LADDER s"
+RUN=$(date +%s)
+build/bin/ordctl deliver --merchant 1 --code "S$RUN-RANCH" --count 6 --cash 1031.67 --payload '{"goods":"抢羊","units":1}' 2> >(grep -v CONFWARN >&2)
+build/bin/ordctl deliver --merchant 2 --code "S$RUN-TEA" --count 4 --cash 99.00 --payload '{"sku":"SKU-TEA-001","qty":1}' 2> >(grep -v CONFWARN >&2)
+build/bin/ordctl deliver --merchant 2 --code "S$RUN-TEA-1" --cash 99.00 --event-id "dup-S$RUN-TEA-1" 2> >(grep -v CONFWARN >&2)
+echo "(and a duplicate notify for S$RUN-TEA-1, an order of an unknown merchant, and one whose payload is not JSON)"
+build/bin/ordctl deliver --merchant 99 --code "S$RUN-NOBODY" --cash 5 2> >(grep -v CONFWARN >&2)
+build/bin/ordctl deliver --merchant 1 --code "S$RUN-BAD" --cash 5 --payload 'not json' 2> >(grep -v CONFWARN >&2)
+for _ in $(seq 1 150); do
+  n=$(bash scripts/stack.sh mysql -N -B -e "SELECT COUNT(*) FROM delivery WHERE order_id LIKE 'S$RUN-%' AND status = 2")
+  [[ $n -ge 10 ]] && break
+  sleep 0.2
+done
+build/bin/ordctl wait-idle --topic deadletter --group orderfleet.dlq-recorder --timeout 60 >/dev/null 2>&1 || true
+echo "deliveries of this run:"
+build/bin/ordctl deliveries --limit 100 2> >(grep -v CONFWARN >&2) | grep "order=S$RUN-" | sort -t= -k3 |
+  sed -E 's/ idempotency_key=[^ ]+//; s/ delivered_at=([0-9T:-]+)\.[0-9]+/ delivered_at=\1/'
+echo "merchant calls: $(grep -c "order=S$RUN-" "$LOGS/merchant-requests.log") ($(grep "order=S$RUN-" "$LOGS/merchant-requests.log" | grep -c 'answer=500') answered 500, then retried)"
 echo
-echo "Next: build/bin/ordctl --config $OF_CONFIG explain --tid TID ;  ... events trade.changed | less ;  scripts/stack.sh down"
+echo "dead letters of this run (MySQL dead_letter; one line each in $OF_DEADLETTER_LOG):"
+build/bin/ordctl dlq list --since 5m 2> >(grep -v CONFWARN >&2) | grep "order=S$RUN-" || echo "  none"
+echo
+echo "Next: build/bin/ordctl --config $OF_CONFIG explain --tid TID ;  ... events trade.changed | less ;  ... dlq list --errors ;"
+echo "      build/bin/ordctl dlq redrive ID ;  scripts/stack.sh down"

@@ -47,7 +47,7 @@ export OF_STATE_DIR=${OF_TEST_STATE_DIR:-$REPO/.state-test}
 export OF_MYSQL_PORT=${OF_TEST_MYSQL_PORT:-33316}
 export OF_REDIS_PORT=${OF_TEST_REDIS_PORT:-36389}
 export OF_BUILD_DIR=$REPO/build-test
-export OF_DEVBROKER_ARGS="--namespaces 8"
+export OF_DEVBROKER_ARGS="--namespaces 16"
 
 step "test stack (fresh, in $OF_STATE_DIR)"
 bash scripts/stack.sh down --purge >/dev/null 2>&1 || true

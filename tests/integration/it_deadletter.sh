@@ -21,7 +21,7 @@ publish "$WORK/b.jsonl"
 wait_idle || fail "not consumed"
 
 assert_eq "$(sql "SELECT GROUP_CONCAT(tid ORDER BY tid) FROM api_trade")" "IT-DL-1,IT-DL-2" "good trades stored around the bad ones"
-dl=$(ordctl dlq list 2>/dev/null)
+dl=$(ordctl dlq list --kafka 2>/dev/null)
 echo "$dl"
 assert_eq "$(tail -1 <<<"$dl")" "dead letters: 4 shown of 4" "dead letters"
 # both the garbage bytes and the JSON text are "not a RawTrade protobuf message"
@@ -54,7 +54,7 @@ assert_eq "$(sql "SELECT GROUP_CONCAT(tid ORDER BY tid) FROM api_trade WHERE tid
 assert_eq "$(sql "SELECT COUNT(*) FROM api_trade WHERE tid = 'IT-POISON'")" "0" "the refused trade not stored"
 assert_eq "$(sql "SELECT COUNT(*) FROM processed_event WHERE event_id IN (SELECT last_event_id FROM api_trade WHERE tid LIKE 'IT-B-%')")" \
   "5" "batch-mates recorded as processed"
-dl=$(ordctl dlq list 2>/dev/null)
+dl=$(ordctl dlq list --kafka 2>/dev/null)
 assert_eq "$(grep -c 'class=permanent.*reason="database refused the trade: .*it_poison' <<<"$dl")" "1" "refused trade: permanent, with the database's reason"
 assert_eq "$(grep -c 'class=decode.*bytes=921600 reason=".*original truncated: 921600 of 972800 bytes kept' <<<"$dl")" "1" \
   "oversized message: dead letter with the original cut to 900 KiB"

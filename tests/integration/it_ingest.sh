@@ -43,7 +43,7 @@ wait_idle || fail "second replay not consumed"
 assert_eq "$(sql 'SELECT COUNT(*) FROM api_trade')" "$lines" "raw trades after replay without Redis keys"
 assert_eq "$(sql 'SELECT SUM(version) FROM api_trade')" "$v_before" "no row rewritten (processed_event)"
 assert_eq "$(ordctl events trade.changed 2>/dev/null | tail -1)" "events: 0" "no change events from replays"
-assert_eq "$(ordctl dlq list 2>/dev/null | tail -1)" "dead letters: 0 shown of 0" "no dead letters"
+assert_eq "$(ordctl dlq list --kafka 2>/dev/null | tail -1)" "dead letters: 0 shown of 0" "no dead letters"
 grep -q 'duplicate=' "$WORK/a.log" || true
 stop_worker a
 dups=$(grep 'msg=stats why=exit' "$WORK/a.log" | sed -E 's/.* duplicate=([0-9]+).*/\1/')

@@ -35,8 +35,16 @@ static const char USAGE[] =
     "        publish arbitrary bytes (fault injection in tests)\n"
     "  summary\n"
     "        trades published, raw trades stored, changes detected, dead letters\n"
-    "  dlq list [--topic ORIGIN] [--limit N]\n"
-    "        print the dead letters kept in the deadletter topic (origin, offset, class, reason)\n"
+    "  dlq list [--topic ORIGIN] [--order ORDER] [--class C] [--since T] [--until T] [--pending] [--errors]\n"
+    "           [--limit N] [--kafka]\n"
+    "        dead letters recorded in MySQL (of-dlq-recorder): origin, order, class, tries, reason; --errors\n"
+    "        prints every try's error; --kafka reads the deadletter topic instead\n"
+    "  dlq redrive ID | --all [filters as for list]\n"
+    "        send dead letters back to their origin topic as a fresh first try, and record it\n"
+    "  deliver --merchant ID (--order N | --code C) [--count K] [--cash AMOUNT] [--payload JSON] [--event-id E]\n"
+    "        payment-finish's role: publish DeliveryRequest events to delivery.request (keyed by order)\n"
+    "  deliveries [--order REF] [--limit N]\n"
+    "        deliveries to merchants, newest first (default 50): status, tries, last error; counts by status\n"
     "  events TOPIC [--limit N]\n"
     "        print the events of a topic (TradeChange decoded; others as sizes)\n"
     "  explain (--order TRADE_ID | --tid TID [--platform N] | --raw API_TRADE_ID)\n"
@@ -607,6 +615,10 @@ int main(int argc, char **argv) {
         rc = cmd_summary();
     else if (!strcmp(cmd, "dlq"))
         rc = cmd_dlq(sub_argc, sub_argv);
+    else if (!strcmp(cmd, "deliver"))
+        rc = cmd_deliver(sub_argc, sub_argv);
+    else if (!strcmp(cmd, "deliveries"))
+        rc = cmd_deliveries(sub_argc, sub_argv);
     else if (!strcmp(cmd, "events"))
         rc = cmd_events(sub_argc, sub_argv);
     else if (!strcmp(cmd, "explain"))

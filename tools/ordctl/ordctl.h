@@ -20,5 +20,7 @@ int read_topic(const char *topic, msg_cb cb, void *arg);
 int cmd_dlq(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_stock_check(int argc, char **argv);
+int cmd_deliver(int argc, char **argv);
+int cmd_deliveries(int argc, char **argv);
 
 #endif

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# delivery.sh -- delivery benchmark on the local stack (bench/README.md): our design (Kafka + of-delivery) beside
+# the seed's (Redis list + RPOPLPUSH, the same Lua scripts, as many consumer loops as of-delivery keeps calls in
+# flight) against the same test merchant, in one run; retry due-time error; fresh-request latency with 10,000
+# requests parked on the ladder vs none. Prints figures; no pass/fail.
+# Knobs: N (5000 deliveries per design), MERCHANT_DELAY_MS (0), OF_DELIVERY_MAX_INFLIGHT (64), PARK (10000),
+#        FRESH (200 fresh requests at 20/s), OF_MYSQL_PORT / OF_REDIS_PORT / OF_STATE_DIR as for scripts/stack.sh.
+set -euo pipefail
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$REPO"
+N=${N:-5000} PARK=${PARK:-10000} FRESH=${FRESH:-200} MERCHANT_DELAY_MS=${MERCHANT_DELAY_MS:-0}
+export OF_DELIVERY_MAX_INFLIGHT=${OF_DELIVERY_MAX_INFLIGHT:-64}
+export OF_BATCH_SIZE=${OF_BATCH_SIZE:-500}
+STATE=${OF_STATE_DIR:-$REPO/.state}
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOF_SANITIZE=OFF >/dev/null
+cmake --build build -j "$(nproc)" -- --no-print-directory 2>&1 | grep -Ev '^\[|^-- ' || true
+OF_BUILD_DIR=$REPO/build bash scripts/stack.sh up >/dev/null
+export OF_CONFIG=$STATE/stack.env
+build/bin/ordctl migrate >/dev/null
+if [[ $(bash scripts/stack.sh mysql -N -B -e 'SELECT COUNT(*) FROM merchant') == 0 ]]; then
+  bash scripts/stack.sh mysql <data/sample/catalogue.sql
+fi
+export OF_MERCHANT_1_SECRET=${OF_MERCHANT_1_SECRET:-bench-secret-$RANDOM$RANDOM}
+export OF_LOG_LEVEL=warn OF_STATS_INTERVAL_S=0
+W=$(mktemp -d "${TMPDIR:-/tmp}/of-bench.XXXXXX")
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+build/bin/of-testmerchant --port 0 --port-file "$W/port" --log "$W/merchant.log" --delay-ms "$MERCHANT_DELAY_MS" \
+  --merchant ranch-01=OF_MERCHANT_1_SECRET 2>"$W/merchant.out" &
+PIDS+=($!)
+for _ in $(seq 1 100); do [[ -s $W/port ]] && break; sleep 0.05; done
+PORT=$(cat "$W/port")
+URL=http://127.0.0.1:$PORT/deliver/ranch-01
+bash scripts/stack.sh mysql -e "UPDATE merchant SET endpoint_url = '$URL', timeout_ms = 5000 WHERE id = 1"
+build/bin/of-delivery 2>"$W/delivery.log" &
+PIDS+=($!)
+build/bin/of-retry-ladder 2>"$W/ladder.log" &
+PIDS+=($!)
+build/bin/ordctl wait-idle --topic delivery.request --group orderfleet.delivery --timeout 300 >/dev/null 2>&1 || true
+sleep 2
+RUN=$(date +%s)
+B=build/bin/of-bench-delivery
+echo "machine: $(nproc) cores, $(. /etc/os-release && echo "$PRETTY_NAME"), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "setup: N=$N merchant_delay_ms=$MERCHANT_DELAY_MS in_flight=$OF_DELIVERY_MAX_INFLIGHT batch=$OF_BATCH_SIZE (one of-delivery)"
+ours=$($B ours --count "$N" --run "${RUN}o" --merchant-log "$W/merchant.log")
+echo "$ours"
+seed=$($B seed --count "$N" --run "${RUN}s" --merchant-log "$W/merchant.log" --merchant-url "$URL" --loops "$OF_DELIVERY_MAX_INFLIGHT")
+echo "$seed"
+po=$(sed 's/.* per_s=\([0-9]*\).*/\1/' <<<"$ours") ps=$(grep '^seed-drain' <<<"$seed" | sed 's/.* per_s=\([0-9]*\).*/\1/')
+echo "throughput ratio ours/seed-drain = $(awk -v a="$po" -v b="$ps" 'BEGIN { printf "%.2f", b ? a / b : 0 }')"
+$B due --count 2000 --rate 400 --delay-ms 3000 --run "${RUN}d"
+f0=$($B ours --count "$FRESH" --rate 20 --run "${RUN}f0" --merchant-log "$W/merchant.log")
+echo "fresh, none parked:    $f0"
+$B park --count "$PARK" --run "${RUN}p"
+sleep 3
+f1=$($B ours --count "$FRESH" --rate 20 --run "${RUN}f1" --merchant-log "$W/merchant.log")
+echo "fresh, $PARK parked: $f1"
+p0=$(sed 's/.* p99_ms=\([0-9]*\).*/\1/' <<<"$f0") p1=$(sed 's/.* p99_ms=\([0-9]*\).*/\1/' <<<"$f1")
+echo "fresh p99 ratio parked/none = $(awk -v a="$p1" -v b="$p0" 'BEGIN { printf "%.2f", b ? a / b : 0 }') ($p1 ms / $p0 ms)"
+echo "ladder CPU seconds over the run: $(awk '{printf "%.2f", ($14 + $15) / 100}' /proc/"${PIDS[2]}"/stat)"

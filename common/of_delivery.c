@@ -1,0 +1,671 @@
+/* of_delivery.c -- delivery of paid orders to merchants: claim, concurrent signed POSTs, ladder, outcome. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cjson/cJSON.h>
+#include "of_delivery.h"
+#include "of_dlq.h"
+#include "of_http.h"
+#include "of_log.h"
+#include "of_metrics.h"
+#include "of_money.h"
+#include "of_outbox.h"
+#include "of_sign.h"
+#include "of_topics.h"
+#include "order.pb-c.h"
+
+#define MERCHANT_CACHE 256
+#define MAX_PAYLOAD (64 * 1024)
+
+/* delivery.status (schema/main/010_delivery.sql) */
+enum { ST_PENDING = 0, ST_IN_FLIGHT = 1, ST_DELIVERED = 2, ST_RETRYING = 3, ST_DEAD = 4 };
+
+static const char SQL_MERCHANT[] = "SELECT merchant_no, endpoint_url, secret_ref, timeout_ms, is_enabled FROM merchant "
+                                   "WHERE id = ?";
+static const char SQL_CLAIM_INS[] =
+    "INSERT INTO delivery (merchant_id, order_id, amount, payload, status, idempotency_key, event_id) "
+    "VALUES (?, ?, ?, ?, 1, ?, ?) ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id)";
+static const char SQL_CLAIM_SEL[] = "SELECT merchant_id, order_id, status, event_id, attempts, retry_step "
+                                    "FROM delivery WHERE id = ? FOR UPDATE";
+static const char SQL_CLAIM_UPD[] = "UPDATE delivery SET status = 1, event_id = ?, retry_step = ? WHERE id = ?";
+static const char SQL_ATTEMPT[] =
+    "INSERT IGNORE INTO delivery_attempt (delivery_id, attempt_no, retry_step, started_at, duration_ms, "
+    "http_status, ok, error, worker_id) VALUES (?, ?, ?, FROM_UNIXTIME(? / 1000), ?, ?, ?, ?, ?)";
+static const char SQL_OUTCOME[] =
+    "UPDATE delivery SET status = ?, attempts = attempts + ?, retry_step = ?, "
+    "next_attempt_at = IF(? > 0, FROM_UNIXTIME(? / 1000), NULL), last_error = ?, last_http_status = ?, "
+    "delivered_at = IF(? = 2, NOW(3), delivered_at) WHERE id = ?";
+
+typedef struct {
+    uint64_t id;
+    char no[65];
+    char url[1025];
+    char secret_ref[129];
+    long timeout_ms;
+    int enabled;
+} merchant_t;
+
+struct of_delivery_s {
+    const of_config_t *cfg;
+    of_db_t *db;
+    of_redis_t *redis;
+    of_producer_t *p;
+    const of_ladder_t *ladder;
+    of_outbox_t *ob;
+    of_http_t *http;
+    char group[128], worker[200], prefix[80];
+    int st_merchant, st_ins, st_sel, st_upd, st_attempt, st_outcome;
+    merchant_t merchants[MERCHANT_CACHE];
+    int nmerchants;
+    int redis_warned;
+    int64_t last_sweep_ms;
+};
+
+enum { IT_PENDING, IT_DUP, IT_DEAD, IT_CALL };
+enum { OUT_NONE, OUT_DELIVERED, OUT_RETRY, OUT_DEAD };
+
+typedef struct {
+    rd_kafka_message_t *m;
+    Orderfleet__DeliveryRequest *rq;
+    of_retry_ctx_t rc;
+    char ref[72], idem[130], sig[80];
+    const merchant_t *mc;
+    const char *secret; /* borrowed from the environment */
+    uint64_t delivery_id;
+    int attempt_no; /* delivery_attempt.attempt_no: tries so far across re-drives + 1 */
+    int state, outcome, rung;
+    int by_claim; /* state was set by tx_claim (undone when the transaction is retried) */
+    const char *dup_why;
+    int64_t due_ms;
+    char *body;
+    size_t body_len;
+    char h_idem[200], h_sig[120], h_merchant[120], h_attempt[40], h_event[180], h_order[120];
+    const char *headers[9];
+    of_http_req_t req;
+    int64_t started_wall_ms;
+    char error[640];
+} item_t;
+
+/* ------------------------------------------------------------------ pure parts */
+
+const char *of_delivery_ref(const Orderfleet__DeliveryRequest *rq, char *buf, size_t size) {
+    if (rq->order_code && *rq->order_code)
+        snprintf(buf, size, "%s", rq->order_code);
+    else if (rq->order_id)
+        snprintf(buf, size, "%llu", (unsigned long long)rq->order_id);
+    else if (size)
+        buf[0] = '\0';
+    return buf;
+}
+
+const char *of_delivery_idem_key(const Orderfleet__DeliveryRequest *rq, const char *ref, char *buf, size_t size) {
+    if (rq->idempotency_key && *rq->idempotency_key)
+        snprintf(buf, size, "%s", rq->idempotency_key);
+    else
+        snprintf(buf, size, "dlv-%llu-%s", (unsigned long long)rq->merchant_id, ref);
+    return buf;
+}
+
+static int id_chars_ok(const char *s, size_t max) {
+    size_t n = strlen(s);
+    return n >= 1 && n <= max && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-") == n;
+}
+
+of_err_t of_delivery_validate(const Orderfleet__DeliveryRequest *rq, char *errstr, size_t size) {
+    if (!rq->meta || !rq->meta->event_id || !id_chars_ok(rq->meta->event_id, 100))
+        return of_seterr(errstr, size, OF_ERR_INVALID, "meta.event_id: must be 1..100 of [A-Za-z0-9._:-]");
+    if (!rq->merchant_id) return of_seterr(errstr, size, OF_ERR_INVALID, "merchant_id: required");
+    if (!(rq->order_code && *rq->order_code) && !rq->order_id)
+        return of_seterr(errstr, size, OF_ERR_INVALID, "order_id or order_code: required");
+    if (rq->order_code && *rq->order_code && !id_chars_ok(rq->order_code, 64))
+        return of_seterr(errstr, size, OF_ERR_INVALID, "order_code: must be 1..64 of [A-Za-z0-9._:-]");
+    if (rq->cash < 0) return of_seterr(errstr, size, OF_ERR_INVALID, "cash: %lld is negative", (long long)rq->cash);
+    if (rq->cash >= 100000000000000LL) return of_seterr(errstr, size, OF_ERR_INVALID, "cash: too large");
+    if (rq->idempotency_key && *rq->idempotency_key && !id_chars_ok(rq->idempotency_key, 128))
+        return of_seterr(errstr, size, OF_ERR_INVALID, "idempotency_key: must be 1..128 of [A-Za-z0-9._:-]");
+    if (rq->payload && *rq->payload) {
+        if (strlen(rq->payload) > MAX_PAYLOAD)
+            return of_seterr(errstr, size, OF_ERR_INVALID, "payload: longer than %d bytes", MAX_PAYLOAD);
+        cJSON *j = cJSON_Parse(rq->payload);
+        if (!j) return of_seterr(errstr, size, OF_ERR_INVALID, "payload: not JSON text");
+        cJSON_Delete(j);
+    }
+    return OF_OK;
+}
+
+char *of_delivery_body(const Orderfleet__DeliveryRequest *rq, const char *ref, const char *merchant_no,
+                       const char *idem_key, size_t *lenp) {
+    char num[32], cash[32];
+    cJSON *o = cJSON_CreateObject();
+    if (!o) return NULL;
+    snprintf(num, sizeof num, "%llu", (unsigned long long)rq->order_id);
+    cJSON_AddItemToObject(o, "order_id", cJSON_CreateRaw(num)); /* exact: no double in between */
+    cJSON_AddStringToObject(o, "order_ref", ref);
+    cJSON_AddStringToObject(o, "order_code", rq->order_code ? rq->order_code : "");
+    cJSON_AddStringToObject(o, "merchant_no", merchant_no);
+    cJSON_AddStringToObject(o, "cash", of_money_fmt(rq->cash, cash, sizeof cash));
+    cJSON *payload = rq->payload && *rq->payload ? cJSON_Parse(rq->payload) : cJSON_CreateNull();
+    cJSON_AddItemToObject(o, "payload", payload ? payload : cJSON_CreateNull());
+    cJSON_AddStringToObject(o, "idempotency_key", idem_key);
+    cJSON_AddStringToObject(o, "event_id", rq->meta && rq->meta->event_id ? rq->meta->event_id : "");
+    char *s = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    if (!s) return NULL;
+    size_t n = strlen(s);
+    char *out = malloc(n + 1); /* plain malloc'd copy: callers free() */
+    if (out) memcpy(out, s, n + 1);
+    cJSON_free(s);
+    *lenp = n;
+    return out;
+}
+
+/* ------------------------------------------------------------------ set-up */
+
+of_delivery_t *of_delivery_new(const of_config_t *cfg, of_db_t *db, of_redis_t *redis, of_producer_t *producer,
+                               const of_ladder_t *ladder, const char *group, char *errstr, size_t errstr_size) {
+    of_delivery_t *d = calloc(1, sizeof *d);
+    if (!d) return NULL;
+    d->cfg = cfg;
+    d->db = db;
+    d->redis = redis;
+    d->p = producer;
+    d->ladder = ladder;
+    snprintf(d->group, sizeof d->group, "%s", group);
+    snprintf(d->worker, sizeof d->worker, "delivery@%s", of_cfg_str(cfg, OF_CFG_INSTANCE_ID));
+    snprintf(d->prefix, sizeof d->prefix, "%s", of_cfg_str(cfg, OF_CFG_REDIS_PREFIX));
+    d->ob = of_outbox_new(db, producer);
+    d->http = of_http_new();
+    d->st_merchant = of_db_register(db, SQL_MERCHANT);
+    d->st_ins = of_db_register(db, SQL_CLAIM_INS);
+    d->st_sel = of_db_register(db, SQL_CLAIM_SEL);
+    d->st_upd = of_db_register(db, SQL_CLAIM_UPD);
+    d->st_attempt = of_db_register(db, SQL_ATTEMPT);
+    d->st_outcome = of_db_register(db, SQL_OUTCOME);
+    if (!d->ob || !d->http || d->st_merchant < 0 || d->st_ins < 0 || d->st_sel < 0 || d->st_upd < 0 ||
+        d->st_attempt < 0 || d->st_outcome < 0) {
+        of_seterr(errstr, errstr_size, OF_ERR_NOMEM, "cannot set up delivery (out of memory or libcurl refused)");
+        of_delivery_destroy(d);
+        return NULL;
+    }
+    if (strlen(of_cfg_str(cfg, OF_CFG_REDIS_PREFIX)) > 64) {
+        of_seterr(errstr, errstr_size, OF_ERR_CONFIG, "OF_REDIS_PREFIX: longer than 64 characters");
+        of_delivery_destroy(d);
+        return NULL;
+    }
+    return d;
+}
+
+void of_delivery_destroy(of_delivery_t *d) {
+    if (!d) return;
+    of_outbox_destroy(d->ob);
+    of_http_destroy(d->http);
+    free(d);
+}
+
+/* ------------------------------------------------------------------ steps */
+
+/* The merchant (cache, else MySQL). *mp = NULL when unknown. */
+static of_err_t merchant_get(of_delivery_t *d, uint64_t id, const merchant_t **mp) {
+    *mp = NULL;
+    for (int i = 0; i < d->nmerchants; i++)
+        if (d->merchants[i].id == id) {
+            *mp = &d->merchants[i];
+            return OF_OK;
+        }
+    char err[256];
+    of_rows_t *rows;
+    of_param_t p[] = {OFP_U(id)};
+    if (of_db_query(d->db, d->st_merchant, p, 1, &rows, err, sizeof err)) {
+        of_warn("merchant lookup failed", OF_S("error", err), OF_END);
+        return OF_ERR_TRANSIENT;
+    }
+    if (rows->nrows && d->nmerchants < MERCHANT_CACHE) { /* unknown ones are not cached: added ones work at once */
+        merchant_t *m = &d->merchants[d->nmerchants++];
+        m->id = id;
+        snprintf(m->no, sizeof m->no, "%s", of_rows_str(rows, 0, 0));
+        snprintf(m->url, sizeof m->url, "%s", of_rows_str(rows, 0, 1));
+        snprintf(m->secret_ref, sizeof m->secret_ref, "%s", of_rows_str(rows, 0, 2));
+        m->timeout_ms = of_rows_i64(rows, 0, 3);
+        m->enabled = (int)of_rows_i64(rows, 0, 4);
+        *mp = m;
+    }
+    of_rows_free(rows);
+    return OF_OK;
+}
+
+static void dead(of_msg_result_t *r, item_t *it, const char *klass, const char *reason) {
+    r->dead = 1;
+    r->klass = klass;
+    snprintf(r->reason, sizeof r->reason, "%s", reason);
+    it->state = IT_DEAD;
+}
+
+static void rkey(of_delivery_t *d, const char *ref, const char *what, char *buf, size_t size) {
+    snprintf(buf, size, "%sdlv:{%s}:%s", d->prefix, ref, what); /* one hash tag: the order's keys share a slot */
+}
+
+/* DLV-2 in Redis: register the order's data and claim it for this event. 3 = a duplicate notify (skip). Redis
+ * trouble only disables the fast path: MySQL decides. */
+static void redis_notify(of_delivery_t *d, item_t *it) {
+    if (!d->redis) return;
+    char ok[256], ck[256], cash[32], ttl[32], merchant[32], err[256];
+    rkey(d, it->ref, "order", ok, sizeof ok);
+    rkey(d, it->ref, "claim", ck, sizeof ck);
+    of_money_fmt(it->rq->cash, cash, sizeof cash);
+    snprintf(ttl, sizeof ttl, "%lld", of_cfg_int(d->cfg, OF_CFG_REDIS_DEDUPE_TTL_S) * 1000);
+    snprintf(merchant, sizeof merchant, "%llu", (unsigned long long)it->rq->merchant_id);
+    const char *keys[] = {ok, ck};
+    const char *args[] = {cash, it->rq->meta->event_id, ttl, it->ref, "merchant", merchant, "idem", it->idem};
+    long long v = 0;
+    if (of_redis_eval_int(d->redis, OF_LUA_DELIVERY_NOTIFY, 2, keys, 8, args, &v, err, sizeof err)) {
+        if (!d->redis_warned++) of_warn("redis unavailable: claims decided by MySQL alone", OF_S("error", err), OF_END);
+        return;
+    }
+    d->redis_warned = 0;
+    if (v == 3) {
+        it->state = IT_DUP;
+        it->dup_why = "duplicate notify (order claimed by another event)";
+    }
+}
+
+/* After the outcome is recorded: DLV-4 (delivered: drop data and claim), or release the claim (dead). */
+static void redis_after(of_delivery_t *d, item_t *it, int delivered) {
+    if (!d->redis) return;
+    char ok[256], ck[256], err[256];
+    rkey(d, it->ref, "order", ok, sizeof ok);
+    rkey(d, it->ref, "claim", ck, sizeof ck);
+    long long v;
+    of_err_t e;
+    if (delivered) {
+        const char *keys[] = {ok, ck};
+        const char *args[] = {it->ref};
+        e = of_redis_eval_int(d->redis, OF_LUA_DELIVERY_DELIVERED, 2, keys, 1, args, &v, err, sizeof err);
+    } else {
+        const char *keys[] = {ck};
+        const char *args[] = {it->rq->meta->event_id};
+        e = of_redis_eval_int(d->redis, OF_LUA_DEDUPE_RELEASE, 1, keys, 1, args, &v, err, sizeof err);
+    }
+    if (e && !d->redis_warned++) of_warn("redis clean-up failed", OF_S("error", err), OF_END);
+}
+
+typedef struct {
+    of_delivery_t *d;
+    item_t *items;
+    int n;
+} txctx_t;
+
+/* The claim in MySQL (authoritative): one delivery row per (merchant, order). This event goes on when the row is
+ * new, already its own and not past this try (a redelivery after a crash), or dead (a re-drive). Otherwise a
+ * duplicate: delivered already, owned by another notify, or a stale copy of an earlier try. */
+static of_err_t tx_claim(of_db_t *db, void *vctx, char *errstr, size_t size) {
+    txctx_t *c = vctx;
+    of_delivery_t *d = c->d;
+    for (int i = 0; i < c->n; i++) {
+        item_t *it = &c->items[i];
+        if (it->by_claim) it->state = IT_PENDING; /* a retried transaction starts over */
+        it->by_claim = 0;
+        if (it->state != IT_PENDING) continue;
+        it->by_claim = 1;
+        const char *eid = it->rq->meta->event_id;
+        of_param_t p[] = {OFP_U(it->rq->merchant_id),
+                          OFP_S(it->ref),
+                          OFP_M(it->rq->cash),
+                          OFP_S(it->body),
+                          OFP_S(it->idem),
+                          OFP_S(eid)};
+        uint64_t id = 0;
+        of_err_t err = of_db_exec(db, d->st_ins, p, 6, NULL, &id, errstr, size);
+        if (err) return err;
+        of_rows_t *rows;
+        of_param_t q[] = {OFP_U(id)};
+        if ((err = of_db_query(db, d->st_sel, q, 1, &rows, errstr, size))) return err;
+        if (!rows->nrows) {
+            of_rows_free(rows);
+            return of_seterr(errstr, size, OF_ERR_TRANSIENT, "delivery row %llu vanished", (unsigned long long)id);
+        }
+        uint64_t mid = (uint64_t)of_rows_i64(rows, 0, 0);
+        int same_order = mid == it->rq->merchant_id && !strcmp(of_rows_str(rows, 0, 1), it->ref);
+        int status = (int)of_rows_i64(rows, 0, 2);
+        int mine = !strcmp(of_rows_str(rows, 0, 3) ? of_rows_str(rows, 0, 3) : "", eid);
+        int attempts = (int)of_rows_i64(rows, 0, 4), step = (int)of_rows_i64(rows, 0, 5);
+        of_rows_free(rows);
+        it->delivery_id = id;
+        it->attempt_no = attempts + 1;
+        for (int j = 0; j < i && same_order; j++)
+            if (c->items[j].state == IT_CALL && c->items[j].delivery_id == id) {
+                it->state = IT_DUP;
+                it->dup_why = "same delivery earlier in this batch";
+            }
+        if (it->state == IT_DUP) continue;
+        if (!same_order) {
+            it->state = IT_DEAD; /* marked; the caller fills the result */
+            it->dup_why = "idempotency_key already used by another order";
+            continue;
+        }
+        if (status == ST_DELIVERED) {
+            it->state = IT_DUP;
+            it->dup_why = "delivered already";
+            continue;
+        }
+        if (status != ST_DEAD && !mine) {
+            it->state = IT_DUP;
+            it->dup_why = "duplicate notify (order claimed by another event)";
+            continue;
+        }
+        if (status != ST_DEAD && it->rc.attempt - 1 < step) {
+            it->state = IT_DUP;
+            it->dup_why = "stale copy of an earlier try (a later one is on the ladder)";
+            continue;
+        }
+        of_param_t u[] = {OFP_S(eid), OFP_I(it->rc.attempt - 1), OFP_U(id)};
+        if ((err = of_db_exec(db, d->st_upd, u, 3, NULL, NULL, errstr, size))) return err;
+        it->state = IT_CALL;
+    }
+    return OF_OK;
+}
+
+static of_err_t add_event(of_delivery_t *d, item_t *it, int delivered, char *errstr, size_t size) {
+    char eid[160], reason[700];
+    if (delivered)
+        snprintf(eid, sizeof eid, "dlv-%llu-delivered", (unsigned long long)it->delivery_id);
+    else
+        snprintf(eid, sizeof eid, "dlv-%llu-dead-%d", (unsigned long long)it->delivery_id, it->attempt_no);
+    if (delivered)
+        snprintf(reason, sizeof reason, "delivered to merchant %s (HTTP %ld, try %d)", it->mc->no, it->req.status,
+                 it->rc.attempt);
+    else
+        snprintf(reason, sizeof reason, "delivery to merchant %s failed after %d tries: %.500s", it->mc->no,
+                 it->rc.attempt, it->error);
+    Orderfleet__EventMeta meta = ORDERFLEET__EVENT_META__INIT;
+    meta.event_id = eid;
+    meta.occurred_at_ms = of_now_ms();
+    meta.producer = d->worker;
+    meta.causation_id = it->rq->meta->event_id;
+    meta.schema_version = 1;
+    Orderfleet__OrderEvent ev = ORDERFLEET__ORDER_EVENT__INIT;
+    ev.meta = &meta;
+    ev.kind = delivered ? ORDERFLEET__ORDER_EVENT__KIND__DELIVERED : ORDERFLEET__ORDER_EVENT__KIND__DELIVERY_FAILED;
+    ev.order_id = it->rq->order_id;
+    ev.order_no = it->ref;
+    ev.reason = reason;
+    size_t len = orderfleet__order_event__get_packed_size(&ev);
+    uint8_t *buf = malloc(len ? len : 1);
+    if (!buf) return of_seterr(errstr, size, OF_ERR_NOMEM, "out of memory");
+    orderfleet__order_event__pack(&ev, buf);
+    of_err_t err = of_outbox_add(d->ob, OF_TOPIC_ORDER_EVENTS, eid, it->ref, strlen(it->ref), buf, len, errstr, size);
+    free(buf);
+    return err;
+}
+
+/* Every try and its outcome, once: the attempt row is keyed (delivery, attempt_no), so a try re-made after a
+ * crash between the call and this commit is recorded once. */
+static of_err_t tx_outcome(of_db_t *db, void *vctx, char *errstr, size_t size) {
+    txctx_t *c = vctx;
+    of_delivery_t *d = c->d;
+    of_outbox_discard(d->ob);
+    for (int i = 0; i < c->n; i++) {
+        item_t *it = &c->items[i];
+        if (it->state != IT_CALL) continue;
+        int ok = it->outcome == OUT_DELIVERED;
+        of_param_t a[] = {OFP_U(it->delivery_id),
+                          OFP_I(it->attempt_no),
+                          OFP_I(it->rc.attempt - 1),
+                          OFP_I(it->started_wall_ms),
+                          OFP_I(it->req.duration_ms),
+                          OFP_I(it->req.status),
+                          OFP_I(ok),
+                          OFP_S(ok ? "" : it->error),
+                          OFP_S(of_cfg_str(d->cfg, OF_CFG_INSTANCE_ID))};
+        uint64_t inserted = 0;
+        of_err_t err = of_db_exec(db, d->st_attempt, a, 9, &inserted, NULL, errstr, size);
+        if (err) return err;
+        int status = ok ? ST_DELIVERED : it->outcome == OUT_RETRY ? ST_RETRYING : ST_DEAD;
+        int step = it->outcome == OUT_RETRY ? it->rung + 1 : it->rc.attempt - 1;
+        int64_t next = it->outcome == OUT_RETRY ? it->due_ms : 0;
+        of_param_t o[] = {OFP_I(status),         OFP_I(inserted ? 1 : 0),    OFP_I(step),           OFP_I(next),
+                          OFP_I(next),           OFP_S(ok ? "" : it->error), OFP_I(it->req.status), OFP_I(status),
+                          OFP_U(it->delivery_id)};
+        if ((err = of_db_exec(db, d->st_outcome, o, 9, NULL, NULL, errstr, size))) return err;
+        if ((ok || it->outcome == OUT_DEAD) && (err = add_event(d, it, ok, errstr, size))) return err;
+    }
+    return OF_OK;
+}
+
+/* Build the request of a claimed item. */
+static of_err_t prepare_call(of_delivery_t *d, item_t *it) {
+    if (of_sign_body(it->secret, it->body, it->body_len, it->sig, sizeof it->sig)) return OF_ERR_NOMEM;
+    snprintf(it->h_idem, sizeof it->h_idem, "Idempotency-Key: %s", it->idem);
+    snprintf(it->h_sig, sizeof it->h_sig, "%s: %s", OF_SIGN_HEADER, it->sig);
+    snprintf(it->h_merchant, sizeof it->h_merchant, "X-OF-Merchant: %s", it->mc->no);
+    snprintf(it->h_attempt, sizeof it->h_attempt, "X-OF-Attempt: %d", it->rc.attempt);
+    snprintf(it->h_event, sizeof it->h_event, "X-OF-Event-Id: %s", it->rq->meta->event_id);
+    snprintf(it->h_order, sizeof it->h_order, "X-OF-Order: %s", it->ref);
+    int k = 0;
+    it->headers[k++] = "Content-Type: application/json";
+    it->headers[k++] = it->h_idem;
+    it->headers[k++] = it->h_sig;
+    it->headers[k++] = it->h_merchant;
+    it->headers[k++] = it->h_attempt;
+    it->headers[k++] = it->h_event;
+    it->headers[k++] = it->h_order;
+    it->headers[k++] = "Expect:"; /* no 100-continue round trip */
+    it->headers[k] = NULL;
+    memset(&it->req, 0, sizeof it->req);
+    it->req.url = it->mc->url;
+    it->req.body = it->body;
+    it->req.body_len = it->body_len;
+    it->req.headers = it->headers;
+    it->req.connect_timeout_ms = (long)of_cfg_int(d->cfg, OF_CFG_DELIVERY_CONNECT_TIMEOUT_MS);
+    it->req.timeout_ms = it->mc->timeout_ms > 0 ? it->mc->timeout_ms : 5000;
+    it->req.user = it;
+    return OF_OK;
+}
+
+/* All claimed calls, at most OF_DELIVERY_MAX_INFLIGHT at once, one per order at a time (per-key order). */
+static void run_calls(of_delivery_t *d, item_t *items, int n) {
+    int max = (int)of_cfg_int(d->cfg, OF_CFG_DELIVERY_MAX_INFLIGHT);
+    char *busy = calloc((size_t)n, 1); /* busy[i]: item i in flight */
+    char *started = calloc((size_t)n, 1);
+    of_http_req_t **done = calloc((size_t)max + 1, sizeof *done);
+    if (!busy || !started || !done) {
+        for (int i = 0; i < n; i++)
+            if (items[i].state == IT_CALL) {
+                items[i].req.curl_code = 27; /* CURLE_OUT_OF_MEMORY: retriable */
+                snprintf(items[i].req.error, sizeof items[i].req.error, "out of memory");
+            }
+        free(busy);
+        free(started);
+        free(done);
+        return;
+    }
+    int left = 0;
+    for (int i = 0; i < n; i++)
+        if (items[i].state == IT_CALL) left++;
+    while (left > 0) {
+        for (int i = 0; i < n && of_http_inflight(d->http) < max; i++) {
+            if (items[i].state != IT_CALL || started[i]) continue;
+            int key_busy = 0;
+            for (int j = 0; j < n && !key_busy; j++)
+                key_busy = busy[j] && !strcmp(items[j].ref, items[i].ref);
+            if (key_busy) continue;
+            started[i] = 1;
+            items[i].started_wall_ms = of_now_ms();
+            if (prepare_call(d, &items[i]) || of_http_start(d->http, &items[i].req)) {
+                items[i].req.curl_code = 27;
+                snprintf(items[i].req.error, sizeof items[i].req.error, "could not start the call (out of memory)");
+                left--;
+                continue;
+            }
+            busy[i] = 1;
+        }
+        int k = of_http_poll(d->http, 100, done, max);
+        for (int j = 0; j < k; j++) {
+            item_t *it = done[j]->user;
+            busy[it - items] = 0;
+            left--;
+        }
+    }
+    free(busy);
+    free(started);
+    free(done);
+}
+
+static void log_outcome(const item_t *it) {
+    const char *eid = it->rq->meta->event_id;
+    if (it->outcome == OUT_DELIVERED)
+        of_info("delivered", OF_S("event_id", eid), OF_S("order", it->ref), OF_S("merchant", it->mc->no),
+                OF_I("attempt", it->rc.attempt), OF_I("http_status", it->req.status),
+                OF_I("duration_ms", it->req.duration_ms), OF_S("idempotency_key", it->idem), OF_END);
+    else if (it->outcome == OUT_RETRY)
+        of_warn("delivery failed, retry scheduled", OF_S("event_id", eid), OF_S("order", it->ref),
+                OF_S("merchant", it->mc->no), OF_I("attempt", it->rc.attempt), OF_I("rung", it->rung + 1),
+                OF_I("due_in_ms", it->due_ms - of_now_ms()), OF_S("error", it->error), OF_END);
+    else if (it->outcome == OUT_DEAD)
+        of_warn("delivery dead-lettered", OF_S("event_id", eid), OF_S("order", it->ref), OF_S("merchant", it->mc->no),
+                OF_I("attempts", it->rc.attempt), OF_S("error", it->error), OF_END);
+}
+
+of_err_t of_delivery_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_result_t *res) {
+    of_delivery_t *d = ctx;
+    item_t *items = calloc((size_t)n, sizeof *items);
+    if (!items) return OF_ERR_TRANSIENT;
+    of_err_t rc = OF_OK;
+    char err[512];
+
+    /* 1. decode, validate, merchant (pure, then cached lookups) */
+    for (int i = 0; i < n; i++) {
+        item_t *it = &items[i];
+        it->m = msgs[i];
+        of_retry_ctx_read(msgs[i], &it->rc);
+        it->rq = orderfleet__delivery_request__unpack(NULL, msgs[i]->len, msgs[i]->payload);
+        if (!it->rq) {
+            dead(&res[i], it, "decode", "value is not a DeliveryRequest protobuf message");
+            continue;
+        }
+        if (of_delivery_validate(it->rq, err, sizeof err)) {
+            dead(&res[i], it, "validation", err);
+            continue;
+        }
+        of_delivery_ref(it->rq, it->ref, sizeof it->ref);
+        of_delivery_idem_key(it->rq, it->ref, it->idem, sizeof it->idem);
+        if (merchant_get(d, it->rq->merchant_id, &it->mc)) {
+            rc = OF_ERR_TRANSIENT;
+            goto out;
+        }
+        if (!it->mc || !it->mc->enabled) {
+            snprintf(err, sizeof err,
+                     "unknown or disabled merchant: merchant_id=%llu (add or enable it, then re-drive)",
+                     (unsigned long long)it->rq->merchant_id);
+            dead(&res[i], it, "unknown_ref", err);
+            continue;
+        }
+        it->secret = getenv(it->mc->secret_ref);
+        if (!it->secret || !*it->secret) {
+            snprintf(err, sizeof err,
+                     "merchant %s: its secret %s is not set in the environment (set it, restart, then re-drive)",
+                     it->mc->no, it->mc->secret_ref);
+            dead(&res[i], it, "config", err);
+            continue;
+        }
+        if (!(it->body = of_delivery_body(it->rq, it->ref, it->mc->no, it->idem, &it->body_len))) {
+            rc = OF_ERR_TRANSIENT;
+            goto out;
+        }
+    }
+    /* 2. DLV-2 claim in Redis (fast path) */
+    for (int i = 0; i < n; i++)
+        if (items[i].state == IT_PENDING) redis_notify(d, &items[i]);
+    /* 3. the claim in MySQL */
+    txctx_t c = {d, items, n};
+    if (of_db_tx(d->db, tx_claim, &c, err, sizeof err)) {
+        of_warn("delivery claim failed", OF_S("error", err), OF_END);
+        rc = OF_ERR_TRANSIENT;
+        goto out;
+    }
+    for (int i = 0; i < n; i++)
+        if (items[i].state == IT_DEAD && !res[i].dead) dead(&res[i], &items[i], "validation", items[i].dup_why);
+    /* 4. the calls */
+    run_calls(d, items, n);
+    /* 5. classify; failed tries up the ladder or to the dead letters, durable before anything is recorded */
+    of_dr_batch_t b = {0};
+    of_err_t se = OF_OK;
+    for (int i = 0; i < n && !se; i++) {
+        item_t *it = &items[i];
+        if (it->state != IT_CALL) continue;
+        of_http_class_t k = of_http_classify(it->req.curl_code, it->req.status);
+        of_http_describe(it->req.curl_code, it->req.status, it->req.error, it->req.timeout_ms, it->req.resp, it->error,
+                         sizeof it->error);
+        if (k == OF_HTTP_OK) {
+            it->outcome = OUT_DELIVERED;
+            continue;
+        }
+        of_metric_add(OF_M_FAILED, 1);
+        it->rung = -1;
+        if (k == OF_HTTP_RETRY &&
+            (se = of_ladder_send(d->p, d->ladder, it->m, &it->rc, it->error, d->worker, &it->rung, &b)))
+            break;
+        if (it->rung >= 0) {
+            it->outcome = OUT_RETRY;
+            it->due_ms = of_ladder_due_ms(d->ladder, it->rung, of_now_ms());
+            continue;
+        }
+        it->outcome = OUT_DEAD;
+        const char *klass = k == OF_HTTP_RETRY ? "exhausted" : "permanent";
+        size_t len;
+        uint8_t *buf = of_ladder_dead_pack(it->m, &it->rc, it->error, klass, d->group, d->worker, &len);
+        se = buf ? of_ladder_dead_send(d->p, it->m, buf, len, klass, &b) : OF_ERR_NOMEM;
+        free(buf);
+    }
+    if (of_producer_wait(d->p, &b) || se) {
+        of_warn("retry or dead-letter not delivered; the batch will be handled again",
+                OF_S("error", b.error[0] ? b.error : of_err_str(se)), OF_END);
+        rc = OF_ERR_TRANSIENT;
+        goto out;
+    }
+    /* 6. record every try and outcome, with the order events */
+    if (of_db_tx(d->db, tx_outcome, &c, err, sizeof err)) {
+        of_outbox_discard(d->ob);
+        of_warn("recording delivery outcomes failed", OF_S("error", err), OF_END);
+        rc = OF_ERR_TRANSIENT;
+        goto out;
+    }
+    of_outbox_flush(d->ob);
+    /* 7. Redis, logs, counters */
+    for (int i = 0; i < n; i++) {
+        item_t *it = &items[i];
+        if (it->state == IT_DUP) {
+            of_metric_add(OF_M_DUPLICATE, 1);
+            of_info("delivery skipped", OF_S("event_id", it->rq->meta->event_id), OF_S("order", it->ref),
+                    OF_S("why", it->dup_why), OF_END);
+            if (!strcmp(it->dup_why, "delivered already")) redis_after(d, it, 1);
+            continue;
+        }
+        if (it->state != IT_CALL) continue;
+        log_outcome(it);
+        if (it->outcome == OUT_DELIVERED) {
+            of_metric_add(OF_M_PROCESSED, 1);
+            redis_after(d, it, 1);
+        } else if (it->outcome == OUT_DEAD) {
+            of_metric_add(OF_M_DEADLETTERED, 1);
+            redis_after(d, it, 0);
+        }
+    }
+out:
+    for (int i = 0; i < n; i++) {
+        if (items[i].rq) orderfleet__delivery_request__free_unpacked(items[i].rq, NULL);
+        of_retry_ctx_clear(&items[i].rc);
+        free(items[i].body);
+    }
+    free(items);
+    return rc;
+}
+
+void of_delivery_tick(void *ctx) {
+    of_delivery_t *d = ctx;
+    int64_t now = of_now_ms();
+    if (now - d->last_sweep_ms >= of_cfg_int(d->cfg, OF_CFG_OUTBOX_SWEEP_S) * 1000) {
+        d->last_sweep_ms = now;
+        of_outbox_sweep(d->ob, 2000, 500);
+        d->nmerchants = 0; /* merchants changed or disabled are seen within a sweep interval */
+    }
+}
