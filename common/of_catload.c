@@ -25,6 +25,7 @@ typedef struct {
 
 typedef struct {
     const char *sql;
+    const char *fp; /* "table.column" whose row count and MAX(column) fingerprint it (of_catload_fingerprint) */
     size_t elem;
     size_t arr_off, n_off; /* in of_catalog_t */
     col_t cols[24];
@@ -36,6 +37,7 @@ typedef struct {
 static const table_t TABLES[] = {
     {"SELECT shop_id, platform_id, shop_no, shop_name, is_preorder, is_grab, is_split_merge, is_goods_wh, "
      "cod_logistics_id, grab_logistics_id FROM cfg_shop WHERE is_disabled = 0",
+     "cfg_shop.modified_at",
      sizeof(of_shop_t),
      ARR(shops, nshops),
      {CU(of_shop_t, id), CI(of_shop_t, platform_id), CS(of_shop_t, shop_no), CS(of_shop_t, name),
@@ -44,6 +46,7 @@ static const table_t TABLES[] = {
      10},
     {"SELECT warehouse_id, warehouse_no, name, wms_type, is_external, is_express, priority, province, city, district, "
      "cod_logistics_id FROM cfg_warehouse WHERE is_disabled = 0",
+     "cfg_warehouse.modified_at",
      sizeof(of_warehouse_t),
      ARR(whs, nwhs),
      {CU(of_warehouse_t, id), CS(of_warehouse_t, no), CS(of_warehouse_t, name), CI(of_warehouse_t, wms_type),
@@ -52,29 +55,34 @@ static const table_t TABLES[] = {
       CU(of_warehouse_t, cod_logistics_id)},
      11},
     {"SELECT warehouse_id, province, city, district FROM cfg_warehouse_area ORDER BY rec_id",
+     "cfg_warehouse_area.created_at",
      sizeof(of_wh_area_t),
      ARR(wh_areas, nwh_areas),
      {CU(of_wh_area_t, warehouse_id), CS(of_wh_area_t, province), CS(of_wh_area_t, city), CS(of_wh_area_t, district)},
      4},
     {"SELECT logistics_id, logistics_no, name, logistics_type, supports_cod, sort_order FROM cfg_logistics "
      "WHERE is_disabled = 0",
+     "cfg_logistics.modified_at",
      sizeof(of_logistics_t),
      ARR(logis, nlogis),
      {CU(of_logistics_t, id), CS(of_logistics_t, no), CS(of_logistics_t, name), CI(of_logistics_t, type),
       CI(of_logistics_t, supports_cod), CI(of_logistics_t, sort_order)},
      6},
     {"SELECT shop_id, warehouse_id, priority FROM cfg_shop_warehouse",
+     "cfg_shop_warehouse.created_at",
      sizeof(of_shop_wh_t),
      ARR(shop_whs, nshop_whs),
      {CU(of_shop_wh_t, shop_id), CU(of_shop_wh_t, warehouse_id), CI(of_shop_wh_t, priority)},
      3},
     {"SELECT shop_id, logistics_id, priority FROM cfg_shop_logistics ORDER BY shop_id, priority DESC, logistics_id",
+     "cfg_shop_logistics.created_at",
      sizeof(of_shop_logi_t),
      ARR(shop_logis, nshop_logis),
      {CU(of_shop_logi_t, shop_id), CU(of_shop_logi_t, logistics_id), CI(of_shop_logi_t, priority)},
      3},
     {"SELECT spec_id, goods_id, goods_no, goods_name, spec_no, spec_code, spec_name, retail_price, weight, length, "
      "width, height, volume, tax_rate, large_type, is_zero_cost, is_not_use_air, deleted FROM goods_spec",
+     "goods_spec.modified_at",
      sizeof(of_spec_t),
      ARR(specs, nspecs),
      {CU(of_spec_t, id), CU(of_spec_t, goods_id), CS(of_spec_t, goods_no), CS(of_spec_t, goods_name),
@@ -84,12 +92,14 @@ static const table_t TABLES[] = {
       CI(of_spec_t, deleted)},
      18},
     {"SELECT suite_id, suite_no, suite_name, is_unsplit, print_mode, deleted FROM goods_suite",
+     "goods_suite.modified_at",
      sizeof(of_suite_t),
      ARR(suites, nsuites),
      {CU(of_suite_t, id), CS(of_suite_t, suite_no), CS(of_suite_t, name), CI(of_suite_t, is_unsplit),
       CI(of_suite_t, print_mode), CI(of_suite_t, deleted)},
      6},
     {"SELECT suite_id, spec_id, num, amount, is_gift, sort_order FROM goods_suite_detail",
+     "goods_suite_detail.modified_at",
      sizeof(of_suite_detail_t),
      ARR(suite_details, nsuite_details),
      {CU(of_suite_detail_t, suite_id), CU(of_suite_detail_t, spec_id), CI(of_suite_detail_t, num),
@@ -97,6 +107,7 @@ static const table_t TABLES[] = {
      6},
     {"SELECT shop_id, goods_id, spec_id, goods_no, spec_no, match_target_type, match_target_id, is_manual_match, "
      "status FROM api_goods_spec",
+     "api_goods_spec.modified_at",
      sizeof(of_api_goods_t),
      ARR(api_goods, napi_goods),
      {CU(of_api_goods_t, shop_id), CS(of_api_goods_t, goods_id), CS(of_api_goods_t, spec_id),
@@ -104,12 +115,14 @@ static const table_t TABLES[] = {
       CU(of_api_goods_t, match_id), CI(of_api_goods_t, is_manual_match), CI(of_api_goods_t, status)},
      9},
     {"SELECT shop_id, cid, commission_factor FROM api_goods_category",
+     "api_goods_category.modified_at",
      sizeof(of_category_t),
      ARR(cats, ncats),
      {CU(of_category_t, shop_id), CS(of_category_t, cid), CF6(of_category_t, commission_factor)},
      3},
     {"SELECT shop_id, spec_id, warehouse_id, mode, logistics_id, priority FROM goods_spec_warehouse "
      "ORDER BY priority DESC, rec_id",
+     "goods_spec_warehouse.modified_at",
      sizeof(of_spec_wh_t),
      ARR(spec_whs, nspec_whs),
      {CU(of_spec_wh_t, shop_id), CU(of_spec_wh_t, spec_id), CU(of_spec_wh_t, warehouse_id), CI(of_spec_wh_t, mode),
@@ -117,28 +130,33 @@ static const table_t TABLES[] = {
      6},
     {"SELECT class, keyword, target_type, target_id, shop_id FROM cfg_trade_remark_extract WHERE is_disabled = 0 "
      "ORDER BY created_at DESC, rec_id DESC",
+     "cfg_trade_remark_extract.modified_at",
      sizeof(of_remark_rule_t),
      ARR(remark_rules, nremark_rules),
      {CI(of_remark_rule_t, klass), CS(of_remark_rule_t, keyword), CI(of_remark_rule_t, target_type),
       CU(of_remark_rule_t, target_id), CU(of_remark_rule_t, shop_id)},
      5},
     {"SELECT prefix, suffix FROM cfg_salesman_extract WHERE is_disabled = 0 ORDER BY rec_id",
+     "cfg_salesman_extract.modified_at",
      sizeof(of_salesman_rule_t),
      ARR(salesman_rules, nsalesman_rules),
      {CS(of_salesman_rule_t, prefix), CS(of_salesman_rule_t, suffix)},
      2},
     {"SELECT employee_id, name FROM hr_employee WHERE is_disabled = 0 ORDER BY employee_id",
+     "hr_employee.modified_at",
      sizeof(of_employee_t),
      ARR(employees, nemployees),
      {CU(of_employee_t, id), CS(of_employee_t, name)},
      2},
     {"SELECT shop_id, goods_keyword, spec_keyword FROM cfg_preorder_keyword WHERE is_disabled = 0 ORDER BY rec_id",
+     "cfg_preorder_keyword.modified_at",
      sizeof(of_preorder_kw_t),
      ARR(preorder_kws, npreorder_kws),
      {CU(of_preorder_kw_t, shop_id), CS(of_preorder_kw_t, goods_keyword), CS(of_preorder_kw_t, spec_keyword)},
      3},
     {"SELECT scope, warehouse_id, shop_id, logistics_id, weight_min, weight_max, priority FROM cfg_logistics_strategy "
      "WHERE is_disabled = 0 ORDER BY scope DESC, priority DESC, rec_id",
+     "cfg_logistics_strategy.modified_at",
      sizeof(of_logi_strategy_t),
      ARR(logi_strategies, nlogi_strategies),
      {CI(of_logi_strategy_t, scope), CU(of_logi_strategy_t, warehouse_id), CU(of_logi_strategy_t, shop_id),
@@ -146,6 +164,7 @@ static const table_t TABLES[] = {
       CI(of_logi_strategy_t, priority)},
      7},
     {"SELECT logistics_id, province, city, district, is_reachable FROM cfg_logistics_area",
+     "cfg_logistics_area.created_at",
      sizeof(of_logi_area_t),
      ARR(logi_areas, nlogi_areas),
      {CU(of_logi_area_t, logistics_id), CS(of_logi_area_t, province), CS(of_logi_area_t, city),
@@ -153,6 +172,7 @@ static const table_t TABLES[] = {
      5},
     {"SELECT logistics_id, province, city, weight_from, weight_to, first_weight, first_fee, step_weight, step_fee, "
      "round_mode FROM cfg_logistics_fee ORDER BY logistics_id, weight_from",
+     "cfg_logistics_fee.modified_at",
      sizeof(of_logi_fee_t),
      ARR(logi_fees, nlogi_fees),
      {CU(of_logi_fee_t, logistics_id), CS(of_logi_fee_t, province), CS(of_logi_fee_t, city),
@@ -161,18 +181,21 @@ static const table_t TABLES[] = {
       CI(of_logi_fee_t, round_mode)},
      10},
     {"SELECT logistics_id, province, city, district, alias FROM cfg_area_alias",
+     "cfg_area_alias.modified_at",
      sizeof(of_area_alias_t),
      ARR(aliases, naliases),
      {CU(of_area_alias_t, logistics_id), CS(of_area_alias_t, province), CS(of_area_alias_t, city),
       CS(of_area_alias_t, district), CS(of_area_alias_t, alias)},
      5},
     {"SELECT package_id, package_no, volume, weight FROM cfg_package WHERE is_disabled = 0 ORDER BY volume, package_id",
+     "cfg_package.modified_at",
      sizeof(of_package_t),
      ARR(packages, npackages),
      {CU(of_package_t, id), CS(of_package_t, no), CM(of_package_t, volume), CM(of_package_t, weight)},
      4},
     {"SELECT mode, shop_id, weight_min, weight_max, volume_min, volume_max, package_id, priority FROM "
      "cfg_package_strategy WHERE is_disabled = 0 ORDER BY priority DESC, rec_id",
+     "cfg_package_strategy.modified_at",
      sizeof(of_package_strategy_t),
      ARR(pkg_strategies, npkg_strategies),
      {CI(of_package_strategy_t, mode), CU(of_package_strategy_t, shop_id), CM(of_package_strategy_t, weight_min),
@@ -182,6 +205,7 @@ static const table_t TABLES[] = {
      8},
     {"SELECT shop_id, match_key, target_scope, ignore_case, trim_space, priority FROM cfg_auto_match_rule "
      "WHERE is_disabled = 0 ORDER BY priority DESC, rec_id",
+     "cfg_auto_match_rule.modified_at",
      sizeof(of_match_rule_t),
      ARR(match_rules, nmatch_rules),
      {CU(of_match_rule_t, shop_id), CI(of_match_rule_t, match_key), CI(of_match_rule_t, target_scope),
@@ -191,37 +215,22 @@ static const table_t TABLES[] = {
 #define NTABLES (sizeof TABLES / sizeof TABLES[0])
 
 static const char SQL_SETTINGS[] = "SELECT setting_key, setting_value FROM cfg_setting";
-static const char SQL_FINGERPRINT[] =
-    "SELECT CONCAT_WS('|', (SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(modified_at), '')) FROM cfg_setting), "
-    "(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(modified_at), '')) FROM cfg_shop), "
-    "(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(modified_at), '')) FROM cfg_warehouse), "
-    "(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(created_at), '')) FROM cfg_warehouse_area), "
-    "(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(modified_at), '')) FROM cfg_logistics), "
-    "(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(created_at), '')) FROM cfg_shop_warehouse), "
-    "(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(created_at), '')) FROM cfg_shop_logistics), "
-    "(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(modified_at), '')) FROM goods_spec), "
-    "(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(modified_at), '')) FROM goods_suite), "
-    "(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(modified_at), '')) FROM goods_suite_detail), "
-    "(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(modified_at), '')) FROM api_goods_spec), "
-    "(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(modified_at), '')) FROM api_goods_category), "
-    "(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(modified_at), '')) FROM goods_spec_warehouse), "
-    "(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(modified_at), '')) FROM cfg_trade_remark_extract), "
-    "(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(modified_at), '')) FROM cfg_salesman_extract), "
-    "(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(modified_at), '')) FROM hr_employee), "
-    "(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(modified_at), '')) FROM cfg_preorder_keyword), "
-    "(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(modified_at), '')) FROM cfg_logistics_strategy), "
-    "(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(created_at), '')) FROM cfg_logistics_area), "
-    "(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(modified_at), '')) FROM cfg_logistics_fee), "
-    "(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(modified_at), '')) FROM cfg_area_alias), "
-    "(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(modified_at), '')) FROM cfg_package), "
-    "(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(modified_at), '')) FROM cfg_package_strategy), "
-    "(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(modified_at), '')) FROM cfg_auto_match_rule))";
+/* The fingerprint covers cfg_setting and every table loaded above (so a new table cannot be forgotten). */
+static const char FP_SETTINGS[] = "cfg_setting.modified_at";
 
 struct of_catload_s {
     of_db_t *db;
     int st[NTABLES];
     int st_settings, st_fp;
+    char fp_sql[4096]; /* built from TABLES */
 };
+
+static void fp_part(char *buf, size_t size, const char *fp, int first) {
+    size_t len = strlen(buf);
+    const char *dot = strchr(fp, '.');
+    snprintf(buf + len, size - len, "%s(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(%s), '')) FROM %.*s)",
+             first ? "" : ", ", dot + 1, (int)(dot - fp), fp);
+}
 
 of_catload_t *of_catload_new(of_db_t *db) {
     of_catload_t *cl = calloc(1, sizeof *cl);
@@ -229,8 +238,12 @@ of_catload_t *of_catload_new(of_db_t *db) {
     cl->db = db;
     for (size_t i = 0; i < NTABLES; i++)
         if ((cl->st[i] = of_db_register(db, TABLES[i].sql)) < 0) goto fail;
-    if ((cl->st_settings = of_db_register(db, SQL_SETTINGS)) < 0 ||
-        (cl->st_fp = of_db_register(db, SQL_FINGERPRINT)) < 0)
+    snprintf(cl->fp_sql, sizeof cl->fp_sql, "SELECT CONCAT_WS('|', ");
+    fp_part(cl->fp_sql, sizeof cl->fp_sql, FP_SETTINGS, 1);
+    for (size_t i = 0; i < NTABLES; i++)
+        fp_part(cl->fp_sql, sizeof cl->fp_sql, TABLES[i].fp, 0);
+    strncat(cl->fp_sql, ")", sizeof cl->fp_sql - strlen(cl->fp_sql) - 1);
+    if ((cl->st_settings = of_db_register(db, SQL_SETTINGS)) < 0 || (cl->st_fp = of_db_register(db, cl->fp_sql)) < 0)
         goto fail;
     return cl;
 fail:

@@ -297,8 +297,9 @@ static of_err_t load_stock_for(of_substore_t *ss, const of_catalog_t *cat, const
             types[0] = gs->match_type;
             ids[0] = gs->match_id;
         }
-        of_match_t m;
-        if (of_automatch(cat, job->shop_id, o->goods_no, o->spec_no, &m) != OF_MATCH_NONE) {
+        of_match_t m; /* SUB-MAP-08: a dynamic match may pick another target than the stored one */
+        if ((cat->set.dynamic_match || raw->platform_id == 0) &&
+            of_automatch(cat, job->shop_id, o->goods_no, o->spec_no, &m) != OF_MATCH_NONE) {
             types[1] = m.type;
             ids[1] = m.id;
         }
