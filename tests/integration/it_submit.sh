@@ -79,4 +79,10 @@ publish "$REPO/data/sample/raw_trades_changed.jsonl"
 wait_idle || fail "changed versions not consumed"
 assert_eq "$(sql 'SELECT COUNT(*) FROM sales_trade')" "$orders" "changed versions create no order"
 assert_eq "$(sql 'SELECT COUNT(*) FROM api_trade WHERE modify_flag <> 0')" "16" "changed trades keep their modify_flag bits"
+
+# a strategy change reaches the running worker within OF_CATALOG_REFRESH_S (D-SUB-5)
+loads=$(grep -c 'msg="catalogue loaded"' "$WORK/a.log")
+sql "UPDATE cfg_setting SET setting_value = '1' WHERE setting_key = 'CFG_GRAB'"
+for _ in $(seq 1 40); do [[ $(grep -c 'msg="catalogue loaded"' "$WORK/a.log") -gt $loads ]] && break; sleep 0.25; done
+[[ $(grep -c 'msg="catalogue loaded"' "$WORK/a.log") -gt $loads ]] || fail "a changed setting did not reload the catalogue"
 stop_worker a
