@@ -35,7 +35,10 @@ export OF_REDIS_PORT=${OF_REDIS_PORT:-36409}
 BUILD=${OF_BENCH_BUILD:-$REPO/build-bench}
 export OF_BUILD_DIR=$BUILD
 BIN=$BUILD/bin
-WORK=$OF_STATE_DIR/bench
+WORK=${OF_BENCH_OUT:-$REPO/.bench-out} # trades, logs, latency samples (kept after the stack is purged)
+# The dev broker keeps only ~5 MiB per partition: more partitions so that 50,000 trades fit, and a broker restart
+# (all messages gone, topics created again) before each Kafka run.
+export OF_DEVBROKER_ARGS=${OF_DEVBROKER_ARGS:---partitions-scale 4}
 RUN_ID=$(date +%s)
 LOG_LEVEL=warn
 
@@ -91,8 +94,13 @@ stop_workers() {
   WORKER_PIDS=()
   ((rc == 0)) || die "a trade-submit instance exited with $rc (see $WORK/*.log)"
 }
-use_topics() { # run name: fresh topics and group
-  export OF_TOPIC_PREFIX="b$RUN_ID$1."
+use_topics() { # run name: fresh topics (dev broker restarted, data in memory only) and a fresh group
+  local pid
+  pid=$(head -n1 "$OF_STATE_DIR/run/devbroker.pid")
+  kill -TERM "$pid"
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
+  bash scripts/stack.sh up >/dev/null
+  unset OF_TOPIC_PREFIX
   export OF_KAFKA_GROUP="bench.$RUN_ID.$1.trade-submit"
 }
 publish() { # file [extra args]
@@ -166,6 +174,9 @@ drain() { # instances
   R[drain${n}_db]=$(db_rate)
   R[drain${n}_hwm]=$hwm
   R[drain${n}_stmts]=$(per_trade "$before" "$after" "$PUBLISHED")
+  local stored
+  stored=$(admin "SELECT COUNT(*) FROM api_trade")
+  ((stored == PUBLISHED)) || die "only $stored of $PUBLISHED raw trades stored (messages lost by the dev broker?)"
   say "    $PUBLISHED trades ($o orders) in ${secs}s from worker start = ${R[drain$n]} trades/s;" \
     "first→last order ${R[drain${n}_db]} orders/s; VmHWM kB: $hwm"
   say "    server: ${R[drain${n}_stmts]}"
