@@ -48,11 +48,13 @@ ordctl() { "$BIN/ordctl" "$@" 2> >(grep -v CONFWARN >&2); }
 admin() { mariadb --no-defaults --socket="$OF_STATE_DIR/mysql/mysqld.sock" --user="$(id -un)" orderfleet -N -B -e "$1"; }
 
 WORKER_PIDS=()
+DONE=0
 cleanup() {
   local p
   for p in "${WORKER_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   for p in "${WORKER_PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-  if ((KEEP == 0)); then bash scripts/stack.sh down --purge >/dev/null 2>&1 || true; fi
+  if ((KEEP == 0 && DONE == 1)); then bash scripts/stack.sh down --purge >/dev/null 2>&1 || true; fi
+  ((DONE == 1)) || echo "run_submit_bench: stack left up for inspection ($OF_STATE_DIR; scripts/stack.sh down --purge)" >&2
 }
 trap cleanup EXIT
 
@@ -64,7 +66,8 @@ reset_db() {
   bash scripts/stack.sh mysql <data/sample/catalogue.sql
 }
 stock_check() {
-  if ordctl stock-check >"$WORK/stock-check.$1.out" 2>&1; then
+  # the check reads every order line in one query: more than the default 5 s read timeout on 50,000 trades here
+  if OF_MYSQL_CONNECT_TIMEOUT_S=300 ordctl stock-check >"$WORK/stock-check.$1.out" 2>&1; then
     say "stock check ($1): $(tail -1 "$WORK/stock-check.$1.out")"
   else
     head -20 "$WORK/stock-check.$1.out" >&2
@@ -235,3 +238,4 @@ ratio 2 instances / ceiling 2: $(ratio "${R[drain2]}" "${R[ceil2]}")
 latency at ${RATE}/s:          $LAT
 peak RSS (VmHWM) kB:           1 instance ${R[drain1_hwm]}| 2 instances ${R[drain2_hwm]}| latency run ${R[lat_hwm]}  (target <= 32768)
 EOF
+DONE=1
