@@ -3,7 +3,7 @@ BUILD ?= build
 TEST_BUILD ?= build-test
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: help setup build build-test run test unit integration stack-up stack-down stack-status bench docs check-docs format clean
+.PHONY: help setup build build-test run test unit integration stack-up stack-down stack-status bench bench-submit docs check-docs format clean
 
 help:
 	@echo "make setup         install missing Debian packages (scripts/setup.sh)"
@@ -12,6 +12,7 @@ help:
 	@echo "make test          the whole test suite (what CI runs): setup, sanitizer build, stack, unit + integration"
 	@echo "make unit          unit tests only (no servers)"
 	@echo "make stack-up | stack-down | stack-status   the local MariaDB, Redis and dev Kafka broker"
+	@echo "make bench-submit  trade-submit benchmark on its own stack (bench/run_submit_bench.sh; TRADES=N)"
 	@echo "make docs          regenerate docs/topics.md and docs/config.md tables from the code"
 	@echo "make format        clang-format the C sources"
 
@@ -47,11 +48,14 @@ stack-down:
 stack-status:
 	bash scripts/stack.sh status
 
+bench-submit:
+	bash bench/run_submit_bench.sh --trades $(or $(TRADES),50000)
+
 docs: build
 	bash scripts/gen-docs.sh $(BUILD)/bin/ordctl
 
 format:
-	clang-format -i common/*.[ch] workers/*/*.c tools/*/*.c tests/unit/*.c tests/integration/*.c
+	clang-format -i common/*.[ch] workers/*/*.c tools/*/*.c bench/*.c tests/unit/*.c tests/integration/*.c
 
 clean:
 	rm -rf $(BUILD) $(TEST_BUILD)

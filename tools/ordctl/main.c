@@ -27,7 +27,8 @@ static const char USAGE[] =
     "Commands:\n"
     "  migrate [--db main|buyer|seller|all] [--dry-run]\n"
     "        apply schema/<db>/NNN_*.sql not yet applied (schema_migrations); idempotent\n"
-    "  publish-trades [--no-validate] [--quiet] FILE...\n"
+    "  publish-trades [--no-validate] [--quiet] [--rate R] [--times OUT] FILE...\n"
+    "                 (--rate: at most R events/s, paced; --times: \"tid<TAB>publish epoch ms\" per event)\n"
     "        platform adapter: read raw trades as JSON lines (docs/raw-trade-format.md), publish each\n"
     "        as a RawTrade to trade.raw keyed by buyer; a bad line is refused with its line number and\n"
     "        reason (exit 1 at the end); --no-validate publishes well-formed but invalid trades (tests)\n"
@@ -125,13 +126,23 @@ static int cmd_migrate(int argc, char **argv) {
 /* ------------------------------------------------------------------ publish-trades */
 static int cmd_publish(int argc, char **argv) {
     int validate = 1, quiet = 0, first = 1;
+    double rate = 0;
+    FILE *times = NULL;
     for (; first < argc && argv[first][0] == '-'; first++) {
         if (!strcmp(argv[first], "--no-validate"))
             validate = 0;
-        else if (!strcmp(argv[first], "--quiet"))
+        else if (!strcmp(argv[first], "--rate") && first + 1 < argc && atof(argv[first + 1]) > 0)
+            rate = atof(argv[++first]);
+        else if (!strcmp(argv[first], "--times") && first + 1 < argc) {
+            if (!(times = fopen(argv[++first], "w"))) {
+                fprintf(stderr, "ordctl publish-trades: cannot write %s\n", argv[first]);
+                return 2;
+            }
+        } else if (!strcmp(argv[first], "--quiet"))
             quiet = 1;
         else {
             fprintf(stderr, "ordctl publish-trades: unknown option %s\n", argv[first]);
+            if (times) fclose(times);
             return 2;
         }
     }
@@ -180,6 +191,17 @@ static int cmd_publish(int argc, char **argv) {
                 refused++;
                 continue;
             }
+            if (rate > 0) { /* paced: event n leaves at t0 + n / rate */
+                int64_t due = t0 + (int64_t)((double)published * 1000.0 / rate);
+                while (mono_ms() < due) {
+                    of_producer_poll(p);
+                    int64_t left = due - mono_ms();
+                    if (left > 0) {
+                        struct timespec ts = {0, (long)(left > 5 ? 5 : left) * 1000000L};
+                        nanosleep(&ts, NULL);
+                    }
+                }
+            }
             char eid[64], key[512];
             Orderfleet__EventMeta meta = ORDERFLEET__EVENT_META__INIT;
             meta.event_id = (char *)of_rawtrade_event_id(line, (size_t)len, eid, sizeof eid);
@@ -192,9 +214,10 @@ static int cmd_publish(int argc, char **argv) {
             if (buf) {
                 orderfleet__raw_trade__pack(t, buf);
                 of_rawtrade_key(t, key, sizeof key);
-                if (of_producer_send(p, topic, key, strlen(key), buf, n, NULL, &b) == OF_OK)
+                if (of_producer_send(p, topic, key, strlen(key), buf, n, NULL, &b) == OF_OK) {
                     published++;
-                else
+                    if (times) fprintf(times, "%s\t%lld\n", t->tid, (long long)of_now_ms());
+                } else
                     rc = 1;
                 free(buf);
             }
@@ -210,6 +233,7 @@ static int cmd_publish(int argc, char **argv) {
         free(line);
         if (in != stdin) fclose(in);
     }
+    if (times) fclose(times);
     if (of_producer_wait(p, &b)) {
         fprintf(stderr, "ordctl publish-trades: %d messages not acknowledged: %s\n", b.failed + b.pending, b.error);
         rc = 1;

@@ -1,0 +1,241 @@
+#!/usr/bin/env bash
+# run_submit_bench.sh -- the trade-submit benchmark of issue 3 (docs/benchmarks.md, section "trade-submit").
+#
+# Usage: bench/run_submit_bench.sh [--trades N] [--latency-trades M] [--rate-percent P] [--keep-stack]
+#   --trades N          raw trades for the throughput runs (default 50000)
+#   --latency-trades M  trades published at a paced rate for the latency run (default 5000)
+#   --rate-percent P    pace of the latency run, % of the measured one-instance drain rate (default 50)
+#   --keep-stack        leave the bench stack up at the end (default: down --purge)
+# Own stack (never the developer's): OF_STATE_DIR (default <repo>/.state-bench), OF_MYSQL_PORT (33336),
+# OF_REDIS_PORT (36409). Build: Release into <repo>/build-bench (OF_BENCH_BUILD to change).
+#
+# Runs: (a) raw-SQL ceiling (bin/of-bench-sqlceiling), 1 and 2 connections; (b) drain with one trade-submit;
+# (c) drain with two instances in one group; (d) latency at a paced rate. The database is reset between runs
+# (every main table truncated except schema_migrations, sample catalogue reloaded) and every run uses fresh
+# topics (OF_TOPIC_PREFIX) and group; `ordctl stock-check` must pass after each run.
+set -euo pipefail
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$REPO"
+
+TRADES=50000 LAT_TRADES=5000 RATE_PCT=50 KEEP=0
+while (($#)); do
+  case "$1" in
+    --trades) TRADES=$2; shift 2 ;;
+    --latency-trades) LAT_TRADES=$2; shift 2 ;;
+    --rate-percent) RATE_PCT=$2; shift 2 ;;
+    --keep-stack) KEEP=1; shift ;;
+    -h | --help) sed -n '2,16p' "$0"; exit 0 ;;
+    *) echo "run_submit_bench: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+
+export OF_STATE_DIR=${OF_STATE_DIR:-$REPO/.state-bench}
+export OF_MYSQL_PORT=${OF_MYSQL_PORT:-33336}
+export OF_REDIS_PORT=${OF_REDIS_PORT:-36409}
+BUILD=${OF_BENCH_BUILD:-$REPO/build-bench}
+export OF_BUILD_DIR=$BUILD
+BIN=$BUILD/bin
+WORK=${OF_BENCH_OUT:-$REPO/.bench-out} # trades, logs, latency samples (kept after the stack is purged)
+# The dev broker keeps only ~5 MiB per partition: more partitions so that 50,000 trades fit, and a broker restart
+# (all messages gone, topics created again) before each Kafka run.
+export OF_DEVBROKER_ARGS=${OF_DEVBROKER_ARGS:---partitions-scale 4}
+RUN_ID=$(date +%s)
+LOG_LEVEL=warn
+
+say() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+die() { printf 'run_submit_bench: error: %s\n' "$*" >&2; exit 1; }
+ordctl() { "$BIN/ordctl" "$@" 2> >(grep -v CONFWARN >&2); }
+admin() { mariadb --no-defaults --socket="$OF_STATE_DIR/mysql/mysqld.sock" --user="$(id -un)" orderfleet -N -B -e "$1"; }
+
+WORKER_PIDS=()
+DONE=0
+cleanup() {
+  local p
+  for p in "${WORKER_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${WORKER_PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  if ((KEEP == 0 && DONE == 1)); then bash scripts/stack.sh down --purge >/dev/null 2>&1 || true; fi
+  ((DONE == 1)) || echo "run_submit_bench: stack left up for inspection ($OF_STATE_DIR; scripts/stack.sh down --purge)" >&2
+}
+trap cleanup EXIT
+
+reset_db() {
+  local tables
+  tables=$(admin "SELECT GROUP_CONCAT(CONCAT('TRUNCATE TABLE ', table_name) SEPARATOR '; ') FROM information_schema.tables
+                  WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE' AND table_name <> 'schema_migrations'")
+  admin "$tables"
+  bash scripts/stack.sh mysql <data/sample/catalogue.sql
+}
+stock_check() {
+  # the check reads every order line in one query: more than the default 5 s read timeout on 50,000 trades here
+  if OF_MYSQL_CONNECT_TIMEOUT_S=300 ordctl stock-check >"$WORK/stock-check.$1.out" 2>&1; then
+    say "stock check ($1): $(tail -1 "$WORK/stock-check.$1.out")"
+  else
+    head -20 "$WORK/stock-check.$1.out" >&2
+    die "stock check failed after $1"
+  fi
+}
+# Server counters: statements executed and commits (for the per-trade counts).
+counters() { admin "SHOW GLOBAL STATUS WHERE Variable_name IN ('Com_stmt_execute','Com_commit','Questions')" | awk '{printf "%s ", $2} END {print ""}'; }
+per_trade() { # before after trades -> "execs/trade"
+  awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN { split(a, x, " "); split(b, y, " "); printf "%.2f stmt/trade (%d commits)", (y[3]-x[3])/n, y[1]-x[1] }'
+}
+orders() { admin "SELECT COUNT(*) FROM sales_trade"; }
+# Steady rate from the database: orders / (last - first sales_trade.created_at).
+db_rate() { admin "SELECT ROUND(COUNT(*) / GREATEST(TIMESTAMPDIFF(MICROSECOND, MIN(created_at), MAX(created_at)) / 1e6, 0.001)) FROM sales_trade"; }
+hwm_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+
+start_worker() { # name -> pid in $!
+  OF_LOG_LEVEL=$LOG_LEVEL OF_INSTANCE_ID="bench-$1" "$BIN/of-trade-submit" >"$WORK/$1.log" 2>&1 &
+  WORKER_PIDS+=("$!")
+}
+stop_workers() {
+  local p rc=0
+  for p in "${WORKER_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${WORKER_PIDS[@]}"; do wait "$p" || rc=$?; done
+  WORKER_PIDS=()
+  ((rc == 0)) || die "a trade-submit instance exited with $rc (see $WORK/*.log)"
+}
+use_topics() { # run name: fresh topics (dev broker restarted, data in memory only) and a fresh group
+  local pid
+  pid=$(head -n1 "$OF_STATE_DIR/run/devbroker.pid")
+  kill -TERM "$pid"
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
+  bash scripts/stack.sh up >/dev/null
+  unset OF_TOPIC_PREFIX
+  export OF_KAFKA_GROUP="bench.$RUN_ID.$1.trade-submit"
+}
+publish() { # file [extra args]
+  local f=$1 out
+  shift
+  out=$(ordctl publish-trades --quiet "$@" "$f" 2>&1 | grep -v 'refused:' || true)
+  say "published: $(tail -1 <<<"$out")"
+}
+
+# ------------------------------------------------------------------ setup
+say "build (Release, $BUILD)"
+cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DOF_SANITIZE=OFF -DOF_TESTS=OFF >/dev/null
+cmake --build "$BUILD" -j "$(nproc)" --target of-trade-submit ordctl of-devbroker of-bench-sqlceiling -- \
+  --no-print-directory >/dev/null || die "build failed"
+mkdir -p "$OF_STATE_DIR"
+say "fresh stack ($OF_STATE_DIR, mysql :$OF_MYSQL_PORT, redis :$OF_REDIS_PORT)"
+bash scripts/stack.sh down --purge >/dev/null 2>&1 || true
+bash scripts/stack.sh up >/dev/null
+export OF_CONFIG=$OF_STATE_DIR/stack.env
+mkdir -p "$WORK"
+say "generate $TRADES trades"
+python3 bench/gen_bench_trades.py --trades "$TRADES" >"$WORK/trades.jsonl" 2>/dev/null
+head -n "$LAT_TRADES" "$WORK/trades.jsonl" >"$WORK/latency.jsonl"
+ordctl migrate >/dev/null
+reset_db
+
+# ------------------------------------------------------------------ (a) ceiling
+declare -A R
+for c in 1 2; do
+  [[ $c == 1 ]] || reset_db
+  say "(a) raw-SQL ceiling, $c connection(s)"
+  before=$(counters)
+  out=$("$BIN/of-bench-sqlceiling" --connections "$c" "$WORK/trades.jsonl")
+  after=$(counters)
+  say "    $out"
+  R[batch]=$(sed -n 's/.* batch=\([0-9]*\).*/\1/p' <<<"$out")
+  R[ceil$c]=$(sed -n 's/.*tps=\([0-9]*\).*/\1/p' <<<"$out")
+  R[ceil${c}_n]=$(sed -n 's/^trades=\([0-9]*\).*/\1/p' <<<"$out")
+  R[ceil${c}_stmts]=$(per_trade "$before" "$after" "${R[ceil${c}_n]}")
+  say "    server: ${R[ceil${c}_stmts]}"
+  stock_check "ceiling-$c"
+done
+PUBLISHED=${R[ceil1_n]}
+
+# ------------------------------------------------------------------ (b), (c) drain
+drain() { # instances
+  local n=$1 t0 t1 i
+  reset_db
+  use_topics "drain$n"
+  say "(b/c) drain, $n instance(s): publish first"
+  publish "$WORK/trades.jsonl"
+  before=$(counters)
+  t0=$(now)
+  for ((i = 1; i <= n; i++)); do start_worker "drain$n-$i"; done
+  (
+    while sleep 10; do say "    … $(admin 'SELECT COUNT(*) FROM api_trade') raw trades stored, $(orders) orders"; done
+  ) &
+  local prog=$!
+  ordctl wait-idle --topic trade.raw --group "$OF_KAFKA_GROUP" --timeout 3600 >/dev/null || die "wait-idle timed out"
+  t1=$(now)
+  kill "$prog" 2>/dev/null || true
+  wait "$prog" 2>/dev/null || true
+  local hwm=""
+  for p in "${WORKER_PIDS[@]}"; do hwm="$hwm$(hwm_kb "$p") "; done
+  stop_workers
+  after=$(counters)
+  local secs o
+  secs=$(elapsed "$t0" "$t1")
+  o=$(orders)
+  R[drain$n]=$(awk -v n="$PUBLISHED" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')
+  R[drain${n}_db]=$(db_rate)
+  R[drain${n}_hwm]=$hwm
+  R[drain${n}_stmts]=$(per_trade "$before" "$after" "$PUBLISHED")
+  local stored
+  stored=$(admin "SELECT COUNT(*) FROM api_trade")
+  ((stored == PUBLISHED)) || die "only $stored of $PUBLISHED raw trades stored (messages lost by the dev broker?)"
+  say "    $PUBLISHED trades ($o orders) in ${secs}s from worker start = ${R[drain$n]} trades/s;" \
+    "first→last order ${R[drain${n}_db]} orders/s; VmHWM kB: $hwm"
+  say "    server: ${R[drain${n}_stmts]}"
+  stock_check "drain-$n"
+}
+drain 1
+drain 2
+
+# ------------------------------------------------------------------ (d) latency
+reset_db
+use_topics latency
+RATE=$(awk -v r="${R[drain1]}" -v p="$RATE_PCT" 'BEGIN { printf "%d", r * p / 100 < 1 ? 1 : r * p / 100 }')
+say "(d) latency: one trade-submit running, $LAT_TRADES trades published at $RATE/s ($RATE_PCT% of the drain rate)"
+start_worker latency
+sleep 8 # group join and first fetch: not part of the latency
+publish "$WORK/latency.jsonl" --rate "$RATE" --times "$WORK/latency.times"
+ordctl wait-idle --topic trade.raw --group "$OF_KAFKA_GROUP" --timeout 3600 >/dev/null || die "wait-idle timed out"
+R[lat_hwm]=$(hwm_kb "${WORKER_PIDS[0]}")
+stop_workers
+admin "SELECT st.src_tids, ROUND(UNIX_TIMESTAMP(st.created_at) * 1000), ROUND(UNIX_TIMESTAMP(o.sent_at) * 1000)
+       FROM sales_trade st JOIN outbox o ON o.msg_key = CAST(st.trade_id AS CHAR) AND o.event_id LIKE 'oc-%'" \
+  >"$WORK/latency.db"
+LAT=$(python3 - "$WORK/latency.times" "$WORK/latency.db" <<'EOF'
+import sys
+pub = dict(l.rstrip("\n").split("\t") for l in open(sys.argv[1]))
+ins, sent = [], []
+for l in open(sys.argv[2]):
+    tid, c, s = l.rstrip("\n").split("\t")
+    if tid in pub:
+        ins.append(int(c) - int(pub[tid]))
+        if s != "NULL":
+            sent.append(int(s) - int(pub[tid]))
+def pct(v, p):
+    v = sorted(v)
+    return v[min(len(v) - 1, int(round(p / 100 * (len(v) - 1))))] if v else -1
+print(f"n={len(ins)} insert_p50={pct(ins,50)} insert_p99={pct(ins,99)} insert_max={max(ins) if ins else -1} "
+      f"sent_p50={pct(sent,50)} sent_p99={pct(sent,99)}")
+EOF
+)
+say "    latency ms (publish → order row inserted in its transaction; publish → order event sent after commit): $LAT"
+stock_check latency
+
+# ------------------------------------------------------------------ summary
+MACHINE="$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(free -g | awk '/Mem:/ {print $2}') GB RAM, Debian $(cat /etc/debian_version), $(mariadbd --version 2>/dev/null | awk '{print $3}')"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+cat <<EOF
+
+==================== trade-submit benchmark ($PUBLISHED trades, OF_BATCH_SIZE=${R[batch]}) ====================
+machine:                       $MACHINE
+raw-SQL ceiling, 1 connection: ${R[ceil1]} trades/s   (${R[ceil1_stmts]})
+raw-SQL ceiling, 2 connections:${R[ceil2]} trades/s
+trade-submit, 1 instance:      ${R[drain1]} trades/s  (first→last order: ${R[drain1_db]}/s; ${R[drain1_stmts]})
+trade-submit, 2 instances:     ${R[drain2]} trades/s  (first→last order: ${R[drain2_db]}/s)
+ratio 1 instance / ceiling 1:  $(ratio "${R[drain1]}" "${R[ceil1]}")   (target >= 0.70)
+ratio 2 instances / ceiling 2: $(ratio "${R[drain2]}" "${R[ceil2]}")
+latency at ${RATE}/s:          $LAT
+peak RSS (VmHWM) kB:           1 instance ${R[drain1_hwm]}| 2 instances ${R[drain2_hwm]}| latency run ${R[lat_hwm]}  (target <= 32768)
+EOF
+DONE=1
