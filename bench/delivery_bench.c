@@ -25,16 +25,17 @@ static long count = 1000, loops = 64, rate = 0, delay_ms = 5000;
 static int64_t *notify_ms; /* per order: when it was notified */
 
 static void usage(FILE *f) {
-    fprintf(f, "usage: of-bench-delivery ours|seed|due|park [--count N] [--run ID] [--merchant-log PATH]\n"
-               "                         [--merchant-url URL] [--loops K] [--rate PER_S] [--delay-ms D]\n"
-               "  ours  publish N DeliveryRequests (orders B<run>-<i>, merchant 1) and time notify -> merchant receipt\n"
-               "        (the running of-delivery serves them); --rate spaces them (fresh-request latency)\n"
-               "  seed  the seed's design: Redis list + RPOPLPUSH (lua/delivery_*.lua), K consumer loops POSTing to\n"
-               "        --merchant-url, same orders and timing\n"
-               "  due   N RetryEnvelopes on rung 1 at --rate, due --delay-ms later (origin order.sync): how late\n"
-               "        of-retry-ladder republishes them\n"
-               "  park  N RetryEnvelopes parked on retry.3600s (origin delivery.request, due in an hour)\n"
-               "Prints figures as key=value; configuration as for every worker (OF_CONFIG ...).\n");
+    fprintf(f,
+            "usage: of-bench-delivery ours|seed|due|park [--count N] [--run ID] [--merchant-log PATH]\n"
+            "                         [--merchant-url URL] [--loops K] [--rate PER_S] [--delay-ms D]\n"
+            "  ours  publish N DeliveryRequests (orders B<run>-<i>, merchant 1) and time notify -> merchant receipt\n"
+            "        (the running of-delivery serves them); --rate spaces them (fresh-request latency)\n"
+            "  seed  the seed's design: Redis list + RPOPLPUSH (lua/delivery_*.lua), K consumer loops POSTing to\n"
+            "        --merchant-url, same orders and timing\n"
+            "  due   N RetryEnvelopes on rung 1 at --rate, due --delay-ms later (origin order.sync): how late\n"
+            "        of-retry-ladder republishes them\n"
+            "  park  N RetryEnvelopes parked on retry.3600s (origin delivery.request, due in an hour)\n"
+            "Prints figures as key=value; configuration as for every worker (OF_CONFIG ...).\n");
 }
 
 static int64_t now_ms(void) {
@@ -322,8 +323,8 @@ static int run_seed(void) {
         for (long i = 0; i < count; i++)
             if (recv[i] > last) last = recv[i];
         printf("seed-drain seconds=%.3f per_s=%.0f (queue of %ld filled first, then drained by %ld loops)\n",
-               (double)(last - drain_start) / 1000.0, last > drain_start ? count * 1000.0 / (double)(last - drain_start) : 0,
-               count, loops);
+               (double)(last - drain_start) / 1000.0,
+               last > drain_start ? count * 1000.0 / (double)(last - drain_start) : 0, count, loops);
     }
     for (long k = 0; k < loops; k++)
         pthread_join(th[k], NULL);
@@ -475,11 +476,14 @@ int main(int argc, char **argv) {
         return argc < 2 ? 2 : 0;
     }
     const char *mode = argv[1];
-    static const struct option opts[] = {{"count", required_argument, 0, 'n'}, {"run", required_argument, 0, 'r'},
+    static const struct option opts[] = {{"count", required_argument, 0, 'n'},
+                                         {"run", required_argument, 0, 'r'},
                                          {"merchant-log", required_argument, 0, 'l'},
                                          {"merchant-url", required_argument, 0, 'u'},
-                                         {"loops", required_argument, 0, 'k'},   {"rate", required_argument, 0, 'R'},
-                                         {"delay-ms", required_argument, 0, 'd'}, {"help", no_argument, 0, 'h'},
+                                         {"loops", required_argument, 0, 'k'},
+                                         {"rate", required_argument, 0, 'R'},
+                                         {"delay-ms", required_argument, 0, 'd'},
+                                         {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     int c;
     optind = 2;

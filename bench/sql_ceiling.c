@@ -10,7 +10,7 @@
  * benchmark data).
  *
  * decision_trace: a JSON blob of --trace-bytes (default 4800, the worker's average sales_trade.decision_trace on the
- * benchmark data, 4.8 kB) in sales_trade and api_trade, as the worker writes its trace into both.
+ * benchmark data, 4.8 kB) in sales_trade, or in api_trade for a trade not submitted, as the worker does.
  *
  * Usage: of-bench-sqlceiling [--connections N] [--mark-sent] [--trace-bytes B] FILE.jsonl
  *   --connections N  N threads, each with its own connection, over a share of the trades (by buyer key, as Kafka
@@ -622,7 +622,7 @@ static of_err_t one_trade(worker_t *w, size_t ti, long offset, char *err, size_t
                       OFP_U(0),
                       OFP_S(rule),
                       OFP_S(unknown ? "bench: unknown goods" : ""),
-                      OFP_S(g_trace),
+                      unknown ? OFP_S(g_trace) : OFP_NUL, /* as the worker: on the raw trade only when not submitted */
                       OFP_I(unknown ? 10 : 20),
                       OFP_S(t->pay_time),
                       *t->pay_time ? OFP_S(t->pay_time) : OFP_NUL,

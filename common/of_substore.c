@@ -729,7 +729,8 @@ static of_err_t submit_one(of_substore_t *ss, of_catalog_t *cat, of_subjob_t *jo
     if (s.submitted && (e = write_customer(ss, job, &s, err, size))) goto out;
     char *trace = of_trace_json(&s.trace);
     if (s.submitted) e = write_order(ss, cat, job, &s, trace, err, size);
-    if (!e) e = write_raw(ss, job, &s, trace, err, size);
+    /* the trace is stored once: with the order, or on the raw trade when no order was made */
+    if (!e) e = write_raw(ss, job, &s, s.submitted ? NULL : trace, err, size);
     free(trace);
     if (e) goto out;
     job->status = s.submitted ? s.status : 0;
