@@ -734,7 +734,16 @@ static double now_s(void) {
 int main(int argc, char **argv) {
     int nconn = 1, trace_bytes = 4800;
     const char *file = NULL;
+    static const char usage[] =
+        "usage: of-bench-sqlceiling [--connections N] [--mark-sent] [--trace-bytes B] FILE.jsonl\n"
+        "  the raw-SQL ceiling of the trade-submit benchmark: writes the rows trade-submit writes for each raw trade\n"
+        "  of FILE (JSON lines), OF_BATCH_SIZE per transaction, no Kafka, no rules; prints trades/s\n"
+        "  (configuration from $OF_CONFIG and OF_* variables, as every binary; see bench/run_submit_bench.sh)\n";
     for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(usage, stdout);
+            return 0;
+        }
         if (!strcmp(argv[i], "--connections") && i + 1 < argc)
             nconn = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--trace-bytes") && i + 1 < argc)
@@ -744,13 +753,12 @@ int main(int argc, char **argv) {
         else if (argv[i][0] != '-' && !file)
             file = argv[i];
         else {
-            fprintf(stderr,
-                    "usage: of-bench-sqlceiling [--connections N] [--mark-sent] [--trace-bytes B] FILE.jsonl\n");
+            fputs(usage, stderr);
             return 2;
         }
     }
     if (!file || nconn < 1 || nconn > 64 || trace_bytes < 16 || trace_bytes > 60000) {
-        fprintf(stderr, "usage: of-bench-sqlceiling [--connections N] [--mark-sent] [--trace-bytes B] FILE.jsonl\n");
+        fputs(usage, stderr);
         return 2;
     }
     char err[512];
