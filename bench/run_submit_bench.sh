@@ -132,7 +132,8 @@ reset_db
 
 # ------------------------------------------------------------------ (a) ceiling
 declare -A R
-for c in 1 2; do
+R[ceil2]=skipped
+for c in ${OF_BENCH_CEILING_CONNECTIONS:-1 2}; do # the 2-connection ceiling aborts on a deadlock (no retry)
   [[ $c == 1 ]] || reset_db
   say "(a) raw-SQL ceiling, $c connection(s)"
   before=$(counters)
@@ -224,7 +225,7 @@ stock_check latency
 
 # ------------------------------------------------------------------ summary
 MACHINE="$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(free -g | awk '/Mem:/ {print $2}') GB RAM, Debian $(cat /etc/debian_version), $(mariadbd --version 2>/dev/null | awk '{print $3}')"
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0) printf "%.2f", a / b; else printf "n/a" }'; }
 cat <<EOF
 
 ==================== trade-submit benchmark ($PUBLISHED trades, OF_BATCH_SIZE=${R[batch]}) ====================
