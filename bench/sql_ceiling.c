@@ -28,10 +28,11 @@
 #include "of_db.h"
 #include "of_log.h"
 #include "of_rawtrade.h"
+#include "of_substore.h"
 #include "of_topics.h"
 #include "order.pb-c.h"
 
-/* ------------------------------------------------------------------ statements (the worker's text) */
+/* ------------------------------------------------------------------ statements (the worker's texts) */
 enum {
     S_PROCESSED,
     S_CUST_INS,
@@ -54,58 +55,24 @@ enum {
     S__FIXED
 };
 
-static const char *const SQL[S__FIXED] = {
+/* Texts of ingest and outbox; the submission's come from of_substore_sql() (use_worker_texts). */
+static const char *SQL[S__FIXED] = {
     [S_PROCESSED] = "INSERT INTO processed_event (consumer, event_id, topic, kpartition, koffset, outcome) VALUES (?, "
                     "?, ?, ?, ?, ?)",
-    [S_CUST_INS] = "INSERT INTO crm_customer (customer_no, nick, name, mobile, telno, province, city, district, "
-                   "address, zip) VALUES (CONCAT('KH', UUID_SHORT()), ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    [S_PC_INS] = "INSERT INTO crm_platform_customer (platform_id, account, customer_id) VALUES (?, ?, ?)",
-    [S_ADDR_INS] = "INSERT IGNORE INTO crm_customer_address (customer_id, name, province, city, district, address, "
-                   "zip, mobile, telno) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    [S_TEL_INS] = "INSERT IGNORE INTO crm_customer_telno (customer_id, type, telno) VALUES (?, ?, ?)",
-    [S_ST_INS] =
-        "INSERT INTO sales_trade (trade_no, platform_id, shop_id, raw_trade_id, src_tids, trade_status, pay_status, "
-        "refund_status, delivery_term, trade_mask, flag_id, unmerge_mask, freeze_reason, is_sealed, trade_time, "
-        "pay_time, delay_to_time, customer_id, buyer_nick, receiver_name, receiver_mobile, receiver_telno, "
-        "receiver_province, receiver_city, receiver_district, receiver_address, receiver_zip, area_alias, "
-        "warehouse_id, wms_type, logistics_id, logistics_by, package_id, post_cost, salesman_id, cs_remark, "
-        "buyer_message, invoice_type, invoice_title, invoice_content, goods_count, goods_type_count, single_spec_no, "
-        "weight, volume, goods_amount, post_amount, discount, receivable, paid, pbs_amount, cod_amount, goods_cost, "
-        "commission, gift_mask, is_not_use_air, decision_trace, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    [S_STO_INS] =
-        "INSERT INTO sales_trade_order (trade_id, platform_id, shop_id, src_tid, src_oid, api_trade_order_id, "
-        "spec_id, goods_id, api_goods_id, api_spec_id, refund_status, guarantee_mode, delivery_term, bind_oid, num, "
-        "actual_num, price, order_price, share_price, share_amount, share_post, paid, adjust, discount, commission, "
-        "cost_price, goods_name, goods_no, spec_name, spec_no, spec_code, api_goods_name, api_spec_name, weight, "
-        "volume, tax_rate, large_type, gift_type, cid, is_zero_cost, is_not_use_air, suite_id, suite_no, suite_name, "
-        "suite_num, is_main, stock_reserved, reserved_warehouse_id, reserved_num) VALUES (?, ?, ?, ?, ?, "
-        "(SELECT rec_id FROM api_trade_order WHERE api_trade_id = ? AND oid = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    [S_LOG_INS] = "INSERT INTO sales_trade_log (trade_id, type, rule_id, message) VALUES (?, ?, ?, ?)",
-    [S_SIB_UPD] = "UPDATE sales_trade SET unmerge_mask = unmerge_mask | ?, delay_to_time = IF(? > 0 AND trade_status "
-                  "IN (16, 20), ?, delay_to_time), trade_status = IF(? > 0 AND trade_status IN (16, 20), ?, "
-                  "trade_status), version = version + 1 WHERE trade_id = ?",
-    [S_RAW_UPD] = "UPDATE api_trade SET process_status = ?, bad_reason = bad_reason | ?, deliver_trade_id = ?, "
-                  "customer_id = ?, salesman_id = ?, remark_logistics_id = ?, freeze_reason = ?, prompt_warehouse_id = "
-                  "?, submit_rule = ?, submit_reason = ?, decision_trace = ?, submitted_at = NOW(3), modify_flag = "
-                  "IF(? = 20, 0, modify_flag), pay_time = IF(pay_time IS NULL AND ? <> '', ?, pay_time) WHERE rec_id = "
-                  "? AND process_status = 10",
-    [S_RAWO_UPD] =
-        "UPDATE api_trade_order SET process_status = ?, modify_flag = IF(? = 20, 0, modify_flag), is_new = 0 "
-        "WHERE api_trade_id = ?",
-    [S_RAWO_INVALID] = "UPDATE api_trade_order SET is_invalid_goods = 1 WHERE api_trade_id = ? AND oid = ?",
-    [S_AG_INS] = "INSERT INTO api_goods_spec (platform_id, shop_id, goods_id, spec_id, goods_no, spec_no, goods_name, "
-                 "spec_name, cid, match_target_type, match_target_id, match_code, modify_flag, is_stock_change) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 0, 1) ON DUPLICATE KEY UPDATE rec_id = rec_id",
-    [S_STOCK_UPS] = "INSERT INTO stock_spec (warehouse_id, spec_id, unpay_num, order_num, subscribe_num) VALUES (?, ?, "
-                    "?, ?, ?) ON DUPLICATE KEY UPDATE unpay_num = unpay_num + VALUES(unpay_num), order_num = order_num "
-                    "+ VALUES(order_num), subscribe_num = subscribe_num + VALUES(subscribe_num)",
-    [S_STOCK_LOG] = "INSERT INTO stock_change_log (warehouse_id, spec_id, src_type, src_id, event_id, d_order_num, "
-                    "d_unpay_num, d_subscribe_num, remark) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?)",
-    [S_RMK] = "INSERT INTO sales_trade_remark_history (trade_id, raw_trade_id, src_tid, remark_type, remark) VALUES "
-              "(?, ?, ?, ?, ?)",
+    [S_CUST_INS] = NULL,  /* the worker's text: of_substore_sql(OF_SS_CUST_INS) */
+    [S_PC_INS] = NULL,    /* the worker's text: of_substore_sql(OF_SS_PC_INS) */
+    [S_ADDR_INS] = NULL,  /* the worker's text: of_substore_sql(OF_SS_ADDR_INS) */
+    [S_TEL_INS] = NULL,   /* the worker's text: of_substore_sql(OF_SS_TEL_INS) */
+    [S_ST_INS] = NULL,    /* the worker's text: of_substore_sql(OF_SS_ST_INS) */
+    [S_STO_INS] = NULL,   /* the worker's text: of_substore_sql(OF_SS_STO_INS) */
+    [S_LOG_INS] = NULL,   /* the worker's text: of_substore_sql(OF_SS_LOG_INS) */
+    [S_SIB_UPD] = NULL,   /* the worker's text: of_substore_sql(OF_SS_SIB_UPD) */
+    [S_RAW_UPD] = NULL,   /* the worker's text: of_substore_sql(OF_SS_RAW_UPD) */
+    [S_RAWO_UPD] = NULL,  /* the worker's text: of_substore_sql(OF_SS_RAWO_UPD) */
+    [S_AG_INS] = NULL,    /* the worker's text: of_substore_sql(OF_SS_AG_INS) */
+    [S_STOCK_UPS] = NULL, /* the worker's text: of_substore_sql(OF_SS_STOCK_UPS) */
+    [S_STOCK_LOG] = NULL, /* the worker's text: of_substore_sql(OF_SS_STOCK_LOG) */
+    [S_RMK] = NULL,       /* the worker's text: of_substore_sql(OF_SS_RMK) */
     [S_OUTBOX] = "INSERT IGNORE INTO outbox (event_id, topic, msg_key, payload) VALUES (?, ?, ?, ?)",
     [S_SENT] = "UPDATE outbox SET sent_at = NOW(3), attempts = attempts + 1 WHERE id = ?",
 };
@@ -404,7 +371,8 @@ static of_err_t one_trade(worker_t *w, size_t ti, long offset, char *err, size_t
                           OFP_S(o->goods_no),    OFP_S(o->spec_no),
                           OFP_S(o->goods_name),  OFP_S(o->spec_name),
                           OFP_S(o->cid),         OFP_I(g ? (g->is_suite ? 2 : 1) : 0),
-                          OFP_U(g ? g->id : 0)};
+                          OFP_U(g ? g->id : 0),  OFP_S(g ? g->no : ""),
+                          OFP_U(g ? g->id : 0),  OFP_I(g ? (g->is_suite ? 2 : 1) : 0)};
         X(S_AG_INS, a, NULL, NULL);
     }
     /* unknown goods: not submitted (SUB-MAP-09 / -10) */
@@ -731,8 +699,32 @@ static double now_s(void) {
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* The statements trade-submit writes with come from of_substore.c, so the ceiling cannot drift from the worker. */
+static void use_worker_texts(void) {
+    static const int from[S__FIXED] = {
+        [S_CUST_INS] = OF_SS_CUST_INS,
+        [S_PC_INS] = OF_SS_PC_INS,
+        [S_ADDR_INS] = OF_SS_ADDR_INS,
+        [S_TEL_INS] = OF_SS_TEL_INS,
+        [S_ST_INS] = OF_SS_ST_INS,
+        [S_STO_INS] = OF_SS_STO_INS,
+        [S_LOG_INS] = OF_SS_LOG_INS,
+        [S_SIB_UPD] = OF_SS_SIB_UPD,
+        [S_RAW_UPD] = OF_SS_RAW_UPD,
+        [S_RAWO_UPD] = OF_SS_RAWO_UPD,
+        [S_RAWO_INVALID] = OF_SS_RAWO_INVALID,
+        [S_AG_INS] = OF_SS_AG_INS,
+        [S_STOCK_UPS] = OF_SS_STOCK_UPS,
+        [S_STOCK_LOG] = OF_SS_STOCK_LOG,
+        [S_RMK] = OF_SS_RMK,
+    };
+    for (int i = 0; i < S__FIXED; i++)
+        if (!SQL[i]) SQL[i] = of_substore_sql((of_ss_stmt_t)from[i]);
+}
+
 int main(int argc, char **argv) {
     int nconn = 1, trace_bytes = 4800;
+    use_worker_texts();
     const char *file = NULL;
     static const char usage[] =
         "usage: of-bench-sqlceiling [--connections N] [--mark-sent] [--trace-bytes B] FILE.jsonl\n"

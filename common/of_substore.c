@@ -12,57 +12,25 @@
 #include "of_stock.h"
 #include "of_sub.h"
 
-enum {
-    S_PC_GET,
-    S_OFF_PHONE,
-    S_OFF_ADDR,
-    S_CUST_INS,
-    S_PC_INS,
-    S_ADDR_INS,
-    S_TEL_INS,
-    S_SIBS,
-    S_STOCK,
-    S_ST_INS,
-    S_STO_INS,
-    S_LOG_INS,
-    S_SIB_UPD,
-    S_RAW_UPD,
-    S_RAWO_UPD,
-    S_RAWO_INVALID,
-    S_AG_INS,
-    S_AG_UPD,
-    S_RAWO_VALID,
-    S_STOCK_UPS,
-    S_STOCK_LOG,
-    S_REFUND_GET,
-    S_REFUND_UPD,
-    S_REFUND_INS,
-    S_REFUND_LINE,
-    S_RMK,
-    S_STOCKOUT,
-    S_STOCKOUT_LINE,
-    S_GRAB,
-    S_FULLLINK,
-    S__COUNT
-};
-
-static const char *const SQL[S__COUNT] = {
-    [S_PC_GET] = "SELECT pc.customer_id, c.customer_type FROM crm_platform_customer pc JOIN crm_customer c ON "
-                 "c.customer_id = pc.customer_id WHERE pc.platform_id = ? AND pc.account = ?",
-    [S_OFF_PHONE] = "SELECT COUNT(*) FROM crm_customer_telno WHERE customer_id = ? AND telno <> '' AND telno IN (?, ?)",
-    [S_OFF_ADDR] = "SELECT COUNT(*) FROM crm_customer_address WHERE customer_id = ? AND province = ? AND city = ? AND "
-                   "district = ? AND address = ?",
-    [S_CUST_INS] = "INSERT INTO crm_customer (customer_no, nick, name, mobile, telno, province, city, district, "
-                   "address, zip) VALUES (CONCAT('KH', UUID_SHORT()), ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    [S_PC_INS] = "INSERT INTO crm_platform_customer (platform_id, account, customer_id) VALUES (?, ?, ?)",
-    [S_ADDR_INS] = "INSERT IGNORE INTO crm_customer_address (customer_id, name, province, city, district, address, "
-                   "zip, mobile, telno) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    [S_TEL_INS] = "INSERT IGNORE INTO crm_customer_telno (customer_id, type, telno) VALUES (?, ?, ?)",
-    [S_SIBS] = "SELECT trade_id, trade_status, DATE_FORMAT(trade_time, '%Y-%m-%d %H:%i:%s'), unmerge_mask FROM "
-               "sales_trade WHERE customer_id = ? AND trade_status BETWEEN 10 AND 95 ORDER BY trade_id",
-    [S_STOCK] = "SELECT warehouse_id, spec_id, stock_num, wms_stock_num, sending_num, order_num, unpay_num, "
-                "subscribe_num, cost_price FROM stock_spec WHERE spec_id = ?",
-    [S_ST_INS] =
+static const char *const SQL[OF_SS__COUNT] = {
+    [OF_SS_PC_GET] = "SELECT pc.customer_id, c.customer_type FROM crm_platform_customer pc JOIN crm_customer c ON "
+                     "c.customer_id = pc.customer_id WHERE pc.platform_id = ? AND pc.account = ?",
+    [OF_SS_OFF_PHONE] =
+        "SELECT COUNT(*) FROM crm_customer_telno WHERE customer_id = ? AND telno <> '' AND telno IN (?, ?)",
+    [OF_SS_OFF_ADDR] =
+        "SELECT COUNT(*) FROM crm_customer_address WHERE customer_id = ? AND province = ? AND city = ? AND "
+        "district = ? AND address = ?",
+    [OF_SS_CUST_INS] = "INSERT INTO crm_customer (customer_no, nick, name, mobile, telno, province, city, district, "
+                       "address, zip) VALUES (CONCAT('KH', UUID_SHORT()), ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [OF_SS_PC_INS] = "INSERT INTO crm_platform_customer (platform_id, account, customer_id) VALUES (?, ?, ?)",
+    [OF_SS_ADDR_INS] = "INSERT IGNORE INTO crm_customer_address (customer_id, name, province, city, district, address, "
+                       "zip, mobile, telno) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [OF_SS_TEL_INS] = "INSERT IGNORE INTO crm_customer_telno (customer_id, type, telno) VALUES (?, ?, ?)",
+    [OF_SS_SIBS] = "SELECT trade_id, trade_status, DATE_FORMAT(trade_time, '%Y-%m-%d %H:%i:%s'), unmerge_mask FROM "
+                   "sales_trade WHERE customer_id = ? AND trade_status BETWEEN 10 AND 95 ORDER BY trade_id",
+    [OF_SS_STOCK] = "SELECT warehouse_id, spec_id, stock_num, wms_stock_num, sending_num, order_num, unpay_num, "
+                    "subscribe_num, cost_price FROM stock_spec WHERE spec_id = ?",
+    [OF_SS_ST_INS] =
         "INSERT INTO sales_trade (trade_no, platform_id, shop_id, raw_trade_id, src_tids, trade_status, pay_status, "
         "refund_status, delivery_term, trade_mask, flag_id, unmerge_mask, freeze_reason, is_sealed, trade_time, "
         "pay_time, delay_to_time, customer_id, buyer_nick, receiver_name, receiver_mobile, receiver_telno, "
@@ -73,7 +41,7 @@ static const char *const SQL[S__COUNT] = {
         "commission, gift_mask, is_not_use_air, decision_trace, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
         "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
         "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    [S_STO_INS] =
+    [OF_SS_STO_INS] =
         "INSERT INTO sales_trade_order (trade_id, platform_id, shop_id, src_tid, src_oid, api_trade_order_id, "
         "spec_id, goods_id, api_goods_id, api_spec_id, refund_status, guarantee_mode, delivery_term, bind_oid, num, "
         "actual_num, price, order_price, share_price, share_amount, share_post, paid, adjust, discount, commission, "
@@ -82,52 +50,61 @@ static const char *const SQL[S__COUNT] = {
         "suite_num, is_main, stock_reserved, reserved_warehouse_id, reserved_num) VALUES (?, ?, ?, ?, ?, "
         "(SELECT rec_id FROM api_trade_order WHERE api_trade_id = ? AND oid = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
         "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    [S_LOG_INS] = "INSERT INTO sales_trade_log (trade_id, type, rule_id, message) VALUES (?, ?, ?, ?)",
-    [S_SIB_UPD] = "UPDATE sales_trade SET unmerge_mask = unmerge_mask | ?, delay_to_time = IF(? > 0 AND trade_status "
-                  "IN (16, 20), ?, delay_to_time), trade_status = IF(? > 0 AND trade_status IN (16, 20), ?, "
-                  "trade_status), version = version + 1 WHERE trade_id = ?",
-    [S_RAW_UPD] = "UPDATE api_trade SET process_status = ?, bad_reason = bad_reason | ?, deliver_trade_id = ?, "
-                  "customer_id = ?, salesman_id = ?, remark_logistics_id = ?, freeze_reason = ?, prompt_warehouse_id = "
-                  "?, submit_rule = ?, submit_reason = ?, decision_trace = ?, submitted_at = NOW(3), modify_flag = "
-                  "IF(? = 20, 0, modify_flag), pay_time = IF(pay_time IS NULL AND ? <> '', ?, pay_time) WHERE rec_id = "
-                  "? AND process_status = 10",
-    [S_RAWO_UPD] =
+    [OF_SS_LOG_INS] = "INSERT INTO sales_trade_log (trade_id, type, rule_id, message) VALUES (?, ?, ?, ?)",
+    [OF_SS_SIB_UPD] =
+        "UPDATE sales_trade SET unmerge_mask = unmerge_mask | ?, delay_to_time = IF(? > 0 AND trade_status "
+        "IN (16, 20), ?, delay_to_time), trade_status = IF(? > 0 AND trade_status IN (16, 20), ?, "
+        "trade_status), version = version + 1 WHERE trade_id = ?",
+    [OF_SS_RAW_UPD] =
+        "UPDATE api_trade SET process_status = ?, bad_reason = bad_reason | ?, deliver_trade_id = ?, "
+        "customer_id = ?, salesman_id = ?, remark_logistics_id = ?, freeze_reason = ?, prompt_warehouse_id = "
+        "?, submit_rule = ?, submit_reason = ?, decision_trace = ?, submitted_at = NOW(3), modify_flag = "
+        "IF(? = 20, 0, modify_flag), pay_time = IF(pay_time IS NULL AND ? <> '', ?, pay_time) WHERE rec_id = "
+        "? AND process_status = 10",
+    [OF_SS_RAWO_UPD] =
         "UPDATE api_trade_order SET process_status = ?, modify_flag = IF(? = 20, 0, modify_flag), is_new = 0 "
         "WHERE api_trade_id = ?",
-    [S_RAWO_INVALID] = "UPDATE api_trade_order SET is_invalid_goods = 1 WHERE api_trade_id = ? AND oid = ?",
-    [S_AG_INS] = "INSERT INTO api_goods_spec (platform_id, shop_id, goods_id, spec_id, goods_no, spec_no, goods_name, "
-                 "spec_name, cid, match_target_type, match_target_id, match_code, modify_flag, is_stock_change, brand, "
-                 "class_name) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 1, IFNULL(MAX(g.brand), ''), "
-                 "IFNULL(MAX(g.class_name), '') FROM (SELECT 1) one LEFT JOIN goods_spec s ON s.spec_id = ? AND ? = 1 "
-                 "LEFT JOIN goods_goods g ON g.goods_id = s.goods_id ON DUPLICATE KEY UPDATE rec_id = rec_id",
-    [S_AG_UPD] = "UPDATE api_goods_spec SET modify_flag = 0, goods_no = ?, spec_no = ?, goods_name = ?, spec_name = ?, "
-                 "cid = ?, match_target_type = IF(is_manual_match = 0, ?, match_target_type), match_target_id = "
-                 "IF(is_manual_match = 0, ?, match_target_id), match_code = IF(is_manual_match = 0, ?, match_code), "
-                 "is_stock_change = IF(is_manual_match = 0, 1, is_stock_change) WHERE shop_id = ? AND goods_id = ? AND "
-                 "spec_id = ?",
-    [S_RAWO_VALID] = "UPDATE api_trade_order SET is_invalid_goods = 0 WHERE shop_id = ? AND goods_id = ? AND spec_id = "
-                     "? AND is_invalid_goods = 1",
-    [S_STOCK_UPS] = "INSERT INTO stock_spec (warehouse_id, spec_id, unpay_num, order_num, subscribe_num) VALUES (?, ?, "
-                    "?, ?, ?) ON DUPLICATE KEY UPDATE unpay_num = unpay_num + VALUES(unpay_num), order_num = order_num "
-                    "+ VALUES(order_num), subscribe_num = subscribe_num + VALUES(subscribe_num)",
-    [S_STOCK_LOG] = "INSERT INTO stock_change_log (warehouse_id, spec_id, src_type, src_id, event_id, d_order_num, "
-                    "d_unpay_num, d_subscribe_num, remark) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?)",
-    [S_REFUND_GET] = "SELECT rec_id FROM api_refund WHERE shop_id = ? AND tid = ? ORDER BY is_temp, rec_id LIMIT 1",
-    [S_REFUND_UPD] = "UPDATE api_refund SET status = ?, modify_flag = modify_flag | 1 WHERE rec_id = ?",
-    [S_REFUND_INS] = "INSERT INTO api_refund (platform_id, shop_id, refund_no, is_temp, tid, raw_trade_id, status, "
-                     "buyer_nick, refund_amount, reason) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?)",
-    [S_REFUND_LINE] =
+    [OF_SS_RAWO_INVALID] = "UPDATE api_trade_order SET is_invalid_goods = 1 WHERE api_trade_id = ? AND oid = ?",
+    [OF_SS_AG_INS] =
+        "INSERT INTO api_goods_spec (platform_id, shop_id, goods_id, spec_id, goods_no, spec_no, goods_name, "
+        "spec_name, cid, match_target_type, match_target_id, match_code, modify_flag, is_stock_change, brand, "
+        "class_name) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 1, IFNULL(MAX(g.brand), ''), "
+        "IFNULL(MAX(g.class_name), '') FROM (SELECT 1) one LEFT JOIN goods_spec s ON s.spec_id = ? AND ? = 1 "
+        "LEFT JOIN goods_goods g ON g.goods_id = s.goods_id ON DUPLICATE KEY UPDATE rec_id = rec_id",
+    [OF_SS_AG_UPD] =
+        "UPDATE api_goods_spec SET modify_flag = 0, goods_no = ?, spec_no = ?, goods_name = ?, spec_name = ?, "
+        "cid = ?, match_target_type = IF(is_manual_match = 0, ?, match_target_type), match_target_id = "
+        "IF(is_manual_match = 0, ?, match_target_id), match_code = IF(is_manual_match = 0, ?, match_code), "
+        "is_stock_change = IF(is_manual_match = 0, 1, is_stock_change) WHERE shop_id = ? AND goods_id = ? AND "
+        "spec_id = ?",
+    [OF_SS_RAWO_VALID] =
+        "UPDATE api_trade_order SET is_invalid_goods = 0 WHERE shop_id = ? AND goods_id = ? AND spec_id = "
+        "? AND is_invalid_goods = 1",
+    [OF_SS_STOCK_UPS] =
+        "INSERT INTO stock_spec (warehouse_id, spec_id, unpay_num, order_num, subscribe_num) VALUES (?, ?, "
+        "?, ?, ?) ON DUPLICATE KEY UPDATE unpay_num = unpay_num + VALUES(unpay_num), order_num = order_num "
+        "+ VALUES(order_num), subscribe_num = subscribe_num + VALUES(subscribe_num)",
+    [OF_SS_STOCK_LOG] = "INSERT INTO stock_change_log (warehouse_id, spec_id, src_type, src_id, event_id, d_order_num, "
+                        "d_unpay_num, d_subscribe_num, remark) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?)",
+    [OF_SS_REFUND_GET] = "SELECT rec_id FROM api_refund WHERE shop_id = ? AND tid = ? ORDER BY is_temp, rec_id LIMIT 1",
+    [OF_SS_REFUND_UPD] = "UPDATE api_refund SET status = ?, modify_flag = modify_flag | 1 WHERE rec_id = ?",
+    [OF_SS_REFUND_INS] = "INSERT INTO api_refund (platform_id, shop_id, refund_no, is_temp, tid, raw_trade_id, status, "
+                         "buyer_nick, refund_amount, reason) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?)",
+    [OF_SS_REFUND_LINE] =
         "INSERT IGNORE INTO api_refund_order (refund_id, oid, goods_id, spec_id, spec_no, goods_name, num, "
         "price, refund_amount, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    [S_RMK] = "INSERT INTO sales_trade_remark_history (trade_id, raw_trade_id, src_tid, remark_type, remark) VALUES "
-              "(?, ?, ?, ?, ?)",
-    [S_STOCKOUT] = "INSERT INTO stockout_order (stockout_no, src_order_type, src_order_id, warehouse_id, logistics_id, "
-                   "status, goods_count, weight, post_cost) VALUES (?, 1, ?, ?, ?, 50, ?, ?, ?)",
-    [S_STOCKOUT_LINE] = "INSERT INTO stockout_order_detail (stockout_id, src_order_detail_id, spec_id, num) VALUES (?, "
-                        "?, ?, ?)",
-    [S_GRAB] = "INSERT INTO stock_grab (trade_id, warehouse_id, spec_id, num) VALUES (?, ?, ?, ?) ON DUPLICATE KEY "
-               "UPDATE num = num + VALUES(num)",
-    [S_FULLLINK] = "INSERT INTO sys_process_background (type, shop_id, object_id, data) VALUES (2, ?, ?, ?)",
+    [OF_SS_RMK] =
+        "INSERT INTO sales_trade_remark_history (trade_id, raw_trade_id, src_tid, remark_type, remark) VALUES "
+        "(?, ?, ?, ?, ?)",
+    [OF_SS_STOCKOUT] =
+        "INSERT INTO stockout_order (stockout_no, src_order_type, src_order_id, warehouse_id, logistics_id, "
+        "status, goods_count, weight, post_cost) VALUES (?, 1, ?, ?, ?, 50, ?, ?, ?)",
+    [OF_SS_STOCKOUT_LINE] =
+        "INSERT INTO stockout_order_detail (stockout_id, src_order_detail_id, spec_id, num) VALUES (?, "
+        "?, ?, ?)",
+    [OF_SS_GRAB] = "INSERT INTO stock_grab (trade_id, warehouse_id, spec_id, num) VALUES (?, ?, ?, ?) ON DUPLICATE KEY "
+                   "UPDATE num = num + VALUES(num)",
+    [OF_SS_FULLLINK] = "INSERT INTO sys_process_background (type, shop_id, object_id, data) VALUES (2, ?, ?, ?)",
 };
 
 typedef struct {
@@ -135,10 +112,14 @@ typedef struct {
     int d[3]; /* unpay, order, subscribe */
 } delta_t;
 
+const char *of_substore_sql(of_ss_stmt_t id) {
+    return id >= 0 && id < OF_SS__COUNT ? SQL[id] : NULL;
+}
+
 struct of_substore_s {
     of_db_t *db;
     const of_config_t *cfg;
-    int st[S__COUNT];
+    int st[OF_SS__COUNT];
     /* per batch */
     of_stockview_t view;
     uint64_t *loaded_specs;
@@ -152,7 +133,7 @@ of_substore_t *of_substore_new(of_db_t *db, const of_config_t *cfg) {
     if (!ss) return NULL;
     ss->db = db;
     ss->cfg = cfg;
-    for (int i = 0; i < S__COUNT; i++)
+    for (int i = 0; i < OF_SS__COUNT; i++)
         if ((ss->st[i] = of_db_register(db, SQL[i])) < 0) {
             free(ss);
             return NULL;
@@ -211,7 +192,7 @@ static of_err_t init_platform_goods(of_substore_t *ss, of_catalog_t *cat, const 
                               OFP_S(m.code),
                               OFP_U(m.id),
                               OFP_I(m.type)};
-            if ((e = of_db_exec(ss->db, ss->st[S_AG_INS], p, 14, NULL, NULL, err, size))) return e;
+            if ((e = of_db_exec(ss->db, ss->st[OF_SS_AG_INS], p, 14, NULL, NULL, err, size))) return e;
             of_api_goods_t row = {.shop_id = job->shop_id, .match_type = m.type, .match_id = m.id, .status = 1};
             snprintf(row.goods_id, sizeof row.goods_id, "%s", o->goods_id);
             snprintf(row.spec_id, sizeof row.spec_id, "%s", o->spec_id);
@@ -234,13 +215,13 @@ static of_err_t init_platform_goods(of_substore_t *ss, of_catalog_t *cat, const 
             of_param_t p[] = {OFP_S(o->goods_no),  OFP_S(o->spec_no),  OFP_S(o->goods_name), OFP_S(o->spec_name),
                               OFP_S(o->cid),       OFP_I(m.type),      OFP_U(m.id),          OFP_S(m.code),
                               OFP_U(job->shop_id), OFP_S(o->goods_id), OFP_S(o->spec_id)};
-            if ((e = of_db_exec(ss->db, ss->st[S_AG_UPD], p, 11, NULL, NULL, err, size))) return e;
+            if ((e = of_db_exec(ss->db, ss->st[OF_SS_AG_UPD], p, 11, NULL, NULL, err, size))) return e;
             snprintf(row.goods_no, sizeof row.goods_no, "%s", o->goods_no);
             snprintf(row.spec_no, sizeof row.spec_no, "%s", o->spec_no);
             if (of_cat_put_api_goods(cat, &row)) return of_seterr(err, size, OF_ERR_NOMEM, "out of memory");
             if (m.type != OF_MATCH_NONE) { /* INIT-07 (b): lines waiting for this match become valid */
                 of_param_t q[] = {OFP_U(job->shop_id), OFP_S(o->goods_id), OFP_S(o->spec_id)};
-                if ((e = of_db_exec(ss->db, ss->st[S_RAWO_VALID], q, 3, NULL, NULL, err, size))) return e;
+                if ((e = of_db_exec(ss->db, ss->st[OF_SS_RAWO_VALID], q, 3, NULL, NULL, err, size))) return e;
             }
         }
     }
@@ -261,7 +242,7 @@ static of_err_t load_spec_stock(of_substore_t *ss, uint64_t spec_id, char *err, 
     ss->loaded_specs[ss->nloaded++] = spec_id;
     of_rows_t *rows;
     of_param_t p[] = {OFP_U(spec_id)};
-    of_err_t e = of_db_query(ss->db, ss->st[S_STOCK], p, 1, &rows, err, size);
+    of_err_t e = of_db_query(ss->db, ss->st[OF_SS_STOCK], p, 1, &rows, err, size);
     if (e) return e;
     for (int r = 0; r < rows->nrows; r++) {
         of_stock_row_t row = {.warehouse_id = (uint64_t)of_rows_i64(rows, r, 0),
@@ -323,7 +304,7 @@ static of_err_t load_customer(of_substore_t *ss, const of_subjob_t *job, const c
     memset(c, 0, sizeof *c);
     of_rows_t *rows;
     of_param_t p[] = {OFP_I(raw->platform_id), OFP_S(nick)};
-    of_err_t e = of_db_query(ss->db, ss->st[S_PC_GET], p, 2, &rows, err, size); /* SUB-CUST-02 */
+    of_err_t e = of_db_query(ss->db, ss->st[OF_SS_PC_GET], p, 2, &rows, err, size); /* SUB-CUST-02 */
     if (e) return e;
     if (rows->nrows) {
         c->platform_customer_id = (uint64_t)of_rows_i64(rows, 0, 0);
@@ -332,17 +313,17 @@ static of_err_t load_customer(of_substore_t *ss, const of_subjob_t *job, const c
     of_rows_free(rows);
     if (c->platform_customer_id || raw->platform_id == 0) return OF_OK;
     p[0] = OFP_I(0); /* SUB-CUST-03: an offline customer of the same nick */
-    if ((e = of_db_query(ss->db, ss->st[S_PC_GET], p, 2, &rows, err, size))) return e;
+    if ((e = of_db_query(ss->db, ss->st[OF_SS_PC_GET], p, 2, &rows, err, size))) return e;
     if (rows->nrows) c->offline_customer_id = (uint64_t)of_rows_i64(rows, 0, 0);
     of_rows_free(rows);
     if (!c->offline_customer_id) return OF_OK;
     of_param_t q[] = {OFP_U(c->offline_customer_id), OFP_S(raw->receiver_mobile), OFP_S(raw->receiver_telno)};
-    if ((e = of_db_query(ss->db, ss->st[S_OFF_PHONE], q, 3, &rows, err, size))) return e;
+    if ((e = of_db_query(ss->db, ss->st[OF_SS_OFF_PHONE], q, 3, &rows, err, size))) return e;
     c->offline_phone_match = rows->nrows && of_rows_i64(rows, 0, 0) > 0;
     of_rows_free(rows);
     of_param_t a[] = {OFP_U(c->offline_customer_id), OFP_S(raw->receiver_province), OFP_S(raw->receiver_city),
                       OFP_S(raw->receiver_district), OFP_S(raw->receiver_address)};
-    if ((e = of_db_query(ss->db, ss->st[S_OFF_ADDR], a, 5, &rows, err, size))) return e;
+    if ((e = of_db_query(ss->db, ss->st[OF_SS_OFF_ADDR], a, 5, &rows, err, size))) return e;
     c->offline_address_match = rows->nrows && of_rows_i64(rows, 0, 0) > 0;
     of_rows_free(rows);
     return OF_OK;
@@ -355,7 +336,7 @@ static of_err_t load_siblings(of_substore_t *ss, uint64_t customer_id, of_siblin
     if (!customer_id) return OF_OK;
     of_rows_t *rows;
     of_param_t p[] = {OFP_U(customer_id)};
-    of_err_t e = of_db_query(ss->db, ss->st[S_SIBS], p, 1, &rows, err, size);
+    of_err_t e = of_db_query(ss->db, ss->st[OF_SS_SIBS], p, 1, &rows, err, size);
     if (e) return e;
     if (rows->nrows) {
         of_sibling_t *s = calloc((size_t)rows->nrows, sizeof *s);
@@ -390,11 +371,11 @@ static of_err_t write_customer(of_substore_t *ss, const of_subjob_t *job, of_sub
                           OFP_S(raw->receiver_district),
                           OFP_S(raw->receiver_address),
                           OFP_S(raw->receiver_zip)};
-        if ((e = of_db_exec(ss->db, ss->st[S_CUST_INS], p, 9, NULL, &s->customer_id, err, size))) return e;
+        if ((e = of_db_exec(ss->db, ss->st[OF_SS_CUST_INS], p, 9, NULL, &s->customer_id, err, size))) return e;
     }
     if (s->cust_action == OF_CUST_CREATE || s->cust_action == OF_CUST_LINK_OFFLINE) {
         of_param_t p[] = {OFP_I(raw->platform_id), OFP_S(s->nick), OFP_U(s->customer_id)};
-        e = of_db_exec(ss->db, ss->st[S_PC_INS], p, 3, NULL, NULL, err, size);
+        e = of_db_exec(ss->db, ss->st[OF_SS_PC_INS], p, 3, NULL, NULL, err, size);
         if (e == OF_ERR_DUPLICATE) return OF_ERR_TRANSIENT; /* created meanwhile by another instance: retry */
         if (e) return e;
     }
@@ -402,13 +383,13 @@ static of_err_t write_customer(of_substore_t *ss, const of_subjob_t *job, of_sub
     of_param_t a[] = {OFP_U(s->customer_id),     OFP_S(raw->receiver_name),     OFP_S(raw->receiver_province),
                       OFP_S(raw->receiver_city), OFP_S(raw->receiver_district), OFP_S(raw->receiver_address),
                       OFP_S(raw->receiver_zip),  OFP_S(raw->receiver_mobile),   OFP_S(raw->receiver_telno)};
-    if ((e = of_db_exec(ss->db, ss->st[S_ADDR_INS], a, 9, NULL, NULL, err, size))) return e;
+    if ((e = of_db_exec(ss->db, ss->st[OF_SS_ADDR_INS], a, 9, NULL, NULL, err, size))) return e;
     const char *nums[2];
     int types[2];
     int np = of_cust_phones(raw, nums, types);
     for (int i = 0; i < np; i++) {
         of_param_t t[] = {OFP_U(s->customer_id), OFP_I(types[i]), OFP_S(nums[i])};
-        if ((e = of_db_exec(ss->db, ss->st[S_TEL_INS], t, 3, NULL, NULL, err, size))) return e;
+        if ((e = of_db_exec(ss->db, ss->st[OF_SS_TEL_INS], t, 3, NULL, NULL, err, size))) return e;
     }
     return OF_OK;
 }
@@ -512,7 +493,7 @@ static of_err_t write_order(of_substore_t *ss, const of_catalog_t *cat, of_subjo
                       OFP_I(g->is_not_use_air),
                       trace ? OFP_S(trace) : OFP_NUL,
                       OFP_S(job->event_id)};
-    e = of_db_exec(ss->db, ss->st[S_ST_INS], p, (int)(sizeof p / sizeof p[0]), NULL, &job->trade_id, err, size);
+    e = of_db_exec(ss->db, ss->st[OF_SS_ST_INS], p, (int)(sizeof p / sizeof p[0]), NULL, &job->trade_id, err, size);
     if (e == OF_ERR_DUPLICATE) /* uk_trade_no: this raw trade already has its order */
         return of_seterr(err, size, OF_ERR_DB, "raw trade %llu already has order %s", (unsigned long long)job->raw_id,
                          trade_no);
@@ -525,7 +506,7 @@ static of_err_t write_order(of_substore_t *ss, const of_catalog_t *cat, of_subjo
         of_param_t q[] = {
             OFP_S(no),        OFP_U(tid),         OFP_U(s->warehouse_id), OFP_U(s->logistics_id), OFP_I(g->goods_count),
             OFP_M(g->weight), OFP_M(s->post_cost)};
-        if ((e = of_db_exec(ss->db, ss->st[S_STOCKOUT], q, 7, NULL, &stockout_id, err, size))) return e;
+        if ((e = of_db_exec(ss->db, ss->st[OF_SS_STOCKOUT], q, 7, NULL, &stockout_id, err, size))) return e;
     }
     for (size_t i = 0; i < s->nlines; i++) { /* SUB-CRT-02 */
         of_line_t *l = &s->lines[i];
@@ -582,7 +563,8 @@ static of_err_t write_order(of_substore_t *ss, const of_catalog_t *cat, of_subjo
                           OFP_U(reserved ? s->warehouse_id : 0),
                           OFP_I(reserved ? l->actual_num : 0)};
         uint64_t line_id = 0;
-        if ((e = of_db_exec(ss->db, ss->st[S_STO_INS], q, (int)(sizeof q / sizeof q[0]), NULL, &line_id, err, size)))
+        if ((e = of_db_exec(ss->db, ss->st[OF_SS_STO_INS], q, (int)(sizeof q / sizeof q[0]), NULL, &line_id, err,
+                            size)))
             return e;
         if (reserved) { /* SUB-STK-01…-04: counted now, written in lock order at the end of the batch */
             if ((e = load_spec_stock(ss, l->spec_id, err, size))) return e; /* the view must hold the row first */
@@ -600,41 +582,41 @@ static of_err_t write_order(of_substore_t *ss, const of_catalog_t *cat, of_subjo
                               OFP_I(d[0]),
                               OFP_I(d[2]),
                               OFP_S("SUB-STK reservation")};
-            if ((e = of_db_exec(ss->db, ss->st[S_STOCK_LOG], r, 8, NULL, NULL, err, size))) return e;
+            if ((e = of_db_exec(ss->db, ss->st[OF_SS_STOCK_LOG], r, 8, NULL, NULL, err, size))) return e;
         }
         if (stockout_id && l->actual_num > 0) {
             of_param_t r[] = {OFP_U(stockout_id), OFP_U(line_id), OFP_U(l->spec_id), OFP_I(l->actual_num)};
-            if ((e = of_db_exec(ss->db, ss->st[S_STOCKOUT_LINE], r, 4, NULL, NULL, err, size))) return e;
+            if ((e = of_db_exec(ss->db, ss->st[OF_SS_STOCKOUT_LINE], r, 4, NULL, NULL, err, size))) return e;
         }
         if (s->status == OF_ST_GRAB && s->warehouse_id && l->actual_num > 0) { /* SUB-GRAB-01 */
             of_param_t r[] = {OFP_U(tid), OFP_U(s->warehouse_id), OFP_U(l->spec_id), OFP_I(l->actual_num)};
-            if ((e = of_db_exec(ss->db, ss->st[S_GRAB], r, 4, NULL, NULL, err, size))) return e;
+            if ((e = of_db_exec(ss->db, ss->st[OF_SS_GRAB], r, 4, NULL, NULL, err, size))) return e;
         }
     }
     for (size_t i = 0; i < s->logs.n; i++) { /* SUB-LOG-01 and every rule's log */
         of_param_t q[] = {OFP_U(tid), OFP_I(s->logs.e[i].type), OFP_S(s->logs.e[i].rule), OFP_S(s->logs.e[i].message)};
-        if ((e = of_db_exec(ss->db, ss->st[S_LOG_INS], q, 4, NULL, NULL, err, size))) return e;
+        if ((e = of_db_exec(ss->db, ss->st[OF_SS_LOG_INS], q, 4, NULL, NULL, err, size))) return e;
     }
     for (size_t i = 0; i < s->nsib; i++) { /* SUB-FLAG-01/02, SUB-WU-01 */
         char d[24];
         fmt_time(s->sib[i].delay_to_time, d, sizeof d);
         of_param_t q[] = {OFP_U(s->sib[i].or_mask),    OFP_I(s->sib[i].new_status), time_param(d),
                           OFP_I(s->sib[i].new_status), OFP_I(s->sib[i].new_status), OFP_U(s->sib[i].trade_id)};
-        if ((e = of_db_exec(ss->db, ss->st[S_SIB_UPD], q, 6, NULL, NULL, err, size))) return e;
+        if ((e = of_db_exec(ss->db, ss->st[OF_SS_SIB_UPD], q, 6, NULL, NULL, err, size))) return e;
     }
     if (*raw->cs_remark) { /* SUB-RMK-01 */
         of_param_t q[] = {OFP_U(tid), OFP_U(job->raw_id), OFP_S(raw->tid), OFP_I(1), OFP_S(raw->cs_remark)};
-        if ((e = of_db_exec(ss->db, ss->st[S_RMK], q, 5, NULL, NULL, err, size))) return e;
+        if ((e = of_db_exec(ss->db, ss->st[OF_SS_RMK], q, 5, NULL, NULL, err, size))) return e;
     }
     if (s->refund_occur > 1) { /* SUB-RFD-01: update the existing refund order, else a temporary one */
         of_rows_t *rows;
         of_param_t q[] = {OFP_U(job->shop_id), OFP_S(raw->tid)};
-        if ((e = of_db_query(ss->db, ss->st[S_REFUND_GET], q, 2, &rows, err, size))) return e;
+        if ((e = of_db_query(ss->db, ss->st[OF_SS_REFUND_GET], q, 2, &rows, err, size))) return e;
         uint64_t rid = rows->nrows ? (uint64_t)of_rows_i64(rows, 0, 0) : 0;
         of_rows_free(rows);
         if (rid) {
             of_param_t u[] = {OFP_I(s->refund_occur), OFP_U(rid)};
-            if ((e = of_db_exec(ss->db, ss->st[S_REFUND_UPD], u, 2, NULL, NULL, err, size))) return e;
+            if ((e = of_db_exec(ss->db, ss->st[OF_SS_REFUND_UPD], u, 2, NULL, NULL, err, size))) return e;
         } else {
             char no[80];
             snprintf(no, sizeof no, "TMP-%s", raw->tid);
@@ -645,7 +627,7 @@ static of_err_t write_order(of_substore_t *ss, const of_catalog_t *cat, of_subjo
                 OFP_I(raw->platform_id), OFP_U(job->shop_id), OFP_S(no),
                 OFP_S(raw->tid),         OFP_U(job->raw_id),  OFP_I(s->refund_occur),
                 OFP_S(s->nick),          OFP_M(amount),       OFP_S("SUB-RFD-01 refunded lines at submission")};
-            if ((e = of_db_exec(ss->db, ss->st[S_REFUND_INS], u, 9, NULL, &rid, err, size))) return e;
+            if ((e = of_db_exec(ss->db, ss->st[OF_SS_REFUND_INS], u, 9, NULL, &rid, err, size))) return e;
             for (size_t i = 0; i < raw->n_orders; i++) {
                 const Orderfleet__RawSubOrder *o = raw->orders[i];
                 int rs = (o->status == 80 || o->status == 90) ? 5 : o->refund_status; /* SUB-MAP-11 */
@@ -653,7 +635,7 @@ static of_err_t write_order(of_substore_t *ss, const of_catalog_t *cat, of_subjo
                 of_param_t w[] = {
                     OFP_U(rid),           OFP_S(o->oid), OFP_S(o->goods_id), OFP_S(o->spec_id),      OFP_S(o->spec_no),
                     OFP_S(o->goods_name), OFP_I(o->num), OFP_M(o->price),    OFP_M(o->share_amount), OFP_I(rs)};
-                if ((e = of_db_exec(ss->db, ss->st[S_REFUND_LINE], w, 10, NULL, NULL, err, size))) return e;
+                if ((e = of_db_exec(ss->db, ss->st[OF_SS_REFUND_LINE], w, 10, NULL, NULL, err, size))) return e;
             }
         }
     }
@@ -661,7 +643,7 @@ static of_err_t write_order(of_substore_t *ss, const of_catalog_t *cat, of_subjo
         char data[160];
         snprintf(data, sizeof data, "{\"tid\":\"%s\",\"rule\":\"SUB-FL-01\"}", raw->tid);
         of_param_t q[] = {OFP_U(job->shop_id), OFP_U(tid), OFP_S(data)};
-        if ((e = of_db_exec(ss->db, ss->st[S_FULLLINK], q, 3, NULL, NULL, err, size))) return e;
+        if ((e = of_db_exec(ss->db, ss->st[OF_SS_FULLLINK], q, 3, NULL, NULL, err, size))) return e;
     }
     return OF_OK;
 }
@@ -690,16 +672,16 @@ static of_err_t write_raw(of_substore_t *ss, of_subjob_t *job, const of_sub_t *s
                       time_param(pay),
                       OFP_U(job->raw_id)};
     uint64_t affected = 0;
-    if ((e = of_db_exec(ss->db, ss->st[S_RAW_UPD], p, 15, &affected, NULL, err, size))) return e;
+    if ((e = of_db_exec(ss->db, ss->st[OF_SS_RAW_UPD], p, 15, &affected, NULL, err, size))) return e;
     if (!affected)
         return of_seterr(err, size, OF_ERR_DB, "raw trade %llu is no longer pending submission",
                          (unsigned long long)job->raw_id);
     of_param_t q[] = {OFP_I(s->raw_process_status), OFP_I(s->raw_process_status), OFP_U(job->raw_id)};
-    if ((e = of_db_exec(ss->db, ss->st[S_RAWO_UPD], q, 3, NULL, NULL, err, size))) return e;
+    if ((e = of_db_exec(ss->db, ss->st[OF_SS_RAWO_UPD], q, 3, NULL, NULL, err, size))) return e;
     for (size_t i = 0; s->rawo_invalid && i < raw->n_orders; i++) /* SUB-MAP-10 */
         if (s->rawo_invalid[i]) {
             of_param_t r[] = {OFP_U(job->raw_id), OFP_S(raw->orders[i]->oid)};
-            if ((e = of_db_exec(ss->db, ss->st[S_RAWO_INVALID], r, 2, NULL, NULL, err, size))) return e;
+            if ((e = of_db_exec(ss->db, ss->st[OF_SS_RAWO_INVALID], r, 2, NULL, NULL, err, size))) return e;
         }
     return OF_OK;
 }
@@ -762,7 +744,7 @@ of_err_t of_substore_end(of_substore_t *ss, char *errstr, size_t errstr_size) {
     for (size_t i = 0; i < ss->ndeltas && !e; i++) {
         const delta_t *d = &ss->deltas[i];
         of_param_t p[] = {OFP_U(d->wh), OFP_U(d->spec), OFP_I(d->d[0]), OFP_I(d->d[1]), OFP_I(d->d[2])};
-        e = of_db_exec(ss->db, ss->st[S_STOCK_UPS], p, 5, NULL, NULL, errstr, errstr_size);
+        e = of_db_exec(ss->db, ss->st[OF_SS_STOCK_UPS], p, 5, NULL, NULL, errstr, errstr_size);
     }
     ss->ndeltas = 0;
     return e;

@@ -11,6 +11,43 @@
 #include "of_err.h"
 #include "trade.pb-c.h"
 
+/* The submission's statements (one text each, in of_substore.c); bench/sql_ceiling.c writes with the same texts. */
+typedef enum {
+    OF_SS_PC_GET,
+    OF_SS_OFF_PHONE,
+    OF_SS_OFF_ADDR,
+    OF_SS_CUST_INS,
+    OF_SS_PC_INS,
+    OF_SS_ADDR_INS,
+    OF_SS_TEL_INS,
+    OF_SS_SIBS,
+    OF_SS_STOCK,
+    OF_SS_ST_INS,
+    OF_SS_STO_INS,
+    OF_SS_LOG_INS,
+    OF_SS_SIB_UPD,
+    OF_SS_RAW_UPD,
+    OF_SS_RAWO_UPD,
+    OF_SS_RAWO_INVALID,
+    OF_SS_AG_INS,
+    OF_SS_AG_UPD,
+    OF_SS_RAWO_VALID,
+    OF_SS_STOCK_UPS,
+    OF_SS_STOCK_LOG,
+    OF_SS_REFUND_GET,
+    OF_SS_REFUND_UPD,
+    OF_SS_REFUND_INS,
+    OF_SS_REFUND_LINE,
+    OF_SS_RMK,
+    OF_SS_STOCKOUT,
+    OF_SS_STOCKOUT_LINE,
+    OF_SS_GRAB,
+    OF_SS_FULLLINK,
+    OF_SS__COUNT,
+} of_ss_stmt_t;
+/* The SQL text of a statement (static), NULL for an unknown id. */
+const char *of_substore_sql(of_ss_stmt_t id);
+
 typedef struct of_substore_s of_substore_t;
 
 /* One raw trade to submit (stored in this transaction, process_status pending). */
