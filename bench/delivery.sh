@@ -4,11 +4,13 @@
 # flight) against the same test merchant, in one run; retry due-time error; fresh-request latency with 10,000
 # requests parked on the ladder vs none. Prints figures; no pass/fail.
 # Knobs: N (5000 deliveries per design), MERCHANT_DELAY_MS (0), OF_DELIVERY_MAX_INFLIGHT (64), PARK (10000),
-#        FRESH (200 fresh requests at 20/s), OF_MYSQL_PORT / OF_REDIS_PORT / OF_STATE_DIR as for scripts/stack.sh.
+#        INSTANCES (1: of-delivery processes in the group; the seed gets INSTANCES x in-flight loops),
+#        FRESH (200 fresh requests at 20/s), PERF_OURS=FILE (perf record -a -g over our run), ONLY=throughput (skip the due-time and parked figures),
+#        OF_MYSQL_PORT / OF_REDIS_PORT / OF_STATE_DIR as for scripts/stack.sh.
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO"
-N=${N:-5000} PARK=${PARK:-10000} FRESH=${FRESH:-200} MERCHANT_DELAY_MS=${MERCHANT_DELAY_MS:-0}
+N=${N:-5000} INSTANCES=${INSTANCES:-1} PARK=${PARK:-10000} FRESH=${FRESH:-200} MERCHANT_DELAY_MS=${MERCHANT_DELAY_MS:-0}
 export OF_DELIVERY_MAX_INFLIGHT=${OF_DELIVERY_MAX_INFLIGHT:-64}
 export OF_BATCH_SIZE=${OF_BATCH_SIZE:-500}
 STATE=${OF_STATE_DIR:-$REPO/.state}
@@ -33,22 +35,49 @@ for _ in $(seq 1 100); do [[ -s $W/port ]] && break; sleep 0.05; done
 PORT=$(cat "$W/port")
 URL=http://127.0.0.1:$PORT/deliver/ranch-01
 bash scripts/stack.sh mysql -e "UPDATE merchant SET endpoint_url = '$URL', timeout_ms = 5000 WHERE id = 1"
-build/bin/of-delivery 2>"$W/delivery.log" &
-PIDS+=($!)
+MERCHANT_PID=${PIDS[0]}
 build/bin/of-retry-ladder 2>"$W/ladder.log" &
 PIDS+=($!)
+LADDER_PID=$!
+DELIVERY_PIDS=()
+for i in $(seq 1 "$INSTANCES"); do
+  OF_INSTANCE_ID=bench-delivery-$i build/bin/of-delivery 2>"$W/delivery-$i.log" &
+  PIDS+=($!)
+  DELIVERY_PIDS+=($!)
+done
+LOOPS=$((INSTANCES * OF_DELIVERY_MAX_INFLIGHT))
 build/bin/ordctl wait-idle --topic delivery.request --group orderfleet.delivery --timeout 300 >/dev/null 2>&1 || true
 sleep 2
 RUN=$(date +%s)
 B=build/bin/of-bench-delivery
 echo "machine: $(nproc) cores, $(. /etc/os-release && echo "$PRETTY_NAME"), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-echo "setup: N=$N merchant_delay_ms=$MERCHANT_DELAY_MS in_flight=$OF_DELIVERY_MAX_INFLIGHT batch=$OF_BATCH_SIZE (one of-delivery)"
+echo "setup: N=$N merchant_delay_ms=$MERCHANT_DELAY_MS in_flight=$OF_DELIVERY_MAX_INFLIGHT batch=$OF_BATCH_SIZE instances=$INSTANCES (seed loops=$LOOPS)"
+# CPU seconds (user + system) of each process over a phase: where the two cores go.
+ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo "$t"; }
+CPU_NAMES=(mysqld redis broker delivery merchant)
+CPU_PIDS=("$(cat "$STATE/run/mysqld.pid")" "$(cat "$STATE/run/redis.pid")" "$(cat "$STATE/run/devbroker.pid")" "${DELIVERY_PIDS[*]}" "$MERCHANT_PID")
+cpu_mark() { CPU0=(); for p in "${CPU_PIDS[@]}"; do CPU0+=("$(ticks $p)"); done; }
+cpu_report() {
+  local out="cpu_s($1)" i hz
+  hz=$(getconf CLK_TCK)
+  for i in "${!CPU_PIDS[@]}"; do
+    out+=" ${CPU_NAMES[$i]}=$(awk -v a="${CPU0[$i]}" -v b="$(ticks ${CPU_PIDS[$i]})" -v hz="$hz" 'BEGIN { printf "%.2f", (b - a) / hz }')"
+  done
+  echo "$out"
+}
+cpu_mark
+[[ -n ${PERF_OURS:-} ]] && { perf record -F 999 -a -g -o "$PERF_OURS" >/dev/null 2>&1 & PERF_PID=$!; }
 ours=$($B ours --count "$N" --run "${RUN}o" --merchant-log "$W/merchant.log")
+[[ -n ${PERF_OURS:-} ]] && { kill -INT "$PERF_PID"; wait "$PERF_PID" || true; }
 echo "$ours"
-seed=$($B seed --count "$N" --run "${RUN}s" --merchant-log "$W/merchant.log" --merchant-url "$URL" --loops "$OF_DELIVERY_MAX_INFLIGHT")
+cpu_report ours
+cpu_mark
+seed=$($B seed --count "$N" --run "${RUN}s" --merchant-log "$W/merchant.log" --merchant-url "$URL" --loops "$LOOPS")
 echo "$seed"
+cpu_report seed
 po=$(sed 's/.* per_s=\([0-9]*\).*/\1/' <<<"$ours") ps=$(grep '^seed-drain' <<<"$seed" | sed 's/.* per_s=\([0-9]*\).*/\1/')
 echo "throughput ratio ours/seed-drain = $(awk -v a="$po" -v b="$ps" 'BEGIN { printf "%.2f", b ? a / b : 0 }')"
+[[ ${ONLY:-} == throughput ]] && exit 0
 $B due --count 2000 --rate 400 --delay-ms 3000 --run "${RUN}d"
 f0=$($B ours --count "$FRESH" --rate 20 --run "${RUN}f0" --merchant-log "$W/merchant.log")
 echo "fresh, none parked:    $f0"
@@ -58,4 +87,4 @@ f1=$($B ours --count "$FRESH" --rate 20 --run "${RUN}f1" --merchant-log "$W/merc
 echo "fresh, $PARK parked: $f1"
 p0=$(sed 's/.* p99_ms=\([0-9]*\).*/\1/' <<<"$f0") p1=$(sed 's/.* p99_ms=\([0-9]*\).*/\1/' <<<"$f1")
 echo "fresh p99 ratio parked/none = $(awk -v a="$p1" -v b="$p0" 'BEGIN { printf "%.2f", b ? a / b : 0 }') ($p1 ms / $p0 ms)"
-echo "ladder CPU seconds over the run: $(awk '{printf "%.2f", ($14 + $15) / 100}' /proc/"${PIDS[2]}"/stat)"
+echo "ladder CPU seconds over the run: $(awk '{printf "%.2f", ($14 + $15) / 100}' /proc/"$LADDER_PID"/stat)"

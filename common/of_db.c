@@ -9,13 +9,15 @@
 #include "of_log.h"
 #include "of_metrics.h"
 
-#define OF_DB_MAX_STMTS 192
+#define OF_DB_MAX_STMTS 256
+#define SMALL_BINDS 64
 
 struct of_db_s {
     MYSQL *my;
     const of_config_t *cfg;
     char dbname[128];
     const char *sql[OF_DB_MAX_STMTS];
+    char *owned[OF_DB_MAX_STMTS]; /* texts built by of_db_register_multi (freed on close) */
     MYSQL_STMT *stmt[OF_DB_MAX_STMTS];
     int nstmts;
     int broken; /* connection lost: reconnect before the next use */
@@ -104,6 +106,8 @@ void of_db_close(of_db_t *db) {
     if (!db) return;
     drop_stmts(db);
     if (db->my) mysql_close(db->my);
+    for (int i = 0; i < db->nstmts; i++)
+        free(db->owned[i]);
     free(db);
 }
 
@@ -129,6 +133,107 @@ int of_db_register(of_db_t *db, const char *sql) {
     return db->nstmts++;
 }
 
+of_err_t of_db_register_multi(of_db_t *db, const char *head, const char *row, const char *tail, of_db_multi_t *m) {
+    m->row_params = 0;
+    for (const char *c = row; *c; c++)
+        m->row_params += *c == '?';
+    size_t hl = strlen(head), rl = strlen(row), tl = strlen(tail);
+    for (int k = 0; k < OF_DB_MULTI_SIZES; k++) {
+        int rows = 1 << k;
+        if (db->nstmts >= OF_DB_MAX_STMTS) return OF_ERR_NOMEM;
+        char *sql = malloc(hl + (size_t)rows * (rl + 2) + tl + 1);
+        if (!sql) return OF_ERR_NOMEM;
+        char *w = sql;
+        memcpy(w, head, hl);
+        w += hl;
+        for (int r = 0; r < rows; r++) {
+            if (r) {
+                memcpy(w, ", ", 2);
+                w += 2;
+            }
+            memcpy(w, row, rl);
+            w += rl;
+        }
+        memcpy(w, tail, tl + 1);
+        db->owned[db->nstmts] = sql;
+        db->sql[db->nstmts] = sql;
+        m->id[k] = db->nstmts++;
+    }
+    return OF_OK;
+}
+
+/* The largest prepared size (index into m->id) that fits n rows. */
+static int multi_size(int n) {
+    int k = OF_DB_MULTI_SIZES - 1;
+    while ((1 << k) > n)
+        k--;
+    return k;
+}
+
+of_err_t of_db_exec_multi(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows, uint64_t *affectedp,
+                          char *errstr, size_t errstr_size) {
+    uint64_t total = 0;
+    for (int done = 0; done < nrows;) {
+        int k = multi_size(nrows - done);
+        uint64_t aff = 0;
+        of_err_t err = of_db_exec(db, m->id[k], params + (size_t)done * (size_t)m->row_params, (1 << k) * m->row_params,
+                                  &aff, NULL, errstr, errstr_size);
+        if (err) return err;
+        total += aff;
+        done += 1 << k;
+    }
+    if (affectedp) *affectedp = total;
+    return OF_OK;
+}
+
+/* Append the rows of b to a (same columns); b is emptied. */
+static of_err_t rows_append(of_rows_t *a, of_rows_t *b) {
+    if (!b->nrows) return OF_OK;
+    size_t na = (size_t)a->nrows * (size_t)a->ncols, nb = (size_t)b->nrows * (size_t)b->ncols;
+    char **cells = realloc(a->cells, (na + nb + 1) * sizeof *cells);
+    if (!cells) return OF_ERR_NOMEM;
+    a->cells = cells;
+    size_t *lens = realloc(a->lens, (na + nb + 1) * sizeof *lens);
+    if (!lens) return OF_ERR_NOMEM;
+    a->lens = lens;
+    memcpy(a->cells + na, b->cells, nb * sizeof *cells);
+    memcpy(a->lens + na, b->lens, nb * sizeof *lens);
+    a->nrows += b->nrows;
+    b->nrows = 0; /* the cells belong to a now */
+    return OF_OK;
+}
+
+of_err_t of_db_query_multi(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows, of_rows_t **rowsp,
+                           char *errstr, size_t errstr_size) {
+    *rowsp = NULL;
+    of_rows_t *all = NULL;
+    for (int done = 0; done < nrows;) {
+        int k = multi_size(nrows - done);
+        of_rows_t *part;
+        of_err_t err = of_db_query(db, m->id[k], params + (size_t)done * (size_t)m->row_params,
+                                   (1 << k) * m->row_params, &part, errstr, errstr_size);
+        if (err) {
+            of_rows_free(all);
+            return err;
+        }
+        if (!all)
+            all = part;
+        else {
+            err = rows_append(all, part);
+            of_rows_free(part);
+            if (err) {
+                of_rows_free(all);
+                return of_seterr(errstr, errstr_size, err, "out of memory reading rows");
+            }
+        }
+        done += 1 << k;
+    }
+    if (!all && !(all = calloc(1, sizeof *all)))
+        return of_seterr(errstr, errstr_size, OF_ERR_NOMEM, "out of memory reading rows");
+    *rowsp = all;
+    return OF_OK;
+}
+
 static MYSQL_STMT *get_stmt(of_db_t *db, int id, char *errstr, size_t errstr_size, of_err_t *errp) {
     *errp = OF_OK;
     if (id < 0 || id >= db->nstmts) {
@@ -151,19 +256,48 @@ static MYSQL_STMT *get_stmt(of_db_t *db, int id, char *errstr, size_t errstr_siz
     return st;
 }
 
-/* The one place where parameters become MYSQL_BINDs (MariaDB/MySQL differences stay here). */
+/* The one place where parameters become MYSQL_BINDs (MariaDB/MySQL differences stay here). Up to SMALL_BINDS
+ * parameters live in the struct; more (multi-row statements) on the heap until binds_free(). */
+typedef char money_t[32];
 typedef struct {
-    MYSQL_BIND b[64];
-    char money[64][32];
-    unsigned long len[64];
-    my_bool is_null[64];
+    MYSQL_BIND *b;
+    money_t *money;
+    unsigned long *len;
+    my_bool *is_null;
+    MYSQL_BIND sb[SMALL_BINDS];
+    money_t smoney[SMALL_BINDS];
+    unsigned long slen[SMALL_BINDS];
+    my_bool snull[SMALL_BINDS];
 } binds_t;
 
+static void binds_free(binds_t *bs) {
+    if (bs->b == bs->sb) return;
+    free(bs->b);
+    free(bs->money);
+    free(bs->len);
+    free(bs->is_null);
+}
+
 static of_err_t bind_params(MYSQL_STMT *st, binds_t *bs, const of_param_t *p, int n, char *errstr, size_t size) {
-    if (n > 64 || (unsigned long)n != mysql_stmt_param_count(st))
+    bs->b = bs->sb;
+    bs->money = bs->smoney;
+    bs->len = bs->slen;
+    bs->is_null = bs->snull;
+    if ((unsigned long)n != mysql_stmt_param_count(st))
         return of_seterr(errstr, size, OF_ERR_DB, "statement wants %lu parameters, got %d", mysql_stmt_param_count(st),
                          n);
-    memset(bs->b, 0, sizeof(MYSQL_BIND) * (size_t)n);
+    if (n > SMALL_BINDS) {
+        bs->b = calloc((size_t)n, sizeof *bs->b);
+        bs->money = calloc((size_t)n, sizeof *bs->money);
+        bs->len = calloc((size_t)n, sizeof *bs->len);
+        bs->is_null = calloc((size_t)n, sizeof *bs->is_null);
+        if (!bs->b || !bs->money || !bs->len || !bs->is_null) {
+            binds_free(bs);
+            bs->b = bs->sb; /* nothing left to free */
+            return of_seterr(errstr, size, OF_ERR_NOMEM, "out of memory binding %d parameters", n);
+        }
+    }
+    if (n) memset(bs->b, 0, sizeof(MYSQL_BIND) * (size_t)n);
     for (int i = 0; i < n; i++) {
         MYSQL_BIND *b = &bs->b[i];
         switch (p[i].type) {
@@ -202,8 +336,11 @@ static of_err_t bind_params(MYSQL_STMT *st, binds_t *bs, const of_param_t *p, in
             break;
         }
     }
-    if (n && mysql_stmt_bind_param(st, bs->b))
+    if (n && mysql_stmt_bind_param(st, bs->b)) {
+        binds_free(bs);
+        bs->b = bs->sb;
         return of_seterr(errstr, size, OF_ERR_DB, "bind: %s", mysql_stmt_error(st));
+    }
     return OF_OK;
 }
 
@@ -214,8 +351,9 @@ of_err_t of_db_exec(of_db_t *db, int id, const of_param_t *params, int nparams, 
     if (!st) return err;
     binds_t bs;
     if ((err = bind_params(st, &bs, params, nparams, errstr, errstr_size))) return err;
-    if (mysql_stmt_execute(st))
-        return fail(db, mysql_stmt_errno(st), "execute", mysql_stmt_error(st), errstr, errstr_size);
+    int bad = mysql_stmt_execute(st);
+    binds_free(&bs);
+    if (bad) return fail(db, mysql_stmt_errno(st), "execute", mysql_stmt_error(st), errstr, errstr_size);
     if (affectedp) *affectedp = mysql_stmt_affected_rows(st);
     if (insert_idp) *insert_idp = mysql_stmt_insert_id(st);
     return OF_OK;
@@ -231,8 +369,9 @@ of_err_t of_db_query(of_db_t *db, int id, const of_param_t *params, int nparams,
     if ((err = bind_params(st, &bs, params, nparams, errstr, errstr_size))) return err;
     my_bool upd = 1;
     mysql_stmt_attr_set(st, STMT_ATTR_UPDATE_MAX_LENGTH, &upd);
-    if (mysql_stmt_execute(st))
-        return fail(db, mysql_stmt_errno(st), "execute", mysql_stmt_error(st), errstr, errstr_size);
+    int bad = mysql_stmt_execute(st);
+    binds_free(&bs);
+    if (bad) return fail(db, mysql_stmt_errno(st), "execute", mysql_stmt_error(st), errstr, errstr_size);
     MYSQL_RES *meta = mysql_stmt_result_metadata(st);
     if (!meta) return of_seterr(errstr, errstr_size, OF_ERR_DB, "statement returns no result set");
     if (mysql_stmt_store_result(st)) {

@@ -56,6 +56,25 @@ void of_rows_free(of_rows_t *rows);
 const char *of_rows_str(const of_rows_t *rows, int row, int col);
 long long of_rows_i64(const of_rows_t *rows, int row, int col);
 
+/* Multi-row statements: head, then row k times joined by ", ", then tail, e.g. head "INSERT INTO t (a, b) VALUES ",
+ * row "(?, ?)", tail " ON DUPLICATE KEY UPDATE ..."; or head "SELECT ... WHERE k IN (", row "?", tail ")". Each is
+ * registered for k = 1, 2, 4 ... OF_DB_MULTI_MAX (prepared on first use), and a call with n rows runs the largest
+ * sizes that fit: 500 rows are 10 round trips (64 x 7, 32, 16, 4), not 500. Params are row after row
+ * (row_params each); the head and tail take none. A query returns the rows of every part, in part order. */
+#define OF_DB_MULTI_SIZES 7
+#define OF_DB_MULTI_MAX (1 << (OF_DB_MULTI_SIZES - 1))
+typedef struct {
+    int id[OF_DB_MULTI_SIZES];
+    int row_params;
+} of_db_multi_t;
+of_err_t of_db_register_multi(of_db_t *db, const char *head, const char *row, const char *tail,
+                              of_db_multi_t *m) OF_MUST_CHECK;
+/* *affectedp: the sum over the parts. Not atomic by itself: run it inside of_db_tx. */
+of_err_t of_db_exec_multi(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows, uint64_t *affectedp,
+                          char *errstr, size_t errstr_size) OF_MUST_CHECK;
+of_err_t of_db_query_multi(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows, of_rows_t **rowsp,
+                           char *errstr, size_t errstr_size) OF_MUST_CHECK;
+
 /* Plain statement without parameters (BEGIN-free DDL, SET ...). */
 of_err_t of_db_plain(of_db_t *db, const char *sql, char *errstr, size_t errstr_size) OF_MUST_CHECK;
 

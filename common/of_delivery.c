@@ -22,19 +22,39 @@ enum { ST_PENDING = 0, ST_IN_FLIGHT = 1, ST_DELIVERED = 2, ST_RETRYING = 3, ST_D
 
 static const char SQL_MERCHANT[] = "SELECT merchant_no, endpoint_url, secret_ref, timeout_ms, is_enabled FROM merchant "
                                    "WHERE id = ?";
+/* The claim of a batch: every new delivery row in one statement (a row already there is left as it is), then
+ * every row of the batch read and locked by its idempotency key; rows to take over (a retry, a re-drive) are
+ * updated together. A request whose row is not found that way (its order's row has another key) is claimed
+ * alone (SQL_CLAIM_INS, SQL_CLAIM_SEL by id). */
+static const char SQL_CLAIM_INS_HEAD[] =
+    "INSERT INTO delivery (merchant_id, order_id, amount, payload, status, idempotency_key, event_id) VALUES ";
+static const char SQL_CLAIM_INS_ROW[] = "(?, ?, ?, ?, 1, ?, ?)";
+static const char SQL_CLAIM_INS_TAIL[] = " ON DUPLICATE KEY UPDATE id = id";
+#define CLAIM_COLS "id, merchant_id, order_id, status, event_id, attempts, retry_step, idempotency_key"
+static const char SQL_CLAIM_SEL_HEAD[] = "SELECT " CLAIM_COLS " FROM delivery WHERE idempotency_key IN (";
+static const char SQL_CLAIM_SEL_TAIL[] = ") FOR UPDATE";
 static const char SQL_CLAIM_INS[] =
     "INSERT INTO delivery (merchant_id, order_id, amount, payload, status, idempotency_key, event_id) "
     "VALUES (?, ?, ?, ?, 1, ?, ?) ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id)";
-static const char SQL_CLAIM_SEL[] = "SELECT merchant_id, order_id, status, event_id, attempts, retry_step "
-                                    "FROM delivery WHERE id = ? FOR UPDATE";
-static const char SQL_CLAIM_UPD[] = "UPDATE delivery SET status = 1, event_id = ?, retry_step = ? WHERE id = ?";
-static const char SQL_ATTEMPT[] =
-    "INSERT IGNORE INTO delivery_attempt (delivery_id, attempt_no, retry_step, started_at, duration_ms, "
-    "http_status, ok, error, worker_id) VALUES (?, ?, ?, FROM_UNIXTIME(? / 1000), ?, ?, ?, ?, ?)";
-static const char SQL_OUTCOME[] =
-    "UPDATE delivery SET status = ?, attempts = attempts + ?, retry_step = ?, "
-    "next_attempt_at = IF(? > 0, FROM_UNIXTIME(? / 1000), NULL), last_error = ?, last_http_status = ?, "
-    "delivered_at = IF(? = 2, NOW(3), delivered_at) WHERE id = ?";
+static const char SQL_CLAIM_SEL[] = "SELECT " CLAIM_COLS " FROM delivery WHERE id = ? FOR UPDATE";
+/* Multi-row updates of rows known by id, written as upserts (the unique columns repeat the row's own values, so
+ * the insert part always meets its own row). */
+static const char SQL_UPSERT_HEAD[] = "INSERT INTO delivery (id, merchant_id, order_id, idempotency_key, status, "
+                                      "event_id, retry_step, attempts, next_attempt_at, last_error, "
+                                      "last_http_status, delivered_at) VALUES ";
+static const char SQL_TAKE_ROW[] = "(?, ?, ?, ?, 1, ?, ?, 0, NULL, '', 0, NULL)";
+static const char SQL_TAKE_TAIL[] =
+    " ON DUPLICATE KEY UPDATE status = 1, event_id = VALUES(event_id), retry_step = VALUES(retry_step)";
+static const char SQL_OUTCOME_ROW[] =
+    "(?, ?, ?, ?, ?, '', ?, ?, IF(? > 0, FROM_UNIXTIME(? / 1000), NULL), ?, ?, IF(? = 2, NOW(3), NULL))";
+static const char SQL_OUTCOME_TAIL[] =
+    " ON DUPLICATE KEY UPDATE status = VALUES(status), attempts = GREATEST(attempts, VALUES(attempts)), "
+    "retry_step = VALUES(retry_step), next_attempt_at = VALUES(next_attempt_at), last_error = VALUES(last_error), "
+    "last_http_status = VALUES(last_http_status), delivered_at = COALESCE(VALUES(delivered_at), delivered_at)";
+static const char SQL_ATTEMPT_HEAD[] = "INSERT INTO delivery_attempt (delivery_id, attempt_no, retry_step, started_at, "
+                                       "duration_ms, http_status, ok, error, worker_id) VALUES ";
+static const char SQL_ATTEMPT_ROW[] = "(?, ?, ?, FROM_UNIXTIME(? / 1000), ?, ?, ?, ?, ?)";
+static const char SQL_ATTEMPT_TAIL[] = " ON DUPLICATE KEY UPDATE id = id";
 
 typedef struct {
     uint64_t id;
@@ -54,7 +74,8 @@ struct of_delivery_s {
     of_outbox_t *ob;
     of_http_t *http;
     char group[128], worker[200], prefix[80];
-    int st_merchant, st_ins, st_sel, st_upd, st_attempt, st_outcome;
+    int st_merchant, st_ins, st_sel;
+    of_db_multi_t m_ins, m_sel, m_take, m_outcome, m_attempt;
     merchant_t merchants[MERCHANT_CACHE];
     int nmerchants;
     int redis_warned;
@@ -72,7 +93,10 @@ typedef struct {
     const merchant_t *mc;
     const char *secret; /* borrowed from the environment */
     uint64_t delivery_id;
+    char row_order[72], row_idem[130]; /* the delivery row's own order_id and idempotency_key */
+    uint64_t row_merchant;
     int attempt_no; /* delivery_attempt.attempt_no: tries so far across re-drives + 1 */
+    int take;       /* the row must be updated to this claim (a retry, a re-drive, another event's stale row) */
     int state, outcome, rung;
     int by_claim; /* state was set by tx_claim (undone when the transaction is retried) */
     const char *dup_why;
@@ -178,11 +202,12 @@ of_delivery_t *of_delivery_new(const of_config_t *cfg, of_db_t *db, of_redis_t *
     d->st_merchant = of_db_register(db, SQL_MERCHANT);
     d->st_ins = of_db_register(db, SQL_CLAIM_INS);
     d->st_sel = of_db_register(db, SQL_CLAIM_SEL);
-    d->st_upd = of_db_register(db, SQL_CLAIM_UPD);
-    d->st_attempt = of_db_register(db, SQL_ATTEMPT);
-    d->st_outcome = of_db_register(db, SQL_OUTCOME);
-    if (!d->ob || !d->http || d->st_merchant < 0 || d->st_ins < 0 || d->st_sel < 0 || d->st_upd < 0 ||
-        d->st_attempt < 0 || d->st_outcome < 0) {
+    if (!d->ob || !d->http || d->st_merchant < 0 || d->st_ins < 0 || d->st_sel < 0 ||
+        of_db_register_multi(db, SQL_CLAIM_INS_HEAD, SQL_CLAIM_INS_ROW, SQL_CLAIM_INS_TAIL, &d->m_ins) ||
+        of_db_register_multi(db, SQL_CLAIM_SEL_HEAD, "?", SQL_CLAIM_SEL_TAIL, &d->m_sel) ||
+        of_db_register_multi(db, SQL_UPSERT_HEAD, SQL_TAKE_ROW, SQL_TAKE_TAIL, &d->m_take) ||
+        of_db_register_multi(db, SQL_UPSERT_HEAD, SQL_OUTCOME_ROW, SQL_OUTCOME_TAIL, &d->m_outcome) ||
+        of_db_register_multi(db, SQL_ATTEMPT_HEAD, SQL_ATTEMPT_ROW, SQL_ATTEMPT_TAIL, &d->m_attempt)) {
         of_seterr(errstr, errstr_size, OF_ERR_NOMEM, "cannot set up delivery (out of memory or libcurl refused)");
         of_delivery_destroy(d);
         return NULL;
@@ -244,48 +269,114 @@ static void rkey(of_delivery_t *d, const char *ref, const char *what, char *buf,
     snprintf(buf, size, "%sdlv:{%s}:%s", d->prefix, ref, what); /* one hash tag: the order's keys share a slot */
 }
 
-/* DLV-2 in Redis: register the order's data and claim it for this event. 3 = a duplicate notify (skip). Redis
- * trouble only disables the fast path: MySQL decides. */
-static void redis_notify(of_delivery_t *d, item_t *it) {
-    if (!d->redis) return;
-    char ok[256], ck[256], cash[32], ttl[32], merchant[32], err[256];
-    rkey(d, it->ref, "order", ok, sizeof ok);
-    rkey(d, it->ref, "claim", ck, sizeof ck);
-    of_money_fmt(it->rq->cash, cash, sizeof cash);
-    snprintf(ttl, sizeof ttl, "%lld", of_cfg_int(d->cfg, OF_CFG_REDIS_DEDUPE_TTL_S) * 1000);
-    snprintf(merchant, sizeof merchant, "%llu", (unsigned long long)it->rq->merchant_id);
-    const char *keys[] = {ok, ck};
-    const char *args[] = {cash, it->rq->meta->event_id, ttl, it->ref, "merchant", merchant, "idem", it->idem};
-    long long v = 0;
-    if (of_redis_eval_int(d->redis, OF_LUA_DELIVERY_NOTIFY, 2, keys, 8, args, &v, err, sizeof err)) {
-        if (!d->redis_warned++) of_warn("redis unavailable: claims decided by MySQL alone", OF_S("error", err), OF_END);
-        return;
-    }
-    d->redis_warned = 0;
-    if (v == 3) {
-        it->state = IT_DUP;
-        it->dup_why = "duplicate notify (order claimed by another event)";
-    }
+/* Keys and arguments of one script call per item, in one block (of_redis_eval_many's layout). */
+typedef struct {
+    char (*keys)[2][256];
+    const char **kv, **av;
+    char (*num)[3][32];
+    int *who; /* index of the item of each call */
+    int n;
+} rcalls_t;
+
+static int rcalls_init(rcalls_t *rc, int n, int nargs) {
+    memset(rc, 0, sizeof *rc);
+    rc->keys = calloc((size_t)n + 1, sizeof *rc->keys);
+    rc->kv = calloc((size_t)n * 2 + 1, sizeof *rc->kv);
+    rc->av = calloc((size_t)n * (size_t)nargs + 1, sizeof *rc->av);
+    rc->num = calloc((size_t)n + 1, sizeof *rc->num);
+    rc->who = calloc((size_t)n + 1, sizeof *rc->who);
+    return rc->keys && rc->kv && rc->av && rc->num && rc->who ? 0 : -1;
 }
 
-/* After the outcome is recorded: DLV-4 (delivered: drop data and claim), or release the claim (dead). */
-static void redis_after(of_delivery_t *d, item_t *it, int delivered) {
+static void rcalls_free(rcalls_t *rc) {
+    free(rc->keys);
+    free(rc->kv);
+    free(rc->av);
+    free(rc->num);
+    free(rc->who);
+}
+
+/* DLV-2 in Redis for every pending item, one pipelined round trip: register the order's data and claim it for
+ * this event. 3 = a duplicate notify (skip). Redis trouble only disables the fast path: MySQL decides. */
+static void redis_notify_all(of_delivery_t *d, item_t *items, int n) {
     if (!d->redis) return;
-    char ok[256], ck[256], err[256];
-    rkey(d, it->ref, "order", ok, sizeof ok);
-    rkey(d, it->ref, "claim", ck, sizeof ck);
-    long long v;
-    of_err_t e;
-    if (delivered) {
-        const char *keys[] = {ok, ck};
-        const char *args[] = {it->ref};
-        e = of_redis_eval_int(d->redis, OF_LUA_DELIVERY_DELIVERED, 2, keys, 1, args, &v, err, sizeof err);
-    } else {
-        const char *keys[] = {ck};
-        const char *args[] = {it->rq->meta->event_id};
-        e = of_redis_eval_int(d->redis, OF_LUA_DEDUPE_RELEASE, 1, keys, 1, args, &v, err, sizeof err);
+    enum { NARGS = 8 };
+    rcalls_t rc;
+    long long *v = calloc((size_t)n + 1, sizeof *v);
+    char err[256], ttl[32];
+    if (!v || rcalls_init(&rc, n, NARGS)) {
+        free(v);
+        rcalls_free(&rc);
+        return; /* out of memory: MySQL decides */
     }
-    if (e && !d->redis_warned++) of_warn("redis clean-up failed", OF_S("error", err), OF_END);
+    snprintf(ttl, sizeof ttl, "%lld", of_cfg_int(d->cfg, OF_CFG_REDIS_DEDUPE_TTL_S) * 1000);
+    for (int i = 0; i < n; i++) {
+        item_t *it = &items[i];
+        if (it->state != IT_PENDING) continue;
+        int k = rc.n++;
+        rc.who[k] = i;
+        rkey(d, it->ref, "order", rc.keys[k][0], sizeof rc.keys[k][0]);
+        rkey(d, it->ref, "claim", rc.keys[k][1], sizeof rc.keys[k][1]);
+        rc.kv[k * 2] = rc.keys[k][0];
+        rc.kv[k * 2 + 1] = rc.keys[k][1];
+        of_money_fmt(it->rq->cash, rc.num[k][0], sizeof rc.num[k][0]);
+        snprintf(rc.num[k][1], sizeof rc.num[k][1], "%llu", (unsigned long long)it->rq->merchant_id);
+        const char *a[NARGS] = {rc.num[k][0], it->rq->meta->event_id, ttl,    it->ref,
+                                "merchant",   rc.num[k][1],           "idem", it->idem};
+        memcpy(&rc.av[(size_t)k * NARGS], a, sizeof a);
+    }
+    of_err_t e = of_redis_eval_many(d->redis, OF_LUA_DELIVERY_NOTIFY, rc.n, 2, rc.kv, NARGS, rc.av, v, err, sizeof err);
+    if (e == OF_ERR_TRANSIENT || e == OF_ERR_NOMEM || e == OF_ERR_INVALID) {
+        if (!d->redis_warned++) of_warn("redis unavailable: claims decided by MySQL alone", OF_S("error", err), OF_END);
+    } else {
+        if (e) of_warn("redis notify script failed for some orders", OF_S("error", err), OF_END);
+        d->redis_warned = 0;
+        for (int k = 0; k < rc.n; k++)
+            if (v[k] == 3) {
+                items[rc.who[k]].state = IT_DUP;
+                items[rc.who[k]].dup_why = "duplicate notify (order claimed by another event)";
+            }
+    }
+    free(v);
+    rcalls_free(&rc);
+}
+
+/* After the outcomes are recorded, one pipelined round trip per script: DLV-4 for the delivered ones (drop data
+ * and claim) and the release of the claim for the dead ones. want[i]: 1 delivered, 2 dead, 0 nothing. */
+static void redis_after_all(of_delivery_t *d, item_t *items, const char *want, int n) {
+    if (!d->redis) return;
+    rcalls_t rc;
+    long long *v = calloc((size_t)n + 1, sizeof *v);
+    char err[256];
+    if (!v || rcalls_init(&rc, n, 1)) {
+        free(v);
+        rcalls_free(&rc);
+        return; /* the keys expire by their TTL */
+    }
+    for (int pass = 1; pass <= 2; pass++) {
+        rc.n = 0;
+        for (int i = 0; i < n; i++) {
+            if (want[i] != pass) continue;
+            int k = rc.n++;
+            rkey(d, items[i].ref, "order", rc.keys[k][0], sizeof rc.keys[k][0]);
+            rkey(d, items[i].ref, "claim", rc.keys[k][1], sizeof rc.keys[k][1]);
+            if (pass == 1) {
+                rc.kv[k * 2] = rc.keys[k][0];
+                rc.kv[k * 2 + 1] = rc.keys[k][1];
+                rc.av[k] = items[i].ref;
+            } else {
+                rc.kv[k] = rc.keys[k][1];
+                rc.av[k] = items[i].rq->meta->event_id;
+            }
+        }
+        of_err_t e =
+            pass == 1
+                ? of_redis_eval_many(d->redis, OF_LUA_DELIVERY_DELIVERED, rc.n, 2, rc.kv, 1, rc.av, v, err, sizeof err)
+                : of_redis_eval_many(d->redis, OF_LUA_DEDUPE_RELEASE, rc.n, 1, rc.kv, 1, rc.av, v, err, sizeof err);
+        if (e && !d->redis_warned++) of_warn("redis clean-up failed", OF_S("error", err), OF_END);
+    }
+    free(v);
+    rcalls_free(&rc);
 }
 
 typedef struct {
@@ -294,76 +385,158 @@ typedef struct {
     int n;
 } txctx_t;
 
-/* The claim in MySQL (authoritative): one delivery row per (merchant, order). This event goes on when the row is
- * new, already its own and not past this try (a redelivery after a crash), or dead (a re-drive). Otherwise a
- * duplicate: delivered already, owned by another notify, or a stale copy of an earlier try. */
+/* The delivery row of an item, as read under its lock. */
+typedef struct {
+    uint64_t id, merchant;
+    const char *order, *event, *idem;
+    int status, attempts, step;
+} drow_t;
+
+static drow_t drow_at(const of_rows_t *rows, int r) {
+    drow_t w = {(uint64_t)of_rows_i64(rows, r, 0), (uint64_t)of_rows_i64(rows, r, 1), of_rows_str(rows, r, 2),
+                of_rows_str(rows, r, 4),           of_rows_str(rows, r, 7),           (int)of_rows_i64(rows, r, 3),
+                (int)of_rows_i64(rows, r, 5),      (int)of_rows_i64(rows, r, 6)};
+    if (!w.order) w.order = "";
+    if (!w.event) w.event = "";
+    if (!w.idem) w.idem = "";
+    return w;
+}
+
+/* DLV-2 in MySQL, for item i and its locked row: this event goes on when the row is new, already its own and not
+ * past this try (a redelivery after a crash), or dead (a re-drive). Otherwise a duplicate: delivered already,
+ * owned by another notify, or a stale copy of an earlier try. */
+static void decide(txctx_t *c, int i, const drow_t *w) {
+    item_t *it = &c->items[i];
+    const char *eid = it->rq->meta->event_id;
+    int same_order = w->merchant == it->rq->merchant_id && !strcmp(w->order, it->ref);
+    int mine = !strcmp(w->event, eid);
+    it->delivery_id = w->id;
+    it->row_merchant = w->merchant;
+    snprintf(it->row_order, sizeof it->row_order, "%s", w->order);
+    snprintf(it->row_idem, sizeof it->row_idem, "%s", w->idem);
+    it->attempt_no = w->attempts + 1;
+    for (int j = 0; j < i && same_order; j++)
+        if (c->items[j].state == IT_CALL && c->items[j].delivery_id == w->id) {
+            it->state = IT_DUP;
+            it->dup_why = "same delivery earlier in this batch";
+            return;
+        }
+    if (!same_order) {
+        it->state = IT_DEAD; /* marked; the caller fills the result */
+        it->dup_why = "idempotency_key already used by another order";
+    } else if (w->status == ST_DELIVERED) {
+        it->state = IT_DUP;
+        it->dup_why = "delivered already";
+    } else if (w->status != ST_DEAD && !mine) {
+        it->state = IT_DUP;
+        it->dup_why = "duplicate notify (order claimed by another event)";
+    } else if (w->status != ST_DEAD && it->rc.attempt - 1 < w->step) {
+        it->state = IT_DUP;
+        it->dup_why = "stale copy of an earlier try (a later one is on the ladder)";
+    } else {
+        it->state = IT_CALL;
+        it->take = !(w->status == ST_IN_FLIGHT && mine && w->step == it->rc.attempt - 1);
+    }
+}
+
+static int cmp_idem(const void *a, const void *b) {
+    const drow_t *x = a, *y = b;
+    return strcmp(x->idem, y->idem);
+}
+
+/* The claim in MySQL (authoritative): one delivery row per (merchant, order), for the whole batch in a few
+ * statements (SQL_CLAIM_INS_HEAD ...). */
 static of_err_t tx_claim(of_db_t *db, void *vctx, char *errstr, size_t size) {
     txctx_t *c = vctx;
     of_delivery_t *d = c->d;
+    int n = 0;
     for (int i = 0; i < c->n; i++) {
         item_t *it = &c->items[i];
         if (it->by_claim) it->state = IT_PENDING; /* a retried transaction starts over */
-        it->by_claim = 0;
+        it->by_claim = it->take = 0;
+        if (it->state == IT_PENDING) n++;
+    }
+    if (!n) return OF_OK;
+    of_param_t *p = calloc((size_t)n * 6, sizeof *p);
+    drow_t *rows_sorted = NULL;
+    of_rows_t *rows = NULL;
+    of_err_t err = OF_OK;
+    if (!p) return of_seterr(errstr, size, OF_ERR_NOMEM, "out of memory");
+    int k = 0;
+    for (int i = 0; i < c->n; i++) {
+        item_t *it = &c->items[i];
         if (it->state != IT_PENDING) continue;
         it->by_claim = 1;
-        const char *eid = it->rq->meta->event_id;
-        of_param_t p[] = {OFP_U(it->rq->merchant_id),
-                          OFP_S(it->ref),
-                          OFP_M(it->rq->cash),
-                          OFP_S(it->body),
-                          OFP_S(it->idem),
-                          OFP_S(eid)};
-        uint64_t id = 0;
-        of_err_t err = of_db_exec(db, d->st_ins, p, 6, NULL, &id, errstr, size);
-        if (err) return err;
-        of_rows_t *rows;
-        of_param_t q[] = {OFP_U(id)};
-        if ((err = of_db_query(db, d->st_sel, q, 1, &rows, errstr, size))) return err;
-        if (!rows->nrows) {
-            of_rows_free(rows);
-            return of_seterr(errstr, size, OF_ERR_TRANSIENT, "delivery row %llu vanished", (unsigned long long)id);
-        }
-        uint64_t mid = (uint64_t)of_rows_i64(rows, 0, 0);
-        int same_order = mid == it->rq->merchant_id && !strcmp(of_rows_str(rows, 0, 1), it->ref);
-        int status = (int)of_rows_i64(rows, 0, 2);
-        int mine = !strcmp(of_rows_str(rows, 0, 3) ? of_rows_str(rows, 0, 3) : "", eid);
-        int attempts = (int)of_rows_i64(rows, 0, 4), step = (int)of_rows_i64(rows, 0, 5);
-        of_rows_free(rows);
-        it->delivery_id = id;
-        it->attempt_no = attempts + 1;
-        for (int j = 0; j < i && same_order; j++)
-            if (c->items[j].state == IT_CALL && c->items[j].delivery_id == id) {
-                it->state = IT_DUP;
-                it->dup_why = "same delivery earlier in this batch";
-            }
-        if (it->state == IT_DUP) continue;
-        if (!same_order) {
-            it->state = IT_DEAD; /* marked; the caller fills the result */
-            it->dup_why = "idempotency_key already used by another order";
-            continue;
-        }
-        if (status == ST_DELIVERED) {
-            it->state = IT_DUP;
-            it->dup_why = "delivered already";
-            continue;
-        }
-        if (status != ST_DEAD && !mine) {
-            it->state = IT_DUP;
-            it->dup_why = "duplicate notify (order claimed by another event)";
-            continue;
-        }
-        if (status != ST_DEAD && it->rc.attempt - 1 < step) {
-            it->state = IT_DUP;
-            it->dup_why = "stale copy of an earlier try (a later one is on the ladder)";
-            continue;
-        }
-        of_param_t u[] = {OFP_S(eid), OFP_I(it->rc.attempt - 1), OFP_U(id)};
-        if ((err = of_db_exec(db, d->st_upd, u, 3, NULL, NULL, errstr, size))) return err;
-        it->state = IT_CALL;
+        of_param_t r[] = {
+            OFP_U(it->rq->merchant_id),   OFP_S(it->ref), OFP_M(it->rq->cash), OFP_S(it->body), OFP_S(it->idem),
+            OFP_S(it->rq->meta->event_id)};
+        memcpy(&p[k++ * 6], r, sizeof r);
     }
-    return OF_OK;
+    if ((err = of_db_exec_multi(db, &d->m_ins, p, n, NULL, errstr, size))) goto out;
+    k = 0;
+    for (int i = 0; i < c->n; i++)
+        if (c->items[i].by_claim) p[k++] = OFP_S(c->items[i].idem);
+    if ((err = of_db_query_multi(db, &d->m_sel, p, n, &rows, errstr, size))) goto out;
+    if (!(rows_sorted = calloc((size_t)rows->nrows + 1, sizeof *rows_sorted))) {
+        err = of_seterr(errstr, size, OF_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    for (int r = 0; r < rows->nrows; r++)
+        rows_sorted[r] = drow_at(rows, r);
+    qsort(rows_sorted, (size_t)rows->nrows, sizeof *rows_sorted, cmp_idem);
+    int ntake = 0;
+    for (int i = 0; i < c->n; i++) {
+        item_t *it = &c->items[i];
+        if (!it->by_claim) continue;
+        drow_t key = {.idem = it->idem};
+        const drow_t *w = bsearch(&key, rows_sorted, (size_t)rows->nrows, sizeof key, cmp_idem);
+        if (w) {
+            decide(c, i, w);
+        } else { /* the order's row has another idempotency key: claim it alone, by the row the insert met */
+            uint64_t id = 0;
+            of_param_t q[] = {
+                OFP_U(it->rq->merchant_id),   OFP_S(it->ref), OFP_M(it->rq->cash), OFP_S(it->body), OFP_S(it->idem),
+                OFP_S(it->rq->meta->event_id)};
+            if ((err = of_db_exec(db, d->st_ins, q, 6, NULL, &id, errstr, size))) goto out;
+            of_rows_t *one;
+            of_param_t qi[] = {OFP_U(id)};
+            if ((err = of_db_query(db, d->st_sel, qi, 1, &one, errstr, size))) goto out;
+            if (!one->nrows) {
+                of_rows_free(one);
+                err = of_seterr(errstr, size, OF_ERR_TRANSIENT, "delivery row %llu vanished", (unsigned long long)id);
+                goto out;
+            }
+            drow_t w1 = drow_at(one, 0);
+            decide(c, i, &w1);
+            of_rows_free(one);
+        }
+        if (it->state == IT_CALL && it->take) ntake++;
+    }
+    if (ntake) { /* rows taken over: a retry, a re-drive of a dead delivery, a redelivered message */
+        of_param_t *t = calloc((size_t)ntake * 6, sizeof *t);
+        if (!t) {
+            err = of_seterr(errstr, size, OF_ERR_NOMEM, "out of memory");
+            goto out;
+        }
+        k = 0;
+        for (int i = 0; i < c->n; i++) {
+            item_t *it = &c->items[i];
+            if (!it->by_claim || it->state != IT_CALL || !it->take) continue;
+            of_param_t r[] = {OFP_U(it->delivery_id), OFP_U(it->row_merchant),       OFP_S(it->row_order),
+                              OFP_S(it->row_idem),    OFP_S(it->rq->meta->event_id), OFP_I(it->rc.attempt - 1)};
+            memcpy(&t[k++ * 6], r, sizeof r);
+        }
+        err = of_db_exec_multi(db, &d->m_take, t, ntake, NULL, errstr, size);
+        free(t);
+    }
+out:
+    free(p);
+    free(rows_sorted);
+    of_rows_free(rows);
+    return err;
 }
 
+/* The OrderEvent of a final outcome, staged in the outbox (written with the outcomes). */
 static of_err_t add_event(of_delivery_t *d, item_t *it, int delivered, char *errstr, size_t size) {
     char eid[160], reason[700];
     if (delivered)
@@ -392,43 +565,70 @@ static of_err_t add_event(of_delivery_t *d, item_t *it, int delivered, char *err
     uint8_t *buf = malloc(len ? len : 1);
     if (!buf) return of_seterr(errstr, size, OF_ERR_NOMEM, "out of memory");
     orderfleet__order_event__pack(&ev, buf);
-    of_err_t err = of_outbox_add(d->ob, OF_TOPIC_ORDER_EVENTS, eid, it->ref, strlen(it->ref), buf, len, errstr, size);
+    of_err_t err = of_outbox_stage(d->ob, OF_TOPIC_ORDER_EVENTS, eid, it->ref, strlen(it->ref), buf, len, errstr, size);
     free(buf);
     return err;
 }
 
-/* Every try and its outcome, once: the attempt row is keyed (delivery, attempt_no), so a try re-made after a
- * crash between the call and this commit is recorded once. */
+/* Every try and its outcome, once, for the whole batch: the attempt rows are keyed (delivery, attempt_no), so a
+ * try re-made after a crash between the call and this commit is recorded once, and attempts only grows. */
 static of_err_t tx_outcome(of_db_t *db, void *vctx, char *errstr, size_t size) {
     txctx_t *c = vctx;
     of_delivery_t *d = c->d;
     of_outbox_discard(d->ob);
-    for (int i = 0; i < c->n; i++) {
+    int n = 0;
+    for (int i = 0; i < c->n; i++)
+        n += c->items[i].state == IT_CALL;
+    if (!n) return OF_OK;
+    enum { NA = 9, NO = 12 };
+    of_param_t *a = calloc((size_t)n * NA, sizeof *a), *o = calloc((size_t)n * NO, sizeof *o);
+    of_err_t err = OF_OK;
+    if (!a || !o) {
+        err = of_seterr(errstr, size, OF_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    const char *worker = of_cfg_str(d->cfg, OF_CFG_INSTANCE_ID);
+    int k = 0;
+    for (int i = 0; i < c->n && !err; i++) {
         item_t *it = &c->items[i];
         if (it->state != IT_CALL) continue;
         int ok = it->outcome == OUT_DELIVERED;
-        of_param_t a[] = {OFP_U(it->delivery_id),
-                          OFP_I(it->attempt_no),
-                          OFP_I(it->rc.attempt - 1),
-                          OFP_I(it->started_wall_ms),
-                          OFP_I(it->req.duration_ms),
-                          OFP_I(it->req.status),
-                          OFP_I(ok),
-                          OFP_S(ok ? "" : it->error),
-                          OFP_S(of_cfg_str(d->cfg, OF_CFG_INSTANCE_ID))};
-        uint64_t inserted = 0;
-        of_err_t err = of_db_exec(db, d->st_attempt, a, 9, &inserted, NULL, errstr, size);
-        if (err) return err;
         int status = ok ? ST_DELIVERED : it->outcome == OUT_RETRY ? ST_RETRYING : ST_DEAD;
         int step = it->outcome == OUT_RETRY ? it->rung + 1 : it->rc.attempt - 1;
         int64_t next = it->outcome == OUT_RETRY ? it->due_ms : 0;
-        of_param_t o[] = {OFP_I(status),         OFP_I(inserted ? 1 : 0),    OFP_I(step),           OFP_I(next),
-                          OFP_I(next),           OFP_S(ok ? "" : it->error), OFP_I(it->req.status), OFP_I(status),
-                          OFP_U(it->delivery_id)};
-        if ((err = of_db_exec(db, d->st_outcome, o, 9, NULL, NULL, errstr, size))) return err;
-        if ((ok || it->outcome == OUT_DEAD) && (err = add_event(d, it, ok, errstr, size))) return err;
+        of_param_t ar[NA] = {OFP_U(it->delivery_id),
+                             OFP_I(it->attempt_no),
+                             OFP_I(it->rc.attempt - 1),
+                             OFP_I(it->started_wall_ms),
+                             OFP_I(it->req.duration_ms),
+                             OFP_I(it->req.status),
+                             OFP_I(ok),
+                             OFP_S(ok ? "" : it->error),
+                             OFP_S(worker)};
+        of_param_t orow[NO] = {OFP_U(it->delivery_id),
+                               OFP_U(it->row_merchant),
+                               OFP_S(it->row_order),
+                               OFP_S(it->row_idem),
+                               OFP_I(status),
+                               OFP_I(step),
+                               OFP_I(it->attempt_no),
+                               OFP_I(next),
+                               OFP_I(next),
+                               OFP_S(ok ? "" : it->error),
+                               OFP_I(it->req.status),
+                               OFP_I(status)};
+        memcpy(&a[k * NA], ar, sizeof ar);
+        memcpy(&o[k * NO], orow, sizeof orow);
+        k++;
+        if (ok || it->outcome == OUT_DEAD) err = add_event(d, it, ok, errstr, size);
     }
-    return OF_OK;
+    if (!err) err = of_db_exec_multi(db, &d->m_attempt, a, n, NULL, errstr, size);
+    if (!err) err = of_db_exec_multi(db, &d->m_outcome, o, n, NULL, errstr, size);
+    if (!err) err = of_outbox_write(d->ob, errstr, size);
+out:
+    free(a);
+    free(o);
+    return err;
 }
 
 /* Build the request of a claimed item. */
@@ -573,8 +773,7 @@ of_err_t of_delivery_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_r
         }
     }
     /* 2. DLV-2 claim in Redis (fast path) */
-    for (int i = 0; i < n; i++)
-        if (items[i].state == IT_PENDING) redis_notify(d, &items[i]);
+    redis_notify_all(d, items, n);
     /* 3. the claim in MySQL */
     txctx_t c = {d, items, n};
     if (of_db_tx(d->db, tx_claim, &c, err, sizeof err)) {
@@ -631,25 +830,29 @@ of_err_t of_delivery_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_r
     }
     of_outbox_flush(d->ob);
     /* 7. Redis, logs, counters */
+    char *want = calloc((size_t)n + 1, 1); /* redis_after_all: 1 delivered, 2 dead */
     for (int i = 0; i < n; i++) {
         item_t *it = &items[i];
+        char w = 0;
         if (it->state == IT_DUP) {
             of_metric_add(OF_M_DUPLICATE, 1);
             of_info("delivery skipped", OF_S("event_id", it->rq->meta->event_id), OF_S("order", it->ref),
                     OF_S("why", it->dup_why), OF_END);
-            if (!strcmp(it->dup_why, "delivered already")) redis_after(d, it, 1);
-            continue;
+            if (!strcmp(it->dup_why, "delivered already")) w = 1;
+        } else if (it->state == IT_CALL) {
+            log_outcome(it);
+            if (it->outcome == OUT_DELIVERED) {
+                of_metric_add(OF_M_PROCESSED, 1);
+                w = 1;
+            } else if (it->outcome == OUT_DEAD) {
+                of_metric_add(OF_M_DEADLETTERED, 1);
+                w = 2;
+            }
         }
-        if (it->state != IT_CALL) continue;
-        log_outcome(it);
-        if (it->outcome == OUT_DELIVERED) {
-            of_metric_add(OF_M_PROCESSED, 1);
-            redis_after(d, it, 1);
-        } else if (it->outcome == OUT_DEAD) {
-            of_metric_add(OF_M_DEADLETTERED, 1);
-            redis_after(d, it, 0);
-        }
+        if (want) want[i] = w;
     }
+    if (want) redis_after_all(d, items, want, n); /* out of memory: the keys expire by their TTL */
+    free(want);
 out:
     for (int i = 0; i < n; i++) {
         if (items[i].rq) orderfleet__delivery_request__free_unpacked(items[i].rq, NULL);

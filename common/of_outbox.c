@@ -7,24 +7,23 @@
 #include "of_topics.h"
 
 static const char SQL_ADD[] = "INSERT IGNORE INTO outbox (event_id, topic, msg_key, payload) VALUES (?, ?, ?, ?)";
-static const char SQL_SENT[] = "UPDATE outbox SET sent_at = NOW(3), attempts = attempts + 1 WHERE id = ?";
-static const char SQL_TRIED[] = "UPDATE outbox SET attempts = attempts + 1 WHERE id = ?";
-static const char SQL_UNSENT[] = "SELECT id, topic, msg_key, payload FROM outbox WHERE sent_at IS NULL "
+static const char SQL_UNSENT[] = "SELECT id, topic, msg_key, payload, event_id FROM outbox WHERE sent_at IS NULL "
                                  "AND created_at < NOW(3) - INTERVAL ? MICROSECOND ORDER BY id LIMIT ?";
 
 typedef struct {
-    uint64_t id;
     int topic;
-    char *key, *payload;
+    char *event_id, *key, *payload;
     size_t keylen, len;
 } pending_t;
 
 struct of_outbox_s {
     of_db_t *db;
     of_producer_t *p;
-    int st_add, st_sent, st_tried, st_unsent;
+    int st_add, st_unsent;
+    of_db_multi_t m_add, m_sent, m_tried;
     pending_t *pending; /* events added since the last flush (copies) */
     int npending, cap;
+    int nstaged; /* pending[npending .. npending + nstaged): staged, not written yet */
 };
 
 of_outbox_t *of_outbox_new(of_db_t *db, of_producer_t *producer) {
@@ -33,18 +32,56 @@ of_outbox_t *of_outbox_new(of_db_t *db, of_producer_t *producer) {
     ob->db = db;
     ob->p = producer;
     ob->st_add = of_db_register(db, SQL_ADD);
-    ob->st_sent = of_db_register(db, SQL_SENT);
-    ob->st_tried = of_db_register(db, SQL_TRIED);
     ob->st_unsent = of_db_register(db, SQL_UNSENT);
+    if (ob->st_add < 0 || ob->st_unsent < 0 ||
+        of_db_register_multi(db, "INSERT IGNORE INTO outbox (event_id, topic, msg_key, payload) VALUES ",
+                             "(?, ?, ?, ?)", "", &ob->m_add) ||
+        of_db_register_multi(db, "UPDATE outbox SET sent_at = NOW(3), attempts = attempts + 1 WHERE event_id IN (", "?",
+                             ")", &ob->m_sent) ||
+        of_db_register_multi(db, "UPDATE outbox SET attempts = attempts + 1 WHERE event_id IN (", "?", ")",
+                             &ob->m_tried)) {
+        free(ob);
+        return NULL;
+    }
     return ob;
 }
 
+static void pending_free(pending_t *pe) {
+    free(pe->event_id);
+    free(pe->key);
+    free(pe->payload);
+}
+
 void of_outbox_discard(of_outbox_t *ob) {
-    for (int i = 0; i < ob->npending; i++) {
-        free(ob->pending[i].key);
-        free(ob->pending[i].payload);
+    for (int i = 0; i < ob->npending + ob->nstaged; i++)
+        pending_free(&ob->pending[i]);
+    ob->npending = ob->nstaged = 0;
+}
+
+/* A copy of the event at pending[npending + nstaged] (room made). */
+static of_err_t keep(of_outbox_t *ob, int topic, const char *event_id, const void *key, size_t keylen,
+                     const void *payload, size_t len, char *errstr, size_t errstr_size) {
+    if (ob->npending + ob->nstaged == ob->cap) {
+        int nc = ob->cap ? ob->cap * 2 : 64;
+        pending_t *np = realloc(ob->pending, sizeof *np * (size_t)nc);
+        if (!np) return of_seterr(errstr, errstr_size, OF_ERR_NOMEM, "out of memory");
+        ob->pending = np;
+        ob->cap = nc;
     }
-    ob->npending = 0;
+    pending_t *pe = &ob->pending[ob->npending + ob->nstaged];
+    pe->topic = topic;
+    pe->event_id = strdup(event_id);
+    pe->key = malloc(keylen + 1);
+    pe->payload = malloc(len + 1);
+    if (!pe->event_id || !pe->key || !pe->payload) {
+        pending_free(pe);
+        return of_seterr(errstr, errstr_size, OF_ERR_NOMEM, "out of memory");
+    }
+    if (keylen) memcpy(pe->key, key, keylen);
+    memcpy(pe->payload, payload, len);
+    pe->keylen = keylen;
+    pe->len = len;
+    return OF_OK;
 }
 
 void of_outbox_destroy(of_outbox_t *ob) {
@@ -56,34 +93,58 @@ void of_outbox_destroy(of_outbox_t *ob) {
 
 of_err_t of_outbox_add(of_outbox_t *ob, int topic, const char *event_id, const void *key, size_t keylen,
                        const void *payload, size_t len, char *errstr, size_t errstr_size) {
-    if (ob->npending == ob->cap) {
-        int nc = ob->cap ? ob->cap * 2 : 64;
-        pending_t *np = realloc(ob->pending, sizeof *np * (size_t)nc);
-        if (!np) return of_seterr(errstr, errstr_size, OF_ERR_NOMEM, "out of memory");
-        ob->pending = np;
-        ob->cap = nc;
-    }
+    if (ob->nstaged) return of_seterr(errstr, errstr_size, OF_ERR_INVALID, "outbox: add while events are staged");
     of_param_t p[] = {OFP_S(event_id), OFP_S(of_topics()[topic].name), OFP_SN(keylen ? key : "", keylen),
                       OFP_SN(payload, len)};
-    uint64_t affected = 0, id = 0;
-    of_err_t err = of_db_exec(ob->db, ob->st_add, p, 4, &affected, &id, errstr, errstr_size);
+    uint64_t affected = 0;
+    of_err_t err = of_db_exec(ob->db, ob->st_add, p, 4, &affected, NULL, errstr, errstr_size);
     if (err || !affected) return err; /* ignored: the same event is already queued or sent */
-    pending_t *pe = &ob->pending[ob->npending];
-    pe->id = id;
-    pe->topic = topic;
-    pe->key = malloc(keylen + 1);
-    pe->payload = malloc(len + 1);
-    if (!pe->key || !pe->payload) {
-        free(pe->key);
-        free(pe->payload);
-        return of_seterr(errstr, errstr_size, OF_ERR_NOMEM, "out of memory");
-    }
-    if (keylen) memcpy(pe->key, key, keylen);
-    memcpy(pe->payload, payload, len);
-    pe->keylen = keylen;
-    pe->len = len;
+    if ((err = keep(ob, topic, event_id, key, keylen, payload, len, errstr, errstr_size))) return err;
     ob->npending++;
     return OF_OK;
+}
+
+of_err_t of_outbox_stage(of_outbox_t *ob, int topic, const char *event_id, const void *key, size_t keylen,
+                         const void *payload, size_t len, char *errstr, size_t errstr_size) {
+    of_err_t err = keep(ob, topic, event_id, key, keylen, payload, len, errstr, errstr_size);
+    if (!err) ob->nstaged++;
+    return err;
+}
+
+of_err_t of_outbox_write(of_outbox_t *ob, char *errstr, size_t errstr_size) {
+    int n = ob->nstaged;
+    if (!n) return OF_OK;
+    of_param_t *p = malloc(sizeof *p * (size_t)n * 4);
+    if (!p) return of_seterr(errstr, errstr_size, OF_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < n; i++) {
+        const pending_t *pe = &ob->pending[ob->npending + i];
+        p[i * 4 + 0] = OFP_S(pe->event_id);
+        p[i * 4 + 1] = OFP_S(of_topics()[pe->topic].name);
+        p[i * 4 + 2] = OFP_SN(pe->keylen ? pe->key : "", pe->keylen);
+        p[i * 4 + 3] = OFP_SN(pe->payload, pe->len);
+    }
+    of_err_t err = of_db_exec_multi(ob->db, &ob->m_add, p, n, NULL, errstr, errstr_size);
+    free(p);
+    if (err) return err;
+    ob->npending += n; /* an event already in the table is published again: consumers dedupe by event id */
+    ob->nstaged = 0;
+    return OF_OK;
+}
+
+typedef struct {
+    of_outbox_t *ob;
+    const of_db_multi_t *m;
+    of_param_t *ids;
+    const pending_t *ev;
+    int n;
+} mark_t;
+
+/* One transaction: a single commit for every mark. */
+static of_err_t mark(of_db_t *db, void *ctx, char *errstr, size_t errstr_size) {
+    mark_t *k = ctx;
+    for (int i = 0; i < k->n; i++)
+        k->ids[i] = OFP_S(k->ev[i].event_id);
+    return of_db_exec_multi(db, k->m, k->ids, k->n, NULL, errstr, errstr_size);
 }
 
 /* Publish events and mark them: all sent when every delivery is confirmed, else only "tried".
@@ -97,11 +158,10 @@ static int publish(of_outbox_t *ob, const pending_t *ev, int n) {
                              ev[i].len, NULL, &b))
             b.failed++;
     of_err_t e = of_producer_wait(ob->p, &b);
-    for (int i = 0; i < n; i++) {
-        of_param_t id = OFP_U(ev[i].id);
-        if (of_db_exec(ob->db, e ? ob->st_tried : ob->st_sent, &id, 1, NULL, NULL, err, sizeof err))
-            of_warn("outbox mark failed", OF_S("error", err), OF_END);
-    }
+    of_param_t *ids = malloc(sizeof *ids * (size_t)n);
+    if (!ids || of_db_tx(ob->db, mark, &(mark_t){ob, e ? &ob->m_tried : &ob->m_sent, ids, ev, n}, err, sizeof err))
+        of_warn("outbox mark failed", OF_S("error", ids ? err : "out of memory"), OF_END);
+    free(ids);
     if (e) {
         of_warn("outbox publish not confirmed; the sweep will retry", OF_S("error", b.error), OF_I("events", n),
                 OF_END);
@@ -111,6 +171,7 @@ static int publish(of_outbox_t *ob, const pending_t *ev, int n) {
 }
 
 int of_outbox_flush(of_outbox_t *ob) {
+    if (ob->nstaged) of_warn("outbox: staged events never written were dropped", OF_I("events", ob->nstaged), OF_END);
     int n = ob->npending ? publish(ob, ob->pending, ob->npending) : 0;
     of_outbox_discard(ob);
     return n;
@@ -132,12 +193,12 @@ int of_outbox_sweep(of_outbox_t *ob, int min_age_ms, int limit) {
             of_warn("outbox row with unknown topic", OF_S("topic", of_rows_str(rows, r, 1)), OF_END);
             continue;
         }
-        ev[k].id = strtoull(of_rows_str(rows, r, 0), NULL, 10);
+        ev[k].event_id = rows->cells[r * 5 + 4];
         ev[k].topic = t;
-        ev[k].key = rows->cells[r * 4 + 2];
-        ev[k].keylen = rows->lens[r * 4 + 2];
-        ev[k].payload = rows->cells[r * 4 + 3];
-        ev[k].len = rows->lens[r * 4 + 3];
+        ev[k].key = rows->cells[r * 5 + 2];
+        ev[k].keylen = rows->lens[r * 5 + 2];
+        ev[k].payload = rows->cells[r * 5 + 3];
+        ev[k].len = rows->lens[r * 5 + 3];
         k++;
     }
     if (k) {

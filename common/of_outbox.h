@@ -16,6 +16,12 @@ void of_outbox_destroy(of_outbox_t *ob);
  * event_id is ignored (replays). The id is remembered for of_outbox_flush(). */
 of_err_t of_outbox_add(of_outbox_t *ob, int topic, const char *event_id, const void *key, size_t keylen,
                        const void *payload, size_t len, char *errstr, size_t errstr_size) OF_MUST_CHECK;
+/* Inside the caller's transaction, for many events: stage a copy now, and write every staged event with one
+ * multi-row INSERT (of_db_exec_multi) in of_outbox_write() before the commit. An event whose id is already in
+ * the table is kept as it is there and published again after commit (consumers dedupe by event id). */
+of_err_t of_outbox_stage(of_outbox_t *ob, int topic, const char *event_id, const void *key, size_t keylen,
+                         const void *payload, size_t len, char *errstr, size_t errstr_size) OF_MUST_CHECK;
+of_err_t of_outbox_write(of_outbox_t *ob, char *errstr, size_t errstr_size) OF_MUST_CHECK;
 /* Forget what was added since the last flush (the transaction rolled back). */
 void of_outbox_discard(of_outbox_t *ob);
 /* After commit: publish what was added, wait for the delivery reports (bounded by message.timeout.ms)

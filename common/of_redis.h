@@ -39,6 +39,13 @@ of_err_t of_redis_cmd(of_redis_t *r, int argc, const char **argv, redisReply **r
  * Reconnects and retries once on a lost connection. */
 of_err_t of_redis_set_many(of_redis_t *r, const char *const *keys, int n, const char *value, long long ttl_ms,
                            char *errstr, size_t errstr_size) OF_MUST_CHECK;
+/* The same script for n calls in one pipelined round trip: call i takes keys[i * nkeys ...] and
+ * args[i * nargs ...]; out[i] is its integer answer, LLONG_MIN when it answered an error or no integer (the
+ * first such error is returned, after every call has run). NOSCRIPT reloads the script and re-runs only the
+ * calls refused; a lost connection reconnects and re-runs the calls not answered (once), so the script must be
+ * safe to run twice for a call. */
+of_err_t of_redis_eval_many(of_redis_t *r, of_lua_t script, int n, int nkeys, const char *const *keys, int nargs,
+                            const char *const *args, long long *out, char *errstr, size_t errstr_size) OF_MUST_CHECK;
 /* Folder of the scripts: OF_LUA_DIR, else the source tree's lua/, else the install location. Borrowed. */
 const char *of_lua_dir(const of_config_t *cfg);
 

@@ -89,6 +89,30 @@ out=$(ordctl dlq redrive --all --class decode 2>/dev/null | tail -1)
 assert_eq "$out" "redriven: 1" "redrive --all --class decode"
 wait_sql "SELECT COUNT(*) FROM dead_letter WHERE order_id = '5007'" 2 20 || fail "re-driven garbage is a dead letter again"
 
+# ---- the batch claim's edge cases (DLV-2, D-DLV-5): an idempotency key already used by another order is refused;
+# a later notify of a delivered order under another key finds the order's own row and does nothing; a batch with
+# more requests than one multi-row statement takes (OF_DB_MULTI_MAX = 64) is claimed and recorded whole
+deliver --merchant 1 --order 5020 --cash 3 --idempotency-key shared-key-5020
+wait_sql "SELECT status FROM delivery WHERE order_id = '5020'" 2 20 || fail "order 5020 not delivered"
+deliver --merchant 1 --order 5021 --cash 3 --idempotency-key shared-key-5020 --event-id steal-5021
+wait_sql "SELECT COUNT(*) FROM dead_letter WHERE order_id = '5021' AND error LIKE '%idempotency_key already used by another order%'" 1 20 ||
+  fail "a key used by another order: not a dead letter ($(sql "SELECT error FROM dead_letter WHERE order_id = '5021'"))"
+assert_eq "$(sql "SELECT COUNT(*) FROM delivery WHERE order_id = '5021'")" "0" "a key used by another order: no delivery row"
+deliver --merchant 1 --order 5020 --cash 3 --idempotency-key other-key-5020 --event-id rekey-5020
+ordctl wait-idle --topic delivery.request --group "it.ns12.delivery" --timeout 60 >/dev/null 2>&1 || fail "not idle"
+assert_eq "$(merchant_calls 5020)" "1" "a delivered order notified under another key: still one call"
+assert_eq "$(grep 'msg="delivery skipped" event_id=rekey-5020' "$WORK/delivery.log" | grep -c 'why="delivered already"')" "1" \
+  "a delivered order notified under another key: skipped as delivered"
+deliver --merchant 1 --order 5100 --count 150 --cash 2
+wait_sql "SELECT COUNT(*) FROM delivery WHERE order_id BETWEEN '5100' AND '5249' AND status = 2 AND attempts = 1" 150 30 ||
+  fail "150 at once: $(sql "SELECT status, COUNT(*) FROM delivery WHERE order_id BETWEEN '5100' AND '5249' GROUP BY status")"
+assert_eq "$(sql "SELECT COUNT(*) FROM delivery_attempt a JOIN delivery d ON d.id = a.delivery_id WHERE d.order_id BETWEEN '5100' AND '5249' AND a.ok = 1")" \
+  "150" "150 at once: one try recorded each"
+assert_eq "$(for o in $(seq 5100 5249); do merchant_calls "$o"; done | sort -u)" "1" "150 at once: one call each"
+ndelivered=$(sql "SELECT COUNT(*) FROM delivery WHERE status = 2")
+wait_sql "SELECT COUNT(*) FROM outbox WHERE event_id LIKE 'dlv-%-delivered' AND sent_at IS NOT NULL" "$ndelivered" 20 ||
+  fail "150 at once: $ndelivered delivered, order events published: $(sql "SELECT COUNT(*) FROM outbox WHERE event_id LIKE 'dlv-%-delivered' AND sent_at IS NOT NULL")"
+
 kill -0 "$PID_delivery" 2>/dev/null || fail "delivery worker died on bad input"
 stop_fleet
 stop_merchant

@@ -1,6 +1,7 @@
 /* itc_delivery_lua.c -- the delivery scripts of lua/ (DLV-2..DLV-5) against the stack's real Redis: every
  * answer of notify (1 queued, 2 unknown order, 3 duplicate), reliable pop, delivered, failed. Needs OF_CONFIG. */
 #include <criterion/criterion.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,4 +170,71 @@ Test(delivery_lua, scripts_use_no_select_and_only_declared_keys) {
         }
         fclose(f);
     }
+}
+
+/* of_redis_eval_many: the delivery worker's pipelined DLV-2 / DLV-4 (one round trip per batch). */
+Test(delivery_lua, DLV_2_pipelined_notify_answers_each_call_like_a_single_one) {
+    enum { N = 40 };
+    static char ok[N][128], ck[N][128], ev[N][32];
+    const char *keys[N * 2], *args[N * 4];
+    long long v[N];
+    int pid = (int)getpid();
+    for (int i = 0; i < N; i++) {
+        snprintf(ok[i], sizeof ok[i], "itc:dlvm:%d:{P%d}:order", pid, i);
+        snprintf(ck[i], sizeof ck[i], "itc:dlvm:%d:{P%d}:claim", pid, i);
+        snprintf(ev[i], sizeof ev[i], "ev-%d", i % 2 ? 1 : i); /* odd calls after the first: another event */
+        keys[i * 2] = ok[i];
+        keys[i * 2 + 1] = ck[i];
+        const char *a[4] = {"1.0000", ev[i], "60000", "x"};
+        memcpy(&args[i * 4], a, sizeof a);
+    }
+    for (int i = 0; i < N; i += 2) { /* orders with data for even i only: odd ones are unknown (2) */
+        const char *hs[] = {"HSET", ok[i], "merchant", "1"};
+        freeReplyObject(cmd(4, hs));
+    }
+    char err[256];
+    cr_assert_eq(of_redis_eval_many(r, OF_LUA_DELIVERY_NOTIFY, N, 2, keys, 4, args, v, err, sizeof err), OF_OK, "%s",
+                 err);
+    for (int i = 0; i < N; i++)
+        cr_expect_eq(v[i], i % 2 ? 2 : 1, "call %d", i);
+    /* again, after SCRIPT FLUSH: NOSCRIPT reloads and re-runs; the claims are re-entrant for their event */
+    const char *fl[] = {"SCRIPT", "FLUSH"};
+    freeReplyObject(cmd(2, fl));
+    cr_assert_eq(of_redis_eval_many(r, OF_LUA_DELIVERY_NOTIFY, N, 2, keys, 4, args, v, err, sizeof err), OF_OK, "%s",
+                 err);
+    for (int i = 0; i < N; i++)
+        cr_expect_eq(v[i], i % 2 ? 2 : 1, "call %d after a script flush", i);
+    /* another event claims the even orders: every one answers 3 */
+    for (int i = 0; i < N; i++)
+        args[i * 4 + 1] = "ev-other";
+    cr_assert_eq(of_redis_eval_many(r, OF_LUA_DELIVERY_NOTIFY, N, 2, keys, 4, args, v, err, sizeof err), OF_OK);
+    for (int i = 0; i < N; i += 2)
+        cr_expect_eq(v[i], 3, "duplicate notify, call %d", i);
+    /* DLV-4 for all of them in one round trip */
+    const char *dargs[N];
+    for (int i = 0; i < N; i++)
+        dargs[i] = "x";
+    cr_assert_eq(of_redis_eval_many(r, OF_LUA_DELIVERY_DELIVERED, N, 2, keys, 1, dargs, v, err, sizeof err), OF_OK);
+    for (int i = 0; i < N; i++) {
+        cr_expect_eq(v[i], 1);
+        const char *ex[] = {"EXISTS", ok[i], ck[i]};
+        redisReply *rep = cmd(3, ex);
+        cr_expect_eq(rep->integer, 0, "order %d: data and claim deleted", i);
+        freeReplyObject(rep);
+    }
+    cr_expect_eq(of_redis_eval_many(r, OF_LUA_DELIVERY_DELIVERED, 0, 2, keys, 1, dargs, v, err, sizeof err), OF_OK,
+                 "no calls: nothing to do");
+}
+
+Test(delivery_lua, eval_many_reports_a_script_error_after_running_every_call) {
+    const char *keys[] = {order_key, claim_key, order_key, claim_key};
+    /* the claim TTL "soon" is not a number: PEXPIRE fails inside the script for the first call only */
+    const char *args[] = {"1.0000", "ev-1", "soon",  "O1", "merchant", "1",
+                          "1.0000", "ev-1", "60000", "O1", "merchant", "1"};
+    long long v[2];
+    char err[256] = "";
+    cr_expect_eq(of_redis_eval_many(r, OF_LUA_DELIVERY_NOTIFY, 2, 2, keys, 6, args, v, err, sizeof err), OF_ERR_DB);
+    cr_expect(strstr(err, "delivery_notify") != NULL, "error names the script: %s", err);
+    cr_expect_eq(v[0], LLONG_MIN, "the failed call has no answer");
+    cr_expect_eq(v[1], 1, "the next call still ran");
 }

@@ -1,0 +1,117 @@
+/* itc_db_multi.c -- of_db's multi-row statements (of_db_register_multi / exec_multi / query_multi) against the
+ * stack's real MariaDB: every row count splits into the prepared sizes, more than 64 parameters bind, affected
+ * rows add up, queries return the rows of every part, and a failing part fails the call. Needs OF_CONFIG. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "of_config.h"
+#include "of_db.h"
+
+static of_config_t *cfg;
+static of_db_t *db;
+static of_db_multi_t ins, sel, upsert;
+
+static void setup(void) {
+    char err[256];
+    cfg = of_config_load(NULL, err, sizeof err);
+    cr_assert_not_null(cfg, "config: %s (run through scripts/test.sh)", err);
+    db = of_db_connect(cfg, NULL, err, sizeof err);
+    cr_assert_not_null(db, "mysql: %s", err);
+    cr_assert_eq(of_db_plain(db,
+                             "CREATE TEMPORARY TABLE itc_multi (id INT NOT NULL PRIMARY KEY, name VARCHAR(32) "
+                             "NOT NULL, amount DECIMAL(19,4) NOT NULL DEFAULT 0)",
+                             err, sizeof err),
+                 OF_OK, "%s", err);
+    cr_assert_eq(of_db_register_multi(db, "INSERT INTO itc_multi (id, name, amount) VALUES ", "(?, ?, ?)", "", &ins),
+                 OF_OK);
+    cr_assert_eq(
+        of_db_register_multi(db, "SELECT id, name, amount FROM itc_multi WHERE id IN (", "?", ") ORDER BY id", &sel),
+        OF_OK);
+    cr_assert_eq(of_db_register_multi(db, "INSERT INTO itc_multi (id, name) VALUES ", "(?, ?)",
+                                      " ON DUPLICATE KEY UPDATE name = VALUES(name)", &upsert),
+                 OF_OK);
+}
+static void teardown(void) {
+    of_db_close(db);
+    of_config_destroy(cfg);
+}
+TestSuite(db_multi, .init = setup, .fini = teardown);
+
+static char names[600][16];
+
+static of_err_t insert_rows(int from, int n, uint64_t *affected) {
+    of_param_t *p = calloc((size_t)n * 3 + 1, sizeof *p);
+    for (int i = 0; i < n; i++) {
+        snprintf(names[from + i], sizeof names[0], "n-%d", from + i);
+        p[i * 3] = OFP_I(from + i);
+        p[i * 3 + 1] = OFP_S(names[from + i]);
+        p[i * 3 + 2] = OFP_M((from + i) * 10000LL + 5);
+    }
+    char err[256];
+    of_err_t e = of_db_exec_multi(db, &ins, p, n, affected, err, sizeof err);
+    free(p);
+    return e;
+}
+
+Test(db_multi, row_counts_split_into_the_prepared_sizes_and_affected_rows_add_up) {
+    cr_expect_eq(ins.row_params, 3);
+    cr_expect_eq(sel.row_params, 1);
+    int counts[] = {1, 2, 3, 63, 64, 65, 127, 150};
+    int from = 0;
+    for (size_t k = 0; k < sizeof counts / sizeof counts[0]; k++) {
+        uint64_t aff = 0;
+        cr_assert_eq(insert_rows(from, counts[k], &aff), OF_OK, "%d rows", counts[k]);
+        cr_expect_eq(aff, (uint64_t)counts[k], "%d rows inserted", counts[k]);
+        from += counts[k];
+    }
+    /* query them all back: 475 ids, 8 parts */
+    of_param_t *q = calloc((size_t)from, sizeof *q);
+    for (int i = 0; i < from; i++)
+        q[i] = OFP_I(from - 1 - i);
+    of_rows_t *rows;
+    char err[256];
+    cr_assert_eq(of_db_query_multi(db, &sel, q, from, &rows, err, sizeof err), OF_OK, "%s", err);
+    cr_expect_eq(rows->nrows, from, "every part's rows");
+    cr_expect_eq(rows->ncols, 3);
+    int seen = 0;
+    for (int r = 0; r < rows->nrows; r++) {
+        int id = (int)of_rows_i64(rows, r, 0);
+        char want[32], amount[32];
+        snprintf(want, sizeof want, "n-%d", id);
+        snprintf(amount, sizeof amount, "%d.0005", id);
+        cr_expect_str_eq(of_rows_str(rows, r, 1), want);
+        cr_expect_str_eq(of_rows_str(rows, r, 2), amount, "money bound past the 64th parameter");
+        seen++;
+    }
+    cr_expect_eq(seen, from);
+    of_rows_free(rows);
+    free(q);
+}
+
+Test(db_multi, an_empty_call_does_nothing_and_a_query_returns_no_rows) {
+    uint64_t aff = 7;
+    char err[256];
+    cr_expect_eq(of_db_exec_multi(db, &ins, NULL, 0, &aff, err, sizeof err), OF_OK);
+    cr_expect_eq(aff, 0);
+    of_rows_t *rows = NULL;
+    cr_assert_eq(of_db_query_multi(db, &sel, NULL, 0, &rows, err, sizeof err), OF_OK);
+    cr_expect_eq(rows->nrows, 0);
+    of_rows_free(rows);
+}
+
+Test(db_multi, upsert_counts_updates_and_a_failing_part_fails_the_call) {
+    uint64_t aff = 0;
+    cr_assert_eq(insert_rows(0, 70, &aff), OF_OK);
+    of_param_t p[140];
+    for (int i = 0; i < 70; i++) {
+        p[i * 2] = OFP_I(i);
+        p[i * 2 + 1] = OFP_S("renamed");
+    }
+    char err[256];
+    cr_assert_eq(of_db_exec_multi(db, &upsert, p, 70, &aff, err, sizeof err), OF_OK, "%s", err);
+    cr_expect_eq(aff, 140, "70 updates count 2 each (MariaDB's rule for ON DUPLICATE KEY UPDATE)");
+    /* rows 100..169 of which 150 already exists: the 64-row part fails on the duplicate */
+    cr_assert_eq(insert_rows(150, 1, &aff), OF_OK);
+    cr_expect_eq(insert_rows(100, 70, &aff), OF_ERR_DUPLICATE, "a duplicate key in a part fails the call");
+}
