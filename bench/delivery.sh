@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
-# delivery.sh -- delivery benchmark on the local stack (bench/README.md): our design (Kafka + of-delivery) beside
+# delivery.sh -- delivery benchmark on the local stack (docs/benchmarks.md): our design (Kafka + of-delivery) beside
 # the seed's (Redis list + RPOPLPUSH, the same Lua scripts, as many consumer loops as of-delivery keeps calls in
 # flight) against the same test merchant, in one run; retry due-time error; fresh-request latency with 10,000
 # requests parked on the ladder vs none. Prints figures; no pass/fail.
 # Knobs: N (5000 deliveries per design), MERCHANT_DELAY_MS (0), OF_DELIVERY_MAX_INFLIGHT (64), PARK (10000),
 #        INSTANCES (1: of-delivery processes in the group; the seed gets INSTANCES x in-flight loops),
 #        FRESH (200 fresh requests at 20/s), PERF_OURS=FILE (perf record -a -g over our run), ONLY=throughput (skip the due-time and parked figures),
-#        OF_MYSQL_PORT / OF_REDIS_PORT / OF_STATE_DIR as for scripts/stack.sh.
+#        OF_STATE_DIR / OF_MYSQL_PORT / OF_REDIS_PORT: its own stack, never the developer's (default
+#        <repo>/.state-bench on 33336 / 36409, as bench/run_submit_bench.sh; left up: scripts/stack.sh down).
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO"
 N=${N:-5000} INSTANCES=${INSTANCES:-1} PARK=${PARK:-10000} FRESH=${FRESH:-200} MERCHANT_DELAY_MS=${MERCHANT_DELAY_MS:-0}
 export OF_DELIVERY_MAX_INFLIGHT=${OF_DELIVERY_MAX_INFLIGHT:-64}
 export OF_BATCH_SIZE=${OF_BATCH_SIZE:-500}
-STATE=${OF_STATE_DIR:-$REPO/.state}
+export OF_STATE_DIR=${OF_STATE_DIR:-$REPO/.state-bench} OF_MYSQL_PORT=${OF_MYSQL_PORT:-33336}
+export OF_REDIS_PORT=${OF_REDIS_PORT:-36409}
+STATE=$OF_STATE_DIR
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOF_SANITIZE=OFF >/dev/null
 cmake --build build -j "$(nproc)" -- --no-print-directory 2>&1 | grep -Ev '^\[|^-- ' || true
 OF_BUILD_DIR=$REPO/build bash scripts/stack.sh up >/dev/null
@@ -47,10 +50,17 @@ for i in $(seq 1 "$INSTANCES"); do
 done
 LOOPS=$((INSTANCES * OF_DELIVERY_MAX_INFLIGHT))
 build/bin/ordctl wait-idle --topic delivery.request --group orderfleet.delivery --timeout 300 >/dev/null 2>&1 || true
-sleep 2
 RUN=$(date +%s)
 B=build/bin/of-bench-delivery
+# Warm-up until the group is settled: instances joining one after the other rebalance the group, and a
+# rebalance in the middle of the measured run would be measured. 400 requests until none waits over a second.
+for k in 1 2 3 4 5 6; do
+  warm=$($B ours --count 400 --run "${RUN}w$k" --merchant-log "$W/merchant.log")
+  (($(sed 's/.* max_ms=\([0-9]*\).*/\1/' <<<"$warm") < 1000)) && break
+  sleep 2
+done
 echo "machine: $(nproc) cores, $(. /etc/os-release && echo "$PRETTY_NAME"), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "warm-up (last): $warm"
 echo "setup: N=$N merchant_delay_ms=$MERCHANT_DELAY_MS in_flight=$OF_DELIVERY_MAX_INFLIGHT batch=$OF_BATCH_SIZE instances=$INSTANCES (seed loops=$LOOPS)"
 # CPU seconds (user + system) of each process over a phase: where the two cores go.
 ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo "$t"; }
