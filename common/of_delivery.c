@@ -12,6 +12,7 @@
 #include "of_outbox.h"
 #include "of_sign.h"
 #include "of_topics.h"
+#include "of_trace.h"
 #include "order.pb-c.h"
 
 #define MERCHANT_CACHE 256
@@ -74,6 +75,7 @@ struct of_delivery_s {
     of_outbox_t *ob;
     of_http_t *http;
     char group[128], worker[200], prefix[80];
+    char worker_id[65]; /* delivery_attempt.worker_id is VARCHAR(64): the instance id, cut to fit */
     int st_merchant, st_ins, st_sel;
     of_db_multi_t m_ins, m_sel, m_take, m_outcome, m_attempt;
     merchant_t merchants[MERCHANT_CACHE];
@@ -196,6 +198,8 @@ of_delivery_t *of_delivery_new(const of_config_t *cfg, of_db_t *db, of_redis_t *
     d->ladder = ladder;
     snprintf(d->group, sizeof d->group, "%s", group);
     snprintf(d->worker, sizeof d->worker, "delivery@%s", of_cfg_str(cfg, OF_CFG_INSTANCE_ID));
+    of_utf8_trim(d->worker_id, sizeof d->worker_id,
+                 snprintf(d->worker_id, sizeof d->worker_id, "%s", of_cfg_str(cfg, OF_CFG_INSTANCE_ID)));
     snprintf(d->prefix, sizeof d->prefix, "%s", of_cfg_str(cfg, OF_CFG_REDIS_PREFIX));
     d->ob = of_outbox_new(db, producer);
     d->http = of_http_new();
@@ -301,7 +305,7 @@ static void rcalls_free(rcalls_t *rc) {
 static void redis_notify_all(of_delivery_t *d, item_t *items, int n) {
     if (!d->redis) return;
     enum { NARGS = 8 };
-    rcalls_t rc;
+    rcalls_t rc = {0};
     long long *v = calloc((size_t)n + 1, sizeof *v);
     char err[256], ttl[32];
     if (!v || rcalls_init(&rc, n, NARGS)) {
@@ -345,7 +349,7 @@ static void redis_notify_all(of_delivery_t *d, item_t *items, int n) {
  * and claim) and the release of the claim for the dead ones. want[i]: 1 delivered, 2 dead, 0 nothing. */
 static void redis_after_all(of_delivery_t *d, item_t *items, const char *want, int n) {
     if (!d->redis) return;
-    rcalls_t rc;
+    rcalls_t rc = {0};
     long long *v = calloc((size_t)n + 1, sizeof *v);
     char err[256];
     if (!v || rcalls_init(&rc, n, 1)) {
@@ -587,7 +591,6 @@ static of_err_t tx_outcome(of_db_t *db, void *vctx, char *errstr, size_t size) {
         err = of_seterr(errstr, size, OF_ERR_NOMEM, "out of memory");
         goto out;
     }
-    const char *worker = of_cfg_str(d->cfg, OF_CFG_INSTANCE_ID);
     int k = 0;
     for (int i = 0; i < c->n && !err; i++) {
         item_t *it = &c->items[i];
@@ -604,7 +607,7 @@ static of_err_t tx_outcome(of_db_t *db, void *vctx, char *errstr, size_t size) {
                              OFP_I(it->req.status),
                              OFP_I(ok),
                              OFP_S(ok ? "" : it->error),
-                             OFP_S(worker)};
+                             OFP_S(d->worker_id)};
         of_param_t orow[NO] = {OFP_U(it->delivery_id),
                                OFP_U(it->row_merchant),
                                OFP_S(it->row_order),

@@ -225,7 +225,7 @@ static int eval_pass(of_redis_t *r, of_lua_t s, int n, int nkeys, const char *co
             argv[argc++] = keys[(size_t)i * (size_t)nkeys + (size_t)k];
         for (int k = 0; k < nargs; k++)
             argv[argc++] = args[(size_t)i * (size_t)nargs + (size_t)k];
-        redisAppendCommandArgv(r->c, argc, argv, NULL);
+        if (redisAppendCommandArgv(r->c, argc, argv, NULL) != REDIS_OK) return -1; /* out of memory: as lost */
     }
     for (int i = 0; i < n; i++) {
         if (!todo[i]) continue;

@@ -10,7 +10,11 @@ dlv_ns 12
 start_merchant
 # merchant 2 (tea-01) rotated its secret and the fleet still has the old one: its signatures are refused
 export OF_MERCHANT_2_SECRET=it-secret-two-old
-start_fleet
+# an instance id longer than delivery_attempt.worker_id (64): recorded cut, never refused
+LONG_ID=it-delivery-$(printf '%0100d' 0)
+OF_INSTANCE_ID=$LONG_ID start_bin delivery of-delivery
+start_bin ladder of-retry-ladder
+start_bin recorder of-dlq-recorder
 
 # ---- success path (DLV-2, DLV-4)
 deliver --merchant 1 --order 5001 --cash 12.50 --payload '{"sku":"SKU-TEA-001","qty":2}'
@@ -22,6 +26,8 @@ assert_eq "$(grep ' order=5001 ' "$WORK/merchant.log" | grep -c 'idem=dlv-1-5001
 assert_eq "$(sql "SELECT amount FROM delivery WHERE order_id='5001'")" "12.5000" "success: amount recorded"
 assert_eq "$(sql "SELECT COUNT(*) FROM delivery_attempt a JOIN delivery d ON d.id = a.delivery_id WHERE d.order_id='5001' AND a.ok = 1 AND a.http_status = 200")" \
   "1" "success: the try recorded"
+assert_eq "$(sql "SELECT worker_id FROM delivery_attempt a JOIN delivery d ON d.id = a.delivery_id WHERE d.order_id='5001'")" \
+  "${LONG_ID:0:64}" "success: a long instance id recorded cut to 64 characters"
 wait_sql "SELECT COUNT(*) FROM outbox WHERE topic = 'order.events' AND event_id LIKE 'dlv-%-delivered' AND sent_at IS NOT NULL" 1 10 ||
   fail "success: OrderEvent DELIVERED not published"
 
@@ -103,6 +109,12 @@ ordctl wait-idle --topic delivery.request --group "it.ns12.delivery" --timeout 6
 assert_eq "$(merchant_calls 5020)" "1" "a delivered order notified under another key: still one call"
 assert_eq "$(grep 'msg="delivery skipped" event_id=rekey-5020' "$WORK/delivery.log" | grep -c 'why="delivered already"')" "1" \
   "a delivered order notified under another key: skipped as delivered"
+deliver --merchant 1 --order 5022 --cash 3
+wait_sql "SELECT status FROM delivery WHERE order_id = '5022'" 2 20 || fail "order 5022 not delivered"
+deliver --merchant 1 --order 5022 --cash 3 --idempotency-key shared-key-5020 --event-id steal-5022
+wait_sql "SELECT COUNT(*) FROM dead_letter WHERE order_id = '5022' AND error LIKE '%idempotency_key already used by another order%'" 1 20 ||
+  fail "an order with its own row asking for another order's key: not a dead letter"
+assert_eq "$(merchant_calls 5022)" "1" "another order's key: no call with it"
 deliver --merchant 1 --order 5100 --count 150 --cash 2
 wait_sql "SELECT COUNT(*) FROM delivery WHERE order_id BETWEEN '5100' AND '5249' AND status = 2 AND attempts = 1" 150 30 ||
   fail "150 at once: $(sql "SELECT status, COUNT(*) FROM delivery WHERE order_id BETWEEN '5100' AND '5249' GROUP BY status")"

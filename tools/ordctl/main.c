@@ -43,6 +43,7 @@ static const char USAGE[] =
     "  dlq redrive ID | --all [filters as for list]\n"
     "        send dead letters back to their origin topic as a fresh first try, and record it\n"
     "  deliver --merchant ID (--order N | --code C) [--count K] [--cash AMOUNT] [--payload JSON] [--event-id E]\n"
+    "          [--idempotency-key K]\n"
     "        payment-finish's role: publish DeliveryRequest events to delivery.request (keyed by order)\n"
     "  deliveries [--order REF] [--limit N]\n"
     "        deliveries to merchants, newest first (default 50): status, tries, last error; counts by status\n"
