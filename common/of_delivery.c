@@ -27,16 +27,16 @@ static const char SQL_MERCHANT[] = "SELECT merchant_no, endpoint_url, secret_ref
  * every row of the batch read and locked by its idempotency key; rows to take over (a retry, a re-drive) are
  * updated together. A request whose row is not found that way (its order's row has another key) is claimed
  * alone (SQL_CLAIM_INS, SQL_CLAIM_SEL by id). */
-static const char SQL_CLAIM_INS_HEAD[] =
-    "INSERT INTO delivery (merchant_id, order_id, amount, payload, status, idempotency_key, event_id) VALUES ";
-static const char SQL_CLAIM_INS_ROW[] = "(?, ?, ?, ?, 1, ?, ?)";
+#define CLAIM_INS_HEAD                                                                                                 \
+    "INSERT INTO delivery (merchant_id, order_id, amount, payload, status, idempotency_key, event_id) VALUES "
+#define CLAIM_INS_ROW "(?, ?, ?, ?, 1, ?, ?)"
+static const char SQL_CLAIM_INS_HEAD[] = CLAIM_INS_HEAD;
+static const char SQL_CLAIM_INS_ROW[] = CLAIM_INS_ROW;
 static const char SQL_CLAIM_INS_TAIL[] = " ON DUPLICATE KEY UPDATE id = id";
 #define CLAIM_COLS "id, merchant_id, order_id, status, event_id, attempts, retry_step, idempotency_key"
 static const char SQL_CLAIM_SEL_HEAD[] = "SELECT " CLAIM_COLS " FROM delivery WHERE idempotency_key IN (";
 static const char SQL_CLAIM_SEL_TAIL[] = ") FOR UPDATE";
-static const char SQL_CLAIM_INS[] =
-    "INSERT INTO delivery (merchant_id, order_id, amount, payload, status, idempotency_key, event_id) "
-    "VALUES (?, ?, ?, ?, 1, ?, ?) ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id)";
+static const char SQL_CLAIM_INS[] = CLAIM_INS_HEAD CLAIM_INS_ROW " ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id)";
 static const char SQL_CLAIM_SEL[] = "SELECT " CLAIM_COLS " FROM delivery WHERE id = ? FOR UPDATE";
 /* Multi-row updates of rows known by id, written as upserts (the unique columns repeat the row's own values, so
  * the insert part always meets its own row). */
@@ -448,6 +448,16 @@ static int cmp_idem(const void *a, const void *b) {
     return strcmp(x->idem, y->idem);
 }
 
+/* The 6 parameters of CLAIM_INS_ROW for an item. */
+static void claim_params(const item_t *it, of_param_t *p) {
+    p[0] = OFP_U(it->rq->merchant_id);
+    p[1] = OFP_S(it->ref);
+    p[2] = OFP_M(it->rq->cash);
+    p[3] = OFP_S(it->body);
+    p[4] = OFP_S(it->idem);
+    p[5] = OFP_S(it->rq->meta->event_id);
+}
+
 /* The claim in MySQL (authoritative): one delivery row per (merchant, order), for the whole batch in a few
  * statements (SQL_CLAIM_INS_HEAD ...). */
 static of_err_t tx_claim(of_db_t *db, void *vctx, char *errstr, size_t size) {
@@ -471,10 +481,7 @@ static of_err_t tx_claim(of_db_t *db, void *vctx, char *errstr, size_t size) {
         item_t *it = &c->items[i];
         if (it->state != IT_PENDING) continue;
         it->by_claim = 1;
-        of_param_t r[] = {
-            OFP_U(it->rq->merchant_id),   OFP_S(it->ref), OFP_M(it->rq->cash), OFP_S(it->body), OFP_S(it->idem),
-            OFP_S(it->rq->meta->event_id)};
-        memcpy(&p[k++ * 6], r, sizeof r);
+        claim_params(it, &p[k++ * 6]);
     }
     if ((err = of_db_exec_multi(db, &d->m_ins, p, n, NULL, errstr, size))) goto out;
     k = 0;
@@ -498,9 +505,8 @@ static of_err_t tx_claim(of_db_t *db, void *vctx, char *errstr, size_t size) {
             decide(c, i, w);
         } else { /* the order's row has another idempotency key: claim it alone, by the row the insert met */
             uint64_t id = 0;
-            of_param_t q[] = {
-                OFP_U(it->rq->merchant_id),   OFP_S(it->ref), OFP_M(it->rq->cash), OFP_S(it->body), OFP_S(it->idem),
-                OFP_S(it->rq->meta->event_id)};
+            of_param_t q[6];
+            claim_params(it, q);
             if ((err = of_db_exec(db, d->st_ins, q, 6, NULL, &id, errstr, size))) goto out;
             of_rows_t *one;
             of_param_t qi[] = {OFP_U(id)};

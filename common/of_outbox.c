@@ -6,7 +6,6 @@
 #include "of_outbox.h"
 #include "of_topics.h"
 
-static const char SQL_ADD[] = "INSERT IGNORE INTO outbox (event_id, topic, msg_key, payload) VALUES (?, ?, ?, ?)";
 static const char SQL_UNSENT[] = "SELECT id, topic, msg_key, payload, event_id FROM outbox WHERE sent_at IS NULL "
                                  "AND created_at < NOW(3) - INTERVAL ? MICROSECOND ORDER BY id LIMIT ?";
 
@@ -19,9 +18,9 @@ typedef struct {
 struct of_outbox_s {
     of_db_t *db;
     of_producer_t *p;
-    int st_add, st_unsent;
-    of_db_multi_t m_add, m_sent, m_tried;
-    pending_t *pending; /* events added since the last flush (copies) */
+    int st_unsent;
+    of_db_multi_t m_add, m_sent, m_tried; /* m_add.id[0] is the one-row insert of of_outbox_add */
+    pending_t *pending;                   /* events added since the last flush (copies) */
     int npending, cap;
     int nstaged; /* pending[npending .. npending + nstaged): staged, not written yet */
 };
@@ -31,9 +30,8 @@ of_outbox_t *of_outbox_new(of_db_t *db, of_producer_t *producer) {
     if (!ob) return NULL;
     ob->db = db;
     ob->p = producer;
-    ob->st_add = of_db_register(db, SQL_ADD);
     ob->st_unsent = of_db_register(db, SQL_UNSENT);
-    if (ob->st_add < 0 || ob->st_unsent < 0 ||
+    if (ob->st_unsent < 0 ||
         of_db_register_multi(db, "INSERT IGNORE INTO outbox (event_id, topic, msg_key, payload) VALUES ",
                              "(?, ?, ?, ?)", "", &ob->m_add) ||
         of_db_register_multi(db, "UPDATE outbox SET sent_at = NOW(3), attempts = attempts + 1 WHERE event_id IN (", "?",
@@ -97,7 +95,7 @@ of_err_t of_outbox_add(of_outbox_t *ob, int topic, const char *event_id, const v
     of_param_t p[] = {OFP_S(event_id), OFP_S(of_topics()[topic].name), OFP_SN(keylen ? key : "", keylen),
                       OFP_SN(payload, len)};
     uint64_t affected = 0;
-    of_err_t err = of_db_exec(ob->db, ob->st_add, p, 4, &affected, NULL, errstr, errstr_size);
+    of_err_t err = of_db_exec(ob->db, ob->m_add.id[0], p, 4, &affected, NULL, errstr, errstr_size);
     if (err || !affected) return err; /* ignored: the same event is already queued or sent */
     if ((err = keep(ob, topic, event_id, key, keylen, payload, len, errstr, errstr_size))) return err;
     ob->npending++;

@@ -208,15 +208,15 @@ of_err_t of_redis_set_many(of_redis_t *r, const char *const *keys, int n, const 
     return of_seterr(errstr, errstr_size, OF_ERR_TRANSIENT, "redis: connection lost twice");
 }
 
-/* One pass of eval_many over the calls with todo[i] set: append them all, then read every reply. A NOSCRIPT
- * answer leaves todo[i] set (not run); any other answer clears it. 0 = replies read, -1 = connection lost. */
+/* One pass of eval_many over the calls with unanswered[i] set: append them all, then read every reply. A NOSCRIPT
+ * answer leaves unanswered[i] set (not run); any other answer clears it. 0 = replies read, -1 = connection lost. */
 static int eval_pass(of_redis_t *r, of_lua_t s, int n, int nkeys, const char *const *keys, int nargs,
-                     const char *const *args, long long *out, char *todo, const char **argv, char *errstr,
+                     const char *const *args, long long *out, char *unanswered, const char **argv, char *errstr,
                      size_t errstr_size, of_err_t *firstp) {
     char nk[16];
     snprintf(nk, sizeof nk, "%d", nkeys);
     for (int i = 0; i < n; i++) {
-        if (!todo[i]) continue;
+        if (!unanswered[i]) continue;
         int argc = 0;
         argv[argc++] = "EVALSHA";
         argv[argc++] = r->sha[s];
@@ -228,14 +228,14 @@ static int eval_pass(of_redis_t *r, of_lua_t s, int n, int nkeys, const char *co
         if (redisAppendCommandArgv(r->c, argc, argv, NULL) != REDIS_OK) return -1; /* out of memory: as lost */
     }
     for (int i = 0; i < n; i++) {
-        if (!todo[i]) continue;
+        if (!unanswered[i]) continue;
         redisReply *rep = NULL;
         if (redisGetReply(r->c, (void **)&rep) != REDIS_OK || !rep) return -1;
         if (rep->type == REDIS_REPLY_ERROR && !strncmp(rep->str, "NOSCRIPT", 8)) {
             freeReplyObject(rep);
             continue;
         }
-        todo[i] = 0;
+        unanswered[i] = 0;
         if (rep->type == REDIS_REPLY_INTEGER)
             out[i] = rep->integer;
         else {
@@ -254,16 +254,16 @@ of_err_t of_redis_eval_many(of_redis_t *r, of_lua_t s, int n, int nkeys, const c
     if (n <= 0) return OF_OK;
     if (3 + nkeys + nargs > 64) return of_seterr(errstr, errstr_size, OF_ERR_INVALID, "too many script arguments");
     const char *argv[64];
-    char *todo = malloc((size_t)n);
-    if (!todo) return of_seterr(errstr, errstr_size, OF_ERR_NOMEM, "out of memory");
-    memset(todo, 1, (size_t)n);
+    char *unanswered = malloc((size_t)n);
+    if (!unanswered) return of_seterr(errstr, errstr_size, OF_ERR_NOMEM, "out of memory");
+    memset(unanswered, 1, (size_t)n);
     of_err_t first = OF_OK, err = OF_OK;
     int lost = 0, reloaded = 0;
     for (;;) {
         if (!r->c || r->c->err) {
             if ((err = reconnect(r, errstr, errstr_size))) break;
         }
-        if (eval_pass(r, s, n, nkeys, keys, nargs, args, out, todo, argv, errstr, errstr_size, &first)) {
+        if (eval_pass(r, s, n, nkeys, keys, nargs, args, out, unanswered, argv, errstr, errstr_size, &first)) {
             of_warn("redis connection lost", OF_S("error", r->c->errstr), OF_END);
             redisFree(r->c);
             r->c = NULL;
@@ -273,7 +273,7 @@ of_err_t of_redis_eval_many(of_redis_t *r, of_lua_t s, int n, int nkeys, const c
             }
             continue; /* the calls not answered run again (the scripts are safe to re-run) */
         }
-        if (!memchr(todo, 1, (size_t)n)) break;
+        if (!memchr(unanswered, 1, (size_t)n)) break;
         if (reloaded++) {
             err = of_seterr(errstr, errstr_size, OF_ERR_DB, "script %s: NOSCRIPT after reload", lua_names[s]);
             break;
@@ -281,6 +281,6 @@ of_err_t of_redis_eval_many(of_redis_t *r, of_lua_t s, int n, int nkeys, const c
         of_info("redis script reload", OF_S("script", lua_names[s]), OF_END);
         if ((err = load_script(r, s, errstr, errstr_size))) break;
     }
-    free(todo);
+    free(unanswered);
     return err ? err : first;
 }
