@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# setup.sh -- install what orderfleet needs from Debian's archive (idempotent, quick when all is there).
+# setup.sh -- install what orderfleet needs (idempotent, quick when all is there): Debian packages from
+# Debian's archive, then Apache Kafka's jars from Maven Central (tools/kafka/pom.xml) into a cache folder.
 # Usage: scripts/setup.sh [--with-compose]
 #   --with-compose  also install docker-compose (only needed to validate compose/).
 set -euo pipefail
@@ -17,6 +18,7 @@ PKGS=(
   libcurl4-openssl-dev      # HTTP calls to merchants (delivery)
   mariadb-server mariadb-client   # local system of record
   redis-server redis-tools        # dedupe keys, Lua scripts
+  openjdk-17-jre-headless maven   # Apache Kafka of the local stack: the JVM that runs it, the client that fetches it
 )
 if [[ "${1:-}" == "--with-compose" ]]; then PKGS+=(docker-compose); fi
 
@@ -25,8 +27,39 @@ for p in "${PKGS[@]}"; do
   st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
   [[ "$st" == "install ok installed" ]] || missing+=("$p")
 done
+# fetch_kafka: the jars of tools/kafka/pom.xml into $KAFKA_LIB, once per pom content (a stamp file).
+fetch_kafka() {
+  # shellcheck source=scripts/lib/kafka.sh
+  source "$(dirname "${BASH_SOURCE[0]}")/lib/kafka.sh"
+  local pom stamp tmp
+  pom=$KAFKA_REPO/tools/kafka/pom.xml
+  stamp=$(sha256sum "$pom" | cut -c1-16)
+  if [[ -f "$KAFKA_LIB/.complete" && "$(cat "$KAFKA_LIB/.complete")" == "$stamp" ]]; then
+    echo "setup: Apache Kafka $(kafka_version) present ($KAFKA_LIB)"
+    return 0
+  fi
+  echo "setup: fetching Apache Kafka $(kafka_version) from Maven Central into $KAFKA_LIB (about 55 MB, once)"
+  mkdir -p "$KAFKA_HOME"
+  tmp=$(mktemp -d "$KAFKA_HOME/lib.XXXXXX")
+  if ! mvn -B -q -f "$pom" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp" \
+    >"$KAFKA_HOME/fetch.log" 2>&1; then
+    tail -n 20 "$KAFKA_HOME/fetch.log" >&2
+    rm -rf "$tmp"
+    echo "setup: could not fetch Apache Kafka with maven (log: $KAFKA_HOME/fetch.log). Maven Central must be" >&2
+    echo "       reachable (a proxy goes in ~/.m2/settings.xml); or point OF_KAFKA_HOME at a folder whose lib/" >&2
+    echo "       holds the jars and a .complete file" >&2
+    return 1
+  fi
+  ls "$tmp"/kafka_2.13-*.jar >/dev/null 2>&1 || { rm -rf "$tmp"; echo "setup: maven fetched no kafka jar" >&2; return 1; }
+  printf '%s\n' "$stamp" >"$tmp/.complete"
+  rm -rf "$KAFKA_LIB"
+  mv "$tmp" "$KAFKA_LIB"
+  echo "setup: Apache Kafka $(kafka_version): $(ls "$KAFKA_LIB" | wc -l) jars in $KAFKA_LIB"
+}
+
 if ((${#missing[@]} == 0)); then
   echo "setup: all ${#PKGS[@]} packages present"
+  fetch_kafka
   exit 0
 fi
 SUDO=""
@@ -50,4 +83,5 @@ if ((${#missing_after[@]})); then
   echo "setup: could not install: ${missing_after[*]}" >&2
   exit 1
 fi
+fetch_kafka
 echo "setup: done"

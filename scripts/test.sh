@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # test.sh -- the whole test suite, as CI runs it: install what is missing, build with ASan+UBSan,
-# run the unit tests, start a private test stack (MariaDB, Redis, dev broker), apply the schema and the
+# run the unit tests, start a private test stack (MariaDB, Redis, Apache Kafka), apply the schema and the
 # sample catalogue, run the integration tests, stop the stack.
 #
 # Usage: scripts/test.sh [--unit-only | --integration-only] [--keep-stack]
-# Knobs: OF_TEST_MYSQL_PORT (33316), OF_TEST_REDIS_PORT (36389), OF_TEST_STATE_DIR (<repo>/.state-test),
+# Knobs: OF_TEST_MYSQL_PORT (33316), OF_TEST_REDIS_PORT (36389), OF_TEST_KAFKA_PORT (39192), OF_TEST_STATE_DIR (<repo>/.state-test),
 #        CTEST_ARGS (extra ctest arguments, e.g. "-R it_change").
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -47,7 +47,8 @@ export OF_STATE_DIR=${OF_TEST_STATE_DIR:-$REPO/.state-test}
 export OF_MYSQL_PORT=${OF_TEST_MYSQL_PORT:-33316}
 export OF_REDIS_PORT=${OF_TEST_REDIS_PORT:-36389}
 export OF_BUILD_DIR=$REPO/build-test
-export OF_DEVBROKER_ARGS="--namespaces 16"
+export OF_KAFKA_PORT=${OF_TEST_KAFKA_PORT:-39192}
+export OF_TOPICS_ARGS="--namespaces 16"
 
 step "test stack (fresh, in $OF_STATE_DIR)"
 bash scripts/stack.sh down --purge >/dev/null 2>&1 || true

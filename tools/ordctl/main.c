@@ -58,6 +58,10 @@ static const char USAGE[] =
     "  wait-idle --topic NAME [--group G] [--timeout SECONDS]\n"
     "        wait until group G (default orderfleet.trade-submit) has committed every message of NAME\n"
     "  topics                   the topic table (markdown, as in docs/topics.md)\n"
+    "  topics create | check [--namespaces M] [--namespace-partitions K] [--replication R] [--partitions-scale K]\n"
+    "        create the table's topics on the cluster in one Admin request (existing ones are kept), then check\n"
+    "        that each exists with at least its partitions (exit 1 on a difference); --namespaces also makes the\n"
+    "        table under ns1. .. nsM. with K partitions each (the test stack's isolated topic sets)\n"
     "  config                   the configuration reference (markdown, as in docs/config.md)\n"
     "  help\n";
 
@@ -612,7 +616,7 @@ int main(int argc, char **argv) {
             fputs(USAGE, stdout);
             return 0;
         }
-    if (!strcmp(cmd, "topics")) {
+    if (!strcmp(cmd, "topics") && i + 1 >= argc) {
         of_topics_print_markdown();
         return 0;
     }
@@ -650,6 +654,8 @@ int main(int argc, char **argv) {
         rc = cmd_explain(sub_argc, sub_argv);
     else if (!strcmp(cmd, "stock-check"))
         rc = cmd_stock_check(sub_argc, sub_argv);
+    else if (!strcmp(cmd, "topics"))
+        rc = cmd_topics(sub_argc, sub_argv);
     else if (!strcmp(cmd, "wait-idle"))
         rc = cmd_wait_idle(sub_argc, sub_argv);
     else {

@@ -22,5 +22,6 @@ int cmd_explain(int argc, char **argv);
 int cmd_stock_check(int argc, char **argv);
 int cmd_deliver(int argc, char **argv);
 int cmd_deliveries(int argc, char **argv);
+int cmd_topics(int argc, char **argv);
 
 #endif
