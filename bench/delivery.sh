@@ -6,8 +6,8 @@
 # Knobs: N (5000 deliveries per design), MERCHANT_DELAY_MS (0), OF_DELIVERY_MAX_INFLIGHT (64), PARK (10000),
 #        INSTANCES (1: of-delivery processes in the group; the seed gets INSTANCES x in-flight loops),
 #        FRESH (200 fresh requests at 20/s), PERF_OURS=FILE (perf record -a -g over our run), ONLY=throughput (skip the due-time and parked figures),
-#        OF_STATE_DIR / OF_MYSQL_PORT / OF_REDIS_PORT: its own stack, never the developer's (default
-#        <repo>/.state-bench on 33336 / 36409, as bench/run_submit_bench.sh; left up: scripts/stack.sh down).
+#        OF_STATE_DIR / OF_MYSQL_PORT / OF_REDIS_PORT / OF_KAFKA_PORT: its own stack, never the developer's
+#        (default <repo>/.state-bench on 33336 / 36409 / 39592, as bench/run_submit_bench.sh; left up: scripts/stack.sh down).
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO"
@@ -15,7 +15,7 @@ N=${N:-5000} INSTANCES=${INSTANCES:-1} PARK=${PARK:-10000} FRESH=${FRESH:-200} M
 export OF_DELIVERY_MAX_INFLIGHT=${OF_DELIVERY_MAX_INFLIGHT:-64}
 export OF_BATCH_SIZE=${OF_BATCH_SIZE:-500}
 export OF_STATE_DIR=${OF_STATE_DIR:-$REPO/.state-bench} OF_MYSQL_PORT=${OF_MYSQL_PORT:-33336}
-export OF_REDIS_PORT=${OF_REDIS_PORT:-36409}
+export OF_REDIS_PORT=${OF_REDIS_PORT:-36409} OF_KAFKA_PORT=${OF_KAFKA_PORT:-39592}
 STATE=$OF_STATE_DIR
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOF_SANITIZE=OFF >/dev/null
 cmake --build build -j "$(nproc)" -- --no-print-directory 2>&1 | grep -Ev '^\[|^-- ' || true
@@ -65,7 +65,7 @@ echo "setup: N=$N merchant_delay_ms=$MERCHANT_DELAY_MS in_flight=$OF_DELIVERY_MA
 # CPU seconds (user + system) of each process over a phase: where the two cores go.
 ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo "$t"; }
 CPU_NAMES=(mysqld redis broker delivery merchant)
-CPU_PIDS=("$(cat "$STATE/run/mysqld.pid")" "$(cat "$STATE/run/redis.pid")" "$(cat "$STATE/run/devbroker.pid")" "${DELIVERY_PIDS[*]}" "$MERCHANT_PID")
+CPU_PIDS=("$(cat "$STATE/run/mysqld.pid")" "$(cat "$STATE/run/redis.pid")" "$(cat "$STATE/run/kafka-1.pid")" "${DELIVERY_PIDS[*]}" "$MERCHANT_PID")
 cpu_mark() { CPU0=(); for p in "${CPU_PIDS[@]}"; do CPU0+=("$(ticks $p)"); done; }
 cpu_report() {
   local out="cpu_s($1)" i hz

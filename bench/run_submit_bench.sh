@@ -7,7 +7,7 @@
 #   --rate-percent P    pace of the latency run, % of the measured one-instance drain rate (default 50)
 #   --keep-stack        leave the bench stack up at the end (default: down --purge)
 # Own stack (never the developer's): OF_STATE_DIR (default <repo>/.state-bench), OF_MYSQL_PORT (33336),
-# OF_REDIS_PORT (36409). Build: Release into <repo>/build-bench (OF_BENCH_BUILD to change).
+# OF_REDIS_PORT (36409), OF_KAFKA_PORT (39592). Build: Release into <repo>/build-bench (OF_BENCH_BUILD to change).
 #
 # Runs: (a) raw-SQL ceiling (bin/of-bench-sqlceiling), 1 and 2 connections; (b) drain with one trade-submit;
 # (c) drain with two instances in one group; (d) latency at a paced rate. The database is reset between runs
@@ -38,7 +38,7 @@ BIN=$BUILD/bin
 WORK=${OF_BENCH_OUT:-$REPO/.bench-out} # trades, logs, latency samples (kept after the stack is purged)
 # The dev broker keeps only ~5 MiB per partition: more partitions so that 50,000 trades fit, and a broker restart
 # (all messages gone, topics created again) before each Kafka run.
-export OF_DEVBROKER_ARGS=${OF_DEVBROKER_ARGS:---partitions-scale 4}
+export OF_KAFKA_PORT=${OF_KAFKA_PORT:-39592}
 RUN_ID=$(date +%s)
 LOG_LEVEL=warn
 
@@ -97,13 +97,9 @@ stop_workers() {
   WORKER_PIDS=()
   ((rc == 0)) || die "a trade-submit instance exited with $rc (see $WORK/*.log)"
 }
-use_topics() { # run name: fresh topics (dev broker restarted, data in memory only) and a fresh group
-  local pid
-  pid=$(head -n1 "$OF_STATE_DIR/run/devbroker.pid")
-  kill -TERM "$pid"
-  while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
-  bash scripts/stack.sh up >/dev/null
-  unset OF_TOPIC_PREFIX
+use_topics() { # run name: fresh topics (a topic prefix of this run, created on the stack's Kafka) and a fresh group
+  export OF_TOPIC_PREFIX="b$RUN_ID.$1."
+  ordctl topics create --quiet >/dev/null || die "cannot create the topics of run $1"
   export OF_KAFKA_GROUP="bench.$RUN_ID.$1.trade-submit"
 }
 publish() { # file [extra args]
@@ -116,7 +112,7 @@ publish() { # file [extra args]
 # ------------------------------------------------------------------ setup
 say "build (Release, $BUILD)"
 cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DOF_SANITIZE=OFF -DOF_TESTS=OFF >/dev/null
-cmake --build "$BUILD" -j "$(nproc)" --target of-trade-submit ordctl of-devbroker of-bench-sqlceiling -- \
+cmake --build "$BUILD" -j "$(nproc)" --target of-trade-submit ordctl of-bench-sqlceiling -- \
   --no-print-directory >/dev/null || die "build failed"
 mkdir -p "$OF_STATE_DIR"
 say "fresh stack ($OF_STATE_DIR, mysql :$OF_MYSQL_PORT, redis :$OF_REDIS_PORT)"

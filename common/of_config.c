@@ -49,6 +49,10 @@ static const of_cfg_def_t defs[OF_CFG__COUNT] = {
         STR("OF_KAFKA_EXTRA", "",
             "Extra librdkafka properties, `k=v;k=v` (e.g. security.protocol=SASL_SSL;sasl.mechanisms=PLAIN). Applied "
             "to producers and consumers."),
+    [OF_CFG_KAFKA_UNREACHABLE_ALERT_S] =
+        INT("OF_KAFKA_UNREACHABLE_ALERT_S", "30", 1, 86400,
+            "Seconds without any reachable Kafka broker after which a worker logs an error (msg=\"kafka unreachable\", "
+            "repeated every 30 s) and counts it in the kafka_unreachable metric; it keeps retrying meanwhile."),
     [OF_CFG_KAFKA_SASL_USERNAME] = STR(
         "OF_KAFKA_SASL_USERNAME", "",
         "SASL user name (with security.protocol and sasl.mechanisms in OF_KAFKA_EXTRA); empty = no SASL credentials."),

@@ -13,6 +13,23 @@ typedef enum { OF_KAFKA_PRODUCER, OF_KAFKA_CONSUMER } of_kafka_role_t;
 rd_kafka_conf_t *of_kafka_conf_new(const of_config_t *cfg, of_kafka_role_t role, const char *client_id, char *errstr,
                                    size_t errstr_size);
 
+/* A consumer conf for group: the shared consumer settings (offsets stored by the caller, auto-commit of stored
+ * offsets, earliest reset, cooperative-sticky assignment), OF_KAFKA_EXTRA applied last. */
+rd_kafka_conf_t *of_kafka_consumer_conf_new(const of_config_t *cfg, const char *group, const char *client_id,
+                                            char *errstr, size_t errstr_size);
+/* The rebalance step every consumer's rebalance callback ends with: on revoke, commit the stored offsets (unless
+ * the assignment was lost), then (incrementally, under the cooperative protocol) assign or unassign parts. */
+void of_kafka_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts);
+
+/* ---- health ---- */
+/* Milliseconds since no broker was reachable (librdkafka's ALL_BROKERS_DOWN), 0 when one is. */
+int64_t of_kafka_unreachable_ms(void);
+/* Call between batches: once no broker has been reachable for alert_ms, checks with a metadata request and, if
+ * still none answers, logs msg="kafka unreachable" (an error, every 30 s) and counts OF_M_KAFKA_UNREACHABLE.
+ * Offset resets (a committed offset out of range) are logged as errors and counted in OF_M_OFFSET_RESETS as
+ * librdkafka reports them. */
+void of_kafka_watch(rd_kafka_t *rk, int64_t alert_ms);
+
 /* ---- producer (kp_) ---- */
 typedef struct of_producer_s of_producer_t;
 
@@ -27,7 +44,7 @@ typedef struct {
 
 /* enable.idempotence=true, acks=all. Caller frees with of_producer_destroy(). */
 of_producer_t *of_producer_new(const of_config_t *cfg, const char *client_id, char *errstr, size_t errstr_size);
-/* Flushes (up to 10 s) and frees. */
+/* Flushes (up to 10 s; 2 s after a stop request, then purges what is left) and frees. */
 void of_producer_destroy(of_producer_t *p);
 /* Full topic name (OF_TOPIC_PREFIX applied). Borrowed; static per topic. */
 const char *of_producer_topic(of_producer_t *p, int topic);
@@ -37,7 +54,8 @@ const char *of_producer_topic(of_producer_t *p, int topic);
 of_err_t of_producer_send(of_producer_t *p, const char *topic, const void *key, size_t keylen, const void *val,
                           size_t vallen, const char *const *headers, of_dr_batch_t *batch) OF_MUST_CHECK;
 /* Serve delivery reports until batch->pending == 0: every queued message gets its report within
- * message.timeout.ms (30 s), so the batch (often on the caller's stack) is never written to after this
+ * message.timeout.ms (30 s), or 2 s after a stop request (what is left is then purged and reported failed), so the
+ * batch (often on the caller's stack) is never written to after this
  * returns. OF_OK if all were delivered, OF_ERR_TRANSIENT if any failed (batch->error says why;
  * batch->too_large when the broker refused a message for its size). */
 of_err_t of_producer_wait(of_producer_t *p, of_dr_batch_t *batch) OF_MUST_CHECK;
@@ -60,6 +78,8 @@ int of_consumer_poll_batch(of_consumer_t *c, rd_kafka_message_t **msgs, int max,
 void of_consumer_store(of_consumer_t *c, const rd_kafka_message_t *m);
 /* Commit stored offsets synchronously (used at shutdown). */
 void of_consumer_commit(of_consumer_t *c);
+/* of_kafka_watch on the consumer's handle. */
+void of_consumer_watch(of_consumer_t *c, int64_t alert_ms);
 /* Commit, leave the group, destroy. */
 void of_consumer_close(of_consumer_t *c);
 

@@ -149,13 +149,18 @@ static int hold(retrier_t *r, rd_kafka_message_t *m) {
     return 0;
 }
 
-static void drop_held(retrier_t *r) {
+/* Forget what is held and seen of the partitions in parts (all of them when parts is NULL). */
+static void drop_held(retrier_t *r, const rd_kafka_topic_partition_list_t *parts) {
     for (int i = 0; i < r->nheld; i++) {
+        if (parts && !rd_kafka_topic_partition_list_find(parts, r->held[i].topic, r->held[i].partition)) continue;
         for (int j = 0; j < r->held[i].n; j++)
             rd_kafka_message_destroy(r->held[i].q[j]);
         free(r->held[i].q);
+        r->held[i--] = r->held[--r->nheld];
     }
-    r->nheld = 0;
+    for (int i = 0; i < r->npos; i++)
+        if (!parts || rd_kafka_topic_partition_list_find(parts, r->pos[i].topic, r->pos[i].partition))
+            r->pos[i--] = r->pos[--r->npos];
 }
 
 static int64_t next_due(const retrier_t *r) {
@@ -170,21 +175,12 @@ static int64_t next_due(const retrier_t *r) {
 static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts,
                          void *opaque) {
     retrier_t *r = opaque;
-    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-        of_info("partitions assigned", OF_I("count", parts->cnt), OF_END);
-        rd_kafka_assign(rk, parts);
+    /* A revoked partition's held messages are not stored: fetched again from the committed offset by whoever
+     * gets it. Under the cooperative protocol only the revoked partitions are dropped. */
+    if (err != RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) drop_held(r, parts);
+    of_kafka_rebalance(rk, err, parts);
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS)
         rd_kafka_resume_partitions(rk, parts); /* a partition parked before a revoke starts unparked */
-    } else {
-        of_info("partitions revoked", OF_I("count", parts->cnt), OF_END);
-        if (!rd_kafka_assignment_lost(rk)) {
-            rd_kafka_resp_err_t cerr = rd_kafka_commit(rk, NULL, 0);
-            if (cerr && cerr != RD_KAFKA_RESP_ERR__NO_OFFSET)
-                of_warn("commit on revoke failed", OF_S("error", rd_kafka_err2str(cerr)), OF_END);
-        }
-        drop_held(r); /* not stored: fetched again from the committed offset by whoever gets them */
-        r->npos = 0;
-        rd_kafka_assign(rk, NULL);
-    }
 }
 
 static void store(rd_kafka_t *rk, const rd_kafka_message_t *m) {
@@ -252,20 +248,9 @@ int of_retrier_run(const of_config_t *cfg, of_producer_t *p, const of_ladder_t *
         return 78;
     }
     rd_kafka_conf_t *conf =
-        of_kafka_conf_new(cfg, OF_KAFKA_CONSUMER, of_cfg_str(cfg, OF_CFG_INSTANCE_ID), err, sizeof err);
+        of_kafka_consumer_conf_new(cfg, group, of_cfg_str(cfg, OF_CFG_INSTANCE_ID), err, sizeof err);
     if (!conf) {
         of_error("consumer configuration", OF_S("error", err), OF_END);
-        return 1;
-    }
-    if (rd_kafka_conf_set(conf, "group.id", group, err, sizeof err) ||
-        rd_kafka_conf_set(conf, "enable.auto.offset.store", "false", err, sizeof err) ||
-        rd_kafka_conf_set(conf, "enable.auto.commit", "true", err, sizeof err) ||
-        rd_kafka_conf_set(conf, "auto.commit.interval.ms", "1000", err, sizeof err) ||
-        rd_kafka_conf_set(conf, "auto.offset.reset", "earliest", err, sizeof err) ||
-        rd_kafka_conf_set(conf, "partition.assignment.strategy", "range,roundrobin", err, sizeof err) ||
-        rd_kafka_conf_set(conf, "session.timeout.ms", "10000", err, sizeof err)) {
-        of_error("consumer configuration", OF_S("error", err), OF_END);
-        rd_kafka_conf_destroy(conf);
         return 1;
     }
     rd_kafka_conf_set_opaque(conf, &r);
@@ -292,7 +277,9 @@ int of_retrier_run(const of_config_t *cfg, of_producer_t *p, const of_ladder_t *
     rd_kafka_message_t **work = malloc(sizeof *work * (MAX_BATCH * 2));
     int *act = malloc(sizeof *act * (MAX_BATCH * 2));
     int64_t stats_every = of_cfg_int(cfg, OF_CFG_STATS_INTERVAL_S) * 1000, next_stats = mono_ms() + stats_every;
+    int64_t alert_ms = of_cfg_int(cfg, OF_CFG_KAFKA_UNREACHABLE_ALERT_S) * 1000;
     while (!of_stop_requested && work && act) {
+        of_kafka_watch(r.rk, alert_ms);
         if (stats_every && mono_ms() >= next_stats) {
             of_metrics_log("interval");
             next_stats = mono_ms() + stats_every;
@@ -430,7 +417,7 @@ int of_retrier_run(const of_config_t *cfg, of_producer_t *p, const of_ladder_t *
         of_warn("commit failed", OF_S("error", rd_kafka_err2str(cerr)), OF_END);
     rd_kafka_consumer_close(r.rk);
     rd_kafka_destroy(r.rk);
-    drop_held(&r);
+    drop_held(&r, NULL);
     free(r.held);
     free(r.pos);
     of_metrics_log("exit");

@@ -159,6 +159,7 @@ int of_worker_run(const of_config_t *cfg, of_producer_t *producer, const of_work
     rd_kafka_message_t **msgs = calloc((size_t)max, sizeof *msgs);
     of_msg_result_t *res = calloc((size_t)max, sizeof *res);
     int64_t next_tick = 0, next_stats = mono_ms() + stats_every;
+    int64_t alert_ms = of_cfg_int(cfg, OF_CFG_KAFKA_UNREACHABLE_ALERT_S) * 1000;
     int rc = 0;
 
     while (!of_stop_requested && msgs && res) {
@@ -172,6 +173,7 @@ int of_worker_run(const of_config_t *cfg, of_producer_t *producer, const of_work
             next_stats = now + stats_every;
         }
         of_producer_poll(producer);
+        of_consumer_watch(c, alert_ms);
         int n = of_consumer_poll_batch(c, msgs, max, 200, wait);
         if (!n) continue;
         of_metric_add(OF_M_BATCHES, 1);

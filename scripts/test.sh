@@ -5,6 +5,7 @@
 #
 # Usage: scripts/test.sh [--unit-only | --integration-only] [--keep-stack]
 # Knobs: OF_TEST_MYSQL_PORT (33316), OF_TEST_REDIS_PORT (36389), OF_TEST_KAFKA_PORT (39192), OF_TEST_STATE_DIR (<repo>/.state-test),
+#        OF_TEST_BUILD_DIR (<repo>/build-test),
 #        CTEST_ARGS (extra ctest arguments, e.g. "-R it_change").
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -18,6 +19,7 @@ for a in "$@"; do
     *) echo "test.sh: unknown argument $a" >&2; exit 2 ;;
   esac
 done
+TB=$(realpath -m -- "${OF_TEST_BUILD_DIR:-$REPO/build-test}")
 step() { printf '\n==== %s (%ss)\n' "$*" "$SECONDS"; }
 
 step "setup: Debian packages"
@@ -30,23 +32,23 @@ if ! clang-format --dry-run --Werror common/*.[ch] workers/*/*.c tools/*/*.c tes
 fi
 
 step "build with AddressSanitizer + UndefinedBehaviorSanitizer (build-test/)"
-cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Debug -DOF_SANITIZE=ON -DOF_WERROR=ON >/dev/null
-cmake --build build-test -j "$(nproc)" -- --no-print-directory 2>&1 | grep -Ev '^\[|^-- ' || true
-test -x build-test/bin/of-trade-submit || { echo "test.sh: build failed" >&2; exit 1; }
+cmake -S . -B "$TB" -DCMAKE_BUILD_TYPE=Debug -DOF_SANITIZE=ON -DOF_WERROR=ON >/dev/null
+cmake --build "$TB" -j "$(nproc)" -- --no-print-directory 2>&1 | grep -Ev '^\[|^-- ' || true
+test -x "$TB"/bin/of-trade-submit || { echo "test.sh: build failed" >&2; exit 1; }
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 if [[ $mode != integration ]]; then
   step "unit tests"
-  (cd build-test && ctest -L unit --output-on-failure ${CTEST_ARGS:-})
+  (cd "$TB" && ctest -L unit --output-on-failure ${CTEST_ARGS:-})
 fi
 [[ $mode == unit ]] && { step "done"; exit 0; }
 
 export OF_STATE_DIR=${OF_TEST_STATE_DIR:-$REPO/.state-test}
 export OF_MYSQL_PORT=${OF_TEST_MYSQL_PORT:-33316}
 export OF_REDIS_PORT=${OF_TEST_REDIS_PORT:-36389}
-export OF_BUILD_DIR=$REPO/build-test
+export OF_BUILD_DIR=$TB
 export OF_KAFKA_PORT=${OF_TEST_KAFKA_PORT:-39192}
 export OF_TOPICS_ARGS="--namespaces 16"
 
@@ -57,9 +59,9 @@ if [[ $keep == 0 ]]; then trap 'bash scripts/stack.sh down --purge' EXIT; fi
 export OF_CONFIG=$OF_STATE_DIR/stack.env
 
 step "schema and sample catalogue"
-build-test/bin/ordctl migrate
+"$TB"/bin/ordctl migrate
 bash scripts/stack.sh mysql <data/sample/catalogue.sql
 
 step "integration tests"
-(cd build-test && OF_REQUIRE_COMPOSE=1 ctest -L integration --output-on-failure ${CTEST_ARGS:-})
+(cd "$TB" && OF_REQUIRE_COMPOSE=1 ctest -L integration --output-on-failure ${CTEST_ARGS:-})
 step "all tests passed"

@@ -169,6 +169,18 @@ check "kafka: topic auto-creation is off" test "$(svc_env kafka KAFKA_AUTO_CREAT
 check "kafka: advertises PLAINTEXT://kafka:9092" \
     test "$(svc_env kafka KAFKA_ADVERTISED_LISTENERS)" == PLAINTEXT://kafka:9092
 check "kafka: KRaft broker+controller" test "$(svc_env kafka KAFKA_PROCESS_ROLES)" == broker,controller
+# The broker settings of the local stack (scripts/stack.sh writes them for one node) are compose's too:
+# every key but those naming the host's ports, paths, ids and thread counts is KAFKA_<KEY> with the same value.
+props=$TMP/server.properties
+OF_STATE_DIR=$TMP/no-stack bash "$REPO/scripts/stack.sh" kafka-config 1 1 >"$props" 2>/dev/null || true
+check "local stack's broker settings rendered" grep -q '^process.roles=' "$props"
+while IFS='=' read -r k v; do
+    case "$k" in '' | \#* | node.id | controller.quorum.voters | listeners | advertised.listeners | log.dirs | \
+        num.*threads* | background.threads | controller.listener.names | inter.broker.listener.name | \
+        listener.security.protocol.map | process.roles) continue ;; esac
+    env=KAFKA_$(tr 'a-z.' 'A-Z_' <<<"$k")
+    check "kafka: $env=$v as in the local stack" test "$(svc_env kafka "$env")" == "$v"
+done <"$props"
 
 # ---------------------------------------------------------------- fleet environment
 "$ORDCTL" config | awk -F' [|] ' '/^[|] `OF_/ {

@@ -1,4 +1,6 @@
-/* of-devbroker -- development Kafka broker: librdkafka's mock cluster (real protocol over TCP, in memory). */
+/* of-devbroker -- librdkafka's mock cluster (real Kafka protocol over TCP, in memory), kept for one job: fault
+ * injection a real broker cannot give on demand (tests/integration/it_kafka_faults.sh). The local stack runs
+ * Apache Kafka (scripts/stack.sh). */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,33 +28,41 @@ static void settle(void) {
     nanosleep(&ts, NULL);
 }
 
+/* Kafka protocol API key of Produce requests (the mock's error queues are per API key; librdkafka does not export
+ * its protocol constants). */
+#define API_KEY_PRODUCE 0
+
 static void usage(FILE *f) {
     fprintf(f, "usage: of-devbroker [--brokers N] [--bootstrap-file PATH] [--topic-prefix P] [--partitions-scale K]\n"
-               "                    [--namespaces M]\n"
+               "                    [--namespaces M] [--produce-errors N]\n"
                "\n"
-               "Runs a development Kafka cluster of N brokers (default 3) on loopback, built on librdkafka's mock\n"
-               "cluster: real Kafka protocol, consumer groups, idempotent producers; data in memory only.\n"
+               "Runs a Kafka cluster of N brokers (default 3) on loopback, built on librdkafka's mock cluster: real\n"
+               "Kafka protocol, consumer groups, idempotent producers; data in memory only. It is kept for fault\n"
+               "injection in tests; the local stack runs Apache Kafka (scripts/stack.sh).\n"
                "Creates every topic of the project's topic table (see `ordctl topics`), writes the bootstrap\n"
                "address to PATH once ready (atomically), and runs until SIGTERM/SIGINT.\n"
                "--topic-prefix P is prepended to every topic name (as OF_TOPIC_PREFIX does for the workers);\n"
                "--partitions-scale K multiplies every partition count (for benchmarks that push more data).\n"
                "--namespaces M also creates the whole table under prefixes ns1. .. nsM. (OF_TOPIC_PREFIX), so that\n"
                "tests can run in isolated topic sets on one broker.\n"
+               "--produce-errors N answers the first N Produce requests with NOT_ENOUGH_REPLICAS (retriable), as a\n"
+               "cluster that lost an in-sync replica would.\n"
                "Limits: each partition keeps only its last ~5 MiB; a restart loses all messages.\n");
 }
 
 int main(int argc, char **argv) {
-    int brokers = 3, scale = 1, namespaces = 0;
+    int brokers = 3, scale = 1, namespaces = 0, produce_errors = 0;
     const char *bootstrap_file = NULL, *prefix = "";
     static const struct option opts[] = {{"brokers", required_argument, 0, 'b'},
                                          {"bootstrap-file", required_argument, 0, 'f'},
                                          {"topic-prefix", required_argument, 0, 'p'},
                                          {"partitions-scale", required_argument, 0, 's'},
                                          {"namespaces", required_argument, 0, 'n'},
+                                         {"produce-errors", required_argument, 0, 'e'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     int c;
-    while ((c = getopt_long(argc, argv, "b:f:p:s:n:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "b:f:p:s:n:e:h", opts, NULL)) != -1) {
         switch (c) {
         case 'b':
             brokers = atoi(optarg);
@@ -69,6 +79,9 @@ int main(int argc, char **argv) {
         case 'n':
             namespaces = atoi(optarg);
             break;
+        case 'e':
+            produce_errors = atoi(optarg);
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -77,8 +90,10 @@ int main(int argc, char **argv) {
             return 2;
         }
     }
-    if (brokers < 1 || brokers > 16 || scale < 1 || scale > 64 || namespaces < 0 || namespaces > 32) {
-        fprintf(stderr, "of-devbroker: --brokers must be 1..16, --partitions-scale 1..64, --namespaces 0..32\n");
+    if (brokers < 1 || brokers > 16 || scale < 1 || scale > 64 || namespaces < 0 || namespaces > 32 ||
+        produce_errors < 0 || produce_errors > 1000) {
+        fprintf(stderr, "of-devbroker: --brokers must be 1..16, --partitions-scale 1..64, --namespaces 0..32, "
+                        "--produce-errors 0..1000\n");
         return 2;
     }
     of_log_init("devbroker", OF_LOG_INFO);
@@ -131,6 +146,20 @@ int main(int argc, char **argv) {
         return 1;
     }
     if (namespaces) of_info("test namespaces created", OF_I("namespaces", namespaces), OF_END);
+    if (produce_errors) {
+        rd_kafka_resp_err_t *errs = calloc((size_t)produce_errors, sizeof *errs);
+        if (!errs) {
+            rd_kafka_mock_cluster_destroy(mc);
+            rd_kafka_destroy(rk);
+            return 1;
+        }
+        for (int i = 0; i < produce_errors; i++)
+            errs[i] = RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS;
+        rd_kafka_mock_push_request_errors_array(mc, API_KEY_PRODUCE, (size_t)produce_errors, errs);
+        free(errs);
+        of_info("fault injection armed", OF_I("produce_errors", produce_errors), OF_S("error", "NOT_ENOUGH_REPLICAS"),
+                OF_END);
+    }
     const char *bs = rd_kafka_mock_cluster_bootstraps(mc);
     if (bootstrap_file) {
         char tmp[4096];

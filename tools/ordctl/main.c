@@ -35,7 +35,8 @@ static const char USAGE[] =
     "  produce-raw --topic NAME [--key K] (--text S | --hex HEX | --file F)\n"
     "        publish arbitrary bytes (fault injection in tests)\n"
     "  summary\n"
-    "        trades published, raw trades stored, changes detected, dead letters\n"
+    "        trades published, raw trades stored, changes detected, dead letters, each worker group's lag; exit 3\n"
+    "        when a group's offset is outside its topic's log (messages skipped), 4 when Kafka does not answer\n"
     "  dlq list [--topic ORIGIN] [--order ORDER] [--class C] [--since T] [--until T] [--pending] [--errors]\n"
     "           [--limit N] [--kafka]\n"
     "        dead letters recorded in MySQL (of-dlq-recorder): origin, order, class, tries, reason; --errors\n"
@@ -56,7 +57,13 @@ static const char USAGE[] =
     "        verify that every unpay_num / order_num / subscribe_num equals the sum over the open orders' lines in\n"
     "        the statuses that reserve it; prints each drift and exits 1 if any\n"
     "  wait-idle --topic NAME [--group G] [--timeout SECONDS]\n"
-    "        wait until group G (default orderfleet.trade-submit) has committed every message of NAME\n"
+    "        wait until group G (default orderfleet.trade-submit) has committed every message of NAME; exit 3 at once\n"
+    "        when the group's offset is outside the log (messages deleted unread, or the topic recreated), 4 when\n"
+    "        Kafka does not answer for OF_KAFKA_UNREACHABLE_ALERT_S, 1 on timeout\n"
+    "  replay --topic T --group G (--from-beginning | --from-time ISO8601 | --from-offsets P:O,...) [--yes]\n"
+    "        move stopped group G's committed offsets on topic T back (or forward) so its workers read those messages\n"
+    "        again; prints per partition committed, new, high watermark and messages re-read; without --yes a dry\n"
+    "        run; refuses (exit 3) while G has live members; --from-time is UTC (2026-11-30T12:00:00Z)\n"
     "  topics                   the topic table (markdown, as in docs/topics.md)\n"
     "  topics create | check [--namespaces M] [--namespace-partitions K] [--replication R] [--partitions-scale K]\n"
     "        create the table's topics on the cluster in one Admin request (existing ones are kept), then check\n"
@@ -451,26 +458,44 @@ static int cmd_events(int argc, char **argv) {
 }
 
 /* ------------------------------------------------------------------ wait-idle */
-static long long group_lag(rd_kafka_t *rk, const char *topic, int np) {
+
+/* The group's position on every partition of topic against the log: *lag = messages not yet committed.
+ * Returns 0 when the position is inside the log, 1 when a committed offset is below the log start (messages
+ * were deleted unread: retention, delete-records) or above the log end (the topic was recreated), with what
+ * and where in msg; -1 when the cluster does not answer. rk's group.id is the group. */
+int group_position(rd_kafka_t *rk, const char *topic, int np, long long *lag, char *msg, size_t msgsize) {
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(np);
     for (int i = 0; i < np; i++)
         rd_kafka_topic_partition_list_add(l, topic, i);
-    long long lag = 0;
+    int rc = 0;
+    *lag = 0;
     if (rd_kafka_committed(rk, l, 10000)) {
         rd_kafka_topic_partition_list_destroy(l);
         return -1;
     }
-    for (int i = 0; i < np; i++) {
-        int64_t lo, hi;
+    for (int i = 0; i < np && rc >= 0; i++) {
+        int64_t lo, hi, c = l->elems[i].offset;
         if (rd_kafka_query_watermark_offsets(rk, topic, i, &lo, &hi, 10000)) {
-            lag = -1;
+            rc = -1;
             break;
         }
-        int64_t c = l->elems[i].offset < 0 ? lo : l->elems[i].offset;
-        lag += hi - c;
+        if (c >= 0 && c < lo && rc == 0) {
+            snprintf(msg, msgsize,
+                     "%s[%d]: committed offset %lld is below the log start %lld: %lld messages were deleted unread "
+                     "(retention or delete-records) and cannot be processed; see docs/operations.md",
+                     topic, i, (long long)c, (long long)lo, (long long)(lo - c));
+            rc = 1;
+        } else if (c > hi && rc == 0) {
+            snprintf(msg, msgsize,
+                     "%s[%d]: committed offset %lld is past the log end %lld (was the topic deleted and created "
+                     "again?): new messages below %lld would be skipped; reset the group (ordctl replay)",
+                     topic, i, (long long)c, (long long)hi, (long long)c);
+            rc = 1;
+        }
+        *lag += hi - (c < 0 || c < lo ? lo : c > hi ? hi : c);
     }
     rd_kafka_topic_partition_list_destroy(l);
-    return lag;
+    return rc;
 }
 
 static int cmd_wait_idle(int argc, char **argv) {
@@ -489,7 +514,7 @@ static int cmd_wait_idle(int argc, char **argv) {
         return 2;
     }
     if (need_kafka()) return 2;
-    char err[512], full[256];
+    char err[512], full[256], msg[512];
     snprintf(full, sizeof full, "%s%s", of_cfg_str(cfg, OF_CFG_TOPIC_PREFIX), topic);
     rd_kafka_conf_t *conf = of_kafka_conf_new(cfg, OF_KAFKA_CONSUMER, "ordctl-lag", err, sizeof err);
     if (!conf) return 1;
@@ -501,13 +526,34 @@ static int cmd_wait_idle(int argc, char **argv) {
     }
     int np = 0;
     int rc = 1;
-    if (topic_count(rk, full, &np) < 0)
-        fprintf(stderr, "ordctl wait-idle: topic %s not found\n", full);
-    else {
-        int64_t end = mono_ms() + timeout * 1000, last = 0;
+    int64_t unreachable_for = of_cfg_int(cfg, OF_CFG_KAFKA_UNREACHABLE_ALERT_S) * 1000;
+    if (topic_count(rk, full, &np) < 0) {
+        fprintf(stderr, "ordctl wait-idle: topic %s not found, or Kafka (%s) not answering\n", full,
+                of_cfg_str(cfg, OF_CFG_KAFKA_BOOTSTRAP));
+        rc = 4;
+    } else {
+        int64_t end = mono_ms() + timeout * 1000, last = 0, down = 0;
         for (;;) {
-            long long lag = group_lag(rk, full, np);
-            if (lag == 0) {
+            long long lag;
+            int pos = group_position(rk, full, np, &lag, msg, sizeof msg);
+            if (pos == 1) {
+                /* never "idle" over a gap: the group would look caught up while messages were never processed */
+                fprintf(stderr, "ordctl wait-idle: group %s: %s\n", group, msg);
+                rc = 3;
+                break;
+            }
+            if (pos < 0) {
+                if (!down) down = mono_ms();
+                if (mono_ms() - down >= unreachable_for) {
+                    fprintf(stderr, "ordctl wait-idle: Kafka (%s) unreachable for %llds\n",
+                            of_cfg_str(cfg, OF_CFG_KAFKA_BOOTSTRAP), (long long)(mono_ms() - down) / 1000);
+                    rc = 4;
+                    break;
+                }
+            } else {
+                down = 0;
+            }
+            if (pos == 0 && lag == 0) {
                 printf("idle: group %s has committed everything in %s\n", group, full);
                 rc = 0;
                 break;
@@ -518,7 +564,10 @@ static int cmd_wait_idle(int argc, char **argv) {
             }
             if (mono_ms() - last >= 2000) {
                 last = mono_ms();
-                fprintf(stderr, "ordctl wait-idle: group %s lag=%lld on %s\n", group, lag, full);
+                if (pos < 0)
+                    fprintf(stderr, "ordctl wait-idle: Kafka not answering, retrying\n");
+                else
+                    fprintf(stderr, "ordctl wait-idle: group %s lag=%lld on %s\n", group, lag, full);
             }
             usleep(200 * 1000);
         }
@@ -528,6 +577,51 @@ static int cmd_wait_idle(int argc, char **argv) {
 }
 
 /* ------------------------------------------------------------------ summary */
+
+/* Each worker group's position on its input topics: lag, and never a quiet gap (group_position). */
+static int summary_groups(void) {
+    static const struct {
+        const char *worker;
+        of_topic_t topic;
+    } g[] = {{"trade-submit", OF_TOPIC_TRADE_RAW}, {"delivery", OF_TOPIC_DELIVERY_REQUEST},
+             {"retry-ladder", OF_TOPIC_RETRY_1},   {"retry-ladder", OF_TOPIC_RETRY_2},
+             {"retry-ladder", OF_TOPIC_RETRY_3},   {"retry-ladder", OF_TOPIC_RETRY_4},
+             {"dlq-recorder", OF_TOPIC_DEADLETTER}};
+    int rc = 0;
+    printf("consumer groups (lag = messages not processed yet):\n");
+    for (size_t i = 0; i < sizeof g / sizeof g[0]; i++) {
+        char group[256], topic[256], err[512], msg[512];
+        of_worker_group(cfg, g[i].worker, group, sizeof group);
+        of_topic_name(g[i].topic, of_cfg_str(cfg, OF_CFG_TOPIC_PREFIX), topic, sizeof topic);
+        rd_kafka_conf_t *conf = of_kafka_conf_new(cfg, OF_KAFKA_CONSUMER, "ordctl-summary", err, sizeof err);
+        if (!conf || rd_kafka_conf_set(conf, "group.id", group, err, sizeof err) != RD_KAFKA_CONF_OK) {
+            if (conf) rd_kafka_conf_destroy(conf);
+            fprintf(stderr, "ordctl summary: %s\n", err);
+            return 1;
+        }
+        rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+        if (!rk) {
+            rd_kafka_conf_destroy(conf);
+            fprintf(stderr, "ordctl summary: %s\n", err);
+            return 1;
+        }
+        int np = 0;
+        long long lag = 0;
+        int pos = topic_count(rk, topic, &np) < 0 ? -1 : group_position(rk, topic, np, &lag, msg, sizeof msg);
+        rd_kafka_destroy(rk);
+        if (pos < 0) {
+            fprintf(stderr, "ordctl summary: Kafka (%s) does not answer\n", of_cfg_str(cfg, OF_CFG_KAFKA_BOOTSTRAP));
+            return 4;
+        }
+        printf("  %-28s %-20s lag %lld\n", group, topic, lag);
+        if (pos == 1) {
+            printf("  ERROR: group %s: %s\n", group, msg);
+            rc = 3;
+        }
+    }
+    return rc;
+}
+
 static int cmd_summary(void) {
     if (need_kafka()) return 2;
     char err[512], t1[256], t2[256];
@@ -579,6 +673,10 @@ static int cmd_summary(void) {
     long long published = topic_count(rk, of_topic_name(OF_TOPIC_TRADE_RAW, prefix, t1, sizeof t1), NULL);
     long long dead = topic_count(rk, of_topic_name(OF_TOPIC_DEADLETTER, prefix, t2, sizeof t2), NULL);
     rd_kafka_destroy(rk);
+    if (published < 0 || dead < 0) {
+        fprintf(stderr, "ordctl summary: Kafka (%s) does not answer\n", of_cfg_str(cfg, OF_CFG_KAFKA_BOOTSTRAP));
+        return 4;
+    }
     printf("trades published (messages on %s): %lld\n", t1, published);
     printf("raw trades stored (api_trade):       %lld\n", v[0]);
     printf("raw sub-orders stored:               %lld\n", v[1]);
@@ -588,7 +686,7 @@ static int cmd_summary(void) {
     printf("raw trades cancelled (SUB-TYPE-01):  %lld\n", v[7]);
     printf("raw trades stopped by a rule:        %lld (ordctl explain --tid TID says why)\n", v[6]);
     printf("dead letters (%s):           %lld\n", t2, dead);
-    return 0;
+    return summary_groups();
 }
 
 int main(int argc, char **argv) {
@@ -658,6 +756,8 @@ int main(int argc, char **argv) {
         rc = cmd_topics(sub_argc, sub_argv);
     else if (!strcmp(cmd, "wait-idle"))
         rc = cmd_wait_idle(sub_argc, sub_argv);
+    else if (!strcmp(cmd, "replay"))
+        rc = cmd_replay(sub_argc, sub_argv);
     else {
         fprintf(stderr, "ordctl: unknown command %s\n%s", cmd, USAGE);
         rc = 2;
