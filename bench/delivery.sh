@@ -7,7 +7,7 @@
 #        INSTANCES (1: of-delivery processes in the group; the seed gets INSTANCES x in-flight loops),
 #        FRESH (200 fresh requests at 20/s), PERF_OURS=FILE (perf record -a -g over our run), ONLY=throughput (skip the due-time and parked figures),
 #        OF_STATE_DIR / OF_MYSQL_PORT / OF_REDIS_PORT / OF_KAFKA_PORT: its own stack, never the developer's
-#        (default <repo>/.state-bench on 33336 / 36409 / 39592, as bench/run_submit_bench.sh; left up: scripts/stack.sh down).
+#        (default <repo>/.state-bench on 33336 / 36409 / 29592, as bench/run_submit_bench.sh; left up: scripts/stack.sh down).
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO"
@@ -15,7 +15,7 @@ N=${N:-5000} INSTANCES=${INSTANCES:-1} PARK=${PARK:-10000} FRESH=${FRESH:-200} M
 export OF_DELIVERY_MAX_INFLIGHT=${OF_DELIVERY_MAX_INFLIGHT:-64}
 export OF_BATCH_SIZE=${OF_BATCH_SIZE:-500}
 export OF_STATE_DIR=${OF_STATE_DIR:-$REPO/.state-bench} OF_MYSQL_PORT=${OF_MYSQL_PORT:-33336}
-export OF_REDIS_PORT=${OF_REDIS_PORT:-36409} OF_KAFKA_PORT=${OF_KAFKA_PORT:-39592}
+export OF_REDIS_PORT=${OF_REDIS_PORT:-36409} OF_KAFKA_PORT=${OF_KAFKA_PORT:-29592}
 STATE=$OF_STATE_DIR
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOF_SANITIZE=OFF >/dev/null
 cmake --build build -j "$(nproc)" -- --no-print-directory 2>&1 | grep -Ev '^\[|^-- ' || true

@@ -7,7 +7,7 @@
 #   --rate-percent P    pace of the latency run, % of the measured one-instance drain rate (default 50)
 #   --keep-stack        leave the bench stack up at the end (default: down --purge)
 # Own stack (never the developer's): OF_STATE_DIR (default <repo>/.state-bench), OF_MYSQL_PORT (33336),
-# OF_REDIS_PORT (36409), OF_KAFKA_PORT (39592). Build: Release into <repo>/build-bench (OF_BENCH_BUILD to change).
+# OF_REDIS_PORT (36409), OF_KAFKA_PORT (29592). Build: Release into <repo>/build-bench (OF_BENCH_BUILD to change).
 #
 # Runs: (a) raw-SQL ceiling (bin/of-bench-sqlceiling), 1 and 2 connections; (b) drain with one trade-submit;
 # (c) drain with two instances in one group; (d) latency at a paced rate. The database is reset between runs
@@ -38,7 +38,7 @@ BIN=$BUILD/bin
 WORK=${OF_BENCH_OUT:-$REPO/.bench-out} # trades, logs, latency samples (kept after the stack is purged)
 # The dev broker keeps only ~5 MiB per partition: more partitions so that 50,000 trades fit, and a broker restart
 # (all messages gone, topics created again) before each Kafka run.
-export OF_KAFKA_PORT=${OF_KAFKA_PORT:-39592}
+export OF_KAFKA_PORT=${OF_KAFKA_PORT:-29592}
 RUN_ID=$(date +%s)
 LOG_LEVEL=warn
 

@@ -1,5 +1,6 @@
 /* of_catload.c -- the submission configuration from MySQL: one descriptor per table maps SELECT columns onto
  * the plain structs of of_catalog.h. */
+#include "of_str.h"
 #include "of_catload.h"
 #include <stddef.h>
 #include <stdio.h>
@@ -290,7 +291,7 @@ static void set_cell(const col_t *c, char *elem, const char *v) {
         *(int64_t *)(elem + c->off) = parse_f6(v);
         break;
     case K_STR:
-        snprintf(elem + c->off, c->size, "%s", v);
+        of_str_copy(elem + c->off, c->size, v); /* a value longer than its field is cut between characters */
         break;
     }
 }

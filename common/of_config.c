@@ -82,6 +82,13 @@ static const of_cfg_def_t defs[OF_CFG__COUNT] = {
     [OF_CFG_OUTBOX_SWEEP_S] =
         INT("OF_OUTBOX_SWEEP_S", "5", 1, 3600,
             "Seconds between sweeps that re-publish outbox events whose delivery was not confirmed."),
+    [OF_CFG_OUTBOX_RETENTION_H] =
+        INT("OF_OUTBOX_RETENTION_H", "168", 1, 87600,
+            "Hours a published outbox row is kept before the workers delete it (in slices, once a minute)."),
+    [OF_CFG_LEDGER_RETENTION_H] =
+        INT("OF_LEDGER_RETENTION_H", "336", 24, 87600,
+            "Hours a processed_event row is kept. A replay of older messages is applied again, so keep it above the "
+            "topics' retention (local stack: 168)."),
     [OF_CFG_CATALOG_REFRESH_S] =
         INT("OF_CATALOG_REFRESH_S", "5", 1, 3600,
             "Seconds between checks of the configuration tables (cfg_*, goods, platform goods); trade-submit "

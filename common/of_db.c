@@ -20,39 +20,224 @@ struct of_db_s {
     char *owned[OF_DB_MAX_STMTS]; /* texts built by of_db_register_multi (freed on close) */
     MYSQL_STMT *stmt[OF_DB_MAX_STMTS];
     int nstmts;
-    int broken; /* connection lost: reconnect before the next use */
+    int broken;              /* connection lost: reconnect before the next use */
+    unsigned int last_errno; /* of the last failed call, 0 when it succeeded (of_db_last_errno) */
 };
 
-of_err_t of_db_errno_class(unsigned int e) {
+/* Issue 10, item 1: a database that refuses writes for a while (table full, read-only, out of connections ...)
+ * must hold the batch back, not dead-letter it; only what a row's data causes may cost a message its place.
+ * Codes are MariaDB's/MySQL's (mysqld_error.h: 1000-1999, 3000-4999), the client library's (errmsg.h: 2000-2999,
+ * 5000-5999) and the server's OS/file errors (mysys: 1-999, e.g. 3 "Error writing file (Errcode: 28)"). */
+of_db_blame_t of_db_errno_blame(unsigned int e) {
     switch (e) {
     case 0:
+        return OF_DB_BLAME_NONE;
+
+    /* ---- the server's condition: retry (OF_ERR_TRANSIENT) ---- */
+    /* storage full or failing: a table, the disk, the temporary directory, a file the engine needs */
+    case ER_RECORD_FILE_FULL:          /* 1114 The table '%s' is full */
+    case ER_DISK_FULL:                 /* 1021 Disk full, waiting for someone to free some space */
+    case ER_GET_ERRNO:                 /* 1030 Got error %d from storage engine (28 = no space left on device) */
+    case ER_ERROR_ON_WRITE:            /* 1026 Error writing file (Errcode: 28 ...) */
+    case ER_ERROR_ON_READ:             /* 1024 */
+    case ER_CANT_CREATE_FILE:          /* 1004 */
+    case ER_CANT_OPEN_FILE:            /* 1016 */
+    case ER_FILE_NOT_FOUND:            /* 1017 */
+    case ER_CANT_LOCK:                 /* 1015 Can't lock file */
+    case ER_IO_WRITE_ERROR:            /* 1811 */
+    case ER_TEMP_FILE_WRITE_FAILURE:   /* 1878 */
+    case ER_BINLOG_ROW_LOGGING_FAILED: /* 1534 Writing one row to the row-based binary log failed */
+    case ER_GET_TEMPORARY_ERRMSG:      /* 1297 Got temporary error %d '%s' from %s */
+    /* a damaged or missing table: the operator repairs it; no message is at fault, so wait */
+    case ER_NOT_KEYFILE:             /* 1034 Incorrect key file for table; try to repair it */
+    case ER_CRASHED_ON_USAGE:        /* 1194 */
+    case ER_CRASHED_ON_REPAIR:       /* 1195 */
+    case ER_INDEX_CORRUPT:           /* 1712 */
+    case ER_TABLE_CORRUPT:           /* 1877 */
+    case ER_ROW_IN_WRONG_PARTITION:  /* 1863 */
+    case ER_TABLESPACE_MISSING:      /* 1812 */
+    case ER_TABLESPACE_DISCARDED:    /* 1814 */
+    case ER_NO_SUCH_TABLE_IN_ENGINE: /* 1932 */
+    /* read-only: read_only=1 (1290 for a user without READ ONLY ADMIN/SUPER), a replica, a read-only transaction */
+    case ER_OPTION_PREVENTS_STATEMENT:             /* 1290 running with the --read-only option */
+    case ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION: /* 1792 */
+    case ER_READ_ONLY_MODE:                        /* 1836 Running in read-only mode */
+    /* out of memory or other resources */
+    case ER_OUTOFMEMORY:                     /* 1037 */
+    case ER_OUT_OF_SORTMEMORY:               /* 1038 */
+    case ER_OUT_OF_RESOURCES:                /* 1041 */
+    case ER_CANT_CREATE_THREAD:              /* 1135 */
+    case ER_LOCK_TABLE_FULL:                 /* 1206 total number of locks exceeds the lock table size */
+    case ER_TOO_MANY_CONCURRENT_TRXS:        /* 1637 */
+    case ER_MAX_PREPARED_STMT_COUNT_REACHED: /* 1461 max_prepared_stmt_count, server-wide */
+    /* too many connections, limits, blocked host, privileges (a grant missing is the configuration's, never the
+     * message's: wait for the fix instead of dead-lettering the backlog) */
+    case ER_CON_COUNT_ERROR:              /* 1040 Too many connections */
+    case ER_TOO_MANY_USER_CONNECTIONS:    /* 1203 */
+    case ER_USER_LIMIT_REACHED:           /* 1226 max_questions, max_updates ... per hour */
+    case ER_HOST_IS_BLOCKED:              /* 1129 */
+    case ER_DBACCESS_DENIED_ERROR:        /* 1044 */
+    case ER_ACCESS_DENIED_ERROR:          /* 1045 */
+    case ER_TABLEACCESS_DENIED_ERROR:     /* 1142 */
+    case ER_COLUMNACCESS_DENIED_ERROR:    /* 1143 */
+    case ER_SPECIFIC_ACCESS_DENIED_ERROR: /* 1227 */
+    /* concurrency: deadlock, lock wait, a lock or a statement aborted, a definition changed meanwhile */
+    case ER_LOCK_DEADLOCK:         /* 1213 (also Galera's certification failure) */
+    case ER_LOCK_WAIT_TIMEOUT:     /* 1205 */
+    case ER_LOCK_ABORTED:          /* 1689 Wait on a lock was aborted due to a pending exclusive lock */
+    case ER_CHECKREAD:             /* 1020 Record has changed since last read */
+    case ER_TABLE_DEF_CHANGED:     /* 1412 Table definition has changed, please retry transaction */
+    case ER_NEED_REPREPARE:        /* 1615 Prepared statement needs to be re-prepared */
+    case ER_QUERY_INTERRUPTED:     /* 1317 KILL QUERY */
+    case ER_STATEMENT_TIMEOUT:     /* 1969 max_statement_time exceeded (a loaded server) */
+    case ER_ERROR_DURING_COMMIT:   /* 1180 */
+    case ER_ERROR_DURING_ROLLBACK: /* 1181 */
+    case ER_XA_RBROLLBACK:         /* 1402 */
+    case ER_XA_RBTIMEOUT:          /* 1613 */
+    case ER_XA_RBDEADLOCK:         /* 1614 */
+    /* the server going away or not ready */
+    case ER_SERVER_SHUTDOWN:         /* 1053 Server shutdown in progress */
+    case ER_CONNECTION_KILLED:       /* 1927 */
+    case ER_NEW_ABORTING_CONNECTION: /* 1184 */
+    case ER_ABORTING_CONNECTION:     /* 1152 */
+    case ER_NET_READ_ERROR:          /* 1158 */
+    case ER_NET_READ_INTERRUPTED:    /* 1159 */
+    case ER_NET_ERROR_ON_WRITE:      /* 1160 */
+    case ER_NET_WRITE_INTERRUPTED:   /* 1161 */
+    case ER_UNKNOWN_COM_ERROR:       /* 1047 Galera: WSREP has not yet prepared node for application use */
+    case 4031: /* MySQL 8 ER_CLIENT_INTERACTION_TIMEOUT (MariaDB's 4031, a missing trigger, only CREATE TRIGGER raises)
+                */
+    /* the client library: no connection, connection lost, out of sync, out of memory */
+    case CR_SOCKET_CREATE_ERROR:  /* 2001 */
+    case CR_CONNECTION_ERROR:     /* 2002 */
+    case CR_CONN_HOST_ERROR:      /* 2003 */
+    case CR_IPSOCK_ERROR:         /* 2004 */
+    case CR_UNKNOWN_HOST:         /* 2005 (a name server away) */
+    case CR_SERVER_GONE_ERROR:    /* 2006 */
+    case CR_OUT_OF_MEMORY:        /* 2008 */
+    case CR_SERVER_HANDSHAKE_ERR: /* 2012 */
+    case CR_SERVER_LOST:          /* 2013 */
+    case CR_COMMANDS_OUT_OF_SYNC: /* 2014 */
+    case CR_SSL_CONNECTION_ERROR: /* 2026 */
+    case CR_MALFORMED_PACKET:     /* 2027 */
+    case CR_SERVER_LOST_EXTENDED: /* 2055 */
+    case CR_STMT_CLOSED:          /* 2056 statement closed by a reconnect */
+    case CR_ERR_NET_READ:         /* 5013 */
+    case CR_ERR_NET_WRITE:        /* 5014 */
+        return OF_DB_BLAME_SERVER;
+
+    /* ---- one row's data: the message may be dead-lettered (OF_ERR_DB; 1062 OF_ERR_DUPLICATE) ---- */
+    case ER_DUP_ENTRY:                       /* 1062 */
+    case ER_DUP_ENTRY_WITH_KEY_NAME:         /* 1586 */
+    case ER_DUP_UNIQUE:                      /* 1169 */
+    case ER_BAD_NULL_ERROR:                  /* 1048 Column cannot be null */
+    case ER_WARN_NULL_TO_NOTNULL:            /* 1263 */
+    case ER_TOO_BIG_ROWSIZE:                 /* 1118 Row size too large */
+    case ER_NO_REFERENCED_ROW:               /* 1216 foreign key */
+    case ER_ROW_IS_REFERENCED:               /* 1217 */
+    case ER_NO_REFERENCED_ROW_2:             /* 1452 */
+    case ER_ROW_IS_REFERENCED_2:             /* 1451 */
+    case ER_WARN_DATA_OUT_OF_RANGE:          /* 1264 Out of range value for column */
+    case WARN_DATA_TRUNCATED:                /* 1265 Data truncated for column */
+    case ER_TRUNCATED_WRONG_VALUE:           /* 1292 Truncated incorrect %s value */
+    case ER_INVALID_CHARACTER_STRING:        /* 1300 */
+    case ER_DIVISION_BY_ZERO:                /* 1365 */
+    case ER_TRUNCATED_WRONG_VALUE_FOR_FIELD: /* 1366 Incorrect string value */
+    case ER_ILLEGAL_VALUE_FOR_TYPE:          /* 1367 */
+    case ER_VIEW_CHECK_FAILED:               /* 1369 */
+    case ER_DATA_TOO_LONG:                   /* 1406 Data too long for column */
+    case ER_DATETIME_FUNCTION_OVERFLOW:      /* 1441 */
+    case ER_WRONG_VALUE:                     /* 1525 Incorrect %s value */
+    case ER_NO_PARTITION_FOR_GIVEN_VALUE:    /* 1526 */
+    case ER_SIGNAL_EXCEPTION:                /* 1644 a trigger's SIGNAL SQLSTATE '45000': a rule refused the row */
+    case ER_DATA_OUT_OF_RANGE:               /* 1690 BIGINT value is out of range */
+    case ER_DATA_OVERFLOW:                   /* 1916 */
+    case ER_CONSTRAINT_FAILED:               /* 4025 CONSTRAINT failed (CHECK) */
+    case ER_JSON_SYNTAX:                     /* 4038 */
+        return OF_DB_BLAME_ROW;
+
+    /* ---- the SQL, the schema, the transaction's size: permanent, but no message is to blame by itself ---- */
+    case ER_PARSE_ERROR:              /* 1064 */
+    case ER_BAD_FIELD_ERROR:          /* 1054 */
+    case ER_NO_SUCH_TABLE:            /* 1146 */
+    case ER_BAD_DB_ERROR:             /* 1049 */
+    case ER_WRONG_VALUE_COUNT_ON_ROW: /* 1136 */
+    case ER_NO_DEFAULT_FOR_FIELD:     /* 1364 a column left out of the INSERT */
+    case ER_SP_DOES_NOT_EXIST:        /* 1305 */
+    case ER_NET_PACKET_TOO_LARGE:     /* 1153 larger than max_allowed_packet: a smaller transaction may pass */
+    case ER_TRANS_CACHE_FULL:         /* 1197 larger than max_binlog_cache_size: idem */
+    case ER_STMT_CACHE_FULL:          /* 1705 idem */
+    case ER_UNKNOWN_ERROR:            /* 1105 an engine's or a plugin's catch-all */
+    case CR_NET_PACKET_TOO_LARGE:     /* 2020 */
+    case CR_NO_PREPARE_STMT:          /* 2030 */
+    case CR_PARAMS_NOT_BOUND:         /* 2031 */
+    case CR_INVALID_PARAMETER_NO:     /* 2034 */
+    case CR_INVALID_BUFFER_USE:       /* 2035 */
+    case CR_UNSUPPORTED_PARAM_TYPE:   /* 2036 */
+    case CR_NO_DATA:                  /* 2051 */
+    case CR_NO_STMT_METADATA:         /* 2052 */
+    case CR_NOT_IMPLEMENTED:          /* 2054 */
+        return OF_DB_BLAME_STATEMENT;
+
+    default:
+        /* Unknown codes: the server's OS/file errors (below 1000) and the client library's (2000-2999,
+         * 5000-5999) are conditions of the server or the network: retry. An unknown server code (1000-1999,
+         * 3000+) is permanent but blames no message: a caller that isolates a poison message (of_ingest) dead-
+         * letters for it only when the database accepts the message's batch-mates, never a whole batch. */
+        if (e < 1000 || (e >= CR_MIN_ERROR && e <= CR_MAX_ERROR) || (e >= 5000 && e <= 5999)) return OF_DB_BLAME_SERVER;
+        return OF_DB_BLAME_STATEMENT;
+    }
+}
+
+of_err_t of_db_errno_class(unsigned int e) {
+    switch (of_db_errno_blame(e)) {
+    case OF_DB_BLAME_NONE:
         return OF_OK;
-    case ER_DUP_ENTRY:
-        return OF_ERR_DUPLICATE;
-    case ER_LOCK_DEADLOCK:
-    case ER_LOCK_WAIT_TIMEOUT:
+    case OF_DB_BLAME_SERVER:
+        return OF_ERR_TRANSIENT;
+    default:
+        return e == ER_DUP_ENTRY ? OF_ERR_DUPLICATE : OF_ERR_DB;
+    }
+}
+
+unsigned int of_db_last_errno(const of_db_t *db) {
+    return db->last_errno;
+}
+
+/* Errors after which the connection is closed and opened again (statements re-prepared on the way). */
+static int is_conn_lost(unsigned int e) {
+    switch (e) {
     case CR_SERVER_GONE_ERROR:
     case CR_SERVER_LOST:
     case CR_CONN_HOST_ERROR:
     case CR_CONNECTION_ERROR:
     case CR_SERVER_LOST_EXTENDED:
     case CR_COMMANDS_OUT_OF_SYNC:
+    case CR_MALFORMED_PACKET:
+    case CR_STMT_CLOSED:
+    case CR_NET_PACKET_TOO_LARGE:
+    case CR_ERR_NET_READ:
+    case CR_ERR_NET_WRITE:
     case ER_SERVER_SHUTDOWN:
-    case ER_CON_COUNT_ERROR:
-    case 4031: /* ER_CLIENT_INTERACTION_TIMEOUT (MySQL 8) */
-        return OF_ERR_TRANSIENT;
+    case ER_CONNECTION_KILLED:
+    case ER_NEW_ABORTING_CONNECTION:
+    case ER_ABORTING_CONNECTION:
+    case ER_NET_READ_ERROR:
+    case ER_NET_READ_INTERRUPTED:
+    case ER_NET_ERROR_ON_WRITE:
+    case ER_NET_WRITE_INTERRUPTED:
+    case ER_NET_PACKET_TOO_LARGE: /* the server closes the connection after it */
+    case ER_NEED_REPREPARE:       /* re-prepare every statement */
+    case 4031:
+        return 1;
     default:
-        return OF_ERR_DB;
+        return 0;
     }
-}
-
-static int is_conn_lost(unsigned int e) {
-    return e == CR_SERVER_GONE_ERROR || e == CR_SERVER_LOST || e == CR_CONN_HOST_ERROR || e == CR_CONNECTION_ERROR ||
-           e == CR_SERVER_LOST_EXTENDED || e == ER_SERVER_SHUTDOWN || e == CR_COMMANDS_OUT_OF_SYNC || e == 4031;
 }
 
 static of_err_t fail(of_db_t *db, unsigned int e, const char *what, const char *msg, char *errstr, size_t size) {
     if (is_conn_lost(e)) db->broken = 1;
+    db->last_errno = e;
     return of_seterr(errstr, size, of_db_errno_class(e), "%s: mysql %u: %s", what, e, msg);
 }
 
@@ -78,6 +263,7 @@ static of_err_t do_connect(of_db_t *db, char *errstr, size_t errstr_size) {
                             of_cfg_str(cfg, OF_CFG_MYSQL_PASSWORD), db->dbname,
                             (unsigned int)of_cfg_int(cfg, OF_CFG_MYSQL_PORT), NULL, CLIENT_MULTI_STATEMENTS)) {
         unsigned int e = mysql_errno(db->my);
+        db->last_errno = e;
         of_err_t err = of_seterr(
             errstr, errstr_size, e == ER_ACCESS_DENIED_ERROR || e == ER_BAD_DB_ERROR ? OF_ERR_CONFIG : OF_ERR_TRANSIENT,
             "connect %s@%s:%lld/%s: mysql %u: %s", of_cfg_str(cfg, OF_CFG_MYSQL_USER),
@@ -347,6 +533,7 @@ static of_err_t bind_params(MYSQL_STMT *st, binds_t *bs, const of_param_t *p, in
 of_err_t of_db_exec(of_db_t *db, int id, const of_param_t *params, int nparams, uint64_t *affectedp,
                     uint64_t *insert_idp, char *errstr, size_t errstr_size) {
     of_err_t err;
+    db->last_errno = 0;
     MYSQL_STMT *st = get_stmt(db, id, errstr, errstr_size, &err);
     if (!st) return err;
     binds_t bs;
@@ -363,6 +550,7 @@ of_err_t of_db_query(of_db_t *db, int id, const of_param_t *params, int nparams,
                      size_t errstr_size) {
     *rowsp = NULL;
     of_err_t err;
+    db->last_errno = 0;
     MYSQL_STMT *st = get_stmt(db, id, errstr, errstr_size, &err);
     if (!st) return err;
     binds_t bs;
@@ -477,6 +665,7 @@ long long of_rows_i64(const of_rows_t *rows, int row, int col) {
 }
 
 of_err_t of_db_plain(of_db_t *db, const char *sql, char *errstr, size_t errstr_size) {
+    db->last_errno = 0;
     of_err_t err = ensure_conn(db, errstr, errstr_size);
     if (err) return err;
     if (mysql_real_query(db->my, sql, strlen(sql)))

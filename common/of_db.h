@@ -37,8 +37,9 @@ typedef struct {
 #define OFP_NUL ((of_param_t){.type = OFP_NULL})
 
 /* Execute a registered statement. affectedp / insert_idp may be NULL.
- * Errors: OF_ERR_DUPLICATE (1062), OF_ERR_TRANSIENT (deadlock, lock wait, lost connection),
- * OF_ERR_DB (anything else). */
+ * Errors: OF_ERR_DUPLICATE (1062), OF_ERR_TRANSIENT (a condition of the server that passes: deadlock, lock wait,
+ * lost connection, table or disk full, read-only, too many connections ... see of_db_errno_blame),
+ * OF_ERR_DB (anything else: of_db_last_errno tells whether a row's data is to blame). */
 of_err_t of_db_exec(of_db_t *db, int stmt, const of_param_t *params, int nparams, uint64_t *affectedp,
                     uint64_t *insert_idp, char *errstr, size_t errstr_size) OF_MUST_CHECK;
 
@@ -80,17 +81,32 @@ of_err_t of_db_plain(of_db_t *db, const char *sql, char *errstr, size_t errstr_s
 
 typedef of_err_t (*of_db_tx_fn)(of_db_t *db, void *ctx, char *errstr, size_t errstr_size);
 /* Run fn inside BEGIN..COMMIT. A transient error (deadlock 1213, lock wait 1205, lost connection
- * 2006/2013 ...) from fn or from COMMIT rolls back, reconnects when needed, waits with exponential
- * backoff (capped by OF_RETRY_BACKOFF_MAX_MS) and runs fn again, up to OF_TX_RETRIES times.
- * fn must therefore be safe to re-run (keep its effects in the database until commit).
- * Any other error rolls back and is returned. */
+ * 2006/2013, table full 1114, read-only 1290 ... of_db_errno_blame) from fn or from COMMIT rolls back, reconnects when
+ * needed, waits with exponential backoff (capped by OF_RETRY_BACKOFF_MAX_MS) and runs fn again, up to OF_TX_RETRIES
+ * times. fn must therefore be safe to re-run (keep its effects in the database until commit). Any other error rolls
+ * back and is returned. */
 of_err_t of_db_tx(of_db_t *db, of_db_tx_fn fn, void *ctx, char *errstr, size_t errstr_size) OF_MUST_CHECK;
 
 /* A flag (e.g. &of_stop_requested) that of_db_tx checks between retries: once set, it stops retrying
  * and returns the transient error at once, so SIGTERM is not held up by a long database outage. */
 void of_db_set_interrupt(volatile sig_atomic_t *flag);
 
-/* Classify a MySQL error number. */
+/* What a MySQL error number blames (issue 10, item 1), and so what its caller may do about it. */
+typedef enum {
+    OF_DB_BLAME_NONE,      /* 0: no error */
+    OF_DB_BLAME_SERVER,    /* a condition of the server that passes (full, read-only, too many connections, lock
+                            * wait, lost connection, out of memory, shutting down ...): retry later, never dead-letter */
+    OF_DB_BLAME_ROW,       /* the data of one row (too long, out of range, NULL, foreign key, CHECK, duplicate key):
+                            * the message that carries it may be dead-lettered */
+    OF_DB_BLAME_STATEMENT, /* the SQL, the schema, the transaction's size, or a code this table does not know: a
+                            * smaller transaction may pass, but no message is to blame by this code alone */
+} of_db_blame_t;
+of_db_blame_t of_db_errno_blame(unsigned int mysql_errno);
+/* The error class of a MySQL error number: OF_OK (0), OF_ERR_DUPLICATE (1062), OF_ERR_TRANSIENT (blame SERVER),
+ * OF_ERR_DB (blame ROW or STATEMENT). */
 of_err_t of_db_errno_class(unsigned int mysql_errno);
+/* The MySQL error number of the last failed call on db (of_db_exec/query/plain/tx), 0 when the last call
+ * succeeded or failed without one (an unregistered statement, a wrong parameter count, out of memory). */
+unsigned int of_db_last_errno(const of_db_t *db);
 
 #endif

@@ -875,9 +875,9 @@ out:
 void of_delivery_tick(void *ctx) {
     of_delivery_t *d = ctx;
     int64_t now = of_now_ms();
+    of_outbox_tick(d->ob, d->cfg);
     if (now - d->last_sweep_ms >= of_cfg_int(d->cfg, OF_CFG_OUTBOX_SWEEP_S) * 1000) {
         d->last_sweep_ms = now;
-        of_outbox_sweep(d->ob, 2000, 500);
         d->nmerchants = 0; /* merchants changed or disabled are seen within a sweep interval */
     }
 }

@@ -4,12 +4,6 @@
 #include <time.h>
 #include "of_dlq.h"
 
-int64_t of_now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 uint8_t *of_dlq_pack(const rd_kafka_message_t *m, const char *error, const char *error_class, const char *group,
                      const char *producer, int attempts, size_t *lenp) {
     int64_t now = of_now_ms();

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <librdkafka/rdkafka.h>
 #include "deadletter.pb-c.h"
+#include "of_time.h" /* of_now_ms */
 
 /* Originals larger than this are cut to it in the dead letter (the error says so), so that a dead
  * letter always fits the broker's default message.max.bytes (1 MB) and never blocks its partition. */
@@ -15,7 +16,5 @@
  * (caller frees with free()) and their length in *lenp; NULL when out of memory. */
 uint8_t *of_dlq_pack(const rd_kafka_message_t *m, const char *error, const char *error_class, const char *group,
                      const char *producer, int attempts, size_t *lenp);
-/* Current time in unix ms. */
-int64_t of_now_ms(void);
 
 #endif

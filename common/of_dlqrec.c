@@ -10,6 +10,7 @@
 #include "deadletter.pb-c.h"
 #include "of_dlq.h"
 #include "of_dlqrec.h"
+#include "of_str.h"
 #include "of_log.h"
 #include "of_metrics.h"
 #include "of_topics.h"
@@ -56,19 +57,6 @@ void of_dlqrec_destroy(of_dlqrec_t *r) {
     free(r);
 }
 
-/* Copy at most max bytes of s, cut at a UTF-8 character boundary. */
-static const char *cut(const char *s, size_t max, char *buf) {
-    size_t n = strlen(s ? s : "");
-    if (n > max) {
-        n = max;
-        while (n && ((unsigned char)s[n] & 0xC0) == 0x80)
-            n--;
-    }
-    memcpy(buf, s ? s : "", n);
-    buf[n] = '\0';
-    return buf;
-}
-
 static void iso(long long ms, char *buf, size_t size) {
     time_t secs = (time_t)(ms / 1000);
     struct tm tm;
@@ -111,7 +99,7 @@ static char *errors_json(const Orderfleet__DeadLetter *dl) {
         iso(e->at_ms, when, sizeof when);
         cJSON_AddNumberToObject(o, "attempt", e->attempt);
         cJSON_AddStringToObject(o, "at", when);
-        cJSON_AddStringToObject(o, "error", cut(e->error, 1024, err));
+        cJSON_AddStringToObject(o, "error", of_str_cut(err, e->error, 1024));
         cJSON_AddStringToObject(o, "worker", e->worker ? e->worker : "");
         cJSON_AddItemToArray(a, o);
     }
@@ -135,16 +123,16 @@ static of_err_t tx_body(of_db_t *db, void *vctx, char *errstr, size_t size) {
         char group[70], topic[250], error[1100], klass[40];
         int64_t now = of_now_ms();
         of_param_t p[] = {
-            OFP_S(cut(dl ? dl->consumer_group : "", 64, group)),
-            OFP_S(cut(dl ? dl->topic : rd_kafka_topic_name(m->rkt), 249, topic)),
+            OFP_S(of_str_cut(group, dl ? dl->consumer_group : "", 64)),
+            OFP_S(of_str_cut(topic, dl ? dl->topic : rd_kafka_topic_name(m->rkt), 249)),
             OFP_I(dl ? dl->partition : m->partition),
             OFP_I(dl ? dl->offset : m->offset),
             dl ? OFP_SN((const char *)dl->original_key.data, dl->original_key.len)
                : OFP_SN((const char *)m->key, m->key_len),
             OFP_S(it->order),
             dl ? OFP_SN((const char *)dl->original.data, dl->original.len) : OFP_SN((const char *)m->payload, m->len),
-            OFP_S(cut(dl ? dl->error_class : "undecodable", 32, klass)),
-            OFP_S(cut(dl ? dl->error : "value on the deadletter topic is not a DeadLetter", 1024, error)),
+            OFP_S(of_str_cut(klass, dl ? dl->error_class : "undecodable", 32)),
+            OFP_S(of_str_cut(error, dl ? dl->error : "value on the deadletter topic is not a DeadLetter", 1024)),
             OFP_I(dl ? dl->attempts : 0),
             it->errors_json ? OFP_S(it->errors_json) : OFP_NUL,
             OFP_I(dl ? dl->first_failed_at_ms : 0),

@@ -1,6 +1,7 @@
 /* of_goodsmap.c -- raw sub-orders → system goods: SUB-TYPE-01…-04, I_DL_MAP_TRADE_GOODS (SUB-MAP-01…-26),
  * SUB-CNT-01/02 and the platform-goods rules of INIT (INIT-03…-06). Pure: reads the catalogue, writes of_sub_t. */
 #include "of_goodsmap.h"
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -369,10 +370,40 @@ static void main_candidate(of_sub_t *s, size_t idx, int *have) {
     }
 }
 
+/* Issue 10 item 2: a quantity or amount the types cannot hold (int quantities, int64 money) stops the mapping with
+ * the reason instead of wrapping (SUB-MAP-26: the raw trade stays pending, bad_reason bit 1 as for invalid goods).
+ * Validation bounds what a raw trade carries (of_rawtrade.h); the catalogue's suite quantities and amounts are not
+ * bounded by it, so products and sums with them are checked here. Returns 1. */
+static int fail_overflow(of_sub_t *s, const char *rule, const char *oid, const char *why) {
+    of_logs_add(&s->logs, OF_LOG_EXCEPTION, rule, "数量或金额溢出: 子订单 %s %s", oid, why);
+    of_trace_add(&s->trace, "SUB-MAP-26", "exit", "goods mapping failed at oid %s", oid);
+    char r[256];
+    snprintf(r, sizeof r, "数量或金额溢出: oid %s, %s", oid, why);
+    return of_sub_stop(s, rule, OF_BAD_GOODS, OF_PS_PENDING, r);
+}
+
+/* The line discount of SUB-MAP-16 (OP-25): discount − adjust + share_discount, checked. 0 or 1 on overflow. */
+static int line_discount(const Orderfleet__RawSubOrder *o, int64_t *out) {
+    int64_t d;
+    return __builtin_sub_overflow(o->discount, o->adjust, &d) || __builtin_add_overflow(d, o->share_discount, out);
+}
+
+/* Σ of the lines' quantities (SUB-AGG-01 adds actual_num into an int): *total += num, 1 when past INT_MAX. */
+static int add_qty(int *total, int num) {
+    return __builtin_add_overflow(*total, num, total);
+}
+
 /* SUB-MAP-13…-16: one single-spec line */
 static int map_single(const of_subin_t *in, of_sub_t *s, size_t i, const res_t *r, int refund, int delivery_term,
-                      int64_t factor, int *have_main) {
+                      int64_t factor, int *have_main, int *qty) {
     const Orderfleet__RawSubOrder *o = in->raw->orders[i];
+    char why[200];
+    int64_t disc;
+    if (line_discount(o, &disc)) return fail_overflow(s, "SUB-MAP-16", o->oid, "discount − adjust + share_discount");
+    if (add_qty(qty, o->num)) {
+        snprintf(why, sizeof why, "quantity %d takes the trade's lines past %d", o->num, INT_MAX);
+        return fail_overflow(s, "SUB-MAP-16", o->oid, why);
+    }
     of_line_t *l = of_sub_add_line(s);
     if (!l) return -1;
     line_base(in, i, r->spec, refund, delivery_term, l);
@@ -384,9 +415,9 @@ static int map_single(const of_subin_t *in, of_sub_t *s, size_t i, const res_t *
     l->share_post = o->share_post;
     l->paid = o->paid;
     l->adjust = o->adjust;
-    l->discount = o->discount - o->adjust + o->share_discount; /* SUB-MAP-16, OP-25 */
-    l->share_price = per_unit(o->share_amount, o->num);        /* SUB-MAP-15 */
-    l->commission = commission_of(o->share_amount, factor);    /* SUB-MAP-07 */
+    l->discount = disc;                                     /* SUB-MAP-16, OP-25 */
+    l->share_price = per_unit(o->share_amount, o->num);     /* SUB-MAP-15 */
+    l->commission = commission_of(o->share_amount, factor); /* SUB-MAP-07 */
     of_trace_add(&s->trace, "SUB-MAP-16", "line",
                  "oid %s → spec %llu %s × %d (actual %d, refund %d), share_amount %lld, share_price %lld, "
                  "discount %lld",
@@ -398,7 +429,7 @@ static int map_single(const of_subin_t *in, of_sub_t *s, size_t i, const res_t *
 
 /* SUB-MAP-18…-23: the component lines of a suite */
 static int map_suite(const of_subin_t *in, of_sub_t *s, size_t i, const res_t *r, int refund, int delivery_term,
-                     int64_t factor, int *have_main) {
+                     int64_t factor, int *have_main, int *qty) {
     const Orderfleet__RawSubOrder *o = in->raw->orders[i];
     const of_suite_t *su = r->suite;
     size_t n = r->ndet;
@@ -412,12 +443,30 @@ static int map_suite(const of_subin_t *in, of_sub_t *s, size_t i, const res_t *r
                  o->oid, (unsigned long long)su->id, su->suite_no, unsplit ? "unsplittable" : "splittable",
                  su->is_unsplit, su->print_mode, *bind ? ", bind_oid " : "", bind);
 
-    /* SUB-MAP-21: totals; SUB-MAP-22 (OP-27): weights = amounts, or quantities when Σ amount = 0 */
-    int64_t total_amount = 0;
+    /* SUB-MAP-21: totals; SUB-MAP-22 (OP-27): weights = amounts, or quantities when Σ amount = 0. Checked: the
+     * catalogue's quantities and amounts, the line's unit prices × quantity, every component quantity. */
+    char why[200];
+    int64_t total_amount = 0, line_price, line_order, disc;
     int total_num = 0;
+    for (size_t k = 0; k < n; k++)
+        if (__builtin_add_overflow(total_amount, r->det[k].amount, &total_amount) ||
+            __builtin_add_overflow(total_num, r->det[k].num, &total_num)) {
+            snprintf(why, sizeof why, "suite %s: Σ component quantities or amounts too large", su->suite_no);
+            return fail_overflow(s, "SUB-MAP-21", o->oid, why);
+        }
+    if (__builtin_mul_overflow(o->price, (int64_t)o->num, &line_price) ||
+        __builtin_mul_overflow(o->order_price, (int64_t)o->num, &line_order)) {
+        snprintf(why, sizeof why, "price × quantity %d too large", o->num);
+        return fail_overflow(s, "SUB-MAP-22", o->oid, why);
+    }
+    if (line_discount(o, &disc)) return fail_overflow(s, "SUB-MAP-22", o->oid, "discount − adjust + share_discount");
     for (size_t k = 0; k < n; k++) {
-        total_amount += r->det[k].amount;
-        total_num += r->det[k].num;
+        int num;
+        if (__builtin_mul_overflow(o->num, r->det[k].num, &num) || add_qty(qty, num)) {
+            snprintf(why, sizeof why, "suite %s: quantity %d × component quantity %d takes the lines past %d",
+                     su->suite_no, o->num, r->det[k].num, INT_MAX);
+            return fail_overflow(s, "SUB-MAP-23", o->oid, why);
+        }
     }
     int64_t *buf = malloc(sizeof(int64_t) * n * 8);
     if (!buf) return -1;
@@ -426,13 +475,13 @@ static int map_suite(const of_subin_t *in, of_sub_t *s, size_t i, const res_t *r
     for (size_t k = 0; k < n; k++)
         w[k] = total_amount > 0 ? r->det[k].amount : r->det[k].num;
     /* the line's money, apportioned with one set of weights; unit prices as totals of the line */
-    of_apportion(o->price * o->num, w, n, a_price);
-    of_apportion(o->order_price * o->num, w, n, a_order);
+    of_apportion(line_price, w, n, a_price);
+    of_apportion(line_order, w, n, a_order);
     of_apportion(o->share_amount, w, n, a_share);
     of_apportion(o->share_post, w, n, a_post);
     of_apportion(o->paid, w, n, a_paid);
     of_apportion(o->adjust, w, n, a_adjust);
-    of_apportion(o->discount - o->adjust + o->share_discount, w, n, a_disc);
+    of_apportion(disc, w, n, a_disc);
     of_trace_add(&s->trace, "SUB-MAP-22", "apportion",
                  "oid %s: share_amount %lld, paid %lld, share_post %lld over %zu components by %s (Σ %lld), "
                  "last takes the remainder",
@@ -455,7 +504,7 @@ static int map_suite(const of_subin_t *in, of_sub_t *s, size_t i, const res_t *r
         copy(l->suite_name, sizeof l->suite_name, su->name);
         l->suite_num = o->num;
         l->gift_type = d->is_gift ? 1 : 0;
-        l->num = o->num * d->num;
+        l->num = o->num * d->num;                /* checked above */
         l->actual_num = refund > 2 ? 0 : l->num; /* SUB-MAP-16 */
         l->price = per_unit(a_price[k], l->num);
         l->order_price = per_unit(a_order[k], l->num);
@@ -494,7 +543,7 @@ int of_goods_map(const of_subin_t *in, of_sub_t *s) {
     s->map_goods_count = 0;
     s->map_goods_type_count = 0;
     s->refund_occur = 0;
-    int have_main = 0;
+    int have_main = 0, qty = 0; /* qty: Σ of the lines' quantities, after suite expansion */
 
     /* SUB-MAP-03: header values */
     of_trace_add(&s->trace, "SUB-MAP-03", "header", "platform %d, shop %llu, tid %s, delivery_term %d, trade_mask %u",
@@ -510,8 +559,12 @@ int of_goods_map(const of_subin_t *in, of_sub_t *s) {
             snprintf(why, sizeof why, "货品数量为0: oid %s has quantity 0", o->oid);
             return of_sub_stop(s, "SUB-MAP-04", OF_BAD_GOODS, OF_PS_PENDING, why);
         }
-        /* SUB-MAP-05 (OP-21: raw rows before suite expansion, refunded rows included) */
-        s->map_goods_count += o->num;
+        /* SUB-MAP-05 (OP-21: raw rows before suite expansion, refunded rows included); checked (issue 10 item 2) */
+        if (__builtin_add_overflow(s->map_goods_count, o->num, &s->map_goods_count)) {
+            char why[160];
+            snprintf(why, sizeof why, "quantity %d takes the goods count past %d", o->num, INT_MAX);
+            return fail_overflow(s, "SUB-MAP-05", o->oid, why);
+        }
         s->map_goods_type_count += 1;
 
         /* SUB-MAP-07: commission factor of the platform category (online) */
@@ -547,16 +600,16 @@ int of_goods_map(const of_subin_t *in, of_sub_t *s) {
         }
         /* SUB-MAP-14 (OP-24: suites too, before expansion) */
         int delivery_term = raw->delivery_term;
-        if (o->paid >= o->share_amount + o->share_post) {
+        if ((__int128)o->paid >= (__int128)o->share_amount + o->share_post) { /* no int64 sum to overflow */
             delivery_term = 1;
             if (raw->delivery_term != 1)
                 of_trace_add(&s->trace, "SUB-MAP-14", "delivery_term",
                              "oid %s paid %lld ≥ share_amount %lld + share_post %lld → 1 (pay before shipment)", o->oid,
                              (long long)o->paid, (long long)o->share_amount, (long long)o->share_post);
         }
-        int rc = r.type == OF_MATCH_SPEC ? map_single(in, s, i, &r, refund, delivery_term, factor, &have_main)
-                                         : map_suite(in, s, i, &r, refund, delivery_term, factor, &have_main);
-        if (rc) return -1;
+        int rc = r.type == OF_MATCH_SPEC ? map_single(in, s, i, &r, refund, delivery_term, factor, &have_main, &qty)
+                                         : map_suite(in, s, i, &r, refund, delivery_term, factor, &have_main, &qty);
+        if (rc) return rc; /* 1 stopped (overflow), -1 out of memory */
     }
 
     /* SUB-MAP-24: the SUB-MAP-17 candidate is the main line */

@@ -54,7 +54,9 @@ void of_apportion(int64_t total, const int64_t *weights, size_t n, int64_t *out)
  * matching, of_automatch), commission (SUB-MAP-07), refund status (SUB-MAP-11/12), single specs (SUB-MAP-13…-16),
  * main line (SUB-MAP-17/24), suites (SUB-MAP-18…-23). Any unresolved or invalid goods → SUB-MAP-09/10: marks
  * s->rawo_invalid[i] (and s->rawo_no_api_goods[i] when the platform goods row is missing), bad_reason |= 1,
- * logs "订单包含无效货品" and stops (SUB-MAP-26). Returns 1 when stopped, 0 otherwise, -1 out of memory. */
+ * logs "订单包含无效货品" and stops (SUB-MAP-26). A quantity or amount past int / int64 (suite quantity × component
+ * quantity, the goods count, price × quantity, the catalogue's suite totals) stops it the same way with the reason
+ * "数量或金额溢出: …" instead of wrapping (issue 10 item 2). Returns 1 when stopped, 0 otherwise, -1 out of memory. */
 int of_goods_map(const of_subin_t *in, of_sub_t *s);
 
 /* SUB-CNT-01 (counts differ from the raw trade's goods_count / goods_type_count → bad_reason 2, stop) and

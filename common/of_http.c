@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 #include <curl/curl.h>
+#include "of_time.h"
 #include "of_http.h"
 
 struct of_http_s {
@@ -14,12 +15,6 @@ struct of_http_s {
     CURL **all; /* every easy handle created (pool capacity = nall) */
     int nall;
 };
-
-static int64_t mono_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 of_http_class_t of_http_classify(int curl_code, long status) {
     if (curl_code != CURLE_OK) {
@@ -147,7 +142,7 @@ of_err_t of_http_start(of_http_t *h, of_http_req_t *r) {
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->error);
     curl_easy_setopt(e, CURLOPT_PRIVATE, r);
     curl_easy_setopt(e, CURLOPT_USERAGENT, "orderfleet-delivery/" OF_VERSION);
-    r->started_ms = mono_ms();
+    r->started_ms = of_mono_ms();
     if (curl_multi_add_handle(h->multi, e) != CURLM_OK) {
         release(h, r);
         return OF_ERR_IO;
@@ -170,7 +165,7 @@ static int collect(of_http_t *h, of_http_req_t **done, int max) {
         curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&r);
         r->curl_code = (int)msg->data.result;
         curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
-        r->duration_ms = mono_ms() - r->started_ms;
+        r->duration_ms = of_mono_ms() - r->started_ms;
         curl_multi_remove_handle(h->multi, e);
         h->inflight--;
         release(h, r);

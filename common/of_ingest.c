@@ -8,6 +8,7 @@
 #include "of_ingest.h"
 #include "of_log.h"
 #include "of_metrics.h"
+#include "of_ledger.h"
 #include "of_outbox.h"
 #include "of_rawtrade.h"
 #include "of_sub.h"
@@ -41,7 +42,7 @@ struct of_ingest_s {
     shop_entry_t shops[SHOP_CACHE];
     int nshops;
     int redis_warned;
-    int64_t last_sweep_ms;
+    int64_t last_sweep_ms, last_prune_ms;
     /* submission (trade-rules §2, §3): the configuration cache and the order writer */
     of_catload_t *cl;
     of_catalog_t cat;
@@ -393,7 +394,8 @@ of_err_t of_ingest_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
             dead(&res[i], it, "validation", "%s", "meta.event_id: must be 1..100 of [A-Za-z0-9._:-]");
             continue;
         }
-        if (of_rawtrade_validate(it->t, err, sizeof err)) {
+        if (of_rawtrade_wire_check(msgs[i]->payload, msgs[i]->len, err, sizeof err) ||
+            of_rawtrade_validate(it->t, err, sizeof err)) {
             dead(&res[i], it, "validation", "%s", err);
             continue;
         }
@@ -424,24 +426,43 @@ of_err_t of_ingest_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
         /* The batch rolled back: what it applied is undone and must be applied again, one by one. */
         for (int i = 0; i < n; i++)
             if (items[i].state == IT_DONE) items[i].state = IT_PENDING;
+        /* Issue 10, item 1: a refusal that passes (full, read-only ... of_db_errno_blame) holds the whole batch
+         * back, even when it starts in the middle of this search; a refusal whose code blames no row (the SQL,
+         * the schema, an unknown code) is the message's only when the database accepts a batch-mate. */
+        int applied = 0, dead_n = 0, suspects = 0;
+        char why[sizeof err] = "";
         for (int i = 0; i < n && e != OF_ERR_TRANSIENT; i++) {
             if (items[i].state != IT_PENDING) continue;
             c.only = i;
             c.attempt = 0;
             of_err_t e1 = of_db_tx(in->db, tx_body, &c, err, sizeof err);
+            unsigned int dberr = of_db_last_errno(in->db); /* before any other call on the connection */
             if (e1 == OF_OK) {
                 of_outbox_flush(in->ob);
+                applied += items[i].state == IT_DONE;
                 continue;
             }
             of_outbox_discard(in->ob);
-            if (of_err_class(e1) == OF_ERRCLASS_PERMANENT) {
-                dead(&res[i], &items[i], "permanent", "database refused the trade: %s", err);
-                of_metric_add(OF_M_FAILED, 1);
-            } else {
+            if (of_err_class(e1) != OF_ERRCLASS_PERMANENT) {
                 e = OF_ERR_TRANSIENT;
+                continue;
             }
+            if (e1 == OF_ERR_DB && of_db_errno_blame(dberr) != OF_DB_BLAME_ROW) {
+                if (!suspects++) snprintf(why, sizeof why, "%s", err);
+            }
+            dead(&res[i], &items[i], "permanent", "database refused the trade: %s", err);
+            dead_n++;
         }
-        if (e != OF_ERR_TRANSIENT) e = OF_OK;
+        if (e != OF_ERR_TRANSIENT && suspects && !applied) {
+            of_warn("database refused every message of the batch with an error that blames no row; will retry",
+                    OF_S("error", why), OF_I("messages", n), OF_END);
+            snprintf(err, sizeof err, "%s", why);
+            e = OF_ERR_TRANSIENT;
+        }
+        if (e != OF_ERR_TRANSIENT) {
+            of_metric_add(OF_M_FAILED, (uint64_t)dead_n);
+            e = OF_OK;
+        }
     }
     if (e) {
         of_outbox_discard(in->ob);
@@ -470,10 +491,14 @@ out:
 void of_ingest_tick(void *ctx) {
     of_ingest_t *in = ctx;
     int64_t now = of_now_ms();
+    of_outbox_tick(in->ob, in->cfg); /* sweep and retention of the outbox */
     if (now - in->last_sweep_ms >= of_cfg_int(in->cfg, OF_CFG_OUTBOX_SWEEP_S) * 1000) {
         in->last_sweep_ms = now;
-        of_outbox_sweep(in->ob, 2000, 500);
         in->nshops = 0; /* shops renamed or removed are seen within a sweep interval */
+    }
+    if (now - in->last_prune_ms >= 60000) { /* retention of the processed-event ledger (D-T10-11) */
+        in->last_prune_ms = now;
+        of_ledger_prune(in->db, (int)of_cfg_int(in->cfg, OF_CFG_LEDGER_RETENTION_H), 5000);
     }
     if (now - in->last_cat_check_ms >= of_cfg_int(in->cfg, OF_CFG_CATALOG_REFRESH_S) * 1000) {
         in->last_cat_check_ms = now;

@@ -1,4 +1,4 @@
-/* of_ingest.h -- raw-trade ingestion (trade-submit, first slice): store api_trade rows, detect changes. */
+/* of_ingest.h -- raw-trade ingestion (trade-submit): store api_trade rows, detect changes. */
 #ifndef OF_INGEST_H
 #define OF_INGEST_H
 #include "of_config.h"

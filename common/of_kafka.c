@@ -4,17 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "of_time.h"
 #include "of_kafka.h"
 #include "of_log.h"
 #include "of_metrics.h"
 #include "of_topics.h"
 #include "of_worker.h"
-
-static int64_t now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int conf_set(rd_kafka_conf_t *conf, const char *k, const char *v, char *errstr, size_t errstr_size) {
     if (rd_kafka_conf_set(conf, k, v, errstr, errstr_size) != RD_KAFKA_CONF_OK) return -1;
@@ -53,18 +48,18 @@ static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque) 
     (void)opaque;
     if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
         int64_t zero = 0;
-        atomic_compare_exchange_strong(&down_since, &zero, now_ms());
+        atomic_compare_exchange_strong(&down_since, &zero, of_mono_ms());
     }
     of_warn("kafka error", OF_S("error", rd_kafka_err2name((rd_kafka_resp_err_t)err)), OF_S("detail", reason), OF_END);
 }
 
 int64_t of_kafka_unreachable_ms(void) {
     int64_t d = atomic_load_explicit(&down_since, memory_order_relaxed);
-    return d ? now_ms() - d : 0;
+    return d ? of_mono_ms() - d : 0;
 }
 
 void of_kafka_watch(rd_kafka_t *rk, int64_t alert_ms) {
-    int64_t d = atomic_load_explicit(&down_since, memory_order_relaxed), now = now_ms();
+    int64_t d = atomic_load_explicit(&down_since, memory_order_relaxed), now = of_mono_ms();
     if (!d || now - d < alert_ms || now < next_alert) return;
     /* Idle consumers see no message that would mark the cluster reachable again: ask for metadata first. */
     const struct rd_kafka_metadata *md;
@@ -114,8 +109,13 @@ static rd_kafka_conf_t *conf_build(const of_config_t *cfg, of_kafka_role_t role,
                   conf_set(conf, "enable.auto.commit", "true", errstr, errstr_size) ||
                   conf_set(conf, "auto.commit.interval.ms", "1000", errstr, errstr_size) ||
                   conf_set(conf, "auto.offset.reset", "earliest", errstr, errstr_size) ||
-                  conf_set(conf, "partition.assignment.strategy", "cooperative-sticky", errstr, errstr_size) ||
-                  conf_set(conf, "session.timeout.ms", "10000", errstr, errstr_size)))
+                  conf_set(conf, "partition.assignment.strategy", "cooperative-sticky", errstr, errstr_size)))
+        goto fail;
+    /* Session timeout: the local profile takes a killed instance's partitions away after 10 s (its brokers fence a
+     * lost node after 4 s, see scripts/stack.sh); production keeps librdkafka's 45 s, above the brokers' default
+     * fencing of 9 s, so a lost broker does not also time out the groups' sessions. */
+    if (group && !strcmp(of_cfg_str(cfg, OF_CFG_KAFKA_PROFILE), "local") &&
+        conf_set(conf, "session.timeout.ms", "10000", errstr, errstr_size))
         goto fail;
     /* OF_KAFKA_EXTRA: k=v;k=v */
     char *extra = strdup(of_cfg_str(cfg, OF_CFG_KAFKA_EXTRA)), *save = NULL;
@@ -220,7 +220,7 @@ of_err_t of_producer_send(of_producer_t *p, const char *topic, const void *key, 
         for (int i = 0; i < n; i += 2)
             rd_kafka_header_add(hdrs, headers[i], -1, headers[i + 1], -1);
     }
-    int64_t deadline = now_ms() + 30000;
+    int64_t deadline = of_mono_ms() + 30000;
     for (;;) {
         rd_kafka_resp_err_t err =
             rd_kafka_producev(p->rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, keylen),
@@ -230,7 +230,7 @@ of_err_t of_producer_send(of_producer_t *p, const char *topic, const void *key, 
             if (batch) batch->pending++;
             return OF_OK;
         }
-        if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL && now_ms() < deadline) {
+        if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL && of_mono_ms() < deadline) {
             rd_kafka_poll(p->rk, 100);
             continue;
         }
@@ -248,19 +248,19 @@ of_err_t of_producer_send(of_producer_t *p, const char *topic, const void *key, 
 #define STOP_GRACE_MS 2000
 
 of_err_t of_producer_wait(of_producer_t *p, of_dr_batch_t *batch) {
-    int64_t start = now_ms(), warned = 0, stop_seen = 0;
+    int64_t start = of_mono_ms(), warned = 0, stop_seen = 0;
     int purged = 0;
     while (batch->pending > 0) {
         rd_kafka_poll(p->rk, 50);
         if (of_stop_requested && !purged) {
-            if (!stop_seen) stop_seen = now_ms();
-            if (now_ms() - stop_seen >= STOP_GRACE_MS) {
+            if (!stop_seen) stop_seen = of_mono_ms();
+            if (of_mono_ms() - stop_seen >= STOP_GRACE_MS) {
                 of_warn("stopping: purging undelivered messages", OF_I("pending", batch->pending), OF_END);
                 rd_kafka_purge(p->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
                 purged = 1;
             }
         }
-        if (!warned && now_ms() - start > 5000) {
+        if (!warned && of_mono_ms() - start > 5000) {
             warned = 1;
             of_warn("waiting for delivery reports", OF_I("pending", batch->pending), OF_END);
         }
@@ -374,9 +374,9 @@ of_consumer_t *of_consumer_new(const of_config_t *cfg, const char *group, const 
 
 int of_consumer_poll_batch(of_consumer_t *c, rd_kafka_message_t **msgs, int max, int first_wait_ms, int batch_wait_ms) {
     int n = 0;
-    int64_t deadline = now_ms() + first_wait_ms;
+    int64_t deadline = of_mono_ms() + first_wait_ms;
     while (n < max) {
-        int64_t left = deadline - now_ms();
+        int64_t left = deadline - of_mono_ms();
         if (left < 0) left = 0;
         int revokes = c->revokes;
         rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, (int)left);
@@ -407,7 +407,7 @@ int of_consumer_poll_batch(of_consumer_t *c, rd_kafka_message_t **msgs, int max,
             rd_kafka_message_destroy(m);
             continue;
         }
-        if (n == 0) deadline = now_ms() + batch_wait_ms;
+        if (n == 0) deadline = of_mono_ms() + batch_wait_ms;
         reachable();
         msgs[n++] = m;
         of_metric_add(OF_M_CONSUMED, 1);

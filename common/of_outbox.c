@@ -2,12 +2,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "of_log.h"
+#include "of_time.h"
 #include "of_outbox.h"
 #include "of_topics.h"
 
-static const char SQL_UNSENT[] = "SELECT id, topic, msg_key, payload, event_id FROM outbox WHERE sent_at IS NULL "
-                                 "AND created_at < NOW(3) - INTERVAL ? MICROSECOND ORDER BY id LIMIT ?";
+/* A sweep leases the unsent rows it takes, so that instances sweeping at the same time never publish the same
+ * rows (migration 021); a lease outlives message.timeout.ms (30 s), so a sweep in progress keeps its rows. */
+#define LEASE_MS 60000
+static const char SQL_LEASE[] =
+    "UPDATE outbox SET lease_token = ?, lease_until = NOW(3) + INTERVAL ? MICROSECOND WHERE sent_at IS NULL AND "
+    "created_at < NOW(3) - INTERVAL ? MICROSECOND AND (lease_until IS NULL OR lease_until < NOW(3)) ORDER BY id "
+    "LIMIT ?";
+static const char SQL_LEASED[] =
+    "SELECT id, topic, msg_key, payload, event_id FROM outbox WHERE lease_token = ? AND sent_at IS NULL ORDER BY id";
+/* Retention of sent rows (of_outbox_prune): small slices, so that a prune never holds locks for long. */
+static const char SQL_PRUNE[] =
+    "DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < NOW(3) - INTERVAL ? HOUR ORDER BY sent_at LIMIT ?";
 
 typedef struct {
     int topic;
@@ -18,7 +30,9 @@ typedef struct {
 struct of_outbox_s {
     of_db_t *db;
     of_producer_t *p;
-    int st_unsent;
+    int st_lease, st_leased, st_prune;
+    unsigned long sweeps; /* lease tokens: instance:pid:sweeps */
+    int64_t last_sweep_ms, last_prune_ms;
     of_db_multi_t m_add, m_sent, m_tried; /* m_add.id[0] is the one-row insert of of_outbox_add */
     pending_t *pending;                   /* events added since the last flush (copies) */
     int npending, cap;
@@ -30,8 +44,10 @@ of_outbox_t *of_outbox_new(of_db_t *db, of_producer_t *producer) {
     if (!ob) return NULL;
     ob->db = db;
     ob->p = producer;
-    ob->st_unsent = of_db_register(db, SQL_UNSENT);
-    if (ob->st_unsent < 0 ||
+    ob->st_lease = of_db_register(db, SQL_LEASE);
+    ob->st_leased = of_db_register(db, SQL_LEASED);
+    ob->st_prune = of_db_register(db, SQL_PRUNE);
+    if (ob->st_lease < 0 || ob->st_leased < 0 || ob->st_prune < 0 ||
         of_db_register_multi(db, "INSERT IGNORE INTO outbox (event_id, topic, msg_key, payload) VALUES ",
                              "(?, ?, ?, ?)", "", &ob->m_add) ||
         of_db_register_multi(db, "UPDATE outbox SET sent_at = NOW(3), attempts = attempts + 1 WHERE event_id IN (", "?",
@@ -176,10 +192,19 @@ int of_outbox_flush(of_outbox_t *ob) {
 }
 
 int of_outbox_sweep(of_outbox_t *ob, int min_age_ms, int limit) {
-    char err[256];
+    char err[256], token[96], host[64] = "";
     of_rows_t *rows;
-    of_param_t p[] = {OFP_I((int64_t)min_age_ms * 1000), OFP_I(limit)};
-    if (of_db_query(ob->db, ob->st_unsent, p, 2, &rows, err, sizeof err)) {
+    gethostname(host, sizeof host - 1);
+    snprintf(token, sizeof token, "%.60s:%ld:%lu", host, (long)getpid(), ++ob->sweeps);
+    uint64_t leased = 0;
+    of_param_t p[] = {OFP_S(token), OFP_I((int64_t)LEASE_MS * 1000), OFP_I((int64_t)min_age_ms * 1000), OFP_I(limit)};
+    if (of_db_exec(ob->db, ob->st_lease, p, 4, &leased, NULL, err, sizeof err)) {
+        of_warn("outbox sweep failed", OF_S("error", err), OF_END);
+        return -1;
+    }
+    if (!leased) return 0;
+    of_param_t q[] = {OFP_S(token)};
+    if (of_db_query(ob->db, ob->st_leased, q, 1, &rows, err, sizeof err)) {
         of_warn("outbox sweep failed", OF_S("error", err), OF_END);
         return -1;
     }
@@ -206,4 +231,28 @@ int of_outbox_sweep(of_outbox_t *ob, int min_age_ms, int limit) {
     free(ev);
     of_rows_free(rows);
     return n;
+}
+
+int of_outbox_prune(of_outbox_t *ob, int retention_h, int limit) {
+    char err[256];
+    uint64_t n = 0;
+    of_param_t p[] = {OFP_I(retention_h), OFP_I(limit)};
+    if (of_db_exec(ob->db, ob->st_prune, p, 2, &n, NULL, err, sizeof err)) {
+        of_warn("outbox prune failed", OF_S("error", err), OF_END);
+        return -1;
+    }
+    if (n) of_info("outbox pruned", OF_U("rows", n), OF_I("retention_h", retention_h), OF_END);
+    return (int)n;
+}
+
+void of_outbox_tick(of_outbox_t *ob, const of_config_t *cfg) {
+    int64_t now = of_mono_ms();
+    if (now - ob->last_sweep_ms >= of_cfg_int(cfg, OF_CFG_OUTBOX_SWEEP_S) * 1000) {
+        ob->last_sweep_ms = now;
+        of_outbox_sweep(ob, 2000, 500);
+    }
+    if (now - ob->last_prune_ms >= 60000) {
+        ob->last_prune_ms = now;
+        of_outbox_prune(ob, (int)of_cfg_int(cfg, OF_CFG_OUTBOX_RETENTION_H), 5000);
+    }
 }

@@ -3,6 +3,7 @@
 #define OF_OUTBOX_H
 #include <stddef.h>
 #include <stdint.h>
+#include "of_config.h"
 #include "of_db.h"
 #include "of_kafka.h"
 
@@ -27,8 +28,15 @@ void of_outbox_discard(of_outbox_t *ob);
 /* After commit: publish what was added, wait for the delivery reports (bounded by message.timeout.ms)
  * and mark it sent. Events not delivered stay unsent for the sweep. Returns the number published. */
 int of_outbox_flush(of_outbox_t *ob);
-/* Publish unsent events older than min_age_ms (a crash between commit and publish, a broker outage).
+/* Publish unsent events older than min_age_ms (a crash between commit and publish, a broker outage). The rows are
+ * leased first (one UPDATE), so instances sweeping at once never take the same rows; a lease lasts 60 s.
  * Returns the number published, -1 on a database error. */
 int of_outbox_sweep(of_outbox_t *ob, int min_age_ms, int limit);
+/* Delete up to limit rows sent more than retention_h hours ago (OF_OUTBOX_RETENTION_H). Returns the number
+ * deleted, -1 on a database error. */
+int of_outbox_prune(of_outbox_t *ob, int retention_h, int limit);
+/* Between batches: a sweep every OF_OUTBOX_SWEEP_S (events at least 2 s old), a prune every minute
+ * (OF_OUTBOX_RETENTION_H, 5,000 rows at most). */
+void of_outbox_tick(of_outbox_t *ob, const of_config_t *cfg);
 
 #endif

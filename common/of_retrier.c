@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "of_time.h"
 #include "of_dlq.h"
 #include "of_log.h"
 #include "of_metrics.h"
@@ -68,12 +69,6 @@ static int seen(retrier_t *r, const rd_kafka_message_t *m) {
     ps->partition = m->partition;
     ps->next = m->offset + 1;
     return 0;
-}
-
-static int64_t mono_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Resume a paused partition at the next offset not yet seen. Messages polled after the pause took effect were
@@ -276,13 +271,13 @@ int of_retrier_run(const of_config_t *cfg, of_producer_t *p, const of_ladder_t *
 
     rd_kafka_message_t **work = malloc(sizeof *work * (MAX_BATCH * 2));
     int *act = malloc(sizeof *act * (MAX_BATCH * 2));
-    int64_t stats_every = of_cfg_int(cfg, OF_CFG_STATS_INTERVAL_S) * 1000, next_stats = mono_ms() + stats_every;
+    int64_t stats_every = of_cfg_int(cfg, OF_CFG_STATS_INTERVAL_S) * 1000, next_stats = of_mono_ms() + stats_every;
     int64_t alert_ms = of_cfg_int(cfg, OF_CFG_KAFKA_UNREACHABLE_ALERT_S) * 1000;
     while (!of_stop_requested && work && act) {
         of_kafka_watch(r.rk, alert_ms);
-        if (stats_every && mono_ms() >= next_stats) {
+        if (stats_every && of_mono_ms() >= next_stats) {
             of_metrics_log("interval");
-            next_stats = mono_ms() + stats_every;
+            next_stats = of_mono_ms() + stats_every;
         }
         of_producer_poll(p);
         /* 1. held messages now due, oldest first; a partition with nothing left held resumes */

@@ -95,16 +95,16 @@ int of_sub_decide(const of_subin_t *in, of_sub_t *s) {
     r = of_warehouse_decide(in, s);            /* SUB-WH-01..13 */
     if (r < 0) return -1;
     if (r) return 0;
-    if (of_aggregate(in, s)) return 0; /* SUB-AGG-01..04 */
-    of_package_decide(in, s);          /* SUB-PKG-01..03 */
-    of_logistics_decide(in, s);        /* SUB-LOGI-01..05 */
-    of_fee_decide(in, s);              /* SUB-FEE-01 */
-    of_alias_decide(in, s);            /* SUB-ALIAS-01 */
-    of_cost_decide(in, s);             /* SUB-COST-01 */
-    of_preorder_stock(in, s);          /* SUB-PRE-01 */
-    of_status_decide(in, s);           /* SUB-STAT-01..09 */
-    of_flags_decide(in, s);            /* SUB-FLAG-01..03, SUB-WU-01/02 */
-    of_reserve_plan(in, s);            /* SUB-STK-01..06 */
+    if (of_aggregate(in, s)) return 0;         /* SUB-AGG-01..04 */
+    of_package_decide(in, s);                  /* SUB-PKG-01..03 */
+    of_logistics_decide(in, s);                /* SUB-LOGI-01..05 */
+    of_fee_decide(in, s);                      /* SUB-FEE-01 */
+    of_alias_decide(in, s);                    /* SUB-ALIAS-01 */
+    of_cost_decide(in, s);                     /* SUB-COST-01 */
+    of_preorder_stock(in, s);                  /* SUB-PRE-01 */
+    of_status_decide(in, s);                   /* SUB-STAT-01..09 */
+    if (of_flags_decide(in, s) < 0) return -1; /* SUB-FLAG-01..03, SUB-WU-01/02 (-1: out of memory) */
+    of_reserve_plan(in, s);                    /* SUB-STK-01..06 */
     s->submitted = 1;
     s->raw_process_status = OF_PS_SUBMITTED; /* SUB-UPD-02 */
     /* SUB-LOG-01: placed, paid (only if paid), submitted */

@@ -15,11 +15,10 @@
 static const char *const SQL[OF_SS__COUNT] = {
     [OF_SS_PC_GET] = "SELECT pc.customer_id, c.customer_type FROM crm_platform_customer pc JOIN crm_customer c ON "
                      "c.customer_id = pc.customer_id WHERE pc.platform_id = ? AND pc.account = ?",
-    [OF_SS_OFF_PHONE] =
-        "SELECT COUNT(*) FROM crm_customer_telno WHERE customer_id = ? AND telno <> '' AND telno IN (?, ?)",
-    [OF_SS_OFF_ADDR] =
-        "SELECT COUNT(*) FROM crm_customer_address WHERE customer_id = ? AND province = ? AND city = ? AND "
-        "district = ? AND address = ?",
+    /* OP-18: the offline customer's phone and address books, compared in C by the tested rules
+     * (of_cust_phone_match, of_cust_address_match: exact bytes, not the column's case-insensitive collation) */
+    [OF_SS_OFF_PHONE] = "SELECT telno FROM crm_customer_telno WHERE customer_id = ?",
+    [OF_SS_OFF_ADDR] = "SELECT province, city, district, address FROM crm_customer_address WHERE customer_id = ?",
     [OF_SS_CUST_INS] = "INSERT INTO crm_customer (customer_no, nick, name, mobile, telno, province, city, district, "
                        "address, zip) VALUES (CONCAT('KH', UUID_SHORT()), ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     [OF_SS_PC_INS] = "INSERT INTO crm_platform_customer (platform_id, account, customer_id) VALUES (?, ?, ?)",
@@ -203,7 +202,9 @@ static of_err_t init_platform_goods(of_substore_t *ss, of_catalog_t *cat, const 
                      OF_I("match_type", m.type), OF_U("match_id", m.id), OF_END);
         } else if (of_api_goods_changed(gs, o->goods_no, o->spec_no)) { /* INIT-03 → INIT-05/06 → INIT-08 */
             of_api_goods_t row = *gs;
-            if (!row.is_manual_match && row.status > 0) {
+            /* INIT-05: a changed row (INIT-03 raised its modify_flag) is an auto-match candidate unless matched
+             * by hand or deleted */
+            if (of_automatch_candidate(1, row.is_manual_match, row.status)) {
                 of_automatch(cat, job->shop_id, o->goods_no, o->spec_no, &m);
                 row.match_type = m.type;
                 row.match_id = m.id;
@@ -317,14 +318,15 @@ static of_err_t load_customer(of_substore_t *ss, const of_subjob_t *job, const c
     if (rows->nrows) c->offline_customer_id = (uint64_t)of_rows_i64(rows, 0, 0);
     of_rows_free(rows);
     if (!c->offline_customer_id) return OF_OK;
-    of_param_t q[] = {OFP_U(c->offline_customer_id), OFP_S(raw->receiver_mobile), OFP_S(raw->receiver_telno)};
-    if ((e = of_db_query(ss->db, ss->st[OF_SS_OFF_PHONE], q, 3, &rows, err, size))) return e;
-    c->offline_phone_match = rows->nrows && of_rows_i64(rows, 0, 0) > 0;
+    of_param_t q[] = {OFP_U(c->offline_customer_id)};
+    if ((e = of_db_query(ss->db, ss->st[OF_SS_OFF_PHONE], q, 1, &rows, err, size))) return e;
+    for (int r = 0; r < rows->nrows && !c->offline_phone_match; r++)
+        c->offline_phone_match = of_cust_phone_match(raw, of_rows_str(rows, r, 0));
     of_rows_free(rows);
-    of_param_t a[] = {OFP_U(c->offline_customer_id), OFP_S(raw->receiver_province), OFP_S(raw->receiver_city),
-                      OFP_S(raw->receiver_district), OFP_S(raw->receiver_address)};
-    if ((e = of_db_query(ss->db, ss->st[OF_SS_OFF_ADDR], a, 5, &rows, err, size))) return e;
-    c->offline_address_match = rows->nrows && of_rows_i64(rows, 0, 0) > 0;
+    if ((e = of_db_query(ss->db, ss->st[OF_SS_OFF_ADDR], q, 1, &rows, err, size))) return e;
+    for (int r = 0; r < rows->nrows && !c->offline_address_match; r++)
+        c->offline_address_match = of_cust_address_match(raw, of_rows_str(rows, r, 0), of_rows_str(rows, r, 1),
+                                                         of_rows_str(rows, r, 2), of_rows_str(rows, r, 3));
     of_rows_free(rows);
     return OF_OK;
 }
@@ -379,11 +381,14 @@ static of_err_t write_customer(of_substore_t *ss, const of_subjob_t *job, of_sub
         if (e == OF_ERR_DUPLICATE) return OF_ERR_TRANSIENT; /* created meanwhile by another instance: retry */
         if (e) return e;
     }
-    /* SUB-CUST-05 address book, SUB-CUST-06 phone book (INSERT IGNORE: only added) */
-    of_param_t a[] = {OFP_U(s->customer_id),     OFP_S(raw->receiver_name),     OFP_S(raw->receiver_province),
-                      OFP_S(raw->receiver_city), OFP_S(raw->receiver_district), OFP_S(raw->receiver_address),
-                      OFP_S(raw->receiver_zip),  OFP_S(raw->receiver_mobile),   OFP_S(raw->receiver_telno)};
-    if ((e = of_db_exec(ss->db, ss->st[OF_SS_ADDR_INS], a, 9, NULL, NULL, err, size))) return e;
+    /* SUB-CUST-05 address book (none when every address part is empty), SUB-CUST-06 phone book (INSERT IGNORE:
+     * only added) */
+    of_cust_address_t ad;
+    if (of_cust_address(raw, &ad)) {
+        of_param_t a[] = {OFP_U(s->customer_id), OFP_S(ad.name), OFP_S(ad.province), OFP_S(ad.city), OFP_S(ad.district),
+                          OFP_S(ad.address),     OFP_S(ad.zip),  OFP_S(ad.mobile),   OFP_S(ad.telno)};
+        if ((e = of_db_exec(ss->db, ss->st[OF_SS_ADDR_INS], a, 9, NULL, NULL, err, size))) return e;
+    }
     const char *nums[2];
     int types[2];
     int np = of_cust_phones(raw, nums, types);

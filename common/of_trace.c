@@ -6,20 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Cut a string that vsnprintf truncated back to a UTF-8 character boundary (the trace is stored as JSON). */
-void of_utf8_trim(char *s, size_t size, int needed) {
-    if (needed < 0 || (size_t)needed < size) return;
-    size_t n = strlen(s);
-    size_t i = n;
-    while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
-        i--; /* continuation bytes of the last character */
-    if (i > 0 && ((unsigned char)s[i - 1] & 0x80)) {
-        unsigned char lead = (unsigned char)s[i - 1];
-        size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
-        if (n - (i - 1) < want) s[i - 1] = '\0';
-    }
-}
-
 static int grow(void **p, size_t *cap, size_t n, size_t elem) {
     if (n < *cap) return 0;
     size_t nc = *cap ? *cap * 2 : 16;

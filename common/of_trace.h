@@ -3,6 +3,7 @@
  * a decision asks the worker to write. Pure, no I/O. */
 #ifndef OF_TRACE_H
 #define OF_TRACE_H
+#include "of_str.h" /* of_utf8_trim */
 #include <stddef.h>
 
 typedef struct {
@@ -40,8 +41,5 @@ typedef struct {
 /* Append an order log line (message printf-formatted). Out of memory drops it. */
 void of_logs_add(of_logs_t *l, int type, const char *rule, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void of_logs_free(of_logs_t *l);
-
-/* After snprintf(s, size, …) returned needed: when the text was cut, drop a trailing partial UTF-8 character. */
-void of_utf8_trim(char *s, size_t size, int needed);
 
 #endif

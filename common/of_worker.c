@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "of_time.h"
 #include "of_dlq.h"
 #include "of_log.h"
 #include "of_metrics.h"
@@ -28,16 +29,10 @@ void of_signals_install(void) {
     signal(SIGPIPE, SIG_IGN);
 }
 
-static int64_t mono_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Sleep up to ms, waking early on a stop request. */
 static void nap(long ms) {
-    int64_t end = mono_ms() + ms;
-    while (!of_stop_requested && mono_ms() < end) {
+    int64_t end = of_mono_ms() + ms;
+    while (!of_stop_requested && of_mono_ms() < end) {
         struct timespec ts = {0, 20 * 1000000L};
         nanosleep(&ts, NULL);
     }
@@ -158,12 +153,12 @@ int of_worker_run(const of_config_t *cfg, of_producer_t *producer, const of_work
     int64_t stats_every = of_cfg_int(cfg, OF_CFG_STATS_INTERVAL_S) * 1000;
     rd_kafka_message_t **msgs = calloc((size_t)max, sizeof *msgs);
     of_msg_result_t *res = calloc((size_t)max, sizeof *res);
-    int64_t next_tick = 0, next_stats = mono_ms() + stats_every;
+    int64_t next_tick = 0, next_stats = of_mono_ms() + stats_every;
     int64_t alert_ms = of_cfg_int(cfg, OF_CFG_KAFKA_UNREACHABLE_ALERT_S) * 1000;
     int rc = 0;
 
     while (!of_stop_requested && msgs && res) {
-        int64_t now = mono_ms();
+        int64_t now = of_mono_ms();
         if (spec->on_tick && now >= next_tick) {
             spec->on_tick(spec->ctx);
             next_tick = now + spec->tick_ms;

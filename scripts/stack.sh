@@ -9,7 +9,7 @@
 #   OF_STATE_DIR      state folder            (default: <repo>/.state)
 #   OF_MYSQL_PORT     MariaDB TCP port        (default: 33306)
 #   OF_REDIS_PORT     Redis TCP port          (default: 36379)
-#   OF_KAFKA_PORT     first Kafka client port (default: 39092; node N listens on +N-1, its controller on +10+N-1)
+#   OF_KAFKA_PORT     first Kafka client port (default: 29092; node N listens on +N-1, its controller on +10+N-1)
 #   OF_KAFKA_BROKERS  Kafka nodes             (default: 1; 3 = replication 3, min.insync.replicas 2)
 #   OF_KAFKA_HEAP     JVM heap per node       (default: 1g for one node, 512m each for three)
 #   OF_KAFKA_HOME     Kafka jar cache         (default: ~/.cache/orderfleet/kafka-<version>, filled by setup.sh)
@@ -28,7 +28,7 @@ abspath() { realpath -m -- "$1"; } # canonical (matches /proc/PID/cwd), need not
 STATE=$(abspath "${OF_STATE_DIR:-$REPO/.state}")
 MYSQL_PORT=${OF_MYSQL_PORT:-33306}
 REDIS_PORT=${OF_REDIS_PORT:-36379}
-KAFKA_PORT=${OF_KAFKA_PORT:-39092}
+KAFKA_PORT=${OF_KAFKA_PORT:-29092}
 KAFKA_BROKERS=${OF_KAFKA_BROKERS:-1}
 BUILD_DIR=$(abspath "${OF_BUILD_DIR:-$REPO/build}")
 
@@ -120,7 +120,7 @@ port_busy() { # port: true if something accepts connections on 127.0.0.1:port
 check_port() { # component port
   if ! [[ "$2" =~ ^[0-9]+$ ]] || (($2 < 1 || $2 > 65535)); then die "$1: bad port '$2'"; fi
   if port_busy "$2"; then
-    die "$1: port $2 on 127.0.0.1 is already in use by another process (see 'ss -ltnp | grep :$2'); pick another port: OF_MYSQL_PORT / OF_REDIS_PORT (see docs/local-stack.md)"
+    die "$1: port $2 on 127.0.0.1 is already in use by another process (see 'ss -ltnp | grep :$2'); pick another port: OF_MYSQL_PORT / OF_REDIS_PORT / OF_KAFKA_PORT (see docs/local-stack.md)"
   fi
 }
 
@@ -387,6 +387,10 @@ share.coordinator.state.topic.min.isr=$isr
 unclean.leader.election.enable=false
 # Quick local consumer-group joins: no wait for more members before the first assignment.
 group.initial.rebalance.delay.ms=0
+# A node that stops heartbeating is fenced after 4 s (default 9 s), well inside the workers' 10 s session
+# timeout of the local profile: a lost node's partitions move before the groups' sessions run out.
+broker.session.timeout.ms=4000
+broker.heartbeat.interval.ms=1000
 # A 2-core machine: few threads.
 num.network.threads=2
 num.io.threads=4
@@ -509,6 +513,9 @@ kf_wait_ready() {
     until port_busy "$(kf_port "$n")"; do
       if ! kf_running "$n" >/dev/null; then
         log_tail "$(kf_log "$n")" 40
+        if tail -n 200 "$(kf_log "$n")" | grep -q 'Address already in use'; then
+          die "kafka: node $n could not bind 127.0.0.1:$(kf_port "$n") or :$(kf_cport "$n") (in use, maybe as the local end of a client connection): 'up' again, or choose OF_KAFKA_PORT below 32768 (see docs/local-stack.md)"
+        fi
         die "kafka: node $n exited during startup (log: $(kf_log "$n"))"
       fi
       ((t-- > 0)) || { log_tail "$(kf_log "$n")" 40; die "kafka: node $n not answering after ${BROKER_WAIT}s"; }
@@ -530,12 +537,18 @@ kf_wait_ready() {
 }
 
 broker_down() {
-  local b n pid any=0
+  # SIGTERM to every node at once: each makes a controlled shutdown, which needs a controller majority, so
+  # stopping them one after another leaves the last one waiting for a quorum that is gone (then SIGKILL).
+  local b n pid any=0 pids=()
   b=$(kf_count)
-  for ((n = b; n >= 1; n--)); do
+  for ((n = 1; n <= b; n++)); do
     pid=$(kf_running "$n") || continue
     any=1
+    pids[n]=$pid
     kill -TERM "$pid" 2>/dev/null || true
+  done
+  for n in "${!pids[@]}"; do
+    pid=${pids[n]}
     if wait_gone "$pid" 30; then
       say "kafka: node $n stopped (SIGTERM, controlled shutdown, pid $pid)"
     else
@@ -546,7 +559,6 @@ broker_down() {
     rm -f "$(kf_pidf "$n")"
   done
   ((any)) || say "kafka: not running"
-  rm -f "$RUN/kafka.port"
 }
 
 # --------------------------------------------------------------- env files

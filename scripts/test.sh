@@ -4,7 +4,7 @@
 # sample catalogue, run the integration tests, stop the stack.
 #
 # Usage: scripts/test.sh [--unit-only | --integration-only] [--keep-stack]
-# Knobs: OF_TEST_MYSQL_PORT (33316), OF_TEST_REDIS_PORT (36389), OF_TEST_KAFKA_PORT (39192), OF_TEST_STATE_DIR (<repo>/.state-test),
+# Knobs: OF_TEST_MYSQL_PORT (33316), OF_TEST_REDIS_PORT (36389), OF_TEST_KAFKA_PORT (29192), OF_TEST_STATE_DIR (<repo>/.state-test),
 #        OF_TEST_BUILD_DIR (<repo>/build-test),
 #        CTEST_ARGS (extra ctest arguments, e.g. "-R it_change").
 set -euo pipefail
@@ -49,13 +49,14 @@ export OF_STATE_DIR=${OF_TEST_STATE_DIR:-$REPO/.state-test}
 export OF_MYSQL_PORT=${OF_TEST_MYSQL_PORT:-33316}
 export OF_REDIS_PORT=${OF_TEST_REDIS_PORT:-36389}
 export OF_BUILD_DIR=$TB
-export OF_KAFKA_PORT=${OF_TEST_KAFKA_PORT:-39192}
+export OF_KAFKA_PORT=${OF_TEST_KAFKA_PORT:-29192}
 export OF_TOPICS_ARGS="--namespaces 16"
 
 step "test stack (fresh, in $OF_STATE_DIR)"
 bash scripts/stack.sh down --purge >/dev/null 2>&1 || true
-bash scripts/stack.sh up
+# the trap first: a stack that fails halfway through 'up' is stopped too
 if [[ $keep == 0 ]]; then trap 'bash scripts/stack.sh down --purge' EXIT; fi
+bash scripts/stack.sh up
 export OF_CONFIG=$OF_STATE_DIR/stack.env
 
 step "schema and sample catalogue"

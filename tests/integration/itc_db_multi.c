@@ -7,22 +7,16 @@
 #include <string.h>
 #include "of_config.h"
 #include "of_db.h"
+#include "itc_stack.h"
 
 static of_config_t *cfg;
 static of_db_t *db;
 static of_db_multi_t ins, sel, upsert;
 
 static void setup(void) {
-    char err[256];
-    cfg = of_config_load(NULL, err, sizeof err);
-    cr_assert_not_null(cfg, "config: %s (run through scripts/test.sh)", err);
-    db = of_db_connect(cfg, NULL, err, sizeof err);
-    cr_assert_not_null(db, "mysql: %s", err);
-    cr_assert_eq(of_db_plain(db,
-                             "CREATE TEMPORARY TABLE itc_multi (id INT NOT NULL PRIMARY KEY, name VARCHAR(32) "
-                             "NOT NULL, amount DECIMAL(19,4) NOT NULL DEFAULT 0)",
-                             err, sizeof err),
-                 OF_OK, "%s", err);
+    itc_open(&cfg, &db);
+    itc_sql(db, "CREATE TEMPORARY TABLE itc_multi (id INT NOT NULL PRIMARY KEY, name VARCHAR(32) NOT NULL, amount "
+                "DECIMAL(19,4) NOT NULL DEFAULT 0)");
     cr_assert_eq(of_db_register_multi(db, "INSERT INTO itc_multi (id, name, amount) VALUES ", "(?, ?, ?)", "", &ins),
                  OF_OK);
     cr_assert_eq(

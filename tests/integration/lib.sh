@@ -109,3 +109,22 @@ finish() {
   log "PASS"
 }
 trap finish EXIT
+
+# exactly_once N TIDS WHAT: the N trades whose tids are in the file TIDS are each stored once and applied once
+# (processed_event), no raw trade has two orders, every submitted raw trade has its order, one stock log row per
+# reserved line, and the stock check passes (broker-loss tests).
+exactly_once() {
+  local n=$1 want=$2 what=$3
+  assert_eq "$(sql 'SELECT COUNT(*) FROM api_trade')" "$n" "raw trades stored"
+  sql 'SELECT tid FROM api_trade' | sort >"$WORK/tids.got"
+  assert_eq "$(comm -23 "$want" "$WORK/tids.got" | wc -l)" "0" "tids missing"
+  assert_eq "$(uniq -d "$WORK/tids.got" | wc -l)" "0" "tids stored twice"
+  assert_eq "$(sql 'SELECT COUNT(*) FROM processed_event')" "$n" "events applied (each once)"
+  assert_eq "$(sql 'SELECT COUNT(*) FROM (SELECT raw_trade_id FROM sales_trade GROUP BY raw_trade_id HAVING COUNT(*) > 1) x')" \
+    "0" "raw trades with two orders"
+  assert_eq "$(sql 'SELECT COUNT(*) FROM api_trade WHERE process_status = 20 AND deliver_trade_id = 0')" "0" \
+    "submitted raw trades without their order"
+  assert_eq "$(sql 'SELECT COUNT(*) FROM stock_change_log')" \
+    "$(sql 'SELECT COUNT(*) FROM sales_trade_order WHERE stock_reserved > 0')" "stock log rows (one per reserved line)"
+  stock_check "$what"
+}

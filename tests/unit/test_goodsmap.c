@@ -1095,3 +1095,70 @@ Test(sub_cnt, SUB_CNT_02_OP_28_negative_wms_type_is_0) {
     cr_expect_eq(of_goods_count_check(&in, &s), 0);
     cr_expect_eq(s.wms_type, 2);
 }
+
+/* ================================================================ issue 10 item 2: no wrapping quantities or amounts
+ */
+
+static void expect_overflow_stop(const char *rule) {
+    cr_expect_eq(of_goods_map(&in, &s), 1, "the mapping stops instead of wrapping");
+    cr_expect_str_eq(s.stop_rule, rule);
+    cr_expect_eq(s.submitted, 0);
+    cr_expect_eq(s.raw_bad_reason, (uint32_t)OF_BAD_GOODS);
+    cr_expect_eq(s.raw_process_status, OF_PS_PENDING, "the raw trade stays pending, visible with its reason");
+    cr_expect(strstr(s.stop_reason, "数量或金额溢出") != NULL, "reason: %s", s.stop_reason);
+    cr_expect(has_log("数量或金额溢出"));
+}
+
+Test(sub_map, issue10_2_SUB_MAP_23_suite_quantity_times_component_quantity_overflow_stops) {
+    /* SUITE-TEA-GIFT has 2 teas: 1 200 000 000 × 2 > INT_MAX (the UBSan abort of the issue, of_goodsmap.c:458) */
+    add("O1", "TB-G1101", "TB-S1101-1", "SUITE-TEA-GIFT", 1200000000, M(298));
+    expect_overflow_stop("SUB-MAP-23");
+    cr_expect(strstr(s.stop_reason, "oid O1") != NULL, "%s", s.stop_reason);
+    cr_expect_eq(s.nlines, 0u, "no line with a wrapped quantity");
+}
+
+Test(sub_map, issue10_2_SUB_MAP_23_validated_limit_expands_without_overflow) {
+    /* OF_RT_MAX_NUM = 10^6 × the catalogue's component quantities: far inside int */
+    add("O1", "TB-G1101", "TB-S1101-1", "SUITE-TEA-GIFT", 1000000, M(298));
+    cr_assert_eq(of_goods_map(&in, &s), 0, "%s", s.stop_reason);
+    cr_assert_eq(s.nlines, 3u);
+    cr_expect_eq(s.lines[0].num, 2000000);
+    cr_expect_eq(s.lines[2].num, 1000000);
+    cr_expect_eq(s.map_goods_count, 1000000);
+}
+
+Test(sub_map, issue10_2_SUB_MAP_23_sum_of_expanded_quantities_past_int_stops) {
+    /* each line fits, their sum (SUB-AGG-01 adds them into an int) does not */
+    details[0].num = 1100000000; /* a catalogue value validation does not bound */
+    add("O1", "TB-G1101", "TB-S1101-1", "SUITE-TEA-GIFT", 1, M(298));
+    add("O2", "TB-G1101", "TB-S1101-1", "SUITE-TEA-GIFT", 1, M(298));
+    expect_overflow_stop("SUB-MAP-23");
+    cr_expect(strstr(s.stop_reason, "oid O2") != NULL, "%s", s.stop_reason);
+}
+
+Test(sub_map, issue10_2_SUB_MAP_05_goods_count_overflow_stops) {
+    add("O1", "TB-G1001", "TB-S1001-1", "SKU-TEA-001", 2000000000, M(128));
+    add("O2", "TB-G1005", "TB-S1005-1", "SKU-CUP-001", 2000000000, M(39));
+    expect_overflow_stop("SUB-MAP-05");
+    cr_expect(strstr(s.stop_reason, "oid O2") != NULL, "%s", s.stop_reason);
+}
+
+Test(sub_map, issue10_2_SUB_MAP_22_price_times_quantity_overflow_stops) {
+    /* the release build stored −922337203685184.1809-like amounts from this product */
+    Orderfleet__RawSubOrder *o = add("O1", "TB-G1101", "TB-S1101-1", "SUITE-TEA-GIFT", 5000, M(298));
+    o->price = M(200000000000LL); /* 2·10^15 × 5000 = 10^19 > INT64_MAX */
+    expect_overflow_stop("SUB-MAP-22");
+}
+
+Test(sub_map, issue10_2_SUB_MAP_21_catalogue_suite_totals_overflow_stops) {
+    details[0].amount = INT64_MAX; /* Σ component amounts of SUITE-TEA-GIFT past int64 */
+    add("O1", "TB-G1101", "TB-S1101-1", "SUITE-TEA-GIFT", 1, M(298));
+    expect_overflow_stop("SUB-MAP-21");
+}
+
+Test(sub_map, issue10_2_SUB_MAP_16_line_discount_overflow_stops) {
+    Orderfleet__RawSubOrder *o = add("O1", "TB-G1001", "TB-S1001-1", "SKU-TEA-001", 1, M(128));
+    o->discount = INT64_MAX;
+    o->adjust = -1; /* discount − adjust + share_discount > INT64_MAX */
+    expect_overflow_stop("SUB-MAP-16");
+}

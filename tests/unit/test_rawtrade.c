@@ -1,5 +1,7 @@
 /* test_rawtrade.c -- JSON line -> RawTrade mapping, validation, partition key, event id. */
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "of_rawtrade.h"
 
@@ -123,15 +125,15 @@ Test(rawtrade_validate, zero_quantity_is_stored_for_submission_rules) {
     cr_expect_eq(of_rawtrade_validate(t, err, sizeof err), OF_OK);
     of_rawtrade_free(t);
 }
-Test(rawtrade_validate, trade_without_goods_is_stored) {
-    /* SUB-TYPE-02: no goods -> bad_reason 8 at submission; the raw trade stays visible. */
+Test(rawtrade_validate, issue10_3_zero_sub_orders_are_refused) {
+    /* D-RT-1 as revised by issue 10: a trade without sub-orders used to be stored and left pending (SUB-TYPE-02);
+     * it is a dead letter now, from the worker and the adapter alike. */
     char err[256];
     Orderfleet__RawTrade *t = parse("{\"platform_id\":1,\"shop_no\":\"s\",\"tid\":\"T\",\"delivery_term\":1,"
                                     "\"trade_time\":\"2026-11-20 10:00:00\",\"orders\":[]}",
                                     err, sizeof err);
     cr_assert_not_null(t, "%s", err);
-    cr_expect_eq(of_rawtrade_validate(t, err, sizeof err), OF_OK, "%s", err);
-    of_rawtrade_free(t);
+    expect_invalid(t, "orders: at least one sub-order");
 }
 Test(rawtrade_validate, tid_required) {
     Orderfleet__RawTrade *t = good();
@@ -150,7 +152,7 @@ Test(rawtrade_validate, tid_too_long) {
     free(t->tid);
     t->tid = calloc(1, 80);
     memset(t->tid, 'x', 70);
-    expect_invalid(t, "tid: longer than 64");
+    expect_invalid(t, "tid: 70 characters, more than 64");
 }
 Test(rawtrade_validate, trade_status_negative) {
     Orderfleet__RawTrade *t = good();
@@ -237,4 +239,465 @@ Test(rawtrade_time, calendar) {
     cr_expect_not(of_rawtrade_time_ok("2026-11-20 24:00:00", 0));
     cr_expect_not(of_rawtrade_time_ok("", 0));
     cr_expect(of_rawtrade_time_ok("", 1));
+}
+
+/* ================================================================ issue 10: limits, strings, NUL, sub-orders */
+
+static void set_str(char **slot, const char *v) {
+    if (*slot && *slot != protobuf_c_empty_string) free(*slot);
+    *slot = strdup(v);
+}
+
+static char *repeat(const char *unit, size_t n) {
+    size_t u = strlen(unit);
+    char *s = malloc(u * n + 1);
+    cr_assert_not_null(s);
+    for (size_t i = 0; i < n; i++)
+        memcpy(s + i * u, unit, u);
+    s[u * n] = '\0';
+    return s;
+}
+
+static void expect_ok(Orderfleet__RawTrade *t) {
+    char err[256] = "";
+    cr_expect_eq(of_rawtrade_validate(t, err, sizeof err), OF_OK, "%s", err);
+    of_rawtrade_free(t);
+}
+
+/* expect_invalid with the whole message */
+static void expect_reason(Orderfleet__RawTrade *t, const char *reason) {
+    char err[256] = "";
+    cr_expect_eq(of_rawtrade_validate(t, err, sizeof err), OF_ERR_INVALID);
+    cr_expect_str_eq(err, reason);
+    of_rawtrade_free(t);
+}
+
+/* ---------------------------------------------------------------- item 2: quantities and amounts */
+
+Test(rawtrade_limits, issue10_2_quantity_at_limit_is_accepted) {
+    Orderfleet__RawTrade *t = good();
+    t->orders[0]->num = OF_RT_MAX_NUM;
+    expect_ok(t);
+}
+Test(rawtrade_limits, issue10_2_quantity_over_limit_is_refused) {
+    Orderfleet__RawTrade *t = good();
+    t->orders[0]->num = OF_RT_MAX_NUM + 1;
+    expect_reason(t, "orders[0].num: 1000001 is more than 1000000");
+    t = good();
+    t->orders[0]->num = 2147483647;
+    expect_reason(t, "orders[0].num: 2147483647 is more than 1000000");
+}
+Test(rawtrade_limits, issue10_2_zero_quantity_still_accepted_D_RT_1) {
+    Orderfleet__RawTrade *t = good();
+    t->orders[0]->num = 0;
+    expect_ok(t);
+}
+Test(rawtrade_limits, issue10_2_goods_count_at_and_over_limit) {
+    Orderfleet__RawTrade *t = good();
+    t->goods_count = OF_RT_MAX_GOODS_COUNT;
+    expect_ok(t);
+    t = good();
+    t->goods_count = OF_RT_MAX_GOODS_COUNT + 1;
+    expect_reason(t, "goods_count: 500000001 not in 0..500000000");
+    t = good();
+    t->goods_count = -1;
+    expect_reason(t, "goods_count: -1 not in 0..500000000");
+}
+Test(rawtrade_limits, issue10_2_goods_type_count_at_and_over_limit) {
+    Orderfleet__RawTrade *t = good();
+    t->goods_type_count = OF_RT_MAX_ORDERS;
+    expect_ok(t);
+    t = good();
+    t->goods_type_count = OF_RT_MAX_ORDERS + 1;
+    expect_reason(t, "goods_type_count: 501 not in 0..500");
+}
+
+static int64_t *money_slot(void *msg, const of_rtfield_t *f) {
+    return (int64_t *)((char *)msg + f->off);
+}
+static int is_signed_field(const char *name) {
+    return !strcmp(name, "discount") || !strcmp(name, "adjust") || !strcmp(name, "share_discount");
+}
+
+Test(rawtrade_limits, issue10_2_amount_at_limit_and_one_past_on_every_money_field) {
+    cr_assert_eq(OF_RT_MAX_AMOUNT, 1000000000000000LL, "10^11 yuan in ten-thousandths");
+    for (int which = 0; which < 2; which++) {
+        size_t n;
+        const of_rtfield_t *fs = of_rawtrade_fields(which, &n);
+        for (size_t i = 0; i < n; i++) {
+            if (fs[i].kind != OF_RTF_MONEY) continue;
+            char want[160];
+            const char *pre = which ? "orders[0]." : "";
+            Orderfleet__RawTrade *t = good();
+            void *msg = which ? (void *)t->orders[0] : (void *)t;
+            t->orders[0]->num = 1; /* price × num = price */
+            *money_slot(msg, &fs[i]) = OF_RT_MAX_AMOUNT;
+            expect_ok(t);
+            t = good();
+            msg = which ? (void *)t->orders[0] : (void *)t;
+            t->orders[0]->num = 1;
+            *money_slot(msg, &fs[i]) = OF_RT_MAX_AMOUNT + 1;
+            snprintf(want, sizeof want, "%s%s: 100000000000.0001 is more than 100000000000.0000", pre, fs[i].name);
+            expect_reason(t, want);
+            t = good();
+            msg = which ? (void *)t->orders[0] : (void *)t;
+            if (is_signed_field(fs[i].name)) {
+                *money_slot(msg, &fs[i]) = -OF_RT_MAX_AMOUNT;
+                expect_ok(t);
+                t = good();
+                msg = which ? (void *)t->orders[0] : (void *)t;
+                *money_slot(msg, &fs[i]) = -OF_RT_MAX_AMOUNT - 1;
+                snprintf(want, sizeof want, "%s%s: -100000000000.0001 is less than -100000000000.0000", pre,
+                         fs[i].name);
+            } else {
+                *money_slot(msg, &fs[i]) = -1;
+                snprintf(want, sizeof want, "%s%s: -0.0001 is negative", pre, fs[i].name);
+            }
+            expect_reason(t, want);
+        }
+    }
+}
+
+Test(rawtrade_limits, issue10_2_price_times_quantity_over_limit_is_refused) {
+    Orderfleet__RawTrade *t = good();
+    t->orders[0]->price = t->orders[0]->order_price = OF_RT_MAX_AMOUNT / 1000;
+    t->orders[0]->num = 1000; /* exactly the limit */
+    expect_ok(t);
+    t = good();
+    t->orders[0]->price = OF_RT_MAX_AMOUNT / 1000;
+    t->orders[0]->num = 1001;
+    expect_reason(t, "orders[0].price: 100000000.0000 × num 1001 is more than 100000000000.0000");
+    t = good();
+    t->orders[0]->order_price = OF_RT_MAX_AMOUNT / 1000;
+    t->orders[0]->num = 1001;
+    expect_reason(t, "orders[0].order_price: 100000000.0000 × num 1001 is more than 100000000000.0000");
+    t = good(); /* 10^15 × 10^6 = 10^21: past int64 itself, caught by the checked product */
+    t->orders[0]->price = OF_RT_MAX_AMOUNT;
+    t->orders[0]->num = OF_RT_MAX_NUM;
+    expect_reason(t, "orders[0].price: 100000000000.0000 × num 1000000 is more than 100000000000.0000");
+}
+
+Test(rawtrade_limits, issue10_2_json_amount_past_the_limit_same_reason) {
+    /* of_money_parse takes up to 14 integer digits (< 10^14 yuan); the limit is 10^11 */
+    char err[256] = "";
+    Orderfleet__RawTrade *t = parse("{\"platform_id\":2,\"shop_no\":\"s\",\"tid\":\"T\",\"delivery_term\":1,"
+                                    "\"trade_time\":\"2026-11-20 10:00:00\",\"orders\":[{\"oid\":\"A\",\"num\":5000,"
+                                    "\"price\":\"200000000000.00\"}]}",
+                                    err, sizeof err);
+    cr_assert_not_null(t, "%s", err);
+    expect_reason(t, "orders[0].price: 200000000000.0000 is more than 100000000000.0000");
+}
+
+static char *orders_json(int n) {
+    size_t cap = 256 + (size_t)n * 32;
+    char *j = malloc(cap);
+    cr_assert_not_null(j);
+    int k = snprintf(j, cap,
+                     "{\"platform_id\":1,\"shop_no\":\"s\",\"tid\":\"T\",\"delivery_term\":1,"
+                     "\"trade_time\":\"2026-11-20 10:00:00\",\"orders\":[");
+    for (int i = 0; i < n; i++)
+        k += snprintf(j + k, cap - (size_t)k, "%s{\"oid\":\"O%d\",\"num\":1}", i ? "," : "", i);
+    snprintf(j + k, cap - (size_t)k, "]}");
+    return j;
+}
+
+Test(rawtrade_limits, issue10_2_sub_orders_at_limit_and_one_past) {
+    char err[256] = "";
+    char *j = orders_json(OF_RT_MAX_ORDERS);
+    Orderfleet__RawTrade *t = parse(j, err, sizeof err);
+    free(j);
+    cr_assert_not_null(t, "%s", err);
+    cr_expect_eq(of_rawtrade_validate(t, err, sizeof err), OF_OK, "%s", err);
+    /* one more on the decoded message (the worker's path) */
+    t->orders = realloc(t->orders, sizeof *t->orders * (OF_RT_MAX_ORDERS + 1));
+    cr_assert_not_null(t->orders);
+    Orderfleet__RawSubOrder *o = malloc(sizeof *o);
+    orderfleet__raw_sub_order__init(o);
+    o->oid = strdup("EXTRA");
+    t->orders[t->n_orders++] = o;
+    expect_reason(t, "orders: 501 sub-orders, more than 500");
+    /* and as JSON (the adapter's path): the same reason */
+    j = orders_json(OF_RT_MAX_ORDERS + 1);
+    t = parse(j, err, sizeof err);
+    free(j);
+    cr_expect_null(t);
+    cr_expect_str_eq(err, "orders: 501 sub-orders, more than 500");
+}
+
+/* ---------------------------------------------------------------- item 3: at least one sub-order */
+
+Test(rawtrade_validate, issue10_3_zero_sub_orders_on_the_decoded_message) {
+    Orderfleet__RawTrade *t = good();
+    protobuf_c_message_free_unpacked(&t->orders[0]->base, NULL);
+    free(t->orders);
+    t->orders = NULL;
+    t->n_orders = 0;
+    expect_reason(t, "orders: at least one sub-order");
+}
+
+/* ---------------------------------------------------------------- item 3: UTF-8 */
+
+static void expect_goods_name(const char *bytes, const char *reason) {
+    Orderfleet__RawTrade *t = good();
+    set_str(&t->orders[0]->goods_name, bytes);
+    if (reason)
+        expect_reason(t, reason);
+    else
+        expect_ok(t);
+}
+
+static void utf8_ok(const char *s, size_t want_chars) {
+    size_t n = 0, at = 0;
+    const char *why = "";
+    cr_expect(of_rawtrade_utf8(s, strlen(s), &n, &at, &why), "refused at %zu: %s", at, why);
+    cr_expect_eq(n, want_chars);
+}
+
+static void utf8_bad(const char *s, size_t want_at, const char *want_why) {
+    size_t n = 0, at = 99;
+    const char *why = "";
+    cr_expect_not(of_rawtrade_utf8(s, strlen(s), &n, &at, &why), "accepted");
+    cr_expect_eq(at, want_at);
+    cr_expect_str_eq(why, want_why);
+}
+
+Test(rawtrade_utf8, issue10_3_valid_multibyte_chinese_is_accepted) {
+    utf8_ok("西湖龙井", 4);
+    utf8_ok("250g礼盒 ü ©", 10);
+    expect_goods_name("明前特级西湖龙井茶叶 2026新茶", NULL);
+}
+Test(rawtrade_utf8, issue10_3_four_byte_emoji_is_accepted) {
+    utf8_ok("\xF0\x9F\x98\x80", 1);         /* U+1F600 */
+    utf8_ok("\xF4\x8F\xBF\xBF", 1);         /* U+10FFFF, the last code point */
+    utf8_ok("\xED\x9F\xBF\xEE\x80\x80", 2); /* U+D7FF and U+E000 around the surrogates */
+    expect_goods_name("好茶\xF0\x9F\x98\x80", NULL);
+}
+Test(rawtrade_utf8, issue10_3_overlong_c0_af_is_refused) {
+    utf8_bad("\xC0\xAF", 0, "overlong");
+    utf8_bad("a\xC1\xBF", 1, "overlong");
+    utf8_bad("\xE0\x80\xAF", 0, "overlong");
+    utf8_bad("\xF0\x80\x80\xAF", 0, "overlong");
+    expect_goods_name("茶\xC0\xAF", "orders[0].goods_name: not valid UTF-8 at byte 3 (overlong)");
+}
+Test(rawtrade_utf8, issue10_3_surrogate_ed_a0_80_is_refused) {
+    utf8_bad("\xED\xA0\x80", 0, "surrogate");
+    utf8_bad("ab\xED\xBF\xBF", 2, "surrogate");
+    expect_goods_name("ab\xED\xA0\x80", "orders[0].goods_name: not valid UTF-8 at byte 2 (surrogate)");
+}
+Test(rawtrade_utf8, issue10_3_truncated_sequence_is_refused) {
+    utf8_bad("\xE4\xB8", 0, "truncated");
+    utf8_bad("\xE4\xB8"
+             "A",
+             0, "truncated");
+    utf8_bad("ok\xF0\x9F\x98", 2, "truncated");
+    utf8_bad("\xC3", 0, "truncated");
+    expect_goods_name("茶\xE8\x8C", "orders[0].goods_name: not valid UTF-8 at byte 3 (truncated)");
+}
+Test(rawtrade_utf8, issue10_3_f5_and_above_u10ffff_are_refused) {
+    utf8_bad("\xF5\x80\x80\x80", 0, "above U+10FFFF");
+    utf8_bad("\xF4\x90\x80\x80", 0, "above U+10FFFF");
+    utf8_bad("\xFF", 0, "invalid byte");
+    utf8_bad("x\x80", 1, "invalid byte"); /* a continuation byte without a lead */
+    expect_goods_name("\xF5\x80\x80\x80", "orders[0].goods_name: not valid UTF-8 at byte 0 (above U+10FFFF)");
+}
+Test(rawtrade_utf8, issue10_3_every_string_field_is_checked_and_named) {
+    for (int which = 0; which < 2; which++) {
+        size_t n;
+        const of_rtfield_t *fs = of_rawtrade_fields(which, &n);
+        for (size_t i = 0; i < n; i++) {
+            if (fs[i].kind != OF_RTF_STR && fs[i].kind != OF_RTF_TIME) continue;
+            Orderfleet__RawTrade *t = good();
+            void *msg = which ? (void *)t->orders[0] : (void *)t;
+            set_str((char **)((char *)msg + fs[i].off), "\xC0\xAF");
+            char want[160];
+            snprintf(want, sizeof want, "%s%s: not valid UTF-8 at byte 0 (overlong)", which ? "orders[0]." : "",
+                     fs[i].name);
+            expect_reason(t, want);
+        }
+    }
+}
+Test(rawtrade_utf8, issue10_3_json_adapter_gives_the_same_reason) {
+    char err[256] = "";
+    Orderfleet__RawTrade *t = parse("{\"platform_id\":2,\"shop_no\":\"s\",\"tid\":\"T\",\"delivery_term\":1,"
+                                    "\"trade_time\":\"2026-11-20 10:00:00\",\"receiver_name\":\"周\xED\xA0\x80\","
+                                    "\"orders\":[{\"oid\":\"A\",\"num\":1}]}",
+                                    err, sizeof err);
+    cr_assert_not_null(t, "%s", err);
+    expect_reason(t, "receiver_name: not valid UTF-8 at byte 3 (surrogate)");
+}
+
+/* ---------------------------------------------------------------- item 3: length in characters (the column) */
+
+static void expect_field(const char *field, const char *value, const char *reason) {
+    Orderfleet__RawTrade *t = good();
+    size_t n;
+    const of_rtfield_t *fs = of_rawtrade_fields(0, &n);
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(fs[i].name, field)) set_str((char **)((char *)t + fs[i].off), value);
+    if (reason)
+        expect_reason(t, reason);
+    else
+        expect_ok(t);
+}
+
+Test(rawtrade_length, issue10_3_every_string_field_at_its_column_and_one_past) {
+    for (int which = 0; which < 2; which++) {
+        size_t n;
+        const of_rtfield_t *fs = of_rawtrade_fields(which, &n);
+        for (size_t i = 0; i < n; i++) {
+            if (fs[i].kind != OF_RTF_STR) continue;
+            cr_assert(fs[i].maxchars > 0 && fs[i].maxchars <= fs[i].maxlen, "%s", fs[i].name);
+            for (size_t len = fs[i].maxchars; len <= fs[i].maxchars + 1; len++) {
+                Orderfleet__RawTrade *t = good();
+                void *msg = which ? (void *)t->orders[0] : (void *)t;
+                char *v = repeat("a", len);
+                set_str((char **)((char *)msg + fs[i].off), v);
+                free(v);
+                char want[160];
+                snprintf(want, sizeof want, "%s%s: %zu characters, more than %zu", which ? "orders[0]." : "",
+                         fs[i].name, len, fs[i].maxchars);
+                if (len == fs[i].maxchars)
+                    expect_ok(t);
+                else
+                    expect_reason(t, want);
+            }
+        }
+    }
+}
+Test(rawtrade_length, issue10_3_columns_of_the_submission_bind_receiver_and_nick) {
+    /* sales_trade / crm_customer columns are narrower than api_trade's: checked before any write */
+    char *v = repeat("王", 64); /* 64 characters, 192 bytes */
+    expect_field("receiver_name", v, NULL);
+    free(v);
+    v = repeat("王", 65);
+    expect_field("receiver_name", v, "receiver_name: 65 characters, more than 64");
+    free(v);
+    v = repeat("1", 41);
+    expect_field("receiver_mobile", v, "receiver_mobile: 41 characters, more than 40");
+    free(v);
+    v = repeat("n", 129);
+    expect_field("buyer_nick", v, "buyer_nick: 129 characters, more than 128");
+    free(v);
+    v = repeat("c", 256);
+    expect_field("invoice_content", v, "invoice_content: 256 characters, more than 255");
+    free(v);
+}
+Test(rawtrade_length, issue10_3_bytes_bound_by_the_worker_buffers) {
+    char *v = repeat("路", 85); /* 255 bytes */
+    expect_field("receiver_address", v, NULL);
+    free(v);
+    v = repeat("路", 86); /* 86 characters fit the column, 258 bytes do not fit the buffers */
+    expect_field("receiver_address", v, "receiver_address: 258 bytes, more than 255");
+    free(v);
+    v = repeat("a", 256);
+    expect_field("receiver_address", v, "receiver_address: 256 characters, more than 255");
+    free(v);
+}
+
+/* ---------------------------------------------------------------- item 3: NUL inside a string */
+
+/* The packed bytes of t with the first 'X' of every string equal to `mark` turned into a NUL. */
+static size_t pack_with_nul(Orderfleet__RawTrade *t, uint8_t *buf, size_t cap, const char *mark) {
+    Orderfleet__EventMeta meta = ORDERFLEET__EVENT_META__INIT;
+    meta.event_id = "ev-1";
+    meta.producer = "unit";
+    if (!t->meta) t->meta = &meta;
+    size_t n = orderfleet__raw_trade__get_packed_size(t);
+    cr_assert_lt(n, cap);
+    orderfleet__raw_trade__pack(t, buf);
+    if (t->meta == &meta) t->meta = NULL;
+    uint8_t *hit = NULL;
+    for (size_t i = 0; !hit && i + strlen(mark) <= n; i++)
+        if (!memcmp(buf + i, mark, strlen(mark))) hit = buf + i;
+    cr_assert_not_null(hit, "mark %s not packed", mark);
+    *(uint8_t *)memchr(hit, 'X', strlen(mark)) = 0;
+    return n;
+}
+
+static void expect_wire(const uint8_t *buf, size_t n, const char *reason) {
+    char err[256] = "";
+    cr_expect_eq(of_rawtrade_wire_check(buf, n, err, sizeof err), reason ? OF_ERR_INVALID : OF_OK, "%s", err);
+    if (reason) cr_expect_str_eq(err, reason);
+}
+
+Test(rawtrade_nul, issue10_3_nul_in_protobuf_shop_no_is_found_on_the_wire) {
+    Orderfleet__RawTrade *t = good();
+    set_str(&t->shop_no, "jd-storeXevil");
+    uint8_t buf[4096];
+    size_t n = pack_with_nul(t, buf, sizeof buf, "jd-storeXevil");
+    of_rawtrade_free(t);
+    /* what the worker decodes: the string silently cut, and the validator cannot tell */
+    Orderfleet__RawTrade *u = orderfleet__raw_trade__unpack(NULL, n, buf);
+    cr_assert_not_null(u);
+    cr_expect_str_eq(u->shop_no, "jd-store");
+    char err[256] = "";
+    cr_expect_eq(of_rawtrade_validate(u, err, sizeof err), OF_OK, "%s", err);
+    cr_expect_neq(orderfleet__raw_trade__get_packed_size(u), n, "re-packing shows the bytes lost");
+    of_rawtrade_free(u);
+    /* the wire check sees it, names the field and the offset */
+    expect_wire(buf, n, "shop_no: contains a NUL byte at byte 8");
+}
+Test(rawtrade_nul, issue10_3_nul_in_sub_order_and_meta_strings_is_named) {
+    char err[256] = "";
+    Orderfleet__RawTrade *t = parse("{\"platform_id\":1,\"shop_no\":\"s\",\"tid\":\"T\",\"delivery_term\":1,"
+                                    "\"trade_time\":\"2026-11-20 10:00:00\",\"orders\":[{\"oid\":\"A\",\"num\":1},"
+                                    "{\"oid\":\"B\",\"num\":1,\"goods_name\":\"茶Xleaf\"}]}",
+                                    err, sizeof err);
+    cr_assert_not_null(t, "%s", err);
+    uint8_t buf[4096];
+    size_t n = pack_with_nul(t, buf, sizeof buf, "Xleaf");
+    expect_wire(buf, n, "orders[1].goods_name: contains a NUL byte at byte 3");
+    Orderfleet__EventMeta meta = ORDERFLEET__EVENT_META__INIT;
+    meta.event_id = "ev-2";
+    meta.producer = "proXducer";
+    t->meta = &meta;
+    n = pack_with_nul(t, buf, sizeof buf, "proXducer");
+    t->meta = NULL;
+    expect_wire(buf, n, "meta.producer: contains a NUL byte at byte 3");
+    of_rawtrade_free(t);
+}
+Test(rawtrade_nul, issue10_3_clean_or_undecodable_bytes_pass_the_wire_check) {
+    Orderfleet__RawTrade *t = good();
+    Orderfleet__EventMeta meta = ORDERFLEET__EVENT_META__INIT;
+    meta.event_id = "ev-3";
+    t->meta = &meta;
+    uint8_t buf[4096];
+    size_t n = orderfleet__raw_trade__get_packed_size(t);
+    orderfleet__raw_trade__pack(t, buf);
+    t->meta = NULL;
+    of_rawtrade_free(t);
+    expect_wire(buf, n, NULL);
+    static const uint8_t garbage[] = {0xde, 0xad, 0xbe, 0xef, 0x00, 0xff, 0x17}; /* the decoder refuses these */
+    expect_wire(garbage, sizeof garbage, NULL);
+    expect_wire(buf, 0, NULL);
+    expect_wire(buf, n - 1, NULL); /* cut short: not well formed, left to the decoder */
+}
+Test(rawtrade_nul, issue10_3_nul_in_json_refused_with_the_same_reason) {
+    char err[256] = "";
+    const char *head = "{\"platform_id\":2,\"tid\":\"T\",\"delivery_term\":1,\"trade_time\":\"2026-11-20 10:00:00\",";
+    char j[512];
+    snprintf(j, sizeof j, "%s\"shop_no\":\"jd-store\\u0000evil\",\"orders\":[{\"oid\":\"A\",\"num\":1}]}", head);
+    cr_expect_null(parse(j, err, sizeof err));
+    cr_expect_str_eq(err, "shop_no: contains a NUL byte at byte 8");
+    snprintf(j, sizeof j,
+             "%s\"shop_no\":\"s\",\"orders\":[{\"oid\":\"A\"},{\"oid\":\"B\",\"goods_name\":\"茶\\u0000\"}]}", head);
+    cr_expect_null(parse(j, err, sizeof err));
+    cr_expect_str_eq(err, "orders[1].goods_name: contains a NUL byte at byte 3");
+    /* a raw NUL byte in the line */
+    int k = snprintf(j, sizeof j, "%s\"shop_no\":\"jd-store", head);
+    j[k] = '\0';
+    k += 1 + snprintf(j + k + 1, sizeof j - (size_t)k - 1, "evil\",\"orders\":[{\"oid\":\"A\",\"num\":1}]}");
+    Orderfleet__RawTrade *t = of_rawtrade_from_json(j, (size_t)k, err, sizeof err);
+    cr_expect_null(t);
+    cr_expect_str_eq(err, "shop_no: contains a NUL byte at byte 8");
+    /* a key with a NUL would map to "tid" */
+    cr_expect_null(parse("{\"tid\\u0000x\":\"T\",\"orders\":[]}", err, sizeof err));
+    cr_expect_str_eq(err, "tid: key contains a NUL byte at byte 3");
+    /* an escaped backslash before u0000 is text, not a NUL */
+    snprintf(j, sizeof j, "%s\"shop_no\":\"s\",\"cs_remark\":\"a\\\\u0000b\",\"orders\":[{\"oid\":\"A\",\"num\":1}]}",
+             head);
+    t = parse(j, err, sizeof err);
+    cr_assert_not_null(t, "%s", err);
+    cr_expect_str_eq(t->cs_remark, "a\\u0000b");
+    of_rawtrade_free(t);
 }

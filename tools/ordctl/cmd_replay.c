@@ -111,10 +111,10 @@ static int group_idle(rd_kafka_t *rk, const char *group) {
     rd_kafka_AdminOptions_set_request_timeout(opt, TIMEOUT_MS, err, sizeof err);
     const char *groups[] = {group};
     rd_kafka_event_t *ev = NULL;
-    for (int64_t until = mono_ms() + TIMEOUT_MS;; usleep(300 * 1000)) {
+    for (int64_t until = of_mono_ms() + TIMEOUT_MS;; usleep(300 * 1000)) {
         rd_kafka_DescribeConsumerGroups(rk, groups, 1, opt, q);
         ev = rd_kafka_queue_poll(q, TIMEOUT_MS + 5000);
-        if (!ev || !retriable(describe_err(ev)) || mono_ms() >= until) break;
+        if (!ev || !retriable(describe_err(ev)) || of_mono_ms() >= until) break;
         rd_kafka_event_destroy(ev);
     }
     int rc = 1;
@@ -169,7 +169,7 @@ static int group_idle(rd_kafka_t *rk, const char *group) {
 /* The group's committed offset of every partition into parts[i].current (RD_KAFKA_OFFSET_INVALID when none). */
 static int committed(rd_kafka_t *rk, const char *topic, part_t *parts, int np) {
     rd_kafka_resp_err_t e;
-    for (int64_t until = mono_ms() + TIMEOUT_MS;; usleep(200 * 1000)) {
+    for (int64_t until = of_mono_ms() + TIMEOUT_MS;; usleep(200 * 1000)) {
         rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(np);
         for (int i = 0; i < np; i++)
             rd_kafka_topic_partition_list_add(l, topic, i);
@@ -180,7 +180,7 @@ static int committed(rd_kafka_t *rk, const char *topic, part_t *parts, int np) {
             if (tp->partition >= 0 && tp->partition < np) parts[tp->partition].current = tp->offset;
         }
         rd_kafka_topic_partition_list_destroy(l);
-        if (!e || !retriable(e) || mono_ms() >= until) break;
+        if (!e || !retriable(e) || of_mono_ms() >= until) break;
     }
     if (e) fprintf(stderr, "ordctl replay: cannot read the group's committed offsets: %s\n", rd_kafka_err2str(e));
     return e ? -1 : 0;
@@ -227,7 +227,7 @@ static int parse_offsets(const char *spec, const char *topic, part_t *parts, int
 /* The first offset at or after ms in every partition (the log end when every message is older). */
 static int offsets_at(rd_kafka_t *rk, const char *topic, int64_t ms, part_t *parts, int np) {
     rd_kafka_resp_err_t e;
-    for (int64_t until = mono_ms() + TIMEOUT_MS;; usleep(200 * 1000)) {
+    for (int64_t until = of_mono_ms() + TIMEOUT_MS;; usleep(200 * 1000)) {
         rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(np);
         for (int i = 0; i < np; i++)
             rd_kafka_topic_partition_list_add(l, topic, i)->offset = ms;
@@ -244,7 +244,7 @@ static int offsets_at(rd_kafka_t *rk, const char *topic, int64_t ms, part_t *par
             }
         }
         rd_kafka_topic_partition_list_destroy(l);
-        if (!e || !retriable(e) || mono_ms() >= until) break;
+        if (!e || !retriable(e) || of_mono_ms() >= until) break;
     }
     if (e) fprintf(stderr, "ordctl replay: cannot look up the offsets for the time: %s\n", rd_kafka_err2str(e));
     return e ? -1 : 0;
@@ -304,10 +304,10 @@ static int alter(rd_kafka_t *rk, const char *group, const char *topic, const par
     rd_kafka_AdminOptions_t *opt = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS);
     rd_kafka_AdminOptions_set_request_timeout(opt, TIMEOUT_MS, err, sizeof err);
     rd_kafka_event_t *ev = NULL;
-    for (int64_t until = mono_ms() + TIMEOUT_MS;; usleep(300 * 1000)) {
+    for (int64_t until = of_mono_ms() + TIMEOUT_MS;; usleep(300 * 1000)) {
         rd_kafka_AlterConsumerGroupOffsets(rk, &a, 1, opt, q);
         ev = rd_kafka_queue_poll(q, TIMEOUT_MS + 5000);
-        if (!ev || !retriable(alter_err(ev)) || mono_ms() >= until) break;
+        if (!ev || !retriable(alter_err(ev)) || of_mono_ms() >= until) break;
         rd_kafka_event_destroy(ev);
     }
     int rc = 1;
@@ -432,8 +432,10 @@ int cmd_replay(int argc, char **argv) {
     char err[512], full[256];
     snprintf(full, sizeof full, "%s%s", of_cfg_str(cfg, OF_CFG_TOPIC_PREFIX), topic);
     rd_kafka_conf_t *conf = of_kafka_conf_new(cfg, OF_KAFKA_CONSUMER, "ordctl-replay", err, sizeof err);
+    /* log_level 2: librdkafka's connection errors would add lines to the one this command prints for each error */
     if (conf && (rd_kafka_conf_set(conf, "group.id", group, err, sizeof err) != RD_KAFKA_CONF_OK ||
-                 rd_kafka_conf_set(conf, "enable.auto.commit", "false", err, sizeof err) != RD_KAFKA_CONF_OK)) {
+                 rd_kafka_conf_set(conf, "enable.auto.commit", "false", err, sizeof err) != RD_KAFKA_CONF_OK ||
+                 rd_kafka_conf_set(conf, "log_level", "2", err, sizeof err) != RD_KAFKA_CONF_OK)) {
         rd_kafka_conf_destroy(conf);
         conf = NULL;
     }
@@ -463,9 +465,9 @@ int cmd_replay(int argc, char **argv) {
     np = md->topics[0].partition_cnt;
     if (!(parts = calloc((size_t)np, sizeof *parts))) goto out;
     for (int i = 0; i < np; i++) {
-        for (int64_t until = mono_ms() + TIMEOUT_MS;; usleep(200 * 1000)) {
+        for (int64_t until = of_mono_ms() + TIMEOUT_MS;; usleep(200 * 1000)) {
             e = rd_kafka_query_watermark_offsets(rk, full, i, &parts[i].lo, &parts[i].hi, TIMEOUT_MS);
-            if (!e || !retriable(e) || mono_ms() >= until) break;
+            if (!e || !retriable(e) || of_mono_ms() >= until) break;
         }
         if (e) {
             fprintf(stderr, "ordctl replay: cannot read the watermarks of %s[%d]: %s\n", full, i, rd_kafka_err2str(e));

@@ -185,9 +185,9 @@ int cmd_topics(int argc, char **argv) {
     if (!strcmp(argv[1], "create") && create(rk, w, n, replication, timeout_s)) rc = 1;
     if (!rc) {
         /* Metadata reaches every broker shortly after a create: look again for a few seconds. */
-        int64_t until = mono_ms() + (!strcmp(argv[1], "create") ? 15000 : 0);
+        int64_t until = of_mono_ms() + (!strcmp(argv[1], "create") ? 15000 : 0);
         int bad;
-        while ((bad = check(rk, w, n, quiet, 0)) && mono_ms() < until)
+        while ((bad = check(rk, w, n, quiet, 0)) && of_mono_ms() < until)
             usleep(300 * 1000);
         bad = check(rk, w, n, quiet, 1);
         if (bad) {

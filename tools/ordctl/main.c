@@ -74,12 +74,6 @@ static const char USAGE[] =
 
 of_config_t *cfg;
 
-int64_t mono_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int need_kafka(void) {
     if (!*of_cfg_str(cfg, OF_CFG_KAFKA_BOOTSTRAP)) {
         fprintf(stderr, "ordctl: OF_KAFKA_BOOTSTRAP is not set (use --config .state/stack.env)\n");
@@ -174,7 +168,7 @@ static int cmd_publish(int argc, char **argv) {
     snprintf(topic, sizeof topic, "%s", of_producer_topic(p, OF_TOPIC_TRADE_RAW));
     of_dr_batch_t b = {0};
     long published = 0, refused = 0, lines = 0;
-    int64_t t0 = mono_ms(), last = t0;
+    int64_t t0 = of_mono_ms(), last = t0;
     int rc = 0;
     for (int f = first; f < argc; f++) {
         FILE *in = strcmp(argv[f], "-") ? fopen(argv[f], "r") : stdin;
@@ -205,9 +199,9 @@ static int cmd_publish(int argc, char **argv) {
             }
             if (rate > 0) { /* paced: event n leaves at t0 + n / rate */
                 int64_t due = t0 + (int64_t)((double)published * 1000.0 / rate);
-                while (mono_ms() < due) {
+                while (of_mono_ms() < due) {
                     of_producer_poll(p);
-                    int64_t left = due - mono_ms();
+                    int64_t left = due - of_mono_ms();
                     if (left > 0) {
                         struct timespec ts = {0, (long)(left > 5 ? 5 : left) * 1000000L};
                         nanosleep(&ts, NULL);
@@ -235,8 +229,8 @@ static int cmd_publish(int argc, char **argv) {
             }
             t->meta = NULL;
             of_rawtrade_free(t);
-            if (!quiet && mono_ms() - last >= 1000) {
-                last = mono_ms();
+            if (!quiet && of_mono_ms() - last >= 1000) {
+                last = of_mono_ms();
                 fprintf(stderr, "ordctl publish-trades: %ld published, %ld refused, %d awaiting ack\n", published,
                         refused, b.pending);
             }
@@ -252,7 +246,7 @@ static int cmd_publish(int argc, char **argv) {
     }
     of_producer_destroy(p);
     printf("published=%d refused=%ld lines=%ld seconds=%.2f topic=%s\n", b.delivered, refused, lines,
-           (mono_ms() - t0) / 1000.0, topic);
+           (of_mono_ms() - t0) / 1000.0, topic);
     return rc || refused ? 1 : 0;
 }
 
@@ -321,7 +315,7 @@ static int cmd_produce_raw(int argc, char **argv) {
 /* ------------------------------------------------------------------ topic reading helpers */
 
 /* Messages currently in topic (sum over partitions of high - low watermarks). -1 on error. */
-long long topic_count(rd_kafka_t *rk, const char *topic, int *npartsp) {
+static long long topic_count_once(rd_kafka_t *rk, const char *topic, int *npartsp) {
     const struct rd_kafka_metadata *md;
     rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
     rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, rkt, &md, 10000);
@@ -343,6 +337,16 @@ long long topic_count(rd_kafka_t *rk, const char *topic, int *npartsp) {
     rd_kafka_metadata_destroy(md);
     if (npartsp) *npartsp = np;
     return total;
+}
+
+/* Right after a cluster starts, metadata and watermark requests can fail for a few seconds (no leader elected
+ * yet, "Not leader for partition"): look again for up to 10 s before reporting a failure. */
+long long topic_count(rd_kafka_t *rk, const char *topic, int *npartsp) {
+    int64_t until = of_mono_ms() + 10000;
+    long long n;
+    while ((n = topic_count_once(rk, topic, npartsp)) < 0 && of_mono_ms() < until)
+        usleep(250 * 1000);
+    return n;
 }
 
 /* Read every message of topic present now, from the beginning; calls cb for each. */
@@ -379,9 +383,9 @@ int read_topic(const char *topic, msg_cb cb, void *arg) {
     }
     rd_kafka_assign(rk, l);
     rd_kafka_topic_partition_list_destroy(l);
-    int64_t deadline = mono_ms() + 30000;
+    int64_t deadline = of_mono_ms() + 30000;
     int stop = 0;
-    while (live > 0 && !stop && mono_ms() < deadline) {
+    while (live > 0 && !stop && of_mono_ms() < deadline) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 500);
         if (!m) continue;
         if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF)
@@ -532,7 +536,7 @@ static int cmd_wait_idle(int argc, char **argv) {
                 of_cfg_str(cfg, OF_CFG_KAFKA_BOOTSTRAP));
         rc = 4;
     } else {
-        int64_t end = mono_ms() + timeout * 1000, last = 0, down = 0;
+        int64_t end = of_mono_ms() + timeout * 1000, last = 0, down = 0;
         for (;;) {
             long long lag;
             int pos = group_position(rk, full, np, &lag, msg, sizeof msg);
@@ -543,10 +547,10 @@ static int cmd_wait_idle(int argc, char **argv) {
                 break;
             }
             if (pos < 0) {
-                if (!down) down = mono_ms();
-                if (mono_ms() - down >= unreachable_for) {
+                if (!down) down = of_mono_ms();
+                if (of_mono_ms() - down >= unreachable_for) {
                     fprintf(stderr, "ordctl wait-idle: Kafka (%s) unreachable for %llds\n",
-                            of_cfg_str(cfg, OF_CFG_KAFKA_BOOTSTRAP), (long long)(mono_ms() - down) / 1000);
+                            of_cfg_str(cfg, OF_CFG_KAFKA_BOOTSTRAP), (long long)(of_mono_ms() - down) / 1000);
                     rc = 4;
                     break;
                 }
@@ -558,12 +562,12 @@ static int cmd_wait_idle(int argc, char **argv) {
                 rc = 0;
                 break;
             }
-            if (mono_ms() > end) {
+            if (of_mono_ms() > end) {
                 fprintf(stderr, "ordctl wait-idle: timed out after %lds, lag=%lld\n", timeout, lag);
                 break;
             }
-            if (mono_ms() - last >= 2000) {
-                last = mono_ms();
+            if (of_mono_ms() - last >= 2000) {
+                last = of_mono_ms();
                 if (pos < 0)
                     fprintf(stderr, "ordctl wait-idle: Kafka not answering, retrying\n");
                 else

@@ -4,10 +4,10 @@
 #include <librdkafka/rdkafka.h>
 #include <stdint.h>
 #include "of_config.h"
+#include "of_time.h"
 
 extern of_config_t *cfg; /* loaded by main() before any command runs */
 
-int64_t mono_ms(void);
 int need_kafka(void); /* -1 (with a message) when OF_KAFKA_BOOTSTRAP is unset */
 
 typedef int (*msg_cb)(const rd_kafka_message_t *m, void *arg); /* non-zero = stop */
