@@ -59,7 +59,7 @@ docs: build
 	bash scripts/gen-docs.sh $(BUILD)/bin/ordctl
 
 format:
-	clang-format -i common/*.[ch] workers/*/*.c tools/*/*.c bench/*.c tests/unit/*.c tests/integration/*.c
+	clang-format -i $$(find common -name "*.[ch]") workers/*/*.c tools/*/*.c bench/*.c tests/unit/*.c tests/integration/*.c
 
 clean:
 	rm -rf $(BUILD) $(TEST_BUILD)

@@ -450,11 +450,11 @@ static int run_due(void) {
         if (!m) continue;
         if (!m->err && m->key_len > ml && !memcmp(m->key, mine, ml)) { /* this run's only */
             of_retry_ctx_t ctx;
-            of_retry_ctx_read(m, &ctx);
+            of_ladder_ctx_read(m, &ctx);
             rd_kafka_timestamp_type_t tt;
             int64_t ts = rd_kafka_message_timestamp(m, &tt); /* CreateTime: when the ladder republished it */
             if (ctx.env) late[got++] = (ts > 0 ? ts : now_ms()) - ctx.env->due_at_ms;
-            of_retry_ctx_clear(&ctx);
+            of_ladder_ctx_clear(&ctx);
         }
         rd_kafka_message_destroy(m);
     }

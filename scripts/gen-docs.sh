@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # gen-docs.sh -- regenerate the tables of docs/topics.md and docs/config.md from the code
-# (common/of_topics.c, common/of_config.c). tests/integration/it_cli.sh fails when they drift.
+# (common/runtime/of_topics.c, common/runtime/of_config.c). tests/integration/it_cli.sh fails when they drift.
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ORDCTL=${1:-$REPO/build/bin/ordctl}
@@ -8,7 +8,7 @@ ORDCTL=${1:-$REPO/build/bin/ordctl}
   cat <<'MD'
 # Topics
 
-The one topic table of orderfleet. It is generated from `common/of_topics.c` (`make docs`); the dev
+The one topic table of orderfleet. It is generated from `common/runtime/of_topics.c` (`make docs`); the dev
 broker creates exactly these topics, `compose/` creates them on Apache Kafka, and
 `tests/integration/it_cli.sh` fails when this page and the code disagree.
 
@@ -33,7 +33,7 @@ MD
   cat <<'MD'
 # Configuration reference
 
-Generated from `common/of_config.c` (`make docs`). Every worker and `ordctl` read the same keys:
+Generated from `common/runtime/of_config.c` (`make docs`). Every worker and `ordctl` read the same keys:
 defaults, then an optional file (`--config FILE` or `$OF_CONFIG`; `KEY=value` lines, `#` comments,
 optional `export `, optional quotes), then the environment, which wins. Every value is validated at
 start-up; a bad one stops the process with exit code 78 and a message naming the key and the reason.

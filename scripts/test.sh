@@ -26,7 +26,7 @@ step "setup: Debian packages"
 bash scripts/setup.sh --with-compose
 
 step "format check (.clang-format)"
-if ! clang-format --dry-run --Werror common/*.[ch] workers/*/*.c tools/*/*.c tests/unit/*.c tests/integration/*.c; then
+if ! clang-format --dry-run --Werror $(find common -name "*.[ch]") workers/*/*.c tools/*/*.c tests/unit/*.c tests/integration/*.c; then
   echo "test.sh: C sources are not formatted: run 'make format'" >&2
   exit 1
 fi

@@ -5,7 +5,7 @@
 # `docker-compose config` and checks the result against the code, which is the source of truth:
 #   - every expected service is there, and every workers/<name>/ has a service running of-<name>
 #   - kafka-init creates exactly the topics of the table (ordctl topics), each with its partition count
-#   - the shared fleet environment covers the configuration keys of common/of_config.c, points at
+#   - the shared fleet environment covers the configuration keys of common/runtime/of_config.c, points at
 #     the compose services, and its ${OF_X:-default} defaults equal the code's defaults
 #   - start order (depends_on conditions), restart policy, stop grace period
 #   - no literal password in compose/, and `config` fails when a password variable is unset
@@ -141,8 +141,8 @@ while read -r s; do
 done <"$TMP/services"
 
 # ---------------------------------------------------------------- topics
-# The tables come from the code itself (`ordctl topics` / `ordctl config` print common/of_topics.c and
-# common/of_config.c), so the test follows the code whatever its formatting.
+# The tables come from the code itself (`ordctl topics` / `ordctl config` print common/runtime/of_topics.c and
+# common/runtime/of_config.c), so the test follows the code whatever its formatting.
 ORDCTL=${OF_BUILD_DIR:-$REPO/build}/bin/ordctl
 [[ -x $ORDCTL ]] || { echo "it_compose: FAIL: $ORDCTL not built (set OF_BUILD_DIR)" >&2; exit 1; }
 "$ORDCTL" topics | sed -n 's/^| `\([^`]*\)` | \([0-9][0-9]*\) |.*/\1:\2/p' | sort >"$TMP/topics.table"
@@ -201,7 +201,7 @@ cut -d' ' -f1 "$TMP/fleet.env" | sort >"$TMP/keys.fleet"
 printf '%s\n' OF_INSTANCE_ID OF_KAFKA_GROUP OF_REDIS_PASSWORD OF_SCHEMA_DIR OF_LUA_DIR OF_KAFKA_SASL_USERNAME \
     OF_KAFKA_SASL_PASSWORD | sort >"$TMP/keys.unset"
 uncovered=$(sort -u "$TMP/keys.fleet" "$TMP/keys.unset" | comm -23 "$TMP/keys.code" - | tr '\n' ' ')
-check "every key of common/of_config.c is in x-fleet-env or deliberately unset${uncovered:+ (neither: $uncovered)}" \
+check "every key of common/runtime/of_config.c is in x-fleet-env or deliberately unset${uncovered:+ (neither: $uncovered)}" \
     test -z "$uncovered"
 # OF_* names used anywhere in the compose file: config keys, or the compose-only variables.
 printf '%s\n' OF_IMAGE OF_MYSQL_ROOT_PASSWORD >"$TMP/vars.compose_only"

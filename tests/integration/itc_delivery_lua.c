@@ -159,7 +159,7 @@ Test(delivery_lua, scripts_use_no_select_and_only_declared_keys) {
     const char *names[] = {"delivery_notify", "delivery_pop", "delivery_delivered", "delivery_failed"};
     for (int i = 0; i < 4; i++) {
         char path[1024];
-        snprintf(path, sizeof path, "%s/%s.lua", of_lua_dir(cfg), names[i]);
+        snprintf(path, sizeof path, "%s/%s.lua", of_redis_lua_dir(cfg), names[i]);
         FILE *f = fopen(path, "r");
         cr_assert_not_null(f, "%s", path);
         char line[512];

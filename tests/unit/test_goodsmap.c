@@ -2,7 +2,10 @@
  * SUB-CNT-01/02 over a catalogue mirroring data/sample/catalogue.sql (shop 1 = Taobao flagship). */
 #include <criterion/criterion.h>
 #include <string.h>
-#include "of_goodsmap.h"
+#include "of_api_goods.h"
+#include "of_automatch.h"
+#include "of_goods.h"
+#include "of_money.h"
 
 #define M(x) ((int64_t)(x)*10000) /* whole yuan → money ×1e4 */
 
@@ -525,11 +528,11 @@ Test(goodsmap_init, INIT_06_no_rule_configured_uses_schema_default) {
     cr_expect_eq(of_automatch(&cat, 2, "", "SKU-CUP-001", &m), OF_MATCH_NONE, "shop 2 has its own rule");
 }
 
-/* ================================================================ OP-27 of_apportion */
+/* ================================================================ OP-27 of_money_apportion */
 
 Test(apportion, OP_27_rounds_to_cents_last_takes_remainder) {
     int64_t w[3] = {M(368), M(88), M(158)}, out[3];
-    of_apportion(M(568), w, 3, out);
+    of_money_apportion(M(568), w, 3, out);
     cr_expect_eq(out[0], 3404300); /* 340.4299… → 340.43 */
     cr_expect_eq(out[1], 814100);  /* 81.4071… → 81.41 */
     cr_expect_eq(out[2], 1461600); /* remainder (exact 146.1628…) */
@@ -538,16 +541,16 @@ Test(apportion, OP_27_rounds_to_cents_last_takes_remainder) {
 
 Test(apportion, OP_27_zero_weights_equal_parts_and_negative_totals) {
     int64_t w[3] = {0, 0, 0}, out[3];
-    of_apportion(M(10), w, 3, out);
+    of_money_apportion(M(10), w, 3, out);
     cr_expect_eq(out[0], 33300);
     cr_expect_eq(out[1], 33300);
     cr_expect_eq(out[2], 33400);
     int64_t w2[2] = {1, 2}, o2[2];
-    of_apportion(-M(1), w2, 2, o2); /* −0.3333… → −0.33 (half away from zero), rest −0.67 */
+    of_money_apportion(-M(1), w2, 2, o2); /* −0.3333… → −0.33 (half away from zero), rest −0.67 */
     cr_expect_eq(o2[0], -3300);
     cr_expect_eq(o2[1], -6700);
     int64_t w3[2] = {1, 1}, o3[2];
-    of_apportion(50, w3, 2, o3); /* 0.0025 each → 0.00, last 0.005 */
+    of_money_apportion(50, w3, 2, o3); /* 0.0025 each → 0.00, last 0.005 */
     cr_expect_eq(o3[0], 0);
     cr_expect_eq(o3[1], 50);
 }
@@ -555,13 +558,13 @@ Test(apportion, OP_27_zero_weights_equal_parts_and_negative_totals) {
 Test(apportion, OP_27_sum_is_exact_for_many_values) {
     int64_t w[4] = {7, 13, 0, 29}, out[4];
     for (int64_t t = -123457; t < 3000000; t += 99991) {
-        of_apportion(t, w, 4, out);
+        of_money_apportion(t, w, 4, out);
         cr_expect_eq(out[0] + out[1] + out[2] + out[3], t);
         cr_expect_eq(out[2], 0, "a zero weight gets nothing but the remainder rule");
         cr_expect_eq(out[0] % 100, 0, "rounded to 2 decimals");
     }
     int64_t one = 9, o1;
-    of_apportion(12345, &one, 1, &o1);
+    of_money_apportion(12345, &one, 1, &o1);
     cr_expect_eq(o1, 12345, "a single part is the total");
 }
 

@@ -2,6 +2,9 @@
  * (SUB-ALIAS-01) and the estimated goods cost (SUB-COST-01). */
 #include <criterion/criterion.h>
 #include "fixture_rules_status.h"
+#include "of_alias.h"
+#include "of_cost.h"
+#include "of_fee.h"
 #include "of_logistics.h"
 
 static fx_t f;
@@ -112,10 +115,10 @@ Test(sub_logi, SUB_LOGI_03_cod_fallback_designated_then_first_cod_capable) {
 Test(sub_logi, SUB_LOGI_04_reachability_most_specific_row) {
     area(0, 2, "上海", "", "", 0);
     area(1, 2, "上海", "上海市", "浦东新区", 1);
-    cr_expect_eq(of_logi_reaches(&f.cat, 2, "上海", "上海市", "浦东新区"), 1);
-    cr_expect_eq(of_logi_reaches(&f.cat, 2, "上海", "上海市", "黄浦区"), 0);
-    cr_expect_eq(of_logi_reaches(&f.cat, 2, "江苏省", "南京市", "玄武区"), 1, "no row → reachable");
-    cr_expect_eq(of_logi_reaches(&f.cat, 1, "上海", "上海市", "黄浦区"), 1, "rows of another logistics");
+    cr_expect_eq(of_logistics_reaches(&f.cat, 2, "上海", "上海市", "浦东新区"), 1);
+    cr_expect_eq(of_logistics_reaches(&f.cat, 2, "上海", "上海市", "黄浦区"), 0);
+    cr_expect_eq(of_logistics_reaches(&f.cat, 2, "江苏省", "南京市", "玄武区"), 1, "no row → reachable");
+    cr_expect_eq(of_logistics_reaches(&f.cat, 1, "上海", "上海市", "黄浦区"), 1, "rows of another logistics");
 }
 
 Test(sub_logi, SUB_LOGI_04_shop_designated_logistics_first) {

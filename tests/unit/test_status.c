@@ -3,6 +3,9 @@
 #include <criterion/criterion.h>
 #include <string.h>
 #include "fixture_rules_status.h"
+#include "of_aggregate.h"
+#include "of_flags.h"
+#include "of_reserve.h"
 #include "of_status.h"
 
 static fx_t f;

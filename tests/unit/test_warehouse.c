@@ -98,13 +98,14 @@ static void worked_example_stock(void) {
 Test(wh, SUB_WH_07_worked_example_shortage_amounts) {
     worked_example_stock();
     int ok = -1;
-    cr_expect_eq(of_wh_shortage(&fx_in, &fx_s, 1, &ok, &fx_s.trace), 0);
+    cr_expect_eq(of_warehouse_shortage(&fx_in, &fx_s, 1, &ok, &fx_s.trace), 0);
     cr_expect_eq(ok, 1, "w1 X=5: sufficient");
-    cr_expect_eq(of_wh_shortage(&fx_in, &fx_s, 2, &ok, &fx_s.trace), FX_MONEY(-30), "w2 X=2 → −30 (reconstruction)");
+    cr_expect_eq(of_warehouse_shortage(&fx_in, &fx_s, 2, &ok, &fx_s.trace), FX_MONEY(-30),
+                 "w2 X=2 → −30 (reconstruction)");
     cr_expect_eq(ok, 0);
-    cr_expect_eq(of_wh_shortage(&fx_in, &fx_s, 3, &ok, &fx_s.trace), FX_MONEY(-30), "w3 X=−4 → −30");
+    cr_expect_eq(of_warehouse_shortage(&fx_in, &fx_s, 3, &ok, &fx_s.trace), FX_MONEY(-30), "w3 X=−4 → −30");
     cr_expect_eq(ok, 0);
-    cr_expect_eq(of_wh_shortage(&fx_in, &fx_s, 4, &ok, NULL), FX_MONEY(-30), "external: wms_stock_num 0");
+    cr_expect_eq(of_warehouse_shortage(&fx_in, &fx_s, 4, &ok, NULL), FX_MONEY(-30), "external: wms_stock_num 0");
     cr_expect(fx_traced("SUB-WH-07", "line", "X=5 sys_stock=5 real=0 price=10.0000 shortage=0.0000"));
     cr_expect(fx_traced("SUB-WH-07", "line", "X=2 sys_stock=0 real=-3 price=10.0000 shortage=-30.0000"));
     cr_expect(fx_traced("SUB-WH-07", "line", "X=-4 sys_stock=0 real=-3"));
@@ -116,7 +117,7 @@ Test(wh, SUB_WH_07_lines_with_actual_num_0_do_not_count) {
     fx_line(11, 0, 50); /* refunded, no stock anywhere */
     fx_stock_row(1, 10, 5, 0, 0, 0);
     int ok = 0;
-    cr_expect_eq(of_wh_shortage(&fx_in, &fx_s, 1, &ok, NULL), 0);
+    cr_expect_eq(of_warehouse_shortage(&fx_in, &fx_s, 1, &ok, NULL), 0);
     cr_expect_eq(ok, 1);
 }
 

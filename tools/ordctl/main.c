@@ -105,7 +105,7 @@ static int cmd_migrate(int argc, char **argv) {
         if (strcmp(which, "all") && strcmp(which, dbs[i].name)) continue;
         matched = 1;
         char dir[1024], err[1024];
-        snprintf(dir, sizeof dir, "%s/%s", of_schema_dir(cfg), dbs[i].name);
+        snprintf(dir, sizeof dir, "%s/%s", of_migrate_schema_dir(cfg), dbs[i].name);
         if (access(dir, R_OK)) continue;
         printf("migrate %s (%s):\n", dbs[i].name, of_cfg_str(cfg, dbs[i].db));
         of_db_t *db = of_db_connect(cfg, of_cfg_str(cfg, dbs[i].db), err, sizeof err);

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "of_db.h"
-#include "of_delivery.h"
+#include "of_delivery_worker.h"
 #include "of_kafka.h"
 #include "of_ladder.h"
 #include "of_log.h"
@@ -22,7 +22,7 @@ static const char ABOUT[] =
 
 int main(int argc, char **argv) {
     of_config_t *cfg = of_worker_init(argc, argv, "delivery", ABOUT);
-    of_signals_install();
+    of_worker_signals_install();
     of_db_set_interrupt(&of_stop_requested);
     char err[512], group[256];
     int rc = 1;
@@ -50,7 +50,7 @@ int main(int argc, char **argv) {
         goto out;
     }
     of_worker_group(cfg, "delivery", group, sizeof group);
-    if (!(dv = of_delivery_new(cfg, db, redis, p, &ladder, group, err, sizeof err))) {
+    if (!(dv = of_delivery_worker_new(cfg, db, redis, p, &ladder, group, err, sizeof err))) {
         of_error("delivery start failed", OF_S("error", err), OF_END);
         goto out;
     }
@@ -60,13 +60,13 @@ int main(int argc, char **argv) {
     of_worker_spec_t spec = {.name = "delivery",
                              .topics = topics,
                              .ntopics = 1,
-                             .on_batch = of_delivery_batch,
-                             .on_tick = of_delivery_tick,
+                             .on_batch = of_delivery_worker_batch,
+                             .on_tick = of_delivery_worker_tick,
                              .tick_ms = 1000,
                              .ctx = dv};
     rc = of_worker_run(cfg, p, &spec);
 out:
-    of_delivery_destroy(dv);
+    of_delivery_worker_destroy(dv);
     of_producer_destroy(p);
     of_redis_close(redis);
     of_db_close(db);

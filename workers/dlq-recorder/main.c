@@ -15,7 +15,7 @@ static const char ABOUT[] =
 
 int main(int argc, char **argv) {
     of_config_t *cfg = of_worker_init(argc, argv, "dlq-recorder", ABOUT);
-    of_signals_install();
+    of_worker_signals_install();
     of_db_set_interrupt(&of_stop_requested);
     char err[512];
     int rc = 1;

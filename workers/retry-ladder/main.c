@@ -16,7 +16,7 @@ static const char ABOUT[] =
 
 int main(int argc, char **argv) {
     of_config_t *cfg = of_worker_init(argc, argv, "retry-ladder", ABOUT);
-    of_signals_install();
+    of_worker_signals_install();
     char err[512], group[256];
     of_ladder_t ladder;
     if (of_ladder_parse(of_cfg_str(cfg, OF_CFG_RETRY_LADDER), &ladder, err, sizeof err)) {

@@ -18,7 +18,7 @@ static const char ABOUT[] =
 
 int main(int argc, char **argv) {
     of_config_t *cfg = of_worker_init(argc, argv, "trade-submit", ABOUT);
-    of_signals_install();
+    of_worker_signals_install();
     of_db_set_interrupt(&of_stop_requested);
     char err[512], group[256];
     int rc = 1;

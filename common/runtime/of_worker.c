@@ -1,0 +1,223 @@
+/* of_worker.c -- the at-least-once consumer loop, signals and the common command line. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "of_time.h"
+#include "of_dlq.h"
+#include "of_log.h"
+#include "of_metrics.h"
+#include "of_topics.h"
+#include "of_worker.h"
+
+volatile sig_atomic_t of_stop_requested;
+
+static void on_signal(int sig) {
+    if (of_stop_requested) _exit(128 + sig); /* second signal: exit at once */
+    of_stop_requested = 1;
+}
+
+void of_worker_signals_install(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+/* Sleep up to ms, waking early on a stop request. */
+static void nap(long ms) {
+    int64_t end = of_mono_ms() + ms;
+    while (!of_stop_requested && of_mono_ms() < end) {
+        struct timespec ts = {0, 20 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
+const char *of_worker_group(const of_config_t *cfg, const char *name, char *buf, size_t size) {
+    const char *g = of_cfg_str(cfg, OF_CFG_KAFKA_GROUP);
+    if (*g)
+        snprintf(buf, size, "%s", g);
+    else
+        snprintf(buf, size, "orderfleet.%s", name);
+    return buf;
+}
+
+of_config_t *of_worker_init(int argc, char **argv, const char *name, const char *about) {
+    const char *config_path = NULL, *level = NULL;
+    static const struct option opts[] = {{"config", required_argument, 0, 'c'},
+                                         {"log-level", required_argument, 0, 'l'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {"version", no_argument, 0, 'V'},
+                                         {0, 0, 0, 0}};
+    int c;
+    while ((c = getopt_long(argc, argv, "c:l:hV", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            config_path = optarg;
+            break;
+        case 'l':
+            level = optarg;
+            break;
+        case 'V':
+            printf("of-%s %s\n", name, OF_VERSION);
+            exit(0);
+        case 'h':
+            printf("usage: of-%s [--config FILE] [--log-level debug|info|warn|error]\n\n%s\n\n", name, about);
+            of_config_print_help();
+            exit(0);
+        default:
+            fprintf(stderr, "usage: of-%s [--config FILE] [--help]\n", name);
+            exit(2);
+        }
+    }
+    char err[512];
+    of_config_t *cfg = of_config_load(config_path, err, sizeof err);
+    if (!cfg) {
+        fprintf(stderr, "of-%s: configuration error: %s\n", name, err);
+        exit(78);
+    }
+    if (!*of_cfg_str(cfg, OF_CFG_KAFKA_BOOTSTRAP)) {
+        fprintf(stderr, "of-%s: configuration error: OF_KAFKA_BOOTSTRAP: required, not set\n", name);
+        of_config_destroy(cfg);
+        exit(78);
+    }
+    if (level && of_cfg_set(cfg, OF_CFG_LOG_LEVEL, level, err, sizeof err)) {
+        fprintf(stderr, "of-%s: --log-level: %s\n", name, err);
+        of_config_destroy(cfg);
+        exit(2);
+    }
+    of_log_init(name, (of_log_level_t)of_log_level_parse(of_cfg_str(cfg, OF_CFG_LOG_LEVEL)));
+    return cfg;
+}
+
+static const char *hdr_or(const rd_kafka_message_t *m, const char *name) {
+    rd_kafka_headers_t *h = NULL;
+    const void *v;
+    size_t n;
+    static char buf[128];
+    if (rd_kafka_message_headers(m, &h) || rd_kafka_header_get_last(h, name, &v, &n)) return "";
+    snprintf(buf, sizeof buf, "%.*s", (int)n, (const char *)v);
+    return buf;
+}
+
+/* Publish the batch's dead letters; returns OF_OK once every one is delivered. Never returns with a
+ * send still in flight (the delivery tracker lives on this stack frame). */
+static of_err_t publish_dead(of_producer_t *p, const char *group, const char *producer_id, rd_kafka_message_t **msgs,
+                             int n, of_msg_result_t *res) {
+    of_dr_batch_t b = {0};
+    of_err_t err = OF_OK;
+    const char *dlq = of_producer_topic(p, OF_TOPIC_DEADLETTER);
+    for (int i = 0; i < n && !err; i++) {
+        if (!res[i].dead) continue;
+        size_t len;
+        const char *attempt = hdr_or(msgs[i], "of-attempt");
+        uint8_t *buf =
+            of_dlq_pack(msgs[i], res[i].reason, res[i].klass, group, producer_id, *attempt ? atoi(attempt) : 1, &len);
+        if (!buf) {
+            err = OF_ERR_NOMEM;
+            break;
+        }
+        const char *hdrs[] = {"of-error-class", res[i].klass, "of-origin-topic", rd_kafka_topic_name(msgs[i]->rkt),
+                              NULL};
+        err = of_producer_send(p, dlq, msgs[i]->key, msgs[i]->key_len, buf, len, hdrs, &b);
+        free(buf);
+    }
+    if (of_producer_wait(p, &b) && !err) err = OF_ERR_TRANSIENT;
+    if (err) of_warn("dead-letter delivery failed", OF_S("error", b.error[0] ? b.error : of_err_str(err)), OF_END);
+    return err;
+}
+
+int of_worker_run(const of_config_t *cfg, of_producer_t *producer, const of_worker_spec_t *spec) {
+    char group[256], err[512];
+    of_worker_group(cfg, spec->name, group, sizeof group);
+    const char *topics[16];
+    int nt = spec->ntopics < 16 ? spec->ntopics : 16;
+    for (int i = 0; i < nt; i++)
+        topics[i] = of_producer_topic(producer, spec->topics[i]);
+    of_consumer_t *c = of_consumer_new(cfg, group, of_cfg_str(cfg, OF_CFG_INSTANCE_ID), topics, nt, err, sizeof err);
+    if (!c) {
+        of_error("consumer start failed", OF_S("error", err), OF_END);
+        return 1;
+    }
+    of_info("started", OF_S("group", group), OF_S("topic", topics[0]),
+            OF_S("instance", of_cfg_str(cfg, OF_CFG_INSTANCE_ID)), OF_END);
+
+    int max = (int)of_cfg_int(cfg, OF_CFG_BATCH_SIZE);
+    int wait = (int)of_cfg_int(cfg, OF_CFG_BATCH_WAIT_MS);
+    long cap = (long)of_cfg_int(cfg, OF_CFG_RETRY_BACKOFF_MAX_MS);
+    int64_t stats_every = of_cfg_int(cfg, OF_CFG_STATS_INTERVAL_S) * 1000;
+    rd_kafka_message_t **msgs = calloc((size_t)max, sizeof *msgs);
+    of_msg_result_t *res = calloc((size_t)max, sizeof *res);
+    int64_t next_tick = 0, next_stats = of_mono_ms() + stats_every;
+    int64_t alert_ms = of_cfg_int(cfg, OF_CFG_KAFKA_UNREACHABLE_ALERT_S) * 1000;
+    int rc = 0;
+
+    while (!of_stop_requested && msgs && res) {
+        int64_t now = of_mono_ms();
+        if (spec->on_tick && now >= next_tick) {
+            spec->on_tick(spec->ctx);
+            next_tick = now + spec->tick_ms;
+        }
+        if (stats_every && now >= next_stats) {
+            of_metrics_log("interval");
+            next_stats = now + stats_every;
+        }
+        of_producer_poll(producer);
+        of_consumer_watch(c, alert_ms);
+        int n = of_consumer_poll_batch(c, msgs, max, 200, wait);
+        if (!n) continue;
+        of_metric_add(OF_M_BATCHES, 1);
+        memset(res, 0, sizeof *res * (size_t)n);
+
+        /* 1-3: decide and apply; transient failures retry the same batch (nothing stored meanwhile). */
+        long backoff = 100;
+        of_err_t e;
+        while ((e = spec->on_batch(spec->ctx, msgs, n, res)) != OF_OK && !of_stop_requested) {
+            of_metric_add(OF_M_RETRIED, 1);
+            of_warn("batch failed, will retry", OF_S("error", of_err_str(e)), OF_I("messages", n),
+                    OF_I("backoff_ms", backoff), OF_END);
+            nap(backoff);
+            backoff = backoff * 2 > cap ? cap : backoff * 2;
+            memset(res, 0, sizeof *res * (size_t)n);
+        }
+        /* 4: dead letters must be durable before their offsets are stored. */
+        while (e == OF_OK &&
+               publish_dead(producer, group, of_cfg_str(cfg, OF_CFG_INSTANCE_ID), msgs, n, res) != OF_OK) {
+            if (of_stop_requested) {
+                e = OF_ERR_TRANSIENT;
+                break;
+            }
+            nap(backoff);
+            backoff = backoff * 2 > cap ? cap : backoff * 2;
+        }
+        for (int i = 0; i < n; i++) {
+            if (e == OF_OK) {
+                if (res[i].dead) {
+                    of_metric_add(OF_M_DEADLETTERED, 1);
+                    of_warn("dead-lettered", OF_S("topic", rd_kafka_topic_name(msgs[i]->rkt)),
+                            OF_I("partition", msgs[i]->partition), OF_I("offset", msgs[i]->offset),
+                            OF_S("class", res[i].klass), OF_S("reason", res[i].reason), OF_END);
+                }
+                of_consumer_store(c, msgs[i]);
+            }
+            rd_kafka_message_destroy(msgs[i]);
+        }
+        if (e != OF_OK)
+            of_info("stopping with an unfinished batch; it will be redelivered", OF_I("messages", n), OF_END);
+    }
+    if (!msgs || !res) {
+        of_error("out of memory", OF_END);
+        rc = 1;
+    }
+    free(msgs);
+    free(res);
+    of_info("stopping: committing offsets and leaving the group", OF_END);
+    of_consumer_close(c);
+    of_metrics_log("exit");
+    return rc;
+}

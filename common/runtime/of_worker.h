@@ -1,0 +1,51 @@
+/* of_worker.h -- the consumer loop every worker runs (design.md "Processing model"), and start-up helpers. */
+#ifndef OF_WORKER_H
+#define OF_WORKER_H
+#include <signal.h>
+#include <librdkafka/rdkafka.h>
+#include "of_config.h"
+#include "of_err.h"
+#include "of_kafka.h"
+
+/* Outcome of one message, filled by the batch handler. */
+typedef struct {
+    int dead;          /* 1 = send to the dead-letter topic with reason, then move on */
+    const char *klass; /* "decode", "validation", "unknown_ref", "permanent" (static string) */
+    char reason[512];
+} of_msg_result_t;
+
+/* Handle a batch: fill results[i] for every message. Return OF_OK when every message is either
+ * durably applied (or recognised as a replay) or marked dead; OF_ERR_TRANSIENT to have the same batch
+ * handed again after a backoff (database or broker away); nothing is stored until OF_OK. */
+typedef of_err_t (*of_batch_fn)(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_result_t *results);
+/* Called about every tick_ms, between batches (outbox sweeps, cache refresh). */
+typedef void (*of_tick_fn)(void *ctx);
+
+typedef struct {
+    const char *name;  /* worker name, e.g. "trade-submit"; default group "orderfleet.<name>" */
+    const int *topics; /* of_topic_t values */
+    int ntopics;
+    of_batch_fn on_batch;
+    of_tick_fn on_tick;
+    int tick_ms;
+    void *ctx;
+} of_worker_spec_t;
+
+/* Set by SIGTERM/SIGINT (handler only sets it; a second signal exits at once). */
+extern volatile sig_atomic_t of_stop_requested;
+void of_worker_signals_install(void);
+
+/* Parse the common options (--config FILE, --help, --version, --log-level L) and load the configuration.
+ * Prints usage (with `about` and the config keys) for --help and exits 0; exits 2 on a bad option and
+ * 78 (EX_CONFIG) on a configuration error, naming the key. Caller frees with of_config_destroy(). */
+of_config_t *of_worker_init(int argc, char **argv, const char *name, const char *about);
+
+/* Run the loop until a stop is requested: poll a batch, hand it to on_batch (retrying transient
+ * failures with backoff), publish dead letters and wait for their delivery, then store the offsets of
+ * the batch. On stop: finish the batch, commit, leave the group. Returns the process exit code. */
+int of_worker_run(const of_config_t *cfg, of_producer_t *producer, const of_worker_spec_t *spec);
+
+/* The consumer group of a worker: OF_KAFKA_GROUP or "orderfleet.<name>". */
+const char *of_worker_group(const of_config_t *cfg, const char *name, char *buf, size_t size);
+
+#endif
