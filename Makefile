@@ -11,7 +11,7 @@ help:
 	@echo "make run           the fleet on sample data: setup, build, stack, schema, catalogue, publish, summary"
 	@echo "make test          the whole test suite (what CI runs): setup, sanitizer build, stack, unit + integration"
 	@echo "make unit          unit tests only (no servers)"
-	@echo "make stack-up | stack-down | stack-status   the local MariaDB, Redis and dev Kafka broker"
+	@echo "make stack-up | stack-down | stack-status   the local MariaDB, Redis and Apache Kafka"
 	@echo "make bench-submit  trade-submit benchmark on its own stack (bench/run_submit_bench.sh; TRADES=N)"
 	@echo "make bench-delivery  delivery benchmark vs the seed design on its own stack (bench/delivery.sh; N, INSTANCES)"
 	@echo "make docs          regenerate docs/topics.md and docs/config.md tables from the code"

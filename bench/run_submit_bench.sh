@@ -36,8 +36,7 @@ BUILD=${OF_BENCH_BUILD:-$REPO/build-bench}
 export OF_BUILD_DIR=$BUILD
 BIN=$BUILD/bin
 WORK=${OF_BENCH_OUT:-$REPO/.bench-out} # trades, logs, latency samples (kept after the stack is purged)
-# The dev broker keeps only ~5 MiB per partition: more partitions so that 50,000 trades fit, and a broker restart
-# (all messages gone, topics created again) before each Kafka run.
+# Each Kafka run gets its own topic set (a prefix of the run, created by `ordctl topics create`) and group.
 export OF_KAFKA_PORT=${OF_KAFKA_PORT:-29592}
 RUN_ID=$(date +%s)
 LOG_LEVEL=warn

@@ -8,8 +8,8 @@ ORDCTL=${1:-$REPO/build/bin/ordctl}
   cat <<'MD'
 # Topics
 
-The one topic table of orderfleet. It is generated from `common/runtime/of_topics.c` (`make docs`); the dev
-broker creates exactly these topics, `compose/` creates them on Apache Kafka, and
+The one topic table of orderfleet. It is generated from `common/runtime/of_topics.c` (`make docs`); the local
+stack creates exactly these topics on Apache Kafka (`ordctl topics create`), `compose/` creates them too, and
 `tests/integration/it_cli.sh` fails when this page and the code disagree.
 
 Every message value is a protobuf message of `proto/` and carries `EventMeta` (event id, time, producer,
@@ -24,7 +24,8 @@ MD
   keyed by buyer so one customer's trades are handled in order by one instance
   (docs/architecture.md, "Keys and ordering").
 - **Partitions** bound the parallelism of a worker type: at most one active instance per partition.
-  The dev broker keeps only ~5 MiB per partition, so busy topics have many.
+  Raising a topic's count later moves keys to other partitions (`ordctl topics check` reports a topic with
+  fewer partitions than the table).
 - **Retry rungs** (`retry.*`) and the dead-letter topic carry envelopes (`RetryEnvelope`,
   `DeadLetter`) that keep the original bytes, key and origin topic.
 MD

@@ -8,7 +8,7 @@ set -euo pipefail
 PKGS=(
   build-essential cmake pkg-config git ca-certificates   # toolchain
   clang-format              # the format check of make test (.clang-format)
-  librdkafka-dev            # Kafka client; also ships rdkafka_mock.h used by the dev broker
+  librdkafka-dev            # Kafka client; also ships rdkafka_mock.h (of-devbroker: fault injection in tests)
   libhiredis-dev            # Redis client
   libmariadb-dev            # MySQL/MariaDB client API (libmysqlclient compatible)
   protobuf-c-compiler libprotobuf-c-dev   # event schemas

@@ -481,11 +481,17 @@ broker_up() {
   if [[ "$b" != "$KAFKA_BROKERS" && -n "${OF_KAFKA_BROKERS:-}" ]]; then
     warn "kafka: OF_KAFKA_BROKERS=$KAFKA_BROKERS ignored, this stack was formatted with $b (down --purge to change)"
   fi
-  for ((n = 1; n <= b; n++)); do kf_running "$n" >/dev/null || all=0; done
+  local any=0
+  for ((n = 1; n <= b; n++)); do if kf_running "$n" >/dev/null; then any=1; else all=0; fi; done
+  if ((any)) && [[ -f "$RUN/kafka.port" && "$(head -n1 "$RUN/kafka.port")" != "$KAFKA_PORT" && -n "${OF_KAFKA_PORT:-}" ]]; then
+    warn "kafka: OF_KAFKA_PORT=$KAFKA_PORT ignored, it runs on $(head -n1 "$RUN/kafka.port") (down first to change)"
+  fi
   if ((all)); then
     say "kafka: already running ($b node(s), $(bootstrap_line))"
   else
-    if [[ ! -f "$RUN/kafka.port" ]]; then
+    # like MariaDB and Redis, a stack started from stopped takes OF_KAFKA_PORT (or the default); a partly
+    # running cluster keeps its recorded ports
+    if ((!any)) || [[ ! -f "$RUN/kafka.port" ]]; then
       for ((n = 0; n < b; n++)); do
         check_port kafka $((KAFKA_PORT + n))
         check_port kafka-controller $((KAFKA_PORT + 10 + n))

@@ -19,7 +19,10 @@
 static const of_cfg_def_t defs[OF_CFG__COUNT] = {
     [OF_CFG_LOG_LEVEL] = ENUM("OF_LOG_LEVEL", "info", "debug|info|warn|error", "Minimum level written to stderr."),
     [OF_CFG_INSTANCE_ID] =
-        STR("OF_INSTANCE_ID", "", "Name of this process in logs and event `producer` fields; default host:pid."),
+        STR("OF_INSTANCE_ID", "",
+            "Name of this process in logs and event `producer` fields; default host:pid. Set it per instance "
+            "(e.g. trade-submit-1, kept across restarts) to make the instance a static member of its consumer "
+            "group (OF_KAFKA_STATIC_MEMBER)."),
     [OF_CFG_MYSQL_HOST] = STR("OF_MYSQL_HOST", "127.0.0.1", "MariaDB/MySQL host."),
     [OF_CFG_MYSQL_PORT] = INT("OF_MYSQL_PORT", "3306", 1, 65535, "MariaDB/MySQL TCP port (local stack: 33306)."),
     [OF_CFG_MYSQL_USER] = STR("OF_MYSQL_USER", "orderfleet", "Database user."),
@@ -61,6 +64,14 @@ static const of_cfg_def_t defs[OF_CFG__COUNT] = {
     [OF_CFG_KAFKA_GROUP] =
         STR("OF_KAFKA_GROUP", "",
             "Consumer group; default `orderfleet.<worker>`. All instances of one worker type share it."),
+    [OF_CFG_KAFKA_STATIC_MEMBER] =
+        ENUM("OF_KAFKA_STATIC_MEMBER", "auto", "auto|on|off",
+             "Static consumer-group membership (Kafka group.instance.id = OF_INSTANCE_ID): an instance restarted "
+             "with the same id within the session timeout gets its partitions back without a rebalance; a stopped "
+             "one keeps them until the session times out. `auto`: static when OF_INSTANCE_ID is set explicitly (1..249 "
+             "characters of A-Z a-z 0-9 . _ -), else dynamic; `on`: static, a worker refuses to start without such an "
+             "id; `off`: dynamic. Two running processes with one id fence each other: the older one stops with exit "
+             "code 78."),
     [OF_CFG_TOPIC_PREFIX] =
         STR("OF_TOPIC_PREFIX", "", "Prefix added to every topic name (namespaces a fleet on a shared cluster)."),
     [OF_CFG_BATCH_SIZE] =
@@ -119,6 +130,7 @@ static const of_cfg_def_t defs[OF_CFG__COUNT] = {
 
 struct of_config_s {
     char *val[OF_CFG__COUNT];
+    unsigned char explicit_[OF_CFG__COUNT]; /* from the file, the environment or of_cfg_set() */
 };
 
 const of_cfg_def_t *of_config_defs(void) {
@@ -207,6 +219,7 @@ static of_err_t load_file(of_config_t *cfg, const char *path, char *errstr, size
             vl -= 2;
         }
         if ((err = set_raw(cfg, i, v, vl))) break;
+        cfg->explicit_[i] = 1;
     }
     fclose(f);
     return err;
@@ -223,6 +236,7 @@ of_config_t *of_config_load(const char *path, char *errstr, size_t errstr_size) 
     for (int i = 0; i < OF_CFG__COUNT; i++) {
         const char *e = getenv(defs[i].name);
         if (e && set_raw(cfg, i, e, strlen(e))) goto fail;
+        if (e) cfg->explicit_[i] = 1;
     }
     for (int i = 0; i < OF_CFG__COUNT; i++)
         if (of_cfg_validate(&defs[i], cfg->val[i], errstr, errstr_size)) goto fail;
@@ -231,6 +245,7 @@ of_config_t *of_config_load(const char *path, char *errstr, size_t errstr_size) 
         gethostname(host, sizeof host - 1);
         snprintf(id, sizeof id, "%s:%d", host, (int)getpid());
         if (set_raw(cfg, OF_CFG_INSTANCE_ID, id, strlen(id))) goto fail;
+        cfg->explicit_[OF_CFG_INSTANCE_ID] = 0; /* an empty value is no id: host:pid changes at every start */
     }
     return cfg;
 fail:
@@ -253,10 +268,16 @@ long long of_cfg_int(const of_config_t *cfg, of_cfg_key_t key) {
     return strtoll(of_cfg_str(cfg, key), NULL, 10);
 }
 
+int of_cfg_explicit(const of_config_t *cfg, of_cfg_key_t key) {
+    return cfg->explicit_[key];
+}
+
 of_err_t of_cfg_set(of_config_t *cfg, of_cfg_key_t key, const char *value, char *errstr, size_t errstr_size) {
     of_err_t err = of_cfg_validate(&defs[key], value, errstr, errstr_size);
     if (err) return err;
-    return set_raw(cfg, (int)key, value, strlen(value));
+    if ((err = set_raw(cfg, (int)key, value, strlen(value)))) return err;
+    cfg->explicit_[key] = 1;
+    return OF_OK;
 }
 
 static const char *type_name(const of_cfg_def_t *d) {

@@ -27,6 +27,7 @@ typedef enum {
     OF_CFG_KAFKA_SASL_USERNAME,
     OF_CFG_KAFKA_SASL_PASSWORD,
     OF_CFG_KAFKA_GROUP,
+    OF_CFG_KAFKA_STATIC_MEMBER,
     OF_CFG_TOPIC_PREFIX,
     OF_CFG_BATCH_SIZE,
     OF_CFG_BATCH_WAIT_MS,
@@ -74,6 +75,9 @@ void of_config_destroy(of_config_t *cfg);
 /* Borrowed; valid until of_config_destroy(). Never NULL (empty string when unset). */
 const char *of_cfg_str(const of_config_t *cfg, of_cfg_key_t key);
 long long of_cfg_int(const of_config_t *cfg, of_cfg_key_t key);
+/* 1 when key's value came from the file, the environment or of_cfg_set(), 0 when it is the default (or, for
+ * OF_INSTANCE_ID, the host:pid filled in at load). */
+int of_cfg_explicit(const of_config_t *cfg, of_cfg_key_t key);
 /* Override a value (tests, command-line flags); validated like a loaded one. */
 of_err_t of_cfg_set(of_config_t *cfg, of_cfg_key_t key, const char *value, char *errstr, size_t errstr_size);
 

@@ -1,4 +1,5 @@
 /* of_db.c -- MySQL C API wrapper: prepared statement registry, binding in one place, retried transactions. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -573,15 +574,25 @@ of_err_t of_db_query(of_db_t *db, int id, const of_param_t *params, int nparams,
     unsigned long *lens = calloc((size_t)ncols, sizeof *lens);
     my_bool *nulls = calloc((size_t)ncols, sizeof *nulls);
     char **bufs = calloc((size_t)ncols, sizeof *bufs);
-    int nrows = (int)mysql_stmt_num_rows(st);
+    /* cells are nrows × ncols: counted in size_t and bounded so that every index fits the int fields of of_rows_t
+     * (issue 10 item 8: the product was an int) */
+    uint64_t nrows64 = (uint64_t)mysql_stmt_num_rows(st);
+    size_t ncells = 0;
     err = OF_OK;
     if (!rows || !rb || !lens || !nulls || !bufs) {
         err = OF_ERR_NOMEM;
         goto out;
     }
+    if (nrows64 > (uint64_t)INT_MAX || __builtin_mul_overflow((size_t)nrows64, (size_t)ncols, &ncells) ||
+        ncells > (size_t)INT_MAX) {
+        err = of_seterr(errstr, errstr_size, OF_ERR_DB, "result of %llu rows x %d columns is too large",
+                        (unsigned long long)nrows64, ncols);
+        goto out;
+    }
+    int nrows = (int)nrows64;
     rows->ncols = ncols;
-    rows->cells = calloc((size_t)(nrows * ncols) + 1, sizeof(char *));
-    rows->lens = calloc((size_t)(nrows * ncols) + 1, sizeof(size_t));
+    rows->cells = calloc(ncells + 1, sizeof(char *));
+    rows->lens = calloc(ncells + 1, sizeof(size_t));
     if (!rows->cells || !rows->lens) {
         err = OF_ERR_NOMEM;
         goto out;
@@ -647,7 +658,7 @@ out:
 void of_rows_free(of_rows_t *rows) {
     if (!rows) return;
     if (rows->cells)
-        for (int i = 0; i < rows->nrows * rows->ncols; i++)
+        for (size_t i = 0, n = (size_t)rows->nrows * (size_t)rows->ncols; i < n; i++)
             free(rows->cells[i]);
     free(rows->cells);
     free(rows->lens);

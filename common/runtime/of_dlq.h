@@ -1,4 +1,4 @@
-/* of_dlq.h -- dead letters: a message kept whole with why it failed. */
+/* of_dlq.h -- dead letters: a message kept whole with why it failed. The one builder of DeadLetter messages. */
 #ifndef OF_DLQ_H
 #define OF_DLQ_H
 #include <stddef.h>
@@ -11,10 +11,15 @@
  * letter always fits the broker's default message.max.bytes (1 MB) and never blocks its partition. */
 #define OF_DLQ_MAX_ORIGINAL (900 * 1024)
 
-/* Pack a DeadLetter for message m (original value and key byte for byte, topic, partition, offset).
- * error_class: "decode", "validation", "unknown_ref", "permanent", "exhausted". Returns malloc'd bytes
- * (caller frees with free()) and their length in *lenp; NULL when out of memory. */
+/* Pack a DeadLetter for message m: original value (cut to OF_DLQ_MAX_ORIGINAL, the error saying so) and key byte
+ * for byte, topic, partition, offset, event id dl-<topic>-<partition>-<offset>, consumer group, attempts, and the
+ * errors of every try: `earlier` (nearlier of them, oldest first; NULL/0 for none: the errors a RetryEnvelope
+ * carried up the retry ladder), then this try's (attempt = attempts, now, error, worker = producer).
+ * first_failed_at_ms is the first error's time (now without earlier errors), dead_at_ms now.
+ * error_class: "decode", "validation", "unknown_ref", "config", "permanent", "exhausted". Returns malloc'd bytes
+ * (caller frees with free()) and their length in *lenp; NULL when out of memory. Pure apart from the clock. */
 uint8_t *of_dlq_pack(const rd_kafka_message_t *m, const char *error, const char *error_class, const char *group,
-                     const char *producer, int attempts, size_t *lenp);
+                     const char *producer, int attempts, Orderfleet__AttemptError *const *earlier, size_t nearlier,
+                     size_t *lenp);
 
 #endif

@@ -1,4 +1,5 @@
 /* of_kafka.c -- Kafka producer and consumer on librdkafka, following its at-least-once guidance. */
+#include <ctype.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,14 +44,103 @@ static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char 
            "librdkafka", OF_S("fac", fac), OF_S("detail", buf), OF_END);
 }
 
+/* The first fatal error librdkafka raised on any handle (its underlying code), 0 = none. */
+static _Atomic int fatal_err;
+
+/* A fatal error on rk: the handle is unusable from now on (a consumer fenced by another process with its
+ * group.instance.id, an idempotent producer that lost its sequence). Recorded once (the worker loop stops on
+ * of_kafka_fatal and exits non-zero) and logged once as an error. librdkafka reports it to a producer through the
+ * error callback and to a consumer as an error message of its poll (of_kafka_consumer_error). */
+static void fatal_seen(rd_kafka_t *rk, int err, const char *reason) {
+    char why[512] = "", id[256] = "";
+    size_t idn = sizeof id;
+    rd_kafka_resp_err_t orig = rd_kafka_fatal_error(rk, why, sizeof why);
+    int zero = 0;
+    if (!atomic_compare_exchange_strong(&fatal_err, &zero, orig ? (int)orig : err)) return; /* logged already */
+    if (orig == RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID) {
+        if (rd_kafka_conf_get(rd_kafka_conf(rk), "group.instance.id", id, &idn) != RD_KAFKA_CONF_OK) id[0] = '\0';
+        of_error("kafka fenced this instance: another process joined the consumer group with the same "
+                 "group.instance.id; stopping",
+                 OF_S("instance", id), OF_S("detail", why),
+                 OF_S("hint", "give every running instance its own OF_INSTANCE_ID (or OF_KAFKA_STATIC_MEMBER=off)"),
+                 OF_I("exit_code", OF_KAFKA_EXIT_FENCED), OF_END);
+    } else {
+        of_error("kafka fatal error; stopping", OF_S("error", rd_kafka_err2name(orig ? orig : err)),
+                 OF_S("detail", why[0] ? why : reason), OF_I("exit_code", OF_KAFKA_EXIT_FATAL), OF_END);
+    }
+}
+
+int of_kafka_consumer_error(rd_kafka_t *rk, const rd_kafka_message_t *m) {
+    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) return 0;
+    if (m->err == RD_KAFKA_RESP_ERR__FATAL) {
+        fatal_seen(rk, m->err, rd_kafka_message_errstr(m));
+        return 1;
+    }
+    of_warn("consumer error", OF_S("error", rd_kafka_message_errstr(m)),
+            OF_S("topic", m->rkt ? rd_kafka_topic_name(m->rkt) : ""), OF_END);
+    return 0;
+}
+
 static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque) {
-    (void)rk;
     (void)opaque;
+    if (err == RD_KAFKA_RESP_ERR__FATAL) {
+        fatal_seen(rk, err, reason);
+        return;
+    }
     if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
         int64_t zero = 0;
         atomic_compare_exchange_strong(&down_since, &zero, of_mono_ms());
     }
     of_warn("kafka error", OF_S("error", rd_kafka_err2name((rd_kafka_resp_err_t)err)), OF_S("detail", reason), OF_END);
+}
+
+int of_kafka_fatal(void) {
+    return atomic_load(&fatal_err);
+}
+
+int of_kafka_fatal_exit_code(void) {
+    int e = of_kafka_fatal();
+    return !e ? 0 : e == RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID ? OF_KAFKA_EXIT_FENCED : OF_KAFKA_EXIT_FATAL;
+}
+
+/* ---- static membership ---- */
+
+int of_kafka_instance_id_ok(const char *id) {
+    size_t n = strlen(id);
+    if (!n || n > 249 || !strcmp(id, ".") || !strcmp(id, "..")) return 0;
+    for (const char *p = id; *p; p++)
+        if (!isalnum((unsigned char)*p) && *p != '.' && *p != '_' && *p != '-') return 0;
+    return 1;
+}
+
+of_err_t of_kafka_static_id(const of_config_t *cfg, const char **idp, char *why, size_t why_size) {
+    const char *mode = of_cfg_str(cfg, OF_CFG_KAFKA_STATIC_MEMBER), *id = of_cfg_str(cfg, OF_CFG_INSTANCE_ID);
+    *idp = NULL;
+    if (!strcmp(mode, "off")) {
+        snprintf(why, why_size, "OF_KAFKA_STATIC_MEMBER=off");
+        return OF_OK;
+    }
+    if (!of_cfg_explicit(cfg, OF_CFG_INSTANCE_ID)) {
+        if (!strcmp(mode, "on"))
+            return of_seterr(why, why_size, OF_ERR_CONFIG,
+                             "OF_KAFKA_STATIC_MEMBER=on: OF_INSTANCE_ID must be set, one stable id per instance "
+                             "(e.g. trade-submit-1)");
+        snprintf(why, why_size, "OF_INSTANCE_ID not set (host:pid changes at every start)");
+        return OF_OK;
+    }
+    if (!of_kafka_instance_id_ok(id)) {
+        if (!strcmp(mode, "on"))
+            return of_seterr(
+                why, why_size, OF_ERR_CONFIG,
+                "OF_INSTANCE_ID=%.64s: not usable as a Kafka group.instance.id (OF_KAFKA_STATIC_MEMBER=on): "
+                "1..249 characters of A-Z a-z 0-9 . _ -",
+                id);
+        snprintf(why, why_size, "OF_INSTANCE_ID is not a valid group.instance.id (1..249 of A-Z a-z 0-9 . _ -)");
+        return OF_OK;
+    }
+    *idp = id;
+    snprintf(why, why_size, "OF_INSTANCE_ID set (OF_KAFKA_STATIC_MEMBER=%s)", mode);
+    return OF_OK;
 }
 
 int64_t of_kafka_unreachable_ms(void) {
@@ -117,6 +207,13 @@ static rd_kafka_conf_t *conf_build(const of_config_t *cfg, of_kafka_role_t role,
     if (group && !strcmp(of_cfg_str(cfg, OF_CFG_KAFKA_PROFILE), "local") &&
         conf_set(conf, "session.timeout.ms", "10000", errstr, errstr_size))
         goto fail;
+    /* Static membership (KIP-345, D-T10-41): a stable OF_INSTANCE_ID becomes group.instance.id, so an instance that
+     * restarts within the session timeout takes its partitions back without a rebalance of the group. */
+    if (group) {
+        const char *sid;
+        if (of_kafka_static_id(cfg, &sid, errstr, errstr_size)) goto fail;
+        if (sid && conf_set(conf, "group.instance.id", sid, errstr, errstr_size)) goto fail;
+    }
     /* OF_KAFKA_EXTRA: k=v;k=v */
     char *extra = strdup(of_cfg_str(cfg, OF_CFG_KAFKA_EXTRA)), *save = NULL;
     if (!extra) goto fail;
@@ -209,6 +306,23 @@ const char *of_producer_topic(of_producer_t *p, int topic) {
     return p->topics[topic];
 }
 
+/* After a stop request, how long delivery reports are waited for before what is still queued or in flight is
+ * purged (its reports then come at once, as failures), and how long a send waits for room in a full queue: a stop
+ * stays bounded while the brokers are away, and the unsent outbox rows or unstored offsets are taken up by the next
+ * start. */
+#define STOP_GRACE_MS 2000
+
+/* One grace for the whole process, from the first time a producer call sees the stop request: every later wait,
+ * send and flush ends with it (a per-call grace would add 2 s per message of a batch stuck on a full queue). */
+static int64_t stop_seen_ms;
+
+static int64_t stop_grace_left_ms(void) {
+    if (!of_stop_requested) return STOP_GRACE_MS;
+    if (!stop_seen_ms) stop_seen_ms = of_mono_ms();
+    int64_t left = stop_seen_ms + STOP_GRACE_MS - of_mono_ms();
+    return left > 0 ? left : 0;
+}
+
 of_err_t of_producer_send(of_producer_t *p, const char *topic, const void *key, size_t keylen, const void *val,
                           size_t vallen, const char *const *headers, of_dr_batch_t *batch) {
     rd_kafka_headers_t *hdrs = NULL;
@@ -220,6 +334,8 @@ of_err_t of_producer_send(of_producer_t *p, const char *topic, const void *key, 
         for (int i = 0; i < n; i += 2)
             rd_kafka_header_add(hdrs, headers[i], -1, headers[i + 1], -1);
     }
+    /* A full queue (the broker away or slow): poll for delivery reports and try again for up to 30 s, but not after
+     * the stop grace has run out, nor after a fatal error. */
     int64_t deadline = of_mono_ms() + 30000;
     for (;;) {
         rd_kafka_resp_err_t err =
@@ -230,7 +346,8 @@ of_err_t of_producer_send(of_producer_t *p, const char *topic, const void *key, 
             if (batch) batch->pending++;
             return OF_OK;
         }
-        if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL && of_mono_ms() < deadline) {
+        if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL && of_mono_ms() < deadline && stop_grace_left_ms() &&
+            !of_kafka_fatal()) {
             rd_kafka_poll(p->rk, 100);
             continue;
         }
@@ -242,23 +359,15 @@ of_err_t of_producer_send(of_producer_t *p, const char *topic, const void *key, 
     }
 }
 
-/* After a stop request, how long delivery reports are waited for before what is still queued or in flight is
- * purged (its reports then come at once, as failures): a stop stays bounded while the brokers are away, and the
- * unsent outbox rows or unstored offsets are taken up by the next start. */
-#define STOP_GRACE_MS 2000
-
 of_err_t of_producer_wait(of_producer_t *p, of_dr_batch_t *batch) {
-    int64_t start = of_mono_ms(), warned = 0, stop_seen = 0;
+    int64_t start = of_mono_ms(), warned = 0;
     int purged = 0;
     while (batch->pending > 0) {
         rd_kafka_poll(p->rk, 50);
-        if (of_stop_requested && !purged) {
-            if (!stop_seen) stop_seen = of_mono_ms();
-            if (of_mono_ms() - stop_seen >= STOP_GRACE_MS) {
-                of_warn("stopping: purging undelivered messages", OF_I("pending", batch->pending), OF_END);
-                rd_kafka_purge(p->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
-                purged = 1;
-            }
+        if (!purged && !stop_grace_left_ms()) {
+            of_warn("stopping: purging undelivered messages", OF_I("pending", batch->pending), OF_END);
+            rd_kafka_purge(p->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+            purged = 1;
         }
         if (!warned && of_mono_ms() - start > 5000) {
             warned = 1;
@@ -274,7 +383,7 @@ void of_producer_poll(of_producer_t *p) {
 
 void of_producer_destroy(of_producer_t *p) {
     if (!p) return;
-    rd_kafka_resp_err_t err = rd_kafka_flush(p->rk, of_stop_requested ? STOP_GRACE_MS : 10000);
+    rd_kafka_resp_err_t err = rd_kafka_flush(p->rk, of_stop_requested ? (int)stop_grace_left_ms() : 10000);
     if (err) {
         of_warn("producer flush incomplete, purging", OF_I("in_queue", rd_kafka_outq_len(p->rk)), OF_END);
         rd_kafka_purge(p->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
@@ -299,12 +408,48 @@ rd_kafka_conf_t *of_kafka_consumer_conf_new(const of_config_t *cfg, const char *
     return conf_build(cfg, OF_KAFKA_CONSUMER, client_id, group, errstr, errstr_size);
 }
 
+/* "topic:p topic:p ..." of parts into buf (cut at size, with "..."). */
+static const char *parts_str(const rd_kafka_topic_partition_list_t *parts, char *buf, size_t size) {
+    size_t n = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < parts->cnt && n < size; i++) {
+        int w =
+            snprintf(buf + n, size - n, "%s%s:%d", i ? " " : "", parts->elems[i].topic, (int)parts->elems[i].partition);
+        if (w < 0 || (size_t)w >= size - n) {
+            snprintf(buf + (size > 4 ? size - 4 : 0), size > 4 ? 4 : size, "...");
+            break;
+        }
+        n += (size_t)w;
+    }
+    return buf;
+}
+
+static int closing; /* of_kafka_close is serving a close: the revoke's commit is asynchronous */
+
+/* Consumer handles that have had an assignment (even of no partition): before librdkafka 2.3.0, destroying a
+ * cooperative-sticky consumer that joined its group but never had one aborts in rd_kafka_cgrp_destroy_final
+ * (assignor state NULL; librdkafka #4312, fixed by #4381 in 2.3.0). Seen on SIGTERM during a kill storm. */
+static rd_kafka_t *assigned[8];
+
+static int was_assigned(const rd_kafka_t *rk) {
+    for (size_t i = 0; i < sizeof assigned / sizeof assigned[0]; i++)
+        if (assigned[i] == rk) return 1;
+    return 0;
+}
+
 void of_kafka_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts) {
     int coop = !strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE");
     rd_kafka_error_t *e = NULL;
+    char list[2048];
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS && !was_assigned(rk))
+        for (size_t i = 0; i < sizeof assigned / sizeof assigned[0]; i++)
+            if (!assigned[i]) {
+                assigned[i] = rk;
+                break;
+            }
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         of_info("partitions assigned", OF_I("count", parts->cnt), OF_S("protocol", coop ? "cooperative" : "eager"),
-                OF_END);
+                OF_S("partitions", parts_str(parts, list, sizeof list)), OF_END);
         if (coop)
             e = rd_kafka_incremental_assign(rk, parts);
         else
@@ -312,9 +457,13 @@ void of_kafka_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_
     } else {
         /* Everything processed so far has its offset stored: commit it before giving the partitions up. */
         of_info("partitions revoked", OF_I("count", parts->cnt),
-                OF_S("lost", rd_kafka_assignment_lost(rk) ? "yes" : "no"), OF_END);
+                OF_S("lost", rd_kafka_assignment_lost(rk) ? "yes" : "no"),
+                OF_S("partitions", parts_str(parts, list, sizeof list)), OF_END);
         if (!rd_kafka_assignment_lost(rk)) {
-            rd_kafka_resp_err_t cerr = rd_kafka_commit(rk, NULL, 0);
+            /* Synchronous while running (the next owner starts from it); asynchronous while stopping, where the
+             * revoke is served by of_kafka_close's bounded wait, which a commit to an unanswering coordinator would
+             * otherwise hold for socket.timeout.ms (60 s). */
+            rd_kafka_resp_err_t cerr = rd_kafka_commit(rk, NULL, of_stop_requested || closing ? 1 : 0);
             if (cerr && cerr != RD_KAFKA_RESP_ERR__NO_OFFSET)
                 of_warn("commit on revoke failed", OF_S("error", rd_kafka_err2str(cerr)), OF_END);
         }
@@ -401,10 +550,9 @@ int of_consumer_poll_batch(of_consumer_t *c, rd_kafka_message_t **msgs, int max,
             continue;
         }
         if (m->err) {
-            if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
-                of_warn("consumer error", OF_S("error", rd_kafka_message_errstr(m)),
-                        OF_S("topic", m->rkt ? rd_kafka_topic_name(m->rkt) : ""), OF_END);
+            int fatal = of_kafka_consumer_error(c->rk, m);
             rd_kafka_message_destroy(m);
+            if (fatal) break; /* the handle is unusable: the loop stops (of_kafka_fatal) */
             continue;
         }
         if (n == 0) deadline = of_mono_ms() + batch_wait_ms;
@@ -424,18 +572,84 @@ void of_consumer_store(of_consumer_t *c, const rd_kafka_message_t *m) {
     rd_kafka_topic_partition_list_destroy(l);
 }
 
-void of_consumer_commit(of_consumer_t *c) {
-    rd_kafka_resp_err_t err = rd_kafka_commit(c->rk, NULL, 0);
-    if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
-        of_warn("commit failed", OF_S("error", rd_kafka_err2str(err)), OF_END);
+/* Handles whose close did not finish in time: never destroyed (rd_kafka_destroy would wait for the requests the
+ * broker does not answer), kept reachable here until the process exits. */
+static rd_kafka_t *abandoned[8];
+static _Atomic int nabandoned;
+
+static void keep_to_exit(rd_kafka_t *rk) {
+    int i = atomic_fetch_add(&nabandoned, 1);
+    if (i < (int)(sizeof abandoned / sizeof abandoned[0])) abandoned[i] = rk;
+}
+
+static void forget_assigned(const rd_kafka_t *rk) {
+    for (size_t i = 0; i < sizeof assigned / sizeof assigned[0]; i++)
+        if (assigned[i] == rk) assigned[i] = NULL;
+}
+
+int of_kafka_close(rd_kafka_t *rk) {
+    int64_t start = of_mono_ms();
+    /* The final commit of the stored offsets, asynchronous: the close below waits for it, within the bound. */
+    rd_kafka_resp_err_t cerr = of_kafka_fatal() ? RD_KAFKA_RESP_ERR__FATAL : rd_kafka_commit(rk, NULL, 1);
+    if (cerr && cerr != RD_KAFKA_RESP_ERR__NO_OFFSET)
+        of_warn("final commit not sent", OF_S("error", rd_kafka_err2str(cerr)), OF_END);
+    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+    rd_kafka_error_t *e = rd_kafka_consumer_close_queue(rk, q);
+    int closed = 0;
+    if (e) {
+        /* The close refused (after a fatal error the group cannot be left): destroy without it (commit, leave). */
+        of_warn("consumer close", OF_S("error", rd_kafka_error_string(e)), OF_END);
+        rd_kafka_error_destroy(e);
+        rd_kafka_queue_destroy(q);
+        if (was_assigned(rk) || rd_kafka_version() >= 0x020300ff) {
+            rd_kafka_destroy_flags(rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+            forget_assigned(rk);
+            return 1;
+        }
+        keep_to_exit(rk);
+        return 0;
+    }
+    /* Serve the close up to OF_KAFKA_CLOSE_MS. The consumer's queue is forwarded to q, so besides the revoke it
+     * carries messages fetched before the close and commit results: the event API hands every op back (the
+     * callback API asserts on those it cannot dispatch). The revoke is the shared step (of_kafka_rebalance, its
+     * commit asynchronous); the caller's own callback only tracks what a running loop needs. */
+    closing = 1;
+    while (!(closed = rd_kafka_consumer_closed(rk)) && of_mono_ms() - start < OF_KAFKA_CLOSE_MS) {
+        rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 100);
+        if (!ev) continue;
+        if (rd_kafka_event_type(ev) == RD_KAFKA_EVENT_REBALANCE)
+            of_kafka_rebalance(rk, rd_kafka_event_error(ev), rd_kafka_event_topic_partition_list(ev));
+        else if (rd_kafka_event_type(ev) == RD_KAFKA_EVENT_ERROR)
+            of_warn("kafka error while closing", OF_S("error", rd_kafka_err2name(rd_kafka_event_error(ev))),
+                    OF_S("detail", rd_kafka_event_error_string(ev)), OF_END);
+        rd_kafka_event_destroy(ev);
+    }
+    closing = 0;
+    rd_kafka_queue_destroy(q);
+    if (closed && (was_assigned(rk) || rd_kafka_version() >= 0x020300ff)) {
+        rd_kafka_destroy(rk);
+        forget_assigned(rk);
+        return 1;
+    }
+    if (closed) /* the group is left; only the handle's memory stays, to the process's exit */
+        of_info("consumer closed before its first assignment: its handle is not destroyed (librdkafka before 2.3.0 "
+                "aborts on that, #4312)",
+                OF_S("librdkafka", rd_kafka_version_str()), OF_END);
+    else
+        /* Kafka did not answer the commit or the LeaveGroup in time (a broker frozen or partitioned away answers
+         * only when librdkafka's socket.timeout.ms ends, 60 s). Stop without it, as after SIGKILL: what was not
+         * committed is redelivered (the ledger drops the replay) and the group drops this member after
+         * session.timeout.ms. */
+        of_warn("kafka did not answer the group close in time: leaving without it (uncommitted offsets are "
+                "redelivered, the group drops this member after its session timeout)",
+                OF_I("waited_ms", of_mono_ms() - start), OF_END);
+    keep_to_exit(rk);
+    return 0;
 }
 
 void of_consumer_close(of_consumer_t *c) {
     if (!c) return;
-    of_consumer_commit(c);
-    rd_kafka_resp_err_t err = rd_kafka_consumer_close(c->rk);
-    if (err) of_warn("consumer close", OF_S("error", rd_kafka_err2str(err)), OF_END);
-    rd_kafka_destroy(c->rk);
+    of_kafka_close(c->rk);
     if (c->revoked) rd_kafka_topic_partition_list_destroy(c->revoked);
     free(c);
 }

@@ -21,6 +21,42 @@ rd_kafka_conf_t *of_kafka_consumer_conf_new(const of_config_t *cfg, const char *
  * the assignment was lost), then (incrementally, under the cooperative protocol) assign or unassign parts. */
 void of_kafka_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts);
 
+/* Close a group consumer within OF_KAFKA_CLOSE_MS: the stored offsets are committed (asynchronously), the revoke
+ * is served (of_kafka_rebalance, from the close's events), the group left (dynamic members), then the handle
+ * destroyed; returns 1. When Kafka does not answer in time (a broker away answers a request only after
+ * socket.timeout.ms, 60 s) the handle is left undestroyed (kept reachable until the process exits, logged) and 0
+ * is returned: uncommitted offsets are redelivered, the group drops the member after session.timeout.ms. So is a
+ * handle that never had an assignment, with librdkafka before 2.3.0 (destroying it aborts there: #4312). After a
+ * fatal error: destroyed at once, without the close. The revoke of the close is served by of_kafka_rebalance, not
+ * the caller's callback: destroy every message of rk first (rd_kafka_destroy waits for them; the retry ladder's
+ * held messages hung its stop). The handle's rebalance callbacks must go through of_kafka_rebalance (it records the
+ * first assignment). */
+#define OF_KAFKA_CLOSE_MS 3000
+int of_kafka_close(rd_kafka_t *rk);
+
+/* ---- static membership (KIP-345) ---- */
+/* 1 when id is usable as group.instance.id: 1..249 characters of A-Z a-z 0-9 . _ - (Kafka's rule for names). */
+int of_kafka_instance_id_ok(const char *id);
+/* The group.instance.id of this process's group consumers by OF_KAFKA_STATIC_MEMBER: *idp = OF_INSTANCE_ID when it
+ * was set explicitly and is valid (`auto`, `on`), else NULL (dynamic membership); why says which and why.
+ * OF_ERR_CONFIG (why = the reason) for `on` without a usable OF_INSTANCE_ID. */
+of_err_t of_kafka_static_id(const of_config_t *cfg, const char **idp, char *why, size_t why_size) OF_MUST_CHECK;
+
+/* ---- fatal errors ---- */
+/* Exit codes of a worker stopped by a fatal Kafka error: fenced (another process joined the group with the same
+ * group.instance.id: a configuration error, like a bad value), and any other fatal error. */
+#define OF_KAFKA_EXIT_FENCED 78
+#define OF_KAFKA_EXIT_FATAL 70
+/* The underlying code (rd_kafka_resp_err_t) of the first fatal error librdkafka raised on any handle (logged as an
+ * error when it is raised, served through the error callback), 0 when none. */
+int of_kafka_fatal(void);
+/* 0 without a fatal error, else OF_KAFKA_EXIT_FENCED or OF_KAFKA_EXIT_FATAL. */
+int of_kafka_fatal_exit_code(void);
+/* An error message m a consumer poll of rk returned: a fatal error (how librdkafka tells a consumer it was fenced)
+ * is recorded for of_kafka_fatal and logged as an error, returns 1; partition EOF is ignored; anything else is
+ * logged as a warning; returns 0. */
+int of_kafka_consumer_error(rd_kafka_t *rk, const rd_kafka_message_t *m);
+
 /* ---- health ---- */
 /* Milliseconds since no broker was reachable (librdkafka's ALL_BROKERS_DOWN), 0 when one is. */
 int64_t of_kafka_unreachable_ms(void);
@@ -44,20 +80,22 @@ typedef struct {
 
 /* enable.idempotence=true, acks=all. Caller frees with of_producer_destroy(). */
 of_producer_t *of_producer_new(const of_config_t *cfg, const char *client_id, char *errstr, size_t errstr_size);
-/* Flushes (up to 10 s; 2 s after a stop request, then purges what is left) and frees. */
+/* Flushes (up to 10 s; after a stop request only what is left of its 2 s grace), purges what is left, frees. */
 void of_producer_destroy(of_producer_t *p);
 /* Full topic name (OF_TOPIC_PREFIX applied). Borrowed; static per topic. */
 const char *of_producer_topic(of_producer_t *p, int topic);
 
-/* Queue one message (copied). batch may be NULL. On a full queue polls and retries for up to 30 s.
+/* Queue one message (copied). batch may be NULL. On a full queue polls and retries for up to 30 s, never past the
+ * stop grace (of_producer_wait) nor after a fatal error.
  * headers: NULL or a NULL-terminated list of name, value pairs (values NUL-terminated strings). */
 of_err_t of_producer_send(of_producer_t *p, const char *topic, const void *key, size_t keylen, const void *val,
                           size_t vallen, const char *const *headers, of_dr_batch_t *batch) OF_MUST_CHECK;
 /* Serve delivery reports until batch->pending == 0: every queued message gets its report within
- * message.timeout.ms (30 s), or 2 s after a stop request (what is left is then purged and reported failed), so the
- * batch (often on the caller's stack) is never written to after this
- * returns. OF_OK if all were delivered, OF_ERR_TRANSIENT if any failed (batch->error says why;
- * batch->too_large when the broker refused a message for its size). */
+ * message.timeout.ms (30 s), or within the stop grace: 2 s from the first time a producer call of the process sees
+ * the stop request, shared by every later send, wait and flush (what is left is then purged and reported failed).
+ * So the batch (often on the caller's stack) is never written to after this returns. OF_OK if all were delivered,
+ * OF_ERR_TRANSIENT if any failed (batch->error says why; batch->too_large when the broker refused a message for its
+ * size). */
 of_err_t of_producer_wait(of_producer_t *p, of_dr_batch_t *batch) OF_MUST_CHECK;
 void of_producer_poll(of_producer_t *p);
 
@@ -76,11 +114,9 @@ of_consumer_t *of_consumer_new(const of_config_t *cfg, const char *group, const 
 int of_consumer_poll_batch(of_consumer_t *c, rd_kafka_message_t **msgs, int max, int first_wait_ms, int batch_wait_ms);
 /* Store m's offset + 1 for commit. Non-assigned partitions (revoked meanwhile) are ignored. */
 void of_consumer_store(of_consumer_t *c, const rd_kafka_message_t *m);
-/* Commit stored offsets synchronously (used at shutdown). */
-void of_consumer_commit(of_consumer_t *c);
 /* of_kafka_watch on the consumer's handle. */
 void of_consumer_watch(of_consumer_t *c, int64_t alert_ms);
-/* Commit, leave the group, destroy. */
+/* Commit, leave the group, destroy, within OF_KAFKA_CLOSE_MS (of_kafka_close). */
 void of_consumer_close(of_consumer_t *c);
 
 #endif

@@ -1,4 +1,5 @@
 /* of_outbox.c -- the outbox table: queue in the transaction, publish after commit, sweep what was missed. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,7 +196,9 @@ int of_outbox_sweep(of_outbox_t *ob, int min_age_ms, int limit) {
     char err[256], token[96], host[64] = "";
     of_rows_t *rows;
     gethostname(host, sizeof host - 1);
-    snprintf(token, sizeof token, "%.60s:%ld:%lu", host, (long)getpid(), ++ob->sweeps);
+    /* host:pid:outbox:sweep: unique per outbox object, so two outboxes of one process never share a lease */
+    snprintf(token, sizeof token, "%.50s:%ld:%lx:%lu", host, (long)getpid(), (unsigned long)(uintptr_t)ob,
+             ++ob->sweeps);
     uint64_t leased = 0;
     of_param_t p[] = {OFP_S(token), OFP_I((int64_t)LEASE_MS * 1000), OFP_I((int64_t)min_age_ms * 1000), OFP_I(limit)};
     if (of_db_exec(ob->db, ob->st_lease, p, 4, &leased, NULL, err, sizeof err)) {

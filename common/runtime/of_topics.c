@@ -1,9 +1,9 @@
-/* of_topics.c -- the topic table (docs/topics.md is generated from it; the dev broker creates from it). */
+/* of_topics.c -- the topic table (docs/topics.md is generated from it; `ordctl topics create` makes it on Kafka). */
 #include <stdio.h>
 #include <string.h>
 #include "of_topics.h"
 
-/* Partition counts: the dev broker keeps ~5 MiB per partition, so busy topics get many. */
+/* Partition counts bound each worker type's parallelism (one active instance per partition). */
 static const of_topic_def_t topics[OF_TOPIC__COUNT] = {
     [OF_TOPIC_TRADE_RAW] =
         {"trade.raw", 16, "platform_id:buyer (buyer_nick, else MOB+mobile, TEL+telno, else tid)", "RawTrade",

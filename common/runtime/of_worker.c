@@ -29,10 +29,16 @@ void of_worker_signals_install(void) {
     signal(SIGPIPE, SIG_IGN);
 }
 
+/* A stop request, or a fatal Kafka error (the handles are unusable: the loop ends and the process exits with
+ * of_kafka_fatal_exit_code()). */
+static int stopping(void) {
+    return of_stop_requested || of_kafka_fatal();
+}
+
 /* Sleep up to ms, waking early on a stop request. */
 static void nap(long ms) {
     int64_t end = of_mono_ms() + ms;
-    while (!of_stop_requested && of_mono_ms() < end) {
+    while (!stopping() && of_mono_ms() < end) {
         struct timespec ts = {0, 20 * 1000000L};
         nanosleep(&ts, NULL);
     }
@@ -91,6 +97,12 @@ of_config_t *of_worker_init(int argc, char **argv, const char *name, const char 
         of_config_destroy(cfg);
         exit(2);
     }
+    const char *sid;
+    if (of_kafka_static_id(cfg, &sid, err, sizeof err)) {
+        fprintf(stderr, "of-%s: configuration error: %s\n", name, err);
+        of_config_destroy(cfg);
+        exit(78);
+    }
     of_log_init(name, (of_log_level_t)of_log_level_parse(of_cfg_str(cfg, OF_CFG_LOG_LEVEL)));
     return cfg;
 }
@@ -116,8 +128,8 @@ static of_err_t publish_dead(of_producer_t *p, const char *group, const char *pr
         if (!res[i].dead) continue;
         size_t len;
         const char *attempt = hdr_or(msgs[i], "of-attempt");
-        uint8_t *buf =
-            of_dlq_pack(msgs[i], res[i].reason, res[i].klass, group, producer_id, *attempt ? atoi(attempt) : 1, &len);
+        uint8_t *buf = of_dlq_pack(msgs[i], res[i].reason, res[i].klass, group, producer_id,
+                                   *attempt ? atoi(attempt) : 1, NULL, 0, &len);
         if (!buf) {
             err = OF_ERR_NOMEM;
             break;
@@ -144,8 +156,12 @@ int of_worker_run(const of_config_t *cfg, of_producer_t *producer, const of_work
         of_error("consumer start failed", OF_S("error", err), OF_END);
         return 1;
     }
+    const char *sid;
+    char why[256];
+    if (of_kafka_static_id(cfg, &sid, why, sizeof why)) sid = NULL; /* refused at of_worker_init already */
     of_info("started", OF_S("group", group), OF_S("topic", topics[0]),
-            OF_S("instance", of_cfg_str(cfg, OF_CFG_INSTANCE_ID)), OF_END);
+            OF_S("instance", of_cfg_str(cfg, OF_CFG_INSTANCE_ID)), OF_S("membership", sid ? "static" : "dynamic"),
+            OF_S("why", why), OF_END);
 
     int max = (int)of_cfg_int(cfg, OF_CFG_BATCH_SIZE);
     int wait = (int)of_cfg_int(cfg, OF_CFG_BATCH_WAIT_MS);
@@ -157,7 +173,7 @@ int of_worker_run(const of_config_t *cfg, of_producer_t *producer, const of_work
     int64_t alert_ms = of_cfg_int(cfg, OF_CFG_KAFKA_UNREACHABLE_ALERT_S) * 1000;
     int rc = 0;
 
-    while (!of_stop_requested && msgs && res) {
+    while (!stopping() && msgs && res) {
         int64_t now = of_mono_ms();
         if (spec->on_tick && now >= next_tick) {
             spec->on_tick(spec->ctx);
@@ -170,6 +186,11 @@ int of_worker_run(const of_config_t *cfg, of_producer_t *producer, const of_work
         of_producer_poll(producer);
         of_consumer_watch(c, alert_ms);
         int n = of_consumer_poll_batch(c, msgs, max, 200, wait);
+        if (n && of_kafka_fatal()) { /* fenced: the partitions are another process's now; theirs to handle */
+            for (int i = 0; i < n; i++)
+                rd_kafka_message_destroy(msgs[i]);
+            break;
+        }
         if (!n) continue;
         of_metric_add(OF_M_BATCHES, 1);
         memset(res, 0, sizeof *res * (size_t)n);
@@ -177,7 +198,7 @@ int of_worker_run(const of_config_t *cfg, of_producer_t *producer, const of_work
         /* 1-3: decide and apply; transient failures retry the same batch (nothing stored meanwhile). */
         long backoff = 100;
         of_err_t e;
-        while ((e = spec->on_batch(spec->ctx, msgs, n, res)) != OF_OK && !of_stop_requested) {
+        while ((e = spec->on_batch(spec->ctx, msgs, n, res)) != OF_OK && !stopping()) {
             of_metric_add(OF_M_RETRIED, 1);
             of_warn("batch failed, will retry", OF_S("error", of_err_str(e)), OF_I("messages", n),
                     OF_I("backoff_ms", backoff), OF_END);
@@ -188,7 +209,7 @@ int of_worker_run(const of_config_t *cfg, of_producer_t *producer, const of_work
         /* 4: dead letters must be durable before their offsets are stored. */
         while (e == OF_OK &&
                publish_dead(producer, group, of_cfg_str(cfg, OF_CFG_INSTANCE_ID), msgs, n, res) != OF_OK) {
-            if (of_stop_requested) {
+            if (stopping()) {
                 e = OF_ERR_TRANSIENT;
                 break;
             }
@@ -214,6 +235,7 @@ int of_worker_run(const of_config_t *cfg, of_producer_t *producer, const of_work
         of_error("out of memory", OF_END);
         rc = 1;
     }
+    if (of_kafka_fatal()) rc = of_kafka_fatal_exit_code();
     free(msgs);
     free(res);
     of_info("stopping: committing offsets and leaving the group", OF_END);

@@ -37,12 +37,16 @@ void of_worker_signals_install(void);
 
 /* Parse the common options (--config FILE, --help, --version, --log-level L) and load the configuration.
  * Prints usage (with `about` and the config keys) for --help and exits 0; exits 2 on a bad option and
- * 78 (EX_CONFIG) on a configuration error, naming the key. Caller frees with of_config_destroy(). */
+ * 78 (EX_CONFIG) on a configuration error, naming the key (also OF_KAFKA_STATIC_MEMBER=on without a usable
+ * OF_INSTANCE_ID). Caller frees with of_config_destroy(). */
 of_config_t *of_worker_init(int argc, char **argv, const char *name, const char *about);
 
 /* Run the loop until a stop is requested: poll a batch, hand it to on_batch (retrying transient
  * failures with backoff), publish dead letters and wait for their delivery, then store the offsets of
- * the batch. On stop: finish the batch, commit, leave the group. Returns the process exit code. */
+ * the batch. On stop: finish the batch, commit, leave the group, all bounded while Kafka does not answer
+ * (delivery reports 2 s, then purged; the group close OF_KAFKA_CLOSE_MS). Returns the process exit code: 0,
+ * or of_kafka_fatal_exit_code() when a fatal Kafka error ended the loop (78 when fenced by another process
+ * with the same group.instance.id). */
 int of_worker_run(const of_config_t *cfg, of_producer_t *producer, const of_worker_spec_t *spec);
 
 /* The consumer group of a worker: OF_KAFKA_GROUP or "orderfleet.<name>". */

@@ -1,5 +1,5 @@
 # lib.sh -- helpers for the integration tests (sourced). They run against the test stack that
-# scripts/test.sh starts; each test takes its own topic namespace (nsN.) of the dev broker, its own
+# scripts/test.sh starts; each test takes its own topic namespace (nsN.) on the stack's Kafka, its own
 # consumer group and Redis prefix, and starts from empty raw-trade tables (tests run one at a time).
 set -euo pipefail
 REPO=${OF_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}

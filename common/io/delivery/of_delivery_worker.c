@@ -748,7 +748,8 @@ of_err_t of_delivery_worker_batch(void *ctx, rd_kafka_message_t **msgs, int n, o
         it->outcome = OUT_DEAD;
         const char *klass = k == OF_HTTP_RETRY ? "exhausted" : "permanent";
         size_t len;
-        uint8_t *buf = of_ladder_dead_pack(it->m, &it->rc, it->error, klass, d->group, d->worker, &len);
+        uint8_t *buf = of_dlq_pack(it->m, it->error, klass, d->group, d->worker, it->rc.attempt,
+                                   it->rc.env ? it->rc.env->errors : NULL, it->rc.env ? it->rc.env->n_errors : 0, &len);
         se = buf ? of_ladder_send_dead(d->p, it->m, buf, len, klass, &b) : OF_ERR_NOMEM;
         free(buf);
     }

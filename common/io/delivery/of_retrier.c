@@ -216,7 +216,7 @@ static of_err_t republish(of_producer_t *p, const Orderfleet__RetryEnvelope *env
 static of_err_t send_dead(of_producer_t *p, const rd_kafka_message_t *m, const char *klass, const char *reason,
                           const char *group, const char *worker, of_dr_batch_t *b) {
     size_t len;
-    uint8_t *buf = of_dlq_pack(m, reason, klass, group, worker, 1, &len);
+    uint8_t *buf = of_dlq_pack(m, reason, klass, group, worker, 1, NULL, 0, &len);
     if (!buf) return OF_ERR_NOMEM;
     const char *hdrs[] = {"of-error-class", klass, "of-origin-topic", rd_kafka_topic_name(m->rkt), NULL};
     of_err_t err =
@@ -273,7 +273,7 @@ int of_retrier_run(const of_config_t *cfg, of_producer_t *p, const of_ladder_t *
     int *act = malloc(sizeof *act * (MAX_BATCH * 2));
     int64_t stats_every = of_cfg_int(cfg, OF_CFG_STATS_INTERVAL_S) * 1000, next_stats = of_mono_ms() + stats_every;
     int64_t alert_ms = of_cfg_int(cfg, OF_CFG_KAFKA_UNREACHABLE_ALERT_S) * 1000;
-    while (!of_stop_requested && work && act) {
+    while (!of_stop_requested && !of_kafka_fatal() && work && act) {
         of_kafka_watch(r.rk, alert_ms);
         if (stats_every && of_mono_ms() >= next_stats) {
             of_metrics_log("interval");
@@ -308,9 +308,9 @@ int of_retrier_run(const of_config_t *cfg, of_producer_t *p, const of_ladder_t *
         rd_kafka_message_t *m = rd_kafka_consumer_poll(r.rk, (int)wait);
         while (m) {
             if (m->err) {
-                if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
-                    of_warn("consumer error", OF_S("error", rd_kafka_message_errstr(m)), OF_END);
+                int fatal = of_kafka_consumer_error(r.rk, m);
                 rd_kafka_message_destroy(m);
+                if (fatal) break; /* the loop ends on of_kafka_fatal() */
             } else if (seen(&r, m)) {
                 rd_kafka_message_destroy(m);
             } else {
@@ -407,14 +407,12 @@ int of_retrier_run(const of_config_t *cfg, of_producer_t *p, const of_ladder_t *
     free(work);
     free(act);
     of_info("stopping: committing offsets and leaving the group", OF_END);
-    rd_kafka_resp_err_t cerr = rd_kafka_commit(r.rk, NULL, 0);
-    if (cerr && cerr != RD_KAFKA_RESP_ERR__NO_OFFSET)
-        of_warn("commit failed", OF_S("error", rd_kafka_err2str(cerr)), OF_END);
-    rd_kafka_consumer_close(r.rk);
-    rd_kafka_destroy(r.rk);
+    /* Held messages first: a handle is not destroyed while messages of it live (rd_kafka_destroy would wait for
+     * them). Not stored, they are fetched again by whoever gets their partitions. */
     drop_held(&r, NULL);
+    of_kafka_close(r.rk); /* bounded (OF_KAFKA_CLOSE_MS) */
     free(r.held);
     free(r.pos);
     of_metrics_log("exit");
-    return 0;
+    return of_kafka_fatal_exit_code();
 }

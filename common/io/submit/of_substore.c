@@ -122,6 +122,8 @@ struct of_substore_s {
     const of_config_t *cfg;
     int st[OF_SS__COUNT];
     /* per batch */
+    of_catalog_t cat;     /* the batch's view: its snapshot + ov */
+    of_cat_overlay_t *ov; /* the platform goods rows this transaction wrote (INIT-03/04) */
     of_stockview_t view;
     uint64_t *loaded_specs;
     size_t nloaded, loaded_cap;
@@ -134,8 +136,13 @@ of_substore_t *of_substore_new(of_db_t *db, const of_config_t *cfg) {
     if (!ss) return NULL;
     ss->db = db;
     ss->cfg = cfg;
+    if (!(ss->ov = of_cat_overlay_new())) {
+        free(ss);
+        return NULL;
+    }
     for (int i = 0; i < OF_SS__COUNT; i++)
         if ((ss->st[i] = of_db_register(db, SQL[i])) < 0) {
+            of_cat_overlay_free(ss->ov);
             free(ss);
             return NULL;
         }
@@ -145,6 +152,7 @@ of_substore_t *of_substore_new(of_db_t *db, const of_config_t *cfg) {
 void of_substore_destroy(of_substore_t *ss) {
     if (!ss) return;
     of_stock_free(&ss->view);
+    of_cat_overlay_free(ss->ov);
     free(ss->loaded_specs);
     free(ss->deltas);
     free(ss);
@@ -168,7 +176,7 @@ static of_param_t time_param(const char *s) {
 }
 
 /* ------------------------------------------------------------------ INIT-02…-08: platform goods */
-static of_err_t init_platform_goods(of_substore_t *ss, of_catalog_t *cat, const of_subjob_t *job, char *err,
+static of_err_t init_platform_goods(of_substore_t *ss, const of_catalog_t *cat, const of_subjob_t *job, char *err,
                                     size_t size) {
     const Orderfleet__RawTrade *raw = job->raw;
     of_err_t e;
@@ -199,7 +207,8 @@ static of_err_t init_platform_goods(of_substore_t *ss, of_catalog_t *cat, const 
             snprintf(row.spec_id, sizeof row.spec_id, "%s", o->spec_id);
             snprintf(row.goods_no, sizeof row.goods_no, "%s", o->goods_no);
             snprintf(row.spec_no, sizeof row.spec_no, "%s", o->spec_no);
-            if (of_cat_put_api_goods(cat, &row)) return of_seterr(err, size, OF_ERR_NOMEM, "out of memory");
+            /* the batch's overlay: merged into the catalogue only once the transaction commits */
+            if (of_cat_overlay_put(ss->ov, &row)) return of_seterr(err, size, OF_ERR_NOMEM, "out of memory");
             of_debug("INIT-04 platform goods added", OF_S("goods_id", o->goods_id), OF_S("spec_id", o->spec_id),
                      OF_I("match_type", m.type), OF_U("match_id", m.id), OF_END);
         } else if (of_api_goods_changed(gs, o->goods_no, o->spec_no)) { /* INIT-03 → INIT-05/06 → INIT-08 */
@@ -221,7 +230,7 @@ static of_err_t init_platform_goods(of_substore_t *ss, of_catalog_t *cat, const 
             if ((e = of_db_exec(ss->db, ss->st[OF_SS_AG_UPD], p, 11, NULL, NULL, err, size))) return e;
             snprintf(row.goods_no, sizeof row.goods_no, "%s", o->goods_no);
             snprintf(row.spec_no, sizeof row.spec_no, "%s", o->spec_no);
-            if (of_cat_put_api_goods(cat, &row)) return of_seterr(err, size, OF_ERR_NOMEM, "out of memory");
+            if (of_cat_overlay_put(ss->ov, &row)) return of_seterr(err, size, OF_ERR_NOMEM, "out of memory");
             if (m.type != OF_MATCH_NONE) { /* INIT-07 (b): lines waiting for this match become valid */
                 of_param_t q[] = {OFP_U(job->shop_id), OFP_S(o->goods_id), OFP_S(o->spec_id)};
                 if ((e = of_db_exec(ss->db, ss->st[OF_SS_RAWO_VALID], q, 3, NULL, NULL, err, size))) return e;
@@ -693,8 +702,8 @@ static of_err_t write_raw(of_substore_t *ss, of_subjob_t *job, const of_sub_t *s
     return OF_OK;
 }
 
-static of_err_t submit_one(of_substore_t *ss, of_catalog_t *cat, of_subjob_t *job, int64_t now, char *err,
-                           size_t size) {
+static of_err_t submit_one(of_substore_t *ss, of_subjob_t *job, int64_t now, char *err, size_t size) {
+    const of_catalog_t *cat = &ss->cat;
     of_err_t e;
     if (cat->set.gen_api_goods_spec && (e = init_platform_goods(ss, cat, job, err, size))) return e; /* INIT-02 */
     if ((e = load_stock_for(ss, cat, job, err, size))) return e;
@@ -732,16 +741,25 @@ out:
     return e;
 }
 
-void of_substore_begin(of_substore_t *ss) {
+void of_substore_begin(of_substore_t *ss, const of_cat_snap_t *snap) {
+    of_cat_overlay_reset(ss->ov);
+    of_cat_view(snap, ss->ov, &ss->cat);
     ss->view.n = 0;
     ss->nloaded = 0;
     ss->ndeltas = 0;
 }
 
-of_err_t of_substore_submit_one(of_substore_t *ss, of_catalog_t *cat, of_subjob_t *job, int64_t now, char *errstr,
-                                size_t errstr_size) {
+of_err_t of_substore_submit_one(of_substore_t *ss, of_subjob_t *job, int64_t now, char *errstr, size_t errstr_size) {
     job->trade_id = 0;
-    return submit_one(ss, cat, job, now, errstr, errstr_size);
+    return submit_one(ss, job, now, errstr, errstr_size);
+}
+
+const of_cat_overlay_t *of_substore_overlay(const of_substore_t *ss) {
+    return ss->ov;
+}
+
+void of_substore_discard(of_substore_t *ss) {
+    of_cat_overlay_reset(ss->ov);
 }
 
 of_err_t of_substore_end(of_substore_t *ss, char *errstr, size_t errstr_size) {

@@ -66,14 +66,21 @@ typedef struct {
 of_substore_t *of_substore_new(of_db_t *db, const of_config_t *cfg);
 void of_substore_destroy(of_substore_t *ss);
 
-/* Inside the caller's open transaction: of_substore_begin(), then of_substore_submit_one() for each raw trade
- * right after it is stored (each sees the orders and reservations of the previous ones), then of_substore_end(),
- * which changes the stock counters, in (warehouse_id, spec_id) order. cat may gain platform goods rows (INIT-04).
- * now = seconds on the platform clock (of_time_parse). Errors: OF_ERR_TRANSIENT (retry the transaction),
- * OF_ERR_DB, OF_ERR_NOMEM. */
-void of_substore_begin(of_substore_t *ss);
-of_err_t of_substore_submit_one(of_substore_t *ss, of_catalog_t *cat, of_subjob_t *job, int64_t now, char *errstr,
+/* Inside the caller's open transaction: of_substore_begin() with the batch's catalogue snapshot (borrowed until
+ * the transaction ends), then of_substore_submit_one() for each raw trade right after it is stored (each sees the
+ * orders and reservations of the previous ones), then of_substore_end(), which changes the stock counters, in
+ * (warehouse_id, spec_id) order. The platform goods rows the submission inserts or changes (INIT-03/04) go to the
+ * batch's overlay, which the lookups see over the snapshot; the snapshot itself is never written. begin empties
+ * the overlay (a retried or rolled-back transaction starts clean); after the commit the caller merges
+ * of_substore_overlay() into a new snapshot (of_cat_snap_merge). now = seconds on the platform clock
+ * (of_time_parse). Errors: OF_ERR_TRANSIENT (retry the transaction), OF_ERR_DB, OF_ERR_NOMEM. */
+void of_substore_begin(of_substore_t *ss, const of_cat_snap_t *snap);
+of_err_t of_substore_submit_one(of_substore_t *ss, of_subjob_t *job, int64_t now, char *errstr,
                                 size_t errstr_size) OF_MUST_CHECK;
 of_err_t of_substore_end(of_substore_t *ss, char *errstr, size_t errstr_size) OF_MUST_CHECK;
+/* The platform goods rows of the transaction since of_substore_begin() (to merge after its commit). */
+const of_cat_overlay_t *of_substore_overlay(const of_substore_t *ss);
+/* Drop them (the transaction rolled back). */
+void of_substore_discard(of_substore_t *ss);
 
 #endif

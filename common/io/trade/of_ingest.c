@@ -43,11 +43,10 @@ struct of_ingest_s {
     int nshops;
     int redis_warned;
     int64_t last_sweep_ms, last_prune_ms;
-    /* submission (trade-rules §2, §3): the configuration cache and the order writer */
+    /* submission (trade-rules §2, §3): the configuration cache (an immutable snapshot, D-T10-30) and the order
+     * writer */
     of_catload_t *cl;
-    of_catalog_t cat;
-    int cat_loaded;
-    char cat_fp[2048];
+    of_cat_snap_t *snap; /* the published catalogue, NULL until loaded */
     int64_t last_cat_check_ms;
     of_substore_t *ss;
 };
@@ -67,8 +66,8 @@ typedef struct {
     of_ingest_t *in;
     item_t *items;
     int n;
-    int only; /* -1 = all TODO items, else that one */
-    int attempt;
+    int only;            /* -1 = all TODO items, else that one */
+    of_cat_snap_t *snap; /* the catalogue this batch runs on (a reference) */
 } txctx_t;
 
 of_ingest_t *of_ingest_new(const of_config_t *cfg, of_db_t *db, of_redis_t *redis, of_producer_t *producer,
@@ -116,7 +115,7 @@ void of_ingest_destroy(of_ingest_t *in) {
     of_outbox_destroy(in->ob);
     of_catload_destroy(in->cl);
     of_substore_destroy(in->ss);
-    of_cat_clear(&in->cat);
+    of_cat_snap_release(in->snap);
     free(in);
 }
 
@@ -312,15 +311,10 @@ static of_err_t tx_body(of_db_t *db, void *vctx, char *errstr, size_t size) {
     txctx_t *c = vctx;
     of_ingest_t *in = c->in;
     of_outbox_discard(in->ob); /* a retried transaction starts clean */
-    if (c->attempt++ > 0 || !in->cat_loaded) {
-        /* a rolled-back attempt may have added platform goods to the cache that the database no longer has */
-        of_err_t err = of_catload_load(in->cl, &in->cat, errstr, size);
-        if (err) return err == OF_ERR_DB ? OF_ERR_TRANSIENT : err;
-        in->cat_loaded = 1;
-    }
     /* trade-rules §3: a new raw trade becomes a system order right after it is stored, before a later version
-     * in the same batch can change it (that change then raises modify_flag on a submitted trade, for MOD) */
-    of_substore_begin(in->ss);
+     * in the same batch can change it (that change then raises modify_flag on a submitted trade, for MOD).
+     * Platform goods it adds go to the batch's overlay (emptied here), merged only after the commit (cat_commit) */
+    of_substore_begin(in->ss, c->snap);
     int64_t now = platform_now(in);
     for (int i = 0; i < c->n; i++) {
         if (c->only >= 0 && i != c->only) continue;
@@ -335,7 +329,7 @@ static of_err_t tx_body(of_db_t *db, void *vctx, char *errstr, size_t size) {
         if (it->outcome != OF_TS_INSERTED) continue;
         it->job = (of_subjob_t){
             .raw = it->t, .raw_id = it->raw_id, .shop_id = it->shop_id, .event_id = it->t->meta->event_id};
-        if ((err = of_substore_submit_one(in->ss, &in->cat, &it->job, now, errstr, size))) return err;
+        if ((err = of_substore_submit_one(in->ss, &it->job, now, errstr, size))) return err;
         if (it->job.trade_id && (err = order_event(in, it, errstr, size))) return err;
     }
     return of_substore_end(in->ss, errstr, size);
@@ -366,6 +360,53 @@ static void log_item(const item_t *it) {
     of_log(it->outcome == OF_TS_INSERTED ? OF_LOG_DEBUG : OF_LOG_INFO, "raw trade stored",
            OF_S("event_id", it->t->meta->event_id), OF_S("tid", it->t->tid), OF_I("platform_id", it->t->platform_id),
            OF_S("outcome", outcome_name(it->outcome)), OF_END);
+}
+
+static void cat_log(const of_ingest_t *in, const of_catload_stats_t *st, int initial) {
+    const of_catalog_t *c = of_cat_snap_cat(in->snap);
+    of_info("catalogue loaded", OF_I("initial", initial), OF_S("tables", st->tables),
+            OF_I("incremental", st->incremental), OF_U("rows_read", st->rows), OF_I("ms", st->ms),
+            OF_U("shops", c->nshops), OF_U("warehouses", c->nwhs), OF_U("specs", c->nspecs),
+            OF_U("platform_goods", of_cat_snap_api_keys(in->snap)), OF_END);
+}
+
+/* The catalogue: loaded when there is none yet, else refreshed table by table when a table changed; the new
+ * snapshot is published, batches that hold the old one keep it. -1 when it could not be read. */
+static int cat_refresh(of_ingest_t *in) {
+    of_cat_snap_t *s;
+    of_catload_stats_t st;
+    char err[256];
+    if (of_catload_refresh(in->cl, in->snap, &s, &st, err, sizeof err)) {
+        of_warn(in->snap ? "catalogue reload failed" : "catalogue load failed", OF_S("error", err), OF_END);
+        return -1;
+    }
+    if (s) {
+        int initial = !in->snap;
+        of_cat_snap_release(in->snap);
+        in->snap = s;
+        cat_log(in, &st, initial);
+    }
+    return 0;
+}
+
+/* After a commit: the platform goods the transaction wrote go into a new published snapshot, which the batch
+ * moves onto; after a rollback they are dropped. Out of memory keeps the old snapshot (the rows are in the
+ * database: a later trade inserts them again as no-ops, the next refresh reads them back). */
+static void cat_commit(of_ingest_t *in, txctx_t *c, int committed) {
+    size_t n;
+    const of_api_goods_t *rows = of_cat_overlay_rows(of_substore_overlay(in->ss), &n);
+    if (committed && n) {
+        of_cat_snap_t *s = of_cat_snap_merge(in->snap, rows, n);
+        if (s) {
+            of_cat_snap_release(in->snap);
+            in->snap = s;
+            of_cat_snap_release(c->snap);
+            c->snap = of_cat_snap_acquire(s);
+        } else {
+            of_warn("catalogue merge failed: out of memory", OF_U("platform_goods", n), OF_END);
+        }
+    }
+    of_substore_discard(in->ss);
 }
 
 of_err_t of_ingest_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_result_t *res) {
@@ -418,8 +459,13 @@ of_err_t of_ingest_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
         }
     }
     /* 4. one transaction for the batch; on a permanent error, one per message to find the poison one */
-    txctx_t c = {in, items, n, -1, 0};
+    if (!in->snap && cat_refresh(in)) { /* the catalogue, outside the transaction */
+        rc = OF_ERR_TRANSIENT;
+        goto out;
+    }
+    txctx_t c = {in, items, n, -1, of_cat_snap_acquire(in->snap)};
     of_err_t e = of_db_tx(in->db, tx_body, &c, err, sizeof err);
+    cat_commit(in, &c, e == OF_OK);
     if (e && of_err_class(e) == OF_ERRCLASS_PERMANENT) {
         of_warn("batch transaction failed; retrying message by message", OF_S("error", err), OF_I("messages", n),
                 OF_END);
@@ -434,9 +480,9 @@ of_err_t of_ingest_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
         for (int i = 0; i < n && e != OF_ERR_TRANSIENT; i++) {
             if (items[i].state != IT_PENDING) continue;
             c.only = i;
-            c.attempt = 0;
             of_err_t e1 = of_db_tx(in->db, tx_body, &c, err, sizeof err);
             unsigned int dberr = of_db_last_errno(in->db); /* before any other call on the connection */
+            cat_commit(in, &c, e1 == OF_OK);
             if (e1 == OF_OK) {
                 of_outbox_flush(in->ob);
                 applied += items[i].state == IT_DONE;
@@ -464,6 +510,7 @@ of_err_t of_ingest_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
             e = OF_OK;
         }
     }
+    of_cat_snap_release(c.snap);
     if (e) {
         of_outbox_discard(in->ob);
         of_warn("batch transaction failed", OF_S("error", err), OF_S("class", of_err_str(e)), OF_END);
@@ -502,19 +549,6 @@ void of_ingest_tick(void *ctx) {
     }
     if (now - in->last_cat_check_ms >= of_cfg_int(in->cfg, OF_CFG_CATALOG_REFRESH_S) * 1000) {
         in->last_cat_check_ms = now;
-        char fp[sizeof in->cat_fp], err[256];
-        if (of_catload_fingerprint(in->cl, fp, sizeof fp, err, sizeof err)) {
-            of_warn("catalogue check failed", OF_S("error", err), OF_END);
-        } else if (strcmp(fp, in->cat_fp)) {
-            if (of_catload_load(in->cl, &in->cat, err, sizeof err)) {
-                in->cat_loaded = 0; /* the next batch loads it in its transaction */
-                of_warn("catalogue reload failed", OF_S("error", err), OF_END);
-            } else {
-                in->cat_loaded = 1;
-                memcpy(in->cat_fp, fp, sizeof fp);
-                of_info("catalogue loaded", OF_U("shops", in->cat.nshops), OF_U("warehouses", in->cat.nwhs),
-                        OF_U("specs", in->cat.nspecs), OF_U("platform_goods", in->cat.napi_goods), OF_END);
-            }
-        }
+        (void)cat_refresh(in); /* logged; a batch without a catalogue loads it */
     }
 }

@@ -1,11 +1,10 @@
-/* of_ladder.c -- retry ladder arithmetic, retry context from headers, RetryEnvelope and DeadLetter bytes (pure: the
- * sends are of_ladder_send.c's). */
+/* of_ladder.c -- retry ladder arithmetic, retry context from headers, RetryEnvelope bytes (pure: the sends are
+ * of_ladder_send.c's; a dead letter is built by of_dlq_pack with the context's errors). */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "of_dlq.h"
 #include "of_ladder.h"
 #include "of_log.h"
 #include "of_time.h"
@@ -171,47 +170,5 @@ uint8_t *of_ladder_pack(const of_ladder_t *l, const rd_kafka_message_t *m, const
         *lenp = n;
     }
     free(env.errors);
-    return buf;
-}
-
-uint8_t *of_ladder_dead_pack(const rd_kafka_message_t *m, const of_retry_ctx_t *ctx, const char *error,
-                             const char *error_class, const char *group, const char *worker, size_t *lenp) {
-    int64_t now = of_now_ms();
-    char id[200];
-    snprintf(id, sizeof id, "dl-%s-%d-%lld", rd_kafka_topic_name(m->rkt), (int)m->partition, (long long)m->offset);
-    Orderfleet__EventMeta meta = ORDERFLEET__EVENT_META__INIT;
-    meta.event_id = id;
-    meta.occurred_at_ms = now;
-    meta.producer = (char *)worker;
-    meta.schema_version = 1;
-    Orderfleet__AttemptError cur = ORDERFLEET__ATTEMPT_ERROR__INIT;
-    cur.attempt = ctx->attempt;
-    cur.at_ms = now;
-    cur.error = (char *)error;
-    cur.worker = (char *)worker;
-    Orderfleet__DeadLetter dl = ORDERFLEET__DEAD_LETTER__INIT;
-    dl.meta = &meta;
-    dl.original.data = m->payload;
-    dl.original.len = m->len > OF_DLQ_MAX_ORIGINAL ? OF_DLQ_MAX_ORIGINAL : m->len;
-    dl.original_key.data = m->key;
-    dl.original_key.len = m->key_len;
-    dl.topic = (char *)rd_kafka_topic_name(m->rkt);
-    dl.partition = m->partition;
-    dl.offset = m->offset;
-    dl.error = (char *)error;
-    dl.error_class = (char *)error_class;
-    dl.attempts = ctx->attempt;
-    dl.errors = all_errors(ctx, &cur, &dl.n_errors);
-    if (!dl.errors) return NULL;
-    dl.first_failed_at_ms = dl.errors[0]->at_ms ? dl.errors[0]->at_ms : now;
-    dl.dead_at_ms = now;
-    dl.consumer_group = (char *)group;
-    size_t n = orderfleet__dead_letter__get_packed_size(&dl);
-    uint8_t *buf = malloc(n ? n : 1);
-    if (buf) {
-        orderfleet__dead_letter__pack(&dl, buf);
-        *lenp = n;
-    }
-    free(dl.errors);
     return buf;
 }

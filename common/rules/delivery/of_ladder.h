@@ -1,5 +1,6 @@
-/* of_ladder.h -- the retry ladder (DLV-6): rung arithmetic, retry context of a message, RetryEnvelope and
- * DeadLetter building. Any worker uses it to send a failed message up the ladder; of_retrier runs it. */
+/* of_ladder.h -- the retry ladder (DLV-6): rung arithmetic, retry context of a message, RetryEnvelope building.
+ * Any worker uses it to send a failed message up the ladder; of_retrier runs it. When the tries are used up, the
+ * dead letter is built by of_dlq_pack with the context's errors (ctx.env->errors). */
 #ifndef OF_LADDER_H
 #define OF_LADDER_H
 #include <stddef.h>
@@ -52,11 +53,5 @@ void of_ladder_ctx_clear(of_retry_ctx_t *ctx);
  * length in *lenp; NULL when out of memory. */
 uint8_t *of_ladder_pack(const of_ladder_t *l, const rd_kafka_message_t *m, const of_retry_ctx_t *ctx, const char *error,
                         const char *worker, int rung, size_t *lenp);
-
-/* A DeadLetter for m holding every try's error (ctx's and `error` for this try), attempts = ctx->attempt.
- * error_class: "exhausted" (ladder used up), "permanent" (e.g. HTTP 400) ... Returns malloc'd bytes
- * (caller frees with free()), length in *lenp; NULL when out of memory. */
-uint8_t *of_ladder_dead_pack(const rd_kafka_message_t *m, const of_retry_ctx_t *ctx, const char *error,
-                             const char *error_class, const char *group, const char *worker, size_t *lenp);
 
 #endif

@@ -1,10 +1,15 @@
 /* of_catalog.h -- the submission configuration in memory (INIT-01): settings, shops, warehouses,
  * logistics, goods, suites, platform goods and every strategy table, as plain arrays.
  *
- * Loaded from MySQL by of_catload (the worker), built by hand in unit tests. Rules only read it.
+ * Two ways to get one. The worker: of_catload builds an immutable, reference-counted snapshot (of_cat_snap_t) of
+ * per-table blocks (of_cat_tab_t), each sorted and hash-indexed once and shared by later snapshots while its table
+ * is unchanged; a batch holds the snapshot it started with, and the platform goods rows it writes (INIT-03/04) go
+ * to a batch-local overlay (of_cat_overlay_t) that lookups see over the snapshot and that is merged into a NEW
+ * snapshot only after the transaction commits (of_cat_snap_merge; docs/decisions.md D-T10-30..). Unit tests: fill
+ * the arrays of an of_catalog_t by hand and call of_cat_index(), which sorts them and builds the same indexes.
+ * Rules only read an of_catalog_t (const), never a snapshot.
  * Units: money, weight (kg), volume (cm³) and tax rates are int64 scaled by OF_MONEY_SCALE (1/10000),
- * exactly as the DECIMAL(19,4) columns; commission factors are scaled by 1e6 (DECIMAL(9,6)).
- * Call of_cat_index() after filling the arrays: it sorts them for the lookups below. */
+ * exactly as the DECIMAL(19,4) columns; commission factors are scaled by 1e6 (DECIMAL(9,6)). */
 #ifndef OF_CATALOG_H
 #define OF_CATALOG_H
 #include <stddef.h>
@@ -13,6 +18,12 @@
 #define OF_CODE 65 /* VARCHAR(64) codes and platform ids, NUL included */
 #define OF_AREA 41 /* province / city / district */
 #define OF_NAME 256
+
+typedef struct of_cat_hix_s of_cat_hix_t;         /* one hash index over one table (of_catalog.c) */
+typedef struct of_cat_overlay_s of_cat_overlay_t; /* platform goods rows layered over api_goods */
+typedef struct of_cat_tab_s of_cat_tab_t;         /* one table of a snapshot: rows + indexes, reference-counted */
+typedef struct of_cat_snap_s of_cat_snap_t;       /* an immutable catalogue, reference-counted */
+#define OF_CAT_NHIX 12                            /* hash indexes of a catalogue (of_catalog.c, IX_*) */
 
 /* §1.18 switches (cfg_setting rows, keys as in the table). Defaults: of_settings_defaults(). */
 typedef struct {
@@ -264,16 +275,28 @@ typedef struct {
     size_t npkg_strategies;
     of_match_rule_t *match_rules;
     size_t nmatch_rules;
+    /* Lookup machinery, zero in a catalogue built by hand until of_cat_index(); rules never touch it. hix: hash
+     * indexes (NULL = the lookups scan). Platform goods are looked up in overlay (the batch's own rows), then
+     * api_delta (committed rows merged into the snapshot, not yet folded into api_goods), then api_goods. */
+    const of_cat_hix_t *hix[OF_CAT_NHIX];
+    const of_cat_overlay_t *api_delta;
+    const of_cat_overlay_t *overlay;
+    int owns_hix; /* hix allocated by of_cat_index() (of_cat_index_free) */
 } of_catalog_t;
 
 /* The proposed defaults of every switch (all "off", durations 0, calc 1, cod mode 1, type express). */
 void of_settings_defaults(of_settings_t *s);
 
-/* Sort the arrays the lookups search (by id; api_goods by key; suite_details by suite, sort_order;
- * logis by sort_order, id; match_rules by priority desc; shop_whs by shop, priority desc). Pure. */
-void of_cat_index(of_catalog_t *c);
+/* Sort the arrays (by id; api_goods by key; suite_details by suite, sort_order; logis by sort_order, id;
+ * match_rules by priority desc; shop_whs by shop, priority desc) and build the hash indexes of a catalogue built
+ * by hand (again after a test changed ids, codes or counts of indexed tables). Indexes of an earlier call are
+ * freed. -1 when out of memory (the lookups then scan). */
+int of_cat_index(of_catalog_t *c);
+/* Free what of_cat_index() allocated (not the arrays). */
+void of_cat_index_free(of_catalog_t *c);
 
-/* Lookups by id or key; NULL when absent. Pure. */
+/* Lookups by id or key; NULL when absent. Through the hash indexes when present, else by scanning; the first row
+ * in catalogue order wins. Pure. */
 const of_shop_t *of_cat_shop(const of_catalog_t *c, uint64_t id);
 const of_warehouse_t *of_cat_warehouse(const of_catalog_t *c, uint64_t id);
 const of_warehouse_t *of_cat_warehouse_by_no(const of_catalog_t *c, const char *no);
@@ -282,20 +305,104 @@ const of_spec_t *of_cat_spec(const of_catalog_t *c, uint64_t id);
 const of_suite_t *of_cat_suite(const of_catalog_t *c, uint64_t id);
 /* The components of suite_id in apportioning order; *np = their number (0 → NULL). */
 const of_suite_detail_t *of_cat_suite_details(const of_catalog_t *c, uint64_t suite_id, size_t *np);
+/* Platform goods by (shop_id, goods_id, spec_id), byte comparison: the batch's overlay, then the snapshot's merged
+ * rows, then api_goods. */
 const of_api_goods_t *of_cat_api_goods(const of_catalog_t *c, uint64_t shop_id, const char *goods_id,
                                        const char *spec_id);
 const of_category_t *of_cat_category(const of_catalog_t *c, uint64_t shop_id, const char *cid);
 const of_employee_t *of_cat_employee_by_name(const of_catalog_t *c, const char *name);
 
+/* Lookups by code for the matching rules (INIT-06, SUB-MAP-06/08), exactly as of_automatch compares: the code is
+ * code[0, len) (a trimmed span need not end in NUL), equal to the system code byte for byte, or ASCII case folded
+ * when ic; an empty code matches nothing; deleted rows never match.
+ * of_cat_spec_by_no: the first spec (catalogue order) whose spec_no equals the code and, when goods_no is not
+ * NULL, whose goods_no equals goods_no[0, glen) too. of_cat_spec_by_goods_no: the first spec whose goods_no equals
+ * the code, *np = how many specs do. of_cat_suite_by_no: the first suite whose suite_no equals the code. */
+const of_spec_t *of_cat_spec_by_no(const of_catalog_t *c, const char *code, size_t len, const char *goods_no,
+                                   size_t glen, int ic);
+const of_spec_t *of_cat_spec_by_goods_no(const of_catalog_t *c, const char *code, size_t len, int ic, size_t *np);
+const of_suite_t *of_cat_suite_by_no(const of_catalog_t *c, const char *code, size_t len, int ic);
+
 /* Area match of a rule (province, city, district; '' = wildcard for city / district) against an
  * address: 0 no match, else specificity 1 province, 2 city, 3 district. Pure. */
 int of_cat_area_match(const char *rp, const char *rc, const char *rd, const char *p, const char *c, const char *d);
 
-/* Insert or replace a platform goods row (INIT-04 adds rows while a batch runs), keeping the order.
- * -1 when out of memory. */
-int of_cat_put_api_goods(of_catalog_t *c, const of_api_goods_t *row);
+/* ------------------------------------------------------------------ snapshots (worker) */
+/* The tables of a snapshot: each is loaded, fingerprinted and replaced on its own (of_catload). */
+typedef enum {
+    OF_CT_SETTINGS, /* one of_settings_t */
+    OF_CT_SHOPS,
+    OF_CT_WHS,
+    OF_CT_WH_AREAS,
+    OF_CT_LOGIS,
+    OF_CT_SHOP_WHS,
+    OF_CT_SHOP_LOGIS,
+    OF_CT_SPECS,
+    OF_CT_SUITES,
+    OF_CT_SUITE_DETAILS,
+    OF_CT_API_GOODS,
+    OF_CT_CATS,
+    OF_CT_SPEC_WHS,
+    OF_CT_REMARK_RULES,
+    OF_CT_SALESMAN_RULES,
+    OF_CT_EMPLOYEES,
+    OF_CT_PREORDER_KWS,
+    OF_CT_LOGI_STRATEGIES,
+    OF_CT_LOGI_AREAS,
+    OF_CT_LOGI_FEES,
+    OF_CT_ALIASES,
+    OF_CT_PACKAGES,
+    OF_CT_PKG_STRATEGIES,
+    OF_CT_MATCH_RULES,
+    OF_CT__COUNT
+} of_cat_table_t;
 
-/* Free every array of c (not c itself) and zero it. */
-void of_cat_clear(of_catalog_t *c);
+/* The size of one row of table t (of_settings_t, of_shop_t, ...). */
+size_t of_cat_table_elem(of_cat_table_t t);
+
+/* A table block of n rows (a malloc'd array of of_cat_table_elem(t) each, taken over; n 0 → rows may be NULL):
+ * sorted as of_cat_index() sorts it and hash-indexed, one reference (the caller's). NULL when out of memory
+ * (rows freed). Never changed afterwards. */
+of_cat_tab_t *of_cat_tab_new(of_cat_table_t t, void *rows, size_t n);
+size_t of_cat_tab_rows(const of_cat_tab_t *tab);
+void of_cat_tab_release(of_cat_tab_t *tab);
+
+/* A snapshot whose table t is tabs[t] when not NULL (that reference moves into the snapshot), else base's table t
+ * (shared: one more reference; an empty table when base is NULL). Platform goods merged into base and not folded
+ * yet are kept unless tabs[OF_CT_API_GOODS] replaces that table. One reference (the caller's). NULL when out of
+ * memory (the given tables are released). */
+of_cat_snap_t *of_cat_snap_new(const of_cat_snap_t *base, of_cat_tab_t *tabs[OF_CT__COUNT]);
+/* A snapshot = base + rows (platform goods committed, or read back from the database): each row inserted or
+ * replacing the row of its key; every table shared with base. The rows go to a delta layer that is folded into a
+ * new api_goods table once it holds more than max(1024, api_goods / 16) rows. One reference. NULL when out of
+ * memory. */
+of_cat_snap_t *of_cat_snap_merge(const of_cat_snap_t *base, const of_api_goods_t *rows, size_t n);
+/* Reference counting (C11 atomics: a snapshot may be released on any thread). release frees it with the last
+ * reference, and with it the tables nothing else shares. NULL is ignored. */
+of_cat_snap_t *of_cat_snap_acquire(of_cat_snap_t *s);
+void of_cat_snap_release(of_cat_snap_t *s);
+/* The catalogue of s (valid while a reference is held). */
+const of_catalog_t *of_cat_snap_cat(const of_cat_snap_t *s);
+/* The table block t of s (to compare which tables two snapshots share). */
+const of_cat_tab_t *of_cat_snap_tab(const of_cat_snap_t *s, of_cat_table_t t);
+/* The number of distinct platform goods keys of s (api_goods and the merged rows). */
+size_t of_cat_snap_api_keys(const of_cat_snap_t *s);
+/* The rows merged into s and not folded yet. */
+size_t of_cat_snap_delta_rows(const of_cat_snap_t *s);
+
+/* A batch's view: *out = the catalogue of s with ov (may be NULL) layered over its platform goods. The view
+ * borrows s and ov. */
+void of_cat_view(const of_cat_snap_t *s, const of_cat_overlay_t *ov, of_catalog_t *out);
+
+/* ------------------------------------------------------------------ overlay (a batch's platform goods) */
+of_cat_overlay_t *of_cat_overlay_new(void);
+void of_cat_overlay_free(of_cat_overlay_t *ov);
+/* Insert row, or replace the row of its key. Pointers from earlier lookups into ov are invalid afterwards.
+ * -1 when out of memory. */
+int of_cat_overlay_put(of_cat_overlay_t *ov, const of_api_goods_t *row);
+/* Drop every row (the transaction rolled back, or a new one starts). */
+void of_cat_overlay_reset(of_cat_overlay_t *ov);
+/* The rows in insertion order; *np their number. */
+const of_api_goods_t *of_cat_overlay_rows(const of_cat_overlay_t *ov, size_t *np);
 
 #endif
