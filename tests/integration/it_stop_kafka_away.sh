@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # it_stop_kafka_away.sh -- SIGTERM while the broker is unreachable (issue 10, item 4). trade-submit runs on a few
-# thousand trades; the only Kafka node is frozen with SIGSTOP (its sockets stay open and nothing answers: the
+# thousand trades; Kafka (every node) is frozen with SIGSTOP (its sockets stay open and nothing answers: the
 # worst case, worse than a refused connection) while the worker has outbox events waiting for their delivery
 # reports; then the worker gets SIGTERM. It must exit 0 within STOP_BOUND_S (10 s: one 2 s grace for delivery
 # reports, then the purge; 3 s for the group close, then the worker leaves without it; docs/operations.md
@@ -28,12 +28,15 @@ kafka() { bash "$REPO/scripts/kafka.sh" "$@" 2>>"$WORK/kafka-tools.err"; }
 total() { kafka get-offsets --topic "${OF_TOPIC_PREFIX}$1" | awk -F: '{s += $NF} END {print s + 0}'; }
 stored() { sql 'SELECT COUNT(*) FROM api_trade'; }
 unsent() { sql 'SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL'; }
-KPID=$(cat "$OF_STATE_DIR/run/kafka-1.pid")
+KPIDS=$(cat "$OF_STATE_DIR"/run/kafka-*.pid) # every node (one on the test stack, three with OF_KAFKA_BROKERS=3)
+[[ -n $KPIDS ]] || die "no Kafka pid in $OF_STATE_DIR/run"
 FROZEN=0
-freeze() { kill -STOP "$KPID"; FROZEN=1; log "Kafka node 1 frozen (SIGSTOP, pid $KPID)"; }
-thaw() { kill -CONT "$KPID" 2>/dev/null || true; FROZEN=0; log "Kafka node 1 thawed (SIGCONT)"; }
-# never leave the stack's broker stopped, whatever happens to this test
-trap 'rc=$?; [[ $FROZEN == 1 ]] && kill -CONT "$KPID" 2>/dev/null; (exit $rc); finish' EXIT
+# shellcheck disable=SC2086
+freeze() { kill -STOP $KPIDS; FROZEN=1; log "Kafka frozen (SIGSTOP to pid $(echo $KPIDS))"; }
+# shellcheck disable=SC2086
+thaw() { kill -CONT $KPIDS 2>/dev/null || true; FROZEN=0; log "Kafka thawed (SIGCONT)"; }
+# never leave the stack's brokers stopped, whatever happens to this test
+trap 'rc=$?; [[ $FROZEN == 1 ]] && kill -CONT $KPIDS 2>/dev/null; (exit $rc); finish' EXIT
 
 # timed_stop NAME: SIGTERM, then wait at most 60 s; sets STOP_MS and STOP_RC (124 = still running at 60 s, killed)
 timed_stop() {
