@@ -166,7 +166,8 @@ OUT=${OF_BENCH_OUT:-$REPO/.bench-out/kill-storm-$RUN_ID}
 say() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 die() { printf 'kill_storm: error: %s\n' "$*" >&2; exit 1; }
 ordctl() { "$BIN/ordctl" "$@" 2> >(grep -v CONFWARN >&2); }
-admin() { mariadb --no-defaults --socket="$OF_STATE_DIR/mysql/mysqld.sock" --user="$(id -un)" orderfleet -N -B -e "$1"; }
+# shellcheck source=bench/lib.sh
+source "$REPO/bench/lib.sh" # admin, reset_db
 now_ms() { date +%s%3N; }
 declare -A PID GEN
 DONE=0
@@ -181,13 +182,6 @@ cleanup() {
   ((DONE == 1)) || echo "kill_storm: stopped early; logs in $OUT, stack $OF_STATE_DIR left up" >&2
 }
 trap cleanup EXIT
-reset_db() {
-  local tables
-  tables=$(admin "SELECT GROUP_CONCAT(CONCAT('TRUNCATE TABLE ', table_name) SEPARATOR '; ') FROM information_schema.tables
-                  WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE' AND table_name <> 'schema_migrations'")
-  admin "$tables"
-  bash scripts/stack.sh mysql <data/sample/catalogue.sql
-}
 
 if ((BUILD_IT)); then
   say "build (Release, $BUILD)"

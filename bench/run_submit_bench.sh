@@ -44,7 +44,8 @@ LOG_LEVEL=warn
 say() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 die() { printf 'run_submit_bench: error: %s\n' "$*" >&2; exit 1; }
 ordctl() { "$BIN/ordctl" "$@" 2> >(grep -v CONFWARN >&2); }
-admin() { mariadb --no-defaults --socket="$OF_STATE_DIR/mysql/mysqld.sock" --user="$(id -un)" orderfleet -N -B -e "$1"; }
+# shellcheck source=bench/lib.sh
+source "$REPO/bench/lib.sh" # admin, reset_db
 
 WORKER_PIDS=()
 DONE=0
@@ -57,13 +58,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-reset_db() {
-  local tables
-  tables=$(admin "SELECT GROUP_CONCAT(CONCAT('TRUNCATE TABLE ', table_name) SEPARATOR '; ') FROM information_schema.tables
-                  WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE' AND table_name <> 'schema_migrations'")
-  admin "$tables"
-  bash scripts/stack.sh mysql <data/sample/catalogue.sql
-}
 stock_check() {
   # the check reads every order line in one query: more than the default 5 s read timeout on 50,000 trades here
   if OF_MYSQL_CONNECT_TIMEOUT_S=300 ordctl stock-check >"$WORK/stock-check.$1.out" 2>&1; then

@@ -66,7 +66,7 @@ typedef struct {
     of_ingest_t *in;
     item_t *items;
     int n;
-    int only;            /* -1 = all TODO items, else that one */
+    int only;            /* -1 = every pending item, else that one */
     of_cat_snap_t *snap; /* the catalogue this batch runs on (a reference) */
 } txctx_t;
 
