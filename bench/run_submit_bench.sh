@@ -9,7 +9,9 @@
 # Own stack (never the developer's): OF_STATE_DIR (default <repo>/.state-bench), OF_MYSQL_PORT (33336),
 # OF_REDIS_PORT (36409), OF_KAFKA_PORT (29592). Build: Release into <repo>/build-bench (OF_BENCH_BUILD to change).
 #
-# Runs: (a) raw-SQL ceiling (bin/of-bench-sqlceiling), 1 and 2 connections; (b) drain with one trade-submit;
+# Runs: (a) raw-SQL ceilings (bin/of-bench-sqlceiling, the worker's writers without Kafka, reads or rules): a statement
+# per row (the first ceiling, 1 connection) and one multi-row statement per table per batch (issue 10, 1 and 2
+# connections); (b) drain with one trade-submit;
 # (c) drain with two instances in one group; (d) latency at a paced rate. The database is reset between runs
 # (every main table truncated except schema_migrations, sample catalogue reloaded) and every run uses fresh
 # topics (OF_TOPIC_PREFIX) and group; `ordctl stock-check` must pass after each run.
@@ -119,24 +121,28 @@ head -n "$LAT_TRADES" "$WORK/trades.jsonl" >"$WORK/latency.jsonl"
 ordctl migrate >/dev/null
 reset_db
 
-# ------------------------------------------------------------------ (a) ceiling
+# ------------------------------------------------------------------ (a) ceilings
 declare -A R
-R[ceil2]=skipped
-for c in ${OF_BENCH_CEILING_CONNECTIONS:-1 2}; do # the 2-connection ceiling aborts on a deadlock (no retry)
-  [[ $c == 1 ]] || reset_db
-  say "(a) raw-SQL ceiling, $c connection(s)"
+first=1
+for run in one:1 multi:1 multi:${OF_BENCH_CEILING_CONNECTIONS:-2}; do
+  rows=${run%%:*} c=${run##*:} name=${run/:/}
+  [[ -n ${R[$name]:-} ]] && continue
+  ((first)) || reset_db
+  first=0
+  say "(a) raw-SQL ceiling, --rows $rows, $c connection(s)"
   before=$(counters)
-  out=$("$BIN/of-bench-sqlceiling" --connections "$c" "$WORK/trades.jsonl")
+  out=$("$BIN/of-bench-sqlceiling" --rows "$rows" --connections "$c" "$WORK/trades.jsonl")
   after=$(counters)
   say "    $out"
   R[batch]=$(sed -n 's/.* batch=\([0-9]*\).*/\1/p' <<<"$out")
-  R[ceil$c]=$(sed -n 's/.*tps=\([0-9]*\).*/\1/p' <<<"$out")
-  R[ceil${c}_n]=$(sed -n 's/^trades=\([0-9]*\).*/\1/p' <<<"$out")
-  R[ceil${c}_stmts]=$(per_trade "$before" "$after" "${R[ceil${c}_n]}")
-  say "    server: ${R[ceil${c}_stmts]}"
-  stock_check "ceiling-$c"
+  R[$name]=$(sed -n 's/.*tps=\([0-9]*\).*/\1/p' <<<"$out")
+  R[${name}_n]=$(sed -n 's/.* trades=\([0-9]*\).*/\1/p' <<<"$out")
+  R[${name}_stmts]=$(per_trade "$before" "$after" "${R[${name}_n]}")
+  say "    server: ${R[${name}_stmts]}"
+  stock_check "ceiling-$name"
 done
-PUBLISHED=${R[ceil1_n]}
+R[multi2]=${R[multi2]:-skipped}
+PUBLISHED=${R[multi1_n]}
 
 # ------------------------------------------------------------------ (b), (c) drain
 drain() { # instances
@@ -219,12 +225,14 @@ cat <<EOF
 
 ==================== trade-submit benchmark ($PUBLISHED trades, OF_BATCH_SIZE=${R[batch]}) ====================
 machine:                       $MACHINE
-raw-SQL ceiling, 1 connection: ${R[ceil1]} trades/s   (${R[ceil1_stmts]})
-raw-SQL ceiling, 2 connections:${R[ceil2]} trades/s
+ceiling, a row per statement:  ${R[one1]} trades/s   (${R[one1_stmts]})
+ceiling, multi-row, 1 conn:    ${R[multi1]} trades/s   (${R[multi1_stmts]})
+ceiling, multi-row, 2 conns:   ${R[multi2]} trades/s
 trade-submit, 1 instance:      ${R[drain1]} trades/s  (first→last order: ${R[drain1_db]}/s; ${R[drain1_stmts]})
 trade-submit, 2 instances:     ${R[drain2]} trades/s  (first→last order: ${R[drain2_db]}/s)
-ratio 1 instance / ceiling 1:  $(ratio "${R[drain1]}" "${R[ceil1]}")   (target >= 0.70)
-ratio 2 instances / ceiling 2: $(ratio "${R[drain2]}" "${R[ceil2]}")
+ratio 1 instance / multi-row ceiling:    $(ratio "${R[drain1]}" "${R[multi1]}")   (target >= 0.70)
+ratio 1 instance / row-per-statement:    $(ratio "${R[drain1]}" "${R[one1]}")
+ratio 2 instances / multi-row 2 conns:   $(ratio "${R[drain2]}" "${R[multi2]}")
 latency at ${RATE}/s:          $LAT
 peak RSS (VmHWM) kB:           1 instance ${R[drain1_hwm]}| 2 instances ${R[drain2_hwm]}| latency run ${R[lat_hwm]}  (target <= 32768)
 EOF

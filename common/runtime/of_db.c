@@ -10,7 +10,7 @@
 #include "of_log.h"
 #include "of_metrics.h"
 
-#define OF_DB_MAX_STMTS 256
+#define OF_DB_MAX_STMTS 512
 #define SMALL_BINDS 64
 
 struct of_db_s {
@@ -23,6 +23,12 @@ struct of_db_s {
     int nstmts;
     int broken;              /* connection lost: reconnect before the next use */
     unsigned int last_errno; /* of the last failed call, 0 when it succeeded (of_db_last_errno) */
+    /* D-T10-51: one multi-row INSERT takes consecutive auto-increment ids (innodb_autoinc_lock_mode 0 or 1), spaced
+     * by auto_increment_increment; probed on every connect. 0 = not guaranteed (mode 2): of_db_exec_multi_ids
+     * then writes one row per statement. */
+    int consecutive_ids;
+    uint64_t id_step;
+    int multi_max; /* the largest part of a multi-row statement (of_db_set_multi_max), 0 = OF_DB_MULTI_MAX */
 };
 
 /* Issue 10, item 1: a database that refuses writes for a while (table full, read-only, out of connections ...)
@@ -250,6 +256,26 @@ static void drop_stmts(of_db_t *db) {
         }
 }
 
+/* D-T10-51: may a multi-row INSERT's ids be computed from its first one? Read once per connection; anything
+ * unexpected answers no (one row per statement: slower, never wrong). */
+static void probe_ids(of_db_t *db) {
+    db->consecutive_ids = 0;
+    db->id_step = 1;
+    if (mysql_query(db->my, "SELECT @@innodb_autoinc_lock_mode, @@auto_increment_increment")) return;
+    MYSQL_RES *r = mysql_store_result(db->my);
+    if (!r) return;
+    MYSQL_ROW row = mysql_fetch_row(r);
+    if (row && row[0] && row[1]) {
+        long mode = strtol(row[0], NULL, 10);
+        long step = strtol(row[1], NULL, 10);
+        if ((mode == 0 || mode == 1) && step >= 1) {
+            db->consecutive_ids = 1;
+            db->id_step = (uint64_t)step;
+        }
+    }
+    mysql_free_result(r);
+}
+
 static of_err_t do_connect(of_db_t *db, char *errstr, size_t errstr_size) {
     const of_config_t *cfg = db->cfg;
     db->my = mysql_init(NULL);
@@ -274,6 +300,7 @@ static of_err_t do_connect(of_db_t *db, char *errstr, size_t errstr_size) {
         return err;
     }
     db->broken = 0;
+    probe_ids(db);
     return OF_OK;
 }
 
@@ -321,22 +348,27 @@ int of_db_register(of_db_t *db, const char *sql) {
 }
 
 of_err_t of_db_register_multi(of_db_t *db, const char *head, const char *row, const char *tail, of_db_multi_t *m) {
+    return of_db_register_multi_sep(db, head, row, ", ", tail, m);
+}
+
+of_err_t of_db_register_multi_sep(of_db_t *db, const char *head, const char *row, const char *sep, const char *tail,
+                                  of_db_multi_t *m) {
     m->row_params = 0;
     for (const char *c = row; *c; c++)
         m->row_params += *c == '?';
-    size_t hl = strlen(head), rl = strlen(row), tl = strlen(tail);
+    size_t hl = strlen(head), rl = strlen(row), tl = strlen(tail), sl = strlen(sep);
     for (int k = 0; k < OF_DB_MULTI_SIZES; k++) {
         int rows = 1 << k;
         if (db->nstmts >= OF_DB_MAX_STMTS) return OF_ERR_NOMEM;
-        char *sql = malloc(hl + (size_t)rows * (rl + 2) + tl + 1);
+        char *sql = malloc(hl + (size_t)rows * (rl + sl) + tl + 1);
         if (!sql) return OF_ERR_NOMEM;
         char *w = sql;
         memcpy(w, head, hl);
         w += hl;
         for (int r = 0; r < rows; r++) {
             if (r) {
-                memcpy(w, ", ", 2);
-                w += 2;
+                memcpy(w, sep, sl);
+                w += sl;
             }
             memcpy(w, row, rl);
             w += rl;
@@ -350,18 +382,22 @@ of_err_t of_db_register_multi(of_db_t *db, const char *head, const char *row, co
 }
 
 /* The largest prepared size (index into m->id) that fits n rows. */
-static int multi_size(int n) {
+static int multi_size(const of_db_t *db, int n) {
     int k = OF_DB_MULTI_SIZES - 1;
-    while ((1 << k) > n)
+    while (k && ((1 << k) > n || (db->multi_max && (1 << k) > db->multi_max)))
         k--;
     return k;
+}
+
+void of_db_set_multi_max(of_db_t *db, int rows) {
+    db->multi_max = rows > 0 ? rows : 0;
 }
 
 of_err_t of_db_exec_multi(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows, uint64_t *affectedp,
                           char *errstr, size_t errstr_size) {
     uint64_t total = 0;
     for (int done = 0; done < nrows;) {
-        int k = multi_size(nrows - done);
+        int k = multi_size(db, nrows - done);
         uint64_t aff = 0;
         of_err_t err = of_db_exec(db, m->id[k], params + (size_t)done * (size_t)m->row_params, (1 << k) * m->row_params,
                                   &aff, NULL, errstr, errstr_size);
@@ -371,6 +407,30 @@ of_err_t of_db_exec_multi(of_db_t *db, const of_db_multi_t *m, const of_param_t 
     }
     if (affectedp) *affectedp = total;
     return OF_OK;
+}
+
+of_err_t of_db_exec_multi_ids(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows, uint64_t *ids,
+                              uint64_t *affectedp, char *errstr, size_t errstr_size) {
+    uint64_t total = 0;
+    for (int done = 0; done < nrows;) {
+        /* without the guarantee of consecutive ids, one row per statement (its id is its own) */
+        int k = db->consecutive_ids ? multi_size(db, nrows - done) : 0;
+        uint64_t aff = 0, first = 0;
+        of_err_t err = of_db_exec(db, m->id[k], params + (size_t)done * (size_t)m->row_params, (1 << k) * m->row_params,
+                                  &aff, &first, errstr, errstr_size);
+        if (err) return err;
+        if (!first) return of_seterr(errstr, errstr_size, OF_ERR_DB, "multi-row insert returned no auto-increment id");
+        for (int r = 0; r < 1 << k; r++)
+            ids[done + r] = first + (uint64_t)r * db->id_step;
+        total += aff;
+        done += 1 << k;
+    }
+    if (affectedp) *affectedp = total;
+    return OF_OK;
+}
+
+int of_db_consecutive_ids(const of_db_t *db) {
+    return db->consecutive_ids;
 }
 
 /* Append the rows of b to a (same columns); b is emptied. */
@@ -395,7 +455,7 @@ of_err_t of_db_query_multi(of_db_t *db, const of_db_multi_t *m, const of_param_t
     *rowsp = NULL;
     of_rows_t *all = NULL;
     for (int done = 0; done < nrows;) {
-        int k = multi_size(nrows - done);
+        int k = multi_size(db, nrows - done);
         of_rows_t *part;
         of_err_t err = of_db_query(db, m->id[k], params + (size_t)done * (size_t)m->row_params,
                                    (1 << k) * m->row_params, &part, errstr, errstr_size);
@@ -488,6 +548,10 @@ static of_err_t bind_params(MYSQL_STMT *st, binds_t *bs, const of_param_t *p, in
     for (int i = 0; i < n; i++) {
         MYSQL_BIND *b = &bs->b[i];
         switch (p[i].type) {
+        case OFP_REF: /* of_wset resolves references before a statement runs */
+            binds_free(bs);
+            bs->b = bs->sb;
+            return of_seterr(errstr, size, OF_ERR_DB, "parameter %d: unresolved row reference", i + 1);
         case OFP_NULL:
             bs->is_null[i] = 1;
             b->buffer_type = MYSQL_TYPE_NULL;

@@ -21,7 +21,9 @@ MYSQL *of_db_handle(of_db_t *db);
  * Returns its id (>= 0) or -1 when the registry is full. sql is borrowed (keep it static). */
 int of_db_register(of_db_t *db, const char *sql);
 
-typedef enum { OFP_NULL, OFP_I64, OFP_U64, OFP_STR, OFP_MONEY } of_param_type_t;
+/* OFP_REF: the auto-increment id of row .u of table .i of a write set (of_wset), resolved before the statement
+ * runs; never bound as is. */
+typedef enum { OFP_NULL, OFP_I64, OFP_U64, OFP_STR, OFP_MONEY, OFP_REF } of_param_type_t;
 typedef struct {
     of_param_type_t type;
     int64_t i;     /* OFP_I64, OFP_MONEY (1/10000 units) */
@@ -35,6 +37,7 @@ typedef struct {
 #define OFP_U(v) ((of_param_t){.type = OFP_U64, .u = (uint64_t)(v)})
 #define OFP_M(v) ((of_param_t){.type = OFP_MONEY, .i = (int64_t)(v)})
 #define OFP_NUL ((of_param_t){.type = OFP_NULL})
+#define OFP_REF(table, row) ((of_param_t){.type = OFP_REF, .i = (int64_t)(table), .u = (uint64_t)(row)})
 
 /* Execute a registered statement. affectedp / insert_idp may be NULL.
  * Errors: OF_ERR_DUPLICATE (1062), OF_ERR_TRANSIENT (a condition of the server that passes: deadlock, lock wait,
@@ -70,9 +73,22 @@ typedef struct {
 } of_db_multi_t;
 of_err_t of_db_register_multi(of_db_t *db, const char *head, const char *row, const char *tail,
                               of_db_multi_t *m) OF_MUST_CHECK;
+/* At most `rows` rows per statement on this connection from now on (1: every row its own statement, the benchmark's
+ * first ceiling); 0 = OF_DB_MULTI_MAX. */
+void of_db_set_multi_max(of_db_t *db, int rows);
+/* The same with rows joined by sep instead of ", " (e.g. " UNION ALL " for a derived table of rows). */
+of_err_t of_db_register_multi_sep(of_db_t *db, const char *head, const char *row, const char *sep, const char *tail,
+                                  of_db_multi_t *m) OF_MUST_CHECK;
 /* *affectedp: the sum over the parts. Not atomic by itself: run it inside of_db_tx. */
 of_err_t of_db_exec_multi(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows, uint64_t *affectedp,
                           char *errstr, size_t errstr_size) OF_MUST_CHECK;
+/* A multi-row INSERT into a table with an auto-increment key: ids[r] = the id row r got (nrows of them). When the
+ * server hands one statement consecutive ids (innodb_autoinc_lock_mode 0 or 1, probed on connect; decision D-T10-51)
+ * they come from the first id and auto_increment_increment; otherwise every row is its own statement. */
+of_err_t of_db_exec_multi_ids(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows, uint64_t *ids,
+                              uint64_t *affectedp, char *errstr, size_t errstr_size) OF_MUST_CHECK;
+/* 1 when this connection's server guarantees consecutive ids to a multi-row INSERT. */
+int of_db_consecutive_ids(const of_db_t *db);
 of_err_t of_db_query_multi(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows, of_rows_t **rowsp,
                            char *errstr, size_t errstr_size) OF_MUST_CHECK;
 

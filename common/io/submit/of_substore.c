@@ -1,6 +1,11 @@
-/* of_substore.c -- submission I/O: platform goods upkeep (INIT-02…-08), the loads the rules need, and the
- * writes of what of_sub_decide() decided, all inside the caller's batch transaction. */
+/* of_substore.c -- submission I/O, plan-then-write (issue 10, decision D-T10-50): for a run of raw trades stored in
+ * the batch's transaction, the reads the rules need are one query per table per round (customers, phone and address
+ * books, siblings, stock), the rules decide trade after trade in memory (the stock view sees every earlier
+ * reservation), and what they decided is buffered in a write set (of_wset) and written with one multi-row statement
+ * per table. Platform goods upkeep (INIT-02…-08) and refund orders (SUB-RFD-01) write as they go: at most once per
+ * new or changed platform spec, and only for refunded trades. */
 #include "of_substore.h"
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,122 +18,193 @@
 #include "of_money.h"
 #include "of_stock.h"
 #include "of_sub.h"
+#include "of_wset.h"
 
-static const char *const SQL[OF_SS__COUNT] = {
-    [OF_SS_PC_GET] = "SELECT pc.customer_id, c.customer_type FROM crm_platform_customer pc JOIN crm_customer c ON "
-                     "c.customer_id = pc.customer_id WHERE pc.platform_id = ? AND pc.account = ?",
-    /* OP-18: the offline customer's phone and address books, compared in C by the tested rules
-     * (of_cust_phone_match, of_cust_address_match: exact bytes, not the column's case-insensitive collation) */
-    [OF_SS_OFF_PHONE] = "SELECT telno FROM crm_customer_telno WHERE customer_id = ?",
-    [OF_SS_OFF_ADDR] = "SELECT province, city, district, address FROM crm_customer_address WHERE customer_id = ?",
-    [OF_SS_CUST_INS] = "INSERT INTO crm_customer (customer_no, nick, name, mobile, telno, province, city, district, "
-                       "address, zip) VALUES (CONCAT('KH', UUID_SHORT()), ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    [OF_SS_PC_INS] = "INSERT INTO crm_platform_customer (platform_id, account, customer_id) VALUES (?, ?, ?)",
-    [OF_SS_ADDR_INS] = "INSERT IGNORE INTO crm_customer_address (customer_id, name, province, city, district, address, "
-                       "zip, mobile, telno) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    [OF_SS_TEL_INS] = "INSERT IGNORE INTO crm_customer_telno (customer_id, type, telno) VALUES (?, ?, ?)",
-    [OF_SS_SIBS] = "SELECT trade_id, trade_status, DATE_FORMAT(trade_time, '%Y-%m-%d %H:%i:%s'), unmerge_mask FROM "
-                   "sales_trade WHERE customer_id = ? AND trade_status BETWEEN 10 AND 95 ORDER BY trade_id",
-    [OF_SS_STOCK] = "SELECT warehouse_id, spec_id, stock_num, wms_stock_num, sending_num, order_num, unpay_num, "
-                    "subscribe_num, cost_price FROM stock_spec WHERE spec_id = ?",
-    [OF_SS_ST_INS] =
-        "INSERT INTO sales_trade (trade_no, platform_id, shop_id, raw_trade_id, src_tids, trade_status, pay_status, "
-        "refund_status, delivery_term, trade_mask, flag_id, unmerge_mask, freeze_reason, is_sealed, trade_time, "
-        "pay_time, delay_to_time, customer_id, buyer_nick, receiver_name, receiver_mobile, receiver_telno, "
-        "receiver_province, receiver_city, receiver_district, receiver_address, receiver_zip, area_alias, "
-        "warehouse_id, wms_type, logistics_id, logistics_by, package_id, post_cost, salesman_id, cs_remark, "
-        "buyer_message, invoice_type, invoice_title, invoice_content, goods_count, goods_type_count, single_spec_no, "
-        "weight, volume, goods_amount, post_amount, discount, receivable, paid, pbs_amount, cod_amount, goods_cost, "
-        "commission, gift_mask, is_not_use_air, decision_trace, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    [OF_SS_STO_INS] =
-        "INSERT INTO sales_trade_order (trade_id, platform_id, shop_id, src_tid, src_oid, api_trade_order_id, "
-        "spec_id, goods_id, api_goods_id, api_spec_id, refund_status, guarantee_mode, delivery_term, bind_oid, num, "
-        "actual_num, price, order_price, share_price, share_amount, share_post, paid, adjust, discount, commission, "
-        "cost_price, goods_name, goods_no, spec_name, spec_no, spec_code, api_goods_name, api_spec_name, weight, "
-        "volume, tax_rate, large_type, gift_type, cid, is_zero_cost, is_not_use_air, suite_id, suite_no, suite_name, "
-        "suite_num, is_main, stock_reserved, reserved_warehouse_id, reserved_num) VALUES (?, ?, ?, ?, ?, "
-        "(SELECT rec_id FROM api_trade_order WHERE api_trade_id = ? AND oid = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    [OF_SS_LOG_INS] = "INSERT INTO sales_trade_log (trade_id, type, rule_id, message) VALUES (?, ?, ?, ?)",
-    [OF_SS_SIB_UPD] =
-        "UPDATE sales_trade SET unmerge_mask = unmerge_mask | ?, delay_to_time = IF(? > 0 AND trade_status "
-        "IN (16, 20), ?, delay_to_time), trade_status = IF(? > 0 AND trade_status IN (16, 20), ?, "
-        "trade_status), version = version + 1 WHERE trade_id = ?",
-    [OF_SS_RAW_UPD] =
-        "UPDATE api_trade SET process_status = ?, bad_reason = bad_reason | ?, deliver_trade_id = ?, "
-        "customer_id = ?, salesman_id = ?, remark_logistics_id = ?, freeze_reason = ?, prompt_warehouse_id = "
-        "?, submit_rule = ?, submit_reason = ?, decision_trace = ?, submitted_at = NOW(3), modify_flag = "
-        "IF(? = 20, 0, modify_flag), pay_time = IF(pay_time IS NULL AND ? <> '', ?, pay_time) WHERE rec_id = "
-        "? AND process_status = 10",
-    [OF_SS_RAWO_UPD] =
-        "UPDATE api_trade_order SET process_status = ?, modify_flag = IF(? = 20, 0, modify_flag), is_new = 0 "
-        "WHERE api_trade_id = ?",
-    [OF_SS_RAWO_INVALID] = "UPDATE api_trade_order SET is_invalid_goods = 1 WHERE api_trade_id = ? AND oid = ?",
-    [OF_SS_AG_INS] =
-        "INSERT INTO api_goods_spec (platform_id, shop_id, goods_id, spec_id, goods_no, spec_no, goods_name, "
-        "spec_name, cid, match_target_type, match_target_id, match_code, modify_flag, is_stock_change, brand, "
-        "class_name) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 1, IFNULL(MAX(g.brand), ''), "
-        "IFNULL(MAX(g.class_name), '') FROM (SELECT 1) one LEFT JOIN goods_spec s ON s.spec_id = ? AND ? = 1 "
-        "LEFT JOIN goods_goods g ON g.goods_id = s.goods_id ON DUPLICATE KEY UPDATE rec_id = rec_id",
-    [OF_SS_AG_UPD] =
-        "UPDATE api_goods_spec SET modify_flag = 0, goods_no = ?, spec_no = ?, goods_name = ?, spec_name = ?, "
-        "cid = ?, match_target_type = IF(is_manual_match = 0, ?, match_target_type), match_target_id = "
-        "IF(is_manual_match = 0, ?, match_target_id), match_code = IF(is_manual_match = 0, ?, match_code), "
-        "is_stock_change = IF(is_manual_match = 0, 1, is_stock_change) WHERE shop_id = ? AND goods_id = ? AND "
-        "spec_id = ?",
-    [OF_SS_RAWO_VALID] =
-        "UPDATE api_trade_order SET is_invalid_goods = 0 WHERE shop_id = ? AND goods_id = ? AND spec_id = "
-        "? AND is_invalid_goods = 1",
-    [OF_SS_STOCK_UPS] =
-        "INSERT INTO stock_spec (warehouse_id, spec_id, unpay_num, order_num, subscribe_num) VALUES (?, ?, "
-        "?, ?, ?) ON DUPLICATE KEY UPDATE unpay_num = unpay_num + VALUES(unpay_num), order_num = order_num "
-        "+ VALUES(order_num), subscribe_num = subscribe_num + VALUES(subscribe_num)",
-    [OF_SS_STOCK_LOG] = "INSERT INTO stock_change_log (warehouse_id, spec_id, src_type, src_id, event_id, d_order_num, "
-                        "d_unpay_num, d_subscribe_num, remark) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?)",
-    [OF_SS_REFUND_GET] = "SELECT rec_id FROM api_refund WHERE shop_id = ? AND tid = ? ORDER BY is_temp, rec_id LIMIT 1",
-    [OF_SS_REFUND_UPD] = "UPDATE api_refund SET status = ?, modify_flag = modify_flag | 1 WHERE rec_id = ?",
-    [OF_SS_REFUND_INS] = "INSERT INTO api_refund (platform_id, shop_id, refund_no, is_temp, tid, raw_trade_id, status, "
-                         "buyer_nick, refund_amount, reason) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?)",
-    [OF_SS_REFUND_LINE] =
+/* ---- statements run as they go (rare: new or changed platform goods, refunded trades) ---- */
+enum { Q_AG_INS, Q_AG_UPD, Q_RAWO_VALID, Q_REFUND_GET, Q_REFUND_UPD, Q_REFUND_INS, Q_REFUND_LINE, Q__COUNT };
+static const char *const SQL[Q__COUNT] = {
+    [Q_AG_INS] = "INSERT INTO api_goods_spec (platform_id, shop_id, goods_id, spec_id, goods_no, spec_no, goods_name, "
+                 "spec_name, cid, match_target_type, match_target_id, match_code, modify_flag, is_stock_change, brand, "
+                 "class_name) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 1, IFNULL(MAX(g.brand), ''), "
+                 "IFNULL(MAX(g.class_name), '') FROM (SELECT 1) one LEFT JOIN goods_spec s ON s.spec_id = ? AND ? = 1 "
+                 "LEFT JOIN goods_goods g ON g.goods_id = s.goods_id ON DUPLICATE KEY UPDATE rec_id = rec_id",
+    [Q_AG_UPD] = "UPDATE api_goods_spec SET modify_flag = 0, goods_no = ?, spec_no = ?, goods_name = ?, spec_name = ?, "
+                 "cid = ?, match_target_type = IF(is_manual_match = 0, ?, match_target_type), match_target_id = "
+                 "IF(is_manual_match = 0, ?, match_target_id), match_code = IF(is_manual_match = 0, ?, match_code), "
+                 "is_stock_change = IF(is_manual_match = 0, 1, is_stock_change) WHERE shop_id = ? AND goods_id = ? AND "
+                 "spec_id = ?",
+    [Q_RAWO_VALID] = "UPDATE api_trade_order SET is_invalid_goods = 0 WHERE shop_id = ? AND goods_id = ? AND spec_id = "
+                     "? AND is_invalid_goods = 1",
+    [Q_REFUND_GET] = "SELECT rec_id FROM api_refund WHERE shop_id = ? AND tid = ? ORDER BY is_temp, rec_id LIMIT 1",
+    [Q_REFUND_UPD] = "UPDATE api_refund SET status = ?, modify_flag = modify_flag | 1 WHERE rec_id = ?",
+    [Q_REFUND_INS] = "INSERT INTO api_refund (platform_id, shop_id, refund_no, is_temp, tid, raw_trade_id, status, "
+                     "buyer_nick, refund_amount, reason) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?)",
+    [Q_REFUND_LINE] =
         "INSERT IGNORE INTO api_refund_order (refund_id, oid, goods_id, spec_id, spec_no, goods_name, num, "
         "price, refund_amount, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    [OF_SS_RMK] =
-        "INSERT INTO sales_trade_remark_history (trade_id, raw_trade_id, src_tid, remark_type, remark) VALUES "
-        "(?, ?, ?, ?, ?)",
-    [OF_SS_STOCKOUT] =
-        "INSERT INTO stockout_order (stockout_no, src_order_type, src_order_id, warehouse_id, logistics_id, "
-        "status, goods_count, weight, post_cost) VALUES (?, 1, ?, ?, ?, 50, ?, ?, ?)",
-    [OF_SS_STOCKOUT_LINE] =
-        "INSERT INTO stockout_order_detail (stockout_id, src_order_detail_id, spec_id, num) VALUES (?, "
-        "?, ?, ?)",
-    [OF_SS_GRAB] = "INSERT INTO stock_grab (trade_id, warehouse_id, spec_id, num) VALUES (?, ?, ?, ?) ON DUPLICATE KEY "
-                   "UPDATE num = num + VALUES(num)",
-    [OF_SS_FULLLINK] = "INSERT INTO sys_process_background (type, shop_id, object_id, data) VALUES (2, ?, ?, ?)",
 };
+
+/* ---- the round's reads: one statement per table (parts of 64 keys) ---- */
+enum { R_CUST, R_PHONE, R_ADDR, R_SIBS, R_STOCK, R__COUNT };
+static const struct {
+    const char *head, *row, *sep, *tail;
+} READS[R__COUNT] = {
+    /* SUB-CUST-02/03: (platform_id, nick) by the column's own comparison; v.k names the asking trade */
+    [R_CUST] = {"SELECT v.k, pc.customer_id, c.customer_type FROM (", "SELECT ? AS k, ? AS p, ? AS a", " UNION ALL ",
+                ") v JOIN crm_platform_customer pc ON pc.platform_id = v.p AND pc.account = v.a JOIN crm_customer c "
+                "ON c.customer_id = pc.customer_id"},
+    /* OP-18: the offline customers' phone and address books, compared in C by the tested rules
+     * (of_cust_phone_match, of_cust_address_match: exact bytes, not the column's case-insensitive collation) */
+    [R_PHONE] = {"SELECT customer_id, telno FROM crm_customer_telno WHERE customer_id IN (", "?", ", ", ")"},
+    [R_ADDR] = {"SELECT customer_id, province, city, district, address FROM crm_customer_address WHERE customer_id "
+                "IN (",
+                "?", ", ", ")"},
+    [R_SIBS] = {"SELECT customer_id, trade_id, trade_status, DATE_FORMAT(trade_time, '%Y-%m-%d %H:%i:%s'), "
+                "unmerge_mask FROM sales_trade WHERE trade_status BETWEEN 10 AND 95 AND customer_id IN (",
+                "?", ", ", ") ORDER BY customer_id, trade_id"},
+    [R_STOCK] = {"SELECT warehouse_id, spec_id, stock_num, wms_stock_num, sending_num, order_num, unpay_num, "
+                 "subscribe_num, cost_price FROM stock_spec WHERE spec_id IN (",
+                 "?", ", ", ")"},
+};
+
+/* ---- the round's writes, parents before children (of_wset: OFP_REF names a row of an earlier table) ---- */
+static const of_wtable_t TABLES[OF_SW__COUNT] = {
+    [OF_SW_CUSTOMER] = {"crm_customer",
+                        "INSERT INTO crm_customer (customer_no, nick, name, mobile, telno, province, city, district, "
+                        "address, zip) VALUES ",
+                        "(CONCAT('KH', UUID_SHORT()), ?, ?, ?, ?, ?, ?, ?, ?, ?)", NULL, NULL, 1, 0},
+    [OF_SW_PLATFORM_CUSTOMER] = {"crm_platform_customer",
+                                 "INSERT INTO crm_platform_customer (platform_id, account, customer_id) VALUES ",
+                                 "(?, ?, ?)", NULL, NULL, 0, 0},
+    [OF_SW_ADDRESS] = {"crm_customer_address",
+                       "INSERT IGNORE INTO crm_customer_address (customer_id, name, province, city, district, "
+                       "address, zip, mobile, telno) VALUES ",
+                       "(?, ?, ?, ?, ?, ?, ?, ?, ?)", NULL, NULL, 0, 0},
+    [OF_SW_TELNO] = {"crm_customer_telno", "INSERT IGNORE INTO crm_customer_telno (customer_id, type, telno) VALUES ",
+                     "(?, ?, ?)", NULL, NULL, 0, 0},
+    [OF_SW_TRADE] =
+        {"sales_trade",
+         "INSERT INTO sales_trade (trade_no, platform_id, shop_id, raw_trade_id, src_tids, trade_status, pay_status, "
+         "refund_status, delivery_term, trade_mask, flag_id, unmerge_mask, freeze_reason, is_sealed, trade_time, "
+         "pay_time, delay_to_time, customer_id, buyer_nick, receiver_name, receiver_mobile, receiver_telno, "
+         "receiver_province, receiver_city, receiver_district, receiver_address, receiver_zip, area_alias, "
+         "warehouse_id, wms_type, logistics_id, logistics_by, package_id, post_cost, salesman_id, cs_remark, "
+         "buyer_message, invoice_type, invoice_title, invoice_content, goods_count, goods_type_count, single_spec_no, "
+         "weight, volume, goods_amount, post_amount, discount, receivable, paid, pbs_amount, cod_amount, goods_cost, "
+         "commission, gift_mask, is_not_use_air, decision_trace, event_id) VALUES ",
+         "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+         "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         NULL, NULL, 1, 0},
+    /* SUB-STK-05: stockout_no CK<trade_id> */
+    [OF_SW_STOCKOUT] = {"stockout_order",
+                        "INSERT INTO stockout_order (stockout_no, src_order_type, src_order_id, warehouse_id, "
+                        "logistics_id, status, goods_count, weight, post_cost) VALUES ",
+                        "(CONCAT('CK', ?), 1, ?, ?, ?, 50, ?, ?, ?)", NULL, NULL, 1, 0},
+    [OF_SW_LINE] =
+        {"sales_trade_order",
+         "INSERT INTO sales_trade_order (trade_id, platform_id, shop_id, src_tid, src_oid, "
+         "api_trade_order_id, spec_id, goods_id, api_goods_id, api_spec_id, refund_status, guarantee_mode, "
+         "delivery_term, bind_oid, num, actual_num, price, order_price, share_price, share_amount, "
+         "share_post, paid, adjust, discount, commission, cost_price, goods_name, goods_no, spec_name, "
+         "spec_no, spec_code, api_goods_name, api_spec_name, weight, volume, tax_rate, large_type, "
+         "gift_type, cid, is_zero_cost, is_not_use_air, suite_id, suite_no, suite_name, suite_num, "
+         "is_main, stock_reserved, reserved_warehouse_id, reserved_num) VALUES ",
+         "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+         "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         NULL, NULL, 1, 0},
+    [OF_SW_STOCKOUT_LINE] = {"stockout_order_detail",
+                             "INSERT INTO stockout_order_detail (stockout_id, src_order_detail_id, spec_id, num) "
+                             "VALUES ",
+                             "(?, ?, ?, ?)", NULL, NULL, 0, 0},
+    [OF_SW_STOCK_LOG] = {"stock_change_log",
+                         "INSERT INTO stock_change_log (warehouse_id, spec_id, src_type, src_id, event_id, "
+                         "d_order_num, d_unpay_num, d_subscribe_num, remark) VALUES ",
+                         "(?, ?, 1, ?, ?, ?, ?, ?, ?)", NULL, NULL, 0, 0},
+    [OF_SW_LOG] = {"sales_trade_log", "INSERT INTO sales_trade_log (trade_id, type, rule_id, message) VALUES ",
+                   "(?, ?, ?, ?)", NULL, NULL, 0, 0},
+    /* SUB-FLAG-01/02, SUB-WU-01: the siblings (orders of earlier rounds), each at most once per round. delay_to_time
+     * is assigned before trade_status, both from the row's status as read (MariaDB assigns left to right; the
+     * test it_submit checks a wait-unpaid sibling's delay). */
+    [OF_SW_SIBLING] = {"sales_trade (siblings)", "UPDATE sales_trade t JOIN (",
+                       "SELECT ? AS id, ? AS om, ? AS ns, ? AS dl", " UNION ALL ",
+                       ") v ON t.trade_id = v.id SET t.unmerge_mask = t.unmerge_mask | v.om, t.delay_to_time = "
+                       "IF(v.ns > 0 AND t.trade_status IN (16, 20), v.dl, t.delay_to_time), t.trade_status = "
+                       "IF(v.ns > 0 AND t.trade_status IN (16, 20), v.ns, t.trade_status), t.version = t.version + 1",
+                       0, 0},
+    [OF_SW_REMARK] = {"sales_trade_remark_history",
+                      "INSERT INTO sales_trade_remark_history (trade_id, raw_trade_id, src_tid, remark_type, remark) "
+                      "VALUES ",
+                      "(?, ?, ?, ?, ?)", NULL, NULL, 0, 0},
+    [OF_SW_GRAB] = {"stock_grab", "INSERT INTO stock_grab (trade_id, warehouse_id, spec_id, num) VALUES ",
+                    "(?, ?, ?, ?)", NULL, " ON DUPLICATE KEY UPDATE num = num + VALUES(num)", 0, 0},
+    [OF_SW_FULLLINK] = {"sys_process_background",
+                        "INSERT INTO sys_process_background (type, shop_id, object_id, data) VALUES ", "(2, ?, ?, ?)",
+                        NULL, NULL, 0, 0},
+    /* SUB-UPD-01/02: the raw trades, stored by this transaction and still pending (every row must change) */
+    [OF_SW_RAW] =
+        {"api_trade (submission)", "UPDATE api_trade a JOIN (",
+         "SELECT ? AS id, ? AS ps, ? AS bad, ? AS dt, ? AS cu, ? AS sm, ? AS rl, ? AS fr, ? AS pw, ? AS sr, ? "
+         "AS sre, ? AS tr, ? AS pay",
+         " UNION ALL ",
+         ") v ON a.rec_id = v.id AND a.process_status = 10 SET a.process_status = v.ps, a.bad_reason = "
+         "a.bad_reason | v.bad, a.deliver_trade_id = v.dt, a.customer_id = v.cu, a.salesman_id = v.sm, "
+         "a.remark_logistics_id = v.rl, a.freeze_reason = v.fr, a.prompt_warehouse_id = v.pw, "
+         "a.submit_rule = v.sr, a.submit_reason = v.sre, a.decision_trace = v.tr, a.submitted_at = NOW(3), "
+         "a.modify_flag = IF(v.ps = 20, 0, a.modify_flag), a.pay_time = IFNULL(a.pay_time, v.pay)",
+         0, 1},
+    [OF_SW_RAW_LINES] = {"api_trade_order (submission)", "UPDATE api_trade_order o JOIN (", "SELECT ? AS id, ? AS ps",
+                         " UNION ALL ",
+                         ") v ON o.api_trade_id = v.id SET o.process_status = v.ps, o.modify_flag = IF(v.ps = 20, 0, "
+                         "o.modify_flag), o.is_new = 0",
+                         0, 0},
+    /* SUB-MAP-10 */
+    [OF_SW_RAW_INVALID] = {"api_trade_order (invalid goods)",
+                           "UPDATE api_trade_order SET is_invalid_goods = 1 WHERE (api_trade_id, oid) IN (", "(?, ?)",
+                           NULL, ")", 0, 0},
+};
+
+const of_wtable_t *of_substore_tables(void) {
+    return TABLES;
+}
+
+/* SUB-STK: the counters, one row per (warehouse, spec) for the whole batch, written last in lock order */
+static const char STOCK_UPS_HEAD[] = "INSERT INTO stock_spec (warehouse_id, spec_id, unpay_num, order_num, "
+                                     "subscribe_num) VALUES ";
+static const char STOCK_UPS_TAIL[] = " ON DUPLICATE KEY UPDATE unpay_num = unpay_num + VALUES(unpay_num), order_num = "
+                                     "order_num + VALUES(order_num), subscribe_num = subscribe_num + "
+                                     "VALUES(subscribe_num)";
 
 typedef struct {
     uint64_t wh, spec;
     int d[3]; /* unpay, order, subscribe */
 } delta_t;
 
-const char *of_substore_sql(of_ss_stmt_t id) {
-    return id >= 0 && id < OF_SS__COUNT ? SQL[id] : NULL;
-}
+/* What a round knows of one of its trades. */
+typedef struct {
+    char key[OF_NAME * 2]; /* the nick, ASCII letters folded: one round never holds a customer twice */
+    of_cust_lookup_t cust;
+    uint64_t known; /* the customer id the lookup found (platform, else offline), 0 = none */
+    of_sibling_t *sibs;
+    size_t nsibs, sibs_cap;
+} rjob_t;
 
 struct of_substore_s {
     of_db_t *db;
     const of_config_t *cfg;
-    int st[OF_SS__COUNT];
+    int st[Q__COUNT];
+    of_db_multi_t rd[R__COUNT];
+    of_db_multi_t m_stock_ups;
+    of_wset_t *w;
     /* per batch */
     of_catalog_t cat;     /* the batch's view: its snapshot + ov */
     of_cat_overlay_t *ov; /* the platform goods rows this transaction wrote (INIT-03/04) */
     of_stockview_t view;
-    uint64_t *loaded_specs;
+    uint64_t *loaded_specs; /* specs whose stock rows are in view (sorted after each load) */
     size_t nloaded, loaded_cap;
     delta_t *deltas;
     size_t ndeltas, deltas_cap;
+    rjob_t *rj;
+    size_t rj_cap;
 };
 
 of_substore_t *of_substore_new(of_db_t *db, const of_config_t *cfg) {
@@ -136,25 +212,35 @@ of_substore_t *of_substore_new(of_db_t *db, const of_config_t *cfg) {
     if (!ss) return NULL;
     ss->db = db;
     ss->cfg = cfg;
-    if (!(ss->ov = of_cat_overlay_new())) {
-        free(ss);
+    int bad = !(ss->ov = of_cat_overlay_new()) || !(ss->w = of_wset_new(db, TABLES, OF_SW__COUNT));
+    for (int i = 0; !bad && i < Q__COUNT; i++)
+        bad = (ss->st[i] = of_db_register(db, SQL[i])) < 0;
+    for (int i = 0; !bad && i < R__COUNT; i++)
+        bad = of_db_register_multi_sep(db, READS[i].head, READS[i].row, READS[i].sep, READS[i].tail, &ss->rd[i]) != 0;
+    if (bad || of_db_register_multi(db, STOCK_UPS_HEAD, "(?, ?, ?, ?, ?)", STOCK_UPS_TAIL, &ss->m_stock_ups)) {
+        of_substore_destroy(ss);
         return NULL;
     }
-    for (int i = 0; i < OF_SS__COUNT; i++)
-        if ((ss->st[i] = of_db_register(db, SQL[i])) < 0) {
-            of_cat_overlay_free(ss->ov);
-            free(ss);
-            return NULL;
-        }
     return ss;
+}
+
+static void rj_clear(of_substore_t *ss) {
+    for (size_t i = 0; i < ss->rj_cap; i++) {
+        free(ss->rj[i].sibs);
+        ss->rj[i].sibs = NULL;
+        ss->rj[i].nsibs = ss->rj[i].sibs_cap = 0;
+    }
 }
 
 void of_substore_destroy(of_substore_t *ss) {
     if (!ss) return;
     of_stock_free(&ss->view);
     of_cat_overlay_free(ss->ov);
+    of_wset_free(ss->w);
     free(ss->loaded_specs);
     free(ss->deltas);
+    rj_clear(ss);
+    free(ss->rj);
     free(ss);
 }
 
@@ -175,9 +261,14 @@ static of_param_t time_param(const char *s) {
     return s && *s ? OFP_S(s) : OFP_NUL;
 }
 
+static of_err_t nomem(char *err, size_t size) {
+    return of_seterr(err, size, OF_ERR_NOMEM, "out of memory");
+}
+
 /* ------------------------------------------------------------------ INIT-02…-08: platform goods */
-static of_err_t init_platform_goods(of_substore_t *ss, const of_catalog_t *cat, const of_subjob_t *job, char *err,
-                                    size_t size) {
+of_err_t of_substore_platform_goods(of_substore_t *ss, const of_subjob_t *job, char *err, size_t size) {
+    const of_catalog_t *cat = &ss->cat;
+    if (!cat->set.gen_api_goods_spec) return OF_OK; /* INIT-02 */
     const Orderfleet__RawTrade *raw = job->raw;
     of_err_t e;
     for (size_t i = 0; i < raw->n_orders; i++) {
@@ -201,7 +292,7 @@ static of_err_t init_platform_goods(of_substore_t *ss, const of_catalog_t *cat, 
                               OFP_S(m.code),
                               OFP_U(m.id),
                               OFP_I(m.type)};
-            if ((e = of_db_exec(ss->db, ss->st[OF_SS_AG_INS], p, 14, NULL, NULL, err, size))) return e;
+            if ((e = of_db_exec(ss->db, ss->st[Q_AG_INS], p, 14, NULL, NULL, err, size))) return e;
             of_api_goods_t row = {.shop_id = job->shop_id, .match_type = m.type, .match_id = m.id, .status = 1};
             snprintf(row.goods_id, sizeof row.goods_id, "%s", o->goods_id);
             snprintf(row.spec_id, sizeof row.spec_id, "%s", o->spec_id);
@@ -227,36 +318,93 @@ static of_err_t init_platform_goods(of_substore_t *ss, const of_catalog_t *cat, 
             of_param_t p[] = {OFP_S(o->goods_no),  OFP_S(o->spec_no),  OFP_S(o->goods_name), OFP_S(o->spec_name),
                               OFP_S(o->cid),       OFP_I(m.type),      OFP_U(m.id),          OFP_S(m.code),
                               OFP_U(job->shop_id), OFP_S(o->goods_id), OFP_S(o->spec_id)};
-            if ((e = of_db_exec(ss->db, ss->st[OF_SS_AG_UPD], p, 11, NULL, NULL, err, size))) return e;
+            if ((e = of_db_exec(ss->db, ss->st[Q_AG_UPD], p, 11, NULL, NULL, err, size))) return e;
             snprintf(row.goods_no, sizeof row.goods_no, "%s", o->goods_no);
             snprintf(row.spec_no, sizeof row.spec_no, "%s", o->spec_no);
             if (of_cat_overlay_put(ss->ov, &row)) return of_seterr(err, size, OF_ERR_NOMEM, "out of memory");
             if (m.type != OF_MATCH_NONE) { /* INIT-07 (b): lines waiting for this match become valid */
                 of_param_t q[] = {OFP_U(job->shop_id), OFP_S(o->goods_id), OFP_S(o->spec_id)};
-                if ((e = of_db_exec(ss->db, ss->st[OF_SS_RAWO_VALID], q, 3, NULL, NULL, err, size))) return e;
+                if ((e = of_db_exec(ss->db, ss->st[Q_RAWO_VALID], q, 3, NULL, NULL, err, size))) return e;
             }
         }
     }
     return OF_OK;
 }
 
-/* ------------------------------------------------------------------ loads */
-static of_err_t load_spec_stock(of_substore_t *ss, uint64_t spec_id, char *err, size_t size) {
-    for (size_t i = 0; i < ss->nloaded; i++)
-        if (ss->loaded_specs[i] == spec_id) return OF_OK;
-    if (ss->nloaded == ss->loaded_cap) {
-        size_t nc = ss->loaded_cap ? ss->loaded_cap * 2 : 64;
-        uint64_t *p = realloc(ss->loaded_specs, nc * sizeof *p);
-        if (!p) return of_seterr(err, size, OF_ERR_NOMEM, "out of memory");
-        ss->loaded_specs = p;
-        ss->loaded_cap = nc;
+/* ------------------------------------------------------------------ stock: the rows of the specs a trade can use */
+typedef struct {
+    uint64_t *v;
+    size_t n, cap;
+} idset_t;
+
+static int idset_add(idset_t *s, uint64_t id) {
+    for (size_t i = 0; i < s->n; i++)
+        if (s->v[i] == id) return 0;
+    if (s->n == s->cap) {
+        size_t nc = s->cap ? s->cap * 2 : 64;
+        uint64_t *p = realloc(s->v, nc * sizeof *p);
+        if (!p) return -1;
+        s->v = p;
+        s->cap = nc;
     }
-    ss->loaded_specs[ss->nloaded++] = spec_id;
+    s->v[s->n++] = id;
+    return 0;
+}
+
+static int cmp_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int spec_loaded(const of_substore_t *ss, uint64_t id) {
+    return ss->nloaded && bsearch(&id, ss->loaded_specs, ss->nloaded, sizeof id, cmp_u64) != NULL;
+}
+
+/* Add to want the specs of job whose stock is not in the view yet: every system spec a line can map to (the stored
+ * match, a dynamic match SUB-MAP-08, suite parts). */
+static int want_specs(const of_substore_t *ss, const of_catalog_t *cat, const of_subjob_t *job, idset_t *want) {
+    const Orderfleet__RawTrade *raw = job->raw;
+    for (size_t i = 0; i < raw->n_orders; i++) {
+        const Orderfleet__RawSubOrder *o = raw->orders[i];
+        uint64_t ids[2] = {0, 0};
+        int types[2] = {0, 0};
+        const of_api_goods_t *gs = of_cat_api_goods(cat, job->shop_id, o->goods_id, o->spec_id);
+        if (gs) {
+            types[0] = gs->match_type;
+            ids[0] = gs->match_id;
+        }
+        of_match_t m;
+        if ((cat->set.dynamic_match || raw->platform_id == 0) &&
+            of_automatch(cat, job->shop_id, o->goods_no, o->spec_no, &m) != OF_MATCH_NONE) {
+            types[1] = m.type;
+            ids[1] = m.id;
+        }
+        for (int k = 0; k < 2; k++) {
+            if (types[k] == OF_MATCH_SPEC) {
+                if (!spec_loaded(ss, ids[k]) && idset_add(want, ids[k])) return -1;
+            } else if (types[k] == OF_MATCH_SUITE) {
+                size_t nd;
+                const of_suite_detail_t *d = of_cat_suite_details(cat, ids[k], &nd);
+                for (size_t j = 0; j < nd; j++)
+                    if (!spec_loaded(ss, d[j].spec_id) && idset_add(want, d[j].spec_id)) return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* The stock rows of the specs in want, one statement; each becomes loaded (a spec without rows too). */
+static of_err_t load_specs(of_substore_t *ss, const idset_t *want, char *err, size_t size) {
+    if (!want->n) return OF_OK;
+    of_param_t *p = malloc(want->n * sizeof *p);
+    if (!p) return nomem(err, size);
+    for (size_t i = 0; i < want->n; i++)
+        p[i] = OFP_U(want->v[i]);
     of_rows_t *rows;
-    of_param_t p[] = {OFP_U(spec_id)};
-    of_err_t e = of_db_query(ss->db, ss->st[OF_SS_STOCK], p, 1, &rows, err, size);
+    of_err_t e = of_db_query_multi(ss->db, &ss->rd[R_STOCK], p, (int)want->n, &rows, err, size);
+    free(p);
     if (e) return e;
-    for (int r = 0; r < rows->nrows; r++) {
+    for (int r = 0; r < rows->nrows && !e; r++) {
         of_stock_row_t row = {.warehouse_id = (uint64_t)of_rows_i64(rows, r, 0),
                               .spec_id = (uint64_t)of_rows_i64(rows, r, 1),
                               .stock_num = (int32_t)of_rows_i64(rows, r, 2),
@@ -267,146 +415,192 @@ static of_err_t load_spec_stock(of_substore_t *ss, uint64_t spec_id, char *err, 
                               .subscribe_num = (int32_t)of_rows_i64(rows, r, 7)};
         if (of_money_parse(of_rows_str(rows, r, 8) ? of_rows_str(rows, r, 8) : "0", &row.cost_price))
             row.cost_price = 0;
-        if (of_stock_put(&ss->view, &row)) {
-            of_rows_free(rows);
-            return of_seterr(err, size, OF_ERR_NOMEM, "out of memory");
-        }
+        if (of_stock_put(&ss->view, &row)) e = nomem(err, size);
     }
     of_rows_free(rows);
+    if (e) return e;
+    if (ss->nloaded + want->n > ss->loaded_cap) {
+        size_t nc = (ss->nloaded + want->n) * 2;
+        uint64_t *l = realloc(ss->loaded_specs, nc * sizeof *l);
+        if (!l) return nomem(err, size);
+        ss->loaded_specs = l;
+        ss->loaded_cap = nc;
+    }
+    memcpy(ss->loaded_specs + ss->nloaded, want->v, want->n * sizeof *want->v);
+    ss->nloaded += want->n;
+    qsort(ss->loaded_specs, ss->nloaded, sizeof *ss->loaded_specs, cmp_u64);
     return OF_OK;
 }
 
-/* The stock rows of every system spec the raw trade can map to (stored match, dynamic match, suite parts). */
-static of_err_t load_stock_for(of_substore_t *ss, const of_catalog_t *cat, const of_subjob_t *job, char *err,
+/* One spec (a line reserving a spec no lookup foresaw). */
+static of_err_t load_spec(of_substore_t *ss, uint64_t spec_id, char *err, size_t size) {
+    if (spec_loaded(ss, spec_id)) return OF_OK;
+    idset_t one = {&spec_id, 1, 1};
+    return load_specs(ss, &one, err, size);
+}
+
+/* ------------------------------------------------------------------ the round's reads */
+/* SUB-CUST-01 key of a nick: ASCII letters folded, so that two spellings the column's collation treats as one
+ * customer never share a round. */
+static void nick_key(const char *nick, char *key, size_t size) {
+    size_t i = 0;
+    for (; nick[i] && i + 1 < size; i++)
+        key[i] = (char)tolower((unsigned char)nick[i]);
+    key[i] = '\0';
+}
+
+/* SUB-CUST-02/03 for jobs[0..n): one statement. */
+static of_err_t read_customers(of_substore_t *ss, of_subjob_t *const *jobs, size_t n, char *err, size_t size) {
+    of_param_t *p = malloc(n * 2 * 3 * sizeof *p);
+    char(*nicks)[OF_NAME * 2] = malloc(n * sizeof *nicks);
+    if (!p || !nicks) {
+        free(p);
+        free(nicks);
+        return nomem(err, size);
+    }
+    int k = 0;
+    for (size_t j = 0; j < n; j++) {
+        const Orderfleet__RawTrade *raw = jobs[j]->raw;
+        of_cust_nick(raw, nicks[j], sizeof nicks[j]);
+        p[k * 3] = OFP_U(j * 2);
+        p[k * 3 + 1] = OFP_I(raw->platform_id);
+        p[k * 3 + 2] = OFP_S(nicks[j]);
+        k++;
+        if (raw->platform_id != 0) { /* SUB-CUST-03: an offline customer of the same nick */
+            p[k * 3] = OFP_U(j * 2 + 1);
+            p[k * 3 + 1] = OFP_I(0);
+            p[k * 3 + 2] = OFP_S(nicks[j]);
+            k++;
+        }
+        memset(&ss->rj[j].cust, 0, sizeof ss->rj[j].cust);
+    }
+    of_rows_t *rows;
+    of_err_t e = of_db_query_multi(ss->db, &ss->rd[R_CUST], p, k, &rows, err, size);
+    free(p);
+    free(nicks);
+    if (e) return e;
+    for (int r = 0; r < rows->nrows; r++) {
+        uint64_t kk = (uint64_t)of_rows_i64(rows, r, 0);
+        if (kk / 2 >= n) continue;
+        of_cust_lookup_t *c = &ss->rj[kk / 2].cust;
+        if (kk % 2 == 0) {
+            c->platform_customer_id = (uint64_t)of_rows_i64(rows, r, 1);
+            c->customer_type = (int)of_rows_i64(rows, r, 2);
+        } else {
+            c->offline_customer_id = (uint64_t)of_rows_i64(rows, r, 1);
+        }
+    }
+    of_rows_free(rows);
+    for (size_t j = 0; j < n; j++) { /* an offline customer counts only when the platform has none */
+        of_cust_lookup_t *c = &ss->rj[j].cust;
+        if (c->platform_customer_id) c->offline_customer_id = 0;
+        ss->rj[j].known = c->platform_customer_id ? c->platform_customer_id : c->offline_customer_id;
+    }
+    return OF_OK;
+}
+
+/* OP-18: the offline customers' books, one statement each, matched by the tested rules. */
+static of_err_t read_books(of_substore_t *ss, of_subjob_t *const *jobs, size_t n, char *err, size_t size) {
+    of_param_t *p = malloc((n ? n : 1) * sizeof *p);
+    if (!p) return nomem(err, size);
+    int k = 0;
+    for (size_t j = 0; j < n; j++)
+        if (ss->rj[j].cust.offline_customer_id) p[k++] = OFP_U(ss->rj[j].cust.offline_customer_id);
+    of_err_t e = OF_OK;
+    for (int q = R_PHONE; k && !e && q <= R_ADDR; q++) {
+        of_rows_t *rows;
+        if ((e = of_db_query_multi(ss->db, &ss->rd[q], p, k, &rows, err, size))) break;
+        for (int r = 0; r < rows->nrows; r++) {
+            uint64_t cid = (uint64_t)of_rows_i64(rows, r, 0);
+            for (size_t j = 0; j < n; j++) {
+                of_cust_lookup_t *c = &ss->rj[j].cust;
+                if (c->offline_customer_id != cid) continue;
+                if (q == R_PHONE && !c->offline_phone_match)
+                    c->offline_phone_match = of_cust_phone_match(jobs[j]->raw, of_rows_str(rows, r, 1));
+                if (q == R_ADDR && !c->offline_address_match)
+                    c->offline_address_match =
+                        of_cust_address_match(jobs[j]->raw, of_rows_str(rows, r, 1), of_rows_str(rows, r, 2),
+                                              of_rows_str(rows, r, 3), of_rows_str(rows, r, 4));
+            }
+        }
+        of_rows_free(rows);
+    }
+    free(p);
+    return e;
+}
+
+/* SIBLINGS (§0.3) of the round's known customers, one statement. */
+static of_err_t read_siblings(of_substore_t *ss, size_t n, char *err, size_t size) {
+    of_param_t *p = malloc((n ? n : 1) * sizeof *p);
+    if (!p) return nomem(err, size);
+    int k = 0;
+    for (size_t j = 0; j < n; j++) {
+        ss->rj[j].nsibs = 0;
+        if (ss->rj[j].known) p[k++] = OFP_U(ss->rj[j].known);
+    }
+    of_rows_t *rows = NULL;
+    of_err_t e = k ? of_db_query_multi(ss->db, &ss->rd[R_SIBS], p, k, &rows, err, size) : OF_OK;
+    free(p);
+    if (e || !rows) return e;
+    for (int r = 0; r < rows->nrows && !e; r++) {
+        uint64_t cid = (uint64_t)of_rows_i64(rows, r, 0);
+        for (size_t j = 0; j < n; j++) {
+            rjob_t *rj = &ss->rj[j];
+            if (rj->known != cid) continue;
+            if (rj->nsibs == rj->sibs_cap) {
+                size_t nc = rj->sibs_cap ? rj->sibs_cap * 2 : 8;
+                of_sibling_t *s = realloc(rj->sibs, nc * sizeof *s);
+                if (!s) {
+                    e = nomem(err, size);
+                    break;
+                }
+                rj->sibs = s;
+                rj->sibs_cap = nc;
+            }
+            rj->sibs[rj->nsibs++] = (of_sibling_t){.trade_id = (uint64_t)of_rows_i64(rows, r, 1),
+                                                   .status = (int)of_rows_i64(rows, r, 2),
+                                                   .trade_time = of_time_parse(of_rows_str(rows, r, 3)),
+                                                   .unmerge_mask = (uint32_t)of_rows_i64(rows, r, 4)};
+            break; /* one job per known customer in a round */
+        }
+    }
+    of_rows_free(rows);
+    return e;
+}
+
+/* ------------------------------------------------------------------ writes (buffered in the write set) */
+#define ADD(table, ...) (of_wset_add(ss->w, (table), (const of_param_t[]){__VA_ARGS__}) < 0 ? nomem(err, size) : OF_OK)
+
+/* SUB-CUST-04…06. *cust: the customer's id, or a reference to the row that creates it. */
+static of_err_t write_customer(of_substore_t *ss, of_subjob_t *job, const of_sub_t *s, of_param_t *cust, char *err,
                                size_t size) {
     const Orderfleet__RawTrade *raw = job->raw;
     of_err_t e;
-    for (size_t i = 0; i < raw->n_orders; i++) {
-        const Orderfleet__RawSubOrder *o = raw->orders[i];
-        uint64_t ids[2] = {0, 0};
-        int types[2] = {0, 0};
-        const of_api_goods_t *gs = of_cat_api_goods(cat, job->shop_id, o->goods_id, o->spec_id);
-        if (gs) {
-            types[0] = gs->match_type;
-            ids[0] = gs->match_id;
-        }
-        of_match_t m; /* SUB-MAP-08: a dynamic match may pick another target than the stored one */
-        if ((cat->set.dynamic_match || raw->platform_id == 0) &&
-            of_automatch(cat, job->shop_id, o->goods_no, o->spec_no, &m) != OF_MATCH_NONE) {
-            types[1] = m.type;
-            ids[1] = m.id;
-        }
-        for (int k = 0; k < 2; k++) {
-            if (types[k] == OF_MATCH_SPEC) {
-                if ((e = load_spec_stock(ss, ids[k], err, size))) return e;
-            } else if (types[k] == OF_MATCH_SUITE) {
-                size_t nd;
-                const of_suite_detail_t *d = of_cat_suite_details(cat, ids[k], &nd);
-                for (size_t j = 0; j < nd; j++)
-                    if ((e = load_spec_stock(ss, d[j].spec_id, err, size))) return e;
-            }
-        }
-    }
-    return OF_OK;
-}
-
-static of_err_t load_customer(of_substore_t *ss, const of_subjob_t *job, const char *nick, of_cust_lookup_t *c,
-                              char *err, size_t size) {
-    const Orderfleet__RawTrade *raw = job->raw;
-    memset(c, 0, sizeof *c);
-    of_rows_t *rows;
-    of_param_t p[] = {OFP_I(raw->platform_id), OFP_S(nick)};
-    of_err_t e = of_db_query(ss->db, ss->st[OF_SS_PC_GET], p, 2, &rows, err, size); /* SUB-CUST-02 */
-    if (e) return e;
-    if (rows->nrows) {
-        c->platform_customer_id = (uint64_t)of_rows_i64(rows, 0, 0);
-        c->customer_type = (int)of_rows_i64(rows, 0, 1);
-    }
-    of_rows_free(rows);
-    if (c->platform_customer_id || raw->platform_id == 0) return OF_OK;
-    p[0] = OFP_I(0); /* SUB-CUST-03: an offline customer of the same nick */
-    if ((e = of_db_query(ss->db, ss->st[OF_SS_PC_GET], p, 2, &rows, err, size))) return e;
-    if (rows->nrows) c->offline_customer_id = (uint64_t)of_rows_i64(rows, 0, 0);
-    of_rows_free(rows);
-    if (!c->offline_customer_id) return OF_OK;
-    of_param_t q[] = {OFP_U(c->offline_customer_id)};
-    if ((e = of_db_query(ss->db, ss->st[OF_SS_OFF_PHONE], q, 1, &rows, err, size))) return e;
-    for (int r = 0; r < rows->nrows && !c->offline_phone_match; r++)
-        c->offline_phone_match = of_cust_phone_match(raw, of_rows_str(rows, r, 0));
-    of_rows_free(rows);
-    if ((e = of_db_query(ss->db, ss->st[OF_SS_OFF_ADDR], q, 1, &rows, err, size))) return e;
-    for (int r = 0; r < rows->nrows && !c->offline_address_match; r++)
-        c->offline_address_match = of_cust_address_match(raw, of_rows_str(rows, r, 0), of_rows_str(rows, r, 1),
-                                                         of_rows_str(rows, r, 2), of_rows_str(rows, r, 3));
-    of_rows_free(rows);
-    return OF_OK;
-}
-
-static of_err_t load_siblings(of_substore_t *ss, uint64_t customer_id, of_sibling_t **sibsp, size_t *np, char *err,
-                              size_t size) {
-    *sibsp = NULL;
-    *np = 0;
-    if (!customer_id) return OF_OK;
-    of_rows_t *rows;
-    of_param_t p[] = {OFP_U(customer_id)};
-    of_err_t e = of_db_query(ss->db, ss->st[OF_SS_SIBS], p, 1, &rows, err, size);
-    if (e) return e;
-    if (rows->nrows) {
-        of_sibling_t *s = calloc((size_t)rows->nrows, sizeof *s);
-        if (!s) {
-            of_rows_free(rows);
-            return of_seterr(err, size, OF_ERR_NOMEM, "out of memory");
-        }
-        for (int r = 0; r < rows->nrows; r++) {
-            s[r].trade_id = (uint64_t)of_rows_i64(rows, r, 0);
-            s[r].status = (int)of_rows_i64(rows, r, 1);
-            s[r].trade_time = of_time_parse(of_rows_str(rows, r, 2));
-            s[r].unmerge_mask = (uint32_t)of_rows_i64(rows, r, 3);
-        }
-        *sibsp = s;
-        *np = (size_t)rows->nrows;
-    }
-    of_rows_free(rows);
-    return OF_OK;
-}
-
-/* ------------------------------------------------------------------ writes */
-static of_err_t write_customer(of_substore_t *ss, const of_subjob_t *job, of_sub_t *s, char *err, size_t size) {
-    const Orderfleet__RawTrade *raw = job->raw;
-    of_err_t e;
+    *cust = OFP_U(s->customer_id);
     if (s->cust_action == OF_CUST_CREATE) { /* SUB-CUST-04 */
-        of_param_t p[] = {OFP_S(s->nick),
-                          OFP_S(raw->receiver_name),
-                          OFP_S(raw->receiver_mobile),
-                          OFP_S(raw->receiver_telno),
-                          OFP_S(raw->receiver_province),
-                          OFP_S(raw->receiver_city),
-                          OFP_S(raw->receiver_district),
-                          OFP_S(raw->receiver_address),
-                          OFP_S(raw->receiver_zip)};
-        if ((e = of_db_exec(ss->db, ss->st[OF_SS_CUST_INS], p, 9, NULL, &s->customer_id, err, size))) return e;
+        int r = of_wset_add(ss->w, OF_SW_CUSTOMER,
+                            (const of_param_t[]){OFP_S(s->nick), OFP_S(raw->receiver_name), OFP_S(raw->receiver_mobile),
+                                                 OFP_S(raw->receiver_telno), OFP_S(raw->receiver_province),
+                                                 OFP_S(raw->receiver_city), OFP_S(raw->receiver_district),
+                                                 OFP_S(raw->receiver_address), OFP_S(raw->receiver_zip)});
+        if (r < 0) return nomem(err, size);
+        *cust = OFP_REF(OF_SW_CUSTOMER, r);
+        job->cust_row = r;
     }
-    if (s->cust_action == OF_CUST_CREATE || s->cust_action == OF_CUST_LINK_OFFLINE) {
-        of_param_t p[] = {OFP_I(raw->platform_id), OFP_S(s->nick), OFP_U(s->customer_id)};
-        e = of_db_exec(ss->db, ss->st[OF_SS_PC_INS], p, 3, NULL, NULL, err, size);
-        if (e == OF_ERR_DUPLICATE) return OF_ERR_TRANSIENT; /* created meanwhile by another instance: retry */
-        if (e) return e;
-    }
+    if (s->cust_action == OF_CUST_CREATE || s->cust_action == OF_CUST_LINK_OFFLINE)
+        if ((e = ADD(OF_SW_PLATFORM_CUSTOMER, OFP_I(raw->platform_id), OFP_S(s->nick), *cust))) return e;
     /* SUB-CUST-05 address book (none when every address part is empty), SUB-CUST-06 phone book (INSERT IGNORE:
      * only added) */
     of_cust_address_t ad;
-    if (of_cust_address(raw, &ad)) {
-        of_param_t a[] = {OFP_U(s->customer_id), OFP_S(ad.name), OFP_S(ad.province), OFP_S(ad.city), OFP_S(ad.district),
-                          OFP_S(ad.address),     OFP_S(ad.zip),  OFP_S(ad.mobile),   OFP_S(ad.telno)};
-        if ((e = of_db_exec(ss->db, ss->st[OF_SS_ADDR_INS], a, 9, NULL, NULL, err, size))) return e;
-    }
+    if (of_cust_address(raw, &ad) &&
+        (e = ADD(OF_SW_ADDRESS, *cust, OFP_S(ad.name), OFP_S(ad.province), OFP_S(ad.city), OFP_S(ad.district),
+                 OFP_S(ad.address), OFP_S(ad.zip), OFP_S(ad.mobile), OFP_S(ad.telno))))
+        return e;
     const char *nums[2];
     int types[2];
     int np = of_cust_phones(raw, nums, types);
-    for (int i = 0; i < np; i++) {
-        of_param_t t[] = {OFP_U(s->customer_id), OFP_I(types[i]), OFP_S(nums[i])};
-        if ((e = of_db_exec(ss->db, ss->st[OF_SS_TEL_INS], t, 3, NULL, NULL, err, size))) return e;
-    }
+    for (int i = 0; i < np; i++)
+        if ((e = ADD(OF_SW_TELNO, *cust, OFP_I(types[i]), OFP_S(nums[i])))) return e;
     return OF_OK;
 }
 
@@ -421,7 +615,7 @@ static of_err_t add_delta(of_substore_t *ss, uint64_t wh, uint64_t spec, of_res_
     if (ss->ndeltas == ss->deltas_cap) {
         size_t nc = ss->deltas_cap ? ss->deltas_cap * 2 : 64;
         delta_t *d = realloc(ss->deltas, nc * sizeof *d);
-        if (!d) return of_seterr(err, size, OF_ERR_NOMEM, "out of memory");
+        if (!d) return nomem(err, size);
         ss->deltas = d;
         ss->deltas_cap = nc;
     }
@@ -440,8 +634,50 @@ static int cmp_delta(const void *a, const void *b) {
     return 0;
 }
 
-static of_err_t write_order(of_substore_t *ss, const of_catalog_t *cat, of_subjob_t *job, of_sub_t *s,
-                            const char *trace, char *err, size_t size) {
+/* api_trade_order.rec_id of the raw sub-order oid (stored by this transaction), NULL when none. */
+static of_param_t raw_line_id(const of_subjob_t *job, const char *oid) {
+    for (size_t i = 0; job->order_ids && i < job->raw->n_orders; i++)
+        if (!strcmp(job->raw->orders[i]->oid, oid)) return job->order_ids[i] ? OFP_U(job->order_ids[i]) : OFP_NUL;
+    return OFP_NUL;
+}
+
+/* SUB-RFD-01: update the existing refund order, else a temporary one (written at once: refunded trades only). */
+static of_err_t write_refund(of_substore_t *ss, const of_subjob_t *job, const of_sub_t *s, char *err, size_t size) {
+    const Orderfleet__RawTrade *raw = job->raw;
+    of_rows_t *rows;
+    of_err_t e;
+    of_param_t q[] = {OFP_U(job->shop_id), OFP_S(raw->tid)};
+    if ((e = of_db_query(ss->db, ss->st[Q_REFUND_GET], q, 2, &rows, err, size))) return e;
+    uint64_t rid = rows->nrows ? (uint64_t)of_rows_i64(rows, 0, 0) : 0;
+    of_rows_free(rows);
+    if (rid) {
+        of_param_t u[] = {OFP_I(s->refund_occur), OFP_U(rid)};
+        return of_db_exec(ss->db, ss->st[Q_REFUND_UPD], u, 2, NULL, NULL, err, size);
+    }
+    char no[80];
+    snprintf(no, sizeof no, "TMP-%s", raw->tid);
+    int64_t amount = 0;
+    for (size_t i = 0; i < s->nlines; i++)
+        if (s->lines[i].refund_status > 1) amount += s->lines[i].share_amount;
+    of_param_t u[] = {OFP_I(raw->platform_id), OFP_U(job->shop_id), OFP_S(no),
+                      OFP_S(raw->tid),         OFP_U(job->raw_id),  OFP_I(s->refund_occur),
+                      OFP_S(s->nick),          OFP_M(amount),       OFP_S("SUB-RFD-01 refunded lines at submission")};
+    if ((e = of_db_exec(ss->db, ss->st[Q_REFUND_INS], u, 9, NULL, &rid, err, size))) return e;
+    for (size_t i = 0; i < raw->n_orders; i++) {
+        const Orderfleet__RawSubOrder *o = raw->orders[i];
+        int rs = (o->status == 80 || o->status == 90) ? 5 : o->refund_status; /* SUB-MAP-11 */
+        if (rs <= 1) continue;
+        of_param_t w[] = {
+            OFP_U(rid),           OFP_S(o->oid), OFP_S(o->goods_id), OFP_S(o->spec_id),      OFP_S(o->spec_no),
+            OFP_S(o->goods_name), OFP_I(o->num), OFP_M(o->price),    OFP_M(o->share_amount), OFP_I(rs)};
+        if ((e = of_db_exec(ss->db, ss->st[Q_REFUND_LINE], w, 10, NULL, NULL, err, size))) return e;
+    }
+    return OF_OK;
+}
+
+/* SUB-CRT-01/02 and what hangs off the order. Returns its row in OF_SW_TRADE through *rowp. */
+static of_err_t write_order(of_substore_t *ss, const of_catalog_t *cat, const of_subjob_t *job, const of_sub_t *s,
+                            of_param_t cust, const char *trace, int *rowp, char *err, size_t size) {
     const Orderfleet__RawTrade *raw = job->raw;
     of_err_t e;
     char trade_no[40], pay[24], delay[24];
@@ -451,294 +687,310 @@ static of_err_t write_order(of_substore_t *ss, const of_catalog_t *cat, of_subjo
     uint64_t freeze = s->cs.freeze_reason ? s->cs.freeze_reason : s->client.freeze_reason;
     uint64_t flag = s->cs.flag_id ? s->cs.flag_id : s->client.flag_id;
     const of_agg_t *g = &s->agg;
-    of_param_t p[] = {OFP_S(trade_no),
-                      OFP_I(raw->platform_id),
-                      OFP_U(job->shop_id),
-                      OFP_U(job->raw_id),
-                      OFP_S(raw->tid),
-                      OFP_I(s->status),
-                      OFP_I(raw->pay_status),
-                      OFP_I(s->refund_status),
-                      OFP_I(g->delivery_term),
-                      OFP_U(raw->trade_mask),
-                      OFP_U(flag),
-                      OFP_U(s->unmerge_mask),
-                      OFP_U(freeze),
-                      OFP_I(s->is_sealed),
-                      OFP_S(raw->trade_time),
-                      time_param(pay),
-                      time_param(delay),
-                      OFP_U(s->customer_id),
-                      OFP_S(s->nick),
-                      OFP_S(raw->receiver_name),
-                      OFP_S(raw->receiver_mobile),
-                      OFP_S(raw->receiver_telno),
-                      OFP_S(raw->receiver_province),
-                      OFP_S(raw->receiver_city),
-                      OFP_S(raw->receiver_district),
-                      OFP_S(raw->receiver_address),
-                      OFP_S(raw->receiver_zip),
-                      OFP_S(s->area_alias),
-                      OFP_U(s->warehouse_id),
-                      OFP_I(s->wms_type),
-                      OFP_U(s->logistics_id),
-                      OFP_I(s->logistics_by),
-                      OFP_U(s->package_id),
-                      OFP_M(s->post_cost),
-                      OFP_U(s->cs.salesman_id),
-                      OFP_S(raw->cs_remark),
-                      OFP_S(raw->buyer_message),
-                      OFP_I(raw->invoice_type),
-                      OFP_S(raw->invoice_title),
-                      OFP_S(raw->invoice_content),
-                      OFP_I(g->goods_count),
-                      OFP_I(g->goods_type_count),
-                      OFP_S(g->single_spec_no),
-                      OFP_M(g->weight),
-                      OFP_M(g->volume),
-                      OFP_M(g->goods_amount),
-                      OFP_M(g->post_amount),
-                      OFP_M(g->discount),
-                      OFP_M(raw->receivable),
-                      OFP_M(g->paid),
-                      OFP_M(g->pbs_amount),
-                      OFP_M(g->cod_amount),
-                      OFP_M(s->goods_cost),
-                      OFP_M(g->commission),
-                      OFP_U(g->gift_mask),
-                      OFP_I(g->is_not_use_air),
-                      trace ? OFP_S(trace) : OFP_NUL,
-                      OFP_S(job->event_id)};
-    e = of_db_exec(ss->db, ss->st[OF_SS_ST_INS], p, (int)(sizeof p / sizeof p[0]), NULL, &job->trade_id, err, size);
-    if (e == OF_ERR_DUPLICATE) /* uk_trade_no: this raw trade already has its order */
-        return of_seterr(err, size, OF_ERR_DB, "raw trade %llu already has order %s", (unsigned long long)job->raw_id,
-                         trade_no);
-    if (e) return e;
-    uint64_t tid = job->trade_id;
-    uint64_t stockout_id = 0;
+    int row = of_wset_add(ss->w, OF_SW_TRADE,
+                          (const of_param_t[]){OFP_S(trade_no),
+                                               OFP_I(raw->platform_id),
+                                               OFP_U(job->shop_id),
+                                               OFP_U(job->raw_id),
+                                               OFP_S(raw->tid),
+                                               OFP_I(s->status),
+                                               OFP_I(raw->pay_status),
+                                               OFP_I(s->refund_status),
+                                               OFP_I(g->delivery_term),
+                                               OFP_U(raw->trade_mask),
+                                               OFP_U(flag),
+                                               OFP_U(s->unmerge_mask),
+                                               OFP_U(freeze),
+                                               OFP_I(s->is_sealed),
+                                               OFP_S(raw->trade_time),
+                                               time_param(pay),
+                                               time_param(delay),
+                                               cust,
+                                               OFP_S(s->nick),
+                                               OFP_S(raw->receiver_name),
+                                               OFP_S(raw->receiver_mobile),
+                                               OFP_S(raw->receiver_telno),
+                                               OFP_S(raw->receiver_province),
+                                               OFP_S(raw->receiver_city),
+                                               OFP_S(raw->receiver_district),
+                                               OFP_S(raw->receiver_address),
+                                               OFP_S(raw->receiver_zip),
+                                               OFP_S(s->area_alias),
+                                               OFP_U(s->warehouse_id),
+                                               OFP_I(s->wms_type),
+                                               OFP_U(s->logistics_id),
+                                               OFP_I(s->logistics_by),
+                                               OFP_U(s->package_id),
+                                               OFP_M(s->post_cost),
+                                               OFP_U(s->cs.salesman_id),
+                                               OFP_S(raw->cs_remark),
+                                               OFP_S(raw->buyer_message),
+                                               OFP_I(raw->invoice_type),
+                                               OFP_S(raw->invoice_title),
+                                               OFP_S(raw->invoice_content),
+                                               OFP_I(g->goods_count),
+                                               OFP_I(g->goods_type_count),
+                                               OFP_S(g->single_spec_no),
+                                               OFP_M(g->weight),
+                                               OFP_M(g->volume),
+                                               OFP_M(g->goods_amount),
+                                               OFP_M(g->post_amount),
+                                               OFP_M(g->discount),
+                                               OFP_M(raw->receivable),
+                                               OFP_M(g->paid),
+                                               OFP_M(g->pbs_amount),
+                                               OFP_M(g->cod_amount),
+                                               OFP_M(s->goods_cost),
+                                               OFP_M(g->commission),
+                                               OFP_U(g->gift_mask),
+                                               OFP_I(g->is_not_use_air),
+                                               trace ? OFP_S(trace) : OFP_NUL,
+                                               OFP_S(job->event_id)});
+    if (row < 0) return nomem(err, size);
+    *rowp = row;
+    const of_param_t tid = OFP_REF(OF_SW_TRADE, row);
+    int stockout = -1;
     if (s->make_stockout) { /* SUB-STK-05: transferred to the external warehouse */
-        char no[40];
-        snprintf(no, sizeof no, "CK%llu", (unsigned long long)tid);
-        of_param_t q[] = {
-            OFP_S(no),        OFP_U(tid),         OFP_U(s->warehouse_id), OFP_U(s->logistics_id), OFP_I(g->goods_count),
-            OFP_M(g->weight), OFP_M(s->post_cost)};
-        if ((e = of_db_exec(ss->db, ss->st[OF_SS_STOCKOUT], q, 7, NULL, &stockout_id, err, size))) return e;
+        stockout = of_wset_add(ss->w, OF_SW_STOCKOUT,
+                               (const of_param_t[]){tid, tid, OFP_U(s->warehouse_id), OFP_U(s->logistics_id),
+                                                    OFP_I(g->goods_count), OFP_M(g->weight), OFP_M(s->post_cost)});
+        if (stockout < 0) return nomem(err, size);
     }
     for (size_t i = 0; i < s->nlines; i++) { /* SUB-CRT-02 */
-        of_line_t *l = &s->lines[i];
+        const of_line_t *l = &s->lines[i];
         const of_spec_t *sp = of_cat_spec(cat, l->spec_id);
         int reserved = s->reserve != OF_RES_NONE && s->warehouse_id && l->actual_num > 0 ? s->reserve : 0;
-        of_param_t q[] = {OFP_U(tid),
-                          OFP_I(raw->platform_id),
-                          OFP_U(job->shop_id),
-                          OFP_S(l->src_tid),
-                          OFP_S(l->src_oid),
-                          OFP_U(job->raw_id),
-                          OFP_S(l->src_oid),
-                          OFP_U(l->spec_id),
-                          OFP_U(sp ? sp->goods_id : 0),
-                          OFP_S(l->api_goods_id),
-                          OFP_S(l->api_spec_id),
-                          OFP_I(l->refund_status),
-                          OFP_I(l->guarantee_mode),
-                          OFP_I(l->delivery_term),
-                          OFP_S(l->bind_oid),
-                          OFP_I(l->num),
-                          OFP_I(l->actual_num),
-                          OFP_M(l->price),
-                          OFP_M(l->order_price),
-                          OFP_M(l->share_price),
-                          OFP_M(l->share_amount),
-                          OFP_M(l->share_post),
-                          OFP_M(l->paid),
-                          OFP_M(l->adjust),
-                          OFP_M(l->discount),
-                          OFP_M(l->commission),
-                          OFP_M(l->cost_price),
-                          OFP_S(l->goods_name),
-                          OFP_S(l->goods_no),
-                          OFP_S(l->spec_name),
-                          OFP_S(l->spec_no),
-                          OFP_S(l->spec_code),
-                          OFP_S(l->api_goods_name),
-                          OFP_S(l->api_spec_name),
-                          OFP_M(l->weight),
-                          OFP_M(l->volume),
-                          OFP_M(l->tax_rate),
-                          OFP_I(l->large_type),
-                          OFP_I(l->gift_type),
-                          OFP_S(l->cid),
-                          OFP_I(l->is_zero_cost),
-                          OFP_I(l->is_not_use_air),
-                          OFP_U(l->suite_id),
-                          OFP_S(l->suite_no),
-                          OFP_S(l->suite_name),
-                          OFP_I(l->suite_num),
-                          OFP_I(l->is_main),
-                          OFP_I(reserved),
-                          OFP_U(reserved ? s->warehouse_id : 0),
-                          OFP_I(reserved ? l->actual_num : 0)};
-        uint64_t line_id = 0;
-        if ((e = of_db_exec(ss->db, ss->st[OF_SS_STO_INS], q, (int)(sizeof q / sizeof q[0]), NULL, &line_id, err,
-                            size)))
-            return e;
+        int line = of_wset_add(ss->w, OF_SW_LINE,
+                               (const of_param_t[]){tid,
+                                                    OFP_I(raw->platform_id),
+                                                    OFP_U(job->shop_id),
+                                                    OFP_S(l->src_tid),
+                                                    OFP_S(l->src_oid),
+                                                    raw_line_id(job, l->src_oid),
+                                                    OFP_U(l->spec_id),
+                                                    OFP_U(sp ? sp->goods_id : 0),
+                                                    OFP_S(l->api_goods_id),
+                                                    OFP_S(l->api_spec_id),
+                                                    OFP_I(l->refund_status),
+                                                    OFP_I(l->guarantee_mode),
+                                                    OFP_I(l->delivery_term),
+                                                    OFP_S(l->bind_oid),
+                                                    OFP_I(l->num),
+                                                    OFP_I(l->actual_num),
+                                                    OFP_M(l->price),
+                                                    OFP_M(l->order_price),
+                                                    OFP_M(l->share_price),
+                                                    OFP_M(l->share_amount),
+                                                    OFP_M(l->share_post),
+                                                    OFP_M(l->paid),
+                                                    OFP_M(l->adjust),
+                                                    OFP_M(l->discount),
+                                                    OFP_M(l->commission),
+                                                    OFP_M(l->cost_price),
+                                                    OFP_S(l->goods_name),
+                                                    OFP_S(l->goods_no),
+                                                    OFP_S(l->spec_name),
+                                                    OFP_S(l->spec_no),
+                                                    OFP_S(l->spec_code),
+                                                    OFP_S(l->api_goods_name),
+                                                    OFP_S(l->api_spec_name),
+                                                    OFP_M(l->weight),
+                                                    OFP_M(l->volume),
+                                                    OFP_M(l->tax_rate),
+                                                    OFP_I(l->large_type),
+                                                    OFP_I(l->gift_type),
+                                                    OFP_S(l->cid),
+                                                    OFP_I(l->is_zero_cost),
+                                                    OFP_I(l->is_not_use_air),
+                                                    OFP_U(l->suite_id),
+                                                    OFP_S(l->suite_no),
+                                                    OFP_S(l->suite_name),
+                                                    OFP_I(l->suite_num),
+                                                    OFP_I(l->is_main),
+                                                    OFP_I(reserved),
+                                                    OFP_U(reserved ? s->warehouse_id : 0),
+                                                    OFP_I(reserved ? l->actual_num : 0)});
+        if (line < 0) return nomem(err, size);
         if (reserved) { /* SUB-STK-01…-04: counted now, written in lock order at the end of the batch */
-            if ((e = load_spec_stock(ss, l->spec_id, err, size))) return e; /* the view must hold the row first */
             if ((e = add_delta(ss, s->warehouse_id, l->spec_id, (of_res_t)reserved, l->actual_num, err, size)))
                 return e;
             if (of_stock_add(&ss->view, s->warehouse_id, l->spec_id, (of_res_t)reserved, l->actual_num))
-                return of_seterr(err, size, OF_ERR_NOMEM, "out of memory");
+                return nomem(err, size);
             int d[3] = {0, 0, 0};
             d[reserved == OF_RES_UNPAY ? 0 : reserved == OF_RES_ORDER ? 1 : 2] = l->actual_num;
-            of_param_t r[] = {OFP_U(s->warehouse_id),
-                              OFP_U(l->spec_id),
-                              OFP_U(tid),
-                              OFP_S(job->event_id),
-                              OFP_I(d[1]),
-                              OFP_I(d[0]),
-                              OFP_I(d[2]),
-                              OFP_S("SUB-STK reservation")};
-            if ((e = of_db_exec(ss->db, ss->st[OF_SS_STOCK_LOG], r, 8, NULL, NULL, err, size))) return e;
+            if ((e = ADD(OF_SW_STOCK_LOG, OFP_U(s->warehouse_id), OFP_U(l->spec_id), tid, OFP_S(job->event_id),
+                         OFP_I(d[1]), OFP_I(d[0]), OFP_I(d[2]), OFP_S("SUB-STK reservation"))))
+                return e;
         }
-        if (stockout_id && l->actual_num > 0) {
-            of_param_t r[] = {OFP_U(stockout_id), OFP_U(line_id), OFP_U(l->spec_id), OFP_I(l->actual_num)};
-            if ((e = of_db_exec(ss->db, ss->st[OF_SS_STOCKOUT_LINE], r, 4, NULL, NULL, err, size))) return e;
-        }
-        if (s->status == OF_ST_GRAB && s->warehouse_id && l->actual_num > 0) { /* SUB-GRAB-01 */
-            of_param_t r[] = {OFP_U(tid), OFP_U(s->warehouse_id), OFP_U(l->spec_id), OFP_I(l->actual_num)};
-            if ((e = of_db_exec(ss->db, ss->st[OF_SS_GRAB], r, 4, NULL, NULL, err, size))) return e;
-        }
+        if (stockout >= 0 && l->actual_num > 0 &&
+            (e = ADD(OF_SW_STOCKOUT_LINE, OFP_REF(OF_SW_STOCKOUT, stockout), OFP_REF(OF_SW_LINE, line),
+                     OFP_U(l->spec_id), OFP_I(l->actual_num))))
+            return e;
+        if (s->status == OF_ST_GRAB && s->warehouse_id && l->actual_num > 0 && /* SUB-GRAB-01 */
+            (e = ADD(OF_SW_GRAB, tid, OFP_U(s->warehouse_id), OFP_U(l->spec_id), OFP_I(l->actual_num))))
+            return e;
     }
-    for (size_t i = 0; i < s->logs.n; i++) { /* SUB-LOG-01 and every rule's log */
-        of_param_t q[] = {OFP_U(tid), OFP_I(s->logs.e[i].type), OFP_S(s->logs.e[i].rule), OFP_S(s->logs.e[i].message)};
-        if ((e = of_db_exec(ss->db, ss->st[OF_SS_LOG_INS], q, 4, NULL, NULL, err, size))) return e;
-    }
+    for (size_t i = 0; i < s->logs.n; i++) /* SUB-LOG-01 and every rule's log */
+        if ((e = ADD(OF_SW_LOG, tid, OFP_I(s->logs.e[i].type), OFP_S(s->logs.e[i].rule), OFP_S(s->logs.e[i].message))))
+            return e;
     for (size_t i = 0; i < s->nsib; i++) { /* SUB-FLAG-01/02, SUB-WU-01 */
         char d[24];
         fmt_time(s->sib[i].delay_to_time, d, sizeof d);
-        of_param_t q[] = {OFP_U(s->sib[i].or_mask),    OFP_I(s->sib[i].new_status), time_param(d),
-                          OFP_I(s->sib[i].new_status), OFP_I(s->sib[i].new_status), OFP_U(s->sib[i].trade_id)};
-        if ((e = of_db_exec(ss->db, ss->st[OF_SS_SIB_UPD], q, 6, NULL, NULL, err, size))) return e;
+        if ((e = ADD(OF_SW_SIBLING, OFP_U(s->sib[i].trade_id), OFP_U(s->sib[i].or_mask), OFP_I(s->sib[i].new_status),
+                     time_param(d))))
+            return e;
     }
-    if (*raw->cs_remark) { /* SUB-RMK-01 */
-        of_param_t q[] = {OFP_U(tid), OFP_U(job->raw_id), OFP_S(raw->tid), OFP_I(1), OFP_S(raw->cs_remark)};
-        if ((e = of_db_exec(ss->db, ss->st[OF_SS_RMK], q, 5, NULL, NULL, err, size))) return e;
-    }
-    if (s->refund_occur > 1) { /* SUB-RFD-01: update the existing refund order, else a temporary one */
-        of_rows_t *rows;
-        of_param_t q[] = {OFP_U(job->shop_id), OFP_S(raw->tid)};
-        if ((e = of_db_query(ss->db, ss->st[OF_SS_REFUND_GET], q, 2, &rows, err, size))) return e;
-        uint64_t rid = rows->nrows ? (uint64_t)of_rows_i64(rows, 0, 0) : 0;
-        of_rows_free(rows);
-        if (rid) {
-            of_param_t u[] = {OFP_I(s->refund_occur), OFP_U(rid)};
-            if ((e = of_db_exec(ss->db, ss->st[OF_SS_REFUND_UPD], u, 2, NULL, NULL, err, size))) return e;
-        } else {
-            char no[80];
-            snprintf(no, sizeof no, "TMP-%s", raw->tid);
-            int64_t amount = 0;
-            for (size_t i = 0; i < s->nlines; i++)
-                if (s->lines[i].refund_status > 1) amount += s->lines[i].share_amount;
-            of_param_t u[] = {
-                OFP_I(raw->platform_id), OFP_U(job->shop_id), OFP_S(no),
-                OFP_S(raw->tid),         OFP_U(job->raw_id),  OFP_I(s->refund_occur),
-                OFP_S(s->nick),          OFP_M(amount),       OFP_S("SUB-RFD-01 refunded lines at submission")};
-            if ((e = of_db_exec(ss->db, ss->st[OF_SS_REFUND_INS], u, 9, NULL, &rid, err, size))) return e;
-            for (size_t i = 0; i < raw->n_orders; i++) {
-                const Orderfleet__RawSubOrder *o = raw->orders[i];
-                int rs = (o->status == 80 || o->status == 90) ? 5 : o->refund_status; /* SUB-MAP-11 */
-                if (rs <= 1) continue;
-                of_param_t w[] = {
-                    OFP_U(rid),           OFP_S(o->oid), OFP_S(o->goods_id), OFP_S(o->spec_id),      OFP_S(o->spec_no),
-                    OFP_S(o->goods_name), OFP_I(o->num), OFP_M(o->price),    OFP_M(o->share_amount), OFP_I(rs)};
-                if ((e = of_db_exec(ss->db, ss->st[OF_SS_REFUND_LINE], w, 10, NULL, NULL, err, size))) return e;
-            }
-        }
-    }
+    if (*raw->cs_remark && /* SUB-RMK-01 */
+        (e = ADD(OF_SW_REMARK, tid, OFP_U(job->raw_id), OFP_S(raw->tid), OFP_I(1), OFP_S(raw->cs_remark))))
+        return e;
+    if (s->refund_occur > 1 && (e = write_refund(ss, job, s, err, size))) return e;
     if (cat->set.full_link && raw->trade_status >= 30 && raw->trade_status < 40) { /* SUB-FL-01, OP-52 */
         char data[160];
         snprintf(data, sizeof data, "{\"tid\":\"%s\",\"rule\":\"SUB-FL-01\"}", raw->tid);
-        of_param_t q[] = {OFP_U(job->shop_id), OFP_U(tid), OFP_S(data)};
-        if ((e = of_db_exec(ss->db, ss->st[OF_SS_FULLLINK], q, 3, NULL, NULL, err, size))) return e;
+        if ((e = ADD(OF_SW_FULLLINK, OFP_U(job->shop_id), tid, OFP_S(data)))) return e;
     }
     return OF_OK;
 }
 
-static of_err_t write_raw(of_substore_t *ss, of_subjob_t *job, const of_sub_t *s, const char *trace, char *err,
-                          size_t size) {
+/* SUB-UPD-01/02: the raw trade's submission columns (deliver_trade_id: the order's row, or 0). */
+static of_err_t write_raw(of_substore_t *ss, const of_subjob_t *job, const of_sub_t *s, of_param_t cust, int row,
+                          const char *trace, char *err, size_t size) {
     const Orderfleet__RawTrade *raw = job->raw;
     of_err_t e;
     char pay[24];
     fmt_time(s->pay_time, pay, sizeof pay);
     uint64_t freeze = s->cs.freeze_reason ? s->cs.freeze_reason : s->client.freeze_reason;
-    /* SUB-UPD-01/02 */
-    of_param_t p[] = {OFP_I(s->raw_process_status),
-                      OFP_U(s->raw_bad_reason),
-                      OFP_U(job->trade_id),
-                      OFP_U(s->customer_id),
-                      OFP_U(s->cs.salesman_id),
-                      OFP_U(s->cs.logistics_id),
-                      OFP_U(freeze),
-                      OFP_U(s->prompt_warehouse_id),
-                      OFP_S(s->stop_rule),
-                      OFP_S(s->stop_reason),
-                      trace ? OFP_S(trace) : OFP_NUL,
-                      OFP_I(s->raw_process_status),
-                      OFP_S(pay),
-                      time_param(pay),
-                      OFP_U(job->raw_id)};
-    uint64_t affected = 0;
-    if ((e = of_db_exec(ss->db, ss->st[OF_SS_RAW_UPD], p, 15, &affected, NULL, err, size))) return e;
-    if (!affected)
-        return of_seterr(err, size, OF_ERR_DB, "raw trade %llu is no longer pending submission",
-                         (unsigned long long)job->raw_id);
-    of_param_t q[] = {OFP_I(s->raw_process_status), OFP_I(s->raw_process_status), OFP_U(job->raw_id)};
-    if ((e = of_db_exec(ss->db, ss->st[OF_SS_RAWO_UPD], q, 3, NULL, NULL, err, size))) return e;
+    if ((e = ADD(OF_SW_RAW, OFP_U(job->raw_id), OFP_I(s->raw_process_status), OFP_U(s->raw_bad_reason),
+                 row >= 0 ? OFP_REF(OF_SW_TRADE, row) : OFP_U(0), cust, OFP_U(s->cs.salesman_id),
+                 OFP_U(s->cs.logistics_id), OFP_U(freeze), OFP_U(s->prompt_warehouse_id), OFP_S(s->stop_rule),
+                 OFP_S(s->stop_reason), trace ? OFP_S(trace) : OFP_NUL, time_param(pay))))
+        return e;
+    if ((e = ADD(OF_SW_RAW_LINES, OFP_U(job->raw_id), OFP_I(s->raw_process_status)))) return e;
     for (size_t i = 0; s->rawo_invalid && i < raw->n_orders; i++) /* SUB-MAP-10 */
-        if (s->rawo_invalid[i]) {
-            of_param_t r[] = {OFP_U(job->raw_id), OFP_S(raw->orders[i]->oid)};
-            if ((e = of_db_exec(ss->db, ss->st[OF_SS_RAWO_INVALID], r, 2, NULL, NULL, err, size))) return e;
-        }
+        if (s->rawo_invalid[i] && (e = ADD(OF_SW_RAW_INVALID, OFP_U(job->raw_id), OFP_S(raw->orders[i]->oid))))
+            return e;
     return OF_OK;
 }
 
-static of_err_t submit_one(of_substore_t *ss, of_subjob_t *job, int64_t now, char *err, size_t size) {
+/* ------------------------------------------------------------------ a round */
+of_err_t of_substore_write(of_substore_t *ss, of_subjob_t *job, const of_sub_t *s, char *err, size_t size) {
+    of_err_t e = OF_OK;
+    job->trade_row = job->cust_row = -1;
+    job->customer_id = s->submitted ? s->customer_id : 0;
+    of_param_t cust = OFP_U(s->customer_id);
+    char *trace = of_trace_json(&s->trace);
+    if (s->submitted && !(e = write_customer(ss, job, s, &cust, err, size)))
+        e = write_order(ss, &ss->cat, job, s, cust, trace, &job->trade_row, err, size);
+    /* the trace is stored once: with the order, or on the raw trade when no order was made */
+    if (!e) e = write_raw(ss, job, s, cust, job->trade_row, s->submitted ? NULL : trace, err, size);
+    free(trace);
+    if (e) return e;
+    job->status = s->submitted ? s->status : 0;
+    job->warehouse_id = s->warehouse_id;
+    snprintf(job->stop_rule, sizeof job->stop_rule, "%s", s->stop_rule);
+    snprintf(job->stop_reason, sizeof job->stop_reason, "%s", s->stop_reason);
+    return OF_OK;
+}
+
+of_err_t of_substore_flush(of_substore_t *ss, of_subjob_t *const *jobs, size_t n, char *err, size_t size) {
+    of_err_t e = of_wset_flush(ss->w, err, size);
+    if (e == OF_ERR_DUPLICATE) {
+        /* A customer created meanwhile by another instance (crm_platform_customer), or two nicks that are one
+         * customer to the column's collation: the transaction runs again (its retry takes one trade per call, see
+         * of_ingest) and reads what is there. One trade alone elsewhere: its own row is the duplicate (its order
+         * exists already), a fault of the message. */
+        return n > 1 || of_wset_failed(ss->w) == OF_SW_PLATFORM_CUSTOMER ? OF_ERR_TRANSIENT : OF_ERR_DB;
+    }
+    if (e) return e;
+    for (size_t j = 0; j < n; j++) {
+        of_subjob_t *job = jobs[j];
+        job->trade_id = job->trade_row >= 0 ? of_wset_id(ss->w, OF_SW_TRADE, job->trade_row) : 0;
+        if (job->cust_row >= 0) job->customer_id = of_wset_id(ss->w, OF_SW_CUSTOMER, job->cust_row);
+    }
+    of_wset_reset(ss->w);
+    return OF_OK;
+}
+
+/* ------------------------------------------------------------------ a round */
+/* Decide and buffer one job of the round; INIT-02…-08 first (its platform goods are visible to the trades after
+ * it). */
+static of_err_t decide_one(of_substore_t *ss, of_subjob_t *job, const rjob_t *rj, int64_t now, char *err, size_t size) {
     const of_catalog_t *cat = &ss->cat;
     of_err_t e;
-    if (cat->set.gen_api_goods_spec && (e = init_platform_goods(ss, cat, job, err, size))) return e; /* INIT-02 */
-    if ((e = load_stock_for(ss, cat, job, err, size))) return e;
-    char nick[OF_NAME * 2];
-    of_cust_nick(job->raw, nick, sizeof nick);
-    of_subin_t in = {
-        .cat = cat, .raw = job->raw, .raw_id = job->raw_id, .shop_id = job->shop_id, .now = now, .stock = &ss->view};
-    if ((e = load_customer(ss, job, nick, &in.cust, err, size))) return e;
-    of_sibling_t *sibs = NULL;
-    size_t nsibs = 0;
-    uint64_t known = in.cust.platform_customer_id ? in.cust.platform_customer_id : in.cust.offline_customer_id;
-    if ((e = load_siblings(ss, known, &sibs, &nsibs, err, size))) return e;
-    in.siblings = sibs;
-    in.nsiblings = nsibs;
+    job->trade_row = job->cust_row = -1;
+    if ((e = of_substore_platform_goods(ss, job, err, size))) return e;
+    idset_t want = {0};
+    if (want_specs(ss, cat, job, &want))
+        e = nomem(err, size); /* what INIT just matched (else loaded already) */
+    else
+        e = load_specs(ss, &want, err, size);
+    free(want.v);
+    if (e) return e;
+    of_subin_t in = {.cat = cat,
+                     .raw = job->raw,
+                     .raw_id = job->raw_id,
+                     .shop_id = job->shop_id,
+                     .now = now,
+                     .stock = &ss->view,
+                     .cust = rj->cust,
+                     .siblings = rj->sibs,
+                     .nsiblings = rj->nsibs};
     of_sub_t s;
     of_sub_init(&s);
     if (of_sub_decide(&in, &s)) {
         e = of_seterr(err, size, OF_ERR_NOMEM, "out of memory deciding the order");
         goto out;
     }
-    if (s.submitted && (e = write_customer(ss, job, &s, err, size))) goto out;
-    char *trace = of_trace_json(&s.trace);
-    if (s.submitted) e = write_order(ss, cat, job, &s, trace, err, size);
-    /* the trace is stored once: with the order, or on the raw trade when no order was made */
-    if (!e) e = write_raw(ss, job, &s, s.submitted ? NULL : trace, err, size);
-    free(trace);
-    if (e) goto out;
-    job->status = s.submitted ? s.status : 0;
-    job->warehouse_id = s.warehouse_id;
-    snprintf(job->stop_rule, sizeof job->stop_rule, "%s", s.stop_rule);
-    snprintf(job->stop_reason, sizeof job->stop_reason, "%s", s.stop_reason);
+    /* SUB-STK: the view must hold a reserved spec's rows before the reservation is counted in it */
+    for (size_t i = 0; s.submitted && s.reserve != OF_RES_NONE && i < s.nlines && !e; i++)
+        e = load_spec(ss, s.lines[i].spec_id, err, size);
+    if (!e) e = of_substore_write(ss, job, &s, err, size);
 out:
     of_sub_free(&s);
-    free(sibs);
     return e;
+}
+
+/* The length of the round that starts at jobs[0]: no customer twice (by nick key; known ids are checked after the
+ * read), at most max jobs. */
+static size_t round_by_nick(of_substore_t *ss, of_subjob_t *const *jobs, size_t n, size_t max) {
+    size_t len = 0;
+    for (; len < n && len < max; len++) {
+        char nick[OF_NAME * 2];
+        of_cust_nick(jobs[len]->raw, nick, sizeof nick);
+        nick_key(nick, ss->rj[len].key, sizeof ss->rj[len].key);
+        for (size_t j = 0; j < len; j++)
+            if (!strcmp(ss->rj[j].key, ss->rj[len].key)) return len;
+    }
+    return len;
+}
+
+static size_t round_by_known(const of_substore_t *ss, size_t len) {
+    for (size_t i = 1; i < len; i++)
+        for (size_t j = 0; j < i; j++)
+            if (ss->rj[i].known && ss->rj[i].known == ss->rj[j].known) return i;
+    return len;
+}
+
+static of_err_t run_round(of_substore_t *ss, of_subjob_t *const *jobs, size_t n, int64_t now, size_t *donep, char *err,
+                          size_t size) {
+    of_err_t e;
+    size_t len = round_by_nick(ss, jobs, n, n);
+    if ((e = read_customers(ss, jobs, len, err, size))) return e;
+    len = round_by_known(ss, len);
+    if ((e = read_books(ss, jobs, len, err, size))) return e;
+    if ((e = read_siblings(ss, len, err, size))) return e;
+    idset_t want = {0}; /* the stock of every spec the round's trades can map to, one statement */
+    for (size_t j = 0; j < len && !e; j++)
+        if (want_specs(ss, &ss->cat, jobs[j], &want)) e = nomem(err, size);
+    if (!e) e = load_specs(ss, &want, err, size);
+    free(want.v);
+    if (e) return e;
+    of_wset_reset(ss->w);
+    for (size_t j = 0; j < len; j++)
+        if ((e = decide_one(ss, jobs[j], &ss->rj[j], now, err, size))) return e;
+    if ((e = of_substore_flush(ss, jobs, len, err, size))) return e;
+    *donep = len;
+    return OF_OK;
 }
 
 void of_substore_begin(of_substore_t *ss, const of_cat_snap_t *snap) {
@@ -747,11 +999,28 @@ void of_substore_begin(of_substore_t *ss, const of_cat_snap_t *snap) {
     ss->view.n = 0;
     ss->nloaded = 0;
     ss->ndeltas = 0;
+    of_wset_reset(ss->w);
 }
 
-of_err_t of_substore_submit_one(of_substore_t *ss, of_subjob_t *job, int64_t now, char *errstr, size_t errstr_size) {
-    job->trade_id = 0;
-    return submit_one(ss, job, now, errstr, errstr_size);
+of_err_t of_substore_submit(of_substore_t *ss, of_subjob_t *const *jobs, size_t n, int64_t now, char *errstr,
+                            size_t errstr_size) {
+    if (n > ss->rj_cap) {
+        rj_clear(ss);
+        rjob_t *r = realloc(ss->rj, n * sizeof *r);
+        if (!r) return nomem(errstr, errstr_size);
+        memset(r, 0, n * sizeof *r);
+        ss->rj = r;
+        ss->rj_cap = n;
+    }
+    for (size_t i = 0; i < n; i++)
+        jobs[i]->trade_id = 0;
+    for (size_t done = 0; done < n;) {
+        size_t k = 0;
+        of_err_t e = run_round(ss, jobs + done, n - done, now, &k, errstr, errstr_size);
+        if (e) return e;
+        done += k;
+    }
+    return OF_OK;
 }
 
 const of_cat_overlay_t *of_substore_overlay(const of_substore_t *ss) {
@@ -760,17 +1029,26 @@ const of_cat_overlay_t *of_substore_overlay(const of_substore_t *ss) {
 
 void of_substore_discard(of_substore_t *ss) {
     of_cat_overlay_reset(ss->ov);
+    of_wset_reset(ss->w);
 }
 
 of_err_t of_substore_end(of_substore_t *ss, char *errstr, size_t errstr_size) {
-    /* SUB-STK: the counters, one upsert per (warehouse, spec), in lock order (deadlock-free across instances) */
+    /* SUB-STK: the counters, one row per (warehouse, spec), in lock order (deadlock-free across instances) */
     of_err_t e = OF_OK;
-    if (ss->ndeltas) qsort(ss->deltas, ss->ndeltas, sizeof *ss->deltas, cmp_delta);
-    for (size_t i = 0; i < ss->ndeltas && !e; i++) {
+    if (!ss->ndeltas) return OF_OK;
+    qsort(ss->deltas, ss->ndeltas, sizeof *ss->deltas, cmp_delta);
+    of_param_t *p = malloc(ss->ndeltas * 5 * sizeof *p);
+    if (!p) return nomem(errstr, errstr_size);
+    for (size_t i = 0; i < ss->ndeltas; i++) {
         const delta_t *d = &ss->deltas[i];
-        of_param_t p[] = {OFP_U(d->wh), OFP_U(d->spec), OFP_I(d->d[0]), OFP_I(d->d[1]), OFP_I(d->d[2])};
-        e = of_db_exec(ss->db, ss->st[OF_SS_STOCK_UPS], p, 5, NULL, NULL, errstr, errstr_size);
+        p[i * 5] = OFP_U(d->wh);
+        p[i * 5 + 1] = OFP_U(d->spec);
+        p[i * 5 + 2] = OFP_I(d->d[0]);
+        p[i * 5 + 3] = OFP_I(d->d[1]);
+        p[i * 5 + 4] = OFP_I(d->d[2]);
     }
+    e = of_db_exec_multi(ss->db, &ss->m_stock_ups, p, (int)ss->ndeltas, NULL, errstr, errstr_size);
+    free(p);
     ss->ndeltas = 0;
     return e;
 }

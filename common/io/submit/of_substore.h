@@ -9,44 +9,34 @@
 #include "of_config.h"
 #include "of_db.h"
 #include "of_err.h"
+#include "of_sub.h"
+#include "of_wset.h"
 #include "trade.pb-c.h"
 
-/* The submission's statements (one text each, in of_substore.c); bench/sql_ceiling.c writes with the same texts. */
+/* The tables the submission writes, in the order they are written (parents first); bench/sql_ceiling.c writes the
+ * same rows through the same descriptors (of_substore_tables). */
 typedef enum {
-    OF_SS_PC_GET,
-    OF_SS_OFF_PHONE,
-    OF_SS_OFF_ADDR,
-    OF_SS_CUST_INS,
-    OF_SS_PC_INS,
-    OF_SS_ADDR_INS,
-    OF_SS_TEL_INS,
-    OF_SS_SIBS,
-    OF_SS_STOCK,
-    OF_SS_ST_INS,
-    OF_SS_STO_INS,
-    OF_SS_LOG_INS,
-    OF_SS_SIB_UPD,
-    OF_SS_RAW_UPD,
-    OF_SS_RAWO_UPD,
-    OF_SS_RAWO_INVALID,
-    OF_SS_AG_INS,
-    OF_SS_AG_UPD,
-    OF_SS_RAWO_VALID,
-    OF_SS_STOCK_UPS,
-    OF_SS_STOCK_LOG,
-    OF_SS_REFUND_GET,
-    OF_SS_REFUND_UPD,
-    OF_SS_REFUND_INS,
-    OF_SS_REFUND_LINE,
-    OF_SS_RMK,
-    OF_SS_STOCKOUT,
-    OF_SS_STOCKOUT_LINE,
-    OF_SS_GRAB,
-    OF_SS_FULLLINK,
-    OF_SS__COUNT,
-} of_ss_stmt_t;
-/* The SQL text of a statement (static), NULL for an unknown id. */
-const char *of_substore_sql(of_ss_stmt_t id);
+    OF_SW_CUSTOMER,
+    OF_SW_PLATFORM_CUSTOMER,
+    OF_SW_ADDRESS,
+    OF_SW_TELNO,
+    OF_SW_TRADE,
+    OF_SW_STOCKOUT,
+    OF_SW_LINE,
+    OF_SW_STOCKOUT_LINE,
+    OF_SW_STOCK_LOG,
+    OF_SW_LOG,
+    OF_SW_SIBLING,
+    OF_SW_REMARK,
+    OF_SW_GRAB,
+    OF_SW_FULLLINK,
+    OF_SW_RAW,
+    OF_SW_RAW_LINES,
+    OF_SW_RAW_INVALID,
+    OF_SW__COUNT,
+} of_sw_table_t;
+/* OF_SW__COUNT descriptors (static). */
+const of_wtable_t *of_substore_tables(void);
 
 typedef struct of_substore_s of_substore_t;
 
@@ -54,6 +44,7 @@ typedef struct of_substore_s of_substore_t;
 typedef struct {
     const Orderfleet__RawTrade *raw;
     uint64_t raw_id, shop_id;
+    const uint64_t *order_ids; /* api_trade_order.rec_id of raw->orders[i] (stored by this transaction) */
     const char *event_id;
     /* out */
     uint64_t trade_id; /* sales_trade created, 0 = not submitted */
@@ -61,26 +52,44 @@ typedef struct {
     uint64_t warehouse_id;
     char stop_rule[24];
     char stop_reason[256];
+    uint64_t customer_id;    /* the order's customer (0 = no order) */
+    int trade_row, cust_row; /* the writer's: rows in OF_SW_TRADE / OF_SW_CUSTOMER until the flush, -1 = none */
 } of_subjob_t;
 
 of_substore_t *of_substore_new(of_db_t *db, const of_config_t *cfg);
 void of_substore_destroy(of_substore_t *ss);
 
-/* Inside the caller's open transaction: of_substore_begin() with the batch's catalogue snapshot (borrowed until
- * the transaction ends), then of_substore_submit_one() for each raw trade right after it is stored (each sees the
- * orders and reservations of the previous ones), then of_substore_end(), which changes the stock counters, in
- * (warehouse_id, spec_id) order. The platform goods rows the submission inserts or changes (INIT-03/04) go to the
- * batch's overlay, which the lookups see over the snapshot; the snapshot itself is never written. begin empties
- * the overlay (a retried or rolled-back transaction starts clean); after the commit the caller merges
- * of_substore_overlay() into a new snapshot (of_cat_snap_merge). now = seconds on the platform clock
- * (of_time_parse). Errors: OF_ERR_TRANSIENT (retry the transaction), OF_ERR_DB, OF_ERR_NOMEM. */
+/* Inside the caller's open transaction (plan-then-write, D-T10-50): of_substore_begin() with the batch's catalogue
+ * snapshot (borrowed until the transaction ends), then of_substore_submit() with raw trades stored in this
+ * transaction, in arrival order (called once or several times), then of_substore_end(), which changes the stock
+ * counters, in (warehouse_id, spec_id) order. The trades are taken in rounds: a round holds no customer twice, reads
+ * what its rules need with one statement per table, decides trade after trade (each sees the stock reservations of
+ * the ones before it, and a later round sees the orders of an earlier one) and writes with one multi-row statement
+ * per table. The platform goods rows the submission inserts or changes (INIT-03/04) go to the batch's overlay, which
+ * the lookups see over the snapshot; the snapshot itself is never written. begin empties the overlay (a retried or
+ * rolled-back transaction starts clean); after the commit the caller merges of_substore_overlay() into a new
+ * snapshot (of_cat_snap_merge). now = seconds on the platform clock (of_time_parse). Errors: OF_ERR_TRANSIENT (retry
+ * the transaction), OF_ERR_DB, OF_ERR_NOMEM. */
 void of_substore_begin(of_substore_t *ss, const of_cat_snap_t *snap);
-of_err_t of_substore_submit_one(of_substore_t *ss, of_subjob_t *job, int64_t now, char *errstr,
-                                size_t errstr_size) OF_MUST_CHECK;
+of_err_t of_substore_submit(of_substore_t *ss, of_subjob_t *const *jobs, size_t n, int64_t now, char *errstr,
+                            size_t errstr_size) OF_MUST_CHECK;
 of_err_t of_substore_end(of_substore_t *ss, char *errstr, size_t errstr_size) OF_MUST_CHECK;
+/* INIT-02…-08 for job's platform goods (when the shop's setting asks for them): new rows inserted and matched,
+ * changed ones re-matched, written at once and put in the batch's overlay. of_substore_submit() runs it before each
+ * trade's rules. */
+of_err_t of_substore_platform_goods(of_substore_t *ss, const of_subjob_t *job, char *errstr,
+                                    size_t errstr_size) OF_MUST_CHECK;
+/* The writer alone (bench/sql_ceiling.c writes the worker's rows with it, without its reads and rules): buffer what
+ * s decided for job (order, lines, logs, customer books, siblings, raw trade; stock counted for of_substore_end;
+ * refund orders written at once), then of_substore_flush() writes the buffered rows, one multi-row statement per
+ * table, and sets each job's trade_id. of_substore_submit() does both. */
+of_err_t of_substore_write(of_substore_t *ss, of_subjob_t *job, const of_sub_t *s, char *errstr,
+                           size_t errstr_size) OF_MUST_CHECK;
+of_err_t of_substore_flush(of_substore_t *ss, of_subjob_t *const *jobs, size_t n, char *errstr,
+                           size_t errstr_size) OF_MUST_CHECK;
 /* The platform goods rows of the transaction since of_substore_begin() (to merge after its commit). */
 const of_cat_overlay_t *of_substore_overlay(const of_substore_t *ss);
-/* Drop them (the transaction rolled back). */
+/* The batch is over (committed or rolled back): drop the overlay and the buffered rows. */
 void of_substore_discard(of_substore_t *ss);
 
 #endif

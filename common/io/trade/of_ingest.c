@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include "of_catload.h"
 #include "of_dlq.h"
@@ -20,9 +21,14 @@
 #define SHOP_CACHE 256
 
 static const char SQL_SHOP[] = "SELECT shop_id FROM cfg_shop WHERE platform_id = ? AND shop_no = ?";
-static const char SQL_PROCESSED[] = "INSERT INTO processed_event (consumer, event_id, topic, kpartition, "
-                                    "koffset, outcome) VALUES (?, ?, ?, ?, ?, ?)";
-static const char SQL_OUTCOME[] = "UPDATE processed_event SET outcome = ? WHERE consumer = ? AND event_id = ?";
+/* The idempotency ledger (D-T10-11), per segment of the batch: one read of the events processed before, one
+ * multi-row insert of the segment's outcomes. v.k names the asking item. */
+static const char SQL_SEEN_HEAD[] = "SELECT v.k FROM (";
+static const char SQL_SEEN_ROW[] = "SELECT ? AS k, ? AS c, ? AS e";
+static const char SQL_SEEN_TAIL[] = ") v JOIN processed_event p ON p.consumer = v.c AND p.event_id = v.e";
+static const char SQL_PROCESSED_HEAD[] = "INSERT INTO processed_event (consumer, event_id, topic, kpartition, koffset, "
+                                         "outcome) VALUES ";
+static const char SQL_PROCESSED_ROW[] = "(?, ?, ?, ?, ?, ?)";
 
 typedef struct {
     int platform_id;
@@ -38,7 +44,8 @@ struct of_ingest_s {
     of_tradestore_t *ts;
     of_outbox_t *ob;
     char consumer[128];
-    int st_shop, st_processed, st_outcome;
+    int st_shop;
+    of_db_multi_t m_seen, m_processed;
     shop_entry_t shops[SHOP_CACHE];
     int nshops;
     int redis_warned;
@@ -58,7 +65,7 @@ typedef struct {
     uint32_t shop_id;
     int state;
     of_ts_outcome_t outcome;
-    uint64_t raw_id; /* api_trade.rec_id */
+    of_ts_item_t ts; /* the stored raw trade (ts.raw_id: api_trade.rec_id) */
     of_subjob_t job; /* submission result (job.raw set = submitted in this batch) */
 } item_t;
 
@@ -68,6 +75,12 @@ typedef struct {
     int n;
     int only;            /* -1 = every pending item, else that one */
     of_cat_snap_t *snap; /* the catalogue this batch runs on (a reference) */
+    int runs;            /* times tx_body ran for this transaction: a retried one goes one item per segment */
+    /* per segment (scratch, n each) */
+    int *seg;
+    of_ts_item_t **tsp;
+    of_subjob_t **jobs;
+    of_param_t *p;
 } txctx_t;
 
 of_ingest_t *of_ingest_new(const of_config_t *cfg, of_db_t *db, of_redis_t *redis, of_producer_t *producer,
@@ -82,8 +95,9 @@ of_ingest_t *of_ingest_new(const of_config_t *cfg, of_db_t *db, of_redis_t *redi
     in->ts = of_tradestore_new(db);
     in->ob = of_outbox_new(db, producer);
     in->st_shop = of_db_register(db, SQL_SHOP);
-    in->st_processed = of_db_register(db, SQL_PROCESSED);
-    in->st_outcome = of_db_register(db, SQL_OUTCOME);
+    int multi_bad =
+        of_db_register_multi_sep(db, SQL_SEEN_HEAD, SQL_SEEN_ROW, " UNION ALL ", SQL_SEEN_TAIL, &in->m_seen) ||
+        of_db_register_multi(db, SQL_PROCESSED_HEAD, SQL_PROCESSED_ROW, "", &in->m_processed);
     in->cl = of_catload_new(db);
     in->ss = of_substore_new(db, cfg);
     if (strlen(consumer) > 64) { /* processed_event.consumer */
@@ -101,7 +115,7 @@ of_ingest_t *of_ingest_new(const of_config_t *cfg, of_db_t *db, of_redis_t *redi
         of_ingest_destroy(in);
         return NULL;
     }
-    if (!in->ts || !in->ob || !in->cl || !in->ss || in->st_shop < 0 || in->st_processed < 0 || in->st_outcome < 0) {
+    if (!in->ts || !in->ob || !in->cl || !in->ss || in->st_shop < 0 || multi_bad) {
         of_seterr(errstr, errstr_size, OF_ERR_NOMEM, "cannot set up the trade store");
         of_ingest_destroy(in);
         return NULL;
@@ -217,53 +231,37 @@ static const char *outcome_name(of_ts_outcome_t o) {
     }
 }
 
-/* Apply one item inside the open transaction. */
-static of_err_t apply_one(of_ingest_t *in, item_t *it, char *errstr, size_t size) {
+/* TradeChange for a changed raw trade, through the outbox (published after the commit). */
+static of_err_t change_event(of_ingest_t *in, item_t *it, char *errstr, size_t size) {
     Orderfleet__RawTrade *t = it->t;
     const char *eid = t->meta->event_id;
-    of_param_t p[] = {OFP_S(in->consumer),     OFP_S(eid),           OFP_S(rd_kafka_topic_name(it->m->rkt)),
-                      OFP_I(it->m->partition), OFP_I(it->m->offset), OFP_S("applied")};
-    of_err_t err = of_db_exec(in->db, in->st_processed, p, 6, NULL, NULL, errstr, size);
-    if (err == OF_ERR_DUPLICATE) { /* processed before: a redelivery or replay */
-        it->state = IT_DUP;
-        return OF_OK;
+    Orderfleet__TradeChange *chg = &it->ts.chg;
+    char ceid[160], key[160], prod[160];
+    snprintf(ceid, sizeof ceid, "tc-%s", eid);
+    snprintf(key, sizeof key, "%d:%s", t->platform_id, t->tid);
+    snprintf(prod, sizeof prod, "trade-submit@%s", of_cfg_str(in->cfg, OF_CFG_INSTANCE_ID));
+    Orderfleet__EventMeta meta = ORDERFLEET__EVENT_META__INIT;
+    meta.event_id = ceid;
+    meta.occurred_at_ms = of_now_ms();
+    meta.producer = prod;
+    meta.causation_id = (char *)eid;
+    meta.schema_version = 1;
+    chg->meta = &meta;
+    chg->platform_id = t->platform_id;
+    chg->shop_no = t->shop_no;
+    chg->tid = t->tid;
+    size_t len = orderfleet__trade_change__get_packed_size(chg);
+    uint8_t *buf = malloc(len ? len : 1);
+    of_err_t err;
+    if (!buf)
+        err = of_seterr(errstr, size, OF_ERR_NOMEM, "out of memory");
+    else {
+        orderfleet__trade_change__pack(chg, buf);
+        err = of_outbox_stage(in->ob, OF_TOPIC_TRADE_CHANGED, ceid, key, strlen(key), buf, len, errstr, size);
+        free(buf);
     }
-    if (err) return err;
-    Orderfleet__TradeChange chg = ORDERFLEET__TRADE_CHANGE__INIT;
-    err = of_tradestore_apply(in->ts, t, it->shop_id, eid, &it->outcome, &chg, errstr, size);
-    it->raw_id = chg.api_trade_id;
-    if (!err && it->outcome == OF_TS_CHANGED) {
-        char ceid[160], key[160], prod[160];
-        snprintf(ceid, sizeof ceid, "tc-%s", eid);
-        snprintf(key, sizeof key, "%d:%s", t->platform_id, t->tid);
-        snprintf(prod, sizeof prod, "trade-submit@%s", of_cfg_str(in->cfg, OF_CFG_INSTANCE_ID));
-        Orderfleet__EventMeta meta = ORDERFLEET__EVENT_META__INIT;
-        meta.event_id = ceid;
-        meta.occurred_at_ms = of_now_ms();
-        meta.producer = prod;
-        meta.causation_id = (char *)eid;
-        meta.schema_version = 1;
-        chg.meta = &meta;
-        chg.platform_id = t->platform_id;
-        chg.shop_no = t->shop_no;
-        chg.tid = t->tid;
-        size_t len = orderfleet__trade_change__get_packed_size(&chg);
-        uint8_t *buf = malloc(len ? len : 1);
-        if (!buf)
-            err = of_seterr(errstr, size, OF_ERR_NOMEM, "out of memory");
-        else {
-            orderfleet__trade_change__pack(&chg, buf);
-            err = of_outbox_add(in->ob, OF_TOPIC_TRADE_CHANGED, ceid, key, strlen(key), buf, len, errstr, size);
-            free(buf);
-        }
-        chg.meta = NULL;
-        chg.shop_no = chg.tid = NULL;
-    }
-    of_tradestore_change_clear(&chg);
-    if (!err && (it->outcome == OF_TS_STALE || it->outcome == OF_TS_UNCHANGED)) {
-        of_param_t q[] = {OFP_S(outcome_name(it->outcome)), OFP_S(in->consumer), OFP_S(eid)};
-        err = of_db_exec(in->db, in->st_outcome, q, 3, NULL, NULL, errstr, size);
-    }
+    chg->meta = NULL;
+    chg->shop_no = chg->tid = NULL;
     return err;
 }
 
@@ -278,7 +276,7 @@ static int64_t platform_now(const of_ingest_t *in) {
 static of_err_t order_event(of_ingest_t *in, const item_t *it, char *errstr, size_t size) {
     char eid[160], key[48], no[40], prod[160];
     snprintf(eid, sizeof eid, "oc-%s", it->t->meta->event_id);
-    snprintf(no, sizeof no, "JY%llu", (unsigned long long)it->raw_id);
+    snprintf(no, sizeof no, "JY%llu", (unsigned long long)it->ts.raw_id);
     snprintf(key, sizeof key, "%llu", (unsigned long long)it->job.trade_id);
     snprintf(prod, sizeof prod, "trade-submit@%s", of_cfg_str(in->cfg, OF_CFG_INSTANCE_ID));
     Orderfleet__EventMeta meta = ORDERFLEET__EVENT_META__INIT;
@@ -301,9 +299,107 @@ static of_err_t order_event(of_ingest_t *in, const item_t *it, char *errstr, siz
     uint8_t *buf = malloc(len ? len : 1);
     if (!buf) return of_seterr(errstr, size, OF_ERR_NOMEM, "out of memory");
     orderfleet__order_event__pack(&ev, buf);
-    of_err_t err = of_outbox_add(in->ob, OF_TOPIC_ORDER_EVENTS, eid, key, strlen(key), buf, len, errstr, size);
+    of_err_t err = of_outbox_stage(in->ob, OF_TOPIC_ORDER_EVENTS, eid, key, strlen(key), buf, len, errstr, size);
     free(buf);
     return err;
+}
+
+/* The segment key of a trade or an event: ASCII letters folded (the columns compare without case). */
+static int same_key(const char *a, const char *b) {
+    return !strcasecmp(a, b);
+}
+
+/* The segment that starts at item `from`: pending items up to the first one whose trade (platform_id, tid) or event
+ * id is in it already (that later version is stored, and becomes a change, only after this one is submitted: §3).
+ * One item when serial. Returns the count; c->seg holds their indexes; *nextp is where the next one starts. */
+static int segment(txctx_t *c, int from, int serial, int *nextp) {
+    int m = 0, i = from;
+    for (; i < c->n; i++) {
+        if (c->only >= 0 && i != c->only) continue;
+        const item_t *it = &c->items[i];
+        if (it->state != IT_PENDING) continue;
+        if (serial && m) break;
+        int clash = 0;
+        for (int j = 0; j < m && !clash; j++) {
+            const Orderfleet__RawTrade *o = c->items[c->seg[j]].t;
+            clash = (o->platform_id == it->t->platform_id && same_key(o->tid, it->t->tid)) ||
+                    same_key(o->meta->event_id, it->t->meta->event_id);
+        }
+        if (clash) break;
+        c->seg[m++] = i;
+    }
+    *nextp = i;
+    return m;
+}
+
+static const char *outcome_of(const item_t *it) {
+    return it->ts.outcome == OF_TS_INSERTED || it->ts.outcome == OF_TS_CHANGED ? "applied"
+                                                                               : outcome_name(it->ts.outcome);
+}
+
+/* One segment: the ledger, the raw trades, the submission, the events. */
+static of_err_t run_segment(txctx_t *c, int m, int64_t now, char *errstr, size_t size) {
+    of_ingest_t *in = c->in;
+    of_err_t err;
+    /* 1. events processed before (a redelivery or a replay): skipped */
+    for (int j = 0; j < m; j++) {
+        c->p[j * 3] = OFP_I(j);
+        c->p[j * 3 + 1] = OFP_S(in->consumer);
+        c->p[j * 3 + 2] = OFP_S(c->items[c->seg[j]].t->meta->event_id);
+    }
+    of_rows_t *rows;
+    if ((err = of_db_query_multi(in->db, &in->m_seen, c->p, m, &rows, errstr, size))) return err;
+    for (int r = 0; r < rows->nrows; r++) {
+        long long k = of_rows_i64(rows, r, 0);
+        if (k >= 0 && k < m) c->items[c->seg[k]].state = IT_DUP;
+    }
+    of_rows_free(rows);
+    /* 2. the raw trades */
+    int k = 0;
+    for (int j = 0; j < m; j++) {
+        item_t *it = &c->items[c->seg[j]];
+        if (it->state != IT_PENDING) continue;
+        it->ts.t = it->t;
+        it->ts.shop_id = it->shop_id;
+        it->ts.event_id = it->t->meta->event_id;
+        c->tsp[k++] = &it->ts;
+    }
+    if (!k) return OF_OK;
+    if ((err = of_tradestore_apply_batch(in->ts, c->tsp, (size_t)k, errstr, size))) return err;
+    /* 3. the ledger: one row per event, with its outcome; changes out through the outbox */
+    int np = 0, nj = 0;
+    for (int j = 0; j < m; j++) {
+        item_t *it = &c->items[c->seg[j]];
+        if (it->state != IT_PENDING) continue;
+        it->state = IT_DONE;
+        of_param_t *q = &c->p[np++ * 6];
+        q[0] = OFP_S(in->consumer);
+        q[1] = OFP_S(it->t->meta->event_id);
+        q[2] = OFP_S(rd_kafka_topic_name(it->m->rkt));
+        q[3] = OFP_I(it->m->partition);
+        q[4] = OFP_I(it->m->offset);
+        q[5] = OFP_S(outcome_of(it));
+        if (it->ts.outcome == OF_TS_CHANGED && (err = change_event(in, it, errstr, size))) return err;
+        if (it->ts.outcome != OF_TS_INSERTED) continue;
+        /* trade-rules §3: a new raw trade becomes a system order right after it is stored */
+        it->job = (of_subjob_t){.raw = it->t,
+                                .raw_id = it->ts.raw_id,
+                                .shop_id = it->shop_id,
+                                .order_ids = it->ts.order_ids,
+                                .event_id = it->t->meta->event_id};
+        c->jobs[nj++] = &it->job;
+    }
+    err = of_db_exec_multi(in->db, &in->m_processed, c->p, np, NULL, errstr, size);
+    if (err == OF_ERR_DUPLICATE) return OF_ERR_TRANSIENT; /* processed meanwhile by another instance: read again */
+    if (err) return err;
+    /* 4. the submission, then each order's CREATED event */
+    if (nj && (err = of_substore_submit(in->ss, c->jobs, (size_t)nj, now, errstr, size))) return err;
+    for (int j = 0; j < m; j++) {
+        item_t *it = &c->items[c->seg[j]];
+        if (it->state == IT_DONE && it->job.raw && it->job.trade_id && (err = order_event(in, it, errstr, size)))
+            return err;
+    }
+    return OF_OK;
 }
 
 static of_err_t tx_body(of_db_t *db, void *vctx, char *errstr, size_t size) {
@@ -311,28 +407,29 @@ static of_err_t tx_body(of_db_t *db, void *vctx, char *errstr, size_t size) {
     txctx_t *c = vctx;
     of_ingest_t *in = c->in;
     of_outbox_discard(in->ob); /* a retried transaction starts clean */
-    /* trade-rules §3: a new raw trade becomes a system order right after it is stored, before a later version
-     * in the same batch can change it (that change then raises modify_flag on a submitted trade, for MOD).
-     * Platform goods it adds go to the batch's overlay (emptied here), merged only after the commit (cat_commit) */
+    /* Platform goods the submission adds go to the batch's overlay (emptied here), merged only after the commit
+     * (cat_commit) */
     of_substore_begin(in->ss, c->snap);
     int64_t now = platform_now(in);
+    /* A retried transaction (a deadlock, a duplicate key raced by another instance ...) runs one item per segment:
+     * exact and slower, once. */
+    int serial = c->runs++ > 0;
     for (int i = 0; i < c->n; i++) {
         if (c->only >= 0 && i != c->only) continue;
         item_t *it = &c->items[i];
         if (it->state != IT_PENDING && it->state != IT_DONE) continue;
         it->state = IT_PENDING;
         it->job.raw = NULL;
-        of_err_t err = apply_one(in, it, errstr, size);
-        if (err) return err;
-        if (it->state != IT_PENDING) continue;
-        it->state = IT_DONE;
-        if (it->outcome != OF_TS_INSERTED) continue;
-        it->job = (of_subjob_t){
-            .raw = it->t, .raw_id = it->raw_id, .shop_id = it->shop_id, .event_id = it->t->meta->event_id};
-        if ((err = of_substore_submit_one(in->ss, &it->job, now, errstr, size))) return err;
-        if (it->job.trade_id && (err = order_event(in, it, errstr, size))) return err;
+        it->job.trade_id = 0;
     }
-    return of_substore_end(in->ss, errstr, size);
+    for (int from = 0, next; from < c->n; from = next) {
+        int m = segment(c, from, serial, &next);
+        if (!m) continue;
+        of_err_t err = run_segment(c, m, now, errstr, size);
+        if (err) return err;
+    }
+    of_err_t err = of_substore_end(in->ss, errstr, size);
+    return err ? err : of_outbox_write(in->ob, errstr, size); /* the batch's events, one multi-row insert */
 }
 
 static void dead(of_msg_result_t *r, item_t *it, const char *klass, const char *fmt, const char *detail) {
@@ -354,12 +451,12 @@ static void log_item(const item_t *it) {
                 OF_U("warehouse_id", it->job.warehouse_id), OF_END);
     else if (it->job.raw)
         of_warn("raw trade not submitted", OF_S("event_id", it->t->meta->event_id), OF_S("tid", it->t->tid),
-                OF_U("raw_id", it->raw_id), OF_S("rule", it->job.stop_rule), OF_S("reason", it->job.stop_reason),
+                OF_U("raw_id", it->ts.raw_id), OF_S("rule", it->job.stop_rule), OF_S("reason", it->job.stop_reason),
                 OF_END);
-    if (it->outcome == OF_TS_STALE) of_metric_add(OF_M_STALE, 1);
-    of_log(it->outcome == OF_TS_INSERTED ? OF_LOG_DEBUG : OF_LOG_INFO, "raw trade stored",
+    if (it->ts.outcome == OF_TS_STALE) of_metric_add(OF_M_STALE, 1);
+    of_log(it->ts.outcome == OF_TS_INSERTED ? OF_LOG_DEBUG : OF_LOG_INFO, "raw trade stored",
            OF_S("event_id", it->t->meta->event_id), OF_S("tid", it->t->tid), OF_I("platform_id", it->t->platform_id),
-           OF_S("outcome", outcome_name(it->outcome)), OF_END);
+           OF_S("outcome", outcome_name(it->ts.outcome)), OF_END);
 }
 
 static void cat_log(const of_ingest_t *in, const of_catload_stats_t *st, int initial) {
@@ -463,8 +560,16 @@ of_err_t of_ingest_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
         rc = OF_ERR_TRANSIENT;
         goto out;
     }
-    txctx_t c = {in, items, n, -1, of_cat_snap_acquire(in->snap)};
-    of_err_t e = of_db_tx(in->db, tx_body, &c, err, sizeof err);
+    txctx_t c = {.in = in, .items = items, .n = n, .only = -1, .snap = of_cat_snap_acquire(in->snap)};
+    c.seg = malloc((size_t)n * sizeof *c.seg);
+    c.tsp = malloc((size_t)n * sizeof *c.tsp);
+    c.jobs = malloc((size_t)n * sizeof *c.jobs);
+    c.p = malloc((size_t)n * 6 * sizeof *c.p);
+    of_err_t e = OF_ERR_TRANSIENT;
+    if (!c.seg || !c.tsp || !c.jobs || !c.p)
+        snprintf(err, sizeof err, "out of memory");
+    else
+        e = of_db_tx(in->db, tx_body, &c, err, sizeof err);
     cat_commit(in, &c, e == OF_OK);
     if (e && of_err_class(e) == OF_ERRCLASS_PERMANENT) {
         of_warn("batch transaction failed; retrying message by message", OF_S("error", err), OF_I("messages", n),
@@ -480,6 +585,7 @@ of_err_t of_ingest_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
         for (int i = 0; i < n && e != OF_ERR_TRANSIENT; i++) {
             if (items[i].state != IT_PENDING) continue;
             c.only = i;
+            c.runs = 0;
             of_err_t e1 = of_db_tx(in->db, tx_body, &c, err, sizeof err);
             unsigned int dberr = of_db_last_errno(in->db); /* before any other call on the connection */
             cat_commit(in, &c, e1 == OF_OK);
@@ -511,6 +617,10 @@ of_err_t of_ingest_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
         }
     }
     of_cat_snap_release(c.snap);
+    free(c.seg);
+    free(c.tsp);
+    free(c.jobs);
+    free(c.p);
     if (e) {
         of_outbox_discard(in->ob);
         of_warn("batch transaction failed", OF_S("error", err), OF_S("class", of_err_str(e)), OF_END);
@@ -529,8 +639,10 @@ of_err_t of_ingest_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
             of_metric_add(OF_M_DUPLICATE, 1);
     }
 out:
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
+        of_tradestore_item_clear(&items[i].ts);
         of_rawtrade_free(items[i].t);
+    }
     free(items);
     return rc;
 }

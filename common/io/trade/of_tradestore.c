@@ -6,16 +6,24 @@
 #include "of_money.h"
 #include "of_rawtrade.h"
 #include "of_tradestore.h"
+#include "of_wset.h"
 
 /* Columns of the trade not rewritten by an update (identity of the row). */
 static int is_identity(const char *c) {
     return !strcmp(c, "platform_id") || !strcmp(c, "tid") || !strcmp(c, "shop_no");
 }
 
+/* The batch's statements (issue 10, D-T10-50): one read of the stored versions (locked), one of their sub-orders,
+ * one multi-row insert per table for first versions; changed versions update row by row (a change, not the common
+ * path). */
+enum { W_TRADE, W_ORDER, W__COUNT };
 struct of_tradestore_s {
     of_db_t *db;
-    char *sql[6];
-    int st_sel, st_ins, st_upd, st_sel_o, st_ins_o, st_upd_o;
+    char *sql[12];
+    int st_upd, st_upd_o;
+    of_db_multi_t m_sel, m_sel_o;
+    of_wtable_t tables[W__COUNT];
+    of_wset_t *w;
 };
 
 typedef struct {
@@ -60,44 +68,70 @@ of_tradestore_t *of_tradestore_new(of_db_t *db) {
     ts->db = db;
     size_t nt, no;
     const of_rtfield_t *tf = of_rawtrade_fields(0, &nt), *of = of_rawtrade_fields(1, &no);
-    sb_t b[6] = {{0}};
-    sb_add(&b[0], "SELECT rec_id, deliver_trade_id, ");
-    sb_fields(&b[0], tf, nt, 0, 0);
-    sb_add(&b[0], " FROM api_trade WHERE platform_id = ? AND tid = ? FOR UPDATE");
-    sb_add(&b[1], "INSERT INTO api_trade (shop_id, last_event_id, ");
-    sb_fields(&b[1], tf, nt, 0, 0);
-    sb_add(&b[1], ") VALUES (?, ?, ");
-    sb_fields(&b[1], tf, nt, 1, 0);
-    sb_add(&b[1], ")");
-    sb_add(&b[2], "UPDATE api_trade SET ");
-    sb_fields(&b[2], tf, nt, 2, 1);
-    sb_add(&b[2], ", modify_flag = modify_flag | ?, version = version + 1, last_event_id = ? WHERE rec_id = ?");
-    sb_add(&b[3], "SELECT rec_id, ");
+    sb_t b[12] = {{0}};
+    /* 0-2: the stored versions of the batch's trades, locked; v.k names the asking item */
+    sb_add(&b[0], "SELECT v.k, a.rec_id, a.deliver_trade_id, ");
+    for (size_t i = 0; i < nt; i++) {
+        sb_add(&b[0], i ? ", a." : "a.");
+        sb_add(&b[0], tf[i].name);
+    }
+    sb_add(&b[0], " FROM (");
+    sb_add(&b[1], "SELECT ? AS k, ? AS p, ? AS t");
+    sb_add(&b[2], ") v JOIN api_trade a ON a.platform_id = v.p AND a.tid = v.t FOR UPDATE");
+    /* 3-4: their sub-orders */
+    sb_add(&b[3], "SELECT api_trade_id, rec_id, ");
     sb_fields(&b[3], of, no, 0, 0);
-    sb_add(&b[3], " FROM api_trade_order WHERE api_trade_id = ? ORDER BY rec_id");
-    sb_add(&b[4], "INSERT INTO api_trade_order (api_trade_id, platform_id, shop_id, tid, modify_flag, ");
-    sb_fields(&b[4], of, no, 0, 0);
-    sb_add(&b[4], ") VALUES (?, ?, ?, ?, ?, ");
-    sb_fields(&b[4], of, no, 1, 0);
-    sb_add(&b[4], ")");
-    sb_add(&b[5], "UPDATE api_trade_order SET ");
-    sb_fields(&b[5], of, no, 2, 0);
-    sb_add(&b[5], ", modify_flag = modify_flag | ? WHERE rec_id = ?");
-    int *ids[6] = {&ts->st_sel, &ts->st_ins, &ts->st_upd, &ts->st_sel_o, &ts->st_ins_o, &ts->st_upd_o};
-    for (int i = 0; i < 6; i++) {
+    sb_add(&b[3], " FROM api_trade_order WHERE api_trade_id IN (");
+    sb_add(&b[4], ") ORDER BY api_trade_id, rec_id");
+    /* 5-6: first versions */
+    sb_add(&b[5], "INSERT INTO api_trade (shop_id, last_event_id, ");
+    sb_fields(&b[5], tf, nt, 0, 0);
+    sb_add(&b[5], ") VALUES ");
+    sb_add(&b[6], "(?, ?, ");
+    sb_fields(&b[6], tf, nt, 1, 0);
+    sb_add(&b[6], ")");
+    /* 7-8: sub-orders of first versions, and sub-orders new to a stored version */
+    sb_add(&b[7], "INSERT INTO api_trade_order (api_trade_id, platform_id, shop_id, tid, modify_flag, ");
+    sb_fields(&b[7], of, no, 0, 0);
+    sb_add(&b[7], ") VALUES ");
+    sb_add(&b[8], "(?, ?, ?, ?, ?, ");
+    sb_fields(&b[8], of, no, 1, 0);
+    sb_add(&b[8], ")");
+    /* 9-10: changed versions */
+    sb_add(&b[9], "UPDATE api_trade SET ");
+    sb_fields(&b[9], tf, nt, 2, 1);
+    sb_add(&b[9], ", modify_flag = modify_flag | ?, version = version + 1, last_event_id = ? WHERE rec_id = ?");
+    sb_add(&b[10], "UPDATE api_trade_order SET ");
+    sb_fields(&b[10], of, no, 2, 0);
+    sb_add(&b[10], ", modify_flag = modify_flag | ? WHERE rec_id = ?");
+    sb_add(&b[11], "?");
+    for (int i = 0; i < 12; i++) {
         if (!b[i].buf) {
-            of_tradestore_destroy(ts);
+            for (int j = 0; j < 12; j++)
+                free(b[j].buf);
+            free(ts);
             return NULL;
         }
         ts->sql[i] = b[i].buf;
-        *ids[i] = of_db_register(db, ts->sql[i]);
+    }
+    ts->tables[W_TRADE] = (of_wtable_t){"api_trade", ts->sql[5], ts->sql[6], NULL, NULL, 1, 0};
+    ts->tables[W_ORDER] = (of_wtable_t){"api_trade_order", ts->sql[7], ts->sql[8], NULL, NULL, 1, 0};
+    ts->st_upd = of_db_register(db, ts->sql[9]);
+    ts->st_upd_o = of_db_register(db, ts->sql[10]);
+    if (ts->st_upd < 0 || ts->st_upd_o < 0 ||
+        of_db_register_multi_sep(db, ts->sql[0], ts->sql[1], " UNION ALL ", ts->sql[2], &ts->m_sel) ||
+        of_db_register_multi(db, ts->sql[3], ts->sql[11], ts->sql[4], &ts->m_sel_o) ||
+        !(ts->w = of_wset_new(db, ts->tables, W__COUNT))) {
+        of_tradestore_destroy(ts);
+        return NULL;
     }
     return ts;
 }
 
 void of_tradestore_destroy(of_tradestore_t *ts) {
     if (!ts) return;
-    for (int i = 0; i < 6; i++)
+    of_wset_free(ts->w);
+    for (int i = 0; i < 12; i++)
         free(ts->sql[i]);
     free(ts);
 }
@@ -169,20 +203,6 @@ static void free_loaded(Orderfleet__RawSubOrder **os, int n) {
     free(os);
 }
 
-static of_err_t insert_order(of_tradestore_t *ts, uint64_t trade_id, const Orderfleet__RawTrade *t, uint32_t shop_id,
-                             const Orderfleet__RawSubOrder *o, uint32_t flag, char *errstr, size_t size) {
-    size_t no;
-    const of_rtfield_t *of = of_rawtrade_fields(1, &no);
-    of_param_t p[64];
-    p[0] = OFP_U(trade_id);
-    p[1] = OFP_I(t->platform_id);
-    p[2] = OFP_U(shop_id);
-    p[3] = OFP_S(t->tid);
-    p[4] = OFP_U(flag);
-    int k = 5 + field_params(o, of, no, 0, p + 5);
-    return of_db_exec(ts->db, ts->st_ins_o, p, k, NULL, NULL, errstr, size);
-}
-
 void of_tradestore_change_clear(Orderfleet__TradeChange *chg) {
     for (size_t i = 0; i < chg->n_orders; i++)
         free(chg->orders[i]);
@@ -205,69 +225,34 @@ static of_err_t add_change(Orderfleet__TradeChange *chg, const char *oid, uint32
     return OF_OK;
 }
 
-of_err_t of_tradestore_apply(of_tradestore_t *ts, const Orderfleet__RawTrade *t, uint32_t shop_id, const char *event_id,
-                             of_ts_outcome_t *outcomep, Orderfleet__TradeChange *chg, char *errstr, size_t size) {
+/* The row of W_ORDER for sub-order o (api_trade_id: a reference to the trade's row, or the stored id). */
+static int add_order_row(of_tradestore_t *ts, of_param_t trade, const Orderfleet__RawTrade *t, uint32_t shop_id,
+                         const Orderfleet__RawSubOrder *o, uint32_t flag) {
+    size_t no;
+    const of_rtfield_t *of = of_rawtrade_fields(1, &no);
+    of_param_t p[64];
+    p[0] = trade;
+    p[1] = OFP_I(t->platform_id);
+    p[2] = OFP_U(shop_id);
+    p[3] = OFP_S(t->tid);
+    p[4] = OFP_U(flag);
+    field_params(o, of, no, 0, p + 5);
+    return of_wset_add(ts->w, W_ORDER, p);
+}
+
+/* A stored version against its new one: raise the bits, update the rows (row by row: a change, not the common
+ * path), note the changes in it->chg. rows/r0..r1: the stored sub-orders (columns: api_trade_id, rec_id, fields). */
+static of_err_t apply_change(of_tradestore_t *ts, of_ts_item_t *it, Orderfleet__RawTrade *stored, const of_rows_t *rows,
+                             int r0, int r1, char *errstr, size_t size) {
+    const Orderfleet__RawTrade *t = it->t;
     size_t nt, no;
     const of_rtfield_t *tf = of_rawtrade_fields(0, &nt), *of = of_rawtrade_fields(1, &no);
     of_param_t p[96];
-    of_err_t err;
-    of_rows_t *rows = NULL;
-
-    p[0] = OFP_I(t->platform_id);
-    p[1] = OFP_S(t->tid);
-    if ((err = of_db_query(ts->db, ts->st_sel, p, 2, &rows, errstr, size))) return err;
-
-    if (rows->nrows == 0) { /* first version */
-        of_rows_free(rows);
-        p[0] = OFP_U(shop_id);
-        p[1] = OFP_S(event_id);
-        int k = 2 + field_params(t, tf, nt, 0, p + 2);
-        uint64_t id = 0;
-        err = of_db_exec(ts->db, ts->st_ins, p, k, NULL, &id, errstr, size);
-        /* Another instance inserted it meanwhile (e.g. the buyer key changed between versions):
-         * retry the transaction, which will then see the row and diff against it. */
-        if (err == OF_ERR_DUPLICATE) return OF_ERR_TRANSIENT;
-        if (err) return err;
-        for (size_t i = 0; i < t->n_orders; i++)
-            if ((err = insert_order(ts, id, t, shop_id, t->orders[i], 0, errstr, size)))
-                return err == OF_ERR_DUPLICATE ? OF_ERR_DB : err;
-        chg->api_trade_id = id;
-        *outcomep = OF_TS_INSERTED;
-        return OF_OK;
-    }
-
-    /* a stored version exists: diff, then apply */
-    uint64_t id = strtoull(of_rows_str(rows, 0, 0), NULL, 10);
-    chg->api_trade_id = id;
-    chg->deliver_trade_id = strtoull(of_rows_str(rows, 0, 1), NULL, 10);
-    Orderfleet__RawTrade stored = ORDERFLEET__RAW_TRADE__INIT;
-    Orderfleet__RawTrade *sp = malloc(sizeof *sp);
-    if (!sp) {
-        of_rows_free(rows);
-        return of_seterr(errstr, size, OF_ERR_NOMEM, "out of memory");
-    }
-    *sp = stored;
-    err = fields_from_row(sp, tf, nt, rows, 0, 2);
-    of_rows_free(rows);
-    if (err) {
-        of_rawtrade_free(sp);
-        return of_seterr(errstr, size, err, "api_trade %llu: unreadable stored row", (unsigned long long)id);
-    }
-    if (of_modflag_is_stale(sp->modified, t->modified)) {
-        of_rawtrade_free(sp);
-        *outcomep = OF_TS_STALE;
-        return OF_OK;
-    }
-    uint32_t tflag = of_modflag_trade(sp, t);
-    of_rawtrade_free(sp);
-
-    /* sub-orders */
-    p[0] = OFP_U(id);
-    if ((err = of_db_query(ts->db, ts->st_sel_o, p, 1, &rows, errstr, size))) return err;
-    int ns = rows->nrows;
+    of_err_t err = OF_OK;
+    uint32_t tflag = of_modflag_trade(stored, t);
+    int ns = r1 - r0;
     Orderfleet__RawSubOrder **so = calloc((size_t)ns + 1, sizeof *so);
-    uint64_t *so_id = calloc((size_t)ns + 1, sizeof *so_id);
-    if (!so || !so_id) err = of_seterr(errstr, size, OF_ERR_NOMEM, "out of memory");
+    if (!so) return of_seterr(errstr, size, OF_ERR_NOMEM, "out of memory");
     for (int r = 0; !err && r < ns; r++) {
         so[r] = malloc(sizeof **so);
         if (!so[r]) {
@@ -275,10 +260,8 @@ of_err_t of_tradestore_apply(of_tradestore_t *ts, const Orderfleet__RawTrade *t,
             break;
         }
         orderfleet__raw_sub_order__init(so[r]);
-        so_id[r] = strtoull(of_rows_str(rows, r, 0), NULL, 10);
-        err = fields_from_row(so[r], of, no, rows, r, 1);
+        err = fields_from_row(so[r], of, no, rows, r0 + r, 2);
     }
-    of_rows_free(rows);
     int any_order = 0;
     for (size_t i = 0; !err && i < t->n_orders; i++) {
         const Orderfleet__RawSubOrder *o = t->orders[i];
@@ -289,33 +272,151 @@ of_err_t of_tradestore_apply(of_tradestore_t *ts, const Orderfleet__RawTrade *t,
                 break;
             }
         if (match < 0) { /* D-MF-1: a sub-order new to a stored trade counts as a goods change */
-            err = insert_order(ts, id, t, shop_id, o, OF_MFO_ADDED, errstr, size);
-            if (!err) err = add_change(chg, o->oid, OF_MFO_ADDED, 1);
+            if (add_order_row(ts, OFP_U(it->raw_id), t, it->shop_id, o, OF_MFO_ADDED) < 0) err = OF_ERR_NOMEM;
+            if (!err) err = add_change(&it->chg, o->oid, OF_MFO_ADDED, 1);
             any_order = 1;
             continue;
         }
         uint32_t of_bits = of_modflag_order(so[match], o);
         int k = field_params(o, of, no, 0, p);
         p[k++] = OFP_U(of_bits);
-        p[k++] = OFP_U(so_id[match]);
+        p[k++] = OFP_U(strtoull(of_rows_str(rows, r0 + match, 1), NULL, 10));
         err = of_db_exec(ts->db, ts->st_upd_o, p, k, NULL, NULL, errstr, size);
         if (!err && of_bits) {
-            err = add_change(chg, o->oid, of_bits, 0);
+            err = add_change(&it->chg, o->oid, of_bits, 0);
             any_order = 1;
         }
     }
-    if (so) free_loaded(so, ns);
-    free(so_id);
+    free_loaded(so, ns);
     if (err) {
         if (err == OF_ERR_NOMEM) of_seterr(errstr, size, err, "out of memory");
         return err;
     }
     int k = field_params(t, tf, nt, 1, p);
     p[k++] = OFP_U(tflag);
-    p[k++] = OFP_S(event_id);
-    p[k++] = OFP_U(id);
+    p[k++] = OFP_S(it->event_id);
+    p[k++] = OFP_U(it->raw_id);
     if ((err = of_db_exec(ts->db, ts->st_upd, p, k, NULL, NULL, errstr, size))) return err;
-    chg->modify_flag = tflag;
-    *outcomep = (tflag || any_order) ? OF_TS_CHANGED : OF_TS_UNCHANGED;
+    it->chg.modify_flag = tflag;
+    it->outcome = (tflag || any_order) ? OF_TS_CHANGED : OF_TS_UNCHANGED;
     return OF_OK;
+}
+
+void of_tradestore_item_clear(of_ts_item_t *it) {
+    of_tradestore_change_clear(&it->chg);
+    free(it->order_ids);
+    it->order_ids = NULL;
+}
+
+of_err_t of_tradestore_apply_batch(of_tradestore_t *ts, of_ts_item_t *const *items, size_t n, char *errstr,
+                                   size_t size) {
+    size_t nt;
+    const of_rtfield_t *tf = of_rawtrade_fields(0, &nt);
+    of_err_t err = OF_OK;
+    of_rows_t *rows = NULL, *orows = NULL;
+    int *stored_row = NULL, *trade_row = NULL;
+    of_param_t *p = malloc((n * 3 + 1) * sizeof *p);
+    stored_row = malloc((n + 1) * sizeof *stored_row);
+    trade_row = malloc((n + 1) * sizeof *trade_row);
+    if (!p || !stored_row || !trade_row) {
+        err = of_seterr(errstr, size, OF_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        of_tradestore_item_clear(items[i]);
+        orderfleet__trade_change__init(&items[i]->chg);
+        items[i]->raw_id = 0;
+        stored_row[i] = trade_row[i] = -1;
+        p[i * 3] = OFP_U(i);
+        p[i * 3 + 1] = OFP_I(items[i]->t->platform_id);
+        p[i * 3 + 2] = OFP_S(items[i]->t->tid);
+    }
+    /* 1. the stored versions, locked (two instances serialise on one trade) */
+    if ((err = of_db_query_multi(ts->db, &ts->m_sel, p, (int)n, &rows, errstr, size))) goto out;
+    int nstored = 0;
+    for (int r = 0; r < rows->nrows; r++) {
+        uint64_t k = strtoull(of_rows_str(rows, r, 0), NULL, 10);
+        if (k < n && stored_row[k] < 0) {
+            stored_row[k] = r;
+            items[k]->raw_id = strtoull(of_rows_str(rows, r, 1), NULL, 10);
+            p[nstored++] = OFP_U(items[k]->raw_id);
+        }
+    }
+    /* 2. their sub-orders, one read */
+    if (nstored && (err = of_db_query_multi(ts->db, &ts->m_sel_o, p, nstored, &orows, errstr, size))) goto out;
+    /* 3. first versions: buffered; stored versions: compared and updated */
+    of_wset_reset(ts->w);
+    for (size_t i = 0; i < n && !err; i++) {
+        of_ts_item_t *it = items[i];
+        const Orderfleet__RawTrade *t = it->t;
+        if (stored_row[i] < 0) {
+            of_param_t q[96];
+            q[0] = OFP_U(it->shop_id);
+            q[1] = OFP_S(it->event_id);
+            field_params(t, tf, nt, 0, q + 2);
+            trade_row[i] = of_wset_add(ts->w, W_TRADE, q);
+            for (size_t j = 0; trade_row[i] >= 0 && j < t->n_orders; j++)
+                if (add_order_row(ts, OFP_REF(W_TRADE, trade_row[i]), t, it->shop_id, t->orders[j], 0) < 0)
+                    trade_row[i] = -1;
+            if (trade_row[i] < 0) err = of_seterr(errstr, size, OF_ERR_NOMEM, "out of memory");
+            it->outcome = OF_TS_INSERTED;
+            continue;
+        }
+        it->chg.api_trade_id = it->raw_id;
+        it->chg.deliver_trade_id = strtoull(of_rows_str(rows, stored_row[i], 2), NULL, 10);
+        Orderfleet__RawTrade *sp = malloc(sizeof *sp);
+        if (!sp) {
+            err = of_seterr(errstr, size, OF_ERR_NOMEM, "out of memory");
+            break;
+        }
+        orderfleet__raw_trade__init(sp);
+        if ((err = fields_from_row(sp, tf, nt, rows, stored_row[i], 3))) {
+            of_rawtrade_free(sp);
+            err = of_seterr(errstr, size, err, "api_trade %llu: unreadable stored row", (unsigned long long)it->raw_id);
+            break;
+        }
+        if (of_modflag_is_stale(sp->modified, t->modified)) {
+            it->outcome = OF_TS_STALE;
+        } else {
+            int r0 = 0, r1;
+            while (r0 < orows->nrows && strtoull(of_rows_str(orows, r0, 0), NULL, 10) != it->raw_id)
+                r0++;
+            for (r1 = r0; r1 < orows->nrows && strtoull(of_rows_str(orows, r1, 0), NULL, 10) == it->raw_id; r1++)
+                ;
+            err = apply_change(ts, it, sp, orows, r0, r1, errstr, size);
+        }
+        of_rawtrade_free(sp);
+    }
+    if (err) goto out;
+    /* 4. one multi-row insert per table; the ids of first versions and of their sub-orders */
+    err = of_wset_flush(ts->w, errstr, size);
+    /* Another instance inserted one of them meanwhile (e.g. the buyer key changed between versions): retry the
+     * transaction, which will then see the row and diff against it. */
+    if (err == OF_ERR_DUPLICATE) err = of_wset_failed(ts->w) == W_TRADE ? OF_ERR_TRANSIENT : OF_ERR_DB;
+    if (err) goto out;
+    int orow = 0;
+    for (size_t i = 0; i < n; i++) {
+        of_ts_item_t *it = items[i];
+        if (trade_row[i] < 0) { /* sub-orders new to stored versions were buffered in item order too */
+            for (size_t c = 0; c < it->chg.n_orders; c++)
+                orow += it->chg.orders[c]->added;
+            continue;
+        }
+        it->raw_id = of_wset_id(ts->w, W_TRADE, trade_row[i]);
+        it->chg.api_trade_id = it->raw_id;
+        it->order_ids = calloc(it->t->n_orders + 1, sizeof *it->order_ids);
+        if (!it->order_ids) {
+            err = of_seterr(errstr, size, OF_ERR_NOMEM, "out of memory");
+            goto out;
+        }
+        for (size_t j = 0; j < it->t->n_orders; j++)
+            it->order_ids[j] = of_wset_id(ts->w, W_ORDER, orow++);
+    }
+out:
+    of_rows_free(rows);
+    of_rows_free(orows);
+    free(p);
+    free(stored_row);
+    free(trade_row);
+    return err;
 }

@@ -19,13 +19,27 @@ typedef enum {
 of_tradestore_t *of_tradestore_new(of_db_t *db);
 void of_tradestore_destroy(of_tradestore_t *ts);
 
-/* Inside the caller's transaction: store t (shop already resolved to shop_id) and fill chg with the
- * detected changes (chg->orders: malloc'd, freed by of_tradestore_change_clear()). event_id is
- * recorded on the row. The trade row is locked (SELECT ... FOR UPDATE) so that two instances
- * serialise on one trade. Errors: OF_ERR_TRANSIENT (retry the transaction), OF_ERR_DB. */
-of_err_t of_tradestore_apply(of_tradestore_t *ts, const Orderfleet__RawTrade *t, uint32_t shop_id, const char *event_id,
-                             of_ts_outcome_t *outcomep, Orderfleet__TradeChange *chg, char *errstr,
-                             size_t errstr_size) OF_MUST_CHECK;
+/* One raw trade of a batch. */
+typedef struct {
+    const Orderfleet__RawTrade *t;
+    uint32_t shop_id; /* resolved */
+    const char *event_id;
+    /* out */
+    of_ts_outcome_t outcome;
+    uint64_t raw_id;             /* api_trade.rec_id */
+    uint64_t *order_ids;         /* OF_TS_INSERTED: api_trade_order.rec_id of t->orders[i] (malloc'd) */
+    Orderfleet__TradeChange chg; /* the detected changes (chg.orders malloc'd) */
+} of_ts_item_t;
+
+/* Inside the caller's transaction: store the items' raw trades (no (platform_id, tid) twice among them: the caller
+ * puts a later version in a later call). The stored versions are read and locked with one statement (two instances
+ * serialise on one trade), their sub-orders with one more; first versions are written with one multi-row INSERT per
+ * table (D-T10-50); changed versions are compared and updated. Free each item's outputs with
+ * of_tradestore_item_clear() (also done at the start of a call). Errors: OF_ERR_TRANSIENT (retry the transaction),
+ * OF_ERR_DB, OF_ERR_NOMEM. */
+of_err_t of_tradestore_apply_batch(of_tradestore_t *ts, of_ts_item_t *const *items, size_t n, char *errstr,
+                                   size_t errstr_size) OF_MUST_CHECK;
+void of_tradestore_item_clear(of_ts_item_t *it);
 void of_tradestore_change_clear(Orderfleet__TradeChange *chg);
 
 #endif

@@ -21,36 +21,18 @@ static void code_span(const char *code, int trim, const char **bp, size_t *np) {
     *np = n;
 }
 
-static int lower(int c) {
-    return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
-
-/* platform span == system code (ASCII case folded when ic) */
-static int code_eq(const char *p, size_t n, const char *sys, int ic) {
-    if (strlen(sys) != n) return 0;
-    for (size_t i = 0; i < n; i++)
-        if (ic ? lower((unsigned char)p[i]) != lower((unsigned char)sys[i]) : p[i] != sys[i]) return 0;
-    return 1;
-}
-
+/* The catalogue's code indexes compare as the rules say (byte for byte, or ASCII case folded when ignore_case; an
+ * empty code matches nothing; deleted rows never match): test_catalog checks them against a scan. */
 static int match_spec(const of_catalog_t *cat, const of_match_rule_t *r, const char *gn, size_t gl, const char *sn,
                       size_t sl, of_match_t *out) {
     const of_spec_t *hit = NULL;
-    size_t nhit = 0;
-    for (size_t i = 0; i < cat->nspecs; i++) {
-        const of_spec_t *sp = &cat->specs[i];
-        if (sp->deleted) continue;
-        int ok = 0;
-        if (r->match_key == OF_MK_SPEC_NO)
-            ok = sl && code_eq(sn, sl, sp->spec_no, r->ignore_case);
-        else if (r->match_key == OF_MK_GOODS_SPEC_NO)
-            ok = sl && gl && code_eq(sn, sl, sp->spec_no, r->ignore_case) &&
-                 code_eq(gn, gl, sp->goods_no, r->ignore_case);
-        else if (r->match_key == OF_MK_GOODS_NO)
-            ok = gl && code_eq(gn, gl, sp->goods_no, r->ignore_case);
-        if (ok && !nhit++) hit = sp;
-        if (ok && r->match_key != OF_MK_GOODS_NO) break; /* spec_no is unique */
-    }
+    size_t nhit = 1;
+    if (r->match_key == OF_MK_SPEC_NO)
+        hit = of_cat_spec_by_no(cat, sn, sl, NULL, 0, r->ignore_case);
+    else if (r->match_key == OF_MK_GOODS_SPEC_NO)
+        hit = of_cat_spec_by_no(cat, sn, sl, gn, gl, r->ignore_case);
+    else if (r->match_key == OF_MK_GOODS_NO)
+        hit = of_cat_spec_by_goods_no(cat, gn, gl, r->ignore_case, &nhit);
     if (!hit || nhit != 1) return 0; /* key 3: the goods must have exactly one non-deleted spec */
     out->type = OF_MATCH_SPEC;
     out->id = hit->id;
@@ -60,16 +42,12 @@ static int match_spec(const of_catalog_t *cat, const of_match_rule_t *r, const c
 
 static int match_suite(const of_catalog_t *cat, const of_match_rule_t *r, const char *sn, size_t sl, of_match_t *out) {
     if (r->match_key != OF_MK_SPEC_NO && r->match_key != OF_MK_GOODS_SPEC_NO) return 0; /* key 3: specs only */
-    if (!sl) return 0;
-    for (size_t i = 0; i < cat->nsuites; i++) {
-        const of_suite_t *su = &cat->suites[i];
-        if (su->deleted || !code_eq(sn, sl, su->suite_no, r->ignore_case)) continue;
-        out->type = OF_MATCH_SUITE;
-        out->id = su->id;
-        of_str_copy(out->code, sizeof out->code, su->suite_no);
-        return 1;
-    }
-    return 0;
+    const of_suite_t *su = of_cat_suite_by_no(cat, sn, sl, r->ignore_case);
+    if (!su) return 0;
+    out->type = OF_MATCH_SUITE;
+    out->id = su->id;
+    of_str_copy(out->code, sizeof out->code, su->suite_no);
+    return 1;
 }
 
 static int try_rule(const of_catalog_t *cat, const of_match_rule_t *r, const char *goods_no, const char *spec_no,

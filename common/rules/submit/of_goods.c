@@ -52,12 +52,13 @@ static int resolve(const of_subin_t *in, size_t i, res_t *r) {
     memset(r, 0, sizeof *r);
     if (in->raw->platform_id == 0) {
         /* SUB-MAP-06: offline, by spec_no (商家编码); a suite's code is its suite_no */
-        for (size_t k = 0; k < cat->nspecs && !r->type; k++)
-            if (!cat->specs[k].deleted && *o->spec_no && !strcmp(cat->specs[k].spec_no, o->spec_no))
-                r->type = OF_MATCH_SPEC, r->id = cat->specs[k].id;
-        for (size_t k = 0; k < cat->nsuites && !r->type; k++)
-            if (!cat->suites[k].deleted && *o->spec_no && !strcmp(cat->suites[k].suite_no, o->spec_no))
-                r->type = OF_MATCH_SUITE, r->id = cat->suites[k].id;
+        size_t nl = strlen(o->spec_no);
+        const of_spec_t *sp = of_cat_spec_by_no(cat, o->spec_no, nl, NULL, 0, 0);
+        const of_suite_t *su = sp ? NULL : of_cat_suite_by_no(cat, o->spec_no, nl, 0);
+        if (sp)
+            r->type = OF_MATCH_SPEC, r->id = sp->id;
+        else if (su)
+            r->type = OF_MATCH_SUITE, r->id = su->id;
         r->how = "offline: by spec_no (SUB-MAP-06)";
         if (!r->type) return res_fail(r, "SUB-MAP-06", "订单包含无效货品", "商家编码无对应系统货品");
     } else {

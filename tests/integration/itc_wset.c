@@ -1,0 +1,169 @@
+/* itc_wset.c -- the plan-then-write writer (of_wset, decision D-T10-50) against the stack's real MariaDB: a child row
+ * refers to a parent row not written yet and gets its auto-increment id, ids follow the rows across parts of a
+ * multi-row statement (more than 64 rows), strings are the writer's own copies, an update of rows the transaction
+ * holds must change each of them, the failing table is named, and a connection limited to one row per statement
+ * (the benchmark's first ceiling) writes the same rows; the submission's sibling update (a multi-row UPDATE … JOIN)
+ * gives a sibling moved to wait-unpaid its new delay (D-T10-52). Needs OF_CONFIG. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "itc_stack.h"
+#include "of_config.h"
+#include "of_db.h"
+#include "of_substore.h"
+#include "of_wset.h"
+
+enum { T_PARENT, T_CHILD, T_TOUCH, T__N };
+static const of_wtable_t TABLES[T__N] = {
+    [T_PARENT] = {"itc_parent", "INSERT INTO itc_parent (name) VALUES ", "(?)", NULL, NULL, 1, 0},
+    [T_CHILD] = {"itc_child", "INSERT INTO itc_child (parent_id, name) VALUES ", "(?, ?)", NULL, NULL, 0, 0},
+    [T_TOUCH] = {"itc_parent (touch)", "UPDATE itc_parent p JOIN (", "SELECT ? AS id, ? AS n", " UNION ALL ",
+                 ") v ON p.id = v.id SET p.touched = v.n", 0, 1},
+};
+
+static of_config_t *cfg;
+static of_db_t *db;
+static of_wset_t *w;
+
+static void setup(void) {
+    itc_open(&cfg, &db);
+    itc_sql(db, "CREATE TEMPORARY TABLE itc_parent (id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY, name "
+                "VARCHAR(32) NOT NULL, touched INT NOT NULL DEFAULT 0)");
+    itc_sql(db, "CREATE TEMPORARY TABLE itc_child (id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY, parent_id "
+                "BIGINT UNSIGNED NOT NULL, name VARCHAR(32) NOT NULL)");
+    w = of_wset_new(db, TABLES, T__N);
+    cr_assert_not_null(w);
+}
+static void teardown(void) {
+    of_wset_free(w);
+    of_db_close(db);
+    of_config_destroy(cfg);
+}
+TestSuite(wset, .init = setup, .fini = teardown);
+
+/* A count (statements are registered by their text's address: each text here is a literal). */
+static long long count(const char *q, const of_param_t *p, int np) {
+    char err[256];
+    int st = of_db_register(db, q);
+    of_rows_t *r;
+    cr_assert_eq(of_db_query(db, st, p, np, &r, err, sizeof err), OF_OK, "%s: %s", q, err);
+    long long v = r->nrows ? of_rows_i64(r, 0, 0) : -1;
+    of_rows_free(r);
+    return v;
+}
+#define one(q) count(q, NULL, 0)
+
+/* n parents, each with two children naming it by reference; the names come from a reused buffer. */
+static void plan(int n, int *rows) {
+    char buf[32];
+    for (int i = 0; i < n; i++) {
+        snprintf(buf, sizeof buf, "p%d", i);
+        rows[i] = of_wset_add(w, T_PARENT, (const of_param_t[]){OFP_S(buf)});
+        cr_assert_eq(rows[i], i);
+        for (int c = 0; c < 2; c++) {
+            snprintf(buf, sizeof buf, "p%d-c%d", i, c);
+            cr_assert_geq(of_wset_add(w, T_CHILD, (const of_param_t[]){OFP_REF(T_PARENT, rows[i]), OFP_S(buf)}), 0);
+        }
+        memset(buf, 'x', sizeof buf - 1); /* the writer kept its own copy */
+    }
+}
+
+static void check_written(int n, int *rows) {
+    char name[32], like[32];
+    for (int i = 0; i < n; i++) {
+        uint64_t id = of_wset_id(w, T_PARENT, rows[i]);
+        cr_assert_neq(id, 0);
+        snprintf(name, sizeof name, "p%d", i);
+        snprintf(like, sizeof like, "p%d-c_", i);
+        cr_expect_eq(count("SELECT COUNT(*) FROM itc_parent WHERE id = ? AND name = ?",
+                           (const of_param_t[]){OFP_U(id), OFP_S(name)}, 2),
+                     1, "parent %d has id %llu", i, (unsigned long long)id);
+        cr_expect_eq(count("SELECT COUNT(*) FROM itc_child WHERE parent_id = ? AND name LIKE ?",
+                           (const of_param_t[]){OFP_U(id), OFP_S(like)}, 2),
+                     2, "children of parent %d", i);
+    }
+    cr_expect_eq(one("SELECT COUNT(*) FROM itc_parent"), n);
+    cr_expect_eq(one("SELECT COUNT(*) FROM itc_child"), 2 * n);
+}
+
+Test(wset, children_get_the_ids_of_parents_written_in_the_same_flush_across_parts) {
+    int rows[150];
+    plan(150, rows); /* 150 = 64 + 64 + 16 + 4 + 2: five parts, ids must follow the rows */
+    char err[256];
+    cr_assert_eq(of_wset_flush(w, err, sizeof err), OF_OK, "%s", err);
+    cr_expect_eq(of_wset_failed(w), -1);
+    check_written(150, rows);
+}
+
+Test(wset, one_row_per_statement_writes_the_same_rows) {
+    of_db_set_multi_max(db, 1);
+    int rows[20];
+    plan(20, rows);
+    char err[256];
+    cr_assert_eq(of_wset_flush(w, err, sizeof err), OF_OK, "%s", err);
+    check_written(20, rows);
+}
+
+Test(wset, an_update_that_misses_a_row_fails_and_names_its_table) {
+    int rows[3];
+    plan(3, rows);
+    char err[256];
+    cr_assert_eq(of_wset_flush(w, err, sizeof err), OF_OK, "%s", err);
+    uint64_t id0 = of_wset_id(w, T_PARENT, 0);
+    of_wset_reset(w);
+    cr_expect_eq(of_wset_rows(w, T_PARENT), 0);
+    cr_assert_geq(of_wset_add(w, T_TOUCH, (const of_param_t[]){OFP_U(id0), OFP_I(7)}), 0);
+    cr_assert_geq(of_wset_add(w, T_TOUCH, (const of_param_t[]){OFP_U(999999999), OFP_I(7)}), 0);
+    cr_expect_eq(of_wset_flush(w, err, sizeof err), OF_ERR_DB);
+    cr_expect_eq(of_wset_failed(w), T_TOUCH);
+    cr_expect(strstr(err, "itc_parent (touch)") != NULL, "the table is named: %s", err);
+}
+
+Test(wset, a_reference_to_a_row_never_buffered_fails_before_any_statement) {
+    char err[256];
+    cr_assert_geq(of_wset_add(w, T_CHILD, (const of_param_t[]){OFP_REF(T_PARENT, 5), OFP_S("orphan")}), 0);
+    cr_expect_eq(of_wset_flush(w, err, sizeof err), OF_ERR_DB);
+    cr_expect_eq(of_wset_failed(w), T_CHILD);
+    cr_expect_eq(one("SELECT COUNT(*) FROM itc_child"), 0);
+}
+
+Test(wset, a_duplicate_key_is_reported_as_such) {
+    itc_sql(db, "ALTER TABLE itc_child ADD UNIQUE KEY uk_name (name)");
+    char err[256];
+    int r = of_wset_add(w, T_PARENT, (const of_param_t[]){OFP_S("p")});
+    cr_assert_geq(of_wset_add(w, T_CHILD, (const of_param_t[]){OFP_REF(T_PARENT, r), OFP_S("same")}), 0);
+    cr_assert_geq(of_wset_add(w, T_CHILD, (const of_param_t[]){OFP_REF(T_PARENT, r), OFP_S("same")}), 0);
+    cr_expect_eq(of_wset_flush(w, err, sizeof err), OF_ERR_DUPLICATE);
+    cr_expect_eq(of_wset_failed(w), T_CHILD);
+}
+
+/* D-T10-52, SUB-WU-01 through the submission's own statement: delay_to_time is decided on the status as read, before
+ * trade_status changes; a sibling not in 16/20 only gets its mask. */
+Test(wset, a_sibling_moved_to_wait_unpaid_gets_its_delay) {
+    of_wset_t *sw = of_wset_new(db, of_substore_tables(), OF_SW__COUNT);
+    cr_assert_not_null(sw);
+    itc_sql(db, "BEGIN");
+    itc_sql(db,
+            "INSERT INTO sales_trade (trade_no, trade_status, delay_to_time, trade_time) VALUES ('ITC-WSET-16', 16, "
+            "'2026-01-01 00:00:00', NOW()), ('ITC-WSET-30', 30, '2026-01-01 00:00:00', NOW())");
+    long long a = count("SELECT trade_id FROM sales_trade WHERE trade_no = 'ITC-WSET-16'", NULL, 0);
+    long long b = count("SELECT trade_id FROM sales_trade WHERE trade_no = 'ITC-WSET-30'", NULL, 0);
+    for (int i = 0; i < 2; i++)
+        cr_assert_geq(
+            of_wset_add(sw, OF_SW_SIBLING,
+                        (const of_param_t[]){OFP_U(i ? b : a), OFP_U(1), OFP_I(15), OFP_S("2026-02-02 00:00:00")}),
+            0);
+    char err[256];
+    cr_assert_eq(of_wset_flush(sw, err, sizeof err), OF_OK, "%s", err);
+    cr_expect_eq(count("SELECT COUNT(*) FROM sales_trade WHERE trade_no = 'ITC-WSET-16' AND trade_status = 15 AND "
+                       "delay_to_time = '2026-02-02 00:00:00' AND unmerge_mask = 1",
+                       NULL, 0),
+                 1, "16 -> 15 with the new delay");
+    cr_expect_eq(count("SELECT COUNT(*) FROM sales_trade WHERE trade_no = 'ITC-WSET-30' AND trade_status = 30 AND "
+                       "delay_to_time = '2026-01-01 00:00:00' AND unmerge_mask = 1",
+                       NULL, 0),
+                 1, "30 keeps its status and delay, gets the mask");
+    itc_sql(db, "ROLLBACK");
+    of_wset_free(sw);
+}
