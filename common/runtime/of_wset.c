@@ -15,6 +15,7 @@ typedef struct {
     of_db_multi_t m;
     of_param_t *cells; /* rows * m.row_params */
     size_t rows, cap;
+    size_t done;   /* rows [0, done) are written */
     uint64_t *ids; /* after the flush, ids tables */
     size_t ids_cap;
 } wtab_t;
@@ -69,7 +70,7 @@ void of_wset_free(of_wset_t *w) {
 
 void of_wset_reset(of_wset_t *w) {
     for (int i = 0; i < w->n; i++)
-        w->t[i].rows = 0;
+        w->t[i].rows = w->t[i].done = 0;
     /* keep the first block for the next round; its successors go */
     if (w->blocks) {
         block_t *keep = w->blocks;
@@ -138,7 +139,7 @@ of_param_t *of_wset_cell(of_wset_t *w, int table, int row, int col) {
 
 uint64_t of_wset_id(const of_wset_t *w, int table, int row) {
     const wtab_t *t = &w->t[table];
-    if (!w->def[table].ids || row < 0 || (size_t)row >= t->rows || !t->ids) return 0;
+    if (!w->def[table].ids || row < 0 || (size_t)row >= t->done || !t->ids) return 0;
     return t->ids[row];
 }
 
@@ -147,24 +148,28 @@ int of_wset_failed(const of_wset_t *w) {
 }
 
 of_err_t of_wset_flush(of_wset_t *w, char *errstr, size_t errstr_size) {
+    return of_wset_flush_some(w, ~0u, errstr, errstr_size);
+}
+
+of_err_t of_wset_flush_some(of_wset_t *w, unsigned tables, char *errstr, size_t errstr_size) {
     w->failed = -1;
     for (int i = 0; i < w->n; i++) {
         wtab_t *t = &w->t[i];
         const of_wtable_t *d = &w->def[i];
-        if (!t->rows) continue;
-        size_t np = (size_t)t->m.row_params, ncells = t->rows * np;
+        if (t->rows == t->done || !(tables & (1u << i))) continue;
+        size_t np = (size_t)t->m.row_params, nnew = t->rows - t->done;
+        of_param_t *cells = t->cells + t->done * np;
         /* references to the rows of earlier tables become their ids */
-        for (size_t c = 0; c < ncells; c++) {
-            of_param_t *p = &t->cells[c];
+        for (size_t c = 0; c < nnew * np; c++) {
+            of_param_t *p = &cells[c];
             if (p->type != OFP_REF) continue;
             int pt = (int)p->i;
             uint64_t id = pt >= 0 && pt < i ? of_wset_id(w, pt, (int)p->u) : 0;
             if (!id) {
                 w->failed = i;
                 return of_seterr(errstr, errstr_size, OF_ERR_DB,
-                                 "%s: row %zu refers to row %llu of table %d, not "
-                                 "written before it",
-                                 d->name, c / np, (unsigned long long)p->u, pt);
+                                 "%s: row %zu refers to row %llu of table %d, not written before it", d->name,
+                                 t->done + c / np, (unsigned long long)p->u, pt);
             }
             *p = OFP_U(id);
         }
@@ -172,14 +177,14 @@ of_err_t of_wset_flush(of_wset_t *w, char *errstr, size_t errstr_size) {
         of_err_t e;
         if (d->ids) {
             if (t->ids_cap < t->rows) {
-                uint64_t *ids = realloc(t->ids, t->rows * sizeof *ids);
+                uint64_t *ids = realloc(t->ids, t->cap * sizeof *ids);
                 if (!ids) return of_seterr(errstr, errstr_size, OF_ERR_NOMEM, "out of memory");
                 t->ids = ids;
-                t->ids_cap = t->rows;
+                t->ids_cap = t->cap;
             }
-            e = of_db_exec_multi_ids(w->db, &t->m, t->cells, (int)t->rows, t->ids, &affected, errstr, errstr_size);
+            e = of_db_exec_multi_ids(w->db, &t->m, cells, (int)nnew, t->ids + t->done, &affected, errstr, errstr_size);
         } else {
-            e = of_db_exec_multi(w->db, &t->m, t->cells, (int)t->rows, &affected, errstr, errstr_size);
+            e = of_db_exec_multi(w->db, &t->m, cells, (int)nnew, &affected, errstr, errstr_size);
         }
         if (e) { /* name the table */
             w->failed = i;
@@ -188,13 +193,14 @@ of_err_t of_wset_flush(of_wset_t *w, char *errstr, size_t errstr_size) {
             snprintf(errstr, errstr_size, "%s: %s", d->name, why);
             return e;
         }
-        if (d->must_affect && affected != t->rows) {
+        if (d->must_affect && affected != nnew) {
             w->failed = i;
             return of_seterr(errstr, errstr_size, OF_ERR_DB,
                              "%s: %llu of %zu rows changed (rows no longer in the "
                              "state this transaction read)",
-                             d->name, (unsigned long long)affected, t->rows);
+                             d->name, (unsigned long long)affected, nnew);
         }
+        t->done = t->rows;
     }
     return OF_OK;
 }

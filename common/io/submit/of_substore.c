@@ -45,23 +45,25 @@ static const char *const SQL[Q__COUNT] = {
 };
 
 /* ---- the round's reads: one statement per table (parts of 64 keys) ---- */
-enum { R_CUST, R_PHONE, R_ADDR, R_SIBS, R_STOCK, R__COUNT };
+enum { R_CUST, R_PHONE, R_ADDR, R_STOCK, R__COUNT };
 static const struct {
     const char *head, *row, *sep, *tail;
 } READS[R__COUNT] = {
     /* SUB-CUST-02/03: (platform_id, nick) by the column's own comparison; v.k names the asking trade */
-    [R_CUST] = {"SELECT v.k, pc.customer_id, c.customer_type FROM (", "SELECT ? AS k, ? AS p, ? AS a", " UNION ALL ",
+    /* SUB-CUST-02/03 and SIBLINGS (§0.3), one read: (platform_id, nick) by the column's own comparison, each
+     * customer found with its open orders (10 ≤ status ≤ 95); v.k names the asking trade */
+    [R_CUST] = {"SELECT v.k, pc.customer_id, c.customer_type, st.trade_id, st.trade_status, DATE_FORMAT(st.trade_time, "
+                "'%Y-%m-%d %H:%i:%s'), st.unmerge_mask FROM (",
+                "SELECT ? AS k, ? AS p, ? AS a", " UNION ALL ",
                 ") v JOIN crm_platform_customer pc ON pc.platform_id = v.p AND pc.account = v.a JOIN crm_customer c "
-                "ON c.customer_id = pc.customer_id"},
+                "ON c.customer_id = pc.customer_id LEFT JOIN sales_trade st ON st.customer_id = pc.customer_id AND "
+                "st.trade_status BETWEEN 10 AND 95 ORDER BY v.k, st.trade_id"},
     /* OP-18: the offline customers' phone and address books, compared in C by the tested rules
      * (of_cust_phone_match, of_cust_address_match: exact bytes, not the column's case-insensitive collation) */
     [R_PHONE] = {"SELECT customer_id, telno FROM crm_customer_telno WHERE customer_id IN (", "?", ", ", ")"},
     [R_ADDR] = {"SELECT customer_id, province, city, district, address FROM crm_customer_address WHERE customer_id "
                 "IN (",
                 "?", ", ", ")"},
-    [R_SIBS] = {"SELECT customer_id, trade_id, trade_status, DATE_FORMAT(trade_time, '%Y-%m-%d %H:%i:%s'), "
-                "unmerge_mask FROM sales_trade WHERE trade_status BETWEEN 10 AND 95 AND customer_id IN (",
-                "?", ", ", ") ORDER BY customer_id, trade_id"},
     [R_STOCK] = {"SELECT warehouse_id, spec_id, stock_num, wms_stock_num, sending_num, order_num, unpay_num, "
                  "subscribe_num, cost_price FROM stock_spec WHERE spec_id IN (",
                  "?", ", ", ")"},
@@ -205,6 +207,7 @@ struct of_substore_s {
     size_t ndeltas, deltas_cap;
     rjob_t *rj;
     size_t rj_cap;
+    size_t njobs; /* trades submitted in this transaction */
 };
 
 of_substore_t *of_substore_new(of_db_t *db, const of_config_t *cfg) {
@@ -449,13 +452,31 @@ static void nick_key(const char *nick, char *key, size_t size) {
     key[i] = '\0';
 }
 
-/* SUB-CUST-02/03 for jobs[0..n): one statement. */
+static of_err_t add_sibling(rjob_t *rj, const of_rows_t *rows, int r) {
+    if (rj->nsibs == rj->sibs_cap) {
+        size_t nc = rj->sibs_cap ? rj->sibs_cap * 2 : 8;
+        of_sibling_t *s = realloc(rj->sibs, nc * sizeof *s);
+        if (!s) return OF_ERR_NOMEM;
+        rj->sibs = s;
+        rj->sibs_cap = nc;
+    }
+    rj->sibs[rj->nsibs++] = (of_sibling_t){.trade_id = (uint64_t)of_rows_i64(rows, r, 3),
+                                           .status = (int)of_rows_i64(rows, r, 4),
+                                           .trade_time = of_time_parse(of_rows_str(rows, r, 5)),
+                                           .unmerge_mask = (uint32_t)of_rows_i64(rows, r, 6)};
+    return OF_OK;
+}
+
+/* SUB-CUST-02/03 and each found customer's open orders (SIBLINGS) for jobs[0..n): one statement. The siblings are
+ * those of the customer the lookup settles on: the platform's, else the offline one's. */
 static of_err_t read_customers(of_substore_t *ss, of_subjob_t *const *jobs, size_t n, char *err, size_t size) {
     of_param_t *p = malloc(n * 2 * 3 * sizeof *p);
     char(*nicks)[OF_NAME * 2] = malloc(n * sizeof *nicks);
-    if (!p || !nicks) {
+    size_t *nplat = calloc(n, sizeof *nplat); /* siblings read for the platform customer (they come first) */
+    if (!p || !nicks || !nplat) {
         free(p);
         free(nicks);
+        free(nplat);
         return nomem(err, size);
     }
     int k = 0;
@@ -473,30 +494,42 @@ static of_err_t read_customers(of_substore_t *ss, of_subjob_t *const *jobs, size
             k++;
         }
         memset(&ss->rj[j].cust, 0, sizeof ss->rj[j].cust);
+        ss->rj[j].nsibs = 0;
     }
     of_rows_t *rows;
     of_err_t e = of_db_query_multi(ss->db, &ss->rd[R_CUST], p, k, &rows, err, size);
     free(p);
     free(nicks);
-    if (e) return e;
-    for (int r = 0; r < rows->nrows; r++) {
+    if (e) {
+        free(nplat);
+        return e;
+    }
+    for (int r = 0; r < rows->nrows && !e; r++) { /* in k order: a job's platform rows before its offline rows */
         uint64_t kk = (uint64_t)of_rows_i64(rows, r, 0);
         if (kk / 2 >= n) continue;
-        of_cust_lookup_t *c = &ss->rj[kk / 2].cust;
+        rjob_t *rj = &ss->rj[kk / 2];
+        of_cust_lookup_t *c = &rj->cust;
         if (kk % 2 == 0) {
             c->platform_customer_id = (uint64_t)of_rows_i64(rows, r, 1);
             c->customer_type = (int)of_rows_i64(rows, r, 2);
         } else {
             c->offline_customer_id = (uint64_t)of_rows_i64(rows, r, 1);
         }
+        if (of_rows_str(rows, r, 3) && add_sibling(rj, rows, r)) e = nomem(err, size);
+        if (kk % 2 == 0) nplat[kk / 2] = rj->nsibs;
     }
     of_rows_free(rows);
     for (size_t j = 0; j < n; j++) { /* an offline customer counts only when the platform has none */
-        of_cust_lookup_t *c = &ss->rj[j].cust;
-        if (c->platform_customer_id) c->offline_customer_id = 0;
-        ss->rj[j].known = c->platform_customer_id ? c->platform_customer_id : c->offline_customer_id;
+        rjob_t *rj = &ss->rj[j];
+        of_cust_lookup_t *c = &rj->cust;
+        if (c->platform_customer_id) {
+            c->offline_customer_id = 0;
+            rj->nsibs = nplat[j];
+        }
+        rj->known = c->platform_customer_id ? c->platform_customer_id : c->offline_customer_id;
     }
-    return OF_OK;
+    free(nplat);
+    return e;
 }
 
 /* OP-18: the offline customers' books, one statement each, matched by the tested rules. */
@@ -526,45 +559,6 @@ static of_err_t read_books(of_substore_t *ss, of_subjob_t *const *jobs, size_t n
         of_rows_free(rows);
     }
     free(p);
-    return e;
-}
-
-/* SIBLINGS (§0.3) of the round's known customers, one statement. */
-static of_err_t read_siblings(of_substore_t *ss, size_t n, char *err, size_t size) {
-    of_param_t *p = malloc((n ? n : 1) * sizeof *p);
-    if (!p) return nomem(err, size);
-    int k = 0;
-    for (size_t j = 0; j < n; j++) {
-        ss->rj[j].nsibs = 0;
-        if (ss->rj[j].known) p[k++] = OFP_U(ss->rj[j].known);
-    }
-    of_rows_t *rows = NULL;
-    of_err_t e = k ? of_db_query_multi(ss->db, &ss->rd[R_SIBS], p, k, &rows, err, size) : OF_OK;
-    free(p);
-    if (e || !rows) return e;
-    for (int r = 0; r < rows->nrows && !e; r++) {
-        uint64_t cid = (uint64_t)of_rows_i64(rows, r, 0);
-        for (size_t j = 0; j < n; j++) {
-            rjob_t *rj = &ss->rj[j];
-            if (rj->known != cid) continue;
-            if (rj->nsibs == rj->sibs_cap) {
-                size_t nc = rj->sibs_cap ? rj->sibs_cap * 2 : 8;
-                of_sibling_t *s = realloc(rj->sibs, nc * sizeof *s);
-                if (!s) {
-                    e = nomem(err, size);
-                    break;
-                }
-                rj->sibs = s;
-                rj->sibs_cap = nc;
-            }
-            rj->sibs[rj->nsibs++] = (of_sibling_t){.trade_id = (uint64_t)of_rows_i64(rows, r, 1),
-                                                   .status = (int)of_rows_i64(rows, r, 2),
-                                                   .trade_time = of_time_parse(of_rows_str(rows, r, 3)),
-                                                   .unmerge_mask = (uint32_t)of_rows_i64(rows, r, 4)};
-            break; /* one job per known customer in a round */
-        }
-    }
-    of_rows_free(rows);
     return e;
 }
 
@@ -872,7 +866,7 @@ static of_err_t write_raw(of_substore_t *ss, const of_subjob_t *job, const of_su
     return OF_OK;
 }
 
-/* ------------------------------------------------------------------ a round */
+/* ------------------------------------------------------------------ the writer */
 of_err_t of_substore_write(of_substore_t *ss, of_subjob_t *job, const of_sub_t *s, char *err, size_t size) {
     of_err_t e = OF_OK;
     job->trade_row = job->cust_row = -1;
@@ -892,22 +886,28 @@ of_err_t of_substore_write(of_substore_t *ss, of_subjob_t *job, const of_sub_t *
     return OF_OK;
 }
 
+/* What a round writes before the next one reads: customers (and their platform keys), orders, siblings' flags. The
+ * rest (lines, logs, books, stock log, raw trades ...) waits for of_substore_end, one statement per table per batch. */
+#define ROUND_TABLES                                                                                                   \
+    ((1u << OF_SW_CUSTOMER) | (1u << OF_SW_PLATFORM_CUSTOMER) | (1u << OF_SW_TRADE) | (1u << OF_SW_SIBLING))
+
+/* A duplicate key: another instance created the customer meanwhile (crm_platform_customer), or two keys are one to
+ * the column's collation: the transaction runs again (its retry takes one trade per call, see of_ingest) and reads
+ * what is there. With one trade alone, elsewhere: its own row is the duplicate (its order exists), the message's
+ * fault. */
+static of_err_t duplicate(const of_substore_t *ss, size_t n) {
+    return n > 1 || of_wset_failed(ss->w) == OF_SW_PLATFORM_CUSTOMER ? OF_ERR_TRANSIENT : OF_ERR_DB;
+}
+
 of_err_t of_substore_flush(of_substore_t *ss, of_subjob_t *const *jobs, size_t n, char *err, size_t size) {
-    of_err_t e = of_wset_flush(ss->w, err, size);
-    if (e == OF_ERR_DUPLICATE) {
-        /* A customer created meanwhile by another instance (crm_platform_customer), or two nicks that are one
-         * customer to the column's collation: the transaction runs again (its retry takes one trade per call, see
-         * of_ingest) and reads what is there. One trade alone elsewhere: its own row is the duplicate (its order
-         * exists already), a fault of the message. */
-        return n > 1 || of_wset_failed(ss->w) == OF_SW_PLATFORM_CUSTOMER ? OF_ERR_TRANSIENT : OF_ERR_DB;
-    }
+    of_err_t e = of_wset_flush_some(ss->w, ROUND_TABLES, err, size);
+    if (e == OF_ERR_DUPLICATE) return duplicate(ss, n);
     if (e) return e;
     for (size_t j = 0; j < n; j++) {
         of_subjob_t *job = jobs[j];
         job->trade_id = job->trade_row >= 0 ? of_wset_id(ss->w, OF_SW_TRADE, job->trade_row) : 0;
         if (job->cust_row >= 0) job->customer_id = of_wset_id(ss->w, OF_SW_CUSTOMER, job->cust_row);
     }
-    of_wset_reset(ss->w);
     return OF_OK;
 }
 
@@ -978,14 +978,6 @@ static of_err_t run_round(of_substore_t *ss, of_subjob_t *const *jobs, size_t n,
     if ((e = read_customers(ss, jobs, len, err, size))) return e;
     len = round_by_known(ss, len);
     if ((e = read_books(ss, jobs, len, err, size))) return e;
-    if ((e = read_siblings(ss, len, err, size))) return e;
-    idset_t want = {0}; /* the stock of every spec the round's trades can map to, one statement */
-    for (size_t j = 0; j < len && !e; j++)
-        if (want_specs(ss, &ss->cat, jobs[j], &want)) e = nomem(err, size);
-    if (!e) e = load_specs(ss, &want, err, size);
-    free(want.v);
-    if (e) return e;
-    of_wset_reset(ss->w);
     for (size_t j = 0; j < len; j++)
         if ((e = decide_one(ss, jobs[j], &ss->rj[j], now, err, size))) return e;
     if ((e = of_substore_flush(ss, jobs, len, err, size))) return e;
@@ -999,6 +991,7 @@ void of_substore_begin(of_substore_t *ss, const of_cat_snap_t *snap) {
     ss->view.n = 0;
     ss->nloaded = 0;
     ss->ndeltas = 0;
+    ss->njobs = 0;
     of_wset_reset(ss->w);
 }
 
@@ -1014,10 +1007,18 @@ of_err_t of_substore_submit(of_substore_t *ss, of_subjob_t *const *jobs, size_t 
     }
     for (size_t i = 0; i < n; i++)
         jobs[i]->trade_id = 0;
+    ss->njobs += n;
+    /* the stock of every spec the trades can map to, one statement (the view then sees each reservation) */
+    idset_t want = {0};
+    of_err_t e = OF_OK;
+    for (size_t j = 0; j < n && !e; j++)
+        if (want_specs(ss, &ss->cat, jobs[j], &want)) e = nomem(errstr, errstr_size);
+    if (!e) e = load_specs(ss, &want, errstr, errstr_size);
+    free(want.v);
+    if (e) return e;
     for (size_t done = 0; done < n;) {
         size_t k = 0;
-        of_err_t e = run_round(ss, jobs + done, n - done, now, &k, errstr, errstr_size);
-        if (e) return e;
+        if ((e = run_round(ss, jobs + done, n - done, now, &k, errstr, errstr_size))) return e;
         done += k;
     }
     return OF_OK;
@@ -1033,8 +1034,12 @@ void of_substore_discard(of_substore_t *ss) {
 }
 
 of_err_t of_substore_end(of_substore_t *ss, char *errstr, size_t errstr_size) {
+    /* the rows the rounds left buffered, one statement per table */
+    of_err_t e = of_wset_flush(ss->w, errstr, errstr_size);
+    if (e == OF_ERR_DUPLICATE) return duplicate(ss, ss->njobs);
+    if (e) return e;
+    of_wset_reset(ss->w);
     /* SUB-STK: the counters, one row per (warehouse, spec), in lock order (deadlock-free across instances) */
-    of_err_t e = OF_OK;
     if (!ss->ndeltas) return OF_OK;
     qsort(ss->deltas, ss->ndeltas, sizeof *ss->deltas, cmp_delta);
     of_param_t *p = malloc(ss->ndeltas * 5 * sizeof *p);

@@ -62,14 +62,15 @@ void of_substore_destroy(of_substore_t *ss);
 /* Inside the caller's open transaction (plan-then-write, D-T10-50): of_substore_begin() with the batch's catalogue
  * snapshot (borrowed until the transaction ends), then of_substore_submit() with raw trades stored in this
  * transaction, in arrival order (called once or several times), then of_substore_end(), which changes the stock
- * counters, in (warehouse_id, spec_id) order. The trades are taken in rounds: a round holds no customer twice, reads
- * what its rules need with one statement per table, decides trade after trade (each sees the stock reservations of
- * the ones before it, and a later round sees the orders of an earlier one) and writes with one multi-row statement
- * per table. The platform goods rows the submission inserts or changes (INIT-03/04) go to the batch's overlay, which
- * the lookups see over the snapshot; the snapshot itself is never written. begin empties the overlay (a retried or
- * rolled-back transaction starts clean); after the commit the caller merges of_substore_overlay() into a new
- * snapshot (of_cat_snap_merge). now = seconds on the platform clock (of_time_parse). Errors: OF_ERR_TRANSIENT (retry
- * the transaction), OF_ERR_DB, OF_ERR_NOMEM. */
+ * counters, in (warehouse_id, spec_id) order. The stock of every spec the trades can use is read with one statement;
+ * then the trades are taken in rounds: a round holds no customer twice, reads its customers and their open orders
+ * with one statement, decides trade after trade (each sees the stock reservations of the ones before it, and a later
+ * round sees the orders of an earlier one) and writes its customers and orders with one multi-row statement per
+ * table; the other rows of the batch follow in of_substore_end(), one statement per table. The platform goods rows the
+ * submission inserts or changes (INIT-03/04) go to the batch's overlay, which the lookups see over the snapshot; the
+ * snapshot itself is never written. begin empties the overlay (a retried or rolled-back transaction starts clean);
+ * after the commit the caller merges of_substore_overlay() into a new snapshot (of_cat_snap_merge). now = seconds on
+ * the platform clock (of_time_parse). Errors: OF_ERR_TRANSIENT (retry the transaction), OF_ERR_DB, OF_ERR_NOMEM. */
 void of_substore_begin(of_substore_t *ss, const of_cat_snap_t *snap);
 of_err_t of_substore_submit(of_substore_t *ss, of_subjob_t *const *jobs, size_t n, int64_t now, char *errstr,
                             size_t errstr_size) OF_MUST_CHECK;
@@ -81,8 +82,10 @@ of_err_t of_substore_platform_goods(of_substore_t *ss, const of_subjob_t *job, c
                                     size_t errstr_size) OF_MUST_CHECK;
 /* The writer alone (bench/sql_ceiling.c writes the worker's rows with it, without its reads and rules): buffer what
  * s decided for job (order, lines, logs, customer books, siblings, raw trade; stock counted for of_substore_end;
- * refund orders written at once), then of_substore_flush() writes the buffered rows, one multi-row statement per
- * table, and sets each job's trade_id. of_substore_submit() does both. */
+ * refund orders written at once); of_substore_flush() then writes what the next round reads (customers, their platform
+ * keys, orders, siblings' flags: one multi-row statement per table) and sets each job's trade_id and customer_id;
+ * of_substore_end() writes the rest of the batch's rows, one statement per table. of_substore_submit() does it all
+ * but the end. */
 of_err_t of_substore_write(of_substore_t *ss, of_subjob_t *job, const of_sub_t *s, char *errstr,
                            size_t errstr_size) OF_MUST_CHECK;
 of_err_t of_substore_flush(of_substore_t *ss, of_subjob_t *const *jobs, size_t n, char *errstr,
