@@ -28,9 +28,10 @@ static void reachable(void) {
 
 static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf) {
     (void)rk;
-    /* librdkafka resets a committed offset that is out of range (retention deleted unread messages, or the topic
-     * was recreated) to auto.offset.reset and only logs it: a skip that must not pass quietly. A partition with no
-     * committed offset yet is reset at debug level and never reaches here. */
+    /* A handle with auto.offset.reset earliest or latest (librdkafka's default: every handle but the group
+     * consumers, which run with error and hold a gap, D-KAF-4) moves a position that is out of range and only logs
+     * it: a skip that must not pass quietly. A partition with no committed offset yet is reset at debug level and
+     * never reaches here. */
     if (level <= 4 && !strcmp(fac, "OFFSET") && strstr(buf, "offset reset")) {
         of_metric_add(OF_M_OFFSET_RESETS, 1);
         of_error("kafka offset reset: the group's committed offset was out of range, messages were skipped or will be "
@@ -70,11 +71,285 @@ static void fatal_seen(rd_kafka_t *rk, int err, const char *reason) {
     }
 }
 
+/* ---- offset gaps: never silently behind (D-KAF-4) ---- */
+
+#define GAP_CHECK_MS 60000 /* a held gap's error is repeated, and a partition started again, at most once a minute */
+#define GAP_RETRY_MS 10000 /* a partition whose committed offset could not be read is asked about again after 10 s */
+#define QUERY_MS 3000      /* the bound of each committed-offset or watermark query (a stop waits for it) */
+#define GAP_MAX 256        /* partitions tracked (held, or refused lately) per process */
+
+of_kafka_gap_t of_kafka_gap_classify(int known, int64_t committed, int64_t lo, int64_t hi) {
+    if (!known) return OF_KAFKA_GAP_UNKNOWN;
+    if (committed == RD_KAFKA_OFFSET_INVALID) return OF_KAFKA_GAP_BEGINNING;
+    if (committed < 0) return OF_KAFKA_GAP_UNKNOWN; /* no other logical offset is ever committed: ask again */
+    if (committed < lo) return OF_KAFKA_GAP_BELOW_START;
+    if (committed > hi) return OF_KAFKA_GAP_PAST_END;
+    return OF_KAFKA_GAP_COMMITTED;
+}
+
+int64_t of_kafka_start_offset(int64_t committed, int64_t assigned) {
+    return committed == RD_KAFKA_OFFSET_INVALID && assigned == RD_KAFKA_OFFSET_INVALID ? RD_KAFKA_OFFSET_BEGINNING
+                                                                                       : assigned;
+}
+
+int of_kafka_rate_ok(int64_t *next, int64_t now, int64_t every_ms) {
+    if (now < *next) return 0;
+    *next = now + every_ms;
+    return 1;
+}
+
+int of_kafka_retriable(rd_kafka_resp_err_t e) {
+    return e == RD_KAFKA_RESP_ERR_NOT_COORDINATOR || e == RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE ||
+           e == RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS || e == RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION ||
+           e == RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE || e == RD_KAFKA_RESP_ERR_OFFSET_NOT_AVAILABLE ||
+           e == RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT;
+}
+
+rd_kafka_resp_err_t of_kafka_committed(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *parts, int timeout_ms) {
+    int64_t until = of_mono_ms() + timeout_ms;
+    for (;;) {
+        int64_t left = until - of_mono_ms();
+        rd_kafka_resp_err_t e = rd_kafka_committed(rk, parts, left > 0 ? (int)left : 1);
+        for (int i = 0; !e && i < parts->cnt; i++)
+            e = parts->elems[i].err;
+        if (!e || !of_kafka_retriable(e) || of_mono_ms() + 200 >= until) return e;
+        struct timespec ts = {0, 200 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* A partition librdkafka refused to start (RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET), per consumer handle. Kept after
+ * a revoke for its rate limits (a partition moving between members is reported at every assignment), forgotten
+ * when the handle closes. The consumers' poll thread is the only user. */
+typedef struct {
+    const rd_kafka_t *rk;
+    char topic[256];
+    int32_t partition;
+    int assigned;                       /* 0 once revoked: nothing to do until the next report */
+    of_kafka_gap_t state;               /* the last decision; a gap (BELOW_START, PAST_END) stays held */
+    int counted;                        /* the latest report is counted in OF_M_OFFSET_RESETS */
+    int64_t refused;                    /* the offset librdkafka refused (logical when it had none) */
+    int64_t since_ms;                   /* held since */
+    int64_t next_check_ms;              /* when to look again; 0 = not before the next report */
+    int64_t next_log_ms, next_start_ms; /* rate limits: the error (or warning) line, a start again */
+} gap_t;
+
+static gap_t gaps[GAP_MAX];
+static int ngaps;
+static char topic_prefix[128]; /* OF_TOPIC_PREFIX of the group consumers: the operator's command names the topic
+                                  without it */
+
+static gap_t *gap_find(const rd_kafka_t *rk, const char *topic, int32_t partition) {
+    for (int i = 0; i < ngaps; i++)
+        if (gaps[i].rk == rk && gaps[i].partition == partition && !strcmp(gaps[i].topic, topic)) return &gaps[i];
+    gap_t *g = ngaps < GAP_MAX ? &gaps[ngaps++] : NULL;
+    int64_t now = of_mono_ms();
+    for (int i = 0; !g && i < ngaps; i++) /* full: take a revoked partition's entry whose limits have run out */
+        if (!gaps[i].assigned && now >= gaps[i].next_log_ms && now >= gaps[i].next_start_ms) g = &gaps[i];
+    if (!g) return NULL;
+    memset(g, 0, sizeof *g);
+    g->rk = rk;
+    snprintf(g->topic, sizeof g->topic, "%s", topic);
+    g->partition = partition;
+    return g;
+}
+
+static void gaps_revoked(const rd_kafka_t *rk, const rd_kafka_topic_partition_list_t *parts) {
+    for (int i = 0; i < ngaps; i++)
+        if (gaps[i].rk == rk && rd_kafka_topic_partition_list_find(parts, gaps[i].topic, gaps[i].partition)) {
+            gaps[i].assigned = 0;
+            gaps[i].next_check_ms = 0;
+        }
+}
+
+static void gaps_forget(const rd_kafka_t *rk) {
+    for (int i = 0; i < ngaps; i++)
+        if (gaps[i].rk == rk) gaps[i--] = gaps[--ngaps];
+}
+
+static int is_gap(of_kafka_gap_t d) {
+    return d == OF_KAFKA_GAP_BELOW_START || d == OF_KAFKA_GAP_PAST_END;
+}
+
+static void start_new_at_beginning(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *parts, char *fresh, size_t size);
+
+/* Start a refused partition again at offset. librdkafka leaves it without a fetcher, and a seek needs one (2.0.2
+ * answers __STATE), so the partition is taken out of the assignment and put back with its start offset, as
+ * librdkafka allows outside a rebalance callback: incrementally under the cooperative protocol; under the eager
+ * one the whole assignment is given again, the others from their committed offsets (their stored offsets are
+ * committed first), or from the log start when the group has none (else each would be refused in turn). -1 with
+ * why when it was not done. */
+static int start_again(rd_kafka_t *rk, const char *topic, int32_t partition, int64_t offset, char *why, size_t n) {
+    rd_kafka_topic_partition_list_t *all = NULL;
+    rd_kafka_resp_err_t err = rd_kafka_assignment(rk, &all);
+    if (err) {
+        snprintf(why, n, "%s", rd_kafka_err2str(err));
+        return -1;
+    }
+    int rc = 0;
+    if (!rd_kafka_topic_partition_list_find(all, topic, partition)) {
+        snprintf(why, n, "no longer assigned");
+        rc = -1;
+    } else if (!strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE")) {
+        rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+        rd_kafka_topic_partition_list_add(l, topic, partition)->offset = offset;
+        rd_kafka_error_t *e = rd_kafka_incremental_unassign(rk, l);
+        if (!e) e = rd_kafka_incremental_assign(rk, l);
+        if (e) {
+            snprintf(why, n, "%s", rd_kafka_error_string(e));
+            rd_kafka_error_destroy(e);
+            rc = -1;
+        }
+        rd_kafka_topic_partition_list_destroy(l);
+    } else {
+        char fresh[1024];
+        for (int i = 0; i < all->cnt; i++)
+            all->elems[i].offset = all->elems[i].partition == partition && !strcmp(all->elems[i].topic, topic)
+                                       ? offset
+                                       : RD_KAFKA_OFFSET_INVALID;
+        err = rd_kafka_commit(rk, NULL, 0);
+        if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
+            of_warn("commit before giving the assignment again failed", OF_S("error", rd_kafka_err2str(err)), OF_END);
+        start_new_at_beginning(rk, all, fresh, sizeof fresh);
+        if ((err = rd_kafka_assign(rk, all))) {
+            snprintf(why, n, "%s", rd_kafka_err2str(err));
+            rc = -1;
+        }
+    }
+    rd_kafka_topic_partition_list_destroy(all);
+    return rc;
+}
+
+/* Look at a refused partition: read the group's committed offset and the log's bounds, decide
+ * (of_kafka_gap_classify) and act. A gap once found stays held, even when the log's bounds take the committed
+ * offset in again later (a recreated topic grown past it): only an operator's replay moves the group on. */
+static void gap_check(rd_kafka_t *rk, gap_t *g) {
+    int64_t now = of_mono_ms(), committed = RD_KAFKA_OFFSET_INVALID, lo = -1, hi = -1;
+    char group[256] = "", why[256] = "", hint[1024];
+    size_t gn = sizeof group;
+    if (rd_kafka_conf_get(rd_kafka_conf(rk), "group.id", group, &gn) != RD_KAFKA_CONF_OK) group[0] = '\0';
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, g->topic, g->partition);
+    rd_kafka_resp_err_t err = of_kafka_committed(rk, l, QUERY_MS);
+    committed = l->elems[0].offset;
+    rd_kafka_topic_partition_list_destroy(l);
+    if (!err) err = rd_kafka_query_watermark_offsets(rk, g->topic, g->partition, &lo, &hi, QUERY_MS);
+    of_kafka_gap_t d = of_kafka_gap_classify(!err, committed, lo, hi);
+    if (d == OF_KAFKA_GAP_UNKNOWN) {
+        g->next_check_ms = now + GAP_RETRY_MS;
+        if (of_kafka_rate_ok(&g->next_log_ms, now, GAP_CHECK_MS))
+            of_warn("kafka refused a partition's start offset and its committed offset could not be read: the "
+                    "partition waits, asking again",
+                    OF_S("topic", g->topic), OF_I("partition", g->partition), OF_S("group", group),
+                    OF_I("refused_offset", g->refused), OF_S("error", rd_kafka_err2str(err)),
+                    OF_I("retry_s", GAP_RETRY_MS / 1000), OF_END);
+        return;
+    }
+    if (!is_gap(d) && !is_gap(g->state)) {
+        /* No committed offset (a new group, the query at assignment having failed), or one inside the log while
+         * another position was refused: starting there skips nothing. */
+        if (!of_kafka_rate_ok(&g->next_start_ms, now, GAP_CHECK_MS)) {
+            g->next_check_ms = g->next_start_ms;
+            return;
+        }
+        int64_t at = d == OF_KAFKA_GAP_BEGINNING ? RD_KAFKA_OFFSET_BEGINNING : committed;
+        g->next_check_ms = 0;
+        if (start_again(rk, g->topic, g->partition, at, why, sizeof why)) {
+            of_error("kafka refused a partition's start offset and starting it again failed: it waits for the next "
+                     "assignment",
+                     OF_S("topic", g->topic), OF_I("partition", g->partition), OF_S("group", group), OF_S("error", why),
+                     OF_END);
+            return;
+        }
+        g->state = d;
+        if (d == OF_KAFKA_GAP_BEGINNING)
+            of_info("no committed offset: partition started at the log start", OF_S("topic", g->topic),
+                    OF_I("partition", g->partition), OF_S("group", group), OF_I("log_start", lo), OF_END);
+        else
+            of_warn("kafka refused a partition's position inside the log: started again at the group's committed "
+                    "offset (nothing skipped)",
+                    OF_S("topic", g->topic), OF_I("partition", g->partition), OF_S("group", group),
+                    OF_I("refused_offset", g->refused), OF_I("committed", committed), OF_I("log_start", lo),
+                    OF_I("log_end", hi), OF_END);
+        return;
+    }
+    /* A gap: held. Nothing is fetched or committed for the partition, so the group's committed offset stays
+     * outside the log and `ordctl wait-idle` / `ordctl summary` keep exiting 3, until an operator moves it. */
+    if (!is_gap(g->state)) { /* found now: said at once, whatever a warning before it (UNKNOWN) did to the limit */
+        g->state = is_gap(d) ? d : OF_KAFKA_GAP_BELOW_START;
+        g->since_ms = now;
+        g->next_log_ms = now;
+    }
+    if (!g->counted) {
+        of_metric_add(OF_M_OFFSET_RESETS, 1);
+        g->counted = 1;
+    }
+    g->next_check_ms = now + GAP_CHECK_MS;
+    size_t np = strlen(topic_prefix);
+    snprintf(hint, sizeof hint,
+             "stop every worker of the group, run 'ordctl replay --topic %s --group %s --from-beginning --yes' (the "
+             "group goes on from the log start; what was deleted is lost, republish it from its source), start "
+             "the workers (docs/operations.md)",
+             np && !strncmp(g->topic, topic_prefix, np) ? g->topic + np : g->topic, group);
+    if (of_kafka_rate_ok(&g->next_log_ms, now, GAP_CHECK_MS))
+        of_error("kafka offset gap: the group's committed offset is outside the log; the partition is held",
+                 OF_S("topic", g->topic), OF_I("partition", g->partition), OF_S("group", group),
+                 OF_I("committed", committed), OF_I("log_start", lo), OF_I("log_end", hi),
+                 OF_S("why", d == OF_KAFKA_GAP_PAST_END
+                                 ? "committed past the log end: the topic was deleted and created again?"
+                             : d == OF_KAFKA_GAP_BELOW_START
+                                 ? "messages the group had not processed were deleted (retention or delete-records)"
+                                 : "a gap was found earlier; the log has changed since"),
+                 OF_I("held_s", (now - g->since_ms) / 1000), OF_S("hint", hint), OF_END);
+    else
+        of_debug("kafka offset gap: partition still held", OF_S("topic", g->topic), OF_I("partition", g->partition),
+                 OF_I("committed", committed), OF_I("log_start", lo), OF_END);
+}
+
+/* librdkafka refused to start m's partition (auto.offset.reset=error): track it and decide at once. */
+static void gap_report(rd_kafka_t *rk, const rd_kafka_message_t *m) {
+    const char *topic = m->rkt ? rd_kafka_topic_name(m->rkt) : "";
+    gap_t *g = gap_find(rk, topic, m->partition);
+    if (!g) { /* more refused partitions than tracked: said every time, never started again by us */
+        of_metric_add(OF_M_OFFSET_RESETS, 1);
+        of_error("kafka refused a partition's start offset (not tracked: too many partitions refused); the "
+                 "partition is held",
+                 OF_S("topic", topic), OF_I("partition", m->partition), OF_I("refused_offset", m->offset),
+                 OF_S("detail", rd_kafka_message_errstr(m)), OF_END);
+        return;
+    }
+    g->assigned = 1;
+    g->refused = m->offset;
+    g->counted = 0;
+    if (!is_gap(g->state)) g->state = OF_KAFKA_GAP_UNKNOWN;
+    of_debug("kafka refused a partition's start offset", OF_S("topic", topic), OF_I("partition", m->partition),
+             OF_I("refused_offset", m->offset), OF_S("detail", rd_kafka_message_errstr(m)), OF_END);
+    if (of_stop_requested) return;   /* a stop is not held up by Kafka's answers: the next start sees it again */
+    g->next_check_ms = of_mono_ms(); /* no broker reachable: of_kafka_watch looks once one is */
+    if (!atomic_load_explicit(&down_since, memory_order_relaxed)) gap_check(rk, g);
+}
+
+/* One tracked partition of rk due for another look (one per call: each look may wait for Kafka up to twice
+ * QUERY_MS, and the worker's loop goes on between them); none while no broker is reachable or stopping. */
+static void gaps_due(rd_kafka_t *rk) {
+    int64_t now = of_mono_ms();
+    if (of_stop_requested || atomic_load_explicit(&down_since, memory_order_relaxed)) return;
+    for (int i = 0; i < ngaps; i++)
+        if (gaps[i].rk == rk && gaps[i].assigned && gaps[i].next_check_ms && now >= gaps[i].next_check_ms) {
+            gap_check(rk, &gaps[i]);
+            return;
+        }
+}
+
 int of_kafka_consumer_error(rd_kafka_t *rk, const rd_kafka_message_t *m) {
     if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) return 0;
     if (m->err == RD_KAFKA_RESP_ERR__FATAL) {
         fatal_seen(rk, m->err, rd_kafka_message_errstr(m));
         return 1;
+    }
+    if (m->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET) {
+        gap_report(rk, m);
+        return 0;
     }
     of_warn("consumer error", OF_S("error", rd_kafka_message_errstr(m)),
             OF_S("topic", m->rkt ? rd_kafka_topic_name(m->rkt) : ""), OF_END);
@@ -149,6 +424,7 @@ int64_t of_kafka_unreachable_ms(void) {
 }
 
 void of_kafka_watch(rd_kafka_t *rk, int64_t alert_ms) {
+    gaps_due(rk);
     int64_t d = atomic_load_explicit(&down_since, memory_order_relaxed), now = of_mono_ms();
     if (!d || now - d < alert_ms || now < next_alert) return;
     /* Idle consumers see no message that would mark the cluster reachable again: ask for metadata first. */
@@ -181,7 +457,8 @@ static rd_kafka_conf_t *conf_build(const of_config_t *cfg, of_kafka_role_t role,
     if (role == OF_KAFKA_CONSUMER && conf_set(conf, "queued.max.messages.kbytes", "4096", errstr, errstr_size))
         goto fail;
     if (!strcmp(of_cfg_str(cfg, OF_CFG_KAFKA_PROFILE), "local")) {
-        /* The dev broker answers an empty fetch only after fetch.wait.max.ms (design.md). */
+        /* The local stack runs Apache Kafka on one machine, where a few milliseconds matter more than fewer
+         * requests: a fetch waits at most 10 ms for data, a produce batch 5 ms (docs/architecture.md). */
         if (role == OF_KAFKA_CONSUMER ? conf_set(conf, "fetch.wait.max.ms", "10", errstr, errstr_size)
                                       : conf_set(conf, "linger.ms", "5", errstr, errstr_size))
             goto fail;
@@ -192,13 +469,15 @@ static rd_kafka_conf_t *conf_build(const of_config_t *cfg, of_kafka_role_t role,
                                       conf_set(conf, "message.timeout.ms", "30000", errstr, errstr_size)))
         goto fail;
     /* Offsets: stored by the worker once a message's effect is durable, committed every second and on revoke.
+     * A committed offset outside the log is never moved by librdkafka (auto.offset.reset=error): the partition is
+     * held and the gap reported (D-KAF-4); a group's first start reads from the log start (of_kafka_rebalance).
      * Assignment: cooperative-sticky, so a member joining or leaving moves only the partitions that change owner
      * while the others keep consuming (incremental rebalance). */
     if (group && (conf_set(conf, "group.id", group, errstr, errstr_size) ||
                   conf_set(conf, "enable.auto.offset.store", "false", errstr, errstr_size) ||
                   conf_set(conf, "enable.auto.commit", "true", errstr, errstr_size) ||
                   conf_set(conf, "auto.commit.interval.ms", "1000", errstr, errstr_size) ||
-                  conf_set(conf, "auto.offset.reset", "earliest", errstr, errstr_size) ||
+                  conf_set(conf, "auto.offset.reset", "error", errstr, errstr_size) ||
                   conf_set(conf, "partition.assignment.strategy", "cooperative-sticky", errstr, errstr_size)))
         goto fail;
     /* Session timeout: the local profile takes a killed instance's partitions away after 10 s (its brokers fence a
@@ -210,6 +489,7 @@ static rd_kafka_conf_t *conf_build(const of_config_t *cfg, of_kafka_role_t role,
     /* Static membership (KIP-345, D-T10-41): a stable OF_INSTANCE_ID becomes group.instance.id, so an instance that
      * restarts within the session timeout takes its partitions back without a rebalance of the group. */
     if (group) {
+        snprintf(topic_prefix, sizeof topic_prefix, "%s", of_cfg_str(cfg, OF_CFG_TOPIC_PREFIX));
         const char *sid;
         if (of_kafka_static_id(cfg, &sid, errstr, errstr_size)) goto fail;
         if (sid && conf_set(conf, "group.instance.id", sid, errstr, errstr_size)) goto fail;
@@ -225,6 +505,14 @@ static rd_kafka_conf_t *conf_build(const of_config_t *cfg, of_kafka_role_t role,
             goto fail;
         }
         *eq = '\0';
+        if (group && !strcmp(kv, "auto.offset.reset")) {
+            /* D-KAF-4: earliest or latest would pass a gap quietly; ordctl replay moves a group on purpose */
+            snprintf(errstr, errstr_size,
+                     "OF_KAFKA_EXTRA: auto.offset.reset is fixed to error for consumer groups (a gap is held and "
+                     "reported, never skipped: docs/operations.md); move a group with ordctl replay");
+            free(extra);
+            goto fail;
+        }
         if (conf_set(conf, kv, eq + 1, errstr, errstr_size)) {
             char key[128];
             snprintf(key, sizeof key, "%s", kv);
@@ -400,7 +688,7 @@ void of_producer_destroy(of_producer_t *p) {
 struct of_consumer_s {
     rd_kafka_t *rk;
     int revokes;
-    rd_kafka_topic_partition_list_t *revoked; /* the partitions of the latest revoke */
+    rd_kafka_topic_partition_list_t *revoked; /* every partition revoked during the current poll (NULL: none) */
 };
 
 rd_kafka_conf_t *of_kafka_consumer_conf_new(const of_config_t *cfg, const char *group, const char *client_id,
@@ -426,6 +714,39 @@ static const char *parts_str(const rd_kafka_topic_partition_list_t *parts, char 
 
 static int closing; /* of_kafka_close is serving a close: the revoke's commit is asynchronous */
 
+/* D-KAF-4: librdkafka (auto.offset.reset=error) refuses to start a partition the group has no committed offset
+ * for, so those of parts are given RD_KAFKA_OFFSET_BEGINNING: a group's first start reads from the log start. The
+ * others keep RD_KAFKA_OFFSET_INVALID: librdkafka reads their committed offset itself and refuses one outside the
+ * log (a gap: held, of_kafka_consumer_error). When the query fails (the coordinator away) parts stays as it is: a
+ * partition that then turns out to have no committed offset is refused, and gap_check starts it at the log start.
+ * fresh gets "topic:p ..." of the partitions set to the log start. */
+static void start_new_at_beginning(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *parts, char *fresh, size_t size) {
+    fresh[0] = '\0';
+    if (!parts->cnt || of_stop_requested || closing) return;
+    rd_kafka_topic_partition_list_t *q = rd_kafka_topic_partition_list_new(parts->cnt);
+    for (int i = 0; i < parts->cnt; i++)
+        rd_kafka_topic_partition_list_add(q, parts->elems[i].topic, parts->elems[i].partition);
+    rd_kafka_resp_err_t err = of_kafka_committed(rk, q, QUERY_MS);
+    if (err) {
+        of_warn("the group's committed offsets could not be read at assignment: librdkafka reads them itself, and a "
+                "partition without one is started at the log start when librdkafka refuses it",
+                OF_S("error", rd_kafka_err2str(err)), OF_END);
+    } else {
+        rd_kafka_topic_partition_list_t *set = rd_kafka_topic_partition_list_new(q->cnt);
+        for (int i = 0; i < q->cnt; i++) {
+            rd_kafka_topic_partition_t *p =
+                rd_kafka_topic_partition_list_find(parts, q->elems[i].topic, q->elems[i].partition);
+            int64_t at = p ? of_kafka_start_offset(q->elems[i].offset, p->offset) : RD_KAFKA_OFFSET_INVALID;
+            if (!p || at == p->offset) continue;
+            p->offset = at;
+            rd_kafka_topic_partition_list_add(set, p->topic, p->partition);
+        }
+        if (set->cnt) parts_str(set, fresh, size);
+        rd_kafka_topic_partition_list_destroy(set);
+    }
+    rd_kafka_topic_partition_list_destroy(q);
+}
+
 /* Consumer handles that have had an assignment (even of no partition): before librdkafka 2.3.0, destroying a
  * cooperative-sticky consumer that joined its group but never had one aborts in rd_kafka_cgrp_destroy_final
  * (assignor state NULL; librdkafka #4312, fixed by #4381 in 2.3.0). Seen on SIGTERM during a kill storm. */
@@ -448,8 +769,11 @@ void of_kafka_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_
                 break;
             }
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        char fresh[2048];
+        start_new_at_beginning(rk, parts, fresh, sizeof fresh);
         of_info("partitions assigned", OF_I("count", parts->cnt), OF_S("protocol", coop ? "cooperative" : "eager"),
                 OF_S("partitions", parts_str(parts, list, sizeof list)), OF_END);
+        if (fresh[0]) of_info("no committed offset: starting at the log start", OF_S("partitions", fresh), OF_END);
         if (coop)
             e = rd_kafka_incremental_assign(rk, parts);
         else
@@ -459,6 +783,7 @@ void of_kafka_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_
         of_info("partitions revoked", OF_I("count", parts->cnt),
                 OF_S("lost", rd_kafka_assignment_lost(rk) ? "yes" : "no"),
                 OF_S("partitions", parts_str(parts, list, sizeof list)), OF_END);
+        gaps_revoked(rk, parts);
         if (!rd_kafka_assignment_lost(rk)) {
             /* Synchronous while running (the next owner starts from it); asynchronous while stopping, where the
              * revoke is served by of_kafka_close's bounded wait, which a commit to an unanswering coordinator would
@@ -482,9 +807,13 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic
                          void *opaque) {
     of_consumer_t *c = opaque;
     if (err != RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        /* Two revokes can be served by one poll (cooperative rounds): the messages collected from either are
+         * dropped, so both lists are kept, merged (of_consumer_poll_batch empties it after each poll). */
         c->revokes++;
-        if (c->revoked) rd_kafka_topic_partition_list_destroy(c->revoked);
-        c->revoked = rd_kafka_topic_partition_list_copy(parts);
+        if (!c->revoked) c->revoked = rd_kafka_topic_partition_list_new(parts->cnt);
+        for (int i = 0; c->revoked && i < parts->cnt; i++)
+            if (!rd_kafka_topic_partition_list_find(c->revoked, parts->elems[i].topic, parts->elems[i].partition))
+                rd_kafka_topic_partition_list_add(c->revoked, parts->elems[i].topic, parts->elems[i].partition);
     }
     of_kafka_rebalance(rk, err, parts);
 }
@@ -545,6 +874,10 @@ int of_consumer_poll_batch(of_consumer_t *c, rd_kafka_message_t **msgs, int max,
             }
             n = k;
         }
+        if (c->revoked) { /* dealt with: a later poll's revokes start a new list */
+            rd_kafka_topic_partition_list_destroy(c->revoked);
+            c->revoked = NULL;
+        }
         if (!m) {
             if (!left) break;
             continue;
@@ -589,6 +922,7 @@ static void forget_assigned(const rd_kafka_t *rk) {
 
 int of_kafka_close(rd_kafka_t *rk) {
     int64_t start = of_mono_ms();
+    gaps_forget(rk);
     /* The final commit of the stored offsets, asynchronous: the close below waits for it, within the bound. */
     rd_kafka_resp_err_t cerr = of_kafka_fatal() ? RD_KAFKA_RESP_ERR__FATAL : rd_kafka_commit(rk, NULL, 1);
     if (cerr && cerr != RD_KAFKA_RESP_ERR__NO_OFFSET)

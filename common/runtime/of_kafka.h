@@ -2,6 +2,7 @@
 #ifndef OF_KAFKA_H
 #define OF_KAFKA_H
 #include <stddef.h>
+#include <stdint.h>
 #include <librdkafka/rdkafka.h>
 #include "of_config.h"
 #include "of_err.h"
@@ -14,12 +15,42 @@ rd_kafka_conf_t *of_kafka_conf_new(const of_config_t *cfg, of_kafka_role_t role,
                                    size_t errstr_size);
 
 /* A consumer conf for group: the shared consumer settings (offsets stored by the caller, auto-commit of stored
- * offsets, earliest reset, cooperative-sticky assignment), OF_KAFKA_EXTRA applied last. */
+ * offsets, auto.offset.reset=error (D-KAF-4), cooperative-sticky assignment), OF_KAFKA_EXTRA applied last (it may
+ * not change auto.offset.reset: NULL + errstr). */
 rd_kafka_conf_t *of_kafka_consumer_conf_new(const of_config_t *cfg, const char *group, const char *client_id,
                                             char *errstr, size_t errstr_size);
-/* The rebalance step every consumer's rebalance callback ends with: on revoke, commit the stored offsets (unless
- * the assignment was lost), then (incrementally, under the cooperative protocol) assign or unassign parts. */
+/* The rebalance step every consumer's rebalance callback ends with: on assign, the partitions the group has no
+ * committed offset for start at the log start (D-KAF-4); on revoke, commit the stored offsets (unless the
+ * assignment was lost) and forget the revoked partitions' held gaps; then (incrementally, under the cooperative
+ * protocol) assign or unassign parts. */
 void of_kafka_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts);
+
+/* ---- offset gaps: never silently behind (D-KAF-4) ---- */
+/* Group consumers run with auto.offset.reset=error: librdkafka does not move a committed offset that is outside
+ * the log (retention or delete-records removed unread messages, a topic recreated) but stops fetching that
+ * partition and reports RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET (of_kafka_consumer_error). What happens next, by the
+ * group's committed offset and the log's bounds [lo, hi]: */
+typedef enum {
+    OF_KAFKA_GAP_UNKNOWN,     /* the committed offset or the bounds could not be read: held, asked again (10 s) */
+    OF_KAFKA_GAP_BEGINNING,   /* no committed offset (a new group or partition): started at the log start */
+    OF_KAFKA_GAP_COMMITTED,   /* committed inside the log (the refused position was another): started there */
+    OF_KAFKA_GAP_BELOW_START, /* committed < lo: messages deleted unread; held until an operator moves the group */
+    OF_KAFKA_GAP_PAST_END,    /* committed > hi: the topic was recreated; held until an operator moves the group */
+} of_kafka_gap_t;
+/* known: both the committed offset and the bounds were read. */
+of_kafka_gap_t of_kafka_gap_classify(int known, int64_t committed, int64_t lo, int64_t hi);
+/* The start offset to assign a partition with, given the group's committed offset read at assignment:
+ * RD_KAFKA_OFFSET_INVALID (none) -> RD_KAFKA_OFFSET_BEGINNING, else `assigned` unchanged (librdkafka reads the
+ * committed offset itself, and refuses it when outside the log). */
+int64_t of_kafka_start_offset(int64_t committed, int64_t assigned);
+/* Rate limit: 1 (and *next = now + every_ms) when now >= *next, else 0. */
+int of_kafka_rate_ok(int64_t *next, int64_t now, int64_t every_ms);
+/* Answers worth asking again: a leader or the group coordinator moving or starting (topics just created, the first
+ * group of a fresh cluster creating __consumer_offsets), a request timed out. */
+int of_kafka_retriable(rd_kafka_resp_err_t err);
+/* rd_kafka_committed for parts, asked again on retriable answers within timeout_ms; the first error, a partition's
+ * own included (parts[i].offset = RD_KAFKA_OFFSET_INVALID when the group has none). */
+rd_kafka_resp_err_t of_kafka_committed(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *parts, int timeout_ms);
 
 /* Close a group consumer within OF_KAFKA_CLOSE_MS: the stored offsets are committed (asynchronously), the revoke
  * is served (of_kafka_rebalance, from the close's events), the group left (dynamic members), then the handle
@@ -53,8 +84,11 @@ int of_kafka_fatal(void);
 /* 0 without a fatal error, else OF_KAFKA_EXIT_FENCED or OF_KAFKA_EXIT_FATAL. */
 int of_kafka_fatal_exit_code(void);
 /* An error message m a consumer poll of rk returned: a fatal error (how librdkafka tells a consumer it was fenced)
- * is recorded for of_kafka_fatal and logged as an error, returns 1; partition EOF is ignored; anything else is
- * logged as a warning; returns 0. */
+ * is recorded for of_kafka_fatal and logged as an error, returns 1; partition EOF is ignored; a partition refused
+ * for its offset (RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET) is held or started again (of_kafka_gap_t: a gap is logged
+ * as an error naming topic, partition, committed offset and log start, at most once a minute per partition, and
+ * counted in OF_M_OFFSET_RESETS); anything else is logged as a warning; returns 0. Call it outside rebalance
+ * callbacks (a partition is started again by taking it out of the assignment and putting it back). */
 int of_kafka_consumer_error(rd_kafka_t *rk, const rd_kafka_message_t *m);
 
 /* ---- health ---- */
@@ -62,8 +96,8 @@ int of_kafka_consumer_error(rd_kafka_t *rk, const rd_kafka_message_t *m);
 int64_t of_kafka_unreachable_ms(void);
 /* Call between batches: once no broker has been reachable for alert_ms, checks with a metadata request and, if
  * still none answers, logs msg="kafka unreachable" (an error, every 30 s) and counts OF_M_KAFKA_UNREACHABLE.
- * Offset resets (a committed offset out of range) are logged as errors and counted in OF_M_OFFSET_RESETS as
- * librdkafka reports them. */
+ * Looks again at rk's held partitions when due (D-KAF-4): a gap's error is repeated once a minute while it is
+ * held; one whose committed offset could not be read is asked again. */
 void of_kafka_watch(rd_kafka_t *rk, int64_t alert_ms);
 
 /* ---- producer (kp_) ---- */

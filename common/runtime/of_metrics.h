@@ -13,7 +13,7 @@ typedef enum {
     OF_M_EMITTED, /* follow-up events delivered */
     OF_M_STALE,   /* older versions ignored */
     OF_M_BATCHES,
-    OF_M_OFFSET_RESETS,     /* a committed offset out of range was reset: messages skipped or re-read (loud) */
+    OF_M_OFFSET_RESETS,     /* a partition refused for a committed offset outside the log: held (D-KAF-4) */
     OF_M_KAFKA_UNREACHABLE, /* "kafka unreachable" alerts (no broker for OF_KAFKA_UNREACHABLE_ALERT_S) */
     OF_M__COUNT
 } of_metric_t;

@@ -7,23 +7,9 @@
 #include <unistd.h>
 #include "of_config.h"
 #include "of_kafka.h"
+#include "fixture_kafka.h"
 
-static void clean_env(void) {
-    const of_cfg_def_t *d = of_config_defs();
-    for (int i = 0; i < OF_CFG__COUNT; i++)
-        unsetenv(d[i].name);
-    unsetenv("OF_CONFIG");
-    setenv("OF_KAFKA_BOOTSTRAP", "127.0.0.1:1", 1);
-}
-
-TestSuite(member, .init = clean_env);
-
-static of_config_t *load(void) {
-    char err[256];
-    of_config_t *c = of_config_load(NULL, err, sizeof err);
-    cr_assert_not_null(c, "%s", err);
-    return c;
-}
+TestSuite(member, .init = fx_kafka_env);
 
 /* The group.instance.id of_kafka_static_id chooses ("" = dynamic); rc its return. */
 static const char *chosen(of_config_t *c, of_err_t *rc, char *why, size_t n) {
@@ -52,7 +38,7 @@ Test(member, instance_ids_kafka_accepts) {
 }
 
 Test(member, auto_without_an_instance_id_is_dynamic) {
-    of_config_t *c = load();
+    of_config_t *c = fx_kafka_load();
     char why[256];
     of_err_t rc;
     cr_expect_str_eq(chosen(c, &rc, why, sizeof why), "", "default host:pid changes at every start: dynamic");
@@ -64,7 +50,7 @@ Test(member, auto_without_an_instance_id_is_dynamic) {
 
 Test(member, auto_with_an_instance_id_from_the_environment_is_static) {
     setenv("OF_INSTANCE_ID", "trade-submit-1", 1);
-    of_config_t *c = load();
+    of_config_t *c = fx_kafka_load();
     char why[256];
     of_err_t rc;
     cr_expect_str_eq(chosen(c, &rc, why, sizeof why), "trade-submit-1");
@@ -89,7 +75,7 @@ Test(member, auto_with_an_instance_id_from_the_config_file_is_static) {
 
 Test(member, an_empty_instance_id_is_no_id) {
     setenv("OF_INSTANCE_ID", "", 1);
-    of_config_t *c = load();
+    of_config_t *c = fx_kafka_load();
     char why[256];
     of_err_t rc;
     cr_expect_str_eq(chosen(c, &rc, why, sizeof why), "");
@@ -100,7 +86,7 @@ Test(member, an_empty_instance_id_is_no_id) {
 
 Test(member, auto_with_an_id_kafka_refuses_stays_dynamic) {
     setenv("OF_INSTANCE_ID", "web 1", 1);
-    of_config_t *c = load();
+    of_config_t *c = fx_kafka_load();
     char why[256];
     of_err_t rc;
     cr_expect_str_eq(chosen(c, &rc, why, sizeof why), "");
@@ -111,7 +97,7 @@ Test(member, auto_with_an_id_kafka_refuses_stays_dynamic) {
 
 Test(member, on_requires_a_usable_instance_id) {
     setenv("OF_KAFKA_STATIC_MEMBER", "on", 1);
-    of_config_t *c = load();
+    of_config_t *c = fx_kafka_load();
     char why[256];
     of_err_t rc;
     cr_expect_str_eq(chosen(c, &rc, why, sizeof why), "");
@@ -119,13 +105,13 @@ Test(member, on_requires_a_usable_instance_id) {
     cr_expect(strstr(why, "OF_KAFKA_STATIC_MEMBER=on: OF_INSTANCE_ID must be set"), "%s", why);
     of_config_destroy(c);
     setenv("OF_INSTANCE_ID", "host:77", 1);
-    c = load();
+    c = fx_kafka_load();
     cr_expect_str_eq(chosen(c, &rc, why, sizeof why), "");
     cr_expect_eq(rc, OF_ERR_CONFIG);
     cr_expect(strstr(why, "OF_INSTANCE_ID=host:77: not usable as a Kafka group.instance.id"), "%s", why);
     of_config_destroy(c);
     setenv("OF_INSTANCE_ID", "trade-submit-3", 1);
-    c = load();
+    c = fx_kafka_load();
     cr_expect_str_eq(chosen(c, &rc, why, sizeof why), "trade-submit-3");
     cr_expect_eq(rc, OF_OK);
     of_config_destroy(c);
@@ -134,7 +120,7 @@ Test(member, on_requires_a_usable_instance_id) {
 Test(member, off_is_dynamic_whatever_the_id) {
     setenv("OF_KAFKA_STATIC_MEMBER", "off", 1);
     setenv("OF_INSTANCE_ID", "trade-submit-1", 1);
-    of_config_t *c = load();
+    of_config_t *c = fx_kafka_load();
     char why[256];
     of_err_t rc;
     cr_expect_str_eq(chosen(c, &rc, why, sizeof why), "");
@@ -151,7 +137,7 @@ Test(member, a_bad_mode_is_a_configuration_error) {
 }
 
 Test(member, an_id_set_by_of_cfg_set_counts_as_explicit) {
-    of_config_t *c = load();
+    of_config_t *c = fx_kafka_load();
     char err[256], why[256];
     cr_assert_eq(of_cfg_set(c, OF_CFG_INSTANCE_ID, "retry-ladder-1", err, sizeof err), OF_OK);
     of_err_t rc;
@@ -168,7 +154,7 @@ static const char *conf_value(rd_kafka_conf_t *conf, const char *name, char *buf
 
 Test(member, only_group_consumers_get_the_group_instance_id) {
     setenv("OF_INSTANCE_ID", "trade-submit-1", 1);
-    of_config_t *c = load();
+    of_config_t *c = fx_kafka_load();
     char err[256], v[256];
     rd_kafka_conf_t *conf = of_kafka_consumer_conf_new(c, "orderfleet.trade-submit", "trade-submit-1", err, sizeof err);
     cr_assert_not_null(conf, "%s", err);
@@ -188,7 +174,7 @@ Test(member, only_group_consumers_get_the_group_instance_id) {
 }
 
 Test(member, dynamic_consumers_have_no_group_instance_id) {
-    of_config_t *c = load();
+    of_config_t *c = fx_kafka_load();
     char err[256], v[256];
     rd_kafka_conf_t *conf = of_kafka_consumer_conf_new(c, "orderfleet.trade-submit", "x", err, sizeof err);
     cr_assert_not_null(conf, "%s", err);
@@ -199,7 +185,7 @@ Test(member, dynamic_consumers_have_no_group_instance_id) {
 
 Test(member, on_without_an_id_refuses_the_consumer_conf) {
     setenv("OF_KAFKA_STATIC_MEMBER", "on", 1);
-    of_config_t *c = load();
+    of_config_t *c = fx_kafka_load();
     char err[256];
     rd_kafka_conf_t *conf = of_kafka_consumer_conf_new(c, "g", "x", err, sizeof err);
     cr_expect_null(conf);

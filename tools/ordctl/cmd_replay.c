@@ -71,15 +71,6 @@ static int parse_time(const char *s, int64_t *ms) {
     return 0;
 }
 
-/* Worth asking again: a leader or the group coordinator is moving or starting (topics just created, the first
- * group of a fresh cluster creating __consumer_offsets). */
-static int retriable(rd_kafka_resp_err_t e) {
-    return e == RD_KAFKA_RESP_ERR_NOT_COORDINATOR || e == RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE ||
-           e == RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS || e == RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION ||
-           e == RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE || e == RD_KAFKA_RESP_ERR_OFFSET_NOT_AVAILABLE ||
-           e == RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT;
-}
-
 static rd_kafka_resp_err_t describe_err(rd_kafka_event_t *ev) {
     if (rd_kafka_event_error(ev)) return rd_kafka_event_error(ev);
     size_t n = 0;
@@ -114,7 +105,7 @@ static int group_idle(rd_kafka_t *rk, const char *group) {
     for (int64_t until = of_mono_ms() + TIMEOUT_MS;; usleep(300 * 1000)) {
         rd_kafka_DescribeConsumerGroups(rk, groups, 1, opt, q);
         ev = rd_kafka_queue_poll(q, TIMEOUT_MS + 5000);
-        if (!ev || !retriable(describe_err(ev)) || of_mono_ms() >= until) break;
+        if (!ev || !of_kafka_retriable(describe_err(ev)) || of_mono_ms() >= until) break;
         rd_kafka_event_destroy(ev);
     }
     int rc = 1;
@@ -168,20 +159,14 @@ static int group_idle(rd_kafka_t *rk, const char *group) {
 
 /* The group's committed offset of every partition into parts[i].current (RD_KAFKA_OFFSET_INVALID when none). */
 static int committed(rd_kafka_t *rk, const char *topic, part_t *parts, int np) {
-    rd_kafka_resp_err_t e;
-    for (int64_t until = of_mono_ms() + TIMEOUT_MS;; usleep(200 * 1000)) {
-        rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(np);
-        for (int i = 0; i < np; i++)
-            rd_kafka_topic_partition_list_add(l, topic, i);
-        e = rd_kafka_committed(rk, l, TIMEOUT_MS);
-        for (int i = 0; !e && i < l->cnt; i++) {
-            rd_kafka_topic_partition_t *tp = &l->elems[i];
-            if (tp->err) e = tp->err;
-            if (tp->partition >= 0 && tp->partition < np) parts[tp->partition].current = tp->offset;
-        }
-        rd_kafka_topic_partition_list_destroy(l);
-        if (!e || !retriable(e) || of_mono_ms() >= until) break;
-    }
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(np);
+    for (int i = 0; i < np; i++)
+        rd_kafka_topic_partition_list_add(l, topic, i);
+    rd_kafka_resp_err_t e = of_kafka_committed(rk, l, TIMEOUT_MS);
+    for (int i = 0; !e && i < l->cnt; i++)
+        if (l->elems[i].partition >= 0 && l->elems[i].partition < np)
+            parts[l->elems[i].partition].current = l->elems[i].offset;
+    rd_kafka_topic_partition_list_destroy(l);
     if (e) fprintf(stderr, "ordctl replay: cannot read the group's committed offsets: %s\n", rd_kafka_err2str(e));
     return e ? -1 : 0;
 }
@@ -244,14 +229,15 @@ static int offsets_at(rd_kafka_t *rk, const char *topic, int64_t ms, part_t *par
             }
         }
         rd_kafka_topic_partition_list_destroy(l);
-        if (!e || !retriable(e) || of_mono_ms() >= until) break;
+        if (!e || !of_kafka_retriable(e) || of_mono_ms() >= until) break;
     }
     if (e) fprintf(stderr, "ordctl replay: cannot look up the offsets for the time: %s\n", rd_kafka_err2str(e));
     return e ? -1 : 0;
 }
 
-/* Where the group would read next today: its committed offset, or the log start when it has none or it is outside
- * the log (the workers' auto.offset.reset=earliest). */
+/* Where the group reads next today: its committed offset, or the log start when it has none (a group's first start,
+ * D-KAF-4) or when it is outside the log (a gap the workers hold: nothing before the log start can be read, so
+ * a replay to the log start re-reads nothing and skips nothing that still exists). */
 static int64_t position(const part_t *p) {
     return p->current < p->lo || p->current > p->hi ? p->lo : p->current;
 }
@@ -307,7 +293,7 @@ static int alter(rd_kafka_t *rk, const char *group, const char *topic, const par
     for (int64_t until = of_mono_ms() + TIMEOUT_MS;; usleep(300 * 1000)) {
         rd_kafka_AlterConsumerGroupOffsets(rk, &a, 1, opt, q);
         ev = rd_kafka_queue_poll(q, TIMEOUT_MS + 5000);
-        if (!ev || !retriable(alter_err(ev)) || of_mono_ms() >= until) break;
+        if (!ev || !of_kafka_retriable(alter_err(ev)) || of_mono_ms() >= until) break;
         rd_kafka_event_destroy(ev);
     }
     int rc = 1;
@@ -467,7 +453,7 @@ int cmd_replay(int argc, char **argv) {
     for (int i = 0; i < np; i++) {
         for (int64_t until = of_mono_ms() + TIMEOUT_MS;; usleep(200 * 1000)) {
             e = rd_kafka_query_watermark_offsets(rk, full, i, &parts[i].lo, &parts[i].hi, TIMEOUT_MS);
-            if (!e || !retriable(e) || of_mono_ms() >= until) break;
+            if (!e || !of_kafka_retriable(e) || of_mono_ms() >= until) break;
         }
         if (e) {
             fprintf(stderr, "ordctl replay: cannot read the watermarks of %s[%d]: %s\n", full, i, rd_kafka_err2str(e));

@@ -486,7 +486,9 @@ int group_position(rd_kafka_t *rk, const char *topic, int np, long long *lag, ch
         if (c >= 0 && c < lo && rc == 0) {
             snprintf(msg, msgsize,
                      "%s[%d]: committed offset %lld is below the log start %lld: %lld messages were deleted unread "
-                     "(retention or delete-records) and cannot be processed; see docs/operations.md",
+                     "(retention or delete-records) and cannot be processed; the group's workers hold the partition "
+                     "until it "
+                     "is moved on with ordctl replay (docs/operations.md)",
                      topic, i, (long long)c, (long long)lo, (long long)(lo - c));
             rc = 1;
         } else if (c > hi && rc == 0) {

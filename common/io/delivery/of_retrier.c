@@ -171,7 +171,9 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic
                          void *opaque) {
     retrier_t *r = opaque;
     /* A revoked partition's held messages are not stored: fetched again from the committed offset by whoever
-     * gets it. Under the cooperative protocol only the revoked partitions are dropped. */
+     * gets it. Under the cooperative protocol only the revoked partitions are dropped. The assignment itself is
+     * every worker's (of_kafka_rebalance): a partition without a committed offset starts at the log start, and one
+     * whose committed offset is outside the log is held and reported (of_kafka_consumer_error below, D-KAF-4). */
     if (err != RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) drop_held(r, parts);
     of_kafka_rebalance(rk, err, parts);
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS)
