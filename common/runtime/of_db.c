@@ -10,7 +10,7 @@
 #include "of_log.h"
 #include "of_metrics.h"
 
-#define OF_DB_MAX_STMTS 512
+#define OF_DB_MAX_STMTS 1024
 #define SMALL_BINDS 64
 
 struct of_db_s {
@@ -18,7 +18,13 @@ struct of_db_s {
     const of_config_t *cfg;
     char dbname[128];
     const char *sql[OF_DB_MAX_STMTS];
-    char *owned[OF_DB_MAX_STMTS]; /* texts built by of_db_register_multi (freed on close) */
+    char *owned[OF_DB_MAX_STMTS]; /* texts built for multi-row statements (freed on close) */
+    short lazy[OF_DB_MAX_STMTS];  /* a multi-row statement's slot: 1 + its index in mtext, 0 = a plain one */
+    unsigned char lazy_rows[OF_DB_MAX_STMTS];
+    struct {
+        char *head, *row, *sep, *tail; /* copies */
+    } * mtext;
+    int nmtext;
     MYSQL_STMT *stmt[OF_DB_MAX_STMTS];
     int nstmts;
     int broken;              /* connection lost: reconnect before the next use */
@@ -322,6 +328,13 @@ void of_db_close(of_db_t *db) {
     if (db->my) mysql_close(db->my);
     for (int i = 0; i < db->nstmts; i++)
         free(db->owned[i]);
+    for (int i = 0; i < db->nmtext; i++) {
+        free(db->mtext[i].head);
+        free(db->mtext[i].row);
+        free(db->mtext[i].sep);
+        free(db->mtext[i].tail);
+    }
+    free(db->mtext);
     free(db);
 }
 
@@ -351,40 +364,67 @@ of_err_t of_db_register_multi(of_db_t *db, const char *head, const char *row, co
     return of_db_register_multi_sep(db, head, row, ", ", tail, m);
 }
 
+/* The row counts of a multi-row statement's prepared sizes (OF_DB_MULTI_SIZES, ascending). */
+static const int SIZES[OF_DB_MULTI_SIZES] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 24, 32, 48, 64};
+
 of_err_t of_db_register_multi_sep(of_db_t *db, const char *head, const char *row, const char *sep, const char *tail,
                                   of_db_multi_t *m) {
     m->row_params = 0;
     for (const char *c = row; *c; c++)
         m->row_params += *c == '?';
-    size_t hl = strlen(head), rl = strlen(row), tl = strlen(tail), sl = strlen(sep);
-    for (int k = 0; k < OF_DB_MULTI_SIZES; k++) {
-        int rows = 1 << k;
-        if (db->nstmts >= OF_DB_MAX_STMTS) return OF_ERR_NOMEM;
-        char *sql = malloc(hl + (size_t)rows * (rl + sl) + tl + 1);
-        if (!sql) return OF_ERR_NOMEM;
-        char *w = sql;
-        memcpy(w, head, hl);
-        w += hl;
-        for (int r = 0; r < rows; r++) {
-            if (r) {
-                memcpy(w, sep, sl);
-                w += sl;
-            }
-            memcpy(w, row, rl);
-            w += rl;
-        }
-        memcpy(w, tail, tl + 1);
-        db->owned[db->nstmts] = sql;
-        db->sql[db->nstmts] = sql;
+    if (db->nstmts + OF_DB_MULTI_SIZES > OF_DB_MAX_STMTS) return OF_ERR_NOMEM;
+    void *mt = realloc(db->mtext, (size_t)(db->nmtext + 1) * sizeof *db->mtext);
+    if (!mt) return OF_ERR_NOMEM;
+    db->mtext = mt;
+    char *h = strdup(head), *r = strdup(row), *s = strdup(sep), *t = strdup(tail);
+    if (!h || !r || !s || !t) {
+        free(h);
+        free(r);
+        free(s);
+        free(t);
+        return OF_ERR_NOMEM;
+    }
+    db->mtext[db->nmtext].head = h;
+    db->mtext[db->nmtext].row = r;
+    db->mtext[db->nmtext].sep = s;
+    db->mtext[db->nmtext].tail = t;
+    db->nmtext++;
+    for (int k = 0; k < OF_DB_MULTI_SIZES; k++) { /* the text is built when the size is first used (get_stmt) */
+        db->sql[db->nstmts] = NULL;
+        db->lazy[db->nstmts] = (short)db->nmtext;
+        db->lazy_rows[db->nstmts] = (unsigned char)SIZES[k];
         m->id[k] = db->nstmts++;
     }
     return OF_OK;
 }
 
+/* The text of multi-row slot id: head, row × rows joined by sep, tail. NULL when out of memory. */
+static char *multi_text(of_db_t *db, int id) {
+    const char *head = db->mtext[db->lazy[id] - 1].head, *row = db->mtext[db->lazy[id] - 1].row,
+               *sep = db->mtext[db->lazy[id] - 1].sep, *tail = db->mtext[db->lazy[id] - 1].tail;
+    int rows = db->lazy_rows[id];
+    size_t hl = strlen(head), rl = strlen(row), tl = strlen(tail), sl = strlen(sep);
+    char *sql = malloc(hl + (size_t)rows * (rl + sl) + tl + 1);
+    if (!sql) return NULL;
+    char *w = sql;
+    memcpy(w, head, hl);
+    w += hl;
+    for (int r = 0; r < rows; r++) {
+        if (r) {
+            memcpy(w, sep, sl);
+            w += sl;
+        }
+        memcpy(w, row, rl);
+        w += rl;
+    }
+    memcpy(w, tail, tl + 1);
+    return sql;
+}
+
 /* The largest prepared size (index into m->id) that fits n rows. */
 static int multi_size(const of_db_t *db, int n) {
     int k = OF_DB_MULTI_SIZES - 1;
-    while (k && ((1 << k) > n || (db->multi_max && (1 << k) > db->multi_max)))
+    while (k && (SIZES[k] > n || (db->multi_max && SIZES[k] > db->multi_max)))
         k--;
     return k;
 }
@@ -399,11 +439,11 @@ of_err_t of_db_exec_multi(of_db_t *db, const of_db_multi_t *m, const of_param_t 
     for (int done = 0; done < nrows;) {
         int k = multi_size(db, nrows - done);
         uint64_t aff = 0;
-        of_err_t err = of_db_exec(db, m->id[k], params + (size_t)done * (size_t)m->row_params, (1 << k) * m->row_params,
+        of_err_t err = of_db_exec(db, m->id[k], params + (size_t)done * (size_t)m->row_params, SIZES[k] * m->row_params,
                                   &aff, NULL, errstr, errstr_size);
         if (err) return err;
         total += aff;
-        done += 1 << k;
+        done += SIZES[k];
     }
     if (affectedp) *affectedp = total;
     return OF_OK;
@@ -416,14 +456,14 @@ of_err_t of_db_exec_multi_ids(of_db_t *db, const of_db_multi_t *m, const of_para
         /* without the guarantee of consecutive ids, one row per statement (its id is its own) */
         int k = db->consecutive_ids ? multi_size(db, nrows - done) : 0;
         uint64_t aff = 0, first = 0;
-        of_err_t err = of_db_exec(db, m->id[k], params + (size_t)done * (size_t)m->row_params, (1 << k) * m->row_params,
+        of_err_t err = of_db_exec(db, m->id[k], params + (size_t)done * (size_t)m->row_params, SIZES[k] * m->row_params,
                                   &aff, &first, errstr, errstr_size);
         if (err) return err;
         if (!first) return of_seterr(errstr, errstr_size, OF_ERR_DB, "multi-row insert returned no auto-increment id");
-        for (int r = 0; r < 1 << k; r++)
+        for (int r = 0; r < SIZES[k]; r++)
             ids[done + r] = first + (uint64_t)r * db->id_step;
         total += aff;
-        done += 1 << k;
+        done += SIZES[k];
     }
     if (affectedp) *affectedp = total;
     return OF_OK;
@@ -458,7 +498,7 @@ of_err_t of_db_query_multi(of_db_t *db, const of_db_multi_t *m, const of_param_t
         int k = multi_size(db, nrows - done);
         of_rows_t *part;
         of_err_t err = of_db_query(db, m->id[k], params + (size_t)done * (size_t)m->row_params,
-                                   (1 << k) * m->row_params, &part, errstr, errstr_size);
+                                   SIZES[k] * m->row_params, &part, errstr, errstr_size);
         if (err) {
             of_rows_free(all);
             return err;
@@ -473,7 +513,7 @@ of_err_t of_db_query_multi(of_db_t *db, const of_db_multi_t *m, const of_param_t
                 return of_seterr(errstr, errstr_size, err, "out of memory reading rows");
             }
         }
-        done += 1 << k;
+        done += SIZES[k];
     }
     if (!all && !(all = calloc(1, sizeof *all)))
         return of_seterr(errstr, errstr_size, OF_ERR_NOMEM, "out of memory reading rows");
@@ -489,6 +529,13 @@ static MYSQL_STMT *get_stmt(of_db_t *db, int id, char *errstr, size_t errstr_siz
     }
     if ((*errp = ensure_conn(db, errstr, errstr_size))) return NULL;
     if (db->stmt[id]) return db->stmt[id];
+    if (!db->sql[id] && db->lazy[id]) { /* a multi-row size used for the first time */
+        if (!(db->owned[id] = multi_text(db, id))) {
+            *errp = of_seterr(errstr, errstr_size, OF_ERR_NOMEM, "out of memory building statement %d", id);
+            return NULL;
+        }
+        db->sql[id] = db->owned[id];
+    }
     MYSQL_STMT *st = mysql_stmt_init(db->my);
     if (!st) {
         *errp = of_seterr(errstr, errstr_size, OF_ERR_NOMEM, "mysql_stmt_init failed");

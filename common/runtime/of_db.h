@@ -62,11 +62,12 @@ long long of_rows_i64(const of_rows_t *rows, int row, int col);
 
 /* Multi-row statements: head, then row k times joined by ", ", then tail, e.g. head "INSERT INTO t (a, b) VALUES ",
  * row "(?, ?)", tail " ON DUPLICATE KEY UPDATE ..."; or head "SELECT ... WHERE k IN (", row "?", tail ")". Each is
- * registered for k = 1, 2, 4 ... OF_DB_MULTI_MAX (prepared on first use), and a call with n rows runs the largest
- * sizes that fit: 500 rows are 10 round trips (64 x 7, 32, 16, 4), not 500. Params are row after row
- * (row_params each); the head and tail take none. A query returns the rows of every part, in part order. */
-#define OF_DB_MULTI_SIZES 7
-#define OF_DB_MULTI_MAX (1 << (OF_DB_MULTI_SIZES - 1))
+ * registered for k = 1 … 16, 24, 32, 48, 64 rows (its text built and prepared on first use), and a call with n rows
+ * runs the largest sizes that fit: up to 16 rows are one round trip, 17–80 mostly two (79 = 64 + 15), 500 rows nine
+ * (64 x 7, 48, 4), not 500. Params are row after row (row_params each); the head and tail take none. A query returns
+ * the rows of every part, in part order. */
+#define OF_DB_MULTI_SIZES 20
+#define OF_DB_MULTI_MAX 64
 typedef struct {
     int id[OF_DB_MULTI_SIZES];
     int row_params;
