@@ -390,6 +390,12 @@ of_err_t of_db_register_multi_sep(of_db_t *db, const char *head, const char *row
     db->mtext[db->nmtext].tail = t;
     db->nmtext++;
     for (int k = 0; k < OF_DB_MULTI_SIZES; k++) { /* the text is built when the size is first used (get_stmt) */
+        /* Wide rows take the powers of two only: the client library keeps a MYSQL_BIND (~112 bytes) per parameter
+         * of every prepared statement, and 20 sizes of a 58-column row would cost the worker ~2 MB each table. */
+        if (m->row_params >= OF_DB_MULTI_WIDE && (SIZES[k] & (SIZES[k] - 1))) {
+            m->id[k] = -1;
+            continue;
+        }
         db->sql[db->nstmts] = NULL;
         db->lazy[db->nstmts] = (short)db->nmtext;
         db->lazy_rows[db->nstmts] = (unsigned char)SIZES[k];
@@ -422,9 +428,9 @@ static char *multi_text(of_db_t *db, int id) {
 }
 
 /* The largest prepared size (index into m->id) that fits n rows. */
-static int multi_size(const of_db_t *db, int n) {
+static int multi_size(const of_db_t *db, const of_db_multi_t *m, int n) {
     int k = OF_DB_MULTI_SIZES - 1;
-    while (k && (SIZES[k] > n || (db->multi_max && SIZES[k] > db->multi_max)))
+    while (k && (SIZES[k] > n || (db->multi_max && SIZES[k] > db->multi_max) || m->id[k] < 0))
         k--;
     return k;
 }
@@ -437,7 +443,7 @@ of_err_t of_db_exec_multi(of_db_t *db, const of_db_multi_t *m, const of_param_t 
                           char *errstr, size_t errstr_size) {
     uint64_t total = 0;
     for (int done = 0; done < nrows;) {
-        int k = multi_size(db, nrows - done);
+        int k = multi_size(db, m, nrows - done);
         uint64_t aff = 0;
         of_err_t err = of_db_exec(db, m->id[k], params + (size_t)done * (size_t)m->row_params, SIZES[k] * m->row_params,
                                   &aff, NULL, errstr, errstr_size);
@@ -454,7 +460,7 @@ of_err_t of_db_exec_multi_ids(of_db_t *db, const of_db_multi_t *m, const of_para
     uint64_t total = 0;
     for (int done = 0; done < nrows;) {
         /* without the guarantee of consecutive ids, one row per statement (its id is its own) */
-        int k = db->consecutive_ids ? multi_size(db, nrows - done) : 0;
+        int k = db->consecutive_ids ? multi_size(db, m, nrows - done) : 0;
         uint64_t aff = 0, first = 0;
         of_err_t err = of_db_exec(db, m->id[k], params + (size_t)done * (size_t)m->row_params, SIZES[k] * m->row_params,
                                   &aff, &first, errstr, errstr_size);
@@ -495,7 +501,7 @@ of_err_t of_db_query_multi(of_db_t *db, const of_db_multi_t *m, const of_param_t
     *rowsp = NULL;
     of_rows_t *all = NULL;
     for (int done = 0; done < nrows;) {
-        int k = multi_size(db, nrows - done);
+        int k = multi_size(db, m, nrows - done);
         of_rows_t *part;
         of_err_t err = of_db_query(db, m->id[k], params + (size_t)done * (size_t)m->row_params,
                                    SIZES[k] * m->row_params, &part, errstr, errstr_size);

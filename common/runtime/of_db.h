@@ -21,15 +21,18 @@ MYSQL *of_db_handle(of_db_t *db);
  * Returns its id (>= 0) or -1 when the registry is full. sql is borrowed (keep it static). */
 int of_db_register(of_db_t *db, const char *sql);
 
-/* OFP_REF: the auto-increment id of row .u of table .i of a write set (of_wset), resolved before the statement
+/* OFP_REF: the auto-increment id of row .u of table .len of a write set (of_wset), resolved before the statement
  * runs; never bound as is. */
 typedef enum { OFP_NULL, OFP_I64, OFP_U64, OFP_STR, OFP_MONEY, OFP_REF } of_param_type_t;
+/* 24 bytes: a batch's write set holds tens of thousands of them. */
 typedef struct {
     of_param_type_t type;
-    int64_t i;     /* OFP_I64, OFP_MONEY (1/10000 units) */
-    uint64_t u;    /* OFP_U64 */
-    const char *s; /* OFP_STR (borrowed for the call) */
-    size_t len;    /* OFP_STR length; 0 with s != NULL means strlen(s) */
+    union {
+        int64_t i;     /* OFP_I64, OFP_MONEY (1/10000 units) */
+        uint64_t u;    /* OFP_U64, OFP_REF (the row) */
+        const char *s; /* OFP_STR (borrowed for the call) */
+    };
+    size_t len; /* OFP_STR length, 0 with s != NULL means strlen(s); OFP_REF: the table */
 } of_param_t;
 #define OFP_S(v) ((of_param_t){.type = OFP_STR, .s = (v)})
 #define OFP_SN(v, n) ((of_param_t){.type = OFP_STR, .s = (v), .len = (n)})
@@ -37,7 +40,7 @@ typedef struct {
 #define OFP_U(v) ((of_param_t){.type = OFP_U64, .u = (uint64_t)(v)})
 #define OFP_M(v) ((of_param_t){.type = OFP_MONEY, .i = (int64_t)(v)})
 #define OFP_NUL ((of_param_t){.type = OFP_NULL})
-#define OFP_REF(table, row) ((of_param_t){.type = OFP_REF, .i = (int64_t)(table), .u = (uint64_t)(row)})
+#define OFP_REF(table, row) ((of_param_t){.type = OFP_REF, .u = (uint64_t)(row), .len = (size_t)(table)})
 
 /* Execute a registered statement. affectedp / insert_idp may be NULL.
  * Errors: OF_ERR_DUPLICATE (1062), OF_ERR_TRANSIENT (a condition of the server that passes: deadlock, lock wait,
@@ -68,6 +71,9 @@ long long of_rows_i64(const of_rows_t *rows, int row, int col);
  * the rows of every part, in part order. */
 #define OF_DB_MULTI_SIZES 20
 #define OF_DB_MULTI_MAX 64
+/* Rows of this many parameters or more get the power-of-two sizes only (1, 2, 4 … 64: the client library's memory
+ * per prepared parameter adds up on wide rows). */
+#define OF_DB_MULTI_WIDE 16
 typedef struct {
     int id[OF_DB_MULTI_SIZES];
     int row_params;

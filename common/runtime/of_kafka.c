@@ -456,6 +456,12 @@ static rd_kafka_conf_t *conf_build(const of_config_t *cfg, of_kafka_role_t role,
      * may raise it. */
     if (role == OF_KAFKA_CONSUMER && conf_set(conf, "queued.max.messages.kbytes", "4096", errstr, errstr_size))
         goto fail;
+    /* and each fetch response is a buffer of its own, up to 1 MB per partition and 50 MB per request by default,
+     * read before the queue's bound applies: 256 kB per partition, 2 MB per request (issue 10: a backlog of 20,000
+     * trades held 12.6 MB of fetch buffers; a batch is ~300 kB) */
+    if (role == OF_KAFKA_CONSUMER && (conf_set(conf, "max.partition.fetch.bytes", "262144", errstr, errstr_size) ||
+                                      conf_set(conf, "fetch.max.bytes", "2097152", errstr, errstr_size)))
+        goto fail;
     if (!strcmp(of_cfg_str(cfg, OF_CFG_KAFKA_PROFILE), "local")) {
         /* The local stack runs Apache Kafka on one machine, where a few milliseconds matter more than fewer
          * requests: a fetch waits at most 10 ms for data, a produce batch 5 ms (docs/architecture.md). */

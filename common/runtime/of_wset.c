@@ -1,4 +1,8 @@
-/* of_wset.c -- buffered rows per table, written with multi-row statements, parents first (of_wset.h). */
+/* of_wset.c -- buffered rows per table, written with multi-row statements, parents first (of_wset.h).
+ *
+ * Memory stays bounded by what is not written yet: each table keeps only its unwritten rows (the written ones are
+ * dropped, their ids kept for references), and the strings of its rows live in the table's own blocks, emptied once
+ * every row of the table is written. */
 #include "of_wset.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,11 +17,14 @@ typedef struct block_s {
 
 typedef struct {
     of_db_multi_t m;
-    of_param_t *cells; /* rows * m.row_params */
-    size_t rows, cap;
-    size_t done;   /* rows [0, done) are written */
-    uint64_t *ids; /* after the flush, ids tables */
+    of_param_t *cells; /* rows [base, rows): (rows - base) * m.row_params */
+    size_t cap;        /* rows the cells hold */
+    size_t base;       /* the first row still in cells (the earlier ones are written and dropped) */
+    size_t done;       /* rows [0, done) are written */
+    size_t rows;       /* rows added since the reset */
+    uint64_t *ids;     /* ids tables: the id of every written row */
     size_t ids_cap;
+    block_t *blocks; /* the strings of the rows in cells */
 } wtab_t;
 
 struct of_wset_s {
@@ -25,16 +32,17 @@ struct of_wset_s {
     const of_wtable_t *def;
     int n;
     wtab_t *t;
-    block_t *blocks;
     int failed;
 };
 
 of_wset_t *of_wset_new(of_db_t *db, const of_wtable_t *tables, int ntables) {
+    if (ntables > 32) return NULL; /* the table masks of of_wset_flush_some */
     of_wset_t *w = calloc(1, sizeof *w);
     if (!w) return NULL;
     w->db = db;
     w->def = tables;
     w->n = ntables;
+    w->failed = -1;
     w->t = calloc((size_t)ntables, sizeof *w->t);
     if (!w->t) {
         free(w);
@@ -49,12 +57,14 @@ of_wset_t *of_wset_new(of_db_t *db, const of_wtable_t *tables, int ntables) {
     return w;
 }
 
-static void blocks_free(of_wset_t *w) {
-    for (block_t *b = w->blocks, *nx; b; b = nx) {
-        nx = b->next;
+/* Empty a table's string blocks, keeping the oldest one for reuse. */
+static void blocks_reset(wtab_t *t) {
+    while (t->blocks && t->blocks->next) {
+        block_t *b = t->blocks;
+        t->blocks = b->next;
         free(b);
     }
-    w->blocks = NULL;
+    if (t->blocks) t->blocks->used = 0;
 }
 
 void of_wset_free(of_wset_t *w) {
@@ -62,38 +72,30 @@ void of_wset_free(of_wset_t *w) {
     for (int i = 0; i < w->n; i++) {
         free(w->t[i].cells);
         free(w->t[i].ids);
+        blocks_reset(&w->t[i]);
+        free(w->t[i].blocks);
     }
     free(w->t);
-    blocks_free(w);
     free(w);
 }
 
 void of_wset_reset(of_wset_t *w) {
-    for (int i = 0; i < w->n; i++)
-        w->t[i].rows = w->t[i].done = 0;
-    /* keep the first block for the next round; its successors go */
-    if (w->blocks) {
-        block_t *keep = w->blocks;
-        while (keep->next) { /* the oldest (first allocated) is last: free all but one */
-            block_t *b = w->blocks;
-            w->blocks = b->next;
-            free(b);
-            keep = w->blocks;
-        }
-        keep->used = 0;
+    for (int i = 0; i < w->n; i++) {
+        w->t[i].rows = w->t[i].done = w->t[i].base = 0;
+        blocks_reset(&w->t[i]);
     }
 }
 
-static char *copy_str(of_wset_t *w, const char *s, size_t n) {
-    block_t *b = w->blocks;
+static char *copy_str(wtab_t *t, const char *s, size_t n) {
+    block_t *b = t->blocks;
     if (!b || b->cap - b->used < n + 1) {
-        size_t cap = n + 1 > 64 * 1024 ? n + 1 : 64 * 1024;
+        size_t cap = n + 1 > 16 * 1024 ? n + 1 : 16 * 1024;
         block_t *nb = malloc(sizeof *nb + cap);
         if (!nb) return NULL;
-        nb->next = w->blocks;
+        nb->next = t->blocks;
         nb->used = 0;
         nb->cap = cap;
-        w->blocks = b = nb;
+        t->blocks = b = nb;
     }
     char *d = b->data + b->used;
     memcpy(d, s, n);
@@ -105,23 +107,22 @@ static char *copy_str(of_wset_t *w, const char *s, size_t n) {
 int of_wset_add(of_wset_t *w, int table, const of_param_t *row) {
     wtab_t *t = &w->t[table];
     size_t np = (size_t)t->m.row_params;
-    if (t->rows == t->cap) {
+    if (t->rows - t->base == t->cap) {
         size_t nc = t->cap ? t->cap * 2 : 16;
         of_param_t *c = realloc(t->cells, nc * np * sizeof *c);
         if (!c) return -1;
         t->cells = c;
         t->cap = nc;
     }
-    of_param_t *dst = t->cells + t->rows * np;
+    of_param_t *dst = t->cells + (t->rows - t->base) * np;
     for (size_t i = 0; i < np; i++) {
         dst[i] = row[i];
         if (row[i].type == OFP_STR && row[i].s) {
             size_t n = row[i].len ? row[i].len : strlen(row[i].s);
-            char *c = copy_str(w, row[i].s, n);
+            char *c = copy_str(t, row[i].s, n);
             if (!c) return -1;
-            dst[i].s = c;
+            dst[i].s = n ? c : ""; /* len 0 means strlen: keep it an empty string */
             dst[i].len = n;
-            if (!n) dst[i].s = ""; /* len 0 means strlen: keep it an empty string */
         }
     }
     return (int)t->rows++;
@@ -129,12 +130,6 @@ int of_wset_add(of_wset_t *w, int table, const of_param_t *row) {
 
 size_t of_wset_rows(const of_wset_t *w, int table) {
     return w->t[table].rows;
-}
-
-of_param_t *of_wset_cell(of_wset_t *w, int table, int row, int col) {
-    wtab_t *t = &w->t[table];
-    if (row < 0 || (size_t)row >= t->rows || col < 0 || col >= t->m.row_params) return NULL;
-    return &t->cells[(size_t)row * (size_t)t->m.row_params + (size_t)col];
 }
 
 uint64_t of_wset_id(const of_wset_t *w, int table, int row) {
@@ -147,6 +142,75 @@ int of_wset_failed(const of_wset_t *w) {
     return w->failed;
 }
 
+/* Is every reference in rows [from, to) of table i to a row written already? */
+static int refs_ready(const of_wset_t *w, int i, size_t from, size_t to) {
+    const wtab_t *t = &w->t[i];
+    size_t np = (size_t)t->m.row_params;
+    const of_param_t *c = t->cells + (from - t->base) * np;
+    for (size_t k = 0; k < (to - from) * np; k++)
+        if (c[k].type == OFP_REF && (c[k].len >= (size_t)i || c[k].u >= w->t[c[k].len].done)) return 0;
+    return 1;
+}
+
+/* Write rows [done, done + n) of table i. */
+static of_err_t write_rows(of_wset_t *w, int i, size_t n, char *errstr, size_t errstr_size) {
+    wtab_t *t = &w->t[i];
+    const of_wtable_t *d = &w->def[i];
+    size_t np = (size_t)t->m.row_params;
+    of_param_t *cells = t->cells + (t->done - t->base) * np;
+    /* references to the rows of earlier tables become their ids */
+    for (size_t c = 0; c < n * np; c++) {
+        of_param_t *p = &cells[c];
+        if (p->type != OFP_REF) continue;
+        int pt = (int)p->len;
+        uint64_t id = pt >= 0 && pt < i ? of_wset_id(w, pt, (int)p->u) : 0;
+        if (!id) {
+            w->failed = i;
+            return of_seterr(errstr, errstr_size, OF_ERR_DB,
+                             "%s: row %zu refers to row %llu of table %d, not written "
+                             "before it",
+                             d->name, t->done + c / np, (unsigned long long)p->u, pt);
+        }
+        *p = OFP_U(id);
+    }
+    uint64_t affected = 0;
+    of_err_t e;
+    if (d->ids) {
+        if (t->ids_cap < t->done + n) {
+            size_t nc = t->ids_cap ? t->ids_cap : 64;
+            while (nc < t->done + n)
+                nc *= 2;
+            uint64_t *ids = realloc(t->ids, nc * sizeof *ids);
+            if (!ids) return of_seterr(errstr, errstr_size, OF_ERR_NOMEM, "out of memory");
+            t->ids = ids;
+            t->ids_cap = nc;
+        }
+        e = of_db_exec_multi_ids(w->db, &t->m, cells, (int)n, t->ids + t->done, &affected, errstr, errstr_size);
+    } else {
+        e = of_db_exec_multi(w->db, &t->m, cells, (int)n, &affected, errstr, errstr_size);
+    }
+    if (e) { /* name the table */
+        w->failed = i;
+        char why[400];
+        snprintf(why, sizeof why, "%s", errstr);
+        snprintf(errstr, errstr_size, "%s: %s", d->name, why);
+        return e;
+    }
+    if (d->must_affect && affected != n) {
+        w->failed = i;
+        return of_seterr(errstr, errstr_size, OF_ERR_DB,
+                         "%s: %llu of %zu rows changed (rows no longer in the state this transaction read)", d->name,
+                         (unsigned long long)affected, n);
+    }
+    t->done += n;
+    /* drop the written rows: the unwritten ones move to the front, and the strings go with the last row */
+    size_t left = t->rows - t->done;
+    if (left) memmove(t->cells, t->cells + (t->done - t->base) * np, left * np * sizeof *t->cells);
+    t->base = t->done;
+    if (!left) blocks_reset(t);
+    return OF_OK;
+}
+
 of_err_t of_wset_flush(of_wset_t *w, char *errstr, size_t errstr_size) {
     return of_wset_flush_some(w, ~0u, errstr, errstr_size);
 }
@@ -155,52 +219,21 @@ of_err_t of_wset_flush_some(of_wset_t *w, unsigned tables, char *errstr, size_t 
     w->failed = -1;
     for (int i = 0; i < w->n; i++) {
         wtab_t *t = &w->t[i];
-        const of_wtable_t *d = &w->def[i];
         if (t->rows == t->done || !(tables & (1u << i))) continue;
-        size_t np = (size_t)t->m.row_params, nnew = t->rows - t->done;
-        of_param_t *cells = t->cells + t->done * np;
-        /* references to the rows of earlier tables become their ids */
-        for (size_t c = 0; c < nnew * np; c++) {
-            of_param_t *p = &cells[c];
-            if (p->type != OFP_REF) continue;
-            int pt = (int)p->i;
-            uint64_t id = pt >= 0 && pt < i ? of_wset_id(w, pt, (int)p->u) : 0;
-            if (!id) {
-                w->failed = i;
-                return of_seterr(errstr, errstr_size, OF_ERR_DB,
-                                 "%s: row %zu refers to row %llu of table %d, not written before it", d->name,
-                                 t->done + c / np, (unsigned long long)p->u, pt);
-            }
-            *p = OFP_U(id);
-        }
-        uint64_t affected = 0;
-        of_err_t e;
-        if (d->ids) {
-            if (t->ids_cap < t->rows) {
-                uint64_t *ids = realloc(t->ids, t->cap * sizeof *ids);
-                if (!ids) return of_seterr(errstr, errstr_size, OF_ERR_NOMEM, "out of memory");
-                t->ids = ids;
-                t->ids_cap = t->cap;
-            }
-            e = of_db_exec_multi_ids(w->db, &t->m, cells, (int)nnew, t->ids + t->done, &affected, errstr, errstr_size);
-        } else {
-            e = of_db_exec_multi(w->db, &t->m, cells, (int)nnew, &affected, errstr, errstr_size);
-        }
-        if (e) { /* name the table */
-            w->failed = i;
-            char why[400];
-            snprintf(why, sizeof why, "%s", errstr);
-            snprintf(errstr, errstr_size, "%s: %s", d->name, why);
-            return e;
-        }
-        if (d->must_affect && affected != nnew) {
-            w->failed = i;
-            return of_seterr(errstr, errstr_size, OF_ERR_DB,
-                             "%s: %llu of %zu rows changed (rows no longer in the "
-                             "state this transaction read)",
-                             d->name, (unsigned long long)affected, nnew);
-        }
-        t->done = t->rows;
+        of_err_t e = write_rows(w, i, t->rows - t->done, errstr, errstr_size);
+        if (e) return e;
+    }
+    return OF_OK;
+}
+
+of_err_t of_wset_flush_full(of_wset_t *w, char *errstr, size_t errstr_size) {
+    w->failed = -1;
+    for (int i = 0; i < w->n; i++) {
+        wtab_t *t = &w->t[i];
+        size_t n = (t->rows - t->done) / OF_DB_MULTI_MAX * OF_DB_MULTI_MAX;
+        if (!n || !refs_ready(w, i, t->done, t->done + n)) continue;
+        of_err_t e = write_rows(w, i, n, errstr, errstr_size);
+        if (e) return e;
     }
     return OF_OK;
 }

@@ -38,15 +38,15 @@ void of_wset_reset(of_wset_t *w);
 int of_wset_add(of_wset_t *w, int table, const of_param_t *row);
 /* Rows buffered for table. */
 size_t of_wset_rows(const of_wset_t *w, int table);
-/* The parameter col of buffered row `row`, to amend a row before it is written (NULL when out of range). An
- * OFP_STR put here must outlive the flush. */
-of_param_t *of_wset_cell(of_wset_t *w, int table, int row, int col);
 /* Write every table's rows not written yet, in index order, inside the caller's transaction. Errors: those of
  * of_db_exec (OF_ERR_DUPLICATE, OF_ERR_TRANSIENT, OF_ERR_DB), with the table's name in errstr. */
 of_err_t of_wset_flush(of_wset_t *w, char *errstr, size_t errstr_size) OF_MUST_CHECK;
 /* The same for the tables whose bit (1 << table) is set in `tables` only; rows of the others stay buffered for a later
  * flush, which may refer to the rows written now. Each call writes the rows added since the table's last write. */
 of_err_t of_wset_flush_some(of_wset_t *w, unsigned tables, char *errstr, size_t errstr_size) OF_MUST_CHECK;
+/* Write, of every table, the largest multiple of OF_DB_MULTI_MAX of its unwritten rows whose references are all
+ * written: full statements only, so memory stays bounded on a large batch without a statement more. */
+of_err_t of_wset_flush_full(of_wset_t *w, char *errstr, size_t errstr_size) OF_MUST_CHECK;
 /* The table whose statement failed in the last flush, -1 when none did. */
 int of_wset_failed(const of_wset_t *w);
 /* Once its table is written: the id row `row` of an ids table got (0 when unknown). At most 32 tables. */

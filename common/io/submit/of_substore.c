@@ -981,6 +981,10 @@ static of_err_t run_round(of_substore_t *ss, of_subjob_t *const *jobs, size_t n,
     for (size_t j = 0; j < len; j++)
         if ((e = decide_one(ss, jobs[j], &ss->rj[j], now, err, size))) return e;
     if ((e = of_substore_flush(ss, jobs, len, err, size))) return e;
+    /* the other tables' full statements now (memory stays bounded on a large batch, no statement more) */
+    e = of_wset_flush_full(ss->w, err, size);
+    if (e == OF_ERR_DUPLICATE) return duplicate(ss, ss->njobs);
+    if (e) return e;
     *donep = len;
     return OF_OK;
 }
