@@ -163,6 +163,7 @@ typedef struct {
     of_subjob_t *jobs;
     of_subjob_t **round;
     size_t *round_cust; /* the customer of each job of the round: its index + 1 in cust, 0 = none */
+    size_t *ci, *occ;   /* per trade of the batch: its customer (index + 1), its occurrence (0 = the first) */
     struct {
         size_t ci;
         uint64_t id;
@@ -389,11 +390,11 @@ static of_err_t tx_batch(of_db_t *db, void *ctx, char *err, size_t size) {
     e = of_db_exec_multi(db, &w->m_processed, p, (int)n, NULL, err, size);
     free(p);
     if (e || (e = of_tradestore_apply_batch(w->ts, w->itemp, n, err, size))) return e;
-    /* the orders: rounds without a customer twice (its id comes with the round that creates it) */
-    size_t nr = 0;
-    for (size_t i = 0; i < n && !e; i++) {
-        size_t ti = w->b0 + i;
-        const Orderfleet__RawTrade *t = w->trades[ti];
+    /* the orders in rounds, as the worker takes them: round k holds each customer's k-th trade of the batch (its id
+     * comes with the round that creates it) */
+    size_t maxocc = 0;
+    for (size_t i = 0; i < n; i++) {
+        const Orderfleet__RawTrade *t = w->trades[w->b0 + i];
         char nick[OF_RT_MAX_NAME * 2], key[sizeof((cust_t *)0)->key];
         of_cust_nick(t, nick, sizeof nick);
         snprintf(key, sizeof key, "%d:%s", t->platform_id, nick);
@@ -401,31 +402,38 @@ static of_err_t tx_batch(of_db_t *db, void *ctx, char *err, size_t size) {
             *k = (char)tolower((unsigned char)*k);
         size_t ci = cust_get(w, key);
         if (!ci) return of_seterr(err, size, OF_ERR_NOMEM, "out of memory");
-        for (size_t j = 0; j < nr && !e; j++)
-            if (w->round_cust[j] == ci) {
-                e = flush_round(w, nr, err, size);
-                nr = 0;
-            }
-        if (e) break;
-        of_subjob_t *job = &w->jobs[i];
-        *job = (of_subjob_t){.raw = t,
-                             .raw_id = w->items[i].raw_id,
-                             .shop_id = w->items[i].shop_id,
-                             .order_ids = w->items[i].order_ids,
-                             .event_id = w->eids[ti]};
-        if ((e = of_substore_platform_goods(w->ss, job, err, size))) break; /* INIT-04, as the worker */
-        of_sub_t s;
-        of_sub_init(&s);
-        if (decide_fixed(w, t, &w->cust[ci - 1], &s))
-            e = of_seterr(err, size, OF_ERR_NOMEM, "out of memory");
-        else
-            e = of_substore_write(w->ss, job, &s, err, size);
-        int submitted = s.submitted;
-        of_sub_free(&s);
-        w->round[nr] = job;
-        w->round_cust[nr++] = submitted ? ci : 0;
+        w->ci[i] = ci;
+        w->occ[i] = 0;
+        for (size_t j = 0; j < i; j++)
+            w->occ[i] += w->ci[j] == ci;
+        if (w->occ[i] > maxocc) maxocc = w->occ[i];
     }
-    if (!e && nr) e = flush_round(w, nr, err, size);
+    for (size_t k = 0; k <= maxocc && !e; k++) {
+        size_t nr = 0;
+        for (size_t i = 0; i < n && !e; i++) {
+            if (w->occ[i] != k) continue;
+            size_t ti = w->b0 + i, ci = w->ci[i];
+            const Orderfleet__RawTrade *t = w->trades[ti];
+            of_subjob_t *job = &w->jobs[i];
+            *job = (of_subjob_t){.raw = t,
+                                 .raw_id = w->items[i].raw_id,
+                                 .shop_id = w->items[i].shop_id,
+                                 .order_ids = w->items[i].order_ids,
+                                 .event_id = w->eids[ti]};
+            if ((e = of_substore_platform_goods(w->ss, job, err, size))) break; /* INIT-04, as the worker */
+            of_sub_t s;
+            of_sub_init(&s);
+            if (decide_fixed(w, t, &w->cust[ci - 1], &s))
+                e = of_seterr(err, size, OF_ERR_NOMEM, "out of memory");
+            else
+                e = of_substore_write(w->ss, job, &s, err, size);
+            int submitted = s.submitted;
+            of_sub_free(&s);
+            w->round[nr] = job;
+            w->round_cust[nr++] = submitted ? ci : 0;
+        }
+        if (!e && nr) e = flush_round(w, nr, err, size);
+    }
     if (!e) e = of_substore_end(w->ss, err, size); /* SUB-STK: counters at the end, in (warehouse, spec) order */
     if (!e) e = of_outbox_write(w->ob, err, size);
     return e;
@@ -460,8 +468,10 @@ static void *run(void *arg) {
     w->jobs = calloc(b, sizeof *w->jobs);
     w->round = calloc(b, sizeof *w->round);
     w->round_cust = calloc(b, sizeof *w->round_cust);
-    if (!w->ts || !w->ss || !w->ob || !w->items || !w->itemp || !w->jobs || !w->round || !w->round_cust ||
-        of_db_register_multi(w->db, SQL_PROCESSED_HEAD, "(?, ?, ?, ?, ?, ?)", "", &w->m_processed)) {
+    w->ci = calloc(b, sizeof *w->ci);
+    w->occ = calloc(b, sizeof *w->occ);
+    if (!w->ts || !w->ss || !w->ob || !w->items || !w->itemp || !w->jobs || !w->round || !w->round_cust || !w->ci ||
+        !w->occ || of_db_register_multi(w->db, SQL_PROCESSED_HEAD, "(?, ?, ?, ?, ?, ?)", "", &w->m_processed)) {
         snprintf(w->err, sizeof w->err, "cannot set up the writers");
         w->failed = 1;
     }
@@ -483,6 +493,8 @@ static void *run(void *arg) {
     free(w->jobs);
     free(w->round);
     free(w->round_cust);
+    free(w->ci);
+    free(w->occ);
     free(w->undo);
     of_outbox_destroy(w->ob);
     of_substore_destroy(w->ss);

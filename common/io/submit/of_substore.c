@@ -183,7 +183,6 @@ typedef struct {
 
 /* What a round knows of one of its trades. */
 typedef struct {
-    char key[OF_NAME * 2]; /* the nick, ASCII letters folded: one round never holds a customer twice */
     of_cust_lookup_t cust;
     uint64_t known; /* the customer id the lookup found (platform, else offline), 0 = none */
     of_sibling_t *sibs;
@@ -205,9 +204,12 @@ struct of_substore_s {
     size_t nloaded, loaded_cap;
     delta_t *deltas;
     size_t ndeltas, deltas_cap;
-    rjob_t *rj;
+    rjob_t *rj; /* per position in the round */
     size_t rj_cap;
-    size_t njobs; /* trades submitted in this transaction */
+    size_t *round;             /* the round's trades (indexes into the submitted jobs), then the pending ones */
+    of_subjob_t **rjobs;       /* the round's jobs */
+    char (*keys)[OF_NAME * 2]; /* per submitted job: its nick key */
+    size_t njobs;              /* trades submitted in this transaction */
 };
 
 of_substore_t *of_substore_new(of_db_t *db, const of_config_t *cfg) {
@@ -244,6 +246,9 @@ void of_substore_destroy(of_substore_t *ss) {
     free(ss->deltas);
     rj_clear(ss);
     free(ss->rj);
+    free(ss->round);
+    free(ss->rjobs);
+    free(ss->keys);
     free(ss);
 }
 
@@ -950,42 +955,66 @@ out:
     return e;
 }
 
-/* The length of the round that starts at jobs[0]: no customer twice (by nick key; known ids are checked after the
- * read), at most max jobs. */
-static size_t round_by_nick(of_substore_t *ss, of_subjob_t *const *jobs, size_t n, size_t max) {
+/* A round: the first pending trade of each customer (by nick key), in arrival order, so that a customer's trades keep
+ * their order and a round is as large as the batch allows (D-T10-54: trades of different customers are independent;
+ * Kafka gives no order across partitions anyway). Fills round[] with indexes into jobs; returns the count. */
+static size_t round_pick(const of_substore_t *ss, const size_t *pend, size_t npend, size_t *round) {
     size_t len = 0;
-    for (; len < n && len < max; len++) {
-        char nick[OF_NAME * 2];
-        of_cust_nick(jobs[len]->raw, nick, sizeof nick);
-        nick_key(nick, ss->rj[len].key, sizeof ss->rj[len].key);
-        for (size_t j = 0; j < len; j++)
-            if (!strcmp(ss->rj[j].key, ss->rj[len].key)) return len;
+    for (size_t i = 0; i < npend; i++) {
+        int first = 1;
+        for (size_t j = 0; j < i && first; j++)
+            first = strcmp(ss->keys[pend[j]], ss->keys[pend[i]]) != 0;
+        if (first) round[len++] = pend[i];
     }
     return len;
 }
 
-static size_t round_by_known(const of_substore_t *ss, size_t len) {
-    for (size_t i = 1; i < len; i++)
-        for (size_t j = 0; j < i; j++)
-            if (ss->rj[i].known && ss->rj[i].known == ss->rj[j].known) return i;
-    return len;
+/* Two nicks that are one customer (the lookup found the same id): the later trade waits for a later round. Keeps the
+ * round's first trades whose customers differ; rj[] follows round[]. Returns the new count. */
+static size_t round_by_known(of_substore_t *ss, size_t *round, size_t len) {
+    size_t kept = 0;
+    for (size_t i = 0; i < len; i++) {
+        int clash = 0;
+        for (size_t j = 0; j < kept && !clash; j++)
+            clash = ss->rj[i].known && ss->rj[i].known == ss->rj[j].known;
+        if (clash) continue;
+        if (kept != i) { /* swap, so that every rj keeps its own siblings buffer */
+            rjob_t tmp = ss->rj[kept];
+            ss->rj[kept] = ss->rj[i];
+            ss->rj[i] = tmp;
+            round[kept] = round[i];
+        }
+        kept++;
+    }
+    return kept;
 }
 
-static of_err_t run_round(of_substore_t *ss, of_subjob_t *const *jobs, size_t n, int64_t now, size_t *donep, char *err,
-                          size_t size) {
+static of_err_t run_round(of_substore_t *ss, of_subjob_t *const *jobs, size_t *pend, size_t *npend, int64_t now,
+                          char *err, size_t size) {
     of_err_t e;
-    size_t len = round_by_nick(ss, jobs, n, n);
-    if ((e = read_customers(ss, jobs, len, err, size))) return e;
-    len = round_by_known(ss, len);
-    if ((e = read_books(ss, jobs, len, err, size))) return e;
+    size_t len = round_pick(ss, pend, *npend, ss->round);
     for (size_t j = 0; j < len; j++)
-        if ((e = decide_one(ss, jobs[j], &ss->rj[j], now, err, size))) return e;
-    if ((e = of_substore_flush(ss, jobs, len, err, size))) return e;
+        ss->rjobs[j] = jobs[ss->round[j]];
+    if ((e = read_customers(ss, ss->rjobs, len, err, size))) return e;
+    len = round_by_known(ss, ss->round, len);
+    for (size_t j = 0; j < len; j++)
+        ss->rjobs[j] = jobs[ss->round[j]];
+    if ((e = read_books(ss, ss->rjobs, len, err, size))) return e;
+    for (size_t j = 0; j < len; j++)
+        if ((e = decide_one(ss, ss->rjobs[j], &ss->rj[j], now, err, size))) return e;
+    if ((e = of_substore_flush(ss, ss->rjobs, len, err, size))) return e;
     /* the other tables' full statements now (memory stays bounded on a large batch, no statement more) */
     e = of_wset_flush_full(ss->w, err, size);
     if (e == OF_ERR_DUPLICATE) return duplicate(ss, ss->njobs);
     if (e) return e;
-    *donep = len;
+    size_t left = 0; /* the pending trades not in this round, in order */
+    for (size_t i = 0; i < *npend; i++) {
+        int taken = 0;
+        for (size_t j = 0; j < len && !taken; j++)
+            taken = ss->round[j] == pend[i];
+        if (!taken) pend[left++] = pend[i];
+    }
+    *npend = left;
     return OF_OK;
 }
 
@@ -1004,13 +1033,30 @@ of_err_t of_substore_submit(of_substore_t *ss, of_subjob_t *const *jobs, size_t 
     if (n > ss->rj_cap) {
         rj_clear(ss);
         rjob_t *r = realloc(ss->rj, n * sizeof *r);
-        if (!r) return nomem(errstr, errstr_size);
-        memset(r, 0, n * sizeof *r);
-        ss->rj = r;
-        ss->rj_cap = n;
+        if (r) {
+            memset(r, 0, n * sizeof *r);
+            ss->rj = r;
+            ss->rj_cap = n;
+        }
+        size_t *rd = realloc(ss->round, n * 2 * sizeof *rd);
+        of_subjob_t **rjobs = realloc(ss->rjobs, n * sizeof *rjobs);
+        char(*keys)[OF_NAME * 2] = realloc(ss->keys, n * sizeof *keys);
+        if (rd) ss->round = rd;
+        if (rjobs) ss->rjobs = rjobs;
+        if (keys) ss->keys = keys;
+        if (!r || !rd || !rjobs || !keys) {
+            ss->rj_cap = 0;
+            return nomem(errstr, errstr_size);
+        }
     }
-    for (size_t i = 0; i < n; i++)
+    size_t *pend = ss->round + n, npend = n;
+    for (size_t i = 0; i < n; i++) {
         jobs[i]->trade_id = 0;
+        char nick[OF_NAME * 2];
+        of_cust_nick(jobs[i]->raw, nick, sizeof nick);
+        nick_key(nick, ss->keys[i], sizeof ss->keys[i]);
+        pend[i] = i;
+    }
     ss->njobs += n;
     /* the stock of every spec the trades can map to, one statement (the view then sees each reservation) */
     idset_t want = {0};
@@ -1019,13 +1065,9 @@ of_err_t of_substore_submit(of_substore_t *ss, of_subjob_t *const *jobs, size_t 
         if (want_specs(ss, &ss->cat, jobs[j], &want)) e = nomem(errstr, errstr_size);
     if (!e) e = load_specs(ss, &want, errstr, errstr_size);
     free(want.v);
-    if (e) return e;
-    for (size_t done = 0; done < n;) {
-        size_t k = 0;
-        if ((e = run_round(ss, jobs + done, n - done, now, &k, errstr, errstr_size))) return e;
-        done += k;
-    }
-    return OF_OK;
+    while (!e && npend)
+        e = run_round(ss, jobs, pend, &npend, now, errstr, errstr_size);
+    return e;
 }
 
 const of_cat_overlay_t *of_substore_overlay(const of_substore_t *ss) {
