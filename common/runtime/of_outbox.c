@@ -38,6 +38,11 @@ struct of_outbox_s {
     pending_t *pending;                   /* events added since the last flush (copies) */
     int npending, cap;
     int nstaged; /* pending[npending .. npending + nstaged): staged, not written yet */
+    /* D-T10-55: the events of the last flush, sent and not marked yet; their delivery reports come in while the next
+     * batch runs, and they are marked by the next flush, tick or destroy */
+    pending_t *fly;
+    int nfly, fly_cap;
+    of_dr_batch_t *flyb;
 };
 
 of_outbox_t *of_outbox_new(of_db_t *db, of_producer_t *producer) {
@@ -99,10 +104,15 @@ static of_err_t keep(of_outbox_t *ob, int topic, const char *event_id, const voi
     return OF_OK;
 }
 
+static void land(of_outbox_t *ob, int wait);
+
 void of_outbox_destroy(of_outbox_t *ob) {
     if (!ob) return;
+    land(ob, 1);
     of_outbox_discard(ob);
     free(ob->pending);
+    free(ob->fly);
+    free(ob->flyb);
     free(ob);
 }
 
@@ -162,37 +172,84 @@ static of_err_t mark(of_db_t *db, void *ctx, char *errstr, size_t errstr_size) {
     return of_db_exec_multi(db, k->m, k->ids, k->n, NULL, errstr, errstr_size);
 }
 
-/* Publish events and mark them: all sent when every delivery is confirmed, else only "tried".
- * On any failure every row stays for the sweep (a duplicate is allowed, consumers dedupe by
- * event id; a lost event is not). */
-static int publish(of_outbox_t *ob, const pending_t *ev, int n) {
+/* Mark published events: all sent when every delivery was confirmed, else only "tried". On any failure every row
+ * stays for the sweep (a duplicate is allowed, consumers dedupe by event id; a lost event is not). Returns n when
+ * confirmed, else 0. */
+static int mark_published(of_outbox_t *ob, const pending_t *ev, int n, of_err_t e, const of_dr_batch_t *b) {
     char err[256];
-    of_dr_batch_t b = {0};
-    for (int i = 0; i < n; i++)
-        if (of_producer_send(ob->p, of_producer_topic(ob->p, ev[i].topic), ev[i].key, ev[i].keylen, ev[i].payload,
-                             ev[i].len, NULL, &b))
-            b.failed++;
-    of_err_t e = of_producer_wait(ob->p, &b);
     of_param_t *ids = malloc(sizeof *ids * (size_t)n);
     if (!ids || of_db_tx(ob->db, mark, &(mark_t){ob, e ? &ob->m_tried : &ob->m_sent, ids, ev, n}, err, sizeof err))
         of_warn("outbox mark failed", OF_S("error", ids ? err : "out of memory"), OF_END);
     free(ids);
     if (e) {
-        of_warn("outbox publish not confirmed; the sweep will retry", OF_S("error", b.error), OF_I("events", n),
+        of_warn("outbox publish not confirmed; the sweep will retry", OF_S("error", b->error), OF_I("events", n),
                 OF_END);
         return 0;
     }
     return n;
 }
 
+static void send_all(of_outbox_t *ob, const pending_t *ev, int n, of_dr_batch_t *b) {
+    for (int i = 0; i < n; i++)
+        if (of_producer_send(ob->p, of_producer_topic(ob->p, ev[i].topic), ev[i].key, ev[i].keylen, ev[i].payload,
+                             ev[i].len, NULL, b))
+            b->failed++;
+}
+
+/* Publish events, wait for their delivery reports, mark them (the sweep's way). */
+static int publish(of_outbox_t *ob, const pending_t *ev, int n) {
+    of_dr_batch_t b = {0};
+    send_all(ob, ev, n, &b);
+    of_err_t e = of_producer_wait(ob->p, &b);
+    return mark_published(ob, ev, n, e, &b);
+}
+
+/* The events in flight: marked once their reports are in (wait: wait for them, bounded by message.timeout.ms or the
+ * stop grace). */
+static void land(of_outbox_t *ob, int wait) {
+    if (!ob->nfly) return;
+    if (!wait) {
+        of_producer_poll(ob->p);
+        if (ob->flyb->pending) return;
+    }
+    of_err_t e = of_producer_wait(ob->p, ob->flyb);
+    mark_published(ob, ob->fly, ob->nfly, e, ob->flyb);
+    for (int i = 0; i < ob->nfly; i++)
+        pending_free(&ob->fly[i]);
+    ob->nfly = 0;
+}
+
 int of_outbox_flush(of_outbox_t *ob) {
-    if (ob->nstaged) of_warn("outbox: staged events never written were dropped", OF_I("events", ob->nstaged), OF_END);
-    int n = ob->npending ? publish(ob, ob->pending, ob->npending) : 0;
-    of_outbox_discard(ob);
+    if (ob->nstaged) {
+        of_warn("outbox: staged events never written were dropped", OF_I("events", ob->nstaged), OF_END);
+        for (int i = ob->npending; i < ob->npending + ob->nstaged; i++)
+            pending_free(&ob->pending[i]);
+        ob->nstaged = 0;
+    }
+    land(ob, 1); /* the previous flush's events: their reports came in while this batch ran */
+    int n = ob->npending;
+    if (!n) return 0;
+    if (!ob->flyb && !(ob->flyb = malloc(sizeof *ob->flyb))) {
+        n = publish(ob, ob->pending, n); /* out of memory: the synchronous way */
+        of_outbox_discard(ob);
+        return n;
+    }
+    /* the pending events take off: they become the flight, the flight's array takes their place */
+    pending_t *t = ob->fly;
+    int tc = ob->fly_cap;
+    ob->fly = ob->pending;
+    ob->fly_cap = ob->cap;
+    ob->nfly = n;
+    ob->pending = t;
+    ob->cap = tc;
+    ob->npending = 0;
+    memset(ob->flyb, 0, sizeof *ob->flyb);
+    send_all(ob, ob->fly, n, ob->flyb);
     return n;
 }
 
 int of_outbox_sweep(of_outbox_t *ob, int min_age_ms, int limit) {
+    land(ob, 1); /* never sweep an event of our own still in flight */
     char err[256], token[96], host[64] = "";
     of_rows_t *rows;
     gethostname(host, sizeof host - 1);
@@ -249,6 +306,7 @@ int of_outbox_prune(of_outbox_t *ob, int retention_h, int limit) {
 }
 
 void of_outbox_tick(of_outbox_t *ob, const of_config_t *cfg) {
+    land(ob, 0); /* marked as soon as their reports are in */
     int64_t now = of_mono_ms();
     if (now - ob->last_sweep_ms >= of_cfg_int(cfg, OF_CFG_OUTBOX_SWEEP_S) * 1000) {
         ob->last_sweep_ms = now;

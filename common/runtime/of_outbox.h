@@ -23,10 +23,12 @@ of_err_t of_outbox_add(of_outbox_t *ob, int topic, const char *event_id, const v
 of_err_t of_outbox_stage(of_outbox_t *ob, int topic, const char *event_id, const void *key, size_t keylen,
                          const void *payload, size_t len, char *errstr, size_t errstr_size) OF_MUST_CHECK;
 of_err_t of_outbox_write(of_outbox_t *ob, char *errstr, size_t errstr_size) OF_MUST_CHECK;
-/* Forget what was added since the last flush (the transaction rolled back). */
+/* Forget what was added since the last flush (the transaction rolled back); events in flight are kept. */
 void of_outbox_discard(of_outbox_t *ob);
-/* After commit: publish what was added, wait for the delivery reports (bounded by message.timeout.ms)
- * and mark it sent. Events not delivered stay unsent for the sweep. Returns the number published. */
+/* After commit: publish what was added, without waiting (D-T10-55): the delivery reports come in while the caller
+ * goes on, and the events are marked sent (or tried) by the next flush, of_outbox_tick or of_outbox_destroy, which wait
+ * for whatever is still out (bounded by message.timeout.ms or the stop grace). Events not delivered stay unsent for
+ * the sweep. Returns the number sent. */
 int of_outbox_flush(of_outbox_t *ob);
 /* Publish unsent events older than min_age_ms (a crash between commit and publish, a broker outage). The rows are
  * leased first (one UPDATE), so instances sweeping at once never take the same rows; a lease lasts 60 s.
