@@ -44,6 +44,7 @@ typedef struct {
     int logi_by_weight;          /* CFG_LOGI_BY_WEIGHT (SUB-LOGI-04) */
     int no_default_logi;         /* CFG_NO_DEFAULT_LOGI (SUB-LOGI-05) */
     int full_link;               /* CFG_FULL_LINK (SUB-FL-01) */
+    int remark_change_block;     /* CFG_REMARK_CHANGE_BLOCK (MOD-T8-07/08) */
     uint64_t cod_logistics_id;   /* CFG_COD_LOGISTICS_ID: designated COD logistics, 0 none (SUB-LOGI-03) */
     int default_logistics_type;  /* CFG_DEFAULT_LOGISTICS_TYPE: designated type (SUB-LOGI-04 step 4, -05) */
     int64_t delay_audit_s;       /* DELAY_AUDIT (SUB-STAT-08) */
