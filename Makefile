@@ -3,14 +3,15 @@ BUILD ?= build
 TEST_BUILD ?= build-test
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: help setup build build-test run test unit integration stack-up stack-down stack-status bench bench-submit bench-delivery bench-kill-storm docs check-docs format clean
+.PHONY: help setup build build-test run test unit integration stack-up stack-down stack-status bench-submit bench-delivery bench-kill-storm docs format clean
 
 help:
 	@echo "make setup         install missing Debian packages (scripts/setup.sh)"
 	@echo "make build         release build into $(BUILD)/ (binaries in $(BUILD)/bin)"
 	@echo "make run           the fleet on sample data: setup, build, stack, schema, catalogue, publish, summary"
 	@echo "make test          the whole test suite (what CI runs): setup, sanitizer build, stack, unit + integration"
-	@echo "make unit          unit tests only (no servers)"
+	@echo "make unit          unit tests only (no servers); make integration: integration tests only"
+	@echo "make build-test    sanitizer build into $(TEST_BUILD)/; make clean removes both build folders"
 	@echo "make stack-up | stack-down | stack-status   the local MariaDB, Redis and Apache Kafka"
 	@echo "make bench-submit  trade-submit benchmark on its own stack (bench/run_submit_bench.sh; TRADES=N)"
 	@echo "make bench-delivery  delivery benchmark vs the seed design on its own stack (bench/delivery.sh; N, INSTANCES)"

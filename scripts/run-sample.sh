@@ -94,7 +94,13 @@ build/bin/ordctl deliveries --limit 100 2> >(grep -v CONFWARN >&2) | grep "order
 echo "merchant calls: $(grep -c "order=S$RUN-" "$LOGS/merchant-requests.log") ($(grep "order=S$RUN-" "$LOGS/merchant-requests.log" | grep -c 'answer=500') answered 500, then retried)"
 echo
 echo "dead letters of this run (MySQL dead_letter; one line each in $OF_DEADLETTER_LOG):"
-build/bin/ordctl dlq list --since 5m 2> >(grep -v CONFWARN >&2) | grep "order=S$RUN-" || echo "  none"
+build/bin/ordctl dlq list --since 5m 2> >(grep -v CONFWARN >&2) | grep "order=S$RUN-" | sort -t= -k3 || echo "  none"
 echo
-echo "Next: build/bin/ordctl --config $OF_CONFIG explain --tid TID ;  ... events trade.changed | less ;  ... dlq list --errors ;"
-echo "      build/bin/ordctl dlq redrive ID ;  scripts/stack.sh down"
+# the commands to go on with, for this run's stack (its state folder when OF_STATE_DIR points elsewhere)
+SD=""
+[[ -n ${OF_STATE_DIR:-} ]] && SD="OF_STATE_DIR=$OF_STATE_DIR "
+C="build/bin/ordctl --config $OF_CONFIG"
+echo "The workers of this run are stopped now; the stack (MariaDB, Redis, Kafka) stays up with the data."
+echo "Next: $C explain --tid TID ;  $C events trade.changed | less ;  $C dlq list --errors"
+echo "      restart a worker: ${SD}OF_CONFIG=$OF_CONFIG build/bin/of-trade-submit   (logs of this run: $LOGS)"
+echo "      stop the stack:   ${SD}scripts/stack.sh down"

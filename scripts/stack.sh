@@ -14,7 +14,7 @@
 #   OF_KAFKA_HEAP     JVM heap per node       (default: 1g for one node, 512m each for three)
 #   OF_KAFKA_HOME     Kafka jar cache         (default: ~/.cache/orderfleet/kafka-<version>, filled by setup.sh)
 #   OF_BUILD_DIR      CMake build folder      (default: <repo>/build; ordctl creates the topics)
-#   OF_TOPICS_ARGS    extra 'ordctl topics create' arguments, e.g. "--namespaces 16" (the test stack)
+#   OF_TOPICS_ARGS    extra 'ordctl topics create' arguments, e.g. "--namespaces 17" (the test stack)
 # The state folder is the identity of a stack: ports are recorded there when a
 # component starts, and down/status/mysql use the recorded ones.
 set -euo pipefail
@@ -157,6 +157,8 @@ character-set-server=utf8mb4
 collation-server=utf8mb4_general_ci
 transaction-isolation=READ-COMMITTED
 max_connections=200
+# ~600 prepared statements per trade-submit connection (docs/operations.md)
+max_prepared_stmt_count=65528
 innodb_buffer_pool_size=256M
 innodb_log_file_size=128M
 # Local profile: the redo log is written at commit but fsync'ed about once a

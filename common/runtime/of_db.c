@@ -466,6 +466,9 @@ of_err_t of_db_exec_multi_ids(of_db_t *db, const of_db_multi_t *m, const of_para
                                   &aff, &first, errstr, errstr_size);
         if (err) return err;
         if (!first) return of_seterr(errstr, errstr_size, OF_ERR_DB, "multi-row insert returned no auto-increment id");
+        if (aff != (uint64_t)SIZES[k]) /* an IGNORE or an upsert: the ids would not be the rows' */
+            return of_seterr(errstr, errstr_size, OF_ERR_DB, "multi-row insert wrote %llu of %d rows: ids unknown",
+                             (unsigned long long)aff, SIZES[k]);
         for (int r = 0; r < SIZES[k]; r++)
             ids[done + r] = first + (uint64_t)r * db->id_step;
         total += aff;

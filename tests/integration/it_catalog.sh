@@ -11,7 +11,7 @@
 #     an edited strategy table is reloaded alone, a manual match made by hand reaches the running worker, and a
 #     deleted platform goods row (the count drops) reloads that table in full.
 source "$(dirname "$0")/lib.sh"
-# Namespaces ns1..ns16 belong to other tests: this test has its own topic set, group and Redis prefix.
+# Namespaces ns1..ns17 belong to other tests: this test has its own topic set, group and Redis prefix.
 export OF_TOPIC_PREFIX=catalog. OF_REDIS_PREFIX=it:catalog: OF_KAFKA_GROUP=it.catalog.trade-submit
 export OF_CATALOG_REFRESH_S=1
 [[ -f $OF_CONFIG ]] || die "no $OF_CONFIG: run through scripts/test.sh (it starts the test stack)"

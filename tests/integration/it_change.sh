@@ -6,6 +6,7 @@ it_ns 2
 
 # base: one unpaid trade with two sub-orders; each variant changes one aspect and is newer
 base='{"platform_id":1,"shop_no":"tb-flagship","tid":"IT-CHG-1","trade_status":10,"pay_status":0,"refund_status":0,"delivery_term":1,"trade_time":"2026-11-20 10:00:00","pay_time":"","modified":"MOD","buyer_nick":"chg-buyer","receiver_name":"王小明","receiver_mobile":"13800000000","receiver_province":"上海","receiver_city":"上海市","receiver_district":"浦东新区","receiver_address":"世纪大道100号","cs_remark":"","buyer_message":"","invoice_type":0,"invoice_title":"","warehouse_no":"","goods_count":3,"goods_type_count":2,"post_amount":"10.00","paid":"0.00","orders":[{"oid":"IT-CHG-1-1","status":10,"refund_status":0,"goods_id":"TB-G1001","spec_id":"TB-S1001-1","spec_no":"SKU-TEA-001","num":2,"price":"59.00"},{"oid":"IT-CHG-1-2","status":10,"refund_status":0,"goods_id":"TB-G1002","spec_id":"TB-S1002-1","spec_no":"SKU-TEA-002","num":1,"price":"88.00"}]}'
+base0=$base
 n=0
 version() { # version -> the current base as a JSON line with modified time number n
   sed -E "s/\"modified\":\"MOD\"/\"modified\":\"2026-11-20 11:$(printf %02d $n):00\"/" <<<"$base"
@@ -67,3 +68,16 @@ assert_eq "$(sql "SELECT receiver_address FROM api_trade WHERE tid='IT-CHG-1'")"
 assert_eq "$(sql "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")" "0" "every change event delivered (outbox)"
 stop_worker a
 grep -q ' stale=1 ' "$WORK/a.log" || fail "stale version not counted"
+
+log "two versions of a new trade in one batch: the first is submitted, the second's bits survive it (D-T10-50)"
+b2=$(sed -E 's/IT-CHG-1/IT-CHG-2/g; s/"buyer_nick":"chg-buyer"/"buyer_nick":"chg-buyer-2"/' <<<"$base0")
+v1=$(sed -E 's/"modified":"[^"]*"/"modified":"2026-11-21 10:00:00"/; s/"trade_status":[0-9]+,"pay_status":[0-9]+/"trade_status":10,"pay_status":0/' <<<"$b2")
+v2=$(sed -E 's/"modified":"[^"]*"/"modified":"2026-11-21 10:05:00"/; s/"trade_status":[0-9]+,"pay_status":[0-9]+/"trade_status":30,"pay_status":2/' <<<"$b2")
+printf '%s\n%s\n' "$v1" "$v2" >"$WORK/two.jsonl"
+publish "$WORK/two.jsonl" # the worker is stopped: both versions come in one batch
+start_worker b
+wait_idle || fail "two versions not consumed"
+stop_worker b
+assert_eq "$(sql "SELECT CONCAT(process_status, '/', modify_flag) FROM api_trade WHERE tid='IT-CHG-2'")" "20/3" \
+  "first version submitted, the second's status+pay bits kept for trade-modify"
+assert_eq "$(sql "SELECT COUNT(*) FROM sales_trade WHERE src_tids='IT-CHG-2'")" "1" "one order"

@@ -6,7 +6,7 @@
 # are stored and submitted, no amount is wrapped, the stock check is clean. The JSON adapter
 # (ordctl publish-trades) refuses the same trades with the same reasons.
 source "$(dirname "$0")/lib.sh"
-# Namespaces ns1..ns16 belong to other tests: this test has its own topic set, group and Redis prefix.
+# Namespaces ns1..ns17 belong to other tests: this test has its own topic set, group and Redis prefix.
 export OF_TOPIC_PREFIX=poison. OF_REDIS_PREFIX=it:poison: OF_KAFKA_GROUP=it.poison.trade-submit
 export OF_PLATFORM_NOW="2026-11-23 00:00:00"
 [[ -f $OF_CONFIG ]] || die "no $OF_CONFIG: run through scripts/test.sh (it starts the test stack)"

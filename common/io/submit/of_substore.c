@@ -160,9 +160,9 @@ static const of_wtable_t TABLES[OF_SW__COUNT] = {
                          "o.modify_flag), o.is_new = 0",
                          0, 0},
     /* SUB-MAP-10 */
-    [OF_SW_RAW_INVALID] = {"api_trade_order (invalid goods)",
-                           "UPDATE api_trade_order SET is_invalid_goods = 1 WHERE (api_trade_id, oid) IN (", "(?, ?)",
-                           NULL, ")", 0, 0},
+    [OF_SW_RAW_INVALID] = {"api_trade_order (invalid goods)", "UPDATE api_trade_order o JOIN (",
+                           "SELECT ? AS id, ? AS oid", " UNION ALL ",
+                           ") v ON o.api_trade_id = v.id AND o.oid = v.oid SET o.is_invalid_goods = 1", 0, 0},
 };
 
 const of_wtable_t *of_substore_tables(void) {
@@ -891,10 +891,12 @@ of_err_t of_substore_write(of_substore_t *ss, of_subjob_t *job, const of_sub_t *
     return OF_OK;
 }
 
-/* What a round writes before the next one reads: customers (and their platform keys), orders, siblings' flags. The
- * rest (lines, logs, books, stock log, raw trades ...) waits for of_substore_end, one statement per table per batch. */
+/* What a round writes before the next one reads: customers (their platform keys, address and phone books: a later
+ * round's SUB-CUST-03 reads them), orders, siblings' flags. The rest (lines, logs, stock log, raw trades ...) waits
+ * for the end of of_substore_submit, one statement per table per call. */
 #define ROUND_TABLES                                                                                                   \
-    ((1u << OF_SW_CUSTOMER) | (1u << OF_SW_PLATFORM_CUSTOMER) | (1u << OF_SW_TRADE) | (1u << OF_SW_SIBLING))
+    ((1u << OF_SW_CUSTOMER) | (1u << OF_SW_PLATFORM_CUSTOMER) | (1u << OF_SW_ADDRESS) | (1u << OF_SW_TELNO) |          \
+     (1u << OF_SW_TRADE) | (1u << OF_SW_SIBLING))
 
 /* A duplicate key: another instance created the customer meanwhile (crm_platform_customer), or two keys are one to
  * the column's collation: the transaction runs again (its retry takes one trade per call, see of_ingest) and reads
@@ -989,8 +991,8 @@ static size_t round_by_known(of_substore_t *ss, size_t *round, size_t len) {
     return kept;
 }
 
-static of_err_t run_round(of_substore_t *ss, of_subjob_t *const *jobs, size_t *pend, size_t *npend, int64_t now,
-                          char *err, size_t size) {
+static of_err_t run_round(of_substore_t *ss, of_subjob_t *const *jobs, size_t n, size_t *pend, size_t *npend,
+                          int64_t now, char *err, size_t size) {
     of_err_t e;
     size_t len = round_pick(ss, pend, *npend, ss->round);
     for (size_t j = 0; j < len; j++)
@@ -1005,7 +1007,7 @@ static of_err_t run_round(of_substore_t *ss, of_subjob_t *const *jobs, size_t *p
     if ((e = of_substore_flush(ss, ss->rjobs, len, err, size))) return e;
     /* the other tables' full statements now (memory stays bounded on a large batch, no statement more) */
     e = of_wset_flush_full(ss->w, err, size);
-    if (e == OF_ERR_DUPLICATE) return duplicate(ss, ss->njobs);
+    if (e == OF_ERR_DUPLICATE) return duplicate(ss, n);
     if (e) return e;
     size_t left = 0; /* the pending trades not in this round, in order */
     for (size_t i = 0; i < *npend; i++) {
@@ -1066,8 +1068,13 @@ of_err_t of_substore_submit(of_substore_t *ss, of_subjob_t *const *jobs, size_t 
     if (!e) e = load_specs(ss, &want, errstr, errstr_size);
     free(want.v);
     while (!e && npend)
-        e = run_round(ss, jobs, pend, &npend, now, errstr, errstr_size);
-    return e;
+        e = run_round(ss, jobs, n, pend, &npend, now, errstr, errstr_size);
+    if (e) return e;
+    /* The rest of this call's rows now: a later call (the next segment) may store a later version of one of these
+     * raw trades, which must find them submitted (deliver_trade_id, process_status) and keep its own modify_flag
+     * bits (D-T10-50; it_change "two versions of a new trade in one batch"). */
+    e = of_wset_flush(ss->w, errstr, errstr_size);
+    return e == OF_ERR_DUPLICATE ? duplicate(ss, n) : e;
 }
 
 const of_cat_overlay_t *of_substore_overlay(const of_substore_t *ss) {
@@ -1080,7 +1087,7 @@ void of_substore_discard(of_substore_t *ss) {
 }
 
 of_err_t of_substore_end(of_substore_t *ss, char *errstr, size_t errstr_size) {
-    /* the rows the rounds left buffered, one statement per table */
+    /* the rows left buffered (the benchmark's writer-only use: of_substore_write/flush without submit) */
     of_err_t e = of_wset_flush(ss->w, errstr, errstr_size);
     if (e == OF_ERR_DUPLICATE) return duplicate(ss, ss->njobs);
     if (e) return e;

@@ -339,6 +339,13 @@ of_err_t of_tradestore_apply_batch(of_tradestore_t *ts, of_ts_item_t *const *ite
         if (k < n && stored_row[k] < 0) {
             stored_row[k] = r;
             items[k]->raw_id = strtoull(of_rows_str(rows, r, 1), NULL, 10);
+            for (int j = 0; j < nstored; j++)
+                if (p[j].u == items[k]->raw_id) { /* two keys that are one trade to the columns' collation */
+                    err = of_seterr(errstr, size, OF_ERR_TRANSIENT,
+                                    "api_trade %llu: two versions in one segment (tid %s); retrying one by one",
+                                    (unsigned long long)items[k]->raw_id, items[k]->t->tid);
+                    goto out;
+                }
             p[nstored++] = OFP_U(items[k]->raw_id);
         }
     }
