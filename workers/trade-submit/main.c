@@ -51,7 +51,7 @@ int main(int argc, char **argv) {
                              .ntopics = 1,
                              .on_batch = of_ingest_batch,
                              .on_tick = of_ingest_tick,
-                             .tick_ms = 1000,
+                             .tick_ms = 200, /* the outbox marks its events soon after their reports (D-T10-55) */
                              .ctx = in};
     rc = of_worker_run(cfg, p, &spec);
 out:
