@@ -5,8 +5,9 @@
 # again: the rest of the trades are published on the two nodes left, and the run finishes within 60 s of the
 # kill without waiting for the dead node, every trade stored exactly once, no dead letter, every order event
 # published, the stock check clean. Then node 2 comes back (`stack.sh up`) and every partition is fully
-# replicated again. Ports: OF_IT3_MYSQL_PORT (33386), OF_IT3_REDIS_PORT (36459), OF_IT3_KAFKA_PORT (29992;
-# the nodes use +0..+2 and their controllers +10..+12).
+# replicated again. Ports: OF_IT3_MYSQL_PORT, OF_IT3_REDIS_PORT, OF_IT3_KAFKA_PORT (the nodes use +0..+2 and their
+# controllers +10..+12); by default the test stack's own ports + 70, + 70 and + 800 (33386, 36459, 29992 for the
+# default test stack), so that two test stacks on one machine never share them.
 source "$(dirname "$0")/lib.sh"
 N=${OF_IT_BROKER_LOSS_TRADES:-3000}
 FIRST=$((N * 2 / 3)) # published before the kill; the rest right after it, with node 2 dead
@@ -14,8 +15,9 @@ LIMIT=60             # seconds from the kill to the end of the run
 VICTIM=2
 
 export OF_STATE_DIR=$WORK/stack3 OF_CONFIG=$WORK/stack3/stack.env
-export OF_MYSQL_PORT=${OF_IT3_MYSQL_PORT:-33386} OF_REDIS_PORT=${OF_IT3_REDIS_PORT:-36459}
-export OF_KAFKA_PORT=${OF_IT3_KAFKA_PORT:-29992} OF_KAFKA_BROKERS=3 OF_BUILD_DIR=${BIN%/bin}
+export OF_MYSQL_PORT=${OF_IT3_MYSQL_PORT:-$((${OF_MYSQL_PORT:-33316} + 70))}
+export OF_REDIS_PORT=${OF_IT3_REDIS_PORT:-$((${OF_REDIS_PORT:-36389} + 70))}
+export OF_KAFKA_PORT=${OF_IT3_KAFKA_PORT:-$((${OF_KAFKA_PORT:-29192} + 800))} OF_KAFKA_BROKERS=3 OF_BUILD_DIR=${BIN%/bin}
 export OF_TOPICS_ARGS="" # the plain topic table: this cluster is only this test's
 unset OF_TOPIC_PREFIX
 export OF_REDIS_PREFIX="it:b3:" OF_KAFKA_GROUP="it.b3.trade-submit" OF_BATCH_SIZE=50

@@ -57,6 +57,14 @@ grep -q 'SUB-WH-' "$WORK/explain.out" || fail "explain shows no warehouse rule"
 grep -q '^why' "$WORK/explain.out" || fail "explain prints no trace"
 grep -q 'SUB-LOG-01' "$WORK/explain.out" || fail "explain prints no order log"
 log "explain of $EXPLAIN_TID:"; sed -n '1,12p' "$WORK/explain.out"
+# interceptions and exceptions (trade-rules §1.8, §1.9; set by trade-modify) are named
+oid=$(sql "SELECT MIN(trade_id) FROM sales_trade")
+sql "UPDATE sales_trade SET block_reason = 12, bad_reason = 2 WHERE trade_id = $oid"
+ordctl explain --order "$oid" >"$WORK/explain2.out" 2>&1 || fail "ordctl explain --order exited non-zero"
+grep -Eq '^  blocked +12: address changed, invoice/warehouse changed$' "$WORK/explain2.out" ||
+  fail "explain does not name the block_reason bits: $(grep -E 'blocked|exception' "$WORK/explain2.out")"
+grep -Eq '^  exception +2: address changed \(other state\)$' "$WORK/explain2.out" || fail "explain does not name the bad_reason bits"
+sql "UPDATE sales_trade SET block_reason = 0, bad_reason = 0 WHERE trade_id = $oid"
 
 # order events: one CREATED per order
 for _ in $(seq 1 50); do [[ $(sql 'SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL') == 0 ]] && break; sleep 0.2; done

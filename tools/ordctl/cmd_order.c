@@ -20,7 +20,9 @@ static const char SQL_ORDER[] =
     "IFNULL(l.logistics_no, ''), IFNULL(l.name, ''), st.logistics_by, st.package_id, IFNULL(p.package_no, ''), "
     "st.post_cost, st.area_alias, st.goods_count, st.goods_type_count, st.weight, st.goods_amount, st.paid, "
     "st.goods_cost, IFNULL(DATE_FORMAT(st.delay_to_time, '%Y-%m-%d %H:%i:%s'), ''), st.freeze_reason, "
-    "st.receiver_province, st.receiver_city, st.receiver_district, IFNULL(st.decision_trace, '') FROM sales_trade st "
+    "st.receiver_province, st.receiver_city, st.receiver_district, IFNULL(st.decision_trace, ''), st.bad_reason, "
+    "st.block_reason, IFNULL((SELECT GROUP_CONCAT(CONCAT(so.stockout_no, ' block_reason ', so.block_reason)) FROM "
+    "stockout_order so WHERE so.src_order_type = 1 AND so.src_order_id = st.trade_id), '') FROM sales_trade st "
     "LEFT JOIN cfg_warehouse w ON w.warehouse_id = st.warehouse_id LEFT JOIN cfg_logistics l ON l.logistics_id = "
     "st.logistics_id LEFT JOIN cfg_package p ON p.package_id = st.package_id WHERE st.trade_id = ?";
 static const char SQL_LINES[] =
@@ -84,6 +86,35 @@ static const char *cell(const of_rows_t *r, int row, int col) {
     return s ? s : "";
 }
 
+/* trade-rules §1.8 (sales_trade.bad_reason) and §1.9 (block_reason; 8 is the invoice's and the warehouse's, OP-69) */
+typedef struct {
+    unsigned bit;
+    const char *name;
+} bit_name_t;
+static const bit_name_t BAD_BITS[] = {{2, "address changed (other state)"},
+                                      {4, "invoice changed (other state)"},
+                                      {8, "warehouse changed after shipment"},
+                                      {16, "CS remark changed awaiting push to warehouse"},
+                                      {32, "goods changed"},
+                                      {64, "refund on an audited order"}},
+                        BLOCK_BITS[] = {{1, "refund applied"},    {2, "refunded"},
+                                        {4, "address changed"},   {8, "invoice/warehouse changed"},
+                                        {64, "remark changed"},   {128, "goods changed"},
+                                        {256, "refund cancelled"}};
+
+/* "  <what>  N: name, name" when any bit is set (MOD interceptions and exceptions, issue 11). */
+static void print_bits(const char *what, unsigned v, const bit_name_t *t, size_t n) {
+    if (!v) return;
+    printf("  %-10s %u:", what, v);
+    const char *sep = " ";
+    for (size_t i = 0; i < n; i++)
+        if (v & t[i].bit) {
+            printf("%s%s", sep, t[i].name);
+            sep = ", ";
+        }
+    printf("\n");
+}
+
 static int explain_order(of_db_t *db, uint64_t trade_id) {
     char err[512];
     of_rows_t *r;
@@ -111,6 +142,11 @@ static int explain_order(of_db_t *db, uint64_t trade_id) {
            cell(r, 0, 21), cell(r, 0, 22), cell(r, 0, 23));
     if (*cell(r, 0, 24)) printf("  delayed to %s\n", cell(r, 0, 24));
     if (atoi(cell(r, 0, 25))) printf("  frozen     reason %s\n", cell(r, 0, 25));
+    print_bits("exception", (unsigned)strtoul(cell(r, 0, 30), NULL, 10), BAD_BITS,
+               sizeof BAD_BITS / sizeof BAD_BITS[0]);
+    print_bits("blocked", (unsigned)strtoul(cell(r, 0, 31), NULL, 10), BLOCK_BITS,
+               sizeof BLOCK_BITS / sizeof BLOCK_BITS[0]);
+    if (*cell(r, 0, 32)) printf("  stockout   %s\n", cell(r, 0, 32));
     printf("why (rule trace):\n");
     print_trace(cell(r, 0, 29));
     of_rows_free(r);
