@@ -743,9 +743,18 @@ static void start_new_at_beginning(rd_kafka_t *rk, rd_kafka_topic_partition_list
             rd_kafka_topic_partition_t *p =
                 rd_kafka_topic_partition_list_find(parts, q->elems[i].topic, q->elems[i].partition);
             int64_t at = p ? of_kafka_start_offset(q->elems[i].offset, p->offset) : RD_KAFKA_OFFSET_INVALID;
-            if (!p || at == p->offset) continue;
-            p->offset = at;
-            rd_kafka_topic_partition_list_add(set, p->topic, p->partition);
+            if (!p) continue;
+            if (at != p->offset) {
+                p->offset = at;
+                rd_kafka_topic_partition_list_add(set, p->topic, p->partition);
+            } else if (p->offset == RD_KAFKA_OFFSET_INVALID && q->elems[i].offset >= 0) {
+                /* The committed offset just read, given explicitly: librdkafka then starts the partition without a
+                 * committed-offset fetch of its own, which a coordinator that answers NOT_COORDINATOR right after a
+                 * stall can leave unanswered for good (librdkafka #5586: a partition assigned and never fetched,
+                 * found by a fault-injection run of issue 10). A committed offset outside the log is still refused
+                 * and held (D-KAF-4). */
+                p->offset = q->elems[i].offset;
+            }
         }
         if (set->cnt) parts_str(set, fresh, size);
         rd_kafka_topic_partition_list_destroy(set);
