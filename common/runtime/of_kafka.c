@@ -132,6 +132,8 @@ typedef struct {
     int64_t since_ms;                   /* held since */
     int64_t next_check_ms;              /* when to look again; 0 = not before the next report */
     int64_t next_log_ms, next_start_ms; /* rate limits: the error (or warning) line, a start again */
+    int unverified; /* assigned while the group's committed offsets could not be read: librdkafka fetches them
+                     * itself, which can leave the partition unstarted (D-KAF-5); looked at after GAP_RETRY_MS */
 } gap_t;
 
 static gap_t gaps[GAP_MAX];
@@ -331,12 +333,32 @@ static void gap_report(rd_kafka_t *rk, const rd_kafka_message_t *m) {
 
 /* One tracked partition of rk due for another look (one per call: each look may wait for Kafka up to twice
  * QUERY_MS, and the worker's loop goes on between them); none while no broker is reachable or stopping. */
+/* Has the partition a position (something consumed since it was assigned)? */
+static int has_position(rd_kafka_t *rk, const gap_t *g) {
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, g->topic, g->partition);
+    int started = !rd_kafka_position(rk, l) && l->elems[0].offset >= 0;
+    rd_kafka_topic_partition_list_destroy(l);
+    return started;
+}
+
 static void gaps_due(rd_kafka_t *rk) {
     int64_t now = of_mono_ms();
     if (of_stop_requested || atomic_load_explicit(&down_since, memory_order_relaxed)) return;
     for (int i = 0; i < ngaps; i++)
         if (gaps[i].rk == rk && gaps[i].assigned && gaps[i].next_check_ms && now >= gaps[i].next_check_ms) {
-            gap_check(rk, &gaps[i]);
+            gap_t *g = &gaps[i];
+            if (g->unverified) { /* D-KAF-5: running (or simply idle with nothing to read) → nothing to do */
+                g->unverified = 0;
+                if (has_position(rk, g)) {
+                    g->next_check_ms = 0;
+                    return;
+                }
+                of_warn("a partition assigned while the group's committed offsets could not be read has consumed "
+                        "nothing since: reading them again and starting it there",
+                        OF_S("topic", g->topic), OF_I("partition", g->partition), OF_END);
+            }
+            gap_check(rk, g);
             return;
         }
 }
@@ -735,8 +757,18 @@ static void start_new_at_beginning(rd_kafka_t *rk, rd_kafka_topic_partition_list
     rd_kafka_resp_err_t err = of_kafka_committed(rk, q, QUERY_MS);
     if (err) {
         of_warn("the group's committed offsets could not be read at assignment: librdkafka reads them itself, and a "
-                "partition without one is started at the log start when librdkafka refuses it",
-                OF_S("error", rd_kafka_err2str(err)), OF_END);
+                "partition without one is started at the log start when librdkafka refuses it; a partition that "
+                "consumes nothing is looked at again",
+                OF_S("error", rd_kafka_err2str(err)), OF_I("after_s", GAP_RETRY_MS / 1000), OF_END);
+        int64_t now = of_mono_ms();
+        for (int i = 0; i < parts->cnt; i++) {
+            if (parts->elems[i].offset != RD_KAFKA_OFFSET_INVALID) continue;
+            gap_t *g = gap_find(rk, parts->elems[i].topic, parts->elems[i].partition);
+            if (!g || is_gap(g->state)) continue; /* a held gap keeps its own checks */
+            g->assigned = 1;
+            g->unverified = 1;
+            g->next_check_ms = now + GAP_RETRY_MS;
+        }
     } else {
         rd_kafka_topic_partition_list_t *set = rd_kafka_topic_partition_list_new(q->cnt);
         for (int i = 0; i < q->cnt; i++) {
