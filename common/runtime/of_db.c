@@ -478,10 +478,6 @@ of_err_t of_db_exec_multi_ids(of_db_t *db, const of_db_multi_t *m, const of_para
     return OF_OK;
 }
 
-int of_db_consecutive_ids(const of_db_t *db) {
-    return db->consecutive_ids;
-}
-
 /* Append the rows of b to a (same columns); b is emptied. */
 static of_err_t rows_append(of_rows_t *a, of_rows_t *b) {
     if (!b->nrows) return OF_OK;

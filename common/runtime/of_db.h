@@ -94,8 +94,6 @@ of_err_t of_db_exec_multi(of_db_t *db, const of_db_multi_t *m, const of_param_t 
  * they come from the first id and auto_increment_increment; otherwise every row is its own statement. */
 of_err_t of_db_exec_multi_ids(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows, uint64_t *ids,
                               uint64_t *affectedp, char *errstr, size_t errstr_size) OF_MUST_CHECK;
-/* 1 when this connection's server guarantees consecutive ids to a multi-row INSERT. */
-int of_db_consecutive_ids(const of_db_t *db);
 of_err_t of_db_query_multi(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows, of_rows_t **rowsp,
                            char *errstr, size_t errstr_size) OF_MUST_CHECK;
 

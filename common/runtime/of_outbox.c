@@ -34,8 +34,8 @@ struct of_outbox_s {
     int st_lease, st_leased, st_prune;
     unsigned long sweeps; /* lease tokens: instance:pid:sweeps */
     int64_t last_sweep_ms, last_prune_ms;
-    of_db_multi_t m_add, m_sent, m_tried; /* m_add.id[0] is the one-row insert of of_outbox_add */
-    pending_t *pending;                   /* events added since the last flush (copies) */
+    of_db_multi_t m_add, m_sent, m_tried;
+    pending_t *pending; /* events added since the last flush (copies) */
     int npending, cap;
     int nstaged; /* pending[npending .. npending + nstaged): staged, not written yet */
     /* D-T10-55: the events of the last flush, sent and not marked yet; their delivery reports come in while the next
@@ -114,19 +114,6 @@ void of_outbox_destroy(of_outbox_t *ob) {
     free(ob->fly);
     free(ob->flyb);
     free(ob);
-}
-
-of_err_t of_outbox_add(of_outbox_t *ob, int topic, const char *event_id, const void *key, size_t keylen,
-                       const void *payload, size_t len, char *errstr, size_t errstr_size) {
-    if (ob->nstaged) return of_seterr(errstr, errstr_size, OF_ERR_INVALID, "outbox: add while events are staged");
-    of_param_t p[] = {OFP_S(event_id), OFP_S(of_topics()[topic].name), OFP_SN(keylen ? key : "", keylen),
-                      OFP_SN(payload, len)};
-    uint64_t affected = 0;
-    of_err_t err = of_db_exec(ob->db, ob->m_add.id[0], p, 4, &affected, NULL, errstr, errstr_size);
-    if (err || !affected) return err; /* ignored: the same event is already queued or sent */
-    if ((err = keep(ob, topic, event_id, key, keylen, payload, len, errstr, errstr_size))) return err;
-    ob->npending++;
-    return OF_OK;
 }
 
 of_err_t of_outbox_stage(of_outbox_t *ob, int topic, const char *event_id, const void *key, size_t keylen,

@@ -13,10 +13,6 @@ typedef struct of_outbox_s of_outbox_t;
 of_outbox_t *of_outbox_new(of_db_t *db, of_producer_t *producer);
 void of_outbox_destroy(of_outbox_t *ob);
 
-/* Inside the caller's transaction: queue an event. topic is of_topic_t. A second add of the same
- * event_id is ignored (replays). The id is remembered for of_outbox_flush(). */
-of_err_t of_outbox_add(of_outbox_t *ob, int topic, const char *event_id, const void *key, size_t keylen,
-                       const void *payload, size_t len, char *errstr, size_t errstr_size) OF_MUST_CHECK;
 /* Inside the caller's transaction, for many events: stage a copy now, and write every staged event with one
  * multi-row INSERT (of_db_exec_multi) in of_outbox_write() before the commit. An event whose id is already in
  * the table is kept as it is there and published again after commit (consumers dedupe by event id). */

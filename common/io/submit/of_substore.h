@@ -13,8 +13,8 @@
 #include "of_wset.h"
 #include "trade.pb-c.h"
 
-/* The tables the submission writes, in the order they are written (parents first); bench/sql_ceiling.c writes the
- * same rows through the same descriptors (of_substore_tables). */
+/* The tables the submission writes, in the order they are written (parents first); of_substore_tables() gives their
+ * descriptors (a write set of the same tables writes the same statements). */
 typedef enum {
     OF_SW_CUSTOMER,
     OF_SW_PLATFORM_CUSTOMER,

@@ -203,7 +203,7 @@ static void free_loaded(Orderfleet__RawSubOrder **os, int n) {
     free(os);
 }
 
-void of_tradestore_change_clear(Orderfleet__TradeChange *chg) {
+static void change_clear(Orderfleet__TradeChange *chg) {
     for (size_t i = 0; i < chg->n_orders; i++)
         free(chg->orders[i]);
     free(chg->orders);
@@ -303,7 +303,7 @@ static of_err_t apply_change(of_tradestore_t *ts, of_ts_item_t *it, Orderfleet__
 }
 
 void of_tradestore_item_clear(of_ts_item_t *it) {
-    of_tradestore_change_clear(&it->chg);
+    change_clear(&it->chg);
     free(it->order_ids);
     it->order_ids = NULL;
 }

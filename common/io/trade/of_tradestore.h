@@ -40,6 +40,5 @@ typedef struct {
 of_err_t of_tradestore_apply_batch(of_tradestore_t *ts, of_ts_item_t *const *items, size_t n, char *errstr,
                                    size_t errstr_size) OF_MUST_CHECK;
 void of_tradestore_item_clear(of_ts_item_t *it);
-void of_tradestore_change_clear(Orderfleet__TradeChange *chg);
 
 #endif
