@@ -4,8 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "of_config.h"
+#include "of_time.h"
 
 #define INT(n, d, lo, hi, doc)                                                                                         \
     { n, OF_CFGT_INT, d, lo, hi, NULL, doc }
@@ -314,4 +316,10 @@ void of_config_print_help(void) {
         const of_cfg_def_t *d = &defs[i];
         printf("  %-28s %s [%s]\n", d->name, d->doc, !d->defval ? "required" : d->defval);
     }
+}
+
+int64_t of_cfg_platform_now(const of_config_t *cfg) {
+    const char *fixed = of_cfg_str(cfg, OF_CFG_PLATFORM_NOW);
+    if (*fixed) return of_time_parse(fixed);
+    return (int64_t)time(NULL) + of_cfg_int(cfg, OF_CFG_PLATFORM_UTC_OFFSET_S);
 }

@@ -1,6 +1,7 @@
 /* of_config.h -- configuration: documented keys, defaults, an optional KEY=value file, env overrides. */
 #ifndef OF_CONFIG_H
 #define OF_CONFIG_H
+#include <stdint.h>
 #include <stddef.h>
 #include "of_err.h"
 
@@ -75,6 +76,9 @@ void of_config_destroy(of_config_t *cfg);
 /* Borrowed; valid until of_config_destroy(). Never NULL (empty string when unset). */
 const char *of_cfg_str(const of_config_t *cfg, of_cfg_key_t key);
 long long of_cfg_int(const of_config_t *cfg, of_cfg_key_t key);
+/* Now on the platform clock (raw-trade times are naive platform-local times): OF_PLATFORM_NOW when set (tests),
+ * else the system clock + OF_PLATFORM_UTC_OFFSET_S; seconds as of_time_parse gives them. */
+int64_t of_cfg_platform_now(const of_config_t *cfg);
 /* 1 when key's value came from the file, the environment or of_cfg_set(), 0 when it is the default (or, for
  * OF_INSTANCE_ID, the host:pid filled in at load). */
 int of_cfg_explicit(const of_config_t *cfg, of_cfg_key_t key);

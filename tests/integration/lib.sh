@@ -60,6 +60,17 @@ start_worker() {
   log "started trade-submit $name (pid $!)"
 }
 
+# start_modify NAME: of-trade-modify in the background (group <test group>-modify), log in $WORK/NAME.log;
+# stop it with stop_worker NAME
+start_modify() {
+  local name=$1
+  OF_KAFKA_GROUP="$OF_KAFKA_GROUP-modify" "$BIN/of-trade-modify" >"$WORK/$name.log" 2>&1 &
+  WORKERS+=("$!")
+  eval "PID_$name=$!"
+  log "started trade-modify $name (pid $!)"
+}
+wait_modified() { ordctl wait-idle --topic trade.changed --group "$OF_KAFKA_GROUP-modify" --timeout "${1:-120}" 2>/dev/null; }
+
 # stop_worker NAME: SIGTERM, wait; a clean exit (0) with no sanitizer report is required
 stop_worker() {
   local name=$1 pid rc=0

@@ -242,15 +242,19 @@ int cmd_explain(int argc, char **argv) {
     return rc;
 }
 
-/* Expected counters from the orders (status → counter, SUB-STK-02…-06; the order's warehouse; actual_num of its
- * lines) against stock_spec, for every (warehouse, spec) either side knows. */
+/* Expected counters from the orders (status → counter, SUB-STK-02…-06: 10/12 unpay_num; 15, 16, 20, 27 order_num;
+ * 19 subscribe_num; from awaiting audit (30) to shipment a line keeps the order_num it had, or none (an order pushed
+ * to an external warehouse at submission), D-MOD-16; the order's warehouse; actual_num of its lines) against
+ * stock_spec, for every (warehouse, spec) either side knows. */
 static const char SQL_DRIFT[] =
     "SELECT k.w, k.s, IFNULL(ss.unpay_num, 0), IFNULL(e.unpay, 0), IFNULL(ss.order_num, 0), IFNULL(e.ord, 0), "
     "IFNULL(ss.subscribe_num, 0), IFNULL(e.sub, 0) FROM (SELECT warehouse_id w, spec_id s FROM stock_spec UNION "
     "SELECT st.warehouse_id, sto.spec_id FROM sales_trade_order sto JOIN sales_trade st ON st.trade_id = sto.trade_id "
     "WHERE st.warehouse_id > 0) k LEFT JOIN stock_spec ss ON ss.warehouse_id = k.w AND ss.spec_id = k.s LEFT JOIN "
     "(SELECT st.warehouse_id w, sto.spec_id s, SUM(IF(st.trade_status IN (10, 12), sto.actual_num, 0)) unpay, "
-    "SUM(IF(st.trade_status IN (15, 16, 20, 27), sto.actual_num, 0)) ord, SUM(IF(st.trade_status = 19, "
+    "SUM(IF(st.trade_status IN (15, 16, 20, 27) OR (st.trade_status BETWEEN 30 AND 94 AND sto.stock_reserved = 2), "
+    "sto.actual_num, 0)) ord, "
+    "SUM(IF(st.trade_status = 19, "
     "sto.actual_num, 0)) sub FROM sales_trade_order sto JOIN sales_trade st ON st.trade_id = sto.trade_id WHERE "
     "st.warehouse_id > 0 GROUP BY st.warehouse_id, sto.spec_id) e ON e.w = k.w AND e.s = k.s WHERE "
     "IFNULL(ss.unpay_num, 0) <> IFNULL(e.unpay, 0) OR IFNULL(ss.order_num, 0) <> IFNULL(e.ord, 0) OR "
@@ -260,8 +264,9 @@ static const char SQL_LINE_DRIFT[] =
     "SELECT st.trade_id, st.trade_no, st.trade_status, sto.rec_id, sto.spec_id, sto.stock_reserved, "
     "sto.reserved_warehouse_id, sto.reserved_num, st.warehouse_id, sto.actual_num FROM sales_trade_order sto JOIN "
     "sales_trade st ON st.trade_id = sto.trade_id WHERE sto.stock_reserved <> CASE WHEN st.warehouse_id = 0 OR "
-    "sto.actual_num = 0 THEN 0 WHEN st.trade_status IN (10, 12) THEN 1 WHEN st.trade_status IN (15, 16, 20, 27) THEN "
-    "2 WHEN st.trade_status = 19 THEN 3 ELSE 0 END OR (sto.stock_reserved > 0 AND (sto.reserved_warehouse_id <> "
+    "sto.actual_num = 0 THEN 0 WHEN st.trade_status IN (10, 12) THEN 1 WHEN st.trade_status IN (15, 16, 20, 27) THEN 2 "
+    "WHEN st.trade_status BETWEEN 30 AND 94 THEN IF(sto.stock_reserved IN (0, 2), sto.stock_reserved, 2) WHEN "
+    "st.trade_status = 19 THEN 3 ELSE 0 END OR (sto.stock_reserved > 0 AND (sto.reserved_warehouse_id <> "
     "st.warehouse_id OR sto.reserved_num <> sto.actual_num)) ORDER BY st.trade_id, sto.rec_id LIMIT 1000";
 static const char SQL_COUNTS[] = "SELECT (SELECT COUNT(*) FROM stock_spec), (SELECT COUNT(*) FROM sales_trade), "
                                  "(SELECT COUNT(*) FROM sales_trade_order)";

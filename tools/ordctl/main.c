@@ -53,6 +53,12 @@ static const char USAGE[] =
     "  explain (--order TRADE_ID | --tid TID [--platform N] | --raw API_TRADE_ID)\n"
     "        why an order got its warehouse (candidates, stock, shortage), logistics, package and status, or why a\n"
     "        raw trade was not submitted (rule, bad_reason); prints the rule trace, the lines and the order log\n"
+    "  order show|audit|push|ship|refund-handled ID [--waybill NO]\n"
+    "        the back-office steps after submission: audit (→ 40, stockout order, reservation kept), push to the\n"
+    "        warehouse (→ 55), ship (→ 95, is_consigned, goods out of stock), refund handled (refunded lines "
+    "released,\n"
+    "        the refund interception lifted); each writes its order log and an OrderEvent; show: status, block and\n"
+    "        exception bits, stockout order\n"
     "  stock-check\n"
     "        verify that every unpay_num / order_num / subscribe_num equals the sum over the open orders' lines in\n"
     "        the statuses that reserve it; prints each drift and exits 1 if any\n"
@@ -756,6 +762,8 @@ int main(int argc, char **argv) {
         rc = cmd_events(sub_argc, sub_argv);
     else if (!strcmp(cmd, "explain"))
         rc = cmd_explain(sub_argc, sub_argv);
+    else if (!strcmp(cmd, "order"))
+        rc = cmd_order(sub_argc, sub_argv);
     else if (!strcmp(cmd, "stock-check"))
         rc = cmd_stock_check(sub_argc, sub_argv);
     else if (!strcmp(cmd, "topics"))

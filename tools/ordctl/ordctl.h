@@ -27,5 +27,6 @@ int cmd_deliver(int argc, char **argv);
 int cmd_deliveries(int argc, char **argv);
 int cmd_topics(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
+int cmd_order(int argc, char **argv);
 
 #endif

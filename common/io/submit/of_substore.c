@@ -69,6 +69,21 @@ static const struct {
                  "?", ", ", ")"},
 };
 
+/* sales_trade's columns as the submission writes them: a new order, or one submitted again (OF_SW_TRADE_INTO) */
+#define TRADE_COLS                                                                                                     \
+    "trade_no, platform_id, shop_id, raw_trade_id, src_tids, trade_status, pay_status, refund_status, delivery_term, " \
+    "trade_mask, flag_id, unmerge_mask, freeze_reason, is_sealed, trade_time, pay_time, delay_to_time, customer_id, "  \
+    "buyer_nick, receiver_name, receiver_mobile, receiver_telno, receiver_province, receiver_city, "                   \
+    "receiver_district, receiver_address, receiver_zip, area_alias, warehouse_id, wms_type, logistics_id, "            \
+    "logistics_by, package_id, post_cost, salesman_id, cs_remark, buyer_message, invoice_type, invoice_title, "        \
+    "invoice_content, goods_count, goods_type_count, single_spec_no, weight, volume, goods_amount, post_amount, "      \
+    "discount, receivable, paid, pbs_amount, cod_amount, goods_cost, commission, gift_mask, is_not_use_air, "          \
+    "decision_trace, event_id"
+#define TRADE_ROW                                                                                                      \
+    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "  \
+    "?, "                                                                                                              \
+    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+
 /* ---- the round's writes, parents before children (of_wset: OFP_REF names a row of an earlier table) ---- */
 static const of_wtable_t TABLES[OF_SW__COUNT] = {
     [OF_SW_CUSTOMER] = {"crm_customer",
@@ -84,24 +99,41 @@ static const of_wtable_t TABLES[OF_SW__COUNT] = {
                        "(?, ?, ?, ?, ?, ?, ?, ?, ?)", NULL, NULL, 0, 0},
     [OF_SW_TELNO] = {"crm_customer_telno", "INSERT IGNORE INTO crm_customer_telno (customer_id, type, telno) VALUES ",
                      "(?, ?, ?)", NULL, NULL, 0, 0},
-    [OF_SW_TRADE] =
-        {"sales_trade",
-         "INSERT INTO sales_trade (trade_no, platform_id, shop_id, raw_trade_id, src_tids, trade_status, pay_status, "
-         "refund_status, delivery_term, trade_mask, flag_id, unmerge_mask, freeze_reason, is_sealed, trade_time, "
-         "pay_time, delay_to_time, customer_id, buyer_nick, receiver_name, receiver_mobile, receiver_telno, "
-         "receiver_province, receiver_city, receiver_district, receiver_address, receiver_zip, area_alias, "
-         "warehouse_id, wms_type, logistics_id, logistics_by, package_id, post_cost, salesman_id, cs_remark, "
-         "buyer_message, invoice_type, invoice_title, invoice_content, goods_count, goods_type_count, single_spec_no, "
-         "weight, volume, goods_amount, post_amount, discount, receivable, paid, pbs_amount, cod_amount, goods_cost, "
-         "commission, gift_mask, is_not_use_air, decision_trace, event_id) VALUES ",
-         "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-         "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-         NULL, NULL, 1, 0},
+    [OF_SW_TRADE] = {"sales_trade", "INSERT INTO sales_trade (" TRADE_COLS ") VALUES ", "(" TRADE_ROW ")", NULL, NULL,
+                     1, 0},
+    /* MOD-T1-10: an order submitted again keeps its id, number, creation event and what later steps set (block,
+     * exceptions, consignment); every value the submission decides is written again */
+    [OF_SW_TRADE_INTO] =
+        {"sales_trade (submitted again)", "INSERT INTO sales_trade (trade_id, " TRADE_COLS ") VALUES ",
+         "(?, " TRADE_ROW ")", NULL,
+         " ON DUPLICATE KEY UPDATE trade_status = VALUES(trade_status), pay_status = VALUES(pay_status), "
+         "refund_status = VALUES(refund_status), delivery_term = VALUES(delivery_term), trade_mask = "
+         "VALUES(trade_mask), flag_id = VALUES(flag_id), unmerge_mask = VALUES(unmerge_mask), freeze_reason = "
+         "VALUES(freeze_reason), is_sealed = VALUES(is_sealed), pay_time = VALUES(pay_time), delay_to_time = "
+         "VALUES(delay_to_time), customer_id = VALUES(customer_id), receiver_name = VALUES(receiver_name), "
+         "receiver_mobile = VALUES(receiver_mobile), receiver_telno = VALUES(receiver_telno), receiver_province = "
+         "VALUES(receiver_province), receiver_city = VALUES(receiver_city), receiver_district = "
+         "VALUES(receiver_district), receiver_address = VALUES(receiver_address), receiver_zip = VALUES(receiver_zip), "
+         "area_alias = VALUES(area_alias), warehouse_id = VALUES(warehouse_id), wms_type = VALUES(wms_type), "
+         "logistics_id = VALUES(logistics_id), logistics_by = VALUES(logistics_by), package_id = VALUES(package_id), "
+         "post_cost = VALUES(post_cost), salesman_id = VALUES(salesman_id), cs_remark = VALUES(cs_remark), "
+         "buyer_message = VALUES(buyer_message), invoice_type = VALUES(invoice_type), invoice_title = "
+         "VALUES(invoice_title), invoice_content = VALUES(invoice_content), goods_count = VALUES(goods_count), "
+         "goods_type_count = VALUES(goods_type_count), single_spec_no = VALUES(single_spec_no), weight = "
+         "VALUES(weight), volume = VALUES(volume), goods_amount = VALUES(goods_amount), post_amount = "
+         "VALUES(post_amount), discount = VALUES(discount), receivable = VALUES(receivable), paid = VALUES(paid), "
+         "pbs_amount = VALUES(pbs_amount), cod_amount = VALUES(cod_amount), goods_cost = VALUES(goods_cost), "
+         "commission = VALUES(commission), gift_mask = VALUES(gift_mask), is_not_use_air = VALUES(is_not_use_air), "
+         "decision_trace = VALUES(decision_trace), version = version + 1",
+         0, 0},
     /* SUB-STK-05: stockout_no CK<trade_id> */
     [OF_SW_STOCKOUT] = {"stockout_order",
                         "INSERT INTO stockout_order (stockout_no, src_order_type, src_order_id, warehouse_id, "
                         "logistics_id, status, goods_count, weight, post_cost) VALUES ",
                         "(CONCAT('CK', ?), 1, ?, ?, ?, 50, ?, ?, ?)", NULL, NULL, 1, 0},
+    /* MOD-T1-04: the lines of an order submitted again (by id: the new lines may be written first) */
+    [OF_SW_LINE_DEL] = {"sales_trade_order (replaced)", "DELETE FROM sales_trade_order WHERE rec_id IN (", "?", ", ",
+                        ")", 0, 0},
     [OF_SW_LINE] =
         {"sales_trade_order",
          "INSERT INTO sales_trade_order (trade_id, platform_id, shop_id, src_tid, src_oid, "
@@ -148,7 +180,8 @@ static const of_wtable_t TABLES[OF_SW__COUNT] = {
          "SELECT ? AS id, ? AS ps, ? AS bad, ? AS dt, ? AS cu, ? AS sm, ? AS rl, ? AS fr, ? AS pw, ? AS sr, ? "
          "AS sre, ? AS tr, ? AS pay",
          " UNION ALL ",
-         ") v ON a.rec_id = v.id AND a.process_status = 10 SET a.process_status = v.ps, a.bad_reason = "
+         ") v ON a.rec_id = v.id AND (a.process_status = 10 OR (v.dt > 0 AND a.deliver_trade_id = v.dt)) SET "
+         "a.process_status = v.ps, a.bad_reason = "
          "a.bad_reason | v.bad, a.deliver_trade_id = v.dt, a.customer_id = v.cu, a.salesman_id = v.sm, "
          "a.remark_logistics_id = v.rl, a.freeze_reason = v.fr, a.prompt_warehouse_id = v.pw, "
          "a.submit_rule = v.sr, a.submit_reason = v.sre, a.decision_trace = v.tr, a.submitted_at = NOW(3), "
@@ -531,6 +564,11 @@ static of_err_t read_customers(of_substore_t *ss, of_subjob_t *const *jobs, size
             c->offline_customer_id = 0;
             rj->nsibs = nplat[j];
         }
+        size_t kept = 0; /* an order submitted again is not its own sibling */
+        for (size_t i = 0; i < rj->nsibs; i++)
+            if (!jobs[j]->into_trade_id || rj->sibs[i].trade_id != jobs[j]->into_trade_id)
+                rj->sibs[kept++] = rj->sibs[i];
+        rj->nsibs = kept;
         rj->known = c->platform_customer_id ? c->platform_customer_id : c->offline_customer_id;
     }
     free(nplat);
@@ -640,31 +678,41 @@ static of_param_t raw_line_id(const of_subjob_t *job, const char *oid) {
     return OFP_NUL;
 }
 
+of_err_t of_substore_stock(of_substore_t *ss, uint64_t warehouse_id, uint64_t spec_id, int kind, int n, char *err,
+                           size_t size) {
+    return add_delta(ss, warehouse_id, spec_id, (of_res_t)kind, n, err, size);
+}
+
+/* The refund status of a sub-order for its refund order: SUB-MAP-11, every one refunded when the whole trade is. */
+static int refund_line_status(const Orderfleet__RawSubOrder *o, int whole) {
+    return whole || o->status == 80 || o->status == 90 ? 5 : o->refund_status;
+}
+
 /* SUB-RFD-01: update the existing refund order, else a temporary one (written at once: refunded trades only). */
-static of_err_t write_refund(of_substore_t *ss, const of_subjob_t *job, const of_sub_t *s, char *err, size_t size) {
-    const Orderfleet__RawTrade *raw = job->raw;
+of_err_t of_substore_refund(of_substore_t *ss, const Orderfleet__RawTrade *raw, uint64_t raw_id, uint64_t shop_id,
+                            int status, int whole, const char *nick, const char *reason, char *err, size_t size) {
     of_rows_t *rows;
     of_err_t e;
-    of_param_t q[] = {OFP_U(job->shop_id), OFP_S(raw->tid)};
+    of_param_t q[] = {OFP_U(shop_id), OFP_S(raw->tid)};
     if ((e = of_db_query(ss->db, ss->st[Q_REFUND_GET], q, 2, &rows, err, size))) return e;
     uint64_t rid = rows->nrows ? (uint64_t)of_rows_i64(rows, 0, 0) : 0;
     of_rows_free(rows);
-    if (rid) {
-        of_param_t u[] = {OFP_I(s->refund_occur), OFP_U(rid)};
-        return of_db_exec(ss->db, ss->st[Q_REFUND_UPD], u, 2, NULL, NULL, err, size);
+    if (!rid) {
+        char no[80];
+        snprintf(no, sizeof no, "TMP-%s", raw->tid);
+        int64_t amount = 0;
+        for (size_t i = 0; i < raw->n_orders; i++)
+            if (refund_line_status(raw->orders[i], whole) > 1) amount += raw->orders[i]->share_amount;
+        of_param_t u[] = {OFP_I(raw->platform_id), OFP_U(shop_id), OFP_S(no),     OFP_S(raw->tid), OFP_U(raw_id),
+                          OFP_I(status),           OFP_S(nick),    OFP_M(amount), OFP_S(reason)};
+        if ((e = of_db_exec(ss->db, ss->st[Q_REFUND_INS], u, 9, NULL, &rid, err, size))) return e;
+    } else {
+        of_param_t u[] = {OFP_I(status), OFP_U(rid)};
+        if ((e = of_db_exec(ss->db, ss->st[Q_REFUND_UPD], u, 2, NULL, NULL, err, size))) return e;
     }
-    char no[80];
-    snprintf(no, sizeof no, "TMP-%s", raw->tid);
-    int64_t amount = 0;
-    for (size_t i = 0; i < s->nlines; i++)
-        if (s->lines[i].refund_status > 1) amount += s->lines[i].share_amount;
-    of_param_t u[] = {OFP_I(raw->platform_id), OFP_U(job->shop_id), OFP_S(no),
-                      OFP_S(raw->tid),         OFP_U(job->raw_id),  OFP_I(s->refund_occur),
-                      OFP_S(s->nick),          OFP_M(amount),       OFP_S("SUB-RFD-01 refunded lines at submission")};
-    if ((e = of_db_exec(ss->db, ss->st[Q_REFUND_INS], u, 9, NULL, &rid, err, size))) return e;
-    for (size_t i = 0; i < raw->n_orders; i++) {
+    for (size_t i = 0; i < raw->n_orders; i++) { /* INSERT IGNORE: a line already there stays */
         const Orderfleet__RawSubOrder *o = raw->orders[i];
-        int rs = (o->status == 80 || o->status == 90) ? 5 : o->refund_status; /* SUB-MAP-11 */
+        int rs = refund_line_status(o, whole);
         if (rs <= 1) continue;
         of_param_t w[] = {
             OFP_U(rid),           OFP_S(o->oid), OFP_S(o->goods_id), OFP_S(o->spec_id),      OFP_S(o->spec_no),
@@ -686,68 +734,81 @@ static of_err_t write_order(of_substore_t *ss, const of_catalog_t *cat, const of
     uint64_t freeze = s->cs.freeze_reason ? s->cs.freeze_reason : s->client.freeze_reason;
     uint64_t flag = s->cs.flag_id ? s->cs.flag_id : s->client.flag_id;
     const of_agg_t *g = &s->agg;
-    int row = of_wset_add(ss->w, OF_SW_TRADE,
-                          (const of_param_t[]){OFP_S(trade_no),
-                                               OFP_I(raw->platform_id),
-                                               OFP_U(job->shop_id),
-                                               OFP_U(job->raw_id),
-                                               OFP_S(raw->tid),
-                                               OFP_I(s->status),
-                                               OFP_I(raw->pay_status),
-                                               OFP_I(s->refund_status),
-                                               OFP_I(g->delivery_term),
-                                               OFP_U(raw->trade_mask),
-                                               OFP_U(flag),
-                                               OFP_U(s->unmerge_mask),
-                                               OFP_U(freeze),
-                                               OFP_I(s->is_sealed),
-                                               OFP_S(raw->trade_time),
-                                               time_param(pay),
-                                               time_param(delay),
-                                               cust,
-                                               OFP_S(s->nick),
-                                               OFP_S(raw->receiver_name),
-                                               OFP_S(raw->receiver_mobile),
-                                               OFP_S(raw->receiver_telno),
-                                               OFP_S(raw->receiver_province),
-                                               OFP_S(raw->receiver_city),
-                                               OFP_S(raw->receiver_district),
-                                               OFP_S(raw->receiver_address),
-                                               OFP_S(raw->receiver_zip),
-                                               OFP_S(s->area_alias),
-                                               OFP_U(s->warehouse_id),
-                                               OFP_I(s->wms_type),
-                                               OFP_U(s->logistics_id),
-                                               OFP_I(s->logistics_by),
-                                               OFP_U(s->package_id),
-                                               OFP_M(s->post_cost),
-                                               OFP_U(s->cs.salesman_id),
-                                               OFP_S(raw->cs_remark),
-                                               OFP_S(raw->buyer_message),
-                                               OFP_I(raw->invoice_type),
-                                               OFP_S(raw->invoice_title),
-                                               OFP_S(raw->invoice_content),
-                                               OFP_I(g->goods_count),
-                                               OFP_I(g->goods_type_count),
-                                               OFP_S(g->single_spec_no),
-                                               OFP_M(g->weight),
-                                               OFP_M(g->volume),
-                                               OFP_M(g->goods_amount),
-                                               OFP_M(g->post_amount),
-                                               OFP_M(g->discount),
-                                               OFP_M(raw->receivable),
-                                               OFP_M(g->paid),
-                                               OFP_M(g->pbs_amount),
-                                               OFP_M(g->cod_amount),
-                                               OFP_M(s->goods_cost),
-                                               OFP_M(g->commission),
-                                               OFP_U(g->gift_mask),
-                                               OFP_I(g->is_not_use_air),
-                                               trace ? OFP_S(trace) : OFP_NUL,
-                                               OFP_S(job->event_id)});
+    const of_param_t hp[] = {OFP_U(job->into_trade_id),
+                             OFP_S(trade_no),
+                             OFP_I(raw->platform_id),
+                             OFP_U(job->shop_id),
+                             OFP_U(job->raw_id),
+                             OFP_S(raw->tid),
+                             OFP_I(s->status),
+                             OFP_I(raw->pay_status),
+                             OFP_I(s->refund_status),
+                             OFP_I(g->delivery_term),
+                             OFP_U(raw->trade_mask),
+                             OFP_U(flag),
+                             OFP_U(s->unmerge_mask),
+                             OFP_U(freeze),
+                             OFP_I(s->is_sealed),
+                             OFP_S(raw->trade_time),
+                             time_param(pay),
+                             time_param(delay),
+                             cust,
+                             OFP_S(s->nick),
+                             OFP_S(raw->receiver_name),
+                             OFP_S(raw->receiver_mobile),
+                             OFP_S(raw->receiver_telno),
+                             OFP_S(raw->receiver_province),
+                             OFP_S(raw->receiver_city),
+                             OFP_S(raw->receiver_district),
+                             OFP_S(raw->receiver_address),
+                             OFP_S(raw->receiver_zip),
+                             OFP_S(s->area_alias),
+                             OFP_U(s->warehouse_id),
+                             OFP_I(s->wms_type),
+                             OFP_U(s->logistics_id),
+                             OFP_I(s->logistics_by),
+                             OFP_U(s->package_id),
+                             OFP_M(s->post_cost),
+                             OFP_U(s->cs.salesman_id),
+                             OFP_S(raw->cs_remark),
+                             OFP_S(raw->buyer_message),
+                             OFP_I(raw->invoice_type),
+                             OFP_S(raw->invoice_title),
+                             OFP_S(raw->invoice_content),
+                             OFP_I(g->goods_count),
+                             OFP_I(g->goods_type_count),
+                             OFP_S(g->single_spec_no),
+                             OFP_M(g->weight),
+                             OFP_M(g->volume),
+                             OFP_M(g->goods_amount),
+                             OFP_M(g->post_amount),
+                             OFP_M(g->discount),
+                             OFP_M(raw->receivable),
+                             OFP_M(g->paid),
+                             OFP_M(g->pbs_amount),
+                             OFP_M(g->cod_amount),
+                             OFP_M(s->goods_cost),
+                             OFP_M(g->commission),
+                             OFP_U(g->gift_mask),
+                             OFP_I(g->is_not_use_air),
+                             trace ? OFP_S(trace) : OFP_NUL,
+                             OFP_S(job->event_id)};
+    int into = job->into_trade_id != 0;
+    int row = into ? of_wset_add(ss->w, OF_SW_TRADE_INTO, hp) : of_wset_add(ss->w, OF_SW_TRADE, hp + 1);
     if (row < 0) return nomem(err, size);
-    *rowp = row;
-    const of_param_t tid = OFP_REF(OF_SW_TRADE, row);
+    *rowp = into ? -1 : row;
+    const of_param_t tid = into ? OFP_U(job->into_trade_id) : OFP_REF(OF_SW_TRADE, row);
+    for (size_t i = 0; into && i < job->nheld; i++) { /* MOD-T1-03/04: the old lines and their reservations go */
+        const of_held_t *h = &job->held[i];
+        if ((e = ADD(OF_SW_LINE_DEL, OFP_U(h->line_id)))) return e;
+        if (h->kind == OF_RES_NONE || !h->num) continue;
+        if ((e = add_delta(ss, h->warehouse_id, h->spec_id, (of_res_t)h->kind, -h->num, err, size))) return e;
+        int d[3] = {0, 0, 0};
+        d[h->kind == OF_RES_UNPAY ? 0 : h->kind == OF_RES_ORDER ? 1 : 2] = -h->num;
+        if ((e = ADD(OF_SW_STOCK_LOG, OFP_U(h->warehouse_id), OFP_U(h->spec_id), tid, OFP_S(job->event_id), OFP_I(d[1]),
+                     OFP_I(d[0]), OFP_I(d[2]), OFP_S("MOD-T1-03 reservation released"))))
+            return e;
+    }
     int stockout = -1;
     if (s->make_stockout) { /* SUB-STK-05: transferred to the external warehouse */
         stockout = of_wset_add(ss->w, OF_SW_STOCKOUT,
@@ -842,7 +903,9 @@ static of_err_t write_order(of_substore_t *ss, const of_catalog_t *cat, const of
     if (*raw->cs_remark && /* SUB-RMK-01 */
         (e = ADD(OF_SW_REMARK, tid, OFP_U(job->raw_id), OFP_S(raw->tid), OFP_I(1), OFP_S(raw->cs_remark))))
         return e;
-    if (s->refund_occur > 1 && (e = write_refund(ss, job, s, err, size))) return e;
+    if (s->refund_occur > 1 && (e = of_substore_refund(ss, raw, job->raw_id, job->shop_id, s->refund_occur, 0, s->nick,
+                                                       "SUB-RFD-01 refunded lines at submission", err, size)))
+        return e;
     if (cat->set.full_link && raw->trade_status >= 30 && raw->trade_status < 40) { /* SUB-FL-01, OP-52 */
         char data[160];
         snprintf(data, sizeof data, "{\"tid\":\"%s\",\"rule\":\"SUB-FL-01\"}", raw->tid);
@@ -860,9 +923,12 @@ static of_err_t write_raw(of_substore_t *ss, const of_subjob_t *job, const of_su
     fmt_time(s->pay_time, pay, sizeof pay);
     uint64_t freeze = s->cs.freeze_reason ? s->cs.freeze_reason : s->client.freeze_reason;
     if ((e = ADD(OF_SW_RAW, OFP_U(job->raw_id), OFP_I(s->raw_process_status), OFP_U(s->raw_bad_reason),
-                 row >= 0 ? OFP_REF(OF_SW_TRADE, row) : OFP_U(0), cust, OFP_U(s->cs.salesman_id),
-                 OFP_U(s->cs.logistics_id), OFP_U(freeze), OFP_U(s->prompt_warehouse_id), OFP_S(s->stop_rule),
-                 OFP_S(s->stop_reason), trace ? OFP_S(trace) : OFP_NUL, time_param(pay))))
+                 row >= 0                             ? OFP_REF(OF_SW_TRADE, row)
+                 : job->into_trade_id && s->submitted ? OFP_U(job->into_trade_id)
+                                                      : OFP_U(0),
+                 cust, OFP_U(s->cs.salesman_id), OFP_U(s->cs.logistics_id), OFP_U(freeze),
+                 OFP_U(s->prompt_warehouse_id), OFP_S(s->stop_rule), OFP_S(s->stop_reason),
+                 trace ? OFP_S(trace) : OFP_NUL, time_param(pay))))
         return e;
     if ((e = ADD(OF_SW_RAW_LINES, OFP_U(job->raw_id), OFP_I(s->raw_process_status)))) return e;
     for (size_t i = 0; s->rawo_invalid && i < raw->n_orders; i++) /* SUB-MAP-10 */
@@ -885,6 +951,7 @@ of_err_t of_substore_write(of_substore_t *ss, of_subjob_t *job, const of_sub_t *
     free(trace);
     if (e) return e;
     job->status = s->submitted ? s->status : 0;
+    job->unmerge_mask = s->unmerge_mask;
     job->warehouse_id = s->warehouse_id;
     snprintf(job->stop_rule, sizeof job->stop_rule, "%s", s->stop_rule);
     snprintf(job->stop_reason, sizeof job->stop_reason, "%s", s->stop_reason);
@@ -912,7 +979,9 @@ of_err_t of_substore_flush(of_substore_t *ss, of_subjob_t *const *jobs, size_t n
     if (e) return e;
     for (size_t j = 0; j < n; j++) {
         of_subjob_t *job = jobs[j];
-        job->trade_id = job->trade_row >= 0 ? of_wset_id(ss->w, OF_SW_TRADE, job->trade_row) : 0;
+        job->trade_id = job->trade_row >= 0                 ? of_wset_id(ss->w, OF_SW_TRADE, job->trade_row)
+                        : job->into_trade_id && job->status ? job->into_trade_id
+                                                            : 0;
         if (job->cust_row >= 0) job->customer_id = of_wset_id(ss->w, OF_SW_CUSTOMER, job->cust_row);
     }
     return OF_OK;
@@ -933,6 +1002,15 @@ static of_err_t decide_one(of_substore_t *ss, of_subjob_t *job, const rjob_t *rj
         e = load_specs(ss, &want, err, size);
     free(want.v);
     if (e) return e;
+    /* MOD-T1-03: an order submitted again decides with its own reservation released */
+    for (size_t i = 0; job->into_trade_id && i < job->nheld && !e; i++) {
+        const of_held_t *h = &job->held[i];
+        if (h->kind == OF_RES_NONE || !h->num) continue;
+        if (!(e = load_spec(ss, h->spec_id, err, size)) &&
+            of_stock_add(&ss->view, h->warehouse_id, h->spec_id, (of_res_t)h->kind, -h->num))
+            e = nomem(err, size);
+    }
+    if (e) return e;
     of_subin_t in = {.cat = cat,
                      .raw = job->raw,
                      .raw_id = job->raw_id,
@@ -951,6 +1029,21 @@ static of_err_t decide_one(of_substore_t *ss, of_subjob_t *job, const rjob_t *rj
     /* SUB-STK: the view must hold a reserved spec's rows before the reservation is counted in it */
     for (size_t i = 0; s.submitted && s.reserve != OF_RES_NONE && i < s.nlines && !e; i++)
         e = load_spec(ss, s.lines[i].spec_id, err, size);
+    if (!e && job->into_trade_id && !s.submitted) {
+        /* MOD-T1-04 (OP-56, D-MOD-14): the order stays as it was (lines, reservation); the caller marks the raw
+         * trade with the stop */
+        for (size_t i = 0; i < job->nheld; i++) {
+            const of_held_t *h = &job->held[i];
+            if (h->kind != OF_RES_NONE && h->num &&
+                of_stock_add(&ss->view, h->warehouse_id, h->spec_id, (of_res_t)h->kind, h->num))
+                e = nomem(err, size);
+        }
+        job->status = 0;
+        job->raw_bad_reason = s.raw_bad_reason;
+        snprintf(job->stop_rule, sizeof job->stop_rule, "%s", s.stop_rule);
+        snprintf(job->stop_reason, sizeof job->stop_reason, "%s", s.stop_reason);
+        goto out;
+    }
     if (!e) e = of_substore_write(ss, job, &s, err, size);
 out:
     of_sub_free(&s);

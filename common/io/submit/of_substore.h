@@ -21,7 +21,9 @@ typedef enum {
     OF_SW_ADDRESS,
     OF_SW_TELNO,
     OF_SW_TRADE,
+    OF_SW_TRADE_INTO,
     OF_SW_STOCKOUT,
+    OF_SW_LINE_DEL,
     OF_SW_LINE,
     OF_SW_STOCKOUT_LINE,
     OF_SW_STOCK_LOG,
@@ -40,18 +42,32 @@ const of_wtable_t *of_substore_tables(void);
 
 typedef struct of_substore_s of_substore_t;
 
-/* One raw trade to submit (stored in this transaction, process_status pending). */
+/* A reservation an order line holds (sales_trade_order.stock_reserved, reserved_warehouse_id, reserved_num). */
+typedef struct {
+    uint64_t line_id, warehouse_id, spec_id;
+    int kind; /* of_res_t, OF_RES_NONE: the line holds nothing (deleted all the same) */
+    int num;
+} of_held_t;
+
+/* One raw trade to submit (stored in this transaction, process_status pending), or one submitted again into its
+ * existing order (MOD-T1-02…-18: into_trade_id, whose lines and reservations `held` are released and replaced only
+ * when the submission succeeds; else nothing is written and trade_id stays 0). */
 typedef struct {
     const Orderfleet__RawTrade *raw;
     uint64_t raw_id, shop_id;
     const uint64_t *order_ids; /* api_trade_order.rec_id of raw->orders[i] (stored by this transaction) */
     const char *event_id;
+    uint64_t into_trade_id; /* 0: a new order */
+    const of_held_t *held;  /* with into_trade_id: every line of that order */
+    size_t nheld;
     /* out */
-    uint64_t trade_id; /* sales_trade created, 0 = not submitted */
-    int status;        /* its status */
+    uint64_t trade_id;     /* sales_trade created, 0 = not submitted */
+    int status;            /* its status */
+    uint32_t unmerge_mask; /* its unmerge_mask (MOD-T1-07/08 read it) */
     uint64_t warehouse_id;
     char stop_rule[24];
     char stop_reason[256];
+    uint32_t raw_bad_reason; /* into_trade_id, not submitted: the stop's api_trade.bad_reason bits */
     uint64_t customer_id;    /* the order's customer (0 = no order) */
     int trade_row, cust_row; /* the writer's: rows in OF_SW_TRADE / OF_SW_CUSTOMER until the flush, -1 = none */
 } of_subjob_t;
@@ -90,6 +106,16 @@ of_err_t of_substore_write(of_substore_t *ss, of_subjob_t *job, const of_sub_t *
                            size_t errstr_size) OF_MUST_CHECK;
 of_err_t of_substore_flush(of_substore_t *ss, of_subjob_t *const *jobs, size_t n, char *errstr,
                            size_t errstr_size) OF_MUST_CHECK;
+/* Count a stock change of n (negative: released) on counter kind (of_res_t) of (warehouse, spec) in the batch: written
+ * by of_substore_end() with the submission's own, one row per (warehouse, spec), in lock order. */
+of_err_t of_substore_stock(of_substore_t *ss, uint64_t warehouse_id, uint64_t spec_id, int kind, int n, char *errstr,
+                           size_t errstr_size) OF_MUST_CHECK;
+/* SUB-RFD-01 (also MOD-T1-22, MOD-O1-02): the raw trade's refund order: its existing one gets status, else a
+ * temporary one is created (refund_no TMP-<tid>) with the refunded sub-orders (every one when whole), written at
+ * once. */
+of_err_t of_substore_refund(of_substore_t *ss, const Orderfleet__RawTrade *raw, uint64_t raw_id, uint64_t shop_id,
+                            int status, int whole, const char *nick, const char *reason, char *errstr,
+                            size_t errstr_size) OF_MUST_CHECK;
 /* The platform goods rows of the transaction since of_substore_begin() (to merge after its commit). */
 const of_cat_overlay_t *of_substore_overlay(const of_substore_t *ss);
 /* The batch is over (committed or rolled back): drop the overlay and the buffered rows. */

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include "of_catload.h"
+#include "of_catcache.h"
 #include "of_dlq.h"
 #include "of_ingest.h"
 #include "of_log.h"
@@ -21,15 +21,6 @@
 #define SHOP_CACHE 256
 
 static const char SQL_SHOP[] = "SELECT shop_id FROM cfg_shop WHERE platform_id = ? AND shop_no = ?";
-/* The idempotency ledger (D-T10-11), per segment of the batch: one read of the events processed before, one
- * multi-row insert of the segment's outcomes. v.k names the asking item. */
-static const char SQL_SEEN_HEAD[] = "SELECT v.k FROM (";
-static const char SQL_SEEN_ROW[] = "SELECT ? AS k, ? AS c, ? AS e";
-static const char SQL_SEEN_TAIL[] = ") v JOIN processed_event p ON p.consumer = v.c AND p.event_id = v.e";
-static const char SQL_PROCESSED_HEAD[] = "INSERT INTO processed_event (consumer, event_id, topic, kpartition, koffset, "
-                                         "outcome) VALUES ";
-static const char SQL_PROCESSED_ROW[] = "(?, ?, ?, ?, ?, ?)";
-
 typedef struct {
     int platform_id;
     char shop_no[OF_RT_MAX_ID + 1];
@@ -45,16 +36,14 @@ struct of_ingest_s {
     of_outbox_t *ob;
     char consumer[128];
     int st_shop;
-    of_db_multi_t m_seen, m_processed;
+    of_ledger_t lg; /* the idempotency ledger (D-T10-11): per segment, one read and one multi-row insert */
     shop_entry_t shops[SHOP_CACHE];
     int nshops;
     int redis_warned;
     int64_t last_sweep_ms, last_prune_ms;
     /* submission (trade-rules §2, §3): the configuration cache (an immutable snapshot, D-T10-30) and the order
      * writer */
-    of_catload_t *cl;
-    of_cat_snap_t *snap; /* the published catalogue, NULL until loaded */
-    int64_t last_cat_check_ms;
+    of_catcache_t *cc;
     of_substore_t *ss;
 };
 
@@ -80,7 +69,9 @@ typedef struct {
     int *seg;
     of_ts_item_t **tsp;
     of_subjob_t **jobs;
-    of_param_t *p;
+    const char **eids;
+    uint8_t *seen;
+    of_ledger_row_t *lrows;
 } txctx_t;
 
 of_ingest_t *of_ingest_new(const of_config_t *cfg, of_db_t *db, of_redis_t *redis, of_producer_t *producer,
@@ -95,10 +86,8 @@ of_ingest_t *of_ingest_new(const of_config_t *cfg, of_db_t *db, of_redis_t *redi
     in->ts = of_tradestore_new(db);
     in->ob = of_outbox_new(db, producer);
     in->st_shop = of_db_register(db, SQL_SHOP);
-    int multi_bad =
-        of_db_register_multi_sep(db, SQL_SEEN_HEAD, SQL_SEEN_ROW, " UNION ALL ", SQL_SEEN_TAIL, &in->m_seen) ||
-        of_db_register_multi(db, SQL_PROCESSED_HEAD, SQL_PROCESSED_ROW, "", &in->m_processed);
-    in->cl = of_catload_new(db);
+    int multi_bad = of_ledger_init(db, &in->lg);
+    in->cc = of_catcache_new(cfg, db);
     in->ss = of_substore_new(db, cfg);
     if (strlen(consumer) > 64) { /* processed_event.consumer */
         of_seterr(errstr, errstr_size, OF_ERR_CONFIG, "OF_KAFKA_GROUP: longer than 64 characters");
@@ -115,7 +104,7 @@ of_ingest_t *of_ingest_new(const of_config_t *cfg, of_db_t *db, of_redis_t *redi
         of_ingest_destroy(in);
         return NULL;
     }
-    if (!in->ts || !in->ob || !in->cl || !in->ss || in->st_shop < 0 || multi_bad) {
+    if (!in->ts || !in->ob || !in->cc || !in->ss || in->st_shop < 0 || multi_bad) {
         of_seterr(errstr, errstr_size, OF_ERR_NOMEM, "cannot set up the trade store");
         of_ingest_destroy(in);
         return NULL;
@@ -127,9 +116,8 @@ void of_ingest_destroy(of_ingest_t *in) {
     if (!in) return;
     of_tradestore_destroy(in->ts);
     of_outbox_destroy(in->ob);
-    of_catload_destroy(in->cl);
+    of_catcache_destroy(in->cc);
     of_substore_destroy(in->ss);
-    of_cat_snap_release(in->snap);
     free(in);
 }
 
@@ -265,13 +253,6 @@ static of_err_t change_event(of_ingest_t *in, item_t *it, char *errstr, size_t s
     return err;
 }
 
-/* The platform clock (raw-trade times are naive platform-local times, OF_PLATFORM_UTC_OFFSET_S). */
-static int64_t platform_now(const of_ingest_t *in) {
-    const char *fixed = of_cfg_str(in->cfg, OF_CFG_PLATFORM_NOW);
-    if (*fixed) return of_time_parse(fixed);
-    return (int64_t)time(NULL) + of_cfg_int(in->cfg, OF_CFG_PLATFORM_UTC_OFFSET_S);
-}
-
 /* CREATED order event for a submitted raw trade, through the outbox (published after the commit). */
 static of_err_t order_event(of_ingest_t *in, const item_t *it, char *errstr, size_t size) {
     char eid[160], key[48], no[40], prod[160];
@@ -342,18 +323,11 @@ static of_err_t run_segment(txctx_t *c, int m, int64_t now, char *errstr, size_t
     of_ingest_t *in = c->in;
     of_err_t err;
     /* 1. events processed before (a redelivery or a replay): skipped */
-    for (int j = 0; j < m; j++) {
-        c->p[j * 3] = OFP_I(j);
-        c->p[j * 3 + 1] = OFP_S(in->consumer);
-        c->p[j * 3 + 2] = OFP_S(c->items[c->seg[j]].t->meta->event_id);
-    }
-    of_rows_t *rows;
-    if ((err = of_db_query_multi(in->db, &in->m_seen, c->p, m, &rows, errstr, size))) return err;
-    for (int r = 0; r < rows->nrows; r++) {
-        long long k = of_rows_i64(rows, r, 0);
-        if (k >= 0 && k < m) c->items[c->seg[k]].state = IT_DUP;
-    }
-    of_rows_free(rows);
+    for (int j = 0; j < m; j++)
+        c->eids[j] = c->items[c->seg[j]].t->meta->event_id;
+    if ((err = of_ledger_seen(in->db, &in->lg, in->consumer, c->eids, m, c->seen, errstr, size))) return err;
+    for (int j = 0; j < m; j++)
+        if (c->seen[j]) c->items[c->seg[j]].state = IT_DUP;
     /* 2. the raw trades */
     int k = 0;
     for (int j = 0; j < m; j++) {
@@ -372,13 +346,11 @@ static of_err_t run_segment(txctx_t *c, int m, int64_t now, char *errstr, size_t
         item_t *it = &c->items[c->seg[j]];
         if (it->state != IT_PENDING) continue;
         it->state = IT_DONE;
-        of_param_t *q = &c->p[np++ * 6];
-        q[0] = OFP_S(in->consumer);
-        q[1] = OFP_S(it->t->meta->event_id);
-        q[2] = OFP_S(rd_kafka_topic_name(it->m->rkt));
-        q[3] = OFP_I(it->m->partition);
-        q[4] = OFP_I(it->m->offset);
-        q[5] = OFP_S(outcome_of(it));
+        c->lrows[np++] = (of_ledger_row_t){.event_id = it->t->meta->event_id,
+                                           .topic = rd_kafka_topic_name(it->m->rkt),
+                                           .partition = it->m->partition,
+                                           .offset = it->m->offset,
+                                           .outcome = outcome_of(it)};
         if (it->ts.outcome == OF_TS_CHANGED && (err = change_event(in, it, errstr, size))) return err;
         if (it->ts.outcome != OF_TS_INSERTED) continue;
         /* trade-rules §3: a new raw trade becomes a system order right after it is stored */
@@ -389,7 +361,7 @@ static of_err_t run_segment(txctx_t *c, int m, int64_t now, char *errstr, size_t
                                 .event_id = it->t->meta->event_id};
         c->jobs[nj++] = &it->job;
     }
-    err = of_db_exec_multi(in->db, &in->m_processed, c->p, np, NULL, errstr, size);
+    err = of_ledger_record(in->db, &in->lg, in->consumer, c->lrows, np, errstr, size);
     if (err == OF_ERR_DUPLICATE) return OF_ERR_TRANSIENT; /* processed meanwhile by another instance: read again */
     if (err) return err;
     /* 4. the submission, then each order's CREATED event */
@@ -410,7 +382,7 @@ static of_err_t tx_body(of_db_t *db, void *vctx, char *errstr, size_t size) {
     /* Platform goods the submission adds go to the batch's overlay (emptied here), merged only after the commit
      * (cat_commit) */
     of_substore_begin(in->ss, c->snap);
-    int64_t now = platform_now(in);
+    int64_t now = of_cfg_platform_now(in->cfg);
     /* A retried transaction (a deadlock, a duplicate key raced by another instance ...) runs one item per segment:
      * exact and slower, once. */
     int serial = c->runs++ > 0;
@@ -459,50 +431,12 @@ static void log_item(const item_t *it) {
            OF_S("outcome", outcome_name(it->ts.outcome)), OF_END);
 }
 
-static void cat_log(const of_ingest_t *in, const of_catload_stats_t *st, int initial) {
-    const of_catalog_t *c = of_cat_snap_cat(in->snap);
-    of_info("catalogue loaded", OF_I("initial", initial), OF_S("tables", st->tables),
-            OF_I("incremental", st->incremental), OF_U("rows_read", st->rows), OF_I("ms", st->ms),
-            OF_U("shops", c->nshops), OF_U("warehouses", c->nwhs), OF_U("specs", c->nspecs),
-            OF_U("platform_goods", of_cat_snap_api_keys(in->snap)), OF_END);
-}
-
-/* The catalogue: loaded when there is none yet, else refreshed table by table when a table changed; the new
- * snapshot is published, batches that hold the old one keep it. -1 when it could not be read. */
-static int cat_refresh(of_ingest_t *in) {
-    of_cat_snap_t *s;
-    of_catload_stats_t st;
-    char err[256];
-    if (of_catload_refresh(in->cl, in->snap, &s, &st, err, sizeof err)) {
-        of_warn(in->snap ? "catalogue reload failed" : "catalogue load failed", OF_S("error", err), OF_END);
-        return -1;
-    }
-    if (s) {
-        int initial = !in->snap;
-        of_cat_snap_release(in->snap);
-        in->snap = s;
-        cat_log(in, &st, initial);
-    }
-    return 0;
-}
-
-/* After a commit: the platform goods the transaction wrote go into a new published snapshot, which the batch
- * moves onto; after a rollback they are dropped. Out of memory keeps the old snapshot (the rows are in the
- * database: a later trade inserts them again as no-ops, the next refresh reads them back). */
+/* After a batch: the platform goods a committed transaction wrote are published (of_catcache_commit); the overlay is
+ * dropped either way. */
 static void cat_commit(of_ingest_t *in, txctx_t *c, int committed) {
     size_t n;
     const of_api_goods_t *rows = of_cat_overlay_rows(of_substore_overlay(in->ss), &n);
-    if (committed && n) {
-        of_cat_snap_t *s = of_cat_snap_merge(in->snap, rows, n);
-        if (s) {
-            of_cat_snap_release(in->snap);
-            in->snap = s;
-            of_cat_snap_release(c->snap);
-            c->snap = of_cat_snap_acquire(s);
-        } else {
-            of_warn("catalogue merge failed: out of memory", OF_U("platform_goods", n), OF_END);
-        }
-    }
+    of_catcache_commit(in->cc, &c->snap, committed, rows, n);
     of_substore_discard(in->ss);
 }
 
@@ -556,17 +490,20 @@ of_err_t of_ingest_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
         }
     }
     /* 4. one transaction for the batch; on a permanent error, one per message to find the poison one */
-    if (!in->snap && cat_refresh(in)) { /* the catalogue, outside the transaction */
+    of_cat_snap_t *snap = of_catcache_acquire(in->cc); /* the catalogue, outside the transaction */
+    if (!snap) {
         rc = OF_ERR_TRANSIENT;
         goto out;
     }
-    txctx_t c = {.in = in, .items = items, .n = n, .only = -1, .snap = of_cat_snap_acquire(in->snap)};
+    txctx_t c = {.in = in, .items = items, .n = n, .only = -1, .snap = snap};
     c.seg = malloc((size_t)n * sizeof *c.seg);
     c.tsp = malloc((size_t)n * sizeof *c.tsp);
     c.jobs = malloc((size_t)n * sizeof *c.jobs);
-    c.p = malloc((size_t)n * 6 * sizeof *c.p);
+    c.eids = malloc((size_t)n * sizeof *c.eids);
+    c.seen = malloc((size_t)n);
+    c.lrows = malloc((size_t)n * sizeof *c.lrows);
     of_err_t e = OF_ERR_TRANSIENT;
-    if (!c.seg || !c.tsp || !c.jobs || !c.p)
+    if (!c.seg || !c.tsp || !c.jobs || !c.eids || !c.seen || !c.lrows)
         snprintf(err, sizeof err, "out of memory");
     else
         e = of_db_tx(in->db, tx_body, &c, err, sizeof err);
@@ -620,7 +557,9 @@ of_err_t of_ingest_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
     free(c.seg);
     free(c.tsp);
     free(c.jobs);
-    free(c.p);
+    free(c.eids);
+    free(c.seen);
+    free(c.lrows);
     if (e) {
         of_outbox_discard(in->ob);
         of_warn("batch transaction failed", OF_S("error", err), OF_S("class", of_err_str(e)), OF_END);
@@ -659,8 +598,5 @@ void of_ingest_tick(void *ctx) {
         in->last_prune_ms = now;
         of_ledger_prune(in->db, (int)of_cfg_int(in->cfg, OF_CFG_LEDGER_RETENTION_H), 5000);
     }
-    if (now - in->last_cat_check_ms >= of_cfg_int(in->cfg, OF_CFG_CATALOG_REFRESH_S) * 1000) {
-        in->last_cat_check_ms = now;
-        (void)cat_refresh(in); /* logged; a batch without a catalogue loads it */
-    }
+    of_catcache_tick(in->cc);
 }

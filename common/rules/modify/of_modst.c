@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "of_modflag.h"
-#include "of_modhdr.h" /* OF_MLOG_BLOCK */
+#include "of_modhdr.h"  /* OF_MLOG_BLOCK */
 #include "of_modline.h" /* OF_BLOCK_REFUNDED, OF_MBAD_REFUND_AUDITED, OF_LRS_* */
 #include "of_sub.h"
 
@@ -55,7 +55,7 @@ static void refund_close(const Orderfleet__RawTrade *raw, const of_modst_order_t
     int refunded = raw->trade_status == OF_RAW_REFUNDED;
     const char *what = refunded ? "refunded" : "closed";
     if (refunded) p->refund_order = 1; /* T1-22 */
-    for (size_t i = 0; i < n; i++) {     /* T1-23 */
+    for (size_t i = 0; i < n; i++) {   /* T1-23 */
         const of_modst_order_t *o = &orders[i];
         of_modst_order_plan_t *op = &p->orders[i];
         if (o->is_history) { /* OP-60 */
@@ -112,8 +112,8 @@ static void completed(const Orderfleet__RawTrade *raw, const of_modst_order_t *o
         of_modst_order_plan_t *op = &p->orders[i];
         if (o->is_history) continue;
         if (o->status < OF_ST_SHIPPED || o->status == OF_ST_CANCELLED) {
-            of_logs_add(&op->logs, OF_LOG_EXCEPTION, "MOD-T1-36", "客户打款,未发货: trade %s completed, order status %d",
-                        raw->tid, o->status);
+            of_logs_add(&op->logs, OF_LOG_EXCEPTION, "MOD-T1-36",
+                        "客户打款,未发货: trade %s completed, order status %d", raw->tid, o->status);
         } else if (o->other_goods) {
             of_logs_add(&op->logs, OF_LOG_STATUS, "MOD-T1-36", "客户打款,%s: this trade settled, other goods remain",
                         raw->tid);
@@ -130,7 +130,7 @@ int of_modst_decide(const Orderfleet__RawTrade *raw, uint32_t modify_flag, const
                     size_t norders, int unpaid_siblings, int64_t last_unpaid_time, int64_t now, int64_t wait_unpaid_s,
                     int other_orders, of_modst_plan_t *p) {
     if (!(modify_flag & (OF_MF_TRADE_STATUS | OF_MF_PAY))) return 0; /* OP-53: bit 2 alone enters too */
-    p->handled |= OF_MF_TRADE_STATUS | OF_MF_PAY;                     /* T1-37, T2-01 */
+    p->handled |= OF_MF_TRADE_STATUS | OF_MF_PAY;                    /* T1-37, T2-01 */
     if (norders) {
         p->orders = calloc(norders, sizeof *p->orders);
         if (!p->orders) return -1;

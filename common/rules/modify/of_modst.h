@@ -36,16 +36,16 @@ enum {
     OF_MODST_RELEASE = 1, /* MOD-T1-28…-31: platform stock change, reservation released, lines actual_num 0 */
 };
 typedef struct {
-    int action;              /* OF_MODST_* */
-    int line_refund_status;  /* with RELEASE: 5 refunded (raw 80), 6 closed (raw 90) */
-    int deduct_sales;        /* MOD-T1-30: 25 ≤ status ≤ 55 */
-    int cancel;              /* MOD-T1-32: no goods left: status 5, refund status 全部退款 */
-    int recompute;           /* MOD-T1-32: goods of other trades left: aggregates recomputed */
-    int consign;             /* MOD-T1-35: is_consigned = 1 */
-    int complete;            /* MOD-T1-36 (OP-64): status OF_ST_COMPLETED */
+    int action;             /* OF_MODST_* */
+    int line_refund_status; /* with RELEASE: 5 refunded (raw 80), 6 closed (raw 90) */
+    int deduct_sales;       /* MOD-T1-30: 25 ≤ status ≤ 55 */
+    int cancel;             /* MOD-T1-32: no goods left: status 5, refund status 全部退款 */
+    int recompute;          /* MOD-T1-32: goods of other trades left: aggregates recomputed */
+    int consign;            /* MOD-T1-35: is_consigned = 1 */
+    int complete;           /* MOD-T1-36 (OP-64): status OF_ST_COMPLETED */
     uint32_t bad_or, block_or;
-    int release_waiting;     /* MOD-T1-24: the customer's status-15 orders → 16, unpaid flag cleared */
-    int clear_same_name;     /* MOD-T1-25: the customer's only other order loses unmerge_mask bit 2 */
+    int release_waiting; /* MOD-T1-24: the customer's status-15 orders → 16, unpaid flag cleared */
+    int clear_same_name; /* MOD-T1-25: the customer's only other order loses unmerge_mask bit 2 */
     of_logs_t logs, stockout_logs;
 } of_modst_order_plan_t;
 
@@ -53,10 +53,11 @@ typedef struct {
     uint32_t handled;      /* api_trade.modify_flag bits handled: 1 and 2 (MOD-T1-37, MOD-T2-01) */
     int resubmit;          /* MOD-T1-02…-18: the order (orders[0]) submitted again from the paid version */
     int deposit;           /* MOD-T1-20 (OP-59): orders[0] → 12, pay status from the raw trade */
-    int clear_unpaid_flag; /* MOD-T1-20: no unpaid order of the customer left: siblings (15 < s ≤ 95) unmerge_mask &= ~1 */
+    int clear_unpaid_flag; /* MOD-T1-20: no unpaid order of the customer left: siblings (15 < s ≤ 95) unmerge_mask &= ~1
+                            */
     int refund_order;      /* MOD-T1-22 */
-    int raw_process_status; /* 0 = unchanged, else OF_PS_* (MOD-T1-34, -35, -36) */
-    int clear_order_bits;   /* MOD-T1-34, -36: the sub-orders' modify_flag cleared */
+    int raw_process_status;        /* 0 = unchanged, else OF_PS_* (MOD-T1-34, -35, -36) */
+    int clear_order_bits;          /* MOD-T1-34, -36: the sub-orders' modify_flag cleared */
     of_modst_order_plan_t *orders; /* one per input order (malloc'd) */
     size_t norders;
     of_logs_t logs; /* on orders[0] (MOD-T1-19, -21) */

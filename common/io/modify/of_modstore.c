@@ -1,0 +1,1195 @@
+/* of_modstore.c -- trade-modify's I/O, plan-then-write as the submission's (D-T10-50): for the batch's changed raw
+ * trades, one locking read per table (raw trades, sub-orders, orders with their stockout orders, lines, the
+ * customers' open orders), the MOD rules decide in memory, the results are buffered in a write set (one multi-row
+ * statement per table) and the stock moves go through the submission's counters (one sorted upsert per batch, the
+ * lock order trade-submit uses). An unpaid order that is paid, and an unaudited order whose address or warehouse
+ * changed, is submitted again into the same order (of_substore, into_trade_id: MOD-T1-02…-18, D-MOD-15). */
+#include "of_modstore.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "of_aggregate.h"
+#include "of_customer.h"
+#include "of_log.h"
+#include "of_modflag.h"
+#include "of_modhdr.h"
+#include "of_modline.h"
+#include "of_modst.h"
+#include "of_money.h"
+#include "of_stock.h"
+#include "of_sub.h"
+#include "of_substore.h"
+#include "of_wset.h"
+
+/* ---- reads: one statement per table, keys IN (…) ---- */
+enum { R_RAW, R_RAWO, R_ORDER, R_LINE, R_SIBS, R__COUNT };
+static const struct {
+    const char *head, *tail;
+} READS[R__COUNT] = {
+    [R_RAW] = {"SELECT rec_id, platform_id, shop_id, tid, process_status, trade_status, pay_status, refund_status, "
+               "delivery_term, DATE_FORMAT(trade_time, '%Y-%m-%d %H:%i:%s'), IFNULL(DATE_FORMAT(pay_time, "
+               "'%Y-%m-%d %H:%i:%s'), ''), buyer_nick, receiver_name, receiver_mobile, receiver_telno, "
+               "receiver_province, receiver_city, receiver_district, receiver_address, receiver_zip, warehouse_no, "
+               "cs_remark, buyer_message, invoice_type, invoice_title, invoice_content, goods_count, "
+               "goods_type_count, post_amount, discount, receivable, paid, cod_amount, trade_mask, is_external, "
+               "is_sealed, wms_type, bad_reason, modify_flag, deliver_trade_id, shop_no FROM api_trade WHERE rec_id "
+               "IN (",
+               ") ORDER BY rec_id FOR UPDATE"},
+    [R_RAWO] = {"SELECT api_trade_id, rec_id, oid, status, refund_status, goods_id, spec_id, goods_no, spec_no, "
+                "goods_name, spec_name, cid, num, price, adjust, discount, share_discount, total_amount, paid, "
+                "share_post, bind_oid, guarantee_mode, order_price, share_amount, modify_flag FROM api_trade_order "
+                "WHERE api_trade_id IN (",
+                ") ORDER BY api_trade_id, rec_id FOR UPDATE"},
+    [R_ORDER] = {"SELECT t.trade_id, t.trade_status, t.customer_id, t.warehouse_id, t.logistics_id, t.logistics_by, "
+                 "t.receiver_name, t.receiver_mobile, t.receiver_telno, t.receiver_province, t.receiver_city, "
+                 "t.receiver_district, t.receiver_address, t.receiver_zip, t.invoice_type, t.invoice_title, "
+                 "t.invoice_content, t.cs_remark, t.buyer_message, t.is_history, t.unmerge_mask, t.shop_id, "
+                 "t.post_amount, t.pay_status, t.refund_status, IFNULL((SELECT MIN(so.stockout_id) FROM "
+                 "stockout_order so WHERE so.src_order_type = 1 AND so.src_order_id = t.trade_id AND so.status <> 5), "
+                 "0), t.salesman_id, t.flag_id FROM sales_trade t WHERE t.trade_id IN (",
+                 ") ORDER BY t.trade_id FOR UPDATE"},
+    [R_LINE] = {"SELECT trade_id, rec_id, src_tid, src_oid, spec_id, num, actual_num, refund_status, gift_type, "
+                "stock_reserved, reserved_warehouse_id, reserved_num, share_amount, share_post, paid, discount, "
+                "commission, weight, volume, is_not_use_air, delivery_term, spec_no FROM sales_trade_order WHERE "
+                "trade_id IN (",
+                ") ORDER BY trade_id, rec_id FOR UPDATE"},
+    /* the customers' open orders (MOD-T1-20, -24, -25) */
+    [R_SIBS] = {"SELECT customer_id, trade_id, trade_status, DATE_FORMAT(trade_time, '%Y-%m-%d %H:%i:%s') FROM "
+                "sales_trade WHERE trade_status BETWEEN 10 AND 95 AND customer_id IN (",
+                ") ORDER BY customer_id, trade_id"},
+};
+
+/* ---- the customers' other orders (rare: a paid, deposit-paid or cancelled order of a customer with waiting
+ * orders); one statement per order that needs it ---- */
+enum { Q_REL_WAIT, Q_CLR_UNPAID, Q_CLR_SAME, Q__COUNT };
+static const char *const SQL[Q__COUNT] = {
+    /* MOD-T1-07, -24: status 15 → 16, delay from each order's own times */
+    [Q_REL_WAIT] = "UPDATE sales_trade SET delay_to_time = IF(delivery_term = 1, IFNULL(pay_time, trade_time), "
+                   "trade_time) + INTERVAL ? SECOND, trade_status = 16, version = version + 1 WHERE customer_id = ? "
+                   "AND trade_id <> ? AND trade_status = 15",
+    /* MOD-T1-08, -20, -24: the unpaid flag, on orders with lo ≤ status ≤ hi */
+    [Q_CLR_UNPAID] = "UPDATE sales_trade SET unmerge_mask = unmerge_mask & ~1, version = version + 1 WHERE "
+                     "customer_id = ? AND trade_id <> ? AND trade_status BETWEEN ? AND ? AND unmerge_mask & 1",
+    /* MOD-T1-25 */
+    [Q_CLR_SAME] = "UPDATE sales_trade SET unmerge_mask = unmerge_mask & ~2, version = version + 1 WHERE customer_id = "
+                   "? AND trade_id <> ? AND trade_status BETWEEN 10 AND 95 AND unmerge_mask & 2",
+};
+
+/* ---- writes ---- */
+enum {
+    W_ORDER,
+    W_LINE,
+    W_LOG,
+    W_STOCKOUT,
+    W_STOCKOUT_LOG,
+    W_STOCK_LOG,
+    W_REMARK,
+    W_BACKGROUND,
+    W_ADDRESS,
+    W_TELNO,
+    W_SALES,
+    W_RAW,
+    W_RAWO,
+    W__COUNT
+};
+/* W_LOG, W_STOCK_LOG, W_REMARK, W_ADDRESS and W_TELNO are the submission's own (of_substore_tables), copied in at
+ * start-up: a table's columns are written in one place. */
+static const of_wtable_t TABLES[W__COUNT] = {
+    /* the order's final values (its row is locked: read FOR UPDATE by this transaction) */
+    [W_ORDER] =
+        {"sales_trade (changed)", "UPDATE sales_trade t JOIN (",
+         "SELECT ? AS id, ? AS st, ? AS ps, ? AS rs, ? AS bad, ? AS blk, ? AS cons, ? AS csr, ? AS rcn, ? AS bm, "
+         "? AS sm, ? AS fl, ? AS lg, ? AS lb, ? AS rn, ? AS rmo, ? AS rte, ? AS rpr, ? AS rci, ? AS rdi, ? AS "
+         "rad, ? AS rzi, ? AS ity, ? AS iti, ? AS ico, ? AS gc, ? AS gtc, ? AS ga, ? AS pa, ? AS ssn, ? AS gm, "
+         "? AS agg",
+         " UNION ALL ",
+         ") v ON t.trade_id = v.id SET t.trade_status = v.st, t.pay_status = v.ps, t.refund_status = v.rs, "
+         "t.bad_reason = t.bad_reason | v.bad, t.block_reason = t.block_reason | v.blk, t.is_consigned = "
+         "t.is_consigned | v.cons, t.cs_remark = v.csr, t.remark_changed = IF(v.rcn > 0, 1, t.remark_changed), "
+         "t.remark_count = t.remark_count + v.rcn, t.buyer_message = v.bm, t.salesman_id = v.sm, t.flag_id = "
+         "v.fl, t.logistics_id = v.lg, t.logistics_by = v.lb, t.receiver_name = v.rn, t.receiver_mobile = "
+         "v.rmo, t.receiver_telno = v.rte, t.receiver_province = v.rpr, t.receiver_city = v.rci, "
+         "t.receiver_district = v.rdi, t.receiver_address = v.rad, t.receiver_zip = v.rzi, t.invoice_type = "
+         "v.ity, t.invoice_title = v.iti, t.invoice_content = v.ico, t.goods_count = IF(v.agg, v.gc, "
+         "t.goods_count), t.goods_type_count = IF(v.agg, v.gtc, t.goods_type_count), t.goods_amount = "
+         "IF(v.agg, v.ga, t.goods_amount), t.paid = IF(v.agg, v.pa, t.paid), t.single_spec_no = IF(v.agg, "
+         "v.ssn, t.single_spec_no), t.gift_mask = IF(v.agg, v.gm, t.gift_mask), t.version = t.version + 1",
+         0, 1},
+    [W_LINE] = {"sales_trade_order (changed)", "UPDATE sales_trade_order o JOIN (",
+                "SELECT ? AS id, ? AS an, ? AS rs, ? AS sr, ? AS rw, ? AS rn, ? AS sp, ? AS cons", " UNION ALL ",
+                ") v ON o.rec_id = v.id SET o.actual_num = v.an, o.refund_status = v.rs, o.stock_reserved = v.sr, "
+                "o.reserved_warehouse_id = v.rw, o.reserved_num = v.rn, o.share_post = v.sp, o.is_consigned = "
+                "o.is_consigned | v.cons",
+                0, 0},
+    [W_STOCKOUT] = {"stockout_order (intercepted)", "UPDATE stockout_order s JOIN (", "SELECT ? AS id, ? AS blk",
+                    " UNION ALL ", ") v ON s.stockout_id = v.id SET s.block_reason = s.block_reason | v.blk", 0, 0},
+    [W_STOCKOUT_LOG] = {"stockout_order_log",
+                        "INSERT INTO stockout_order_log (stockout_id, type, rule_id, message) VALUES ", "(?, ?, ?, ?)",
+                        NULL, NULL, 0, 0},
+    /* MOD-T1-28, MOD-O1-05: platform stock changed */
+    [W_BACKGROUND] = {"sys_process_background",
+                      "INSERT INTO sys_process_background (type, shop_id, object_id, data) VALUES ", "(1, ?, ?, ?)",
+                      NULL, NULL, 0, 0},
+    /* MOD-T1-30: today's sales, where counted (MID-SLS-01) */
+    [W_SALES] = {"stat_daily_sales", "UPDATE stat_daily_sales d JOIN (", "SELECT ? AS sh, ? AS wh, ? AS sp, ? AS n",
+                 " UNION ALL ",
+                 ") v ON d.sales_date = CURDATE() AND d.shop_id = v.sh AND d.warehouse_id = v.wh AND d.spec_id = v.sp "
+                 "SET d.num = GREATEST(d.num - v.n, 0)",
+                 0, 0},
+    /* the handled bits cleared (MOD-T1-37 … MOD-END-01), the raw trade's process status (MOD-T1-34/35/36, O1-12/13),
+     * what a CS remark extraction found (MOD-T8-02) */
+    [W_RAW] = {"api_trade (changed)", "UPDATE api_trade a JOIN (",
+               "SELECT ? AS id, ? AS clr, ? AS ps, ? AS bad, ? AS sm, ? AS rl, ? AS fr, ? AS sr, ? AS sre",
+               " UNION ALL ",
+               ") v ON a.rec_id = v.id SET a.modify_flag = a.modify_flag & ~v.clr, a.process_status = IF(v.ps > 0, "
+               "v.ps, a.process_status), a.bad_reason = a.bad_reason | v.bad, a.salesman_id = IF(v.sm > 0, v.sm, "
+               "a.salesman_id), a.remark_logistics_id = IF(v.rl > 0, v.rl, a.remark_logistics_id), a.freeze_reason = "
+               "IF(v.fr > 0, v.fr, a.freeze_reason), a.submit_rule = IF(v.sr <> '', v.sr, a.submit_rule), "
+               "a.submit_reason = IF(v.sr <> '', v.sre, a.submit_reason)",
+               0, 0},
+    [W_RAWO] = {"api_trade_order (changed)", "UPDATE api_trade_order o JOIN (", "SELECT ? AS id, ? AS clr, ? AS ps",
+                " UNION ALL ",
+                ") v ON o.rec_id = v.id SET o.modify_flag = o.modify_flag & ~v.clr, o.process_status = IF(v.ps > 0, "
+                "v.ps, o.process_status)",
+                0, 0},
+};
+
+/* A raw trade as stored (the latest version), its sub-orders. */
+typedef struct {
+    Orderfleet__RawTrade t;
+    Orderfleet__RawSubOrder *o;   /* n_orders */
+    Orderfleet__RawSubOrder **op; /* t.orders */
+    uint64_t *oids;               /* api_trade_order.rec_id */
+    uint32_t *oflags;             /* api_trade_order.modify_flag */
+    uint64_t rec_id, shop_id, deliver;
+    int process_status;
+    uint32_t bad_reason, modify_flag;
+} raw_t;
+
+typedef struct {
+    uint64_t trade_id, customer_id, stockout_id, shop_id, warehouse_id, salesman_id, flag_id;
+    int status, pay_status, refund_status, is_history;
+    uint32_t unmerge_mask;
+    int64_t post_amount;
+    of_mod_order_t mo; /* the header rules' view */
+    uint64_t logistics_id;
+    int logistics_by;
+    size_t line0, nline; /* its lines in ms->lines */
+    int loaded;
+} ord_t;
+
+typedef struct {
+    uint64_t rec_id, trade_id, spec_id, res_wh;
+    const char *src_tid, *src_oid, *spec_no;
+    int num, actual_num, refund_status, gift_type, reserved, reserved_num, is_consigned, dirty;
+    int64_t share_amount, share_post, paid, discount, commission, weight, volume;
+    int is_not_use_air, delivery_term;
+} line_t;
+
+typedef struct {
+    uint64_t customer_id, trade_id;
+    int status;
+    int64_t trade_time;
+} sib_t;
+
+struct of_modstore_s {
+    of_wtable_t tables[W__COUNT]; /* TABLES with the submission's shared ones */
+    of_db_t *db;
+    const of_config_t *cfg;
+    of_db_multi_t rd[R__COUNT];
+    int st[Q__COUNT];
+    of_wset_t *w;
+    of_substore_t *ss;
+    /* per apply */
+    of_catalog_t cat;
+    of_cat_overlay_t *ov;
+    of_rows_t *rows[R__COUNT];
+    raw_t *raws;
+    size_t nraws;
+    ord_t *ords;
+    size_t nords;
+    line_t *lines;
+    size_t nlines;
+    sib_t *sibs;
+    size_t nsibs;
+};
+
+static of_err_t nomem(char *err, size_t size) {
+    return of_seterr(err, size, OF_ERR_NOMEM, "out of memory");
+}
+
+const char *of_modstore_outcome(of_ms_outcome_t o) {
+    switch (o) {
+    case OF_MS_APPLIED:
+        return "applied";
+    case OF_MS_NOTHING:
+        return "nothing";
+    case OF_MS_WAITING:
+        return "waiting";
+    case OF_MS_SKIPPED:
+        return "skipped";
+    case OF_MS_UNKNOWN:
+        return "unknown";
+    case OF_MS_RESUBMIT_STOPPED:
+        return "resubmit-stopped";
+    }
+    return "?";
+}
+
+of_modstore_t *of_modstore_new(of_db_t *db, const of_config_t *cfg) {
+    of_modstore_t *ms = calloc(1, sizeof *ms);
+    if (!ms) return NULL;
+    ms->db = db;
+    ms->cfg = cfg;
+    memcpy(ms->tables, TABLES, sizeof TABLES);
+    const of_wtable_t *sub = of_substore_tables();
+    ms->tables[W_LOG] = sub[OF_SW_LOG];
+    ms->tables[W_STOCK_LOG] = sub[OF_SW_STOCK_LOG];
+    ms->tables[W_REMARK] = sub[OF_SW_REMARK];
+    ms->tables[W_ADDRESS] = sub[OF_SW_ADDRESS];
+    ms->tables[W_TELNO] = sub[OF_SW_TELNO];
+    int bad = !(ms->w = of_wset_new(db, ms->tables, W__COUNT)) || !(ms->ss = of_substore_new(db, cfg)) ||
+              !(ms->ov = of_cat_overlay_new());
+    for (int i = 0; !bad && i < R__COUNT; i++)
+        bad = of_db_register_multi_sep(db, READS[i].head, "?", ", ", READS[i].tail, &ms->rd[i]) != 0;
+    for (int i = 0; !bad && i < Q__COUNT; i++)
+        bad = (ms->st[i] = of_db_register(db, SQL[i])) < 0;
+    if (bad) {
+        of_modstore_destroy(ms);
+        return NULL;
+    }
+    return ms;
+}
+
+static void clear(of_modstore_t *ms) {
+    for (int i = 0; i < R__COUNT; i++) {
+        of_rows_free(ms->rows[i]);
+        ms->rows[i] = NULL;
+    }
+    for (size_t i = 0; i < ms->nraws; i++) {
+        free(ms->raws[i].o);
+        free(ms->raws[i].op);
+        free(ms->raws[i].oids);
+        free(ms->raws[i].oflags);
+    }
+    free(ms->raws);
+    free(ms->ords);
+    free(ms->lines);
+    free(ms->sibs);
+    ms->raws = NULL;
+    ms->ords = NULL;
+    ms->lines = NULL;
+    ms->sibs = NULL;
+    ms->nraws = ms->nords = ms->nlines = ms->nsibs = 0;
+}
+
+const of_cat_overlay_t *of_modstore_overlay(const of_modstore_t *ms) {
+    return of_substore_overlay(ms->ss);
+}
+
+void of_modstore_discard(of_modstore_t *ms) {
+    clear(ms);
+    of_wset_reset(ms->w);
+    of_substore_discard(ms->ss);
+}
+
+void of_modstore_destroy(of_modstore_t *ms) {
+    if (!ms) return;
+    clear(ms);
+    of_wset_free(ms->w);
+    of_substore_destroy(ms->ss);
+    of_cat_overlay_free(ms->ov);
+    free(ms);
+}
+
+/* ------------------------------------------------------------------ reads */
+static of_err_t read_in(of_modstore_t *ms, int r, const uint64_t *keys, size_t n, char *err, size_t size) {
+    of_rows_free(ms->rows[r]);
+    ms->rows[r] = NULL;
+    if (!n) return OF_OK;
+    of_param_t *p = malloc(n * sizeof *p);
+    if (!p) return nomem(err, size);
+    for (size_t i = 0; i < n; i++)
+        p[i] = OFP_U(keys[i]);
+    of_err_t e = of_db_query_multi(ms->db, &ms->rd[r], p, (int)n, &ms->rows[r], err, size);
+    free(p);
+    return e;
+}
+
+static char *S(const of_rows_t *rows, int r, int c) {
+    const char *s = of_rows_str(rows, r, c);
+    return (char *)(s ? s : "");
+}
+
+static int64_t M(const of_rows_t *rows, int r, int c) {
+    int64_t v = 0;
+    if (of_money_parse(S(rows, r, c), &v)) v = 0;
+    return v;
+}
+
+#define I(rows, r, c) of_rows_i64(rows, r, c)
+#define U(rows, r, c) ((uint64_t)of_rows_i64(rows, r, c))
+
+static int cmp_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static raw_t *raw_of(of_modstore_t *ms, uint64_t id) {
+    for (size_t i = 0; i < ms->nraws; i++)
+        if (ms->raws[i].rec_id == id) return &ms->raws[i];
+    return NULL;
+}
+
+static ord_t *ord_of(of_modstore_t *ms, uint64_t id) {
+    for (size_t i = 0; id && i < ms->nords; i++)
+        if (ms->ords[i].trade_id == id) return &ms->ords[i];
+    return NULL;
+}
+
+static of_err_t load_raws(of_modstore_t *ms, of_modjob_t *const *jobs, size_t n, char *err, size_t size) {
+    uint64_t *keys = malloc((n ? n : 1) * sizeof *keys);
+    if (!keys) return nomem(err, size);
+    for (size_t i = 0; i < n; i++)
+        keys[i] = jobs[i]->raw_id;
+    qsort(keys, n, sizeof *keys, cmp_u64); /* lock order */
+    of_err_t e = read_in(ms, R_RAW, keys, n, err, size);
+    if (!e) e = read_in(ms, R_RAWO, keys, n, err, size);
+    free(keys);
+    if (e) return e;
+    const of_rows_t *rr = ms->rows[R_RAW], *ro = ms->rows[R_RAWO];
+    if (!(ms->raws = calloc((size_t)rr->nrows + 1, sizeof *ms->raws))) return nomem(err, size);
+    for (int r = 0; r < rr->nrows; r++) {
+        raw_t *x = &ms->raws[ms->nraws++];
+        Orderfleet__RawTrade *t = &x->t;
+        orderfleet__raw_trade__init(t);
+        x->rec_id = U(rr, r, 0);
+        t->platform_id = (int)I(rr, r, 1);
+        x->shop_id = U(rr, r, 2);
+        t->tid = S(rr, r, 3);
+        x->process_status = (int)I(rr, r, 4);
+        t->trade_status = (int)I(rr, r, 5);
+        t->pay_status = (int)I(rr, r, 6);
+        t->refund_status = (int)I(rr, r, 7);
+        t->delivery_term = (int)I(rr, r, 8);
+        t->trade_time = S(rr, r, 9);
+        t->pay_time = S(rr, r, 10);
+        t->buyer_nick = S(rr, r, 11);
+        t->receiver_name = S(rr, r, 12);
+        t->receiver_mobile = S(rr, r, 13);
+        t->receiver_telno = S(rr, r, 14);
+        t->receiver_province = S(rr, r, 15);
+        t->receiver_city = S(rr, r, 16);
+        t->receiver_district = S(rr, r, 17);
+        t->receiver_address = S(rr, r, 18);
+        t->receiver_zip = S(rr, r, 19);
+        t->warehouse_no = S(rr, r, 20);
+        t->cs_remark = S(rr, r, 21);
+        t->buyer_message = S(rr, r, 22);
+        t->invoice_type = (int)I(rr, r, 23);
+        t->invoice_title = S(rr, r, 24);
+        t->invoice_content = S(rr, r, 25);
+        t->goods_count = (int)I(rr, r, 26);
+        t->goods_type_count = (int)I(rr, r, 27);
+        t->post_amount = M(rr, r, 28);
+        t->discount = M(rr, r, 29);
+        t->receivable = M(rr, r, 30);
+        t->paid = M(rr, r, 31);
+        t->cod_amount = M(rr, r, 32);
+        t->trade_mask = (uint32_t)I(rr, r, 33);
+        t->is_external = (int)I(rr, r, 34);
+        t->is_sealed = (int)I(rr, r, 35);
+        t->wms_type = (int)I(rr, r, 36);
+        x->bad_reason = (uint32_t)I(rr, r, 37);
+        x->modify_flag = (uint32_t)I(rr, r, 38);
+        x->deliver = U(rr, r, 39);
+        t->shop_no = S(rr, r, 40);
+        t->modified = (char *)"";
+    }
+    /* sub-orders: rows grouped by api_trade_id */
+    for (size_t i = 0; i < ms->nraws; i++) {
+        raw_t *x = &ms->raws[i];
+        size_t k = 0;
+        for (int r = 0; r < ro->nrows; r++)
+            k += U(ro, r, 0) == x->rec_id;
+        x->o = calloc(k + 1, sizeof *x->o);
+        x->op = calloc(k + 1, sizeof *x->op);
+        x->oids = calloc(k + 1, sizeof *x->oids);
+        x->oflags = calloc(k + 1, sizeof *x->oflags);
+        if (!x->o || !x->op || !x->oids || !x->oflags) return nomem(err, size);
+        k = 0;
+        for (int r = 0; r < ro->nrows; r++) {
+            if (U(ro, r, 0) != x->rec_id) continue;
+            Orderfleet__RawSubOrder *o = &x->o[k];
+            orderfleet__raw_sub_order__init(o);
+            x->oids[k] = U(ro, r, 1);
+            o->oid = S(ro, r, 2);
+            o->status = (int)I(ro, r, 3);
+            o->refund_status = (int)I(ro, r, 4);
+            o->goods_id = S(ro, r, 5);
+            o->spec_id = S(ro, r, 6);
+            o->goods_no = S(ro, r, 7);
+            o->spec_no = S(ro, r, 8);
+            o->goods_name = S(ro, r, 9);
+            o->spec_name = S(ro, r, 10);
+            o->cid = S(ro, r, 11);
+            o->num = (int)I(ro, r, 12);
+            o->price = M(ro, r, 13);
+            o->adjust = M(ro, r, 14);
+            o->discount = M(ro, r, 15);
+            o->share_discount = M(ro, r, 16);
+            o->total_amount = M(ro, r, 17);
+            o->paid = M(ro, r, 18);
+            o->share_post = M(ro, r, 19);
+            o->bind_oid = S(ro, r, 20);
+            o->guarantee_mode = (int)I(ro, r, 21);
+            o->order_price = M(ro, r, 22);
+            o->share_amount = M(ro, r, 23);
+            x->oflags[k] = (uint32_t)I(ro, r, 24);
+            x->op[k] = o;
+            k++;
+        }
+        x->t.orders = x->op;
+        x->t.n_orders = k;
+    }
+    return OF_OK;
+}
+
+static of_err_t load_orders(of_modstore_t *ms, char *err, size_t size) {
+    uint64_t *keys = malloc((ms->nraws + 1) * sizeof *keys);
+    if (!keys) return nomem(err, size);
+    size_t n = 0;
+    for (size_t i = 0; i < ms->nraws; i++)
+        if (ms->raws[i].deliver) keys[n++] = ms->raws[i].deliver;
+    qsort(keys, n, sizeof *keys, cmp_u64);
+    of_err_t e = read_in(ms, R_ORDER, keys, n, err, size);
+    if (!e) e = read_in(ms, R_LINE, keys, n, err, size);
+    free(keys);
+    if (e || !n) return e;
+    const of_rows_t *rt = ms->rows[R_ORDER], *rl = ms->rows[R_LINE];
+    ms->ords = calloc((size_t)rt->nrows + 1, sizeof *ms->ords);
+    ms->lines = calloc((size_t)rl->nrows + 1, sizeof *ms->lines);
+    if (!ms->ords || !ms->lines) return nomem(err, size);
+    for (int r = 0; r < rl->nrows; r++) {
+        line_t *l = &ms->lines[ms->nlines++];
+        l->trade_id = U(rl, r, 0);
+        l->rec_id = U(rl, r, 1);
+        l->src_tid = S(rl, r, 2);
+        l->src_oid = S(rl, r, 3);
+        l->spec_id = U(rl, r, 4);
+        l->num = (int)I(rl, r, 5);
+        l->actual_num = (int)I(rl, r, 6);
+        l->refund_status = (int)I(rl, r, 7);
+        l->gift_type = (int)I(rl, r, 8);
+        l->reserved = (int)I(rl, r, 9);
+        l->res_wh = U(rl, r, 10);
+        l->reserved_num = (int)I(rl, r, 11);
+        l->share_amount = M(rl, r, 12);
+        l->share_post = M(rl, r, 13);
+        l->paid = M(rl, r, 14);
+        l->discount = M(rl, r, 15);
+        l->commission = M(rl, r, 16);
+        l->weight = M(rl, r, 17);
+        l->volume = M(rl, r, 18);
+        l->is_not_use_air = (int)I(rl, r, 19);
+        l->delivery_term = (int)I(rl, r, 20);
+        l->spec_no = S(rl, r, 21);
+    }
+    for (int r = 0; r < rt->nrows; r++) {
+        ord_t *o = &ms->ords[ms->nords++];
+        o->trade_id = U(rt, r, 0);
+        o->status = (int)I(rt, r, 1);
+        o->customer_id = U(rt, r, 2);
+        o->mo.trade_id = o->trade_id;
+        o->mo.status = o->status;
+        o->mo.completed = o->status == OF_ST_COMPLETED;
+        o->logistics_id = U(rt, r, 4);
+        o->logistics_by = (int)I(rt, r, 5);
+        snprintf(o->mo.receiver_name, sizeof o->mo.receiver_name, "%s", S(rt, r, 6));
+        snprintf(o->mo.receiver_mobile, sizeof o->mo.receiver_mobile, "%s", S(rt, r, 7));
+        snprintf(o->mo.receiver_telno, sizeof o->mo.receiver_telno, "%s", S(rt, r, 8));
+        snprintf(o->mo.receiver_province, sizeof o->mo.receiver_province, "%s", S(rt, r, 9));
+        snprintf(o->mo.receiver_city, sizeof o->mo.receiver_city, "%s", S(rt, r, 10));
+        snprintf(o->mo.receiver_district, sizeof o->mo.receiver_district, "%s", S(rt, r, 11));
+        snprintf(o->mo.receiver_address, sizeof o->mo.receiver_address, "%s", S(rt, r, 12));
+        snprintf(o->mo.receiver_zip, sizeof o->mo.receiver_zip, "%s", S(rt, r, 13));
+        o->mo.invoice_type = (int)I(rt, r, 14);
+        snprintf(o->mo.invoice_title, sizeof o->mo.invoice_title, "%s", S(rt, r, 15));
+        snprintf(o->mo.invoice_content, sizeof o->mo.invoice_content, "%s", S(rt, r, 16));
+        snprintf(o->mo.cs_remark, sizeof o->mo.cs_remark, "%s", S(rt, r, 17));
+        snprintf(o->mo.buyer_message, sizeof o->mo.buyer_message, "%s", S(rt, r, 18));
+        o->is_history = (int)I(rt, r, 19);
+        o->unmerge_mask = (uint32_t)I(rt, r, 20);
+        o->shop_id = U(rt, r, 21);
+        o->post_amount = M(rt, r, 22);
+        o->pay_status = (int)I(rt, r, 23);
+        o->refund_status = (int)I(rt, r, 24);
+        o->stockout_id = U(rt, r, 25);
+        o->salesman_id = U(rt, r, 26);
+        o->flag_id = U(rt, r, 27);
+        o->warehouse_id = U(rt, r, 3);
+        o->loaded = 1;
+        o->line0 = ms->nlines;
+        for (size_t i = 0; i < ms->nlines; i++)
+            if (ms->lines[i].trade_id == o->trade_id) {
+                if (o->line0 == ms->nlines) o->line0 = i;
+                o->nline++;
+            }
+    }
+    return OF_OK;
+}
+
+/* The customers' open orders, for the jobs whose status bits are set. */
+static of_err_t load_sibs(of_modstore_t *ms, char *err, size_t size) {
+    uint64_t *keys = malloc((ms->nords + 1) * sizeof *keys);
+    if (!keys) return nomem(err, size);
+    size_t n = 0;
+    for (size_t i = 0; i < ms->nraws; i++) {
+        const raw_t *x = &ms->raws[i];
+        const ord_t *o = ord_of(ms, x->deliver);
+        if (o && o->customer_id && (x->modify_flag & (OF_MF_TRADE_STATUS | OF_MF_PAY))) keys[n++] = o->customer_id;
+    }
+    of_err_t e = read_in(ms, R_SIBS, keys, n, err, size);
+    free(keys);
+    if (e || !n) return e;
+    const of_rows_t *rs = ms->rows[R_SIBS];
+    if (!(ms->sibs = calloc((size_t)rs->nrows + 1, sizeof *ms->sibs))) return nomem(err, size);
+    for (int r = 0; r < rs->nrows; r++) {
+        sib_t *s = &ms->sibs[ms->nsibs++];
+        s->customer_id = U(rs, r, 0);
+        s->trade_id = U(rs, r, 1);
+        s->status = (int)I(rs, r, 2);
+        s->trade_time = of_time_parse(S(rs, r, 3));
+    }
+    return OF_OK;
+}
+
+/* ------------------------------------------------------------------ writes */
+#define ADD(table, ...) (of_wset_add(ms->w, (table), (const of_param_t[]){__VA_ARGS__}) < 0 ? nomem(err, size) : OF_OK)
+
+static int res_index(int kind) {
+    return kind == OF_RES_UNPAY ? 0 : kind == OF_RES_ORDER ? 1 : 2;
+}
+
+/* A stock change of one line: the counter, its log. */
+static of_err_t stock_move(of_modstore_t *ms, const of_modjob_t *job, uint64_t trade_id, uint64_t wh, uint64_t spec,
+                           int kind, int n, const char *why, char *err, size_t size) {
+    if (kind == OF_RES_NONE || !n || !wh) return OF_OK;
+    of_err_t e = of_substore_stock(ms->ss, wh, spec, kind, n, err, size);
+    if (e) return e;
+    int d[3] = {0, 0, 0};
+    d[res_index(kind)] = n;
+    return ADD(W_STOCK_LOG, OFP_U(wh), OFP_U(spec), OFP_U(trade_id), OFP_S(job->event_id), OFP_I(d[1]), OFP_I(d[0]),
+               OFP_I(d[2]), OFP_S(why));
+}
+
+/* MOD-T1-28…-31, MOD-O1-05…-07: a line's goods released. */
+static of_err_t release_line(of_modstore_t *ms, const of_modjob_t *job, const ord_t *o, line_t *l, int refund_status,
+                             int deduct_sales, const char *rule, char *err, size_t size) {
+    of_err_t e;
+    char why[64];
+    snprintf(why, sizeof why, "%s reservation released", rule);
+    if ((e = stock_move(ms, job, o->trade_id, l->res_wh, l->spec_id, l->reserved, -l->reserved_num, why, err, size)))
+        return e;
+    char data[160];
+    snprintf(data, sizeof data, "{\"rule\":\"%s\",\"trade_id\":%llu}", rule, (unsigned long long)o->trade_id);
+    if ((e = ADD(W_BACKGROUND, OFP_U(o->shop_id), OFP_U(l->spec_id), OFP_S(data)))) return e;
+    if (deduct_sales && l->res_wh && l->actual_num > 0 &&
+        (e = ADD(W_SALES, OFP_U(o->shop_id), OFP_U(l->res_wh), OFP_U(l->spec_id), OFP_I(l->actual_num))))
+        return e;
+    l->actual_num = 0;
+    l->reserved = OF_RES_NONE;
+    l->res_wh = 0;
+    l->reserved_num = 0;
+    l->refund_status = refund_status;
+    l->dirty = 1;
+    return OF_OK;
+}
+
+/* MOD-O2-06: a line's goods back (actual_num = num), reserved again on the order's counter. */
+static of_err_t restore_line(of_modstore_t *ms, const of_modjob_t *job, const ord_t *o, uint64_t warehouse_id,
+                             line_t *l, char *err, size_t size) {
+    int kind = o->status == OF_ST_UNPAID || o->status == OF_ST_BALANCE ? OF_RES_UNPAY : OF_RES_ORDER;
+    for (size_t i = 0; i < o->nline; i++) /* the counter the order's other lines hold */
+        if (ms->lines[o->line0 + i].reserved) kind = ms->lines[o->line0 + i].reserved;
+    l->actual_num = l->num;
+    l->dirty = 1;
+    if (!warehouse_id) return OF_OK;
+    of_err_t e =
+        stock_move(ms, job, o->trade_id, warehouse_id, l->spec_id, kind, l->num, "MOD-O2-06 reserved again", err, size);
+    if (e) return e;
+    l->reserved = kind;
+    l->res_wh = warehouse_id;
+    l->reserved_num = l->num;
+    return OF_OK;
+}
+
+static of_err_t add_logs(of_modstore_t *ms, uint64_t trade_id, uint64_t stockout_id, const of_logs_t *logs,
+                         const of_logs_t *so_logs, char *err, size_t size) {
+    of_err_t e;
+    for (size_t i = 0; logs && i < logs->n; i++)
+        if ((e = ADD(W_LOG, OFP_U(trade_id), OFP_I(logs->e[i].type), OFP_S(logs->e[i].rule),
+                     OFP_S(logs->e[i].message))))
+            return e;
+    for (size_t i = 0; stockout_id && so_logs && i < so_logs->n; i++)
+        if ((e = ADD(W_STOCKOUT_LOG, OFP_U(stockout_id), OFP_I(so_logs->e[i].type), OFP_S(so_logs->e[i].rule),
+                     OFP_S(so_logs->e[i].message))))
+            return e;
+    return OF_OK;
+}
+
+/* The order's aggregates and refund status from its lines (SUB-AGG-01…-04, reused: MOD-T1-32, MOD-O1-08, O2-03). */
+static int recompute(const of_catalog_t *cat, const raw_t *x, const of_modstore_t *ms, const ord_t *o, of_sub_t *s) {
+    for (size_t i = 0; i < o->nline; i++) {
+        const line_t *l = &ms->lines[o->line0 + i];
+        of_line_t *d = of_sub_add_line(s);
+        if (!d) return -1;
+        d->spec_id = l->spec_id;
+        d->refund_status = l->refund_status;
+        d->actual_num = l->actual_num;
+        d->num = l->num;
+        d->share_amount = l->share_amount;
+        d->share_post = l->share_post;
+        d->paid = l->paid;
+        d->discount = l->discount;
+        d->commission = l->commission;
+        d->weight = l->weight;
+        d->volume = l->volume;
+        d->gift_type = l->gift_type;
+        d->is_not_use_air = l->is_not_use_air;
+        d->delivery_term = l->delivery_term;
+        snprintf(d->spec_no, sizeof d->spec_no, "%s", l->spec_no);
+    }
+    of_subin_t in = {.cat = cat, .raw = &x->t, .raw_id = x->rec_id, .shop_id = x->shop_id};
+    of_aggregate(&in, s);
+    return 0;
+}
+
+/* OP-71 (MOD-O1-11, O2-08): the order's post amount over its lines with goods, by share_amount, the last takes the
+ * rest. */
+static void reallocate_post(of_modstore_t *ms, const ord_t *o) {
+    int64_t base = 0, given = 0;
+    size_t last = o->nline;
+    for (size_t i = 0; i < o->nline; i++) {
+        const line_t *l = &ms->lines[o->line0 + i];
+        if (l->actual_num > 0) {
+            base += l->share_amount;
+            last = i;
+        }
+    }
+    for (size_t i = 0; i < o->nline; i++) {
+        line_t *l = &ms->lines[o->line0 + i];
+        int64_t p = 0;
+        if (l->actual_num > 0)
+            p = i == last ? o->post_amount - given
+                : base    ? (int64_t)((__int128)o->post_amount * l->share_amount / base)
+                          : 0;
+        given += p;
+        if (p != l->share_post) {
+            l->share_post = p;
+            l->dirty = 1;
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ one job */
+typedef struct {
+    int status, pay_status, refund_status, agg, rcn;
+    uint32_t bad, blk, cons;
+    const char *cs_remark, *buyer_message;
+    uint64_t salesman, flag, logistics;
+    int logistics_by;
+    const char *rcv[8];
+    int invoice_type;
+    const char *invoice_title, *invoice_content;
+    of_sub_t aggs;
+    int dirty;
+} final_t;
+
+static void final_init(final_t *f, const ord_t *o) {
+    memset(f, 0, sizeof *f);
+    f->status = o->status;
+    f->pay_status = o->pay_status;
+    f->refund_status = o->refund_status;
+    f->cs_remark = o->mo.cs_remark;
+    f->buyer_message = o->mo.buyer_message;
+    f->salesman = o->salesman_id;
+    f->flag = o->flag_id;
+    f->logistics = o->logistics_id;
+    f->logistics_by = o->logistics_by;
+    const char *r[8] = {o->mo.receiver_name, o->mo.receiver_mobile,   o->mo.receiver_telno,   o->mo.receiver_province,
+                        o->mo.receiver_city, o->mo.receiver_district, o->mo.receiver_address, o->mo.receiver_zip};
+    memcpy(f->rcv, r, sizeof r);
+    f->invoice_type = o->mo.invoice_type;
+    f->invoice_title = o->mo.invoice_title;
+    f->invoice_content = o->mo.invoice_content;
+    of_sub_init(&f->aggs);
+}
+
+/* The customer's open orders besides o: counts for MOD-T1-20/24/25. */
+static void sib_counts(const of_modstore_t *ms, const ord_t *o, int *unpaid, int64_t *last_unpaid, int *others) {
+    *unpaid = 0;
+    *last_unpaid = 0;
+    *others = 0;
+    for (size_t i = 0; i < ms->nsibs; i++) {
+        const sib_t *s = &ms->sibs[i];
+        if (s->customer_id != o->customer_id || s->trade_id == o->trade_id) continue;
+        (*others)++;
+        if (s->status == OF_ST_UNPAID) {
+            (*unpaid)++;
+            if (s->trade_time > *last_unpaid) *last_unpaid = s->trade_time;
+        }
+    }
+}
+
+static of_err_t sib_exec(of_modstore_t *ms, int q, const of_param_t *p, int np, char *err, size_t size) {
+    return of_db_exec(ms->db, ms->st[q], p, np, NULL, NULL, err, size);
+}
+
+/* The line of a sub-order in o, NULL when none. */
+static line_t *line_of(of_modstore_t *ms, const ord_t *o, const char *tid, const char *oid) {
+    for (size_t i = 0; i < o->nline; i++) {
+        line_t *l = &ms->lines[o->line0 + i];
+        if (!strcmp(l->src_oid, oid) && !strcmp(l->src_tid, tid)) return l;
+    }
+    return NULL;
+}
+
+static void note(of_modjob_t *job, const char *rule) {
+    size_t len = strlen(job->note);
+    if (strstr(job->note, rule)) return;
+    snprintf(job->note + len, sizeof job->note - len, "%s%s", len ? " " : "", rule);
+}
+
+/* Why an order is submitted again (*resubmit of apply_job). */
+enum { RS_NONE, RS_PAID, RS_ADDRESS, RS_WAREHOUSE };
+
+/* Everything but a re-submission: MOD-T1 (other branches), the header bits, the sub-orders. */
+static of_err_t apply_job(of_modstore_t *ms, of_modjob_t *job, raw_t *x, ord_t *o, int64_t now, int *resubmit,
+                          char *err, size_t size) {
+    const of_catalog_t *cat = &ms->cat;
+    of_err_t e = OF_OK;
+    uint32_t clear = 0;
+    int raw_ps = 0;
+    final_t f;
+    final_init(&f, o);
+    of_modst_plan_t sp;
+    of_modhdr_plan_t hp;
+    of_modst_plan_init(&sp);
+    of_modhdr_plan_init(&hp);
+    uint32_t *oclear = calloc(x->t.n_orders + 1, sizeof *oclear);
+    int *ops = calloc(x->t.n_orders + 1, sizeof *ops);
+    if (!oclear || !ops) {
+        e = nomem(err, size);
+        goto out;
+    }
+    /* MOD-T1 (OP-53: bit 1 or 2) */
+    if (x->modify_flag & (OF_MF_TRADE_STATUS | OF_MF_PAY)) {
+        of_modst_order_t so = {.trade_id = o->trade_id,
+                               .status = o->status,
+                               .is_history = o->is_history,
+                               .has_stockout = o->stockout_id != 0,
+                               .unmerge_mask = o->unmerge_mask};
+        int handled = o->nline > 0; /* OP-61 */
+        for (size_t i = 0; i < o->nline; i++) {
+            const line_t *l = &ms->lines[o->line0 + i];
+            if (!strcmp(l->src_tid, x->t.tid) && !(l->actual_num == 0 && l->refund_status >= OF_LRS_REFUNDED))
+                handled = 0;
+            if (strcmp(l->src_tid, x->t.tid) && !l->gift_type && l->actual_num > 0) so.other_goods = 1;
+        }
+        so.refund_handled = handled;
+        int unpaid, others;
+        int64_t last_unpaid;
+        sib_counts(ms, o, &unpaid, &last_unpaid, &others);
+        if (of_modst_decide(&x->t, x->modify_flag, &so, 1, unpaid, last_unpaid, now, cat->set.wait_unpaid_s, others,
+                            &sp)) {
+            e = nomem(err, size);
+            goto out;
+        }
+        clear |= sp.handled;
+        if (sp.resubmit) { /* MOD-T1-02…-18: the whole change goes through the submission */
+            *resubmit = RS_PAID;
+            note(job, "MOD-T1-03");
+            goto out;
+        }
+        of_modst_order_plan_t *op = &sp.orders[0];
+        if ((e = add_logs(ms, o->trade_id, 0, &sp.logs, NULL, err, size))) goto out;
+        if ((e = add_logs(ms, o->trade_id, o->stockout_id, &op->logs, &op->stockout_logs, err, size))) goto out;
+        f.bad |= op->bad_or;
+        f.blk |= op->block_or;
+        if (sp.deposit) { /* MOD-T1-20 */
+            f.status = OF_ST_BALANCE;
+            f.pay_status = x->t.pay_status;
+            note(job, "MOD-T1-20");
+            if (sp.clear_unpaid_flag &&
+                (e = sib_exec(ms, Q_CLR_UNPAID,
+                              (of_param_t[]){OFP_U(o->customer_id), OFP_U(o->trade_id), OFP_I(16), OFP_I(95)}, 4, err,
+                              size)))
+                goto out;
+        }
+        if (sp.refund_order && /* MOD-T1-22 */
+            (e = of_substore_refund(ms->ss, &x->t, x->rec_id, x->shop_id, OF_LRS_REFUNDED, 1, x->t.buyer_nick,
+                                    "MOD-T1-22 whole trade refunded", err, size)))
+            goto out;
+        if (op->action == OF_MODST_RELEASE) { /* MOD-T1-28…-32 */
+            for (size_t i = 0; i < o->nline && !e; i++) {
+                line_t *l = &ms->lines[o->line0 + i];
+                if (!strcmp(l->src_tid, x->t.tid) || (op->cancel && l->gift_type))
+                    e = release_line(ms, job, o, l, op->line_refund_status, op->deduct_sales, "MOD-T1-29", err, size);
+            }
+            if (e) goto out;
+            f.agg = 1;
+            if (op->cancel) {
+                f.status = OF_ST_CANCELLED;
+                note(job, "MOD-T1-32");
+            }
+            note(job, "MOD-T1-29");
+        }
+        if (op->release_waiting) { /* MOD-T1-24 */
+            if ((e = sib_exec(ms, Q_REL_WAIT,
+                              (of_param_t[]){OFP_I(cat->set.delay_audit_s), OFP_U(o->customer_id), OFP_U(o->trade_id)},
+                              3, err, size)) ||
+                (e = sib_exec(ms, Q_CLR_UNPAID,
+                              (of_param_t[]){OFP_U(o->customer_id), OFP_U(o->trade_id), OFP_I(16), OFP_I(95)}, 4, err,
+                              size)))
+                goto out;
+            note(job, "MOD-T1-24");
+        }
+        if (op->clear_same_name) { /* MOD-T1-25 */
+            if ((e = sib_exec(ms, Q_CLR_SAME, (of_param_t[]){OFP_U(o->customer_id), OFP_U(o->trade_id)}, 2, err, size)))
+                goto out;
+            note(job, "MOD-T1-25");
+        }
+        if (op->consign) f.cons = 1, note(job, "MOD-T1-35");
+        if (op->complete) f.status = OF_ST_COMPLETED, note(job, "MOD-T1-36");
+        if (op->block_or) note(job, "MOD-T1-26");
+        raw_ps = sp.raw_process_status;
+        if (sp.clear_order_bits)
+            for (size_t i = 0; i < x->t.n_orders; i++)
+                oclear[i] = x->oflags[i];
+        if (!job->note[0]) note(job, sp.logs.n ? sp.logs.e[0].rule : "MOD-T1-37");
+    }
+    /* the header bits (MOD-T4 … MOD-T64) */
+    uint32_t hbits = x->modify_flag & ~(uint32_t)(OF_MF_TRADE_STATUS | OF_MF_PAY);
+    if (hbits) {
+        o->mo.status = f.status;
+        of_modhdr_decide(cat, x->shop_id, &o->mo, &x->t, hbits, &hp);
+        if (hp.recompute || hp.reselect_warehouse) { /* D-MOD-15: the submission's strategies, into the order */
+            *resubmit = hp.recompute ? RS_ADDRESS : RS_WAREHOUSE;
+            note(job, hp.recompute ? "MOD-T16-04" : "MOD-T64-02");
+            goto out;
+        }
+        clear |= hp.handled;
+        f.bad |= hp.bad_or;
+        f.blk |= hp.block_or;
+        if ((e = add_logs(ms, o->trade_id, o->stockout_id, &hp.logs, &hp.stockout_logs, err, size))) goto out;
+        if (hp.remark_history &&
+            (e = ADD(W_REMARK, OFP_U(o->trade_id), OFP_U(x->rec_id), OFP_S(x->t.tid), OFP_I(1), OFP_S(x->t.cs_remark))))
+            goto out;
+        if (hp.set_cs_remark) f.cs_remark = x->t.cs_remark, f.rcn = 1;
+        if (hp.salesman_id) f.salesman = hp.salesman_id;
+        if (hp.flag_id) f.flag = hp.flag_id;
+        if (hp.logistics_id) f.logistics = hp.logistics_id, f.logistics_by = OF_LB_REMARK;
+        if (hp.set_client_remark) f.buyer_message = x->t.buyer_message;
+        if (hp.set_invoice) {
+            f.invoice_type = x->t.invoice_type;
+            f.invoice_title = x->t.invoice_title;
+            f.invoice_content = x->t.invoice_content;
+        }
+        if (hp.customer_books && o->customer_id) { /* MOD-T16-01 */
+            of_cust_address_t ad;
+            if (of_cust_address(&x->t, &ad) &&
+                (e = ADD(W_ADDRESS, OFP_U(o->customer_id), OFP_S(ad.name), OFP_S(ad.province), OFP_S(ad.city),
+                         OFP_S(ad.district), OFP_S(ad.address), OFP_S(ad.zip), OFP_S(ad.mobile), OFP_S(ad.telno))))
+                goto out;
+            const char *nums[2];
+            int types[2];
+            int np = of_cust_phones(&x->t, nums, types);
+            for (int i = 0; i < np && !e; i++)
+                e = ADD(W_TELNO, OFP_U(o->customer_id), OFP_I(types[i]), OFP_S(nums[i]));
+            if (e) goto out;
+        }
+        for (size_t i = 0; i < hp.logs.n; i++)
+            note(job, hp.logs.e[i].rule);
+        for (size_t i = 0; i < hp.trace.n; i++)
+            note(job, hp.trace.e[i].rule);
+    }
+    /* the sub-orders (MOD-O1, -O2, -O16) */
+    int post = 0;
+    for (size_t i = 0; i < x->t.n_orders; i++) {
+        uint32_t ob = x->oflags[i] & ~oclear[i];
+        if (!ob) continue;
+        const Orderfleet__RawSubOrder *ro = x->op[i];
+        line_t *l = line_of(ms, o, x->t.tid, ro->oid);
+        of_modline_order_t lo = {.exists = l != NULL && !o->is_history,
+                                 .status = f.status,
+                                 .has_stockout = o->stockout_id != 0,
+                                 .refund_handled = l && l->actual_num == 0 && l->refund_status >= OF_LRS_REFUNDED,
+                                 .line_refund_status = l ? l->refund_status : 0};
+        of_modline_plan_t lp;
+        of_modline_plan_init(&lp);
+        of_modline_decide(&lo, ro, ob, &lp);
+        oclear[i] |= lp.handled;
+        f.bad |= lp.bad_or;
+        f.blk |= lp.block_or;
+        e = add_logs(ms, o->trade_id, o->stockout_id, &lp.logs, &lp.stockout_logs, err, size);
+        if (!e && lp.refund_order)
+            e = of_substore_refund(ms->ss, &x->t, x->rec_id, x->shop_id, OF_LRS_REFUNDED, 0, x->t.buyer_nick,
+                                   "MOD-O1-02 sub-order refunded", err, size);
+        if (!e && l && lp.release_line) {
+            e = release_line(ms, job, o, l, lp.line_refund_status, f.status >= 25 && f.status <= 55, "MOD-O1-06", err,
+                             size);
+            f.agg = 1;
+        } else if (l && lp.line_refund_status >= 0 && lp.line_refund_status != l->refund_status) {
+            l->refund_status = lp.line_refund_status;
+            l->dirty = 1;
+        }
+        if (!e && l && lp.restore_line) {
+            e = restore_line(ms, job, o, o->warehouse_id, l, err, size);
+            l->refund_status = OF_LRS_CANCELLED;
+            f.agg = 1;
+            if (lp.reopen) f.status = 30; /* MOD-O2-06: 待审核 (OP-01) */
+        }
+        if (l && lp.recompute_refund) f.agg = 1;
+        if (l && lp.consign_line) {
+            l->is_consigned = 1;
+            l->dirty = 1;
+            ops[i] = OF_PS_PART_SHIPPED;
+            raw_ps = raw_ps ? raw_ps : OF_PS_PART_SHIPPED;
+        }
+        if (lp.settle_line) { /* OP-72: the raw trade completes when every sub-order is completed or closed */
+            int all = 1;
+            for (size_t k = 0; k < x->t.n_orders; k++)
+                if (k != i && !(x->op[k]->status >= OF_RAWO_COMPLETED)) all = 0;
+            ops[i] = OF_PS_COMPLETED;
+            if (all) raw_ps = OF_PS_COMPLETED;
+        }
+        post |= lp.reallocate_post && l;
+        for (size_t k = 0; k < lp.logs.n; k++)
+            note(job, lp.logs.e[k].rule);
+        for (size_t k = 0; k < lp.trace.n; k++)
+            note(job, lp.trace.e[k].rule);
+        of_modline_plan_free(&lp);
+        if (e) goto out;
+    }
+    if (post) reallocate_post(ms, o);
+    if (f.agg) { /* SUB-AGG over the order's lines now */
+        if (recompute(cat, x, ms, o, &f.aggs)) {
+            e = nomem(err, size);
+            goto out;
+        }
+        f.refund_status = f.aggs.refund_status;
+        int goods = 0;
+        for (size_t i = 0; i < o->nline; i++)
+            goods |= ms->lines[o->line0 + i].actual_num > 0 && !ms->lines[o->line0 + i].gift_type;
+        if (!goods && f.status != OF_ST_CANCELLED && f.status < 40) { /* MOD-O1-08: no goods left */
+            f.status = OF_ST_CANCELLED;
+            for (size_t i = 0; i < o->nline && !e; i++) {
+                line_t *l = &ms->lines[o->line0 + i];
+                if (l->actual_num > 0) e = release_line(ms, job, o, l, l->refund_status, 0, "MOD-O1-08", err, size);
+            }
+            if (!e)
+                e = ADD(W_LOG, OFP_U(o->trade_id), OFP_I(OF_LOG_STATUS), OFP_S("MOD-O1-08"),
+                        OFP_S("no goods left: order cancelled"));
+            if (e) goto out;
+            note(job, "MOD-O1-08");
+        }
+    }
+    /* the order, its lines, its stockout order */
+    const of_agg_t *g = &f.aggs.agg;
+    if ((e = ADD(W_ORDER, OFP_U(o->trade_id), OFP_I(f.status), OFP_I(f.pay_status), OFP_I(f.refund_status),
+                 OFP_U(f.bad), OFP_U(f.blk), OFP_I(f.cons), OFP_S(f.cs_remark), OFP_I(f.rcn), OFP_S(f.buyer_message),
+                 OFP_U(f.salesman), OFP_U(f.flag), OFP_U(f.logistics), OFP_I(f.logistics_by), OFP_S(f.rcv[0]),
+                 OFP_S(f.rcv[1]), OFP_S(f.rcv[2]), OFP_S(f.rcv[3]), OFP_S(f.rcv[4]), OFP_S(f.rcv[5]), OFP_S(f.rcv[6]),
+                 OFP_S(f.rcv[7]), OFP_I(f.invoice_type), OFP_S(f.invoice_title), OFP_S(f.invoice_content),
+                 OFP_I(g->goods_count), OFP_I(g->goods_type_count), OFP_M(g->goods_amount), OFP_M(g->paid),
+                 OFP_S(g->single_spec_no), OFP_U(g->gift_mask), OFP_I(f.agg))))
+        goto out;
+    for (size_t i = 0; i < o->nline && !e; i++) {
+        const line_t *l = &ms->lines[o->line0 + i];
+        if (l->dirty)
+            e = ADD(W_LINE, OFP_U(l->rec_id), OFP_I(l->actual_num), OFP_I(l->refund_status), OFP_I(l->reserved),
+                    OFP_U(l->res_wh), OFP_I(l->reserved_num), OFP_M(l->share_post), OFP_I(l->is_consigned));
+    }
+    if (!e && f.blk && o->stockout_id) e = ADD(W_STOCKOUT, OFP_U(o->stockout_id), OFP_U(f.blk));
+    if (e) goto out;
+    /* the raw trade and its sub-orders: the handled bits cleared (MOD-END-01, MOD-O-END-01) */
+    for (size_t i = 0; i < x->t.n_orders && !e; i++)
+        if (oclear[i] || ops[i]) e = ADD(W_RAWO, OFP_U(x->oids[i]), OFP_U(oclear[i]), OFP_I(ops[i]));
+    if (!e)
+        e = ADD(W_RAW, OFP_U(x->rec_id), OFP_U(clear), OFP_I(raw_ps), OFP_U(0), OFP_U(hp.cs.salesman_id),
+                OFP_U(hp.cs.logistics_id), OFP_U(hp.cs.freeze_reason), OFP_S(""), OFP_S(""));
+    job->status_after = f.status;
+    job->bits = clear;
+    for (size_t i = 0; i < x->t.n_orders; i++)
+        job->order_bits |= oclear[i];
+    job->block_or = f.blk;
+    job->bad_or = f.bad;
+out:
+    free(oclear);
+    free(ops);
+    of_sub_free(&f.aggs);
+    of_modst_plan_free(&sp);
+    of_modhdr_plan_free(&hp);
+    return e;
+}
+
+/* ------------------------------------------------------------------ the batch */
+typedef struct {
+    of_subjob_t sj;
+    of_held_t *held;
+    of_modjob_t *job;
+    raw_t *x;
+    ord_t *o;
+    int why; /* RS_* */
+} resub_t;
+
+/* MOD-T1-07/08 after a paid order was submitted again (its new status and flags). */
+static of_err_t after_resubmit(of_modstore_t *ms, const resub_t *r, char *err, size_t size) {
+    const of_subjob_t *sj = &r->sj;
+    const ord_t *o = r->o;
+    if (!(sj->unmerge_mask & OF_UM_SAME_NAME) || (sj->unmerge_mask & OF_UM_HAS_UNPAID)) return OF_OK;
+    of_err_t e;
+    int s = sj->status;
+    if ((s == 13 || s == 16 || s == 19 || s == 20 || s == 27) && /* T1-07 */
+        (e = sib_exec(ms, Q_REL_WAIT,
+                      (of_param_t[]){OFP_I(ms->cat.set.delay_audit_s), OFP_U(o->customer_id), OFP_U(o->trade_id)}, 3,
+                      err, size)))
+        return e;
+    return sib_exec(ms, Q_CLR_UNPAID, /* T1-08: 15 ≤ status < 95 */
+                    (of_param_t[]){OFP_U(o->customer_id), OFP_U(o->trade_id), OFP_I(15), OFP_I(94)}, 4, err, size);
+}
+
+static of_err_t resubmit(of_modstore_t *ms, resub_t *rs, size_t nrs, int64_t now, char *err, size_t size) {
+    of_subjob_t **pj = malloc((nrs ? nrs : 1) * sizeof *pj);
+    if (!pj) return nomem(err, size);
+    for (size_t i = 0; i < nrs; i++)
+        pj[i] = &rs[i].sj;
+    of_err_t e = of_substore_submit(ms->ss, pj, nrs, now, err, size);
+    free(pj);
+    for (size_t i = 0; i < nrs && !e; i++) {
+        resub_t *r = &rs[i];
+        of_modjob_t *job = r->job;
+        if (r->sj.trade_id) {
+            job->outcome = OF_MS_APPLIED;
+            job->status_after = r->sj.status;
+            job->bits = r->x->modify_flag;
+            for (size_t k = 0; k < r->x->t.n_orders; k++)
+                job->order_bits |= r->x->oflags[k];
+            if ((r->x->modify_flag & (OF_MF_TRADE_STATUS | OF_MF_PAY))) e = after_resubmit(ms, r, err, size);
+            static const char *const rule[] = {"", "MOD-T1-18", "MOD-T16-04", "MOD-T64-02"};
+            static const char *const what[] = {"", "paid", "address changed", "warehouse changed"};
+            char msg[240];
+            snprintf(msg, sizeof msg,
+                     "%s: submitted again from the platform's new version (lines, strategies, stock), status %d",
+                     what[r->why], r->sj.status);
+            if (!e)
+                e = ADD(W_LOG, OFP_U(r->o->trade_id), OFP_I(r->why == RS_PAID ? OF_LOG_PAID : OF_LOG_STATUS),
+                        OFP_S(rule[r->why]), OFP_S(msg));
+            continue;
+        }
+        /* MOD-T1-04 (OP-56): the order stays as it was; the raw trade carries the stop and leaves the MOD scope */
+        job->outcome = OF_MS_RESUBMIT_STOPPED;
+        job->status_after = job->status_before;
+        snprintf(job->note, sizeof job->note, "%.23s: %.170s", r->sj.stop_rule, r->sj.stop_reason);
+        char msg[400];
+        snprintf(msg, sizeof msg, "submitted again: stopped by %s (%s); the order is kept as it was", r->sj.stop_rule,
+                 r->sj.stop_reason);
+        e = ADD(W_LOG, OFP_U(r->o->trade_id), OFP_I(OF_LOG_EXCEPTION), OFP_S("MOD-T1-04"), OFP_S(msg));
+        if (!e)
+            e = ADD(W_RAW, OFP_U(r->x->rec_id), OFP_U(0), OFP_I(0), OFP_U(r->sj.raw_bad_reason), OFP_U(0), OFP_U(0),
+                    OFP_U(0), OFP_S(r->sj.stop_rule), OFP_S(r->sj.stop_reason));
+    }
+    return e;
+}
+
+of_err_t of_modstore_apply(of_modstore_t *ms, const of_cat_snap_t *snap, of_modjob_t *const *jobs, size_t n,
+                           int64_t now, char *err, size_t size) {
+    of_cat_overlay_reset(ms->ov);
+    of_cat_view(snap, ms->ov, &ms->cat);
+    of_wset_reset(ms->w);
+    clear(ms);
+    of_substore_begin(ms->ss, snap);
+    of_err_t e = load_raws(ms, jobs, n, err, size);
+    if (!e) e = load_orders(ms, err, size);
+    if (!e) e = load_sibs(ms, err, size);
+    resub_t *rs = calloc(n + 1, sizeof *rs);
+    size_t nrs = 0;
+    if (!e && !rs) e = nomem(err, size);
+    for (size_t j = 0; j < n && !e; j++) {
+        of_modjob_t *job = jobs[j];
+        job->outcome = OF_MS_NOTHING;
+        job->trade_id = 0;
+        job->status_before = job->status_after = 0;
+        job->bits = job->order_bits = job->block_or = job->bad_or = 0;
+        job->note[0] = job->tid[0] = '\0';
+        raw_t *x = raw_of(ms, job->raw_id);
+        if (!x) {
+            job->outcome = OF_MS_UNKNOWN;
+            snprintf(job->note, sizeof job->note, "no raw trade with rec_id %llu", (unsigned long long)job->raw_id);
+            continue;
+        }
+        snprintf(job->tid, sizeof job->tid, "%s", x->t.tid);
+        uint32_t any = x->modify_flag;
+        for (size_t i = 0; i < x->t.n_orders; i++)
+            any |= x->oflags[i];
+        if (x->t.is_external || x->bad_reason) { /* MOD-00: out of scope, the bits stay */
+            job->outcome = OF_MS_SKIPPED;
+            snprintf(job->note, sizeof job->note, "MOD-00: %s",
+                     x->bad_reason ? "the raw trade has an exception" : "external flow");
+            continue;
+        }
+        if (!x->deliver) {
+            job->outcome = x->process_status == OF_PS_PENDING ? OF_MS_WAITING : OF_MS_SKIPPED;
+            snprintf(job->note, sizeof job->note, "MOD-00: not submitted (process_status %d)", x->process_status);
+            continue;
+        }
+        if (!any) continue; /* OF_MS_NOTHING */
+        ord_t *o = ord_of(ms, x->deliver);
+        if (!o) {
+            job->outcome = OF_MS_SKIPPED;
+            snprintf(job->note, sizeof job->note, "MOD-T1-01: order %llu not found", (unsigned long long)x->deliver);
+            continue;
+        }
+        job->trade_id = o->trade_id;
+        job->status_before = o->status;
+        int again = 0;
+        if ((e = apply_job(ms, job, x, o, now, &again, err, size))) break;
+        job->outcome = OF_MS_APPLIED;
+        if (!again) continue;
+        resub_t *r = &rs[nrs++];
+        r->why = again;
+        r->job = job;
+        r->x = x;
+        r->o = o;
+        if (!(r->held = calloc(o->nline + 1, sizeof *r->held))) {
+            e = nomem(err, size);
+            break;
+        }
+        for (size_t i = 0; i < o->nline; i++) {
+            const line_t *l = &ms->lines[o->line0 + i];
+            r->held[i] = (of_held_t){.line_id = l->rec_id,
+                                     .warehouse_id = l->res_wh,
+                                     .spec_id = l->spec_id,
+                                     .kind = l->reserved,
+                                     .num = l->reserved_num};
+        }
+        r->sj = (of_subjob_t){.raw = &x->t,
+                              .raw_id = x->rec_id,
+                              .shop_id = x->shop_id,
+                              .order_ids = x->oids,
+                              .event_id = job->event_id,
+                              .into_trade_id = o->trade_id,
+                              .held = r->held,
+                              .nheld = o->nline};
+    }
+    if (!e && nrs) e = resubmit(ms, rs, nrs, now, err, size);
+    for (size_t i = 0; i < nrs; i++)
+        free(rs[i].held);
+    free(rs);
+    if (!e) e = of_wset_flush(ms->w, err, size);
+    if (!e) e = of_substore_end(ms->ss, err, size);
+    if (e == OF_ERR_DUPLICATE) e = OF_ERR_TRANSIENT;
+    return e;
+}

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# it_modify.sh -- trade-modify end to end on the real stack (trade-rules §4): change sequences reach the system order
+# (status, lines, stock counters, block_reason / bad_reason, logs, stock check), a replay changes nothing.
+source "$(dirname "$0")/lib.sh"
+it_ns 18
+
+# trade TID NICK: an unpaid trade (status 10) with two sub-orders, shipped to Shanghai (warehouse SH-01)
+trade() {
+  printf '%s' '{"platform_id":1,"shop_no":"tb-flagship","tid":"'"$1"'","trade_status":10,"pay_status":0,"refund_status":0,"delivery_term":1,"trade_time":"2026-11-20 10:00:00","pay_time":"","modified":"2026-11-20 10:00:00","buyer_nick":"'"$2"'","receiver_name":"王小明","receiver_mobile":"13800000000","receiver_province":"上海","receiver_city":"上海市","receiver_district":"浦东新区","receiver_address":"世纪大道100号","cs_remark":"","buyer_message":"","invoice_type":0,"invoice_title":"","warehouse_no":"","goods_count":3,"goods_type_count":2,"post_amount":"10.00","paid":"0.00","orders":[{"oid":"'"$1"'-1","status":10,"refund_status":0,"goods_id":"TB-G1001","spec_id":"TB-S1001-1","spec_no":"SKU-TEA-001","num":2,"price":"128.00","share_amount":"256.00"},{"oid":"'"$1"'-2","status":10,"refund_status":0,"goods_id":"TB-G1002","spec_id":"TB-S1002-1","spec_no":"SKU-TEA-003","num":1,"price":"88.00","share_amount":"88.00"}]}'
+}
+paid() { sed -E 's/"trade_status":10,"pay_status":0/"trade_status":30,"pay_status":2/; s/"pay_time":""/"pay_time":"2026-11-20 10:05:00"/; s/"status":10,/"status":30,/g; s/"paid":"0.00"/"paid":"354.00"/'; }
+at() { sed -E "s/\"modified\":\"[^\"]*\"/\"modified\":\"2026-11-20 $1\"/"; }
+send() { # send JSON: publish one version and wait until both workers consumed it
+  printf '%s\n' "$1" >"$WORK/v.jsonl"
+  publish "$WORK/v.jsonl"
+  wait_idle || fail "trade.raw not consumed"
+  wait_modified || fail "trade.changed not consumed"
+}
+order_of() { sql "SELECT deliver_trade_id FROM api_trade WHERE tid='$1'"; }
+st() { sql "SELECT CONCAT_WS(' ', trade_status, pay_status, refund_status, block_reason, bad_reason, warehouse_id) FROM sales_trade WHERE trade_id=$1"; }
+lines() { sql "SELECT GROUP_CONCAT(CONCAT(src_oid, ':', actual_num, '/', refund_status, '/', stock_reserved, '@', reserved_warehouse_id) ORDER BY src_oid) FROM sales_trade_order WHERE trade_id=$1"; }
+counter() { sql "SELECT CONCAT_WS(' ', unpay_num, order_num) FROM stock_spec WHERE warehouse_id=$1 AND spec_id=$2"; }
+bits() { sql "SELECT CONCAT(a.modify_flag, '/', IFNULL(SUM(o.modify_flag), 0)) FROM api_trade a LEFT JOIN api_trade_order o ON o.api_trade_id = a.rec_id WHERE a.tid='$1' GROUP BY a.rec_id"; }
+logged() { sql "SELECT COUNT(*) FROM sales_trade_log WHERE trade_id=$1 AND rule_id='$2'"; }
+
+start_worker s
+start_modify m
+
+log "sequence 1: unpaid → paid → address → partial refund → refund cancelled"
+t1=$(trade IT-MOD-1 mod-buyer-1)
+send "$t1"
+o1=$(order_of IT-MOD-1)
+assert_eq "$(st "$o1")" "10 0 0 0 0 1" "unpaid order on SH-01"
+assert_eq "$(counter 1 1)" "2 0" "SKU-TEA-001 on SH-01: unpay_num 2"
+t1=$(paid <<<"$t1" | at 10:05:00)
+send "$t1"
+s=$(st "$o1")
+[[ ${s%% *} == 16 || ${s%% *} == 20 ]] || fail "paid order: status $s, want 16 or 20 (MOD-T1-05)"
+assert_eq "$(counter 1 1)" "0 2" "MOD-T1-03/11: reservation moved from unpay_num to order_num"
+assert_eq "$(counter 1 3)" "0 1" "SKU-TEA-003 likewise"
+assert_eq "$(lines "$o1")" "IT-MOD-1-1:2/0/2@1,IT-MOD-1-2:1/0/2@1" "MOD-T1-04: lines regenerated, reserving order_num"
+assert_eq "$(logged "$o1" MOD-T1-18)" "1" "MOD-T1-18 log"
+assert_eq "$(bits IT-MOD-1)" "0/0" "bits cleared (MOD-T1-14, MOD-END-01)"
+assert_eq "$(sql "SELECT COUNT(*) FROM sales_trade WHERE raw_trade_id=(SELECT rec_id FROM api_trade WHERE tid='IT-MOD-1')")" "1" "still one order"
+stock_check "after paid"
+
+t1=$(sed -E 's/世纪大道100号/世纪大道200号/' <<<"$t1" | at 10:10:00)
+send "$t1"
+assert_eq "$(sql "SELECT receiver_address FROM sales_trade WHERE trade_id=$o1")" "世纪大道200号" "MOD-T16-04: address on the order"
+assert_eq "$(logged "$o1" MOD-T16-04)" "1" "MOD-T16-04 log"
+assert_eq "$(sql "SELECT COUNT(*) FROM crm_customer_address a JOIN sales_trade t ON t.customer_id = a.customer_id WHERE t.trade_id=$o1 AND a.address='世纪大道200号'")" "1" "MOD-T16-01: address book"
+stock_check "after the address change"
+
+t1=$(sed -E 's/"oid":"IT-MOD-1-2","status":30,"refund_status":0/"oid":"IT-MOD-1-2","status":80,"refund_status":5/' <<<"$t1" | at 10:15:00)
+send "$t1"
+assert_eq "$(lines "$o1")" "IT-MOD-1-1:2/0/2@1,IT-MOD-1-2:0/5/0@0" "MOD-O1-06/07: the refunded line released"
+assert_eq "$(counter 1 3)" "0 0" "SKU-TEA-003 order_num released"
+assert_eq "$(sql "SELECT CONCAT_WS(' ', refund_status, goods_count) FROM sales_trade WHERE trade_id=$o1")" "2 2" "MOD-O1-08: partial refund, 2 goods left"
+assert_eq "$(sql "SELECT COUNT(*) FROM api_refund r JOIN api_refund_order o ON o.refund_id = r.rec_id WHERE r.tid='IT-MOD-1' AND o.oid='IT-MOD-1-2'")" "1" "MOD-O1-02: refund order"
+assert_eq "$(bits IT-MOD-1)" "0/0" "sub-order bits cleared"
+stock_check "after the partial refund"
+
+t1=$(sed -E 's/"oid":"IT-MOD-1-2","status":80,"refund_status":5/"oid":"IT-MOD-1-2","status":30,"refund_status":1/' <<<"$t1" | at 10:20:00)
+send "$t1"
+assert_eq "$(lines "$o1")" "IT-MOD-1-1:2/0/2@1,IT-MOD-1-2:1/1/2@1" "MOD-O2-06: the line restored and reserved again"
+assert_eq "$(counter 1 3)" "0 1" "SKU-TEA-003 order_num back"
+assert_eq "$(sql "SELECT CONCAT_WS(' ', refund_status, goods_count) FROM sales_trade WHERE trade_id=$o1")" "0 3" "refund status recomputed"
+stock_check "after the refund was cancelled"
+
+log "sequence 2: paid → audited → whole trade refunded → intercepted"
+t2=$(trade IT-MOD-2 mod-buyer-2 | paid)
+send "$t2"
+o2=$(order_of IT-MOD-2)
+ordctl order audit "$o2" >"$WORK/audit.out" 2>&1 || { fail "ordctl order audit"; cat "$WORK/audit.out"; }
+assert_eq "$(sql "SELECT COUNT(*) FROM stockout_order WHERE src_order_id=$o2")" "1" "audit: stockout order"
+before=$(counter 1 1)
+t2=$(sed -E 's/"trade_status":30/"trade_status":80/; s/"status":30,"refund_status":0/"status":80,"refund_status":5/g' <<<"$t2" | at 10:30:00)
+send "$t2"
+assert_eq "$(st "$o2")" "40 2 0 2 64 1" "MOD-T1-26: audited order blocked (block 2, bad 64), not released"
+assert_eq "$(sql "SELECT block_reason FROM stockout_order WHERE src_order_id=$o2")" "2" "MOD-T1-26: the stockout order too"
+assert_eq "$(counter 1 1)" "$before" "reservation kept until the user handles the refund"
+assert_eq "$(sql "SELECT COUNT(*) FROM stockout_order_log l JOIN stockout_order s ON s.stockout_id = l.stockout_id WHERE s.src_order_id=$o2 AND l.rule_id='MOD-T1-26'")" "1" "stockout order log"
+assert_eq "$(sql "SELECT process_status FROM api_trade WHERE tid='IT-MOD-2'")" "30" "MOD-T1-34: raw trade cancelled"
+stock_check "after the interception"
+
+log "sequence 3: client remark only"
+t3=$(trade IT-MOD-3 mod-buyer-3 | paid)
+send "$t3"
+o3=$(order_of IT-MOD-3)
+s3=$(st "$o3")
+t3=$(sed -E 's/"buyer_message":""/"buyer_message":"请周末送货"/' <<<"$t3" | at 10:40:00)
+send "$t3"
+assert_eq "$(sql "SELECT buyer_message FROM sales_trade WHERE trade_id=$o3")" "请周末送货" "MOD-T128-02: client remark"
+assert_eq "$(st "$o3")" "$s3" "nothing else changed"
+assert_eq "$(logged "$o3" MOD-T128-02)" "1" "MOD-T128-02 log"
+assert_eq "$(bits IT-MOD-3)" "0/0" "bit 128 cleared"
+
+log "sequence 4: warehouse change on an unaudited order: stock moves SH-01 → GZ-01"
+t4=$(trade IT-MOD-4 mod-buyer-4 | paid | sed -E 's/"num":1,"price":"88.00"/"num":1,"price":"88.00"/')
+send "$t4"
+o4=$(order_of IT-MOD-4)
+sh=$(counter 1 1)
+gz=$(counter 2 1)
+t4=$(sed -E 's/"warehouse_no":""/"warehouse_no":"GZ-01"/' <<<"$t4" | at 10:50:00)
+send "$t4"
+assert_eq "$(sql "SELECT warehouse_id FROM sales_trade WHERE trade_id=$o4")" "2" "MOD-T64-02: warehouse selected again"
+assert_eq "$(counter 1 1)" "0 $((${sh#* } - 2))" "SH-01 released 2"
+assert_eq "$(counter 2 1)" "0 $((${gz#* } + 2))" "GZ-01 reserved 2"
+assert_eq "$(logged "$o4" MOD-T64-02)" "1" "MOD-T64-02 log"
+stock_check "after the warehouse change"
+
+log "replay: every change again, nothing changes"
+stop_worker m
+snap() { sql "SELECT MD5(GROUP_CONCAT(CONCAT_WS(':', trade_id, trade_status, refund_status, block_reason, bad_reason, warehouse_id, receiver_address, buyer_message, goods_count) ORDER BY trade_id)) FROM sales_trade"; sql "SELECT MD5(GROUP_CONCAT(CONCAT_WS(':', warehouse_id, spec_id, unpay_num, order_num) ORDER BY warehouse_id, spec_id)) FROM stock_spec"; sql "SELECT COUNT(*) FROM sales_trade_log"; }
+before=$(snap)
+ordctl replay --topic trade.changed --group "$OF_KAFKA_GROUP-modify" --from-beginning --yes >"$WORK/replay.out" 2>&1 || { fail "replay"; cat "$WORK/replay.out"; }
+start_modify m2
+wait_modified || fail "replay not consumed"
+assert_eq "$(snap)" "$before" "a replayed change changes nothing"
+stop_worker m2
+log "replay with the ledger gone: the cleared bits alone keep it idempotent"
+sql "DELETE FROM processed_event WHERE consumer = '$OF_KAFKA_GROUP-modify'"
+ordctl replay --topic trade.changed --group "$OF_KAFKA_GROUP-modify" --from-beginning --yes >"$WORK/replay2.out" 2>&1 || { fail "replay"; cat "$WORK/replay2.out"; }
+start_modify m3
+wait_modified || fail "second replay not consumed"
+assert_eq "$(snap)" "$before" "no change without the ledger either"
+stop_worker m3
+stop_worker s
+grep -q 'msg="change applied"' "$WORK/m.log" || fail "no 'change applied' log line"

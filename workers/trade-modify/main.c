@@ -1,0 +1,65 @@
+/* of-trade-modify -- consumes the changes of submitted raw trades and applies them to their system orders. Wiring
+ * only. */
+#include <stdio.h>
+#include <stdlib.h>
+#include "of_db.h"
+#include "of_kafka.h"
+#include "of_ladder.h"
+#include "of_log.h"
+#include "of_modify.h"
+#include "of_topics.h"
+#include "of_worker.h"
+
+static const char ABOUT[] =
+    "Consumes TradeChange events from the trade.changed topic (keyed by platform:tid, so the changes of one\n"
+    "trade arrive in order) and applies the raw trade's pending modify_flag bits to its system order, in the\n"
+    "order of spec trade-rules section 4: status (paid: submitted again into the same order; refunded or\n"
+    "closed: stock released, order cancelled, or an audited order intercepted), CS and client remarks,\n"
+    "address, invoice, warehouse, and the sub-orders' refunds and goods changes. Each change is recorded\n"
+    "once (replays change nothing). A change of a trade not submitted yet waits on the retry ladder\n"
+    "(OF_RETRY_LADDER, served by of-retry-ladder). Run more instances to scale out: they share the group.";
+
+int main(int argc, char **argv) {
+    of_config_t *cfg = of_worker_init(argc, argv, "trade-modify", ABOUT);
+    of_worker_signals_install();
+    of_db_set_interrupt(&of_stop_requested);
+    char err[512], group[256];
+    int rc = 1;
+    of_db_t *db = NULL;
+    of_producer_t *p = NULL;
+    of_modify_t *md = NULL;
+    of_ladder_t ladder;
+    if (of_ladder_parse(of_cfg_str(cfg, OF_CFG_RETRY_LADDER), &ladder, err, sizeof err)) {
+        of_error("configuration error", OF_S("key", "OF_RETRY_LADDER"), OF_S("error", err), OF_END);
+        of_config_destroy(cfg);
+        return 78;
+    }
+    if (!(db = of_db_connect(cfg, NULL, err, sizeof err))) {
+        of_error("database unavailable at start", OF_S("error", err), OF_END);
+        goto out;
+    }
+    if (!(p = of_producer_new(cfg, of_cfg_str(cfg, OF_CFG_INSTANCE_ID), err, sizeof err))) {
+        of_error("producer start failed", OF_S("error", err), OF_END);
+        goto out;
+    }
+    of_worker_group(cfg, "trade-modify", group, sizeof group);
+    if (!(md = of_modify_new(cfg, db, p, &ladder, group, err, sizeof err))) {
+        of_error("trade-modify start failed", OF_S("error", err), OF_END);
+        goto out;
+    }
+    static const int topics[] = {OF_TOPIC_TRADE_CHANGED};
+    of_worker_spec_t spec = {.name = "trade-modify",
+                             .topics = topics,
+                             .ntopics = 1,
+                             .on_batch = of_modify_batch,
+                             .on_tick = of_modify_tick,
+                             .tick_ms = 1000,
+                             .ctx = md};
+    rc = of_worker_run(cfg, p, &spec);
+out:
+    of_modify_destroy(md);
+    of_producer_destroy(p);
+    of_db_close(db);
+    of_config_destroy(cfg);
+    return rc;
+}
