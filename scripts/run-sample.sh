@@ -27,7 +27,7 @@ if [[ $(bash scripts/stack.sh mysql -N -B -e 'SELECT COUNT(*) FROM cfg_shop') ==
 else
   echo "catalogue already loaded"
 fi
-step "5/8 trade-submit"
+step "5/8 trade-submit and trade-modify"
 LOG=${OF_STATE_DIR:-$REPO/.state}/logs/trade-submit.log
 build/bin/of-trade-submit >>"$LOG" 2>&1 &
 WORKER=$!
@@ -36,11 +36,38 @@ LOGS=${OF_STATE_DIR:-$REPO/.state}/logs
 export OF_DEADLETTER_LOG=$LOGS/deadletter.log
 build/bin/of-dlq-recorder >>"$LOGS/dlq-recorder.log" 2>&1 &
 PIDS=($WORKER $!)
+build/bin/of-trade-modify >>"$LOGS/trade-modify.log" 2>&1 &
+PIDS+=($!)
 trap 'for p in "${PIDS[@]}"; do kill -TERM $p 2>/dev/null; done; wait 2>/dev/null || true' EXIT
-echo "running (pid $WORKER, log $LOG)"
-step "6/8 publish sample raw trades (platform adapter)"
+echo "running (pid $WORKER, log $LOG; of-trade-modify and of-dlq-recorder beside it, logs in $LOGS)"
+SQL() { bash scripts/stack.sh mysql -N -B -e "$1"; }
+by_status() {
+  SQL "SELECT CONCAT('  ', GROUP_CONCAT(CONCAT(trade_status, ': ', n) ORDER BY trade_status SEPARATOR ', ')) FROM
+       (SELECT trade_status, COUNT(*) n FROM sales_trade GROUP BY trade_status) x"
+}
+step "6/8 publish sample raw trades (platform adapter), then later versions of some (trade-modify)"
 build/bin/ordctl publish-trades data/sample/raw_trades.jsonl 2> >(grep -v CONFWARN >&2)
-build/bin/ordctl publish-trades data/sample/raw_trades_changed.jsonl 2> >(grep -v CONFWARN >&2)
+build/bin/ordctl wait-idle --topic trade.raw --timeout 120
+echo "orders by status (5 cancelled, 10 unpaid, 16 delayed audit, 19/20 pre-processing, 40 audited ...) before the changes:"
+by_status
+echo "back office: two paid orders audited first, so that their changes are intercepted instead of applied"
+for tid in TB2026112000006 TB2026112000031; do
+  id=$(SQL "SELECT deliver_trade_id FROM api_trade WHERE tid = '$tid'")
+  if [[ -n $id && $id != 0 ]]; then build/bin/ordctl order audit "$id" 2> >(grep -v CONFWARN >&2) || true; fi
+done
+build/bin/ordctl publish-trades data/sample/raw_trades_changed.jsonl data/sample/raw_trades_refunds.jsonl \
+  2> >(grep -v CONFWARN >&2)
+build/bin/ordctl wait-idle --topic trade.raw --timeout 120
+build/bin/ordctl wait-idle --topic trade.changed --group orderfleet.trade-modify --timeout 120
+echo "what trade-modify did ($(grep -c 'msg="change applied"' "$LOGS/trade-modify.log") changes applied in all; this run's, with the rules that acted):"
+grep 'msg="change applied"' "$LOGS/trade-modify.log" | tail -n 23 |
+  sed -E 's/.* tid=([^ ]+) .*status_before=([0-9]+) status_after=([0-9]+) block_reason=([0-9]+) bad_reason=([0-9]+) rules="?([^"]*)"?$/  \1: status \2 → \3, block_reason \4, bad_reason \5: \6/'
+echo "orders by status after the changes:"
+by_status
+echo "interceptions and exceptions (block_reason on the order and its stockout order; bad_reason):"
+SQL "SELECT CONCAT('  order ', trade_id, ' ', trade_no, ': block_reason ', block_reason, ', bad_reason ', bad_reason)
+     FROM sales_trade WHERE block_reason <> 0 OR bad_reason <> 0 ORDER BY trade_id"
+echo "refund orders: $(SQL 'SELECT COUNT(*) FROM api_refund') (lines: $(SQL 'SELECT COUNT(*) FROM api_refund_order'))"
 echo "and the invalid lines (the adapter refuses what it can tell is bad; the rest is dead-lettered):"
 build/bin/ordctl publish-trades --no-validate data/sample/raw_trades_invalid.jsonl 2>&1 | grep -v CONFWARN || true
 build/bin/ordctl wait-idle --topic trade.raw --timeout 120

@@ -109,6 +109,26 @@ assert_eq "$(counter 2 1)" "0 $((${gz#* } + 2))" "GZ-01 reserved 2"
 assert_eq "$(logged "$o4" MOD-T64-02)" "1" "MOD-T64-02 log"
 stock_check "after the warehouse change"
 
+log "sequence 5: the paid version cannot be submitted again (goods not mapped): the order is kept (D-MOD-14)"
+t5=$(trade IT-MOD-5 mod-buyer-5)
+send "$t5"
+o5=$(order_of IT-MOD-5)
+l5=$(lines "$o5")
+t5=$(paid <<<"$t5" | sed -E 's/"goods_id":"TB-G1002","spec_id":"TB-S1002-1","spec_no":"SKU-TEA-003"/"goods_id":"TB-G9999","spec_id":"TB-S9999-1","spec_no":"NO-SUCH-SKU"/' | at 11:00:00)
+send "$t5"
+assert_eq "$(st "$o5")" "10 0 0 0 0 1" "the order stays unpaid"
+assert_eq "$(lines "$o5")" "$l5" "its lines and unpaid reservation kept"
+assert_eq "$(sql "SELECT CONCAT(bad_reason > 0, ' ', submit_rule <> '') FROM api_trade WHERE tid='IT-MOD-5'")" "1 1" "the raw trade carries the stop"
+assert_eq "$(logged "$o5" MOD-T1-04)" "1" "MOD-T1-04 log"
+assert_eq "$(sql "SELECT outcome FROM sales_trade_change WHERE trade_id=$o5")" "resubmit-stopped" "recorded as resubmit-stopped"
+stock_check "after the stopped re-submission"
+
+log "ordctl explain shows the changes applied"
+ordctl explain --order "$o1" >"$WORK/explain.out" 2>&1 || fail "explain"
+grep -q 'changes applied by trade-modify' "$WORK/explain.out" || fail "explain: no changes section"
+assert_eq "$(grep -c 'rules: ' "$WORK/explain.out")" "4" "explain: the four changes of sequence 1"
+grep -q 'stock: order_num -1@wh1' "$WORK/explain.out" || fail "explain: the refund's stock move"
+
 log "replay: every change again, nothing changes"
 stop_worker m
 snap() { sql "SELECT MD5(GROUP_CONCAT(CONCAT_WS(':', trade_id, trade_status, refund_status, block_reason, bad_reason, warehouse_id, receiver_address, buyer_message, goods_count) ORDER BY trade_id)) FROM sales_trade"; sql "SELECT MD5(GROUP_CONCAT(CONCAT_WS(':', warehouse_id, spec_id, unpay_num, order_num) ORDER BY warehouse_id, spec_id)) FROM stock_spec"; sql "SELECT COUNT(*) FROM sales_trade_log"; }

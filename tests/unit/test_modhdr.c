@@ -279,3 +279,25 @@ Test(modhdr, MOD_00_several_bits_in_one_change_audited_block_accumulates) {
     }
     cr_expect_lt(i128, i16);
 }
+
+Test(modhdr, MOD_T8_03_the_new_remark_is_composed_onto_the_order) {
+    fx_raw.cs_remark = "请用顺丰";
+    decide(20, OF_MF_CS_REMARK);
+    cr_expect(plan.set_cs_remark, "T8-03/04: the order takes the raw trade's remark");
+    cr_expect(logged(&plan.logs, "MOD-T8-04"));
+}
+
+Test(modhdr, MOD_T32_04_bit_cleared_in_every_branch) {
+    int states[] = {20, 40, 95, 5};
+    for (size_t i = 0; i < sizeof states / sizeof *states; i++) {
+        decide(states[i], OF_MF_INVOICE);
+        cr_expect_eq(plan.handled, OF_MF_INVOICE, "status %d", states[i]);
+    }
+}
+
+Test(modhdr, MOD_END_01_every_header_bit_is_handled) {
+    decide(20, OF_MF_REFUND | OF_MF_CS_REMARK | OF_MF_ADDRESS | OF_MF_INVOICE | OF_MF_WAREHOUSE | OF_MF_CLIENT_REMARK);
+    cr_expect_eq(plan.handled,
+                 OF_MF_REFUND | OF_MF_CS_REMARK | OF_MF_ADDRESS | OF_MF_INVOICE | OF_MF_WAREHOUSE | OF_MF_CLIENT_REMARK,
+                 "the caller clears what the plan handled: with bits 1|2 of MOD-T1-37 the row's flag is 0");
+}

@@ -211,3 +211,45 @@ Test(modline, MOD_O_00_all_three_bits_in_order) {
     cr_expect_eq(plan.block_or, OF_BLOCK_REFUNDED | OF_BLOCK_GOODS);
     cr_expect_eq(plan.bad_or, OF_MBAD_REFUND_AUDITED | OF_MBAD_GOODS);
 }
+
+Test(modline, MOD_O1_08_14_release_leaves_the_remaining_goods_to_the_caller_and_clears_bit_1) {
+    o.status = OF_RAWO_CLOSED;
+    decide(16, OF_MFO_STATUS);
+    cr_expect(plan.release_line, "O1-08: the caller recomputes the order (no goods left: cancelled)");
+    cr_expect_eq(plan.handled, OF_MFO_STATUS, "O1-14");
+}
+
+Test(modline, MOD_O1_10_gift_interception_only_when_configured) {
+    o.status = OF_RAWO_REFUNDED;
+    decide(20, OF_MFO_STATUS);
+    cr_expect_not(plan.gift_intercept, "CFG_BLOCK_GIFT off");
+    st.block_gift = 1;
+    decide(20, OF_MFO_STATUS);
+    cr_expect(plan.gift_intercept, "OP-63");
+}
+
+Test(modline, MOD_O2_04_gift_interception_on_a_refund_application) {
+    st.block_gift = 1;
+    o.refund_status = OF_LRS_APPLIED;
+    decide(20, OF_MFO_REFUND);
+    cr_expect(plan.gift_intercept);
+    o.refund_status = OF_LRS_CANCELLED;
+    decide(20, OF_MFO_REFUND);
+    cr_expect_not(plan.gift_intercept, "not for a cancellation");
+}
+
+Test(modline, MOD_O2_09_every_refund_change_is_logged) {
+    int rs[] = {OF_LRS_APPLIED, OF_LRS_WAIT_RETURN, OF_LRS_WAIT_RECEIPT};
+    for (size_t i = 0; i < sizeof rs / sizeof *rs; i++) {
+        o.refund_status = rs[i];
+        decide(20, OF_MFO_REFUND);
+        cr_expect(logged(&plan.logs, "MOD-O2-09"), "refund status %d", rs[i]);
+    }
+}
+
+Test(modline, MOD_O_END_01_every_sub_order_bit_is_handled) {
+    o.status = OF_RAWO_REFUNDED;
+    o.refund_status = OF_LRS_REFUNDED;
+    decide(20, OF_MFO_STATUS | OF_MFO_REFUND | OF_MFO_GOODS);
+    cr_expect_eq(plan.handled, OF_MFO_STATUS | OF_MFO_REFUND | OF_MFO_GOODS, "the row's flag becomes 0");
+}

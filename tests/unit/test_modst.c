@@ -11,6 +11,7 @@
 static Orderfleet__RawTrade raw;
 static of_modst_order_t ord[2];
 static of_modst_plan_t plan;
+static int gift; /* CFG_BLOCK_GIFT */
 
 static void setup(void) {
     orderfleet__raw_trade__init(&raw);
@@ -19,6 +20,7 @@ static void setup(void) {
     ord[0].trade_id = 7;
     ord[0].status = OF_ST_UNPAID;
     ord[1].trade_id = 8;
+    gift = 0;
     of_modst_plan_init(&plan);
 }
 static void teardown(void) {
@@ -31,7 +33,7 @@ static void decide_n(int raw_status, int st_status, uint32_t bits, size_t n) {
     ord[0].status = st_status;
     of_modst_plan_free(&plan);
     of_modst_plan_init(&plan);
-    cr_assert_eq(of_modst_decide(&raw, bits, ord, n, 0, 0, 1000, 3600, 0, &plan), 0);
+    cr_assert_eq(of_modst_decide(&raw, bits, ord, n, 0, 0, 1000, 3600, 0, gift, &plan), 0);
 }
 static void decide(int raw_status, int st_status) {
     decide_n(raw_status, st_status, OF_MF_TRADE_STATUS, 1);
@@ -85,7 +87,7 @@ Test(modst, MOD_T1_20_deposit_on_unpaid_order) {
     raw.trade_status = OF_RAW_BALANCE;
     of_modst_plan_free(&plan);
     of_modst_plan_init(&plan);
-    of_modst_decide(&raw, 1, ord, 1, 1, 0, 1000, 3600, 0, &plan);
+    of_modst_decide(&raw, 1, ord, 1, 1, 0, 1000, 3600, 0, 0, &plan);
     cr_expect(plan.deposit);
     cr_expect_not(plan.clear_unpaid_flag, "another unpaid order remains");
 }
@@ -175,11 +177,11 @@ Test(modst, MOD_T1_24_unpaid_order_goes_waiting_siblings_released) {
     raw.trade_status = OF_RAW_CLOSED;
     of_modst_plan_free(&plan);
     of_modst_plan_init(&plan);
-    of_modst_decide(&raw, 1, ord, 1, 1, 900, 1000, 3600, 0, &plan);
+    of_modst_decide(&raw, 1, ord, 1, 1, 900, 1000, 3600, 0, 0, &plan);
     cr_expect_not(plan.orders[0].release_waiting, "another unpaid order inside the window");
     of_modst_plan_free(&plan);
     of_modst_plan_init(&plan);
-    of_modst_decide(&raw, 1, ord, 1, 1, 900, 900 + 3601, 3600, 0, &plan);
+    of_modst_decide(&raw, 1, ord, 1, 1, 900, 900 + 3601, 3600, 0, 0, &plan);
     cr_expect(plan.orders[0].release_waiting, "the window is over");
     decide(OF_RAW_CLOSED, 20);
     cr_expect_not(plan.orders[0].release_waiting, "only for 10 and 15");
@@ -188,16 +190,16 @@ Test(modst, MOD_T1_24_unpaid_order_goes_waiting_siblings_released) {
 Test(modst, MOD_T1_25_only_other_order_loses_same_name_flag) {
     raw.trade_status = OF_RAW_CLOSED;
     ord[0].status = 20;
-    of_modst_decide(&raw, 1, ord, 1, 0, 0, 1000, 3600, 1, &plan);
+    of_modst_decide(&raw, 1, ord, 1, 0, 0, 1000, 3600, 1, 0, &plan);
     cr_expect(plan.orders[0].clear_same_name);
     of_modst_plan_free(&plan);
     of_modst_plan_init(&plan);
-    of_modst_decide(&raw, 1, ord, 1, 0, 0, 1000, 3600, 2, &plan);
+    of_modst_decide(&raw, 1, ord, 1, 0, 0, 1000, 3600, 2, 0, &plan);
     cr_expect_not(plan.orders[0].clear_same_name, "two other orders");
     of_modst_plan_free(&plan);
     of_modst_plan_init(&plan);
     ord[0].status = OF_ST_UNPAID;
-    of_modst_decide(&raw, 1, ord, 1, 0, 0, 1000, 3600, 1, &plan);
+    of_modst_decide(&raw, 1, ord, 1, 0, 0, 1000, 3600, 1, 0, &plan);
     cr_expect_not(plan.orders[0].clear_same_name, "status below 15");
 }
 
@@ -235,4 +237,14 @@ Test(modst, raw_status_classes_D_MOD_9) {
     cr_expect_not(of_modst_raw_shipped(70));
     cr_expect(of_modst_raw_completed(70));
     cr_expect_not(of_modst_raw_completed(80));
+}
+
+Test(modst, MOD_T1_33_gift_interception_only_when_configured) {
+    decide(OF_RAW_REFUNDED, 20);
+    cr_expect_not(plan.gift_intercept, "CFG_BLOCK_GIFT off");
+    gift = 1;
+    decide(OF_RAW_CLOSED, 20);
+    cr_expect(plan.gift_intercept, "OP-63: the customer's orders with gifts");
+    decide(OF_RAW_PAID, OF_ST_UNPAID);
+    cr_expect_not(plan.gift_intercept, "only for a refund or a close");
 }

@@ -29,6 +29,9 @@ static const char SQL_LINES[] =
     "SELECT rec_id, src_oid, spec_id, spec_no, goods_name, num, actual_num, share_amount, refund_status, suite_no, "
     "is_main, stock_reserved, reserved_warehouse_id, reserved_num FROM sales_trade_order WHERE trade_id = ? ORDER BY "
     "rec_id";
+static const char SQL_CHANGES[] =
+    "SELECT DATE_FORMAT(created_at, '%Y-%m-%d %H:%i:%s'), event_id, modify_flag, order_flags, status_before, "
+    "status_after, block_or, bad_or, outcome, rules, stock FROM sales_trade_change WHERE trade_id = ? ORDER BY rec_id";
 static const char SQL_LOGS[] = "SELECT DATE_FORMAT(created_at, '%Y-%m-%d %H:%i:%s'), rule_id, message FROM "
                                "sales_trade_log WHERE trade_id = ? ORDER BY rec_id";
 
@@ -167,6 +170,19 @@ static int explain_order(of_db_t *db, uint64_t trade_id) {
         printf("log:\n");
         for (int i = 0; i < r->nrows; i++)
             printf("  %s %-12s %s\n", cell(r, i, 0), cell(r, i, 1), cell(r, i, 2));
+        of_rows_free(r);
+    }
+    if (of_db_query(db, of_db_register(db, SQL_CHANGES), p, 1, &r, err, sizeof err) == OF_OK) {
+        printf("changes applied by trade-modify (trade-rules §4):\n");
+        if (!r->nrows) printf("  none\n");
+        for (int i = 0; i < r->nrows; i++) {
+            printf("  %s %s: bits %s, sub-order bits %s, status %s → %s, %s\n", cell(r, i, 0), cell(r, i, 1),
+                   cell(r, i, 2), cell(r, i, 3), cell(r, i, 4), cell(r, i, 5), cell(r, i, 8));
+            printf("      rules: %s\n", cell(r, i, 9));
+            if (strcmp(cell(r, i, 6), "0") || strcmp(cell(r, i, 7), "0"))
+                printf("      block_reason |= %s, bad_reason |= %s\n", cell(r, i, 6), cell(r, i, 7));
+            if (*cell(r, i, 10)) printf("      stock: %s\n", cell(r, i, 10));
+        }
         of_rows_free(r);
     }
     return 0;

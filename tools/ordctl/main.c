@@ -52,7 +52,8 @@ static const char USAGE[] =
     "        print the events of a topic (TradeChange decoded; others as sizes)\n"
     "  explain (--order TRADE_ID | --tid TID [--platform N] | --raw API_TRADE_ID)\n"
     "        why an order got its warehouse (candidates, stock, shortage), logistics, package and status, or why a\n"
-    "        raw trade was not submitted (rule, bad_reason); prints the rule trace, the lines and the order log\n"
+    "        raw trade was not submitted (rule, bad_reason); prints the rule trace, the lines, the order log and\n"
+    "        the changes trade-modify applied (bits, rules, status before/after, stock moved)\n"
     "  order show|audit|push|ship|refund-handled ID [--waybill NO]\n"
     "        the back-office steps after submission: audit (→ 40, stockout order, reservation kept), push to the\n"
     "        warehouse (→ 55), ship (→ 95, is_consigned, goods out of stock), refund handled (refunded lines "
@@ -595,10 +596,10 @@ static int summary_groups(void) {
     static const struct {
         const char *worker;
         of_topic_t topic;
-    } g[] = {{"trade-submit", OF_TOPIC_TRADE_RAW}, {"delivery", OF_TOPIC_DELIVERY_REQUEST},
-             {"retry-ladder", OF_TOPIC_RETRY_1},   {"retry-ladder", OF_TOPIC_RETRY_2},
-             {"retry-ladder", OF_TOPIC_RETRY_3},   {"retry-ladder", OF_TOPIC_RETRY_4},
-             {"dlq-recorder", OF_TOPIC_DEADLETTER}};
+    } g[] = {{"trade-submit", OF_TOPIC_TRADE_RAW},    {"trade-modify", OF_TOPIC_TRADE_CHANGED},
+             {"delivery", OF_TOPIC_DELIVERY_REQUEST}, {"retry-ladder", OF_TOPIC_RETRY_1},
+             {"retry-ladder", OF_TOPIC_RETRY_2},      {"retry-ladder", OF_TOPIC_RETRY_3},
+             {"retry-ladder", OF_TOPIC_RETRY_4},      {"dlq-recorder", OF_TOPIC_DEADLETTER}};
     int rc = 0;
     printf("consumer groups (lag = messages not processed yet):\n");
     for (size_t i = 0; i < sizeof g / sizeof g[0]; i++) {
@@ -651,10 +652,12 @@ static int cmd_summary(void) {
         "SELECT COUNT(*) FROM sales_trade",
         "SELECT COUNT(*) FROM api_trade WHERE process_status = 10",
         "SELECT COUNT(*) FROM api_trade WHERE process_status = 30",
+        "SELECT COUNT(*) FROM sales_trade_change",
+        "SELECT COUNT(*) FROM sales_trade WHERE block_reason <> 0",
     };
-    long long v[8];
+    long long v[10];
     char statuses[512] = "";
-    for (int i = 0; i < 8; i++) {
+    for (int i = 0; i < 10; i++) {
         of_rows_t *rows;
         int st = of_db_register(db, q[i]);
         if (of_db_query(db, st, NULL, 0, &rows, err, sizeof err)) {
@@ -692,10 +695,11 @@ static int cmd_summary(void) {
     printf("trades published (messages on %s): %lld\n", t1, published);
     printf("raw trades stored (api_trade):       %lld\n", v[0]);
     printf("raw sub-orders stored:               %lld\n", v[1]);
-    printf("trades with changes (modify_flag):   %lld\n", v[2]);
+    printf("trades with changes pending:         %lld (modify_flag ≠ 0; trade-modify clears them)\n", v[2]);
     printf("change events emitted (trade.changed): %lld (%lld awaiting delivery)\n", v[3], v[4]);
     printf("system orders (sales_trade):         %lld (by status: %s)\n", v[5], statuses);
-    printf("raw trades cancelled (SUB-TYPE-01):  %lld\n", v[7]);
+    printf("changes applied (trade-modify):      %lld (intercepted orders: %lld; ordctl order show ID)\n", v[8], v[9]);
+    printf("raw trades cancelled:                %lld (SUB-TYPE-01, or refunded/closed: MOD-T1-34)\n", v[7]);
     printf("raw trades stopped by a rule:        %lld (ordctl explain --tid TID says why)\n", v[6]);
     printf("dead letters (%s):           %lld\n", t2, dead);
     return summary_groups();

@@ -62,7 +62,7 @@ static const struct {
 
 /* ---- the customers' other orders (rare: a paid, deposit-paid or cancelled order of a customer with waiting
  * orders); one statement per order that needs it ---- */
-enum { Q_REL_WAIT, Q_CLR_UNPAID, Q_CLR_SAME, Q__COUNT };
+enum { Q_REL_WAIT, Q_CLR_UNPAID, Q_CLR_SAME, Q_GIFT_LOG, Q_GIFT_SO, Q_GIFT, Q__COUNT };
 static const char *const SQL[Q__COUNT] = {
     /* MOD-T1-07, -24: status 15 → 16, delay from each order's own times */
     [Q_REL_WAIT] = "UPDATE sales_trade SET delay_to_time = IF(delivery_term = 1, IFNULL(pay_time, trade_time), "
@@ -74,6 +74,19 @@ static const char *const SQL[Q__COUNT] = {
     /* MOD-T1-25 */
     [Q_CLR_SAME] = "UPDATE sales_trade SET unmerge_mask = unmerge_mask & ~2, version = version + 1 WHERE customer_id = "
                    "? AND trade_id <> ? AND trade_status BETWEEN 10 AND 95 AND unmerge_mask & 2",
+    /* MOD-T1-33, -O1-10, -O2-04 (OP-63, CFG_BLOCK_GIFT): the customer's orders with gifts, 25 ≤ status < 95, not
+     * intercepted for it yet: a log on each, the stockout orders, then the orders (block 2, bad 64) */
+    [Q_GIFT_LOG] = "INSERT INTO sales_trade_log (trade_id, type, rule_id, message) SELECT trade_id, 10, ?, "
+                   "'赠品拦截: a refund of the customer intercepts the orders with gifts (block_reason |= 2)' FROM "
+                   "sales_trade WHERE customer_id = ? AND trade_status BETWEEN 25 AND 94 AND gift_mask <> 0 AND "
+                   "NOT (block_reason & 2)",
+    [Q_GIFT_SO] =
+        "UPDATE stockout_order so JOIN sales_trade t ON so.src_order_type = 1 AND so.src_order_id = t.trade_id "
+        "SET so.block_reason = so.block_reason | 2 WHERE t.customer_id = ? AND t.trade_status BETWEEN 25 AND "
+        "94 AND t.gift_mask <> 0 AND so.status <> 5",
+    [Q_GIFT] =
+        "UPDATE sales_trade SET block_reason = block_reason | 2, bad_reason = bad_reason | 64, version = version "
+        "+ 1 WHERE customer_id = ? AND trade_status BETWEEN 25 AND 94 AND gift_mask <> 0",
 };
 
 /* ---- writes ---- */
@@ -91,6 +104,7 @@ enum {
     W_SALES,
     W_RAW,
     W_RAWO,
+    W_CHANGE,
     W__COUNT
 };
 /* W_LOG, W_STOCK_LOG, W_REMARK, W_ADDRESS and W_TELNO are the submission's own (of_substore_tables), copied in at
@@ -148,6 +162,11 @@ static const of_wtable_t TABLES[W__COUNT] = {
                "IF(v.fr > 0, v.fr, a.freeze_reason), a.submit_rule = IF(v.sr <> '', v.sr, a.submit_rule), "
                "a.submit_reason = IF(v.sr <> '', v.sre, a.submit_reason)",
                0, 0},
+    /* one row per change applied (ordctl explain) */
+    [W_CHANGE] = {"sales_trade_change",
+                  "INSERT INTO sales_trade_change (trade_id, raw_trade_id, event_id, modify_flag, order_flags, "
+                  "status_before, status_after, block_or, bad_or, outcome, rules, stock) VALUES ",
+                  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", NULL, NULL, 0, 0},
     [W_RAWO] = {"api_trade_order (changed)", "UPDATE api_trade_order o JOIN (", "SELECT ? AS id, ? AS clr, ? AS ps",
                 " UNION ALL ",
                 ") v ON o.rec_id = v.id SET o.modify_flag = o.modify_flag & ~v.clr, o.process_status = IF(v.ps > 0, "
@@ -573,19 +592,25 @@ static int res_index(int kind) {
 }
 
 /* A stock change of one line: the counter, its log. */
-static of_err_t stock_move(of_modstore_t *ms, const of_modjob_t *job, uint64_t trade_id, uint64_t wh, uint64_t spec,
-                           int kind, int n, const char *why, char *err, size_t size) {
+static of_err_t stock_move(of_modstore_t *ms, of_modjob_t *job, uint64_t trade_id, uint64_t wh, uint64_t spec, int kind,
+                           int n, const char *why, char *err, size_t size) {
     if (kind == OF_RES_NONE || !n || !wh) return OF_OK;
     of_err_t e = of_substore_stock(ms->ss, wh, spec, kind, n, err, size);
     if (e) return e;
     int d[3] = {0, 0, 0};
     d[res_index(kind)] = n;
+    size_t len = strlen(job->moves);
+    snprintf(job->moves + len, sizeof job->moves - len, "%s%s %+d@wh%llu/spec %llu", len ? ", " : "",
+             kind == OF_RES_UNPAY   ? "unpay_num"
+             : kind == OF_RES_ORDER ? "order_num"
+                                    : "subscribe_num",
+             n, (unsigned long long)wh, (unsigned long long)spec);
     return ADD(W_STOCK_LOG, OFP_U(wh), OFP_U(spec), OFP_U(trade_id), OFP_S(job->event_id), OFP_I(d[1]), OFP_I(d[0]),
                OFP_I(d[2]), OFP_S(why));
 }
 
 /* MOD-T1-28…-31, MOD-O1-05…-07: a line's goods released. */
-static of_err_t release_line(of_modstore_t *ms, const of_modjob_t *job, const ord_t *o, line_t *l, int refund_status,
+static of_err_t release_line(of_modstore_t *ms, of_modjob_t *job, const ord_t *o, line_t *l, int refund_status,
                              int deduct_sales, const char *rule, char *err, size_t size) {
     of_err_t e;
     char why[64];
@@ -608,8 +633,8 @@ static of_err_t release_line(of_modstore_t *ms, const of_modjob_t *job, const or
 }
 
 /* MOD-O2-06: a line's goods back (actual_num = num), reserved again on the order's counter. */
-static of_err_t restore_line(of_modstore_t *ms, const of_modjob_t *job, const ord_t *o, uint64_t warehouse_id,
-                             line_t *l, char *err, size_t size) {
+static of_err_t restore_line(of_modstore_t *ms, of_modjob_t *job, const ord_t *o, uint64_t warehouse_id, line_t *l,
+                             char *err, size_t size) {
     int kind = o->status == OF_ST_UNPAID || o->status == OF_ST_BALANCE ? OF_RES_UNPAY : OF_RES_ORDER;
     for (size_t i = 0; i < o->nline; i++) /* the counter the order's other lines hold */
         if (ms->lines[o->line0 + i].reserved) kind = ms->lines[o->line0 + i].reserved;
@@ -762,6 +787,19 @@ static void note(of_modjob_t *job, const char *rule) {
     snprintf(job->note + len, sizeof job->note - len, "%s%s", len ? " " : "", rule);
 }
 
+/* MOD-T1-33, -O1-10, -O2-04: three statements per customer, when CFG_BLOCK_GIFT is on (off by default). */
+static of_err_t gift_intercept(of_modstore_t *ms, of_modjob_t *job, const ord_t *o, const char *rule, char *err,
+                               size_t size) {
+    of_err_t e;
+    if (!o->customer_id) return OF_OK;
+    if ((e = sib_exec(ms, Q_GIFT_LOG, (of_param_t[]){OFP_S(rule), OFP_U(o->customer_id)}, 2, err, size)) ||
+        (e = sib_exec(ms, Q_GIFT_SO, (of_param_t[]){OFP_U(o->customer_id)}, 1, err, size)) ||
+        (e = sib_exec(ms, Q_GIFT, (of_param_t[]){OFP_U(o->customer_id)}, 1, err, size)))
+        return e;
+    note(job, rule);
+    return OF_OK;
+}
+
 /* Why an order is submitted again (*resubmit of apply_job). */
 enum { RS_NONE, RS_PAID, RS_ADDRESS, RS_WAREHOUSE };
 
@@ -803,7 +841,7 @@ static of_err_t apply_job(of_modstore_t *ms, of_modjob_t *job, raw_t *x, ord_t *
         int64_t last_unpaid;
         sib_counts(ms, o, &unpaid, &last_unpaid, &others);
         if (of_modst_decide(&x->t, x->modify_flag, &so, 1, unpaid, last_unpaid, now, cat->set.wait_unpaid_s, others,
-                            &sp)) {
+                            cat->set.block_gift, &sp)) {
             e = nomem(err, size);
             goto out;
         }
@@ -864,6 +902,7 @@ static of_err_t apply_job(of_modstore_t *ms, of_modjob_t *job, raw_t *x, ord_t *
         if (op->consign) f.cons = 1, note(job, "MOD-T1-35");
         if (op->complete) f.status = OF_ST_COMPLETED, note(job, "MOD-T1-36");
         if (op->block_or) note(job, "MOD-T1-26");
+        if (sp.gift_intercept && (e = gift_intercept(ms, job, o, "MOD-T1-33", err, size))) goto out;
         raw_ps = sp.raw_process_status;
         if (sp.clear_order_bits)
             for (size_t i = 0; i < x->t.n_orders; i++)
@@ -922,7 +961,8 @@ static of_err_t apply_job(of_modstore_t *ms, of_modjob_t *job, raw_t *x, ord_t *
         if (!ob) continue;
         const Orderfleet__RawSubOrder *ro = x->op[i];
         line_t *l = line_of(ms, o, x->t.tid, ro->oid);
-        of_modline_order_t lo = {.exists = l != NULL && !o->is_history,
+        of_modline_order_t lo = {.block_gift = cat->set.block_gift,
+                                 .exists = l != NULL && !o->is_history,
                                  .status = f.status,
                                  .has_stockout = o->stockout_id != 0,
                                  .refund_handled = l && l->actual_num == 0 && l->refund_status >= OF_LRS_REFUNDED,
@@ -966,6 +1006,8 @@ static of_err_t apply_job(of_modstore_t *ms, of_modjob_t *job, raw_t *x, ord_t *
             if (all) raw_ps = OF_PS_COMPLETED;
         }
         post |= lp.reallocate_post && l;
+        if (!e && lp.gift_intercept)
+            e = gift_intercept(ms, job, o, ob & OF_MFO_STATUS ? "MOD-O1-10" : "MOD-O2-04", err, size);
         for (size_t k = 0; k < lp.logs.n; k++)
             note(job, lp.logs.e[k].rule);
         for (size_t k = 0; k < lp.trace.n; k++)
@@ -1074,6 +1116,8 @@ static of_err_t resubmit(of_modstore_t *ms, resub_t *rs, size_t nrs, int64_t now
         if (r->sj.trade_id) {
             job->outcome = OF_MS_APPLIED;
             job->status_after = r->sj.status;
+            snprintf(job->moves, sizeof job->moves, "submitted again: %zu lines and their reservations replaced",
+                     r->sj.nheld);
             job->bits = r->x->modify_flag;
             for (size_t k = 0; k < r->x->t.n_orders; k++)
                 job->order_bits |= r->x->oflags[k];
@@ -1123,7 +1167,7 @@ of_err_t of_modstore_apply(of_modstore_t *ms, const of_cat_snap_t *snap, of_modj
         job->trade_id = 0;
         job->status_before = job->status_after = 0;
         job->bits = job->order_bits = job->block_or = job->bad_or = 0;
-        job->note[0] = job->tid[0] = '\0';
+        job->note[0] = job->tid[0] = job->moves[0] = '\0';
         raw_t *x = raw_of(ms, job->raw_id);
         if (!x) {
             job->outcome = OF_MS_UNKNOWN;
@@ -1185,6 +1229,13 @@ of_err_t of_modstore_apply(of_modstore_t *ms, const of_cat_snap_t *snap, of_modj
                               .nheld = o->nline};
     }
     if (!e && nrs) e = resubmit(ms, rs, nrs, now, err, size);
+    for (size_t j = 0; j < n && !e; j++) { /* one row per change applied (ordctl explain) */
+        of_modjob_t *job = jobs[j];
+        if (job->outcome != OF_MS_APPLIED && job->outcome != OF_MS_RESUBMIT_STOPPED) continue;
+        e = ADD(W_CHANGE, OFP_U(job->trade_id), OFP_U(job->raw_id), OFP_S(job->event_id), OFP_U(job->bits),
+                OFP_U(job->order_bits), OFP_I(job->status_before), OFP_I(job->status_after), OFP_U(job->block_or),
+                OFP_U(job->bad_or), OFP_S(of_modstore_outcome(job->outcome)), OFP_S(job->note), OFP_S(job->moves));
+    }
     for (size_t i = 0; i < nrs; i++)
         free(rs[i].held);
     free(rs);

@@ -33,7 +33,8 @@ typedef struct {
     uint32_t bits, order_bits; /* api_trade / api_trade_order bits handled */
     uint32_t block_or, bad_or;
     char tid[72];
-    char note[200]; /* the rules that acted, or why not */
+    char note[200];  /* the rules that acted, or why not */
+    char moves[256]; /* the stock it moved ("order_num -2@1/spec 3 …"; "replaced" for a re-submission) */
 } of_modjob_t;
 
 of_modstore_t *of_modstore_new(of_db_t *db, const of_config_t *cfg);

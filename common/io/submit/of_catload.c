@@ -340,6 +340,7 @@ static void apply_setting(of_settings_t *s, const char *k, const char *v) {
         {"CFG_NO_DEFAULT_LOGI", offsetof(of_settings_t, no_default_logi)},
         {"CFG_FULL_LINK", offsetof(of_settings_t, full_link)},
         {"CFG_REMARK_CHANGE_BLOCK", offsetof(of_settings_t, remark_change_block)},
+        {"CFG_BLOCK_GIFT", offsetof(of_settings_t, block_gift)},
         {"CFG_DEFAULT_LOGISTICS_TYPE", offsetof(of_settings_t, default_logistics_type)},
     };
     for (size_t i = 0; i < sizeof INTS / sizeof INTS[0]; i++)

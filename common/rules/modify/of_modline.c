@@ -36,6 +36,7 @@ static void status(const of_modline_order_t *st, const Orderfleet__RawSubOrder *
             return;
         }
         if (s == OF_RAWO_REFUNDED) p->refund_order = 1; /* O1-02 */
+        p->gift_intercept = st->block_gift;             /* O1-10 (OP-63) */
         switch (of_mod_class(st->status)) {
         case OF_MOD_SHIPPED: /* O1-03 */
             of_logs_add(&p->logs, OF_LOG_EXCEPTION, "MOD-O1-03", "sub-order %s %s after shipment", o->oid, what);
@@ -78,8 +79,9 @@ static void refund(const of_modline_order_t *st, const Orderfleet__RawSubOrder *
     of_mod_class_t c = of_mod_class(st->status);
     if (rs >= OF_LRS_APPLIED && rs <= OF_LRS_WAIT_RECEIPT) {
         if (c == OF_MOD_AUDITED) block(p, OF_BLOCK_REFUND_APPLIED, "MOD-O2-01", o->oid, "refund applied");
-        p->line_refund_status = rs; /* O2-02 (OP-73: marked only) */
-        p->recompute_refund = 1;    /* O2-03 */
+        p->line_refund_status = rs;         /* O2-02 (OP-73: marked only) */
+        p->recompute_refund = 1;            /* O2-03 */
+        p->gift_intercept = st->block_gift; /* O2-04 (OP-63) */
         of_logs_add(&p->logs, OF_LOG_EXCEPTION, "MOD-O2-09", "sub-order %s refund status %d", o->oid, rs);
         return;
     }

@@ -32,6 +32,7 @@ typedef struct {
     int has_stockout;       /* a stockout order exists (audited) */
     int refund_handled;     /* OP-61: the line has actual_num 0 with refund_status ≥ 5, or its refund was processed */
     int line_refund_status; /* sales_trade_order.refund_status now */
+    int block_gift;         /* CFG_BLOCK_GIFT (MOD-O1-10, MOD-O2-04) */
 } of_modline_order_t;
 
 typedef struct {
@@ -47,6 +48,7 @@ typedef struct {
     int consign_line;          /* O1-12: is_consigned = 1, raw trade partially shipped */
     int settle_line;           /* O1-13: settlement */
     int reallocate_post;       /* O1-11, O2-08 (OP-71) */
+    int gift_intercept;        /* O1-10, O2-04 (OP-63): the customer's orders with gifts intercepted */
     of_logs_t logs, stockout_logs;
     of_trace_t trace;
 } of_modline_plan_t;

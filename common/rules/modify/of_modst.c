@@ -128,7 +128,7 @@ static void completed(const Orderfleet__RawTrade *raw, const of_modst_order_t *o
 
 int of_modst_decide(const Orderfleet__RawTrade *raw, uint32_t modify_flag, const of_modst_order_t *orders,
                     size_t norders, int unpaid_siblings, int64_t last_unpaid_time, int64_t now, int64_t wait_unpaid_s,
-                    int other_orders, of_modst_plan_t *p) {
+                    int other_orders, int block_gift, of_modst_plan_t *p) {
     if (!(modify_flag & (OF_MF_TRADE_STATUS | OF_MF_PAY))) return 0; /* OP-53: bit 2 alone enters too */
     p->handled |= OF_MF_TRADE_STATUS | OF_MF_PAY;                    /* T1-37, T2-01 */
     if (norders) {
@@ -158,6 +158,11 @@ int of_modst_decide(const Orderfleet__RawTrade *raw, uint32_t modify_flag, const
         }
     } else if (rs == OF_RAW_REFUNDED || rs == OF_RAW_CLOSED) {
         refund_close(raw, orders, norders, unpaid_siblings, last_unpaid_time, now, wait_unpaid_s, other_orders, p);
+        if (block_gift) { /* T1-33 (OP-63) */
+            p->gift_intercept = 1;
+            of_trace_add(&p->trace, "MOD-T1-33", "gifts",
+                         "CFG_BLOCK_GIFT: the customer's orders with gifts (25 ≤ status < 95) are intercepted");
+        }
     } else if (of_modst_raw_shipped(rs)) { /* T1-35 */
         for (size_t i = 0; i < norders; i++)
             if (!orders[i].is_history) p->orders[i].consign = 1;

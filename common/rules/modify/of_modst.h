@@ -56,8 +56,9 @@ typedef struct {
     int clear_unpaid_flag; /* MOD-T1-20: no unpaid order of the customer left: siblings (15 < s ≤ 95) unmerge_mask &= ~1
                             */
     int refund_order;      /* MOD-T1-22 */
-    int raw_process_status;        /* 0 = unchanged, else OF_PS_* (MOD-T1-34, -35, -36) */
-    int clear_order_bits;          /* MOD-T1-34, -36: the sub-orders' modify_flag cleared */
+    int raw_process_status; /* 0 = unchanged, else OF_PS_* (MOD-T1-34, -35, -36) */
+    int clear_order_bits;   /* MOD-T1-34, -36: the sub-orders' modify_flag cleared */
+    int gift_intercept; /* MOD-T1-33 (OP-63): the customer's orders 25 ≤ status < 95 with gifts: block 2, bad 64 */
     of_modst_order_plan_t *orders; /* one per input order (malloc'd) */
     size_t norders;
     of_logs_t logs; /* on orders[0] (MOD-T1-19, -21) */
@@ -71,10 +72,11 @@ void of_modst_plan_free(of_modst_plan_t *p);
  * of deliver_trade_id). unpaid_siblings: the customer's other unpaid (status 10) orders; now/wait_unpaid_s/
  * last_unpaid_time for MOD-T1-24's window (the most recent other unpaid order's trade time, 0 = none).
  * other_orders: the customer's orders besides orders[0] with status ≥ 15 (MOD-T1-25 acts when exactly one).
+ * block_gift: CFG_BLOCK_GIFT (MOD-T1-33).
  * Returns 0, -1 when out of memory. */
 int of_modst_decide(const Orderfleet__RawTrade *raw, uint32_t modify_flag, const of_modst_order_t *orders,
                     size_t norders, int unpaid_siblings, int64_t last_unpaid_time, int64_t now, int64_t wait_unpaid_s,
-                    int other_orders, of_modst_plan_t *p);
+                    int other_orders, int block_gift, of_modst_plan_t *p);
 
 /* §1.2 (D-MOD-9): the raw status classes. */
 int of_modst_raw_shipped(int trade_status);
