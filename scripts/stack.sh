@@ -221,9 +221,20 @@ mysql_up() {
     fi
     touch "$MY_DIR/.initialized"
   fi
-  rm -f "$MY_SOCK" "$MY_SOCK.lock"
-  (cd "$MY_DATA" && exec setsid nohup mariadbd --defaults-file="$MY_CNF" --user="$ME" </dev/null >>"$MY_LOG" 2>&1 9>&-) &
-  local starter=$! n=$((MYSQL_WAIT * 10))
+  local starter n tries=0
+  while :; do
+    rm -f "$MY_SOCK" "$MY_SOCK.lock"
+    local mark; mark=$(wc -l <"$MY_LOG" 2>/dev/null || echo 0)
+    (cd "$MY_DATA" && exec setsid nohup mariadbd --defaults-file="$MY_CNF" --user="$ME" </dev/null >>"$MY_LOG" 2>&1 9>&-) &
+    starter=$! n=$((MYSQL_WAIT * 10))
+    # The port can be held for a moment by a client socket that took it as its ephemeral port (33306 … lie in
+    # Linux's ephemeral range): a bind refusal is tried again a few times.
+    while sleep 0.1; alive "$starter" && ! mariadb-admin --no-defaults --socket="$MY_SOCK" --user="$ME" \
+      --connect-timeout=2 ping >/dev/null 2>&1 && ((n-- > 0)); do :; done
+    alive "$starter" || ! tail -n +"$((mark + 1))" "$MY_LOG" | grep -q 'Address already in use' || ((++tries > 30)) ||
+      { warn "mysql: port $MYSQL_PORT busy (a client's ephemeral port in TIME_WAIT?): trying again in 2 s"; sleep 2; continue; }
+    break
+  done
   until mariadb-admin --no-defaults --socket="$MY_SOCK" --user="$ME" --connect-timeout=2 ping >/dev/null 2>&1; do
     if ! alive "$starter"; then
       log_tail "$MY_LOG"
@@ -616,6 +627,25 @@ with_lock() { # serialise up/down on one state dir (daemons are started with 9>&
   flock -w 120 9 || die "another stack.sh holds $STATE/.lock"
 }
 
+# MariaDB's and Redis's default ports (33306, 36379 …) lie in Linux's ephemeral range (32768–60999): a busy machine can
+# hand one to a client socket as its local port, and the server's bind then fails until that socket's TIME_WAIT ends.
+# As root, the stack's ports are added to net.ipv4.ip_local_reserved_ports (kept until reboot; existing entries stay).
+reserve_ports() {
+  local f=/proc/sys/net/ipv4/ip_local_reserved_ports cur want p
+  [[ -w $f ]] || return 0
+  cur=$(cat "$f")
+  want=$cur
+  for p in "$MYSQL_PORT" "$REDIS_PORT"; do
+    ((p >= 32768)) || continue
+    [[ ,$want, == *,$p,* ]] && continue
+    want=${want:+$want,}$p
+  done
+  [[ $want == "$cur" ]] && return 0
+  if printf '%s\n' "$want" >"$f" 2>/dev/null; then
+    say "reserved ports $MYSQL_PORT, $REDIS_PORT from the kernel's ephemeral range (net.ipv4.ip_local_reserved_ports)"
+  fi
+}
+
 cmd_up() {
   local t0=${EPOCHREALTIME/[.,]/}
   # check what Kafka needs before starting anything
@@ -628,6 +658,7 @@ cmd_up() {
   [[ "$STATE" != *[[:space:]]* ]] || die "OF_STATE_DIR must not contain spaces (mariadb-install-db and my.cnf do not cope): $STATE"
   prepare_dirs
   with_lock
+  reserve_ports
   mysql_up
   redis_up
   broker_up

@@ -3,6 +3,7 @@
 # (status, lines, stock counters, block_reason / bad_reason, logs, stock check), a replay changes nothing.
 source "$(dirname "$0")/lib.sh"
 it_ns 18
+export OF_RETRY_LADDER=1,1,1,1 # the compressed ladder for the waiting changes (sequence 6)
 
 # trade TID NICK: an unpaid trade (status 10) with two sub-orders, shipped to Shanghai (warehouse SH-01)
 trade() {
@@ -122,6 +123,46 @@ assert_eq "$(sql "SELECT CONCAT(bad_reason > 0, ' ', submit_rule <> '') FROM api
 assert_eq "$(logged "$o5" MOD-T1-04)" "1" "MOD-T1-04 log"
 assert_eq "$(sql "SELECT outcome FROM sales_trade_change WHERE trade_id=$o5")" "resubmit-stopped" "recorded as resubmit-stopped"
 stock_check "after the stopped re-submission"
+
+log "sequence 6: a change of a trade not submitted yet waits on the retry ladder (D-MOD-17)"
+OF_KAFKA_GROUP="$OF_KAFKA_GROUP-ladder" "$BIN/of-retry-ladder" >"$WORK/ladder.log" 2>&1 &
+WORKERS+=("$!")
+PID_ladder=$!
+OF_KAFKA_GROUP="$OF_KAFKA_GROUP-dlq" OF_DEADLETTER_LOG="$WORK/deadletter.log" "$BIN/of-dlq-recorder" >"$WORK/dlq.log" 2>&1 &
+WORKERS+=("$!")
+PID_dlq=$!
+t6=$(trade IT-MOD-6 mod-buyer-6 | paid)
+t7=$(trade IT-MOD-7 mod-buyer-7 | paid)
+send "$t6"
+send "$t7"
+o6=$(order_of IT-MOD-6)
+# as if their submission had not run yet (pending, no stopping rule)
+sql "UPDATE api_trade SET deliver_trade_id = 0, process_status = 10, submit_rule = '' WHERE tid IN ('IT-MOD-6', 'IT-MOD-7')"
+t6=$(sed -E 's/"cs_remark":""/"cs_remark":"晚到的备注"/' <<<"$t6" | at 11:10:00)
+t7=$(sed -E 's/"cs_remark":""/"cs_remark":"永远等不到"/' <<<"$t7" | at 11:10:00)
+printf '%s\n%s\n' "$t6" "$t7" >"$WORK/v.jsonl"
+publish "$WORK/v.jsonl"
+wait_idle || fail "trade.raw not consumed"
+for _ in $(seq 1 100); do grep -q 'change waits on the retry ladder' "$WORK/m.log" && break; sleep 0.1; done
+grep -q 'change waits on the retry ladder.*IT-MOD-6' "$WORK/m.log" || fail "IT-MOD-6's change did not go up the ladder"
+assert_eq "$(sql "SELECT cs_remark FROM sales_trade WHERE trade_id=$o6")" "" "not applied while the trade is not submitted"
+sql "UPDATE api_trade SET deliver_trade_id = $o6, process_status = 20 WHERE tid = 'IT-MOD-6'" # its submission lands
+for _ in $(seq 1 150); do [[ $(sql "SELECT cs_remark FROM sales_trade WHERE trade_id=$o6") == 晚到的备注 ]] && break; sleep 0.1; done
+assert_eq "$(sql "SELECT cs_remark FROM sales_trade WHERE trade_id=$o6")" "晚到的备注" "applied from the ladder once submitted"
+assert_eq "$(bits IT-MOD-6)" "0/0" "its bits cleared"
+for _ in $(seq 1 150); do [[ $(sql "SELECT COUNT(*) FROM dead_letter WHERE reason = 'exhausted'") == 1 ]] && break; sleep 0.1; done
+assert_eq "$(sql "SELECT COUNT(*) FROM dead_letter WHERE reason = 'exhausted'")" "1" "the never-submitted one: a dead letter after its tries"
+grep -q 'trade not submitted' <<<"$(sql "SELECT error FROM dead_letter WHERE reason = 'exhausted'")" || fail "dead letter reason"
+assert_eq "$(bits IT-MOD-7)" "8/0" "its bit stays on the row (nothing lost)"
+stop_worker ladder
+stop_worker dlq
+log "the operator's path: the trade is submitted after all, its dead letter re-driven, the change applied"
+o7=$(sql "SELECT trade_id FROM sales_trade WHERE raw_trade_id = (SELECT rec_id FROM api_trade WHERE tid = 'IT-MOD-7')")
+sql "UPDATE api_trade SET deliver_trade_id = $o7, process_status = 20 WHERE tid = 'IT-MOD-7'"
+ordctl dlq redrive --all >"$WORK/redrive.out" 2>&1 || { fail "dlq redrive"; cat "$WORK/redrive.out"; }
+wait_modified || fail "re-driven change not consumed"
+assert_eq "$(sql "SELECT cs_remark FROM sales_trade WHERE trade_id=$o7")" "永远等不到" "the re-driven change applied"
+assert_eq "$(bits IT-MOD-7)" "0/0" "its bit cleared"
 
 log "ordctl explain shows the changes applied"
 ordctl explain --order "$o1" >"$WORK/explain.out" 2>&1 || fail "explain"

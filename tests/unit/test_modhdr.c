@@ -301,3 +301,14 @@ Test(modhdr, MOD_END_01_every_header_bit_is_handled) {
                  OF_MF_REFUND | OF_MF_CS_REMARK | OF_MF_ADDRESS | OF_MF_INVOICE | OF_MF_WAREHOUSE | OF_MF_CLIENT_REMARK,
                  "the caller clears what the plan handled: with bits 1|2 of MOD-T1-37 the row's flag is 0");
 }
+
+Test(modhdr, MOD_T8_06_07_boundary_at_55) {
+    fx_cat.set.remark_change_block = 1;
+    decide(54, OF_MF_CS_REMARK);
+    cr_expect_eq(plan.bad_or, OF_MBAD_REMARK, "54: 待递交仓库");
+    cr_expect_eq(plan.block_or, 0);
+    decide(55, OF_MF_CS_REMARK);
+    cr_expect_eq(plan.bad_or, 0, "55: 已审核待发货, not T8-06");
+    cr_expect_eq(plan.block_or, OF_BLOCK_REMARK);
+    fx_cat.set.remark_change_block = 0;
+}

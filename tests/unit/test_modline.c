@@ -253,3 +253,30 @@ Test(modline, MOD_O_END_01_every_sub_order_bit_is_handled) {
     decide(20, OF_MFO_STATUS | OF_MFO_REFUND | OF_MFO_GOODS);
     cr_expect_eq(plan.handled, OF_MFO_STATUS | OF_MFO_REFUND | OF_MFO_GOODS, "the row's flag becomes 0");
 }
+
+Test(modline, MOD_O2_02_refunded_in_the_same_change_keeps_MOD_O1_07_status) {
+    o.status = OF_RAWO_REFUNDED;
+    o.refund_status = OF_LRS_WAIT_RETURN;
+    decide(20, OF_MFO_STATUS | OF_MFO_REFUND);
+    cr_expect(plan.release_line);
+    cr_expect_eq(plan.line_refund_status, OF_LRS_REFUNDED, "O2 does not mark the released line back to 3");
+}
+
+Test(modline, MOD_O1_04_audited_without_a_stockout_order_not_blocked) {
+    o.status = OF_RAWO_REFUNDED;
+    st.has_stockout = 0;
+    decide(40, OF_MFO_STATUS);
+    cr_expect_eq(plan.block_or, 0, "no stockout order: nothing to intercept");
+    cr_expect_not(plan.release_line, "nor released: the audited order is the user's");
+}
+
+Test(modline, MOD_O2_07_only_an_application_becomes_cancelled) {
+    o.refund_status = OF_LRS_CANCELLED;
+    st.refund_handled = 0;
+    st.line_refund_status = OF_LRS_WAIT_RETURN;
+    decide(20, OF_MFO_REFUND);
+    cr_expect_eq(plan.line_refund_status, -1, "3 (waiting return) is left as it is");
+    st.line_refund_status = OF_LRS_APPLIED;
+    decide(20, OF_MFO_REFUND);
+    cr_expect_eq(plan.line_refund_status, OF_LRS_CANCELLED);
+}

@@ -248,3 +248,35 @@ Test(modst, MOD_T1_33_gift_interception_only_when_configured) {
     decide(OF_RAW_PAID, OF_ST_UNPAID);
     cr_expect_not(plan.gift_intercept, "only for a refund or a close");
 }
+
+Test(modst, MOD_T1_30_boundaries_25_and_55) {
+    decide(OF_RAW_REFUNDED, 55);
+    cr_expect_not(plan.orders[0].deduct_sales, "55 is audited: blocked, not released");
+    ord[0].refund_handled = 1;
+    decide(OF_RAW_REFUNDED, 55);
+    cr_expect(plan.orders[0].deduct_sales, "55 counts in today's sales");
+    decide(OF_RAW_REFUNDED, 56);
+    cr_expect_not(plan.orders[0].deduct_sales);
+    decide(OF_RAW_REFUNDED, 25);
+    cr_expect(plan.orders[0].deduct_sales);
+}
+
+Test(modst, MOD_T1_25_from_status_15) {
+    raw.trade_status = OF_RAW_CLOSED;
+    ord[0].status = OF_ST_WAIT_UNPAID;
+    of_modst_decide(&raw, 1, ord, 1, 0, 0, 1000, 3600, 1, 0, &plan);
+    cr_expect(plan.orders[0].clear_same_name, "15 is included");
+    cr_expect(plan.orders[0].release_waiting, "and T1-24 applies to 15 as well");
+}
+
+Test(modst, MOD_T1_36_history_order_skipped) {
+    ord[0].is_history = 1;
+    decide(75, 95);
+    cr_expect_not(plan.orders[0].complete);
+    cr_expect_eq(plan.orders[0].logs.n, 0);
+}
+
+Test(modst, MOD_T1_35_cancelled_order_not_consigned) {
+    decide(45, OF_ST_CANCELLED);
+    cr_expect_not(plan.orders[0].consign);
+}

@@ -24,7 +24,14 @@ static const char USAGE_ORDER[] =
 
 static const char SQL_LOCK[] =
     "SELECT trade_status, block_reason, freeze_reason, warehouse_id, logistics_id, goods_count, weight, post_cost, "
-    "trade_no, bad_reason FROM sales_trade WHERE trade_id = ? FOR UPDATE";
+    "trade_no, bad_reason, shop_id FROM sales_trade WHERE trade_id = ? FOR UPDATE";
+/* MOD-T1-28 / MOD-O1-05: platform stock changed; MOD-T1-30 / MOD-O1-06: today's sales, where counted */
+static const char SQL_BACKGROUND[] =
+    "INSERT INTO sys_process_background (type, shop_id, object_id, data) VALUES (1, ?, ?, "
+    "'{\"rule\":\"OPS-REFUND\"}')";
+static const char SQL_SALES[] =
+    "UPDATE stat_daily_sales SET num = GREATEST(num - ?, 0) WHERE sales_date = CURDATE() AND "
+    "shop_id = ? AND warehouse_id = ? AND spec_id = ?";
 static const char SQL_SET_STATUS[] =
     "UPDATE sales_trade SET trade_status = ?, audit_time = IF(? = 40, NOW(), audit_time), consign_time = IF(? = 95, "
     "NOW(), consign_time), is_consigned = IF(? = 95, 1, is_consigned), version = version + 1 WHERE trade_id = ?";
@@ -100,21 +107,28 @@ static of_err_t exec(of_db_t *db, const char *sql, const of_param_t *p, int n, u
     return of_db_exec(db, st, p, n, affected, id, err, size);
 }
 
-/* The reservations of the order's lines released (all, or the refunded ones); on shipment the goods leave stock. */
-static of_err_t release(of_db_t *db, step_t *s, int ship, int *left, char *err, size_t size) {
+/* The reservations of the order's lines released: on shipment every line, the goods leaving stock; when the refund is
+ * handled, the refunded lines (and the gifts when no other goods are left: the order is then cancelled), each with
+ * its platform stock-change job and today's sales. *left: the goods left (Σ actual_num of the lines kept). */
+static of_err_t release(of_db_t *db, step_t *s, int ship, int status, uint64_t shop, int *left, char *err,
+                        size_t size) {
     of_rows_t *r;
     of_param_t q[] = {OFP_U(s->id)};
     int st = of_db_register(db, SQL_LINES);
     of_err_t e = st < 0 ? OF_ERR_DB : of_db_query(db, st, q, 1, &r, err, size);
     if (e) return e;
+    int goods = 0; /* non-gift lines kept */
+    for (int i = 0; i < r->nrows; i++)
+        goods += !ship && !atoi(of_rows_str(r, i, 6)) && atoi(of_rows_str(r, i, 2)) > 0 && !atoi(of_rows_str(r, i, 7));
     *left = 0;
     for (int i = 0; i < r->nrows && !e; i++) {
         uint64_t line = strtoull(of_rows_str(r, i, 0), NULL, 10), spec = strtoull(of_rows_str(r, i, 1), NULL, 10);
         int actual = atoi(of_rows_str(r, i, 2)), kind = atoi(of_rows_str(r, i, 3)), num = atoi(of_rows_str(r, i, 5));
         uint64_t wh = strtoull(of_rows_str(r, i, 4), NULL, 10);
         int refunded = atoi(of_rows_str(r, i, 6)), gift = atoi(of_rows_str(r, i, 7));
-        if (!ship && !refunded) {
-            *left += actual > 0 && !gift;
+        int go = ship || refunded || (gift && !goods && actual > 0);
+        if (!go) {
+            *left += actual;
             continue;
         }
         int d[3] = {0, 0, 0};
@@ -122,23 +136,26 @@ static of_err_t release(of_db_t *db, step_t *s, int ship, int *left, char *err, 
         if (wh && (d[0] || d[1] || d[2] || ship)) {
             of_param_t u[] = {OFP_I(d[0]), OFP_I(d[1]), OFP_I(d[2]), OFP_I(ship ? -actual : 0), OFP_U(wh), OFP_U(spec)};
             if (!(e = exec(db, SQL_STOCK, u, 6, NULL, NULL, err, size))) {
-                of_param_t l[] = {OFP_U(wh),
-                                  OFP_U(spec),
-                                  OFP_U(s->id),
-                                  OFP_S(s->eid),
-                                  OFP_I(d[1]),
-                                  OFP_I(d[0]),
-                                  OFP_I(d[2]),
-                                  OFP_S(ship ? "OPS-SHIP shipped"
-                                             : "OPS-REFUND "
-                                               "released")};
+                of_param_t l[] = {
+                    OFP_U(wh),   OFP_U(spec), OFP_U(s->id), OFP_S(s->eid),
+                    OFP_I(d[1]), OFP_I(d[0]), OFP_I(d[2]),  OFP_S(ship ? "OPS-SHIP shipped" : "OPS-REFUND released")};
                 e = exec(db, SQL_STOCK_LOG, l, 8, NULL, NULL, err, size);
             }
         }
-        int rs = refunded == 90 ? 6 : refunded ? 5 : 0;
+        if (!e && !ship && actual > 0) {
+            of_param_t b[] = {OFP_U(shop), OFP_U(spec)};
+            e = exec(db, SQL_BACKGROUND, b, 2, NULL, NULL, err, size);
+            if (!e && wh && status >= 25 && status <= 55) {
+                of_param_t sl[] = {OFP_I(actual), OFP_U(shop), OFP_U(wh), OFP_U(spec)};
+                e = exec(db, SQL_SALES, sl, 4, NULL, NULL, err, size);
+            }
+        }
+        int rs = refunded == 90 ? 6 : refunded || !ship ? 5 : 0;
         of_param_t u[] = {OFP_I(ship ? actual : 0), OFP_I(rs), OFP_I(rs), OFP_I(ship ? 95 : 0), OFP_U(line)};
         if (!e) e = exec(db, SQL_LINE_RELEASE, u, 5, NULL, NULL, err, size);
+        if (ship) *left += actual;
     }
+    if (!ship && !goods) *left = 0;
     of_rows_free(r);
     return e;
 }
@@ -161,7 +178,7 @@ static of_err_t step_tx(of_db_t *db, void *ctx, char *err, size_t size) {
     int status = atoi(of_rows_str(r, 0, 0));
     unsigned block = (unsigned)strtoul(of_rows_str(r, 0, 1), NULL, 10);
     uint64_t freeze = strtoull(of_rows_str(r, 0, 2), NULL, 10), wh = strtoull(of_rows_str(r, 0, 3), NULL, 10);
-    uint64_t logi = strtoull(of_rows_str(r, 0, 4), NULL, 10);
+    uint64_t logi = strtoull(of_rows_str(r, 0, 4), NULL, 10), shop = strtoull(of_rows_str(r, 0, 10), NULL, 10);
     int goods = atoi(of_rows_str(r, 0, 5));
     char weight[32], post[32], blk[128];
     snprintf(weight, sizeof weight, "%s", of_rows_str(r, 0, 6));
@@ -216,15 +233,15 @@ static of_err_t step_tx(of_db_t *db, void *ctx, char *err, size_t size) {
         msg = "pushed to the warehouse (已审核待发货)";
     } else if (!strcmp(s->step, "ship")) {
         s->to = 95;
-        if ((e = release(db, s, 1, &left, err, size))) return e;
+        if ((e = release(db, s, 1, status, shop, &left, err, size))) return e;
         rule = "OPS-SHIP";
         snprintf(text, sizeof text, "shipped%s%s: reservation released, goods out of stock",
                  *s->waybill ? ", waybill " : "", s->waybill);
         msg = text;
     } else {
-        if ((e = release(db, s, 0, &left, err, size))) return e;
+        if ((e = release(db, s, 0, status, shop, &left, err, size))) return e;
         if (!left) s->to = 5;
-        of_param_t u[] = {OFP_I(!left), OFP_I(!left), OFP_I(0), OFP_U(s->id)};
+        of_param_t u[] = {OFP_I(!left), OFP_I(!left), OFP_I(left), OFP_U(s->id)};
         if ((e = exec(db, SQL_UNBLOCK, u, 4, NULL, NULL, err, size))) return e;
         of_param_t so[] = {OFP_I(!left), OFP_U(s->id)};
         if ((e = exec(db, SQL_UNBLOCK_SO, so, 2, NULL, NULL, err, size))) return e;

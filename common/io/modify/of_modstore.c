@@ -27,15 +27,17 @@ enum { R_RAW, R_RAWO, R_ORDER, R_LINE, R_SIBS, R__COUNT };
 static const struct {
     const char *head, *tail;
 } READS[R__COUNT] = {
-    [R_RAW] = {"SELECT rec_id, platform_id, shop_id, tid, process_status, trade_status, pay_status, refund_status, "
-               "delivery_term, DATE_FORMAT(trade_time, '%Y-%m-%d %H:%i:%s'), IFNULL(DATE_FORMAT(pay_time, "
-               "'%Y-%m-%d %H:%i:%s'), ''), buyer_nick, receiver_name, receiver_mobile, receiver_telno, "
-               "receiver_province, receiver_city, receiver_district, receiver_address, receiver_zip, warehouse_no, "
-               "cs_remark, buyer_message, invoice_type, invoice_title, invoice_content, goods_count, "
-               "goods_type_count, post_amount, discount, receivable, paid, cod_amount, trade_mask, is_external, "
-               "is_sealed, wms_type, bad_reason, modify_flag, deliver_trade_id, shop_no FROM api_trade WHERE rec_id "
-               "IN (",
-               ") ORDER BY rec_id FOR UPDATE"},
+    [R_RAW] =
+        {"SELECT rec_id, platform_id, shop_id, tid, process_status, trade_status, pay_status, refund_status, "
+         "delivery_term, DATE_FORMAT(trade_time, '%Y-%m-%d %H:%i:%s'), IFNULL(DATE_FORMAT(pay_time, "
+         "'%Y-%m-%d %H:%i:%s'), ''), buyer_nick, receiver_name, receiver_mobile, receiver_telno, "
+         "receiver_province, receiver_city, receiver_district, receiver_address, receiver_zip, warehouse_no, "
+         "cs_remark, buyer_message, invoice_type, invoice_title, invoice_content, goods_count, "
+         "goods_type_count, post_amount, discount, receivable, paid, cod_amount, trade_mask, is_external, "
+         "is_sealed, wms_type, bad_reason, modify_flag, deliver_trade_id, shop_no, submit_rule FROM api_trade WHERE "
+         "rec_id "
+         "IN (",
+         ") ORDER BY rec_id FOR UPDATE"},
     [R_RAWO] = {"SELECT api_trade_id, rec_id, oid, status, refund_status, goods_id, spec_id, goods_no, spec_no, "
                 "goods_name, spec_name, cid, num, price, adjust, discount, share_discount, total_amount, paid, "
                 "share_post, bind_oid, guarantee_mode, order_price, share_amount, modify_flag FROM api_trade_order "
@@ -111,25 +113,26 @@ enum {
  * start-up: a table's columns are written in one place. */
 static const of_wtable_t TABLES[W__COUNT] = {
     /* the order's final values (its row is locked: read FOR UPDATE by this transaction) */
-    [W_ORDER] =
-        {"sales_trade (changed)", "UPDATE sales_trade t JOIN (",
-         "SELECT ? AS id, ? AS st, ? AS ps, ? AS rs, ? AS bad, ? AS blk, ? AS cons, ? AS csr, ? AS rcn, ? AS bm, "
-         "? AS sm, ? AS fl, ? AS lg, ? AS lb, ? AS rn, ? AS rmo, ? AS rte, ? AS rpr, ? AS rci, ? AS rdi, ? AS "
-         "rad, ? AS rzi, ? AS ity, ? AS iti, ? AS ico, ? AS gc, ? AS gtc, ? AS ga, ? AS pa, ? AS ssn, ? AS gm, "
-         "? AS agg",
-         " UNION ALL ",
-         ") v ON t.trade_id = v.id SET t.trade_status = v.st, t.pay_status = v.ps, t.refund_status = v.rs, "
-         "t.bad_reason = t.bad_reason | v.bad, t.block_reason = t.block_reason | v.blk, t.is_consigned = "
-         "t.is_consigned | v.cons, t.cs_remark = v.csr, t.remark_changed = IF(v.rcn > 0, 1, t.remark_changed), "
-         "t.remark_count = t.remark_count + v.rcn, t.buyer_message = v.bm, t.salesman_id = v.sm, t.flag_id = "
-         "v.fl, t.logistics_id = v.lg, t.logistics_by = v.lb, t.receiver_name = v.rn, t.receiver_mobile = "
-         "v.rmo, t.receiver_telno = v.rte, t.receiver_province = v.rpr, t.receiver_city = v.rci, "
-         "t.receiver_district = v.rdi, t.receiver_address = v.rad, t.receiver_zip = v.rzi, t.invoice_type = "
-         "v.ity, t.invoice_title = v.iti, t.invoice_content = v.ico, t.goods_count = IF(v.agg, v.gc, "
-         "t.goods_count), t.goods_type_count = IF(v.agg, v.gtc, t.goods_type_count), t.goods_amount = "
-         "IF(v.agg, v.ga, t.goods_amount), t.paid = IF(v.agg, v.pa, t.paid), t.single_spec_no = IF(v.agg, "
-         "v.ssn, t.single_spec_no), t.gift_mask = IF(v.agg, v.gm, t.gift_mask), t.version = t.version + 1",
-         0, 1},
+    [W_ORDER] = {"sales_trade (changed)", "UPDATE sales_trade t JOIN (",
+                 "SELECT ? AS id, ? AS st, ? AS st0, ? AS ps, ? AS rs, ? AS bad, ? AS blk, ? AS cons, ? AS csr, ? AS "
+                 "rcn, ? AS bm, "
+                 "? AS sm, ? AS fl, ? AS lg, ? AS lb, ? AS rn, ? AS rmo, ? AS rte, ? AS rpr, ? AS rci, ? AS rdi, ? AS "
+                 "rad, ? AS rzi, ? AS ity, ? AS iti, ? AS ico, ? AS gc, ? AS gtc, ? AS ga, ? AS pa, ? AS ssn, ? AS gm, "
+                 "? AS agg",
+                 " UNION ALL ",
+                 ") v ON t.trade_id = v.id SET t.trade_status = IF(v.st <> v.st0, v.st, t.trade_status), t.pay_status "
+                 "= v.ps, t.refund_status = v.rs, "
+                 "t.bad_reason = t.bad_reason | v.bad, t.block_reason = t.block_reason | v.blk, t.is_consigned = "
+                 "t.is_consigned | v.cons, t.cs_remark = v.csr, t.remark_changed = IF(v.rcn > 0, 1, t.remark_changed), "
+                 "t.remark_count = t.remark_count + v.rcn, t.buyer_message = v.bm, t.salesman_id = v.sm, t.flag_id = "
+                 "v.fl, t.logistics_id = v.lg, t.logistics_by = v.lb, t.receiver_name = v.rn, t.receiver_mobile = "
+                 "v.rmo, t.receiver_telno = v.rte, t.receiver_province = v.rpr, t.receiver_city = v.rci, "
+                 "t.receiver_district = v.rdi, t.receiver_address = v.rad, t.receiver_zip = v.rzi, t.invoice_type = "
+                 "v.ity, t.invoice_title = v.iti, t.invoice_content = v.ico, t.goods_count = IF(v.agg, v.gc, "
+                 "t.goods_count), t.goods_type_count = IF(v.agg, v.gtc, t.goods_type_count), t.goods_amount = "
+                 "IF(v.agg, v.ga, t.goods_amount), t.paid = IF(v.agg, v.pa, t.paid), t.single_spec_no = IF(v.agg, "
+                 "v.ssn, t.single_spec_no), t.gift_mask = IF(v.agg, v.gm, t.gift_mask), t.version = t.version + 1",
+                 0, 1},
     [W_LINE] = {"sales_trade_order (changed)", "UPDATE sales_trade_order o JOIN (",
                 "SELECT ? AS id, ? AS an, ? AS rs, ? AS sr, ? AS rw, ? AS rn, ? AS sp, ? AS cons", " UNION ALL ",
                 ") v ON o.rec_id = v.id SET o.actual_num = v.an, o.refund_status = v.rs, o.stock_reserved = v.sr, "
@@ -182,6 +185,7 @@ typedef struct {
     uint64_t *oids;               /* api_trade_order.rec_id */
     uint32_t *oflags;             /* api_trade_order.modify_flag */
     uint64_t rec_id, shop_id, deliver;
+    const char *submit_rule; /* the rule that stopped its submission, "" = none (or not tried yet) */
     int process_status;
     uint32_t bad_reason, modify_flag;
 } raw_t;
@@ -212,6 +216,13 @@ typedef struct {
     int64_t trade_time;
 } sib_t;
 
+/* MOD-T1-30, MOD-O1-06: today's sales to deduct, one per (shop, warehouse, spec) (a multi-row UPDATE … JOIN changes
+ * a row once) */
+typedef struct {
+    uint64_t shop, wh, spec;
+    int n;
+} sale_t;
+
 struct of_modstore_s {
     of_wtable_t tables[W__COUNT]; /* TABLES with the submission's shared ones */
     of_db_t *db;
@@ -232,6 +243,8 @@ struct of_modstore_s {
     size_t nlines;
     sib_t *sibs;
     size_t nsibs;
+    sale_t *sales;
+    size_t nsales, sales_cap;
 };
 
 static of_err_t nomem(char *err, size_t size) {
@@ -296,6 +309,9 @@ static void clear(of_modstore_t *ms) {
     free(ms->ords);
     free(ms->lines);
     free(ms->sibs);
+    free(ms->sales);
+    ms->sales = NULL;
+    ms->nsales = ms->sales_cap = 0;
     ms->raws = NULL;
     ms->ords = NULL;
     ms->lines = NULL;
@@ -424,6 +440,7 @@ static of_err_t load_raws(of_modstore_t *ms, of_modjob_t *const *jobs, size_t n,
         x->modify_flag = (uint32_t)I(rr, r, 38);
         x->deliver = U(rr, r, 39);
         t->shop_no = S(rr, r, 40);
+        x->submit_rule = S(rr, r, 41);
         t->modified = (char *)"";
     }
     /* sub-orders: rows grouped by api_trade_id */
@@ -561,7 +578,7 @@ static of_err_t load_orders(of_modstore_t *ms, char *err, size_t size) {
 
 /* The customers' open orders, for the jobs whose status bits are set. */
 static of_err_t load_sibs(of_modstore_t *ms, char *err, size_t size) {
-    uint64_t *keys = malloc((ms->nords + 1) * sizeof *keys);
+    uint64_t *keys = malloc((ms->nraws + 1) * sizeof *keys);
     if (!keys) return nomem(err, size);
     size_t n = 0;
     for (size_t i = 0; i < ms->nraws; i++) {
@@ -609,6 +626,23 @@ static of_err_t stock_move(of_modstore_t *ms, of_modjob_t *job, uint64_t trade_i
                OFP_I(d[2]), OFP_S(why));
 }
 
+static int add_sale(of_modstore_t *ms, uint64_t shop, uint64_t wh, uint64_t spec, int n) {
+    for (size_t i = 0; i < ms->nsales; i++)
+        if (ms->sales[i].shop == shop && ms->sales[i].wh == wh && ms->sales[i].spec == spec) {
+            ms->sales[i].n += n;
+            return 0;
+        }
+    if (ms->nsales == ms->sales_cap) {
+        size_t nc = ms->sales_cap ? ms->sales_cap * 2 : 16;
+        sale_t *p = realloc(ms->sales, nc * sizeof *p);
+        if (!p) return -1;
+        ms->sales = p;
+        ms->sales_cap = nc;
+    }
+    ms->sales[ms->nsales++] = (sale_t){shop, wh, spec, n};
+    return 0;
+}
+
 /* MOD-T1-28…-31, MOD-O1-05…-07: a line's goods released. */
 static of_err_t release_line(of_modstore_t *ms, of_modjob_t *job, const ord_t *o, line_t *l, int refund_status,
                              int deduct_sales, const char *rule, char *err, size_t size) {
@@ -621,8 +655,8 @@ static of_err_t release_line(of_modstore_t *ms, of_modjob_t *job, const ord_t *o
     snprintf(data, sizeof data, "{\"rule\":\"%s\",\"trade_id\":%llu}", rule, (unsigned long long)o->trade_id);
     if ((e = ADD(W_BACKGROUND, OFP_U(o->shop_id), OFP_U(l->spec_id), OFP_S(data)))) return e;
     if (deduct_sales && l->res_wh && l->actual_num > 0 &&
-        (e = ADD(W_SALES, OFP_U(o->shop_id), OFP_U(l->res_wh), OFP_U(l->spec_id), OFP_I(l->actual_num))))
-        return e;
+        add_sale(ms, o->shop_id, l->res_wh, l->spec_id, l->actual_num))
+        return nomem(err, size);
     l->actual_num = 0;
     l->reserved = OF_RES_NONE;
     l->res_wh = 0;
@@ -809,7 +843,7 @@ static of_err_t apply_job(of_modstore_t *ms, of_modjob_t *job, raw_t *x, ord_t *
     const of_catalog_t *cat = &ms->cat;
     of_err_t e = OF_OK;
     uint32_t clear = 0;
-    int raw_ps = 0;
+    int raw_ps = 0, t1_acted = 0;
     final_t f;
     final_init(&f, o);
     of_modst_plan_t sp;
@@ -852,6 +886,9 @@ static of_err_t apply_job(of_modstore_t *ms, of_modjob_t *job, raw_t *x, ord_t *
             goto out;
         }
         of_modst_order_plan_t *op = &sp.orders[0];
+        t1_acted = sp.deposit || sp.refund_order || sp.raw_process_status || op->action || op->consign ||
+                   op->complete || op->block_or || op->bad_or || op->release_waiting || op->clear_same_name ||
+                   sp.gift_intercept;
         if ((e = add_logs(ms, o->trade_id, 0, &sp.logs, NULL, err, size))) goto out;
         if ((e = add_logs(ms, o->trade_id, o->stockout_id, &op->logs, &op->stockout_logs, err, size))) goto out;
         f.bad |= op->bad_or;
@@ -884,13 +921,14 @@ static of_err_t apply_job(of_modstore_t *ms, of_modjob_t *job, raw_t *x, ord_t *
             }
             note(job, "MOD-T1-29");
         }
-        if (op->release_waiting) { /* MOD-T1-24 */
+        if (op->release_waiting) { /* MOD-T1-24; the unpaid flag goes only when no unpaid sibling remains (proposed) */
             if ((e = sib_exec(ms, Q_REL_WAIT,
                               (of_param_t[]){OFP_I(cat->set.delay_audit_s), OFP_U(o->customer_id), OFP_U(o->trade_id)},
                               3, err, size)) ||
-                (e = sib_exec(ms, Q_CLR_UNPAID,
-                              (of_param_t[]){OFP_U(o->customer_id), OFP_U(o->trade_id), OFP_I(16), OFP_I(95)}, 4, err,
-                              size)))
+                (!unpaid &&
+                 (e = sib_exec(ms, Q_CLR_UNPAID,
+                               (of_param_t[]){OFP_U(o->customer_id), OFP_U(o->trade_id), OFP_I(16), OFP_I(95)}, 4, err,
+                               size))))
                 goto out;
             note(job, "MOD-T1-24");
         }
@@ -914,11 +952,27 @@ static of_err_t apply_job(of_modstore_t *ms, of_modjob_t *job, raw_t *x, ord_t *
     if (hbits) {
         o->mo.status = f.status;
         of_modhdr_decide(cat, x->shop_id, &o->mo, &x->t, hbits, &hp);
-        if (hp.recompute || hp.reselect_warehouse) { /* D-MOD-15: the submission's strategies, into the order */
+        /* D-MOD-15: the submission's strategies, into the order; not when MOD-T1 acted in the same change or the
+         * trade is beyond payment (shipped, refunded …: a submission would stop at SUB-TYPE-01) */
+        int again = (hp.recompute || hp.reselect_warehouse) && !t1_acted && x->t.trade_status < 40;
+        if (again) {
             *resubmit = hp.recompute ? RS_ADDRESS : RS_WAREHOUSE;
             note(job, hp.recompute ? "MOD-T16-04" : "MOD-T64-02");
             goto out;
         }
+        if (hp.set_address) { /* MOD-T16-04 without the recompute */
+            const char *r[8] = {x->t.receiver_name,     x->t.receiver_mobile, x->t.receiver_telno,
+                                x->t.receiver_province, x->t.receiver_city,   x->t.receiver_district,
+                                x->t.receiver_address,  x->t.receiver_zip};
+            memcpy(f.rcv, r, sizeof r);
+        }
+        if ((hp.recompute || hp.reselect_warehouse) &&
+            (e = ADD(
+                 W_LOG, OFP_U(o->trade_id), OFP_I(OF_LOG_EXCEPTION), OFP_S(hp.recompute ? "MOD-T16-04" : "MOD-T64-02"),
+                 OFP_S(hp.recompute ? "address set; logistics, package and fee not recomputed: the trade's status "
+                                      "changed in the same change"
+                                    : "warehouse not selected again: the trade's status changed in the same change"))))
+            goto out;
         clear |= hp.handled;
         f.bad |= hp.bad_or;
         f.blk |= hp.block_or;
@@ -955,7 +1009,7 @@ static of_err_t apply_job(of_modstore_t *ms, of_modjob_t *job, raw_t *x, ord_t *
             note(job, hp.trace.e[i].rule);
     }
     /* the sub-orders (MOD-O1, -O2, -O16) */
-    int post = 0;
+    int post = 0, last_rs = OF_LRS_REFUNDED; /* the refund status of the last line released (gifts follow it) */
     for (size_t i = 0; i < x->t.n_orders; i++) {
         uint32_t ob = x->oflags[i] & ~oclear[i];
         if (!ob) continue;
@@ -980,6 +1034,7 @@ static of_err_t apply_job(of_modstore_t *ms, of_modjob_t *job, raw_t *x, ord_t *
         if (!e && l && lp.release_line) {
             e = release_line(ms, job, o, l, lp.line_refund_status, f.status >= 25 && f.status <= 55, "MOD-O1-06", err,
                              size);
+            last_rs = lp.line_refund_status;
             f.agg = 1;
         } else if (l && lp.line_refund_status >= 0 && lp.line_refund_status != l->refund_status) {
             l->refund_status = lp.line_refund_status;
@@ -1016,37 +1071,38 @@ static of_err_t apply_job(of_modstore_t *ms, of_modjob_t *job, raw_t *x, ord_t *
         if (e) goto out;
     }
     if (post) reallocate_post(ms, o);
-    if (f.agg) { /* SUB-AGG over the order's lines now */
+    if (f.agg) { /* MOD-O1-08: no goods left → the gifts go too and the order is cancelled; then SUB-AGG */
+        int goods = 0;
+        for (size_t i = 0; i < o->nline; i++)
+            goods |= ms->lines[o->line0 + i].actual_num > 0 && !ms->lines[o->line0 + i].gift_type;
+        if (!goods && f.status != OF_ST_CANCELLED && f.status < 40) {
+            f.status = OF_ST_CANCELLED;
+            for (size_t i = 0; i < o->nline && !e; i++) {
+                line_t *l = &ms->lines[o->line0 + i];
+                if (l->actual_num > 0) e = release_line(ms, job, o, l, last_rs, 0, "MOD-O1-08", err, size);
+            }
+            if (!e)
+                e = ADD(W_LOG, OFP_U(o->trade_id), OFP_I(OF_LOG_STATUS), OFP_S("MOD-O1-08"),
+                        OFP_S("no goods left: gifts cancelled, order cancelled"));
+            if (e) goto out;
+            note(job, "MOD-O1-08");
+        }
         if (recompute(cat, x, ms, o, &f.aggs)) {
             e = nomem(err, size);
             goto out;
         }
         f.refund_status = f.aggs.refund_status;
-        int goods = 0;
-        for (size_t i = 0; i < o->nline; i++)
-            goods |= ms->lines[o->line0 + i].actual_num > 0 && !ms->lines[o->line0 + i].gift_type;
-        if (!goods && f.status != OF_ST_CANCELLED && f.status < 40) { /* MOD-O1-08: no goods left */
-            f.status = OF_ST_CANCELLED;
-            for (size_t i = 0; i < o->nline && !e; i++) {
-                line_t *l = &ms->lines[o->line0 + i];
-                if (l->actual_num > 0) e = release_line(ms, job, o, l, l->refund_status, 0, "MOD-O1-08", err, size);
-            }
-            if (!e)
-                e = ADD(W_LOG, OFP_U(o->trade_id), OFP_I(OF_LOG_STATUS), OFP_S("MOD-O1-08"),
-                        OFP_S("no goods left: order cancelled"));
-            if (e) goto out;
-            note(job, "MOD-O1-08");
-        }
     }
     /* the order, its lines, its stockout order */
     const of_agg_t *g = &f.aggs.agg;
-    if ((e = ADD(W_ORDER, OFP_U(o->trade_id), OFP_I(f.status), OFP_I(f.pay_status), OFP_I(f.refund_status),
-                 OFP_U(f.bad), OFP_U(f.blk), OFP_I(f.cons), OFP_S(f.cs_remark), OFP_I(f.rcn), OFP_S(f.buyer_message),
-                 OFP_U(f.salesman), OFP_U(f.flag), OFP_U(f.logistics), OFP_I(f.logistics_by), OFP_S(f.rcv[0]),
-                 OFP_S(f.rcv[1]), OFP_S(f.rcv[2]), OFP_S(f.rcv[3]), OFP_S(f.rcv[4]), OFP_S(f.rcv[5]), OFP_S(f.rcv[6]),
-                 OFP_S(f.rcv[7]), OFP_I(f.invoice_type), OFP_S(f.invoice_title), OFP_S(f.invoice_content),
-                 OFP_I(g->goods_count), OFP_I(g->goods_type_count), OFP_M(g->goods_amount), OFP_M(g->paid),
-                 OFP_S(g->single_spec_no), OFP_U(g->gift_mask), OFP_I(f.agg))))
+    /* the status only when this change moved it: a sibling update of this batch (MOD-T1-07/24, SUB-WU) stays */
+    if ((e = ADD(W_ORDER, OFP_U(o->trade_id), OFP_I(f.status), OFP_I(o->status), OFP_I(f.pay_status),
+                 OFP_I(f.refund_status), OFP_U(f.bad), OFP_U(f.blk), OFP_I(f.cons), OFP_S(f.cs_remark), OFP_I(f.rcn),
+                 OFP_S(f.buyer_message), OFP_U(f.salesman), OFP_U(f.flag), OFP_U(f.logistics), OFP_I(f.logistics_by),
+                 OFP_S(f.rcv[0]), OFP_S(f.rcv[1]), OFP_S(f.rcv[2]), OFP_S(f.rcv[3]), OFP_S(f.rcv[4]), OFP_S(f.rcv[5]),
+                 OFP_S(f.rcv[6]), OFP_S(f.rcv[7]), OFP_I(f.invoice_type), OFP_S(f.invoice_title),
+                 OFP_S(f.invoice_content), OFP_I(g->goods_count), OFP_I(g->goods_type_count), OFP_M(g->goods_amount),
+                 OFP_M(g->paid), OFP_S(g->single_spec_no), OFP_U(g->gift_mask), OFP_I(f.agg))))
         goto out;
     for (size_t i = 0; i < o->nline && !e; i++) {
         const line_t *l = &ms->lines[o->line0 + i];
@@ -1121,7 +1177,7 @@ static of_err_t resubmit(of_modstore_t *ms, resub_t *rs, size_t nrs, int64_t now
             job->bits = r->x->modify_flag;
             for (size_t k = 0; k < r->x->t.n_orders; k++)
                 job->order_bits |= r->x->oflags[k];
-            if ((r->x->modify_flag & (OF_MF_TRADE_STATUS | OF_MF_PAY))) e = after_resubmit(ms, r, err, size);
+            if (r->why == RS_PAID) e = after_resubmit(ms, r, err, size); /* MOD-T1-07/08 follow a payment only */
             static const char *const rule[] = {"", "MOD-T1-18", "MOD-T16-04", "MOD-T64-02"};
             static const char *const what[] = {"", "paid", "address changed", "warehouse changed"};
             char msg[240];
@@ -1184,9 +1240,11 @@ of_err_t of_modstore_apply(of_modstore_t *ms, const of_cat_snap_t *snap, of_modj
                      x->bad_reason ? "the raw trade has an exception" : "external flow");
             continue;
         }
-        if (!x->deliver) {
-            job->outcome = x->process_status == OF_PS_PENDING ? OF_MS_WAITING : OF_MS_SKIPPED;
-            snprintf(job->note, sizeof job->note, "MOD-00: not submitted (process_status %d)", x->process_status);
+        if (!x->deliver) { /* D-MOD-17: a submission still to come waits; one that was stopped or refused does not */
+            int waits = x->process_status == OF_PS_PENDING && !*x->submit_rule;
+            job->outcome = waits ? OF_MS_WAITING : OF_MS_SKIPPED;
+            snprintf(job->note, sizeof job->note, "MOD-00: not submitted (process_status %d%s%.24s)", x->process_status,
+                     *x->submit_rule ? ", stopped by " : "", x->submit_rule);
             continue;
         }
         if (!any) continue; /* OF_MS_NOTHING */
@@ -1229,6 +1287,9 @@ of_err_t of_modstore_apply(of_modstore_t *ms, const of_cat_snap_t *snap, of_modj
                               .nheld = o->nline};
     }
     if (!e && nrs) e = resubmit(ms, rs, nrs, now, err, size);
+    for (size_t i = 0; i < ms->nsales && !e; i++)
+        e = ADD(W_SALES, OFP_U(ms->sales[i].shop), OFP_U(ms->sales[i].wh), OFP_U(ms->sales[i].spec),
+                OFP_I(ms->sales[i].n));
     for (size_t j = 0; j < n && !e; j++) { /* one row per change applied (ordctl explain) */
         of_modjob_t *job = jobs[j];
         if (job->outcome != OF_MS_APPLIED && job->outcome != OF_MS_RESUBMIT_STOPPED) continue;

@@ -79,7 +79,8 @@ static void refund(const of_modline_order_t *st, const Orderfleet__RawSubOrder *
     of_mod_class_t c = of_mod_class(st->status);
     if (rs >= OF_LRS_APPLIED && rs <= OF_LRS_WAIT_RECEIPT) {
         if (c == OF_MOD_AUDITED) block(p, OF_BLOCK_REFUND_APPLIED, "MOD-O2-01", o->oid, "refund applied");
-        p->line_refund_status = rs;         /* O2-02 (OP-73: marked only) */
+        /* O2-02 (OP-73: marked only); a sub-order refunded or closed in the same change keeps MOD-O1-07's 5 / 6 */
+        if (o->status != OF_RAWO_REFUNDED && o->status != OF_RAWO_CLOSED) p->line_refund_status = rs;
         p->recompute_refund = 1;            /* O2-03 */
         p->gift_intercept = st->block_gift; /* O2-04 (OP-63) */
         of_logs_add(&p->logs, OF_LOG_EXCEPTION, "MOD-O2-09", "sub-order %s refund status %d", o->oid, rs);

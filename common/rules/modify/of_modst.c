@@ -165,7 +165,7 @@ int of_modst_decide(const Orderfleet__RawTrade *raw, uint32_t modify_flag, const
         }
     } else if (of_modst_raw_shipped(rs)) { /* T1-35 */
         for (size_t i = 0; i < norders; i++)
-            if (!orders[i].is_history) p->orders[i].consign = 1;
+            if (!orders[i].is_history && orders[i].status != OF_ST_CANCELLED) p->orders[i].consign = 1;
         p->raw_process_status = OF_PS_SHIPPED;
         of_trace_add(&p->trace, "MOD-T1-35", "shipped", "shipped on the platform: is_consigned = 1");
     } else if (of_modst_raw_completed(rs)) {
