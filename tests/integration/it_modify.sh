@@ -83,6 +83,12 @@ assert_eq "$(counter 1 1)" "$before" "reservation kept until the user handles th
 assert_eq "$(sql "SELECT COUNT(*) FROM stockout_order_log l JOIN stockout_order s ON s.stockout_id = l.stockout_id WHERE s.src_order_id=$o2 AND l.rule_id='MOD-T1-26'")" "1" "stockout order log"
 assert_eq "$(sql "SELECT process_status FROM api_trade WHERE tid='IT-MOD-2'")" "30" "MOD-T1-34: raw trade cancelled"
 stock_check "after the interception"
+ordctl order refund-handled "$o2" >"$WORK/rh.out" 2>&1 || { fail "ordctl order refund-handled"; cat "$WORK/rh.out"; }
+assert_eq "$(st "$o2")" "5 2 3 0 0 1" "refund handled: lines released, interception lifted, no goods left: cancelled"
+assert_eq "$(sql "SELECT CONCAT_WS(' ', status, block_reason) FROM stockout_order WHERE src_order_id=$o2")" "5 0" "its stockout order cancelled, unblocked"
+assert_eq "$(counter 1 1)" "0 $((${before#* } - 2))" "the reservation released"
+assert_eq "$(sql "SELECT COUNT(*) FROM sys_process_background WHERE type = 1 AND data LIKE '%OPS-REFUND%'")" "2" "platform stock jobs (MOD-T1-28)"
+stock_check "after the refund was handled"
 
 log "sequence 3: client remark only"
 t3=$(trade IT-MOD-3 mod-buyer-3 | paid)
@@ -169,6 +175,28 @@ ordctl explain --order "$o1" >"$WORK/explain.out" 2>&1 || fail "explain"
 grep -q 'changes applied by trade-modify' "$WORK/explain.out" || fail "explain: no changes section"
 assert_eq "$(grep -c 'rules: ' "$WORK/explain.out")" "4" "explain: the four changes of sequence 1"
 grep -q 'stock: order_num -1@wh1' "$WORK/explain.out" || fail "explain: the refund's stock move"
+
+log "sequence 7: CS remark and invoice on an unaudited order, then shipped and completed on the platform"
+t8=$(trade IT-MOD-8 mod-buyer-8 | paid)
+send "$t8"
+o8=$(order_of IT-MOD-8)
+t8=$(sed -E 's/"cs_remark":""/"cs_remark":"客服: 加急"/; s/"invoice_type":0,"invoice_title":""/"invoice_type":1,"invoice_title":"某某公司"/' <<<"$t8" | at 11:20:00)
+send "$t8"
+assert_eq "$(sql "SELECT CONCAT_WS('|', cs_remark, remark_count, remark_changed, invoice_type, invoice_title) FROM sales_trade WHERE trade_id=$o8")" \
+  "客服: 加急|1|1|1|某某公司" "MOD-T8-04, MOD-T32-02: remark (counted) and invoice on the order"
+assert_eq "$(sql "SELECT COUNT(*) FROM sales_trade_remark_history WHERE trade_id=$o8 AND remark='客服: 加急'")" "1" "MOD-T8-01: remark history"
+ordctl order audit "$o8" >/dev/null 2>&1 || fail "audit IT-MOD-8"
+ordctl order ship "$o8" --waybill SF0001 >"$WORK/ship.out" 2>&1 || { fail "ship"; cat "$WORK/ship.out"; }
+assert_eq "$(sql "SELECT CONCAT_WS(' ', trade_status, is_consigned) FROM sales_trade WHERE trade_id=$o8")" "95 1" "ordctl order ship: 95, consigned"
+assert_eq "$(lines "$o8")" "IT-MOD-8-1:2/0/0@0,IT-MOD-8-2:1/0/0@0" "shipped: reservations released"
+t8=$(sed -E 's/"trade_status":30/"trade_status":45/' <<<"$t8" | at 11:30:00)
+send "$t8"
+assert_eq "$(sql "SELECT process_status FROM api_trade WHERE tid='IT-MOD-8'")" "50" "MOD-T1-35: raw trade shipped"
+t8=$(sed -E 's/"trade_status":45/"trade_status":75/' <<<"$t8" | at 11:40:00)
+send "$t8"
+assert_eq "$(sql "SELECT trade_status FROM sales_trade WHERE trade_id=$o8")" "110" "MOD-T1-36: shipped and settled: completed (D-MOD-13)"
+assert_eq "$(sql "SELECT process_status FROM api_trade WHERE tid='IT-MOD-8'")" "60" "MOD-T1-36: raw trade completed"
+stock_check "after shipment and completion"
 
 log "replay: every change again, nothing changes"
 stop_worker m
