@@ -685,12 +685,12 @@ of_err_t of_substore_stock(of_substore_t *ss, uint64_t warehouse_id, uint64_t sp
 
 /* The refund status of a sub-order for its refund order: SUB-MAP-11, every one refunded when the whole trade is. */
 static int refund_line_status(const Orderfleet__RawSubOrder *o, int whole) {
-    return whole || o->status == 80 || o->status == 90 ? 5 : o->refund_status;
+    return whole ? 5 : of_goods_refund_status(o);
 }
 
 /* SUB-RFD-01: update the existing refund order, else a temporary one (written at once: refunded trades only). */
-of_err_t of_substore_refund(of_substore_t *ss, const Orderfleet__RawTrade *raw, uint64_t raw_id, uint64_t shop_id,
-                            int status, int whole, const char *nick, const char *reason, char *err, size_t size) {
+static of_err_t write_refund(of_substore_t *ss, const Orderfleet__RawTrade *raw, uint64_t raw_id, uint64_t shop_id,
+                             int status, int whole, const char *nick, const char *reason, char *err, size_t size) {
     of_rows_t *rows;
     of_err_t e;
     of_param_t q[] = {OFP_U(shop_id), OFP_S(raw->tid)};
@@ -903,8 +903,8 @@ static of_err_t write_order(of_substore_t *ss, const of_catalog_t *cat, const of
     if (*raw->cs_remark && /* SUB-RMK-01 */
         (e = ADD(OF_SW_REMARK, tid, OFP_U(job->raw_id), OFP_S(raw->tid), OFP_I(1), OFP_S(raw->cs_remark))))
         return e;
-    if (s->refund_occur > 1 && (e = of_substore_refund(ss, raw, job->raw_id, job->shop_id, s->refund_occur, 0, s->nick,
-                                                       "SUB-RFD-01 refunded lines at submission", err, size)))
+    if (s->refund_occur > 1 && (e = write_refund(ss, raw, job->raw_id, job->shop_id, s->refund_occur, 0, s->nick,
+                                                 "SUB-RFD-01 refunded lines at submission", err, size)))
         return e;
     if (cat->set.full_link && raw->trade_status >= 30 && raw->trade_status < 40) { /* SUB-FL-01, OP-52 */
         char data[160];

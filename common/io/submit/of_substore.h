@@ -110,12 +110,6 @@ of_err_t of_substore_flush(of_substore_t *ss, of_subjob_t *const *jobs, size_t n
  * by of_substore_end() with the submission's own, one row per (warehouse, spec), in lock order. */
 of_err_t of_substore_stock(of_substore_t *ss, uint64_t warehouse_id, uint64_t spec_id, int kind, int n, char *errstr,
                            size_t errstr_size) OF_MUST_CHECK;
-/* SUB-RFD-01 (also MOD-T1-22, MOD-O1-02): the raw trade's refund order: its existing one gets status, else a
- * temporary one is created (refund_no TMP-<tid>) with the refunded sub-orders (every one when whole), written at
- * once. */
-of_err_t of_substore_refund(of_substore_t *ss, const Orderfleet__RawTrade *raw, uint64_t raw_id, uint64_t shop_id,
-                            int status, int whole, const char *nick, const char *reason, char *errstr,
-                            size_t errstr_size) OF_MUST_CHECK;
 /* The platform goods rows of the transaction since of_substore_begin() (to merge after its commit). */
 const of_cat_overlay_t *of_substore_overlay(const of_substore_t *ss);
 /* The batch is over (committed or rolled back): drop the overlay and the buffered rows. */

@@ -396,8 +396,7 @@ int of_goods_map(const of_subin_t *in, of_sub_t *s) {
             of_trace_add(&s->trace, raw->platform_id ? "SUB-MAP-08" : "SUB-MAP-06", "match", "oid %s → %s %llu by %s",
                          o->oid, r.type == OF_MATCH_SPEC ? "spec" : "suite", (unsigned long long)r.id, r.how);
 
-        /* SUB-MAP-11: 80 / 90 → 5, else the sub-order's refund_status */
-        int refund = (o->status == 80 || o->status == 90) ? 5 : o->refund_status;
+        int refund = of_goods_refund_status(o); /* SUB-MAP-11 */
         if (o->status == 80 || o->status == 90)
             of_trace_add(&s->trace, "SUB-MAP-11", "refund_status", "oid %s status %d → V_RefundStatus 5", o->oid,
                          o->status);
@@ -452,4 +451,9 @@ int of_goods_count_check(const of_subin_t *in, of_sub_t *s) {
     if (raw->wms_type < 0)
         of_trace_add(&s->trace, "SUB-CNT-02", "wms_type", "%d < 0 → 0 (upgrade transition)", raw->wms_type);
     return 0;
+}
+
+/* SUB-MAP-11: 80 / 90 → 5, else the sub-order's refund_status */
+int of_goods_refund_status(const Orderfleet__RawSubOrder *o) {
+    return (o->status == 80 || o->status == 90) ? 5 : o->refund_status;
 }

@@ -18,5 +18,7 @@ int of_goods_map(const of_subin_t *in, of_sub_t *s);
 /* SUB-CNT-01 (counts differ from the raw trade's goods_count / goods_type_count → bad_reason 2, stop) and
  * SUB-CNT-02 (wms_type < 0 → 0, into s->wms_type). Returns 1 when stopped. */
 int of_goods_count_check(const of_subin_t *in, of_sub_t *s);
+/* SUB-MAP-11: a sub-order's line refund status (V_RefundStatus): 5 when refunded or closed (80, 90), else its own. */
+int of_goods_refund_status(const Orderfleet__RawSubOrder *o);
 
 #endif
