@@ -26,6 +26,13 @@ logged() { sql "SELECT COUNT(*) FROM sales_trade_log WHERE trade_id=$1 AND rule_
 
 start_worker s
 start_modify m
+log "bad input on trade.changed: dead letters with their reasons, the worker goes on"
+ordctl produce-raw --topic trade.changed --key 1:X --text garbage >/dev/null 2>&1 || fail "produce garbage"
+ordctl produce-raw --topic trade.changed --key 1:X --hex "" >/dev/null 2>&1 || fail "produce empty"
+wait_modified || fail "bad input not consumed"
+assert_eq "$(grep -c 'msg=dead-lettered.*class=decode' "$WORK/m.log")" "1" "undecodable: dead letter (decode)"
+assert_eq "$(grep -c 'msg=dead-lettered.*class=validation' "$WORK/m.log")" "1" "empty (no meta): dead letter (validation)"
+kill -0 "$PID_m" 2>/dev/null || fail "trade-modify died on bad input"
 
 log "sequence 1: unpaid → paid → address → partial refund → refund cancelled"
 t1=$(trade IT-MOD-1 mod-buyer-1)

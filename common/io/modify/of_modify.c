@@ -30,7 +30,9 @@ typedef struct {
     rd_kafka_message_t *m;
     Orderfleet__TradeChange *c;
     int state;
-    int job; /* index into the batch's jobs */
+    int job;          /* index into the transaction's jobs */
+    of_modjob_t done; /* its job's outcome, kept when the transaction commits (the message-by-message search
+                       * reuses the jobs array) */
     of_retry_ctx_t rc;
 } item_t;
 
@@ -157,14 +159,23 @@ static of_err_t tx_body(of_db_t *db, void *vctx, char *errstr, size_t size) {
     return err == OF_ERR_DUPLICATE ? OF_ERR_TRANSIENT : err; /* recorded meanwhile by another instance: read again */
 }
 
-static void log_item(const txctx_t *c, const item_t *it) {
+/* After a commit: each item handled by it keeps its job's outcome. */
+static void keep_outcomes(txctx_t *c) {
+    for (int i = 0; i < c->n; i++) {
+        item_t *it = &c->items[i];
+        if ((c->only >= 0 && i != c->only) || (it->state != IT_DONE && it->state != IT_WAIT)) continue;
+        it->done = c->jobs[it->job];
+    }
+}
+
+static void log_item(const item_t *it) {
+    if (it->state != IT_DUP && it->state != IT_DONE) return; /* dead ones are logged by the worker loop */
     const char *eid = it->c->meta->event_id;
     if (it->state == IT_DUP) {
         of_debug("replay skipped", OF_S("event_id", eid), OF_S("tid", it->c->tid), OF_END);
         return;
     }
-    if (it->state != IT_DONE) return;
-    const of_modjob_t *j = &c->jobs[it->job];
+    const of_modjob_t *j = &it->done;
     if (j->outcome == OF_MS_APPLIED)
         of_info("change applied", OF_S("event_id", eid), OF_S("tid", j->tid), OF_U("order_id", j->trade_id),
                 OF_U("bits", j->bits), OF_U("order_bits", j->order_bits), OF_I("status_before", j->status_before),
@@ -183,7 +194,7 @@ static of_err_t send_waiting(of_modify_t *md, txctx_t *c, of_msg_result_t *res) 
     for (int i = 0; i < c->n && !se; i++) {
         item_t *it = &c->items[i];
         if (it->state != IT_WAIT) continue;
-        const of_modjob_t *j = &c->jobs[it->job];
+        const of_modjob_t *j = &it->done;
         char why[320];
         snprintf(why, sizeof why, "%s: %s",
                  j->outcome == OF_MS_UNKNOWN ? "raw trade not stored" : "trade not submitted", j->note);
@@ -250,6 +261,7 @@ of_err_t of_modify_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
         snprintf(err, sizeof err, "out of memory");
     else
         e = of_db_tx(md->db, tx_body, &c, err, sizeof err);
+    if (e == OF_OK) keep_outcomes(&c);
     size_t nov;
     const of_api_goods_t *ov = of_cat_overlay_rows(of_modstore_overlay(md->ms), &nov);
     of_catcache_commit(md->cc, &c.snap, e == OF_OK, ov, nov);
@@ -269,6 +281,7 @@ of_err_t of_modify_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
             of_catcache_commit(md->cc, &c.snap, e1 == OF_OK, ov, nov);
             of_modstore_discard(md->ms);
             if (e1 == OF_OK) {
+                keep_outcomes(&c);
                 applied++;
                 continue;
             }
@@ -296,7 +309,7 @@ of_err_t of_modify_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
         rc = OF_ERR_TRANSIENT;
     } else {
         for (int i = 0; i < n; i++) {
-            log_item(&c, &items[i]);
+            log_item(&items[i]);
             if (items[i].state == IT_DONE) of_metric_add(OF_M_PROCESSED, 1);
             if (items[i].state == IT_DUP) of_metric_add(OF_M_DUPLICATE, 1);
         }
