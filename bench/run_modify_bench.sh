@@ -1,0 +1,298 @@
+#!/usr/bin/env bash
+# run_modify_bench.sh -- the trade-modify benchmark of issue 11 (docs/benchmarks.md, section "trade-modify").
+#
+# Usage: bench/run_modify_bench.sh [--trades N] [--latency-changes M] [--rate-percent P] [--statements] [--keep-stack]
+#   --trades N           trades submitted unpaid, then changed once each (default 4000)
+#   --latency-changes M  changes published at a paced rate for the latency run (default N)
+#   --rate-percent P     pace of the latency run, % of the measured steady drain rate (default 50)
+#   --statements         also log every statement of the worker run (MariaDB general log) and print them by kind
+#   --keep-stack         leave the bench stack up at the end (default: down --purge)
+# Own stack (never the developer's, nor trade-submit's bench): OF_STATE_DIR (default <repo>/.state-modbench),
+# OF_MYSQL_PORT (33356), OF_REDIS_PORT (36429), OF_KAFKA_PORT (29692). Build: Release into <repo>/build-modbench
+# (OF_BENCH_BUILD to change), warnings not fatal. Output: <repo>/.bench-out/modify (OF_BENCH_OUT).
+#
+# Runs (one change per trade, the mix of bench/gen_modify_trades.py: 40% paid, 20% one sub-order refunded, 10% whole
+# trade refunded, 30% CS remark / client remark / address):
+#   (0) prepare: N unpaid trades published and submitted by of-trade-submit (dump P = "before the changes"); then the
+#       later versions published and stored by of-trade-submit while of-trade-modify is NOT running: every
+#       TradeChange waits on trade.changed (dump S = "changes stored, not applied");
+#   (a) worker: restore S, start one of-trade-modify, time until `ordctl wait-idle` on its group returns;
+#   (b) ceiling: copy the database as the worker left it, restore S, run bin/of-bench-modceiling: the same rows
+#       (diffed by primary key, stock counters as per-transaction upserts), multi-row, N/OF_BATCH_SIZE transactions,
+#       no Kafka, no rules, no reads; it checks that the result equals the worker's;
+#   (c) latency: restore P, fresh topics and groups, trade-submit and trade-modify running, the later versions
+#       published at P% of (a)'s steady rate; latency per change = publish -> the change's ledger row written in
+#       trade-modify's transaction (processed_event.processed_at), also -> sales_trade.modified_at;
+#   `ordctl stock-check` after (a), (b) and (c).
+set -euo pipefail
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$REPO"
+
+TRADES=4000 LAT=0 RATE_PCT=50 KEEP=0 STMTS=0
+while (($#)); do
+  case "$1" in
+    --trades) TRADES=$2; shift 2 ;;
+    --latency-changes) LAT=$2; shift 2 ;;
+    --rate-percent) RATE_PCT=$2; shift 2 ;;
+    --statements) STMTS=1; shift ;;
+    --keep-stack) KEEP=1; shift ;;
+    -h | --help) sed -n '2,27p' "$0"; exit 0 ;;
+    *) echo "run_modify_bench: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+((LAT > 0 && LAT <= TRADES)) || LAT=$TRADES
+
+export OF_STATE_DIR=${OF_STATE_DIR:-$REPO/.state-modbench}
+export OF_MYSQL_PORT=${OF_MYSQL_PORT:-33356}
+export OF_REDIS_PORT=${OF_REDIS_PORT:-36429}
+export OF_KAFKA_PORT=${OF_KAFKA_PORT:-29692}
+BUILD=${OF_BENCH_BUILD:-$REPO/build-modbench}
+export OF_BUILD_DIR=$BUILD
+BIN=$BUILD/bin
+WORK=${OF_BENCH_OUT:-$REPO/.bench-out}/modify
+RUN_ID=$(date +%s)
+LOG_LEVEL=warn
+AFTER_DB=orderfleet_modafter
+
+say() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+die() { printf 'run_modify_bench: error: %s\n' "$*" >&2; exit 1; }
+ordctl() { "$BIN/ordctl" "$@" 2> >(grep -v CONFWARN >&2); }
+# shellcheck source=bench/lib.sh
+source "$REPO/bench/lib.sh" # admin, reset_db
+SOCK=$OF_STATE_DIR/mysql/mysqld.sock
+root_sql() { mariadb --no-defaults --socket="$SOCK" --user="$(id -un)" "$@"; }
+dump() { mariadb-dump --no-defaults --socket="$SOCK" --user="$(id -un)" --single-transaction --quick orderfleet >"$1"; }
+restore() { root_sql orderfleet <"$1"; } # the dump drops and creates every table
+
+PIDS=()
+DONE=0
+cleanup() {
+  local p
+  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  if ((KEEP == 0 && DONE == 1)); then bash scripts/stack.sh down --purge >/dev/null 2>&1 || true; fi
+  ((DONE == 1)) || echo "run_modify_bench: stack left up for inspection ($OF_STATE_DIR; scripts/stack.sh down --purge)" >&2
+}
+trap cleanup EXIT
+
+start() { # submit|modify name -> pid in LAST
+  OF_LOG_LEVEL=$LOG_LEVEL OF_INSTANCE_ID="mbench-$2" OF_KAFKA_GROUP="$GROUP.trade-$1" "$BIN/of-trade-$1" \
+    >"$WORK/$2.log" 2>&1 &
+  LAST=$!
+  PIDS+=("$LAST")
+}
+stop() { # pid
+  local rc=0 p keep=()
+  kill -TERM "$1" 2>/dev/null || true
+  wait "$1" || rc=$?
+  for p in "${PIDS[@]}"; do [[ $p == "$1" ]] || keep+=("$p"); done
+  PIDS=("${keep[@]}")
+  ((rc == 0)) || die "worker $1 exited with $rc (see $WORK/*.log)"
+}
+use_topics() { # run name: a fresh topic set and fresh group names
+  export OF_TOPIC_PREFIX="m$RUN_ID.$1."
+  ordctl topics create --quiet >/dev/null || die "cannot create the topics of run $1"
+  GROUP="mbench.$RUN_ID.$1"
+}
+idle() { # topic worker
+  ordctl wait-idle --topic "$1" --group "$GROUP.trade-$2" --timeout 1800 >/dev/null || die "wait-idle $1 timed out"
+}
+outbox_sent() { # every outbox row published (trade-submit marks them after Kafka acknowledged them)
+  local i
+  for ((i = 0; i < 600; i++)); do
+    [[ $(admin "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL") == 0 ]] && return 0
+    sleep 0.1
+  done
+  die "outbox rows still unsent after 60 s"
+}
+publish() { # file [args]
+  local f=$1 out
+  shift
+  out=$(ordctl publish-trades --quiet "$@" "$f" 2>&1 || true)
+  grep -q "published=$(wc -l <"$f") refused=0" <<<"$out" || die "publish $f: $out"
+  say "    published: $(tail -1 <<<"$out")"
+}
+stock_check() {
+  if OF_MYSQL_CONNECT_TIMEOUT_S=300 ordctl stock-check >"$WORK/stock-check.$1.out" 2>&1; then
+    say "    stock check ($1): $(tail -1 "$WORK/stock-check.$1.out")"
+  else
+    head -20 "$WORK/stock-check.$1.out" >&2
+    die "stock check failed after $1"
+  fi
+}
+counters() { admin "SHOW GLOBAL STATUS WHERE Variable_name IN ('Com_commit','Com_stmt_execute','Questions')" | awk '{printf "%s ", $2} END {print ""}'; }
+per_change() { # before after n -> "x stmt/change (c commits)"
+  awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN { split(a, x, " "); split(b, y, " "); printf "%.2f statements/change, %.2f round trips/change (%d commits)", (y[2]-x[2])/n, (y[3]-x[3])/n, y[1]-x[1] }'
+}
+hwm_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", s > 0 ? n / s : 0 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0) printf "%.2f", a / b; else printf "n/a" }'; }
+declare -A R
+
+# ------------------------------------------------------------------ setup
+say "build (Release, $BUILD)"
+cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DOF_SANITIZE=OFF -DOF_TESTS=OFF -DOF_WERROR=OFF >/dev/null
+cmake --build "$BUILD" -j "$(nproc)" --target of-trade-submit of-trade-modify ordctl of-bench-modceiling -- \
+  --no-print-directory >/dev/null || die "build failed"
+mkdir -p "$OF_STATE_DIR" "$WORK"
+say "fresh stack ($OF_STATE_DIR, mysql :$OF_MYSQL_PORT, redis :$OF_REDIS_PORT, kafka :$OF_KAFKA_PORT)"
+bash scripts/stack.sh down --purge >/dev/null 2>&1 || true
+bash scripts/stack.sh up >/dev/null
+export OF_CONFIG=$OF_STATE_DIR/stack.env
+say "generate $TRADES trades and their later versions"
+python3 bench/gen_modify_trades.py --trades "$TRADES" "$WORK"
+head -n "$LAT" "$WORK/changes.jsonl" >"$WORK/latency.jsonl"
+ordctl migrate >/dev/null
+reset_db >/dev/null
+BATCH=$(awk -F= '$1 == "OF_BATCH_SIZE" {print $2}' "$OF_CONFIG")
+BATCH=${OF_BATCH_SIZE:-${BATCH:-200}}
+
+# ------------------------------------------------------------------ (0) prepare
+use_topics prep
+say "(0) $TRADES unpaid trades through trade-submit"
+start submit prep-submit
+SUB=$LAST
+publish "$WORK/unpaid.jsonl"
+idle trade.raw submit
+outbox_sent
+n=$(admin "SELECT COUNT(*) FROM sales_trade WHERE trade_status = 10")
+((n == TRADES)) || die "$n unpaid orders of $TRADES trades"
+say "    $n unpaid orders"
+dump "$WORK/before-changes.sql"
+say "(0) their later versions, stored by trade-submit (trade-modify not running)"
+publish "$WORK/changes.jsonl"
+idle trade.raw submit
+outbox_sent
+stop "$SUB"
+n=$(admin "SELECT COUNT(*) FROM api_trade a WHERE a.modify_flag <> 0 OR EXISTS (SELECT 1 FROM api_trade_order o WHERE o.api_trade_id = a.rec_id AND o.modify_flag <> 0)")
+c=$(admin "SELECT COUNT(*) FROM outbox WHERE topic = 'trade.changed'")
+((n == TRADES && c == TRADES)) || die "$n raw trades with pending bits, $c TradeChange events, want $TRADES"
+say "    $c TradeChange events on trade.changed; bits: $(admin "SELECT GROUP_CONCAT(CONCAT(f, 'x', n) ORDER BY f) FROM (SELECT modify_flag f, COUNT(*) n FROM api_trade GROUP BY 1) x")"
+dump "$WORK/changes-stored.sql"
+
+# ------------------------------------------------------------------ (a) worker
+say "(a) trade-modify drains trade.changed ($TRADES changes)"
+restore "$WORK/changes-stored.sql"
+((STMTS)) && root_sql -e "SET GLOBAL log_output = 'FILE', general_log_file = '$WORK/general.log', general_log = 1"
+before=$(counters)
+t0=$(now)
+start modify drain
+MOD=$LAST
+idle trade.changed modify
+t1=$(now)
+R[hwm]=$(hwm_kb "$MOD")
+stop "$MOD"
+after=$(counters)
+((STMTS)) && root_sql -e "SET GLOBAL general_log = 0"
+R[secs]=$(elapsed "$t0" "$t1")
+R[cps]=$(rate "$TRADES" "${R[secs]}")
+R[stmts]=$(per_change "$before" "$after" "$TRADES")
+read -r applied span first_s < <(admin "SELECT SUM(outcome = 'applied'), TIMESTAMPDIFF(MICROSECOND, MIN(processed_at), MAX(processed_at)) / 1e6,
+  UNIX_TIMESTAMP(MIN(processed_at)) FROM processed_event WHERE consumer = '$GROUP.trade-modify'")
+((applied == TRADES)) || die "$applied of $TRADES changes applied (see $WORK/drain.log)"
+left=$(admin "SELECT COUNT(*) FROM api_trade WHERE modify_flag <> 0")
+((left == 0)) || die "$left raw trades still have bits set"
+# steady: the changes after the first batch / (last - first ledger row); the first batch's own time is not in the span
+R[steady]=$(awk -v n="$TRADES" -v b="$BATCH" -v s="$span" 'BEGIN { printf "%.0f", s > 0 ? (n - b) / s : 0 }')
+R[join]=$(awk -v a="$t0" -v f="$first_s" 'BEGIN { printf "%.2f", f - a }')
+say "    $TRADES changes in ${R[secs]} s from the worker's start = ${R[cps]} changes/s; steady (first → last ledger row) ${R[steady]}/s; first batch committed ${R[join]} s after start; VmHWM ${R[hwm]} kB"
+say "    server: ${R[stmts]}"
+say "    rules: $(admin "SELECT GROUP_CONCAT(CONCAT(rule_id, ' ', n) ORDER BY n DESC SEPARATOR ', ') FROM (SELECT rule_id, COUNT(*) n FROM sales_trade_log WHERE rule_id LIKE 'MOD-%' GROUP BY rule_id) x")"
+stock_check worker
+if ((STMTS)); then
+  say "    statements of the worker run, per change (general log, $WORK/general.log):"
+  awk -F'\t' '$0 ~ /(Execute|Query)\t/ { s = $NF; sub(/^[ \t]+/, "", s); gsub(/[ \t\n]+/, " ", s); k = substr(s, 1, 48); c[k]++ } END { for (k in c) printf "%8d  %s\n", c[k], k }' "$WORK/general.log" |
+    sort -rn | head -25 | awk -v n="$TRADES" '{ printf "      %6.2f  %s\n", $1 / n, substr($0, 11) }'
+fi
+
+# ------------------------------------------------------------------ (b) ceiling
+say "(b) raw-SQL ceiling: the same rows, multi-row, $(((TRADES + BATCH - 1) / BATCH)) transactions"
+dump "$WORK/after-worker.sql"
+root_sql -e "DROP DATABASE IF EXISTS $AFTER_DB; CREATE DATABASE $AFTER_DB;
+  GRANT SELECT ON $AFTER_DB.* TO 'orderfleet'@'127.0.0.1'; GRANT SELECT ON $AFTER_DB.* TO 'orderfleet'@'localhost'"
+root_sql "$AFTER_DB" <"$WORK/after-worker.sql"
+restore "$WORK/changes-stored.sql"
+before=$(counters)
+out=$("$BIN/of-bench-modceiling" --after "$AFTER_DB" --changes "$TRADES" --batch "$BATCH") || {
+  echo "$out" >&2
+  die "ceiling failed"
+}
+after=$(counters)
+echo "$out" >"$WORK/ceiling.out"
+R[ceil]=$(sed -n '1s/.* cps=\([0-9]*\).*/\1/p' <<<"$out")
+R[ceil_secs]=$(sed -n '1s/.* seconds=\([0-9.]*\).*/\1/p' <<<"$out")
+R[ceil_verify]=$(sed -n '1s/.* verify=\([a-zA-Z]*\).*/\1/p' <<<"$out")
+R[ceil_rows]=$(sed -n '1s/.* rows=\([0-9]*\).*/\1/p' <<<"$out")
+R[ceil_stmts]=$(per_change "$before" "$after" "$TRADES")
+say "    $(head -1 <<<"$out")"
+sed 1d <<<"$out" | sed 's/^/      /'
+say "    server: ${R[ceil_stmts]}"
+[[ ${R[ceil_verify]} == ok ]] || die "the ceiling's rows differ from the worker's"
+stock_check ceiling
+root_sql -e "DROP DATABASE IF EXISTS $AFTER_DB"
+
+# ------------------------------------------------------------------ (c) latency
+RATE=$(awk -v r="${R[steady]}" -v p="$RATE_PCT" 'BEGIN { x = int(r * p / 100); print x < 1 ? 1 : x }')
+say "(c) latency: trade-submit and trade-modify running, $LAT changes published at $RATE/s ($RATE_PCT% of the steady rate)"
+restore "$WORK/before-changes.sql"
+use_topics latency
+start submit lat-submit
+SUB=$LAST
+start modify lat-modify
+MOD=$LAST
+sleep 8 # group joins and first fetches: not part of the latency
+publish "$WORK/latency.jsonl" --rate "$RATE" --times "$WORK/latency.times"
+idle trade.raw submit
+idle trade.changed modify
+R[lat_hwm]=$(hwm_kb "$MOD")
+R[lat_sub_hwm]=$(hwm_kb "$SUB")
+stop "$MOD"
+stop "$SUB"
+admin "SELECT SUBSTRING_INDEX(o.msg_key, ':', -1), ROUND(UNIX_TIMESTAMP(p.processed_at) * 1000), ROUND(UNIX_TIMESTAMP(o.sent_at) * 1000),
+              ROUND(UNIX_TIMESTAMP(t.modified_at) * 1000)
+       FROM processed_event p JOIN outbox o ON o.event_id = p.event_id
+       JOIN api_trade a ON a.platform_id = SUBSTRING_INDEX(o.msg_key, ':', 1) AND a.tid = SUBSTRING_INDEX(o.msg_key, ':', -1)
+       JOIN sales_trade t ON t.trade_id = a.deliver_trade_id
+       WHERE p.consumer = '$GROUP.trade-modify' AND p.outcome = 'applied'" >"$WORK/latency.db"
+R[lat]=$(python3 - "$WORK/latency.times" "$WORK/latency.db" "$LAT" <<'EOF'
+import sys
+pub = dict(l.rstrip("\n").split("\t") for l in open(sys.argv[1]))
+led, sent, mod = [], [], []
+for l in open(sys.argv[2]):
+    tid, p, s, m = l.rstrip("\n").split("\t")
+    if tid in pub:
+        t = int(pub[tid])
+        led.append(int(p) - t)
+        if s != "NULL":
+            sent.append(int(s) - t)
+        mod.append(int(m) - t)
+def pct(v, q):
+    v = sorted(v)
+    return v[min(len(v) - 1, int(round(q / 100 * (len(v) - 1))))] if v else -1
+print(f"n={len(led)}/{sys.argv[3]} applied_p50={pct(led,50)} applied_p99={pct(led,99)} applied_max={max(led) if led else -1} "
+      f"modified_at_p99={pct(mod,99)} change_sent_p50={pct(sent,50)} change_sent_p99={pct(sent,99)}")
+EOF
+)
+say "    latency ms (publish → ledger row of the change in trade-modify's transaction; → sales_trade.modified_at; → TradeChange out of trade-submit's outbox): ${R[lat]}"
+stock_check latency
+
+# ------------------------------------------------------------------ summary
+MACHINE="$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(free -g | awk '/Mem:/ {print $2}') GB RAM, $(mariadbd --version 2>/dev/null | awk '{print $3}')"
+p99=$(sed -n 's/.*applied_p99=\([-0-9]*\).*/\1/p' <<<"${R[lat]}")
+cat <<EOF
+
+==================== trade-modify benchmark ($TRADES changes, OF_BATCH_SIZE=$BATCH) ====================
+machine:                        $MACHINE
+mix:                            $(cut -f2 "$WORK/kinds.tsv" | sort | uniq -c | awk '{printf "%s %s, ", $2, $1}' | sed 's/, $//')
+ceiling (same rows, multi-row): ${R[ceil]} changes/s   (${R[ceil_rows]} rows in ${R[ceil_secs]} s; ${R[ceil_stmts]}; verify=${R[ceil_verify]})
+trade-modify, from its start:   ${R[cps]} changes/s   (${R[secs]} s; first batch committed after ${R[join]} s)
+trade-modify, steady:           ${R[steady]} changes/s   (changes after the first batch / first → last ledger row)
+                                ${R[stmts]}
+ratio worker / ceiling:         from start $(ratio "${R[cps]}" "${R[ceil]}"), steady $(ratio "${R[steady]}" "${R[ceil]}")   (target >= 0.70)
+latency at ${RATE}/s:              ${R[lat]}
+  p99 publish → applied:        ${p99} ms   (target < 500)
+peak RSS (VmHWM) trade-modify:  drain ${R[hwm]} kB, latency run ${R[lat_hwm]} kB   (target <= 32768)
+EOF
+DONE=1
