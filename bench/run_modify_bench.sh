@@ -95,7 +95,8 @@ use_topics() { # run name: a fresh topic set and fresh group names
   GROUP="mbench.$RUN_ID.$1"
 }
 idle() { # topic worker
-  ordctl wait-idle --topic "$1" --group "$GROUP.trade-$2" --timeout 1800 >/dev/null || die "wait-idle $1 timed out"
+  ordctl wait-idle --topic "$1" --group "$GROUP.trade-$2" --timeout 1800 >/dev/null 2>>"$WORK/wait-idle.err" ||
+    die "wait-idle $1 timed out (see $WORK/wait-idle.err)"
 }
 outbox_sent() { # every outbox row published (trade-submit marks them after Kafka acknowledged them)
   local i
@@ -127,7 +128,7 @@ per_change() { # before after n -> "x stmt/change (c commits)"
 hwm_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
-rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", s > 0 ? n / s : 0 }'; }
+rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0) printf "%.2f", a / b; else printf "n/a" }'; }
 declare -A R
 
@@ -175,6 +176,7 @@ dump "$WORK/changes-stored.sql"
 # ------------------------------------------------------------------ (a) worker
 say "(a) trade-modify drains trade.changed ($TRADES changes)"
 restore "$WORK/changes-stored.sql"
+rm -f "$WORK/general.log"
 ((STMTS)) && root_sql -e "SET GLOBAL log_output = 'FILE', general_log_file = '$WORK/general.log', general_log = 1"
 before=$(counters)
 t0=$(now)
@@ -195,7 +197,7 @@ read -r applied span first_s < <(admin "SELECT SUM(outcome = 'applied'), TIMESTA
 left=$(admin "SELECT COUNT(*) FROM api_trade WHERE modify_flag <> 0")
 ((left == 0)) || die "$left raw trades still have bits set"
 # steady: the changes after the first batch / (last - first ledger row); the first batch's own time is not in the span
-R[steady]=$(awk -v n="$TRADES" -v b="$BATCH" -v s="$span" 'BEGIN { printf "%.0f", s > 0 ? (n - b) / s : 0 }')
+R[steady]=$(awk -v n="$TRADES" -v b="$BATCH" -v s="$span" 'BEGIN { printf "%.0f", (s > 0 ? (n - b) / s : 0) }')
 R[join]=$(awk -v a="$t0" -v f="$first_s" 'BEGIN { printf "%.2f", f - a }')
 say "    $TRADES changes in ${R[secs]} s from the worker's start = ${R[cps]} changes/s; steady (first → last ledger row) ${R[steady]}/s; first batch committed ${R[join]} s after start; VmHWM ${R[hwm]} kB"
 say "    server: ${R[stmts]}"
@@ -204,7 +206,7 @@ stock_check worker
 if ((STMTS)); then
   say "    statements of the worker run, per change (general log, $WORK/general.log):"
   awk -F'\t' '$0 ~ /(Execute|Query)\t/ { s = $NF; sub(/^[ \t]+/, "", s); gsub(/[ \t\n]+/, " ", s); k = substr(s, 1, 48); c[k]++ } END { for (k in c) printf "%8d  %s\n", c[k], k }' "$WORK/general.log" |
-    sort -rn | head -25 | awk -v n="$TRADES" '{ printf "      %6.2f  %s\n", $1 / n, substr($0, 11) }'
+    sort -rn | awk 'NR <= 25' | awk -v n="$TRADES" '{ printf "      %6.2f  %s\n", $1 / n, substr($0, 11) }'
 fi
 
 # ------------------------------------------------------------------ (b) ceiling
