@@ -22,7 +22,9 @@
  *
  * After the timed part it checks that every compared column of every table now equals the copy (verify=ok).
  *
- * Usage: of-bench-modceiling --after DB --changes N [--batch B]
+ * Usage: of-bench-modceiling --after DB --changes N [--batch B] [--compare]
+ *   --compare  only print the difference (rows per table, changed columns) and write nothing: e.g. to check that two
+ *              builds of the worker leave the same rows (exit 0 when there is none)
  * Configuration: $OF_CONFIG (the stack's stack.env); the app user needs SELECT on DB.
  * Prints one line: changes=… transactions=… seconds=… cps=… verify=ok|FAILED, then one line per table written. */
 #include <inttypes.h>
@@ -468,7 +470,7 @@ static long long mismatches(const table_t *t) {
 
 int main(int argc, char **argv) {
     long changes = 0;
-    int batch = 0;
+    int batch = 0, compare = 0;
     static const char usage[] =
         "usage: of-bench-modceiling --after DB --changes N [--batch B]\n"
         "  the raw-SQL ceiling of the trade-modify benchmark: writes the rows the worker wrote (the difference between\n"
@@ -482,6 +484,8 @@ int main(int argc, char **argv) {
             changes = atol(argv[++i]);
         else if (!strcmp(argv[i], "--batch") && i + 1 < argc)
             batch = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--compare"))
+            compare = 1;
         else {
             fputs(usage, strcmp(argv[i], "--help") ? stderr : stdout);
             return strcmp(argv[i], "--help") ? 2 : 0;
@@ -513,6 +517,21 @@ int main(int argc, char **argv) {
         diff_table(&T[i]);
         if (!strcmp(T[i].name, "stock_spec")) ss = &T[i];
         if (!strcmp(T[i].name, "stock_change_log")) log = &T[i];
+    }
+    if (compare) {
+        long long total = 0;
+        for (int i = 0; i < NT; i++) {
+            table_t *t = &T[i];
+            if (!t->ins.nrows && !t->del.nrows && !t->upd.nrows) continue;
+            total += t->ins.nrows + t->del.nrows + t->upd.nrows;
+            printf("  %-28s only in %s %6d  only here %6d  differ %6d", t->name, AFTER, t->ins.nrows, t->del.nrows,
+                   t->upd.nrows);
+            for (int c = 0; c < t->nucols; c++)
+                printf("%s%s", c ? " " : "  (", t->col[t->ucols[c]]);
+            printf("%s\n", t->nucols ? ")" : "");
+        }
+        printf("compare: %lld rows differ\n", total);
+        return total ? 3 : 0;
     }
     if (ss && log && (ss->ins.nrows || ss->upd.nrows)) {
         plan_counters(ss, log);
