@@ -3,7 +3,7 @@ BUILD ?= build
 TEST_BUILD ?= build-test
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: help setup build build-test run test unit integration stack-up stack-down stack-status bench-submit bench-delivery bench-kill-storm docs format clean
+.PHONY: help setup build build-test run test unit integration stack-up stack-down stack-status bench-submit bench-modify bench-delivery bench-kill-storm docs format clean
 
 help:
 	@echo "make setup         install missing Debian packages (scripts/setup.sh)"
@@ -14,6 +14,7 @@ help:
 	@echo "make build-test    sanitizer build into $(TEST_BUILD)/; make clean removes both build folders"
 	@echo "make stack-up | stack-down | stack-status   the local MariaDB, Redis and Apache Kafka"
 	@echo "make bench-submit  trade-submit benchmark on its own stack (bench/run_submit_bench.sh; TRADES=N)"
+	@echo "make bench-modify  trade-modify benchmark on its own stack (bench/run_modify_bench.sh; TRADES=N)"
 	@echo "make bench-delivery  delivery benchmark vs the seed design on its own stack (bench/delivery.sh; N, INSTANCES)"
 	@echo "make bench-kill-storm  consumer-group stall under 30 SIGKILLs, dynamic vs static membership (bench/kill_storm.sh)"
 	@echo "make docs          regenerate docs/topics.md and docs/config.md tables from the code"
@@ -53,6 +54,9 @@ stack-status:
 
 bench-submit:
 	bash bench/run_submit_bench.sh --trades $(or $(TRADES),50000)
+
+bench-modify:
+	bash bench/run_modify_bench.sh --trades $(or $(TRADES),4000)
 
 bench-delivery:
 	bash bench/delivery.sh
