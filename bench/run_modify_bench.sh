@@ -231,7 +231,8 @@ R[ceil]=$(sed -n '1s/.* cps=\([0-9]*\).*/\1/p' <<<"$out")
 R[ceil_secs]=$(sed -n '1s/.* seconds=\([0-9.]*\).*/\1/p' <<<"$out")
 R[ceil_verify]=$(sed -n '1s/.* verify=\([a-zA-Z]*\).*/\1/p' <<<"$out")
 R[ceil_rows]=$(sed -n '1s/.* rows=\([0-9]*\).*/\1/p' <<<"$out")
-R[ceil_stmts]=$(per_change "$before" "$after" "$TRADES")
+# statements only: its untimed diff and check queries are plain queries (Questions), not prepared executes
+R[ceil_stmts]=$(per_change "$before" "$after" "$TRADES" | sed 's/, [0-9.]* round trips\/change//')
 say "    $(head -1 <<<"$out")"
 sed 1d <<<"$out" | sed 's/^/      /'
 say "    server: ${R[ceil_stmts]}"
