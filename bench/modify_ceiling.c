@@ -232,8 +232,8 @@ static void diff_table(table_t *t) {
     if (t->ncc > t->npk) {
         put(&s, "SELECT ");
         for (int i = t->npk; i < t->ncc; i++)
-            put(&s, "%sIFNULL(SUM(NOT (BINARY a.`%s` <=> BINARY b.`%s`)), 0)", i > t->npk ? ", " : "",
-                t->col[t->cc[i]], t->col[t->cc[i]]);
+            put(&s, "%sIFNULL(SUM(NOT (BINARY a.`%s` <=> BINARY b.`%s`)), 0)", i > t->npk ? ", " : "", t->col[t->cc[i]],
+                t->col[t->cc[i]]);
         put(&s, " FROM `%s`.`%s` a JOIN `%s` b ON %s", AFTER, t->name, t->name, on);
         sql = take(&s);
         MYSQL_RES *r = q(sql);
@@ -251,8 +251,7 @@ static void diff_table(table_t *t) {
             put(&s, ", a.`%s`", t->col[t->ucols[i]]);
         put(&s, " FROM `%s`.`%s` a JOIN `%s` b ON %s WHERE NOT (", AFTER, t->name, t->name, on);
         for (int i = 0; i < t->nucols; i++)
-            put(&s, "%sBINARY a.`%s` <=> BINARY b.`%s`", i ? " AND " : "", t->col[t->ucols[i]],
-                t->col[t->ucols[i]]);
+            put(&s, "%sBINARY a.`%s` <=> BINARY b.`%s`", i ? " AND " : "", t->col[t->ucols[i]], t->col[t->ucols[i]]);
         put(&s, ") ORDER BY ");
         for (int i = 0; i < t->npk; i++)
             put(&s, "%sa.`%s`", i ? ", " : "", t->col[t->cc[i]]);
@@ -473,7 +472,8 @@ int main(int argc, char **argv) {
     int batch = 0, compare = 0;
     static const char usage[] =
         "usage: of-bench-modceiling --after DB --changes N [--batch B]\n"
-        "  the raw-SQL ceiling of the trade-modify benchmark: writes the rows the worker wrote (the difference between\n"
+        "  the raw-SQL ceiling of the trade-modify benchmark: writes the rows the worker wrote (the difference "
+        "between\n"
         "  database DB, a copy taken after the worker, and the current database, the state before the changes) with\n"
         "  multi-row statements in N/B transactions (B = OF_BATCH_SIZE by default); prints changes/s and checks the\n"
         "  result equals DB. See the comment at the top of bench/modify_ceiling.c.\n";
