@@ -111,6 +111,8 @@ enum {
     W_REFUND,
     W_REFUND_UPD,
     W_REFUND_LINE,
+    W_SIB_WAIT,
+    W_SIB_UNPAID,
     W__COUNT
 };
 /* W_LOG, W_STOCK_LOG, W_REMARK, W_ADDRESS and W_TELNO are the submission's own (of_substore_tables), copied in at
@@ -181,6 +183,19 @@ static const of_wtable_t TABLES[W__COUNT] = {
                        "INSERT IGNORE INTO api_refund_order (refund_id, oid, goods_id, spec_id, spec_no, goods_name, "
                        "num, price, refund_amount, status) VALUES ",
                        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", NULL, NULL, 0, 0},
+    /* MOD-T1-07/08 after the batch's re-submissions (after every read of the submission): the customers' waiting
+     * orders (15) move to delayed audit, the unpaid flag goes from their orders in 15 … 94; one statement each */
+    [W_SIB_WAIT] = {"sales_trade (waiting siblings)", "UPDATE sales_trade t JOIN (", "SELECT ? AS cu, ? AS ex, ? AS dl",
+                    " UNION ALL ",
+                    ") v ON t.customer_id = v.cu AND t.trade_id <> v.ex AND t.trade_status = 15 SET t.delay_to_time = "
+                    "IF(t.delivery_term = 1, IFNULL(t.pay_time, t.trade_time), t.trade_time) + INTERVAL v.dl SECOND, "
+                    "t.trade_status = 16, t.version = t.version + 1",
+                    0, 0},
+    [W_SIB_UNPAID] = {"sales_trade (unpaid flag of siblings)", "UPDATE sales_trade t JOIN (", "SELECT ? AS cu, ? AS ex",
+                      " UNION ALL ",
+                      ") v ON t.customer_id = v.cu AND t.trade_id <> v.ex AND t.trade_status BETWEEN 15 AND 94 AND "
+                      "t.unmerge_mask & 1 SET t.unmerge_mask = t.unmerge_mask & ~1, t.version = t.version + 1",
+                      0, 0},
     /* one row per change applied (ordctl explain) */
     [W_CHANGE] = {"sales_trade_change",
                   "INSERT INTO sales_trade_change (trade_id, raw_trade_id, event_id, modify_flag, order_flags, "
@@ -475,20 +490,27 @@ static of_err_t load_raws(of_modstore_t *ms, of_modjob_t *const *jobs, size_t n,
         x->submit_rule = S(rr, r, 41);
         t->modified = (char *)"";
     }
-    /* sub-orders: rows grouped by api_trade_id */
+    /* sub-orders: rows in api_trade_id order, as the raw trades (their ids parsed once) */
+    uint64_t *rid = malloc(((size_t)ro->nrows + 1) * sizeof *rid);
+    if (!rid) return nomem(err, size);
+    for (int r = 0; r < ro->nrows; r++)
+        rid[r] = U(ro, r, 0);
     for (size_t i = 0; i < ms->nraws; i++) {
         raw_t *x = &ms->raws[i];
         size_t k = 0;
         for (int r = 0; r < ro->nrows; r++)
-            k += U(ro, r, 0) == x->rec_id;
+            k += rid[r] == x->rec_id;
         x->o = calloc(k + 1, sizeof *x->o);
         x->op = calloc(k + 1, sizeof *x->op);
         x->oids = calloc(k + 1, sizeof *x->oids);
         x->oflags = calloc(k + 1, sizeof *x->oflags);
-        if (!x->o || !x->op || !x->oids || !x->oflags) return nomem(err, size);
+        if (!x->o || !x->op || !x->oids || !x->oflags) {
+            free(rid);
+            return nomem(err, size);
+        }
         k = 0;
         for (int r = 0; r < ro->nrows; r++) {
-            if (U(ro, r, 0) != x->rec_id) continue;
+            if (rid[r] != x->rec_id) continue;
             Orderfleet__RawSubOrder *o = &x->o[k];
             orderfleet__raw_sub_order__init(o);
             x->oids[k] = U(ro, r, 1);
@@ -521,6 +543,7 @@ static of_err_t load_raws(of_modstore_t *ms, of_modjob_t *const *jobs, size_t n,
         x->t.orders = x->op;
         x->t.n_orders = k;
     }
+    free(rid);
     return OF_OK;
 }
 
@@ -1251,12 +1274,9 @@ static of_err_t after_resubmit(of_modstore_t *ms, const resub_t *r, char *err, s
     of_err_t e;
     int s = sj->status;
     if ((s == 13 || s == 16 || s == 19 || s == 20 || s == 27) && /* T1-07 */
-        (e = sib_exec(ms, Q_REL_WAIT,
-                      (of_param_t[]){OFP_I(ms->cat.set.delay_audit_s), OFP_U(o->customer_id), OFP_U(o->trade_id)}, 3,
-                      err, size)))
+        (e = ADD(W_SIB_WAIT, OFP_U(o->customer_id), OFP_U(o->trade_id), OFP_I(ms->cat.set.delay_audit_s))))
         return e;
-    return sib_exec(ms, Q_CLR_UNPAID, /* T1-08: 15 ≤ status < 95 */
-                    (of_param_t[]){OFP_U(o->customer_id), OFP_U(o->trade_id), OFP_I(15), OFP_I(94)}, 4, err, size);
+    return ADD(W_SIB_UNPAID, OFP_U(o->customer_id), OFP_U(o->trade_id)); /* T1-08: 15 ≤ status < 95 */
 }
 
 static of_err_t resubmit(of_modstore_t *ms, resub_t *rs, size_t nrs, int64_t now, char *err, size_t size) {
