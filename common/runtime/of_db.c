@@ -10,7 +10,7 @@
 #include "of_log.h"
 #include "of_metrics.h"
 
-#define OF_DB_MAX_STMTS 1024
+#define OF_DB_MAX_STMTS 2048
 #define SMALL_BINDS 64
 
 struct of_db_s {
@@ -20,7 +20,7 @@ struct of_db_s {
     const char *sql[OF_DB_MAX_STMTS];
     char *owned[OF_DB_MAX_STMTS]; /* texts built for multi-row statements (freed on close) */
     short lazy[OF_DB_MAX_STMTS];  /* a multi-row statement's slot: 1 + its index in mtext, 0 = a plain one */
-    unsigned char lazy_rows[OF_DB_MAX_STMTS];
+    unsigned short lazy_rows[OF_DB_MAX_STMTS];
     struct {
         char *head, *row, *sep, *tail; /* copies */
     } * mtext;
@@ -365,7 +365,8 @@ of_err_t of_db_register_multi(of_db_t *db, const char *head, const char *row, co
 }
 
 /* The row counts of a multi-row statement's prepared sizes (OF_DB_MULTI_SIZES, ascending). */
-static const int SIZES[OF_DB_MULTI_SIZES] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 24, 32, 48, 64};
+static const int SIZES[OF_DB_MULTI_SIZES] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10,  11,
+                                             12, 13, 14, 15, 16, 24, 32, 48, 64, 128, 256};
 
 of_err_t of_db_register_multi_sep(of_db_t *db, const char *head, const char *row, const char *sep, const char *tail,
                                   of_db_multi_t *m) {
@@ -392,13 +393,14 @@ of_err_t of_db_register_multi_sep(of_db_t *db, const char *head, const char *row
     for (int k = 0; k < OF_DB_MULTI_SIZES; k++) { /* the text is built when the size is first used (get_stmt) */
         /* Wide rows take the powers of two only: the client library keeps a MYSQL_BIND (~112 bytes) per parameter
          * of every prepared statement, and 20 sizes of a 58-column row would cost the worker ~2 MB each table. */
-        if (m->row_params >= OF_DB_MULTI_WIDE && (SIZES[k] & (SIZES[k] - 1))) {
+        if ((m->row_params >= OF_DB_MULTI_WIDE && (SIZES[k] & (SIZES[k] - 1))) ||
+            (SIZES[k] > OF_DB_MULTI_MAX && m->row_params > OF_DB_MULTI_NARROW)) {
             m->id[k] = -1;
             continue;
         }
         db->sql[db->nstmts] = NULL;
         db->lazy[db->nstmts] = (short)db->nmtext;
-        db->lazy_rows[db->nstmts] = (unsigned char)SIZES[k];
+        db->lazy_rows[db->nstmts] = (unsigned short)SIZES[k];
         m->id[k] = db->nstmts++;
     }
     return OF_OK;

@@ -65,12 +65,16 @@ long long of_rows_i64(const of_rows_t *rows, int row, int col);
 
 /* Multi-row statements: head, then row k times joined by ", ", then tail, e.g. head "INSERT INTO t (a, b) VALUES ",
  * row "(?, ?)", tail " ON DUPLICATE KEY UPDATE ..."; or head "SELECT ... WHERE k IN (", row "?", tail ")". Each is
- * registered for k = 1 … 16, 24, 32, 48, 64 rows (its text built and prepared on first use), and a call with n rows
+ * registered for k = 1 … 16, 24, 32, 48, 64 rows (narrow rows also 128, 256; its text built and prepared on first
+ * use), and a call with n rows
  * runs the largest sizes that fit: up to 16 rows are one round trip, 17–80 mostly two (79 = 64 + 15), 500 rows nine
  * (64 x 7, 48, 4), not 500. Params are row after row (row_params each); the head and tail take none. A query returns
  * the rows of every part, in part order. */
-#define OF_DB_MULTI_SIZES 20
+#define OF_DB_MULTI_SIZES 22
 #define OF_DB_MULTI_MAX 64
+/* Rows of at most this many parameters (the keys of an IN (…) read, a log row) also get 128 and 256 rows a
+ * statement: a batch's read of 200 keys is one round trip, not four. */
+#define OF_DB_MULTI_NARROW 4
 /* Rows of this many parameters or more get the power-of-two sizes only (1, 2, 4 … 64: the client library's memory
  * per prepared parameter adds up on wide rows). */
 #define OF_DB_MULTI_WIDE 16
