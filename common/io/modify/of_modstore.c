@@ -63,20 +63,10 @@ static const struct {
                 ") ORDER BY customer_id, trade_id"},
 };
 
-/* ---- the customers' other orders (rare: a paid, deposit-paid or cancelled order of a customer with waiting
- * orders); one statement per order that needs it ---- */
-enum { Q_REL_WAIT, Q_CLR_UNPAID, Q_CLR_SAME, Q_GIFT_LOG, Q_GIFT_SO, Q_GIFT, Q__COUNT };
+/* ---- gift interception (CFG_BLOCK_GIFT, off by default): the customer's orders with gifts, three statements per
+ * refunded trade ---- */
+enum { Q_GIFT_LOG, Q_GIFT_SO, Q_GIFT, Q__COUNT };
 static const char *const SQL[Q__COUNT] = {
-    /* MOD-T1-07, -24: status 15 → 16, delay from each order's own times */
-    [Q_REL_WAIT] = "UPDATE sales_trade SET delay_to_time = IF(delivery_term = 1, IFNULL(pay_time, trade_time), "
-                   "trade_time) + INTERVAL ? SECOND, trade_status = 16, version = version + 1 WHERE customer_id = ? "
-                   "AND trade_id <> ? AND trade_status = 15",
-    /* MOD-T1-08, -20, -24: the unpaid flag, on orders with lo ≤ status ≤ hi */
-    [Q_CLR_UNPAID] = "UPDATE sales_trade SET unmerge_mask = unmerge_mask & ~1, version = version + 1 WHERE "
-                     "customer_id = ? AND trade_id <> ? AND trade_status BETWEEN ? AND ? AND unmerge_mask & 1",
-    /* MOD-T1-25 */
-    [Q_CLR_SAME] = "UPDATE sales_trade SET unmerge_mask = unmerge_mask & ~2, version = version + 1 WHERE customer_id = "
-                   "? AND trade_id <> ? AND trade_status BETWEEN 10 AND 95 AND unmerge_mask & 2",
     /* MOD-T1-33, -O1-10, -O2-04 (OP-63, CFG_BLOCK_GIFT): the customer's orders with gifts, 25 ≤ status < 95, not
      * intercepted for it yet: a log on each, the stockout orders, then the orders (block 2, bad 64) */
     [Q_GIFT_LOG] = "INSERT INTO sales_trade_log (trade_id, type, rule_id, message) SELECT trade_id, 10, ?, "
@@ -113,6 +103,7 @@ enum {
     W_REFUND_LINE,
     W_SIB_WAIT,
     W_SIB_UNPAID,
+    W_SIB_SAME,
     W__COUNT
 };
 /* W_LOG, W_STOCK_LOG, W_REMARK, W_ADDRESS and W_TELNO are the submission's own (of_substore_tables), copied in at
@@ -183,19 +174,26 @@ static const of_wtable_t TABLES[W__COUNT] = {
                        "INSERT IGNORE INTO api_refund_order (refund_id, oid, goods_id, spec_id, spec_no, goods_name, "
                        "num, price, refund_amount, status) VALUES ",
                        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", NULL, NULL, 0, 0},
-    /* MOD-T1-07/08 after the batch's re-submissions (after every read of the submission): the customers' waiting
-     * orders (15) move to delayed audit, the unpaid flag goes from their orders in 15 … 94; one statement each */
+    /* MOD-T1-07/08, -20, -24 (D-MOD-21): the customers' waiting orders (15) move to delayed audit, the unpaid flag
+     * goes from their orders in lo … hi; written with the batch (after the re-submissions' reads); one statement each
+     */
     [W_SIB_WAIT] = {"sales_trade (waiting siblings)", "UPDATE sales_trade t JOIN (", "SELECT ? AS cu, ? AS ex, ? AS dl",
                     " UNION ALL ",
                     ") v ON t.customer_id = v.cu AND t.trade_id <> v.ex AND t.trade_status = 15 SET t.delay_to_time = "
                     "IF(t.delivery_term = 1, IFNULL(t.pay_time, t.trade_time), t.trade_time) + INTERVAL v.dl SECOND, "
                     "t.trade_status = 16, t.version = t.version + 1",
                     0, 0},
-    [W_SIB_UNPAID] = {"sales_trade (unpaid flag of siblings)", "UPDATE sales_trade t JOIN (", "SELECT ? AS cu, ? AS ex",
-                      " UNION ALL ",
-                      ") v ON t.customer_id = v.cu AND t.trade_id <> v.ex AND t.trade_status BETWEEN 15 AND 94 AND "
+    [W_SIB_UNPAID] = {"sales_trade (unpaid flag of siblings)", "UPDATE sales_trade t JOIN (",
+                      "SELECT ? AS cu, ? AS ex, ? AS lo, ? AS hi", " UNION ALL ",
+                      ") v ON t.customer_id = v.cu AND t.trade_id <> v.ex AND t.trade_status BETWEEN v.lo AND v.hi AND "
                       "t.unmerge_mask & 1 SET t.unmerge_mask = t.unmerge_mask & ~1, t.version = t.version + 1",
                       0, 0},
+    /* MOD-T1-25: the customer's only other order loses same-name-unmerged */
+    [W_SIB_SAME] = {"sales_trade (same-name flag of siblings)", "UPDATE sales_trade t JOIN (",
+                    "SELECT ? AS cu, ? AS ex", " UNION ALL ",
+                    ") v ON t.customer_id = v.cu AND t.trade_id <> v.ex AND t.trade_status BETWEEN 10 AND 95 AND "
+                    "t.unmerge_mask & 2 SET t.unmerge_mask = t.unmerge_mask & ~2, t.version = t.version + 1",
+                    0, 0},
     /* one row per change applied (ordctl explain) */
     [W_CHANGE] = {"sales_trade_change",
                   "INSERT INTO sales_trade_change (trade_id, raw_trade_id, event_id, modify_flag, order_flags, "
@@ -1023,9 +1021,7 @@ static of_err_t apply_job(of_modstore_t *ms, of_modjob_t *job, raw_t *x, ord_t *
             f.pay_status = x->t.pay_status;
             note(job, "MOD-T1-20");
             if (sp.clear_unpaid_flag &&
-                (e = sib_exec(ms, Q_CLR_UNPAID,
-                              (of_param_t[]){OFP_U(o->customer_id), OFP_U(o->trade_id), OFP_I(16), OFP_I(95)}, 4, err,
-                              size)))
+                (e = ADD(W_SIB_UNPAID, OFP_U(o->customer_id), OFP_U(o->trade_id), OFP_I(16), OFP_I(95))))
                 goto out;
         }
         if (sp.refund_order && add_refund(ms, x, 1, "MOD-T1-22 whole trade refunded")) { /* MOD-T1-22 */
@@ -1047,19 +1043,13 @@ static of_err_t apply_job(of_modstore_t *ms, of_modjob_t *job, raw_t *x, ord_t *
             note(job, "MOD-T1-29");
         }
         if (op->release_waiting) { /* MOD-T1-24; the unpaid flag goes only when no unpaid sibling remains (proposed) */
-            if ((e = sib_exec(ms, Q_REL_WAIT,
-                              (of_param_t[]){OFP_I(cat->set.delay_audit_s), OFP_U(o->customer_id), OFP_U(o->trade_id)},
-                              3, err, size)) ||
-                (!unpaid &&
-                 (e = sib_exec(ms, Q_CLR_UNPAID,
-                               (of_param_t[]){OFP_U(o->customer_id), OFP_U(o->trade_id), OFP_I(16), OFP_I(95)}, 4, err,
-                               size))))
+            if ((e = ADD(W_SIB_WAIT, OFP_U(o->customer_id), OFP_U(o->trade_id), OFP_I(cat->set.delay_audit_s))) ||
+                (!unpaid && (e = ADD(W_SIB_UNPAID, OFP_U(o->customer_id), OFP_U(o->trade_id), OFP_I(16), OFP_I(95)))))
                 goto out;
             note(job, "MOD-T1-24");
         }
         if (op->clear_same_name) { /* MOD-T1-25 */
-            if ((e = sib_exec(ms, Q_CLR_SAME, (of_param_t[]){OFP_U(o->customer_id), OFP_U(o->trade_id)}, 2, err, size)))
-                goto out;
+            if ((e = ADD(W_SIB_SAME, OFP_U(o->customer_id), OFP_U(o->trade_id)))) goto out;
             note(job, "MOD-T1-25");
         }
         if (op->consign) f.cons = 1, note(job, "MOD-T1-35");
@@ -1276,7 +1266,7 @@ static of_err_t after_resubmit(of_modstore_t *ms, const resub_t *r, char *err, s
     if ((s == 13 || s == 16 || s == 19 || s == 20 || s == 27) && /* T1-07 */
         (e = ADD(W_SIB_WAIT, OFP_U(o->customer_id), OFP_U(o->trade_id), OFP_I(ms->cat.set.delay_audit_s))))
         return e;
-    return ADD(W_SIB_UNPAID, OFP_U(o->customer_id), OFP_U(o->trade_id)); /* T1-08: 15 ≤ status < 95 */
+    return ADD(W_SIB_UNPAID, OFP_U(o->customer_id), OFP_U(o->trade_id), OFP_I(15), OFP_I(94)); /* T1-08 */
 }
 
 static of_err_t resubmit(of_modstore_t *ms, resub_t *rs, size_t nrs, int64_t now, char *err, size_t size) {
