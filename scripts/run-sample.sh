@@ -67,7 +67,8 @@ by_status
 echo "interceptions and exceptions (block_reason on the order and its stockout order; bad_reason):"
 SQL "SELECT CONCAT('  order ', trade_id, ' ', trade_no, ': block_reason ', block_reason, ', bad_reason ', bad_reason)
      FROM sales_trade WHERE block_reason <> 0 OR bad_reason <> 0 ORDER BY trade_id"
-echo "refund orders: $(SQL 'SELECT COUNT(*) FROM api_refund') (lines: $(SQL 'SELECT COUNT(*) FROM api_refund_order'))"
+echo "refund orders: $(SQL "SELECT COUNT(*) FROM api_refund WHERE reason LIKE 'MOD-%'") made by trade-modify, \
+$(SQL "SELECT COUNT(*) FROM api_refund WHERE reason NOT LIKE 'MOD-%'") at submission (trades that arrived with refunded lines)"
 echo "and the invalid lines (the adapter refuses what it can tell is bad; the rest is dead-lettered):"
 build/bin/ordctl publish-trades --no-validate data/sample/raw_trades_invalid.jsonl 2>&1 | grep -v CONFWARN || true
 build/bin/ordctl wait-idle --topic trade.raw --timeout 120

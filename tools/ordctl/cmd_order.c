@@ -55,10 +55,16 @@ static const char *status_name(int s) {
         return "pre-audit processing";
     case 27:
         return "grab";
+    case 30:
+        return "awaiting audit";
     case 55:
-        return "audited (outsourced, stockout order)";
+        return "audited, pushed to the warehouse (stockout order)";
+    case 95:
+        return "shipped";
+    case 110:
+        return "completed";
     default:
-        return "?";
+        return s > 40 && s < 95 ? "audited" : s == 40 ? "audited (awaiting push to the warehouse)" : "?";
     }
 }
 
