@@ -52,10 +52,11 @@ assert_eq "$(bits IT-MOD-1)" "0/0" "bits cleared (MOD-T1-14, MOD-END-01)"
 assert_eq "$(sql "SELECT COUNT(*) FROM sales_trade WHERE raw_trade_id=(SELECT rec_id FROM api_trade WHERE tid='IT-MOD-1')")" "1" "still one order"
 stock_check "after paid"
 
-t1=$(sed -E 's/世纪大道100号/世纪大道200号/' <<<"$t1" | at 10:10:00)
+t1=$(sed -E 's/世纪大道100号/世纪大道200号/; s/"cs_remark":""/"cs_remark":"改地址了"/' <<<"$t1" | at 10:10:00)
 send "$t1"
 assert_eq "$(sql "SELECT receiver_address FROM sales_trade WHERE trade_id=$o1")" "世纪大道200号" "MOD-T16-04: address on the order"
 assert_eq "$(logged "$o1" MOD-T16-04)" "1" "MOD-T16-04 log"
+assert_eq "$(sql "SELECT CONCAT_WS('|', cs_remark, remark_count, remark_changed) FROM sales_trade WHERE trade_id=$o1")" "改地址了|1|1" "MOD-T8-04 through the re-submission: remark counted"
 assert_eq "$(sql "SELECT COUNT(*) FROM crm_customer_address a JOIN sales_trade t ON t.customer_id = a.customer_id WHERE t.trade_id=$o1 AND a.address='世纪大道200号'")" "1" "MOD-T16-01: address book"
 stock_check "after the address change"
 

@@ -727,6 +727,7 @@ int main(int argc, char **argv) {
     const char *cmd = argv[i];
     for (int k = i + 1; k < argc; k++)
         if (!strcmp(argv[k], "--help") || !strcmp(argv[k], "-h")) {
+            if (!strcmp(cmd, "order")) return cmd_order(2, (char *[]){argv[i], "--help", NULL}); /* its own usage */
             fputs(USAGE, stdout);
             return 0;
         }

@@ -104,6 +104,7 @@ enum {
     W_SIB_WAIT,
     W_SIB_UNPAID,
     W_SIB_SAME,
+    W_REMARK_COUNT,
     W__COUNT
 };
 /* W_LOG, W_STOCK_LOG, W_REMARK, W_ADDRESS and W_TELNO are the submission's own (of_substore_tables), copied in at
@@ -194,6 +195,9 @@ static const of_wtable_t TABLES[W__COUNT] = {
                     ") v ON t.customer_id = v.cu AND t.trade_id <> v.ex AND t.trade_status BETWEEN 10 AND 95 AND "
                     "t.unmerge_mask & 2 SET t.unmerge_mask = t.unmerge_mask & ~2, t.version = t.version + 1",
                     0, 0},
+    /* MOD-T8-04 through a re-submission: the CS remark counted and flagged as changed (the submission wrote it) */
+    [W_REMARK_COUNT] = {"sales_trade (remark count)", "UPDATE sales_trade t JOIN (", "SELECT ? AS id", " UNION ALL ",
+                        ") v ON t.trade_id = v.id SET t.remark_count = t.remark_count + 1, t.remark_changed = 1", 0, 0},
     /* one row per change applied (ordctl explain) */
     [W_CHANGE] = {"sales_trade_change",
                   "INSERT INTO sales_trade_change (trade_id, raw_trade_id, event_id, modify_flag, order_flags, "
@@ -1288,6 +1292,7 @@ static of_err_t resubmit(of_modstore_t *ms, resub_t *rs, size_t nrs, int64_t now
             for (size_t k = 0; k < r->x->t.n_orders; k++)
                 job->order_bits |= r->x->oflags[k];
             if (r->why == RS_PAID) e = after_resubmit(ms, r, err, size); /* MOD-T1-07/08 follow a payment only */
+            if (!e && (r->x->modify_flag & OF_MF_CS_REMARK)) e = ADD(W_REMARK_COUNT, OFP_U(r->o->trade_id));
             static const char *const rule[] = {"", "MOD-T1-18", "MOD-T16-04", "MOD-T64-02"};
             static const char *const what[] = {"", "paid", "address changed", "warehouse changed"};
             char msg[240];
