@@ -19,7 +19,7 @@ PKGS=(
   mariadb-server mariadb-client   # local system of record
   redis-server redis-tools        # dedupe keys, Lua scripts
   openjdk-17-jre-headless maven   # Apache Kafka of the local stack: the JVM that runs it, the client that fetches it
-  python3                   # the trade generators (bench/gen_bench_trades.py) of the broker-loss and stop tests
+  python3                   # trade generators of the broker-loss, stop and trade-modify crash tests and of bench/
   curl                      # the delivery tests switch the test merchant's mode over HTTP (tests/integration/lib_delivery.sh)
 )
 if [[ "${1:-}" == "--with-compose" ]]; then PKGS+=(docker-compose); fi

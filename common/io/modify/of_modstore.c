@@ -11,7 +11,6 @@
 #include <time.h>
 #include "of_aggregate.h"
 #include "of_customer.h"
-#include "of_goods.h"
 #include "of_log.h"
 #include "of_modflag.h"
 #include "of_modhdr.h"
@@ -98,9 +97,6 @@ enum {
     W_RAW,
     W_RAWO,
     W_CHANGE,
-    W_REFUND,
-    W_REFUND_UPD,
-    W_REFUND_LINE,
     W_SIB_WAIT,
     W_SIB_UNPAID,
     W_SIB_SAME,
@@ -163,18 +159,6 @@ static const of_wtable_t TABLES[W__COUNT] = {
                "IF(v.fr > 0, v.fr, a.freeze_reason), a.submit_rule = IF(v.sr <> '', v.sr, a.submit_rule), "
                "a.submit_reason = IF(v.sr <> '', v.sre, a.submit_reason)",
                0, 0},
-    /* MOD-T1-22, MOD-O1-02 (as SUB-RFD-01): a temporary refund order per raw trade that has none, else its status;
-     * the refunded sub-orders as its lines (kept when there) */
-    [W_REFUND] = {"api_refund",
-                  "INSERT INTO api_refund (platform_id, shop_id, refund_no, is_temp, tid, raw_trade_id, status, "
-                  "buyer_nick, refund_amount, reason) VALUES ",
-                  "(?, ?, ?, 1, ?, ?, ?, ?, ?, ?)", NULL, NULL, 1, 0},
-    [W_REFUND_UPD] = {"api_refund (status)", "UPDATE api_refund r JOIN (", "SELECT ? AS id, ? AS st", " UNION ALL ",
-                      ") v ON r.rec_id = v.id SET r.status = v.st, r.modify_flag = r.modify_flag | 1", 0, 0},
-    [W_REFUND_LINE] = {"api_refund_order",
-                       "INSERT IGNORE INTO api_refund_order (refund_id, oid, goods_id, spec_id, spec_no, goods_name, "
-                       "num, price, refund_amount, status) VALUES ",
-                       "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", NULL, NULL, 0, 0},
     /* MOD-T1-07/08, -20, -24 (D-MOD-21): the customers' waiting orders (15) move to delayed audit, the unpaid flag
      * goes from their orders in lo … hi; written with the batch (after the re-submissions' reads); one statement each
      */
@@ -211,7 +195,7 @@ static const of_wtable_t TABLES[W__COUNT] = {
 };
 
 /* A raw trade as stored (the latest version), its sub-orders. */
-typedef struct raw_s {
+typedef struct {
     Orderfleet__RawTrade t;
     Orderfleet__RawSubOrder *o;   /* n_orders */
     Orderfleet__RawSubOrder **op; /* t.orders */
@@ -249,13 +233,6 @@ typedef struct {
     int64_t trade_time;
 } sib_t;
 
-/* MOD-T1-22, MOD-O1-02: a raw trade's refund order to write (whole: every sub-order counts as refunded). */
-typedef struct {
-    const struct raw_s *x;
-    int whole;
-    const char *reason;
-} refreq_t;
-
 /* MOD-T1-30, MOD-O1-06: today's sales to deduct, one per (shop, warehouse, spec) (a multi-row UPDATE … JOIN changes
  * a row once) */
 typedef struct {
@@ -285,9 +262,6 @@ struct of_modstore_s {
     size_t nsibs;
     sale_t *sales;
     size_t nsales, sales_cap;
-    refreq_t *refunds; /* refund orders to write (one per raw trade) */
-    size_t nrefunds, refunds_cap;
-    of_db_multi_t rd_refund;
 };
 
 static of_err_t nomem(char *err, size_t size) {
@@ -330,9 +304,6 @@ of_modstore_t *of_modstore_new(of_db_t *db, const of_config_t *cfg) {
         bad = of_db_register_multi_sep(db, READS[i].head, "?", ", ", READS[i].tail, &ms->rd[i]) != 0;
     for (int i = 0; !bad && i < Q__COUNT; i++)
         bad = (ms->st[i] = of_db_register(db, SQL[i])) < 0;
-    /* the raw trades' refund orders, one read: (shop_id, tid) pairs; a real one before a temporary one */
-    bad = bad || of_db_register_multi_sep(db, "SELECT shop_id, tid, rec_id FROM api_refund WHERE (shop_id, tid) IN (",
-                                          "(?, ?)", ", ", ") ORDER BY is_temp, rec_id", &ms->rd_refund) != 0;
     if (bad) {
         of_modstore_destroy(ms);
         return NULL;
@@ -358,9 +329,6 @@ static void clear(of_modstore_t *ms) {
     free(ms->sales);
     ms->sales = NULL;
     ms->nsales = ms->sales_cap = 0;
-    free(ms->refunds);
-    ms->refunds = NULL;
-    ms->nrefunds = ms->refunds_cap = 0;
     ms->raws = NULL;
     ms->ords = NULL;
     ms->lines = NULL;
@@ -700,76 +668,6 @@ static int add_sale(of_modstore_t *ms, uint64_t shop, uint64_t wh, uint64_t spec
     return 0;
 }
 
-/* A refund order for x, written with the batch's (one per raw trade: a whole-trade one wins). */
-static int add_refund(of_modstore_t *ms, const raw_t *x, int whole, const char *reason) {
-    for (size_t i = 0; i < ms->nrefunds; i++)
-        if (ms->refunds[i].x == x) {
-            if (whole) ms->refunds[i] = (refreq_t){x, whole, reason};
-            return 0;
-        }
-    if (ms->nrefunds == ms->refunds_cap) {
-        size_t nc = ms->refunds_cap ? ms->refunds_cap * 2 : 16;
-        refreq_t *p = realloc(ms->refunds, nc * sizeof *p);
-        if (!p) return -1;
-        ms->refunds = p;
-        ms->refunds_cap = nc;
-    }
-    ms->refunds[ms->nrefunds++] = (refreq_t){x, whole, reason};
-    return 0;
-}
-
-/* SUB-RFD-01 for the batch's refund requests: their raw trades' refund orders read with one statement; an existing
- * one gets the status, a missing one is created (TMP-<tid>); the refunded sub-orders become its lines. */
-static of_err_t write_refunds(of_modstore_t *ms, char *err, size_t size) {
-    if (!ms->nrefunds) return OF_OK;
-    of_param_t *p = malloc(ms->nrefunds * 2 * sizeof *p);
-    uint64_t *ids = calloc(ms->nrefunds, sizeof *ids);
-    of_err_t e = OF_OK;
-    if (!p || !ids) e = nomem(err, size);
-    for (size_t i = 0; !e && i < ms->nrefunds; i++) {
-        p[i * 2] = OFP_U(ms->refunds[i].x->shop_id);
-        p[i * 2 + 1] = OFP_S(ms->refunds[i].x->t.tid);
-    }
-    of_rows_t *rows = NULL;
-    if (!e) e = of_db_query_multi(ms->db, &ms->rd_refund, p, (int)ms->nrefunds, &rows, err, size);
-    for (int r = 0; !e && r < rows->nrows; r++) /* in preference order: the first row of a trade stands */
-        for (size_t i = 0; i < ms->nrefunds; i++)
-            if (!ids[i] && U(rows, r, 0) == ms->refunds[i].x->shop_id &&
-                !strcmp(S(rows, r, 1), ms->refunds[i].x->t.tid))
-                ids[i] = U(rows, r, 2);
-    of_rows_free(rows);
-    for (size_t i = 0; !e && i < ms->nrefunds; i++) {
-        const refreq_t *q = &ms->refunds[i];
-        const Orderfleet__RawTrade *t = &q->x->t;
-        of_param_t rid = OFP_U(ids[i]);
-        if (ids[i]) {
-            e = ADD(W_REFUND_UPD, OFP_U(ids[i]), OFP_I(OF_LRS_REFUNDED));
-        } else {
-            char no[80];
-            snprintf(no, sizeof no, "TMP-%s", t->tid);
-            int64_t amount = 0;
-            for (size_t k = 0; k < t->n_orders; k++)
-                if ((q->whole ? 5 : of_goods_refund_status(t->orders[k])) > 1) amount += t->orders[k]->share_amount;
-            int r = of_wset_add(ms->w, W_REFUND,
-                                (const of_param_t[]){OFP_I(t->platform_id), OFP_U(q->x->shop_id), OFP_S(no),
-                                                     OFP_S(t->tid), OFP_U(q->x->rec_id), OFP_I(OF_LRS_REFUNDED),
-                                                     OFP_S(t->buyer_nick), OFP_M(amount), OFP_S(q->reason)});
-            if (r < 0) e = nomem(err, size);
-            rid = OFP_REF(W_REFUND, r);
-        }
-        for (size_t k = 0; !e && k < t->n_orders; k++) {
-            const Orderfleet__RawSubOrder *o = t->orders[k];
-            int rs = q->whole ? 5 : of_goods_refund_status(o);
-            if (rs > 1)
-                e = ADD(W_REFUND_LINE, rid, OFP_S(o->oid), OFP_S(o->goods_id), OFP_S(o->spec_id), OFP_S(o->spec_no),
-                        OFP_S(o->goods_name), OFP_I(o->num), OFP_M(o->price), OFP_M(o->share_amount), OFP_I(rs));
-        }
-    }
-    free(p);
-    free(ids);
-    return e;
-}
-
 /* MOD-T1-28…-31, MOD-O1-05…-07: a line's goods released. */
 static of_err_t release_line(of_modstore_t *ms, of_modjob_t *job, const ord_t *o, line_t *l, int refund_status,
                              int deduct_sales, const char *rule, char *err, size_t size) {
@@ -1028,10 +926,10 @@ static of_err_t apply_job(of_modstore_t *ms, of_modjob_t *job, raw_t *x, ord_t *
                 (e = ADD(W_SIB_UNPAID, OFP_U(o->customer_id), OFP_U(o->trade_id), OFP_I(16), OFP_I(95))))
                 goto out;
         }
-        if (sp.refund_order && add_refund(ms, x, 1, "MOD-T1-22 whole trade refunded")) { /* MOD-T1-22 */
-            e = nomem(err, size);
+        if (sp.refund_order && /* MOD-T1-22 */
+            (e = of_substore_refund(ms->ss, &x->t, x->rec_id, x->shop_id, OF_LRS_REFUNDED, 1, x->t.buyer_nick,
+                                    "MOD-T1-22 whole trade refunded", err, size)))
             goto out;
-        }
         if (op->action == OF_MODST_RELEASE) { /* MOD-T1-28…-32 */
             for (size_t i = 0; i < o->nline && !e; i++) {
                 line_t *l = &ms->lines[o->line0 + i];
@@ -1147,7 +1045,9 @@ static of_err_t apply_job(of_modstore_t *ms, of_modjob_t *job, raw_t *x, ord_t *
         f.bad |= lp.bad_or;
         f.blk |= lp.block_or;
         e = add_logs(ms, o->trade_id, o->stockout_id, &lp.logs, &lp.stockout_logs, err, size);
-        if (!e && lp.refund_order && add_refund(ms, x, 0, "MOD-O1-02 sub-order refunded")) e = nomem(err, size);
+        if (!e && lp.refund_order)
+            e = of_substore_refund(ms->ss, &x->t, x->rec_id, x->shop_id, OF_LRS_REFUNDED, 0, x->t.buyer_nick,
+                                   "MOD-O1-02 sub-order refunded", err, size);
         if (!e && l && lp.release_line) {
             e = release_line(ms, job, o, l, lp.line_refund_status, f.status >= 25 && f.status <= 55, "MOD-O1-06", err,
                              size);
@@ -1402,7 +1302,6 @@ of_err_t of_modstore_apply(of_modstore_t *ms, const of_cat_snap_t *snap, of_modj
                               .nheld = o->nline};
     }
     if (!e && nrs) e = resubmit(ms, rs, nrs, now, err, size);
-    if (!e) e = write_refunds(ms, err, size);
     for (size_t i = 0; i < ms->nsales && !e; i++)
         e = ADD(W_SALES, OFP_U(ms->sales[i].shop), OFP_U(ms->sales[i].wh), OFP_U(ms->sales[i].spec),
                 OFP_I(ms->sales[i].n));

@@ -2,8 +2,9 @@
  * the batch's transaction, the reads the rules need are one query per table per round (customers, phone and address
  * books, siblings, stock), the rules decide trade after trade in memory (the stock view sees every earlier
  * reservation), and what they decided is buffered in a write set (of_wset) and written with one multi-row statement
- * per table. Platform goods upkeep (INIT-02…-08) and refund orders (SUB-RFD-01) write as they go: at most once per
- * new or changed platform spec, and only for refunded trades. */
+ * per table. Platform goods upkeep (INIT-02…-08) writes as it goes: at most once per new or changed platform spec.
+ * Refund orders (SUB-RFD-01, and trade-modify's) are written at the end of the batch: one read, one statement per
+ * table. */
 #include "of_substore.h"
 #include <ctype.h>
 #include <stdio.h>
@@ -21,7 +22,7 @@
 #include "of_wset.h"
 
 /* ---- statements run as they go (rare: new or changed platform goods, refunded trades) ---- */
-enum { Q_AG_INS, Q_AG_UPD, Q_RAWO_VALID, Q_REFUND_GET, Q_REFUND_UPD, Q_REFUND_INS, Q_REFUND_LINE, Q__COUNT };
+enum { Q_AG_INS, Q_AG_UPD, Q_RAWO_VALID, Q__COUNT };
 static const char *const SQL[Q__COUNT] = {
     [Q_AG_INS] = "INSERT INTO api_goods_spec (platform_id, shop_id, goods_id, spec_id, goods_no, spec_no, goods_name, "
                  "spec_name, cid, match_target_type, match_target_id, match_code, modify_flag, is_stock_change, brand, "
@@ -35,13 +36,6 @@ static const char *const SQL[Q__COUNT] = {
                  "spec_id = ?",
     [Q_RAWO_VALID] = "UPDATE api_trade_order SET is_invalid_goods = 0 WHERE shop_id = ? AND goods_id = ? AND spec_id = "
                      "? AND is_invalid_goods = 1",
-    [Q_REFUND_GET] = "SELECT rec_id FROM api_refund WHERE shop_id = ? AND tid = ? ORDER BY is_temp, rec_id LIMIT 1",
-    [Q_REFUND_UPD] = "UPDATE api_refund SET status = ?, modify_flag = modify_flag | 1 WHERE rec_id = ?",
-    [Q_REFUND_INS] = "INSERT INTO api_refund (platform_id, shop_id, refund_no, is_temp, tid, raw_trade_id, status, "
-                     "buyer_nick, refund_amount, reason) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?)",
-    [Q_REFUND_LINE] =
-        "INSERT IGNORE INTO api_refund_order (refund_id, oid, goods_id, spec_id, spec_no, goods_name, num, "
-        "price, refund_amount, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 };
 
 /* ---- the round's reads: one statement per table (parts of 64 keys) ---- */
@@ -193,6 +187,19 @@ static const of_wtable_t TABLES[OF_SW__COUNT] = {
                          "o.modify_flag), o.is_new = 0",
                          0, 0},
     /* SUB-MAP-10 */
+    /* SUB-RFD-01 (also MOD-T1-22, MOD-O1-02): a temporary refund order per raw trade that has none, else its status;
+     * the refunded sub-orders as its lines (a line already there stays) */
+    [OF_SW_REFUND] = {"api_refund",
+                      "INSERT INTO api_refund (platform_id, shop_id, refund_no, is_temp, tid, raw_trade_id, status, "
+                      "buyer_nick, refund_amount, reason) VALUES ",
+                      "(?, ?, ?, 1, ?, ?, ?, ?, ?, ?)", NULL, NULL, 1, 0},
+    [OF_SW_REFUND_UPD] = {"api_refund (status)", "UPDATE api_refund r JOIN (", "SELECT ? AS id, ? AS st", " UNION ALL ",
+                          ") v ON r.rec_id = v.id SET r.status = v.st, r.modify_flag = r.modify_flag | 1", 0, 0},
+    [OF_SW_REFUND_LINE] =
+        {"api_refund_order",
+         "INSERT IGNORE INTO api_refund_order (refund_id, oid, goods_id, spec_id, spec_no, goods_name, "
+         "num, price, refund_amount, status) VALUES ",
+         "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", NULL, NULL, 0, 0},
     [OF_SW_RAW_INVALID] = {"api_trade_order (invalid goods)", "UPDATE api_trade_order o JOIN (",
                            "SELECT ? AS id, ? AS oid", " UNION ALL ",
                            ") v ON o.api_trade_id = v.id AND o.oid = v.oid SET o.is_invalid_goods = 1", 0, 0},
@@ -213,6 +220,15 @@ typedef struct {
     uint64_t wh, spec;
     int d[3]; /* unpay, order, subscribe */
 } delta_t;
+
+/* A raw trade's refund order to write (of_substore_refund). */
+typedef struct {
+    const Orderfleet__RawTrade *raw;
+    uint64_t raw_id, shop_id;
+    int status, whole;
+    char nick[OF_NAME * 2];
+    const char *reason; /* static */
+} refreq_t;
 
 /* What a round knows of one of its trades. */
 typedef struct {
@@ -243,6 +259,9 @@ struct of_substore_s {
     of_subjob_t **rjobs;       /* the round's jobs */
     char (*keys)[OF_NAME * 2]; /* per submitted job: its nick key */
     size_t njobs;              /* trades submitted in this transaction */
+    refreq_t *refunds;         /* refund orders to write at the end of the batch */
+    size_t nrefunds, refunds_cap;
+    of_db_multi_t rd_refund;
 };
 
 of_substore_t *of_substore_new(of_db_t *db, const of_config_t *cfg) {
@@ -255,6 +274,9 @@ of_substore_t *of_substore_new(of_db_t *db, const of_config_t *cfg) {
         bad = (ss->st[i] = of_db_register(db, SQL[i])) < 0;
     for (int i = 0; !bad && i < R__COUNT; i++)
         bad = of_db_register_multi_sep(db, READS[i].head, READS[i].row, READS[i].sep, READS[i].tail, &ss->rd[i]) != 0;
+    /* the raw trades' refund orders, one read: (shop_id, tid) pairs; a real one before a temporary one */
+    bad = bad || of_db_register_multi_sep(db, "SELECT shop_id, tid, rec_id FROM api_refund WHERE (shop_id, tid) IN (",
+                                          "(?, ?)", ", ", ") ORDER BY is_temp, rec_id", &ss->rd_refund) != 0;
     if (bad || of_db_register_multi(db, STOCK_UPS_HEAD, "(?, ?, ?, ?, ?)", STOCK_UPS_TAIL, &ss->m_stock_ups)) {
         of_substore_destroy(ss);
         return NULL;
@@ -282,6 +304,7 @@ void of_substore_destroy(of_substore_t *ss) {
     free(ss->round);
     free(ss->rjobs);
     free(ss->keys);
+    free(ss->refunds);
     free(ss);
 }
 
@@ -688,38 +711,79 @@ static int refund_line_status(const Orderfleet__RawSubOrder *o, int whole) {
     return whole ? 5 : of_goods_refund_status(o);
 }
 
-/* SUB-RFD-01: update the existing refund order, else a temporary one (written at once: refunded trades only). */
-static of_err_t write_refund(of_substore_t *ss, const Orderfleet__RawTrade *raw, uint64_t raw_id, uint64_t shop_id,
-                             int status, int whole, const char *nick, const char *reason, char *err, size_t size) {
-    of_rows_t *rows;
-    of_err_t e;
-    of_param_t q[] = {OFP_U(shop_id), OFP_S(raw->tid)};
-    if ((e = of_db_query(ss->db, ss->st[Q_REFUND_GET], q, 2, &rows, err, size))) return e;
-    uint64_t rid = rows->nrows ? (uint64_t)of_rows_i64(rows, 0, 0) : 0;
-    of_rows_free(rows);
-    if (!rid) {
-        char no[80];
-        snprintf(no, sizeof no, "TMP-%s", raw->tid);
-        int64_t amount = 0;
-        for (size_t i = 0; i < raw->n_orders; i++)
-            if (refund_line_status(raw->orders[i], whole) > 1) amount += raw->orders[i]->share_amount;
-        of_param_t u[] = {OFP_I(raw->platform_id), OFP_U(shop_id), OFP_S(no),     OFP_S(raw->tid), OFP_U(raw_id),
-                          OFP_I(status),           OFP_S(nick),    OFP_M(amount), OFP_S(reason)};
-        if ((e = of_db_exec(ss->db, ss->st[Q_REFUND_INS], u, 9, NULL, &rid, err, size))) return e;
-    } else {
-        of_param_t u[] = {OFP_I(status), OFP_U(rid)};
-        if ((e = of_db_exec(ss->db, ss->st[Q_REFUND_UPD], u, 2, NULL, NULL, err, size))) return e;
+of_err_t of_substore_refund(of_substore_t *ss, const Orderfleet__RawTrade *raw, uint64_t raw_id, uint64_t shop_id,
+                            int status, int whole, const char *nick, const char *reason, char *err, size_t size) {
+    for (size_t i = 0; i < ss->nrefunds; i++) {
+        refreq_t *q = &ss->refunds[i];
+        if (q->raw_id != raw_id) continue;
+        q->whole |= whole;
+        if (status > q->status) q->status = status;
+        return OF_OK;
     }
-    for (size_t i = 0; i < raw->n_orders; i++) { /* INSERT IGNORE: a line already there stays */
-        const Orderfleet__RawSubOrder *o = raw->orders[i];
-        int rs = refund_line_status(o, whole);
-        if (rs <= 1) continue;
-        of_param_t w[] = {
-            OFP_U(rid),           OFP_S(o->oid), OFP_S(o->goods_id), OFP_S(o->spec_id),      OFP_S(o->spec_no),
-            OFP_S(o->goods_name), OFP_I(o->num), OFP_M(o->price),    OFP_M(o->share_amount), OFP_I(rs)};
-        if ((e = of_db_exec(ss->db, ss->st[Q_REFUND_LINE], w, 10, NULL, NULL, err, size))) return e;
+    if (ss->nrefunds == ss->refunds_cap) {
+        size_t nc = ss->refunds_cap ? ss->refunds_cap * 2 : 16;
+        refreq_t *p = realloc(ss->refunds, nc * sizeof *p);
+        if (!p) return nomem(err, size);
+        ss->refunds = p;
+        ss->refunds_cap = nc;
     }
+    refreq_t *q = &ss->refunds[ss->nrefunds++];
+    *q = (refreq_t){
+        .raw = raw, .raw_id = raw_id, .shop_id = shop_id, .status = status, .whole = whole, .reason = reason};
+    snprintf(q->nick, sizeof q->nick, "%s", nick);
     return OF_OK;
+}
+
+/* The batch's refund orders (of_substore_refund): one read of the existing ones, then rows in the write set. */
+static of_err_t write_refunds(of_substore_t *ss, char *err, size_t size) {
+    if (!ss->nrefunds) return OF_OK;
+    of_param_t *p = malloc(ss->nrefunds * 2 * sizeof *p);
+    uint64_t *ids = calloc(ss->nrefunds, sizeof *ids);
+    of_err_t e = OF_OK;
+    if (!p || !ids) e = nomem(err, size);
+    for (size_t i = 0; !e && i < ss->nrefunds; i++) {
+        p[i * 2] = OFP_U(ss->refunds[i].shop_id);
+        p[i * 2 + 1] = OFP_S(ss->refunds[i].raw->tid);
+    }
+    of_rows_t *rows = NULL;
+    if (!e) e = of_db_query_multi(ss->db, &ss->rd_refund, p, (int)ss->nrefunds, &rows, err, size);
+    for (int r = 0; !e && r < rows->nrows; r++) /* in preference order: the first row of a trade stands */
+        for (size_t i = 0; i < ss->nrefunds; i++)
+            if (!ids[i] && (uint64_t)of_rows_i64(rows, r, 0) == ss->refunds[i].shop_id &&
+                !strcmp(of_rows_str(rows, r, 1), ss->refunds[i].raw->tid))
+                ids[i] = (uint64_t)of_rows_i64(rows, r, 2);
+    of_rows_free(rows);
+    for (size_t i = 0; !e && i < ss->nrefunds; i++) {
+        const refreq_t *q = &ss->refunds[i];
+        const Orderfleet__RawTrade *raw = q->raw;
+        of_param_t rid = OFP_U(ids[i]);
+        if (ids[i]) {
+            e = ADD(OF_SW_REFUND_UPD, OFP_U(ids[i]), OFP_I(q->status));
+        } else {
+            char no[80];
+            snprintf(no, sizeof no, "TMP-%s", raw->tid);
+            int64_t amount = 0;
+            for (size_t k = 0; k < raw->n_orders; k++)
+                if (refund_line_status(raw->orders[k], q->whole) > 1) amount += raw->orders[k]->share_amount;
+            int r = of_wset_add(ss->w, OF_SW_REFUND,
+                                (const of_param_t[]){OFP_I(raw->platform_id), OFP_U(q->shop_id), OFP_S(no),
+                                                     OFP_S(raw->tid), OFP_U(q->raw_id), OFP_I(q->status),
+                                                     OFP_S(q->nick), OFP_M(amount), OFP_S(q->reason)});
+            if (r < 0) e = nomem(err, size);
+            rid = OFP_REF(OF_SW_REFUND, r);
+        }
+        for (size_t k = 0; !e && k < raw->n_orders; k++) {
+            const Orderfleet__RawSubOrder *o = raw->orders[k];
+            int rs = refund_line_status(o, q->whole);
+            if (rs > 1)
+                e = ADD(OF_SW_REFUND_LINE, rid, OFP_S(o->oid), OFP_S(o->goods_id), OFP_S(o->spec_id), OFP_S(o->spec_no),
+                        OFP_S(o->goods_name), OFP_I(o->num), OFP_M(o->price), OFP_M(o->share_amount), OFP_I(rs));
+        }
+    }
+    free(p);
+    free(ids);
+    ss->nrefunds = 0;
+    return e;
 }
 
 /* SUB-CRT-01/02 and what hangs off the order. Returns its row in OF_SW_TRADE through *rowp. */
@@ -903,8 +967,8 @@ static of_err_t write_order(of_substore_t *ss, const of_catalog_t *cat, const of
     if (*raw->cs_remark && /* SUB-RMK-01 */
         (e = ADD(OF_SW_REMARK, tid, OFP_U(job->raw_id), OFP_S(raw->tid), OFP_I(1), OFP_S(raw->cs_remark))))
         return e;
-    if (s->refund_occur > 1 && (e = write_refund(ss, raw, job->raw_id, job->shop_id, s->refund_occur, 0, s->nick,
-                                                 "SUB-RFD-01 refunded lines at submission", err, size)))
+    if (s->refund_occur > 1 && (e = of_substore_refund(ss, raw, job->raw_id, job->shop_id, s->refund_occur, 0, s->nick,
+                                                       "SUB-RFD-01 refunded lines at submission", err, size)))
         return e;
     if (cat->set.full_link && raw->trade_status >= 30 && raw->trade_status < 40) { /* SUB-FL-01, OP-52 */
         char data[160];
@@ -1120,6 +1184,7 @@ void of_substore_begin(of_substore_t *ss, const of_cat_snap_t *snap) {
     ss->nloaded = 0;
     ss->ndeltas = 0;
     ss->njobs = 0;
+    ss->nrefunds = 0;
     of_wset_reset(ss->w);
 }
 
@@ -1175,13 +1240,16 @@ const of_cat_overlay_t *of_substore_overlay(const of_substore_t *ss) {
 }
 
 void of_substore_discard(of_substore_t *ss) {
+    ss->nrefunds = 0;
     of_cat_overlay_reset(ss->ov);
     of_wset_reset(ss->w);
 }
 
 of_err_t of_substore_end(of_substore_t *ss, char *errstr, size_t errstr_size) {
-    /* the rows left buffered (the benchmark's writer-only use: of_substore_write/flush without submit) */
-    of_err_t e = of_wset_flush(ss->w, errstr, errstr_size);
+    /* the batch's refund orders, then the rows left buffered (also the benchmark's writer-only use:
+     * of_substore_write/flush without submit) */
+    of_err_t e = write_refunds(ss, errstr, errstr_size);
+    if (!e) e = of_wset_flush(ss->w, errstr, errstr_size);
     if (e == OF_ERR_DUPLICATE) return duplicate(ss, ss->njobs);
     if (e) return e;
     of_wset_reset(ss->w);

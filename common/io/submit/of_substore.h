@@ -35,6 +35,9 @@ typedef enum {
     OF_SW_RAW,
     OF_SW_RAW_LINES,
     OF_SW_RAW_INVALID,
+    OF_SW_REFUND,
+    OF_SW_REFUND_UPD,
+    OF_SW_REFUND_LINE,
     OF_SW__COUNT,
 } of_sw_table_t;
 /* OF_SW__COUNT descriptors (static). */
@@ -98,7 +101,7 @@ of_err_t of_substore_platform_goods(of_substore_t *ss, const of_subjob_t *job, c
                                     size_t errstr_size) OF_MUST_CHECK;
 /* The writer alone (bench/sql_ceiling.c writes the worker's rows with it, without its reads and rules): buffer what
  * s decided for job (order, lines, logs, customer books, siblings, raw trade; stock counted for of_substore_end;
- * refund orders written at once); of_substore_flush() then writes what the next round reads (customers, their platform
+ * refund orders queued for of_substore_end); of_substore_flush() then writes what the next round reads (customers, their platform
  * keys, orders, siblings' flags: one multi-row statement per table) and sets each job's trade_id and customer_id;
  * of_substore_end() writes the rest of the batch's rows, one statement per table. of_substore_submit() does it all
  * but the end. */
@@ -110,6 +113,13 @@ of_err_t of_substore_flush(of_substore_t *ss, of_subjob_t *const *jobs, size_t n
  * by of_substore_end() with the submission's own, one row per (warehouse, spec), in lock order. */
 of_err_t of_substore_stock(of_substore_t *ss, uint64_t warehouse_id, uint64_t spec_id, int kind, int n, char *errstr,
                            size_t errstr_size) OF_MUST_CHECK;
+/* SUB-RFD-01 (also MOD-T1-22, MOD-O1-02): a refund order for raw, written by of_substore_end() with the batch's:
+ * the raw trades' refund orders are read with one statement, an existing one gets status, a missing one is created
+ * (refund_no TMP-<tid>) with the refunded sub-orders as its lines (every one when whole). One per raw trade in a batch
+ * (a later request merges: whole wins, the higher status). raw must stay valid until of_substore_end(). */
+of_err_t of_substore_refund(of_substore_t *ss, const Orderfleet__RawTrade *raw, uint64_t raw_id, uint64_t shop_id,
+                            int status, int whole, const char *nick, const char *reason, char *errstr,
+                            size_t errstr_size) OF_MUST_CHECK;
 /* The platform goods rows of the transaction since of_substore_begin() (to merge after its commit). */
 const of_cat_overlay_t *of_substore_overlay(const of_substore_t *ss);
 /* The batch is over (committed or rolled back): drop the overlay and the buffered rows. */
