@@ -88,7 +88,6 @@ enum {
     W_LOG,
     W_STOCKOUT,
     W_STOCKOUT_LOG,
-    W_STOCK_LOG,
     W_REMARK,
     W_BACKGROUND,
     W_ADDRESS,
@@ -103,7 +102,7 @@ enum {
     W_REMARK_COUNT,
     W__COUNT
 };
-/* W_LOG, W_STOCK_LOG, W_REMARK, W_ADDRESS and W_TELNO are the submission's own (of_substore_tables), copied in at
+/* W_LOG, W_REMARK, W_ADDRESS and W_TELNO are the submission's own (of_substore_tables), copied in at
  * start-up: a table's columns are written in one place. */
 static const of_wtable_t TABLES[W__COUNT] = {
     /* the order's final values (its row is locked: read FOR UPDATE by this transaction) */
@@ -294,7 +293,6 @@ of_modstore_t *of_modstore_new(of_db_t *db, const of_config_t *cfg) {
     memcpy(ms->tables, TABLES, sizeof TABLES);
     const of_wtable_t *sub = of_substore_tables();
     ms->tables[W_LOG] = sub[OF_SW_LOG];
-    ms->tables[W_STOCK_LOG] = sub[OF_SW_STOCK_LOG];
     ms->tables[W_REMARK] = sub[OF_SW_REMARK];
     ms->tables[W_ADDRESS] = sub[OF_SW_ADDRESS];
     ms->tables[W_TELNO] = sub[OF_SW_TELNO];
@@ -629,26 +627,14 @@ static of_err_t load_sibs(of_modstore_t *ms, char *err, size_t size) {
 /* ------------------------------------------------------------------ writes */
 #define ADD(table, ...) (of_wset_add(ms->w, (table), (const of_param_t[]){__VA_ARGS__}) < 0 ? nomem(err, size) : OF_OK)
 
-static int res_index(int kind) {
-    return kind == OF_RES_UNPAY ? 0 : kind == OF_RES_ORDER ? 1 : 2;
-}
-
 /* A stock change of one line: the counter, its log. */
 static of_err_t stock_move(of_modstore_t *ms, of_modjob_t *job, uint64_t trade_id, uint64_t wh, uint64_t spec, int kind,
                            int n, const char *why, char *err, size_t size) {
     if (kind == OF_RES_NONE || !n || !wh) return OF_OK;
-    of_err_t e = of_substore_stock(ms->ss, wh, spec, kind, n, err, size);
-    if (e) return e;
-    int d[3] = {0, 0, 0};
-    d[res_index(kind)] = n;
     size_t len = strlen(job->moves);
     snprintf(job->moves + len, sizeof job->moves - len, "%s%s %+d@wh%llu/spec %llu", len ? ", " : "",
-             kind == OF_RES_UNPAY   ? "unpay_num"
-             : kind == OF_RES_ORDER ? "order_num"
-                                    : "subscribe_num",
-             n, (unsigned long long)wh, (unsigned long long)spec);
-    return ADD(W_STOCK_LOG, OFP_U(wh), OFP_U(spec), OFP_U(trade_id), OFP_S(job->event_id), OFP_I(d[1]), OFP_I(d[0]),
-               OFP_I(d[2]), OFP_S(why));
+             of_stock_counter_name((of_res_t)kind), n, (unsigned long long)wh, (unsigned long long)spec);
+    return of_substore_stock(ms->ss, wh, spec, kind, n, trade_id, job->event_id, why, err, size);
 }
 
 static int add_sale(of_modstore_t *ms, uint64_t shop, uint64_t wh, uint64_t spec, int n) {

@@ -701,9 +701,21 @@ static of_param_t raw_line_id(const of_subjob_t *job, const char *oid) {
     return OFP_NUL;
 }
 
-of_err_t of_substore_stock(of_substore_t *ss, uint64_t warehouse_id, uint64_t spec_id, int kind, int n, char *err,
-                           size_t size) {
-    return add_delta(ss, warehouse_id, spec_id, (of_res_t)kind, n, err, size);
+/* A stock change: the counter's delta (written in lock order by of_substore_end) and its stock_change_log row. */
+static of_err_t stock_change(of_substore_t *ss, uint64_t wh, uint64_t spec, int kind, int n, of_param_t trade,
+                             const char *event_id, const char *remark, char *err, size_t size) {
+    if (kind == OF_RES_NONE || !n) return OF_OK;
+    of_err_t e = add_delta(ss, wh, spec, (of_res_t)kind, n, err, size);
+    if (e) return e;
+    int d[3] = {0, 0, 0};
+    d[kind == OF_RES_UNPAY ? 0 : kind == OF_RES_ORDER ? 1 : 2] = n;
+    return ADD(OF_SW_STOCK_LOG, OFP_U(wh), OFP_U(spec), trade, OFP_S(event_id), OFP_I(d[1]), OFP_I(d[0]), OFP_I(d[2]),
+               OFP_S(remark));
+}
+
+of_err_t of_substore_stock(of_substore_t *ss, uint64_t warehouse_id, uint64_t spec_id, int kind, int n,
+                           uint64_t trade_id, const char *event_id, const char *remark, char *err, size_t size) {
+    return stock_change(ss, warehouse_id, spec_id, kind, n, OFP_U(trade_id), event_id, remark, err, size);
 }
 
 /* The refund status of a sub-order for its refund order: SUB-MAP-11, every one refunded when the whole trade is. */
@@ -865,12 +877,8 @@ static of_err_t write_order(of_substore_t *ss, const of_catalog_t *cat, const of
     for (size_t i = 0; into && i < job->nheld; i++) { /* MOD-T1-03/04: the old lines and their reservations go */
         const of_held_t *h = &job->held[i];
         if ((e = ADD(OF_SW_LINE_DEL, OFP_U(h->line_id)))) return e;
-        if (h->kind == OF_RES_NONE || !h->num) continue;
-        if ((e = add_delta(ss, h->warehouse_id, h->spec_id, (of_res_t)h->kind, -h->num, err, size))) return e;
-        int d[3] = {0, 0, 0};
-        d[h->kind == OF_RES_UNPAY ? 0 : h->kind == OF_RES_ORDER ? 1 : 2] = -h->num;
-        if ((e = ADD(OF_SW_STOCK_LOG, OFP_U(h->warehouse_id), OFP_U(h->spec_id), tid, OFP_S(job->event_id), OFP_I(d[1]),
-                     OFP_I(d[0]), OFP_I(d[2]), OFP_S("MOD-T1-03 reservation released"))))
+        if ((e = stock_change(ss, h->warehouse_id, h->spec_id, h->kind, -h->num, tid, job->event_id,
+                              "MOD-T1-03 reservation released", err, size)))
             return e;
     }
     int stockout = -1;
@@ -936,15 +944,11 @@ static of_err_t write_order(of_substore_t *ss, const of_catalog_t *cat, const of
                                                     OFP_I(reserved ? l->actual_num : 0)});
         if (line < 0) return nomem(err, size);
         if (reserved) { /* SUB-STK-01…-04: counted now, written in lock order at the end of the batch */
-            if ((e = add_delta(ss, s->warehouse_id, l->spec_id, (of_res_t)reserved, l->actual_num, err, size)))
+            if ((e = stock_change(ss, s->warehouse_id, l->spec_id, reserved, l->actual_num, tid, job->event_id,
+                                  "SUB-STK reservation", err, size)))
                 return e;
             if (of_stock_add(&ss->view, s->warehouse_id, l->spec_id, (of_res_t)reserved, l->actual_num))
                 return nomem(err, size);
-            int d[3] = {0, 0, 0};
-            d[reserved == OF_RES_UNPAY ? 0 : reserved == OF_RES_ORDER ? 1 : 2] = l->actual_num;
-            if ((e = ADD(OF_SW_STOCK_LOG, OFP_U(s->warehouse_id), OFP_U(l->spec_id), tid, OFP_S(job->event_id),
-                         OFP_I(d[1]), OFP_I(d[0]), OFP_I(d[2]), OFP_S("SUB-STK reservation"))))
-                return e;
         }
         if (stockout >= 0 && l->actual_num > 0 &&
             (e = ADD(OF_SW_STOCKOUT_LINE, OFP_REF(OF_SW_STOCKOUT, stockout), OFP_REF(OF_SW_LINE, line),

@@ -101,17 +101,19 @@ of_err_t of_substore_platform_goods(of_substore_t *ss, const of_subjob_t *job, c
                                     size_t errstr_size) OF_MUST_CHECK;
 /* The writer alone (bench/sql_ceiling.c writes the worker's rows with it, without its reads and rules): buffer what
  * s decided for job (order, lines, logs, customer books, siblings, raw trade; stock counted for of_substore_end;
- * refund orders queued for of_substore_end); of_substore_flush() then writes what the next round reads (customers, their platform
- * keys, orders, siblings' flags: one multi-row statement per table) and sets each job's trade_id and customer_id;
- * of_substore_end() writes the rest of the batch's rows, one statement per table. of_substore_submit() does it all
- * but the end. */
+ * refund orders queued for of_substore_end); of_substore_flush() then writes what the next round reads (customers,
+ * their platform keys, orders, siblings' flags: one multi-row statement per table) and sets each job's trade_id and
+ * customer_id; of_substore_end() writes the rest of the batch's rows, one statement per table. of_substore_submit()
+ * does it all but the end. */
 of_err_t of_substore_write(of_substore_t *ss, of_subjob_t *job, const of_sub_t *s, char *errstr,
                            size_t errstr_size) OF_MUST_CHECK;
 of_err_t of_substore_flush(of_substore_t *ss, of_subjob_t *const *jobs, size_t n, char *errstr,
                            size_t errstr_size) OF_MUST_CHECK;
 /* Count a stock change of n (negative: released) on counter kind (of_res_t) of (warehouse, spec) in the batch: written
- * by of_substore_end() with the submission's own, one row per (warehouse, spec), in lock order. */
-of_err_t of_substore_stock(of_substore_t *ss, uint64_t warehouse_id, uint64_t spec_id, int kind, int n, char *errstr,
+ * by of_substore_end() with the submission's own, one row per (warehouse, spec), in lock order; with its
+ * stock_change_log row (order trade_id, event_id, remark). */
+of_err_t of_substore_stock(of_substore_t *ss, uint64_t warehouse_id, uint64_t spec_id, int kind, int n,
+                           uint64_t trade_id, const char *event_id, const char *remark, char *errstr,
                            size_t errstr_size) OF_MUST_CHECK;
 /* SUB-RFD-01 (also MOD-T1-22, MOD-O1-02): a refund order for raw, written by of_substore_end() with the batch's:
  * the raw trades' refund orders are read with one statement, an existing one gets status, a missing one is created
