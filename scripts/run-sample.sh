@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # run-sample.sh -- the fleet on sample data: install what is missing, build, start the local stack,
 # apply the schema, load the sample catalogue, run trade-submit, publish the sample raw trades as a
-# platform adapter would (then a batch of changed versions and a few bad ones), print a summary; then
+# platform adapter would, let of-sweep move the waiting orders on (merges, awaiting audit), then publish a
+# batch of changed versions (trade-modify) and a few bad ones, print a summary; then
 # deliver sample paid orders to a test merchant (of-delivery, of-retry-ladder, of-dlq-recorder) and print
 # what happened. The stack stays up afterwards (scripts/stack.sh down stops it).
 set -euo pipefail
@@ -27,7 +28,7 @@ if [[ $(bash scripts/stack.sh mysql -N -B -e 'SELECT COUNT(*) FROM cfg_shop') ==
 else
   echo "catalogue already loaded"
 fi
-step "5/8 trade-submit and trade-modify"
+step "5/8 trade-submit and trade-modify (the sweep joins after the first trades)"
 LOG=${OF_STATE_DIR:-$REPO/.state}/logs/trade-submit.log
 build/bin/of-trade-submit >>"$LOG" 2>&1 &
 WORKER=$!
@@ -39,8 +40,15 @@ PIDS=($WORKER $!)
 build/bin/of-trade-modify >>"$LOGS/trade-modify.log" 2>&1 &
 PIDS+=($!)
 trap 'for p in "${PIDS[@]}"; do kill -TERM $p 2>/dev/null; done; wait 2>/dev/null || true' EXIT
-echo "running (pid $WORKER, log $LOG; of-trade-modify and of-dlq-recorder beside it, logs in $LOGS)"
+echo "running (pid $WORKER, log $LOG; of-trade-modify and of-dlq-recorder beside it, logs in $LOGS; of-sweep joins at step 6)"
 SQL() { bash scripts/stack.sh mysql -N -B -e "$1"; }
+# settle: wait (60 s at most) until the sweep has moved every pre-processing order on
+settle() {
+  for _ in $(seq 600); do
+    [[ $(SQL "SELECT COUNT(*) FROM sales_trade WHERE trade_status IN (19, 20)") == 0 ]] && return 0
+    sleep 0.1
+  done
+}
 by_status() {
   SQL "SELECT CONCAT('  ', GROUP_CONCAT(CONCAT(trade_status, ': ', n) ORDER BY trade_status SEPARATOR ', ')) FROM
        (SELECT trade_status, COUNT(*) n FROM sales_trade GROUP BY trade_status) x"
@@ -48,7 +56,16 @@ by_status() {
 step "6/8 publish sample raw trades (platform adapter), then later versions of some (trade-modify)"
 build/bin/ordctl publish-trades data/sample/raw_trades.jsonl 2> >(grep -v CONFWARN >&2)
 build/bin/ordctl wait-idle --topic trade.raw --timeout 120
-echo "orders by status (5 cancelled, 10 unpaid, 16 delayed audit, 19/20 pre-processing, 40 audited ...) before the changes:"
+echo "orders by status (5 cancelled, 10 unpaid, 16 delayed audit, 19/20 pre-processing, 40 audited ...) before the sweep:"
+by_status
+echo "the sweep (of-sweep): pre-processing orders (19, 20) merged per customer where the shop allows it, then moved to"
+echo "awaiting audit (30) or pre-order (25); delayed ones (15, 16) move when their delay_to_time passes"
+build/bin/of-sweep >>"$LOGS/sweep.log" 2>&1 &
+PIDS+=($!)
+settle
+echo "  merged: $(SQL "SELECT COUNT(*) FROM sales_trade_merge") orders into $(SQL "SELECT COUNT(DISTINCT into_trade_id) FROM sales_trade_merge") \
+($(SQL "SELECT IFNULL(GROUP_CONCAT(DISTINCT rule_id), 'none') FROM sales_trade_merge")); today's sales: \
+$(SQL "SELECT IFNULL(SUM(num), 0) FROM stat_daily_sales") units"
 by_status
 echo "back office: two paid orders audited first, so that their changes are intercepted instead of applied"
 for tid in TB2026112000006 TB2026112000031; do
@@ -62,7 +79,8 @@ build/bin/ordctl wait-idle --topic trade.changed --group orderfleet.trade-modify
 echo "what trade-modify did ($(grep -c 'msg="change applied"' "$LOGS/trade-modify.log") changes applied in all; this run's, with the rules that acted):"
 grep 'msg="change applied"' "$LOGS/trade-modify.log" | tail -n 23 |
   sed -E 's/.* tid=([^ ]+) .*status_before=([0-9]+) status_after=([0-9]+) block_reason=([0-9]+) bad_reason=([0-9]+) rules="?([^"]*)"?$/  \1: status \2 → \3, block_reason \4, bad_reason \5: \6/'
-echo "orders by status after the changes:"
+settle
+echo "orders by status after the changes (and the sweep):"
 by_status
 echo "interceptions and exceptions (block_reason on the order and its stockout order; bad_reason):"
 SQL "SELECT CONCAT('  order ', trade_id, ' ', trade_no, ': block_reason ', block_reason, ', bad_reason ', bad_reason)

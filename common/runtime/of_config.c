@@ -130,6 +130,14 @@ static const of_cfg_def_t defs[OF_CFG__COUNT] = {
         STR("OF_DEADLETTER_LOG", "deadletter.log",
             "Text log the dead-letter recorder appends one line per dead letter to (relative to the working "
             "directory)."),
+    [OF_CFG_SWEEP_BATCH] =
+        INT("OF_SWEEP_BATCH", "64", 1, 1024,
+            "Sweep: customers one round locks and moves in one transaction (it reads four times as many candidates "
+            "and takes those no other instance holds)."),
+    [OF_CFG_SWEEP_INTERVAL_MS] =
+        INT("OF_SWEEP_INTERVAL_MS", "1000", 50, 600000,
+            "Sweep: longest wait between rounds when nothing is due (a full round runs the next at once; an idle one "
+            "waits until the next due time if that is sooner)."),
 };
 
 struct of_config_s {

@@ -69,6 +69,14 @@ start_modify() {
   eval "PID_$name=$!"
   log "started trade-modify $name (pid $!)"
 }
+# start_sweep NAME: of-sweep in the background, log in $WORK/NAME.log; stop it with stop_worker NAME
+start_sweep() {
+  local name=$1
+  "$BIN/of-sweep" >"$WORK/$name.log" 2>&1 &
+  WORKERS+=("$!")
+  eval "PID_$name=$!"
+  log "started sweep $name (pid $!)"
+}
 wait_modified() { ordctl wait-idle --topic trade.changed --group "$OF_KAFKA_GROUP-modify" --timeout "${1:-120}" 2>/dev/null; }
 
 # stop_worker NAME: SIGTERM, wait; a clean exit (0) with no sanitizer report is required

@@ -32,8 +32,23 @@ static const char SQL_LINES[] =
 static const char SQL_CHANGES[] =
     "SELECT DATE_FORMAT(created_at, '%Y-%m-%d %H:%i:%s'), event_id, modify_flag, order_flags, status_before, "
     "status_after, block_or, bad_or, outcome, rules, stock FROM sales_trade_change WHERE trade_id = ? ORDER BY rec_id";
-static const char SQL_LOGS[] = "SELECT DATE_FORMAT(created_at, '%Y-%m-%d %H:%i:%s'), rule_id, message FROM "
-                               "sales_trade_log WHERE trade_id = ? ORDER BY rec_id";
+/* the order's logs and those of the orders merged into it (their logs stay under their own ids, D-MID-9) */
+static const char SQL_LOGS[] =
+    "SELECT DATE_FORMAT(created_at, '%Y-%m-%d %H:%i:%s'), rule_id, IF(trade_id = ?, message, CONCAT('[order ', "
+    "trade_id, '] ', message)) FROM sales_trade_log WHERE trade_id = ? OR trade_id IN (SELECT from_trade_id FROM "
+    "sales_trade_merge WHERE into_trade_id = ?) ORDER BY rec_id";
+/* merges into the order (trade-rules §5, MID-MRG-02/03) */
+static const char SQL_MERGES[] =
+    "SELECT DATE_FORMAT(created_at, '%Y-%m-%d %H:%i:%s'), from_trade_id, from_trade_no, rule_id, from_status, "
+    "src_tids, receivable FROM sales_trade_merge WHERE into_trade_id = ? ORDER BY rec_id";
+/* splits of the order, and where a split order came from (trade-rules §5, MID-SPW) */
+static const char SQL_SPLITS[] =
+    "SELECT DATE_FORMAT(created_at, '%Y-%m-%d %H:%i:%s'), from_trade_id, to_trade_id, rule_id, warehouse_id, "
+    "goods_count, goods_amount FROM sales_trade_split WHERE from_trade_id = ? OR to_trade_id = ? ORDER BY rec_id";
+/* an order merged away: where it went */
+static const char SQL_MERGED_INTO[] =
+    "SELECT into_trade_id, rule_id, DATE_FORMAT(created_at, '%Y-%m-%d %H:%i:%s'), from_trade_no FROM "
+    "sales_trade_merge WHERE from_trade_id = ? ORDER BY rec_id DESC LIMIT 1";
 
 static const char *status_name(int s) {
     switch (s) {
@@ -133,8 +148,16 @@ static int explain_order(of_db_t *db, uint64_t trade_id) {
         return 1;
     }
     if (!r->nrows) {
-        printf("order %llu: not found\n", (unsigned long long)trade_id);
         of_rows_free(r);
+        if (of_db_query(db, of_db_register(db, SQL_MERGED_INTO), p, 1, &r, err, sizeof err) == OF_OK && r->nrows) {
+            uint64_t into = strtoull(cell(r, 0, 0), NULL, 10);
+            printf("order %s (trade_id %llu) was merged into order %llu by %s at %s; that order:\n", cell(r, 0, 3),
+                   (unsigned long long)trade_id, (unsigned long long)into, cell(r, 0, 1), cell(r, 0, 2));
+            of_rows_free(r);
+            return into && into != trade_id ? explain_order(db, into) : 1;
+        }
+        if (r) of_rows_free(r);
+        printf("order %llu: not found\n", (unsigned long long)trade_id);
         return 1;
     }
     int st = atoi(cell(r, 0, 2));
@@ -172,7 +195,22 @@ static int explain_order(of_db_t *db, uint64_t trade_id) {
                    cell(r, i, 12), cell(r, i, 13));
         of_rows_free(r);
     }
-    if (of_db_query(db, of_db_register(db, SQL_LOGS), p, 1, &r, err, sizeof err) == OF_OK) {
+    of_param_t p3[] = {OFP_U(trade_id), OFP_U(trade_id), OFP_U(trade_id)};
+    if (of_db_query(db, of_db_register(db, SQL_MERGES), p, 1, &r, err, sizeof err) == OF_OK) {
+        if (r->nrows) printf("merged in by the sweep (trade-rules §5):\n");
+        for (int i = 0; i < r->nrows; i++)
+            printf("  %s order %s (trade_id %s, status %s, tids %s, receivable %s) merged in by %s\n", cell(r, i, 0),
+                   cell(r, i, 2), cell(r, i, 1), cell(r, i, 4), cell(r, i, 5), cell(r, i, 6), cell(r, i, 3));
+        of_rows_free(r);
+    }
+    if (of_db_query(db, of_db_register(db, SQL_SPLITS), p3, 2, &r, err, sizeof err) == OF_OK) {
+        if (r->nrows) printf("split by the sweep (trade-rules §5):\n");
+        for (int i = 0; i < r->nrows; i++)
+            printf("  %s order %s split into order %s on warehouse %s (%s pieces, goods %s) by %s\n", cell(r, i, 0),
+                   cell(r, i, 1), cell(r, i, 2), cell(r, i, 4), cell(r, i, 5), cell(r, i, 6), cell(r, i, 3));
+        of_rows_free(r);
+    }
+    if (of_db_query(db, of_db_register(db, SQL_LOGS), p3, 3, &r, err, sizeof err) == OF_OK) {
         printf("log:\n");
         for (int i = 0; i < r->nrows; i++)
             printf("  %s %-12s %s\n", cell(r, i, 0), cell(r, i, 1), cell(r, i, 2));
@@ -265,9 +303,9 @@ int cmd_explain(int argc, char **argv) {
 }
 
 /* Expected counters from the orders (status → counter, SUB-STK-02…-06: 10/12 unpay_num; 15, 16, 20, 27 order_num;
- * 19 subscribe_num; from awaiting audit (30) to shipment a line keeps the order_num it had, or none (an order pushed
- * to an external warehouse at submission), D-MOD-16; the order's warehouse; actual_num of its lines) against
- * stock_spec, for every (warehouse, spec) either side knows. */
+ * 19 and the pre-orders of the sweep (25, MID-STK-01) subscribe_num; from awaiting audit (30) to shipment a line keeps
+ * the order_num it had, or none (an order pushed to an external warehouse at submission), D-MOD-16; the order's
+ * warehouse; actual_num of its lines) against stock_spec, for every (warehouse, spec) either side knows. */
 static const char SQL_DRIFT[] =
     "SELECT k.w, k.s, IFNULL(ss.unpay_num, 0), IFNULL(e.unpay, 0), IFNULL(ss.order_num, 0), IFNULL(e.ord, 0), "
     "IFNULL(ss.subscribe_num, 0), IFNULL(e.sub, 0) FROM (SELECT warehouse_id w, spec_id s FROM stock_spec UNION "
@@ -276,7 +314,7 @@ static const char SQL_DRIFT[] =
     "(SELECT st.warehouse_id w, sto.spec_id s, SUM(IF(st.trade_status IN (10, 12), sto.actual_num, 0)) unpay, "
     "SUM(IF(st.trade_status IN (15, 16, 20, 27) OR (st.trade_status BETWEEN 30 AND 94 AND sto.stock_reserved = 2), "
     "sto.actual_num, 0)) ord, "
-    "SUM(IF(st.trade_status = 19, "
+    "SUM(IF(st.trade_status IN (19, 25), "
     "sto.actual_num, 0)) sub FROM sales_trade_order sto JOIN sales_trade st ON st.trade_id = sto.trade_id WHERE "
     "st.warehouse_id > 0 GROUP BY st.warehouse_id, sto.spec_id) e ON e.w = k.w AND e.s = k.s WHERE "
     "IFNULL(ss.unpay_num, 0) <> IFNULL(e.unpay, 0) OR IFNULL(ss.order_num, 0) <> IFNULL(e.ord, 0) OR "
@@ -288,7 +326,7 @@ static const char SQL_LINE_DRIFT[] =
     "sales_trade st ON st.trade_id = sto.trade_id WHERE sto.stock_reserved <> CASE WHEN st.warehouse_id = 0 OR "
     "sto.actual_num = 0 THEN 0 WHEN st.trade_status IN (10, 12) THEN 1 WHEN st.trade_status IN (15, 16, 20, 27) THEN 2 "
     "WHEN st.trade_status BETWEEN 30 AND 94 THEN IF(sto.stock_reserved IN (0, 2), sto.stock_reserved, 2) WHEN "
-    "st.trade_status = 19 THEN 3 ELSE 0 END OR (sto.stock_reserved > 0 AND (sto.reserved_warehouse_id <> "
+    "st.trade_status IN (19, 25) THEN 3 ELSE 0 END OR (sto.stock_reserved > 0 AND (sto.reserved_warehouse_id <> "
     "st.warehouse_id OR sto.reserved_num <> sto.actual_num)) ORDER BY st.trade_id, sto.rec_id LIMIT 1000";
 static const char SQL_COUNTS[] = "SELECT (SELECT COUNT(*) FROM stock_spec), (SELECT COUNT(*) FROM sales_trade), "
                                  "(SELECT COUNT(*) FROM sales_trade_order)";

@@ -654,10 +654,14 @@ static int cmd_summary(void) {
         "SELECT COUNT(*) FROM api_trade WHERE process_status = 30",
         "SELECT COUNT(*) FROM sales_trade_change",
         "SELECT COUNT(*) FROM sales_trade WHERE block_reason <> 0",
+        "SELECT COUNT(*) FROM sales_trade_merge",
+        "SELECT COUNT(DISTINCT into_trade_id) FROM sales_trade_merge",
+        "SELECT COUNT(*) FROM sales_trade WHERE trade_status IN (15, 16, 19, 20)",
     };
-    long long v[10];
+    enum { NQ = sizeof q / sizeof q[0] };
+    long long v[NQ];
     char statuses[512] = "";
-    for (int i = 0; i < 10; i++) {
+    for (int i = 0; i < NQ; i++) {
         of_rows_t *rows;
         int st = of_db_register(db, q[i]);
         if (of_db_query(db, st, NULL, 0, &rows, err, sizeof err)) {
@@ -699,6 +703,8 @@ static int cmd_summary(void) {
     printf("change events emitted (trade.changed): %lld (%lld awaiting delivery)\n", v[3], v[4]);
     printf("system orders (sales_trade):         %lld (by status: %s)\n", v[5], statuses);
     printf("changes applied (trade-modify):      %lld (intercepted orders: %lld; ordctl order show ID)\n", v[8], v[9]);
+    printf("orders merged (sweep):               %lld into %lld (waiting or pre-processing now: %lld)\n", v[10], v[11],
+           v[12]);
     printf("raw trades cancelled:                %lld (SUB-TYPE-01, or refunded/closed: MOD-T1-34)\n", v[7]);
     printf("raw trades stopped by a rule:        %lld (ordctl explain --tid TID says why)\n", v[6]);
     printf("dead letters (%s):           %lld\n", t2, dead);

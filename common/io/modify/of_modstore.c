@@ -16,6 +16,7 @@
 #include "of_modhdr.h"
 #include "of_modline.h"
 #include "of_modst.h"
+#include "of_mid.h"
 #include "of_money.h"
 #include "of_stock.h"
 #include "of_sub.h"
@@ -957,7 +958,14 @@ static of_err_t apply_job(of_modstore_t *ms, of_modjob_t *job, raw_t *x, ord_t *
         of_modhdr_decide(cat, x->shop_id, &o->mo, &x->t, hbits, &hp);
         /* D-MOD-15: the submission's strategies, into the order; not when MOD-T1 acted in the same change or the
          * trade is beyond payment (shipped, refunded …: a submission would stop at SUB-TYPE-01) */
-        int again = (hp.recompute || hp.reselect_warehouse) && !t1_acted && x->t.trade_status < 40;
+        /* D-MID-10: an order the sweep merged holds lines of other raw trades, which a submission of this one would
+         * replace: the change is applied to the header without the strategies */
+        int merged = 0;
+        for (size_t i = 0; i < o->nline && !merged; i++) {
+            const line_t *l = &ms->lines[o->line0 + i];
+            merged = l->src_tid[0] && strcmp(l->src_tid, x->t.tid) != 0;
+        }
+        int again = (hp.recompute || hp.reselect_warehouse) && !t1_acted && !merged && x->t.trade_status < 40;
         if (again) {
             *resubmit = hp.recompute ? RS_ADDRESS : RS_WAREHOUSE;
             note(job, hp.recompute ? "MOD-T16-04" : "MOD-T64-02");
@@ -972,9 +980,14 @@ static of_err_t apply_job(of_modstore_t *ms, of_modjob_t *job, raw_t *x, ord_t *
         if ((hp.recompute || hp.reselect_warehouse) &&
             (e = ADD(
                  W_LOG, OFP_U(o->trade_id), OFP_I(OF_LOG_EXCEPTION), OFP_S(hp.recompute ? "MOD-T16-04" : "MOD-T64-02"),
-                 OFP_S(hp.recompute ? "address set; logistics, package and fee not recomputed: the trade's status "
-                                      "changed in the same change"
-                                    : "warehouse not selected again: the trade's status changed in the same change"))))
+                 OFP_S(merged ? (hp.recompute ? "address set; logistics, package and fee not recomputed: the order "
+                                                "holds lines of other raw trades (merged, D-MID-10)"
+                                              : "warehouse not selected again: the order holds lines of other raw "
+                                                "trades (merged, D-MID-10)")
+                       : hp.recompute ? "address set; logistics, package and fee not recomputed: the trade's status "
+                                        "changed in the same change"
+                                      : "warehouse not selected again: the trade's status changed in the same "
+                                        "change"))))
             goto out;
         clear |= hp.handled;
         f.bad |= hp.bad_or;
@@ -1278,14 +1291,16 @@ of_err_t of_modstore_apply(of_modstore_t *ms, const of_cat_snap_t *snap, of_modj
                                      .kind = l->reserved,
                                      .num = l->reserved_num};
         }
-        r->sj = (of_subjob_t){.raw = &x->t,
-                              .raw_id = x->rec_id,
-                              .shop_id = x->shop_id,
-                              .order_ids = x->oids,
-                              .event_id = job->event_id,
-                              .into_trade_id = o->trade_id,
-                              .held = r->held,
-                              .nheld = o->nline};
+        r->sj =
+            (of_subjob_t){.raw = &x->t,
+                          .raw_id = x->rec_id,
+                          .shop_id = x->shop_id,
+                          .order_ids = x->oids,
+                          .event_id = job->event_id,
+                          .into_trade_id = o->trade_id,
+                          .keep_state = o->status == OF_ST_PREORDER || o->status == OF_ST_AWAIT_AUDIT ? o->status : 0,
+                          .held = r->held,
+                          .nheld = o->nline};
     }
     if (!e && nrs) e = resubmit(ms, rs, nrs, now, err, size);
     for (size_t i = 0; i < ms->nsales && !e; i++)

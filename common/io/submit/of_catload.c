@@ -341,6 +341,9 @@ static void apply_setting(of_settings_t *s, const char *k, const char *v) {
         {"CFG_FULL_LINK", offsetof(of_settings_t, full_link)},
         {"CFG_REMARK_CHANGE_BLOCK", offsetof(of_settings_t, remark_change_block)},
         {"CFG_BLOCK_GIFT", offsetof(of_settings_t, block_gift)},
+        {"CFG_WH_CHANGE_PROMPT", offsetof(of_settings_t, wh_change_prompt)},
+        {"CFG_SPLIT_BY_WH", offsetof(of_settings_t, split_by_wh)},
+        {"CFG_NO_ALL_GIFT_SPLIT", offsetof(of_settings_t, no_all_gift_split)},
         {"CFG_DEFAULT_LOGISTICS_TYPE", offsetof(of_settings_t, default_logistics_type)},
     };
     for (size_t i = 0; i < sizeof INTS / sizeof INTS[0]; i++)

@@ -6,6 +6,7 @@
  * Refund orders (SUB-RFD-01, and trade-modify's) are written at the end of the batch: one read, one statement per
  * table. */
 #include "of_substore.h"
+#include "of_mid.h"
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1093,6 +1094,19 @@ static of_err_t decide_one(of_substore_t *ss, of_subjob_t *job, const rjob_t *rj
     if (of_sub_decide(&in, &s)) {
         e = of_seterr(err, size, OF_ERR_NOMEM, "out of memory deciding the order");
         goto out;
+    }
+    if (job->into_trade_id && job->keep_state && s.submitted) { /* D-MID-12 */
+        int kept = of_mid_kept_status(job->keep_state, s.status);
+        if (kept != s.status) {
+            of_trace_add(&s.trace, "MID-MRG-05", "status", "%d kept: the order had left pre-processing (decided %d)",
+                         kept, s.status);
+            of_logs_add(&s.logs, OF_LOG_STATUS, "MID-MRG-05",
+                        "订单状态: 保持 %d (decided %d: the order had left "
+                        "pre-processing, D-MID-12)",
+                        kept, s.status);
+            s.status = kept;
+            s.delay_to_time = 0;
+        }
     }
     /* SUB-STK: the view must hold a reserved spec's rows before the reservation is counted in it */
     for (size_t i = 0; s.submitted && s.reserve != OF_RES_NONE && i < s.nlines && !e; i++)

@@ -102,8 +102,10 @@ of_res_t of_stock_reservation_for_status(int status) {
     case 16:
     case 20:
     case 27:
+    case 30: /* MID-STK-01 (OP-83): awaiting audit keeps order_num */
         return OF_RES_ORDER;
     case 19: /* SUB-STK-04 */
+    case 25: /* MID-STK-01 (OP-83): a pre-order keeps subscribe_num */
         return OF_RES_SUBSCRIBE;
     default: /* 5, 13 (SUB-STK-06), 55 (stockout order, SUB-STK-05) */
         return OF_RES_NONE;

@@ -35,8 +35,8 @@ int64_t of_stock_sys(int64_t x, int actual_num);
 /* SUB-WH-07: real = MIN(0, sys_stock − actual_num) (≤ 0). */
 int64_t of_stock_real(int64_t sys_stock, int actual_num);
 
-/* SUB-STK-02…-06: the counter reserved by an order in this status: 10 and 12 → unpay_num, 15/16/20/27 →
- * order_num, 19 → subscribe_num, anything else (5, 13, 55 …) → none. */
+/* SUB-STK-02…-06, MID-STK-01: the counter reserved by an order in this status: 10 and 12 → unpay_num, 15/16/20/27
+ * and 30 → order_num, 19 and 25 → subscribe_num, anything else (5, 13, 55 …) → none. */
 of_res_t of_stock_reservation_for_status(int status);
 /* Column name of a counter ("unpay_num" …), "" for OF_RES_NONE. */
 const char *of_stock_counter_name(of_res_t kind);

@@ -1,0 +1,21 @@
+/* of_midspl.h -- split by warehouse (spec trade-rules §5, MID-SPW-01…-07; OP-80; docs/decisions.md D-MID-13…): each
+ * line of an order that entered awaiting audit or pre-order goes to the warehouse its goods are designated to — one
+ * with enough stock first, then the highest priority — and every other warehouse gets a new order with those lines,
+ * the money shared out exactly. Pure. */
+#ifndef OF_MIDSPL_H
+#define OF_MIDSPL_H
+#include "of_mid.h"
+
+/* MID-SPW-01: CFG_SPLIT_BY_WH on, the shop splits and merges, not split before, pay before shipment. */
+int of_midspl_gate(const of_mid_order_t *o, const of_mid_cfg_t *cfg);
+/* MID-SPW-02/03 for one line of order o: the warehouse it ships from (o's warehouse when its goods have no
+ * designation in o's shop). taken: units this plan already placed per (warehouse, spec), counted against the stock.
+ * why: the reason, for the log. */
+uint64_t of_midspl_warehouse(const of_mid_order_t *o, const of_mid_line_t *l, const of_mid_cfg_t *cfg,
+                             const of_stockview_t *taken, const char **why);
+/* MID-SPW-01…-07 for order o (orders[i]): lines moved to new orders in plan->splits (line new_split), the sums shared
+ * out (each field's total unchanged), o->split set. Returns the number of new orders, -1 when out of memory. */
+int of_midspl_split(of_mid_order_t *orders, size_t i, of_mid_line_t *lines, size_t nlines, const of_mid_cfg_t *cfg,
+                    of_mid_plan_t *plan);
+
+#endif

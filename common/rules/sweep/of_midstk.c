@@ -1,0 +1,88 @@
+/* of_midstk.c -- MID-STK-01 and MID-SLS-01 (spec trade-rules §5; OP-83; docs/decisions.md D-MID-7, D-MID-8): the
+ * reservation every line of a moved or merged order holds afterwards, the counter moves that take it there, and today's
+ * sales of the lines that left pre-processing. Pure. */
+#include "of_midstk.h"
+#include <stdlib.h>
+#include "of_stock.h"
+
+static of_mid_order_t *order_of(of_mid_order_t *orders, size_t n, uint64_t trade_id) {
+    for (size_t i = 0; i < n; i++)
+        if (orders[i].trade_id == trade_id) return &orders[i];
+    return NULL;
+}
+
+static int move(of_mid_plan_t *p, uint64_t wh, uint64_t spec, int kind, int delta, uint64_t trade_id) {
+    if (p->nmoves == p->capmoves) {
+        size_t cap = p->capmoves ? 2 * p->capmoves : 16;
+        of_mid_move_t *m = realloc(p->moves, cap * sizeof *m);
+        if (!m) return -1;
+        p->moves = m;
+        p->capmoves = cap;
+    }
+    p->moves[p->nmoves++] =
+        (of_mid_move_t){.warehouse_id = wh, .spec_id = spec, .kind = kind, .delta = delta, .trade_id = trade_id};
+    return 0;
+}
+
+int of_midstk_plan(of_mid_order_t *orders, size_t n, of_mid_line_t *lines, size_t nlines, of_mid_plan_t *plan) {
+    for (size_t i = 0; i < nlines; i++) {
+        of_mid_line_t *l = &lines[i];
+        uint64_t fwh = 0;
+        int fst = 0;
+        of_mid_order_t *was = order_of(orders, n, l->trade_id);
+        of_mid_order_t *f = (of_mid_order_t *)of_mid_final(orders, n, l, plan, &fwh, &fst);
+        if (!was || !f) continue;
+        /* only lines that moved (another order, a split, another warehouse) or whose order changed state; a target
+         * order's own lines keep what they hold (an audited order may hold none, D-MOD-16) */
+        int moved = l->new_trade_id != l->trade_id || l->new_split >= 0;
+        if (!moved && fst == f->status && fwh == f->warehouse_id) continue;
+        int kind = fwh && l->actual_num > 0 ? (int)of_stock_reservation_for_status(fst) : OF_RES_NONE;
+        uint64_t wh = kind != OF_RES_NONE ? fwh : 0;
+        int num = kind != OF_RES_NONE ? l->actual_num : 0;
+        int held = l->held_kind != OF_RES_NONE && l->held_num != 0;
+        l->changed = moved;
+        if (kind == l->held_kind && wh == l->held_wh && num == l->held_num) continue;
+        if (held && move(plan, l->held_wh, l->spec_id, l->held_kind, -l->held_num, f->trade_id)) return -1;
+        if (kind != OF_RES_NONE && move(plan, wh, l->spec_id, kind, num, f->trade_id)) return -1;
+        l->new_kind = kind;
+        l->new_wh = wh;
+        l->new_num = num;
+        l->changed = 1;
+        of_logs_add(&f->logs, OF_LOG_MID_STOCK, "MID-STK-01", "库存: spec %llu %s %d @ warehouse %llu → %s %d @ %llu",
+                    (unsigned long long)l->spec_id, held ? of_stock_counter_name(l->held_kind) : "none",
+                    held ? l->held_num : 0, (unsigned long long)l->held_wh,
+                    kind != OF_RES_NONE ? of_stock_counter_name(kind) : "none", num, (unsigned long long)wh);
+    }
+    return 0;
+}
+
+int of_midstk_sales(const of_mid_order_t *orders, size_t n, const of_mid_line_t *lines, size_t nlines,
+                    of_mid_plan_t *plan) {
+    for (size_t i = 0; i < nlines; i++) {
+        const of_mid_line_t *l = &lines[i];
+        uint64_t fwh = 0;
+        int fst = 0;
+        const of_mid_order_t *was = order_of((of_mid_order_t *)orders, n, l->trade_id);
+        const of_mid_order_t *f = of_mid_final(orders, n, l, plan, &fwh, &fst);
+        if (!was || !f || !was->left_pre || l->actual_num <= 0) continue;
+        of_mid_sale_t *s = NULL;
+        for (size_t k = 0; k < plan->nsales && !s; k++)
+            if (plan->sales[k].shop_id == f->shop_id && plan->sales[k].warehouse_id == fwh &&
+                plan->sales[k].spec_id == l->spec_id)
+                s = &plan->sales[k];
+        if (!s) {
+            if (plan->nsales == plan->capsales) {
+                size_t cap = plan->capsales ? 2 * plan->capsales : 16;
+                of_mid_sale_t *m = realloc(plan->sales, cap * sizeof *m);
+                if (!m) return -1;
+                plan->sales = m;
+                plan->capsales = cap;
+            }
+            s = &plan->sales[plan->nsales++];
+            *s = (of_mid_sale_t){.shop_id = f->shop_id, .warehouse_id = fwh, .spec_id = l->spec_id};
+        }
+        s->num += l->actual_num;
+        s->amount += l->share_amount;
+    }
+    return 0;
+}
