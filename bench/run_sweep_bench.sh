@@ -96,6 +96,7 @@ stock_check() {
 }
 # the platform clock (OF_PLATFORM_UTC_OFFSET_S ahead of UTC): due times are compared with it
 OFF=${OF_PLATFORM_UTC_OFFSET_S:-28800}
+declare -A R
 
 # load_waiting: customers 1..WAITING+DUE/2, the WAITING not-due orders (one per customer, due tomorrow)
 load_waiting() {
@@ -193,7 +194,7 @@ R[idle_qps]=$(awk -v a="$s0" -v b="$s1" -v s="$secs" 'BEGIN { printf "%.2f", (b 
 R[idle_cpu]=$(awk -v a="$c0" -v b="$c1" -v s="$secs" -v hz="$hz" 'BEGIN { printf "%.2f", 1000 * (b - a) / hz / s }')
 say "    idle: ${R[idle_qps]} statements/s, ${R[idle_cpu]} ms CPU per second ($(awk -v m="${R[idle_cpu]}" 'BEGIN { printf "%.3f", m / 10 }') % of a core), RSS $((hwm / 1024)) MB"
 admin "EXPLAIN (SELECT customer_id FROM sales_trade WHERE trade_status IN (15, 16) AND delay_to_time < NOW() AND customer_id > 0 LIMIT 256)" >"$WORK/explain-candidates.txt"
-say "    candidate read plan: $(awk '{print "type=" $4 " key=" $7 " rows=" $10}' "$WORK/explain-candidates.txt" | head -1)"
+say "    candidate read plan: $(awk -F'\t' '{print "type=" $4 " key=" $6 " rows=" $9 " " $10}' "$WORK/explain-candidates.txt" | head -1)"
 
 # ------------------------------------------------------------------ (b)(c) drains
 say "(b) $DUE due orders, one of-sweep (OF_SWEEP_BATCH=$BATCH)"
@@ -205,7 +206,9 @@ drain two 2
 say "(d) ceiling: the same outcome by a stored procedure, $BATCH customers a transaction"
 load_due
 admin "DROP PROCEDURE IF EXISTS bench_sweep_ceiling"
-admin "CREATE PROCEDURE bench_sweep_ceiling(IN c0 BIGINT, IN c1 BIGINT, IN step INT)
+mariadb --no-defaults --socket="$OF_STATE_DIR/mysql/mysqld.sock" --user="$(id -un)" orderfleet <<'SQL'
+DELIMITER //
+CREATE PROCEDURE bench_sweep_ceiling(IN c0 BIGINT, IN c1 BIGINT, IN step INT)
 BEGIN
   DECLARE lo BIGINT DEFAULT c0;
   WHILE lo <= c1 DO
@@ -227,7 +230,9 @@ BEGIN
     COMMIT;
     SET lo = lo + step;
   END WHILE;
-END"
+END //
+DELIMITER ;
+SQL
 t0=$(now)
 admin "CALL bench_sweep_ceiling($((WAITING + 1)), $((WAITING + DUE / 2)), $BATCH)"
 t1=$(now)
