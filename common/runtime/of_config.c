@@ -136,8 +136,8 @@ static const of_cfg_def_t defs[OF_CFG__COUNT] = {
             "and takes those no other instance holds)."),
     [OF_CFG_SWEEP_INTERVAL_MS] =
         INT("OF_SWEEP_INTERVAL_MS", "1000", 50, 600000,
-            "Sweep: longest wait between rounds when nothing is due (a full round runs the next at once; an idle one "
-            "waits until the next due time if that is sooner)."),
+            "Sweep: the wait between rounds when the last one did not fill its batch (a full round runs the next at "
+            "once): the longest a due order waits for its round."),
 };
 
 struct of_config_s {

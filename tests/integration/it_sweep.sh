@@ -184,4 +184,73 @@ assert_eq "$(sql "SELECT IFNULL(SUM(num), 0) FROM stat_daily_sales WHERE warehou
 ordctl explain --order "$on" >"$WORK/explain-split.out" 2>&1 || fail "explain of the split order"
 grep -q "split into order $on" "$WORK/explain-split.out" || { fail "explain shows the split"; cat "$WORK/explain-split.out"; }
 stock_check "after the split"
+
+log "D-MID-17: changes of a split trade reach every order holding its lines"
+start_modify ms
+s1=$(trade IT-SW-S1 sweep-buyer-9 "$old")
+at() { sed -E "s/\"modified\":\"[^\"]*\"/\"modified\":\"$(plat "$1")\"/"; }
+sed -E 's/"oid":"IT-SW-S1-2","status":30,"refund_status":0/"oid":"IT-SW-S1-2","status":80,"refund_status":5/' <<<"$s1" | at 10 >"$WORK/s1r.jsonl"
+publish "$WORK/s1r.jsonl"
+wait_idle || fail "trade.raw not consumed"
+wait_modified || fail "trade.changed not consumed"
+assert_eq "$(sql "SELECT CONCAT_WS('/', actual_num, refund_status, stock_reserved) FROM sales_trade_order WHERE trade_id = $on")" "0/5/0" \
+  "MOD-O1: the refunded sub-order's line, in the split order, is released"
+assert_eq "$(sql "SELECT trade_status FROM sales_trade WHERE trade_id = $on")" "5" "the split order has no goods left: cancelled"
+assert_eq "$(sql "SELECT CONCAT_WS('/', trade_status, goods_count) FROM sales_trade WHERE trade_id = $os")" "30/2" "the order that kept SKU-TEA-001 is untouched"
+stock_check "after the refund of a split sub-order"
+sed -E 's/"trade_status":30/"trade_status":80/; s/"status":30,"refund_status":0/"status":80,"refund_status":5/g; s/"oid":"IT-SW-S1-2","status":30,"refund_status":0/"oid":"IT-SW-S1-2","status":80,"refund_status":5/' <<<"$s1" | at 20 >"$WORK/s1w.jsonl"
+publish "$WORK/s1w.jsonl"
+wait_idle || fail "trade.raw not consumed"
+wait_modified || fail "trade.changed not consumed"
+assert_eq "$(sql "SELECT GROUP_CONCAT(trade_status ORDER BY trade_id) FROM sales_trade WHERE trade_id IN ($os, $on)")" "5,5" "MOD-T1-32: the whole trade refunded cancels both orders"
+assert_eq "$(sql "SELECT SUM(reserved_num) FROM sales_trade_order WHERE trade_id IN ($os, $on)")" "0" "no reservation left"
+stop_worker ms
+stock_check "after the whole refund of a split trade"
 stop_worker sp
+
+log "MID-BIG-03: three units of an independent big item (large_type 2) ship in three orders"
+big=$(sed -E 's/,\{"oid":"IT-SW-B1-2"[^}]*\}//; s/"num":2,"price":"128.00","share_amount":"256.00"/"num":3,"price":"128.00","share_amount":"384.00"/; s/"goods_count":3,"goods_type_count":2/"goods_count":3,"goods_type_count":1/' <<<"$(trade IT-SW-B1 sweep-buyer-10 "$old")")
+printf '%s\n' "$big" >"$WORK/b1.jsonl"
+publish "$WORK/b1.jsonl"
+wait_idle || fail "trade.raw not consumed"
+ob=$(order_of IT-SW-B1)
+assert_eq "$(sql "SELECT CONCAT_WS(' ', trade_status, goods_count) FROM sales_trade WHERE trade_id = $ob")" "20 3" "one order of 3 units waits (no sweep running)"
+sql "UPDATE sales_trade_order SET large_type = 2 WHERE trade_id = $ob"
+sales_b=$(sql "SELECT IFNULL(SUM(num), 0) FROM stat_daily_sales WHERE spec_id = 1")
+start_sweep big
+wait_for "SELECT COUNT(*) FROM sales_trade_split WHERE from_trade_id = $ob AND rule_id = 'MID-BIG-03'" 2 20 || fail "not split into three"
+ids="$ob,$(sql "SELECT GROUP_CONCAT(to_trade_id) FROM sales_trade_split WHERE from_trade_id = $ob")"
+assert_eq "$(sql "SELECT GROUP_CONCAT(CONCAT_WS('/', trade_status, goods_count, is_big_independent) ORDER BY trade_id) FROM sales_trade WHERE trade_id IN ($ids)")" \
+  "30/1/0,30/1/1,30/1/1" "three orders of one unit each awaiting audit, the new ones independent big items"
+assert_eq "$(sql "SELECT GROUP_CONCAT(CONCAT_WS('/', num, actual_num, stock_reserved, reserved_warehouse_id, reserved_num) ORDER BY trade_id) FROM sales_trade_order WHERE trade_id IN ($ids)")" \
+  "1/1/2/1/1,1/1/2/1/1,1/1/2/1/1" "one row a unit, each holding its order_num"
+assert_eq "$(sql "SELECT SUM(share_amount) FROM sales_trade_order WHERE trade_id IN ($ids)")" "384.0000" "the line's amount shared out to the unit"
+assert_eq "$(sql "SELECT SUM(goods_amount) FROM sales_trade WHERE trade_id IN ($ids)")" "384.0000" "the orders' goods amounts add up"
+assert_eq "$(sql "SELECT IFNULL(SUM(num), 0) FROM stat_daily_sales WHERE spec_id = 1")" "$((sales_b + 3))" "sales: three units once"
+stock_check "after the big-item split"
+stop_worker big
+
+log "D-MID-19: a customer whose orders the database refuses is set aside; the others move on"
+trade IT-SW-Q1 sweep-buyer-bad "$old" "人民路1号" >"$WORK/q.jsonl"
+echo >>"$WORK/q.jsonl"
+trade IT-SW-Q2 sweep-buyer-good "$old" "人民路2号" >>"$WORK/q.jsonl"
+bash "$REPO/scripts/stack.sh" mysql <<'SQL'
+DROP TRIGGER IF EXISTS it_sweep_refuse;
+DELIMITER //
+CREATE TRIGGER it_sweep_refuse BEFORE UPDATE ON sales_trade FOR EACH ROW
+  IF NEW.buyer_nick = 'sweep-buyer-bad' AND NEW.trade_status = 30 THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'it_sweep: refused for this customer';
+  END IF //
+DELIMITER ;
+SQL
+publish "$WORK/q.jsonl"
+wait_idle || fail "trade.raw not consumed"
+OF_SWEEP_BATCH=8 start_sweep q2
+wait_for "SELECT trade_status FROM sales_trade WHERE trade_id = $(order_of IT-SW-Q2)" 30 20 || fail "the good customer's order did not move"
+assert_eq "$(sql "SELECT trade_status FROM sales_trade WHERE trade_id = $(order_of IT-SW-Q1)")" "20" "the refused customer's order waits"
+for _ in $(seq 100); do grep -q 'set aside' "$WORK/q2.log" && break; sleep 0.1; done
+grep -q 'set aside' "$WORK/q2.log" || fail "the sweep logs the customer it set aside"
+grep 'set aside' "$WORK/q2.log" | head -1
+sql "DROP TRIGGER it_sweep_refuse"
+stop_worker q2
+stock_check "after the refused customer"

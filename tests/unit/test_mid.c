@@ -579,3 +579,188 @@ Test(mid, MID_SPW_03_bound_lines_stay_together) {
     cr_assert_eq(l[1].new_split, -1);
     of_stock_free(&spw_stock);
 }
+
+/* ---- MID-BIG: independent big items (large_type 2) ---- */
+static void big_order(int st, int units) {
+    order(0, st);
+    l[0].large_type = 2;
+    l[0].num = l[0].actual_num = units;
+    l[0].held_num = l[0].held_kind ? units : 0;
+    l[0].share_amount = 100001;
+    l[0].paid = 100003;
+    cfg.big_max_split = 5;
+}
+
+Test(mid, MID_BIG_03_two_units_of_an_independent_big_item_ship_in_two_orders) {
+    big_order(OF_ST_PRE_AUDIT, 2);
+    of_mid_sums_t before = o[0].sums;
+    decide();
+    cr_assert_eq(plan.nsplits, 1);
+    cr_assert_str_eq(plan.splits[0].rule, "MID-BIG-03");
+    cr_assert_eq(plan.npieces, 1, "the second unit is a row of its own");
+    cr_assert_eq(l[0].new_split, -1, "OP-81: an order of big items only keeps one");
+    cr_assert_eq(l[0].actual_num, 1);
+    cr_assert(l[0].qty_changed);
+    cr_assert_eq(l[0].share_amount + plan.pieces[0].share_amount, 100001, "goods amount to the unit");
+    cr_assert_eq(l[0].paid + plan.pieces[0].paid, 100003);
+    cr_assert_eq(o[0].sums.goods_amount + plan.splits[0].sums.goods_amount, before.goods_amount);
+    cr_assert_eq(o[0].sums.receivable + plan.splits[0].sums.receivable, before.receivable);
+    cr_assert_eq(o[0].sums.goods_count + plan.splits[0].sums.goods_count, before.goods_count);
+    cr_assert_eq(plan.splits[0].status, OF_ST_AWAIT_AUDIT);
+    cr_assert_eq(net(1, 100, OF_RES_ORDER), 0, "MID-STK-01: 2 held, 1 + 1 reserved on the same counter");
+    int64_t units = 0;
+    for (size_t i = 0; i < plan.nsales; i++)
+        units += plan.sales[i].num;
+    cr_assert_eq(units, 2, "MID-SLS-01: both units, once");
+}
+
+Test(mid, MID_BIG_03_other_goods_stay_and_every_big_unit_leaves) {
+    spw_order(0); /* lines: spec 100 (2 units) and 101 */
+    cfg.split_by_wh = 0;
+    l[0].large_type = 2;
+    l[0].num = 2;
+    cfg.big_max_split = 5;
+    decide();
+    cr_assert_eq(plan.nsplits, 2);
+    cr_assert_eq(l[0].new_split, 0, "the row goes with its first unit");
+    cr_assert_eq(plan.npieces, 1);
+    cr_assert_eq(plan.pieces[0].split, 1);
+    cr_assert_eq(l[1].new_split, -1, "the other goods stay");
+    of_stock_free(&spw_stock);
+}
+
+Test(mid, MID_BIG_01_more_than_CFG_BIG_MAX_SPLIT_is_not_split) {
+    big_order(OF_ST_PRE_AUDIT, 3);
+    cfg.big_max_split = 2;
+    decide();
+    cr_assert_eq(plan.nsplits, 0);
+    int logged = 0;
+    for (size_t i = 0; i < o[0].logs.n; i++)
+        logged |= !strcmp(o[0].logs.e[i].rule, "MID-BIG-01");
+    cr_assert(logged);
+}
+
+Test(mid, MID_BIG_03_one_unit_in_all_is_not_split) {
+    big_order(OF_ST_PRE_AUDIT, 1);
+    decide();
+    cr_assert_eq(plan.nsplits, 0);
+}
+
+Test(mid, MID_BIG_04_a_pre_order_splits_into_pre_orders) {
+    big_order(OF_ST_PREORDER_PRE, 3);
+    decide();
+    cr_assert_eq(plan.nsplits, 2);
+    cr_assert_eq(plan.splits[0].status, OF_ST_PREORDER);
+    cr_assert_eq(plan.splits[1].status, OF_ST_PREORDER);
+    cr_assert_eq(net(1, 100, OF_RES_SUBSCRIBE), 0);
+}
+
+Test(mid, MID_BIG_not_when_the_shop_does_not_split_or_the_order_is_sealed) {
+    big_order(OF_ST_PRE_AUDIT, 2);
+    o[0].shop_split_merge = 0;
+    decide();
+    cr_assert_eq(plan.nsplits, 0);
+    o[0].shop_split_merge = 1;
+    o[0].is_sealed = 1;
+    decide();
+    cr_assert_eq(plan.nsplits, 0);
+}
+
+Test(mid, MID_BIG_02_a_partly_refunded_line_is_left_whole) {
+    big_order(OF_ST_PRE_AUDIT, 2);
+    l[0].num = 3; /* one unit refunded */
+    decide();
+    cr_assert_eq(plan.nsplits, 0);
+}
+
+/* ---- review fixes ---- */
+Test(mid, MID_SPW_04_gifts_alone_on_the_order_warehouse_do_not_keep_the_order) {
+    spw_order(1);
+    static of_spec_wh_t des[] = {
+        {1, 100, 2, OF_SWH_WAREHOUSE, 0, 10},
+        {1, 101, 2, OF_SWH_WAREHOUSE, 0, 10},
+        {1, 102, 1, OF_SWH_WAREHOUSE, 0, 10},
+    };
+    spw_cat.spec_whs = des;
+    spw_cat.nspec_whs = 3;
+    of_cat_index(&spw_cat);
+    decide();
+    cr_assert_eq(plan.nsplits, 0, "the gift goes with the goods (CFG_NO_ALL_GIFT_SPLIT)");
+    cr_assert_eq(o[0].new_warehouse_id, 2, "the order moves to the goods' warehouse");
+    cr_assert_eq(net(2, 102, OF_RES_ORDER), 2, "the gift is reserved there too");
+    of_stock_free(&spw_stock);
+}
+
+Test(mid, MID_MRG_03_not_into_an_order_split_in_the_same_round) {
+    spw_order(0);
+    o[0].status = OF_ST_PREORDER_PRE;
+    l[0].held_kind = l[1].held_kind = OF_RES_SUBSCRIBE;
+    order(1, OF_ST_PREORDER_PRE);
+    decide();
+    cr_assert(o[0].split);
+    cr_assert_eq(o[1].merged_into, 0, "未拆分: the split pre-order takes no merge");
+    cr_assert_eq(o[1].new_status, OF_ST_PREORDER);
+    of_stock_free(&spw_stock);
+}
+
+Test(mid, MID_SPW_07_kinds_of_a_split_order_count_distinct_specs) {
+    spw_order(0);
+    of_mid_line_t *y = &l[nline++]; /* a second line of spec 101 */
+    *y = l[1];
+    y->rec_id = 201;
+    o[0].nline = 3;
+    of_mid_line_t *z = &l[nline++]; /* and one of spec 103, designated to GZ-01 as well */
+    *z = l[1];
+    z->rec_id = 202;
+    z->spec_id = 103;
+    o[0].nline = 4;
+    static of_spec_wh_t des[] = {
+        {1, 100, 1, OF_SWH_WAREHOUSE, 0, 10},
+        {1, 101, 2, OF_SWH_WAREHOUSE, 0, 10},
+        {1, 103, 2, OF_SWH_WAREHOUSE, 0, 10},
+    };
+    spw_cat.spec_whs = des;
+    spw_cat.nspec_whs = 3;
+    of_cat_index(&spw_cat);
+    of_stock_put(&spw_stock, &(of_stock_row_t){.warehouse_id = 2, .spec_id = 103, .stock_num = 100});
+    decide();
+    cr_assert_eq(plan.nsplits, 1);
+    cr_assert_eq(plan.splits[0].goods_type_count, 2, "specs 101, 101, 103: two kinds");
+    cr_assert_eq(o[0].goods_type_count, 1);
+    cr_assert_str_eq(o[0].single_spec_no, "SPEC-A");
+    of_stock_free(&spw_stock);
+}
+
+Test(mid, MID_UMF_01_after_a_split_both_orders_carry_the_same_name_flag) {
+    spw_order(0);
+    decide();
+    cr_assert_eq(plan.nsplits, 1);
+    cr_assert_eq(o[0].new_unmerge_mask & OF_UM_SAME_NAME, OF_UM_SAME_NAME, "D-MID-18: two open orders now");
+    of_stock_free(&spw_stock);
+}
+
+Test(mid, MID_MRG_records_keep_each_order_own_receivable) {
+    order(0, OF_ST_AWAIT_AUDIT);
+    order(1, OF_ST_PRE_AUDIT);
+    order(2, OF_ST_PRE_AUDIT);
+    int64_t own = o[1].sums.receivable;
+    decide();
+    cr_assert_eq(o[1].merged_into, 10);
+    cr_assert_eq(o[1].receivable0, own, "not including order 12's, merged into it first");
+}
+
+Test(mid, MID_SLS_01_an_order_counted_before_is_not_counted_again) {
+    order(0, OF_ST_PRE_AUDIT);
+    o[0].sales_counted = 1; /* it was in 30 before trade-modify sent it back */
+    decide();
+    cr_assert_eq(o[0].new_status, OF_ST_AWAIT_AUDIT);
+    cr_assert_eq(plan.nsales, 0);
+}
+
+Test(mid, MID_SLS_01_lines_leaving_pre_processing_count_once_each) {
+    order(0, OF_ST_PRE_AUDIT);
+    order(1, OF_ST_PREORDER_PRE);
+    decide();
+    cr_assert_eq(plan.nsales, 2);
+    cr_assert_eq(plan.sales[0].num + plan.sales[1].num, 4);
+}

@@ -24,7 +24,7 @@
 #include "of_wset.h"
 
 /* ---- reads: one statement per table, keys IN (…) ---- */
-enum { R_RAW, R_RAWO, R_ORDER, R_LINE, R_SIBS, R__COUNT };
+enum { R_RAW, R_RAWO, R_KIDS, R_ORDER, R_LINE, R_SIBS, R__COUNT };
 static const struct {
     const char *head, *tail;
 } READS[R__COUNT] = {
@@ -44,14 +44,17 @@ static const struct {
                 "share_post, bind_oid, guarantee_mode, order_price, share_amount, modify_flag FROM api_trade_order "
                 "WHERE api_trade_id IN (",
                 ") ORDER BY api_trade_id, rec_id FOR UPDATE"},
-    [R_ORDER] = {"SELECT t.trade_id, t.trade_status, t.customer_id, t.warehouse_id, t.logistics_id, t.logistics_by, "
-                 "t.receiver_name, t.receiver_mobile, t.receiver_telno, t.receiver_province, t.receiver_city, "
-                 "t.receiver_district, t.receiver_address, t.receiver_zip, t.invoice_type, t.invoice_title, "
-                 "t.invoice_content, t.cs_remark, t.buyer_message, t.is_history, t.unmerge_mask, t.shop_id, "
-                 "t.post_amount, t.pay_status, t.refund_status, IFNULL((SELECT MIN(so.stockout_id) FROM "
-                 "stockout_order so WHERE so.src_order_type = 1 AND so.src_order_id = t.trade_id AND so.status <> 5), "
-                 "0), t.salesman_id, t.flag_id FROM sales_trade t WHERE t.trade_id IN (",
-                 ") ORDER BY t.trade_id FOR UPDATE"},
+    /* the orders the sweep split off the trades' orders (MID-SPW, MID-BIG: one level, D-MID-17) */
+    [R_KIDS] = {"SELECT trade_id FROM sales_trade WHERE split_from_trade_id IN (", ")"},
+    [R_ORDER] =
+        {"SELECT t.trade_id, t.trade_status, t.customer_id, t.warehouse_id, t.logistics_id, t.logistics_by, "
+         "t.receiver_name, t.receiver_mobile, t.receiver_telno, t.receiver_province, t.receiver_city, "
+         "t.receiver_district, t.receiver_address, t.receiver_zip, t.invoice_type, t.invoice_title, "
+         "t.invoice_content, t.cs_remark, t.buyer_message, t.is_history, t.unmerge_mask, t.shop_id, "
+         "t.post_amount, t.pay_status, t.refund_status, IFNULL((SELECT MIN(so.stockout_id) FROM "
+         "stockout_order so WHERE so.src_order_type = 1 AND so.src_order_id = t.trade_id AND so.status <> 5), "
+         "0), t.salesman_id, t.flag_id, t.is_split, t.split_from_trade_id FROM sales_trade t WHERE t.trade_id IN (",
+         ") ORDER BY t.trade_id FOR UPDATE"},
     [R_LINE] = {"SELECT trade_id, rec_id, src_tid, src_oid, spec_id, num, actual_num, refund_status, gift_type, "
                 "stock_reserved, reserved_warehouse_id, reserved_num, share_amount, share_post, paid, discount, "
                 "commission, weight, volume, is_not_use_air, delivery_term, spec_no FROM sales_trade_order WHERE "
@@ -209,7 +212,8 @@ typedef struct {
 
 typedef struct {
     uint64_t trade_id, customer_id, stockout_id, shop_id, warehouse_id, salesman_id, flag_id;
-    int status, pay_status, refund_status, is_history;
+    uint64_t split_from; /* the order the sweep split it off, 0 = none (D-MID-17) */
+    int status, pay_status, refund_status, is_history, is_split;
     uint32_t unmerge_mask;
     int64_t post_amount;
     of_mod_order_t mo; /* the header rules' view */
@@ -523,7 +527,21 @@ static of_err_t load_orders(of_modstore_t *ms, char *err, size_t size) {
     for (size_t i = 0; i < ms->nraws; i++)
         if (ms->raws[i].deliver) keys[n++] = ms->raws[i].deliver;
     qsort(keys, n, sizeof *keys, cmp_u64);
-    of_err_t e = read_in(ms, R_ORDER, keys, n, err, size);
+    /* D-MID-17: the orders split off them hold lines of the same trades */
+    of_err_t e = read_in(ms, R_KIDS, keys, n, err, size);
+    if (!e && n && ms->rows[R_KIDS]->nrows) {
+        const of_rows_t *rk = ms->rows[R_KIDS];
+        uint64_t *k2 = realloc(keys, (n + (size_t)rk->nrows + 1) * sizeof *k2);
+        if (!k2) {
+            free(keys);
+            return nomem(err, size);
+        }
+        keys = k2;
+        for (int r = 0; r < rk->nrows; r++)
+            keys[n++] = U(rk, r, 0);
+        qsort(keys, n, sizeof *keys, cmp_u64);
+    }
+    if (!e) e = read_in(ms, R_ORDER, keys, n, err, size);
     if (!e) e = read_in(ms, R_LINE, keys, n, err, size);
     free(keys);
     if (e || !n) return e;
@@ -588,6 +606,8 @@ static of_err_t load_orders(of_modstore_t *ms, char *err, size_t size) {
         o->stockout_id = U(rt, r, 25);
         o->salesman_id = U(rt, r, 26);
         o->flag_id = U(rt, r, 27);
+        o->is_split = (int)I(rt, r, 28);
+        o->split_from = U(rt, r, 29);
         o->warehouse_id = U(rt, r, 3);
         o->loaded = 1;
         o->line0 = ms->nlines;
@@ -850,8 +870,17 @@ static of_err_t gift_intercept(of_modstore_t *ms, of_modjob_t *job, const ord_t 
 enum { RS_NONE, RS_PAID, RS_ADDRESS, RS_WAREHOUSE };
 
 /* Everything but a re-submission: MOD-T1 (other branches), the header bits, the sub-orders. */
+/* D-MID-17: a line of the trade sits in an order the sweep split off `parent` */
+static int line_in_kids(of_modstore_t *ms, uint64_t parent, const char *tid, const char *oid) {
+    for (size_t k = 0; k < ms->nords; k++)
+        if (ms->ords[k].split_from == parent && line_of(ms, &ms->ords[k], tid, oid)) return 1;
+    return 0;
+}
+
+/* secondary: o is an order the sweep split off the trade's order (D-MID-17): the trade's status and header changes
+ * apply to it as well, its sub-order changes only to the lines it holds. */
 static of_err_t apply_job(of_modstore_t *ms, of_modjob_t *job, raw_t *x, ord_t *o, int64_t now, int *resubmit,
-                          char *err, size_t size) {
+                          int secondary, char *err, size_t size) {
     const of_catalog_t *cat = &ms->cat;
     of_err_t e = OF_OK;
     uint32_t clear = 0;
@@ -960,7 +989,7 @@ static of_err_t apply_job(of_modstore_t *ms, of_modjob_t *job, raw_t *x, ord_t *
          * trade is beyond payment (shipped, refunded …: a submission would stop at SUB-TYPE-01) */
         /* D-MID-10: an order the sweep merged holds lines of other raw trades, which a submission of this one would
          * replace: the change is applied to the header without the strategies */
-        int merged = 0;
+        int merged = o->is_split; /* D-MID-17: lines of the trade in other orders as well */
         for (size_t i = 0; i < o->nline && !merged; i++) {
             const line_t *l = &ms->lines[o->line0 + i];
             merged = l->src_tid[0] && strcmp(l->src_tid, x->t.tid) != 0;
@@ -981,9 +1010,9 @@ static of_err_t apply_job(of_modstore_t *ms, of_modjob_t *job, raw_t *x, ord_t *
             (e = ADD(
                  W_LOG, OFP_U(o->trade_id), OFP_I(OF_LOG_EXCEPTION), OFP_S(hp.recompute ? "MOD-T16-04" : "MOD-T64-02"),
                  OFP_S(merged ? (hp.recompute ? "address set; logistics, package and fee not recomputed: the order "
-                                                "holds lines of other raw trades (merged, D-MID-10)"
+                                                "holds lines of other raw trades or was split (D-MID-10, D-MID-17)"
                                               : "warehouse not selected again: the order holds lines of other raw "
-                                                "trades (merged, D-MID-10)")
+                                                "trades or was split (D-MID-10, D-MID-17)")
                        : hp.recompute ? "address set; logistics, package and fee not recomputed: the trade's status "
                                         "changed in the same change"
                                       : "warehouse not selected again: the trade's status changed in the same "
@@ -1031,6 +1060,8 @@ static of_err_t apply_job(of_modstore_t *ms, of_modjob_t *job, raw_t *x, ord_t *
         if (!ob) continue;
         const Orderfleet__RawSubOrder *ro = x->op[i];
         line_t *l = line_of(ms, o, x->t.tid, ro->oid);
+        /* D-MID-17: the order holding the line handles it */
+        if (!l && (secondary || line_in_kids(ms, o->trade_id, x->t.tid, ro->oid))) continue;
         of_modline_order_t lo = {.block_gift = cat->set.block_gift,
                                  .exists = l != NULL && !o->is_history,
                                  .status = f.status,
@@ -1271,8 +1302,25 @@ of_err_t of_modstore_apply(of_modstore_t *ms, const of_cat_snap_t *snap, of_modj
         job->trade_id = o->trade_id;
         job->status_before = o->status;
         int again = 0;
-        if ((e = apply_job(ms, job, x, o, now, &again, err, size))) break;
+        if ((e = apply_job(ms, job, x, o, now, &again, 0, err, size))) break;
         job->outcome = OF_MS_APPLIED;
+        /* D-MID-17: the orders split off it hold lines of the same trade */
+        int st_after = job->status_after;
+        uint32_t bits = job->bits, blk = job->block_or, bad = job->bad_or;
+        for (size_t k = 0; k < ms->nords && !e && !again; k++) {
+            ord_t *kid = &ms->ords[k];
+            if (kid->split_from != o->trade_id) continue;
+            int again2 = 0;
+            e = apply_job(ms, job, x, kid, now, &again2, 1, err, size);
+            bits |= job->bits;
+            blk |= job->block_or;
+            bad |= job->bad_or;
+        }
+        if (e) break;
+        job->status_after = st_after;
+        job->bits = bits;
+        job->block_or = blk;
+        job->bad_or = bad;
         if (!again) continue;
         resub_t *r = &rs[nrs++];
         r->why = again;

@@ -40,13 +40,15 @@ static const struct {
                "IFNULL(DATE_FORMAT(delay_to_time, '%Y-%m-%d %H:%i:%s'), ''), receiver_name, receiver_mobile, "
                "receiver_province, receiver_city, receiver_district, receiver_address, src_tids, goods_amount, "
                "post_amount, discount, receivable, paid, pbs_amount, cod_amount, goods_cost, commission, weight, "
-               "volume, goods_count, IFNULL(trade_no, ''), version FROM sales_trade WHERE trade_status BETWEEN 10 AND "
+               "volume, goods_count, IFNULL(trade_no, ''), version, sales_counted FROM sales_trade WHERE trade_status "
+               "BETWEEN 10 AND "
                "95 AND customer_id IN (",
                ") ORDER BY customer_id, trade_id FOR UPDATE"},
-    [R_LINE] = {"SELECT trade_id, rec_id, spec_id, actual_num, gift_type, stock_reserved, reserved_warehouse_id, "
-                "reserved_num, share_amount, weight, volume, spec_no, share_post, paid, discount, commission, bind_oid "
-                "FROM sales_trade_order WHERE trade_id IN (",
-                ") ORDER BY trade_id, rec_id FOR UPDATE"},
+    [R_LINE] =
+        {"SELECT trade_id, rec_id, spec_id, actual_num, gift_type, stock_reserved, reserved_warehouse_id, "
+         "reserved_num, share_amount, weight, volume, spec_no, share_post, paid, discount, commission, bind_oid, "
+         "num, large_type FROM sales_trade_order WHERE trade_id IN (",
+         ") ORDER BY trade_id, rec_id FOR UPDATE"},
     /* MID-SPW-03: the stock of the lines' specs (no lock: it only chooses; the counters move by upsert) */
     [R_STOCK] =
         {"SELECT warehouse_id, spec_id, stock_num, wms_stock_num, sending_num, order_num, unpay_num, subscribe_num "
@@ -56,12 +58,33 @@ static const struct {
     [R_SPLIT_IDS] = {"SELECT trade_no, trade_id FROM sales_trade WHERE trade_no IN (", ")"},
 };
 
-enum { W_SPLIT_INS, W_STATUS, W_HEADER, W_LINE, W_RAW, W_MERGE, W_SPLIT_REC, W_DEL, W_LOG, W_SALES, W__COUNT };
+enum {
+    W_SPLIT_INS,
+    W_STATUS,
+    W_HEADER,
+    W_LINE,
+    W_LINE_QTY,
+    W_PIECE,
+    W_RAW,
+    W_MERGE,
+    W_SPLIT_REC,
+    W_DEL,
+    W_LOG,
+    W_SALES,
+    W__COUNT
+};
+/* the columns a line split off by MID-BIG-03 copies from its row (the rest: W_PIECE's v.*) */
+#define PIECE_COPIED                                                                                                   \
+    "platform_id, shop_id, src_tid, src_oid, api_trade_order_id, spec_id, goods_id, api_goods_id, api_spec_id, "       \
+    "refund_status, guarantee_mode, delivery_term, bind_oid, price, order_price, adjust, cost_price, goods_name, "     \
+    "goods_no, spec_name, spec_no, spec_code, api_goods_name, api_spec_name, weight, volume, tax_rate, large_type, "   \
+    "invoice_type, invoice_content, from_mask, gift_type, cid, is_zero_cost, is_not_use_air, remark, suite_id, "       \
+    "suite_no, suite_name, suite_num, is_consigned"
 /* the columns a split order copies from the order it comes from (the rest are its own: W_SPLIT_INS's v.*) */
 #define SPLIT_COPIED                                                                                                   \
-    "platform_id, shop_id, raw_trade_id, src_tids, pay_status, refund_status, delivery_term, trade_mask, flag_id, "    \
-    "bad_reason, block_reason, unmerge_mask, freeze_reason, is_sealed, is_consigned, is_locked_warehouse, "            \
-    "is_big_independent, is_history, trade_time, pay_time, audit_time, consign_time, customer_id, buyer_nick, "        \
+    "platform_id, shop_id, raw_trade_id, pay_status, refund_status, delivery_term, trade_mask, flag_id, "              \
+    "bad_reason, block_reason, freeze_reason, is_sealed, is_consigned, is_locked_warehouse, "                          \
+    "is_history, trade_time, pay_time, audit_time, consign_time, customer_id, buyer_nick, "                            \
     "receiver_name, receiver_mobile, receiver_telno, receiver_province, receiver_city, receiver_district, "            \
     "receiver_address, receiver_zip, area_alias, wms_type, logistics_id, logistics_by, package_id, salesman_id, "      \
     "cs_remark, buyer_message, remark_count, remark_changed, invoice_type, invoice_title, invoice_content, "           \
@@ -71,20 +94,25 @@ static const of_wtable_t TABLES[W__COUNT] = {
      * warehouse and sums; its id is read back by its number (R_SPLIT_IDS) */
     [W_SPLIT_INS] =
         {"sales_trade (split off)",
-         "INSERT INTO sales_trade (" SPLIT_COPIED ", trade_no, trade_from, trade_status, is_split, "
+         "INSERT INTO sales_trade (" SPLIT_COPIED
+         ", src_tids, unmerge_mask, sales_counted, trade_no, trade_from, trade_status, is_split, "
+         "is_big_independent, "
          "split_from_trade_id, delay_to_time, warehouse_id, post_cost, goods_count, goods_type_count, "
          "single_spec_no, weight, volume, goods_amount, post_amount, discount, receivable, paid, pbs_amount, "
          "cod_amount, goods_cost, commission, gift_mask) SELECT " SPLIT_COPIED
-         ", v.no, 3, v.st, 1, v.src, NULL, v.wh, 0, v.gc, v.gtc, v.ssn, v.wt, v.vo, v.ga, v.pa, v.di, v.rc, "
+         ", v.tids, v.um, 1, v.no, 3, v.st, 1, v.big, v.src, NULL, v.wh, 0, v.gc, v.gtc, v.ssn, v.wt, v.vo, v.ga, "
+         "v.pa, v.di, v.rc, "
          "v.pd, v.pbs, v.cod, v.gco, v.cm, v.gm FROM sales_trade t JOIN (",
          "SELECT ? AS src, ? AS no, ? AS st, ? AS wh, ? AS gc, ? AS gtc, ? AS ssn, ? AS wt, ? AS vo, ? AS ga, "
-         "? AS pa, ? AS di, ? AS rc, ? AS pd, ? AS pbs, ? AS cod, ? AS gco, ? AS cm, ? AS gm",
+         "? AS pa, ? AS di, ? AS rc, ? AS pd, ? AS pbs, ? AS cod, ? AS gco, ? AS cm, ? AS gm, ? AS big, ? AS tids, ? "
+         "AS um",
          " UNION ALL ", ") v ON t.trade_id = v.src", 0, 1},
     /* MID-DLY, MID-MRG-05, MID-UMF-01, MID-SPW-03 (rows read FOR UPDATE by this transaction) */
     [W_STATUS] = {"sales_trade (status)", "UPDATE sales_trade t JOIN (",
-                  "SELECT ? AS id, ? AS st, ? AS dl, ? AS um, ? AS wh, ? AS spl", " UNION ALL ",
+                  "SELECT ? AS id, ? AS st, ? AS dl, ? AS um, ? AS wh, ? AS spl, ? AS sc", " UNION ALL ",
                   ") v ON t.trade_id = v.id SET t.trade_status = v.st, t.delay_to_time = v.dl, t.unmerge_mask = v.um, "
-                  "t.warehouse_id = v.wh, t.is_split = t.is_split | v.spl, t.version = t.version + 1",
+                  "t.warehouse_id = v.wh, t.is_split = t.is_split | v.spl, t.sales_counted = t.sales_counted | v.sc, "
+                  "t.version = t.version + 1",
                   0, 1},
     /* MID-MRG-02/03: the order that took others in (D-MID-6) */
     [W_HEADER] = {"sales_trade (merged)", "UPDATE sales_trade t JOIN (",
@@ -109,6 +137,21 @@ static const of_wtable_t TABLES[W__COUNT] = {
                  "INSERT INTO sales_trade_merge (from_trade_id, from_trade_no, into_trade_id, rule_id, from_status, "
                  "src_tids, receivable) VALUES ",
                  "(?, ?, ?, ?, ?, ?, ?)", NULL, NULL, 0, 0},
+    /* MID-BIG-03: a row that keeps fewer units, its amounts shared out per unit */
+    [W_LINE_QTY] =
+        {"sales_trade_order (units split off)", "UPDATE sales_trade_order o JOIN (",
+         "SELECT ? AS id, ? AS n, ? AS sa, ? AS sp, ? AS pd, ? AS di, ? AS cm", " UNION ALL ",
+         ") v ON o.rec_id = v.id SET o.num = v.n, o.actual_num = v.n, o.share_amount = v.sa, o.share_price = "
+         "ROUND(v.sa / v.n, 4), o.share_post = v.sp, o.paid = v.pd, o.discount = v.di, o.commission = v.cm",
+         0, 1},
+    /* MID-BIG-03: a unit in a row of its own, in the new order */
+    [W_PIECE] = {"sales_trade_order (split unit)",
+                 "INSERT INTO sales_trade_order (" PIECE_COPIED ", trade_id, is_main, num, actual_num, share_amount, "
+                 "share_price, share_post, paid, discount, commission, stock_reserved, reserved_warehouse_id, "
+                 "reserved_num) SELECT " PIECE_COPIED ", v.tid, 0, v.n, v.n, v.sa, ROUND(v.sa / v.n, 4), v.sp, v.pd, "
+                 "v.di, v.cm, v.sr, v.rw, IF(v.sr > 0, v.n, 0) FROM sales_trade_order o JOIN (",
+                 "SELECT ? AS src, ? AS tid, ? AS n, ? AS sa, ? AS sp, ? AS pd, ? AS di, ? AS cm, ? AS sr, ? AS rw",
+                 " UNION ALL ", ") v ON o.rec_id = v.src", 0, 1},
     [W_SPLIT_REC] = {"sales_trade_split",
                      "INSERT INTO sales_trade_split (from_trade_id, to_trade_id, rule_id, warehouse_id, goods_count, "
                      "goods_amount) VALUES ",
@@ -121,6 +164,8 @@ static const of_wtable_t TABLES[W__COUNT] = {
                  "(CURDATE(), ?, ?, ?, ?, ?)", NULL,
                  " ON DUPLICATE KEY UPDATE num = num + VALUES(num), amount = amount + VALUES(amount)", 0, 0},
 };
+
+#define QUARANTINE_MS (10 * 60 * 1000)
 
 struct of_sweep_s {
     const of_config_t *cfg;
@@ -148,8 +193,24 @@ struct of_sweep_s {
         int kind, num;
     } * rl;
     size_t nrl, caprl;
+    struct rpiece {
+        uint64_t src, wh; /* the row it copies; its reservation's warehouse */
+        size_t split;     /* index in rs */
+        int num, kind;
+        int64_t sa, sp, pd, di, cm;
+    } * rp;
+    size_t nrp, caprp;
     uint64_t *cands;
     size_t ncands;
+    /* a round that fails for what its data is (not a passing condition of the server) is run again one customer a
+     * round (solo rounds left), and a customer that fails alone is set aside for OF_SWEEP_QUARANTINE_MS (D-MID-19) */
+    size_t solo;
+    uint64_t tried;
+    struct {
+        uint64_t customer;
+        int64_t until_ms;
+    } quarantine[64];
+    size_t nquarantine;
     const of_cat_snap_t *snap;
     of_sweep_stats_t st;
     char instance[96];
@@ -190,6 +251,7 @@ void of_sweep_destroy(of_sweep_t *sw) {
     free(sw->cands);
     free(sw->rs);
     free(sw->rl);
+    free(sw->rp);
     free(sw);
 }
 
@@ -284,15 +346,16 @@ static of_err_t write_plan(of_sweep_t *sw, of_mid_order_t *o, size_t n, of_mid_l
         if (!x->changed || e) continue;
         if ((e = stage_event(sw, x, U(ro, r, 37), err, size))) break;
         if (x->merged_into) {
+            /* its own tids and receivable, not those of orders merged into it first (a chain) */
             e = ADD(W_MERGE, OFP_U(x->trade_id), OFP_S(S(ro, r, 36)), OFP_U(x->merged_into), OFP_S(x->merge_rule),
-                    OFP_I(x->status), OFP_S(x->src_tids_out), OFP_M(x->sums.receivable));
+                    OFP_I(x->status), OFP_S(x->src_tids), OFP_M(x->receivable0));
             if (!e) e = ADD(W_RAW, OFP_U(x->trade_id), OFP_U(x->merged_into));
             if (!e) e = ADD(W_DEL, OFP_U(x->trade_id));
             continue;
         }
         e = ADD(W_STATUS, OFP_U(x->trade_id), OFP_I(x->new_status),
                 x->new_delay ? OFP_S(of_time_format(x->new_delay, dl, sizeof dl)) : OFP_NUL, OFP_U(x->new_unmerge_mask),
-                OFP_U(x->new_warehouse_id), OFP_I(x->split));
+                OFP_U(x->new_warehouse_id), OFP_I(x->split), OFP_I(x->left_pre || x->merged));
         if (!e && x->merged) {
             const of_mid_sums_t *s = &x->sums;
             e = ADD(W_HEADER, OFP_U(x->trade_id), OFP_M(s->goods_amount), OFP_M(s->post_amount), OFP_M(s->discount),
@@ -330,10 +393,36 @@ static of_err_t write_plan(of_sweep_t *sw, of_mid_order_t *o, size_t n, of_mid_l
                 OFP_I(m->goods_count), OFP_I(sp->goods_type_count), OFP_S(sp->single_spec_no), OFP_M(m->weight),
                 OFP_M(m->volume), OFP_M(m->goods_amount), OFP_M(m->post_amount), OFP_M(m->discount),
                 OFP_M(m->receivable), OFP_M(m->paid), OFP_M(m->pbs_amount), OFP_M(m->cod_amount), OFP_M(m->goods_cost),
-                OFP_M(m->commission), OFP_U(sp->gift_mask));
+                OFP_M(m->commission), OFP_U(sp->gift_mask), OFP_I(!strcmp(sp->rule, "MID-BIG-03")),
+                OFP_S(x->src_tids_out), OFP_U(x->new_unmerge_mask));
+    }
+    for (size_t k = 0; k < p->npieces && !e; k++) { /* MID-BIG-03: their rows come after the orders' ids */
+        const of_mid_piece_t *pc = &p->pieces[k];
+        const of_mid_split_t *sp = &p->splits[pc->split];
+        if (sw->nrp == sw->caprp) {
+            size_t cap = sw->caprp ? 2 * sw->caprp : 16;
+            struct rpiece *m = realloc(sw->rp, cap * sizeof *m);
+            if (!m) return nomem(err, size);
+            sw->rp = m;
+            sw->caprp = cap;
+        }
+        int kind = sp->warehouse_id ? (int)of_stock_reservation_for_status(sp->status) : OF_RES_NONE;
+        sw->rp[sw->nrp++] = (struct rpiece){.src = l[pc->line].rec_id,
+                                            .wh = kind != OF_RES_NONE ? sp->warehouse_id : 0,
+                                            .split = base + (size_t)pc->split,
+                                            .num = pc->num,
+                                            .kind = kind,
+                                            .sa = pc->share_amount,
+                                            .sp = pc->share_post,
+                                            .pd = pc->paid,
+                                            .di = pc->discount,
+                                            .cm = pc->commission};
     }
     for (size_t i = 0; i < nl && !e; i++) {
-        if (!l[i].changed) continue;
+        if (l[i].qty_changed)
+            e = ADD(W_LINE_QTY, OFP_U(l[i].rec_id), OFP_I(l[i].actual_num), OFP_M(l[i].share_amount),
+                    OFP_M(l[i].share_post), OFP_M(l[i].paid), OFP_M(l[i].discount), OFP_M(l[i].commission));
+        if (!l[i].changed || e) continue;
         if (l[i].new_split < 0) {
             e = ADD(W_LINE, OFP_U(l[i].rec_id), OFP_U(l[i].new_trade_id), OFP_I(l[i].new_kind), OFP_U(l[i].new_wh),
                     OFP_I(l[i].new_num));
@@ -386,6 +475,11 @@ static of_err_t write_splits(of_sweep_t *sw, of_db_t *db, char *err, size_t size
         const struct rline *q = &sw->rl[i];
         e = ADD(W_LINE, OFP_U(q->rec_id), OFP_U(sw->rs[q->split].id), OFP_I(q->kind), OFP_U(q->wh), OFP_I(q->num));
     }
+    for (size_t i = 0; !e && i < sw->nrp; i++) {
+        const struct rpiece *q = &sw->rp[i];
+        e = ADD(W_PIECE, OFP_U(q->src), OFP_U(sw->rs[q->split].id), OFP_I(q->num), OFP_M(q->sa), OFP_M(q->sp),
+                OFP_M(q->pd), OFP_M(q->di), OFP_M(q->cm), OFP_I(q->kind), OFP_U(q->wh));
+    }
     for (size_t i = 0; !e && i < sw->nrs; i++) {
         const struct rsplit *q = &sw->rs[i];
         char msg[200];
@@ -412,7 +506,7 @@ static of_err_t round_tx(of_db_t *db, void *ctx, char *err, size_t size) {
     of_outbox_discard(sw->ob);
     of_substore_discard(sw->ss);
     of_substore_begin(sw->ss, sw->snap);
-    sw->nrs = sw->nrl = 0;
+    sw->nrs = sw->nrl = sw->nrp = 0;
     of_stockview_t stock = {0};
     size_t moved = 0, merged = 0, nmoves = 0, nsales = 0, ncust = 0;
     of_rows_t *ro = NULL, *rl = NULL;
@@ -426,11 +520,13 @@ static of_err_t round_tx(of_db_t *db, void *ctx, char *err, size_t size) {
                        .wh_change_prompt = cat->set.wh_change_prompt,
                        .split_by_wh = cat->set.split_by_wh,
                        .no_all_gift_split = cat->set.no_all_gift_split,
+                       .big_max_split = cat->set.big_max_split,
                        .cat = cat,
                        .stock = &stock};
     int64_t now = of_cfg_platform_now(sw->cfg);
     /* lock the customers (the first batch of the shuffled candidates no other instance holds) */
-    size_t nk = sw->ncands < sw->batch ? sw->ncands : sw->batch;
+    size_t batch = sw->solo ? 1 : sw->batch;
+    size_t nk = sw->ncands < batch ? sw->ncands : batch;
     of_param_t *ps = calloc(sw->ncands + 1, sizeof *ps);
     if (!ps) return nomem(err, size);
     of_err_t e = OF_OK;
@@ -456,6 +552,7 @@ static of_err_t round_tx(of_db_t *db, void *ctx, char *err, size_t size) {
     }
     if (!e && ncust) {
         qsort(keys, ncust, sizeof *keys, cmp_u64);
+        sw->tried = ncust == 1 ? keys[0] : 0; /* a customer alone: the one to set aside if the round fails */
         for (size_t i = 0; i < ncust; i++)
             ps[i] = OFP_U(keys[i]);
         e = of_db_query_multi(db, &sw->reads[R_ORD], ps, (int)ncust, &ro, err, size);
@@ -498,7 +595,9 @@ static of_err_t round_tx(of_db_t *db, void *ctx, char *err, size_t size) {
                                    .paid = M(rl, r, 13),
                                    .discount = M(rl, r, 14),
                                    .commission = M(rl, r, 15),
-                                   .bind_oid = S(rl, r, 16)};
+                                   .bind_oid = S(rl, r, 16),
+                                   .num = (int)I(rl, r, 17),
+                                   .large_type = (int)I(rl, r, 18)};
     }
     if (!e && nline && mc.split_by_wh) { /* MID-SPW-03 chooses by stock: the lines' specs, one read */
         of_param_t *sp = calloc(nline, sizeof *sp);
@@ -522,7 +621,6 @@ static of_err_t round_tx(of_db_t *db, void *ctx, char *err, size_t size) {
         of_rows_free(rs);
         free(sp);
     }
-    size_t li = 0;
     for (size_t i = 0; !e && i < nord; i++) {
         int r = (int)i;
         of_mid_order_t *x = &ords[i];
@@ -563,13 +661,21 @@ static of_err_t round_tx(of_db_t *db, void *ctx, char *err, size_t size) {
                                        .commission = M(ro, r, 32),
                                        .weight = M(ro, r, 33),
                                        .volume = M(ro, r, 34),
-                                       .goods_count = I(ro, r, 35)}};
-        while (li < nline && lines[li].trade_id < x->trade_id)
-            li++;
-        x->line0 = li;
-        while (li < nline && lines[li].trade_id == x->trade_id)
-            li++;
-        x->nline = li - x->line0;
+                                       .goods_count = I(ro, r, 35)},
+                              .sales_counted = (int)I(ro, r, 38)};
+        /* its lines: a run of the line array (sorted by trade_id; the orders are sorted by customer first) */
+        size_t lo = 0, hi = nline;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (lines[mid].trade_id < x->trade_id)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        x->line0 = lo;
+        while (lo < nline && lines[lo].trade_id == x->trade_id)
+            lo++;
+        x->nline = lo - x->line0;
     }
     /* lines are sorted by trade_id, orders by (customer, trade_id): a customer's orders are a run of rows, and
      * their lines a subset of the line array; each customer is decided over its own orders and all lines (the rules
@@ -630,8 +736,14 @@ of_err_t of_sweep_round(of_sweep_t *sw, of_sweep_stats_t *st, char *err, size_t 
         return nomem(err, size);
     }
     sw->cands = c;
-    for (int r = 0; r < rows->nrows; r++)
-        c[sw->ncands++] = U(rows, r, 0);
+    int64_t mono = of_mono_ms();
+    for (int r = 0; r < rows->nrows; r++) {
+        uint64_t cu = U(rows, r, 0);
+        int aside = 0;
+        for (size_t q = 0; q < sw->nquarantine && !aside; q++)
+            aside = sw->quarantine[q].customer == cu && sw->quarantine[q].until_ms > mono;
+        if (!aside) c[sw->ncands++] = cu;
+    }
     of_rows_free(rows);
     sw->st.candidates = sw->ncands;
     sw->st.full = sw->ncands >= sw->batch;
@@ -649,8 +761,27 @@ of_err_t of_sweep_round(of_sweep_t *sw, of_sweep_stats_t *st, char *err, size_t 
     of_cat_snap_t *snap = of_catcache_acquire(sw->cc); /* the catalogue, outside the transaction */
     if (!snap) return of_seterr(err, size, OF_ERR_TRANSIENT, "catalogue unavailable");
     sw->snap = snap;
+    sw->tried = 0;
     e = of_db_tx(sw->db, round_tx, sw, err, size);
     sw->snap = NULL;
+    if (sw->solo) sw->solo--;
+    if (e && e != OF_ERR_TRANSIENT && e != OF_ERR_NOMEM) {
+        if (sw->tried) { /* D-MID-19: this customer alone fails: set it aside, the others go on */
+            size_t q = 0;
+            while (q < sw->nquarantine && sw->quarantine[q].until_ms > mono)
+                q++;
+            if (q == sw->nquarantine && sw->nquarantine < sizeof sw->quarantine / sizeof sw->quarantine[0])
+                sw->nquarantine++;
+            if (q < sw->nquarantine) {
+                sw->quarantine[q].customer = sw->tried;
+                sw->quarantine[q].until_ms = mono + QUARANTINE_MS;
+            }
+            of_error("sweep: a customer's orders cannot be moved; set aside for 10 minutes",
+                     OF_U("customer_id", sw->tried), OF_S("error", err), OF_END);
+        } else if (!sw->solo) { /* find the customer: one a round for the next candidates */
+            sw->solo = sw->batch * 4;
+        }
+    }
     of_substore_discard(sw->ss);
     if (!e) {
         of_outbox_flush(sw->ob);

@@ -8,7 +8,9 @@
 void of_settings_defaults(of_settings_t *s) {
     memset(s, 0, sizeof *s);
     s->preorder_stock_calc = 1;
-    s->no_all_gift_split = 1; /* MID-SPW-04: no order of gifts only unless the setting says so */
+    s->no_all_gift_split = 1;
+    s->big_max_split = 5; /* MID-BIG-01: the sample's CFG_BIG_MAX_SPLIT */ /* MID-SPW-04: no order of gifts only unless
+                                                                              the setting says so */
     s->cod_logi_mode = 1;
     s->default_logistics_type = 2; /* OF_LT_EXPRESS */
 }

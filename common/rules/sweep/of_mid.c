@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "of_midmrg.h"
+#include "of_midbig.h"
 #include "of_midspl.h"
 #include "of_midstk.h"
 #include "of_stock.h"
@@ -62,8 +63,8 @@ int of_mid_delay(of_mid_order_t *o, const of_mid_cfg_t *cfg, int64_t now) {
     return 0;
 }
 
-size_t of_mid_same_name(of_mid_order_t *orders, size_t n) {
-    size_t changed = 0, open = 0;
+size_t of_mid_same_name(of_mid_order_t *orders, size_t n, size_t new_orders) {
+    size_t changed = 0, open = new_orders;
     for (size_t i = 0; i < n; i++)
         if (!orders[i].merged_into && orders[i].new_status > 10 && orders[i].new_status <= 95) open++;
     for (size_t i = 0; i < n; i++) {
@@ -93,6 +94,7 @@ static void init_out(of_mid_order_t *orders, size_t n, of_mid_line_t *lines, siz
         o->left_pre = o->merged = o->changed = o->split = 0;
         o->new_warehouse_id = o->warehouse_id;
         o->new_unmerge_mask = o->unmerge_mask;
+        o->receivable0 = o->sums.receivable;
         o->goods_type_count = 0;
         o->single_spec_no[0] = '\0';
         snprintf(o->src_tids_out, sizeof o->src_tids_out, "%s", o->src_tids ? o->src_tids : "");
@@ -106,6 +108,7 @@ static void init_out(of_mid_order_t *orders, size_t n, of_mid_line_t *lines, siz
         l->new_num = l->held_num;
         l->changed = 0;
         l->new_split = -1;
+        l->qty_changed = 0;
     }
 }
 
@@ -141,13 +144,15 @@ static int process(of_mid_order_t *orders, size_t n, of_mid_line_t *lines, size_
                     target == OF_ST_PREORDER ? "预订单" : "待审核", target);
         /* MID-SPW-01…-07 */
         if (of_midspl_gate(o, cfg) && of_midspl_split(orders, i, lines, nlines, cfg, plan) < 0) return -1;
+        /* MID-BIG-01…-04 */
+        if (of_midbig_gate(o) && of_midbig_split(orders, i, lines, nlines, cfg, plan) < 0) return -1;
     }
     return 0;
 }
 
 int of_mid_decide(of_mid_order_t *orders, size_t n, of_mid_line_t *lines, size_t nlines, const of_mid_cfg_t *cfg,
                   int64_t now, of_mid_plan_t *plan) {
-    plan->nsales = plan->nmoves = plan->nmerged = plan->nmoved = plan->nsplits = 0;
+    plan->nsales = plan->nmoves = plan->nmerged = plan->nmoved = plan->nsplits = plan->npieces = 0;
     plan->nomem = 0;
     init_out(orders, n, lines, nlines);
     for (size_t i = 0; i < n; i++)
@@ -168,7 +173,7 @@ int of_mid_decide(of_mid_order_t *orders, size_t n, of_mid_line_t *lines, size_t
         if (orders[i].merged) of_midmrg_counts(&orders[i], lines, nlines);
         if (orders[i].merged_into) plan->nmerged++;
     }
-    if (plan->nmerged) of_mid_same_name(orders, n); /* MID-UMF-01 */
+    if (plan->nmerged || plan->nsplits) of_mid_same_name(orders, n, plan->nsplits); /* MID-UMF-01 (D-MID-18) */
     for (size_t i = 0; i < n; i++) {
         of_mid_order_t *o = &orders[i];
         if (o->new_status != o->status && !o->merged_into) plan->nmoved++;
@@ -202,6 +207,7 @@ const of_mid_order_t *of_mid_final(const of_mid_order_t *orders, size_t n, const
 void of_mid_plan_free(of_mid_plan_t *plan, of_mid_order_t *orders, size_t n) {
     if (plan) {
         free(plan->splits);
+        free(plan->pieces);
         free(plan->sales);
         free(plan->moves);
         memset(plan, 0, sizeof *plan);

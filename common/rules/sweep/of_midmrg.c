@@ -17,7 +17,7 @@ const char *of_midmrg_why_not(const of_mid_order_t *a, const of_mid_order_t *b, 
     if (!of_midmrg_gate(a) || !of_midmrg_gate(b)) return "MID-MRG-01: the shop does not merge, COD, or sealed";
     if (a->freeze_reason || b->freeze_reason) return "frozen";
     if (a->block_reason || b->block_reason) return "intercepted (block_reason)";
-    if (a->is_split || b->is_split) return "split before";
+    if (a->is_split || b->is_split || a->split || b->split) return "split before"; /* in this plan too (未拆分) */
     if (a->is_big_indep || b->is_big_indep) return "independent big item";
     if (!same(a->receiver_name, b->receiver_name) || !same(a->receiver_mobile, b->receiver_mobile) ||
         !same(a->receiver_province, b->receiver_province) || !same(a->receiver_city, b->receiver_city) ||
@@ -100,20 +100,32 @@ int of_midmrg_into(of_mid_order_t *into, of_mid_order_t *from, of_mid_line_t *li
     return 0;
 }
 
-void of_midmrg_counts(of_mid_order_t *o, const of_mid_line_t *lines, size_t nlines) {
-    /* SUB-AGG-04 over the merged lines: distinct specs with goods left, and the spec_no when there is one */
+void of_midmrg_kinds(const of_mid_line_t *lines, size_t nlines, uint64_t trade_id, int split, int *kinds, char *single,
+                     size_t size, uint32_t *gift_mask) {
+    /* SUB-AGG-04 over the lines an order holds after the plan: distinct specs with goods left, and the spec_no when
+     * there is one; the OR of their gift types */
     const char *first_no = "";
-    int kinds = 0;
+    int k = 0;
+    uint32_t gm = 0;
     for (size_t i = 0; i < nlines; i++) {
         const of_mid_line_t *l = &lines[i];
-        if (l->new_trade_id != o->trade_id || l->new_split >= 0 || l->actual_num <= 0) continue;
+        if (l->new_trade_id != trade_id || l->new_split != split || l->actual_num <= 0) continue;
+        gm |= (uint32_t)l->gift_type;
         int seen = 0;
         for (size_t j = 0; j < i && !seen; j++)
-            seen = lines[j].new_trade_id == o->trade_id && lines[j].new_split < 0 && lines[j].actual_num > 0 &&
+            seen = lines[j].new_trade_id == trade_id && lines[j].new_split == split && lines[j].actual_num > 0 &&
                    lines[j].spec_id == l->spec_id;
         if (seen) continue;
-        if (!kinds++) first_no = l->spec_no ? l->spec_no : "";
+        if (!k++) first_no = l->spec_no ? l->spec_no : "";
     }
-    o->goods_type_count = kinds;
-    snprintf(o->single_spec_no, sizeof o->single_spec_no, "%s", kinds == 1 ? first_no : "");
+    *kinds = k;
+    snprintf(single, size, "%s", k == 1 ? first_no : "");
+    if (gift_mask) *gift_mask = gm;
+}
+
+void of_midmrg_counts(of_mid_order_t *o, const of_mid_line_t *lines, size_t nlines) {
+    uint32_t gm = 0;
+    of_midmrg_kinds(lines, nlines, o->trade_id, -1, &o->goods_type_count, o->single_spec_no, sizeof o->single_spec_no,
+                    &gm);
+    if (o->split) o->gift_mask = gm; /* lines left: the gifts that went with them are not here any more */
 }

@@ -4,8 +4,54 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "of_midmrg.h"
 #include "of_money.h"
 #include "of_sub.h"
+
+int of_midspl_new(of_mid_plan_t *plan, size_t from, uint64_t warehouse_id, int status, int k, const char *rule) {
+    if (plan->nsplits == plan->capsplits) {
+        size_t cap = plan->capsplits ? 2 * plan->capsplits : 8;
+        of_mid_split_t *m = realloc(plan->splits, cap * sizeof *m);
+        if (!m) return -1;
+        plan->splits = m;
+        plan->capsplits = cap;
+    }
+    plan->splits[plan->nsplits] =
+        (of_mid_split_t){.from = from, .warehouse_id = warehouse_id, .status = status, .k = k, .rule = rule};
+    return (int)plan->nsplits++;
+}
+
+void of_midspl_share(of_mid_sums_t *keep, of_mid_split_t *out, size_t n) {
+    /* OP-27 as for suites: the order-level amounts shared by goods amount, the kept order last (the remainder) */
+    int64_t w[65], part[65];
+    if (n > 64) n = 64;
+    int64_t moved = 0;
+    for (size_t s = 0; s < n; s++) {
+        w[s] = out[s].sums.goods_amount > 0 ? out[s].sums.goods_amount : 0;
+        moved += w[s];
+    }
+    w[n] = keep->goods_amount > moved ? keep->goods_amount - moved : 0;
+    int64_t *fields[] = {&keep->receivable, &keep->pbs_amount, &keep->cod_amount, &keep->goods_cost};
+    for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++) {
+        size_t off = (size_t)((char *)fields[f] - (char *)keep);
+        of_money_apportion(*fields[f], w, n + 1, part);
+        for (size_t s = 0; s < n; s++)
+            *(int64_t *)((char *)&out[s].sums + off) = part[s];
+        *fields[f] = part[n];
+    }
+    /* the line-level values follow the lines */
+    for (size_t s = 0; s < n; s++) {
+        const of_mid_sums_t *m = &out[s].sums;
+        keep->goods_amount -= m->goods_amount;
+        keep->post_amount -= m->post_amount;
+        keep->paid -= m->paid;
+        keep->discount -= m->discount;
+        keep->commission -= m->commission;
+        keep->weight -= m->weight;
+        keep->volume -= m->volume;
+        keep->goods_count -= m->goods_count;
+    }
+}
 
 int of_midspl_gate(const of_mid_order_t *o, const of_mid_cfg_t *cfg) {
     return cfg->split_by_wh && cfg->cat && o->shop_split_merge && !o->is_split && o->delivery_term == 1;
@@ -116,8 +162,10 @@ int of_midspl_split(of_mid_order_t *orders, size_t oi, of_mid_line_t *lines, siz
         of_logs_add(&o->logs, OF_LOG_MID_SPLIT, "MID-SPW-03", "not split: %zu warehouses (64 at most)", ng);
         goto out;
     }
-    /* the group that keeps the order: its own warehouse's, else the first non-gift one (D-MID-13) */
+    /* the group that keeps the order: its own warehouse's, else the first non-gift one (D-MID-13); with
+     * CFG_NO_ALL_GIFT_SPLIT a group of gifts only never keeps it (MID-SPW-04) */
     int keep = group_of(g, ng, o->warehouse_id);
+    if (keep >= 0 && g[keep].gifts_only && cfg->no_all_gift_split) keep = -1;
     for (size_t k = 0; keep < 0 && k < ng; k++)
         if (!g[k].gifts_only) keep = (int)k;
     if (keep < 0) keep = 0;
@@ -146,28 +194,21 @@ int of_midspl_split(of_mid_order_t *orders, size_t oi, of_mid_line_t *lines, siz
         for (size_t i = 0; i < nlines && !used; i++)
             used = wh[i] == g[k].wh;
         if (!used) continue;
-        if (plan->nsplits == plan->capsplits) {
-            size_t cap = plan->capsplits ? 2 * plan->capsplits : 8;
-            of_mid_split_t *m = realloc(plan->splits, cap * sizeof *m);
-            if (!m) {
-                rc = -1;
-                break;
-            }
-            plan->splits = m;
-            plan->capsplits = cap;
+        int x = of_midspl_new(plan, oi, g[k].wh, o->new_status, ++made, "MID-SPW-03");
+        if (x < 0) {
+            rc = -1;
+            break;
         }
-        split_of[k] = (int)plan->nsplits;
-        plan->splits[plan->nsplits++] = (of_mid_split_t){
-            .from = oi, .warehouse_id = g[k].wh, .status = o->new_status, .k = ++made, .rule = "MID-SPW-03"};
+        split_of[k] = x;
+    }
+    if (!rc && g[keep].wh != o->warehouse_id) {
+        of_logs_add(&o->logs, OF_LOG_MID_SPLIT, "MID-SPW-03", "订单仓库: %llu → %llu (its goods ship from there)",
+                    (unsigned long long)o->warehouse_id, (unsigned long long)g[keep].wh);
+        o->new_warehouse_id = g[keep].wh;
     }
     if (rc || !made) {
         free(split_of);
         goto out;
-    }
-    if (g[keep].wh != o->warehouse_id) {
-        of_logs_add(&o->logs, OF_LOG_MID_SPLIT, "MID-SPW-03", "订单仓库: %llu → %llu (its goods ship from there)",
-                    (unsigned long long)o->warehouse_id, (unsigned long long)g[keep].wh);
-        o->new_warehouse_id = g[keep].wh;
     }
     /* MID-SPW-07: the lines move; each new order's sums are its lines', the kept order keeps the rest, and the
      * order-level amounts (receivable, PBS, COD, cost) are shared out by goods amount, the kept order last (OP-27
@@ -190,44 +231,14 @@ int of_midspl_split(of_mid_order_t *orders, size_t oi, of_mid_line_t *lines, siz
         sp->sums.volume += l->volume * l->actual_num;
         sp->sums.goods_count += l->actual_num;
         sp->gift_mask |= (uint32_t)l->gift_type; /* sales_trade.gift_mask: the OR of the lines' gift_type */
-        if (!sp->goods_type_count) {
-            sp->goods_type_count = 1;
-            snprintf(sp->single_spec_no, sizeof sp->single_spec_no, "%s", l->spec_no ? l->spec_no : "");
-        } else if (strcmp(sp->single_spec_no, l->spec_no ? l->spec_no : "")) {
-            sp->goods_type_count++;
-            sp->single_spec_no[0] = '\0';
-        }
         of_logs_add(&o->logs, OF_LOG_MID_SPLIT, "MID-SPW-07",
                     "line %llu (spec %llu ×%d) → new order %d on warehouse %llu", (unsigned long long)l->rec_id,
                     (unsigned long long)l->spec_id, l->actual_num, sp->k, (unsigned long long)sp->warehouse_id);
     }
-    int64_t w[64], out[64];
-    size_t nw = (size_t)made + 1 <= 64 ? (size_t)made + 1 : 64;
-    int64_t moved_goods = 0;
-    for (size_t s = 0; s + 1 < nw; s++) {
-        w[s] = plan->splits[first + s].sums.goods_amount;
-        moved_goods += w[s];
-    }
-    w[nw - 1] = o->sums.goods_amount > moved_goods ? o->sums.goods_amount - moved_goods : 0;
-    int64_t *fields[] = {&o->sums.receivable, &o->sums.pbs_amount, &o->sums.cod_amount, &o->sums.goods_cost};
-    for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++) {
-        size_t off = (size_t)((char *)fields[f] - (char *)&o->sums);
-        of_money_apportion(*fields[f], w, nw, out);
-        for (size_t s = 0; s + 1 < nw; s++)
-            *(int64_t *)((char *)&plan->splits[first + s].sums + off) = out[s];
-        *fields[f] = out[nw - 1];
-    }
-    for (size_t s = 0; s + 1 < nw; s++) {
-        const of_mid_sums_t *m = &plan->splits[first + s].sums;
-        o->sums.goods_amount -= m->goods_amount;
-        o->sums.post_amount -= m->post_amount;
-        o->sums.paid -= m->paid;
-        o->sums.discount -= m->discount;
-        o->sums.commission -= m->commission;
-        o->sums.weight -= m->weight;
-        o->sums.volume -= m->volume;
-        o->sums.goods_count -= m->goods_count;
-    }
+    of_midspl_share(&o->sums, plan->splits + first, (size_t)made);
+    for (size_t x = first; x < plan->nsplits; x++) /* SUB-AGG-04 over each new order's lines */
+        of_midmrg_kinds(lines, nlines, o->trade_id, (int)x, &plan->splits[x].goods_type_count,
+                        plan->splits[x].single_spec_no, sizeof plan->splits[x].single_spec_no, NULL);
     o->split = 1;
     o->merged = 1;
     rc = made;

@@ -18,4 +18,12 @@ uint64_t of_midspl_warehouse(const of_mid_order_t *o, const of_mid_line_t *l, co
 int of_midspl_split(of_mid_order_t *orders, size_t i, of_mid_line_t *lines, size_t nlines, const of_mid_cfg_t *cfg,
                     of_mid_plan_t *plan);
 
+/* A new order split off orders[from] (its index in plan->splits; -1 when out of memory). */
+int of_midspl_new(of_mid_plan_t *plan, size_t from, uint64_t warehouse_id, int status, int k, const char *rule);
+/* The new orders out[0..n) hold their lines' goods amount, postage, paid, discount, commission, weight, volume and
+ * count; keep holds the totals before the split. Afterwards keep holds the rest, and the order-level amounts
+ * (receivable, PBS, COD, cost) are shared out by goods amount (OP-27 rounding, keep last): every total unchanged.
+ * At most 64 new orders. */
+void of_midspl_share(of_mid_sums_t *keep, of_mid_split_t *out, size_t n);
+
 #endif

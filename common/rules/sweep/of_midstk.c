@@ -35,12 +35,12 @@ int of_midstk_plan(of_mid_order_t *orders, size_t n, of_mid_line_t *lines, size_
         /* only lines that moved (another order, a split, another warehouse) or whose order changed state; a target
          * order's own lines keep what they hold (an audited order may hold none, D-MOD-16) */
         int moved = l->new_trade_id != l->trade_id || l->new_split >= 0;
-        if (!moved && fst == f->status && fwh == f->warehouse_id) continue;
+        if (!moved && !l->qty_changed && fst == f->status && fwh == f->warehouse_id) continue;
         int kind = fwh && l->actual_num > 0 ? (int)of_stock_reservation_for_status(fst) : OF_RES_NONE;
         uint64_t wh = kind != OF_RES_NONE ? fwh : 0;
         int num = kind != OF_RES_NONE ? l->actual_num : 0;
         int held = l->held_kind != OF_RES_NONE && l->held_num != 0;
-        l->changed = moved;
+        l->changed = moved || l->qty_changed;
         if (kind == l->held_kind && wh == l->held_wh && num == l->held_num) continue;
         if (held && move(plan, l->held_wh, l->spec_id, l->held_kind, -l->held_num, f->trade_id)) return -1;
         if (kind != OF_RES_NONE && move(plan, wh, l->spec_id, kind, num, f->trade_id)) return -1;
@@ -53,6 +53,37 @@ int of_midstk_plan(of_mid_order_t *orders, size_t n, of_mid_line_t *lines, size_
                     held ? l->held_num : 0, (unsigned long long)l->held_wh,
                     kind != OF_RES_NONE ? of_stock_counter_name(kind) : "none", num, (unsigned long long)wh);
     }
+    /* MID-BIG-03: the units split off into rows of their own reserve on their new order */
+    for (size_t i = 0; i < plan->npieces; i++) {
+        const of_mid_piece_t *pc = &plan->pieces[i];
+        const of_mid_split_t *sp = &plan->splits[pc->split];
+        int kind = sp->warehouse_id ? (int)of_stock_reservation_for_status(sp->status) : OF_RES_NONE;
+        if (kind != OF_RES_NONE &&
+            move(plan, sp->warehouse_id, lines[pc->line].spec_id, kind, pc->num, orders[sp->from].trade_id))
+            return -1;
+    }
+    return 0;
+}
+
+/* today's sales of (shop, warehouse, spec) += num, amount */
+static int add_sale(of_mid_plan_t *plan, uint64_t shop, uint64_t wh, uint64_t spec, int num, int64_t amount) {
+    of_mid_sale_t *s = NULL;
+    for (size_t k = 0; k < plan->nsales && !s; k++)
+        if (plan->sales[k].shop_id == shop && plan->sales[k].warehouse_id == wh && plan->sales[k].spec_id == spec)
+            s = &plan->sales[k];
+    if (!s) {
+        if (plan->nsales == plan->capsales) {
+            size_t cap = plan->capsales ? 2 * plan->capsales : 16;
+            of_mid_sale_t *m = realloc(plan->sales, cap * sizeof *m);
+            if (!m) return -1;
+            plan->sales = m;
+            plan->capsales = cap;
+        }
+        s = &plan->sales[plan->nsales++];
+        *s = (of_mid_sale_t){.shop_id = shop, .warehouse_id = wh, .spec_id = spec};
+    }
+    s->num += num;
+    s->amount += amount;
     return 0;
 }
 
@@ -64,25 +95,17 @@ int of_midstk_sales(const of_mid_order_t *orders, size_t n, const of_mid_line_t 
         int fst = 0;
         const of_mid_order_t *was = order_of((of_mid_order_t *)orders, n, l->trade_id);
         const of_mid_order_t *f = of_mid_final(orders, n, l, plan, &fwh, &fst);
-        if (!was || !f || !was->left_pre || l->actual_num <= 0) continue;
-        of_mid_sale_t *s = NULL;
-        for (size_t k = 0; k < plan->nsales && !s; k++)
-            if (plan->sales[k].shop_id == f->shop_id && plan->sales[k].warehouse_id == fwh &&
-                plan->sales[k].spec_id == l->spec_id)
-                s = &plan->sales[k];
-        if (!s) {
-            if (plan->nsales == plan->capsales) {
-                size_t cap = plan->capsales ? 2 * plan->capsales : 16;
-                of_mid_sale_t *m = realloc(plan->sales, cap * sizeof *m);
-                if (!m) return -1;
-                plan->sales = m;
-                plan->capsales = cap;
-            }
-            s = &plan->sales[plan->nsales++];
-            *s = (of_mid_sale_t){.shop_id = f->shop_id, .warehouse_id = fwh, .spec_id = l->spec_id};
-        }
-        s->num += l->actual_num;
-        s->amount += l->share_amount;
+        if (!was || !f || !was->left_pre || was->sales_counted || l->actual_num <= 0) continue;
+        if (add_sale(plan, f->shop_id, fwh, l->spec_id, l->actual_num, l->share_amount)) return -1;
+    }
+    for (size_t i = 0; i < plan->npieces; i++) { /* MID-BIG-03's units in rows of their own */
+        const of_mid_piece_t *pc = &plan->pieces[i];
+        const of_mid_order_t *was = order_of((of_mid_order_t *)orders, n, lines[pc->line].trade_id);
+        const of_mid_split_t *sp = &plan->splits[pc->split];
+        if (!was || !was->left_pre || was->sales_counted) continue;
+        if (add_sale(plan, orders[sp->from].shop_id, sp->warehouse_id, lines[pc->line].spec_id, pc->num,
+                     pc->share_amount))
+            return -1;
     }
     return 0;
 }
