@@ -253,4 +253,33 @@ grep -q 'set aside' "$WORK/q2.log" || fail "the sweep logs the customer it set a
 grep 'set aside' "$WORK/q2.log" | head -1
 sql "DROP TRIGGER it_sweep_refuse"
 stop_worker q2
+start_sweep q3 # a new process: nothing set aside; the refused customer's order moves now
+wait_for "SELECT trade_status FROM sales_trade WHERE trade_id = $(order_of IT-SW-Q1)" 30 20 || fail "the customer's order did not move once the cause was gone"
+stop_worker q3
 stock_check "after the refused customer"
+
+log "MID-SPW-03 across a round: the stock one customer's split takes is gone for the next"
+sql "UPDATE stock_spec SET stock_num = order_num + 1 WHERE warehouse_id = 2 AND spec_id = 3"
+sql "INSERT INTO goods_spec_warehouse (shop_id, spec_id, warehouse_id, mode, logistics_id, priority) VALUES (1, 3, 3, 1, 0, 5)"
+: >"$WORK/r.jsonl"
+for c in 1 2; do trade "IT-SW-R$c" "sweep-round-$c" "$old" "中山路$c号" >>"$WORK/r.jsonl"; echo >>"$WORK/r.jsonl"; done
+publish "$WORK/r.jsonl"
+wait_idle || fail "trade.raw not consumed"
+start_sweep rr
+wait_for "SELECT COUNT(*) FROM sales_trade s JOIN sales_trade_split x ON x.from_trade_id = s.trade_id WHERE s.buyer_nick LIKE 'sweep-round-%'" 2 20 || fail "both orders split"
+assert_eq "$(sql "SELECT GROUP_CONCAT(x.warehouse_id ORDER BY s.trade_id) FROM sales_trade s JOIN sales_trade_split x ON x.from_trade_id = s.trade_id WHERE s.buyer_nick LIKE 'sweep-round-%'")" \
+  "2,3" "one unit left on GZ-01: the first split takes it, the second goes to BJ-01 (priority 5)"
+stop_worker rr
+stock_check "after two splits in one round"
+
+log "D-MID-11: orders of a customer without a crm_customer row do not hold the others up"
+: >"$WORK/o.jsonl"
+for c in 1 2 3 4 5 6; do trade "IT-SW-O$c" "sweep-orphan-$c" "$old" "解放路$c号" >>"$WORK/o.jsonl"; echo >>"$WORK/o.jsonl"; done
+trade IT-SW-O9 sweep-orphan-ok "$old" "解放路9号" >>"$WORK/o.jsonl"
+echo >>"$WORK/o.jsonl"
+publish "$WORK/o.jsonl"
+wait_idle || fail "trade.raw not consumed"
+sql "DELETE c FROM crm_customer c JOIN sales_trade t ON t.customer_id = c.customer_id WHERE t.buyer_nick IN ('sweep-orphan-1', 'sweep-orphan-2', 'sweep-orphan-3', 'sweep-orphan-4', 'sweep-orphan-5', 'sweep-orphan-6')"
+OF_SWEEP_BATCH=1 start_sweep orph
+wait_for "SELECT trade_status FROM sales_trade WHERE trade_id = $(order_of IT-SW-O9)" 30 20 || fail "the order with a customer did not move"
+stop_worker orph

@@ -764,3 +764,18 @@ Test(mid, MID_SLS_01_lines_leaving_pre_processing_count_once_each) {
     cr_assert_eq(plan.nsales, 2);
     cr_assert_eq(plan.sales[0].num + plan.sales[1].num, 4);
 }
+
+Test(mid, MID_MRG_02_remarks_and_refund_status_of_both_orders_are_kept) {
+    order(0, OF_ST_PRE_AUDIT);
+    order(1, OF_ST_PRE_AUDIT);
+    o[0].cs_remark = "";
+    o[1].cs_remark = "顺丰发货";
+    o[0].buyer_message = "请周五前送达";
+    o[1].buyer_message = "请周五前送达";
+    o[1].refund_status = 2;
+    decide();
+    cr_assert_eq(o[1].merged_into, 10);
+    cr_assert_str_eq(o[0].cs_remark_out, "顺丰发货");
+    cr_assert_str_eq(o[0].buyer_message_out, "请周五前送达", "the same text once");
+    cr_assert_eq(o[0].new_refund_status, 2, "a partly refunded order merged in: partly refunded");
+}

@@ -23,10 +23,14 @@
 /* candidates: the customers of due waiting orders and of pre-processing orders, by idx_status_delay; each part
  * limited, so a backlog of 100,000 orders is not read to pick a batch */
 static const char SQL_CAND[] =
-    "(SELECT customer_id FROM sales_trade WHERE trade_status IN (15, 16) AND delay_to_time < ? AND customer_id > 0 "
-    "LIMIT ?) UNION (SELECT customer_id FROM sales_trade WHERE trade_status IN (15, 16) AND delay_to_time IS NULL AND "
-    "customer_id > 0 LIMIT ?) UNION (SELECT customer_id FROM sales_trade WHERE trade_status IN (19, 20) AND "
-    "customer_id > 0 LIMIT ?)";
+    "(SELECT t.customer_id FROM sales_trade t JOIN crm_customer c ON c.customer_id = t.customer_id WHERE "
+    "t.trade_status IN (15, 16) AND t.delay_to_time < ? LIMIT ?) UNION (SELECT t.customer_id FROM sales_trade t JOIN "
+    "crm_customer c ON c.customer_id = t.customer_id WHERE t.trade_status IN (15, 16) AND t.delay_to_time IS NULL "
+    "LIMIT ?) UNION (SELECT t.customer_id FROM sales_trade t JOIN crm_customer c ON c.customer_id = t.customer_id "
+    "WHERE t.trade_status IN (19, 20) LIMIT ?)";
+/* a round waits at most this long for a row another transaction holds (then it is retried: 1205 passes), so a stop is
+ * not held up by a lock for innodb_lock_wait_timeout (50 s), longer than the client's read timeout */
+static const char SQL_LOCK_WAIT[] = "SET SESSION innodb_lock_wait_timeout = 5";
 
 enum { R_LOCK, R_ORD, R_LINE, R_STOCK, R_SPLIT_IDS, R__COUNT };
 static const struct {
@@ -40,7 +44,9 @@ static const struct {
                "IFNULL(DATE_FORMAT(delay_to_time, '%Y-%m-%d %H:%i:%s'), ''), receiver_name, receiver_mobile, "
                "receiver_province, receiver_city, receiver_district, receiver_address, src_tids, goods_amount, "
                "post_amount, discount, receivable, paid, pbs_amount, cod_amount, goods_cost, commission, weight, "
-               "volume, goods_count, IFNULL(trade_no, ''), version, sales_counted FROM sales_trade WHERE trade_status "
+               "volume, goods_count, IFNULL(trade_no, ''), version, sales_counted, refund_status, cs_remark, "
+               "buyer_message FROM "
+               "sales_trade WHERE trade_status "
                "BETWEEN 10 AND "
                "95 AND customer_id IN (",
                ") ORDER BY customer_id, trade_id FOR UPDATE"},
@@ -117,12 +123,13 @@ static const of_wtable_t TABLES[W__COUNT] = {
     /* MID-MRG-02/03: the order that took others in (D-MID-6) */
     [W_HEADER] = {"sales_trade (merged)", "UPDATE sales_trade t JOIN (",
                   "SELECT ? AS id, ? AS ga, ? AS pa, ? AS di, ? AS rc, ? AS pd, ? AS pbs, ? AS cod, ? AS gco, ? AS cm, "
-                  "? AS wt, ? AS vo, ? AS gc, ? AS gtc, ? AS ssn, ? AS tids, ? AS gm",
+                  "? AS wt, ? AS vo, ? AS gc, ? AS gtc, ? AS ssn, ? AS tids, ? AS gm, ? AS rs, ? AS csr, ? AS bm",
                   " UNION ALL ",
                   ") v ON t.trade_id = v.id SET t.goods_amount = v.ga, t.post_amount = v.pa, t.discount = v.di, "
                   "t.receivable = v.rc, t.paid = v.pd, t.pbs_amount = v.pbs, t.cod_amount = v.cod, t.goods_cost = "
                   "v.gco, t.commission = v.cm, t.weight = v.wt, t.volume = v.vo, t.goods_count = v.gc, "
-                  "t.goods_type_count = v.gtc, t.single_spec_no = v.ssn, t.src_tids = v.tids, t.gift_mask = v.gm",
+                  "t.goods_type_count = v.gtc, t.single_spec_no = v.ssn, t.src_tids = v.tids, t.gift_mask = v.gm, "
+                  "t.refund_status = v.rs, t.cs_remark = v.csr, t.buyer_message = v.bm",
                   0, 1},
     /* lines moved to another order, reservations changed (MID-STK-01) */
     [W_LINE] = {"sales_trade_order (swept)", "UPDATE sales_trade_order o JOIN (",
@@ -362,7 +369,8 @@ static of_err_t write_plan(of_sweep_t *sw, of_mid_order_t *o, size_t n, of_mid_l
                     OFP_M(s->receivable), OFP_M(s->paid), OFP_M(s->pbs_amount), OFP_M(s->cod_amount),
                     OFP_M(s->goods_cost), OFP_M(s->commission), OFP_M(s->weight), OFP_M(s->volume),
                     OFP_I(s->goods_count), OFP_I(x->goods_type_count), OFP_S(x->single_spec_no), OFP_S(x->src_tids_out),
-                    OFP_U(x->gift_mask));
+                    OFP_U(x->gift_mask), OFP_I(x->new_refund_status), OFP_S(x->cs_remark_out),
+                    OFP_S(x->buyer_message_out));
         }
     }
     /* MID-SPW: the new orders of this customer (their ids come after the round's insert), then the lines */
@@ -624,6 +632,14 @@ static of_err_t round_tx(of_db_t *db, void *ctx, char *err, size_t size) {
     for (size_t i = 0; !e && i < nord; i++) {
         int r = (int)i;
         of_mid_order_t *x = &ords[i];
+        for (int c = 24; c <= 34 && !e; c++) { /* an amount out of range would be read as 0 and written back */
+            int64_t v;
+            const char *cell = S(ro, r, c);
+            if (*cell && of_money_parse(cell, &v))
+                e = of_seterr(err, size, OF_ERR_INVALID, "order %llu: amount %s out of range (|v| < 10^14)",
+                              (unsigned long long)U(ro, r, 0), cell);
+        }
+        if (e) break;
         uint64_t shop = U(ro, r, 2);
         const of_shop_t *sh = of_cat_shop(cat, shop);
         *x = (of_mid_order_t){.trade_id = U(ro, r, 0),
@@ -662,7 +678,10 @@ static of_err_t round_tx(of_db_t *db, void *ctx, char *err, size_t size) {
                                        .weight = M(ro, r, 33),
                                        .volume = M(ro, r, 34),
                                        .goods_count = I(ro, r, 35)},
-                              .sales_counted = (int)I(ro, r, 38)};
+                              .sales_counted = (int)I(ro, r, 38),
+                              .refund_status = (int)I(ro, r, 39),
+                              .cs_remark = S(ro, r, 40),
+                              .buyer_message = S(ro, r, 41)};
         /* its lines: a run of the line array (sorted by trade_id; the orders are sorted by customer first) */
         size_t lo = 0, hi = nline;
         while (lo < hi) {
@@ -689,6 +708,13 @@ static of_err_t round_tx(of_db_t *db, void *ctx, char *err, size_t size) {
             e = nomem(err, size);
             break;
         }
+        /* the stock this customer's plan reserved and released: the next customers of the round choose warehouses
+         * by what is left (MID-SPW-03 across the round) */
+        for (size_t m = 0; m < plan.nmoves && !e && mc.split_by_wh; m++)
+            if (of_stock_add(&stock, plan.moves[m].warehouse_id, plan.moves[m].spec_id, (of_res_t)plan.moves[m].kind,
+                             plan.moves[m].delta))
+                e = nomem(err, size);
+        if (e) break;
         moved += plan.nmoved;
         merged += plan.nmerged;
         nmoves += plan.nmoves;
@@ -758,6 +784,8 @@ of_err_t of_sweep_round(of_sweep_t *sw, of_sweep_stats_t *st, char *err, size_t 
         c[i] = c[j];
         c[j] = t;
     }
+    if ((e = of_db_plain(sw->db, SQL_LOCK_WAIT, err, size)))
+        return e;                                      /* kept per session: set again after a reconnect */
     of_cat_snap_t *snap = of_catcache_acquire(sw->cc); /* the catalogue, outside the transaction */
     if (!snap) return of_seterr(err, size, OF_ERR_TRANSIENT, "catalogue unavailable");
     sw->snap = snap;

@@ -98,6 +98,9 @@ static void init_out(of_mid_order_t *orders, size_t n, of_mid_line_t *lines, siz
         o->goods_type_count = 0;
         o->single_spec_no[0] = '\0';
         snprintf(o->src_tids_out, sizeof o->src_tids_out, "%s", o->src_tids ? o->src_tids : "");
+        snprintf(o->cs_remark_out, sizeof o->cs_remark_out, "%s", o->cs_remark ? o->cs_remark : "");
+        snprintf(o->buyer_message_out, sizeof o->buyer_message_out, "%s", o->buyer_message ? o->buyer_message : "");
+        o->new_refund_status = o->refund_status;
         o->logs.n = 0;
     }
     for (size_t i = 0; i < nlines; i++) {

@@ -59,6 +59,8 @@ typedef struct {
     const char *receiver_name, *receiver_mobile, *receiver_province, *receiver_city, *receiver_district,
         *receiver_address;
     const char *src_tids;
+    int refund_status;                     /* §1.6: 0 none, 1 applied, 2 partial, 3 whole */
+    const char *cs_remark, *buyer_message; /* 客服备注, 客户备注 */
     of_mid_sums_t sums;
     int64_t receivable0; /* out: its receivable as loaded (merge records keep each order's own) */
     size_t line0, nline; /* its lines in the line array (only for statuses 15/16/19/20/25/30) */
@@ -71,9 +73,11 @@ typedef struct {
     uint32_t new_unmerge_mask;
     int goods_type_count; /* with merged: recomputed over its lines */
     char single_spec_no[65];
-    char src_tids_out[1024]; /* with merged: the raw tids of every order merged in */
-    int merged;              /* 1: other orders were merged into it, or lines split off it (header written from sums) */
-    int split;               /* 1: lines were split off it into new orders (MID-SPW): is_split = 1 */
+    char src_tids_out[1024];                           /* with merged: the raw tids of every order merged in */
+    char cs_remark_out[1024], buyer_message_out[1024]; /* with merged: the remarks of every order merged in (D-MID-6) */
+    int new_refund_status;                             /* with merged: §1.6 over the orders merged in */
+    int merged; /* 1: other orders were merged into it, or lines split off it (header written from sums) */
+    int split;  /* 1: lines were split off it into new orders (MID-SPW): is_split = 1 */
     uint64_t new_warehouse_id; /* MID-SPW-03 may move the whole order to another warehouse */
     int changed;               /* 1: its row is written */
     of_logs_t logs;

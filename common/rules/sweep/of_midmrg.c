@@ -58,6 +58,22 @@ static int join_tids(char *dst, size_t size, const char *add) {
     return 0;
 }
 
+/* §1.6 over two orders: equal stays; none and applied give applied; any other mix is partly refunded */
+static int merged_refund(int a, int b) {
+    if (a == b) return a;
+    if (a <= 1 && b <= 1) return 1;
+    return 2;
+}
+
+/* add's text after dst's ("；" between), unless dst has it already; -1 when it would not fit */
+static int join_remark(char *dst, size_t size, const char *add) {
+    if (!add || !*add || strstr(dst, add)) return 0;
+    size_t a = strlen(dst), b = strlen(add), sep = a ? strlen("；") : 0;
+    if (a + sep + b + 1 > size) return -1;
+    snprintf(dst + a, size - a, "%s%s", a ? "；" : "", add);
+    return 0;
+}
+
 int of_midmrg_into(of_mid_order_t *into, of_mid_order_t *from, of_mid_line_t *lines, size_t nlines, const char *rule) {
     char tids[sizeof into->src_tids_out];
     memcpy(tids, into->src_tids_out, sizeof tids);
@@ -67,6 +83,18 @@ int of_midmrg_into(of_mid_order_t *into, of_mid_order_t *from, of_mid_line_t *li
         return -1;
     }
     memcpy(into->src_tids_out, tids, sizeof tids);
+    /* D-MID-6: the buyer's and the service desk's remarks of both, and the refund status over both */
+    if (join_remark(into->cs_remark_out, sizeof into->cs_remark_out, from->cs_remark_out))
+        of_logs_add(&into->logs, OF_LOG_MID_MERGE, rule,
+                    "客服备注 of order %llu not copied: the joined text exceeds 1023 "
+                    "bytes",
+                    (unsigned long long)from->trade_id);
+    if (join_remark(into->buyer_message_out, sizeof into->buyer_message_out, from->buyer_message_out))
+        of_logs_add(&into->logs, OF_LOG_MID_MERGE, rule,
+                    "客户备注 of order %llu not copied: the joined text exceeds 1023 "
+                    "bytes",
+                    (unsigned long long)from->trade_id);
+    into->new_refund_status = merged_refund(into->new_refund_status, from->new_refund_status);
     of_mid_sums_t *s = &into->sums;
     const of_mid_sums_t *f = &from->sums;
     s->goods_amount += f->goods_amount;
