@@ -281,17 +281,12 @@ static int64_t M(const of_rows_t *rows, int r, int c) {
 
 /* ---- one customer's plan written ---- */
 
-static of_err_t stage_event(of_sweep_t *sw, const of_mid_order_t *o, uint64_t version, char *err, size_t size) {
-    char eid[64], key[32], why[160];
-    int kind = o->merged_into ? ORDERFLEET__ORDER_EVENT__KIND__MERGED
-               : o->split     ? ORDERFLEET__ORDER_EVENT__KIND__SPLIT
-                              : ORDERFLEET__ORDER_EVENT__KIND__STATUS_CHANGED;
-    snprintf(eid, sizeof eid, "mid:%llu:%llu", (unsigned long long)o->trade_id, (unsigned long long)version + 1);
-    snprintf(key, sizeof key, "%llu", (unsigned long long)o->trade_id);
-    if (o->merged_into)
-        snprintf(why, sizeof why, "%s: merged into order %llu", o->merge_rule, (unsigned long long)o->merged_into);
-    else
-        snprintf(why, sizeof why, "%s", o->logs.n ? o->logs.e[o->logs.n - 1].rule : "MID");
+/* one OrderEvent through the outbox, keyed by the order (its id: mid:<order>:<version after the change>) */
+static of_err_t stage(of_sweep_t *sw, int kind, uint64_t id, uint64_t version, int from, int to, uint64_t wh,
+                      const char *why, char *err, size_t size) {
+    char eid[64], key[32];
+    snprintf(eid, sizeof eid, "mid:%llu:%llu", (unsigned long long)id, (unsigned long long)version);
+    snprintf(key, sizeof key, "%llu", (unsigned long long)id);
     Orderfleet__EventMeta meta = ORDERFLEET__EVENT_META__INIT;
     meta.event_id = eid;
     meta.occurred_at_ms = of_now_ms();
@@ -300,11 +295,11 @@ static of_err_t stage_event(of_sweep_t *sw, const of_mid_order_t *o, uint64_t ve
     Orderfleet__OrderEvent ev = ORDERFLEET__ORDER_EVENT__INIT;
     ev.meta = &meta;
     ev.kind = kind;
-    ev.order_id = o->trade_id;
-    ev.from_status = o->status;
-    ev.to_status = o->merged_into ? o->status : o->new_status;
-    ev.reason = why;
-    ev.warehouse_id = o->new_warehouse_id;
+    ev.order_id = id;
+    ev.from_status = from;
+    ev.to_status = to;
+    ev.reason = (char *)why;
+    ev.warehouse_id = wh;
     uint8_t buf[1024];
     size_t len = orderfleet__order_event__get_packed_size(&ev);
     if (len > sizeof buf) return of_seterr(err, size, OF_ERR_INVALID, "order event too large");
@@ -312,30 +307,26 @@ static of_err_t stage_event(of_sweep_t *sw, const of_mid_order_t *o, uint64_t ve
     return of_outbox_stage(sw->ob, OF_TOPIC_ORDER_EVENTS, eid, key, strlen(key), buf, len, err, size);
 }
 
+/* a changed order: merged away, split, or moved */
+static of_err_t stage_event(of_sweep_t *sw, const of_mid_order_t *o, uint64_t version, char *err, size_t size) {
+    char why[160];
+    int kind = o->merged_into ? ORDERFLEET__ORDER_EVENT__KIND__MERGED
+               : o->split     ? ORDERFLEET__ORDER_EVENT__KIND__SPLIT
+                              : ORDERFLEET__ORDER_EVENT__KIND__STATUS_CHANGED;
+    if (o->merged_into)
+        snprintf(why, sizeof why, "%s: merged into order %llu", o->merge_rule, (unsigned long long)o->merged_into);
+    else
+        snprintf(why, sizeof why, "%s", o->logs.n ? o->logs.e[o->logs.n - 1].rule : "MID");
+    return stage(sw, kind, o->trade_id, version + 1, o->status, o->merged_into ? o->status : o->new_status,
+                 o->new_warehouse_id, why, err, size);
+}
+
 /* an order split off (CREATED, reason: the order it comes from) */
-static of_err_t stage_created(of_sweep_t *sw, uint64_t id, int status, uint64_t wh, uint64_t from, char *err,
-                              size_t size) {
-    char eid[64], key[32], why[96];
-    snprintf(eid, sizeof eid, "mid:%llu:0", (unsigned long long)id);
-    snprintf(key, sizeof key, "%llu", (unsigned long long)id);
-    snprintf(why, sizeof why, "MID-SPW-03: split from order %llu", (unsigned long long)from);
-    Orderfleet__EventMeta meta = ORDERFLEET__EVENT_META__INIT;
-    meta.event_id = eid;
-    meta.occurred_at_ms = of_now_ms();
-    meta.producer = "sweep";
-    meta.schema_version = 1;
-    Orderfleet__OrderEvent ev = ORDERFLEET__ORDER_EVENT__INIT;
-    ev.meta = &meta;
-    ev.kind = ORDERFLEET__ORDER_EVENT__KIND__CREATED;
-    ev.order_id = id;
-    ev.to_status = status;
-    ev.reason = why;
-    ev.warehouse_id = wh;
-    uint8_t buf[512];
-    size_t len = orderfleet__order_event__get_packed_size(&ev);
-    if (len > sizeof buf) return of_seterr(err, size, OF_ERR_INVALID, "order event too large");
-    orderfleet__order_event__pack(&ev, buf);
-    return of_outbox_stage(sw->ob, OF_TOPIC_ORDER_EVENTS, eid, key, strlen(key), buf, len, err, size);
+static of_err_t stage_created(of_sweep_t *sw, uint64_t id, int status, uint64_t wh, uint64_t from, const char *rule,
+                              char *err, size_t size) {
+    char why[96];
+    snprintf(why, sizeof why, "%s: split from order %llu", rule, (unsigned long long)from);
+    return stage(sw, ORDERFLEET__ORDER_EVENT__KIND__CREATED, id, 0, 0, status, wh, why, err, size);
 }
 
 #define ADD(t, ...) (of_wset_add(sw->w, (t), (of_param_t[]){__VA_ARGS__}) < 0 ? nomem(err, size) : OF_OK)
@@ -496,7 +487,7 @@ static of_err_t write_splits(of_sweep_t *sw, of_db_t *db, char *err, size_t size
         e = ADD(W_SPLIT_REC, OFP_U(q->src), OFP_U(q->id), OFP_S(q->rule), OFP_U(q->wh), OFP_I(q->goods_count),
                 OFP_M(q->goods_amount));
         if (!e) e = ADD(W_LOG, OFP_U(q->id), OFP_I(OF_LOG_MID_SPLIT), OFP_S(q->rule), OFP_S(msg));
-        if (!e) e = stage_created(sw, q->id, q->status, q->wh, q->src, err, size);
+        if (!e) e = stage_created(sw, q->id, q->status, q->wh, q->src, q->rule, err, size);
     }
     return e;
 }
