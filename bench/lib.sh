@@ -11,3 +11,21 @@ reset_db() {
   admin "$tables"
   bash scripts/stack.sh mysql <data/sample/catalogue.sql
 }
+
+# figures: peak RSS of a pid (kB), wall time, elapsed seconds, a rate, a ratio (n/a without a base)
+hwm_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0) printf "%.2f", a / b; else printf "n/a" }'; }
+
+# stock_check NAME: ordctl stock-check must pass (output in $WORK/stock-check.NAME.out; the check reads every order
+# line in one query, longer than the default read timeout on large runs); needs ordctl, say, die and WORK
+stock_check() {
+  if OF_MYSQL_CONNECT_TIMEOUT_S=300 ordctl stock-check >"$WORK/stock-check.$1.out" 2>&1; then
+    say "    stock check ($1): $(tail -1 "$WORK/stock-check.$1.out")"
+  else
+    head -20 "$WORK/stock-check.$1.out" >&2
+    die "stock check failed after $1"
+  fi
+}

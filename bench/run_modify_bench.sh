@@ -113,23 +113,10 @@ publish() { # file [args]
   grep -q "published=$(wc -l <"$f") refused=0" <<<"$out" || die "publish $f: $out"
   say "    published: $(tail -1 <<<"$out")"
 }
-stock_check() {
-  if OF_MYSQL_CONNECT_TIMEOUT_S=300 ordctl stock-check >"$WORK/stock-check.$1.out" 2>&1; then
-    say "    stock check ($1): $(tail -1 "$WORK/stock-check.$1.out")"
-  else
-    head -20 "$WORK/stock-check.$1.out" >&2
-    die "stock check failed after $1"
-  fi
-}
 counters() { admin "SHOW GLOBAL STATUS WHERE Variable_name IN ('Com_commit','Com_stmt_execute','Questions')" | awk '{printf "%s ", $2} END {print ""}'; }
 per_change() { # before after n -> "x stmt/change (c commits)"
   awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN { split(a, x, " "); split(b, y, " "); printf "%.2f statements/change, %.2f round trips/change (%d commits)", (y[2]-x[2])/n, (y[3]-x[3])/n, y[1]-x[1] }'
 }
-hwm_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
-rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0) printf "%.2f", a / b; else printf "n/a" }'; }
 declare -A R
 
 # ------------------------------------------------------------------ setup

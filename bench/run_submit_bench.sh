@@ -60,15 +60,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-stock_check() {
-  # the check reads every order line in one query: more than the default 5 s read timeout on 50,000 trades here
-  if OF_MYSQL_CONNECT_TIMEOUT_S=300 ordctl stock-check >"$WORK/stock-check.$1.out" 2>&1; then
-    say "stock check ($1): $(tail -1 "$WORK/stock-check.$1.out")"
-  else
-    head -20 "$WORK/stock-check.$1.out" >&2
-    die "stock check failed after $1"
-  fi
-}
 # Server counters: statements executed and commits (for the per-trade counts).
 counters() { admin "SHOW GLOBAL STATUS WHERE Variable_name IN ('Com_stmt_execute','Com_commit','Questions')" | awk '{printf "%s ", $2} END {print ""}'; }
 per_trade() { # before after trades -> "execs/trade"
@@ -77,9 +68,6 @@ per_trade() { # before after trades -> "execs/trade"
 orders() { admin "SELECT COUNT(*) FROM sales_trade"; }
 # Steady rate from the database: orders / (last - first sales_trade.created_at).
 db_rate() { admin "SELECT ROUND(COUNT(*) / GREATEST(TIMESTAMPDIFF(MICROSECOND, MIN(created_at), MAX(created_at)) / 1e6, 0.001)) FROM sales_trade"; }
-hwm_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 
 start_worker() { # name -> pid in $!
   OF_LOG_LEVEL=$LOG_LEVEL OF_INSTANCE_ID="bench-$1" "$BIN/of-trade-submit" >"$WORK/$1.log" 2>&1 &
@@ -220,7 +208,6 @@ stock_check latency
 
 # ------------------------------------------------------------------ summary
 MACHINE="$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(free -g | awk '/Mem:/ {print $2}') GB RAM, Debian $(cat /etc/debian_version), $(mariadbd --version 2>/dev/null | awk '{print $3}')"
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0) printf "%.2f", a / b; else printf "n/a" }'; }
 cat <<EOF
 
 ==================== trade-submit benchmark ($PUBLISHED trades, OF_BATCH_SIZE=${R[batch]}) ====================

@@ -81,19 +81,6 @@ stop_all() {
 }
 stmts() { admin "SHOW GLOBAL STATUS LIKE 'Com_stmt_execute'" | awk '{print $2}'; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-hwm_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
-rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0) printf "%.2f", a / b; else printf "n/a" }'; }
-stock_check() {
-  if OF_MYSQL_CONNECT_TIMEOUT_S=300 ordctl stock-check >"$WORK/stock-check.$1.out" 2>&1; then
-    say "    stock check ($1): $(tail -1 "$WORK/stock-check.$1.out")"
-  else
-    head -20 "$WORK/stock-check.$1.out" >&2
-    die "stock check failed after $1"
-  fi
-}
 # the platform clock (OF_PLATFORM_UTC_OFFSET_S ahead of UTC): due times are compared with it
 OFF=${OF_PLATFORM_UTC_OFFSET_S:-28800}
 declare -A R

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "of_array.h"
 #include "of_catcache.h"
 #include "of_log.h"
 #include "of_mid.h"
@@ -370,13 +371,7 @@ static of_err_t write_plan(of_sweep_t *sw, of_mid_order_t *o, size_t n, of_mid_l
         const of_mid_split_t *sp = &p->splits[k];
         const of_mid_order_t *x = &o[sp->from];
         int r = row0 + (int)sp->from;
-        if (sw->nrs == sw->caprs) {
-            size_t cap = sw->caprs ? 2 * sw->caprs : 16;
-            struct rsplit *m = realloc(sw->rs, cap * sizeof *m);
-            if (!m) return nomem(err, size);
-            sw->rs = m;
-            sw->caprs = cap;
-        }
+        if (of_array_grow((void **)&sw->rs, &sw->caprs, sw->nrs + 1, sizeof *sw->rs)) return nomem(err, size);
         struct rsplit *q = &sw->rs[sw->nrs++];
         *q = (struct rsplit){.src = x->trade_id,
                              .wh = sp->warehouse_id,
@@ -398,13 +393,7 @@ static of_err_t write_plan(of_sweep_t *sw, of_mid_order_t *o, size_t n, of_mid_l
     for (size_t k = 0; k < p->npieces && !e; k++) { /* MID-BIG-03: their rows come after the orders' ids */
         const of_mid_piece_t *pc = &p->pieces[k];
         const of_mid_split_t *sp = &p->splits[pc->split];
-        if (sw->nrp == sw->caprp) {
-            size_t cap = sw->caprp ? 2 * sw->caprp : 16;
-            struct rpiece *m = realloc(sw->rp, cap * sizeof *m);
-            if (!m) return nomem(err, size);
-            sw->rp = m;
-            sw->caprp = cap;
-        }
+        if (of_array_grow((void **)&sw->rp, &sw->caprp, sw->nrp + 1, sizeof *sw->rp)) return nomem(err, size);
         int kind = sp->warehouse_id ? (int)of_stock_reservation_for_status(sp->status) : OF_RES_NONE;
         sw->rp[sw->nrp++] = (struct rpiece){.src = l[pc->line].rec_id,
                                             .wh = kind != OF_RES_NONE ? sp->warehouse_id : 0,
@@ -427,13 +416,7 @@ static of_err_t write_plan(of_sweep_t *sw, of_mid_order_t *o, size_t n, of_mid_l
                     OFP_I(l[i].new_num));
             continue;
         }
-        if (sw->nrl == sw->caprl) {
-            size_t cap = sw->caprl ? 2 * sw->caprl : 32;
-            struct rline *m = realloc(sw->rl, cap * sizeof *m);
-            if (!m) return nomem(err, size);
-            sw->rl = m;
-            sw->caprl = cap;
-        }
+        if (of_array_grow((void **)&sw->rl, &sw->caprl, sw->nrl + 1, sizeof *sw->rl)) return nomem(err, size);
         sw->rl[sw->nrl++] = (struct rline){.rec_id = l[i].rec_id,
                                            .wh = l[i].new_wh,
                                            .split = base + (size_t)l[i].new_split,
@@ -486,7 +469,7 @@ static of_err_t write_splits(of_sweep_t *sw, of_db_t *db, char *err, size_t size
                  (unsigned long long)q->wh, (long long)q->goods_count, q->rule);
         e = ADD(W_SPLIT_REC, OFP_U(q->src), OFP_U(q->id), OFP_S(q->rule), OFP_U(q->wh), OFP_I(q->goods_count),
                 OFP_M(q->goods_amount));
-        if (!e) e = ADD(W_LOG, OFP_U(q->id), OFP_I(OF_LOG_MID_SPLIT), OFP_S(q->rule), OFP_S(msg));
+        if (!e) e = ADD(W_LOG, OFP_U(q->id), OFP_I(OF_LOG_SPLIT), OFP_S(q->rule), OFP_S(msg));
         if (!e) e = stage_created(sw, q->id, q->status, q->wh, q->src, q->rule, err, size);
     }
     return e;

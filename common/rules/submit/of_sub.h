@@ -47,9 +47,12 @@ enum {
     OF_LOG_STATUS = 4,
     OF_LOG_REMARK = 5,
     OF_LOG_WAREHOUSE = 8,
+    OF_LOG_MERGE = 11,
+    OF_LOG_SPLIT = 12,
     OF_LOG_FREEZE = 13,
     OF_LOG_WAIT_UNPAID = 14,
-    OF_LOG_EXCEPTION = 15
+    OF_LOG_EXCEPTION = 15,
+    OF_LOG_STOCK = 18
 };
 
 /* SUB-CUST-02/03 lookups done by the worker before the rules run. */

@@ -42,13 +42,13 @@ int of_mid_delay(of_mid_order_t *o, const of_mid_cfg_t *cfg, int64_t now) {
         if (now < until) {
             o->new_status = OF_ST_DELAY;
             o->new_delay = until;
-            of_logs_add(&o->logs, OF_LOG_MID_STATUS, "MID-DLY-01",
+            of_logs_add(&o->logs, OF_LOG_STATUS, "MID-DLY-01",
                         "订单状态: 延迟审核(16), 等未付结束, 延迟审核至 %s (%s + %s, now %s)", u,
                         pbs ? "付款时间" : "交易时间", pbs ? "DELAY_AUDIT" : "COD_DELAY", nw);
         } else {
             o->new_status = OF_ST_PRE_AUDIT;
             o->new_delay = 0;
-            of_logs_add(&o->logs, OF_LOG_MID_STATUS, "MID-DLY-02",
+            of_logs_add(&o->logs, OF_LOG_STATUS, "MID-DLY-02",
                         "订单状态: 订单审核前处理(20), 等未付结束, 延迟审核时间 %s 已过 (now %s)", u, nw);
         }
         return 1;
@@ -56,8 +56,7 @@ int of_mid_delay(of_mid_order_t *o, const of_mid_cfg_t *cfg, int64_t now) {
     if (o->new_status == OF_ST_DELAY && due(o, now)) {
         o->new_status = OF_ST_PRE_AUDIT; /* MID-DLY-03 */
         o->new_delay = 0;
-        of_logs_add(&o->logs, OF_LOG_MID_STATUS, "MID-DLY-03", "订单状态: 订单审核前处理(20), 延迟审核结束 (now %s)",
-                    nw);
+        of_logs_add(&o->logs, OF_LOG_STATUS, "MID-DLY-03", "订单状态: 订单审核前处理(20), 延迟审核结束 (now %s)", nw);
         return 1;
     }
     return 0;
@@ -74,8 +73,7 @@ size_t of_mid_same_name(of_mid_order_t *orders, size_t n, size_t new_orders) {
         uint32_t m = (open - (size_t)self > 0) ? (o->new_unmerge_mask | OF_UM_SAME_NAME)
                                                : (o->new_unmerge_mask & ~(uint32_t)OF_UM_SAME_NAME);
         if (m != o->new_unmerge_mask) {
-            of_logs_add(&o->logs, OF_LOG_MID_MERGE, "MID-UMF-01",
-                        "同名未合并: %s (other open orders of the customer: %zu)",
+            of_logs_add(&o->logs, OF_LOG_MERGE, "MID-UMF-01", "同名未合并: %s (other open orders of the customer: %zu)",
                         (m & OF_UM_SAME_NAME) ? "set" : "cleared", open - (size_t)self);
             o->new_unmerge_mask = m;
             changed++;
@@ -138,12 +136,12 @@ static int process(of_mid_order_t *orders, size_t n, of_mid_line_t *lines, size_
                 t = &orders[k];
         if (t && !of_midmrg_into(t, o, lines, nlines, "MID-MRG-03")) continue;
         /* MID-MRG-04, MID-MRG-05 */
-        of_logs_add(&o->logs, OF_LOG_MID_MERGE, "MID-MRG-04", "无合并目标, 进入%s%s",
+        of_logs_add(&o->logs, OF_LOG_MERGE, "MID-MRG-04", "无合并目标, 进入%s%s",
                     target == OF_ST_PREORDER ? "预订单" : "待审核",
                     gate ? "" : " (MID-MRG-01: the shop does not merge, COD, or sealed)");
         o->new_status = target;
         o->new_delay = 0;
-        of_logs_add(&o->logs, OF_LOG_MID_STATUS, "MID-MRG-05", "订单状态: %s(%d)",
+        of_logs_add(&o->logs, OF_LOG_STATUS, "MID-MRG-05", "订单状态: %s(%d)",
                     target == OF_ST_PREORDER ? "预订单" : "待审核", target);
         /* MID-SPW-01…-07 */
         if (of_midspl_gate(o, cfg) && of_midspl_split(orders, i, lines, nlines, cfg, plan) < 0) return -1;

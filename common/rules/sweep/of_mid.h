@@ -9,12 +9,11 @@
 #include <stdint.h>
 #include "of_catalog.h"
 #include "of_stock.h"
+#include "of_sub.h" /* statuses, sales_trade_log types */
 #include "of_trace.h"
 
 /* §1.1 the states pre-processing ends in (proposed codes, OP-76). */
 enum { OF_ST_PREORDER = 25, OF_ST_AWAIT_AUDIT = 30 };
-/* sales_trade_log.type of the sweep's entries (docs/schema.md). */
-enum { OF_LOG_MID_STATUS = 4, OF_LOG_MID_MERGE = 11, OF_LOG_MID_SPLIT = 12, OF_LOG_MID_STOCK = 18 };
 
 /* A line of an order the plan may move (sales_trade_order). */
 typedef struct {

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "of_array.h"
 #include "of_midspl.h"
 #include "of_money.h"
 
@@ -14,13 +15,7 @@ int of_midbig_gate(const of_mid_order_t *o) {
 }
 
 static int add_piece(of_mid_plan_t *p, const of_mid_piece_t *x) {
-    if (p->npieces == p->cappieces) {
-        size_t cap = p->cappieces ? 2 * p->cappieces : 8;
-        of_mid_piece_t *m = realloc(p->pieces, cap * sizeof *m);
-        if (!m) return -1;
-        p->pieces = m;
-        p->cappieces = cap;
-    }
+    if (of_array_grow((void **)&p->pieces, &p->cappieces, p->npieces + 1, sizeof *p->pieces)) return -1;
     p->pieces[p->npieces++] = *x;
     return 0;
 }
@@ -45,15 +40,16 @@ static int split_group(of_mid_order_t *orders, size_t oi, int grp, of_mid_line_t
     }
     if (!indep) return 0;
     const char *where = grp < 0 ? "the order" : "its split order";
-    if (indep > cfg->big_max_split) { /* MID-BIG-01 */
-        of_logs_add(&o->logs, OF_LOG_MID_SPLIT, "MID-BIG-01",
-                    "大件: %lld independent big item(s) in %s > CFG_BIG_MAX_SPLIT %d: no big-item split", indep, where,
-                    cfg->big_max_split);
+    /* MID-BIG-01; at most 64 new orders share an order's amounts (of_midspl_share) */
+    if (indep > cfg->big_max_split || indep > 64) {
+        of_logs_add(&o->logs, OF_LOG_SPLIT, "MID-BIG-01",
+                    "大件: %lld independent big item(s) in %s > CFG_BIG_MAX_SPLIT %d (or 64): no big-item split", indep,
+                    where, cfg->big_max_split);
         return 0;
     }
     if (total <= 1) return 0; /* MID-BIG-03: total quantity > 1 */
-    of_logs_add(&o->logs, OF_LOG_MID_SPLIT, "MID-BIG-01", "大件: %lld independent, %lld normal of %lld units in %s",
-                indep, normal, total, where);
+    of_logs_add(&o->logs, OF_LOG_SPLIT, "MID-BIG-01", "大件: %lld independent, %lld normal of %lld units in %s", indep,
+                normal, total, where);
     int keep_one = total == indep; /* OP-81: an order of independent big items only keeps one of them */
     size_t first = plan->nsplits;
     for (size_t i = 0; i < nlines; i++) {
@@ -61,8 +57,7 @@ static int split_group(of_mid_order_t *orders, size_t oi, int grp, of_mid_line_t
         if (!member(o, l, grp) || l->large_type != 2) continue;
         int n = l->actual_num;
         if (l->num != n || n > MAX_UNITS) {
-            of_logs_add(&o->logs, OF_LOG_MID_SPLIT, "MID-BIG-03", "line %llu: %s, not split",
-                        (unsigned long long)l->rec_id,
+            of_logs_add(&o->logs, OF_LOG_SPLIT, "MID-BIG-03", "line %llu: %s, not split", (unsigned long long)l->rec_id,
                         l->num != n ? "partly refunded (num ≠ actual_num)" : "more than 64 units");
             continue;
         }
@@ -93,7 +88,7 @@ static int split_group(of_mid_order_t *orders, size_t oi, int grp, of_mid_line_t
             x->goods_type_count = 1;
             snprintf(x->single_spec_no, sizeof x->single_spec_no, "%s", l->spec_no ? l->spec_no : "");
             x->gift_mask = (uint32_t)l->gift_type;
-            of_logs_add(&o->logs, OF_LOG_MID_SPLIT, "MID-BIG-03", "独立大件: spec %llu unit %d of %d → new order %d",
+            of_logs_add(&o->logs, OF_LOG_SPLIT, "MID-BIG-03", "独立大件: spec %llu unit %d of %d → new order %d",
                         (unsigned long long)l->spec_id, u + 1, n, x->k);
             if (u == 0) { /* the row itself goes: its first unit */
                 l->new_split = s;

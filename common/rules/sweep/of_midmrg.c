@@ -78,19 +78,19 @@ int of_midmrg_into(of_mid_order_t *into, of_mid_order_t *from, of_mid_line_t *li
     char tids[sizeof into->src_tids_out];
     memcpy(tids, into->src_tids_out, sizeof tids);
     if (join_tids(tids, sizeof tids, from->src_tids_out)) {
-        of_logs_add(&from->logs, OF_LOG_MID_MERGE, rule, "不合并到订单 %llu: the joined raw tids exceed 1023 bytes",
+        of_logs_add(&from->logs, OF_LOG_MERGE, rule, "不合并到订单 %llu: the joined raw tids exceed 1023 bytes",
                     (unsigned long long)into->trade_id);
         return -1;
     }
     memcpy(into->src_tids_out, tids, sizeof tids);
     /* D-MID-6: the buyer's and the service desk's remarks of both, and the refund status over both */
     if (join_remark(into->cs_remark_out, sizeof into->cs_remark_out, from->cs_remark_out))
-        of_logs_add(&into->logs, OF_LOG_MID_MERGE, rule,
+        of_logs_add(&into->logs, OF_LOG_MERGE, rule,
                     "客服备注 of order %llu not copied: the joined text exceeds 1023 "
                     "bytes",
                     (unsigned long long)from->trade_id);
     if (join_remark(into->buyer_message_out, sizeof into->buyer_message_out, from->buyer_message_out))
-        of_logs_add(&into->logs, OF_LOG_MID_MERGE, rule,
+        of_logs_add(&into->logs, OF_LOG_MERGE, rule,
                     "客户备注 of order %llu not copied: the joined text exceeds 1023 "
                     "bytes",
                     (unsigned long long)from->trade_id);
@@ -120,10 +120,10 @@ int of_midmrg_into(of_mid_order_t *into, of_mid_order_t *from, of_mid_line_t *li
     into->merged = 1;
     from->merged_into = into->trade_id;
     from->merge_rule = rule;
-    of_logs_add(&into->logs, OF_LOG_MID_MERGE, rule, "%s: 订单 %llu 合并到本订单 (%s)",
+    of_logs_add(&into->logs, OF_LOG_MERGE, rule, "%s: 订单 %llu 合并到本订单 (%s)",
                 !strcmp(rule, "MID-MRG-03") ? "自动合并" : "合并", (unsigned long long)from->trade_id,
                 from->src_tids_out);
-    of_logs_add(&from->logs, OF_LOG_MID_MERGE, rule, "%s: 合并到订单 %llu, 本订单删除",
+    of_logs_add(&from->logs, OF_LOG_MERGE, rule, "%s: 合并到订单 %llu, 本订单删除",
                 !strcmp(rule, "MID-MRG-03") ? "自动合并" : "合并", (unsigned long long)into->trade_id);
     return 0;
 }

@@ -4,18 +4,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "of_array.h"
 #include "of_midmrg.h"
 #include "of_money.h"
 #include "of_sub.h"
 
 int of_midspl_new(of_mid_plan_t *plan, size_t from, uint64_t warehouse_id, int status, int k, const char *rule) {
-    if (plan->nsplits == plan->capsplits) {
-        size_t cap = plan->capsplits ? 2 * plan->capsplits : 8;
-        of_mid_split_t *m = realloc(plan->splits, cap * sizeof *m);
-        if (!m) return -1;
-        plan->splits = m;
-        plan->capsplits = cap;
-    }
+    if (of_array_grow((void **)&plan->splits, &plan->capsplits, plan->nsplits + 1, sizeof *plan->splits)) return -1;
     plan->splits[plan->nsplits] =
         (of_mid_split_t){.from = from, .warehouse_id = warehouse_id, .status = status, .k = k, .rule = rule};
     return (int)plan->nsplits++;
@@ -142,7 +137,7 @@ int of_midspl_split(of_mid_order_t *orders, size_t oi, of_mid_line_t *lines, siz
         if (!w) w = of_midspl_warehouse(o, l, cfg, &taken, &why);
         wh[i] = w;
         if (of_stock_add(&taken, w, l->spec_id, OF_RES_ORDER, l->actual_num)) rc = -1;
-        of_logs_add(&o->logs, OF_LOG_MID_SPLIT, "MID-SPW-03", "spec %llu ×%d → warehouse %llu (%s)",
+        of_logs_add(&o->logs, OF_LOG_SPLIT, "MID-SPW-03", "spec %llu ×%d → warehouse %llu (%s)",
                     (unsigned long long)l->spec_id, l->actual_num, (unsigned long long)w, why);
         int k = group_of(g, ng, w);
         if (k < 0) {
@@ -153,13 +148,13 @@ int of_midspl_split(of_mid_order_t *orders, size_t oi, of_mid_line_t *lines, siz
         g[k].goods += l->share_amount;
     }
     if (!rc && ng == 1 && g[0].wh != o->warehouse_id) { /* every line ships from one other warehouse: the order moves */
-        of_logs_add(&o->logs, OF_LOG_MID_SPLIT, "MID-SPW-03", "订单仓库: %llu → %llu (all its goods ship from there)",
+        of_logs_add(&o->logs, OF_LOG_SPLIT, "MID-SPW-03", "订单仓库: %llu → %llu (all its goods ship from there)",
                     (unsigned long long)o->warehouse_id, (unsigned long long)g[0].wh);
         o->new_warehouse_id = g[0].wh;
     }
     if (rc || ng < 2) goto out;
     if (ng > 64) { /* the money is shared out over at most 64 orders */
-        of_logs_add(&o->logs, OF_LOG_MID_SPLIT, "MID-SPW-03", "not split: %zu warehouses (64 at most)", ng);
+        of_logs_add(&o->logs, OF_LOG_SPLIT, "MID-SPW-03", "not split: %zu warehouses (64 at most)", ng);
         goto out;
     }
     /* the group that keeps the order: its own warehouse's, else the first non-gift one (D-MID-13); with
@@ -174,7 +169,7 @@ int of_midspl_split(of_mid_order_t *orders, size_t oi, of_mid_line_t *lines, siz
         if (!wh[i]) continue;
         int k = group_of(g, ng, wh[i]);
         if (k != keep && g[k].gifts_only && cfg->no_all_gift_split) {
-            of_logs_add(&o->logs, OF_LOG_MID_SPLIT, "MID-SPW-04",
+            of_logs_add(&o->logs, OF_LOG_SPLIT, "MID-SPW-04",
                         "spec %llu: gifts only on warehouse %llu, kept on the order (CFG_NO_ALL_GIFT_SPLIT)",
                         (unsigned long long)lines[i].spec_id, (unsigned long long)wh[i]);
             wh[i] = g[keep].wh;
@@ -202,7 +197,7 @@ int of_midspl_split(of_mid_order_t *orders, size_t oi, of_mid_line_t *lines, siz
         split_of[k] = x;
     }
     if (!rc && g[keep].wh != o->warehouse_id) {
-        of_logs_add(&o->logs, OF_LOG_MID_SPLIT, "MID-SPW-03", "订单仓库: %llu → %llu (its goods ship from there)",
+        of_logs_add(&o->logs, OF_LOG_SPLIT, "MID-SPW-03", "订单仓库: %llu → %llu (its goods ship from there)",
                     (unsigned long long)o->warehouse_id, (unsigned long long)g[keep].wh);
         o->new_warehouse_id = g[keep].wh;
     }
@@ -231,9 +226,9 @@ int of_midspl_split(of_mid_order_t *orders, size_t oi, of_mid_line_t *lines, siz
         sp->sums.volume += l->volume * l->actual_num;
         sp->sums.goods_count += l->actual_num;
         sp->gift_mask |= (uint32_t)l->gift_type; /* sales_trade.gift_mask: the OR of the lines' gift_type */
-        of_logs_add(&o->logs, OF_LOG_MID_SPLIT, "MID-SPW-07",
-                    "line %llu (spec %llu ×%d) → new order %d on warehouse %llu", (unsigned long long)l->rec_id,
-                    (unsigned long long)l->spec_id, l->actual_num, sp->k, (unsigned long long)sp->warehouse_id);
+        of_logs_add(&o->logs, OF_LOG_SPLIT, "MID-SPW-07", "line %llu (spec %llu ×%d) → new order %d on warehouse %llu",
+                    (unsigned long long)l->rec_id, (unsigned long long)l->spec_id, l->actual_num, sp->k,
+                    (unsigned long long)sp->warehouse_id);
     }
     of_midspl_share(&o->sums, plan->splits + first, (size_t)made);
     for (size_t x = first; x < plan->nsplits; x++) /* SUB-AGG-04 over each new order's lines */

@@ -3,6 +3,7 @@
  * sales of the lines that left pre-processing. Pure. */
 #include "of_midstk.h"
 #include <stdlib.h>
+#include "of_array.h"
 #include "of_stock.h"
 
 static of_mid_order_t *order_of(of_mid_order_t *orders, size_t n, uint64_t trade_id) {
@@ -12,13 +13,7 @@ static of_mid_order_t *order_of(of_mid_order_t *orders, size_t n, uint64_t trade
 }
 
 static int move(of_mid_plan_t *p, uint64_t wh, uint64_t spec, int kind, int delta, uint64_t trade_id) {
-    if (p->nmoves == p->capmoves) {
-        size_t cap = p->capmoves ? 2 * p->capmoves : 16;
-        of_mid_move_t *m = realloc(p->moves, cap * sizeof *m);
-        if (!m) return -1;
-        p->moves = m;
-        p->capmoves = cap;
-    }
+    if (of_array_grow((void **)&p->moves, &p->capmoves, p->nmoves + 1, sizeof *p->moves)) return -1;
     p->moves[p->nmoves++] =
         (of_mid_move_t){.warehouse_id = wh, .spec_id = spec, .kind = kind, .delta = delta, .trade_id = trade_id};
     return 0;
@@ -48,7 +43,7 @@ int of_midstk_plan(of_mid_order_t *orders, size_t n, of_mid_line_t *lines, size_
         l->new_wh = wh;
         l->new_num = num;
         l->changed = 1;
-        of_logs_add(&f->logs, OF_LOG_MID_STOCK, "MID-STK-01", "库存: spec %llu %s %d @ warehouse %llu → %s %d @ %llu",
+        of_logs_add(&f->logs, OF_LOG_STOCK, "MID-STK-01", "库存: spec %llu %s %d @ warehouse %llu → %s %d @ %llu",
                     (unsigned long long)l->spec_id, held ? of_stock_counter_name(l->held_kind) : "none",
                     held ? l->held_num : 0, (unsigned long long)l->held_wh,
                     kind != OF_RES_NONE ? of_stock_counter_name(kind) : "none", num, (unsigned long long)wh);
@@ -72,13 +67,7 @@ static int add_sale(of_mid_plan_t *plan, uint64_t shop, uint64_t wh, uint64_t sp
         if (plan->sales[k].shop_id == shop && plan->sales[k].warehouse_id == wh && plan->sales[k].spec_id == spec)
             s = &plan->sales[k];
     if (!s) {
-        if (plan->nsales == plan->capsales) {
-            size_t cap = plan->capsales ? 2 * plan->capsales : 16;
-            of_mid_sale_t *m = realloc(plan->sales, cap * sizeof *m);
-            if (!m) return -1;
-            plan->sales = m;
-            plan->capsales = cap;
-        }
+        if (of_array_grow((void **)&plan->sales, &plan->capsales, plan->nsales + 1, sizeof *plan->sales)) return -1;
         s = &plan->sales[plan->nsales++];
         *s = (of_mid_sale_t){.shop_id = shop, .warehouse_id = wh, .spec_id = spec};
     }
