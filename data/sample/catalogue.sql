@@ -273,7 +273,7 @@ INSERT INTO cfg_setting (rec_id, setting_key, setting_value, value_type, descrip
 (21, 'CFG_SPLIT_BY_WH',             '0',    'bool',    '按不同仓库进行拆分 (MID-SPW-01)'),
 (22, 'CFG_NO_ALL_GIFT_SPLIT',       '1',    'bool',    '不允许拆分后的订单全是赠品 (MID-SPW-04)'),
 (23, 'CFG_BIG_MAX_SPLIT',           '5',    'int',     '大件允许拆分的最大次数 (MID-BIG-01)'),
-(24, 'CFG_SPLIT_PREORDER',          '0',    'bool',    '拆分预订单的配置 (MID-PRE-01)'),
+(24, 'CFG_SPLIT_PREORDER',          '0',    'bool',    '拆分预订单的配置: 0 off, 1 stock/keyword pre-orders send ready lines to audit (MID-PRE-01, D-MID-22)'),
 (25, 'DELAY_AUDIT',                 '600',  'seconds', '延迟审核时间, PBS orders (SUB-STAT-08, MOD-T1-07/24, MID-DLY-*)'),
 (26, 'COD_DELAY',                   '1800', 'seconds', '延时时间(系统设置), COD orders (SUB-STAT-08)'),
 (27, 'WAIT_UNPAID',                 '1800', 'seconds', '等未付时间 (SUB-WU-01/02, MOD-T1-24)'),

@@ -283,3 +283,49 @@ sql "DELETE c FROM crm_customer c JOIN sales_trade t ON t.customer_id = c.custom
 OF_SWEEP_BATCH=1 start_sweep orph
 wait_for "SELECT trade_status FROM sales_trade WHERE trade_id = $(order_of IT-SW-O9)" 30 20 || fail "the order with a customer did not move"
 stop_worker orph
+
+log "MID-PRE-01 (D-MID-22): a pre-order made for short stock sends the line in stock to audit (CFG_SPLIT_PREORDER on)"
+sql "UPDATE cfg_setting SET setting_value='0' WHERE setting_key='CFG_SPLIT_BY_WH'"
+sql "UPDATE cfg_setting SET setting_value='1' WHERE setting_key IN ('CFG_PREORDER_STOCKOUT', 'CFG_SPLIT_PREORDER')"
+sql "UPDATE stock_spec SET stock_num = order_num + sending_num WHERE spec_id = 3" # SKU-TEA-003: nothing free anywhere
+stop_worker s
+start_worker s # the new settings, at once
+trade IT-SW-P1 sweep-buyer-pre "$old" >"$WORK/p1.jsonl"
+publish "$WORK/p1.jsonl"
+wait_idle || fail "trade.raw not consumed"
+op=$(order_of IT-SW-P1)
+assert_eq "$(sql "SELECT CONCAT_WS(' ', trade_status, preorder_by) FROM sales_trade WHERE trade_id = $op")" "19 SUB-PRE-01" \
+  "SUB-PRE-01: short of SKU-TEA-003, a pre-order, the rule recorded"
+sub_before=$(sql "SELECT CONCAT_WS(' ', SUM(order_num), SUM(subscribe_num)) FROM stock_spec WHERE spec_id = 1")
+start_sweep pre
+wait_for "SELECT COUNT(*) FROM sales_trade_split WHERE from_trade_id = $op AND rule_id = 'MID-PRE-01'" 1 20 || fail "the pre-order was not split"
+opn=$(sql "SELECT to_trade_id FROM sales_trade_split WHERE from_trade_id = $op")
+assert_eq "$(sql "SELECT CONCAT_WS(' ', trade_status, goods_count, is_split) FROM sales_trade WHERE trade_id = $op")" "25 1 1" \
+  "the pre-order keeps SKU-TEA-003 ×1 and waits in 25"
+assert_eq "$(sql "SELECT CONCAT_WS(' ', trade_status, goods_count, split_from_trade_id, preorder_by) FROM sales_trade WHERE trade_id = $opn")" \
+  "30 2 $op " "the new order: SKU-TEA-001 ×2 awaiting audit, split from it"
+assert_eq "$(sql "SELECT GROUP_CONCAT(CONCAT_WS('/', spec_id, stock_reserved, reserved_num) ORDER BY trade_id) FROM sales_trade_order WHERE trade_id IN ($op, $opn)")" \
+  "3/3/1,1/2/2" "MID-STK-01 (OP-83): the short line holds subscribe_num, the line sent to audit order_num"
+sub_after=$(sql "SELECT CONCAT_WS(' ', SUM(order_num), SUM(subscribe_num)) FROM stock_spec WHERE spec_id = 1")
+assert_eq "$sub_after" "$(awk '{print $1 + 2, $2 - 2}' <<<"$sub_before")" "SKU-TEA-001: 2 units move from subscribe_num to order_num"
+assert_eq "$(sql "SELECT CONCAT_WS(' ', SUM(goods_amount), SUM(paid)) FROM sales_trade WHERE trade_id IN ($op, $opn)")" \
+  "$(sql "SELECT CONCAT_WS(' ', SUM(share_amount), SUM(paid)) FROM sales_trade_order WHERE trade_id IN ($op, $opn)")" \
+  "the two orders' money is their lines'"
+ordctl explain --order "$opn" >"$WORK/explain-pre.out" 2>&1 || fail "explain of the order split off the pre-order"
+grep -q "MID-PRE-01" "$WORK/explain-pre.out" || { fail "explain names MID-PRE-01"; cat "$WORK/explain-pre.out"; }
+stock_check "after the pre-order split"
+
+log "MID-PRE-01: with CFG_SPLIT_PREORDER off the pre-order stays whole"
+stop_worker pre
+sql "UPDATE cfg_setting SET setting_value='0' WHERE setting_key='CFG_SPLIT_PREORDER'"
+start_sweep pre2
+trade IT-SW-P2 sweep-buyer-pre2 "$old" >"$WORK/p2.jsonl"
+publish "$WORK/p2.jsonl"
+wait_idle || fail "trade.raw not consumed"
+op2=$(order_of IT-SW-P2)
+wait_for "SELECT trade_status FROM sales_trade WHERE trade_id = $op2" 25 20 || fail "the pre-order did not enter 25"
+assert_eq "$(sql "SELECT COUNT(*) FROM sales_trade_split WHERE from_trade_id = $op2")" "0" "not split"
+stop_worker pre2
+stock_check "after the whole pre-order"
+sql "UPDATE stock_spec SET stock_num = 100000 WHERE spec_id = 3"
+sql "UPDATE cfg_setting SET setting_value='0' WHERE setting_key='CFG_PREORDER_STOCKOUT'"

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "of_mid.h"
 #include "of_midmrg.h"
+#include "of_midpre.h"
 #include "of_midstk.h"
 #include "of_stock.h"
 #include "of_sub.h"
@@ -778,4 +779,140 @@ Test(mid, MID_MRG_02_remarks_and_refund_status_of_both_orders_are_kept) {
     cr_assert_str_eq(o[0].cs_remark_out, "顺丰发货");
     cr_assert_str_eq(o[0].buyer_message_out, "请周五前送达", "the same text once");
     cr_assert_eq(o[0].new_refund_status, 2, "a partly refunded order merged in: partly refunded");
+}
+
+/* ---- MID-PRE-01 (D-MID-22): a pre-order (19 → 25) on warehouse 1 with specs 100 and 101 (and a gift, 102) ---- */
+static of_preorder_kw_t pre_kws[] = {{1, "预售", ""}};
+
+/* a second order in the same test: the first one's stock, plan and logs go */
+static void again(void) {
+    of_stock_free(&spw_stock);
+    of_cat_index_free(&spw_cat);
+    of_mid_plan_free(&plan, o, nord);
+    nord = nline = 0;
+}
+
+static void pre_order(const char *by, int gift, int stock100, int stock101, int stock102) {
+    spw_order(gift);
+    o[0].status = OF_ST_PREORDER_PRE;
+    o[0].preorder_by = by;
+    for (size_t i = 0; i < nline; i++) {
+        l[i].held_kind = (int)of_stock_reservation_for_status(OF_ST_PREORDER_PRE);
+        l[i].api_goods_name = "常规 T 恤";
+    }
+    spw_cat.preorder_kws = pre_kws;
+    spw_cat.npreorder_kws = 1;
+    of_stock_put(&spw_stock, &(of_stock_row_t){.warehouse_id = 1, .spec_id = 100, .stock_num = stock100});
+    of_stock_put(&spw_stock, &(of_stock_row_t){.warehouse_id = 1, .spec_id = 101, .stock_num = stock101});
+    of_stock_put(&spw_stock, &(of_stock_row_t){.warehouse_id = 1, .spec_id = 102, .stock_num = stock102});
+    cfg.split_by_wh = 0;
+    cfg.split_preorder = 1;
+}
+
+Test(mid, MID_PRE_01_off_keeps_the_pre_order_whole) {
+    pre_order("SUB-PRE-01", 0, 100, 0, 0);
+    cfg.split_preorder = 0;
+    decide();
+    cr_assert_eq(plan.nsplits, 0);
+    cr_assert_eq(o[0].new_status, OF_ST_PREORDER);
+    of_stock_free(&spw_stock);
+}
+
+Test(mid, MID_PRE_01_stock_pre_order_sends_the_lines_in_stock_to_audit_money_adds_up) {
+    pre_order("SUB-PRE-01", 0, 100, 1, 0); /* spec 101: 1 free, 2 wanted */
+    of_mid_sums_t before = o[0].sums;
+    decide();
+    cr_assert_eq(plan.nsplits, 1);
+    const of_mid_split_t *sp = &plan.splits[0];
+    cr_assert_eq(sp->status, OF_ST_AWAIT_AUDIT);
+    cr_assert_eq(sp->warehouse_id, 1);
+    cr_assert_str_eq(sp->rule, "MID-PRE-01");
+    cr_assert_eq(l[0].new_split, 0, "spec 100 is in stock: to audit");
+    cr_assert_eq(l[1].new_split, -1, "spec 101 is short: stays on the pre-order");
+    cr_assert_eq(o[0].new_status, OF_ST_PREORDER);
+    cr_assert(o[0].split);
+    const of_mid_sums_t *a = &o[0].sums, *b = &sp->sums;
+    cr_assert_eq(b->goods_amount, 100001);
+    cr_assert_eq(a->goods_amount + b->goods_amount, before.goods_amount);
+    cr_assert_eq(a->receivable + b->receivable, before.receivable, "receivable shared out to the unit");
+    cr_assert_eq(a->paid + b->paid, before.paid);
+    cr_assert_eq(a->goods_cost + b->goods_cost, before.goods_cost);
+    cr_assert_eq(a->goods_count + b->goods_count, before.goods_count);
+    /* MID-STK-01 (OP-83): the line sent to audit reserves order_num, the one left keeps subscribe_num */
+    cr_assert_eq(net(1, 100, OF_RES_ORDER), 2);
+    cr_assert_eq(net(1, 100, OF_RES_SUBSCRIBE), -2);
+    cr_assert_eq(net(1, 101, OF_RES_ORDER), 0);
+    cr_assert_eq(net(1, 101, OF_RES_SUBSCRIBE), 0);
+    of_stock_free(&spw_stock);
+}
+
+Test(mid, MID_PRE_01_every_line_ready_moves_the_whole_order_to_audit) {
+    pre_order("SUB-PRE-01", 0, 100, 100, 0);
+    decide();
+    cr_assert_eq(plan.nsplits, 0);
+    cr_assert_eq(o[0].new_status, OF_ST_AWAIT_AUDIT);
+    cr_assert_eq(net(1, 101, OF_RES_ORDER), 2);
+    of_stock_free(&spw_stock);
+}
+
+Test(mid, MID_PRE_01_nothing_ready_stays_a_pre_order) {
+    pre_order("SUB-PRE-01", 0, 1, 0, 0);
+    decide();
+    cr_assert_eq(plan.nsplits, 0);
+    cr_assert_eq(o[0].new_status, OF_ST_PREORDER);
+    of_stock_free(&spw_stock);
+}
+
+Test(mid, MID_PRE_01_a_pre_order_the_shop_or_the_cs_remark_asked_for_stays_whole) {
+    pre_order("SUB-CFG-03", 0, 100, 100, 0);
+    decide();
+    cr_assert_eq(plan.nsplits, 0);
+    cr_assert_eq(o[0].new_status, OF_ST_PREORDER);
+    again();
+    pre_order("", 0, 100, 100, 0); /* made before the rule was recorded */
+    decide();
+    cr_assert_eq(o[0].new_status, OF_ST_PREORDER);
+    of_stock_free(&spw_stock);
+}
+
+Test(mid, MID_PRE_01_keyword_pre_order_sends_the_lines_without_the_keyword_to_audit) {
+    pre_order("SUB-CFG-05", 0, 0, 0, 0); /* no stock at all: the keyword decides */
+    l[1].api_goods_name = "预售 羽绒服";
+    decide();
+    cr_assert_eq(plan.nsplits, 1);
+    cr_assert_eq(l[0].new_split, 0);
+    cr_assert_eq(l[1].new_split, -1, "the keyword line stays a pre-order");
+    cr_assert_eq(plan.splits[0].status, OF_ST_AWAIT_AUDIT);
+    of_stock_free(&spw_stock);
+}
+
+Test(mid, MID_PRE_01_gifts_alone_do_not_go_to_audit_and_waiting_gifts_go_along) {
+    pre_order("SUB-PRE-01", 1, 0, 0, 100); /* only the gift is in stock */
+    decide();
+    cr_assert_eq(plan.nsplits, 0, "CFG_NO_ALL_GIFT_SPLIT: no order of gifts only");
+    cr_assert_eq(o[0].new_status, OF_ST_PREORDER);
+    again();
+    pre_order("SUB-PRE-01", 1, 100, 100, 0); /* every good in stock, the gift short */
+    decide();
+    cr_assert_eq(plan.nsplits, 0, "the gift does not stay behind alone");
+    cr_assert_eq(o[0].new_status, OF_ST_AWAIT_AUDIT);
+    of_stock_free(&spw_stock);
+}
+
+Test(mid, MID_PRE_01_bound_lines_wait_together) {
+    pre_order("SUB-PRE-01", 0, 100, 0, 0);
+    l[0].bind_oid = l[1].bind_oid = "B-1";
+    decide();
+    cr_assert_eq(plan.nsplits, 0);
+    cr_assert_eq(o[0].new_status, OF_ST_PREORDER);
+    of_stock_free(&spw_stock);
+}
+
+Test(mid, MID_PRE_01_the_shop_that_does_not_split_keeps_a_partly_ready_pre_order) {
+    pre_order("SUB-PRE-01", 0, 100, 0, 0);
+    o[0].shop_split_merge = 0;
+    decide();
+    cr_assert_eq(plan.nsplits, 0);
+    cr_assert_eq(o[0].new_status, OF_ST_PREORDER);
+    of_stock_free(&spw_stock);
 }

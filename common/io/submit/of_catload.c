@@ -345,6 +345,7 @@ static void apply_setting(of_settings_t *s, const char *k, const char *v) {
         {"CFG_SPLIT_BY_WH", offsetof(of_settings_t, split_by_wh)},
         {"CFG_NO_ALL_GIFT_SPLIT", offsetof(of_settings_t, no_all_gift_split)},
         {"CFG_BIG_MAX_SPLIT", offsetof(of_settings_t, big_max_split)},
+        {"CFG_SPLIT_PREORDER", offsetof(of_settings_t, split_preorder)},
         {"CFG_DEFAULT_LOGISTICS_TYPE", offsetof(of_settings_t, default_logistics_type)},
     };
     for (size_t i = 0; i < sizeof INTS / sizeof INTS[0]; i++)

@@ -46,7 +46,7 @@ static const struct {
                "receiver_province, receiver_city, receiver_district, receiver_address, src_tids, goods_amount, "
                "post_amount, discount, receivable, paid, pbs_amount, cod_amount, goods_cost, commission, weight, "
                "volume, goods_count, IFNULL(trade_no, ''), version, sales_counted, refund_status, cs_remark, "
-               "buyer_message FROM "
+               "buyer_message, preorder_by FROM "
                "sales_trade WHERE trade_status "
                "BETWEEN 10 AND "
                "95 AND customer_id IN (",
@@ -54,7 +54,7 @@ static const struct {
     [R_LINE] =
         {"SELECT trade_id, rec_id, spec_id, actual_num, gift_type, stock_reserved, reserved_warehouse_id, "
          "reserved_num, share_amount, weight, volume, spec_no, share_post, paid, discount, commission, bind_oid, "
-         "num, large_type FROM sales_trade_order WHERE trade_id IN (",
+         "num, large_type, api_goods_name, api_spec_name FROM sales_trade_order WHERE trade_id IN (",
          ") ORDER BY trade_id, rec_id FOR UPDATE"},
     /* MID-SPW-03: the stock of the lines' specs (no lock: it only chooses; the counters move by upsert) */
     [R_STOCK] =
@@ -106,10 +106,10 @@ static const of_wtable_t TABLES[W__COUNT] = {
          "is_big_independent, "
          "split_from_trade_id, delay_to_time, warehouse_id, post_cost, goods_count, goods_type_count, "
          "single_spec_no, weight, volume, goods_amount, post_amount, discount, receivable, paid, pbs_amount, "
-         "cod_amount, goods_cost, commission, gift_mask) SELECT " SPLIT_COPIED
+         "cod_amount, goods_cost, commission, gift_mask, preorder_by) SELECT " SPLIT_COPIED
          ", v.tids, v.um, 1, v.no, 3, v.st, 1, v.big, v.src, NULL, v.wh, 0, v.gc, v.gtc, v.ssn, v.wt, v.vo, v.ga, "
          "v.pa, v.di, v.rc, "
-         "v.pd, v.pbs, v.cod, v.gco, v.cm, v.gm FROM sales_trade t JOIN (",
+         "v.pd, v.pbs, v.cod, v.gco, v.cm, v.gm, IF(v.st = 25, t.preorder_by, '') FROM sales_trade t JOIN (",
          "SELECT ? AS src, ? AS no, ? AS st, ? AS wh, ? AS gc, ? AS gtc, ? AS ssn, ? AS wt, ? AS vo, ? AS ga, "
          "? AS pa, ? AS di, ? AS rc, ? AS pd, ? AS pbs, ? AS cod, ? AS gco, ? AS cm, ? AS gm, ? AS big, ? AS tids, ? "
          "AS um",
@@ -503,6 +503,7 @@ static of_err_t round_tx(of_db_t *db, void *ctx, char *err, size_t size) {
                        .split_by_wh = cat->set.split_by_wh,
                        .no_all_gift_split = cat->set.no_all_gift_split,
                        .big_max_split = cat->set.big_max_split,
+                       .split_preorder = cat->set.split_preorder,
                        .cat = cat,
                        .stock = &stock};
     int64_t now = of_cfg_platform_now(sw->cfg);
@@ -579,9 +580,12 @@ static of_err_t round_tx(of_db_t *db, void *ctx, char *err, size_t size) {
                                    .commission = M(rl, r, 15),
                                    .bind_oid = S(rl, r, 16),
                                    .num = (int)I(rl, r, 17),
-                                   .large_type = (int)I(rl, r, 18)};
+                                   .large_type = (int)I(rl, r, 18),
+                                   .api_goods_name = S(rl, r, 19),
+                                   .api_spec_name = S(rl, r, 20)};
     }
-    if (!e && nline && mc.split_by_wh) { /* MID-SPW-03 chooses by stock: the lines' specs, one read */
+    if (!e && nline && (mc.split_by_wh || mc.split_preorder)) { /* MID-SPW-03, MID-PRE-01 choose by stock: the
+                                                                 * lines' specs, one read */
         of_param_t *sp = calloc(nline, sizeof *sp);
         of_rows_t *rs = NULL;
         if (!sp) e = nomem(err, size);
@@ -655,7 +659,8 @@ static of_err_t round_tx(of_db_t *db, void *ctx, char *err, size_t size) {
                               .sales_counted = (int)I(ro, r, 38),
                               .refund_status = (int)I(ro, r, 39),
                               .cs_remark = S(ro, r, 40),
-                              .buyer_message = S(ro, r, 41)};
+                              .buyer_message = S(ro, r, 41),
+                              .preorder_by = S(ro, r, 42)};
         /* its lines: a run of the line array (sorted by trade_id; the orders are sorted by customer first) */
         size_t lo = 0, hi = nline;
         while (lo < hi) {
@@ -684,7 +689,7 @@ static of_err_t round_tx(of_db_t *db, void *ctx, char *err, size_t size) {
         }
         /* the stock this customer's plan reserved and released: the next customers of the round choose warehouses
          * by what is left (MID-SPW-03 across the round) */
-        for (size_t m = 0; m < plan.nmoves && !e && mc.split_by_wh; m++)
+        for (size_t m = 0; m < plan.nmoves && !e && (mc.split_by_wh || mc.split_preorder); m++)
             if (of_stock_add(&stock, plan.moves[m].warehouse_id, plan.moves[m].spec_id, (of_res_t)plan.moves[m].kind,
                              plan.moves[m].delta))
                 e = nomem(err, size);

@@ -50,6 +50,7 @@ typedef struct {
     int split_by_wh;             /* CFG_SPLIT_BY_WH (MID-SPW-01) */
     int no_all_gift_split;       /* CFG_NO_ALL_GIFT_SPLIT (MID-SPW-04) */
     int big_max_split;           /* CFG_BIG_MAX_SPLIT (MID-BIG-01) */
+    int split_preorder;          /* CFG_SPLIT_PREORDER (MID-PRE-01, D-MID-22) */
     uint64_t cod_logistics_id;   /* CFG_COD_LOGISTICS_ID: designated COD logistics, 0 none (SUB-LOGI-03) */
     int default_logistics_type;  /* CFG_DEFAULT_LOGISTICS_TYPE: designated type (SUB-LOGI-04 step 4, -05) */
     int64_t delay_audit_s;       /* DELAY_AUDIT (SUB-STAT-08) */

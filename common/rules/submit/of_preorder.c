@@ -26,12 +26,16 @@ static void convert(of_sub_t *s, const char *rule, const char *fmt, ...) {
 
 /* SUB-CFG-05: does a keyword strategy match a line? Only a goods keyword → substring of api_goods_name; only a spec
  * keyword → substring of api_spec_name; both → both. Neither set matches nothing. */
-static int kw_matches(const of_preorder_kw_t *k, const of_line_t *l) {
+int of_preorder_kw_matches(const of_preorder_kw_t *k, const char *goods_name, const char *spec_name) {
     int g = k->goods_keyword[0] != '\0', sp = k->spec_keyword[0] != '\0';
     if (!g && !sp) return 0;
-    if (g && !strstr(l->api_goods_name, k->goods_keyword)) return 0;
-    if (sp && !strstr(l->api_spec_name, k->spec_keyword)) return 0;
+    if (g && !strstr(str(goods_name), k->goods_keyword)) return 0;
+    if (sp && !strstr(str(spec_name), k->spec_keyword)) return 0;
     return 1;
+}
+
+static int kw_matches(const of_preorder_kw_t *k, const of_line_t *l) {
+    return of_preorder_kw_matches(k, l->api_goods_name, l->api_spec_name);
 }
 
 void of_preorder_decide(const of_subin_t *in, of_sub_t *s) {

@@ -4,6 +4,10 @@
 #define OF_PREORDER_H
 #include "of_sub.h"
 
+/* SUB-CFG-05: does keyword strategy k match a line of these platform names? Only a goods keyword → substring of the
+ * goods name; only a spec keyword → substring of the spec name; both → both; neither set matches nothing. */
+int of_preorder_kw_matches(const of_preorder_kw_t *k, const char *goods_name, const char *spec_name);
+
 /* SUB-CFG-01…-06 in order: read SHOP.preorder / SHOP.grab and the switches; CS-remark extraction when
  * CFG_REMARK_EXTRACT (into s->cs); SHOP.preorder or a CS-remark pre-order → is_preorder (SUB-CFG-03, preorder_by,
  * log); client-remark extraction when CFG_CLIENT_REMARK_EXTRACT (into s->client); keyword pre-order over the lines

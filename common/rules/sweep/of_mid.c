@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "of_midmrg.h"
+#include "of_midpre.h"
 #include "of_midbig.h"
 #include "of_midspl.h"
 #include "of_midstk.h"
@@ -147,6 +148,8 @@ static int process(of_mid_order_t *orders, size_t n, of_mid_line_t *lines, size_
         if (of_midspl_gate(o, cfg) && of_midspl_split(orders, i, lines, nlines, cfg, plan) < 0) return -1;
         /* MID-BIG-01…-04 */
         if (of_midbig_gate(o) && of_midbig_split(orders, i, lines, nlines, cfg, plan) < 0) return -1;
+        /* MID-PRE-01 */
+        if (of_midpre_gate(o, cfg) && of_midpre_split(orders, i, lines, nlines, cfg, plan) < 0) return -1;
     }
     return 0;
 }

@@ -28,6 +28,7 @@ typedef struct {
     int64_t share_amount, weight, volume; /* ×1e4; weight and volume per unit */
     int64_t share_post, paid, discount, commission;
     const char *spec_no, *bind_oid;
+    const char *api_goods_name, *api_spec_name; /* matched against pre-order keywords (MID-PRE-01, SUB-CFG-05) */
     /* out */
     int qty_changed;       /* MID-BIG-03: num = actual_num and the amounts below are written (units split off) */
     int new_split;         /* ≥ 0: moved to the new order plan->splits[new_split] (MID-SPW); -1 = none */
@@ -60,6 +61,7 @@ typedef struct {
     const char *src_tids;
     int refund_status;                     /* §1.6: 0 none, 1 applied, 2 partial, 3 whole */
     const char *cs_remark, *buyer_message; /* 客服备注, 客户备注 */
+    const char *preorder_by;               /* the rule that made it a pre-order (MID-PRE-01, D-MID-22); "" unknown */
     of_mid_sums_t sums;
     int64_t receivable0; /* out: its receivable as loaded (merge records keep each order's own) */
     size_t line0, nline; /* its lines in the line array (only for statuses 15/16/19/20/25/30) */
@@ -88,8 +90,9 @@ typedef struct {
     int split_by_wh;                    /* CFG_SPLIT_BY_WH (MID-SPW-01) */
     int big_max_split;                  /* CFG_BIG_MAX_SPLIT (MID-BIG-01): most independent big items split */
     int no_all_gift_split;              /* CFG_NO_ALL_GIFT_SPLIT (MID-SPW-04) */
+    int split_preorder;                 /* CFG_SPLIT_PREORDER (MID-PRE-01, D-MID-22) */
     const of_catalog_t *cat;            /* goods-designated warehouses (MID-SPW-02); NULL: no split by warehouse */
-    const of_stockview_t *stock;        /* the stock of the lines' specs (MID-SPW-03); NULL reads as none */
+    const of_stockview_t *stock;        /* the stock of the lines' specs (MID-SPW-03, MID-PRE-01); NULL: none */
 } of_mid_cfg_t;
 
 /* A new order split off an order (MID-SPW): a copy of its header on another warehouse, with the lines moved to it. */

@@ -48,13 +48,39 @@ void of_midspl_share(of_mid_sums_t *keep, of_mid_split_t *out, size_t n) {
     }
 }
 
+void of_midspl_take(of_mid_order_t *o, of_mid_line_t *l, of_mid_plan_t *plan, int s, const char *rule) {
+    of_mid_split_t *sp = &plan->splits[s];
+    l->new_split = s;
+    sp->sums.goods_amount += l->share_amount;
+    sp->sums.post_amount += l->share_post;
+    sp->sums.paid += l->paid;
+    sp->sums.discount += l->discount;
+    sp->sums.commission += l->commission;
+    sp->sums.weight += l->weight * l->actual_num;
+    sp->sums.volume += l->volume * l->actual_num;
+    sp->sums.goods_count += l->actual_num;
+    sp->gift_mask |= (uint32_t)l->gift_type; /* sales_trade.gift_mask: the OR of the lines' gift_type */
+    of_logs_add(&o->logs, OF_LOG_SPLIT, rule, "line %llu (spec %llu ×%d) → new order %d on warehouse %llu",
+                (unsigned long long)l->rec_id, (unsigned long long)l->spec_id, l->actual_num, sp->k,
+                (unsigned long long)sp->warehouse_id);
+}
+
+void of_midspl_done(of_mid_order_t *o, const of_mid_line_t *lines, size_t nlines, of_mid_plan_t *plan, size_t first) {
+    /* the kept order keeps the rest; receivable, PBS, COD and cost are shared by goods amount, the kept order last
+     * (OP-27 rounding: it takes the remainder) */
+    of_midspl_share(&o->sums, plan->splits + first, plan->nsplits - first);
+    for (size_t x = first; x < plan->nsplits; x++) /* SUB-AGG-04 over each new order's lines */
+        of_midmrg_kinds(lines, nlines, o->trade_id, (int)x, &plan->splits[x].goods_type_count,
+                        plan->splits[x].single_spec_no, sizeof plan->splits[x].single_spec_no, NULL);
+    o->split = 1;
+    o->merged = 1;
+}
+
 int of_midspl_gate(const of_mid_order_t *o, const of_mid_cfg_t *cfg) {
     return cfg->split_by_wh && cfg->cat && o->shop_split_merge && !o->is_split && o->delivery_term == 1;
 }
 
-/* available units of spec on warehouse for line l (SUB-WH-07's X, plus what l itself holds there, minus what this
- * plan placed there already) */
-static int64_t available(const of_mid_line_t *l, uint64_t wh, const of_mid_cfg_t *cfg, const of_stockview_t *taken) {
+int64_t of_midspl_available(const of_mid_line_t *l, uint64_t wh, const of_mid_cfg_t *cfg, const of_stockview_t *taken) {
     const of_warehouse_t *w = of_cat_warehouse(cfg->cat, wh);
     const of_stock_row_t *r = cfg->stock ? of_stock_find(cfg->stock, wh, l->spec_id) : NULL;
     int64_t x = r ? of_stock_x(r, w && w->is_external) : 0;
@@ -78,7 +104,7 @@ uint64_t of_midspl_warehouse(const of_mid_order_t *o, const of_mid_line_t *l, co
                      (d->priority == best->priority &&
                       (w->priority > bp || (w->priority == bp && d->warehouse_id < best->warehouse_id)));
         if (better) best = d, bp = w->priority;
-        if (available(l, d->warehouse_id, cfg, taken) >= l->actual_num) {
+        if (of_midspl_available(l, d->warehouse_id, cfg, taken) >= l->actual_num) {
             int better_ok =
                 !best_ok || d->priority > best_ok->priority ||
                 (d->priority == best_ok->priority &&
@@ -205,37 +231,14 @@ int of_midspl_split(of_mid_order_t *orders, size_t oi, of_mid_line_t *lines, siz
         free(split_of);
         goto out;
     }
-    /* MID-SPW-07: the lines move; each new order's sums are its lines', the kept order keeps the rest, and the
-     * order-level amounts (receivable, PBS, COD, cost) are shared out by goods amount, the kept order last (OP-27
-     * rounding: it takes the remainder) */
+    /* MID-SPW-07: the lines move (each new order's sums are its lines'), then the order-level amounts are shared */
     size_t first = plan->nsplits - (size_t)made;
     for (size_t i = 0; i < nlines; i++) {
         if (!wh[i]) continue;
-        int k = group_of(g, ng, wh[i]);
-        int s = split_of[k];
-        if (s < 0) continue;
-        of_mid_line_t *l = &lines[i];
-        of_mid_split_t *sp = &plan->splits[s];
-        l->new_split = s;
-        sp->sums.goods_amount += l->share_amount;
-        sp->sums.post_amount += l->share_post;
-        sp->sums.paid += l->paid;
-        sp->sums.discount += l->discount;
-        sp->sums.commission += l->commission;
-        sp->sums.weight += l->weight * l->actual_num;
-        sp->sums.volume += l->volume * l->actual_num;
-        sp->sums.goods_count += l->actual_num;
-        sp->gift_mask |= (uint32_t)l->gift_type; /* sales_trade.gift_mask: the OR of the lines' gift_type */
-        of_logs_add(&o->logs, OF_LOG_SPLIT, "MID-SPW-07", "line %llu (spec %llu ×%d) → new order %d on warehouse %llu",
-                    (unsigned long long)l->rec_id, (unsigned long long)l->spec_id, l->actual_num, sp->k,
-                    (unsigned long long)sp->warehouse_id);
+        int s = split_of[group_of(g, ng, wh[i])];
+        if (s >= 0) of_midspl_take(o, &lines[i], plan, s, "MID-SPW-07");
     }
-    of_midspl_share(&o->sums, plan->splits + first, (size_t)made);
-    for (size_t x = first; x < plan->nsplits; x++) /* SUB-AGG-04 over each new order's lines */
-        of_midmrg_kinds(lines, nlines, o->trade_id, (int)x, &plan->splits[x].goods_type_count,
-                        plan->splits[x].single_spec_no, sizeof plan->splits[x].single_spec_no, NULL);
-    o->split = 1;
-    o->merged = 1;
+    of_midspl_done(o, lines, nlines, plan, first);
     rc = made;
     free(split_of);
 out:

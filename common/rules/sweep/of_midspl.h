@@ -18,6 +18,14 @@ uint64_t of_midspl_warehouse(const of_mid_order_t *o, const of_mid_line_t *l, co
 int of_midspl_split(of_mid_order_t *orders, size_t i, of_mid_line_t *lines, size_t nlines, const of_mid_cfg_t *cfg,
                     of_mid_plan_t *plan);
 
+/* Units of line l's spec free on warehouse wh: SUB-WH-07's X, plus what l itself holds there, minus what taken (this
+ * plan's placements) holds there. */
+int64_t of_midspl_available(const of_mid_line_t *l, uint64_t wh, const of_mid_cfg_t *cfg, const of_stockview_t *taken);
+/* Line l of order o moves to the new order plan->splits[s]: its sums follow, o's log says so under rule. */
+void of_midspl_take(of_mid_order_t *o, of_mid_line_t *l, of_mid_plan_t *plan, int s, const char *rule);
+/* After lines were taken into plan->splits[first..nsplits): o keeps the rest, the order-level amounts are shared
+ * (of_midspl_share), each new order's goods kinds counted, o marked split. */
+void of_midspl_done(of_mid_order_t *o, const of_mid_line_t *lines, size_t nlines, of_mid_plan_t *plan, size_t first);
 /* A new order split off orders[from] (its index in plan->splits; -1 when out of memory). */
 int of_midspl_new(of_mid_plan_t *plan, size_t from, uint64_t warehouse_id, int status, int k, const char *rule);
 /* The new orders out[0..n) hold their lines' goods amount, postage, paid, discount, commission, weight, volume and
