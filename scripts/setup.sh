@@ -16,6 +16,7 @@ PKGS=(
   libcjson-dev              # JSON lines of the platform adapter (raw trades), small and strict
   libssl-dev                # HMAC-SHA256 webhook signatures
   libcurl4-openssl-dev      # HTTP calls to merchants (delivery)
+  libmicrohttpd-dev         # the flash-sale gateway's HTTP server (of-gateway)
   mariadb-server mariadb-client   # local system of record
   redis-server redis-tools        # dedupe keys, Lua scripts
   openjdk-17-jre-headless maven   # Apache Kafka of the local stack: the JVM that runs it, the client that fetches it

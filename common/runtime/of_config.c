@@ -138,6 +138,35 @@ static const of_cfg_def_t defs[OF_CFG__COUNT] = {
         INT("OF_SWEEP_INTERVAL_MS", "1000", 50, 600000,
             "Sweep: the wait between rounds when the last one did not fill its batch (a full round runs the next at "
             "once): the longest a due order waits for its round."),
+    [OF_CFG_FLASH_TTL_MS] = INT("OF_FLASH_TTL_MS", "5000", 100, 600000,
+                                "Flash sale (FS-2): how long one attempt of a job may stay active; past it the "
+                                "attempt fails (\"TTL exceeded\") and the job waits for its next attempt."),
+    [OF_CFG_FLASH_ATTEMPTS] = INT("OF_FLASH_ATTEMPTS", "3", 1, 100,
+                                  "Flash sale (FS-2): attempts of a job; a job started this many times without "
+                                  "finishing (its worker died, or it outlived its TTL) fails."),
+    [OF_CFG_FLASH_BACKOFF_MS] = INT("OF_FLASH_BACKOFF_MS", "1000", 0, 60000,
+                                    "Flash sale (FS-2): wait before a job's second attempt, doubled for each next "
+                                    "one (at most 60 s)."),
+    [OF_CFG_FLASH_JOB_KEEP_S] = INT("OF_FLASH_JOB_KEEP_S", "86400", 60, 31536000,
+                                    "Flash sale (FS-3): seconds a job's live record stays in Redis after its last "
+                                    "change; later the gateway answers from fs_job."),
+    [OF_CFG_GATEWAY_BIND] = STR("OF_GATEWAY_BIND", "127.0.0.1", "Gateway: address the HTTP server listens on."),
+    [OF_CFG_GATEWAY_PORT] = INT("OF_GATEWAY_PORT", "8480", 1, 65535, "Gateway: HTTP port."),
+    [OF_CFG_GATEWAY_THREADS] = INT("OF_GATEWAY_THREADS", "8", 1, 256,
+                                   "Gateway: request threads (each holds one database and one Redis connection)."),
+    [OF_CFG_GATEWAY_MAX_BODY] = INT("OF_GATEWAY_MAX_BODY", "16384", 256, 1048576,
+                                    "Gateway: largest request body in bytes; more is answered 413."),
+    [OF_CFG_GATEWAY_QUEUE_TIMEOUT_MS] =
+        INT("OF_GATEWAY_QUEUE_TIMEOUT_MS", "5000", 100, 60000,
+            "Gateway (FS-1): how long a job submit waits for Kafka to take the job before answering CreateOrderFail."),
+    [OF_CFG_GATEWAY_TOKENS] =
+        SECRET("OF_GATEWAY_TOKENS",
+               "Gateway: service clients, `name:token:role` comma-separated (role `service`: acts for any user; "
+               "`backoffice`: also registers offline payments). Secret. Buyers use signed user tokens instead."),
+    [OF_CFG_GATEWAY_USER_SECRET] =
+        SECRET("OF_GATEWAY_USER_SECRET",
+               "Gateway: key of the buyers' bearer tokens `u.<user_id>.<expiry s>.<HMAC-SHA256 hex>` "
+               "(`ordctl flash token` issues them). Secret; at least 16 characters, empty = no buyer tokens."),
 };
 
 struct of_config_s {

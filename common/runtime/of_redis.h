@@ -15,6 +15,9 @@ typedef enum {
     OF_LUA_DELIVERY_POP,       /* DLV-3 */
     OF_LUA_DELIVERY_DELIVERED, /* DLV-4 */
     OF_LUA_DELIVERY_FAILED,    /* DLV-5 */
+    OF_LUA_FSJOB_START,        /* FS-2 */
+    OF_LUA_FSJOB_FINISH,       /* FS-3/FS-4 */
+    OF_LUA_FSJOB_REAP,         /* FS-2 TTL */
     OF_LUA__COUNT
 } of_lua_t;
 

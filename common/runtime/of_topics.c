@@ -14,7 +14,7 @@ static const of_topic_def_t topics[OF_TOPIC__COUNT] = {
     [OF_TOPIC_ORDER_EVENTS] = {"order.events", 8, "order id", "OrderEvent",
                                "trade-submit, trade-modify, sweep, payment-finish, delivery",
                                "analytics, notifications", "order lifecycle"},
-    [OF_TOPIC_FLASH_JOBS] = {"flash.jobs", 8, "order line (0..N-1)", "FlashJob", "gateway", "trade-submit (flash)",
+    [OF_TOPIC_FLASH_JOBS] = {"flash.jobs", 8, "order line (0..N-1)", "FlashJob", "gateway", "flash",
                              "N order lines = N partitions (FS-5)"},
     [OF_TOPIC_PAYMENT_COMPLETED] = {"payment.completed", 8, "order id", "PaymentCompleted", "payment notify gateway",
                                     "payment-finish", ""},

@@ -360,7 +360,7 @@ INSERT INTO merchant (id, merchant_no, name, endpoint_url, secret_ref, timeout_m
 INSERT INTO fs_batch (id, batch_code, merchant_id, spec_id, product_type, main_title, subtitle, unit_price, total_num, sell_num, limit_unpaid_per_buyer, limit_per_order, limit_per_buyer, start_time, end_time, state, stage, repurchase_price, yield_rate, period_days, product_period) VALUES
 (1, '030504', 1, 0, 0, '标题就是抢羊',     '未知',         1000.00,   5, 0, 2, 0, 0, '2026-01-01 00:00:00.000', '2027-12-31 23:59:59.000', 1, 1, 1031.67, 0.090000, 235, 100),
 (2, 'TEA1111', 2, 1, 1, '龙井限时抢购',   '250g罐装',      99.00, 100, 0, 1, 5, 10, '2026-01-01 00:00:00.000', '2027-12-31 23:59:59.000', 1, 1,    0.00, 0.000000,   0,   0),
-(3, 'TEA1001', 2, 3, 1, '铁观音限时抢购(已结束)', '250g袋装', 59.00, 50, 50, 1, 5, 10, '2026-10-01 00:00:00.000', '2026-10-02 00:00:00.000', 3, 1, 0.00, 0.000000, 0, 0);
+(3, 'TEA1001', 2, 3, 1, '铁观音限时抢购(已结束)', '250g袋装', 59.00, 50, 0, 1, 5, 10, '2026-10-01 00:00:00.000', '2026-10-02 00:00:00.000', 3, 1, 0.00, 0.000000, 0, 0);
 
 -- accounts: users 1001..1003, merchants 1..2
 INSERT INTO fs_account (id, owner_type, owner_id, point_balance, cash_balance) VALUES

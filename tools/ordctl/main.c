@@ -54,6 +54,9 @@ static const char USAGE[] =
     "        why an order got its warehouse (candidates, stock, shortage), logistics, package and status, or why a\n"
     "        raw trade was not submitted (rule, bad_reason); prints the rule trace, the lines, the order log and\n"
     "        the changes trade-modify applied (bits, rules, status before/after, stock moved)\n"
+    "  flash batch-create|batch|job|token|check ...\n"
+    "        the flash sale: create a batch, show a batch or a job, a buyer's gateway token, check that nothing is\n"
+    "        oversold or stuck (ordctl flash --help)\n"
     "  order show|audit|push|ship|refund-handled ID [--waybill NO]\n"
     "        the back-office steps after submission: audit (→ 40, stockout order, reservation kept), push to the\n"
     "        warehouse (→ 55), ship (→ 95, is_consigned, goods out of stock), refund handled (refunded lines "
@@ -734,6 +737,7 @@ int main(int argc, char **argv) {
     for (int k = i + 1; k < argc; k++)
         if (!strcmp(argv[k], "--help") || !strcmp(argv[k], "-h")) {
             if (!strcmp(cmd, "order")) return cmd_order(2, (char *[]){argv[i], "--help", NULL}); /* its own usage */
+            if (!strcmp(cmd, "flash")) return cmd_flash(2, (char *[]){argv[i], "--help", NULL});
             fputs(USAGE, stdout);
             return 0;
         }
@@ -775,6 +779,8 @@ int main(int argc, char **argv) {
         rc = cmd_explain(sub_argc, sub_argv);
     else if (!strcmp(cmd, "order"))
         rc = cmd_order(sub_argc, sub_argv);
+    else if (!strcmp(cmd, "flash"))
+        rc = cmd_flash(sub_argc, sub_argv);
     else if (!strcmp(cmd, "stock-check"))
         rc = cmd_stock_check(sub_argc, sub_argv);
     else if (!strcmp(cmd, "topics"))

@@ -28,5 +28,6 @@ int cmd_deliveries(int argc, char **argv);
 int cmd_topics(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_order(int argc, char **argv);
+int cmd_flash(int argc, char **argv);
 
 #endif

@@ -1,0 +1,750 @@
+/* of_gateway.c -- the flash-sale HTTP gateway (of_gateway.h): libmicrohttpd with a thread pool, one database and
+ * one Redis connection per request thread, and a librdkafka producer whose delivery reports a poll thread hands to
+ * the waiting requests. */
+#include "of_gateway.h"
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+#include <cjson/cJSON.h>
+#include <librdkafka/rdkafka.h>
+#include <microhttpd.h>
+#include "flash.pb-c.h"
+#include "of_db.h"
+#include "of_fsauth.h"
+#include "of_fsjob.h"
+#include "of_fsorder.h"
+#include "of_fsreq.h"
+#include "of_kafka.h"
+#include "of_log.h"
+#include "of_metrics.h"
+#include "of_money.h"
+#include "of_redis.h"
+#include "of_time.h"
+#include "of_topics.h"
+
+#define CREATE_FAIL_MSG "下单失败，请重新下单"
+
+struct of_gateway_s {
+    const of_config_t *cfg;
+    rd_kafka_t *rk;
+    pthread_t poller;
+    int poller_started;
+    volatile int stopping;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct MHD_Daemon *d;
+    pthread_key_t key;
+    char topic[256], prefix[64], host[64];
+    int nlines, attempts_max, max_body, queue_timeout_ms;
+    int64_t ttl_ms, keep_ms;
+};
+
+/* one produce waiting for its delivery report (freed by the waiter, or by the report when the waiter gave up) */
+typedef struct {
+    int done, abandoned;
+    rd_kafka_resp_err_t err;
+} dr_wait_t;
+
+/* a request thread's connections */
+typedef struct {
+    of_gateway_t *g;
+    of_db_t *db;
+    of_redis_t *rd;
+    int st_order, st_pays, st_job;
+} session_t;
+
+typedef struct {
+    char *body;
+    size_t len, cap;
+    int too_large;
+} req_t;
+
+static const char SQL_ORDER[] =
+    "SELECT id, order_code, IFNULL(job_id, ''), user_id, merchant_id, batch_id, num, unit_price, amount, remain_pay, "
+    "state, pay_method, IFNULL(present_info, 'null'), DATE_FORMAT(created_at, '%Y-%m-%d %H:%i:%s'), "
+    "IFNULL(DATE_FORMAT(paid_at, '%Y-%m-%d %H:%i:%s'), '') FROM fs_order WHERE id = ?";
+static const char SQL_PAYS[] = "SELECT seq, pay_type, amount, status, IFNULL(provider_trade_no, ''), "
+                               "DATE_FORMAT(created_at, '%Y-%m-%d %H:%i:%s') FROM fs_pay_info WHERE order_id = ? "
+                               "ORDER BY seq";
+static const char SQL_JOB[] =
+    "SELECT job_id, line, user_id, batch_id, num, IFNULL(data, 'null'), priority, progress, state, error, "
+    "IFNULL(result_order_id, 0), ttl_ms, attempts_made, attempts_remaining, attempts_max, "
+    "ROUND(UNIX_TIMESTAMP(created_at) * 1000), ROUND(UNIX_TIMESTAMP(promote_at) * 1000) FROM fs_job WHERE job_id = ?";
+
+/* ---------------------------------------------------------------- Kafka */
+static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
+    (void)rk;
+    of_gateway_t *g = opaque;
+    dr_wait_t *w = m->_private;
+    if (!w) return;
+    pthread_mutex_lock(&g->mu);
+    if (w->abandoned) {
+        free(w);
+    } else {
+        w->done = 1;
+        w->err = m->err;
+        pthread_cond_broadcast(&g->cv);
+    }
+    pthread_mutex_unlock(&g->mu);
+}
+
+static void *poll_main(void *arg) {
+    of_gateway_t *g = arg;
+    while (!g->stopping)
+        rd_kafka_poll(g->rk, 100);
+    return NULL;
+}
+
+/* queue the job on its line and wait for Kafka to hold it (or the queue timeout) */
+static int produce(of_gateway_t *g, int line, const char *key, const void *val, size_t len, char *why, size_t size) {
+    dr_wait_t *w = calloc(1, sizeof *w);
+    if (!w) {
+        snprintf(why, size, "out of memory");
+        return -1;
+    }
+    rd_kafka_resp_err_t err =
+        rd_kafka_producev(g->rk, RD_KAFKA_V_TOPIC(g->topic), RD_KAFKA_V_PARTITION(line),
+                          RD_KAFKA_V_KEY(key, strlen(key)), RD_KAFKA_V_VALUE((void *)val, len),
+                          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(w), RD_KAFKA_V_END);
+    if (err) {
+        free(w);
+        snprintf(why, size, "queueing failed: %s", rd_kafka_err2str(err));
+        return -1;
+    }
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += g->queue_timeout_ms / 1000;
+    until.tv_nsec += (long)(g->queue_timeout_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) until.tv_sec++, until.tv_nsec -= 1000000000L;
+    int rc = 0;
+    pthread_mutex_lock(&g->mu);
+    while (!w->done && rc == 0)
+        rc = pthread_cond_timedwait(&g->cv, &g->mu, &until);
+    int ok = w->done && !w->err;
+    if (!w->done) {
+        w->abandoned = 1; /* the report frees it */
+        snprintf(why, size, "Kafka did not take the job within %d ms", g->queue_timeout_ms);
+    } else {
+        if (w->err) snprintf(why, size, "Kafka refused the job: %s", rd_kafka_err2str(w->err));
+        free(w);
+    }
+    pthread_mutex_unlock(&g->mu);
+    return ok ? 0 : -1;
+}
+
+/* ---------------------------------------------------------------- sessions */
+static void session_free(void *p) {
+    session_t *s = p;
+    if (!s) return;
+    of_db_close(s->db);
+    of_redis_close(s->rd);
+    free(s);
+}
+
+static session_t *session(of_gateway_t *g, char *why, size_t size) {
+    session_t *s = pthread_getspecific(g->key);
+    if (s && s->db && s->rd) return s;
+    if (!s) {
+        if (!(s = calloc(1, sizeof *s))) {
+            snprintf(why, size, "out of memory");
+            return NULL;
+        }
+        s->g = g;
+        pthread_setspecific(g->key, s);
+    }
+    if (!s->rd && !(s->rd = of_redis_connect(g->cfg, why, size))) return NULL;
+    if (!s->db) {
+        if (!(s->db = of_db_connect(g->cfg, NULL, why, size))) return NULL;
+        s->st_order = of_db_register(s->db, SQL_ORDER);
+        s->st_pays = of_db_register(s->db, SQL_PAYS);
+        s->st_job = of_db_register(s->db, SQL_JOB);
+    }
+    return s;
+}
+
+/* ---------------------------------------------------------------- responses */
+static enum MHD_Result reply_text(struct MHD_Connection *c, unsigned status, const char *type, const char *text) {
+    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_MUST_COPY);
+    if (!r) return MHD_NO;
+    MHD_add_response_header(r, "Content-Type", type);
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    if (status == MHD_HTTP_UNAUTHORIZED) MHD_add_response_header(r, "WWW-Authenticate", "Bearer");
+    enum MHD_Result rc = MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    return rc;
+}
+
+static enum MHD_Result reply_json(struct MHD_Connection *c, unsigned status, cJSON *o) {
+    char *s = o ? cJSON_PrintUnformatted(o) : NULL;
+    cJSON_Delete(o);
+    if (!s) return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain", "out of memory\n");
+    enum MHD_Result rc = reply_text(c, status, "application/json; charset=utf-8", s);
+    free(s);
+    return rc;
+}
+
+static enum MHD_Result reply_error(struct MHD_Connection *c, unsigned status, const char *error, const char *msg) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "error", error);
+    cJSON_AddStringToObject(o, "message", msg);
+    return reply_json(c, status, o);
+}
+
+static void add_money(cJSON *o, const char *name, const char *cell) {
+    /* exact decimals as strings (DECIMAL(19,4)) */
+    cJSON_AddStringToObject(o, name, cell ? cell : "0");
+}
+
+/* ---------------------------------------------------------------- POST /api/order/job (FS-1) */
+static void new_job_id(char *buf, size_t size) {
+    uint64_t r = 0;
+    if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r) r = (uint64_t)rand() << 32 ^ (uint64_t)rand();
+    snprintf(buf, size, "%011" PRIx64 "%016" PRIx64, (uint64_t)of_now_ms(), r);
+}
+
+static int redis_do(session_t *s, int argc, const char **argv, redisReply **rep, char *why, size_t size) {
+    if (of_redis_cmd(s->rd, argc, argv, rep, why, size)) return -1;
+    if (*rep && (*rep)->type == REDIS_REPLY_ERROR) {
+        snprintf(why, size, "redis: %s", (*rep)->str);
+        freeReplyObject(*rep);
+        *rep = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+static enum MHD_Result submit(of_gateway_t *g, struct MHD_Connection *c, req_t *rq, const of_fsa_caller_t *who) {
+    char why[256];
+    of_fsreq_job_t job;
+    if (of_fsreq_job_parse(rq->body, rq->len, &job, why, sizeof why))
+        return reply_error(c, MHD_HTTP_BAD_REQUEST, "BadRequest", why);
+    if (who->role == OF_FSA_BUYER) {
+        if (job.user_id && job.user_id != who->user_id) {
+            of_fsreq_job_free(&job);
+            return reply_error(c, MHD_HTTP_FORBIDDEN, "Forbidden", "user_id is not the token's user");
+        }
+        job.user_id = who->user_id;
+    } else if (!job.user_id) {
+        of_fsreq_job_free(&job);
+        return reply_error(c, MHD_HTTP_BAD_REQUEST, "BadRequest", "user_id: a positive integer required");
+    }
+    const char *idem = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Idempotency-Key");
+    if (idem && !of_fsreq_idem_ok(idem)) {
+        of_fsreq_job_free(&job);
+        return reply_error(c, MHD_HTTP_BAD_REQUEST, "BadRequest", "Idempotency-Key: 1..128 printable characters");
+    }
+    session_t *s = session(g, why, sizeof why);
+    char id[40], ikey[256] = "", hkey[128], v[8][32];
+    new_job_id(id, sizeof id);
+    snprintf(hkey, sizeof hkey, "%sfsjob:%s", g->prefix, id);
+    int line = (int)(job.user_id % (uint64_t)g->nlines);
+    redisReply *rep = NULL;
+    enum MHD_Result res;
+    if (!s) goto fail;
+    snprintf(v[7], sizeof v[7], "%lld", (long long)g->keep_ms);
+    if (idem) { /* the same key again: the same job */
+        snprintf(ikey, sizeof ikey, "%sfsidem:%s:%s", g->prefix, who->name, idem);
+        const char *set[] = {"SET", ikey, id, "NX", "PX", v[7]};
+        if (redis_do(s, 6, set, &rep, why, sizeof why)) goto fail;
+        int fresh = rep && rep->type == REDIS_REPLY_STATUS;
+        freeReplyObject(rep);
+        rep = NULL;
+        if (!fresh) {
+            const char *get[] = {"GET", ikey};
+            if (redis_do(s, 2, get, &rep, why, sizeof why)) goto fail;
+            if (rep && rep->type == REDIS_REPLY_STRING) {
+                cJSON *o = cJSON_CreateObject();
+                cJSON_AddStringToObject(o, "jobId", rep->str);
+                freeReplyObject(rep);
+                of_fsreq_job_free(&job);
+                return reply_json(c, MHD_HTTP_OK, o);
+            }
+            freeReplyObject(rep);
+            rep = NULL;
+            snprintf(why, sizeof why, "idempotency key vanished");
+            ikey[0] = '\0';
+            goto fail;
+        }
+    }
+    /* the live record first (the worker finds it), then the job on its line */
+    int64_t now = of_now_ms();
+    snprintf(v[0], sizeof v[0], "%" PRIu64, job.user_id);
+    snprintf(v[1], sizeof v[1], "%" PRIu64, job.batch_id);
+    snprintf(v[2], sizeof v[2], "%d", job.num);
+    snprintf(v[3], sizeof v[3], "%d", line);
+    snprintf(v[4], sizeof v[4], "%lld", (long long)now);
+    snprintf(v[5], sizeof v[5], "%d", g->attempts_max);
+    snprintf(v[6], sizeof v[6], "%lld", (long long)g->ttl_ms);
+    char data[OF_FSREQ_PRESENT_MAX + 128];
+    snprintf(data, sizeof data, "{\"user_id\":%s,\"batch_id\":%s,\"num\":%s,\"present_info\":%s}", v[0], v[1], v[2],
+             job.present_info ? job.present_info : "null");
+    const char *hset[] = {"HSET",         hkey, "state",    "inactive", "user_id",  v[0], "batch_id",      v[1],
+                          "num",          v[2], "line",     v[3],       "data",     data, "created_at",    v[4],
+                          "promote_at",   v[4], "priority", "0",        "progress", "0",  "attempts_made", "0",
+                          "attempts_max", v[5], "ttl",      v[6]};
+    if (redis_do(s, (int)(sizeof hset / sizeof hset[0]), hset, &rep, why, sizeof why)) goto fail;
+    freeReplyObject(rep);
+    rep = NULL;
+    const char *exp[] = {"PEXPIRE", hkey, v[7]};
+    if (redis_do(s, 3, exp, &rep, why, sizeof why)) goto fail;
+    freeReplyObject(rep);
+    rep = NULL;
+    char eid[64];
+    snprintf(eid, sizeof eid, "fsjob:%s", id);
+    Orderfleet__EventMeta meta = ORDERFLEET__EVENT_META__INIT;
+    meta.event_id = eid;
+    meta.occurred_at_ms = now;
+    meta.producer = g->host;
+    meta.schema_version = 1;
+    Orderfleet__FlashJob fj = ORDERFLEET__FLASH_JOB__INIT;
+    fj.meta = &meta;
+    fj.job_id = id;
+    fj.idempotency_key = (char *)(idem ? idem : "");
+    fj.user_id = job.user_id;
+    fj.batch_id = job.batch_id;
+    fj.num = job.num;
+    fj.present_info = job.present_info ? job.present_info : "";
+    fj.line = line;
+    fj.attempts_max = g->attempts_max;
+    fj.ttl_ms = g->ttl_ms;
+    size_t len = orderfleet__flash_job__get_packed_size(&fj);
+    uint8_t *buf = malloc(len ? len : 1);
+    if (!buf) {
+        snprintf(why, sizeof why, "out of memory");
+        goto fail;
+    }
+    orderfleet__flash_job__pack(&fj, buf);
+    int q = produce(g, line, v[0], buf, len, why, sizeof why);
+    free(buf);
+    if (q) goto fail;
+    of_debug("flash job queued", OF_S("event_id", eid), OF_S("job_id", id), OF_U("user_id", job.user_id),
+             OF_U("batch_id", job.batch_id), OF_I("num", job.num), OF_I("line", line), OF_S("client", who->name),
+             OF_END);
+    of_fsreq_job_free(&job);
+    of_metric_add(OF_M_EMITTED, 1);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "jobId", id);
+    return reply_json(c, MHD_HTTP_OK, o);
+fail:
+    /* nothing queued: no jobId; the record says so and the key is free for a retry */
+    of_warn("flash job not queued", OF_S("job_id", id), OF_U("user_id", job.user_id), OF_U("batch_id", job.batch_id),
+            OF_S("client", who->name), OF_S("error", why), OF_END);
+    if (s && s->rd) {
+        const char *mark[] = {"HSET", hkey, "state", "failed", "error", "QUEUE_FAILED"};
+        if (!redis_do(s, 6, mark, &rep, why, sizeof why)) freeReplyObject(rep);
+        rep = NULL;
+        if (ikey[0]) {
+            const char *del[] = {"DEL", ikey};
+            if (!redis_do(s, 2, del, &rep, why, sizeof why)) freeReplyObject(rep);
+        }
+    }
+    of_fsreq_job_free(&job);
+    of_metric_add(OF_M_FAILED, 1);
+    res = reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "CreateOrderFail", CREATE_FAIL_MSG);
+    return res;
+}
+
+/* ---------------------------------------------------------------- GET /api/order/job/{id}/state (FS-3, FS-4) */
+typedef struct {
+    char state[16], error[40], data[OF_FSREQ_PRESENT_MAX + 256];
+    long long line, user_id, batch_id, num, priority, progress, result, ttl, made, max, created, promote;
+} jobrec_t;
+
+static void field(jobrec_t *j, const char *k, const char *v) {
+    struct {
+        const char *k;
+        long long *p;
+    } nums[] = {{"line", &j->line},          {"user_id", &j->user_id},
+                {"batch_id", &j->batch_id},  {"num", &j->num},
+                {"priority", &j->priority},  {"progress", &j->progress},
+                {"result", &j->result},      {"ttl", &j->ttl},
+                {"attempts_made", &j->made}, {"attempts_max", &j->max},
+                {"created_at", &j->created}, {"promote_at", &j->promote}};
+    if (!strcmp(k, "state")) snprintf(j->state, sizeof j->state, "%s", v);
+    if (!strcmp(k, "error")) snprintf(j->error, sizeof j->error, "%s", v);
+    if (!strcmp(k, "data")) snprintf(j->data, sizeof j->data, "%s", v);
+    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
+        if (!strcmp(k, nums[i].k)) *nums[i].p = atoll(v);
+}
+
+/* the live record, else the final one in fs_job: 1 found, 0 none, -1 unavailable */
+static int load_job(session_t *s, const char *id, jobrec_t *j, char *why, size_t size) {
+    memset(j, 0, sizeof *j);
+    char hkey[128];
+    snprintf(hkey, sizeof hkey, "%sfsjob:%s", s->g->prefix, id);
+    const char *hg[] = {"HGETALL", hkey};
+    redisReply *rep = NULL;
+    if (redis_do(s, 2, hg, &rep, why, size)) return -1;
+    int found = rep && rep->type == REDIS_REPLY_ARRAY && rep->elements >= 2;
+    for (size_t i = 0; found && i + 1 < rep->elements; i += 2)
+        if (rep->element[i]->type == REDIS_REPLY_STRING && rep->element[i + 1]->type == REDIS_REPLY_STRING)
+            field(j, rep->element[i]->str, rep->element[i + 1]->str);
+    freeReplyObject(rep);
+    if (found && j->state[0]) return 1;
+    of_rows_t *rows = NULL;
+    of_param_t p = OFP_S(id);
+    if (of_db_query(s->db, s->st_job, &p, 1, &rows, why, size)) return -1;
+    if (!rows->nrows) {
+        of_rows_free(rows);
+        return 0;
+    }
+    snprintf(j->data, sizeof j->data, "%s", of_rows_str(rows, 0, 5));
+    snprintf(j->state, sizeof j->state, "%s", of_rows_str(rows, 0, 8));
+    snprintf(j->error, sizeof j->error, "%s", of_rows_str(rows, 0, 9));
+    j->line = of_rows_i64(rows, 0, 1);
+    j->user_id = of_rows_i64(rows, 0, 2);
+    j->batch_id = of_rows_i64(rows, 0, 3);
+    j->num = of_rows_i64(rows, 0, 4);
+    j->priority = of_rows_i64(rows, 0, 6);
+    j->progress = of_rows_i64(rows, 0, 7);
+    j->result = of_rows_i64(rows, 0, 10);
+    j->ttl = of_rows_i64(rows, 0, 11);
+    j->made = of_rows_i64(rows, 0, 12);
+    j->max = of_rows_i64(rows, 0, 14);
+    j->created = of_rows_i64(rows, 0, 15);
+    j->promote = of_rows_i64(rows, 0, 16);
+    of_rows_free(rows);
+    return 1;
+}
+
+static void add_time(cJSON *o, const char *name, long long ms) {
+    if (ms <= 0) {
+        cJSON_AddNullToObject(o, name);
+        return;
+    }
+    char buf[40], t[24];
+    time_t secs = (time_t)(ms / 1000);
+    struct tm tm;
+    strftime(t, sizeof t, "%Y-%m-%dT%H:%M:%S", gmtime_r(&secs, &tm));
+    snprintf(buf, sizeof buf, "%s.%03lldZ", t, ms % 1000);
+    cJSON_AddStringToObject(o, name, buf);
+}
+
+static enum MHD_Result job_state(of_gateway_t *g, struct MHD_Connection *c, const char *id, int full,
+                                 const of_fsa_caller_t *who) {
+    char why[256];
+    if (!of_fsjob_id_ok(id))
+        return reply_error(c, MHD_HTTP_BAD_REQUEST, "BadRequest", "job id: 1..32 of [0-9A-Za-z_-]");
+    session_t *s = session(g, why, sizeof why);
+    jobrec_t *j = malloc(sizeof *j);
+    int found = j && s ? load_job(s, id, j, why, sizeof why) : -1;
+    if (found < 0) {
+        free(j);
+        of_warn("job state unavailable", OF_S("job_id", id), OF_S("error", why), OF_END);
+        return reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "Unavailable", "job state unavailable, try again");
+    }
+    if (!found || (who->role == OF_FSA_BUYER && (uint64_t)j->user_id != who->user_id)) {
+        free(j);
+        return reply_error(c, MHD_HTTP_NOT_FOUND, "NotFound", "no such job");
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "id", id);
+    cJSON_AddStringToObject(o, "state", j->state);
+    if (!strcmp(j->state, "complete")) {
+        cJSON *r = cJSON_AddObjectToObject(o, "result");
+        cJSON_AddNumberToObject(r, "orderId", (double)j->result);
+    } else if (!strcmp(j->state, "failed") || j->error[0]) {
+        of_fs_reason_t rs = of_fsorder_reason_parse(j->error);
+        cJSON_AddStringToObject(o, "reason", j->error[0] ? j->error : "UNKNOWN");
+        cJSON_AddStringToObject(o, "message",
+                                rs < OF_FS__COUNT                   ? of_fsorder_reason_text(rs)
+                                : !strcmp(j->error, "QUEUE_FAILED") ? CREATE_FAIL_MSG
+                                                                    : j->error);
+    }
+    if (full) { /* FS-3: the whole record */
+        char type[32];
+        snprintf(type, sizeof type, "order/line-%lld", j->line);
+        cJSON_AddStringToObject(o, "type", type);
+        cJSON *data = cJSON_Parse(j->data); /* {user_id, batch_id, num, present_info} as submitted */
+        if (!cJSON_IsObject(data)) {
+            cJSON_Delete(data);
+            data = cJSON_CreateObject();
+            cJSON_AddNumberToObject(data, "user_id", (double)j->user_id);
+            cJSON_AddNumberToObject(data, "batch_id", (double)j->batch_id);
+            cJSON_AddNumberToObject(data, "num", (double)j->num);
+            cJSON_AddNullToObject(data, "present_info");
+        }
+        cJSON_AddItemToObject(o, "data", data);
+        cJSON_AddNumberToObject(o, "priority", (double)j->priority);
+        cJSON_AddNumberToObject(o, "progress", (double)j->progress);
+        add_time(o, "created_at", j->created);
+        add_time(o, "promote_at", j->promote);
+        cJSON_AddNumberToObject(o, "ttl", (double)(j->ttl ? j->ttl : g->ttl_ms));
+        cJSON *a = cJSON_AddObjectToObject(o, "attempts");
+        long long max = j->max ? j->max : g->attempts_max;
+        cJSON_AddNumberToObject(a, "made", (double)j->made);
+        cJSON_AddNumberToObject(a, "remaining", (double)(max > j->made ? max - j->made : 0));
+        cJSON_AddNumberToObject(a, "max", (double)max);
+    }
+    free(j);
+    return reply_json(c, MHD_HTTP_OK, o);
+}
+
+/* ---------------------------------------------------------------- GET /api/order/{orderId} (FS-7) */
+static enum MHD_Result order(of_gateway_t *g, struct MHD_Connection *c, uint64_t id, const of_fsa_caller_t *who) {
+    char why[256];
+    session_t *s = session(g, why, sizeof why);
+    of_rows_t *o = NULL, *p = NULL;
+    of_param_t k = OFP_U(id);
+    if (!s || of_db_query(s->db, s->st_order, &k, 1, &o, why, sizeof why)) {
+        of_warn("order unavailable", OF_U("order_id", id), OF_S("error", why), OF_END);
+        return reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "Unavailable", "order unavailable, try again");
+    }
+    if (!o->nrows || (who->role == OF_FSA_BUYER && (uint64_t)of_rows_i64(o, 0, 3) != who->user_id)) {
+        of_rows_free(o);
+        return reply_error(c, MHD_HTTP_NOT_FOUND, "NotFound", "no such order");
+    }
+    if (of_db_query(s->db, s->st_pays, &k, 1, &p, why, sizeof why)) {
+        of_rows_free(o);
+        return reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "Unavailable", "order unavailable, try again");
+    }
+    static const char *const PAY_TYPES[] = {"", "jifen", "balance", "third_party", "offline"};
+    static const char *const STATES[] = {"", "unpaid", "paid", "closed"};
+    cJSON *r = cJSON_CreateObject();
+    cJSON_AddNumberToObject(r, "id", (double)of_rows_i64(o, 0, 0));
+    cJSON_AddStringToObject(r, "order_code", of_rows_str(o, 0, 1));
+    cJSON_AddStringToObject(r, "job_id", of_rows_str(o, 0, 2));
+    cJSON_AddNumberToObject(r, "user_id", (double)of_rows_i64(o, 0, 3));
+    cJSON_AddNumberToObject(r, "merchant_id", (double)of_rows_i64(o, 0, 4));
+    cJSON_AddNumberToObject(r, "batch_id", (double)of_rows_i64(o, 0, 5));
+    cJSON_AddNumberToObject(r, "num", (double)of_rows_i64(o, 0, 6));
+    add_money(r, "unit_price", of_rows_str(o, 0, 7));
+    add_money(r, "amount", of_rows_str(o, 0, 8));
+    add_money(r, "remain_pay", of_rows_str(o, 0, 9));
+    long long st = of_rows_i64(o, 0, 10);
+    cJSON_AddNumberToObject(r, "state", (double)st);
+    cJSON_AddStringToObject(r, "state_name", st >= 1 && st <= 3 ? STATES[st] : "unknown");
+    cJSON_AddNumberToObject(r, "pay_method", (double)of_rows_i64(o, 0, 11));
+    cJSON *pi = cJSON_Parse(of_rows_str(o, 0, 12));
+    cJSON_AddItemToObject(r, "present_info", pi ? pi : cJSON_CreateNull());
+    cJSON_AddStringToObject(r, "created_at", of_rows_str(o, 0, 13));
+    const char *paid = of_rows_str(o, 0, 14);
+    if (paid && *paid)
+        cJSON_AddStringToObject(r, "paid_at", paid);
+    else
+        cJSON_AddNullToObject(r, "paid_at");
+    cJSON *pays = cJSON_AddArrayToObject(r, "pay_infos");
+    for (int i = 0; i < p->nrows; i++) {
+        cJSON *x = cJSON_CreateObject();
+        long long t = of_rows_i64(p, i, 1);
+        cJSON_AddNumberToObject(x, "seq", (double)of_rows_i64(p, i, 0));
+        cJSON_AddStringToObject(x, "pay_type", t >= 1 && t <= 4 ? PAY_TYPES[t] : "unknown");
+        add_money(x, "amount", of_rows_str(p, i, 2));
+        cJSON_AddNumberToObject(x, "status", (double)of_rows_i64(p, i, 3));
+        cJSON_AddStringToObject(x, "provider_trade_no", of_rows_str(p, i, 4));
+        cJSON_AddStringToObject(x, "created_at", of_rows_str(p, i, 5));
+        cJSON_AddItemToArray(pays, x);
+    }
+    of_rows_free(o);
+    of_rows_free(p);
+    return reply_json(c, MHD_HTTP_OK, r);
+}
+
+/* ---------------------------------------------------------------- routing */
+static int digits_only(const char *s, size_t n) {
+    if (!n || n > 19) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9') return 0;
+    return 1;
+}
+
+static enum MHD_Result route(of_gateway_t *g, struct MHD_Connection *c, const char *url, const char *method,
+                             req_t *rq) {
+    int get = !strcmp(method, "GET"), post = !strcmp(method, "POST");
+    if (!strcmp(url, "/healthz"))
+        return get ? reply_text(c, MHD_HTTP_OK, "text/plain", "ok\n")
+                   : reply_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "MethodNotAllowed", "GET");
+    static const char P[] = "/api/order/";
+    if (strncmp(url, P, sizeof P - 1)) return reply_error(c, MHD_HTTP_NOT_FOUND, "NotFound", "no such route");
+    const char *rest = url + sizeof P - 1;
+    if (rq->too_large) {
+        char msg[64];
+        snprintf(msg, sizeof msg, "body larger than %d bytes", g->max_body);
+        return reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "PayloadTooLarge", msg);
+    }
+    of_fsa_caller_t who;
+    const char *why = "";
+    if (of_fsauth_check(MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
+                        of_cfg_str(g->cfg, OF_CFG_GATEWAY_TOKENS), of_cfg_str(g->cfg, OF_CFG_GATEWAY_USER_SECRET),
+                        of_now_ms() / 1000, &who, &why))
+        return reply_error(c, MHD_HTTP_UNAUTHORIZED, "Unauthorized", why);
+    if (!strcmp(rest, "job"))
+        return post ? submit(g, c, rq, &who) : reply_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "MethodNotAllowed", "POST");
+    size_t n = strlen(rest);
+    static const char ST[] = "/state";
+    if (!strncmp(rest, "job/", 4) && n > 4 + sizeof ST - 1 && !strcmp(rest + n - (sizeof ST - 1), ST)) {
+        char id[64];
+        size_t idn = n - 4 - (sizeof ST - 1);
+        if (idn >= sizeof id) return reply_error(c, MHD_HTTP_BAD_REQUEST, "BadRequest", "job id too long");
+        memcpy(id, rest + 4, idn);
+        id[idn] = '\0';
+        const char *full = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "full");
+        return get ? job_state(g, c, id, full && !strcmp(full, "1"), &who)
+                   : reply_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "MethodNotAllowed", "GET");
+    }
+    if (digits_only(rest, n))
+        return get ? order(g, c, strtoull(rest, NULL, 10), &who)
+                   : reply_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "MethodNotAllowed", "GET");
+    return reply_error(c, MHD_HTTP_NOT_FOUND, "NotFound", "no such route");
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+                                  const char *version, const char *upload, size_t *upload_size, void **con_cls) {
+    (void)version;
+    of_gateway_t *g = cls;
+    req_t *rq = *con_cls;
+    if (!rq) {
+        if (!(rq = calloc(1, sizeof *rq))) return MHD_NO;
+        *con_cls = rq;
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        size_t n = *upload_size;
+        *upload_size = 0;
+        if (rq->too_large || rq->len + n > (size_t)g->max_body) {
+            rq->too_large = 1;
+            return MHD_YES;
+        }
+        if (rq->len + n + 1 > rq->cap) {
+            size_t cap = rq->cap ? rq->cap * 2 : 1024;
+            while (cap < rq->len + n + 1)
+                cap *= 2;
+            char *b = realloc(rq->body, cap);
+            if (!b) return MHD_NO;
+            rq->body = b, rq->cap = cap;
+        }
+        memcpy(rq->body + rq->len, upload, n);
+        rq->len += n;
+        rq->body[rq->len] = '\0';
+        return MHD_YES;
+    }
+    return route(g, c, url, method, rq);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe) {
+    (void)cls, (void)c, (void)toe;
+    req_t *rq = *con_cls;
+    if (rq) free(rq->body);
+    free(rq);
+    *con_cls = NULL;
+}
+
+/* ---------------------------------------------------------------- life */
+of_gateway_t *of_gateway_new(const of_config_t *cfg, char *errstr, size_t size) {
+    char why[256];
+    if (of_fsauth_tokens_ok(of_cfg_str(cfg, OF_CFG_GATEWAY_TOKENS), why, sizeof why)) {
+        of_seterr(errstr, size, OF_ERR_CONFIG, "OF_GATEWAY_TOKENS: %s", why);
+        return NULL;
+    }
+    const char *us = of_cfg_str(cfg, OF_CFG_GATEWAY_USER_SECRET);
+    if (*us && strlen(us) < 16) {
+        of_seterr(errstr, size, OF_ERR_CONFIG, "OF_GATEWAY_USER_SECRET: at least 16 characters (or empty)");
+        return NULL;
+    }
+    of_gateway_t *g = calloc(1, sizeof *g);
+    if (!g) {
+        of_seterr(errstr, size, OF_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    g->cfg = cfg;
+    pthread_mutex_init(&g->mu, NULL);
+    pthread_cond_init(&g->cv, NULL);
+    pthread_key_create(&g->key, session_free);
+    g->attempts_max = (int)of_cfg_int(cfg, OF_CFG_FLASH_ATTEMPTS);
+    g->ttl_ms = of_cfg_int(cfg, OF_CFG_FLASH_TTL_MS);
+    g->keep_ms = of_cfg_int(cfg, OF_CFG_FLASH_JOB_KEEP_S) * 1000;
+    g->max_body = (int)of_cfg_int(cfg, OF_CFG_GATEWAY_MAX_BODY);
+    g->queue_timeout_ms = (int)of_cfg_int(cfg, OF_CFG_GATEWAY_QUEUE_TIMEOUT_MS);
+    snprintf(g->prefix, sizeof g->prefix, "%s", of_cfg_str(cfg, OF_CFG_REDIS_PREFIX));
+    snprintf(g->topic, sizeof g->topic, "%s%s", of_cfg_str(cfg, OF_CFG_TOPIC_PREFIX),
+             of_topics()[OF_TOPIC_FLASH_JOBS].name);
+    char host[48] = "";
+    gethostname(host, sizeof host - 1);
+    snprintf(g->host, sizeof g->host, "gateway@%.40s", host);
+    /* the producer: acks=all, idempotent (the fleet's profile); reports served by the poll thread */
+    rd_kafka_conf_t *kc = of_kafka_conf_new(cfg, OF_KAFKA_PRODUCER, g->host, errstr, size);
+    if (!kc) goto fail;
+    /* a job the gateway gave up on (CreateOrderFail) is not retried by the client library after the answer; one
+     * that reaches Kafka all the same finds its record failed and makes no order (of_flash.c) */
+    char tmo[24];
+    snprintf(tmo, sizeof tmo, "%d", g->queue_timeout_ms);
+    if (rd_kafka_conf_set(kc, "message.timeout.ms", tmo, why, sizeof why) != RD_KAFKA_CONF_OK) {
+        rd_kafka_conf_destroy(kc);
+        of_seterr(errstr, size, OF_ERR_CONFIG, "Kafka producer: %s", why);
+        goto fail;
+    }
+    rd_kafka_conf_set_dr_msg_cb(kc, dr_cb);
+    rd_kafka_conf_set_opaque(kc, g);
+    if (!(g->rk = rd_kafka_new(RD_KAFKA_PRODUCER, kc, why, sizeof why))) {
+        rd_kafka_conf_destroy(kc);
+        of_seterr(errstr, size, OF_ERR_CONFIG, "Kafka producer: %s", why);
+        goto fail;
+    }
+    /* FS-5: the order lines are the topic's partitions */
+    g->nlines = of_topics()[OF_TOPIC_FLASH_JOBS].partitions;
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(g->rk, g->topic, NULL);
+    const struct rd_kafka_metadata *md = NULL;
+    if (rkt && !rd_kafka_metadata(g->rk, 0, rkt, &md, 5000) && md->topic_cnt == 1 && !md->topics[0].err &&
+        md->topics[0].partition_cnt > 0)
+        g->nlines = md->topics[0].partition_cnt;
+    else
+        of_warn("flash.jobs partitions unknown (broker or topic unavailable): using the topic table's",
+                OF_S("topic", g->topic), OF_I("lines", g->nlines), OF_END);
+    if (md) rd_kafka_metadata_destroy(md);
+    if (rkt) rd_kafka_topic_destroy(rkt);
+    if (pthread_create(&g->poller, NULL, poll_main, g)) {
+        of_seterr(errstr, size, OF_ERR_NOMEM, "poll thread: cannot start");
+        goto fail;
+    }
+    g->poller_started = 1;
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)of_cfg_int(cfg, OF_CFG_GATEWAY_PORT))};
+    if (inet_pton(AF_INET, of_cfg_str(cfg, OF_CFG_GATEWAY_BIND), &sa.sin_addr) != 1) {
+        of_seterr(errstr, size, OF_ERR_CONFIG, "OF_GATEWAY_BIND: an IPv4 address is required");
+        goto fail;
+    }
+    g->d = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD, (uint16_t)of_cfg_int(cfg, OF_CFG_GATEWAY_PORT), NULL, NULL,
+                            on_request, g, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
+                            (unsigned)of_cfg_int(cfg, OF_CFG_GATEWAY_THREADS), MHD_OPTION_NOTIFY_COMPLETED,
+                            on_completed, g, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT,
+                            (unsigned)4096, MHD_OPTION_END);
+    if (!g->d) {
+        of_seterr(errstr, size, OF_ERR_CONFIG, "HTTP server: cannot listen on %s:%lld (port taken?)",
+                  of_cfg_str(cfg, OF_CFG_GATEWAY_BIND), of_cfg_int(cfg, OF_CFG_GATEWAY_PORT));
+        goto fail;
+    }
+    of_info("gateway listening", OF_S("bind", of_cfg_str(cfg, OF_CFG_GATEWAY_BIND)),
+            OF_I("port", of_cfg_int(cfg, OF_CFG_GATEWAY_PORT)),
+            OF_I("threads", of_cfg_int(cfg, OF_CFG_GATEWAY_THREADS)), OF_S("topic", g->topic), OF_I("lines", g->nlines),
+            OF_END);
+    return g;
+fail:
+    of_gateway_destroy(g);
+    return NULL;
+}
+
+void of_gateway_destroy(of_gateway_t *g) {
+    if (!g) return;
+    if (g->d) MHD_stop_daemon(g->d); /* joins the request threads: their sessions are freed by the key */
+    if (g->rk) {
+        if (rd_kafka_flush(g->rk, 2000))
+            of_warn("gateway stop: messages not delivered", OF_I("pending", rd_kafka_outq_len(g->rk)), OF_END);
+    }
+    g->stopping = 1;
+    if (g->poller_started) pthread_join(g->poller, NULL);
+    if (g->rk) {
+        rd_kafka_purge(g->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+        rd_kafka_poll(g->rk, 0);
+        rd_kafka_destroy(g->rk);
+    }
+    session_free(pthread_getspecific(g->key));
+    pthread_key_delete(g->key);
+    pthread_cond_destroy(&g->cv);
+    pthread_mutex_destroy(&g->mu);
+    free(g);
+}

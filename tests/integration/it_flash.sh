@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# it_flash.sh -- the flash sale end to end on the real stack (issue 13; spec flash-sale-payment.md FS-1…FS-7): the
+# seed's flow over HTTP (job → state → order), idempotent submits, the failure reasons (unpaid limit, window closed,
+# unknown batch, sold out), callers refused (401/403/404/400/413/405) with nothing written, a queue failure answered
+# CreateOrderFail and never a jobId, 5,000 jobs for 1,000 units from 3,000 buyers over 8 lines with two flash workers
+# (exactly 1,000 sold, every job terminal, no buyer over the limit), and a SIGKILL of a flash worker mid-run (no job
+# stuck or lost, no second order).
+source "$(dirname "$0")/lib.sh"
+it_ns 21
+export OF_KAFKA_GROUP="it.ns21.flash"
+export OF_GATEWAY_PORT=${OF_IT_GATEWAY_PORT:-18521}
+export OF_GATEWAY_TOKENS="app:it-app-token-0123456789:service,bo:it-bo-token-0123456789:backoffice"
+export OF_GATEWAY_USER_SECRET="it-user-secret-0123456789"
+export OF_FLASH_TTL_MS=3000 OF_FLASH_BACKOFF_MS=200
+URL="http://127.0.0.1:$OF_GATEWAY_PORT"
+APP="it-app-token-0123456789"
+start_bin() { # start_bin NAME BINARY: in the background, log in $WORK/NAME.log
+  "$BIN/$2" >"$WORK/$1.log" 2>&1 &
+  WORKERS+=("$!")
+  eval "PID_$1=$!"
+  log "started $2 $1 (pid $!)"
+}
+http() { # http METHOD PATH TOKEN [BODY] [extra curl args...] → "STATUS BODY"
+  local m=$1 p=$2 t=$3 b=${4:-} out code
+  shift 4 || shift $#
+  out=$(mktemp "$WORK/http.XXXXXX")
+  code=$(curl -s -o "$out" -w '%{http_code}' -X "$m" "$URL$p" ${t:+-H "Authorization: Bearer $t"} \
+    ${b:+--data-binary "$b"} "$@")
+  printf '%s %s' "$code" "$(cat "$out")"
+}
+jget() { python3 -c 'import json,sys; d=json.loads(sys.stdin.read().split(" ",1)[1]); print(eval(sys.argv[1], {"d": d}))' "$1"; }
+wait_state() { # wait_state JOB TOKEN: the job's terminal state answer
+  local i r
+  for ((i = 0; i < 100; i++)); do
+    r=$(http GET "/api/order/job/$1/state" "$2")
+    [[ "$r" == *'"state":"complete"'* || "$r" == *'"state":"failed"'* ]] && { echo "$r"; return 0; }
+    sleep 0.1
+  done
+  echo "$r"
+  return 1
+}
+
+log "configuration refused with the key named; --help"
+rc=0
+OF_GATEWAY_TOKENS="app:short:service" "$BIN/of-gateway" >"$WORK/badcfg.log" 2>&1 || rc=$?
+assert_eq "$rc" "78" "a token shorter than 16 characters: exit code"
+grep -q OF_GATEWAY_TOKENS "$WORK/badcfg.log" || fail "the error names OF_GATEWAY_TOKENS"
+"$BIN/of-gateway" --help >"$WORK/help-gw.out" 2>&1
+grep -q "POST /api/order/job" "$WORK/help-gw.out" || fail "of-gateway --help lists the routes"
+"$BIN/of-flash" --help >"$WORK/help-fl.out" 2>&1
+grep -q OF_FLASH_TTL_MS "$WORK/help-fl.out" || fail "of-flash --help lists OF_FLASH_TTL_MS"
+
+start_bin gw of-gateway
+start_bin f1 of-flash
+start_bin f2 of-flash
+for ((i = 0; i < 50; i++)); do curl -sf "$URL/healthz" >/dev/null && break; sleep 0.1; done
+assert_eq "$(curl -s "$URL/healthz")" "ok" "GET /healthz"
+
+log "FS-1 … FS-7: the seed's flow over HTTP with a buyer's token"
+b1=$(ordctl flash batch-create --code IT-FS-1 --merchant 1 --units 10 --price 12.50 --limit-unpaid 2 2>/dev/null)
+tok=$(ordctl flash token --user 4242)
+r=$(http POST /api/order/job "$tok" "{\"batch_id\":$b1,\"num\":3,\"present_info\":{\"gift\":\"hat\"}}")
+assert_eq "${r%% *}" "200" "POST /api/order/job"
+job=$(jget 'd["jobId"]' <<<"$r")
+st=$(wait_state "$job" "$tok") || fail "job $job not terminal: $st"
+assert_eq "$(jget 'd["state"]' <<<"$st")" "complete" "FS-4: the job's state"
+oid=$(jget 'd["result"]["orderId"]' <<<"$st")
+o=$(http GET "/api/order/$oid" "$tok")
+assert_eq "${o%% *}" "200" "GET /api/order/{orderId}"
+assert_eq "$(jget '(d["user_id"], d["num"], d["amount"], d["remain_pay"], d["state_name"], d["pay_infos"], d["present_info"])' <<<"$o")" \
+  "(4242, 3, '37.5000', '37.5000', 'unpaid', [], {'gift': 'hat'})" "FS-6/FS-7: unit price × num, remain_pay, unpaid, no payments yet"
+full=$(http GET "/api/order/job/$job/state?full=1" "$tok")
+assert_eq "$(jget '(d["type"].startswith("order/line-"), d["attempts"], d["ttl"], d["data"]["num"], d["progress"])' <<<"$full")" \
+  "(True, {'made': 1, 'remaining': 2, 'max': 3}, 3000, 3, 100)" "FS-3: the full job record"
+assert_eq "$(sql "SELECT CONCAT_WS(' ', state, result_order_id, attempts_made) FROM fs_job WHERE job_id = '$job'")" "complete $oid 1" "fs_job: the final record"
+code=$(sql "SELECT order_code FROM fs_order WHERE id = $oid")
+[[ "$code" =~ ^FS[0-9]{12}[0-9]{5}$ ]] && log "ok: order_code $code (date-time + DLV-1 sequence)" || fail "order_code $code"
+
+log "idempotent submit: the same Idempotency-Key answers the same jobId, one order"
+r1=$(http POST /api/order/job "$tok" "{\"batch_id\":$b1,\"num\":1}" -H "Idempotency-Key: it-k-1")
+r2=$(http POST /api/order/job "$tok" "{\"batch_id\":$b1,\"num\":1}" -H "Idempotency-Key: it-k-1")
+assert_eq "$(jget 'd["jobId"]' <<<"$r2")" "$(jget 'd["jobId"]' <<<"$r1")" "the second submit's jobId"
+wait_state "$(jget 'd["jobId"]' <<<"$r1")" "$tok" >/dev/null || fail "idempotent job not terminal"
+assert_eq "$(sql "SELECT COUNT(*) FROM fs_order WHERE user_id = 4242")" "2" "orders of buyer 4242"
+
+log "FS-4 failure reasons: unpaid limit, window closed, unknown batch, sold out"
+r=$(http POST /api/order/job "$tok" "{\"batch_id\":$b1,\"num\":1}")
+st=$(wait_state "$(jget 'd["jobId"]' <<<"$r")" "$tok")
+assert_eq "$(jget '(d["state"], d["reason"])' <<<"$st")" "('failed', 'UNPAID_LIMIT')" "a third unpaid order in the batch (limit 2)"
+r=$(http POST /api/order/job "$tok" '{"batch_id":3,"num":1}')
+st=$(wait_state "$(jget 'd["jobId"]' <<<"$r")" "$tok")
+assert_eq "$(jget '(d["state"], d["reason"])' <<<"$st")" "('failed', 'CLOSED')" "the sample's closed batch 3"
+r=$(http POST /api/order/job "$tok" '{"batch_id":999999,"num":1}')
+st=$(wait_state "$(jget 'd["jobId"]' <<<"$r")" "$tok")
+assert_eq "$(jget '(d["state"], d["reason"])' <<<"$st")" "('failed', 'UNKNOWN_BATCH')" "an unknown batch"
+t2=$(ordctl flash token --user 4243)
+r=$(http POST /api/order/job "$t2" "{\"batch_id\":$b1,\"num\":7}")
+st=$(wait_state "$(jget 'd["jobId"]' <<<"$r")" "$t2")
+assert_eq "$(jget '(d["state"], d["reason"])' <<<"$st")" "('failed', 'SOLD_OUT')" "7 units asked, 6 left"
+
+log "callers refused, nothing written"
+before=$(sql "SELECT (SELECT COUNT(*) FROM fs_order) + (SELECT COUNT(*) FROM fs_job)")
+expired=$(ordctl flash token --user 4242 --ttl -10)
+assert_eq "$(http POST /api/order/job "" "{\"batch_id\":$b1,\"num\":1}" | cut -c1-3)" "401" "no token"
+assert_eq "$(http POST /api/order/job "u.4242.9999999999.00" "{\"batch_id\":$b1,\"num\":1}" | cut -c1-3)" "401" "a forged buyer token"
+r=$(http POST /api/order/job "$expired" "{\"batch_id\":$b1,\"num\":1}")
+assert_eq "$r" '401 {"error":"Unauthorized","message":"expired token"}' "an expired buyer token"
+assert_eq "$(http POST /api/order/job "$tok" "{\"user_id\":4243,\"batch_id\":$b1,\"num\":1}" | cut -c1-3)" "403" "another user's id in the body"
+assert_eq "$(http GET "/api/order/$oid" "$t2" | cut -c1-3)" "404" "another buyer's order"
+assert_eq "$(http GET "/api/order/job/$job/state" "$t2" | cut -c1-3)" "404" "another buyer's job"
+r=$(http POST /api/order/job "$tok" '{"batch_id":1,"num":2')
+assert_eq "${r%% *}" "400" "malformed JSON"
+log "  400: ${r#* }"
+assert_eq "$(http POST /api/order/job "$tok" '{"batch_id":1,"num":0}' | cut -c1-3)" "400" "num 0"
+assert_eq "$(http POST /api/order/job "$tok" '{"batch_id":-1,"num":1}' | cut -c1-3)" "400" "a negative batch id"
+assert_eq "$(http POST /api/order/job "$tok" '[1,2]' | cut -c1-3)" "400" "not an object"
+assert_eq "$(http POST /api/order/job "$APP" '{"batch_id":1,"num":1}' | cut -c1-3)" "400" "a service client without user_id"
+big=$(head -c 20000 /dev/zero | tr '\0' 'x')
+assert_eq "$(http POST /api/order/job "$tok" "{\"batch_id\":1,\"num\":1,\"present_info\":\"$big\"}" | cut -c1-3)" "413" "a body over OF_GATEWAY_MAX_BODY"
+assert_eq "$(http GET /api/order/job "$tok" | cut -c1-3)" "405" "GET on the submit route"
+assert_eq "$(http GET /api/order/nope "$tok" | cut -c1-3)" "404" "an unknown route"
+assert_eq "$(http POST /api/order/job "$tok" '{"batch_id":1,"num":1}' -H "Idempotency-Key: $(printf 'k%.0s' {1..200})" | cut -c1-3)" "400" "an Idempotency-Key over 128 characters"
+sleep 1
+assert_eq "$(sql "SELECT (SELECT COUNT(*) FROM fs_order) + (SELECT COUNT(*) FROM fs_job)")" "$before" "orders and job records after the refused calls"
+
+log "FS-1: a queue failure answers CreateOrderFail (503), never a jobId"
+OF_GATEWAY_PORT=$((OF_GATEWAY_PORT + 1)) OF_KAFKA_BOOTSTRAP=127.0.0.1:1 OF_GATEWAY_QUEUE_TIMEOUT_MS=1500 start_bin gwdead of-gateway
+for ((i = 0; i < 100; i++)); do curl -sf "http://127.0.0.1:$((OF_GATEWAY_PORT + 1))/healthz" >/dev/null && break; sleep 0.1; done
+r=$(URL="http://127.0.0.1:$((OF_GATEWAY_PORT + 1))" http POST /api/order/job "$tok" "{\"batch_id\":$b1,\"num\":1}" -H "Idempotency-Key: it-dead-1")
+assert_eq "$r" '503 {"error":"CreateOrderFail","message":"下单失败，请重新下单"}' "the answer without Kafka"
+r=$(http POST /api/order/job "$tok" "{\"batch_id\":$b1,\"num\":1}" -H "Idempotency-Key: it-dead-1")
+[[ "${r%% *}" == 200 && "$(jget 'd["jobId"]' <<<"$r")" != "" ]] && log "ok: the same key is free again after the failure" || fail "retry after a queue failure: $r"
+stop_worker gwdead
+
+log "5,000 jobs for 1,000 units from 3,000 buyers over 8 lines, two flash workers"
+b2=$(ordctl flash batch-create --code IT-FS-2 --merchant 1 --units 1000 --price 1.00 --limit-unpaid 2 2>/dev/null)
+python3 "$REPO/tests/integration/fs_client.py" --url "$URL" --token "$APP" --batch "$b2" --jobs 5000 --buyers 3000 \
+  --user-base 100000 --poll-timeout 120 >"$WORK/burst.json" || fail "fs_client"
+log "burst: $(cat "$WORK/burst.json")"
+assert_eq "$(jget '(d["submitted"], d["refused"], d["pending"], d["complete"] + d["failed"])' <<<"x $(cat "$WORK/burst.json")")" \
+  "(5000, {}, 0, 5000)" "every job accepted and terminal"
+assert_eq "$(sql "SELECT CONCAT_WS(' ', sell_num, state) FROM fs_batch WHERE id = $b2")" "1000 2" "sold units, sold out"
+assert_eq "$(sql "SELECT SUM(num) FROM fs_order WHERE batch_id = $b2")" "1000" "the orders' units"
+assert_eq "$(sql "SELECT COUNT(*) FROM (SELECT user_id FROM fs_order WHERE batch_id = $b2 AND state = 1 GROUP BY user_id HAVING COUNT(*) > 2) x")" "0" "buyers over the unpaid limit"
+assert_eq "$(sql "SELECT COUNT(*) FROM fs_job WHERE batch_id = $b2")" "5000" "final job records"
+assert_eq "$(sql "SELECT COUNT(*) FROM fs_order o JOIN fs_job j ON j.job_id = o.job_id WHERE o.batch_id = $b2 AND j.state = 'complete' AND j.result_order_id = o.id")" \
+  "$(sql "SELECT COUNT(*) FROM fs_order WHERE batch_id = $b2")" "every order is its complete job's result"
+ordctl flash check >"$WORK/check.out" 2>&1 || { fail "ordctl flash check"; cat "$WORK/check.out"; }
+log "$(tail -1 "$WORK/check.out")"
+
+log "SIGKILL of a flash worker mid-run: 3,000 one-unit jobs for 3,000 units"
+b3=$(ordctl flash batch-create --code IT-FS-3 --merchant 1 --units 3000 --price 2.00 2>/dev/null)
+python3 "$REPO/tests/integration/fs_client.py" --url "$URL" --token "$APP" --batch "$b3" --jobs 3000 --buyers 3000 \
+  --user-base 200000 --nums 1 --threads 4 --poll-timeout 180 >"$WORK/kill.json" &
+client=$!
+for ((i = 0; i < 300; i++)); do
+  n=$(sql "SELECT COUNT(*) FROM fs_order WHERE batch_id = $b3")
+  [[ $n -ge 300 ]] && break
+  sleep 0.05
+done
+kill -KILL "$PID_f2"
+at_kill=$(sql "SELECT COUNT(*) FROM fs_order WHERE batch_id = $b3")
+log "killed f2 with $at_kill of 3000 orders made"
+[[ $at_kill -gt 0 && $at_kill -lt 3000 ]] && log "ok: the kill landed mid-run" || fail "the kill did not land mid-run ($at_kill)"
+wait "$client" || fail "fs_client"
+log "after the kill: $(cat "$WORK/kill.json")"
+assert_eq "$(jget '(d["submitted"], d["pending"], d["complete"])' <<<"x $(cat "$WORK/kill.json")")" "(3000, 0, 3000)" "every job complete, none stuck"
+assert_eq "$(sql "SELECT CONCAT_WS(' ', COUNT(*), COUNT(DISTINCT job_id), SUM(num)) FROM fs_order WHERE batch_id = $b3")" "3000 3000 3000" "one order per job"
+assert_eq "$(sql "SELECT sell_num FROM fs_batch WHERE id = $b3")" "3000" "sold units"
+ordctl flash check >"$WORK/check.out" 2>&1 || { fail "ordctl flash check after the kill"; cat "$WORK/check.out"; }
+log "$(tail -1 "$WORK/check.out")"
+log "FS-2 TTL: an attempt active past its deadline is delayed; on the last attempt the job fails, durably"
+now_ms=$(($(date +%s%N) / 1000000))
+for j in ttl-a ttl-b; do
+  made=$([[ $j == ttl-a ]] && echo 1 || echo 3)
+  redis_cli hset "${OF_REDIS_PREFIX}fsjob:$j" state active user_id 4242 batch_id "$b1" num 1 line 0 attempts_made "$made" \
+    attempts_max 3 ttl 3000 deadline $((now_ms - 1000)) created_at "$now_ms" data '{}' >/dev/null
+  redis_cli zadd "${OF_REDIS_PREFIX}fsjob:active" $((now_ms - 1000)) "$j" >/dev/null
+done
+for ((i = 0; i < 50; i++)); do
+  [[ "$(sql "SELECT COUNT(*) FROM fs_job WHERE job_id = 'ttl-b'")" == 1 && "$(redis_cli hget "${OF_REDIS_PREFIX}fsjob:ttl-a" state)" == delayed ]] && break
+  sleep 0.1
+done
+assert_eq "$(redis_cli hmget "${OF_REDIS_PREFIX}fsjob:ttl-a" state error | tr '\n' ' ')" "delayed TTL_EXCEEDED " "attempt 1 of 3 past its TTL: delayed"
+assert_eq "$(sql "SELECT CONCAT_WS(' ', state, error, attempts_made) FROM fs_job WHERE job_id = 'ttl-b'")" "failed TTL_EXCEEDED 3" "attempt 3 of 3 past its TTL: failed in fs_job"
+st=$(http GET /api/order/job/ttl-b/state "$tok")
+assert_eq "$(jget '(d["state"], d["reason"])' <<<"$st")" "('failed', 'TTL_EXCEEDED')" "its state over HTTP"
+assert_eq "$(redis_cli zscore "${OF_REDIS_PREFIX}fsjob:active" ttl-b)" "" "it left the active set"
+stop_worker f1
+stop_worker gw
