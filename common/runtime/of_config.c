@@ -167,6 +167,18 @@ static const of_cfg_def_t defs[OF_CFG__COUNT] = {
         SECRET("OF_GATEWAY_USER_SECRET",
                "Gateway: key of the buyers' bearer tokens `u.<user_id>.<expiry s>.<HMAC-SHA256 hex>` "
                "(`ordctl flash token` issues them). Secret; at least 16 characters, empty = no buyer tokens."),
+    [OF_CFG_PAY_PROVIDER_URL] =
+        STR("OF_PAY_PROVIDER_URL", "",
+            "Payment (FS-8, FS-11): the third-party provider's endpoint the gateway POSTs a signed payment request to; "
+            "empty = no third-party payments (otherPay is refused)."),
+    [OF_CFG_PAY_PROVIDER_SECRET] =
+        SECRET("OF_PAY_PROVIDER_SECRET",
+               "Payment: HMAC-SHA256 key shared with the provider: it signs our requests and verifies its notifies "
+               "(X-OF-Signature). Secret; 16+ characters when OF_PAY_PROVIDER_URL is set."),
+    [OF_CFG_PAY_NOTIFY_URL] =
+        STR("OF_PAY_NOTIFY_URL", "",
+            "Payment: the URL the provider notifies (this gateway's POST /api/order/pay/notify as "
+            "the provider reaches it); empty = http://OF_GATEWAY_BIND:OF_GATEWAY_PORT/…"),
 };
 
 struct of_config_s {

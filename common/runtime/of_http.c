@@ -47,6 +47,42 @@ const char *of_http_describe(int curl_code, long status, const char *curl_error,
     return buf;
 }
 
+static size_t discard(char *p, size_t size, size_t n, void *u) {
+    (void)p, (void)u;
+    return size * n;
+}
+
+long of_http_post_sync(const char *url, const char *const *headers, const char *body, size_t len, long timeout_ms,
+                       char *errstr, size_t size) {
+    CURL *c = curl_easy_init();
+    if (!c) {
+        snprintf(errstr, size, "curl: cannot start");
+        return 0;
+    }
+    struct curl_slist *h = NULL;
+    for (size_t i = 0; headers && headers[i]; i++)
+        h = curl_slist_append(h, headers[i]);
+    char eb[CURL_ERROR_SIZE] = "";
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, eb);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+    CURLcode rc = curl_easy_perform(c);
+    long status = 0;
+    if (rc == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    else
+        snprintf(errstr, size, "%s", eb[0] ? eb : curl_easy_strerror(rc));
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    return status;
+}
+
 of_http_t *of_http_new(void) {
     if (curl_global_init(CURL_GLOBAL_DEFAULT)) return NULL;
     of_http_t *h = calloc(1, sizeof *h);

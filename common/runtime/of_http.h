@@ -18,6 +18,11 @@ of_http_class_t of_http_classify(int curl_code, long status);
 const char *of_http_describe(int curl_code, long status, const char *curl_error, long timeout_ms, const char *resp,
                              char *buf, size_t size);
 
+/* One blocking POST on its own connection (a gateway thread calling a payment provider): headers NULL-terminated
+ * ("Name: value"). Returns the HTTP status, 0 when no response came (errstr says why). Thread-safe once
+ * curl_global_init ran (of_http_new or the caller's start-up). */
+long of_http_post_sync(const char *url, const char *const *headers, const char *body, size_t len, long timeout_ms,
+                       char *errstr, size_t errstr_size);
 /* One POST. Inputs are borrowed until the request is returned by of_http_poll(). */
 typedef struct {
     const char *url;

@@ -12,6 +12,8 @@ export OF_GATEWAY_PORT=${OF_IT_GATEWAY_PORT:-18521}
 export OF_GATEWAY_TOKENS="app:it-app-token-0123456789:service,bo:it-bo-token-0123456789:backoffice"
 export OF_GATEWAY_USER_SECRET="it-user-secret-0123456789"
 export OF_FLASH_TTL_MS=3000 OF_FLASH_BACKOFF_MS=200
+PAY_PORT=$((OF_GATEWAY_PORT + 2))
+export OF_PAY_PROVIDER_URL="http://127.0.0.1:$PAY_PORT/pay" OF_PAY_PROVIDER_SECRET="it-pay-secret-0123456789"
 URL="http://127.0.0.1:$OF_GATEWAY_PORT"
 APP="it-app-token-0123456789"
 start_bin() { # start_bin NAME BINARY: in the background, log in $WORK/NAME.log
@@ -51,6 +53,9 @@ grep -q "POST /api/order/job" "$WORK/help-gw.out" || fail "of-gateway --help lis
 grep -q OF_FLASH_TTL_MS "$WORK/help-fl.out" || fail "of-flash --help lists OF_FLASH_TTL_MS"
 
 start_bin gw of-gateway
+"$BIN/of-testpay" --port "$PAY_PORT" --delay-ms 100 >"$WORK/testpay.log" 2>&1 &
+WORKERS+=("$!")
+PID_testpay=$!
 start_bin f1 of-flash
 start_bin f2 of-flash
 for ((i = 0; i < 50; i++)); do curl -sf "$URL/healthz" >/dev/null && break; sleep 0.1; done
@@ -186,5 +191,94 @@ assert_eq "$(sql "SELECT CONCAT_WS(' ', state, error, attempts_made) FROM fs_job
 st=$(http GET /api/order/job/ttl-b/state "$tok")
 assert_eq "$(jget '(d["state"], d["reason"])' <<<"$st")" "('failed', 'TTL_EXCEEDED')" "its state over HTTP"
 assert_eq "$(redis_cli zscore "${OF_REDIS_PREFIX}fsjob:active" ttl-b)" "" "it left the active set"
+log "FS-8: pay with points, balance and the third party; the provider's notify settles the order (FS-11)"
+b4=$(ordctl flash batch-create --code IT-FS-PAY --merchant 1 --units 20 --price 1000 2>/dev/null)
+t1001=$(ordctl flash token --user 1001)
+new_order() { # new_order TOKEN: an order of one unit of batch b4, its id
+  local r st
+  r=$(http POST /api/order/job "$1" "{\"batch_id\":$b4,\"num\":1}")
+  st=$(wait_state "$(jget 'd["jobId"]' <<<"$r")" "$1")
+  jget 'd["result"]["orderId"]' <<<"$st"
+}
+mode() { curl -s -X POST "http://127.0.0.1:$PAY_PORT/mode" -d "{\"mode\":\"$1\",\"delay_ms\":100}" >/dev/null; }
+acct() { sql "SELECT CONCAT_WS(' ', point_balance, cash_balance) FROM fs_account WHERE owner_type = $1 AND owner_id = $2"; }
+wait_sql() { # wait_sql SQL WANT: up to 10 s
+  local i
+  for ((i = 0; i < 100; i++)); do [[ "$(sql "$1")" == "$2" ]] && return 0; sleep 0.1; done
+  return 1
+}
+u0=$(acct 1 1001)
+o1=$(new_order "$t1001")
+r=$(http PUT "/api/order/$o1/pay" "$t1001" '{"jifen":300,"balance":200,"otherPay":{"type":"sinapay"}}' -H "Idempotency-Key: it-pay-1")
+assert_eq "$(jget '(d["state_name"], d["remain_pay"], [(p["pay_type"], p["amount"], p["status"]) for p in d["pay_infos"]])' <<<"$r")" \
+  "('unpaid', '500.0000', [('jifen', '300.0000', 1), ('balance', '200.0000', 1), ('third_party', '500.0000', 0)])" \
+  "points and balance taken, the rest asked of the provider"
+wait_sql "SELECT state FROM fs_order WHERE id = $o1" 2 || fail "the notify did not settle order $o1"
+assert_eq "$(sql "SELECT CONCAT_WS(' ', state, remain_pay, pay_method, paid_at IS NOT NULL) FROM fs_order WHERE id = $o1")" "2 0.0000 7 1" \
+  "paid: nothing remains, points | balance | third party"
+assert_eq "$(acct 1 1001)" "$(awk '{printf "%.4f %.4f", $1 - 300, $2 - 200}' <<<"$u0")" "the buyer's points and balance"
+assert_eq "$(sql "SELECT GROUP_CONCAT(CONCAT_WS('/', owner_type, change_amount, \`explain\`) ORDER BY id) FROM fs_point_ledger WHERE order_id = $o1")" \
+  "1/-300.0000/购羊抵现扣除,2/300.0000/购羊抵现扣除" "one bill, both sides in the points ledger"
+wait_sql "SELECT COUNT(*) FROM outbox WHERE event_id = 'paid:$o1' AND sent_at IS NOT NULL" 1 || fail "PaymentCompleted of $o1 not published"
+ordctl events payment.completed >"$WORK/paid.out" 2>&1
+assert_eq "$(grep -c "key=$o1 " "$WORK/paid.out")" "1" "one PaymentCompleted on payment.completed"
+
+log "a repeated pay request (same key) and concurrent ones (other keys): one charge"
+r=$(http PUT "/api/order/$o1/pay" "$t1001" '{"jifen":300,"balance":200,"otherPay":{"type":"sinapay"}}' -H "Idempotency-Key: it-pay-1")
+assert_eq "$(jget '(d["state_name"], len(d["pay_infos"]))' <<<"$r")" "('paid', 3)" "the same key again: the order as it is, nothing charged"
+u1=$(acct 1 1001)
+o2=$(new_order "$t1001")
+for k in 1 2 3 4 5; do
+  http PUT "/api/order/$o2/pay" "$t1001" '{"jifen":1000}' -H "Idempotency-Key: it-conc-$k" >"$WORK/conc.$k" &
+done
+wait_children() { local p; for p in $(jobs -p); do [[ " ${WORKERS[*]} " == *" $p "* ]] || wait "$p"; done; }
+wait_children
+assert_eq "$(cut -c1-3 "$WORK"/conc.* | sort | uniq -c | awk '{printf "%s×%s ", $1, $2}')" "1×200 4×409 " "five concurrent pay requests"
+assert_eq "$(acct 1 1001)" "$(awk '{printf "%.4f %.4f", $1 - 1000, $2}' <<<"$u1")" "points charged once"
+assert_eq "$(sql "SELECT COUNT(*) FROM fs_pay_info WHERE order_id = $o2")" "1" "one payment"
+
+log "FS-11: repeated notifies settle once; a bad signature is refused; a failed or refused payment leaves the order unpaid"
+mode repeat
+o3=$(new_order "$t1001")
+r=$(http PUT "/api/order/$o3/pay" "$t1001" '{"otherPay":{"type":"sinapay","amount":"1000.00"}}' -H "Idempotency-Key: it-rep")
+wait_sql "SELECT state FROM fs_order WHERE id = $o3" 2 || fail "order $o3 not paid"
+wait_sql "SELECT COUNT(*) FROM outbox WHERE event_id = 'paid:$o3' AND sent_at IS NOT NULL" 1 || fail "PaymentCompleted of $o3 not published"
+sleep 0.5 # the provider's second and third notifies
+assert_eq "$(grep -c 'TP'"$o3"'-1.*-> 200' "$WORK/testpay.log")" "3" "three notifies, each answered 200"
+assert_eq "$(sql "SELECT CONCAT_WS(' ', remain_pay, (SELECT COUNT(*) FROM fs_pay_info WHERE order_id = $o3)) FROM fs_order WHERE id = $o3")" "0.0000 1" "settled once"
+ordctl events payment.completed >"$WORK/paid.out" 2>&1
+assert_eq "$(grep -c "key=$o3 " "$WORK/paid.out")" "1" "one PaymentCompleted"
+body='{"trade_no":"TP1-1","amount":"1.00","status":"SUCCESS"}'
+r=$(http POST /api/order/pay/notify "" "$body" -H "X-OF-Signature: sha256=$(printf '%064d' 0)")
+assert_eq "${r%% *}" "401" "a notify with a wrong signature"
+mode fail
+o4=$(new_order "$t1001")
+http PUT "/api/order/$o4/pay" "$t1001" '{"otherPay":{}}' -H "Idempotency-Key: it-fail" >/dev/null
+wait_sql "SELECT status FROM fs_pay_info WHERE order_id = $o4" 2 || fail "the FAILED notify was not recorded"
+assert_eq "$(sql "SELECT CONCAT_WS(' ', state, remain_pay) FROM fs_order WHERE id = $o4")" "1 1000.0000" "a failed third-party payment: still unpaid"
+mode refuse
+r=$(http PUT "/api/order/$o4/pay" "$t1001" '{"otherPay":{}}' -H "Idempotency-Key: it-refuse")
+assert_eq "$(jget 'd["error"]' <<<"$r")" "ThirdPartyFailed" "the provider refuses: 502"
+assert_eq "${r%% *}" "502" "its status"
+assert_eq "$(sql "SELECT GROUP_CONCAT(status ORDER BY seq) FROM fs_pay_info WHERE order_id = $o4")" "2,2" "both third-party tries failed"
+mode ok
+t1003=$(ordctl flash token --user 1003)
+o5=$(new_order "$t1003")
+r=$(http PUT "/api/order/$o5/pay" "$t1003" '{"jifen":1000}' -H "Idempotency-Key: it-poor")
+assert_eq "$(jget '(d["error"], d["message"])' <<<"$r")" "('InsufficientFunds', 'not enough points (jifen)')" "a buyer with no points"
+assert_eq "$(sql "SELECT COUNT(*) FROM fs_pay_info WHERE order_id = $o5")" "0" "nothing written"
+assert_eq "$(http PUT "/api/order/$o5/pay" "$t1003" '{"jifen":1}' | cut -c1-3)" "400" "a pay request without an Idempotency-Key"
+assert_eq "$(http PUT "/api/order/$o5/pay" "$t1001" '{"jifen":1}' -H "Idempotency-Key: x" | cut -c1-3)" "404" "another buyer's order"
+
+log "FS-10: the back office registers an offline payment"
+BO="it-bo-token-0123456789"
+assert_eq "$(http PUT "/api/order/$o4/payInfo" "$t1001" '{"amount":"1000"}' -H "Idempotency-Key: bo-1" | cut -c1-3)" "403" "a buyer may not"
+r=$(http PUT "/api/order/$o4/payInfo" "$BO" '{"amount":"1000","remark":"bank transfer 8812"}' -H "Idempotency-Key: bo-1")
+assert_eq "$(jget '(d["state_name"], d["remain_pay"], d["pay_method"], d["pay_infos"][-1]["pay_type"])' <<<"$r")" \
+  "('paid', '0.0000', 8, 'offline')" "paid offline"
+ordctl flash ledger --user 1001 >"$WORK/ledger.out" 2>&1 || fail "ordctl flash ledger"
+grep -q "购羊抵现扣除" "$WORK/ledger.out" || fail "the ledger shows the points bill"
+ordctl flash check >"$WORK/check.out" 2>&1 || { fail "ordctl flash check after the payments"; cat "$WORK/check.out"; }
+log "$(tail -1 "$WORK/check.out")"
 stop_worker f1
 stop_worker gw

@@ -8,6 +8,7 @@
 #include "of_fsauth.h"
 #include "of_fsjob.h"
 #include "of_fsorder.h"
+#include "of_fspay.h"
 #include "of_fsreq.h"
 
 #define T0 1000000000LL
@@ -256,4 +257,92 @@ Test(fs, gateway_tokens_service_and_signed_buyer) {
     cr_assert_eq(of_fsauth_tokens_ok("app:short:service", buf, sizeof buf), -1);
     cr_assert_eq(of_fsauth_tokens_ok("app:app-token-0123456789:admin", buf, sizeof buf), -1);
     cr_assert_eq(of_fsauth_tokens_ok("", buf, sizeof buf), 0, "no service clients");
+}
+
+/* ---- FS-8, FS-10, FS-11: payments ---- */
+static of_fspay_req_t req(const char *json) {
+    of_fspay_req_t r;
+    char why[128];
+    cr_assert_eq(of_fspay_req_parse(json, strlen(json), &r, why, sizeof why), 0, "%s: %s", json, why);
+    return r;
+}
+
+Test(fs, FS_8_points_then_balance_then_the_rest_by_the_provider) {
+    of_fspay_req_t r = req("{\"jifen\":300,\"balance\":\"200.5\",\"otherPay\":{\"type\":\"sinapay\"}}");
+    of_fspay_plan_t p;
+    const char *why;
+    cr_assert_eq(of_fspay_plan(10000000, &r, &p, &why), 0, "1000.00 remains");
+    cr_assert_eq(p.jifen, 3000000);
+    cr_assert_eq(p.balance, 2005000);
+    cr_assert_eq(p.other, 4995000, "otherPay without an amount pays the rest");
+    cr_assert_eq(p.remain_after, 4995000, "the third-party part counts when its notify succeeds");
+    cr_assert_str_eq(r.other_type, "sinapay");
+    cr_assert_eq(p.jifen + p.balance + p.other, 10000000, "the parts add up to the cent");
+}
+
+Test(fs, FS_8_seed_request_points_only_pays_the_order) {
+    of_fspay_req_t r = req("{\"jifen\":1000,\"balance\":0,\"otherPay\":null}");
+    of_fspay_plan_t p;
+    const char *why;
+    cr_assert_eq(of_fspay_plan(10000000, &r, &p, &why), 0);
+    cr_assert_eq(p.remain_after, 0, "calRemainPayInfo: 0");
+    cr_assert_eq(p.other, 0);
+}
+
+Test(fs, FS_8_never_pays_more_than_remains_nor_nothing) {
+    of_fspay_plan_t p;
+    const char *why;
+    of_fspay_req_t r = req("{\"jifen\":600,\"balance\":500}");
+    cr_assert_eq(of_fspay_plan(10000000, &r, &p, &why), -1, "1100 for 1000");
+    r = req("{\"jifen\":100,\"otherPay\":{\"amount\":950}}");
+    cr_assert_eq(of_fspay_plan(10000000, &r, &p, &why), -1);
+    r = req("{}");
+    cr_assert_eq(of_fspay_plan(10000000, &r, &p, &why), -1, "nothing to pay");
+    r = req("{\"jifen\":1}");
+    cr_assert_eq(of_fspay_plan(0, &r, &p, &why), -1, "nothing remains");
+    of_fspay_req_t bad;
+    char w[128];
+    const char *b[] = {"{\"jifen\":-1}",   "{\"jifen\":0.00001}", "{\"balance\":\"abc\"}", "[]",
+                       "{\"otherPay\":3}", "{\"jifen\":1e12}"};
+    for (size_t i = 0; i < sizeof b / sizeof *b; i++)
+        cr_assert_eq(of_fspay_req_parse(b[i], strlen(b[i]), &bad, w, sizeof w), -1, "%s", b[i]);
+}
+
+Test(fs, FS_8_pay_method_bits) {
+    cr_assert_eq(of_fspay_bit(OF_PAY_POINTS) | of_fspay_bit(OF_PAY_BALANCE) | of_fspay_bit(OF_PAY_THIRD), 7);
+    cr_assert_eq(of_fspay_bit(OF_PAY_OFFLINE), 8);
+    cr_assert_eq(of_fspay_bit(9), 0);
+    cr_assert_str_eq(of_fspay_method_name(OF_PAY_POINTS), "jifen");
+    cr_assert_str_eq(of_fspay_method_name(OF_PAY_THIRD), "third_party");
+}
+
+Test(fs, FS_10_offline_payment_amount_and_remark) {
+    int64_t a;
+    char remark[64], why[128];
+    const char *ok = "{\"amount\":\"250.00\",\"remark\":\"bank transfer 8812\"}";
+    cr_assert_eq(of_fspay_offline_parse(ok, strlen(ok), &a, remark, sizeof remark, why, sizeof why), 0);
+    cr_assert_eq(a, 2500000);
+    cr_assert_str_eq(remark, "bank transfer 8812");
+    const char *zero = "{\"amount\":0}";
+    cr_assert_eq(of_fspay_offline_parse(zero, strlen(zero), &a, remark, sizeof remark, why, sizeof why), -1);
+}
+
+Test(fs, FS_11_provider_notify_parsed_and_the_request_signed_body) {
+    of_fspay_notify_t n;
+    char why[128];
+    const char *ok = "{\"trade_no\":\"TP504-3\",\"amount\":\"500.0000\",\"status\":\"SUCCESS\",\"notify_id\":\"N1\"}";
+    cr_assert_eq(of_fspay_notify_parse(ok, strlen(ok), &n, why, sizeof why), 0, "%s", why);
+    cr_assert_str_eq(n.trade_no, "TP504-3");
+    cr_assert_eq(n.amount, 5000000);
+    cr_assert(n.success);
+    const char *bad[] = {"{\"trade_no\":\"x y\",\"amount\":\"1\",\"status\":\"SUCCESS\"}",
+                         "{\"trade_no\":\"T1\",\"amount\":\"0\",\"status\":\"SUCCESS\"}",
+                         "{\"trade_no\":\"T1\",\"amount\":\"1\",\"status\":\"MAYBE\"}", "nope"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        cr_assert_eq(of_fspay_notify_parse(bad[i], strlen(bad[i]), &n, why, sizeof why), -1, "%s", bad[i]);
+    char body[512];
+    cr_assert_eq(
+        of_fspay_provider_body("TP1-1", 5000000, "default", "http://gw/api/order/pay/notify", body, sizeof body), 0);
+    cr_assert_str_eq(body, "{\"trade_no\":\"TP1-1\",\"amount\":\"500.0000\",\"channel\":\"default\",\"notify_url\":"
+                           "\"http://gw/api/order/pay/notify\"}");
 }

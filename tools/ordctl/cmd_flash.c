@@ -23,9 +23,12 @@ static const char USAGE_FLASH[] =
     "       ordctl flash job JOB_ID      a job's live record (Redis) and final record (fs_job), and its order\n"
     "       ordctl flash token --user ID [--ttl SECONDS]\n"
     "        a buyer's bearer token for the gateway (signed with OF_GATEWAY_USER_SECRET; default 86400 s)\n"
+    "       ordctl flash ledger (--user ID | --merchant ID) [--limit N]\n"
+    "        the account's points and balance, and its ledger rows newest first (bills, payments, explain)\n"
     "       ordctl flash check [--batch ID]\n"
     "        sold units = the orders' units and never above the batch (FS-6), no buyer over the unpaid limit, no\n"
-    "        job active past its TTL; exit 1 on a violation\n";
+    "        job active past its TTL, every paid order's payments = its amount, every account's balance = its\n"
+    "        ledger's last balance_after; exit 1 on a violation\n";
 
 static of_err_t run(of_db_t *db, const char *sql, const of_param_t *p, int n, of_rows_t **rows, uint64_t *id, char *err,
                     size_t size) {
@@ -250,6 +253,41 @@ static int check(of_db_t *db, int argc, char **argv) {
     int nb = r->nrows;
     of_rows_free(r);
     of_rows_free(u);
+    /* FS-8: a paid order's settled payments are its amount, an unpaid one's remain_pay its amount less them */
+    of_rows_t *p = NULL, *lg = NULL;
+    if (run(db,
+            "SELECT o.id, o.state, o.amount, o.remain_pay, IFNULL(SUM(p.amount), 0) FROM fs_order o LEFT JOIN "
+            "fs_pay_info p ON p.order_id = o.id AND p.status = 1 WHERE ? = 0 OR o.batch_id = ? GROUP BY o.id, "
+            "o.state, o.amount, o.remain_pay HAVING o.remain_pay + IFNULL(SUM(p.amount), 0) <> o.amount OR (o.state = "
+            "2 "
+            "AND o.remain_pay <> 0) LIMIT 20",
+            (of_param_t[]){k, k}, 2, &p, NULL, err, sizeof err) ||
+        run(db,
+            "SELECT a.owner_type, a.owner_id, a.point_balance, a.cash_balance, (SELECT l.balance_after FROM "
+            "fs_point_ledger l WHERE l.owner_type = a.owner_type AND l.owner_id = a.owner_id ORDER BY l.id DESC "
+            "LIMIT 1), (SELECT l.balance_after FROM fs_balance_ledger l WHERE l.owner_type = a.owner_type AND "
+            "l.owner_id = a.owner_id ORDER BY l.id DESC LIMIT 1) FROM fs_account a",
+            NULL, 0, &lg, NULL, err, sizeof err)) {
+        fprintf(stderr, "ordctl flash check: %s\n", err);
+        of_rows_free(p);
+        return 1;
+    }
+    for (int i = 0; i < p->nrows; i++) {
+        printf("order %s (state %s): amount %s, remain_pay %s, settled payments %s\n", of_rows_str(p, i, 0),
+               of_rows_str(p, i, 1), of_rows_str(p, i, 2), of_rows_str(p, i, 3), of_rows_str(p, i, 4));
+        rc = 1;
+    }
+    for (int i = 0; i < lg->nrows; i++) {
+        const char *pl = of_rows_str(lg, i, 4), *cl = of_rows_str(lg, i, 5);
+        if ((pl && strcmp(pl, of_rows_str(lg, i, 2))) || (cl && strcmp(cl, of_rows_str(lg, i, 3)))) {
+            printf("account %s/%s: points %s (ledger %s), balance %s (ledger %s)\n", of_rows_str(lg, i, 0),
+                   of_rows_str(lg, i, 1), of_rows_str(lg, i, 2), pl ? pl : "-", of_rows_str(lg, i, 3), cl ? cl : "-");
+            rc = 1;
+        }
+    }
+    int np = lg->nrows;
+    of_rows_free(p);
+    of_rows_free(lg);
     /* jobs active past their TTL, beyond one TTL check (they should have been moved on) */
     of_redis_t *rd = of_redis_connect(cfg, err, sizeof err);
     long long stuck = -1;
@@ -268,8 +306,49 @@ static int check(of_db_t *db, int argc, char **argv) {
         printf("%lld jobs active more than 5 s past their TTL (is any of-flash running?)\n", stuck);
         rc = 1;
     }
-    printf("flash check %s: %d batches; sold = orders, within the batch; unpaid limits kept%s\n", rc ? "FAILED" : "OK",
-           nb, stuck < 0 ? "; jobs: redis unavailable" : "; no job stuck active");
+    printf("flash check %s: %d batches; sold = orders, within the batch; unpaid limits kept; payments = amounts; %d "
+           "accounts = their ledgers%s\n",
+           rc ? "FAILED" : "OK", nb, np, stuck < 0 ? "; jobs: redis unavailable" : "; no job stuck active");
+    return rc;
+}
+
+static int ledger(of_db_t *db, int argc, char **argv) {
+    const char *user = arg(argc, argv, "--user"), *merchant = arg(argc, argv, "--merchant");
+    const char *lim = arg(argc, argv, "--limit");
+    if (!user == !merchant) {
+        fputs(USAGE_FLASH, stderr);
+        return 2;
+    }
+    of_param_t k[] = {OFP_I(user ? 1 : 2), OFP_U(strtoull(user ? user : merchant, NULL, 10)),
+                      OFP_I(lim ? atoi(lim) : 50)};
+    char err[512];
+    of_rows_t *a = NULL, *l = NULL;
+    if (run(db, "SELECT point_balance, cash_balance FROM fs_account WHERE owner_type = ? AND owner_id = ?", k, 2, &a,
+            NULL, err, sizeof err) ||
+        run(db,
+            "SELECT * FROM (SELECT 'points' AS kind, created_at, bill_no, change_amount, balance_after, order_id, "
+            "`explain` FROM fs_point_ledger WHERE owner_type = ? AND owner_id = ? UNION ALL SELECT 'balance', "
+            "created_at, bill_no, change_amount, balance_after, order_id, `explain` FROM fs_balance_ledger WHERE "
+            "owner_type = ? AND owner_id = ?) x ORDER BY created_at DESC, kind LIMIT ?",
+            (of_param_t[]){k[0], k[1], k[0], k[1], k[2]}, 5, &l, NULL, err, sizeof err)) {
+        fprintf(stderr, "ordctl flash ledger: %s\n", err);
+        of_rows_free(a);
+        return 1;
+    }
+    int rc = 0;
+    if (!a->nrows) {
+        fprintf(stderr, "ordctl flash ledger: no account\n");
+        rc = 3;
+    } else {
+        printf("%s %s: points %s, balance %s\n", user ? "user" : "merchant", user ? user : merchant,
+               of_rows_str(a, 0, 0), of_rows_str(a, 0, 1));
+        for (int i = 0; i < l->nrows; i++)
+            printf("  %-7s %s  %-14s %12s  after %12s  order %s  %s\n", of_rows_str(l, i, 0), of_rows_str(l, i, 1),
+                   of_rows_str(l, i, 2), of_rows_str(l, i, 3), of_rows_str(l, i, 4), of_rows_str(l, i, 5),
+                   of_rows_str(l, i, 6));
+    }
+    of_rows_free(a);
+    of_rows_free(l);
     return rc;
 }
 
@@ -293,6 +372,8 @@ int cmd_flash(int argc, char **argv) {
         rc = batch_show(db, argv[2]);
     else if (!strcmp(sub, "job") && argc >= 3)
         rc = job_show(db, argv[2]);
+    else if (!strcmp(sub, "ledger"))
+        rc = ledger(db, argc - 1, argv + 1);
     else if (!strcmp(sub, "check"))
         rc = check(db, argc - 1, argv + 1);
     else {

@@ -19,6 +19,11 @@
 #include "of_fsauth.h"
 #include "of_fsjob.h"
 #include "of_fsorder.h"
+#include "of_fspay.h"
+#include "of_fspaystore.h"
+#include "of_http.h"
+#include "of_outbox.h"
+#include "of_sign.h"
 #include "of_fsreq.h"
 #include "of_kafka.h"
 #include "of_log.h"
@@ -43,6 +48,11 @@ struct of_gateway_s {
     char topic[256], prefix[64], host[64];
     int nlines, attempts_max, max_body, queue_timeout_ms;
     int64_t ttl_ms, keep_ms;
+    char notify_url[512];
+    /* the publisher: PaymentCompleted rows of the outbox go to Kafka as soon as a payment commits */
+    pthread_t publisher;
+    int publisher_started, publish_asked;
+    pthread_cond_t publish_cv;
 };
 
 /* one produce waiting for its delivery report (freed by the waiter, or by the report when the waiter gave up) */
@@ -56,6 +66,7 @@ typedef struct {
     of_gateway_t *g;
     of_db_t *db;
     of_redis_t *rd;
+    of_fspaystore_t *pay;
     int st_order, st_pays, st_job;
 } session_t;
 
@@ -101,6 +112,46 @@ static void *poll_main(void *arg) {
     return NULL;
 }
 
+/* PaymentCompleted (and any other unsent outbox row) to Kafka: at once when a payment commits, else every second
+ * (a gateway that died between commit and publish is covered by any worker's outbox sweep) */
+static void *publish_main(void *arg) {
+    of_gateway_t *g = arg;
+    char err[256] = "";
+    of_db_t *db = NULL;
+    of_producer_t *p = NULL;
+    of_outbox_t *ob = NULL;
+    while (!g->stopping) {
+        if (!ob) {
+            if (!db) db = of_db_connect(g->cfg, NULL, err, sizeof err);
+            if (db && !p) p = of_producer_new(g->cfg, g->host, err, sizeof err);
+            if (db && p) ob = of_outbox_new(db, p);
+            if (!ob) of_warn("payment publisher: not ready, retrying", OF_S("error", err), OF_END);
+        }
+        if (ob) of_outbox_sweep(ob, 0, 256);
+        pthread_mutex_lock(&g->mu);
+        if (!g->publish_asked && !g->stopping) {
+            struct timespec t;
+            clock_gettime(CLOCK_REALTIME, &t);
+            t.tv_sec += 1;
+            pthread_cond_timedwait(&g->publish_cv, &g->mu, &t);
+        }
+        g->publish_asked = 0;
+        pthread_mutex_unlock(&g->mu);
+    }
+    if (ob) of_outbox_sweep(ob, 0, 256);
+    of_outbox_destroy(ob);
+    of_producer_destroy(p);
+    of_db_close(db);
+    return NULL;
+}
+
+static void publish_now(of_gateway_t *g) {
+    pthread_mutex_lock(&g->mu);
+    g->publish_asked = 1;
+    pthread_cond_signal(&g->publish_cv);
+    pthread_mutex_unlock(&g->mu);
+}
+
 /* queue the job on its line and wait for Kafka to hold it (or the queue timeout) */
 static int produce(of_gateway_t *g, int line, const char *key, const void *val, size_t len, char *why, size_t size) {
     dr_wait_t *w = calloc(1, sizeof *w);
@@ -142,6 +193,7 @@ static int produce(of_gateway_t *g, int line, const char *key, const void *val, 
 static void session_free(void *p) {
     session_t *s = p;
     if (!s) return;
+    of_fspaystore_destroy(s->pay);
     of_db_close(s->db);
     of_redis_close(s->rd);
     free(s);
@@ -165,6 +217,7 @@ static session_t *session(of_gateway_t *g, char *why, size_t size) {
         s->st_pays = of_db_register(s->db, SQL_PAYS);
         s->st_job = of_db_register(s->db, SQL_JOB);
     }
+    if (!s->pay && !(s->pay = of_fspaystore_new(s->db, why, size))) return NULL;
     return s;
 }
 
@@ -546,6 +599,113 @@ static enum MHD_Result order(of_gateway_t *g, struct MHD_Connection *c, uint64_t
     return reply_json(c, MHD_HTTP_OK, r);
 }
 
+/* ---------------------------------------------------------------- payments (FS-8, FS-10, FS-11) */
+static enum MHD_Result pay_answer(of_gateway_t *g, struct MHD_Connection *c, const of_payout_t *o, uint64_t order_id,
+                                  const of_fsa_caller_t *who) {
+    switch (o->result) {
+    case OF_PAYR_OK:
+    case OF_PAYR_REPLAY:
+        return order(g, c, order_id, who); /* the order as it is now (a replay: the same effect, nothing more) */
+    case OF_PAYR_NOT_FOUND:
+        return reply_error(c, MHD_HTTP_NOT_FOUND, "NotFound", "no such order");
+    case OF_PAYR_STATE:
+        return reply_error(c, MHD_HTTP_CONFLICT, "OrderNotUnpaid", o->why);
+    case OF_PAYR_FUNDS:
+        return reply_error(c, MHD_HTTP_CONFLICT, "InsufficientFunds", o->why);
+    default:
+        return reply_error(c, MHD_HTTP_BAD_REQUEST, "BadRequest", o->why);
+    }
+}
+
+/* the third-party part: a signed request to the provider; refused → that part fails, the order waits */
+static int ask_provider(of_gateway_t *g, session_t *s, const of_payout_t *o, char *why, size_t size) {
+    const char *url = of_cfg_str(g->cfg, OF_CFG_PAY_PROVIDER_URL);
+    char body[1024], sig[80], hsig[112];
+    if (of_fspay_provider_body(o->trade_no, o->third, o->channel, g->notify_url, body, sizeof body) ||
+        of_sign_body(of_cfg_str(g->cfg, OF_CFG_PAY_PROVIDER_SECRET), body, strlen(body), sig, sizeof sig)) {
+        snprintf(why, size, "cannot build the provider request");
+    } else {
+        snprintf(hsig, sizeof hsig, "%s: %s", OF_SIGN_HEADER, sig);
+        const char *h[] = {"Content-Type: application/json", hsig, NULL};
+        long st = of_http_post_sync(url, h, body, strlen(body), 5000, why, size);
+        if (st >= 200 && st < 300) return 0;
+        if (st) snprintf(why, size, "the provider answered HTTP %ld", st);
+    }
+    char err[256];
+    if (of_fspaystore_third_failed(s->pay, o->third_id, err, sizeof err))
+        of_warn("third-party part not marked failed", OF_S("trade_no", o->trade_no), OF_S("error", err), OF_END);
+    return -1;
+}
+
+static enum MHD_Result pay(of_gateway_t *g, struct MHD_Connection *c, req_t *rq, uint64_t id,
+                           const of_fsa_caller_t *who, int offline) {
+    char why[256], remark[256] = "";
+    const char *key = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Idempotency-Key");
+    if (!key || !of_fsreq_idem_ok(key))
+        return reply_error(c, MHD_HTTP_BAD_REQUEST, "BadRequest",
+                           "an Idempotency-Key header (1..128 printable characters) is required: a payment is never "
+                           "made twice");
+    of_fspay_req_t prq;
+    memset(&prq, 0, sizeof prq);
+    int64_t amount = 0;
+    if (offline) {
+        if (who->role != OF_FSA_BACKOFFICE)
+            return reply_error(c, MHD_HTTP_FORBIDDEN, "Forbidden", "back-office clients only");
+        if (of_fspay_offline_parse(rq->body, rq->len, &amount, remark, sizeof remark, why, sizeof why))
+            return reply_error(c, MHD_HTTP_BAD_REQUEST, "BadRequest", why);
+    } else {
+        if (of_fspay_req_parse(rq->body, rq->len, &prq, why, sizeof why))
+            return reply_error(c, MHD_HTTP_BAD_REQUEST, "BadRequest", why);
+        if ((prq.other || prq.other_rest) && !*of_cfg_str(g->cfg, OF_CFG_PAY_PROVIDER_URL))
+            return reply_error(c, MHD_HTTP_BAD_REQUEST, "BadRequest", "otherPay: no third-party provider configured");
+    }
+    session_t *s = session(g, why, sizeof why);
+    of_payout_t o;
+    of_err_t e = !s        ? OF_ERR_TRANSIENT
+                 : offline ? of_fspaystore_offline(s->pay, id, key, amount, remark, who->name, &o, why, sizeof why)
+                           : of_fspaystore_pay(s->pay, id, who->role == OF_FSA_BUYER ? who->user_id : 0, key, &prq, &o,
+                                               why, sizeof why);
+    if (e) {
+        of_warn("payment not applied", OF_U("order_id", id), OF_S("client", who->name), OF_S("error", why), OF_END);
+        return reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "Unavailable", "payment not applied, try again");
+    }
+    if (o.paid) publish_now(g);
+    of_info(offline ? "offline payment" : "pay request", OF_U("order_id", id), OF_S("client", who->name),
+            OF_S("request", key), OF_I("result", o.result), OF_I("paid", o.paid), OF_S("why", o.why), OF_END);
+    if (o.result == OF_PAYR_OK && o.third && ask_provider(g, s, &o, why, sizeof why)) {
+        of_warn("third-party payment refused", OF_U("order_id", id), OF_S("trade_no", o.trade_no), OF_S("error", why),
+                OF_END);
+        return reply_error(c, MHD_HTTP_BAD_GATEWAY, "ThirdPartyFailed", why);
+    }
+    return pay_answer(g, c, &o, id, who);
+}
+
+static enum MHD_Result notify(of_gateway_t *g, struct MHD_Connection *c, req_t *rq) {
+    char why[256];
+    const char *sig = MHD_lookup_connection_value(c, MHD_HEADER_KIND, OF_SIGN_HEADER);
+    const char *secret = of_cfg_str(g->cfg, OF_CFG_PAY_PROVIDER_SECRET);
+    if (!*secret || !sig || !of_sign_verify(secret, rq->body ? rq->body : "", rq->len, sig)) {
+        of_warn("payment notify refused: bad signature", OF_END);
+        return reply_error(c, MHD_HTTP_UNAUTHORIZED, "Unauthorized", "bad or missing " OF_SIGN_HEADER);
+    }
+    of_fspay_notify_t n;
+    if (of_fspay_notify_parse(rq->body, rq->len, &n, why, sizeof why))
+        return reply_error(c, MHD_HTTP_BAD_REQUEST, "BadRequest", why);
+    session_t *s = session(g, why, sizeof why);
+    of_payout_t o;
+    if (!s || of_fspaystore_notify(s->pay, &n, sig, &o, why, sizeof why)) {
+        of_warn("payment notify not applied", OF_S("trade_no", n.trade_no), OF_S("error", why), OF_END);
+        return reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "Unavailable", "try again"); /* the provider retries */
+    }
+    if (o.paid) publish_now(g);
+    of_info("payment notify", OF_S("trade_no", n.trade_no), OF_S("notify_id", n.notify_id),
+            OF_U("order_id", o.order_id), OF_S("status", n.success ? "SUCCESS" : "FAILED"), OF_I("result", o.result),
+            OF_I("paid", o.paid), OF_END);
+    if (o.result == OF_PAYR_NOT_FOUND) return reply_error(c, MHD_HTTP_NOT_FOUND, "NotFound", "no such payment");
+    if (o.result == OF_PAYR_MISMATCH) return reply_error(c, MHD_HTTP_BAD_REQUEST, "BadRequest", o.why);
+    return reply_text(c, MHD_HTTP_OK, "text/plain", "success"); /* applied, a replay, or kept for refund */
+}
+
 /* ---------------------------------------------------------------- routing */
 static int digits_only(const char *s, size_t n) {
     if (!n || n > 19) return 0;
@@ -563,6 +723,8 @@ static enum MHD_Result route(of_gateway_t *g, struct MHD_Connection *c, const ch
     static const char P[] = "/api/order/";
     if (strncmp(url, P, sizeof P - 1)) return reply_error(c, MHD_HTTP_NOT_FOUND, "NotFound", "no such route");
     const char *rest = url + sizeof P - 1;
+    if (!strcmp(rest, "pay/notify") && !rq->too_large) /* the provider: signed, no bearer token (FS-11) */
+        return post ? notify(g, c, rq) : reply_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "MethodNotAllowed", "POST");
     if (rq->too_large) {
         char msg[64];
         snprintf(msg, sizeof msg, "body larger than %d bytes", g->max_body);
@@ -587,6 +749,11 @@ static enum MHD_Result route(of_gateway_t *g, struct MHD_Connection *c, const ch
         const char *full = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "full");
         return get ? job_state(g, c, id, full && !strcmp(full, "1"), &who)
                    : reply_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "MethodNotAllowed", "GET");
+    }
+    const char *slash = strchr(rest, '/');
+    if (slash && digits_only(rest, (size_t)(slash - rest)) && (!strcmp(slash, "/pay") || !strcmp(slash, "/payInfo"))) {
+        if (strcmp(method, "PUT")) return reply_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "MethodNotAllowed", "PUT");
+        return pay(g, c, rq, strtoull(rest, NULL, 10), &who, !strcmp(slash, "/payInfo"));
     }
     if (digits_only(rest, n))
         return get ? order(g, c, strtoull(rest, NULL, 10), &who)
@@ -655,6 +822,7 @@ of_gateway_t *of_gateway_new(const of_config_t *cfg, char *errstr, size_t size) 
     g->cfg = cfg;
     pthread_mutex_init(&g->mu, NULL);
     pthread_cond_init(&g->cv, NULL);
+    pthread_cond_init(&g->publish_cv, NULL);
     pthread_key_create(&g->key, session_free);
     g->attempts_max = (int)of_cfg_int(cfg, OF_CFG_FLASH_ATTEMPTS);
     g->ttl_ms = of_cfg_int(cfg, OF_CFG_FLASH_TTL_MS);
@@ -703,6 +871,22 @@ of_gateway_t *of_gateway_new(const of_config_t *cfg, char *errstr, size_t size) 
         goto fail;
     }
     g->poller_started = 1;
+    const char *pu = of_cfg_str(cfg, OF_CFG_PAY_PROVIDER_URL), *psec = of_cfg_str(cfg, OF_CFG_PAY_PROVIDER_SECRET);
+    if (*pu && strlen(psec) < 16) {
+        of_seterr(errstr, size, OF_ERR_CONFIG,
+                  "OF_PAY_PROVIDER_SECRET: 16+ characters are required with OF_PAY_PROVIDER_URL");
+        goto fail;
+    }
+    if (*of_cfg_str(cfg, OF_CFG_PAY_NOTIFY_URL))
+        snprintf(g->notify_url, sizeof g->notify_url, "%s", of_cfg_str(cfg, OF_CFG_PAY_NOTIFY_URL));
+    else
+        snprintf(g->notify_url, sizeof g->notify_url, "http://%s:%lld/api/order/pay/notify",
+                 of_cfg_str(cfg, OF_CFG_GATEWAY_BIND), of_cfg_int(cfg, OF_CFG_GATEWAY_PORT));
+    if (pthread_create(&g->publisher, NULL, publish_main, g)) {
+        of_seterr(errstr, size, OF_ERR_NOMEM, "publisher thread: cannot start");
+        goto fail;
+    }
+    g->publisher_started = 1;
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)of_cfg_int(cfg, OF_CFG_GATEWAY_PORT))};
     if (inet_pton(AF_INET, of_cfg_str(cfg, OF_CFG_GATEWAY_BIND), &sa.sin_addr) != 1) {
         of_seterr(errstr, size, OF_ERR_CONFIG, "OF_GATEWAY_BIND: an IPv4 address is required");
@@ -735,7 +919,11 @@ void of_gateway_destroy(of_gateway_t *g) {
         if (rd_kafka_flush(g->rk, 2000))
             of_warn("gateway stop: messages not delivered", OF_I("pending", rd_kafka_outq_len(g->rk)), OF_END);
     }
+    pthread_mutex_lock(&g->mu);
     g->stopping = 1;
+    pthread_cond_broadcast(&g->publish_cv);
+    pthread_mutex_unlock(&g->mu);
+    if (g->publisher_started) pthread_join(g->publisher, NULL);
     if (g->poller_started) pthread_join(g->poller, NULL);
     if (g->rk) {
         rd_kafka_purge(g->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
@@ -745,6 +933,7 @@ void of_gateway_destroy(of_gateway_t *g) {
     session_free(pthread_getspecific(g->key));
     pthread_key_delete(g->key);
     pthread_cond_destroy(&g->cv);
+    pthread_cond_destroy(&g->publish_cv);
     pthread_mutex_destroy(&g->mu);
     free(g);
 }
