@@ -179,6 +179,14 @@ static const of_cfg_def_t defs[OF_CFG__COUNT] = {
         STR("OF_PAY_NOTIFY_URL", "",
             "Payment: the URL the provider notifies (this gateway's POST /api/order/pay/notify as "
             "the provider reaches it); empty = http://OF_GATEWAY_BIND:OF_GATEWAY_PORT/…"),
+    [OF_CFG_FINISH_PUSH_MERCHANT] =
+        INT("OF_FINISH_PUSH_MERCHANT", "0", 0, 4294967295LL,
+            "payment-finish (FS-9): the merchant row (endpoint, secret) of the push service that tells the buyer's "
+            "devices \"付款成功\"; delivered as a signed webhook by of-delivery. 0 = no push (the step is skipped)."),
+    [OF_CFG_FINISH_MESSAGE_MERCHANT] =
+        INT("OF_FINISH_MESSAGE_MERCHANT", "0", 0, 4294967295LL,
+            "payment-finish (FS-9): the merchant row of the system-message service (the order's pay-success "
+            "message); 0 = none (the step is skipped)."),
 };
 
 struct of_config_s {

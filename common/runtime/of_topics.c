@@ -16,7 +16,7 @@ static const of_topic_def_t topics[OF_TOPIC__COUNT] = {
                                "analytics, notifications", "order lifecycle"},
     [OF_TOPIC_FLASH_JOBS] = {"flash.jobs", 8, "order line (0..N-1)", "FlashJob", "gateway", "flash",
                              "N order lines = N partitions (FS-5)"},
-    [OF_TOPIC_PAYMENT_COMPLETED] = {"payment.completed", 8, "order id", "PaymentCompleted", "payment notify gateway",
+    [OF_TOPIC_PAYMENT_COMPLETED] = {"payment.completed", 8, "order id", "PaymentCompleted", "gateway (outbox)",
                                     "payment-finish", ""},
     [OF_TOPIC_DELIVERY_REQUEST] = {"delivery.request", 8, "order id", "DeliveryRequest", "payment-finish", "delivery",
                                    "DLV-2..DLV-4"},

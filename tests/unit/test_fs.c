@@ -7,6 +7,7 @@
 #include <string.h>
 #include "of_fsauth.h"
 #include "of_fsjob.h"
+#include "of_fsfinish.h"
 #include "of_fsorder.h"
 #include "of_fspay.h"
 #include "of_fsreq.h"
@@ -345,4 +346,68 @@ Test(fs, FS_11_provider_notify_parsed_and_the_request_signed_body) {
         of_fspay_provider_body("TP1-1", 5000000, "default", "http://gw/api/order/pay/notify", body, sizeof body), 0);
     cr_assert_str_eq(body, "{\"trade_no\":\"TP1-1\",\"amount\":\"500.0000\",\"channel\":\"default\",\"notify_url\":"
                            "\"http://gw/api/order/pay/notify\"}");
+}
+
+/* ---- FS-9: the payment finish chain ---- */
+static of_fin_order_t fin_order(void) {
+    return (of_fin_order_t){.id = 504,
+                            .user_id = 1001,
+                            .merchant_id = 1,
+                            .batch_id = 1,
+                            .order_code = "FS26120100295800504",
+                            .batch_code = "030504",
+                            .title = "标题就是抢羊",
+                            .num = 2,
+                            .state = 2,
+                            .unit_price = 10000000,
+                            .amount = 20000000,
+                            .remain_pay = 0,
+                            .repurchase_price = 10316700,
+                            .period_days = 235,
+                            .yield_rate = "0.090000"};
+}
+
+Test(fs, FS_9_steps_in_the_seed_order) {
+    const char *want[] = {"paid", "method", "units", "repurchase", "push", "message", "activity", "deliver"};
+    for (int s = 0; s < OF_FIN__COUNT; s++) {
+        cr_assert_str_eq(of_fsfinish_step_name((of_fin_step_t)s), want[s]);
+        cr_assert_eq(of_fsfinish_step_parse(want[s]), s);
+    }
+    cr_assert_eq(of_fsfinish_step_parse("bogus"), -1);
+}
+
+Test(fs, FS_9_only_a_paid_order_with_nothing_left_finishes) {
+    of_fin_order_t o = fin_order();
+    cr_assert_null(of_fsfinish_not_paid(&o));
+    o.remain_pay = 1;
+    cr_assert_not_null(of_fsfinish_not_paid(&o));
+    o.state = 1;
+    cr_assert_not_null(of_fsfinish_not_paid(&o));
+}
+
+Test(fs, FS_9_method_units_and_repurchase) {
+    const char *m[] = {"jifen", "balance", "third_party"};
+    cr_assert_eq(of_fsfinish_method_bits(m, 3), 7);
+    of_fin_order_t o = fin_order();
+    char no[64];
+    of_fsfinish_unit_no(&o, 2, no, sizeof no);
+    cr_assert_str_eq(no, "FS26120100295800504-2");
+    int64_t a;
+    cr_assert_eq(of_fsfinish_repurchase(&o, &a), 1);
+    cr_assert_eq(a, 20633400, "2 × 1031.67");
+    o.repurchase_price = 0;
+    cr_assert_eq(of_fsfinish_repurchase(&o, &a), 0, "no repurchase terms: skipped");
+}
+
+Test(fs, FS_9_push_message_and_delivery_payloads) {
+    of_fin_order_t o = fin_order();
+    char buf[1024];
+    cr_assert_eq(of_fsfinish_push_payload(&o, buf, sizeof buf), 0);
+    cr_assert(strstr(buf, "\"title\":\"付款成功\""));
+    cr_assert(strstr(buf, "\"targetValue\":\"1001\""));
+    cr_assert_eq(of_fsfinish_message_payload(&o, buf, sizeof buf), 0);
+    cr_assert(strstr(buf, "\"repurchase_price\":\"1031.6700\""));
+    cr_assert_eq(of_fsfinish_deliver_payload(&o, buf, sizeof buf), 0);
+    cr_assert(strstr(buf, "\"amount\":\"2000.0000\""));
+    cr_assert_eq(of_fsfinish_deliver_payload(&o, buf, 10), -1, "a buffer too small");
 }
