@@ -2,6 +2,7 @@
 -- KEYS[1] the job's hash. ARGV[1] state (complete | failed); ARGV[2] now (ms); ARGV[3] order id ('' when failed);
 -- ARGV[4] error code ('' when complete); ARGV[5] how long the record is kept (ms); ARGV[6] attempts made as recorded
 -- (0: keep the hash's). Returns 1.
+if redis.call('HGET', KEYS[1], 'state') == 'complete' and ARGV[1] ~= 'complete' then return 1 end -- never undone
 redis.call('HSET', KEYS[1], 'state', ARGV[1], 'finished_at', ARGV[2], 'result', ARGV[3], 'error', ARGV[4],
   'progress', 100)
 if tonumber(ARGV[6]) > 0 then redis.call('HSET', KEYS[1], 'attempts_made', ARGV[6]) end

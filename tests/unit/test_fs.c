@@ -411,3 +411,19 @@ Test(fs, FS_9_push_message_and_delivery_payloads) {
     cr_assert(strstr(buf, "\"amount\":\"2000.0000\""));
     cr_assert_eq(of_fsfinish_deliver_payload(&o, buf, 10), -1, "a buffer too small");
 }
+
+Test(fs, FS_1_trailing_bytes_and_invalid_utf8_refused) {
+    of_fsreq_job_t r;
+    char why[128];
+    const char *trail = "{\"batch_id\":7,\"num\":1} xyz";
+    cr_assert_eq(of_fsreq_job_parse(trail, strlen(trail), &r, why, sizeof why), -1);
+    const char *ws = "{\"batch_id\":7,\"num\":1}\r\n";
+    cr_assert_eq(of_fsreq_job_parse(ws, strlen(ws), &r, why, sizeof why), 0, "trailing white space is fine");
+    of_fsreq_job_free(&r);
+    const char *bad = "{\"batch_id\":7,\"num\":1,\"present_info\":\"\xff\"}";
+    cr_assert_eq(of_fsreq_job_parse(bad, strlen(bad), &r, why, sizeof why), -1);
+    cr_assert_str_eq(why, "the body is not valid UTF-8");
+    const char *cjk = "{\"batch_id\":7,\"num\":1,\"present_info\":\"羊\"}";
+    cr_assert_eq(of_fsreq_job_parse(cjk, strlen(cjk), &r, why, sizeof why), 0);
+    of_fsreq_job_free(&r);
+}

@@ -91,9 +91,14 @@ of_flash_t *of_flash_new(const of_config_t *cfg, of_db_t *db, of_redis_t *rd, ch
             "INSERT INTO fs_job (job_id, line, user_id, batch_id, num, data, priority, state, error, result_order_id, "
             "ttl_ms, attempts_made, attempts_remaining, attempts_max, started_at, finished_at) VALUES ",
             "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NOW(3), NOW(3))",
-            " ON DUPLICATE KEY UPDATE error = VALUES(error), result_order_id = VALUES(result_order_id), "
-            "attempts_made = VALUES(attempts_made), attempts_remaining = VALUES(attempts_remaining), finished_at = "
-            "VALUES(finished_at), progress = 100, state = VALUES(state)",
+            /* a final record is never replaced (another instance finished the job first); error … state in this
+             * order: MySQL assigns left to right */
+            " ON DUPLICATE KEY UPDATE error = IF(state IN ('complete', 'failed'), error, VALUES(error)), "
+            "result_order_id = IF(state IN ('complete', 'failed'), result_order_id, VALUES(result_order_id)), "
+            "attempts_made = IF(state IN ('complete', 'failed'), attempts_made, VALUES(attempts_made)), "
+            "attempts_remaining = IF(state IN ('complete', 'failed'), attempts_remaining, VALUES(attempts_remaining)), "
+            "finished_at = IF(state IN ('complete', 'failed'), finished_at, VALUES(finished_at)), progress = 100, "
+            "state = IF(state IN ('complete', 'failed'), state, VALUES(state))",
             &f->w_job);
     /* FS-2: the TTL check fails a job's last attempt unless the job completed meanwhile (error before state: MySQL
      * assigns left to right, so error still sees the old state) */
@@ -103,8 +108,9 @@ of_flash_t *of_flash_new(const of_config_t *cfg, of_db_t *db, of_redis_t *rd, ch
             "INSERT INTO fs_job (job_id, line, user_id, batch_id, num, state, error, ttl_ms, attempts_made, "
             "attempts_remaining, attempts_max, finished_at) VALUES ",
             "(?, ?, ?, ?, ?, 'failed', 'TTL_EXCEEDED', ?, ?, 0, ?, NOW(3))",
-            " ON DUPLICATE KEY UPDATE error = IF(state = 'complete', error, VALUES(error)), finished_at = IF(state = "
-            "'complete', finished_at, VALUES(finished_at)), state = IF(state = 'complete', state, 'failed')",
+            " ON DUPLICATE KEY UPDATE error = IF(state IN ('complete', 'failed'), error, VALUES(error)), finished_at = "
+            "IF(state IN ('complete', 'failed'), finished_at, VALUES(finished_at)), state = IF(state IN ('complete', "
+            "'failed'), state, 'failed')",
             &f->w_reap);
     if (e) {
         of_seterr(errstr, size, e, "registering the flash worker's statements failed");
@@ -177,7 +183,7 @@ static of_err_t tx_body(of_db_t *db, void *vctx, char *err, size_t size) {
     int n = t->n;
     of_err_t e = OF_OK;
     of_rows_t *rj = NULL, *rb = NULL, *ru = NULL, *rn = NULL;
-    of_param_t *ps = calloc((size_t)n * 2 + 1, sizeof *ps);
+    of_param_t *ps = calloc((size_t)n * 3 + 1, sizeof *ps); /* 2 a buyer pair, 3 a changed batch */
     buyer_t *buyers = calloc((size_t)n + 1, sizeof *buyers);
     char **datas = calloc((size_t)n + 1, sizeof *datas);
     of_param_t *rows = calloc((size_t)n * 14 + 1, sizeof *rows);
@@ -662,7 +668,7 @@ void of_flash_tick(void *ctx) {
     for (int i = 0; i < n; i++) {
         if (out[i] == 1) of_info("flash attempt past its TTL: delayed", OF_S("job_id", jid[i]), OF_END);
         if (out[i] != 2) {
-            zrem[nz++] = jid[i];
+            zrem[nz++] = ids->element[i]->type == REDIS_REPLY_STRING ? ids->element[i]->str : "";
             continue;
         }
         const char *hm[] = {"HMGET", kbuf[i],         "line",         "user_id", "batch_id",

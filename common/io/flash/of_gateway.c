@@ -55,12 +55,6 @@ struct of_gateway_s {
     pthread_cond_t publish_cv;
 };
 
-/* one produce waiting for its delivery report (freed by the waiter, or by the report when the waiter gave up) */
-typedef struct {
-    int done, abandoned;
-    rd_kafka_resp_err_t err;
-} dr_wait_t;
-
 /* a request thread's connections */
 typedef struct {
     of_gateway_t *g;
@@ -70,10 +64,17 @@ typedef struct {
     int st_order, st_pays, st_job;
 } session_t;
 
+/* a request; a job submit is suspended (MHD_suspend_connection) from its produce until its delivery report resumes
+ * it, so that no request thread waits for Kafka */
 typedef struct {
     char *body;
     size_t len, cap;
     int too_large;
+    int phase; /* 0 reading, 1 job queued and suspended, 2 its delivery report came (err) */
+    rd_kafka_resp_err_t err;
+    struct MHD_Connection *conn;
+    char id[40], hkey[128], ikey[256], name[64];
+    uint64_t user_id, batch_id;
 } req_t;
 
 static const char SQL_ORDER[] =
@@ -92,17 +93,12 @@ static const char SQL_JOB[] =
 static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
     (void)rk;
     of_gateway_t *g = opaque;
-    dr_wait_t *w = m->_private;
-    if (!w) return;
-    pthread_mutex_lock(&g->mu);
-    if (w->abandoned) {
-        free(w);
-    } else {
-        w->done = 1;
-        w->err = m->err;
-        pthread_cond_broadcast(&g->cv);
-    }
-    pthread_mutex_unlock(&g->mu);
+    (void)g;
+    req_t *rq = m->_private;
+    if (!rq) return;
+    rq->err = m->err;
+    __atomic_store_n(&rq->phase, 2, __ATOMIC_RELEASE);
+    MHD_resume_connection(rq->conn); /* the request thread answers it (submit_end) */
 }
 
 static void *poll_main(void *arg) {
@@ -150,43 +146,6 @@ static void publish_now(of_gateway_t *g) {
     g->publish_asked = 1;
     pthread_cond_signal(&g->publish_cv);
     pthread_mutex_unlock(&g->mu);
-}
-
-/* queue the job on its line and wait for Kafka to hold it (or the queue timeout) */
-static int produce(of_gateway_t *g, int line, const char *key, const void *val, size_t len, char *why, size_t size) {
-    dr_wait_t *w = calloc(1, sizeof *w);
-    if (!w) {
-        snprintf(why, size, "out of memory");
-        return -1;
-    }
-    rd_kafka_resp_err_t err =
-        rd_kafka_producev(g->rk, RD_KAFKA_V_TOPIC(g->topic), RD_KAFKA_V_PARTITION(line),
-                          RD_KAFKA_V_KEY(key, strlen(key)), RD_KAFKA_V_VALUE((void *)val, len),
-                          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(w), RD_KAFKA_V_END);
-    if (err) {
-        free(w);
-        snprintf(why, size, "queueing failed: %s", rd_kafka_err2str(err));
-        return -1;
-    }
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += g->queue_timeout_ms / 1000;
-    until.tv_nsec += (long)(g->queue_timeout_ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) until.tv_sec++, until.tv_nsec -= 1000000000L;
-    int rc = 0;
-    pthread_mutex_lock(&g->mu);
-    while (!w->done && rc == 0)
-        rc = pthread_cond_timedwait(&g->cv, &g->mu, &until);
-    int ok = w->done && !w->err;
-    if (!w->done) {
-        w->abandoned = 1; /* the report frees it */
-        snprintf(why, size, "Kafka did not take the job within %d ms", g->queue_timeout_ms);
-    } else {
-        if (w->err) snprintf(why, size, "Kafka refused the job: %s", rd_kafka_err2str(w->err));
-        free(w);
-    }
-    pthread_mutex_unlock(&g->mu);
-    return ok ? 0 : -1;
 }
 
 /* ---------------------------------------------------------------- sessions */
@@ -373,17 +332,28 @@ static enum MHD_Result submit(of_gateway_t *g, struct MHD_Connection *c, req_t *
         goto fail;
     }
     orderfleet__flash_job__pack(&fj, buf);
-    int q = produce(g, line, v[0], buf, len, why, sizeof why);
+    /* suspended before the produce: its delivery report (within OF_GATEWAY_QUEUE_TIMEOUT_MS = message.timeout.ms)
+     * resumes it, and submit_end answers */
+    snprintf(rq->id, sizeof rq->id, "%s", id);
+    snprintf(rq->hkey, sizeof rq->hkey, "%s", hkey);
+    snprintf(rq->ikey, sizeof rq->ikey, "%s", ikey);
+    snprintf(rq->name, sizeof rq->name, "%s", who->name);
+    rq->user_id = job.user_id;
+    rq->batch_id = job.batch_id;
+    rq->conn = c;
+    rq->phase = 1;
+    MHD_suspend_connection(c);
+    rd_kafka_resp_err_t err = rd_kafka_producev(
+        g->rk, RD_KAFKA_V_TOPIC(g->topic), RD_KAFKA_V_PARTITION(line), RD_KAFKA_V_KEY(v[0], strlen(v[0])),
+        RD_KAFKA_V_VALUE(buf, len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(rq), RD_KAFKA_V_END);
     free(buf);
-    if (q) goto fail;
-    of_debug("flash job queued", OF_S("event_id", eid), OF_S("job_id", id), OF_U("user_id", job.user_id),
-             OF_U("batch_id", job.batch_id), OF_I("num", job.num), OF_I("line", line), OF_S("client", who->name),
-             OF_END);
     of_fsreq_job_free(&job);
-    of_metric_add(OF_M_EMITTED, 1);
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "jobId", id);
-    return reply_json(c, MHD_HTTP_OK, o);
+    if (err) { /* not queued: answered at once */
+        rq->err = err;
+        __atomic_store_n(&rq->phase, 2, __ATOMIC_RELEASE);
+        MHD_resume_connection(c);
+    }
+    return MHD_YES;
 fail:
     /* nothing queued: no jobId; the record says so and the key is free for a retry */
     of_warn("flash job not queued", OF_S("job_id", id), OF_U("user_id", job.user_id), OF_U("batch_id", job.batch_id),
@@ -401,6 +371,35 @@ fail:
     of_metric_add(OF_M_FAILED, 1);
     res = reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "CreateOrderFail", CREATE_FAIL_MSG);
     return res;
+}
+
+/* the job's delivery report came: {jobId} once Kafka holds it, else CreateOrderFail (the record failed, the key
+ * free again) */
+static enum MHD_Result submit_end(of_gateway_t *g, struct MHD_Connection *c, req_t *rq) {
+    if (!rq->err) {
+        of_metric_add(OF_M_EMITTED, 1);
+        of_debug("flash job queued", OF_S("job_id", rq->id), OF_U("user_id", rq->user_id),
+                 OF_U("batch_id", rq->batch_id), OF_S("client", rq->name), OF_END);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "jobId", rq->id);
+        return reply_json(c, MHD_HTTP_OK, o);
+    }
+    char why[256];
+    of_warn("flash job not queued", OF_S("job_id", rq->id), OF_U("user_id", rq->user_id),
+            OF_U("batch_id", rq->batch_id), OF_S("client", rq->name), OF_S("error", rd_kafka_err2str(rq->err)), OF_END);
+    session_t *s = session(g, why, sizeof why);
+    redisReply *rep = NULL;
+    if (s) {
+        const char *mark[] = {"HSET", rq->hkey, "state", "failed", "error", "QUEUE_FAILED"};
+        if (!redis_do(s, 6, mark, &rep, why, sizeof why)) freeReplyObject(rep);
+        rep = NULL;
+        if (rq->ikey[0]) {
+            const char *del[] = {"DEL", rq->ikey};
+            if (!redis_do(s, 2, del, &rep, why, sizeof why)) freeReplyObject(rep);
+        }
+    }
+    of_metric_add(OF_M_FAILED, 1);
+    return reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "CreateOrderFail", CREATE_FAIL_MSG);
 }
 
 /* ---------------------------------------------------------------- GET /api/order/job/{id}/state (FS-3, FS-4) */
@@ -771,6 +770,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *con_cls = rq;
         return MHD_YES;
     }
+    if (__atomic_load_n(&rq->phase, __ATOMIC_ACQUIRE) == 2) return submit_end(g, c, rq);
     if (*upload_size) {
         size_t n = *upload_size;
         *upload_size = 0;
@@ -892,8 +892,9 @@ of_gateway_t *of_gateway_new(const of_config_t *cfg, char *errstr, size_t size) 
         of_seterr(errstr, size, OF_ERR_CONFIG, "OF_GATEWAY_BIND: an IPv4 address is required");
         goto fail;
     }
-    g->d = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD, (uint16_t)of_cfg_int(cfg, OF_CFG_GATEWAY_PORT), NULL, NULL,
-                            on_request, g, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
+    g->d = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC,
+                            (uint16_t)of_cfg_int(cfg, OF_CFG_GATEWAY_PORT), NULL, NULL, on_request, g,
+                            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
                             (unsigned)of_cfg_int(cfg, OF_CFG_GATEWAY_THREADS), MHD_OPTION_NOTIFY_COMPLETED,
                             on_completed, g, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT,
                             (unsigned)4096, MHD_OPTION_END);
@@ -914,11 +915,15 @@ fail:
 
 void of_gateway_destroy(of_gateway_t *g) {
     if (!g) return;
-    if (g->d) MHD_stop_daemon(g->d); /* joins the request threads: their sessions are freed by the key */
-    if (g->rk) {
+    if (g->d) MHD_quiesce_daemon(g->d); /* no new connections */
+    if (g->rk) { /* every submit in flight gets its report (delivered, or purged: CreateOrderFail) and is answered */
         if (rd_kafka_flush(g->rk, 2000))
-            of_warn("gateway stop: messages not delivered", OF_I("pending", rd_kafka_outq_len(g->rk)), OF_END);
+            of_warn("gateway stop: jobs not acknowledged (answered CreateOrderFail)",
+                    OF_I("pending", rd_kafka_outq_len(g->rk)), OF_END);
+        rd_kafka_purge(g->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+        rd_kafka_flush(g->rk, 500);
     }
+    if (g->d) MHD_stop_daemon(g->d); /* joins the request threads: their sessions are freed by the key */
     pthread_mutex_lock(&g->mu);
     g->stopping = 1;
     pthread_cond_broadcast(&g->publish_cv);

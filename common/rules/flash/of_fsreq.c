@@ -31,14 +31,39 @@ static int id_of(const cJSON *v, uint64_t *out) {
     return -1;
 }
 
+/* well-formed UTF-8 (no overlong forms, no surrogates): what MariaDB's utf8mb4 columns take */
+static int utf8_ok(const unsigned char *s, size_t n) {
+    for (size_t i = 0; i < n;) {
+        unsigned c = s[i];
+        size_t k = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+        if (!k || i + k > n || (k == 2 && c < 0xC2) || (k == 4 && c > 0xF4)) return 0;
+        for (size_t j = 1; j < k; j++)
+            if ((s[i + j] & 0xC0) != 0x80) return 0;
+        if (k == 3 && ((c == 0xE0 && s[i + 1] < 0xA0) || (c == 0xED && s[i + 1] >= 0xA0))) return 0;
+        if (k == 4 && ((c == 0xF0 && s[i + 1] < 0x90) || (c == 0xF4 && s[i + 1] >= 0x90))) return 0;
+        i += k;
+    }
+    return 1;
+}
+
 int of_fsreq_job_parse(const char *body, size_t len, of_fsreq_job_t *r, char *why, size_t size) {
     memset(r, 0, sizeof *r);
     if (!body || !len) {
         snprintf(why, size, "empty body: a JSON object {user_id, batch_id, num, present_info} is required");
         return -1;
     }
+    if (!utf8_ok((const unsigned char *)body, len)) {
+        snprintf(why, size, "the body is not valid UTF-8");
+        return -1;
+    }
     const char *end = NULL;
     cJSON *o = cJSON_ParseWithLengthOpts(body, len, &end, 0);
+    while (o && end && end < body + len && (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n'))
+        end++;
+    if (o && end && end < body + len) { /* trailing bytes after the object */
+        cJSON_Delete(o);
+        o = NULL;
+    }
     if (!o) {
         snprintf(why, size, "malformed JSON near byte %zu", end && end >= body ? (size_t)(end - body) : (size_t)0);
         return -1;
