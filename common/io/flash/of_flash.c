@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <cjson/cJSON.h>
 #include "flash.pb-c.h"
 #include "of_array.h"
@@ -31,6 +32,7 @@ struct of_flash_s {
 typedef struct {
     Orderfleet__FlashJob *j;
     char key[128];
+    char delivery[64]; /* pid:partition:offset: a retried batch is the same attempt, another delivery a new one */
     long long started; /* fsjob_start.lua: n ≥ 1 attempt n, 0 replay, -n exhausted */
     /* decided in the transaction (reset on every run of it) */
     int dup;      /* the same job earlier in the batch: answers what that one got */
@@ -445,7 +447,7 @@ out:
 /* FS-2: start an attempt of every job on its live record, and note its deadline in the active set */
 static of_err_t start(of_flash_t *f, item_t *it, int n, char *err, size_t size) {
     const char **keys = calloc((size_t)n + 1, sizeof *keys);
-    const char **args = calloc((size_t)n * 14 + 1, sizeof *args);
+    const char **args = calloc((size_t)n * 15 + 1, sizeof *args);
     char(*num)[9][24] = calloc((size_t)n + 1, sizeof *num);
     long long *out = calloc((size_t)n + 1, sizeof *out);
     const char **zadd = calloc((size_t)n * 2 + 3, sizeof *zadd);
@@ -472,15 +474,15 @@ static of_err_t start(of_flash_t *f, item_t *it, int n, char *err, size_t size) 
         snprintf(v[6], 24, "%d", x->j->num);
         snprintf(v[7], 24, "%d", x->j->line);
         snprintf(v[8], 24, "%lld", (long long)(x->j->meta ? x->j->meta->occurred_at_ms : now));
-        const char **a = &args[k * 14];
-        a[0] = v[0], a[1] = v[1], a[2] = v[2], a[3] = v[3];
-        a[4] = "user_id", a[5] = v[4], a[6] = "batch_id", a[7] = v[5], a[8] = "num", a[9] = v[6];
-        a[10] = "line", a[11] = v[7], a[12] = "created_at", a[13] = v[8];
+        const char **a = &args[k * 15];
+        a[0] = v[0], a[1] = v[1], a[2] = v[2], a[3] = v[3], a[4] = x->delivery;
+        a[5] = "user_id", a[6] = v[4], a[7] = "batch_id", a[8] = v[5], a[9] = "num", a[10] = v[6];
+        a[11] = "line", a[12] = v[7], a[13] = "created_at", a[14] = v[8];
         keys[k] = x->key;
         at[k++] = i;
     }
     if (!k) goto out;
-    if ((e = of_redis_eval_many(f->rd, OF_LUA_FSJOB_START, k, 1, keys, 14, args, out, err, size))) goto out;
+    if ((e = of_redis_eval_many(f->rd, OF_LUA_FSJOB_START, k, 1, keys, 15, args, out, err, size))) goto out;
     char zkey[96], (*score)[24] = calloc((size_t)k + 1, sizeof *score);
     if (!score) {
         e = of_seterr(err, size, OF_ERR_TRANSIENT, "out of memory");
@@ -537,6 +539,8 @@ of_err_t of_flash_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_resu
             continue;
         }
         snprintf(x->key, sizeof x->key, "%sfsjob:%s", f->prefix, x->j->job_id);
+        snprintf(x->delivery, sizeof x->delivery, "%ld:%d:%lld", (long)getpid(), (int)msgs[i]->partition,
+                 (long long)msgs[i]->offset);
     }
     of_err_t e = start(f, it, n, err, sizeof err);
     tx_t t = {.f = f, .it = it, .n = n};
