@@ -20,8 +20,8 @@ PKGS=(
   mariadb-server mariadb-client   # local system of record
   redis-server redis-tools        # dedupe keys, Lua scripts
   openjdk-17-jre-headless maven   # Apache Kafka of the local stack: the JVM that runs it, the client that fetches it
-  python3                   # trade generators of the broker-loss, stop and trade-modify crash tests and of bench/
-  curl                      # the delivery tests switch the test merchant's mode over HTTP (tests/integration/lib_delivery.sh)
+  python3                   # trade generators of the crash tests and bench/, the flash-sale load client (it_flash)
+  curl                      # the delivery and flash-sale tests talk HTTP (test merchant's mode, the gateway)
 )
 if [[ "${1:-}" == "--with-compose" ]]; then PKGS+=(docker-compose); fi
 

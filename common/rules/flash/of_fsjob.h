@@ -1,7 +1,8 @@
 /* of_fsjob.h -- the life of a flash-sale job (spec flash-sale-payment.md FS-2, FS-3): inactive → active → complete or
  * failed, with attempts, a TTL per attempt and a backoff before the next one (delayed). Pure: the gateway and the
- * flash worker keep the live record in Redis (lua/fsjob_*.lua apply the same transitions atomically) and the final
- * one in fs_job. */
+ * flash worker keep the live record in Redis and the final one in fs_job. The running transitions are the Lua scripts
+ * (lua/fsjob_start.lua, fsjob_reap.lua: atomic on the record); these functions are their specification, tested by
+ * test_fs, and the state names, backoff and job-id check are used by the gateway and the worker. Keep them in step. */
 #ifndef OF_FSJOB_H
 #define OF_FSJOB_H
 #include <stddef.h>
