@@ -2,7 +2,7 @@
  * failed, with attempts, a TTL per attempt and a backoff before the next one (delayed). Pure: the gateway and the
  * flash worker keep the live record in Redis and the final one in fs_job. The running transitions are the Lua scripts
  * (lua/fsjob_start.lua, fsjob_reap.lua: atomic on the record); these functions are their specification, tested by
- * test_fs, and the state names, backoff and job-id check are used by the gateway and the worker. Keep them in step. */
+ * test_fs; of_fsjob_id_ok is used by the gateway, the worker and ordctl. Keep the scripts and these in step. */
 #ifndef OF_FSJOB_H
 #define OF_FSJOB_H
 #include <stddef.h>
