@@ -1,0 +1,285 @@
+/* of_syncmerge.c -- SYN-2 merge and the conflict table (docs/decisions.md D-SYN-1 … D-SYN-6). */
+#include "of_syncmerge.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int of_syncmerge_cmp(const of_syn_op_t *a, const of_syn_op_t *b) {
+    int c = strcmp(a->addtime ? a->addtime : "", b->addtime ? b->addtime : "");
+    if (c) return c;
+    if (a->side != b->side) return a->side == OF_SYN_SIDE_BUYER ? -1 : 1; /* D-SYN-4: buyer first on a tie */
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+static int cmp_void(const void *a, const void *b) {
+    return of_syncmerge_cmp(a, b);
+}
+
+void of_syncmerge_sort(of_syn_op_t *ops, int n) {
+    if (n > 1) qsort(ops, (size_t)n, sizeof *ops, cmp_void);
+}
+
+/* The statuses kind k is made from (a bit per status). */
+static unsigned from_mask(of_syn_kind_t k) {
+    switch (k) {
+    case OF_SYN_OP_CREATE:
+    case OF_SYN_OP_ADJUST_PRICE:
+    case OF_SYN_OP_PAY:
+        return 1u << OF_SYN_UNPAID;
+    case OF_SYN_OP_SHIP:
+        return 1u << OF_SYN_PAID;
+    case OF_SYN_OP_CANCEL_REQUEST:
+    case OF_SYN_OP_UPDATE:
+        return 1u << OF_SYN_UNPAID | 1u << OF_SYN_PAID;
+    case OF_SYN_OP_CANCEL_REFUSE:
+    case OF_SYN_OP_CANCEL_AGREE:
+        return 1u << OF_SYN_CANCEL_REQ;
+    case OF_SYN_OP_RECEIVE:
+        return 1u << OF_SYN_SHIPPED;
+    default:
+        return 0;
+    }
+}
+
+int of_syncmerge_next_status(const of_syn_order_t *st, of_syn_kind_t k) {
+    switch (k) {
+    case OF_SYN_OP_CREATE:
+        return OF_SYN_UNPAID;
+    case OF_SYN_OP_PAY:
+        return OF_SYN_PAID;
+    case OF_SYN_OP_SHIP:
+        return OF_SYN_SHIPPED;
+    case OF_SYN_OP_CANCEL_REQUEST:
+        return OF_SYN_CANCEL_REQ;
+    case OF_SYN_OP_CANCEL_REFUSE:
+        return st->cancel_from >= 0 ? st->cancel_from : st->status;
+    case OF_SYN_OP_CANCEL_AGREE:
+        return OF_SYN_CANCELLED;
+    case OF_SYN_OP_RECEIVE:
+        return OF_SYN_RECEIVED;
+    default:
+        return st->status;
+    }
+}
+
+/* The op's own from → to is one its kind makes (a refusal goes back to 0 or 1). */
+static int transition_ok(of_syn_kind_t k, int from, int to) {
+    if (from < 0 || from >= OF_SYN__STATUSES || !(from_mask(k) >> from & 1u)) return 0;
+    if (k == OF_SYN_OP_CANCEL_REFUSE) return to == OF_SYN_UNPAID || to == OF_SYN_PAID;
+    of_syn_order_t s = {.status = from, .cancel_from = -1};
+    return to == of_syncmerge_next_status(&s, k);
+}
+
+static int actor_may(of_syn_kind_t k, int actor) {
+    if (actor == OF_SYN_ACT_OPERATOR) return 1;
+    switch (k) {
+    case OF_SYN_OP_CREATE:
+    case OF_SYN_OP_PAY:
+    case OF_SYN_OP_RECEIVE:
+    case OF_SYN_OP_UPDATE:
+        return actor == OF_SYN_ACT_BUYER;
+    case OF_SYN_OP_ADJUST_PRICE:
+    case OF_SYN_OP_SHIP:
+        return actor == OF_SYN_ACT_SELLER;
+    case OF_SYN_OP_CANCEL_REQUEST:
+    case OF_SYN_OP_CANCEL_REFUSE:
+    case OF_SYN_OP_CANCEL_AGREE:
+        return actor == OF_SYN_ACT_BUYER || actor == OF_SYN_ACT_SELLER;
+    default:
+        return 0;
+    }
+}
+
+static const char *actor_en(int a) {
+    return a == OF_SYN_ACT_BUYER      ? "buyer"
+           : a == OF_SYN_ACT_SELLER   ? "seller"
+           : a == OF_SYN_ACT_OPERATOR ? "operator"
+                                      : "sync";
+}
+
+int of_syncmerge_site_allows(const of_syn_order_t *st, of_syn_kind_t k, int actor, char *why, size_t why_size) {
+    if ((unsigned)k >= OF_SYN_OP__COUNT) {
+        snprintf(why, why_size, "unknown operation");
+        return 0;
+    }
+    if (!actor_may(k, actor)) {
+        snprintf(why, why_size, "a %s cannot make a %s", actor_en(actor), of_syncorder_kind_en(k));
+        return 0;
+    }
+    if (k == OF_SYN_OP_CREATE) {
+        if (st->exists) snprintf(why, why_size, "the order exists already");
+        return !st->exists;
+    }
+    if (!st->exists) {
+        snprintf(why, why_size, "no such order on this site");
+        return 0;
+    }
+    if (!(from_mask(k) >> st->status & 1u)) {
+        snprintf(why, why_size, "a %s cannot be made while the order is %s", of_syncorder_kind_en(k),
+                 of_syncorder_status_en(st->status));
+        return 0;
+    }
+    if ((k == OF_SYN_OP_CANCEL_REFUSE || k == OF_SYN_OP_CANCEL_AGREE) && actor != OF_SYN_ACT_OPERATOR &&
+        actor == st->cancel_by) {
+        snprintf(why, why_size, "the %s asked for the cancellation: the other party answers it (D-SYN-3)",
+                 actor_en(actor));
+        return 0;
+    }
+    return 1;
+}
+
+static void reject(of_syn_result_t *res, of_syn_row_t row, const char *en, const char *cn) {
+    res->outcome = OF_SYN_REJECTED;
+    res->row = row;
+    snprintf(res->reason_en, sizeof res->reason_en, "%s", en);
+    snprintf(res->reason_cn, sizeof res->reason_cn, "%s", cn);
+}
+
+/* The op's effect on t (t->status is the status it is made from). 0, or -1 with bad naming the column. */
+static int effect(of_syn_order_t *t, const of_syn_op_t *op, of_syn_kind_t k, char *bad, size_t bad_size) {
+    int from = t->status;
+    if (of_syncorder_fields_apply(k, op->fields, t, bad, bad_size)) return -1;
+    int next = of_syncmerge_next_status(t, k);
+    const char *at = op->addtime ? op->addtime : "";
+    switch (k) {
+    case OF_SYN_OP_CANCEL_REQUEST:
+        t->cancel_from = from;
+        t->cancel_by = op->actor;
+        of_syncorder_op_key(op->side, op->id, t->cancel_op, sizeof t->cancel_op);
+        break;
+    case OF_SYN_OP_CANCEL_REFUSE:
+        t->cancel_from = -1;
+        t->cancel_op[0] = 0;
+        break;
+    case OF_SYN_OP_CANCEL_AGREE:
+        t->cancel_from = -1;
+        t->cancel_op[0] = 0;
+        if (t->pay_result == 1 && !t->refund_time[0]) snprintf(t->refund_time, sizeof t->refund_time, "%.23s", at);
+        break;
+    case OF_SYN_OP_PAY:
+        if (!t->pay_time[0]) snprintf(t->pay_time, sizeof t->pay_time, "%.23s", at);
+        if (!t->paid_amount) t->paid_amount = t->amount;
+        break;
+    case OF_SYN_OP_SHIP:
+        if (!t->ship_time[0]) snprintf(t->ship_time, sizeof t->ship_time, "%.23s", at);
+        break;
+    case OF_SYN_OP_RECEIVE:
+        if (!t->receive_time[0]) snprintf(t->receive_time, sizeof t->receive_time, "%.23s", at);
+        break;
+    default:
+        break;
+    }
+    t->status = next;
+    return 0;
+}
+
+void of_syncmerge_op(of_syn_order_t *st, const of_syn_op_t *op, of_syn_result_t *res) {
+    memset(res, 0, sizeof *res);
+    char en[256], cn[256], bad[64];
+    int kk = of_syncorder_kind_parse(op->op);
+    if (kk < 0) {
+        snprintf(en, sizeof en, "unknown operation '%.40s': rejected", op->op ? op->op : "");
+        snprintf(cn, sizeof cn, "未知操作 '%.40s'：已拒绝", op->op ? op->op : "");
+        reject(res, OF_SYN_CT_INVALID, en, cn);
+        return;
+    }
+    of_syn_kind_t k = (of_syn_kind_t)kk;
+    if (k == OF_SYN_OP_CREATE) {
+        if (st->exists) {
+            reject(res, OF_SYN_CT_DUPLICATE, "the order was created already: a second create is rejected",
+                   "订单已创建：重复创建已拒绝");
+            return;
+        }
+        of_syn_order_t t;
+        of_syncorder_init(&t);
+        if (of_syncorder_fields_apply(k, op->fields, &t, bad, sizeof bad)) {
+            snprintf(en, sizeof en, "order created with a bad value in %s: rejected", bad);
+            snprintf(cn, sizeof cn, "创建订单的字段 %s 有误：已拒绝", bad);
+            reject(res, OF_SYN_CT_INVALID, en, cn);
+            return;
+        }
+        t.exists = 1;
+        t.status = OF_SYN_UNPAID;
+        *st = t;
+        res->outcome = OF_SYN_APPLIED;
+        return;
+    }
+    if (!st->exists) {
+        snprintf(en, sizeof en, "%s for an order that was never created: rejected", of_syncorder_kind_en(k));
+        snprintf(cn, sizeof cn, "%s：订单不存在，已拒绝", of_syncorder_kind_cn(k));
+        reject(res, OF_SYN_CT_INVALID, en, cn);
+        return;
+    }
+    if (!transition_ok(k, op->from_status, op->status)) {
+        snprintf(en, sizeof en, "%s from %s to %s is not a step of the status model: rejected", of_syncorder_kind_en(k),
+                 of_syncorder_status_en(op->from_status), of_syncorder_status_en(op->status));
+        snprintf(cn, sizeof cn, "%s（%s → %s）不是有效的状态变化：已拒绝", of_syncorder_kind_cn(k),
+                 of_syncorder_status_cn(op->from_status), of_syncorder_status_cn(op->status));
+        reject(res, OF_SYN_CT_INVALID, en, cn);
+        return;
+    }
+    of_syn_order_t t = *st;
+    if (op->from_status == st->status) {
+        if ((k == OF_SYN_OP_CANCEL_REFUSE || k == OF_SYN_OP_CANCEL_AGREE) && op->actor != OF_SYN_ACT_OPERATOR &&
+            op->actor == st->cancel_by) {
+            snprintf(en, sizeof en, "%s by the %s who asked for it: rejected (the other party answers, D-SYN-3)",
+                     of_syncorder_kind_en(k), actor_en(op->actor));
+            snprintf(cn, sizeof cn, "%s由申请方发起：已拒绝（应由另一方处理）", of_syncorder_kind_cn(k));
+            reject(res, OF_SYN_CT_SELF_ANSWER, en, cn);
+            return;
+        }
+        if (effect(&t, op, k, bad, sizeof bad)) goto bad_fields;
+        *st = t;
+        res->outcome = OF_SYN_APPLIED;
+        res->row = OF_SYN_CT_MATCH;
+        return;
+    }
+    /* from_status no longer matches: the conflict table (D-SYN-2) */
+    if (of_syncorder_kind_is_fact(k) && st->status == OF_SYN_CANCEL_REQ && st->cancel_from == op->from_status) {
+        snprintf(res->overrides, sizeof res->overrides, "%s", st->cancel_op);
+        t.status = st->cancel_from;
+        t.cancel_from = -1;
+        t.cancel_op[0] = 0;
+        if (effect(&t, op, k, bad, sizeof bad)) goto bad_fields;
+        *st = t;
+        res->outcome = OF_SYN_APPLIED;
+        res->row = OF_SYN_CT_FACT_OVERRIDES;
+        snprintf(res->reason_en, sizeof res->reason_en,
+                 "the cancellation request is overridden: the %s came first and cannot be undone",
+                 of_syncorder_kind_en(k));
+        snprintf(res->reason_cn, sizeof res->reason_cn, "取消申请被覆盖：%s在先且不可撤销", of_syncorder_kind_cn(k));
+        return;
+    }
+    if (k == OF_SYN_OP_PAY && st->status == OF_SYN_CANCELLED && st->pay_result != 1) {
+        if (of_syncorder_fields_apply(k, op->fields, &t, bad, sizeof bad)) goto bad_fields;
+        if (!t.pay_time[0]) snprintf(t.pay_time, sizeof t.pay_time, "%.23s", op->addtime ? op->addtime : "");
+        if (!t.paid_amount) t.paid_amount = t.amount;
+        if (!t.refund_time[0]) snprintf(t.refund_time, sizeof t.refund_time, "%s", t.pay_time);
+        *st = t;
+        res->outcome = OF_SYN_APPLIED;
+        res->row = OF_SYN_CT_PAID_CANCELLED;
+        snprintf(res->reason_en, sizeof res->reason_en,
+                 "payment reached a cancelled order: recorded, the order stays cancelled and the money is refunded");
+        snprintf(res->reason_cn, sizeof res->reason_cn, "付款到达时订单已取消：已记录付款，订单保持取消，款项退回");
+        return;
+    }
+    if (of_syncorder_kind_is_fact(k)) {
+        snprintf(en, sizeof en,
+                 "%s made while the order was %s reached an order that is %s: rejected, for the operator",
+                 of_syncorder_kind_en(k), of_syncorder_status_en(op->from_status), of_syncorder_status_en(st->status));
+        snprintf(cn, sizeof cn, "%s于订单%s时发生，但订单已%s：已拒绝，请人工处理", of_syncorder_kind_cn(k),
+                 of_syncorder_status_cn(op->from_status), of_syncorder_status_cn(st->status));
+        reject(res, OF_SYN_CT_FACT_TOO_LATE, en, cn);
+        return;
+    }
+    snprintf(en, sizeof en, "%s made while the order was %s, but it is %s now: rejected", of_syncorder_kind_en(k),
+             of_syncorder_status_en(op->from_status), of_syncorder_status_en(st->status));
+    snprintf(cn, sizeof cn, "%s于订单%s时发起，但订单已%s：已拒绝", of_syncorder_kind_cn(k),
+             of_syncorder_status_cn(op->from_status), of_syncorder_status_cn(st->status));
+    reject(res, OF_SYN_CT_REQUEST_LOSES, en, cn);
+    return;
+bad_fields:
+    snprintf(en, sizeof en, "%s with a bad value in %s: rejected", of_syncorder_kind_en(k), bad);
+    snprintf(cn, sizeof cn, "%s的字段 %s 有误：已拒绝", of_syncorder_kind_cn(k), bad);
+    reject(res, OF_SYN_CT_INVALID, en, cn);
+}
