@@ -187,6 +187,30 @@ static const of_cfg_def_t defs[OF_CFG__COUNT] = {
         INT("OF_FINISH_MESSAGE_MERCHANT", "0", 0, 4294967295LL,
             "payment-finish (FS-9): the merchant row of the system-message service (the order's pay-success "
             "message); 0 = none (the step is skipped)."),
+    [OF_CFG_SITE_BUYER_HOST] = STR("OF_SITE_BUYER_HOST", "127.0.0.1",
+                                   "order-sync: the buyer site's MariaDB server (database OF_MYSQL_BUYER_DB; the same "
+                                   "account as OF_MYSQL_USER / OF_MYSQL_PASSWORD)."),
+    [OF_CFG_SITE_BUYER_PORT] = INT("OF_SITE_BUYER_PORT", "3306", 1, 65535,
+                                   "order-sync: the buyer site's port (local stack: OF_MYSQL_PORT+1)."),
+    [OF_CFG_SITE_SELLER_HOST] = STR("OF_SITE_SELLER_HOST", "127.0.0.1",
+                                    "order-sync: the seller site's primary server (database OF_MYSQL_SELLER_DB)."),
+    [OF_CFG_SITE_SELLER_PORT] = INT("OF_SITE_SELLER_PORT", "3306", 1, 65535,
+                                    "order-sync: the seller primary's port (local stack: OF_MYSQL_PORT+2)."),
+    [OF_CFG_SITE_REPLICA_HOST] =
+        STR("OF_SITE_REPLICA_HOST", "127.0.0.1",
+            "order-sync: the replica of the seller primary at the buyer site (read only; the sync reads the seller's "
+            "ops there once it has caught up, SYN-4)."),
+    [OF_CFG_SITE_REPLICA_PORT] =
+        INT("OF_SITE_REPLICA_PORT", "3306", 1, 65535, "order-sync: the replica's port (local stack: OF_MYSQL_PORT+3)."),
+    [OF_CFG_SYNC_LAG_WAIT_MS] =
+        INT("OF_SYNC_LAG_WAIT_MS", "2000", 0, 60000,
+            "order-sync (SYN-4): how long a round waits for the replica to reach the seller primary's newest op of "
+            "an order (MASTER_GTID_WAIT); an order still behind then goes up the retry ladder."),
+    [OF_CFG_SYNC_PUBLISH_BATCH] = INT("OF_SYNC_PUBLISH_BATCH", "500", 1, 10000,
+                                      "order-sync: sync-log rows a reader publishes to order.sync per transaction."),
+    [OF_CFG_SYNC_PUBLISH_IDLE_MS] =
+        INT("OF_SYNC_PUBLISH_IDLE_MS", "100", 5, 10000,
+            "order-sync: how long a reader sleeps when its sync log has nothing unpublished."),
 };
 
 struct of_config_s {

@@ -17,6 +17,8 @@ struct of_db_s {
     MYSQL *my;
     const of_config_t *cfg;
     char dbname[128];
+    char host[256];
+    unsigned int port;
     const char *sql[OF_DB_MAX_STMTS];
     char *owned[OF_DB_MAX_STMTS]; /* texts built for multi-row statements (freed on close) */
     short lazy[OF_DB_MAX_STMTS];  /* a multi-row statement's slot: 1 + its index in mtext, 0 = a plain one */
@@ -292,15 +294,15 @@ static of_err_t do_connect(of_db_t *db, char *errstr, size_t errstr_size) {
     mysql_options(db->my, MYSQL_OPT_READ_TIMEOUT, &rw);
     mysql_options(db->my, MYSQL_OPT_WRITE_TIMEOUT, &rw);
     mysql_options(db->my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-    if (!mysql_real_connect(db->my, of_cfg_str(cfg, OF_CFG_MYSQL_HOST), of_cfg_str(cfg, OF_CFG_MYSQL_USER),
-                            of_cfg_str(cfg, OF_CFG_MYSQL_PASSWORD), db->dbname,
-                            (unsigned int)of_cfg_int(cfg, OF_CFG_MYSQL_PORT), NULL, CLIENT_MULTI_STATEMENTS)) {
+    if (!mysql_real_connect(db->my, db->host, of_cfg_str(cfg, OF_CFG_MYSQL_USER),
+                            of_cfg_str(cfg, OF_CFG_MYSQL_PASSWORD), db->dbname, db->port, NULL,
+                            CLIENT_MULTI_STATEMENTS)) {
         unsigned int e = mysql_errno(db->my);
         db->last_errno = e;
-        of_err_t err = of_seterr(
-            errstr, errstr_size, e == ER_ACCESS_DENIED_ERROR || e == ER_BAD_DB_ERROR ? OF_ERR_CONFIG : OF_ERR_TRANSIENT,
-            "connect %s@%s:%lld/%s: mysql %u: %s", of_cfg_str(cfg, OF_CFG_MYSQL_USER),
-            of_cfg_str(cfg, OF_CFG_MYSQL_HOST), of_cfg_int(cfg, OF_CFG_MYSQL_PORT), db->dbname, e, mysql_error(db->my));
+        of_err_t err = of_seterr(errstr, errstr_size,
+                                 e == ER_ACCESS_DENIED_ERROR || e == ER_BAD_DB_ERROR ? OF_ERR_CONFIG : OF_ERR_TRANSIENT,
+                                 "connect %s@%s:%u/%s: mysql %u: %s", of_cfg_str(cfg, OF_CFG_MYSQL_USER), db->host,
+                                 db->port, db->dbname, e, mysql_error(db->my));
         mysql_close(db->my);
         db->my = NULL;
         return err;
@@ -311,9 +313,16 @@ static of_err_t do_connect(of_db_t *db, char *errstr, size_t errstr_size) {
 }
 
 of_db_t *of_db_connect(const of_config_t *cfg, const char *dbname, char *errstr, size_t errstr_size) {
+    return of_db_connect_to(cfg, NULL, 0, dbname, errstr, errstr_size);
+}
+
+of_db_t *of_db_connect_to(const of_config_t *cfg, const char *host, unsigned int port, const char *dbname, char *errstr,
+                          size_t errstr_size) {
     of_db_t *db = calloc(1, sizeof *db);
     if (!db) return NULL;
     db->cfg = cfg;
+    snprintf(db->host, sizeof db->host, "%s", host ? host : of_cfg_str(cfg, OF_CFG_MYSQL_HOST));
+    db->port = port ? port : (unsigned int)of_cfg_int(cfg, OF_CFG_MYSQL_PORT);
     snprintf(db->dbname, sizeof db->dbname, "%s", dbname ? dbname : of_cfg_str(cfg, OF_CFG_MYSQL_DB));
     if (do_connect(db, errstr, errstr_size)) {
         free(db);

@@ -13,6 +13,10 @@ typedef struct of_db_s of_db_t;
 /* Connect to database dbname (NULL = OF_MYSQL_DB) with utf8mb4, timeouts from config, autocommit on.
  * Caller frees with of_db_close(). NULL + errstr (never containing the password) on failure. */
 of_db_t *of_db_connect(const of_config_t *cfg, const char *dbname, char *errstr, size_t errstr_size);
+/* The same on another server (the order-sync sites): host NULL = OF_MYSQL_HOST, port 0 = OF_MYSQL_PORT; the account is
+ * OF_MYSQL_USER / OF_MYSQL_PASSWORD. */
+of_db_t *of_db_connect_to(const of_config_t *cfg, const char *host, unsigned int port, const char *dbname, char *errstr,
+                          size_t errstr_size);
 void of_db_close(of_db_t *db);
 /* Borrowed; valid until the next reconnect. For plain (non-parameterised) statements such as DDL files. */
 MYSQL *of_db_handle(of_db_t *db);

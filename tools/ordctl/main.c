@@ -15,6 +15,7 @@
 #include "of_rawtrade.h"
 #include "of_topics.h"
 #include "of_worker.h"
+#include "of_site.h"
 #include "ordctl.h"
 #include "trade.pb-c.h"
 
@@ -26,7 +27,9 @@ static const char USAGE[] =
     "\n"
     "Commands:\n"
     "  migrate [--db main|buyer|seller|all] [--dry-run]\n"
-    "        apply schema/<db>/NNN_*.sql not yet applied (schema_migrations); idempotent\n"
+    "        apply schema/<db>/NNN_*.sql not yet applied (schema_migrations); idempotent. main on OF_MYSQL_HOST/PORT,\n"
+    "        buyer and seller on their site servers (OF_SITE_BUYER_*, OF_SITE_SELLER_*; the replica follows the "
+    "seller)\n"
     "  publish-trades [--no-validate] [--quiet] [--rate R] [--times OUT] FILE...\n"
     "                 (--rate: at most R events/s, paced; --times: \"tid<TAB>publish epoch ms\" per event)\n"
     "        platform adapter: read raw trades as JSON lines (docs/raw-trade-format.md), publish each\n"
@@ -57,6 +60,9 @@ static const char USAGE[] =
     "  flash batch-create|batch|job|token|check ...\n"
     "        the flash sale: create a batch, show a batch or a job, a buyer's gateway token, check that nothing is\n"
     "        oversold or stuck (ordctl flash --help)\n"
+    "  site buyer|seller OPERATION ... | show OID | conflicts | check\n"
+    "        the order-sync sites: the eight flows of SYN-7 on either site, an order on both sides with its merged\n"
+    "        history, rejected ops, and a check that both sides agree (ordctl site --help)\n"
     "  order show|audit|push|ship|refund-handled ID [--waybill NO]\n"
     "        the back-office steps after submission: audit (→ 40, stockout order, reservation kept), push to the\n"
     "        warehouse (→ 55), ship (→ 95, is_consigned, goods out of stock), refund handled (refunded lines "
@@ -118,7 +124,8 @@ static int cmd_migrate(int argc, char **argv) {
         snprintf(dir, sizeof dir, "%s/%s", of_migrate_schema_dir(cfg), dbs[i].name);
         if (access(dir, R_OK)) continue;
         printf("migrate %s (%s):\n", dbs[i].name, of_cfg_str(cfg, dbs[i].db));
-        of_db_t *db = of_db_connect(cfg, of_cfg_str(cfg, dbs[i].db), err, sizeof err);
+        of_db_t *db = i == 0 ? of_db_connect(cfg, NULL, err, sizeof err)
+                             : of_site_connect(cfg, i == 1 ? OF_SITE_BUYER : OF_SITE_SELLER, err, sizeof err);
         if (!db) {
             fprintf(stderr, "ordctl migrate: %s\n", err);
             return 1;
@@ -738,6 +745,7 @@ int main(int argc, char **argv) {
         if (!strcmp(argv[k], "--help") || !strcmp(argv[k], "-h")) {
             if (!strcmp(cmd, "order")) return cmd_order(2, (char *[]){argv[i], "--help", NULL}); /* its own usage */
             if (!strcmp(cmd, "flash")) return cmd_flash(2, (char *[]){argv[i], "--help", NULL});
+            if (!strcmp(cmd, "site")) return cmd_site(2, (char *[]){argv[i], "--help", NULL});
             fputs(USAGE, stdout);
             return 0;
         }
@@ -781,6 +789,8 @@ int main(int argc, char **argv) {
         rc = cmd_order(sub_argc, sub_argv);
     else if (!strcmp(cmd, "flash"))
         rc = cmd_flash(sub_argc, sub_argv);
+    else if (!strcmp(cmd, "site"))
+        rc = cmd_site(sub_argc, sub_argv);
     else if (!strcmp(cmd, "stock-check"))
         rc = cmd_stock_check(sub_argc, sub_argv);
     else if (!strcmp(cmd, "topics"))

@@ -29,5 +29,6 @@ int cmd_topics(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_order(int argc, char **argv);
 int cmd_flash(int argc, char **argv);
+int cmd_site(int argc, char **argv);
 
 #endif
