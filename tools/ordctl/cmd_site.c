@@ -16,6 +16,7 @@
 static const char USAGE_SITE[] =
     "usage: ordctl site buyer|seller OPERATION ... [--operator] [--note TEXT]\n"
     "       ordctl site show OID | conflicts [--limit N] | check [--wait S]\n"
+    "       ordctl site load buyer|seller OPERATION (--count N | --from OID --to OID) [--rate R]\n"
     "  buyer create-order --buyer ID --seller ID [--line SKU:PRICE:NUM[:NAME_EN[:NAME_CN]]]... [--shipping F]\n"
     "                     [--price P (no lines)] [--currency C] [--receiver NAME] [--mobile M] [--country C]\n"
     "                     [--province P] [--city C] [--address A] [--zip Z]          SYN-7 flow 1; prints the oid\n"
@@ -33,6 +34,10 @@ static const char USAGE_SITE[] =
     "  show OID       the order on both sites, the merged state, every op of both sides with its outcome, and the\n"
     "                 order log as each side reads it (SYN-6)\n"
     "  conflicts      ops the sync rejected, newest first, with the conflict-table row and why (D-SYN-2)\n"
+    "  load           a site's operation many times from one connection (benchmarks, tests): create-order --count N\n"
+    "                 (two lines each), or OPERATION on every order --from … --to …; --rate R paces it (ops/s); "
+    "prints\n"
+    "                 progress on a terminal, then ops, refused, ops/s and the oid range created\n"
     "  check          the two sides agree: every order's synced columns and lines equal, every op of both sides\n"
     "                 taken once by both, every buyer log merged; --wait S first waits up to S seconds for the sync\n"
     "                 to catch up; exit 1 on a difference\n";
@@ -475,6 +480,84 @@ static int site_check(of_db_t *b, of_db_t *s, int wait_s) {
     return 0;
 }
 
+static int site_load(int argc, char **argv) {
+    if (argc < 3 || (strcmp(argv[1], "buyer") && strcmp(argv[1], "seller"))) {
+        fputs(USAGE_SITE, stderr);
+        return 2;
+    }
+    of_site_t side = !strcmp(argv[1], "buyer") ? OF_SITE_BUYER : OF_SITE_SELLER;
+    int kind = -1;
+    for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+        if (!strcmp(argv[2], verbs[i].verb)) kind = (int)verbs[i].kind;
+    const char *cnt = arg(argc, argv, "--count"), *from = arg(argc, argv, "--from"), *to = arg(argc, argv, "--to");
+    double rate = arg(argc, argv, "--rate") ? atof(arg(argc, argv, "--rate")) : 0;
+    uint64_t a = from ? strtoull(from, NULL, 10) : 0, b = to ? strtoull(to, NULL, 10) : 0;
+    long n = kind == OF_SYN_OP_CREATE ? (cnt ? atol(cnt) : 0) : (long)(b >= a && a ? b - a + 1 : 0);
+    if (kind < 0 || n <= 0 || n > 10000000) {
+        fprintf(stderr, "ordctl site load: an operation and --count N (create-order) or --from/--to are needed\n");
+        return 2;
+    }
+    char err[512];
+    of_db_t *db = of_site_connect(cfg, side, err, sizeof err);
+    of_site_stmts_t st;
+    if (!db || of_site_register(db, side, &st, err, sizeof err)) {
+        fprintf(stderr, "ordctl site load: %s\n", err);
+        of_db_close(db);
+        return 1;
+    }
+    long done = 0, refused = 0;
+    uint64_t first = 0, last = 0;
+    int64_t t0 = of_mono_ms(), next_show = t0 + 1000;
+    char fields[256];
+    for (long i = 0; i < n && !0; i++) {
+        if (rate > 0) {
+            int64_t due = t0 + (int64_t)((double)i * 1000.0 / rate), now = of_mono_ms();
+            if (due > now) usleep((useconds_t)((due - now) * 1000));
+        }
+        of_site_line_t lines[2] = {{.sku = "LOAD-A", .name_en = "Tea", .name_cn = "茶叶", .price = 105000, .num = 2},
+                                   {.sku = "LOAD-B", .name_en = "Cup", .name_cn = "杯子", .price = 50000, .num = 1}};
+        snprintf(fields, sizeof fields, "{}");
+        if (kind == OF_SYN_OP_CREATE)
+            snprintf(fields, sizeof fields,
+                     "{\"buyer_id\":\"%ld\",\"seller_id\":\"9\",\"shipping_fee\":\"3\",\"receiver_name\":\"Load\","
+                     "\"receiver_city\":\"Paris\"}",
+                     1000 + i);
+        else if (kind == OF_SYN_OP_ADJUST_PRICE)
+            snprintf(fields, sizeof fields, "{\"price\":\"%ld.00\"}", 10 + i % 50);
+        else if (kind == OF_SYN_OP_SHIP)
+            snprintf(fields, sizeof fields, "{\"ship_logistics\":\"SF\",\"ship_waybill_no\":\"W%ld\"}", i);
+        of_site_op_t op = {.side = side,
+                           .kind = (of_syn_kind_t)kind,
+                           .actor = side == OF_SITE_BUYER ? OF_SYN_ACT_BUYER : OF_SYN_ACT_SELLER,
+                           .oid = kind == OF_SYN_OP_CREATE ? 0 : a + (uint64_t)i,
+                           .fields = fields,
+                           .lines = lines,
+                           .nlines = kind == OF_SYN_OP_CREATE ? 2 : 0};
+        of_site_done_t d;
+        of_err_t e = of_site_apply(db, &st, &op, &d, err, sizeof err);
+        if (e == OF_ERR_INVALID)
+            refused++;
+        else if (e) {
+            fprintf(stderr, "ordctl site load: %s\n", err);
+            break;
+        } else {
+            done++;
+            if (!first) first = d.oid;
+            last = d.oid;
+        }
+        if (isatty(2) && of_mono_ms() >= next_show) {
+            fprintf(stderr, "\rsite load: %ld/%ld (%ld refused)   ", done + refused, n, refused);
+            next_show += 1000;
+        }
+    }
+    double secs = (double)(of_mono_ms() - t0) / 1000.0;
+    if (isatty(2)) fprintf(stderr, "\n");
+    printf("ops=%ld refused=%ld seconds=%.2f ops_per_s=%.0f first_oid=%" PRIu64 " last_oid=%" PRIu64 "\n", done,
+           refused, secs, secs > 0 ? (double)done / secs : 0.0, first, last);
+    of_db_close(db);
+    return done + refused == n ? 0 : 1;
+}
+
 int cmd_site(int argc, char **argv) {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         fputs(USAGE_SITE, argc < 2 ? stderr : stdout);
@@ -482,6 +565,7 @@ int cmd_site(int argc, char **argv) {
     }
     if (!strcmp(argv[1], "buyer")) return site_op(OF_SITE_BUYER, argc - 1, argv + 1);
     if (!strcmp(argv[1], "seller")) return site_op(OF_SITE_SELLER, argc - 1, argv + 1);
+    if (!strcmp(argv[1], "load")) return site_load(argc - 1, argv + 1);
     char err[512];
     of_db_t *b = of_site_connect(cfg, OF_SITE_BUYER, err, sizeof err);
     if (!b) {

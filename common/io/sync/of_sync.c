@@ -138,6 +138,7 @@ static of_param_t *prow(pbuf_t *b) {
 static int sync_line(const of_syn_op_t *op, const of_syn_result_t *res, char *key, size_t ksize, const char **action) {
     char k[24];
     of_syncorder_op_key(op->side, op->id, k, sizeof k);
+    if (res->outcome == OF_SYN_REJECTED && res->row == OF_SYN_CT_FACT_OVERRIDES) return 0; /* the fact's line says it */
     if (res->outcome == OF_SYN_REJECTED) {
         snprintf(key, ksize, "reject:%s", k);
         *action = "reject";
@@ -154,6 +155,33 @@ static int sync_line(const of_syn_op_t *op, const of_syn_result_t *res, char *ke
         return 1;
     }
     return 0;
+}
+
+/* The op of key ("b:ID" / "s:ID") is one of this round's: its own record carries the override (mark_overridden). */
+static int in_round(const ord_t *o, const char *key) {
+    char k[24];
+    for (int j = 0; j < o->n; j++) {
+        of_syncorder_op_key(o->ops[j].side, o->ops[j].id, k, sizeof k);
+        if (!strcmp(k, key)) return 1;
+    }
+    return 0;
+}
+
+/* CT-1 within one round: the request a later fact overrode is recorded rejected, not applied then rejected (one
+ * record and one flag per op: a statement's derived table must not name a row twice). */
+static void mark_overridden(ord_t *o) {
+    char k[24];
+    for (int j = 0; j < o->n; j++) {
+        if (!o->res[j].overrides[0]) continue;
+        for (int i = 0; i < j; i++) {
+            of_syncorder_op_key(o->ops[i].side, o->ops[i].id, k, sizeof k);
+            if (strcmp(k, o->res[j].overrides)) continue;
+            o->res[i].outcome = OF_SYN_REJECTED;
+            o->res[i].row = OF_SYN_CT_FACT_OVERRIDES;
+            memcpy(o->res[i].reason_en, o->res[j].reason_en, sizeof o->res[i].reason_en);
+            memcpy(o->res[i].reason_cn, o->res[j].reason_cn, sizeof o->res[i].reason_cn);
+        }
+    }
 }
 
 static of_err_t write_side(round_t *rd, of_db_t *db, int seller, char *err, size_t size) {
@@ -198,7 +226,7 @@ static of_err_t write_side(round_t *rd, of_db_t *db, int seller, char *err, size
                 p[1] = OFP_I(r->outcome);
                 p[2] = OFP_S(r->outcome == OF_SYN_REJECTED ? r->reason_en : "");
             }
-            if (r->overrides[0]) { /* CT-1: the request it overrode is rejected now, wherever it was taken */
+            if (r->overrides[0] && !in_round(o, r->overrides)) { /* CT-1: the request it overrode, taken earlier */
                 uint64_t oid2 = strtoull(r->overrides + 2, NULL, 10);
                 int oside = r->overrides[0] == 's' ? OF_SYN_SIDE_SELLER : OF_SYN_SIDE_BUYER;
                 if (!(p = prow(&ap))) goto nomem;
@@ -368,6 +396,7 @@ static of_err_t seller_fn(of_db_t *db, void *ctx, char *err, size_t size) {
             else
                 rd->rejected++;
         }
+        mark_overridden(o);
         /* an order never created (only rejected ops): its ops are recorded, no order row or state is written */
         if (o->st.exists && of_syncorder_to_json(&o->st, &o->state_json))
             return of_seterr(err, size, OF_ERR_NOMEM, "out of memory");

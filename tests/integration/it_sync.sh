@@ -1,0 +1,202 @@
+#!/usr/bin/env bash
+# it_sync.sh -- order-sync on the real servers (issue 14, spec order-sync.md): the buyer site, the seller primary
+# and its replica at the buyer site are three MariaDB servers of the test stack. The eight flows of SYN-7 end to end;
+# a pay on the buyer side racing a price change on the seller side (CT-3); a cancel request racing a shipment (CT-1);
+# the seller primary down for a while then back, and replication stopped then resumed (SYN-4: the buyer site keeps
+# taking orders and payments, nothing is applied half-way, everything catches up once); two of-order-sync instances
+# with one killed by SIGKILL mid-run; every time `ordctl site check` compares both sides and every op taken once.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib_delivery.sh"
+dlv_ns 23
+export OF_SYNC_LAG_WAIT_MS=300 OF_BATCH_WAIT_MS=5
+site() { bash "$REPO/scripts/stack.sh" mysql --site "$1" -N -B -e "$2"; }
+bsql() { site buyer "$1"; }
+ssql() { site seller "$1"; }
+rsql() { site replica "$1"; }
+oid_of() { sed -n 's/^oid=\([0-9]*\) .*/\1/p'; }
+status_both() { echo "$(bsql "SELECT status FROM buyer_orders WHERE id = $1")/$(ssql "SELECT status FROM seller_orders WHERE id = $1")"; }
+wait_status() { # OID WANT (buyer/seller) [seconds]
+  local i
+  for ((i = 0; i < ${3:-30} * 10; i++)); do [[ "$(status_both "$1")" == "$2" ]] && return 0; sleep 0.1; done
+  return 1
+}
+check() { # what
+  if ordctl site check --wait 60 >"$WORK/check.out" 2>&1; then
+    log "ok: site check ($1): $(tail -1 "$WORK/check.out")"
+  else
+    fail "site check ($1)"
+    head -30 "$WORK/check.out"
+  fi
+}
+
+log "empty sites (the replica follows the seller primary)"
+for t in buyer_orders buyer_order_products buyer_order_logs buyer_order_sync_log order_sync_state order_sync_applied; do
+  bsql "TRUNCATE TABLE $t"
+done
+for t in seller_orders buyer_order_products seller_order_logs seller_order_sync_log order_sync_state order_sync_applied; do
+  ssql "TRUNCATE TABLE $t"
+done
+bash "$REPO/scripts/stack.sh" replication status >"$WORK/repl.out" || fail "replication status"
+grep -q 'io=Yes sql=Yes' "$WORK/repl.out" || fail "the replica replicates: $(cat "$WORK/repl.out")"
+for ((i = 0; i < 50; i++)); do [[ "$(rsql 'SELECT COUNT(*) FROM seller_order_sync_log')" == 0 ]] && break; sleep 0.1; done
+
+"$BIN/of-order-sync" --help >"$WORK/help.out" 2>&1 || fail "of-order-sync --help"
+grep -q OF_SYNC_LAG_WAIT_MS "$WORK/help.out" || fail "of-order-sync --help names OF_SYNC_LAG_WAIT_MS"
+start_bin ladder of-retry-ladder
+start_bin recorder of-dlq-recorder
+start_bin s1 of-order-sync sync
+
+log "SYN-7 flows 1-4 and 8: create (two lines), price adjusted, paid, shipped, received"
+a=$(ordctl site buyer create-order --buyer 7 --seller 9 --line TEA-1:10.50:2:Tea:茶叶 --line CUP-2:5:1:Cup:杯子 \
+  --shipping 3 --receiver Ann --city Paris --country FR | oid_of)
+[[ -n "$a" ]] || die "create-order printed no oid"
+wait_status "$a" 0/0 || fail "order $a reaches the seller site"
+assert_eq "$(ssql "SELECT COUNT(*) FROM buyer_order_products WHERE oid = $a")" 2 "lines copied to the seller side (SYN-5)"
+assert_eq "$(ssql "SELECT CONCAT(sku, ' ', name_cn, ' ', num) FROM buyer_order_products WHERE oid = $a ORDER BY id LIMIT 1")" \
+  "TEA-1 茶叶 2" "a copied line"
+ordctl site seller adjust-price "$a" 20.00 >/dev/null || fail "adjust-price"
+wait_status "$a" 0/0
+for ((i = 0; i < 50; i++)); do [[ "$(bsql "SELECT amount FROM buyer_orders WHERE id = $a")" == 23.0000 ]] && break; sleep 0.1; done
+assert_eq "$(bsql "SELECT amount FROM buyer_orders WHERE id = $a")" 23.0000 "the seller's price reaches the buyer (flow 2)"
+ordctl site buyer pay "$a" --pay-no PAY-A >/dev/null || fail "pay"
+wait_status "$a" 1/1 || fail "paid on both sides (flow 3): $(status_both "$a")"
+assert_eq "$(ssql "SELECT CONCAT(pay_result, ' ', pay_no, ' ', paid_amount) FROM seller_orders WHERE id = $a")" \
+  "1 PAY-A 23.0000" "the pay result on the seller side"
+ordctl site seller ship "$a" --logistics SF --waybill SF123 >/dev/null || fail "ship"
+wait_status "$a" 2/2 || fail "shipped on both sides (flow 4)"
+assert_eq "$(bsql "SELECT CONCAT(ship_logistics, ' ', ship_waybill_no, ' ', ship_time IS NOT NULL) FROM buyer_orders WHERE id = $a")" \
+  "SF SF123 1" "the ship notice and ship_time on the buyer side"
+ordctl site buyer confirm-receipt "$a" >/dev/null || fail "confirm-receipt"
+wait_status "$a" 5/5 || fail "received on both sides (flow 8)"
+if ordctl site seller adjust-price "$a" 1 >"$WORK/refused.out" 2>&1; then fail "a price change of a received order is refused"; fi
+grep -q "cannot be made while the order is received" "$WORK/refused.out" || fail "the refusal says why: $(cat "$WORK/refused.out")"
+
+log "SYN-7 flows 5-7: cancel requested and refused (back to paid), requested again and agreed (refund_time)"
+b=$(ordctl site buyer create-order --buyer 8 --seller 9 --price 40 | oid_of)
+ordctl site buyer pay "$b" >/dev/null
+ordctl site buyer request-cancel "$b" >/dev/null
+wait_status "$b" 3/3 || fail "cancel requested on both sides (flow 5)"
+if ordctl site buyer agree-cancel "$b" >"$WORK/refused.out" 2>&1; then fail "the buyer cannot agree to its own request (D-SYN-3)"; fi
+ordctl site seller refuse-cancel "$b" >/dev/null || fail "refuse-cancel"
+wait_status "$b" 1/1 || fail "refused: back to paid on both sides (flow 6): $(status_both "$b")"
+ordctl site buyer request-cancel "$b" >/dev/null
+wait_status "$b" 3/3
+ordctl site seller agree-cancel "$b" >/dev/null || fail "agree-cancel"
+wait_status "$b" 4/4 || fail "cancelled on both sides (flow 7)"
+assert_eq "$(bsql "SELECT refund_time IS NOT NULL FROM buyer_orders WHERE id = $b")/$(ssql "SELECT refund_time IS NOT NULL FROM seller_orders WHERE id = $b")" \
+  "1/1" "refund_time set on both sides for a paid order"
+assert_eq "$(bsql "SELECT COUNT(*) FROM buyer_order_logs WHERE oid = $b")" \
+  "$(ssql "SELECT COUNT(*) FROM seller_order_logs WHERE oid = $b AND buy_log_id IS NOT NULL")" \
+  "every buyer log merged into the seller's once (SYN-6)"
+assert_eq "$(bsql "SELECT COUNT(*) FROM buyer_order_logs WHERE oid = $b AND sync_flag = 0")" 0 "buyer logs marked merged"
+check "the eight flows"
+
+log "CT-3: a pay on the buyer side racing a price change on the seller side (the sync held back, both made locally)"
+c=$(ordctl site buyer create-order --buyer 9 --seller 9 --price 100 | oid_of)
+wait_status "$c" 0/0 || fail "order $c synced"
+stop_worker s1
+ordctl site seller adjust-price "$c" 1.00 >/dev/null || fail "the seller changes the price locally"
+ordctl site buyer pay "$c" >/dev/null || fail "the buyer pays locally"
+assert_eq "$(status_both "$c")" "1/0" "each side has only its own change"
+start_bin s1 of-order-sync sync
+wait_status "$c" 1/1 || fail "paid on both sides: $(status_both "$c")"
+assert_eq "$(ssql "SELECT amount FROM seller_orders WHERE id = $c")" 100.0000 "the price change lost: the seller side back to the paid amount"
+assert_eq "$(ssql "SELECT CONCAT(flag, ' ', reject_reason) FROM seller_order_sync_log WHERE oid = $c AND op = 'adjust_price'")" \
+  "2 price adjusted made while the order was unpaid, but it is paid now: rejected" "the losing op is marked rejected, not dropped"
+assert_eq "$(bsql "SELECT COUNT(*) FROM buyer_order_logs WHERE oid = $c AND action = 'reject'")/$(ssql "SELECT COUNT(*) FROM seller_order_logs WHERE oid = $c AND action = 'reject' AND cn_remark LIKE '%已拒绝%'")" \
+  "1/1" "a log line on both sides says why (en, cn)"
+ordctl site conflicts >"$WORK/conflicts.out"
+grep -q "CT-3 request loses" "$WORK/conflicts.out" || fail "ordctl site conflicts lists it: $(cat "$WORK/conflicts.out")"
+
+log "CT-1: a cancel request racing a shipment (the shipment is a fact and wins)"
+d=$(ordctl site buyer create-order --buyer 10 --seller 9 --price 60 | oid_of)
+ordctl site buyer pay "$d" >/dev/null
+wait_status "$d" 1/1 || fail "order $d paid on both sides"
+stop_worker s1
+ordctl site buyer request-cancel "$d" >/dev/null
+sleep 0.05
+ordctl site seller ship "$d" --waybill W-D >/dev/null || fail "the seller ships (it has not seen the request)"
+start_bin s1 of-order-sync sync
+wait_status "$d" 2/2 || fail "shipped on both sides: $(status_both "$d")"
+assert_eq "$(bsql "SELECT flag FROM buyer_order_sync_log WHERE oid = $d AND op = 'cancel_request'")" 2 "the cancel request rejected (overridden)"
+assert_eq "$(bsql "SELECT ct_row FROM order_sync_applied WHERE side = 'b' AND oid = $d AND outcome = 2")" "CT-1 fact overrides" "by row CT-1"
+assert_eq "$(bsql "SELECT cancel_from_status IS NULL FROM buyer_orders WHERE id = $d")" 1 "no cancellation left pending"
+check "the races"
+
+log "SYN-4: the seller primary down; the buyer site keeps taking orders and payments"
+bash "$REPO/scripts/stack.sh" site-stop seller >/dev/null || fail "site-stop seller"
+es=()
+for i in 1 2 3 4 5; do
+  e=$(ordctl site buyer create-order --buyer $((20 + i)) --seller 9 --price 10 | oid_of)
+  [[ -n "$e" ]] || fail "the buyer site takes order $i while the seller is down"
+  ordctl site buyer pay "$e" >/dev/null || fail "and its payment"
+  es+=("$e")
+done
+sleep 3
+assert_eq "$(bsql "SELECT COUNT(*) FROM order_sync_state WHERE oid IN ($(IFS=,; echo "${es[*]}"))")" 0 "nothing applied half-way (no merged state on the buyer side)"
+grep -q 'order-sync round failed, the batch waits' "$WORK/s1.log" || fail "the sync says what it waits for"
+bash "$REPO/scripts/stack.sh" site-start seller >/dev/null || fail "site-start seller"
+for e in "${es[@]}"; do wait_status "$e" 1/1 60 || fail "order $e caught up after the outage: $(status_both "$e")"; done
+check "after the seller outage"
+
+log "SYN-4: replication stopped: an order with a new seller op waits for the replica, the others flow"
+f=$(ordctl site buyer create-order --buyer 30 --seller 9 --price 70 | oid_of)
+ordctl site buyer pay "$f" >/dev/null
+wait_status "$f" 1/1 || fail "order $f paid on both sides"
+bash "$REPO/scripts/stack.sh" replication stop >/dev/null || fail "replication stop"
+ordctl site seller ship "$f" --waybill W-F >/dev/null
+g=$(ordctl site buyer create-order --buyer 31 --seller 9 --price 5 | oid_of)
+wait_status "$g" 0/0 || fail "a buyer order flows while the replica lags: $(status_both "$g")"
+sleep 2
+assert_eq "$(bsql "SELECT status FROM buyer_orders WHERE id = $f")" 1 "the shipped order waits for the replica"
+grep -q 'order waits for the replica' "$WORK/s1.log" || fail "the sync logs that it waits for the replica"
+bash "$REPO/scripts/stack.sh" replication start >/dev/null || fail "replication start"
+wait_status "$f" 2/2 60 || fail "order $f caught up once the replica did: $(status_both "$f")"
+check "after replication resumed"
+
+log "two instances, one killed by SIGKILL mid-run: 120 orders with ops on both sides"
+start_bin s2 of-order-sync sync
+(
+  for ((i = 1; i <= 120; i++)); do
+    o=$(ordctl site buyer create-order --buyer $((100 + i)) --seller 9 --line X:$i:1 | oid_of)
+    echo "$o" >>"$WORK/bulk.oids"
+    ordctl site buyer pay "$o" >/dev/null
+  done
+) &
+bulk=$!
+for ((i = 0; i < 200; i++)); do [[ $(wc -l <"$WORK/bulk.oids" 2>/dev/null || echo 0) -ge 40 ]] && break; sleep 0.1; done
+pend=$(bsql "SELECT COUNT(*) FROM buyer_order_sync_log l LEFT JOIN order_sync_applied a ON a.side = 'b' AND a.op_id = l.id WHERE a.op_id IS NULL")
+kill9_worker s1
+[[ -n "$pend" ]] && ((pend > 0)) && log "ok: the kill landed mid-run ($pend buyer op(s) not taken yet, $(wc -l <"$WORK/bulk.oids") orders made)" ||
+  fail "the kill landed mid-run (pending $pend)"
+wait "$bulk"
+start_bin s1 of-order-sync sync
+n=0
+while read -r o; do
+  if ((n++ % 3 == 0)); then ordctl site seller ship "$o" >/dev/null 2>&1 || true; fi
+done <"$WORK/bulk.oids"
+check "two instances and a SIGKILL"
+assert_eq "$(bsql "SELECT COUNT(*) FROM buyer_order_sync_log")" "$(bsql "SELECT COUNT(*) FROM order_sync_applied WHERE side = 'b'")" \
+  "every buyer op taken once"
+assert_eq "$(ssql "SELECT COUNT(*) FROM seller_order_sync_log")" "$(ssql "SELECT COUNT(*) FROM order_sync_applied WHERE side = 's'")" \
+  "every seller op taken once"
+assert_eq "$(ssql "SELECT COUNT(*) FROM seller_order_logs WHERE buy_log_id IS NOT NULL")" "$(bsql "SELECT COUNT(*) FROM buyer_order_logs")" \
+  "every buyer log merged once"
+
+log "bad input: a malformed message is dead-lettered, an op with bad fields is rejected (CT-6), nothing blocks"
+ordctl produce-raw --topic order.sync --key 1 --text garbage >/dev/null || fail "produce-raw"
+h=$(ordctl site buyer create-order --buyer 40 --seller 9 --price 8 | oid_of)
+wait_status "$h" 0/0 || fail "order $h synced"
+bsql "INSERT INTO buyer_order_sync_log (oid, op, actor, fields, from_status, status) VALUES ($h, 'update', 1, '{\"receiver_city\": 42}', 0, 0)"
+ordctl site buyer pay "$h" >/dev/null
+wait_status "$h" 1/1 || fail "the next op of the order goes through: $(status_both "$h")"
+assert_eq "$(bsql "SELECT ct_row FROM order_sync_applied a JOIN buyer_order_sync_log l ON l.id = a.op_id AND a.side = 'b' WHERE l.oid = $h AND l.op = 'update'")" \
+  "CT-6 invalid" "the bad op rejected with its row"
+check "after bad input"
+for ((i = 0; i < 100; i++)); do [[ "$(sql "SELECT COUNT(*) FROM dead_letter WHERE topic = 'ns23.order.sync'")" -ge 1 ]] && break; sleep 0.1; done
+assert_eq "$(sql "SELECT reason FROM dead_letter WHERE topic = 'ns23.order.sync' LIMIT 1")" DECODE "the malformed message dead-lettered with its reason"
+
+stop_worker s1
+stop_worker s2
+stop_worker ladder
+stop_worker recorder
