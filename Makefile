@@ -3,7 +3,7 @@ BUILD ?= build
 TEST_BUILD ?= build-test
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: help setup build build-test run test unit integration stack-up stack-down stack-status bench-submit bench-modify bench-sweep bench-flash bench-delivery bench-kill-storm docs format clean
+.PHONY: help setup build build-test run test unit integration stack-up stack-down stack-status bench-submit bench-modify bench-sweep bench-flash bench-sync bench-delivery bench-kill-storm docs format clean
 
 help:
 	@echo "make setup         install missing Debian packages (scripts/setup.sh)"
@@ -17,6 +17,7 @@ help:
 	@echo "make bench-modify  trade-modify benchmark on its own stack (bench/run_modify_bench.sh; TRADES=N)"
 	@echo "make bench-sweep   the sweep: idle cost and due orders moved per second with 100,000 waiting (bench/run_sweep_bench.sh)"
 	@echo "make bench-flash   the flash sale: ours vs BullMQ vs kue, burst, steady and SIGKILL (bench/run_flash_bench.sh)"
+	@echo "make bench-sync    order-sync: ops merged/s vs one order a round, latency, a seller outage (bench/run_sync_bench.sh)"
 	@echo "make bench-delivery  delivery benchmark vs the seed design on its own stack (bench/delivery.sh; N, INSTANCES)"
 	@echo "make bench-kill-storm  consumer-group stall under 30 SIGKILLs, dynamic vs static membership (bench/kill_storm.sh)"
 	@echo "make docs          regenerate docs/topics.md and docs/config.md tables from the code"
@@ -62,6 +63,9 @@ bench-modify:
 
 bench-flash:
 	bash bench/run_flash_bench.sh
+
+bench-sync:
+	bash bench/run_sync_bench.sh
 
 bench-sweep:
 	bash bench/run_sweep_bench.sh --waiting $(or $(WAITING),100000) --due $(or $(DUE),20000)

@@ -299,3 +299,27 @@ Test(sync, state_json_round_trip_keeps_every_column) {
     cr_assert_eq(of_syncorder_from_json("{\"status\":1}", &back), -1); /* a partial state is refused */
     cr_assert_eq(of_syncorder_from_json("nope", &back), -1);
 }
+
+Test(sync, CT_8_a_payment_at_the_price_it_saw_overrides_an_unseen_price_change) {
+    of_syn_order_t st = created();
+    /* the seller's change is earlier by time, but the buyer paid 100 + 10 without having seen it */
+    cr_assert_eq(
+        take(&st, op(S, 3, "adjust_price", AS, 0, 0, "2026-12-01 10:01:00.000", "{\"price\":\"1.00\"}")).outcome,
+        OF_SYN_APPLIED);
+    cr_assert_str_eq(st.price_op, "s:3");
+    of_syn_result_t r = take(&st, op(B, 4, "pay", AB, 0, 1, "2026-12-01 10:01:00.100",
+                                     "{\"price\":\"100.00\",\"shipping_fee\":\"10.00\",\"paid_amount\":\"110.00\"}"));
+    cr_assert_eq(r.outcome, OF_SYN_APPLIED);
+    cr_assert_eq(r.row, OF_SYN_CT_PAID_PRICE);
+    cr_assert_str_eq(r.overrides, "s:3");
+    cr_assert_eq(st.amount, 1100000);
+    cr_assert_eq(st.paid_amount, 1100000);
+    cr_assert_str_eq(st.price_op, "");
+    /* a payment that saw the change: no conflict */
+    of_syn_order_t st2 = created();
+    take(&st2, op(S, 3, "adjust_price", AS, 0, 0, "2026-12-01 10:01:00.000", "{\"price\":\"1.00\"}"));
+    r = take(&st2,
+             op(B, 4, "pay", AB, 0, 1, "2026-12-01 10:02:00.000", "{\"price\":\"1.00\",\"shipping_fee\":\"10.00\"}"));
+    cr_assert_eq(r.row, OF_SYN_CT_MATCH);
+    cr_assert_eq(st2.amount, 110000);
+}

@@ -280,24 +280,47 @@ static of_err_t tx_fn(of_db_t *db, void *ctx, char *errstr, size_t size) {
     if (!of_syncmerge_site_allows(&o, op->kind, op->actor, why, sizeof why))
         return of_seterr(errstr, size, OF_ERR_INVALID, "order %" PRIu64 " on the %s site: %s", op->oid,
                          of_site_name(x->st->side), why);
+    /* a payment records the price it paid (CT-8: a price change it had not seen loses) */
+    char *paid_fields = NULL;
+    if (op->kind == OF_SYN_OP_PAY) {
+        cJSON *f = cJSON_Parse(op->fields ? op->fields : "{}");
+        if (!cJSON_IsObject(f)) {
+            cJSON_Delete(f);
+            return of_seterr(errstr, size, OF_ERR_INVALID, "order %" PRIu64 ": fields are not a JSON object", op->oid);
+        }
+        char m1[32], m2[32];
+        cJSON_DeleteItemFromObject(f, "price");
+        cJSON_DeleteItemFromObject(f, "shipping_fee");
+        cJSON_AddStringToObject(f, "price", of_money_fmt(o.price, m1, sizeof m1));
+        cJSON_AddStringToObject(f, "shipping_fee", of_money_fmt(o.shipping_fee, m2, sizeof m2));
+        paid_fields = cJSON_PrintUnformatted(f);
+        cJSON_Delete(f);
+        if (!paid_fields) return of_seterr(errstr, size, OF_ERR_NOMEM, "out of memory");
+    }
+    const char *fields = paid_fields ? paid_fields : op->fields ? op->fields : "{}";
     /* the op's effect on this side is the merge's effect of a matching op (one table for both, D-SYN-2) */
     int from = o.status, to = of_syncmerge_next_status(&o, op->kind);
     of_syn_op_t so = {.side = x->st->side == OF_SITE_SELLER ? OF_SYN_SIDE_SELLER : OF_SYN_SIDE_BUYER,
                       .oid = op->oid,
                       .op = of_syncorder_kind_name(op->kind),
                       .actor = op->actor,
-                      .fields = op->fields ? op->fields : "{}",
+                      .fields = fields,
                       .from_status = from,
                       .status = to,
                       .addtime = now};
     of_syn_result_t res;
     of_syncmerge_op(&o, &so, &res);
-    if (res.outcome != OF_SYN_APPLIED)
+    if (res.outcome != OF_SYN_APPLIED) {
+        free(paid_fields);
         return of_seterr(errstr, size, OF_ERR_INVALID, "order %" PRIu64 ": %s", op->oid, res.reason_en);
+    }
     of_param_t p[OF_SITE_NCOLS + 1];
     of_site_row_params(&o, p);
     p[OF_SITE_NCOLS] = OFP_U(op->oid);
-    if ((e = of_db_exec(db, x->st->update, p, OF_SITE_NCOLS + 1, NULL, NULL, errstr, size))) return e;
+    if ((e = of_db_exec(db, x->st->update, p, OF_SITE_NCOLS + 1, NULL, NULL, errstr, size))) {
+        free(paid_fields);
+        return e;
+    }
     char detail[256] = "", a[32];
     switch (op->kind) {
     case OF_SYN_OP_ADJUST_PRICE:
@@ -312,7 +335,9 @@ static of_err_t tx_fn(of_db_t *db, void *ctx, char *errstr, size_t size) {
     default:
         break;
     }
-    return write_logs(db, x, op->oid, op->fields ? op->fields : "{}", from, to, now, detail, errstr, size);
+    e = write_logs(db, x, op->oid, fields, from, to, now, detail, errstr, size);
+    free(paid_fields);
+    return e;
 }
 
 of_err_t of_site_apply(of_db_t *db, const of_site_stmts_t *st, const of_site_op_t *op, of_site_done_t *done,

@@ -30,6 +30,7 @@ struct of_sync_s {
     side_stmts_t bs, ss;
     of_db_multi_t b_state, b_ops, b_logs, b_lines, b_logs_mark, s_max, r_max, r_ops, s_logs_merge, s_products;
     int s_gtid, r_wait;
+    int away; /* rounds failed in a row (a site or the replica away): logged once, then at debug */
     char orders_sql[2][4096];
 };
 
@@ -112,7 +113,8 @@ static const char *ct_name(of_syn_row_t row) {
                                     "CT-4 fact too late",
                                     "CT-5 self answer",
                                     "CT-6 invalid",
-                                    "CT-7 duplicate"};
+                                    "CT-7 duplicate",
+                                    "CT-8 paid price"};
     return (unsigned)row < sizeof n / sizeof n[0] ? n[row] : "?";
 }
 
@@ -138,13 +140,14 @@ static of_param_t *prow(pbuf_t *b) {
 static int sync_line(const of_syn_op_t *op, const of_syn_result_t *res, char *key, size_t ksize, const char **action) {
     char k[24];
     of_syncorder_op_key(op->side, op->id, k, sizeof k);
-    if (res->outcome == OF_SYN_REJECTED && res->row == OF_SYN_CT_FACT_OVERRIDES) return 0; /* the fact's line says it */
+    if (res->outcome == OF_SYN_REJECTED && (res->row == OF_SYN_CT_FACT_OVERRIDES || res->row == OF_SYN_CT_PAID_PRICE))
+        return 0; /* overridden: the line of the op that overrode it says it */
     if (res->outcome == OF_SYN_REJECTED) {
         snprintf(key, ksize, "reject:%s", k);
         *action = "reject";
         return 1;
     }
-    if (res->row == OF_SYN_CT_FACT_OVERRIDES) {
+    if (res->overrides[0]) {
         snprintf(key, ksize, "override:%s", res->overrides);
         *action = "override";
         return 1;
@@ -177,7 +180,7 @@ static void mark_overridden(ord_t *o) {
             of_syncorder_op_key(o->ops[i].side, o->ops[i].id, k, sizeof k);
             if (strcmp(k, o->res[j].overrides)) continue;
             o->res[i].outcome = OF_SYN_REJECTED;
-            o->res[i].row = OF_SYN_CT_FACT_OVERRIDES;
+            o->res[i].row = o->res[j].row;
             memcpy(o->res[i].reason_en, o->res[j].reason_en, sizeof o->res[i].reason_en);
             memcpy(o->res[i].reason_cn, o->res[j].reason_cn, sizeof o->res[i].reason_cn);
         }
@@ -235,7 +238,7 @@ static of_err_t write_side(round_t *rd, of_db_t *db, int seller, char *err, size
                 p[2] = OFP_U(o->oid);
                 p[3] = OFP_I(o->version + 1);
                 p[4] = OFP_I(OF_SYN_REJECTED);
-                p[5] = OFP_S(ct_name(OF_SYN_CT_FACT_OVERRIDES));
+                p[5] = OFP_S(ct_name(r->row));
                 p[6] = OFP_S(r->reason_en);
                 if (oside == mine) {
                     if (!(p = prow(&fl))) goto nomem;
@@ -314,6 +317,12 @@ static int behind(const round_t *rd) {
     return n;
 }
 
+static void prefix(char *err, size_t size, const char *what) {
+    char t[512];
+    snprintf(t, sizeof t, "%s%s", what, err);
+    snprintf(err, size, "%s", t);
+}
+
 static of_err_t seller_fn(of_db_t *db, void *ctx, char *err, size_t size) {
     round_t *rd = ctx;
     of_sync_t *s = rd->s;
@@ -335,7 +344,7 @@ static of_err_t seller_fn(of_db_t *db, void *ctx, char *err, size_t size) {
      * row first, so none can be added to a locked order until this round commits) */
     if (!e) e = read_max(db, &s->s_max, rd, 0, err, size);
     if (!e && s->r != db) {
-        e = read_max(s->r, &s->r_max, rd, 1, err, size);
+        if ((e = read_max(s->r, &s->r_max, rd, 1, err, size))) prefix(err, size, "seller replica: ");
         if (!e && behind(rd)) {
             of_rows_t *g = NULL;
             e = of_db_query(db, s->s_gtid, NULL, 0, &g, err, size);
@@ -348,7 +357,7 @@ static of_err_t seller_fn(of_db_t *db, void *ctx, char *err, size_t size) {
                 of_rows_free(w);
             }
             of_rows_free(g);
-            if (!e) e = read_max(s->r, &s->r_max, rd, 1, err, size);
+            if (!e && (e = read_max(s->r, &s->r_max, rd, 1, err, size))) prefix(err, size, "seller replica: ");
         }
     }
     if (e) {
@@ -367,7 +376,8 @@ static of_err_t seller_fn(of_db_t *db, void *ctx, char *err, size_t size) {
         p[2 * k + 1] = OFP_U(o->last_s);
         k++;
     }
-    if (k) e = of_db_query_multi(s->r, &s->r_ops, p, k, &rd->sops, err, size);
+    if (k && (e = of_db_query_multi(s->r, &s->r_ops, p, k, &rd->sops, err, size)))
+        prefix(err, size, "seller replica: ");
     free(p);
     if (e) return e;
     for (int i = 0; rd->sops && i < rd->sops->nrows; i++) {
@@ -450,6 +460,19 @@ static of_err_t seller_fn(of_db_t *db, void *ctx, char *err, size_t size) {
     return e;
 }
 
+/* One transaction, one attempt: a round that fails is tried again whole by the batch loop, with backoff, so a site
+ * that is away makes the batch wait (SYN-4) instead of retrying inside a transaction that holds the other side. */
+static of_err_t tx_once(of_db_t *db, of_db_tx_fn fn, void *ctx, char *err, size_t size) {
+    of_err_t e = of_db_plain(db, "START TRANSACTION", err, size);
+    if (e) return e;
+    e = fn(db, ctx, err, size);
+    if (!e) e = of_db_plain(db, "COMMIT", err, size);
+    char e2[128];
+    if (e && of_db_plain(db, "ROLLBACK", e2, sizeof e2)) {
+    } /* a lost connection has rolled it back already */
+    return e;
+}
+
 /* ------------------------------------------------------------------ the buyer side: base, ops, then both writes */
 
 static of_err_t buyer_fn(of_db_t *db, void *ctx, char *err, size_t size) {
@@ -505,8 +528,12 @@ static of_err_t buyer_fn(of_db_t *db, void *ctx, char *err, size_t size) {
     }
     for (int i = 0; i < rd->n; i++)
         rd->o[i].nb = rd->o[i].n;
-    /* the remote side first: begin, change, commit; then this side (of_sync.h) */
-    if ((e = of_db_tx(s->s, seller_fn, rd, err, size))) return e;
+    /* the remote side first: begin, change, commit; then this side (of_sync.h). One attempt: a failure rolls this side
+     * back too, and the whole round is tried again (of_db_tx on this side, then the batch loop) */
+    if ((e = tx_once(s->s, seller_fn, rd, err, size))) {
+        if (strncmp(err, "seller replica", 14)) prefix(err, size, "seller site: ");
+        return e;
+    }
     if ((e = write_side(rd, db, 0, err, size))) return e;
     int n = rd->blogs->nrows, m = 0;
     if (n) {
@@ -565,13 +592,18 @@ of_err_t of_sync_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_resul
         rd.o[k++] = rd.o[i];
     }
     rd.n = k;
-    if (rd.n) e = of_db_tx(s->b, buyer_fn, &rd, err, sizeof err);
+    if (rd.n) e = tx_once(s->b, buyer_fn, &rd, err, sizeof err);
     if (e) {
         of_metric_add(OF_M_WAITING, (uint64_t)rd.n);
-        of_warn("order-sync round failed, the batch waits and is tried again (SYN-4: nothing applied half-way)",
-                OF_I("orders", rd.n), OF_S("error", err), OF_END);
+        if (!s->away++)
+            of_warn("order-sync round failed, the batch waits and is tried again (SYN-4: nothing applied half-way)",
+                    OF_I("orders", rd.n), OF_S("error", err), OF_END);
+        else
+            of_debug("order-sync round failed again", OF_I("tries", s->away), OF_S("error", err), OF_END);
         goto out;
     }
+    if (s->away) of_info("order-sync rounds go through again", OF_I("failed_tries", s->away), OF_END);
+    s->away = 0;
     /* orders whose seller ops the replica has not got yet wait on the ladder (issue 14, part 4) */
     of_dr_batch_t b = {0};
     for (int i = 0; i < rd.n && !e; i++) {

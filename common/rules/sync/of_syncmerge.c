@@ -156,7 +156,11 @@ static int effect(of_syn_order_t *t, const of_syn_op_t *op, of_syn_kind_t k, cha
         t->cancel_op[0] = 0;
         if (t->pay_result == 1 && !t->refund_time[0]) snprintf(t->refund_time, sizeof t->refund_time, "%.23s", at);
         break;
+    case OF_SYN_OP_ADJUST_PRICE:
+        of_syncorder_op_key(op->side, op->id, t->price_op, sizeof t->price_op);
+        break;
     case OF_SYN_OP_PAY:
+        t->price_op[0] = 0;
         if (!t->pay_time[0]) snprintf(t->pay_time, sizeof t->pay_time, "%.23s", at);
         if (!t->paid_amount) t->paid_amount = t->amount;
         break;
@@ -229,9 +233,17 @@ void of_syncmerge_op(of_syn_order_t *st, const of_syn_op_t *op, of_syn_result_t 
             return;
         }
         if (effect(&t, op, k, bad, sizeof bad)) goto bad_fields;
-        *st = t;
         res->outcome = OF_SYN_APPLIED;
         res->row = OF_SYN_CT_MATCH;
+        if (k == OF_SYN_OP_PAY && st->price_op[0] && (t.price != st->price || t.shipping_fee != st->shipping_fee)) {
+            /* CT-8: the buyer paid the price it saw; the price change it had not seen loses */
+            res->row = OF_SYN_CT_PAID_PRICE;
+            snprintf(res->overrides, sizeof res->overrides, "%s", st->price_op);
+            snprintf(res->reason_en, sizeof res->reason_en,
+                     "the price change is overridden: the buyer paid the price it saw before the change reached it");
+            snprintf(res->reason_cn, sizeof res->reason_cn, "改价被覆盖：买家已按改价前的价格付款");
+        }
+        *st = t;
         return;
     }
     /* from_status no longer matches: the conflict table (D-SYN-2) */

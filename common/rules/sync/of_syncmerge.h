@@ -19,6 +19,8 @@ typedef enum {
     OF_SYN_CT_SELF_ANSWER,    /* CT-5: the requester answering its own cancel request: rejected */
     OF_SYN_CT_INVALID,        /* CT-6: unknown op, a transition its kind never makes, bad fields, no such order */
     OF_SYN_CT_DUPLICATE,      /* CT-7: a second create of an order: rejected */
+    OF_SYN_CT_PAID_PRICE,     /* CT-8: a payment made at the price before a price change it had not seen: applied at
+                               * the price paid, the price change rejected ("overridden") */
 } of_syn_row_t;
 
 typedef struct {

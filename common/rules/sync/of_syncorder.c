@@ -79,35 +79,16 @@ typedef struct {
 #define U64C(n)                                                                                                        \
     { #n, C_U64, offsetof(of_syn_order_t, n), 0 }
 static const col_t cols[] = {
-    STRC(order_sn),
-    U64C(buyer_id),
-    U64C(seller_id),
-    INTC(status),
-    INTC(cancel_from),
-    INTC(cancel_by),
-    STRC(cancel_op),
-    STRC(currency),
-    MONC(price),
-    MONC(shipping_fee),
-    MONC(amount),
-    MONC(paid_amount),
-    INTC(pay_result),
-    STRC(pay_no),
-    TIMEC(pay_time),
-    TIMEC(ship_time),
-    TIMEC(newdeliver),
-    TIMEC(refund_time),
-    TIMEC(receive_time),
-    TIMEC(addtime),
-    STRC(ship_logistics),
-    STRC(ship_waybill_no),
-    STRC(receiver_name),
-    STRC(receiver_mobile),
-    STRC(receiver_country),
-    STRC(receiver_province),
-    STRC(receiver_city),
-    STRC(receiver_address),
-    STRC(receiver_zip),
+    STRC(order_sn),        U64C(buyer_id),         U64C(seller_id),
+    INTC(status),          INTC(cancel_from),      INTC(cancel_by),
+    STRC(cancel_op),       STRC(price_op),         STRC(currency),
+    MONC(price),           MONC(shipping_fee),     MONC(amount),
+    MONC(paid_amount),     INTC(pay_result),       STRC(pay_no),
+    TIMEC(pay_time),       TIMEC(ship_time),       TIMEC(newdeliver),
+    TIMEC(refund_time),    TIMEC(receive_time),    TIMEC(addtime),
+    STRC(ship_logistics),  STRC(ship_waybill_no),  STRC(receiver_name),
+    STRC(receiver_mobile), STRC(receiver_country), STRC(receiver_province),
+    STRC(receiver_city),   STRC(receiver_address), STRC(receiver_zip),
 };
 #define NCOLS (sizeof cols / sizeof cols[0])
 
@@ -262,7 +243,7 @@ static const char *const create_cols[] = {
     "shipping_fee",  "receiver_name",    "receiver_mobile", "receiver_country", "receiver_province",
     "receiver_city", "receiver_address", "receiver_zip",    "addtime",          NULL};
 static const char *const price_cols[] = {"price", "shipping_fee", NULL};
-static const char *const pay_cols[] = {"pay_no", "paid_amount", "pay_time", NULL};
+static const char *const pay_cols[] = {"pay_no", "paid_amount", "pay_time", "price", "shipping_fee", NULL};
 static const char *const ship_cols[] = {"ship_time", "ship_logistics", "ship_waybill_no", "newdeliver", NULL};
 static const char *const agree_cols[] = {"refund_time", NULL};
 static const char *const receive_cols[] = {"receive_time", NULL};
@@ -311,7 +292,7 @@ int of_syncorder_fields_apply(of_syn_kind_t k, const char *fields, of_syn_order_
     }
     cJSON_Delete(j);
     if (rc) return -1;
-    if (k == OF_SYN_OP_CREATE || k == OF_SYN_OP_ADJUST_PRICE) t.amount = t.price + t.shipping_fee;
+    if (k == OF_SYN_OP_CREATE || k == OF_SYN_OP_ADJUST_PRICE || k == OF_SYN_OP_PAY) t.amount = t.price + t.shipping_fee;
     if (k == OF_SYN_OP_PAY) t.pay_result = 1;
     *o = t;
     return 0;

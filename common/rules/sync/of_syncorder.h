@@ -47,6 +47,7 @@ typedef struct {
     int cancel_from;    /* -1: none */
     int cancel_by;      /* 0 nobody, else the requester's actor code */
     char cancel_op[24]; /* the pending cancel request's op key "b:ID" / "s:ID" (an override marks it rejected) */
+    char price_op[24];  /* the last price change applied while unpaid (a payment at the price before it overrides it) */
     char currency[4];
     int64_t price, shipping_fee, amount, paid_amount;
     int pay_result; /* 0 none, 1 success */
@@ -91,7 +92,8 @@ int of_syncorder_to_json(const of_syn_order_t *o, char **out);
 int of_syncorder_from_json(const char *json, of_syn_order_t *o);
 
 /* Apply the columns of an op's `fields` that the kind k may change onto o (create: identity, money, receiver;
- * adjust_price: price, shipping_fee, amount = their sum; pay: pay_*, paid_amount; ship: ship_*, newdeliver;
+ * adjust_price: price, shipping_fee, amount = their sum; pay: pay_*, paid_amount, and the price and shipping_fee the
+ * buyer saw when paying (CT-8); ship: ship_*, newdeliver;
  * cancel_agree: refund_time; receive: receive_time; update: receiver_*, newdeliver). Others are ignored. 0 on success;
  * -1 with the column named in bad (a value of the wrong type, a bad amount or time, too long) and o unchanged. */
 int of_syncorder_fields_apply(of_syn_kind_t k, const char *fields, of_syn_order_t *o, char *bad, size_t bad_size);
