@@ -29,3 +29,33 @@ stock_check() {
     die "stock check failed after $1"
   fi
 }
+
+# Background processes of a bench run: PIDS holds them; bench_cleanup (the EXIT trap) stops them and purges the
+# bench stack unless KEEP=1 or the run did not finish (DONE=0: left up for inspection); bench_stop_all stops them
+# now and fails the run if one did not exit 0. BENCH_NAME names the script in messages.
+PIDS=()
+DONE=0
+KEEP=${KEEP:-0}
+bench_cleanup() {
+  local p
+  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  if ((KEEP == 0 && DONE == 1)); then bash scripts/stack.sh down --purge >/dev/null 2>&1 || true; fi
+  ((DONE == 1)) || echo "$BENCH_NAME: stack left up for inspection ($OF_STATE_DIR; scripts/stack.sh down --purge)" >&2
+}
+bench_stop_all() {
+  local p rc
+  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do
+    rc=0
+    wait "$p" || rc=$?
+    ((rc == 0)) || die "process $p exited with $rc (see $WORK/*.log)"
+  done
+  PIDS=()
+}
+# bench_build TARGET...: a Release build of the targets into $BUILD
+bench_build() {
+  say "build (Release) into $BUILD"
+  cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DOF_SANITIZE=OFF -DOF_TESTS=OFF -DOF_WERROR=OFF >/dev/null
+  cmake --build "$BUILD" -j "$(nproc)" --target "$@" -- --no-print-directory >/dev/null || die "build failed"
+}

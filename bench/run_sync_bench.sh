@@ -27,7 +27,8 @@ set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO"
 
-ORDERS=10000 RATE=200 LAT_S=30 OUT_S=600 KEEP=0
+ORDERS=10000 RATE=200 LAT_S=30 OUT_S=600
+KEEP=0
 while (($#)); do
   case "$1" in
     --orders) ORDERS=$2; shift 2 ;;
@@ -57,16 +58,8 @@ site() { bash scripts/stack.sh mysql --site "$1" -N -B -e "$2"; }
 # shellcheck source=bench/lib.sh
 source "$REPO/bench/lib.sh" # now, elapsed, rate, ratio, hwm_kb
 
-PIDS=()
-DONE=0
-cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-  if ((KEEP == 0 && DONE == 1)); then bash scripts/stack.sh down --purge >/dev/null 2>&1 || true; fi
-  ((DONE == 1)) || echo "run_sync_bench: stack left up for inspection ($OF_STATE_DIR; scripts/stack.sh down --purge)" >&2
-}
-trap cleanup EXIT
+BENCH_NAME=run_sync_bench
+trap bench_cleanup EXIT
 
 start_sync() { # name [env...] -> pid in LAST
   local name=$1
@@ -74,16 +67,6 @@ start_sync() { # name [env...] -> pid in LAST
   env "$@" "$BIN/of-order-sync" >"$WORK/$name.log" 2>&1 &
   LAST=$!
   PIDS+=("$LAST")
-}
-stop_all() {
-  local p rc
-  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do
-    rc=0
-    wait "$p" || rc=$?
-    ((rc == 0)) || die "of-order-sync $p exited with $rc (see $WORK/*.log)"
-  done
-  PIDS=()
 }
 empty_sites() {
   local t
@@ -115,7 +98,7 @@ drain() { # label instances [env...]: prints "ops seconds"
   last=$(sed -n 's/.*last_oid=\([0-9]*\).*/\1/p' "$WORK/load-create.out")
   start_sync "$label-pre"
   wait_agree 600
-  stop_all
+  bench_stop_all
   ordctl site load buyer pay --from "$first" --to "$last" >"$WORK/load-pay.out" &
   local p1=$!
   ordctl site load seller adjust-price --from "$first" --to "$last" >"$WORK/load-price.out" || true
@@ -125,15 +108,13 @@ drain() { # label instances [env...]: prints "ops seconds"
   for ((i = 1; i <= inst; i++)); do start_sync "$label-$i" "$@"; done
   wait_agree 1800
   t1=$(now)
-  stop_all
+  bench_stop_all
   echo "$n $(elapsed "$t0" "$t1")"
 }
 
 mkdir -p "$WORK"
 rm -f "$WORK"/*.log
-say "build (Release) into $BUILD"
-cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DOF_SANITIZE=OFF -DOF_TESTS=OFF -DOF_WERROR=OFF >/dev/null
-cmake --build "$BUILD" -j "$(nproc)" --target of-order-sync ordctl -- --no-print-directory >/dev/null || die "build failed"
+bench_build of-order-sync ordctl
 say "stack $OF_STATE_DIR (MariaDB $OF_MYSQL_PORT, sites +1..+3, Redis $OF_REDIS_PORT, Kafka $OF_KAFKA_PORT)"
 bash scripts/stack.sh down --purge >/dev/null 2>&1 || true
 bash scripts/stack.sh up >/dev/null
@@ -162,7 +143,7 @@ sleep 2 # the seller ships what it has seen paid, behind the buyer
 ordctl site load seller ship --from 1 --to "$m" --rate "$RATE" >"$WORK/lat-ship.out" || true
 wait "$p1"
 wait_agree 600
-stop_all
+bench_stop_all
 site buyer "SELECT id, UNIX_TIMESTAMP(addtime) FROM buyer_order_sync_log WHERE op IN ('pay')" >"$WORK/b.ops"
 site seller "SELECT op_id, UNIX_TIMESTAMP(applied_at) FROM order_sync_applied WHERE side = 'b'" >"$WORK/b.applied"
 site seller "SELECT id, UNIX_TIMESTAMP(addtime) FROM seller_order_sync_log WHERE op = 'ship'" >"$WORK/s.ops"
@@ -192,7 +173,7 @@ t0=$(now)
 bash scripts/stack.sh site-start seller >/dev/null
 wait_agree 3600
 t1=$(now)
-stop_all
+bench_stop_all
 say "    $held buyer ops held during the outage; caught up $(elapsed "$t0" "$t1")s after the seller came back"
 
 DONE=1

@@ -4,23 +4,24 @@
 # platform adapter would, let of-sweep move the waiting orders on (merges, awaiting audit), then publish a
 # batch of changed versions (trade-modify) and a few bad ones, print a summary; then
 # deliver sample paid orders to a test merchant (of-delivery, of-retry-ladder, of-dlq-recorder) and print
-# what happened. The stack stays up afterwards (scripts/stack.sh down stops it).
+# what happened; then run the eight flows of the buyer/seller order sync on the two sites (of-order-sync), a payment
+# racing a price change among them. The stack stays up afterwards (scripts/stack.sh down stops it).
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO"
 step() { printf '\n==> %s\n' "$*"; }
 
-step "1/8 packages"
+step "1/9 packages"
 bash scripts/setup.sh
-step "2/8 build (build/)"
+step "2/9 build (build/)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOF_SANITIZE=OFF >/dev/null
 cmake --build build -j "$(nproc)" -- --no-print-directory 2>&1 | grep -Ev '^\[|^-- ' || true
 test -x build/bin/of-trade-submit || { echo "run-sample: build failed" >&2; exit 1; }
-step "3/8 local stack"
+step "3/9 local stack"
 export OF_BUILD_DIR=$REPO/build
 bash scripts/stack.sh up
 export OF_CONFIG=${OF_STATE_DIR:-$REPO/.state}/stack.env
-step "4/8 schema and sample catalogue"
+step "4/9 schema and sample catalogue"
 build/bin/ordctl migrate | grep -E '^migrate|applied$'
 if [[ $(bash scripts/stack.sh mysql -N -B -e 'SELECT COUNT(*) FROM cfg_shop') == 0 ]]; then
   bash scripts/stack.sh mysql <data/sample/catalogue.sql
@@ -28,7 +29,7 @@ if [[ $(bash scripts/stack.sh mysql -N -B -e 'SELECT COUNT(*) FROM cfg_shop') ==
 else
   echo "catalogue already loaded"
 fi
-step "5/8 trade-submit and trade-modify (the sweep joins after the first trades)"
+step "5/9 trade-submit and trade-modify (the sweep joins after the first trades)"
 LOG=${OF_STATE_DIR:-$REPO/.state}/logs/trade-submit.log
 build/bin/of-trade-submit >>"$LOG" 2>&1 &
 WORKER=$!
@@ -53,7 +54,7 @@ by_status() {
   SQL "SELECT CONCAT('  ', GROUP_CONCAT(CONCAT(trade_status, ': ', n) ORDER BY trade_status SEPARATOR ', ')) FROM
        (SELECT trade_status, COUNT(*) n FROM sales_trade GROUP BY trade_status) x"
 }
-step "6/8 publish sample raw trades (platform adapter), then later versions of some (trade-modify)"
+step "6/9 publish sample raw trades (platform adapter), then later versions of some (trade-modify)"
 build/bin/ordctl publish-trades data/sample/raw_trades.jsonl 2> >(grep -v CONFWARN >&2)
 build/bin/ordctl wait-idle --topic trade.raw --timeout 120
 echo "orders by status (5 cancelled, 10 unpaid, 16 delayed audit, 19/20 pre-processing, 40 audited ...) before the sweep:"
@@ -90,7 +91,7 @@ $(SQL "SELECT COUNT(*) FROM api_refund WHERE reason NOT LIKE 'MOD-%'") at submis
 echo "and the invalid lines (the adapter refuses what it can tell is bad; the rest is dead-lettered):"
 build/bin/ordctl publish-trades --no-validate data/sample/raw_trades_invalid.jsonl 2>&1 | grep -v CONFWARN || true
 build/bin/ordctl wait-idle --topic trade.raw --timeout 120
-step "7/8 summary"
+step "7/9 summary"
 build/bin/ordctl summary 2> >(grep -v CONFWARN >&2)
 build/bin/ordctl wait-idle --topic deadletter --group orderfleet.dlq-recorder --timeout 60 >/dev/null 2>&1 || true
 echo
@@ -102,7 +103,7 @@ echo
 echo "why did the order of TB2026112000001 go where it went (ordctl explain --tid TB2026112000001, abridged):"
 build/bin/ordctl explain --tid TB2026112000001 2>/dev/null | grep -E '^(order|  warehouse|  logistics|  package)|SUB-WH-0[0-9] ' || true
 
-step "8/8 delivery of paid orders to merchants (DLV)"
+step "8/9 delivery of paid orders to merchants (DLV)"
 # The merchants' HMAC secrets: made up for this run, handed to the workers and the test merchant through the
 # environment only (merchant.secret_ref names the variable); never written anywhere.
 export OF_MERCHANT_1_SECRET=run-$RANDOM$RANDOM$RANDOM OF_MERCHANT_2_SECRET=run-$RANDOM$RANDOM$RANDOM
@@ -142,11 +143,59 @@ echo
 echo "dead letters of this run (MySQL dead_letter; one line each in $OF_DEADLETTER_LOG):"
 build/bin/ordctl dlq list --since 5m 2> >(grep -v CONFWARN >&2) | grep "order=S$RUN-" | sort -t= -k3 || echo "  none"
 echo
+step "9/9 the two order sites: buyer site, seller primary and its replica (of-order-sync)"
+build/bin/of-order-sync >>"$LOGS/order-sync.log" 2>&1 &
+PIDS+=($!)
+echo "running of-order-sync (log $LOGS/order-sync.log); each op below is one local transaction on its own site"
+site() { build/bin/ordctl site "$@" 2> >(grep -v CONFWARN >&2); }
+oid_of() { sed -n 's/^oid=\([0-9]*\) .*/\1/p'; }
+on_both() { # OID STATUS: wait until both sites show it
+  local i
+  for i in $(seq 1 100); do
+    [[ "$(bash scripts/stack.sh mysql --site buyer -N -B -e "SELECT status FROM buyer_orders WHERE id = $1")/$(bash scripts/stack.sh mysql --site seller -N -B -e "SELECT status FROM seller_orders WHERE id = $1" 2>/dev/null)" == "$2/$2" ]] && return 0
+    sleep 0.1
+  done
+  echo "(order $1 not at $2 on both sites yet)"
+}
+A=$(site buyer create-order --buyer 1001 --seller 9 --line TEA-1:10.50:2:Tea:茶叶 --line CUP-2:5:1:Cup:杯子 --shipping 3 \
+  --receiver Ann --city Paris --country FR | oid_of)
+on_both "$A" 0
+site seller adjust-price "$A" 20.00
+on_both "$A" 0
+site buyer pay "$A"
+on_both "$A" 1
+site seller ship "$A" --logistics SF --waybill SF1234567
+on_both "$A" 2
+site buyer confirm-receipt "$A"
+on_both "$A" 5
+B=$(site buyer create-order --buyer 1002 --seller 9 --price 40 | oid_of)
+on_both "$B" 0
+site buyer pay "$B"
+site buyer request-cancel "$B"
+on_both "$B" 3
+site seller agree-cancel "$B"
+on_both "$B" 4
+C=$(site buyer create-order --buyer 1003 --seller 9 --price 100 | oid_of)
+on_both "$C" 0
+echo "order $C: the buyer pays while the seller changes the price, each on its own site at the same moment:"
+site buyer pay "$C" & site seller adjust-price "$C" 1.00 || true
+wait $! 2>/dev/null || true
+on_both "$C" 1
+echo
+site show "$A" | head -12
+echo
+site show "$C" | sed -n '1,4p;/ops/,/buyer site/p' | head -12
+echo
+echo "conflicts (ordctl site conflicts):"
+site conflicts --limit 5
+site check --wait 30 | tail -1
+echo
+
 # the commands to go on with, for this run's stack (its state folder when OF_STATE_DIR points elsewhere)
 SD=""
 [[ -n ${OF_STATE_DIR:-} ]] && SD="OF_STATE_DIR=$OF_STATE_DIR "
 C="build/bin/ordctl --config $OF_CONFIG"
 echo "The workers of this run are stopped now; the stack (MariaDB, Redis, Kafka) stays up with the data."
-echo "Next: $C explain --tid TID ;  $C events trade.changed | less ;  $C dlq list --errors"
+echo "Next: $C explain --tid TID ;  $C events trade.changed | less ;  $C dlq list --errors ;  $C site show OID"
 echo "      restart a worker: ${SD}OF_CONFIG=$OF_CONFIG build/bin/of-trade-submit   (logs of this run: $LOGS)"
 echo "      stop the stack:   ${SD}scripts/stack.sh down"
