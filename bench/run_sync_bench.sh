@@ -151,7 +151,8 @@ site buyer "SELECT op_id, UNIX_TIMESTAMP(applied_at) FROM order_sync_applied WHE
 lat() { # ops applied -> "n p50 p99 max" in ms
   awk 'NR == FNR { t[$1] = $2; next } ($1 in t) { printf "%.1f\n", ($2 - t[$1]) * 1000 }' "$1" "$2" | sort -n |
     awk '{ v[NR] = $1 } END { if (!NR) { print "0 - - -"; exit }
-         printf "%d %.0f %.0f %.0f\n", NR, v[int(NR * 0.5) > 0 ? int(NR * 0.5) : 1], v[int(NR * 0.99) > 0 ? int(NR * 0.99) : 1], v[NR] }'
+         a = int(NR * 0.5); if (a < 1) a = 1; b = int(NR * 0.99); if (b < 1) b = 1
+         printf "%d %.0f %.0f %.0f\n", NR, v[a], v[b], v[NR] }'
 }
 read -r ln_b p50_b p99_b max_b < <(lat "$WORK/b.ops" "$WORK/b.applied")
 read -r ln_s p50_s p99_s max_s < <(lat "$WORK/s.ops" "$WORK/s.applied")

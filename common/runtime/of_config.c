@@ -209,7 +209,7 @@ static const of_cfg_def_t defs[OF_CFG__COUNT] = {
     [OF_CFG_SYNC_PUBLISH_BATCH] = INT("OF_SYNC_PUBLISH_BATCH", "500", 1, 10000,
                                       "order-sync: sync-log rows a reader publishes to order.sync per transaction."),
     [OF_CFG_SYNC_PUBLISH_IDLE_MS] =
-        INT("OF_SYNC_PUBLISH_IDLE_MS", "100", 5, 10000,
+        INT("OF_SYNC_PUBLISH_IDLE_MS", "50", 5, 10000,
             "order-sync: how long a reader sleeps when its sync log has nothing unpublished."),
 };
 

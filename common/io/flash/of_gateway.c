@@ -428,7 +428,7 @@ static void field(jobrec_t *j, const char *k, const char *v) {
 /* the live record, else the final one in fs_job: 1 found, 0 none, -1 unavailable */
 static int load_job(session_t *s, const char *id, jobrec_t *j, char *why, size_t size) {
     memset(j, 0, sizeof *j);
-    char hkey[128];
+    char hkey[256];
     snprintf(hkey, sizeof hkey, "%sfsjob:%s", s->g->prefix, id);
     const char *hg[] = {"HGETALL", hkey};
     redisReply *rep = NULL;
