@@ -211,6 +211,11 @@ static const of_cfg_def_t defs[OF_CFG__COUNT] = {
     [OF_CFG_SYNC_PUBLISH_IDLE_MS] =
         INT("OF_SYNC_PUBLISH_IDLE_MS", "50", 5, 10000,
             "order-sync: how long a reader sleeps when its sync log has nothing unpublished."),
+    [OF_CFG_SYNC_SWEEP_S] = INT(
+        "OF_SYNC_SWEEP_S", "10", 0, 3600,
+        "order-sync: the catch-up sweep: every S seconds, orders whose sync-log ops are S seconds old and still not "
+        "taken (waited for the replica past their retry ladder, dead-lettered, committed late) get a round; 0 = "
+        "off."),
 };
 
 struct of_config_s {

@@ -74,6 +74,7 @@ typedef enum {
     OF_CFG_SYNC_LAG_WAIT_MS,
     OF_CFG_SYNC_PUBLISH_BATCH,
     OF_CFG_SYNC_PUBLISH_IDLE_MS,
+    OF_CFG_SYNC_SWEEP_S,
     OF_CFG__COUNT
 } of_cfg_key_t;
 

@@ -323,3 +323,44 @@ Test(sync, CT_8_a_payment_at_the_price_it_saw_overrides_an_unseen_price_change) 
     cr_assert_eq(r.row, OF_SYN_CT_MATCH);
     cr_assert_eq(st2.amount, 110000);
 }
+
+Test(sync, SYN_2_each_side_keeps_its_commit_order_whatever_its_clock) {
+    /* the seller's op 7 was committed after its op 6 but stamped earlier (its time was read before the row lock) */
+    of_syn_op_t ops[3] = {
+        op(S, 7, "ship", AS, 1, 2, "2026-12-01 10:00:00.500", NULL),
+        op(S, 6, "adjust_price", AS, 0, 0, "2026-12-01 10:00:00.600", NULL),
+        op(B, 4, "pay", AB, 0, 1, "2026-12-01 10:00:00.550", NULL),
+    };
+    of_syncmerge_sort(ops, 3);
+    cr_assert_eq(ops[0].id, 4); /* merged by time against the seller's first op */
+    cr_assert_eq(ops[1].id, 6); /* s:6 before s:7 always */
+    cr_assert_eq(ops[2].id, 7);
+}
+
+Test(sync, CT_6_bad_dates_and_text_the_columns_refuse_are_invalid) {
+    of_syn_order_t st = created();
+    cr_assert_eq(
+        take(&st, op(B, 2, "update", AB, 0, 0, "2026-12-01 10:02:00.000", "{\"newdeliver\":\"2026-02-30 10:00:00\"}"))
+            .row,
+        OF_SYN_CT_INVALID);
+    cr_assert_eq(
+        take(&st, op(B, 3, "update", AB, 0, 0, "2026-12-01 10:02:00.000", "{\"newdeliver\":\"2026-12-01 25:61:61\"}"))
+            .row,
+        OF_SYN_CT_INVALID);
+    cr_assert_eq(
+        take(&st, op(B, 4, "update", AB, 0, 0, "2026-12-01 10:02:00.000", "{\"newdeliver\":\"2028-02-29 10:00:00\"}"))
+            .row,
+        OF_SYN_CT_MATCH); /* a leap day */
+    /* 22 Chinese characters fit receiver_name VARCHAR(64) (66 bytes); 65 characters do not */
+    char f[600];
+    snprintf(f, sizeof f, "{\"receiver_name\":\"%s\"}", "张张张张张张张张张张张张张张张张张张张张张张");
+    cr_assert_eq(take(&st, op(B, 5, "update", AB, 0, 0, "2026-12-01 10:03:00.000", f)).row, OF_SYN_CT_MATCH);
+    char longname[80];
+    memset(longname, 'x', 65);
+    longname[65] = 0;
+    snprintf(f, sizeof f, "{\"receiver_name\":\"%s\"}", longname);
+    cr_assert_eq(take(&st, op(B, 6, "update", AB, 0, 0, "2026-12-01 10:04:00.000", f)).row, OF_SYN_CT_INVALID);
+    cr_assert_eq(
+        take(&st, op(B, 7, "update", AB, 0, 0, "2026-12-01 10:05:00.000", "{\"receiver_city\":\"\\ud800\"}")).row,
+        OF_SYN_CT_INVALID); /* a lone surrogate is not UTF-8 */
+}

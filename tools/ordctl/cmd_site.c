@@ -267,7 +267,8 @@ static int site_show(of_db_t *b, of_db_t *s, uint64_t oid) {
                 &id, 1, &blog, err, sizeof err);
     if (!e)
         e = run(s,
-                "SELECT addtime, actor, action, cn_remark, buy_log_id FROM seller_order_logs WHERE oid = ? ORDER BY "
+                "SELECT addtime, actor, action, cn_remark, buy_log_id, en_remark FROM seller_order_logs WHERE oid = ? "
+                "ORDER BY "
                 "addtime, id",
                 &id, 1, &slog, err, sizeof err);
     int rc = 0;
@@ -307,7 +308,7 @@ static int site_show(of_db_t *b, of_db_t *s, uint64_t oid) {
     for (int i = 0; i < slog->nrows; i++)
         if (!of_rows_str(slog, i, 4) && atoi(of_rows_str(slog, i, 1)) != OF_SYN_ACT_SYNC)
             printf("  %s  %-14s (seller) %s\n", of_rows_str(slog, i, 0), of_rows_str(slog, i, 2),
-                   of_rows_str(slog, i, 3));
+                   of_rows_str(slog, i, 5));
     printf("seller site's log (merged, in Chinese):\n");
     for (int i = 0; i < slog->nrows; i++)
         printf("  %s  %-14s %s%s\n", of_rows_str(slog, i, 0), of_rows_str(slog, i, 2), of_rows_str(slog, i, 3),

@@ -60,8 +60,13 @@ int main(int argc, char **argv) {
         goto out;
     }
     static const int topics[] = {OF_TOPIC_ORDER_SYNC};
-    of_worker_spec_t spec = {
-        .name = "order-sync", .topics = topics, .ntopics = 1, .on_batch = of_sync_batch, .ctx = sy};
+    of_worker_spec_t spec = {.name = "order-sync",
+                             .topics = topics,
+                             .ntopics = 1,
+                             .on_batch = of_sync_batch,
+                             .on_tick = of_sync_tick,
+                             .tick_ms = 1000,
+                             .ctx = sy};
     rc = of_worker_run(cfg, p, &spec);
 out:
     of_syncpub_stop(pb);

@@ -250,7 +250,7 @@ static of_err_t do_create(of_db_t *db, tx_t *x, char *errstr, size_t size) {
     }
     char *fields = NULL;
     if (of_syncorder_to_json(&o, &fields)) return of_seterr(errstr, size, OF_ERR_NOMEM, "out of memory");
-    char amt[32], detail[160];
+    char amt[32], detail[512];
     snprintf(detail, sizeof detail, "%s, %d line(s), amount %s %s", o.order_sn, op->nlines,
              of_money_fmt(o.amount, amt, sizeof amt), o.currency);
     e = write_logs(db, x, oid, fields, 0, 0, o.addtime, detail, errstr, size);
@@ -273,9 +273,15 @@ static of_err_t tx_fn(of_db_t *db, void *ctx, char *errstr, size_t size) {
     } else if (of_site_row_read(rows, 0, 1, &o)) {
         of_rows_free(rows);
         return of_seterr(errstr, size, OF_ERR_DB, "order %" PRIu64 ": an amount out of range", op->oid);
-    } else
-        snprintf(now, sizeof now, "%.23s", of_rows_str(rows, 0, 1 + OF_SITE_NCOLS));
+    }
     of_rows_free(rows);
+    /* the op's time is read once the row lock is held, so that a side's ops of one order are stamped in the order
+     * they commit in (the merge keeps each side's id order anyway, D-SYN-4) */
+    if (o.exists) {
+        if ((e = of_db_query(db, x->st->now, NULL, 0, &rows, errstr, size))) return e;
+        snprintf(now, sizeof now, "%.23s", of_rows_str(rows, 0, 0) ? of_rows_str(rows, 0, 0) : "");
+        of_rows_free(rows);
+    }
     char why[256];
     if (!of_syncmerge_site_allows(&o, op->kind, op->actor, why, sizeof why))
         return of_seterr(errstr, size, OF_ERR_INVALID, "order %" PRIu64 " on the %s site: %s", op->oid,
@@ -321,7 +327,7 @@ static of_err_t tx_fn(of_db_t *db, void *ctx, char *errstr, size_t size) {
         free(paid_fields);
         return e;
     }
-    char detail[256] = "", a[32];
+    char detail[640] = "", a[32];
     switch (op->kind) {
     case OF_SYN_OP_ADJUST_PRICE:
         snprintf(detail, sizeof detail, "amount %s", of_money_fmt(o.amount, a, sizeof a));

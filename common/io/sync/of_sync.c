@@ -4,10 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "of_ladder_send.h"
 #include "of_log.h"
 #include "of_metrics.h"
 #include "of_money.h"
+#include "of_time.h"
 #include "of_site.h"
 #include "of_syncmerge.h"
 #include "sync.pb-c.h"
@@ -30,14 +32,20 @@ struct of_sync_s {
     side_stmts_t bs, ss;
     of_db_multi_t b_state, b_ops, b_logs, b_lines, b_logs_mark, s_max, r_max, r_ops, s_logs_merge, s_products;
     int s_gtid, r_wait;
-    int away; /* rounds failed in a row (a site or the replica away): logged once, then at debug */
+    int away;         /* rounds failed in a row (a site or the replica away): logged once, then at debug */
+    int replica_away; /* the replica did not answer: logged once */
+    int failpoint;    /* tests: OF_TEST_FAILPOINT=after-seller-commit exits between the two commits (D-SYN-5) */
+    int64_t next_sweep_ms;
+    int b_stuck, r_stuck;
     char orders_sql[2][4096];
 };
 
 typedef struct {
     uint64_t oid;
     int msg;      /* the last message naming it */
-    int deferred; /* the replica is behind the seller primary for it */
+    int deferred; /* the replica is behind the seller primary for it (or does not answer) */
+    int needs;    /* the primary has seller ops of it the merged state has not taken: they are read on the replica */
+    int has_create;
     uint64_t behind_primary, behind_replica;
     int has_base, version;
     uint64_t last_b, last_s;
@@ -55,7 +63,7 @@ typedef struct {
     ord_t *o;
     int n;
     of_rows_t *bops, *sops, *blogs, *lines;
-    int applied, rejected, waiting;
+    int waiting;
 } round_t;
 
 static void ord_reset_merge(ord_t *o) {
@@ -66,6 +74,8 @@ static void ord_reset_merge(ord_t *o) {
     o->state_json = NULL;
     o->changed = 0;
     o->deferred = 0;
+    o->needs = 0;
+    o->has_create = 0;
 }
 
 static ord_t *find(round_t *rd, uint64_t oid) {
@@ -341,23 +351,22 @@ static of_err_t seller_fn(of_db_t *db, void *ctx, char *err, size_t size) {
     of_rows_free(r);
     r = NULL;
     /* SYN-4: the replica must have every seller op of the order the primary has (the seller's ops lock the order
-     * row first, so none can be added to a locked order until this round commits) */
+     * row first, so none can be added to a locked order until this round commits). Only orders with seller ops the
+     * merged state lacks need it; the wait for a lagging replica happened before the transactions (lag_wait) */
     if (!e) e = read_max(db, &s->s_max, rd, 0, err, size);
-    if (!e && s->r != db) {
-        if ((e = read_max(s->r, &s->r_max, rd, 1, err, size))) prefix(err, size, "seller replica: ");
-        if (!e && behind(rd)) {
-            of_rows_t *g = NULL;
-            e = of_db_query(db, s->s_gtid, NULL, 0, &g, err, size);
-            if (!e) {
-                char t[32];
-                snprintf(t, sizeof t, "%.3f", (double)of_cfg_int(s->cfg, OF_CFG_SYNC_LAG_WAIT_MS) / 1000.0);
-                of_param_t wp[2] = {OFP_S(of_rows_str(g, 0, 0) ? of_rows_str(g, 0, 0) : ""), OFP_S(t)};
-                of_rows_t *w = NULL;
-                e = of_db_query(s->r, s->r_wait, wp, 2, &w, err, size);
-                of_rows_free(w);
-            }
-            of_rows_free(g);
-            if (!e && (e = read_max(s->r, &s->r_max, rd, 1, err, size))) prefix(err, size, "seller replica: ");
+    int need = 0, replica_down = 0;
+    for (int i = 0; i < rd->n; i++)
+        need += rd->o[i].needs = rd->o[i].behind_primary > rd->o[i].last_s;
+    if (!e && need && s->r != db) {
+        char rerr[512];
+        if (read_max(s->r, &s->r_max, rd, 1, rerr, sizeof rerr)) {
+            replica_down = 1;
+            if (!s->replica_away++)
+                of_warn("seller replica does not answer: orders with new seller ops wait, the others go on (SYN-4)",
+                        OF_S("error", rerr), OF_END);
+        } else if (s->replica_away) {
+            of_info("seller replica answers again", OF_I("failed_tries", s->replica_away), OF_END);
+            s->replica_away = 0;
         }
     }
     if (e) {
@@ -367,7 +376,8 @@ static of_err_t seller_fn(of_db_t *db, void *ctx, char *err, size_t size) {
     int k = 0;
     for (int i = 0; i < rd->n; i++) {
         ord_t *o = &rd->o[i];
-        if (s->r != db && o->behind_replica < o->behind_primary) {
+        if (!o->needs) continue;
+        if (s->r != db && (replica_down || o->behind_replica < o->behind_primary)) {
             o->deferred = 1;
             rd->waiting++;
             continue;
@@ -376,10 +386,18 @@ static of_err_t seller_fn(of_db_t *db, void *ctx, char *err, size_t size) {
         p[2 * k + 1] = OFP_U(o->last_s);
         k++;
     }
-    if (k && (e = of_db_query_multi(s->r, &s->r_ops, p, k, &rd->sops, err, size)))
-        prefix(err, size, "seller replica: ");
+    /* without a replica (s->r == db) the ops are read on the primary, in this transaction */
+    if (k && (e = of_db_query_multi(s->r, &s->r_ops, p, k, &rd->sops, err, size))) {
+        if (s->r == db) {
+            free(p);
+            return e;
+        }
+        /* the replica went away between the two reads: those orders wait */
+        e = OF_OK;
+        for (int i = 0; i < rd->n; i++)
+            if (rd->o[i].needs && !rd->o[i].deferred) rd->o[i].deferred = 1, rd->waiting++;
+    }
     free(p);
-    if (e) return e;
     for (int i = 0; rd->sops && i < rd->sops->nrows; i++) {
         of_syn_op_t op = op_of(rd->sops, i, OF_SYN_SIDE_SELLER);
         ord_t *o = find(rd, op.oid);
@@ -387,7 +405,6 @@ static of_err_t seller_fn(of_db_t *db, void *ctx, char *err, size_t size) {
             return of_seterr(err, size, OF_ERR_NOMEM, "out of memory");
     }
     /* SYN-2: each order's ops of both sides in time order against the merged status */
-    rd->applied = rd->rejected = 0;
     for (int i = 0; i < rd->n; i++) {
         ord_t *o = &rd->o[i];
         if (o->deferred || !o->n) continue;
@@ -401,10 +418,7 @@ static of_err_t seller_fn(of_db_t *db, void *ctx, char *err, size_t size) {
             of_syncmerge_op(&o->st, &o->ops[j], &o->res[j]);
             if (o->ops[j].side == OF_SYN_SIDE_BUYER && o->ops[j].id > o->new_last_b) o->new_last_b = o->ops[j].id;
             if (o->ops[j].side == OF_SYN_SIDE_SELLER && o->ops[j].id > o->new_last_s) o->new_last_s = o->ops[j].id;
-            if (o->res[j].outcome == OF_SYN_APPLIED)
-                rd->applied++;
-            else
-                rd->rejected++;
+            if (o->ops[j].op && !strcmp(o->ops[j].op, "create")) o->has_create = 1;
         }
         mark_overridden(o);
         /* an order never created (only rejected ops): its ops are recorded, no order row or state is written */
@@ -442,7 +456,7 @@ static of_err_t seller_fn(of_db_t *db, void *ctx, char *err, size_t size) {
         if (!lp) return of_seterr(err, size, OF_ERR_NOMEM, "out of memory");
         for (int i = 0; i < n; i++) {
             const ord_t *o = find(rd, (uint64_t)of_rows_i64(rd->lines, i, 1));
-            if (!o || o->deferred) continue;
+            if (!o || o->deferred || !o->has_create) continue; /* SYN-5: lines are written with the order */
             of_param_t *q = lp + m++ * 11;
             q[0] = OFP_U((uint64_t)of_rows_i64(rd->lines, i, 0));
             q[1] = OFP_U((uint64_t)of_rows_i64(rd->lines, i, 1));
@@ -524,7 +538,8 @@ static of_err_t buyer_fn(of_db_t *db, void *ctx, char *err, size_t size) {
     for (int i = 0; i < rd->bops->nrows; i++) {
         of_syn_op_t op = op_of(rd->bops, i, OF_SYN_SIDE_BUYER);
         ord_t *o = find(rd, op.oid);
-        if (o && op.id > o->last_b && push_op(o, op)) return of_seterr(err, size, OF_ERR_NOMEM, "out of memory");
+        /* the query took every op after the cursor and any not taken yet (a writer that committed late, D-SYN-10) */
+        if (o && push_op(o, op)) return of_seterr(err, size, OF_ERR_NOMEM, "out of memory");
     }
     for (int i = 0; i < rd->n; i++)
         rd->o[i].nb = rd->o[i].n;
@@ -533,6 +548,10 @@ static of_err_t buyer_fn(of_db_t *db, void *ctx, char *err, size_t size) {
     if ((e = tx_once(s->s, seller_fn, rd, err, size))) {
         if (strncmp(err, "seller replica", 14)) prefix(err, size, "seller site: ");
         return e;
+    }
+    if (s->failpoint) {
+        of_warn("OF_TEST_FAILPOINT=after-seller-commit: exiting between the seller's and the buyer's commit", OF_END);
+        _exit(86);
     }
     if ((e = write_side(rd, db, 0, err, size))) return e;
     int n = rd->blogs->nrows, m = 0;
@@ -550,6 +569,42 @@ static of_err_t buyer_fn(of_db_t *db, void *ctx, char *err, size_t size) {
 }
 
 /* ------------------------------------------------------------------ the batch */
+
+static void round_free_rows(round_t *rd) {
+    of_rows_free(rd->bops);
+    of_rows_free(rd->sops);
+    of_rows_free(rd->blogs);
+    of_rows_free(rd->lines);
+    rd->bops = rd->sops = rd->blogs = rd->lines = NULL;
+}
+
+/* SYN-4, before any lock is taken: when the replica lacks some seller op of an order the primary has, wait for the
+ * primary's position there (MASTER_GTID_WAIT, at most OF_SYNC_LAG_WAIT_MS). The round checks again under its locks
+ * and holds back what is still behind; an error here only means no wait. */
+static void lag_wait(of_sync_t *s, round_t *rd) {
+    if (s->r == s->s || !rd->n) return;
+    char err[512];
+    for (int i = 0; i < rd->n; i++)
+        rd->o[i].behind_primary = rd->o[i].behind_replica = 0;
+    if (read_max(s->s, &s->s_max, rd, 0, err, sizeof err) || read_max(s->r, &s->r_max, rd, 1, err, sizeof err) ||
+        !behind(rd))
+        return;
+    of_rows_t *g = NULL, *w = NULL;
+    if (!of_db_query(s->s, s->s_gtid, NULL, 0, &g, err, sizeof err)) {
+        char t[32];
+        snprintf(t, sizeof t, "%.3f", (double)of_cfg_int(s->cfg, OF_CFG_SYNC_LAG_WAIT_MS) / 1000.0);
+        of_param_t wp[2] = {OFP_S(of_rows_str(g, 0, 0) ? of_rows_str(g, 0, 0) : ""), OFP_S(t)};
+        if (of_db_query(s->r, s->r_wait, wp, 2, &w, err, sizeof err)) {
+        } /* no wait: the round decides */
+    }
+    of_rows_free(w);
+    of_rows_free(g);
+}
+
+static of_err_t run_round(of_sync_t *s, round_t *rd, char *err, size_t size) {
+    lag_wait(s, rd);
+    return tx_once(s->b, buyer_fn, rd, err, size);
+}
 
 static int cmp_oid(const void *a, const void *b) {
     const ord_t *x = a, *y = b;
@@ -592,7 +647,33 @@ of_err_t of_sync_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_resul
         rd.o[k++] = rd.o[i];
     }
     rd.n = k;
-    if (rd.n) e = tx_once(s->b, buyer_fn, &rd, err, sizeof err);
+    if (rd.n) e = run_round(s, &rd, err, sizeof err);
+    if (e && e != OF_ERR_TRANSIENT && e != OF_ERR_NOMEM) {
+        /* not a passing condition: find the order that causes it, one round each; the others go through and the
+         * message of the one that fails is dead-lettered with the reason (its ops stay in the sync logs) */
+        of_warn("order-sync round refused, taking the batch's orders one by one", OF_I("orders", rd.n),
+                OF_S("error", err), OF_END);
+        e = OF_OK;
+        for (int i = 0; i < rd.n && !e; i++) {
+            round_t one = {.s = s, .o = &rd.o[i], .n = 1};
+            char e1[512] = "";
+            of_err_t r1 = run_round(s, &one, e1, sizeof e1);
+            round_free_rows(&one);
+            if (r1 == OF_ERR_TRANSIENT || r1 == OF_ERR_NOMEM) {
+                e = r1;
+                snprintf(err, sizeof err, "%s", e1);
+            } else if (r1) {
+                ord_t *o = &rd.o[i];
+                o->changed = 0;
+                res[o->msg].dead = 1;
+                res[o->msg].klass = "permanent";
+                snprintf(res[o->msg].reason, sizeof res[o->msg].reason,
+                         "order %" PRIu64 " cannot be merged: %.400s (its ops stay in the sync logs)", o->oid, e1);
+                of_error("order-sync: an order cannot be merged, its message dead-lettered", OF_U("order_id", o->oid),
+                         OF_S("error", e1), OF_END);
+            }
+        }
+    }
     if (e) {
         of_metric_add(OF_M_WAITING, (uint64_t)rd.n);
         if (!s->away++)
@@ -657,10 +738,7 @@ out:
         of_ladder_ctx_clear(&rc[i]);
     free(rc);
     free(rd.o);
-    of_rows_free(rd.bops);
-    of_rows_free(rd.sops);
-    of_rows_free(rd.blogs);
-    of_rows_free(rd.lines);
+    round_free_rows(&rd);
     return e ? OF_ERR_TRANSIENT : OF_OK;
 }
 
@@ -729,7 +807,9 @@ of_sync_t *of_sync_new(const of_config_t *cfg, of_db_t *buyer, of_db_t *seller, 
         e = of_db_register_multi(
             buyer, "SELECT oid, version, last_buyer_op, last_seller_op, state FROM order_sync_state WHERE oid IN (",
             "?", ") FOR UPDATE", &s->b_state);
-    if (!e) e = of_db_register_multi_sep(buyer, OPS_HEAD("buyer"), "(oid = ? AND id > ?)", " OR ", "", &s->b_ops);
+    if (!e)
+        e = of_db_register_multi_sep(buyer, OPS_HEAD("buyer"), "(oid = ? AND (id > ? OR flag = 0))", " OR ", "",
+                                     &s->b_ops);
     if (!e)
         e = of_db_register_multi(buyer,
                                  "SELECT id, oid, actor, action, from_status, status, en_remark, cn_remark, " TS(
@@ -762,6 +842,14 @@ of_sync_t *of_sync_new(const of_config_t *cfg, of_db_t *buyer, of_db_t *seller, 
                                  "VALUES(price), num = VALUES(num), amount = VALUES(amount), deleted = VALUES(deleted)",
                                  &s->s_products);
     if (!e && (s->s_gtid = of_db_register(seller, "SELECT @@GLOBAL.gtid_binlog_pos")) < 0) e = OF_ERR_NOMEM;
+    if (!e && (s->b_stuck = of_db_register(buyer, "SELECT DISTINCT oid FROM buyer_order_sync_log WHERE flag = 0 AND "
+                                                  "addtime < NOW(3) - INTERVAL ? SECOND ORDER BY oid LIMIT 200")) < 0)
+        e = OF_ERR_NOMEM;
+    if (!e && (s->r_stuck = of_db_register(s->r, "SELECT DISTINCT oid FROM seller_order_sync_log WHERE flag = 0 AND "
+                                                 "addtime < NOW(3) - INTERVAL ? SECOND ORDER BY oid LIMIT 200")) < 0)
+        e = OF_ERR_NOMEM;
+    const char *fp = getenv("OF_TEST_FAILPOINT");
+    s->failpoint = fp && !strcmp(fp, "after-seller-commit");
     if (!e && (s->r_wait = of_db_register(s->r, "SELECT MASTER_GTID_WAIT(?, ?)")) < 0) e = OF_ERR_NOMEM;
     if (e) {
         of_seterr(errstr, size, e, "order-sync: cannot prepare its statements");
@@ -769,6 +857,66 @@ of_sync_t *of_sync_new(const of_config_t *cfg, of_db_t *buyer, of_db_t *seller, 
         return NULL;
     }
     return s;
+}
+
+/* The catch-up sweep (SYN-4): ops older than OF_SYNC_SWEEP_S that no round has taken — an order that waited for the
+ * replica longer than its ladder, a message dead-lettered, a writer that committed late — get a round here. Rounds
+ * of one order from two instances meet on the sites' row locks and compute the same result (D-SYN-5). */
+void of_sync_tick(void *ctx) {
+    of_sync_t *s = ctx;
+    int64_t every = of_cfg_int(s->cfg, OF_CFG_SYNC_SWEEP_S);
+    if (every <= 0 || of_now_ms() < s->next_sweep_ms) return;
+    s->next_sweep_ms = of_now_ms() + every * 1000;
+    char err[512];
+    of_param_t age = OFP_I(every);
+    of_rows_t *rb = NULL, *rs = NULL;
+    if (of_db_query(s->b, s->b_stuck, &age, 1, &rb, err, sizeof err)) rb = NULL;
+    if (s->r != s->s && of_db_query(s->r, s->r_stuck, &age, 1, &rs, err, sizeof err)) rs = NULL;
+    int n = (rb ? rb->nrows : 0) + (rs ? rs->nrows : 0);
+    if (n) {
+        round_t rd = {.s = s, .o = calloc((size_t)n, sizeof(ord_t))};
+        for (int i = 0; rd.o && rb && i < rb->nrows; i++)
+            rd.o[rd.n++] = (ord_t){.oid = (uint64_t)of_rows_i64(rb, i, 0), .msg = -1};
+        for (int i = 0; rd.o && rs && i < rs->nrows; i++)
+            rd.o[rd.n++] = (ord_t){.oid = (uint64_t)of_rows_i64(rs, i, 0), .msg = -1};
+        qsort(rd.o, (size_t)rd.n, sizeof *rd.o, cmp_oid);
+        int k = 0;
+        for (int i = 0; i < rd.n; i++)
+            if (!k || rd.o[k - 1].oid != rd.o[i].oid) rd.o[k++] = rd.o[i];
+        rd.n = k;
+        of_err_t e = rd.n ? run_round(s, &rd, err, sizeof err) : OF_OK;
+        if (e && e != OF_ERR_TRANSIENT && e != OF_ERR_NOMEM) { /* one by one: an order that cannot be merged stays */
+            e = OF_OK;
+            for (int i = 0; i < rd.n; i++) {
+                round_t one = {.s = s, .o = &rd.o[i], .n = 1};
+                char e1[512];
+                if (run_round(s, &one, e1, sizeof e1)) {
+                    rd.o[i].changed = 0;
+                    of_error("catch-up sweep: an order cannot be merged", OF_U("order_id", rd.o[i].oid),
+                             OF_S("error", e1), OF_END);
+                }
+                round_free_rows(&one);
+            }
+        }
+        int merged = 0, waiting = 0;
+        for (int i = 0; i < rd.n; i++) {
+            merged += rd.o[i].changed;
+            waiting += rd.o[i].deferred;
+            free(rd.o[i].ops);
+            free(rd.o[i].res);
+            free(rd.o[i].state_json);
+        }
+        if (e)
+            of_warn("catch-up sweep: round failed, tried again at the next sweep", OF_I("orders", rd.n),
+                    OF_S("error", err), OF_END);
+        else if (merged || waiting)
+            of_info("catch-up sweep: orders with ops no round had taken", OF_I("orders", rd.n), OF_I("merged", merged),
+                    OF_I("waiting", waiting), OF_END);
+        round_free_rows(&rd);
+        free(rd.o);
+    }
+    of_rows_free(rb);
+    of_rows_free(rs);
 }
 
 void of_sync_destroy(of_sync_t *s) {

@@ -30,5 +30,7 @@ of_sync_t *of_sync_new(const of_config_t *cfg, of_db_t *buyer, of_db_t *seller, 
 void of_sync_destroy(of_sync_t *s);
 /* of_batch_fn */
 of_err_t of_sync_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_result_t *results);
+/* of_tick_fn: the catch-up sweep, every OF_SYNC_SWEEP_S: orders whose ops no round has taken that long */
+void of_sync_tick(void *ctx);
 
 #endif

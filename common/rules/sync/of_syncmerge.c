@@ -11,12 +11,31 @@ int of_syncmerge_cmp(const of_syn_op_t *a, const of_syn_op_t *b) {
     return a->id < b->id ? -1 : a->id > b->id;
 }
 
-static int cmp_void(const void *a, const void *b) {
-    return of_syncmerge_cmp(a, b);
+static int cmp_side_id(const void *a, const void *b) {
+    const of_syn_op_t *x = a, *y = b;
+    if (x->side != y->side) return x->side == OF_SYN_SIDE_BUYER ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
 }
 
+/* Each side's ops stay in their id order (the order they were committed in on that side, whatever their clocks
+ * said), and the two sequences are merged by time, buyer first on a tie (of_syncmerge_cmp). */
 void of_syncmerge_sort(of_syn_op_t *ops, int n) {
-    if (n > 1) qsort(ops, (size_t)n, sizeof *ops, cmp_void);
+    if (n < 2) return;
+    qsort(ops, (size_t)n, sizeof *ops, cmp_side_id);
+    int nb = 0;
+    while (nb < n && ops[nb].side == OF_SYN_SIDE_BUYER)
+        nb++;
+    of_syn_op_t *tmp = malloc((size_t)n * sizeof *tmp);
+    if (!tmp) return; /* still a valid order: each side in id order, the buyer's first */
+    int i = 0, j = nb, k = 0;
+    while (i < nb || j < n) {
+        if (j >= n || (i < nb && of_syncmerge_cmp(&ops[i], &ops[j]) <= 0))
+            tmp[k++] = ops[i++];
+        else
+            tmp[k++] = ops[j++];
+    }
+    memcpy(ops, tmp, (size_t)n * sizeof *ops);
+    free(tmp);
 }
 
 /* The statuses kind k is made from (a bit per status). */
@@ -149,10 +168,11 @@ static int effect(of_syn_order_t *t, const of_syn_op_t *op, of_syn_kind_t k, cha
         break;
     case OF_SYN_OP_CANCEL_REFUSE:
         t->cancel_from = -1;
+        t->cancel_by = 0;
         t->cancel_op[0] = 0;
         break;
     case OF_SYN_OP_CANCEL_AGREE:
-        t->cancel_from = -1;
+        t->cancel_from = -1; /* cancel_by stays: who asked for the cancellation of a cancelled order */
         t->cancel_op[0] = 0;
         if (t->pay_result == 1 && !t->refund_time[0]) snprintf(t->refund_time, sizeof t->refund_time, "%.23s", at);
         break;
@@ -182,8 +202,11 @@ void of_syncmerge_op(of_syn_order_t *st, const of_syn_op_t *op, of_syn_result_t 
     char en[256], cn[256], bad[64];
     int kk = of_syncorder_kind_parse(op->op);
     if (kk < 0) {
-        snprintf(en, sizeof en, "unknown operation '%.40s': rejected", op->op ? op->op : "");
-        snprintf(cn, sizeof cn, "未知操作 '%.40s'：已拒绝", op->op ? op->op : "");
+        char name[41] = ""; /* printable ASCII only: a cut multibyte name would be text the column refuses */
+        for (int i = 0, k = 0; op->op && op->op[i] && k < 40; i++)
+            if (op->op[i] >= 0x20 && op->op[i] < 0x7f) name[k++] = op->op[i], name[k] = 0;
+        snprintf(en, sizeof en, "unknown operation '%s': rejected", name);
+        snprintf(cn, sizeof cn, "未知操作 '%s'：已拒绝", name);
         reject(res, OF_SYN_CT_INVALID, en, cn);
         return;
     }
@@ -251,6 +274,7 @@ void of_syncmerge_op(of_syn_order_t *st, const of_syn_op_t *op, of_syn_result_t 
         snprintf(res->overrides, sizeof res->overrides, "%s", st->cancel_op);
         t.status = st->cancel_from;
         t.cancel_from = -1;
+        t.cancel_by = 0;
         t.cancel_op[0] = 0;
         if (effect(&t, op, k, bad, sizeof bad)) goto bad_fields;
         *st = t;

@@ -62,7 +62,7 @@ void of_syncorder_init(of_syn_order_t *o) {
 
 /* ------------------------------------------------------------------ columns, as one table */
 
-typedef enum { C_STR, C_U64, C_INT, C_MONEY, C_TIME } ctype_t;
+typedef enum { C_STR, C_KEY, C_U64, C_INT, C_MONEY, C_TIME } ctype_t; /* C_KEY: an op key, ASCII */
 typedef struct {
     const char *name;
     ctype_t type;
@@ -70,6 +70,8 @@ typedef struct {
 } col_t;
 #define STRC(n)                                                                                                        \
     { #n, C_STR, offsetof(of_syn_order_t, n), sizeof(((of_syn_order_t *)0)->n) }
+#define KEYC(n)                                                                                                        \
+    { #n, C_KEY, offsetof(of_syn_order_t, n), sizeof(((of_syn_order_t *)0)->n) }
 #define TIMEC(n)                                                                                                       \
     { #n, C_TIME, offsetof(of_syn_order_t, n), OF_SYN_TS }
 #define MONC(n)                                                                                                        \
@@ -81,7 +83,7 @@ typedef struct {
 static const col_t cols[] = {
     STRC(order_sn),        U64C(buyer_id),         U64C(seller_id),
     INTC(status),          INTC(cancel_from),      INTC(cancel_by),
-    STRC(cancel_op),       STRC(price_op),         STRC(currency),
+    KEYC(cancel_op),       KEYC(price_op),         STRC(currency),
     MONC(price),           MONC(shipping_fee),     MONC(amount),
     MONC(paid_amount),     INTC(pay_result),       STRC(pay_no),
     TIMEC(pay_time),       TIMEC(ship_time),       TIMEC(newdeliver),
@@ -98,13 +100,27 @@ static const col_t *col_named(const char *name) {
     return NULL;
 }
 
-/* "YYYY-MM-DD HH:MM:SS" with an optional fraction of 1–6 digits, kept to milliseconds. */
+static int num(const char *s, int n) {
+    int v = 0;
+    for (int i = 0; i < n; i++)
+        v = v * 10 + (s[i] - '0');
+    return v;
+}
+
+/* "YYYY-MM-DD HH:MM:SS" with an optional fraction of 1–6 digits, kept to milliseconds; a real calendar date and time
+ * (years 1000–9999, as DATETIME holds), so that the server never refuses what the merge accepted. */
 static int time_ok(const char *s, char *out) {
     static const char pat[] = "dddd-dd-dd dd:dd:dd";
     size_t n = strlen(s);
     if (n < 19) return 0;
     for (int i = 0; i < 19; i++)
         if (pat[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != pat[i]) return 0;
+    int y = num(s, 4), mo = num(s + 5, 2), d = num(s + 8, 2), h = num(s + 11, 2), mi = num(s + 14, 2),
+        se = num(s + 17, 2);
+    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (y < 1000 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || se > 59) return 0;
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (d > mdays[mo - 1] + (mo == 2 && leap)) return 0;
     char frac[4] = "000";
     if (n > 19) {
         if (s[19] != '.' || n > 26 || n == 20) return 0;
@@ -117,12 +133,40 @@ static int time_ok(const char *s, char *out) {
     return 1;
 }
 
+/* Characters of valid UTF-8 text (no overlong forms, no surrogates, nothing above U+10FFFF), -1 when it is not. */
+static long utf8_chars(const char *s) {
+    const unsigned char *p = (const unsigned char *)s;
+    long n = 0;
+    while (*p) {
+        unsigned c = *p;
+        int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+        if (!len) return -1;
+        unsigned cp = len == 1 ? c : c & (0x7Fu >> len);
+        for (int i = 1; i < len; i++) {
+            if ((p[i] & 0xC0) != 0x80) return -1;
+            cp = cp << 6 | (p[i] & 0x3Fu);
+        }
+        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return -1;
+        p += len;
+        n++;
+    }
+    return n;
+}
+
 /* One JSON member onto the column: 0, or -1 when the value does not fit. */
 static int set_col(const col_t *c, const cJSON *v, of_syn_order_t *o) {
     char *base = (char *)o + c->off;
     switch (c->type) {
+    case C_KEY:
+        if (!cJSON_IsString(v) || strlen(v->valuestring) >= c->size || utf8_chars(v->valuestring) < 0) return -1;
+        snprintf(base, c->size, "%s", v->valuestring);
+        return 0;
     case C_STR: {
         if (!cJSON_IsString(v) || strlen(v->valuestring) >= c->size) return -1;
+        long chars = utf8_chars(v->valuestring);
+        if (chars < 0 || (size_t)chars > (c->size - 1) / 4) return -1;
         snprintf(base, c->size, "%s", v->valuestring);
         return 0;
     }
@@ -183,6 +227,7 @@ int of_syncorder_to_json(const of_syn_order_t *o, char **out) {
         cJSON *v = NULL;
         switch (c->type) {
         case C_STR:
+        case C_KEY:
         case C_TIME:
             v = cJSON_CreateString(base);
             break;

@@ -37,26 +37,30 @@ typedef enum {
 } of_syn_kind_t;
 
 #define OF_SYN_TS 24 /* "YYYY-MM-DD HH:MM:SS.mmm" + NUL */
+/* A text column of n characters (VARCHAR(n), utf8mb4): up to 4 bytes a character, and the NUL. Values are checked in
+ * characters (valid UTF-8, at most n of them, no NUL), as the column counts them. */
+#define OF_SYN_CHARS(n) (4 * (n) + 1)
 
 /* The synced columns of buyer_orders / seller_orders (one structure on both sides). */
 typedef struct {
     int exists; /* 0: no create merged yet */
-    char order_sn[41];
+    char order_sn[OF_SYN_CHARS(40)];
     uint64_t buyer_id, seller_id;
     int status;
     int cancel_from;    /* -1: none */
     int cancel_by;      /* 0 nobody, else the requester's actor code */
     char cancel_op[24]; /* the pending cancel request's op key "b:ID" / "s:ID" (an override marks it rejected) */
     char price_op[24];  /* the last price change applied while unpaid (a payment at the price before it overrides it) */
-    char currency[4];
+    char currency[OF_SYN_CHARS(3)];
     int64_t price, shipping_fee, amount, paid_amount;
     int pay_result; /* 0 none, 1 success */
-    char pay_no[65];
+    char pay_no[OF_SYN_CHARS(64)];
     char pay_time[OF_SYN_TS], ship_time[OF_SYN_TS], newdeliver[OF_SYN_TS], refund_time[OF_SYN_TS],
         receive_time[OF_SYN_TS], addtime[OF_SYN_TS];
-    char ship_logistics[65], ship_waybill_no[65];
-    char receiver_name[65], receiver_mobile[41], receiver_country[41], receiver_province[41], receiver_city[41],
-        receiver_address[256], receiver_zip[17];
+    char ship_logistics[OF_SYN_CHARS(64)], ship_waybill_no[OF_SYN_CHARS(64)];
+    char receiver_name[OF_SYN_CHARS(64)], receiver_mobile[OF_SYN_CHARS(40)], receiver_country[OF_SYN_CHARS(40)],
+        receiver_province[OF_SYN_CHARS(40)], receiver_city[OF_SYN_CHARS(40)], receiver_address[OF_SYN_CHARS(255)],
+        receiver_zip[OF_SYN_CHARS(16)];
 } of_syn_order_t;
 
 /* One sync-log row (buyer_order_sync_log / seller_order_sync_log), borrowed strings. */
