@@ -364,3 +364,29 @@ Test(sync, CT_6_bad_dates_and_text_the_columns_refuse_are_invalid) {
         take(&st, op(B, 7, "update", AB, 0, 0, "2026-12-01 10:05:00.000", "{\"receiver_city\":\"\\ud800\"}")).row,
         OF_SYN_CT_INVALID); /* a lone surrogate is not UTF-8 */
 }
+
+Test(sync, CT_9_both_parties_asking_to_cancel_is_an_agreement) {
+    of_syn_order_t st = created();
+    take(&st, op(B, 2, "pay", AB, 0, 1, "2026-12-01 10:02:00.000", NULL));
+    take(&st, op(B, 3, "cancel_request", AB, 1, 3, "2026-12-01 10:03:00.000", NULL));
+    of_syn_result_t r = take(&st, op(S, 4, "cancel_request", AS, 1, 3, "2026-12-01 10:03:00.100", NULL));
+    cr_assert_eq(r.outcome, OF_SYN_APPLIED);
+    cr_assert_eq(r.row, OF_SYN_CT_BOTH_CANCEL);
+    cr_assert_eq(st.status, OF_SYN_CANCELLED);
+    cr_assert_str_eq(st.refund_time, "2026-12-01 10:03:00.100");
+    /* the same party asking twice is not an agreement */
+    of_syn_order_t st2 = created();
+    take(&st2, op(B, 3, "cancel_request", AB, 0, 3, "2026-12-01 10:03:00.000", NULL));
+    cr_assert_eq(take(&st2, op(B, 4, "cancel_request", AB, 0, 3, "2026-12-01 10:04:00.000", NULL)).row,
+                 OF_SYN_CT_REQUEST_LOSES);
+}
+
+Test(sync, CT_4_a_rejected_shipment_keeps_its_waybill_in_the_reason) {
+    of_syn_order_t st = created();
+    take(&st, op(B, 3, "cancel_request", AB, 0, 3, "2026-12-01 10:03:00.000", NULL));
+    take(&st, op(S, 4, "cancel_agree", AS, 3, 4, "2026-12-01 10:04:00.000", NULL));
+    of_syn_result_t r = take(&st, op(S, 5, "ship", AS, 1, 2, "2026-12-01 10:05:00.000",
+                                     "{\"ship_logistics\":\"SF\",\"ship_waybill_no\":\"SF999\"}"));
+    cr_assert_eq(r.row, OF_SYN_CT_FACT_TOO_LATE);
+    cr_assert(strstr(r.reason_en, "SF999"), "%s", r.reason_en);
+}

@@ -124,7 +124,8 @@ static const char *ct_name(of_syn_row_t row) {
                                     "CT-5 self answer",
                                     "CT-6 invalid",
                                     "CT-7 duplicate",
-                                    "CT-8 paid price"};
+                                    "CT-8 paid price",
+                                    "CT-9 both cancel"};
     return (unsigned)row < sizeof n / sizeof n[0] ? n[row] : "?";
 }
 
@@ -160,6 +161,11 @@ static int sync_line(const of_syn_op_t *op, const of_syn_result_t *res, char *ke
     if (res->overrides[0]) {
         snprintf(key, ksize, "override:%s", res->overrides);
         *action = "override";
+        return 1;
+    }
+    if (res->row == OF_SYN_CT_BOTH_CANCEL) {
+        snprintf(key, ksize, "both_cancel:%s", k);
+        *action = "cancel_agree";
         return 1;
     }
     if (res->row == OF_SYN_CT_PAID_CANCELLED) {

@@ -147,11 +147,24 @@ int of_syncmerge_site_allows(const of_syn_order_t *st, of_syn_kind_t k, int acto
     return 1;
 }
 
+/* A text cut by snprintf may end inside a UTF-8 character: drop that partial character (the columns refuse it). */
+static void fix_tail(char *s) {
+    size_t n = strlen(s), i = n;
+    while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+        i--;
+    if (i == 0) return;
+    unsigned c = (unsigned char)s[i - 1];
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+    if (n - (i - 1) < len) s[i - 1] = 0;
+}
+
 static void reject(of_syn_result_t *res, of_syn_row_t row, const char *en, const char *cn) {
     res->outcome = OF_SYN_REJECTED;
     res->row = row;
     snprintf(res->reason_en, sizeof res->reason_en, "%s", en);
     snprintf(res->reason_cn, sizeof res->reason_cn, "%s", cn);
+    fix_tail(res->reason_en);
+    fix_tail(res->reason_cn);
 }
 
 /* The op's effect on t (t->status is the status it is made from). 0, or -1 with bad naming the column. */
@@ -299,11 +312,35 @@ void of_syncmerge_op(of_syn_order_t *st, const of_syn_op_t *op, of_syn_result_t 
         snprintf(res->reason_cn, sizeof res->reason_cn, "付款到达时订单已取消：已记录付款，订单保持取消，款项退回");
         return;
     }
+    if (k == OF_SYN_OP_CANCEL_REQUEST && st->status == OF_SYN_CANCEL_REQ && st->cancel_from == op->from_status &&
+        st->cancel_by && op->actor != st->cancel_by && op->actor != OF_SYN_ACT_OPERATOR) {
+        /* CT-9: the other party asked too: that is its agreement */
+        of_syn_op_t agree = *op;
+        agree.op = of_syncorder_kind_name(OF_SYN_OP_CANCEL_AGREE);
+        agree.fields = "{}";
+        if (effect(&t, &agree, OF_SYN_OP_CANCEL_AGREE, bad, sizeof bad)) goto bad_fields;
+        *st = t;
+        res->outcome = OF_SYN_APPLIED;
+        res->row = OF_SYN_CT_BOTH_CANCEL;
+        snprintf(res->reason_en, sizeof res->reason_en,
+                 "both parties asked to cancel: the second request agrees to the first, the order is cancelled");
+        snprintf(res->reason_cn, sizeof res->reason_cn, "双方均申请取消：视为同意取消，订单已取消");
+        return;
+    }
     if (of_syncorder_kind_is_fact(k)) {
+        char what[600] = "";
+        if (k == OF_SYN_OP_SHIP) { /* the rows keep the order's state: the waybill is only in this line */
+            of_syn_order_t f = t;
+            if (!of_syncorder_fields_apply(k, op->fields, &f, bad, sizeof bad) && f.ship_waybill_no[0])
+                snprintf(what, sizeof what, " (waybill %s %s)", f.ship_logistics, f.ship_waybill_no);
+            what[100] = 0; /* the reason must fit its column: the waybill's start is enough to find it */
+            fix_tail(what);
+        }
         snprintf(en, sizeof en,
-                 "%s made while the order was %s reached an order that is %s: rejected, for the operator",
-                 of_syncorder_kind_en(k), of_syncorder_status_en(op->from_status), of_syncorder_status_en(st->status));
-        snprintf(cn, sizeof cn, "%s于订单%s时发生，但订单已%s：已拒绝，请人工处理", of_syncorder_kind_cn(k),
+                 "%s%.100s made while the order was %s reached an order that is %s: rejected, for the operator",
+                 of_syncorder_kind_en(k), what, of_syncorder_status_en(op->from_status),
+                 of_syncorder_status_en(st->status));
+        snprintf(cn, sizeof cn, "%s%.100s于订单%s时发生，但订单已%s：已拒绝，请人工处理", of_syncorder_kind_cn(k), what,
                  of_syncorder_status_cn(op->from_status), of_syncorder_status_cn(st->status));
         reject(res, OF_SYN_CT_FACT_TOO_LATE, en, cn);
         return;

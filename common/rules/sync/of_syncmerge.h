@@ -21,6 +21,8 @@ typedef enum {
     OF_SYN_CT_DUPLICATE,      /* CT-7: a second create of an order: rejected */
     OF_SYN_CT_PAID_PRICE,     /* CT-8: a payment made at the price before a price change it had not seen: applied at
                                * the price paid, the price change rejected ("overridden") */
+    OF_SYN_CT_BOTH_CANCEL,    /* CT-9: both parties asked to cancel from the same status: the second request is the
+                               * other's agreement (cancelled, refund_time when paid) */
 } of_syn_row_t;
 
 typedef struct {
