@@ -254,6 +254,18 @@ wait_status "$h" 1/1 || fail "the next op of the order goes through: $(status_bo
 assert_eq "$(bsql "SELECT ct_row FROM order_sync_applied a JOIN buyer_order_sync_log l ON l.id = a.op_id AND a.side = 'b' WHERE l.oid = $h AND l.op = 'update'")" \
   "CT-6 invalid" "the bad op rejected with its row"
 check "after bad input"
+sn=$(bsql "SELECT order_sn FROM buyer_orders WHERE id = $h")
+ghost=$(( $(bsql "SELECT MAX(id) FROM buyer_orders") + 1000 ))
+bsql "INSERT INTO buyer_order_sync_log (oid, op, actor, fields, from_status, status) VALUES ($ghost, 'create', 1, '{\"order_sn\": \"$sn\", \"buyer_id\": \"5\", \"seller_id\": \"6\", \"price\": \"1.00\", \"receiver_city\": \"EVIL\"}', 0, 0)"
+ordctl site buyer change-address "$h" --city Lyon >/dev/null || fail "change-address"
+for ((i = 0; i < 100; i++)); do [[ "$(bsql "SELECT COUNT(*) FROM order_sync_applied WHERE oid = $ghost")" == 1 ]] && break; sleep 0.1; done
+OF_SYNC_SWEEP_S=1 start_bin sweep2 of-order-sync sync
+for ((i = 0; i < 100; i++)); do [[ "$(bsql "SELECT COUNT(*) FROM order_sync_applied WHERE oid = $ghost")" == 1 ]] && break; sleep 0.1; done
+stop_worker sweep2
+assert_eq "$(bsql "SELECT reason LIKE '%belongs to order $h%' FROM order_sync_applied WHERE oid = $ghost")" 1 \
+  "a create with another order's number is refused (CT-6)"
+assert_eq "$(ssql "SELECT CONCAT(receiver_city, ' ', price) FROM seller_orders WHERE id = $h")" "Lyon 8.0000" "the other order untouched"
+check "after a create with a taken order number"
 for ((i = 0; i < 100; i++)); do [[ "$(sql "SELECT COUNT(*) FROM dead_letter WHERE topic = 'ns23.order.sync' AND reason = 'decode'")" -ge 1 ]] && break; sleep 0.1; done
 assert_eq "$(sql "SELECT COUNT(*) FROM dead_letter WHERE topic = 'ns23.order.sync' AND reason = 'decode'")" 1 "the malformed message dead-lettered with its reason"
 

@@ -13,18 +13,36 @@ const char OF_SITE_COLS[] =
     "pay_result, pay_no, paid_amount, pay_time, ship_time, ship_logistics, ship_waybill_no, newdeliver, refund_time, "
     "receive_time, receiver_name, receiver_mobile, receiver_country, receiver_province, receiver_city, "
     "receiver_address, receiver_zip, addtime";
+/* guarded: a row that collides on another unique key (an order number another order holds) is never changed */
 const char OF_SITE_COLS_UPDATE[] =
-    "order_sn = VALUES(order_sn), buyer_id = VALUES(buyer_id), seller_id = VALUES(seller_id), status = VALUES(status), "
-    "cancel_from_status = VALUES(cancel_from_status), cancel_by = VALUES(cancel_by), currency = VALUES(currency), "
-    "price = VALUES(price), shipping_fee = VALUES(shipping_fee), amount = VALUES(amount), pay_result = "
-    "VALUES(pay_result), pay_no = VALUES(pay_no), paid_amount = VALUES(paid_amount), pay_time = VALUES(pay_time), "
-    "ship_time = VALUES(ship_time), ship_logistics = VALUES(ship_logistics), ship_waybill_no = "
-    "VALUES(ship_waybill_no), "
-    "newdeliver = VALUES(newdeliver), refund_time = VALUES(refund_time), receive_time = VALUES(receive_time), "
-    "receiver_name = VALUES(receiver_name), receiver_mobile = VALUES(receiver_mobile), receiver_country = "
-    "VALUES(receiver_country), receiver_province = VALUES(receiver_province), receiver_city = VALUES(receiver_city), "
-    "receiver_address = VALUES(receiver_address), receiver_zip = VALUES(receiver_zip), sync_version = "
-    "VALUES(sync_version)";
+    "order_sn = IF(id = VALUES(id), VALUES(order_sn), order_sn), "
+    "buyer_id = IF(id = VALUES(id), VALUES(buyer_id), buyer_id), "
+    "seller_id = IF(id = VALUES(id), VALUES(seller_id), seller_id), "
+    "status = IF(id = VALUES(id), VALUES(status), status), "
+    "cancel_from_status = IF(id = VALUES(id), VALUES(cancel_from_status), cancel_from_status), "
+    "cancel_by = IF(id = VALUES(id), VALUES(cancel_by), cancel_by), "
+    "currency = IF(id = VALUES(id), VALUES(currency), currency), "
+    "price = IF(id = VALUES(id), VALUES(price), price), "
+    "shipping_fee = IF(id = VALUES(id), VALUES(shipping_fee), shipping_fee), "
+    "amount = IF(id = VALUES(id), VALUES(amount), amount), "
+    "pay_result = IF(id = VALUES(id), VALUES(pay_result), pay_result), "
+    "pay_no = IF(id = VALUES(id), VALUES(pay_no), pay_no), "
+    "paid_amount = IF(id = VALUES(id), VALUES(paid_amount), paid_amount), "
+    "pay_time = IF(id = VALUES(id), VALUES(pay_time), pay_time), "
+    "ship_time = IF(id = VALUES(id), VALUES(ship_time), ship_time), "
+    "ship_logistics = IF(id = VALUES(id), VALUES(ship_logistics), ship_logistics), "
+    "ship_waybill_no = IF(id = VALUES(id), VALUES(ship_waybill_no), ship_waybill_no), "
+    "newdeliver = IF(id = VALUES(id), VALUES(newdeliver), newdeliver), "
+    "refund_time = IF(id = VALUES(id), VALUES(refund_time), refund_time), "
+    "receive_time = IF(id = VALUES(id), VALUES(receive_time), receive_time), "
+    "receiver_name = IF(id = VALUES(id), VALUES(receiver_name), receiver_name), "
+    "receiver_mobile = IF(id = VALUES(id), VALUES(receiver_mobile), receiver_mobile), "
+    "receiver_country = IF(id = VALUES(id), VALUES(receiver_country), receiver_country), "
+    "receiver_province = IF(id = VALUES(id), VALUES(receiver_province), receiver_province), "
+    "receiver_city = IF(id = VALUES(id), VALUES(receiver_city), receiver_city), "
+    "receiver_address = IF(id = VALUES(id), VALUES(receiver_address), receiver_address), "
+    "receiver_zip = IF(id = VALUES(id), VALUES(receiver_zip), receiver_zip), "
+    "sync_version = IF(id = VALUES(id), VALUES(sync_version), sync_version)";
 
 #define SETCOLS                                                                                                        \
     "order_sn = ?, buyer_id = ?, seller_id = ?, status = ?, cancel_from_status = ?, cancel_by = ?, currency = ?, "     \

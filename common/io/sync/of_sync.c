@@ -30,12 +30,14 @@ struct of_sync_s {
     const of_ladder_t *ladder;
     const char *worker;
     side_stmts_t bs, ss;
-    of_db_multi_t b_state, b_ops, b_logs, b_lines, b_logs_mark, s_max, r_max, r_ops, s_logs_merge, s_products;
+    of_db_multi_t b_sn, s_sn, b_state, b_ops, b_logs, b_lines, b_logs_mark, s_max, r_max, r_ops, s_logs_merge,
+        s_products;
     int s_gtid, r_wait;
     int away;         /* rounds failed in a row (a site or the replica away): logged once, then at debug */
     int replica_away; /* the replica did not answer: logged once */
     int failpoint;    /* tests: OF_TEST_FAILPOINT=after-seller-commit exits between the two commits (D-SYN-5) */
     int64_t next_sweep_ms;
+    uint64_t sweep_after; /* the catch-up sweep's cursor (oid) */
     int b_stuck, r_stuck;
     char orders_sql[2][4096];
 };
@@ -46,6 +48,7 @@ typedef struct {
     int deferred; /* the replica is behind the seller primary for it (or does not answer) */
     int needs;    /* the primary has seller ops of it the merged state has not taken: they are read on the replica */
     int has_create;
+    char refuse[160]; /* why its create is refused by a constraint outside the order (order number taken) */
     uint64_t behind_primary, behind_replica;
     int has_base, version;
     uint64_t last_b, last_s;
@@ -76,6 +79,7 @@ static void ord_reset_merge(ord_t *o) {
     o->deferred = 0;
     o->needs = 0;
     o->has_create = 0;
+    o->refuse[0] = 0;
 }
 
 static ord_t *find(round_t *rd, uint64_t oid) {
@@ -339,6 +343,64 @@ static void prefix(char *err, size_t size, const char *what) {
     snprintf(err, size, "%s", t);
 }
 
+/* An order number is unique on both sides: a create whose number another order holds there is refused (CT-6)
+ * before the merge, so that no upsert ever meets another order's row. */
+static of_err_t check_order_sns(round_t *rd, char *err, size_t size) {
+    of_sync_t *s = rd->s;
+    int n = 0;
+    for (int i = 0; i < rd->n; i++)
+        for (int j = 0; j < rd->o[i].n; j++)
+            n += rd->o[i].ops[j].op && !strcmp(rd->o[i].ops[j].op, "create");
+    if (!n) return OF_OK;
+    of_param_t *p = calloc((size_t)n, sizeof *p);
+    of_syn_order_t *tmp = calloc((size_t)n, sizeof *tmp);
+    uint64_t *owner = calloc((size_t)n, sizeof *owner);
+    of_err_t e = OF_OK;
+    if (!p || !tmp || !owner) {
+        e = of_seterr(err, size, OF_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    int k = 0;
+    char bad[64];
+    for (int i = 0; i < rd->n; i++)
+        for (int j = 0; j < rd->o[i].n; j++) {
+            const of_syn_op_t *op = &rd->o[i].ops[j];
+            if (!op->op || strcmp(op->op, "create")) continue;
+            of_syncorder_init(&tmp[k]);
+            if (of_syncorder_fields_apply(OF_SYN_OP_CREATE, op->fields, &tmp[k], bad, sizeof bad) ||
+                !tmp[k].order_sn[0])
+                continue; /* the merge rejects it by itself */
+            owner[k] = rd->o[i].oid;
+            p[k] = OFP_S(tmp[k].order_sn);
+            k++;
+        }
+    for (int side = 0; side < 2 && k && !e; side++) {
+        of_rows_t *r = NULL;
+        if ((e = of_db_query_multi(side ? s->s : s->b, side ? &s->s_sn : &s->b_sn, p, k, &r, err, size))) break;
+        for (int x = 0; x < r->nrows; x++) {
+            uint64_t id = (uint64_t)of_rows_i64(r, x, 0);
+            const char *sn = of_rows_str(r, x, 1);
+            for (int y = 0; y < k; y++) {
+                if (owner[y] == id || strcmp(tmp[y].order_sn, sn ? sn : "")) continue;
+                ord_t *o = find(rd, owner[y]);
+                if (o)
+                    snprintf(o->refuse, sizeof o->refuse,
+                             "order number %.60s belongs to order %" PRIu64 " on the %s side", tmp[y].order_sn, id,
+                             side ? "seller" : "buyer");
+            }
+        }
+        of_rows_free(r);
+    }
+    for (int i = 0; i < rd->n; i++)
+        for (int j = 0; rd->o[i].refuse[0] && j < rd->o[i].n; j++)
+            if (rd->o[i].ops[j].op && !strcmp(rd->o[i].ops[j].op, "create")) rd->o[i].ops[j].refuse = rd->o[i].refuse;
+out:
+    free(p);
+    free(tmp);
+    free(owner);
+    return e;
+}
+
 static of_err_t seller_fn(of_db_t *db, void *ctx, char *err, size_t size) {
     round_t *rd = ctx;
     of_sync_t *s = rd->s;
@@ -410,6 +472,7 @@ static of_err_t seller_fn(of_db_t *db, void *ctx, char *err, size_t size) {
         if (o && !o->deferred && op.id > o->last_s && push_op(o, op))
             return of_seterr(err, size, OF_ERR_NOMEM, "out of memory");
     }
+    if ((e = check_order_sns(rd, err, size))) return e;
     /* SYN-2: each order's ops of both sides in time order against the merged status */
     for (int i = 0; i < rd->n; i++) {
         ord_t *o = &rd->o[i];
@@ -619,7 +682,7 @@ static int cmp_oid(const void *a, const void *b) {
 
 of_err_t of_sync_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_result_t *res) {
     of_sync_t *s = ctx;
-    round_t rd = {.s = s};
+    round_t rd = {.s = s}, *ones = NULL;
     of_retry_ctx_t *rc = calloc((size_t)n, sizeof *rc);
     rd.o = calloc((size_t)n, sizeof *rd.o);
     char err[512] = "";
@@ -660,11 +723,13 @@ of_err_t of_sync_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_resul
         of_warn("order-sync round refused, taking the batch's orders one by one", OF_I("orders", rd.n),
                 OF_S("error", err), OF_END);
         e = OF_OK;
+        ones = calloc((size_t)rd.n, sizeof *ones); /* each round's rows stay until the end: its ops point into them */
+        if (!ones) e = OF_ERR_NOMEM;
         for (int i = 0; i < rd.n && !e; i++) {
-            round_t one = {.s = s, .o = &rd.o[i], .n = 1};
+            round_t *one = &ones[i];
+            *one = (round_t){.s = s, .o = &rd.o[i], .n = 1};
             char e1[512] = "";
-            of_err_t r1 = run_round(s, &one, e1, sizeof e1);
-            round_free_rows(&one);
+            of_err_t r1 = run_round(s, one, e1, sizeof e1);
             if (r1 == OF_ERR_TRANSIENT || r1 == OF_ERR_NOMEM) {
                 e = r1;
                 snprintf(err, sizeof err, "%s", e1);
@@ -743,6 +808,9 @@ out:
     for (int i = 0; i < n; i++)
         of_ladder_ctx_clear(&rc[i]);
     free(rc);
+    for (int i = 0; ones && i < rd.n; i++)
+        round_free_rows(&ones[i]);
+    free(ones);
     free(rd.o);
     round_free_rows(&rd);
     return e ? OF_ERR_TRANSIENT : OF_OK;
@@ -758,7 +826,7 @@ static of_err_t side_register(of_db_t *db, int seller, side_stmts_t *q, char *sq
     snprintf(sql, sqlsize, "INSERT INTO %s_orders (id, %s, sync_version) VALUES ", t, OF_SITE_COLS);
     /* the head and tail texts must outlive the connection: sql is the of_sync_t's own buffer */
     static const char upd_tail[] = " ON DUPLICATE KEY UPDATE ";
-    static char tails[2][2048];
+    static char tails[2][4096];
     snprintf(tails[seller], sizeof tails[seller], "%s%s", upd_tail, OF_SITE_COLS_UPDATE);
     if (!e) e = of_db_register_multi(db, sql, Q30, tails[seller], &q->orders_w);
     if (!e)
@@ -847,12 +915,20 @@ of_sync_t *of_sync_new(const of_config_t *cfg, of_db_t *buyer, of_db_t *seller, 
                                  "VALUES(sku), name_en = VALUES(name_en), name_cn = VALUES(name_cn), price = "
                                  "VALUES(price), num = VALUES(num), amount = VALUES(amount), deleted = VALUES(deleted)",
                                  &s->s_products);
+    if (!e)
+        e = of_db_register_multi(buyer, "SELECT id, order_sn FROM buyer_orders WHERE order_sn IN (", "?", ")",
+                                 &s->b_sn);
+    if (!e)
+        e = of_db_register_multi(seller, "SELECT id, order_sn FROM seller_orders WHERE order_sn IN (", "?", ")",
+                                 &s->s_sn);
     if (!e && (s->s_gtid = of_db_register(seller, "SELECT @@GLOBAL.gtid_binlog_pos")) < 0) e = OF_ERR_NOMEM;
-    if (!e && (s->b_stuck = of_db_register(buyer, "SELECT DISTINCT oid FROM buyer_order_sync_log WHERE flag = 0 AND "
-                                                  "addtime < NOW(3) - INTERVAL ? SECOND ORDER BY oid LIMIT 200")) < 0)
+    if (!e && (s->b_stuck = of_db_register(
+                   buyer, "SELECT DISTINCT oid FROM buyer_order_sync_log WHERE flag = 0 AND "
+                          "addtime < NOW(3) - INTERVAL ? SECOND AND oid > ? ORDER BY oid LIMIT 200")) < 0)
         e = OF_ERR_NOMEM;
-    if (!e && (s->r_stuck = of_db_register(s->r, "SELECT DISTINCT oid FROM seller_order_sync_log WHERE flag = 0 AND "
-                                                 "addtime < NOW(3) - INTERVAL ? SECOND ORDER BY oid LIMIT 200")) < 0)
+    if (!e && (s->r_stuck =
+                   of_db_register(s->r, "SELECT DISTINCT oid FROM seller_order_sync_log WHERE flag = 0 AND "
+                                        "addtime < NOW(3) - INTERVAL ? SECOND AND oid > ? ORDER BY oid LIMIT 200")) < 0)
         e = OF_ERR_NOMEM;
     const char *fp = getenv("OF_TEST_FAILPOINT");
     s->failpoint = fp && !strcmp(fp, "after-seller-commit");
@@ -874,10 +950,25 @@ void of_sync_tick(void *ctx) {
     if (every <= 0 || of_now_ms() < s->next_sweep_ms) return;
     s->next_sweep_ms = of_now_ms() + every * 1000;
     char err[512];
-    of_param_t age = OFP_I(every);
+    /* from where the last sweep stopped, so that orders that cannot be merged never hide the others */
+    of_param_t q[2] = {OFP_I(every), OFP_U(s->sweep_after)};
     of_rows_t *rb = NULL, *rs = NULL;
-    if (of_db_query(s->b, s->b_stuck, &age, 1, &rb, err, sizeof err)) rb = NULL;
-    if (s->r != s->s && of_db_query(s->r, s->r_stuck, &age, 1, &rs, err, sizeof err)) rs = NULL;
+    if (of_db_query(s->b, s->b_stuck, q, 2, &rb, err, sizeof err)) {
+        of_warn("catch-up sweep: the buyer site did not answer", OF_S("error", err), OF_END);
+        rb = NULL;
+    }
+    if (s->r != s->s && of_db_query(s->r, s->r_stuck, q, 2, &rs, err, sizeof err)) {
+        of_warn("catch-up sweep: the replica did not answer", OF_S("error", err), OF_END);
+        rs = NULL;
+    }
+    uint64_t last = 0;
+    int full = (rb && rb->nrows == 200) || (rs && rs->nrows == 200);
+    for (int i = 0; rb && i < rb->nrows; i++)
+        if ((uint64_t)of_rows_i64(rb, i, 0) > last) last = (uint64_t)of_rows_i64(rb, i, 0);
+    for (int i = 0; rs && i < rs->nrows; i++)
+        if ((uint64_t)of_rows_i64(rs, i, 0) > last) last = (uint64_t)of_rows_i64(rs, i, 0);
+    s->sweep_after = full ? last : 0; /* a short page: the next sweep starts from the beginning */
+    int refused = 0;
     int n = (rb ? rb->nrows : 0) + (rs ? rs->nrows : 0);
     if (n) {
         round_t rd = {.s = s, .o = calloc((size_t)n, sizeof(ord_t))};
@@ -898,8 +989,9 @@ void of_sync_tick(void *ctx) {
                 char e1[512];
                 if (run_round(s, &one, e1, sizeof e1)) {
                     rd.o[i].changed = 0;
-                    of_error("catch-up sweep: an order cannot be merged", OF_U("order_id", rd.o[i].oid),
-                             OF_S("error", e1), OF_END);
+                    if (refused++ < 3) /* the first few; the count follows */
+                        of_error("catch-up sweep: an order cannot be merged", OF_U("order_id", rd.o[i].oid),
+                                 OF_S("error", e1), OF_END);
                 }
                 round_free_rows(&one);
             }
@@ -912,6 +1004,7 @@ void of_sync_tick(void *ctx) {
             free(rd.o[i].res);
             free(rd.o[i].state_json);
         }
+        if (refused > 3) of_error("catch-up sweep: orders that cannot be merged", OF_I("orders", refused), OF_END);
         if (e)
             of_warn("catch-up sweep: round failed, tried again at the next sweep", OF_I("orders", rd.n),
                     OF_S("error", err), OF_END);

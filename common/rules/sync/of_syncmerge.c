@@ -224,6 +224,12 @@ void of_syncmerge_op(of_syn_order_t *st, const of_syn_op_t *op, of_syn_result_t 
         return;
     }
     of_syn_kind_t k = (of_syn_kind_t)kk;
+    if (op->refuse) {
+        snprintf(en, sizeof en, "%s refused: %s", of_syncorder_kind_en(k), op->refuse);
+        snprintf(cn, sizeof cn, "%s被拒绝：%s", of_syncorder_kind_cn(k), op->refuse);
+        reject(res, OF_SYN_CT_INVALID, en, cn);
+        return;
+    }
     if (k == OF_SYN_OP_CREATE) {
         if (st->exists) {
             reject(res, OF_SYN_CT_DUPLICATE, "the order was created already: a second create is rejected",
@@ -236,6 +242,12 @@ void of_syncmerge_op(of_syn_order_t *st, const of_syn_op_t *op, of_syn_result_t 
             snprintf(en, sizeof en, "order created with a bad value in %s: rejected", bad);
             snprintf(cn, sizeof cn, "创建订单的字段 %s 有误：已拒绝", bad);
             reject(res, OF_SYN_CT_INVALID, en, cn);
+            return;
+        }
+        if (!t.addtime[0] && op->addtime) snprintf(t.addtime, sizeof t.addtime, "%.23s", op->addtime);
+        if (!t.order_sn[0] || !t.addtime[0]) {
+            reject(res, OF_SYN_CT_INVALID, "order created without an order number or a time: rejected",
+                   "创建订单缺少订单号或时间：已拒绝");
             return;
         }
         t.exists = 1;

@@ -72,6 +72,8 @@ typedef struct {
     const char *fields; /* JSON object of the changed columns */
     int from_status, status;
     const char *addtime; /* DATETIME(3) text */
+    const char *refuse;  /* set by the caller when a constraint outside the order refuses the op (an order number
+                          * another order holds): rejected by CT-6 with this reason */
 } of_syn_op_t;
 
 /* Op names ("create", "adjust_price", "pay" …); -1 for an unknown name. */
