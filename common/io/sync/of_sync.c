@@ -613,7 +613,7 @@ static of_err_t buyer_fn(of_db_t *db, void *ctx, char *err, size_t size) {
     for (int i = 0; i < rd->n; i++)
         rd->o[i].nb = rd->o[i].n;
     /* the remote side first: begin, change, commit; then this side (of_sync.h). One attempt: a failure rolls this side
-     * back too, and the whole round is tried again (of_db_tx on this side, then the batch loop) */
+     * back too, and the batch loop tries the whole round again with backoff */
     if ((e = tx_once(s->s, seller_fn, rd, err, size))) {
         if (strncmp(err, "seller replica", 14)) prefix(err, size, "seller site: ");
         return e;
@@ -824,7 +824,7 @@ static of_err_t side_register(of_db_t *db, int seller, side_stmts_t *q, char *sq
         db, seller ? "SELECT id FROM seller_orders WHERE id IN (" : "SELECT id FROM buyer_orders WHERE id IN (", "?",
         ") FOR UPDATE", &q->lock);
     snprintf(sql, sqlsize, "INSERT INTO %s_orders (id, %s, sync_version) VALUES ", t, OF_SITE_COLS);
-    /* the head and tail texts must outlive the connection: sql is the of_sync_t's own buffer */
+    /* the statement's texts are built here (of_db_register_multi copies them) */
     static const char upd_tail[] = " ON DUPLICATE KEY UPDATE ";
     static char tails[2][4096];
     snprintf(tails[seller], sizeof tails[seller], "%s%s", upd_tail, OF_SITE_COLS_UPDATE);
