@@ -161,7 +161,10 @@ A=$(site buyer create-order --buyer 1001 --seller 9 --line TEA-1:10.50:2:Tea:茶
   --receiver Ann --city Paris --country FR | oid_of)
 on_both "$A" 0
 site seller adjust-price "$A" 20.00
-on_both "$A" 0
+for _ in $(seq 1 100); do # the new price has reached the buyer site before the buyer pays (flow 2, then flow 3)
+  [[ "$(bash scripts/stack.sh mysql --site buyer -N -B -e "SELECT amount FROM buyer_orders WHERE id = $A")" == 23.0000 ]] && break
+  sleep 0.1
+done
 site buyer pay "$A"
 on_both "$A" 1
 site seller ship "$A" --logistics SF --waybill SF1234567
@@ -184,7 +187,7 @@ on_both "$C" 1
 echo
 site show "$A" | head -12
 echo
-site show "$C" | sed -n '1,4p;/ops/,/buyer site/p' | head -12
+site show "$C" | sed -n '1,4p;/^ops/,/^buyer site/p' | head -12
 echo
 echo "conflicts (ordctl site conflicts):"
 site conflicts --limit 5
