@@ -113,6 +113,9 @@ assert_eq "$r" '401 {"error":"Unauthorized","message":"expired token"}' "an expi
 assert_eq "$(http POST /api/order/job "$tok" "{\"user_id\":4243,\"batch_id\":$b1,\"num\":1}" | cut -c1-3)" "403" "another user's id in the body"
 assert_eq "$(http GET "/api/order/$oid" "$t2" | cut -c1-3)" "404" "another buyer's order"
 assert_eq "$(http GET "/api/order/job/$job/state" "$t2" | cut -c1-3)" "404" "another buyer's job"
+assert_eq "$(http GET "/api/order/job/active/state" "$tok" | cut -c1-3)" "400" "the active set's key is no job id"
+allow=$(curl -s -o /dev/null -D - -X DELETE "$URL/api/order/job" -H "Authorization: Bearer $tok" | tr -d '\r' | sed -n 's/^Allow: //Ip')
+assert_eq "$allow" "POST" "a 405 says which method the route takes (Allow)"
 r=$(http POST /api/order/job "$tok" '{"batch_id":1,"num":2')
 assert_eq "${r%% *}" "400" "malformed JSON"
 log "  400: ${r#* }"

@@ -191,6 +191,7 @@ Test(fs, FS_3_state_names_and_job_ids) {
     cr_assert(of_fsjob_id_ok("1a22ef413d37ac6decb159e1463"));
     cr_assert_not(of_fsjob_id_ok(""));
     cr_assert_not(of_fsjob_id_ok("../etc"));
+    cr_assert_not(of_fsjob_id_ok("active")); /* the active set's key, never a job's */
     cr_assert_not(of_fsjob_id_ok("123456789012345678901234567890123"));
 }
 

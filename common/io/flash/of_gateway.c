@@ -181,31 +181,43 @@ static session_t *session(of_gateway_t *g, char *why, size_t size) {
 }
 
 /* ---------------------------------------------------------------- responses */
-static enum MHD_Result reply_text(struct MHD_Connection *c, unsigned status, const char *type, const char *text) {
+/* allow: the Allow header of a 405 (RFC 9110 §15.5.6), NULL otherwise */
+static enum MHD_Result reply_text_allow(struct MHD_Connection *c, unsigned status, const char *type, const char *text,
+                                        const char *allow) {
     struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_MUST_COPY);
     if (!r) return MHD_NO;
     MHD_add_response_header(r, "Content-Type", type);
     MHD_add_response_header(r, "Cache-Control", "no-store");
     if (status == MHD_HTTP_UNAUTHORIZED) MHD_add_response_header(r, "WWW-Authenticate", "Bearer");
+    if (allow) MHD_add_response_header(r, "Allow", allow);
     enum MHD_Result rc = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
     return rc;
 }
 
-static enum MHD_Result reply_json(struct MHD_Connection *c, unsigned status, cJSON *o) {
+static enum MHD_Result reply_text(struct MHD_Connection *c, unsigned status, const char *type, const char *text) {
+    return reply_text_allow(c, status, type, text, NULL);
+}
+
+static enum MHD_Result reply_json_allow(struct MHD_Connection *c, unsigned status, cJSON *o, const char *allow) {
     char *s = o ? cJSON_PrintUnformatted(o) : NULL;
     cJSON_Delete(o);
     if (!s) return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain", "out of memory\n");
-    enum MHD_Result rc = reply_text(c, status, "application/json; charset=utf-8", s);
+    enum MHD_Result rc = reply_text_allow(c, status, "application/json; charset=utf-8", s, allow);
     free(s);
     return rc;
 }
 
+static enum MHD_Result reply_json(struct MHD_Connection *c, unsigned status, cJSON *o) {
+    return reply_json_allow(c, status, o, NULL);
+}
+
+/* A 405's message is the method the route takes, also sent as its Allow header. */
 static enum MHD_Result reply_error(struct MHD_Connection *c, unsigned status, const char *error, const char *msg) {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "error", error);
     cJSON_AddStringToObject(o, "message", msg);
-    return reply_json(c, status, o);
+    return reply_json_allow(c, status, o, status == MHD_HTTP_METHOD_NOT_ALLOWED ? msg : NULL);
 }
 
 static void add_money(cJSON *o, const char *name, const char *cell) {

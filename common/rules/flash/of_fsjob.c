@@ -57,6 +57,7 @@ int of_fsjob_expired(const of_fsjob_t *j, int64_t now_ms) {
 int of_fsjob_id_ok(const char *id) {
     size_t n = id ? strlen(id) : 0;
     if (n < 1 || n > 32) return 0;
+    if (!strcmp(id, "active")) return 0; /* the key <prefix>fsjob:active is the set of active jobs, not a job */
     for (size_t i = 0; i < n; i++) {
         char c = id[i];
         if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' || c == '-'))
