@@ -169,7 +169,7 @@ of_err_t of_site_register(of_db_t *db, of_site_t side, of_site_stmts_t *st, char
     for (int i = 0; i < 5; i++)
         if ((*ids[i] = of_db_register(db, q[i])) < 0)
             return of_seterr(errstr, size, OF_ERR_NOMEM, "statement registry full");
-    if ((st->now = of_db_register(db, "SELECT DATE_FORMAT(NOW(3), '%Y-%m-%d %H:%i:%s.%f')")) < 0)
+    if ((st->now = of_db_register(db, "SELECT DATE_FORMAT(NOW(3), '%Y-%m-%d %H:%i:%s.%f'), CONNECTION_ID()")) < 0)
         return of_seterr(errstr, size, OF_ERR_NOMEM, "statement registry full");
     if (side == OF_SITE_BUYER)
         return of_db_register_multi(db,
@@ -232,13 +232,13 @@ static of_err_t do_create(of_db_t *db, tx_t *x, char *errstr, size_t size) {
     if (op->nlines) o.price = price;
     o.amount = o.price + o.shipping_fee;
     o.exists = 1;
-    /* the number is made from the id once the row exists: a placeholder unique to this transaction first */
-    char tmp[41];
-    snprintf(tmp, sizeof tmp, "tmp-%p-%" PRIu64, (void *)x, (uint64_t)o.buyer_id);
-    cpy(o.order_sn, sizeof o.order_sn, tmp);
     of_err_t e = of_db_query(db, x->st->now, NULL, 0, &rows, errstr, size);
     if (e) return e;
     snprintf(o.addtime, sizeof o.addtime, "%.23s", of_rows_str(rows, 0, 0) ? of_rows_str(rows, 0, 0) : "");
+    /* The order number "B<date><id>" needs the id the insert assigns: the row goes in with a number no other open
+     * transaction can hold (this connection's id on the server), and gets its own number in the same transaction,
+     * so no committed row ever has the temporary one. */
+    snprintf(o.order_sn, sizeof o.order_sn, "tmp-conn-%s", of_rows_str(rows, 0, 1) ? of_rows_str(rows, 0, 1) : "0");
     of_rows_free(rows);
     of_param_t p[OF_SITE_NCOLS + 1];
     of_site_row_params(&o, p);

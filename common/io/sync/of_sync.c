@@ -49,8 +49,10 @@ typedef struct {
     int needs;    /* the primary has seller ops of it the merged state has not taken: they are read on the replica */
     int has_create;
     char refuse[160]; /* why its create is refused by a constraint outside the order (order number taken) */
+    int refused;      /* its round alone was refused for good (rounds_isolated); error says why */
+    char error[512];
     uint64_t behind_primary, behind_replica;
-    int has_base, version;
+    int version;
     uint64_t last_b, last_s;
     of_syn_order_t base, st;
     of_syn_op_t *ops; /* buyer ops then seller ops, sorted for the merge */
@@ -66,7 +68,6 @@ typedef struct {
     ord_t *o;
     int n;
     of_rows_t *bops, *sops, *blogs, *lines;
-    int waiting;
 } round_t;
 
 static void ord_reset_merge(ord_t *o) {
@@ -406,7 +407,6 @@ static of_err_t seller_fn(of_db_t *db, void *ctx, char *err, size_t size) {
     of_sync_t *s = rd->s;
     of_rows_free(rd->sops);
     rd->sops = NULL;
-    rd->waiting = 0;
     of_param_t *p = calloc((size_t)rd->n * 2, sizeof *p);
     if (!p) return of_seterr(err, size, OF_ERR_NOMEM, "out of memory");
     for (int i = 0; i < rd->n; i++) {
@@ -447,7 +447,6 @@ static of_err_t seller_fn(of_db_t *db, void *ctx, char *err, size_t size) {
         if (!o->needs) continue;
         if (s->r != db && (replica_down || o->behind_replica < o->behind_primary)) {
             o->deferred = 1;
-            rd->waiting++;
             continue;
         }
         p[2 * k] = OFP_U(o->oid);
@@ -463,7 +462,7 @@ static of_err_t seller_fn(of_db_t *db, void *ctx, char *err, size_t size) {
         /* the replica went away between the two reads: those orders wait */
         e = OF_OK;
         for (int i = 0; i < rd->n; i++)
-            if (rd->o[i].needs && !rd->o[i].deferred) rd->o[i].deferred = 1, rd->waiting++;
+            if (rd->o[i].needs) rd->o[i].deferred = 1;
     }
     free(p);
     for (int i = 0; rd->sops && i < rd->sops->nrows; i++) {
@@ -570,7 +569,6 @@ static of_err_t buyer_fn(of_db_t *db, void *ctx, char *err, size_t size) {
     for (int i = 0; i < rd->n; i++) {
         ord_t *o = &rd->o[i];
         o->nb = o->n = 0;
-        o->has_base = 0;
         o->version = 0;
         o->last_b = o->last_s = 0;
         of_syncorder_init(&o->base);
@@ -589,7 +587,6 @@ static of_err_t buyer_fn(of_db_t *db, void *ctx, char *err, size_t size) {
             e = of_seterr(err, size, OF_ERR_DB, "order %" PRIu64 ": order_sync_state.state is unreadable", o->oid);
             break;
         }
-        o->has_base = 1;
         o->version = (int)of_rows_i64(r, i, 1);
         o->last_b = (uint64_t)of_rows_i64(r, i, 2);
         o->last_s = (uint64_t)of_rows_i64(r, i, 3);
@@ -680,6 +677,55 @@ static int cmp_oid(const void *a, const void *b) {
     return x->oid < y->oid ? -1 : x->oid > y->oid;
 }
 
+/* One entry per order, by oid; an order named twice keeps its last message (it stands for the others: a round takes
+ * every op the order has). Returns the new count. */
+static int dedupe_orders(ord_t *o, int n) {
+    qsort(o, (size_t)n, sizeof *o, cmp_oid);
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        if (k && o[k - 1].oid == o[i].oid) {
+            if (o[i].msg > o[k - 1].msg) o[k - 1].msg = o[i].msg;
+            continue;
+        }
+        o[k++] = o[i];
+    }
+    return k;
+}
+
+/* A round for rd's orders; when the database refuses it for good (not a passing condition), one round per order, so
+ * that the others go through and each order refused alone is marked (refused, error: D-SYN-12). *onesp holds the
+ * single rounds' rows (the orders' ops point into them): the caller frees them with free_ones once it is done with
+ * the ops. Returns a passing error (the whole batch waits) or OF_OK. */
+static of_err_t rounds_isolated(of_sync_t *s, round_t *rd, round_t **onesp, char *err, size_t size) {
+    *onesp = NULL;
+    of_err_t e = rd->n ? run_round(s, rd, err, size) : OF_OK;
+    if (!e || e == OF_ERR_TRANSIENT || e == OF_ERR_NOMEM) return e;
+    of_warn("order-sync round refused, taking its orders one by one", OF_I("orders", rd->n), OF_S("error", err),
+            OF_END);
+    round_t *ones = *onesp = calloc((size_t)rd->n, sizeof *ones);
+    if (!ones) return OF_ERR_NOMEM;
+    for (int i = 0; i < rd->n; i++) {
+        ord_t *o = &rd->o[i];
+        ones[i] = (round_t){.s = s, .o = o, .n = 1};
+        of_err_t r1 = run_round(s, &ones[i], o->error, sizeof o->error);
+        if (r1 == OF_ERR_TRANSIENT || r1 == OF_ERR_NOMEM) {
+            snprintf(err, size, "%s", o->error);
+            return r1;
+        }
+        if (r1) {
+            o->refused = 1;
+            o->changed = 0;
+        }
+    }
+    return OF_OK;
+}
+
+static void free_ones(round_t *ones, int n) {
+    for (int i = 0; ones && i < n; i++)
+        round_free_rows(&ones[i]);
+    free(ones);
+}
+
 of_err_t of_sync_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_result_t *res) {
     of_sync_t *s = ctx;
     round_t rd = {.s = s}, *ones = NULL;
@@ -705,45 +751,17 @@ of_err_t of_sync_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_resul
         rd.o[rd.n++] = (ord_t){.oid = op->oid, .msg = i};
         orderfleet__sync_op__free_unpacked(op, NULL);
     }
-    /* one round per order: the last message of an order stands for the others (a round takes every op it has) */
-    qsort(rd.o, (size_t)rd.n, sizeof *rd.o, cmp_oid);
-    int k = 0;
-    for (int i = 0; i < rd.n; i++) {
-        if (k && rd.o[k - 1].oid == rd.o[i].oid) {
-            if (rd.o[i].msg > rd.o[k - 1].msg) rd.o[k - 1].msg = rd.o[i].msg;
-            continue;
-        }
-        rd.o[k++] = rd.o[i];
-    }
-    rd.n = k;
-    if (rd.n) e = run_round(s, &rd, err, sizeof err);
-    if (e && e != OF_ERR_TRANSIENT && e != OF_ERR_NOMEM) {
-        /* not a passing condition: find the order that causes it, one round each; the others go through and the
-         * message of the one that fails is dead-lettered with the reason (its ops stay in the sync logs) */
-        of_warn("order-sync round refused, taking the batch's orders one by one", OF_I("orders", rd.n),
-                OF_S("error", err), OF_END);
-        e = OF_OK;
-        ones = calloc((size_t)rd.n, sizeof *ones); /* each round's rows stay until the end: its ops point into them */
-        if (!ones) e = OF_ERR_NOMEM;
-        for (int i = 0; i < rd.n && !e; i++) {
-            round_t *one = &ones[i];
-            *one = (round_t){.s = s, .o = &rd.o[i], .n = 1};
-            char e1[512] = "";
-            of_err_t r1 = run_round(s, one, e1, sizeof e1);
-            if (r1 == OF_ERR_TRANSIENT || r1 == OF_ERR_NOMEM) {
-                e = r1;
-                snprintf(err, sizeof err, "%s", e1);
-            } else if (r1) {
-                ord_t *o = &rd.o[i];
-                o->changed = 0;
-                res[o->msg].dead = 1;
-                res[o->msg].klass = "permanent";
-                snprintf(res[o->msg].reason, sizeof res[o->msg].reason,
-                         "order %" PRIu64 " cannot be merged: %.400s (its ops stay in the sync logs)", o->oid, e1);
-                of_error("order-sync: an order cannot be merged, its message dead-lettered", OF_U("order_id", o->oid),
-                         OF_S("error", e1), OF_END);
-            }
-        }
+    rd.n = dedupe_orders(rd.o, rd.n);
+    e = rounds_isolated(s, &rd, &ones, err, sizeof err);
+    for (int i = 0; !e && i < rd.n; i++) { /* refused alone: its message is dead-lettered, its ops stay */
+        ord_t *o = &rd.o[i];
+        if (!o->refused) continue;
+        res[o->msg].dead = 1;
+        res[o->msg].klass = "permanent";
+        snprintf(res[o->msg].reason, sizeof res[o->msg].reason,
+                 "order %" PRIu64 " cannot be merged: %.400s (its ops stay in the sync logs)", o->oid, o->error);
+        of_error("order-sync: an order cannot be merged, its message dead-lettered", OF_U("order_id", o->oid),
+                 OF_S("error", o->error), OF_END);
     }
     if (e) {
         of_metric_add(OF_M_WAITING, (uint64_t)rd.n);
@@ -808,9 +826,7 @@ out:
     for (int i = 0; i < n; i++)
         of_ladder_ctx_clear(&rc[i]);
     free(rc);
-    for (int i = 0; ones && i < rd.n; i++)
-        round_free_rows(&ones[i]);
-    free(ones);
+    free_ones(ones, rd.n);
     free(rd.o);
     round_free_rows(&rd);
     return e ? OF_ERR_TRANSIENT : OF_OK;
@@ -976,26 +992,13 @@ void of_sync_tick(void *ctx) {
             rd.o[rd.n++] = (ord_t){.oid = (uint64_t)of_rows_i64(rb, i, 0), .msg = -1};
         for (int i = 0; rd.o && rs && i < rs->nrows; i++)
             rd.o[rd.n++] = (ord_t){.oid = (uint64_t)of_rows_i64(rs, i, 0), .msg = -1};
-        qsort(rd.o, (size_t)rd.n, sizeof *rd.o, cmp_oid);
-        int k = 0;
+        rd.n = dedupe_orders(rd.o, rd.n);
+        round_t *ones = NULL;
+        of_err_t e = rounds_isolated(s, &rd, &ones, err, sizeof err);
         for (int i = 0; i < rd.n; i++)
-            if (!k || rd.o[k - 1].oid != rd.o[i].oid) rd.o[k++] = rd.o[i];
-        rd.n = k;
-        of_err_t e = rd.n ? run_round(s, &rd, err, sizeof err) : OF_OK;
-        if (e && e != OF_ERR_TRANSIENT && e != OF_ERR_NOMEM) { /* one by one: an order that cannot be merged stays */
-            e = OF_OK;
-            for (int i = 0; i < rd.n; i++) {
-                round_t one = {.s = s, .o = &rd.o[i], .n = 1};
-                char e1[512];
-                if (run_round(s, &one, e1, sizeof e1)) {
-                    rd.o[i].changed = 0;
-                    if (refused++ < 3) /* the first few; the count follows */
-                        of_error("catch-up sweep: an order cannot be merged", OF_U("order_id", rd.o[i].oid),
-                                 OF_S("error", e1), OF_END);
-                }
-                round_free_rows(&one);
-            }
-        }
+            if (rd.o[i].refused && refused++ < 3) /* the first few; the count follows */
+                of_error("catch-up sweep: an order cannot be merged", OF_U("order_id", rd.o[i].oid),
+                         OF_S("error", rd.o[i].error), OF_END);
         int merged = 0, waiting = 0;
         for (int i = 0; i < rd.n; i++) {
             merged += rd.o[i].changed;
@@ -1011,6 +1014,7 @@ void of_sync_tick(void *ctx) {
         else if (merged || waiting)
             of_info("catch-up sweep: orders with ops no round had taken", OF_I("orders", rd.n), OF_I("merged", merged),
                     OF_I("waiting", waiting), OF_END);
+        free_ones(ones, rd.n);
         round_free_rows(&rd);
         free(rd.o);
     }
