@@ -216,6 +216,17 @@ static const of_cfg_def_t defs[OF_CFG__COUNT] = {
         "order-sync: the catch-up sweep: every S seconds, orders whose sync-log ops are S seconds old and still not "
         "taken (waited for the replica past their retry ladder, dead-lettered, committed late) get a round; 0 = "
         "off."),
+    [OF_CFG_ADMIN_BIND] = STR("OF_ADMIN_BIND", "127.0.0.1",
+                              "Admin port: the address /metrics, /healthz and /readyz listen on (every worker and "
+                              "the gateway)."),
+    [OF_CFG_ADMIN_PORT] =
+        INT("OF_ADMIN_PORT", "0", 0, 65535,
+            "Admin port: Prometheus /metrics, liveness /healthz and readiness /readyz of this process; 0 = off. Each "
+            "instance on a host needs its own (scripts/fleet.sh gives each one)."),
+    [OF_CFG_ADMIN_STALL_S] =
+        INT("OF_ADMIN_STALL_S", "120", 5, 86400,
+            "Admin port: /healthz answers 503 once the worker's loop has not come round for this many seconds (a batch "
+            "stuck in a call that never returns)."),
 };
 
 struct of_config_s {

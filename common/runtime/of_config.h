@@ -75,6 +75,9 @@ typedef enum {
     OF_CFG_SYNC_PUBLISH_BATCH,
     OF_CFG_SYNC_PUBLISH_IDLE_MS,
     OF_CFG_SYNC_SWEEP_S,
+    OF_CFG_ADMIN_BIND,
+    OF_CFG_ADMIN_PORT,
+    OF_CFG_ADMIN_STALL_S,
     OF_CFG__COUNT
 } of_cfg_key_t;
 

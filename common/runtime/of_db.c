@@ -9,6 +9,7 @@
 #include "of_db.h"
 #include "of_log.h"
 #include "of_metrics.h"
+#include "of_time.h"
 
 #define OF_DB_MAX_STMTS 2048
 #define SMALL_BINDS 64
@@ -843,10 +844,13 @@ of_err_t of_db_tx(of_db_t *db, of_db_tx_fn fn, void *ctx, char *errstr, size_t e
     long backoff = 20;
     for (long attempt = 0;; attempt++) {
         of_err_t err = ensure_conn(db, errstr, errstr_size);
+        int64_t t0 = of_mono_us();
         if (!err) err = of_db_plain(db, "START TRANSACTION", errstr, errstr_size);
         if (!err) err = fn(db, ctx, errstr, errstr_size);
         if (!err) {
-            if (mysql_commit(db->my))
+            int bad = mysql_commit(db->my);
+            of_metric_observe(OF_MH_TX, (double)(of_mono_us() - t0) / 1e6);
+            if (bad)
                 err = fail(db, mysql_errno(db->my), "commit", mysql_error(db->my), errstr, errstr_size);
             else
                 return OF_OK;

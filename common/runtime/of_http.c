@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 #include <curl/curl.h>
+#include "of_metrics.h"
 #include "of_time.h"
 #include "of_http.h"
 
@@ -112,6 +113,7 @@ void of_http_destroy(of_http_t *h) {
         curl_easy_getinfo(h->all[i], CURLINFO_PRIVATE, (char **)&r);
         if (r && r->easy == h->all[i]) { /* still in flight: abort it */
             curl_multi_remove_handle(h->multi, h->all[i]);
+            of_metric_gauge_add(OF_MG_HTTP_CALLS, -1);
             curl_slist_free_all(r->hlist);
             r->hlist = NULL;
             r->easy = NULL;
@@ -184,6 +186,7 @@ of_err_t of_http_start(of_http_t *h, of_http_req_t *r) {
         return OF_ERR_IO;
     }
     h->inflight++;
+    of_metric_gauge_add(OF_MG_HTTP_CALLS, 1);
     return OF_OK;
 }
 
@@ -204,6 +207,8 @@ static int collect(of_http_t *h, of_http_req_t **done, int max) {
         r->duration_ms = of_mono_ms() - r->started_ms;
         curl_multi_remove_handle(h->multi, e);
         h->inflight--;
+        of_metric_gauge_add(OF_MG_HTTP_CALLS, -1);
+        of_metric_observe(OF_MH_HTTP_CALL, (double)r->duration_ms / 1e3);
         release(h, r);
         done[ndone++] = r;
     }

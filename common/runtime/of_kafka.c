@@ -799,6 +799,12 @@ static void start_new_at_beginning(rd_kafka_t *rk, rd_kafka_topic_partition_list
  * (assignor state NULL; librdkafka #4312, fixed by #4381 in 2.3.0). Seen on SIGTERM during a kill storm. */
 static rd_kafka_t *assigned[8];
 
+static _Atomic int assigned_once; /* a consumer of the process has had an assignment (of_kafka_assigned_once) */
+
+int of_kafka_assigned_once(void) {
+    return atomic_load(&assigned_once);
+}
+
 static int was_assigned(const rd_kafka_t *rk) {
     for (size_t i = 0; i < sizeof assigned / sizeof assigned[0]; i++)
         if (assigned[i] == rk) return 1;
@@ -817,6 +823,7 @@ void of_kafka_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_
             }
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         char fresh[2048];
+        atomic_store(&assigned_once, 1);
         start_new_at_beginning(rk, parts, fresh, sizeof fresh);
         of_info("partitions assigned", OF_I("count", parts->cnt), OF_S("protocol", coop ? "cooperative" : "eager"),
                 OF_S("partitions", parts_str(parts, list, sizeof list)), OF_END);
@@ -1033,6 +1040,10 @@ void of_consumer_close(of_consumer_t *c) {
     of_kafka_close(c->rk);
     if (c->revoked) rd_kafka_topic_partition_list_destroy(c->revoked);
     free(c);
+}
+
+rd_kafka_t *of_consumer_handle(of_consumer_t *c) {
+    return c->rk;
 }
 
 void of_consumer_watch(of_consumer_t *c, int64_t alert_ms) {

@@ -92,6 +92,8 @@ int of_kafka_fatal_exit_code(void);
 int of_kafka_consumer_error(rd_kafka_t *rk, const rd_kafka_message_t *m);
 
 /* ---- health ---- */
+/* 1 once a consumer of this process has had an assignment from its group (even of no partition): it joined. */
+int of_kafka_assigned_once(void);
 /* Milliseconds since no broker was reachable (librdkafka's ALL_BROKERS_DOWN), 0 when one is. */
 int64_t of_kafka_unreachable_ms(void);
 /* Call between batches: once no broker has been reachable for alert_ms, checks with a metadata request and, if
@@ -148,6 +150,8 @@ of_consumer_t *of_consumer_new(const of_config_t *cfg, const char *group, const 
 int of_consumer_poll_batch(of_consumer_t *c, rd_kafka_message_t **msgs, int max, int first_wait_ms, int batch_wait_ms);
 /* Store m's offset + 1 for commit. Non-assigned partitions (revoked meanwhile) are ignored. */
 void of_consumer_store(of_consumer_t *c, const rd_kafka_message_t *m);
+/* The librdkafka handle (borrowed; for read-only calls such as assignment and positions). */
+rd_kafka_t *of_consumer_handle(of_consumer_t *c);
 /* of_kafka_watch on the consumer's handle. */
 void of_consumer_watch(of_consumer_t *c, int64_t alert_ms);
 /* Commit, leave the group, destroy, within OF_KAFKA_CLOSE_MS (of_kafka_close). */

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "of_log.h"
+#include "of_metrics.h"
 #include "of_time.h"
 #include "of_outbox.h"
 #include "of_topics.h"
@@ -18,6 +19,11 @@ static const char SQL_LEASE[] =
     "LIMIT ?";
 static const char SQL_LEASED[] =
     "SELECT id, topic, msg_key, payload, event_id FROM outbox WHERE lease_token = ? AND sent_at IS NULL ORDER BY id";
+/* The backlog gauges (of_metrics OF_MG_OUTBOX_*): rows not confirmed published and the age of the oldest, both read
+ * through ix_unsent (sent_at, id). */
+static const char SQL_BACKLOG[] =
+    "SELECT (SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL), IFNULL((SELECT TIMESTAMPDIFF(SECOND, created_at, "
+    "NOW(3)) FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT 1), 0)";
 /* Retention of sent rows (of_outbox_prune): small slices, so that a prune never holds locks for long. */
 static const char SQL_PRUNE[] =
     "DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < NOW(3) - INTERVAL ? HOUR ORDER BY sent_at LIMIT ?";
@@ -31,7 +37,7 @@ typedef struct {
 struct of_outbox_s {
     of_db_t *db;
     of_producer_t *p;
-    int st_lease, st_leased, st_prune;
+    int st_lease, st_leased, st_prune, st_backlog;
     unsigned long sweeps; /* lease tokens: instance:pid:sweeps */
     int64_t last_sweep_ms, last_prune_ms;
     of_db_multi_t m_add, m_sent, m_tried;
@@ -53,7 +59,8 @@ of_outbox_t *of_outbox_new(of_db_t *db, of_producer_t *producer) {
     ob->st_lease = of_db_register(db, SQL_LEASE);
     ob->st_leased = of_db_register(db, SQL_LEASED);
     ob->st_prune = of_db_register(db, SQL_PRUNE);
-    if (ob->st_lease < 0 || ob->st_leased < 0 || ob->st_prune < 0 ||
+    ob->st_backlog = of_db_register(db, SQL_BACKLOG);
+    if (ob->st_lease < 0 || ob->st_leased < 0 || ob->st_prune < 0 || ob->st_backlog < 0 ||
         of_db_register_multi(db, "INSERT IGNORE INTO outbox (event_id, topic, msg_key, payload) VALUES ",
                              "(?, ?, ?, ?)", "", &ob->m_add) ||
         of_db_register_multi(db, "UPDATE outbox SET sent_at = NOW(3), attempts = attempts + 1 WHERE event_id IN (", "?",
@@ -292,12 +299,24 @@ int of_outbox_prune(of_outbox_t *ob, int retention_h, int limit) {
     return (int)n;
 }
 
+/* Measure the backlog for /metrics; a failure leaves the last figures (the sweep has logged the database's state). */
+static void backlog(of_outbox_t *ob) {
+    of_rows_t *rows = NULL;
+    char err[256];
+    if (of_db_query(ob->db, ob->st_backlog, NULL, 0, &rows, err, sizeof err) == OF_OK && rows && rows->nrows == 1) {
+        of_metric_gauge_set(OF_MG_OUTBOX_BACKLOG, of_rows_i64(rows, 0, 0));
+        of_metric_gauge_set(OF_MG_OUTBOX_OLDEST_S, of_rows_i64(rows, 0, 1));
+    }
+    of_rows_free(rows);
+}
+
 void of_outbox_tick(of_outbox_t *ob, const of_config_t *cfg) {
     land(ob, 0); /* marked as soon as their reports are in */
     int64_t now = of_mono_ms();
     if (now - ob->last_sweep_ms >= of_cfg_int(cfg, OF_CFG_OUTBOX_SWEEP_S) * 1000) {
         ob->last_sweep_ms = now;
         of_outbox_sweep(ob, 2000, 500);
+        backlog(ob);
     }
     if (now - ob->last_prune_ms >= 60000) {
         ob->last_prune_ms = now;

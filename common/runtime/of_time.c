@@ -17,6 +17,12 @@ int64_t of_mono_ms(void) {
     return ms_of(CLOCK_MONOTONIC);
 }
 
+int64_t of_mono_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 int64_t of_time_parse(const char *s) {
     int Y, M, D, h = 0, m = 0, sec = 0;
     if (!s || !*s || sscanf(s, "%d-%d-%d %d:%d:%d", &Y, &M, &D, &h, &m, &sec) < 3 || Y <= 0 || M <= 0 || D <= 0)

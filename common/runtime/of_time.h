@@ -8,6 +8,8 @@
 int64_t of_now_ms(void);
 /* Monotonic milliseconds (CLOCK_MONOTONIC): intervals, deadlines, backoffs; never jumps with the wall clock. */
 int64_t of_mono_ms(void);
+/* Monotonic clock in microseconds (durations). */
+int64_t of_mono_us(void);
 
 /* Platform time "YYYY-MM-DD HH:MM:SS" (naive, shop-local) → seconds as if UTC; "" or a zero date → 0. */
 int64_t of_time_parse(const char *s);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "of_admin.h"
 #include "of_time.h"
 #include "of_dlq.h"
 #include "of_log.h"
@@ -39,6 +40,7 @@ static int stopping(void) {
 static void nap(long ms) {
     int64_t end = of_mono_ms() + ms;
     while (!stopping() && of_mono_ms() < end) {
+        of_admin_beat();
         struct timespec ts = {0, 20 * 1000000L};
         nanosleep(&ts, NULL);
     }
@@ -104,6 +106,12 @@ of_config_t *of_worker_init(int argc, char **argv, const char *name, const char 
         exit(78);
     }
     of_log_init(name, (of_log_level_t)of_log_level_parse(of_cfg_str(cfg, OF_CFG_LOG_LEVEL)));
+    if (of_admin_start(cfg, name, err, sizeof err)) {
+        fprintf(stderr, "of-%s: configuration error: %s\n", name, err);
+        of_config_destroy(cfg);
+        exit(78);
+    }
+    atexit(of_admin_stop); /* every way out of main() stops it (bounded: its one thread is joined) */
     return cfg;
 }
 
@@ -144,6 +152,23 @@ static of_err_t publish_dead(of_producer_t *p, const char *group, const char *pr
     return err;
 }
 
+/* Count each message of the batch under its topic. */
+static void count_topics(rd_kafka_message_t **msgs, int n, of_metric_topic_t m) {
+    for (int i = 0; i < n; i++)
+        of_metric_topic_add(rd_kafka_topic_name(msgs[i]->rkt), m, 1);
+}
+
+/* One attempt of the batch handler: its time in the batch histogram; a failed attempt counts its messages as failed
+ * and marks the worker not ready (its database or Redis is away) until an attempt succeeds. */
+static of_err_t timed_batch(const of_worker_spec_t *spec, rd_kafka_message_t **msgs, int n, of_msg_result_t *res) {
+    int64_t t0 = of_mono_us();
+    of_err_t e = spec->on_batch(spec->ctx, msgs, n, res);
+    of_metric_observe(OF_MH_BATCH, (double)(of_mono_us() - t0) / 1e6);
+    if (e != OF_OK) count_topics(msgs, n, OF_MT_FAILED);
+    of_admin_dependency(e == OF_OK, of_err_str(e));
+    return e;
+}
+
 int of_worker_run(const of_config_t *cfg, of_producer_t *producer, const of_worker_spec_t *spec) {
     char group[256], err[512];
     of_worker_group(cfg, spec->name, group, sizeof group);
@@ -172,8 +197,13 @@ int of_worker_run(const of_config_t *cfg, of_producer_t *producer, const of_work
     int64_t next_tick = 0, next_stats = of_mono_ms() + stats_every;
     int64_t alert_ms = of_cfg_int(cfg, OF_CFG_KAFKA_UNREACHABLE_ALERT_S) * 1000;
     int rc = 0;
+    of_admin_consumer(of_consumer_handle(c), group);
+    for (int i = 0; i < nt; i++) /* each consumed topic shows in /metrics from the start, at 0 */
+        for (int m = 0; m < OF_MT__COUNT; m++)
+            of_metric_topic_add(topics[i], (of_metric_topic_t)m, 0);
 
     while (!stopping() && msgs && res) {
+        of_admin_beat();
         int64_t now = of_mono_ms();
         if (spec->on_tick && now >= next_tick) {
             spec->on_tick(spec->ctx);
@@ -198,8 +228,9 @@ int of_worker_run(const of_config_t *cfg, of_producer_t *producer, const of_work
         /* 1-3: decide and apply; transient failures retry the same batch (nothing stored meanwhile). */
         long backoff = 100;
         of_err_t e;
-        while ((e = spec->on_batch(spec->ctx, msgs, n, res)) != OF_OK && !stopping()) {
+        while ((e = timed_batch(spec, msgs, n, res)) != OF_OK && !stopping()) {
             of_metric_add(OF_M_RETRIED, 1);
+            count_topics(msgs, n, OF_MT_RETRIED);
             of_warn("batch failed, will retry", OF_S("error", of_err_str(e)), OF_I("messages", n),
                     OF_I("backoff_ms", backoff), OF_END);
             nap(backoff);
@@ -218,6 +249,8 @@ int of_worker_run(const of_config_t *cfg, of_producer_t *producer, const of_work
         }
         for (int i = 0; i < n; i++) {
             if (e == OF_OK) {
+                of_metric_topic_add(rd_kafka_topic_name(msgs[i]->rkt),
+                                    res[i].dead ? OF_MT_DEADLETTERED : OF_MT_PROCESSED, 1);
                 if (res[i].dead) {
                     of_metric_add(OF_M_DEADLETTERED, 1);
                     of_warn("dead-lettered", OF_S("topic", rd_kafka_topic_name(msgs[i]->rkt)),
@@ -239,6 +272,7 @@ int of_worker_run(const of_config_t *cfg, of_producer_t *producer, const of_work
     free(msgs);
     free(res);
     of_info("stopping: committing offsets and leaving the group", OF_END);
+    of_admin_consumer(NULL, NULL);
     of_consumer_close(c);
     of_metrics_log("exit");
     return rc;

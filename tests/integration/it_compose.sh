@@ -317,6 +317,29 @@ check "fleet services build compose/Dockerfile from the repository root" \
     test "$(svc_block trade-submit | sed -n 's/^      context: //p') $(svc_block trade-submit \
         | sed -n 's/^      dockerfile: //p')" == "$REPO compose/Dockerfile"
 
+# ---------------------------------------------------------------- monitoring
+PROM=$CDIR/prometheus/prometheus.yml
+admin_port=$(svc_env trade-submit OF_ADMIN_PORT)
+check "fleet services serve their admin port (OF_ADMIN_PORT=$admin_port, OF_ADMIN_BIND=0.0.0.0)" \
+    test "$admin_port" -gt 0 -a "$(svc_env trade-submit OF_ADMIN_BIND)" == 0.0.0.0
+check "prometheus scrapes port $admin_port" grep -qE "^ +port: $admin_port\$" "$PROM"
+scraped=$(awk '/^ *- names:/ { on = 1 } on { print } on && /\]/ { exit }' "$PROM" | tr -d '[],' | tr -s ' \n' '\n' |
+    grep -vE '^(-|names:)?$' | sort)
+for w in "${workers[@]}"; do
+    grep -qx "$w" <<<"$scraped" || fail "prometheus.yml does not scrape service $w"
+done
+ok "prometheus.yml scrapes every worker service ($(wc -w <<<"$scraped"))"
+for s in prometheus grafana; do check "service $s is defined" grep -qx "$s" "$TMP/services"; done
+check "the Grafana dashboard is valid JSON with panels" \
+    python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); sys.exit(0 if d["panels"] else 1)' \
+    "$CDIR/grafana/dashboards/orderfleet.json"
+if command -v promtool >/dev/null; then # Debian's prometheus package (not installed by scripts/setup.sh)
+    check "promtool: alerts.yml is valid" promtool check rules "$CDIR/prometheus/alerts.yml"
+    # the rule file's path inside the container is /etc/prometheus/alerts.yml: check the config with it in place
+    sed "s|/etc/prometheus/alerts.yml|$CDIR/prometheus/alerts.yml|" "$PROM" >"$TMP/prometheus.yml"
+    check "promtool: prometheus.yml is valid" promtool check config "$TMP/prometheus.yml"
+fi
+
 echo
 if ((fails)); then
     echo "it_compose: FAILED ($fails checks)" >&2

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include "of_gateway.h"
+#include "of_admin.h"
 #include "of_log.h"
 #include "of_metrics.h"
 #include "of_worker.h"
@@ -30,8 +31,10 @@ int main(int argc, char **argv) {
         of_config_destroy(cfg);
         return 78;
     }
-    while (!of_stop_requested)
+    while (!of_stop_requested) {
+        of_admin_beat();
         usleep(100 * 1000);
+    }
     of_info("gateway stopping", OF_END);
     of_gateway_destroy(g);
     of_metrics_log("exit"); /* emitted = jobs queued, failed = CreateOrderFail answers */

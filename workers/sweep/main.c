@@ -7,7 +7,9 @@
 #include <unistd.h>
 #include "of_db.h"
 #include "of_kafka.h"
+#include "of_admin.h"
 #include "of_log.h"
+#include "of_metrics.h"
 #include "of_sweep.h"
 #include "of_time.h"
 #include "of_worker.h"
@@ -25,6 +27,7 @@ static const char ABOUT[] =
 static void nap(int64_t ms) {
     int64_t end = of_mono_ms() + ms;
     while (!of_stop_requested) {
+        of_admin_beat();
         int64_t left = end - of_mono_ms();
         if (left <= 0) break;
         struct timespec ts = {0, (long)((left < 50 ? left : 50) * 1000000)};
@@ -61,9 +64,15 @@ int main(int argc, char **argv) {
     of_info("sweep started", OF_I("interval_ms", interval), OF_I("batch", of_cfg_int(cfg, OF_CFG_SWEEP_BATCH)), OF_END);
     while (!of_stop_requested) {
         of_sweep_stats_t st;
+        of_admin_beat();
+        int64_t t0 = of_mono_us();
         of_err_t e = of_sweep_round(sw, &st, err, sizeof err);
+        of_metric_observe(OF_MH_BATCH, (double)(of_mono_us() - t0) / 1e6);
+        of_admin_dependency(!e, err);
+        of_metric_add(OF_M_BATCHES, 1);
         rounds++;
         if (e) {
+            of_metric_add(OF_M_FAILED, 1);
             failed++;
             backoff = backoff ? backoff * 2 : 200;
             int64_t cap = of_cfg_int(cfg, OF_CFG_RETRY_BACKOFF_MAX_MS);
@@ -73,6 +82,7 @@ int main(int argc, char **argv) {
             continue;
         }
         backoff = 0;
+        of_metric_add(OF_M_PROCESSED, st.moved); /* the sweep's processed: orders moved on */
         moved += st.moved;
         merged += st.merged;
         if (st.customers)

@@ -5,6 +5,7 @@
 #include <time.h>
 #include "of_time.h"
 #include "of_dlq.h"
+#include "of_admin.h"
 #include "of_log.h"
 #include "of_metrics.h"
 #include "of_retrier.h"
@@ -268,6 +269,13 @@ int of_retrier_run(const of_config_t *cfg, of_producer_t *p, const of_ladder_t *
         rd_kafka_destroy(r.rk);
         return 1;
     }
+    const char *rung_topic[4], *rung_label[4];
+    for (int i = 0; i < l->nrungs && i < 4; i++) {
+        rung_topic[i] = of_producer_topic(p, of_ladder_topic(i));
+        rung_label[i] = rung_topic[i] + strlen(r.prefix); /* retry.30s ... */
+    }
+    of_admin_consumer(r.rk, group);
+    of_admin_rungs(rung_topic, rung_label, l->nrungs < 4 ? l->nrungs : 4);
     of_info("started", OF_S("group", group), OF_S("ladder", of_cfg_str(cfg, OF_CFG_RETRY_LADDER)),
             OF_S("instance", of_cfg_str(cfg, OF_CFG_INSTANCE_ID)), OF_END);
 
@@ -276,6 +284,13 @@ int of_retrier_run(const of_config_t *cfg, of_producer_t *p, const of_ladder_t *
     int64_t stats_every = of_cfg_int(cfg, OF_CFG_STATS_INTERVAL_S) * 1000, next_stats = of_mono_ms() + stats_every;
     int64_t alert_ms = of_cfg_int(cfg, OF_CFG_KAFKA_UNREACHABLE_ALERT_S) * 1000;
     while (!of_stop_requested && !of_kafka_fatal() && work && act) {
+        of_admin_beat();
+        for (int k = 0; k < l->nrungs && k < 4; k++) {
+            long long held = 0;
+            for (int i = 0; i < r.nheld; i++)
+                if (!strcmp(r.held[i].topic, rung_topic[k])) held += r.held[i].n;
+            of_admin_rung_held(k, held);
+        }
         of_kafka_watch(r.rk, alert_ms);
         if (stats_every && of_mono_ms() >= next_stats) {
             of_metrics_log("interval");
@@ -402,6 +417,7 @@ int of_retrier_run(const of_config_t *cfg, of_producer_t *p, const of_ladder_t *
             if (act[i] == 1) {
                 store(r.rk, work[i]);
                 of_metric_add(OF_M_PROCESSED, 1);
+                of_metric_topic_add(rd_kafka_topic_name(work[i]->rkt), OF_MT_PROCESSED, 1);
             }
             rd_kafka_message_destroy(work[i]);
         }
@@ -412,6 +428,7 @@ int of_retrier_run(const of_config_t *cfg, of_producer_t *p, const of_ladder_t *
     /* Held messages first: a handle is not destroyed while messages of it live (rd_kafka_destroy would wait for
      * them). Not stored, they are fetched again by whoever gets their partitions. */
     drop_held(&r, NULL);
+    of_admin_consumer(NULL, NULL);
     of_kafka_close(r.rk); /* bounded (OF_KAFKA_CLOSE_MS) */
     free(r.held);
     free(r.pos);

@@ -75,6 +75,7 @@ typedef struct {
     struct MHD_Connection *conn;
     char id[40], hkey[128], ikey[256], name[64];
     uint64_t user_id, batch_id;
+    int64_t t0_us; /* arrival (the request-time histogram) */
 } req_t;
 
 static const char SQL_ORDER[] =
@@ -780,6 +781,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (!rq) {
         if (!(rq = calloc(1, sizeof *rq))) return MHD_NO;
         *con_cls = rq;
+        rq->t0_us = of_mono_us();
+        of_metric_gauge_add(OF_MG_HTTP_REQUESTS, 1);
         return MHD_YES;
     }
     if (__atomic_load_n(&rq->phase, __ATOMIC_ACQUIRE) == 2) return submit_end(g, c, rq);
@@ -809,7 +812,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe) {
     (void)cls, (void)c, (void)toe;
     req_t *rq = *con_cls;
-    if (rq) free(rq->body);
+    if (rq) {
+        of_metric_gauge_add(OF_MG_HTTP_REQUESTS, -1);
+        of_metric_observe(OF_MH_HTTP_REQUEST, (double)(of_mono_us() - rq->t0_us) / 1e6);
+        free(rq->body);
+    }
     free(rq);
     *con_cls = NULL;
 }
