@@ -764,6 +764,7 @@ int main(int argc, char **argv) {
         return 78;
     }
     of_log_init("ordctl", (of_log_level_t)of_log_level_parse(of_cfg_str(cfg, OF_CFG_LOG_LEVEL)));
+    of_config_warn_unknown(cfg);
     int rc;
     int sub_argc = argc - i;
     char **sub_argv = argv + i;
