@@ -6,7 +6,8 @@
 # Usage: scripts/fleet.sh up [WORKER...]        start what is not running (all worker types, or the ones named);
 #                                              instances above the configured count are stopped (scale down)
 #        scripts/fleet.sh down [WORKER...]      stop: SIGTERM, then SIGKILL after OF_FLEET_STOP_S; nothing is left
-#        scripts/fleet.sh status                each instance: state, pid, up since, restarts, last exit
+#        scripts/fleet.sh status [WORKER...]    each instance: state, pid, up since, restarts, last exit (exit 3
+#                                              when one is not running)
 #        scripts/fleet.sh restart NAME          stop and start a worker type's instances or one instance
 #        scripts/fleet.sh logs NAME [-f] [-n N] an instance's log (or a worker type's, or `fleet`: the supervisors')
 # WORKER: trade-submit trade-modify sweep delivery retry-ladder dlq-recorder flash payment-finish order-sync gateway;
@@ -277,7 +278,7 @@ cmd_up() {
     done
   done
   say "${#started[@]} instance(s) started, logs in $LOGS"
-  cmd_status || true
+  cmd_status "$@" || true
 }
 
 cmd_down() {
@@ -298,10 +299,11 @@ cmd_down() {
   say "stopped ${#insts[@]} instance(s)"
 }
 
-cmd_status() {
+cmd_status() { # [WORKER...] (default: all)
   local w n inst st pid since restarts last rc=0 all=()
+  (($#)) || set -- "${WORKERS[@]}"
   mapfile -t all < <(
-    for w in "${WORKERS[@]}"; do
+    for w in "$@"; do
       for ((n = 1; n <= $(count_of "$w"); n++)); do echo "$w-$n"; done
       known_instances "$w"
     done | awk '!seen[$0]++'
@@ -357,7 +359,7 @@ cmd_restart() {
     if [[ ${inst##*-} -le $(count_of "${inst%-*}") ]]; then start_instance "${inst%-*}" "${inst##*-}"; fi
   done
   sleep 0.5
-  cmd_status || true
+  cmd_status "${1%-[0-9]*}" || true
 }
 
 cmd_logs() {
@@ -383,7 +385,10 @@ case $cmd in
     (($#)) || set -- "${WORKERS[@]}"
     "cmd_$cmd" "$@"
     ;;
-  status) cmd_status ;;
+  status)
+    for w in "$@"; do is_worker "$w" || die "$w: not a worker (${WORKERS[*]})"; done
+    cmd_status "$@"
+    ;;
   restart) cmd_restart "$@" ;;
   logs) cmd_logs "$@" ;;
   _supervise) supervise "$@" ;;

@@ -90,4 +90,16 @@ wait_idle trade.raw 120 || fail "trade-submit did not take the sample"
 stop_worker cli
 ordctl summary >"$WORK/summary.out" 2>&1 || true
 grep -qE '^ +10 unpaid +[0-9]+$' "$WORK/summary.out" || fail "summary: no named status 10 ($(grep -A6 'system orders' "$WORK/summary.out"))"
-grep -qE '^ +5 cancelled +[0-9]+$' "$WORK/summary.out" || fail "summary: no named status 5"
+grep -qE '^ +20 pre-audit processing +[0-9]+$' "$WORK/summary.out" || fail "summary: no named status 20"
+
+# the systemd units (deploy/systemd) pass systemd-analyze verify, one instance of every worker type
+if command -v systemd-analyze >/dev/null; then
+  bash "$REPO/deploy/systemd/install.sh" --unit-dir "$WORK/units" --bindir "$BIN" >/dev/null || fail "deploy/systemd/install.sh"
+  for u in "$WORK"/units/of-*@.service; do cp "$u" "${u%@.service}@1.service"; done
+  systemd-analyze verify --man=no "$WORK"/units/of-*@1.service "$WORK/units/orderfleet.target" >"$WORK/verify" 2>&1 ||
+    fail "systemd-analyze verify failed"
+  assert_eq "$(ls "$WORK"/units/of-*@1.service | wc -l)" "10" "unit templates installed"
+  if [[ -s $WORK/verify ]]; then fail "systemd-analyze verify: $(head -5 "$WORK/verify")"; fi
+else
+  log "systemd-analyze not installed: unit files not verified"
+fi
