@@ -89,8 +89,8 @@ start_worker cli
 wait_idle trade.raw 120 || fail "trade-submit did not take the sample"
 stop_worker cli
 ordctl summary >"$WORK/summary.out" 2>&1 || true
-grep -qE '^ +10 unpaid +[0-9]+$' "$WORK/summary.out" || fail "summary: no named status 10 ($(grep -A6 'system orders' "$WORK/summary.out"))"
-grep -qE '^ +20 pre-audit processing +[0-9]+$' "$WORK/summary.out" || fail "summary: no named status 20"
+grep -qE '^ +10 unpaid: [0-9]+$' "$WORK/summary.out" || fail "summary: no named status 10 ($(grep -A6 'system orders' "$WORK/summary.out"))"
+grep -qE '^ +20 pre-audit processing: [0-9]+$' "$WORK/summary.out" || fail "summary: no named status 20"
 
 # the systemd units (deploy/systemd) pass systemd-analyze verify, one instance of every worker type
 if command -v systemd-analyze >/dev/null; then

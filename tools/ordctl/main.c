@@ -724,8 +724,8 @@ static int cmd_summary(void) {
         size_t len = 0;
         for (int r = 0; r < rows->nrows && len < sizeof statuses; r++) {
             int st = (int)of_rows_i64(rows, r, 0);
-            len += (size_t)snprintf(statuses + len, sizeof statuses - len, "  %5d %-36s %lld\n", st,
-                                    of_status_label(st), (long long)of_rows_i64(rows, r, 1));
+            len += (size_t)snprintf(statuses + len, sizeof statuses - len, "  %5d %s: %lld\n", st, of_status_label(st),
+                                    (long long)of_rows_i64(rows, r, 1));
         }
         of_rows_free(rows);
     }
@@ -749,8 +749,7 @@ static int cmd_summary(void) {
     printf("raw sub-orders stored:               %lld\n", v[1]);
     printf("trades with changes pending:         %lld (modify_flag ≠ 0; trade-modify clears them)\n", v[2]);
     printf("change events emitted (trade.changed): %lld (%lld awaiting delivery)\n", v[3], v[4]);
-    printf("system orders (sales_trade):         %lld%s\n%s", v[5], v[5] ? ", by status (code, name, orders):" : "",
-           statuses);
+    printf("system orders (sales_trade):         %lld%s\n%s", v[5], v[5] ? ", by status:" : "", statuses);
     printf("changes applied (trade-modify):      %lld (intercepted orders: %lld; ordctl order show ID)\n", v[8], v[9]);
     printf("orders merged (sweep):               %lld into %lld (waiting or pre-processing now: %lld)\n", v[10], v[11],
            v[12]);
