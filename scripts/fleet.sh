@@ -333,24 +333,28 @@ cmd_status() { # [WORKER...] (default: all)
   return $rc
 }
 
+# check_name NAME: a worker type or an instance of one, else the command stops
+check_name() {
+  is_worker "$1" || { is_worker "${1%-*}" && [[ ${1##*-} =~ ^[0-9]+$ ]]; } ||
+    die "$1: not a worker (${WORKERS[*]}) nor an instance (trade-submit-2)"
+}
 # names NAME: the instances NAME means (a worker type: its configured and known instances; else the instance)
 names() {
-  local w=${1%-*} n=${1##*-} i
+  local i
   if is_worker "$1"; then
     {
       for ((i = 1; i <= $(count_of "$1"); i++)); do echo "$1-$i"; done
       known_instances "$1"
     } | awk '!seen[$0]++'
-  elif is_worker "$w" && [[ $n =~ ^[0-9]+$ ]]; then
-    echo "$1"
   else
-    die "$1: not a worker (${WORKERS[*]}) nor an instance (trade-submit-2)"
+    echo "$1"
   fi
 }
 
 cmd_restart() {
   local insts=() inst
   [[ $# == 1 ]] || die "usage: fleet.sh restart NAME"
+  check_name "$1"
   mapfile -t insts < <(names "$1")
   stop_wait "${insts[@]}"
   mkdir -p "$RUN" "$LOGS"
@@ -369,6 +373,7 @@ cmd_logs() {
   if [[ $name == fleet ]]; then
     files=("$FLEET/fleet.log")
   else
+    check_name "$name"
     while read -r inst; do [[ -f $LOGS/$inst.log ]] && files+=("$LOGS/$inst.log"); done < <(names "$name")
   fi
   ((${#files[@]})) || die "no log of $name yet ($LOGS)"
@@ -377,24 +382,30 @@ cmd_logs() {
 
 usage() { sed -n '2,/^set -euo/p' "$SELF" | sed '$d; s/^# \{0,1\}//'; }
 
-cmd=${1:-}
-shift || true
-case $cmd in
-  up | down)
-    for w in "$@"; do is_worker "$w" || die "$w: not a worker (${WORKERS[*]})"; done
-    (($#)) || set -- "${WORKERS[@]}"
-    "cmd_$cmd" "$@"
-    ;;
-  status)
-    for w in "$@"; do is_worker "$w" || die "$w: not a worker (${WORKERS[*]})"; done
-    cmd_status "$@"
-    ;;
-  restart) cmd_restart "$@" ;;
-  logs) cmd_logs "$@" ;;
-  _supervise) supervise "$@" ;;
-  -h | --help | help) usage ;;
-  *)
-    usage >&2
-    exit 2
-    ;;
-esac
+# the whole command is one function, called on the last line with an explicit exit: a supervisor (a long-running
+# `fleet.sh _supervise`) never reads this file again after it started, so editing it (git pull) is safe
+main() {
+  local cmd=${1:-}
+  shift || true
+  case $cmd in
+    up | down)
+      for w in "$@"; do is_worker "$w" || die "$w: not a worker (${WORKERS[*]})"; done
+      (($#)) || set -- "${WORKERS[@]}"
+      if [[ $cmd == up ]]; then cmd_up "$@"; else cmd_down "$@"; fi
+      ;;
+    status)
+      for w in "$@"; do is_worker "$w" || die "$w: not a worker (${WORKERS[*]})"; done
+      cmd_status "$@"
+      ;;
+    restart) cmd_restart "$@" ;;
+    logs) cmd_logs "$@" ;;
+    _supervise) supervise "$@" ;;
+    -h | --help | help) usage ;;
+    *)
+      usage >&2
+      exit 2
+      ;;
+  esac
+}
+
+main "$@"; exit $?
