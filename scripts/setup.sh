@@ -75,16 +75,22 @@ if [[ ! -e /usr/sbin/policy-rc.d ]]; then
   $SUDO chmod +x /usr/sbin/policy-rc.d
   trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
 fi
-$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" \
-  | grep -vE '^(Selecting|Preparing|Unpacking|Setting up|Processing|\(Reading)' || true
+# apt's output goes to a log, shown only when apt fails (make run and make test stay readable)
+APT_LOG=$(mktemp "${TMPDIR:-/tmp}/orderfleet-apt.XXXXXX")
+if ! { $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"; } \
+  >"$APT_LOG" 2>&1; then
+  echo "setup: apt-get failed; its output ($APT_LOG):" >&2
+  tail -n 40 "$APT_LOG" >&2
+fi
 missing_after=()
 for p in "${missing[@]}"; do
   [[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" == "install ok installed" ]] || missing_after+=("$p")
 done
 if ((${#missing_after[@]})); then
-  echo "setup: could not install: ${missing_after[*]}" >&2
+  echo "setup: could not install: ${missing_after[*]} (apt's output: $APT_LOG)" >&2
   exit 1
 fi
+rm -f "$APT_LOG"
 fetch_kafka
 echo "setup: done"

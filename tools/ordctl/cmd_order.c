@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "of_db.h"
+#include "of_status.h"
 #include "of_stock.h"
 #include "ordctl.h"
 
@@ -49,39 +50,6 @@ static const char SQL_SPLITS[] =
 static const char SQL_MERGED_INTO[] =
     "SELECT into_trade_id, rule_id, DATE_FORMAT(created_at, '%Y-%m-%d %H:%i:%s'), from_trade_no FROM "
     "sales_trade_merge WHERE from_trade_id = ? ORDER BY rec_id DESC LIMIT 1";
-
-static const char *status_name(int s) {
-    switch (s) {
-    case 5:
-        return "cancelled";
-    case 10:
-        return "unpaid";
-    case 12:
-        return "awaiting balance";
-    case 13:
-        return "awaiting warehouse selection";
-    case 15:
-        return "wait-unpaid";
-    case 16:
-        return "delayed audit";
-    case 19:
-        return "pre-order pre-processing";
-    case 20:
-        return "pre-audit processing";
-    case 27:
-        return "grab";
-    case 30:
-        return "awaiting audit";
-    case 55:
-        return "audited, pushed to the warehouse (stockout order)";
-    case 95:
-        return "shipped";
-    case 110:
-        return "completed";
-    default:
-        return s > 40 && s < 95 ? "audited" : s == 40 ? "audited (awaiting push to the warehouse)" : "?";
-    }
-}
 
 static const char *logistics_by_name(int b) {
     static const char *const n[] = {"none", "strategy", "CS remark", "manual", "warehouse address"};
@@ -162,7 +130,7 @@ static int explain_order(of_db_t *db, uint64_t trade_id) {
     }
     int st = atoi(cell(r, 0, 2));
     printf("order %s (trade_id %s): status %d %s, refund_status %s, unmerge_mask %s\n", cell(r, 0, 1), cell(r, 0, 0),
-           st, status_name(st), cell(r, 0, 3), cell(r, 0, 4));
+           st, of_status_label(st), cell(r, 0, 3), cell(r, 0, 4));
     printf("  customer   %s (%s)\n", cell(r, 0, 5), cell(r, 0, 6));
     printf("  ship to    %s %s %s, area alias \"%s\"\n", cell(r, 0, 26), cell(r, 0, 27), cell(r, 0, 28),
            cell(r, 0, 17));

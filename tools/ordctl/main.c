@@ -1,5 +1,7 @@
 /* ordctl -- operator and adapter tool: migrate, publish raw trades, summary, dead letters, topics, lag. */
+#include <errno.h>
 #include <getopt.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,10 +14,12 @@
 #include "of_kafka.h"
 #include "of_log.h"
 #include "of_migrate.h"
+#include "of_progress.h"
 #include "of_rawtrade.h"
 #include "of_topics.h"
 #include "of_worker.h"
 #include "of_site.h"
+#include "of_status.h"
 #include "ordctl.h"
 #include "trade.pb-c.h"
 
@@ -34,7 +38,8 @@ static const char USAGE[] =
     "                 (--rate: at most R events/s, paced; --times: \"tid<TAB>publish epoch ms\" per event)\n"
     "        platform adapter: read raw trades as JSON lines (docs/raw-trade-format.md), publish each\n"
     "        as a RawTrade to trade.raw keyed by buyer; a bad line is refused with its line number and\n"
-    "        reason (exit 1 at the end); --no-validate publishes well-formed but invalid trades (tests)\n"
+    "        reason (exit 1 at the end); a missing, unreadable or directory FILE: exit 2, nothing published; "
+    "--no-validate publishes well-formed but invalid trades (tests)\n"
     "  produce-raw --topic NAME [--key K] (--text S | --hex HEX | --file F)\n"
     "        publish arbitrary bytes (fault injection in tests)\n"
     "  summary\n"
@@ -151,7 +156,7 @@ static int cmd_publish(int argc, char **argv) {
     int validate = 1, quiet = 0, first = 1;
     double rate = 0;
     FILE *times = NULL;
-    for (; first < argc && argv[first][0] == '-'; first++) {
+    for (; first < argc && argv[first][0] == '-' && argv[first][1]; first++) { /* "-" alone: standard input */
         if (!strcmp(argv[first], "--no-validate"))
             validate = 0;
         else if (!strcmp(argv[first], "--rate") && first + 1 < argc && atof(argv[first + 1]) > 0)
@@ -170,10 +175,29 @@ static int cmd_publish(int argc, char **argv) {
         }
     }
     if (first >= argc) {
-        fprintf(stderr, "ordctl publish-trades: no FILE given\n");
+        fprintf(stderr, "ordctl publish-trades: no FILE given (- reads standard input)\n");
+        if (times) fclose(times);
         return 2;
     }
-    if (need_kafka()) return 2;
+    /* every path is checked before anything is published: a typo is an error, never "published=0" */
+    for (int f = first; f < argc; f++) {
+        struct stat st;
+        const char *why = NULL;
+        if (!strcmp(argv[f], "-")) continue;
+        if (stat(argv[f], &st) || access(argv[f], R_OK))
+            why = strerror(errno);
+        else if (S_ISDIR(st.st_mode))
+            why = "is a directory (give the JSON-lines files in it)";
+        if (why) {
+            fprintf(stderr, "ordctl publish-trades: %s: %s\n", argv[f], why);
+            if (times) fclose(times);
+            return 2;
+        }
+    }
+    if (need_kafka()) {
+        if (times) fclose(times);
+        return 2;
+    }
     char err[512], prod[256];
     snprintf(prod, sizeof prod, "ordctl-publish@%s", of_cfg_str(cfg, OF_CFG_INSTANCE_ID));
     of_producer_t *p = of_producer_new(cfg, prod, err, sizeof err);
@@ -185,12 +209,16 @@ static int cmd_publish(int argc, char **argv) {
     snprintf(topic, sizeof topic, "%s", of_producer_topic(p, OF_TOPIC_TRADE_RAW));
     of_dr_batch_t b = {0};
     long published = 0, refused = 0, lines = 0;
-    int64_t t0 = of_mono_ms(), last = t0;
+    int64_t t0 = of_mono_ms();
     int rc = 0;
+    of_progress_t pg;
+    of_progress_init(&pg, "ordctl publish-trades", quiet);
     for (int f = first; f < argc; f++) {
+        const char *name = strcmp(argv[f], "-") ? argv[f] : "(standard input)";
         FILE *in = strcmp(argv[f], "-") ? fopen(argv[f], "r") : stdin;
         if (!in) {
-            fprintf(stderr, "ordctl publish-trades: cannot open %s\n", argv[f]);
+            of_progress_end(&pg);
+            fprintf(stderr, "ordctl publish-trades: %s: %s\n", name, strerror(errno));
             rc = 1;
             continue;
         }
@@ -210,7 +238,8 @@ static int cmd_publish(int argc, char **argv) {
                 t = NULL;
             }
             if (!t) {
-                fprintf(stderr, "ordctl publish-trades: %s:%ld: refused: %s\n", argv[f], lineno, err);
+                of_progress_end(&pg);
+                fprintf(stderr, "ordctl publish-trades: %s:%ld: refused: %s\n", name, lineno, err);
                 refused++;
                 continue;
             }
@@ -246,18 +275,23 @@ static int cmd_publish(int argc, char **argv) {
             }
             t->meta = NULL;
             of_rawtrade_free(t);
-            if (!quiet && of_mono_ms() - last >= 1000) {
-                last = of_mono_ms();
-                fprintf(stderr, "ordctl publish-trades: %ld published, %ld refused, %d awaiting ack\n", published,
-                        refused, b.pending);
-            }
+            of_progress_show(&pg, 0, "%s: %ld published, %ld refused, %d awaiting ack", name, published, refused,
+                             b.pending);
             of_producer_poll(p);
+        }
+        if (ferror(in)) {
+            of_progress_end(&pg);
+            fprintf(stderr, "ordctl publish-trades: %s: read error: %s\n", name, strerror(errno));
+            rc = 1;
         }
         free(line);
         if (in != stdin) fclose(in);
     }
     if (times) fclose(times);
-    if (of_producer_wait(p, &b)) {
+    of_progress_show(&pg, 1, "%ld sent, waiting for the acknowledgements", published);
+    of_err_t waited = of_producer_wait(p, &b);
+    of_progress_end(&pg);
+    if (waited) {
         fprintf(stderr, "ordctl publish-trades: %d messages not acknowledged: %s\n", b.failed + b.pending, b.error);
         rc = 1;
     }
@@ -670,7 +704,7 @@ static int cmd_summary(void) {
     };
     enum { NQ = sizeof q / sizeof q[0] };
     long long v[NQ];
-    char statuses[512] = "";
+    char statuses[2048] = "";
     for (int i = 0; i < NQ; i++) {
         of_rows_t *rows;
         int st = of_db_register(db, q[i]);
@@ -684,11 +718,15 @@ static int cmd_summary(void) {
     }
     of_rows_t *rows;
     if (of_db_query(db,
-                    of_db_register(db, "SELECT IFNULL(GROUP_CONCAT(CONCAT(trade_status, ':', n) ORDER BY trade_status "
-                                       "SEPARATOR ' '), '') FROM (SELECT trade_status, COUNT(*) n FROM sales_trade "
-                                       "GROUP BY trade_status) x"),
+                    of_db_register(db, "SELECT trade_status, COUNT(*) FROM sales_trade GROUP BY trade_status "
+                                       "ORDER BY trade_status"),
                     NULL, 0, &rows, err, sizeof err) == OF_OK) {
-        snprintf(statuses, sizeof statuses, "%s", of_rows_str(rows, 0, 0) ? of_rows_str(rows, 0, 0) : "");
+        size_t len = 0;
+        for (int r = 0; r < rows->nrows && len < sizeof statuses; r++) {
+            int st = (int)of_rows_i64(rows, r, 0);
+            len += (size_t)snprintf(statuses + len, sizeof statuses - len, "  %5d %s: %lld\n", st, of_status_label(st),
+                                    (long long)of_rows_i64(rows, r, 1));
+        }
         of_rows_free(rows);
     }
     of_db_close(db);
@@ -711,7 +749,7 @@ static int cmd_summary(void) {
     printf("raw sub-orders stored:               %lld\n", v[1]);
     printf("trades with changes pending:         %lld (modify_flag ≠ 0; trade-modify clears them)\n", v[2]);
     printf("change events emitted (trade.changed): %lld (%lld awaiting delivery)\n", v[3], v[4]);
-    printf("system orders (sales_trade):         %lld (by status: %s)\n", v[5], statuses);
+    printf("system orders (sales_trade):         %lld%s\n%s", v[5], v[5] ? ", by status:" : "", statuses);
     printf("changes applied (trade-modify):      %lld (intercepted orders: %lld; ordctl order show ID)\n", v[8], v[9]);
     printf("orders merged (sweep):               %lld into %lld (waiting or pre-processing now: %lld)\n", v[10], v[11],
            v[12]);
@@ -764,6 +802,7 @@ int main(int argc, char **argv) {
         return 78;
     }
     of_log_init("ordctl", (of_log_level_t)of_log_level_parse(of_cfg_str(cfg, OF_CFG_LOG_LEVEL)));
+    of_config_warn_unknown(cfg);
     int rc;
     int sub_argc = argc - i;
     char **sub_argv = argv + i;
