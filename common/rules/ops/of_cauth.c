@@ -6,18 +6,9 @@
 #include <string.h>
 #include "of_sign.h"
 
-/* constant-time equality of a and b (lengths are not secret) */
-static int same(const char *a, size_t an, const char *b, size_t bn) {
-    if (an != bn) return 0;
-    unsigned char d = 0;
-    for (size_t i = 0; i < an; i++)
-        d |= (unsigned char)(a[i] ^ b[i]);
-    return d == 0;
-}
-
 int of_cauth_token_ok(const char *token, const char *presented) {
     if (!token || !presented || strlen(token) < OF_CAUTH_MIN_TOKEN) return 0;
-    return same(token, strlen(token), presented, strlen(presented));
+    return of_sign_equal(token, strlen(token), presented, strlen(presented));
 }
 
 int of_cauth_bearer_ok(const char *token, const char *authorization) {
@@ -46,7 +37,7 @@ int of_cauth_session_ok(const char *token, const char *value, int64_t now_s) {
     char msg[64], hex[65];
     snprintf(msg, sizeof msg, "session:%" PRId64, expiry);
     if (mac(token, msg, hex)) return 0;
-    int ok = same(hex, strlen(hex), dot + 1, strlen(dot + 1));
+    int ok = of_sign_equal(hex, strlen(hex), dot + 1, strlen(dot + 1));
     return ok && now_s < expiry;
 }
 
@@ -60,7 +51,7 @@ int of_cauth_csrf(const char *token, char *out, size_t size) {
 int of_cauth_csrf_ok(const char *token, const char *presented) {
     char hex[65];
     if (!presented || of_cauth_csrf(token, hex, sizeof hex)) return 0;
-    return same(hex, strlen(hex), presented, strlen(presented));
+    return of_sign_equal(hex, strlen(hex), presented, strlen(presented));
 }
 
 int of_cauth_cookie(const char *header, const char *name, char *out, size_t size) {
