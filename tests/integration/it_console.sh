@@ -67,8 +67,9 @@ assert_eq "$(ordctl events trade.raw 2>/dev/null | tail -1)" "events: 302" "the 
 wait_idle || fail "the re-driven message was not consumed"
 assert_eq "$(sql "SELECT COUNT(*) FROM dead_letter")" "1" "no new dead letter (the shop is known now)"
 assert_eq "$(sql "SELECT COUNT(*) FROM api_trade WHERE tid = 'IT-CON-DL'")" "1" "the re-driven trade is stored"
-assert_eq "$(sql "SELECT COUNT(*) FROM sales_trade st JOIN api_trade a ON a.rec_id = st.raw_trade_id WHERE a.tid = 'IT-CON-DL'")" \
-  "1" "the re-driven trade has its order"
+# processed: its submission ran (the new shop's goods are not mapped, so a rule stops it, with its reason)
+assert_eq "$(sql "SELECT submit_rule FROM api_trade WHERE tid = 'IT-CON-DL'")" "SUB-MAP-09" \
+  "the re-driven trade went through submission"
 grep -q "msg=\"console re-drive\" id=$dl" "$WORK/console.log" || fail "the console logged the re-drive"
 if grep -qF "$token" "$WORK/console.log"; then fail "the token appears in the console's log"; fi
 stop_worker console

@@ -145,7 +145,7 @@ static void fill_lags(of_console_t *c, of_cpage_model_t *m) {
         return;
     }
     pthread_mutex_lock(&c->kmu);
-    int down = 0;
+    const char *down = NULL; /* the topic Kafka did not answer about */
     for (size_t i = 0; i < n; i++) {
         of_cpage_lag_t *l = &m->lags[m->nlags++];
         of_worker_group(c->cfg, w[i].worker, l->group, sizeof l->group);
@@ -159,14 +159,14 @@ static void fill_lags(of_console_t *c, of_cpage_model_t *m) {
         if (!rk) continue;
         int np = 0;
         if (of_lag_topic_count(rk, l->topic, &np) < 0) {
-            down = 1; /* not asked again for every topic: the page comes back at once */
+            down = l->topic; /* not asked again for every topic: the page comes back at once */
             continue;
         }
         of_lag_part_t parts[OF_CPAGE_MAX_PARTS];
         if (np > OF_CPAGE_MAX_PARTS) np = OF_CPAGE_MAX_PARTS;
         l->state = of_lag_group_position(rk, l->topic, np, &l->lag, parts, l->msg, sizeof l->msg);
         if (l->state < 0) {
-            down = 1;
+            down = l->topic;
             continue;
         }
         l->np = np;
@@ -176,8 +176,8 @@ static void fill_lags(of_console_t *c, of_cpage_model_t *m) {
     }
     pthread_mutex_unlock(&c->kmu);
     if (down)
-        snprintf(m->lag_err, sizeof m->lag_err, "Kafka (%s) does not answer",
-                 of_cfg_str(c->cfg, OF_CFG_KAFKA_BOOTSTRAP));
+        snprintf(m->lag_err, sizeof m->lag_err, "Kafka (%s) does not answer about %s (or the topic is missing)",
+                 of_cfg_str(c->cfg, OF_CFG_KAFKA_BOOTSTRAP), down);
 }
 
 static void cellcpy(char *dst, size_t size, const of_rows_t *r, int row, int col) {
