@@ -45,7 +45,8 @@ for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null &
 assert_eq "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/")" "401" "no token: 401"
 assert_eq "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "http://127.0.0.1:$port/")" \
   "200" "bearer token: 200"
-"$BIN/of-console" --help | grep -q 'ops console' || fail "of-console --help"
+"$BIN/of-console" --help >"$WORK/help.out" 2>&1 || fail "of-console --help exited non-zero"
+grep -q 'The ops console' "$WORK/help.out" || fail "of-console --help does not describe it"
 
 expect=$(sql "SELECT CONCAT('{', GROUP_CONCAT(CONCAT('\"', trade_status, '\":', n) ORDER BY trade_status), '}') FROM
               (SELECT trade_status, COUNT(*) n FROM sales_trade GROUP BY trade_status) x")
