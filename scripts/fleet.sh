@@ -10,7 +10,8 @@
 #                                              when one is not running)
 #        scripts/fleet.sh restart NAME          stop and start a worker type's instances or one instance
 #        scripts/fleet.sh logs NAME [-f] [-n N] an instance's log (or a worker type's, or `fleet`: the supervisors')
-# WORKER: trade-submit trade-modify sweep delivery retry-ladder dlq-recorder flash payment-finish order-sync gateway;
+# WORKER: trade-submit trade-modify sweep delivery retry-ladder dlq-recorder flash payment-finish order-sync gateway
+#         console;
 # NAME: a WORKER or an instance (trade-submit-2).
 #
 # Knobs (environment, or KEY=value lines in $OF_CONFIG for the OF_FLEET_* ones; the environment wins):
@@ -27,7 +28,8 @@
 #   OF_CONFIG              the configuration the instances read (default $OF_STATE_DIR/stack.env)
 #   OF_BUILD_DIR           the build whose bin/of-* run (default <repo>/build)
 # Each instance gets OF_INSTANCE_ID=<worker>-<n> (static consumer-group membership: a restarted instance gets its
-# partitions back without a rebalance), gateway instance n listens on OF_GATEWAY_PORT+n-1, and of-dlq-recorder
+# partitions back without a rebalance), gateway instance n listens on OF_GATEWAY_PORT+n-1 (console: OF_CONSOLE_PORT+n-1,
+# token OF_CONSOLE_TOKEN from the secrets below), and of-dlq-recorder
 # writes $OF_STATE_DIR/logs/deadletter.log unless OF_DEADLETTER_LOG says otherwise. $OF_STATE_DIR/secrets/fleet.env
 # (made on the first `up`, mode 600) holds the local fleet's secrets: gateway tokens and the sample merchants' HMAC
 # secrets; every instance gets them in its environment.
@@ -42,7 +44,8 @@ FLEET=$STATE/fleet
 RUN=$FLEET/run
 LOGS=$FLEET/logs
 SECRETS=$STATE/secrets/fleet.env
-WORKERS=(trade-submit trade-modify sweep delivery retry-ladder dlq-recorder flash payment-finish order-sync gateway)
+WORKERS=(trade-submit trade-modify sweep delivery retry-ladder dlq-recorder flash payment-finish order-sync gateway
+  console)
 
 say() { printf 'fleet: %s\n' "$*"; }
 die() { printf 'fleet: error: %s\n' "$*" >&2; exit 1; }
@@ -95,9 +98,12 @@ known_instances() {
 # the local fleet's secrets, made once: gateway service and back-office tokens, the buyers' token key, and the
 # secrets of the sample's merchants 1 and 2 (merchant.secret_ref = OF_MERCHANT_1_SECRET, OF_MERCHANT_2_SECRET)
 ensure_secrets() {
-  [[ -s $SECRETS ]] && return 0
-  mkdir -p "${SECRETS%/*}"
   r() { head -c 18 /dev/urandom | base64 | tr '+/' 'xy'; }
+  if [[ -s $SECRETS ]]; then # made by an earlier version: add what is missing
+    grep -q '^OF_CONSOLE_TOKEN=' "$SECRETS" || echo "OF_CONSOLE_TOKEN=$(r)" >>"$SECRETS"
+    return 0
+  fi
+  mkdir -p "${SECRETS%/*}"
   (
     umask 077
     {
@@ -106,6 +112,7 @@ ensure_secrets() {
       echo "OF_GATEWAY_USER_SECRET=$(r)"
       echo "OF_MERCHANT_1_SECRET=$(r)"
       echo "OF_MERCHANT_2_SECRET=$(r)"
+      echo "OF_CONSOLE_TOKEN=$(r)"
     } >"$SECRETS.tmp"
     mv "$SECRETS.tmp" "$SECRETS"
   )
@@ -145,6 +152,10 @@ supervise() { # WORKER N
   if [[ $w == gateway ]]; then
     gw_port=$(int_knob OF_GATEWAY_PORT 8480 65535)
     export OF_GATEWAY_PORT=$((gw_port + n - 1))
+  fi
+  if [[ $w == console ]]; then
+    gw_port=$(int_knob OF_CONSOLE_PORT 8490 65535)
+    export OF_CONSOLE_PORT=$((gw_port + n - 1))
   fi
   export OF_ADMIN_PORT=$(admin_port "$w" "$n")
   cd "$STATE"

@@ -191,8 +191,9 @@ site conflicts --limit 5
 site check --wait 30 | tail -1
 echo
 
-# the rest of the fleet (of-flash, of-payment-finish, of-gateway) joins: every worker type runs from now on
+# the rest of the fleet (of-flash, of-payment-finish, of-gateway, of-console) joins: every worker type runs from now on
 fleet up
+CPORT=$(sed -n 's/^OF_CONSOLE_PORT=//p' "$OF_CONFIG" | tail -1)
 
 # the commands to go on with, for this run's stack (its state folder when OF_STATE_DIR points elsewhere)
 SD=""
@@ -201,6 +202,8 @@ C="build/bin/ordctl --config $OF_CONFIG"
 echo
 echo "The fleet keeps running (each worker supervised, restarted if it dies); the stack stays up with the data."
 echo "Watch it:  ${SD}scripts/fleet.sh status   |  ${SD}scripts/fleet.sh logs trade-submit -f  |  $C summary"
+echo "           the ops console: http://127.0.0.1:${CPORT:-8490}/  (its token: OF_CONSOLE_TOKEN in ${OF_STATE_DIR:-.state}/secrets/fleet.env)"
+echo "           Prometheus metrics of each instance: the ADMIN column of fleet.sh status (/metrics /healthz /readyz)"
 echo "Go on:     ${SD}$C publish-trades FILE.jsonl  (or - for standard input);  $C explain --tid TID ;"
 echo "           $C dlq list --errors ;  $C site show OID   (the test merchant stopped with this run)"
 echo "Stop it:   ${SD}scripts/fleet.sh down   then   ${SD}scripts/stack.sh down"

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # setup.sh -- install what orderfleet needs (idempotent, quick when all is there): Debian packages from
 # Debian's archive, then Apache Kafka's jars from Maven Central (tools/kafka/pom.xml) into a cache folder.
-# Usage: scripts/setup.sh [--with-compose]
+# Usage: scripts/setup.sh [--with-compose] [--with-browser]
 #   --with-compose  also install docker-compose (only needed to validate compose/).
+#   --with-browser  also install Debian's chromium and a CJK font (only needed by the ops console's browser test,
+#                   tests/integration/it_console.sh, which asks for it), and Node.js with npm when missing.
 set -euo pipefail
 
 PKGS=(
@@ -23,7 +25,16 @@ PKGS=(
   python3                   # trade generators of the crash tests and bench/, the flash-sale load client (it_flash)
   curl                      # the delivery and flash-sale tests talk HTTP (test merchant's mode, the gateway)
 )
-if [[ "${1:-}" == "--with-compose" ]]; then PKGS+=(docker-compose); fi
+for arg in "$@"; do
+  case $arg in
+    --with-compose) PKGS+=(docker-compose) ;;
+    --with-browser)
+      echo "setup: --with-browser: Debian's chromium (headless, for tests/integration/it_console.sh) and a CJK font"
+      PKGS+=(chromium fonts-wqy-zenhei)
+      command -v npm >/dev/null || PKGS+=(nodejs npm) ;;
+    *) echo "setup: unknown option $arg (--with-compose, --with-browser)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${PKGS[@]}"; do

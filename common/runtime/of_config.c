@@ -170,6 +170,19 @@ static const of_cfg_def_t defs[OF_CFG__COUNT] = {
         SECRET("OF_GATEWAY_USER_SECRET",
                "Gateway: key of the buyers' bearer tokens `u.<user_id>.<expiry s>.<HMAC-SHA256 hex>` "
                "(`ordctl flash token` issues them). Secret; at least 16 characters, empty = no buyer tokens."),
+    [OF_CFG_CONSOLE_BIND] = STR("OF_CONSOLE_BIND", "127.0.0.1",
+                                "Ops console (of-console): address its HTTP server listens on (an IPv4 address)."),
+    [OF_CFG_CONSOLE_PORT] = INT("OF_CONSOLE_PORT", "8490", 1, 65535, "Ops console: HTTP port."),
+    [OF_CFG_CONSOLE_THREADS] = INT("OF_CONSOLE_THREADS", "2", 1, 64,
+                                   "Ops console: request threads (each opens its own database connections)."),
+    [OF_CFG_CONSOLE_TOKEN] =
+        SECRET("OF_CONSOLE_TOKEN",
+               "Ops console: the operators' token (16+ characters; required, of-console refuses to start without "
+               "it): `Authorization: Bearer <token>`, or typed once into the login form, which sets a session cookie. "
+               "Secret; never logged."),
+    [OF_CFG_CONSOLE_REFRESH_S] = INT("OF_CONSOLE_REFRESH_S", "10", 0, 3600,
+                                     "Ops console: the page refreshes its panels every N seconds without reloading "
+                                     "(0 = never)."),
     [OF_CFG_PAY_PROVIDER_URL] =
         STR("OF_PAY_PROVIDER_URL", "",
             "Payment (FS-8, FS-11): the third-party provider's endpoint the gateway POSTs a signed payment request to; "

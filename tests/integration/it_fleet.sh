@@ -8,7 +8,7 @@ source "$(dirname "$0")/lib.sh"
 it_ns 22
 FLEET_SH=$REPO/scripts/fleet.sh
 export OF_FLEET_GROUP_PREFIX=it.ns22. OF_FLEET_TRADE_SUBMIT=2 OF_FLEET_STOP_S=5 OF_FLEET_BACKOFF_MAX_S=2
-export OF_GATEWAY_PORT=${OF_IT_GATEWAY_PORT:-18531} OF_FLEET_ADMIN_BASE=${OF_IT_ADMIN_BASE:-18600}
+export OF_GATEWAY_PORT=${OF_IT_GATEWAY_PORT:-18531} OF_CONSOLE_PORT=${OF_IT_CONSOLE_PORT:-18541} OF_FLEET_ADMIN_BASE=${OF_IT_ADMIN_BASE:-18600}
 RUN=$OF_STATE_DIR/fleet/run
 fleet() { bash "$FLEET_SH" "$@"; }
 leftovers() { pgrep -af "$BIN/of-|$FLEET_SH _supervise" || true; }
@@ -19,9 +19,9 @@ trap 'rc=$?; on_exit; (exit $rc); finish' EXIT
 rm -rf "$OF_STATE_DIR/fleet"
 fleet up >"$WORK/up.out" 2>&1 || fail "fleet up: $(cat "$WORK/up.out")"
 fleet status >"$WORK/status.out" 2>&1 || fail "fleet status after up: not all running ($(cat "$WORK/status.out"))"
-assert_eq "$(grep -cE '^[a-z-]+-[0-9]+ +running +[0-9]+ ' "$WORK/status.out")" "11" "instances running (10 types, trade-submit twice)"
+assert_eq "$(grep -cE '^[a-z-]+-[0-9]+ +running +[0-9]+ ' "$WORK/status.out")" "12" "instances running (11 types, trade-submit twice)"
 head -1 "$WORK/status.out" | grep -q 'INSTANCE *STATE *PID *UP SINCE *RESTARTS *LAST EXIT' || fail "status header"
-for w in trade-submit trade-modify sweep delivery retry-ladder dlq-recorder flash payment-finish order-sync gateway; do
+for w in trade-submit trade-modify sweep delivery retry-ladder dlq-recorder flash payment-finish order-sync gateway console; do
   grep -qE "^$w-1 +running" "$WORK/status.out" || fail "$w-1 not running"
 done
 grep -qE '^trade-submit-2 +running' "$WORK/status.out" || fail "trade-submit-2 not running"
@@ -34,7 +34,7 @@ for a in $(awk 'NR > 1 { print $NF }' "$WORK/status.out"); do
   for ((i = 0; i < 300; i++)); do curl -sf "http://$a/readyz" >/dev/null && break; sleep 0.1; done
   if curl -sf "http://$a/readyz" >/dev/null; then ready=$((ready + 1)); else fail "$a: /readyz $(curl -s "http://$a/readyz")"; fi
 done
-assert_eq "$ready" "11" "instances ready on their admin ports"
+assert_eq "$ready" "12" "instances ready on their admin ports"
 assert_eq "$(awk '$1 == "trade-submit-2" { print $NF }' "$WORK/status.out")" "127.0.0.1:$((OF_FLEET_ADMIN_BASE + 1))" \
   "trade-submit-2's admin port (base + 10 × type + instance − 1)"
 curl -sf "http://127.0.0.1:$OF_GATEWAY_PORT/healthz" >/dev/null || fail "the fleet's gateway does not answer on $OF_GATEWAY_PORT"
@@ -81,8 +81,8 @@ grep -q 'killed with SIGKILL after 5 s: flash-1' "$WORK/down.out" || fail "down:
 assert_eq "$(ls "$RUN"/*.pid "$RUN"/*.sup 2>/dev/null | wc -l)" "0" "pid files left after down"
 assert_eq "$(leftovers)" "" "processes of this build's fleet after down"
 fleet status >"$WORK/status3.out" 2>&1 && fail "status exits 0 with the fleet down"
-assert_eq "$(grep -cE ' stopped ' "$WORK/status3.out")" "10" "instances shown stopped"
-grep -qE '^trade-modify-1 +stopped +- +- +0 +0$' "$WORK/status3.out" || fail "trade-modify-1 stopped cleanly (exit 0)"
+assert_eq "$(grep -cE ' stopped ' "$WORK/status3.out")" "11" "instances shown stopped"
+grep -qE '^trade-modify-1 +stopped +- +- +0 +0 +127\.0\.0\.1:[0-9]+$' "$WORK/status3.out" || fail "trade-modify-1 stopped cleanly (exit 0)"
 
 # every instance ended its log with its exit stats (clean SIGTERM) except the SIGKILLed ones; no unknown key warned
 for f in "$OF_STATE_DIR"/fleet/logs/*.log; do

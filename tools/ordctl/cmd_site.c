@@ -329,11 +329,7 @@ out:
 static int site_conflicts(of_db_t *b, int limit) {
     char err[512];
     of_rows_t *r = NULL;
-    of_param_t p = OFP_I(limit);
-    if (run(b,
-            "SELECT a.applied_at, a.oid, a.side, a.op_id, a.ct_row, a.reason FROM order_sync_applied a WHERE "
-            "a.outcome = 2 ORDER BY a.applied_at DESC, a.oid LIMIT ?",
-            &p, 1, &r, err, sizeof err)) {
+    if (of_site_conflicts(b, limit, &r, err, sizeof err)) {
         fprintf(stderr, "ordctl site conflicts: %s\n", err);
         return 1;
     }

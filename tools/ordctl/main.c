@@ -12,11 +12,14 @@
 #include "of_dlq.h"
 #include "of_file.h"
 #include "of_kafka.h"
+#include "of_lag.h"
 #include "of_log.h"
 #include "of_migrate.h"
 #include "of_progress.h"
+#include "of_opsq.h"
 #include "of_rawtrade.h"
 #include "of_topics.h"
+#include "of_tstatus.h"
 #include "of_worker.h"
 #include "of_site.h"
 #include "of_status.h"
@@ -58,7 +61,7 @@ static const char USAGE[] =
     "        deliveries to merchants, newest first (default 50): status, tries, last error; counts by status\n"
     "  events TOPIC [--limit N]\n"
     "        print the events of a topic (TradeChange decoded; others as sizes)\n"
-    "  explain (--order TRADE_ID | --tid TID [--platform N] | --raw API_TRADE_ID)\n"
+    "  explain (--order TRADE_ID | --trade-no NO | --tid TID [--platform N] | --raw API_TRADE_ID)\n"
     "        why an order got its warehouse (candidates, stock, shortage), logistics, package and status, or why a\n"
     "        raw trade was not submitted (rule, bad_reason); prints the rule trace, the lines, the order log and\n"
     "        the changes trade-modify applied (bits, rules, status before/after, stock moved)\n"
@@ -365,41 +368,6 @@ static int cmd_produce_raw(int argc, char **argv) {
 
 /* ------------------------------------------------------------------ topic reading helpers */
 
-/* Messages currently in topic (sum over partitions of high - low watermarks). -1 on error. */
-static long long topic_count_once(rd_kafka_t *rk, const char *topic, int *npartsp) {
-    const struct rd_kafka_metadata *md;
-    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
-    rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, rkt, &md, 10000);
-    rd_kafka_topic_destroy(rkt);
-    if (err || md->topic_cnt != 1 || md->topics[0].err) {
-        if (!err) rd_kafka_metadata_destroy(md);
-        return -1;
-    }
-    long long total = 0;
-    int np = md->topics[0].partition_cnt;
-    for (int i = 0; i < np; i++) {
-        int64_t lo, hi;
-        if (rd_kafka_query_watermark_offsets(rk, topic, md->topics[0].partitions[i].id, &lo, &hi, 10000)) {
-            total = -1;
-            break;
-        }
-        total += hi - lo;
-    }
-    rd_kafka_metadata_destroy(md);
-    if (npartsp) *npartsp = np;
-    return total;
-}
-
-/* Right after a cluster starts, metadata and watermark requests can fail for a few seconds (no leader elected
- * yet, "Not leader for partition"): look again for up to 10 s before reporting a failure. */
-long long topic_count(rd_kafka_t *rk, const char *topic, int *npartsp) {
-    int64_t until = of_mono_ms() + 10000;
-    long long n;
-    while ((n = topic_count_once(rk, topic, npartsp)) < 0 && of_mono_ms() < until)
-        usleep(250 * 1000);
-    return n;
-}
-
 /* Read every message of topic present now, from the beginning; calls cb for each. */
 int read_topic(const char *topic, msg_cb cb, void *arg) {
     char err[512];
@@ -417,7 +385,7 @@ int read_topic(const char *topic, msg_cb cb, void *arg) {
         return -1;
     }
     int np = 0;
-    if (topic_count(rk, topic, &np) < 0) {
+    if (of_lag_topic_count(rk, topic, &np) < 0) {
         fprintf(stderr, "ordctl: topic %s not found\n", topic);
         rd_kafka_destroy(rk);
         return -1;
@@ -514,47 +482,6 @@ static int cmd_events(int argc, char **argv) {
 
 /* ------------------------------------------------------------------ wait-idle */
 
-/* The group's position on every partition of topic against the log: *lag = messages not yet committed.
- * Returns 0 when the position is inside the log, 1 when a committed offset is below the log start (messages
- * were deleted unread: retention, delete-records) or above the log end (the topic was recreated), with what
- * and where in msg; -1 when the cluster does not answer. rk's group.id is the group. */
-int group_position(rd_kafka_t *rk, const char *topic, int np, long long *lag, char *msg, size_t msgsize) {
-    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(np);
-    for (int i = 0; i < np; i++)
-        rd_kafka_topic_partition_list_add(l, topic, i);
-    int rc = 0;
-    *lag = 0;
-    if (rd_kafka_committed(rk, l, 10000)) {
-        rd_kafka_topic_partition_list_destroy(l);
-        return -1;
-    }
-    for (int i = 0; i < np && rc >= 0; i++) {
-        int64_t lo, hi, c = l->elems[i].offset;
-        if (rd_kafka_query_watermark_offsets(rk, topic, i, &lo, &hi, 10000)) {
-            rc = -1;
-            break;
-        }
-        if (c >= 0 && c < lo && rc == 0) {
-            snprintf(msg, msgsize,
-                     "%s[%d]: committed offset %lld is below the log start %lld: %lld messages were deleted unread "
-                     "(retention or delete-records) and cannot be processed; the group's workers hold the partition "
-                     "until it "
-                     "is moved on with ordctl replay (docs/operations.md)",
-                     topic, i, (long long)c, (long long)lo, (long long)(lo - c));
-            rc = 1;
-        } else if (c > hi && rc == 0) {
-            snprintf(msg, msgsize,
-                     "%s[%d]: committed offset %lld is past the log end %lld (was the topic deleted and created "
-                     "again?): new messages below %lld would be skipped; reset the group (ordctl replay)",
-                     topic, i, (long long)c, (long long)hi, (long long)c);
-            rc = 1;
-        }
-        *lag += hi - (c < 0 || c < lo ? lo : c > hi ? hi : c);
-    }
-    rd_kafka_topic_partition_list_destroy(l);
-    return rc;
-}
-
 static int cmd_wait_idle(int argc, char **argv) {
     const char *topic = NULL, *group = "orderfleet.trade-submit";
     long timeout = 120;
@@ -584,7 +511,7 @@ static int cmd_wait_idle(int argc, char **argv) {
     int np = 0;
     int rc = 1;
     int64_t unreachable_for = of_cfg_int(cfg, OF_CFG_KAFKA_UNREACHABLE_ALERT_S) * 1000;
-    if (topic_count(rk, full, &np) < 0) {
+    if (of_lag_topic_count(rk, full, &np) < 0) {
         fprintf(stderr, "ordctl wait-idle: topic %s not found, or Kafka (%s) not answering\n", full,
                 of_cfg_str(cfg, OF_CFG_KAFKA_BOOTSTRAP));
         rc = 4;
@@ -592,7 +519,7 @@ static int cmd_wait_idle(int argc, char **argv) {
         int64_t end = of_mono_ms() + timeout * 1000, last = 0, down = 0;
         for (;;) {
             long long lag;
-            int pos = group_position(rk, full, np, &lag, msg, sizeof msg);
+            int pos = of_lag_group_position(rk, full, np, &lag, NULL, msg, sizeof msg);
             if (pos == 1) {
                 /* never "idle" over a gap: the group would look caught up while messages were never processed */
                 fprintf(stderr, "ordctl wait-idle: group %s: %s\n", group, msg);
@@ -635,18 +562,13 @@ static int cmd_wait_idle(int argc, char **argv) {
 
 /* ------------------------------------------------------------------ summary */
 
-/* Each worker group's position on its input topics: lag, and never a quiet gap (group_position). */
+/* Each worker group's position on its input topics: lag, and never a quiet gap (of_lag_group_position). */
 static int summary_groups(void) {
-    static const struct {
-        const char *worker;
-        of_topic_t topic;
-    } g[] = {{"trade-submit", OF_TOPIC_TRADE_RAW},    {"trade-modify", OF_TOPIC_TRADE_CHANGED},
-             {"delivery", OF_TOPIC_DELIVERY_REQUEST}, {"retry-ladder", OF_TOPIC_RETRY_1},
-             {"retry-ladder", OF_TOPIC_RETRY_2},      {"retry-ladder", OF_TOPIC_RETRY_3},
-             {"retry-ladder", OF_TOPIC_RETRY_4},      {"dlq-recorder", OF_TOPIC_DEADLETTER}};
+    size_t ng;
+    const of_lag_watch_t *g = of_lag_watched(&ng);
     int rc = 0;
     printf("consumer groups (lag = messages not processed yet):\n");
-    for (size_t i = 0; i < sizeof g / sizeof g[0]; i++) {
+    for (size_t i = 0; i < ng; i++) {
         char group[256], topic[256], err[512], msg[512];
         of_worker_group(cfg, g[i].worker, group, sizeof group);
         of_topic_name(g[i].topic, of_cfg_str(cfg, OF_CFG_TOPIC_PREFIX), topic, sizeof topic);
@@ -664,7 +586,9 @@ static int summary_groups(void) {
         }
         int np = 0;
         long long lag = 0;
-        int pos = topic_count(rk, topic, &np) < 0 ? -1 : group_position(rk, topic, np, &lag, msg, sizeof msg);
+        int pos = of_lag_topic_count(rk, topic, &np) < 0
+                      ? -1
+                      : of_lag_group_position(rk, topic, np, &lag, NULL, msg, sizeof msg);
         rd_kafka_destroy(rk);
         if (pos < 0) {
             fprintf(stderr, "ordctl summary: Kafka (%s) does not answer\n", of_cfg_str(cfg, OF_CFG_KAFKA_BOOTSTRAP));
@@ -716,18 +640,13 @@ static int cmd_summary(void) {
         v[i] = of_rows_i64(rows, 0, 0);
         of_rows_free(rows);
     }
-    of_rows_t *rows;
-    if (of_db_query(db,
-                    of_db_register(db, "SELECT trade_status, COUNT(*) FROM sales_trade GROUP BY trade_status "
-                                       "ORDER BY trade_status"),
-                    NULL, 0, &rows, err, sizeof err) == OF_OK) {
+    of_opsq_status_t sts[64];
+    size_t nst = 0;
+    if (of_opsq_statuses(db, sts, 64, &nst, err, sizeof err) == OF_OK) {
         size_t len = 0;
-        for (int r = 0; r < rows->nrows && len < sizeof statuses; r++) {
-            int st = (int)of_rows_i64(rows, r, 0);
-            len += (size_t)snprintf(statuses + len, sizeof statuses - len, "  %5d %s: %lld\n", st, of_status_label(st),
-                                    (long long)of_rows_i64(rows, r, 1));
-        }
-        of_rows_free(rows);
+        for (size_t k = 0; k < nst && len < sizeof statuses; k++)
+            len += (size_t)snprintf(statuses + len, sizeof statuses - len, "  %5d %s: %lld\n", sts[k].status,
+                                    of_tstatus_name(sts[k].status), sts[k].count);
     }
     of_db_close(db);
     rd_kafka_conf_t *conf = of_kafka_conf_new(cfg, OF_KAFKA_PRODUCER, "ordctl-summary", err, sizeof err);
@@ -737,8 +656,8 @@ static int cmd_summary(void) {
         return 1;
     }
     const char *prefix = of_cfg_str(cfg, OF_CFG_TOPIC_PREFIX);
-    long long published = topic_count(rk, of_topic_name(OF_TOPIC_TRADE_RAW, prefix, t1, sizeof t1), NULL);
-    long long dead = topic_count(rk, of_topic_name(OF_TOPIC_DEADLETTER, prefix, t2, sizeof t2), NULL);
+    long long published = of_lag_topic_count(rk, of_topic_name(OF_TOPIC_TRADE_RAW, prefix, t1, sizeof t1), NULL);
+    long long dead = of_lag_topic_count(rk, of_topic_name(OF_TOPIC_DEADLETTER, prefix, t2, sizeof t2), NULL);
     rd_kafka_destroy(rk);
     if (published < 0 || dead < 0) {
         fprintf(stderr, "ordctl summary: Kafka (%s) does not answer\n", of_cfg_str(cfg, OF_CFG_KAFKA_BOOTSTRAP));

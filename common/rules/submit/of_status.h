@@ -14,7 +14,5 @@ void of_status_decide(const of_subin_t *in, of_sub_t *s);
 
 /* The Chinese name of a sales_trade status (§1.1), "未知状态" for an unknown code. Static string. */
 const char *of_status_name(int status);
-/* The English name the operator tools print ("awaiting audit" for 30; "audited" for 41..94), "?" if unknown. */
-const char *of_status_label(int status);
 
 #endif
