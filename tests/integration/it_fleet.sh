@@ -54,7 +54,7 @@ for ((i = 0; i < 100; i++)); do
 done
 [[ -n $new && $new != "$old" ]] || fail "trade-submit-1 not restarted after SIGKILL"
 fleet status >"$WORK/status2.out" 2>&1 || fail "status after the restart: not all running ($(cat "$WORK/status2.out"))"
-grep -qE "^trade-submit-1 +running +$new +[0-9-]+ [0-9:]+ +1 +137\$" "$WORK/status2.out" ||
+grep -qE "^trade-submit-1 +running +$new +[0-9-]+ [0-9:]+ +1 +137 +127\.0\.0\.1:[0-9]+\$" "$WORK/status2.out" ||
   fail "status: trade-submit-1 with its new pid, 1 restart, last exit 137 ($(grep trade-submit-1 "$WORK/status2.out"))"
 grep -q 'level=warn comp=fleet msg="instance restarted" instance=trade-submit-1 exit=137 signal=KILL uptime_s=[0-9]* restarts=1 backoff_s=1' \
   "$OF_STATE_DIR/fleet/fleet.log" || fail "no restart line in fleet.log ($(tail -3 "$OF_STATE_DIR/fleet/fleet.log"))"
