@@ -76,7 +76,7 @@ build/bin/ordctl publish-trades data/sample/raw_trades_changed.jsonl data/sample
 build/bin/ordctl wait-idle --topic trade.raw --timeout 120
 build/bin/ordctl wait-idle --topic trade.changed --group orderfleet.trade-modify --timeout 120
 echo "what trade-modify did ($(cat "$FLOGS"/trade-modify-*.log | grep -c 'msg="change applied"') changes applied in all; this run's, with the rules that acted):"
-cat "$FLOGS"/trade-modify-*.log | grep 'msg="change applied"' | tail -n 23 |
+{ cat "$FLOGS"/trade-modify-*.log | grep 'msg="change applied"' || true; } | tail -n 23 |
   sed -E 's/.* tid=([^ ]+) .*status_before=([0-9]+) status_after=([0-9]+) block_reason=([0-9]+) bad_reason=([0-9]+) rules="?([^"]*)"?$/  \1: status \2 → \3, block_reason \4, bad_reason \5: \6/'
 settle
 echo "orders by status after the changes (and the sweep):"
