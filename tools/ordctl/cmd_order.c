@@ -88,7 +88,7 @@ static const char *logistics_by_name(int b) {
     return b >= 0 && b <= 4 ? n[b] : "?";
 }
 
-static void print_trace(const char *json) {
+void explain_print_trace(const char *json) {
     cJSON *a = cJSON_Parse(json);
     if (!cJSON_IsArray(a)) {
         printf("  (no trace)\n");
@@ -180,7 +180,7 @@ static int explain_order(of_db_t *db, uint64_t trade_id) {
                sizeof BLOCK_BITS / sizeof BLOCK_BITS[0]);
     if (*cell(r, 0, 32)) printf("  stockout   %s\n", cell(r, 0, 32));
     printf("why (rule trace):\n");
-    print_trace(cell(r, 0, 29));
+    explain_print_trace(cell(r, 0, 29));
     of_rows_free(r);
     if (of_db_query(db, of_db_register(db, SQL_LINES), p, 1, &r, err, sizeof err) == OF_OK) {
         printf("lines:\n");
@@ -291,7 +291,7 @@ int cmd_explain(int argc, char **argv) {
             printf("  not submitted%s%s: %s\n", *cell(r, i, 8) ? " by " : "", cell(r, i, 8),
                    *cell(r, i, 9) ? cell(r, i, 9) : "(no submission attempt recorded)");
             printf("why (rule trace of the attempt at %s):\n", cell(r, i, 11));
-            print_trace(cell(r, i, 10));
+            explain_print_trace(cell(r, i, 10));
         } else if (!order) {
             rc |= explain_order(db, dt);
         }

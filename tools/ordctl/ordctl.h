@@ -19,6 +19,9 @@ int group_position(rd_kafka_t *rk, const char *topic, int np, long long *lag, ch
 /* Read every message of topic present now, from the beginning; calls cb for each. */
 int read_topic(const char *topic, msg_cb cb, void *arg);
 
+/* A stored decision trace (JSON of of_trace_json) as `ordctl explain` prints it: one "rule key value" line each. */
+void explain_print_trace(const char *json);
+
 /* Commands living in their own files. */
 int cmd_dlq(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
@@ -30,5 +33,6 @@ int cmd_replay(int argc, char **argv);
 int cmd_order(int argc, char **argv);
 int cmd_flash(int argc, char **argv);
 int cmd_site(int argc, char **argv);
+int cmd_whatif(int argc, char **argv);
 
 #endif
