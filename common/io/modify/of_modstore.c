@@ -360,16 +360,8 @@ static of_err_t read_in(of_modstore_t *ms, int r, const uint64_t *keys, size_t n
     return e;
 }
 
-static char *S(const of_rows_t *rows, int r, int c) {
-    const char *s = of_rows_str(rows, r, c);
-    return (char *)(s ? s : "");
-}
-
-static int64_t M(const of_rows_t *rows, int r, int c) {
-    int64_t v = 0;
-    if (of_money_parse(S(rows, r, c), &v)) v = 0;
-    return v;
-}
+#define S of_rawrows_str
+#define M of_rawrows_money
 
 #define I(rows, r, c) of_rows_i64(rows, r, c)
 #define U(rows, r, c) ((uint64_t)of_rows_i64(rows, r, c))

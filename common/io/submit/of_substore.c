@@ -60,9 +60,7 @@ static const struct {
     [R_ADDR] = {"SELECT customer_id, province, city, district, address FROM crm_customer_address WHERE customer_id "
                 "IN (",
                 "?", ", ", ")"},
-    [R_STOCK] = {"SELECT warehouse_id, spec_id, stock_num, wms_stock_num, sending_num, order_num, unpay_num, "
-                 "subscribe_num, cost_price FROM stock_spec WHERE spec_id IN (",
-                 "?", ", ", ")"},
+    [R_STOCK] = {"SELECT " OF_SUBSTORE_STOCK_COLS " FROM stock_spec WHERE spec_id IN (", "?", ", ", ")"},
 };
 
 /* sales_trade's columns as the submission writes them: a new order, or one submitted again (OF_SW_TRADE_INTO) */
@@ -438,6 +436,18 @@ static int want_specs(const of_substore_t *ss, const of_catalog_t *cat, const of
     return 0;
 }
 
+void of_substore_stock_row(const of_rows_t *rows, int r, of_stock_row_t *row) {
+    *row = (of_stock_row_t){.warehouse_id = (uint64_t)of_rows_i64(rows, r, 0),
+                            .spec_id = (uint64_t)of_rows_i64(rows, r, 1),
+                            .stock_num = (int32_t)of_rows_i64(rows, r, 2),
+                            .wms_stock_num = (int32_t)of_rows_i64(rows, r, 3),
+                            .sending_num = (int32_t)of_rows_i64(rows, r, 4),
+                            .order_num = (int32_t)of_rows_i64(rows, r, 5),
+                            .unpay_num = (int32_t)of_rows_i64(rows, r, 6),
+                            .subscribe_num = (int32_t)of_rows_i64(rows, r, 7)};
+    if (of_money_parse(of_rows_str(rows, r, 8) ? of_rows_str(rows, r, 8) : "0", &row->cost_price)) row->cost_price = 0;
+}
+
 /* The stock rows of the specs in want, one statement; each becomes loaded (a spec without rows too). */
 static of_err_t load_specs(of_substore_t *ss, const idset_t *want, char *err, size_t size) {
     if (!want->n) return OF_OK;
@@ -450,16 +460,8 @@ static of_err_t load_specs(of_substore_t *ss, const idset_t *want, char *err, si
     free(p);
     if (e) return e;
     for (int r = 0; r < rows->nrows && !e; r++) {
-        of_stock_row_t row = {.warehouse_id = (uint64_t)of_rows_i64(rows, r, 0),
-                              .spec_id = (uint64_t)of_rows_i64(rows, r, 1),
-                              .stock_num = (int32_t)of_rows_i64(rows, r, 2),
-                              .wms_stock_num = (int32_t)of_rows_i64(rows, r, 3),
-                              .sending_num = (int32_t)of_rows_i64(rows, r, 4),
-                              .order_num = (int32_t)of_rows_i64(rows, r, 5),
-                              .unpay_num = (int32_t)of_rows_i64(rows, r, 6),
-                              .subscribe_num = (int32_t)of_rows_i64(rows, r, 7)};
-        if (of_money_parse(of_rows_str(rows, r, 8) ? of_rows_str(rows, r, 8) : "0", &row.cost_price))
-            row.cost_price = 0;
+        of_stock_row_t row;
+        of_substore_stock_row(rows, r, &row);
         if (of_stock_put(&ss->view, &row)) e = nomem(err, size);
     }
     of_rows_free(rows);

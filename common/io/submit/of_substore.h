@@ -9,6 +9,7 @@
 #include "of_config.h"
 #include "of_db.h"
 #include "of_err.h"
+#include "of_stock.h"
 #include "of_sub.h"
 #include "of_wset.h"
 #include "trade.pb-c.h"
@@ -124,6 +125,11 @@ of_err_t of_substore_stock(of_substore_t *ss, uint64_t warehouse_id, uint64_t sp
 of_err_t of_substore_refund(of_substore_t *ss, const Orderfleet__RawTrade *raw, uint64_t raw_id, uint64_t shop_id,
                             int status, int whole, const char *nick, const char *reason, char *errstr,
                             size_t errstr_size) OF_MUST_CHECK;
+/* stock_spec's columns as the submission reads them, and a result row of them as an of_stock_row_t. */
+#define OF_SUBSTORE_STOCK_COLS                                                                                         \
+    "warehouse_id, spec_id, stock_num, wms_stock_num, sending_num, order_num, unpay_num, subscribe_num, cost_price"
+void of_substore_stock_row(const of_rows_t *rows, int r, of_stock_row_t *row);
+
 /* What the submission reads of a raw trade before its rules run: the customer lookup (SUB-CUST-02/03, OP-18) and
  * that customer's open orders (SIBLINGS). */
 typedef struct {

@@ -27,8 +27,7 @@ static const char *const SQL_HELD[2] = {
     "SELECT o.reserved_warehouse_id, o.spec_id, o.stock_reserved, SUM(o.reserved_num) FROM api_trade a JOIN "
     "sales_trade_order o ON o.trade_id = a.deliver_trade_id WHERE a.created_at >= CAST(? AS DATETIME) AND "
     "a.created_at < CAST(? AS DATETIME) AND a.deliver_trade_id <> 0 AND o.stock_reserved <> 0 GROUP BY 1, 2, 3"};
-static const char SQL_STOCK[] = "SELECT warehouse_id, spec_id, stock_num, wms_stock_num, sending_num, order_num, "
-                                "unpay_num, subscribe_num, cost_price FROM stock_spec";
+static const char SQL_STOCK[] = "SELECT " OF_SUBSTORE_STOCK_COLS " FROM stock_spec";
 
 struct of_wiload_s {
     of_db_t *db;
@@ -148,16 +147,8 @@ of_err_t of_wiload_stock(of_wiload_t *wl, of_stockview_t *out, char *err, size_t
     of_err_t e = of_db_query(wl->db, wl->st_stock, NULL, 0, &rows, err, size);
     if (e) return e;
     for (int r = 0; r < rows->nrows && !e; r++) {
-        of_stock_row_t row = {.warehouse_id = (uint64_t)of_rows_i64(rows, r, 0),
-                              .spec_id = (uint64_t)of_rows_i64(rows, r, 1),
-                              .stock_num = (int32_t)of_rows_i64(rows, r, 2),
-                              .wms_stock_num = (int32_t)of_rows_i64(rows, r, 3),
-                              .sending_num = (int32_t)of_rows_i64(rows, r, 4),
-                              .order_num = (int32_t)of_rows_i64(rows, r, 5),
-                              .unpay_num = (int32_t)of_rows_i64(rows, r, 6),
-                              .subscribe_num = (int32_t)of_rows_i64(rows, r, 7)};
-        const char *cost = of_rows_str(rows, r, 8);
-        if (of_money_parse(cost ? cost : "0", &row.cost_price)) row.cost_price = 0;
+        of_stock_row_t row;
+        of_substore_stock_row(rows, r, &row);
         if (of_stock_put(out, &row)) e = nomem(err, size);
     }
     of_rows_free(rows);

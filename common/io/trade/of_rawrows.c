@@ -2,16 +2,19 @@
 #include "of_rawrows.h"
 #include "of_money.h"
 
-static char *S(const of_rows_t *rows, int r, int c) {
+char *of_rawrows_str(const of_rows_t *rows, int r, int c) {
     const char *s = of_rows_str(rows, r, c);
     return (char *)(s ? s : "");
 }
 
-static int64_t M(const of_rows_t *rows, int r, int c) {
+int64_t of_rawrows_money(const of_rows_t *rows, int r, int c) {
     int64_t v = 0;
-    if (of_money_parse(S(rows, r, c), &v)) v = 0;
+    if (of_money_parse(of_rawrows_str(rows, r, c), &v)) v = 0;
     return v;
 }
+
+#define S of_rawrows_str
+#define M of_rawrows_money
 
 #define I(rows, r, c) of_rows_i64(rows, r, c)
 #define U(rows, r, c) ((uint64_t)of_rows_i64(rows, r, c))

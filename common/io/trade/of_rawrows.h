@@ -31,6 +31,10 @@ typedef struct {
     uint32_t bad_reason, modify_flag;
 } of_rawmeta_t;
 
+/* A cell as a string ("" for NULL; borrowed from rows), and a DECIMAL cell as money ×1e4 (0 when not a number). */
+char *of_rawrows_str(const of_rows_t *rows, int r, int c);
+int64_t of_rawrows_money(const of_rows_t *rows, int r, int c);
+
 /* Row r of a result of OF_RAWROWS_TRADE_COLS onto *t (initialised here; its strings point into rows, which must
  * outlive it; orders left empty) and *m. */
 void of_rawrows_trade(const of_rows_t *rows, int r, Orderfleet__RawTrade *t, of_rawmeta_t *m);
