@@ -99,3 +99,6 @@ assert_eq "$(sql "SELECT setting_value FROM cfg_setting WHERE setting_key = 'CFG
 grep -q 'decided 300 raw trades twice' "$WORK/change.out" || fail "no closing line in the text report"
 if grep -q -e 'raw trades decided twice' -e $'\r' "$WORK/change.out"; then fail "progress written to a pipe"; fi
 ordctl what-if --help | grep -q 'usage: ordctl what-if' || fail "ordctl what-if --help"
+if grep -lE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$WORK"/*.out "$WORK"/*.err 2>/dev/null; then
+  fail "sanitizer report from ordctl what-if"
+fi
