@@ -341,6 +341,15 @@ int cmd_whatif(int argc, char **argv) {
         cJSON *dj = cJSON_AddObjectToObject(root, "drift");
         cJSON_AddNumberToObject(dj, "stored", (double)stored_n);
         cJSON_AddNumberToObject(dj, "differ", (double)of_whatif_sum_orders(drift));
+        cJSON *dm = cJSON_AddArrayToObject(dj, "moves");
+        for (size_t i = 0; i < ndrift; i++) {
+            cJSON *m = cJSON_CreateObject();
+            cJSON_AddStringToObject(m, "field", of_whatif_field_name(dmv[i].field));
+            cJSON_AddStringToObject(m, "stored", dmv[i].from);
+            cJSON_AddStringToObject(m, "before", dmv[i].to);
+            cJSON_AddNumberToObject(m, "count", (double)dmv[i].count);
+            cJSON_AddItemToArray(dm, m);
+        }
         cJSON *ej = cJSON_AddArrayToObject(root, "explain");
         for (int i = 0; i < nex; i++) {
             cJSON *e = cJSON_CreateObject();
