@@ -94,16 +94,17 @@ static int parse(int argc, char **argv, opts_t *o) {
         else if (!strcmp(a, "--batch") && more)
             o->batch = strtol(argv[++i], NULL, 10);
         else {
-            fprintf(stderr, "ordctl what-if: unknown or incomplete argument %s\n%s", a, USAGE);
+            fprintf(stderr, "ordctl what-if: unknown or incomplete argument %s (ordctl what-if --help)\n", a);
             return -1;
         }
     }
     if (!o->since) {
-        fprintf(stderr, "ordctl what-if: --since is required\n%s", USAGE);
+        fprintf(stderr, "ordctl what-if: --since is required (ordctl what-if --help)\n");
         return -1;
     }
     if (!o->sql_file && !o->nsets) {
-        fprintf(stderr, "ordctl what-if: nothing to change: give --sql FILE or --set KEY=VALUE\n%s", USAGE);
+        fprintf(stderr,
+                "ordctl what-if: nothing to change: give --sql FILE or --set KEY=VALUE (ordctl what-if --help)\n");
         return -1;
     }
     if (o->batch < 1 || o->batch > 10000) o->batch = 1000;
