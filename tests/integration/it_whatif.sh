@@ -80,6 +80,23 @@ sed -n "/^explain $tid, after/,\$p" "$WORK/change.out" | grep -q 'SUB-WH-08 .*de
   fail "the after trace does not show SUB-WH-08 choosing SH-01"
 log "text report:"; sed -n '/^orders whose/,/^changes/p' "$WORK/change.out"
 
+# a goods mapping: pdd-outlet's platform goods PDD-G3099 (SKU-PRE-099, unmatched in the sample) mapped by hand to
+# spec 1. The trades SUB-MAP-09 stopped for it and for nothing else become submitted (a spec for a spec keeps the
+# goods count of SUB-CNT-01); nothing else changes.
+sql "SELECT a.tid FROM api_trade a WHERE a.submit_rule = 'SUB-MAP-09'
+       AND EXISTS (SELECT 1 FROM api_trade_order o WHERE o.api_trade_id = a.rec_id AND o.is_invalid_goods = 1 AND o.goods_id = 'PDD-G3099')
+       AND NOT EXISTS (SELECT 1 FROM api_trade_order o WHERE o.api_trade_id = a.rec_id AND o.is_invalid_goods = 1 AND o.goods_id <> 'PDD-G3099')
+     ORDER BY a.tid" >"$WORK/mapped.tids"
+m=$(wc -l <"$WORK/mapped.tids")
+[[ $m -gt 0 ]] || fail "the sample has no trade stopped for PDD-G3099"
+printf "UPDATE api_goods_spec SET match_target_type = 1, match_target_id = 1, is_manual_match = 1\n WHERE shop_id = 3 AND goods_id = 'PDD-G3099' AND spec_id = 'PDD-S3099-1';\n" >"$WORK/map.sql"
+whatif --sql "$WORK/map.sql" --per-order --json >"$WORK/map.json" 2>"$WORK/map.err" || fail "what-if (mapping) exited non-zero: $(cat "$WORK/map.err")"
+assert_eq "$(jq -r '[.changed, .fields.stop] | join(" ")' "$WORK/map.json")" "$m $m" "goods mapped: orders changed, of which stops"
+assert_eq "$(jq -r '[.moves[] | "\(.field) \(.from) -> \(.to): \(.count)"] | join(";")' "$WORK/map.json")" \
+  "stop stopped SUB-MAP-09 -> submitted: $m" "goods mapped: the transition"
+jq -r '.orders[].tid' "$WORK/map.json" | sort >"$WORK/map-got.tids"
+assert_eq "$(diff "$WORK/mapped.tids" "$WORK/map-got.tids" >/dev/null && echo same || echo differ)" "same" "goods mapped: the tids"
+
 # 3. --set of a submission setting moves decisions too; keys of other rules are refused
 whatif --set CFG_CHECK_STOCK=1 --json >"$WORK/set.json" 2>"$WORK/set.err" || fail "what-if --set exited non-zero: $(cat "$WORK/set.err")"
 assert_eq "$(jq -r '.fields.stop' "$WORK/set.json")" "0" "stock check back on: no trade stops"

@@ -188,6 +188,16 @@ static void describe(unsigned diff, const of_catalog_t *ca, const of_wi_dec_t *a
             len += (size_t)snprintf(buf + len, size - len, "%s%s %s -> %s", len ? "; " : "",
                                     of_whatif_field_name((of_wi_field_t)f), x, y);
     }
+    if (a->submitted != b->submitted && len < size) { /* the order that one side makes */
+        const of_wi_dec_t *d = a->submitted ? a : b;
+        const of_catalog_t *c = a->submitted ? ca : cb;
+        char w[72], l[72], st[16];
+        of_whatif_value(c, d, OF_WI_WAREHOUSE, w, sizeof w);
+        of_whatif_value(c, d, OF_WI_LOGISTICS, l, sizeof l);
+        of_whatif_value(c, d, OF_WI_STATUS, st, sizeof st);
+        snprintf(buf + len, size - len, " (%s: warehouse %s, logistics %s, status %s)",
+                 a->submitted ? "before" : "after", w, l, st);
+    }
 }
 
 static cJSON *decision_json(const of_catalog_t *cat, const of_wi_dec_t *d) {
