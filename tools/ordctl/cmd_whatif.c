@@ -210,6 +210,18 @@ static cJSON *decision_json(const of_catalog_t *cat, const of_wi_dec_t *d) {
     return o;
 }
 
+/* The transitions as [{"field", from_key, to_key, "count"}] into arr. */
+static void moves_json(cJSON *arr, const of_wi_move_t *mv, size_t n, const char *from_key, const char *to_key) {
+    for (size_t i = 0; i < n; i++) {
+        cJSON *m = cJSON_CreateObject();
+        cJSON_AddStringToObject(m, "field", of_whatif_field_name(mv[i].field));
+        cJSON_AddStringToObject(m, from_key, mv[i].from);
+        cJSON_AddStringToObject(m, to_key, mv[i].to);
+        cJSON_AddNumberToObject(m, "count", (double)mv[i].count);
+        cJSON_AddItemToArray(arr, m);
+    }
+}
+
 int cmd_whatif(int argc, char **argv) {
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         fputs(USAGE, stdout);
@@ -339,28 +351,12 @@ int cmd_whatif(int argc, char **argv) {
         for (int f = 0; f < OF_WI__FIELDS; f++)
             cJSON_AddNumberToObject(fields, of_whatif_field_name((of_wi_field_t)f),
                                     (double)of_whatif_sum_field(sum, (of_wi_field_t)f));
-        cJSON *moves = cJSON_AddArrayToObject(root, "moves");
-        for (size_t i = 0; i < nmoves; i++) {
-            cJSON *m = cJSON_CreateObject();
-            cJSON_AddStringToObject(m, "field", of_whatif_field_name(mv[i].field));
-            cJSON_AddStringToObject(m, "from", mv[i].from);
-            cJSON_AddStringToObject(m, "to", mv[i].to);
-            cJSON_AddNumberToObject(m, "count", (double)mv[i].count);
-            cJSON_AddItemToArray(moves, m);
-        }
+        moves_json(cJSON_AddArrayToObject(root, "moves"), mv, nmoves, "from", "to");
         if (o.per_order) cJSON_AddItemToObject(root, "orders", orders_json), orders_json = NULL;
         cJSON *dj = cJSON_AddObjectToObject(root, "drift");
         cJSON_AddNumberToObject(dj, "stored", (double)stored_n);
         cJSON_AddNumberToObject(dj, "differ", (double)of_whatif_sum_orders(drift));
-        cJSON *dm = cJSON_AddArrayToObject(dj, "moves");
-        for (size_t i = 0; i < ndrift; i++) {
-            cJSON *m = cJSON_CreateObject();
-            cJSON_AddStringToObject(m, "field", of_whatif_field_name(dmv[i].field));
-            cJSON_AddStringToObject(m, "stored", dmv[i].from);
-            cJSON_AddStringToObject(m, "before", dmv[i].to);
-            cJSON_AddNumberToObject(m, "count", (double)dmv[i].count);
-            cJSON_AddItemToArray(dm, m);
-        }
+        moves_json(cJSON_AddArrayToObject(dj, "moves"), dmv, ndrift, "stored", "before");
         cJSON *ej = cJSON_AddArrayToObject(root, "explain");
         for (int i = 0; i < nex; i++) {
             cJSON *e = cJSON_CreateObject();
