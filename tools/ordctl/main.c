@@ -88,6 +88,10 @@ static const char USAGE[] =
     "        move stopped group G's committed offsets on topic T back (or forward) so its workers read those messages\n"
     "        again; prints per partition committed, new, high watermark and messages re-read; without --yes a dry\n"
     "        run; refuses (exit 3) while G has live members; --from-time is UTC (2026-11-30T12:00:00Z)\n"
+    "  what-if --since T [--until T] (--sql CHANGES.sql | --set KEY=VALUE ...) [--explain TID] [--per-order] [--json]\n"
+    "        run the submission decisions of the window's raw trades again with the configuration changed (in memory\n"
+    "        and a session's temporary tables; nothing real is written) and print how they would differ, counted and\n"
+    "        per order (ordctl what-if --help)\n"
     "  topics                   the topic table (markdown, as in docs/topics.md)\n"
     "  topics create | check [--namespaces M] [--namespace-partitions K] [--replication R] [--partitions-scale K]\n"
     "        create the table's topics on the cluster in one Admin request (existing ones are kept), then check\n"
@@ -703,6 +707,7 @@ int main(int argc, char **argv) {
             if (!strcmp(cmd, "order")) return cmd_order(2, (char *[]){argv[i], "--help", NULL}); /* its own usage */
             if (!strcmp(cmd, "flash")) return cmd_flash(2, (char *[]){argv[i], "--help", NULL});
             if (!strcmp(cmd, "site")) return cmd_site(2, (char *[]){argv[i], "--help", NULL});
+            if (!strcmp(cmd, "what-if")) return cmd_whatif(2, (char *[]){argv[i], "--help", NULL});
             fputs(USAGE, stdout);
             return 0;
         }
@@ -757,6 +762,8 @@ int main(int argc, char **argv) {
         rc = cmd_wait_idle(sub_argc, sub_argv);
     else if (!strcmp(cmd, "replay"))
         rc = cmd_replay(sub_argc, sub_argv);
+    else if (!strcmp(cmd, "what-if"))
+        rc = cmd_whatif(sub_argc, sub_argv);
     else {
         fprintf(stderr, "ordctl: unknown command %s\n%s", cmd, USAGE);
         rc = 2;

@@ -14,6 +14,7 @@ typedef int (*msg_cb)(const rd_kafka_message_t *m, void *arg); /* non-zero = sto
 /* Read every message of topic present now, from the beginning; calls cb for each. */
 int read_topic(const char *topic, msg_cb cb, void *arg);
 
+
 /* Commands living in their own files. */
 int cmd_dlq(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
@@ -25,5 +26,6 @@ int cmd_replay(int argc, char **argv);
 int cmd_order(int argc, char **argv);
 int cmd_flash(int argc, char **argv);
 int cmd_site(int argc, char **argv);
+int cmd_whatif(int argc, char **argv);
 
 #endif

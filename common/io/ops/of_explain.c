@@ -54,7 +54,7 @@ static const char *logistics_by_name(int b) {
     return b >= 0 && b <= 4 ? n[b] : "?";
 }
 
-static void print_trace(FILE *out, const char *json) {
+void of_explain_trace(FILE *out, const char *json) {
     cJSON *a = cJSON_Parse(json);
     if (!cJSON_IsArray(a)) {
         fprintf(out, "  (no trace)\n");
@@ -147,7 +147,7 @@ static int explain_order(of_db_t *db, FILE *out, uint64_t trade_id) {
                sizeof BLOCK_BITS / sizeof BLOCK_BITS[0]);
     if (*cell(r, 0, 32)) fprintf(out, "  stockout   %s\n", cell(r, 0, 32));
     fprintf(out, "why (rule trace):\n");
-    print_trace(out, cell(r, 0, 29));
+    of_explain_trace(out, cell(r, 0, 29));
     of_rows_free(r);
     if (of_db_query(db, of_db_register(db, SQL_LINES), p, 1, &r, err, sizeof err) == OF_OK) {
         fprintf(out, "lines:\n");
@@ -250,7 +250,7 @@ int of_explain_write(of_db_t *db, FILE *out, uint64_t order, const char *trade_n
             fprintf(out, "  not submitted%s%s: %s\n", *cell(r, i, 8) ? " by " : "", cell(r, i, 8),
                     *cell(r, i, 9) ? cell(r, i, 9) : "(no submission attempt recorded)");
             fprintf(out, "why (rule trace of the attempt at %s):\n", cell(r, i, 11));
-            print_trace(out, cell(r, i, 10));
+            of_explain_trace(out, cell(r, i, 10));
         } else if (!order) {
             rc |= explain_order(db, out, dt);
         }

@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include "of_db.h"
 
+/* A stored decision trace (JSON of of_trace_json) as `ordctl explain` prints it: one "rule key value" line each
+ * ("(no trace)" when it is not a JSON array). */
+void of_explain_trace(FILE *out, const char *json);
 /* Writes to out the explanation of order (sales_trade.trade_id; 0 = none), of the order with trade number trade_no
  * ("" = none), and of the raw trades matching raw (api_trade.rec_id; 0 = none) or tid ("" = none; platform < 0 =
  * any): a raw trade's order is explained with it. Returns 0, 1 when something asked for is not found (out says so),
