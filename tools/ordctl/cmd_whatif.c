@@ -14,6 +14,7 @@
 #include "of_whatif.h"
 #include "of_wiload.h"
 #include "of_explain.h"
+#include "of_progress.h"
 #include "ordctl.h"
 
 static const char USAGE[] =
@@ -240,7 +241,9 @@ int cmd_whatif(int argc, char **argv) {
     if (apply_sets(&o, &probe)) return 2;
 
     char err[1024];
-    int rc = 1, progress = isatty(2) && !o.json;
+    int rc = 1;
+    of_progress_t prog;
+    of_progress_init(&prog, "ordctl what-if", o.json); /* a terminal only, and not with --json */
     int64_t t0 = of_mono_ms();
     of_db_t *db = of_db_connect(cfg, NULL, err, sizeof err);
     of_catload_t *cl = NULL;
@@ -268,7 +271,7 @@ int cmd_whatif(int argc, char **argv) {
     if (apply_sets(&o, of_whatif_side_settings(b))) goto fail;
     const of_catalog_t *ca = of_whatif_side_cat(a), *cb = of_whatif_side_cat(b);
     int64_t now = of_cfg_platform_now(cfg);
-    int64_t t_loaded = of_mono_ms(), next_show = 0;
+    int64_t t_loaded = of_mono_ms();
     if (!o.json)
         printf("what-if over %zu raw trades (%s %s .. %s)%s%s\n", ntrades, o.received ? "received" : "trade_time",
                since, *until ? until : "now", o.sql_file ? ", changes from " : "", o.sql_file ? o.sql_file : "");
@@ -334,12 +337,9 @@ int cmd_whatif(int argc, char **argv) {
         }
         free(sd);
         free(has);
-        if (progress && of_mono_ms() >= next_show) {
-            fprintf(stderr, "\rwhat-if: %zu / %zu raw trades decided twice", done, ntrades);
-            next_show = of_mono_ms() + 200;
-        }
+        of_progress_show(&prog, 0, "%zu / %zu raw trades decided twice", done, ntrades);
     }
-    if (progress) fprintf(stderr, "\rwhat-if: %zu / %zu raw trades decided twice\n", done, ntrades);
+    of_progress_end(&prog);
     int64_t t_end = of_mono_ms();
     size_t nmoves, ndrift;
     const of_wi_move_t *mv = of_whatif_sum_moves(sum, &nmoves);
@@ -404,7 +404,7 @@ int cmd_whatif(int argc, char **argv) {
 nomem:
     snprintf(err, sizeof err, "out of memory");
 fail:
-    if (progress && done) fprintf(stderr, "\n");
+    of_progress_end(&prog);
     fprintf(stderr, "ordctl what-if: %s\n", err);
 out:
     for (int i = 0; i < nex; i++) {
