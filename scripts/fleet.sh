@@ -47,6 +47,7 @@ SECRETS=$STATE/secrets/fleet.env
 WORKERS=(trade-submit trade-modify sweep delivery retry-ladder dlq-recorder flash payment-finish order-sync gateway
   console)
 
+ALL=0 # up/down: no worker named (the whole fleet)
 say() { printf 'fleet: %s\n' "$*"; }
 die() { printf 'fleet: error: %s\n' "$*" >&2; exit 1; }
 now() { date +%s; }
@@ -141,7 +142,8 @@ supervise() { # WORKER N
   echo $$ >"$RUN/$inst.sup"
   trap 'stopping=1; if ((child)); then kill -TERM "$child" 2>/dev/null || true; fi' TERM INT
   trap '' HUP
-  # the instance's environment: the fleet's secrets, its id, its group, per-instance ports
+  # the instance's environment: the settings `up` was given, the fleet's secrets, its id, its group, per-instance ports
+  restore_env
   set -a
   # shellcheck disable=SC1090
   source "$SECRETS"
@@ -157,7 +159,8 @@ supervise() { # WORKER N
     gw_port=$(int_knob OF_CONSOLE_PORT 8490 65535)
     export OF_CONSOLE_PORT=$((gw_port + n - 1))
   fi
-  export OF_ADMIN_PORT=$(admin_port "$w" "$n")
+  OF_ADMIN_PORT=$(admin_port "$w" "$n")
+  export OF_ADMIN_PORT
   cd "$STATE"
   while ((!stopping)); do
     started=$(now)
@@ -211,6 +214,38 @@ supervise() { # WORKER N
 }
 
 # ---------------------------------------------------------------- commands
+# The OF_* environment `up` was given (configuration overrides such as OF_RETRY_LADDER; not the fleet's own knobs, paths
+# or secrets), kept in fleet/env so that an instance started later from another shell (restart, a later up) runs with
+# the same settings; what the caller sets wins. `down` of the whole fleet forgets it.
+save_env() {
+  local k saved=$FLEET/env
+  (
+    umask 077
+    {
+      # shellcheck disable=SC2094 # reads env, writes env.tmp
+      if [[ -f $saved ]]; then # the saved ones the caller does not set
+        while IFS='=' read -r k _; do
+          [[ $k =~ ^OF_[A-Z0-9_]+$ && -z ${!k+x} ]] && grep -m1 -E "^$k=" "$saved"
+        done <"$saved"
+      fi
+      for k in $(compgen -e); do # the caller's
+        [[ $k =~ ^OF_ && ! $k =~ ^OF_(FLEET_|STATE_DIR$|CONFIG$|BUILD_DIR$|REPO$|INSTANCE_ID$|KAFKA_GROUP$) ]] || continue
+        grep -qE "^$k=" "$SECRETS" 2>/dev/null || printf '%s=%q\n' "$k" "${!k}"
+      done
+    } >"$saved.tmp" || true
+    mv "$saved.tmp" "$saved"
+  )
+}
+# restore_env: the saved settings the caller did not set (in the supervisor, before the instance starts)
+restore_env() {
+  local k v
+  [[ -f $FLEET/env ]] || return 0
+  while IFS='=' read -r k v; do
+    if [[ $k =~ ^OF_[A-Z0-9_]+$ && -z ${!k+x} ]]; then eval "export $k=$v"; fi
+  done <"$FLEET/env"
+  return 0
+}
+
 start_instance() { # WORKER N
   local inst="$1-$2"
   if sup_alive "$inst"; then return 0; fi
@@ -270,9 +305,12 @@ cmd_up() {
   [[ -f $OF_CONFIG ]] || die "no $OF_CONFIG: start the stack first (scripts/stack.sh up) or set OF_CONFIG"
   mkdir -p "$RUN" "$LOGS" "$STATE/logs"
   ensure_secrets
+  save_env
   for w in "$@"; do
     [[ -x $BIN/of-$w ]] || die "no $BIN/of-$w: build first (make build) or set OF_BUILD_DIR"
   done
+  (($(count_of gateway) <= 10 && $(count_of console) <= 10)) ||
+    die "at most 10 instances of gateway and of console (their ports: OF_GATEWAY_PORT / OF_CONSOLE_PORT + 0..9)"
   for w in "$@"; do
     count=$(count_of "$w")
     for ((n = 1; n <= count; n++)); do
@@ -310,6 +348,7 @@ cmd_down() {
     if [[ -n $inst ]] && { sup_alive "$inst" || worker_alive "$inst"; }; then insts+=("$inst"); fi
   done < <(known_instances "$@")
   if ((${#insts[@]} == 0)); then
+    ((!ALL)) || rm -f "$FLEET/env"
     say "nothing running"
     return 0
   fi
@@ -319,6 +358,7 @@ cmd_down() {
     if worker_alive "$inst" || sup_alive "$inst"; then remaining=$((remaining + 1)); fi
   done
   ((remaining == 0)) || die "$remaining instance(s) still running"
+  ((!ALL)) || rm -f "$FLEET/env" # the whole fleet is down: its saved settings go with it
   say "stopped ${#insts[@]} instance(s)"
 }
 
@@ -415,7 +455,8 @@ main() {
   case $cmd in
     up | down)
       for w in "$@"; do is_worker "$w" || die "$w: not a worker (${WORKERS[*]})"; done
-      (($#)) || set -- "${WORKERS[@]}"
+      ALL=0
+      (($#)) || { ALL=1 && set -- "${WORKERS[@]}"; }
       if [[ $cmd == up ]]; then cmd_up "$@"; else cmd_down "$@"; fi
       ;;
     status)

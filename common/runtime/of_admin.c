@@ -25,13 +25,17 @@ static struct {
     char name[64];
     int64_t stall_ms;
     double start_unix;
-    pthread_mutex_t mu; /* guards rk, group, rungs, why */
-    rd_kafka_t *rk;
+    /* mu guards the Kafka handles, the group and the rungs, and is held while a scrape uses a handle (so that
+     * unregistering waits for it): only the admin thread and (un)registration take it, never a worker's loop */
+    pthread_mutex_t mu;
+    rd_kafka_t *rk, *probe;
     char group[256];
     char rung_topic[MAX_RUNGS][256], rung_label[MAX_RUNGS][64];
     int nrungs;
-    char why[256]; /* the last dependency failure */
-} A = {.mu = PTHREAD_MUTEX_INITIALIZER};
+    int64_t next_probe;     /* the admin thread's next Kafka reachability probe (monotonic ms) */
+    pthread_mutex_t why_mu; /* guards why: the worker's loop writes it on a failed attempt */
+    char why[256];          /* the last dependency failure */
+} A = {.mu = PTHREAD_MUTEX_INITIALIZER, .why_mu = PTHREAD_MUTEX_INITIALIZER};
 static _Atomic int64_t last_beat; /* of_mono_ms() of the last beat, 0 = none yet */
 static _Atomic int dependency_ok = 1;
 static _Atomic long long rung_held[MAX_RUNGS];
@@ -46,9 +50,9 @@ void of_admin_beat(void) {
 
 void of_admin_dependency(int ok, const char *why) {
     if (!ok) {
-        pthread_mutex_lock(&A.mu);
+        pthread_mutex_lock(&A.why_mu);
         snprintf(A.why, sizeof A.why, "%s", why ? why : "");
-        pthread_mutex_unlock(&A.mu);
+        pthread_mutex_unlock(&A.why_mu);
     }
     atomic_store(&dependency_ok, ok);
 }
@@ -57,6 +61,12 @@ void of_admin_consumer(rd_kafka_t *rk, const char *group) {
     pthread_mutex_lock(&A.mu);
     A.rk = rk;
     snprintf(A.group, sizeof A.group, "%s", rk && group ? group : "");
+    pthread_mutex_unlock(&A.mu);
+}
+
+void of_admin_kafka(rd_kafka_t *rk) {
+    pthread_mutex_lock(&A.mu);
+    A.probe = rk;
     pthread_mutex_unlock(&A.mu);
 }
 
@@ -74,14 +84,28 @@ void of_admin_rungs(const char *const *topics, const char *const *labels, int n)
 static void not_ready(char *buf, size_t size) {
     buf[0] = 0;
     size_t n = 0;
-#define WHY(...) n += (size_t)snprintf(buf + n, n < size ? size - n : 0, __VA_ARGS__)
+#define WHY(...)                                                                                                       \
+    do {                                                                                                               \
+        if (n < size) n += (size_t)snprintf(buf + n, size - n, __VA_ARGS__);                                           \
+    } while (0)
     if (!atomic_load_explicit(&last_beat, memory_order_relaxed)) WHY("loop: not started; ");
+    pthread_mutex_lock(&A.mu);
+    /* librdkafka says when every broker is down, never when one is back: a process whose handles see no traffic
+     * (an idle gateway, the console, the sweep) would stay "unreachable". Ask the cluster, every 5 s at most. */
+    rd_kafka_t *h = A.rk ? A.rk : A.probe;
+    if (h && of_kafka_unreachable_ms() && of_mono_ms() >= A.next_probe) {
+        of_kafka_probe(h, 500);
+        A.next_probe = of_mono_ms() + 5000;
+    }
     int64_t down = of_kafka_unreachable_ms();
     if (down) WHY("kafka: no broker reachable for %lld ms; ", (long long)down);
-    pthread_mutex_lock(&A.mu);
     if (A.rk && !of_kafka_assigned_once()) WHY("group %s: not joined yet; ", A.group);
-    if (!atomic_load(&dependency_ok)) WHY("dependency: %s; ", A.why);
     pthread_mutex_unlock(&A.mu);
+    if (!atomic_load(&dependency_ok)) {
+        pthread_mutex_lock(&A.why_mu);
+        WHY("dependency: %s; ", A.why);
+        pthread_mutex_unlock(&A.why_mu);
+    }
 #undef WHY
     if (n >= size) n = size - 1;
     while (n >= 2 && buf[n - 2] == ';') /* drop the last "; " */

@@ -28,6 +28,10 @@ void of_admin_dependency(int ok, const char *why);
 /* The consumer whose partitions' lag /metrics shows (rk NULL: none, e.g. before it is closed). The caller
  * unregisters before destroying rk; registration waits for a scrape in progress to finish. */
 void of_admin_consumer(rd_kafka_t *rk, const char *group);
+/* A handle to ask Kafka whether a broker is back with, for a process without a registered consumer (the gateway, the
+ * sweep, the console): librdkafka reports "all brokers down" but nothing when one answers again. NULL: none. The
+ * caller unregisters before destroying rk. */
+void of_admin_kafka(rd_kafka_t *rk);
 /* Retry-ladder rung topics (full names) and their labels: /metrics adds orderfleet_ladder_occupancy{rung=label},
  * the messages on the rung not yet republished: held in memory (of_admin_rung_held) plus not yet fetched. n <= 8. */
 void of_admin_rungs(const char *const *topics, const char *const *labels, int n);

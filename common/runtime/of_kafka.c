@@ -445,18 +445,22 @@ int64_t of_kafka_unreachable_ms(void) {
     return d ? of_mono_ms() - d : 0;
 }
 
+int of_kafka_probe(rd_kafka_t *rk, int timeout_ms) {
+    const struct rd_kafka_metadata *md;
+    if (rd_kafka_metadata(rk, 0, NULL, &md, timeout_ms)) return 0;
+    rd_kafka_metadata_destroy(md);
+    int64_t d = atomic_load_explicit(&down_since, memory_order_relaxed);
+    reachable();
+    if (d) of_info("kafka reachable again", OF_I("after_ms", of_mono_ms() - d), OF_END);
+    return 1;
+}
+
 void of_kafka_watch(rd_kafka_t *rk, int64_t alert_ms) {
     gaps_due(rk);
     int64_t d = atomic_load_explicit(&down_since, memory_order_relaxed), now = of_mono_ms();
     if (!d || now - d < alert_ms || now < next_alert) return;
     /* Idle consumers see no message that would mark the cluster reachable again: ask for metadata first. */
-    const struct rd_kafka_metadata *md;
-    if (!rd_kafka_metadata(rk, 0, NULL, &md, 1000)) {
-        rd_kafka_metadata_destroy(md);
-        reachable();
-        of_info("kafka reachable again", OF_I("after_ms", now - d), OF_END);
-        return;
-    }
+    if (of_kafka_probe(rk, 1000)) return;
     next_alert = now + 30000;
     of_metric_add(OF_M_KAFKA_UNREACHABLE, 1);
     of_error("kafka unreachable", OF_I("for_s", (now - d) / 1000), OF_S("hint", "is the broker up? still retrying"),
@@ -1040,6 +1044,10 @@ void of_consumer_close(of_consumer_t *c) {
     of_kafka_close(c->rk);
     if (c->revoked) rd_kafka_topic_partition_list_destroy(c->revoked);
     free(c);
+}
+
+rd_kafka_t *of_producer_handle(of_producer_t *p) {
+    return p ? p->rk : NULL;
 }
 
 rd_kafka_t *of_consumer_handle(of_consumer_t *c) {

@@ -101,6 +101,9 @@ int64_t of_kafka_unreachable_ms(void);
  * Looks again at rk's held partitions when due (D-KAF-4): a gap's error is repeated once a minute while it is
  * held; one whose committed offset could not be read is asked again. */
 void of_kafka_watch(rd_kafka_t *rk, int64_t alert_ms);
+/* Ask the cluster for metadata through rk (at most timeout_ms): 1 when a broker answered (the cluster is marked
+ * reachable again, logged when it was not), 0 when none did. Thread-safe. */
+int of_kafka_probe(rd_kafka_t *rk, int timeout_ms);
 
 /* ---- producer (kp_) ---- */
 typedef struct of_producer_s of_producer_t;
@@ -134,6 +137,8 @@ of_err_t of_producer_send(of_producer_t *p, const char *topic, const void *key, 
  * size). */
 of_err_t of_producer_wait(of_producer_t *p, of_dr_batch_t *batch) OF_MUST_CHECK;
 void of_producer_poll(of_producer_t *p);
+/* The librdkafka handle (borrowed; NULL for NULL), for read-only calls such as a reachability probe. */
+rd_kafka_t *of_producer_handle(of_producer_t *p);
 
 /* ---- consumer (kc_) ---- */
 typedef struct of_consumer_s of_consumer_t;

@@ -15,7 +15,7 @@ while (($#)); do
     *) echo "install.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
-WORKERS=(trade-submit trade-modify sweep delivery retry-ladder dlq-recorder flash payment-finish order-sync gateway)
+WORKERS=(trade-submit trade-modify sweep delivery retry-ladder dlq-recorder flash payment-finish order-sync gateway console)
 mkdir -p "$UNIT_DIR"
 for w in "${WORKERS[@]}"; do
   [[ -x $BINDIR/of-$w ]] || echo "install.sh: warning: $BINDIR/of-$w is missing" >&2

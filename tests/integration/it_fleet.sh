@@ -63,10 +63,14 @@ wait_idle trade.raw 120 || fail "the fleet did not take trades after the restart
 
 # restart NAME: a new process; a scale-down stops the instances above the count
 old=$(cat "$RUN/sweep-1.pid")
-fleet restart sweep >"$WORK/restart.out" 2>&1 || fail "fleet restart sweep: $(cat "$WORK/restart.out")"
+# from a shell without the settings `up` was given: the instance still gets them (fleet/env)
+env -u OF_TOPIC_PREFIX -u OF_STATS_INTERVAL_S bash "$FLEET_SH" restart sweep >"$WORK/restart.out" 2>&1 ||
+  fail "fleet restart sweep: $(cat "$WORK/restart.out")"
 grep -qE '^sweep-1 +running' "$WORK/restart.out" || fail "sweep-1 not running after restart"
 [[ $(cat "$RUN/sweep-1.pid") != "$old" ]] || fail "restart sweep kept the old process"
 grep -q "instance=sweep-1 exit=0" "$OF_STATE_DIR/fleet/fleet.log" || fail "restart: sweep-1 did not stop cleanly (exit 0)"
+assert_eq "$(tr '\0' '\n' <"/proc/$(cat "$RUN/sweep-1.pid")/environ" | grep -E '^OF_(TOPIC_PREFIX|STATS_INTERVAL_S)=' | sort | tr '\n' ' ')" \
+  "OF_STATS_INTERVAL_S=$OF_STATS_INTERVAL_S OF_TOPIC_PREFIX=$OF_TOPIC_PREFIX " "a restart from another shell keeps the settings of up"
 gone=$(cat "$RUN/trade-submit-2.pid")
 OF_FLEET_TRADE_SUBMIT=1 fleet up trade-submit >"$WORK/scale.out" 2>&1 || fail "scale down: $(cat "$WORK/scale.out")"
 grep -q 'scaled trade-submit down to 1: stopped trade-submit-2' "$WORK/scale.out" || fail "scale down: $(cat "$WORK/scale.out")"

@@ -114,6 +114,12 @@ static long long js_start_max(const char *key, long long now, const char *d, con
 static long long js_start(const char *key, long long now, const char *d) {
     return js_start_max(key, now, d, "3");
 }
+static long long js_peek(const char *key, long long now) {
+    char n[24];
+    snprintf(n, sizeof n, "%lld", now);
+    const char *a[] = {n};
+    return run(OF_LUA_FSJOB_PEEK, key, 1, a);
+}
 static long long js_reap(const char *key, long long now) {
     char n[24];
     snprintf(n, sizeof n, "%lld", now);
@@ -144,11 +150,13 @@ Test(lua, FS_2_fsjob_start_and_reap_follow_of_fsjob) {
     cr_expect_str_eq(hget("j1", "state", b, sizeof b), of_fsjob_state_name(j.state));
     cr_expect_eq(hnum("j1", "promote_at"), j.promote_ms, "promote time = now + backoff after attempt 1");
 
-    cr_expect_eq(js_start("j1", T0 + 5400, "w2:0:10"), OF_FSJOB_WAIT - 610, "redelivered before the backoff is over");
-    cr_expect_eq(of_fsjob_start(&j, T0 + 5400), 2);
-    cr_expect_str_eq(hget("j1", "state", b, sizeof b), "delayed", "nothing changes while it waits");
-    cr_expect_eq(js_start("j1", T0 + 6009, "w2:0:10"), OF_FSJOB_WAIT - 1, "1 ms left");
-    cr_expect_eq(of_fsjob_start(&j, T0 + 6009), 2);
+    cr_expect_eq(js_peek("j1", T0 + 5400), 610, "redelivered before the backoff is over: wait");
+    cr_expect_eq(of_fsjob_wait(&j, T0 + 5400), 610);
+    cr_expect_str_eq(hget("j1", "state", b, sizeof b), "delayed", "a peek changes nothing");
+    cr_expect_eq(js_peek("j1", T0 + 6009), 1, "1 ms left");
+    cr_expect_eq(of_fsjob_wait(&j, T0 + 6009), 1);
+    cr_expect_eq(js_peek("j1", T0 + 6010), 0, "over");
+    cr_expect_eq(of_fsjob_wait(&j, T0 + 6010), 0);
     cr_expect_eq(js_start("j1", T0 + 6010, "w2:0:10"), 2, "backoff over: attempt 2");
     cr_expect_eq(of_fsjob_start(&j, T0 + 6010), 0);
     cr_expect_eq(hnum("j1", "attempts_made"), j.attempts_made);
@@ -168,16 +176,26 @@ Test(lua, FS_2_backoff_doubles_as_of_fsjob_backoff_says) {
     for (int n = 1; n <= 8; n++) {
         char d[32];
         snprintf(d, sizeof d, "w:%d", n);
+        now += js_peek("j2", now); /* the previous backoff */
         long long got = js_start_max("j2", now, d, "10");
-        if (got <= OF_FSJOB_WAIT) { /* the previous backoff */
-            now += OF_FSJOB_WAIT - got;
-            got = js_start_max("j2", now, d, "10");
-        }
         cr_assert_eq(got, n, "attempt %d", n);
         now += 5000;
         cr_assert_eq(js_reap("j2", now), 1);
         cr_expect_eq(hnum("j2", "promote_at") - now, of_fsjob_backoff(&j, n), "backoff after attempt %d", n);
     }
+}
+
+Test(lua, FS_2_fsjob_peek_waits_at_most_60_s) {
+    char k[128], err[256];
+    snprintf(k, sizeof k, "%sj4", prefix);
+    const char *argv[] = {"HSET", k, "state", "delayed", "promote_at", "4600000"};
+    redisReply *rep = NULL;
+    cr_assert_eq(of_redis_cmd(r, 6, argv, &rep, err, sizeof err), OF_OK, "%s", err);
+    freeReplyObject(rep);
+    of_fsjob_t j = {.state = OF_FSJ_DELAYED, .promote_ms = 4600000};
+    cr_expect_eq(js_peek("j4", T0), 60000, "another host's clock: not waited for past 60 s");
+    cr_expect_eq(of_fsjob_wait(&j, T0), 60000);
+    cr_expect_eq(js_peek("nothing", T0), 0, "no record: no wait");
 }
 
 Test(lua, FS_3_fsjob_finish_never_undoes_complete) {

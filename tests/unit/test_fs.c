@@ -144,10 +144,10 @@ Test(fs, FS_2_three_attempts_with_backoff_then_failed) {
     of_fsjob_fail(&j, T0 + 5000, 0);
     cr_assert_eq(j.state, OF_FSJ_DELAYED);
     cr_assert_eq(j.promote_ms, T0 + 6000, "1 s after the first attempt");
-    cr_assert_eq(of_fsjob_start(&j, T0 + 5999), 2, "its message came again before the backoff is over: wait");
-    cr_assert_eq(j.state, OF_FSJ_DELAYED, "nothing changes while it waits");
-    cr_assert_eq(j.attempts_made, 1);
+    cr_assert_eq(of_fsjob_wait(&j, T0 + 5400), 600, "its message came again before the backoff is over: wait");
+    cr_assert_eq(of_fsjob_wait(&j, T0 + 6000), 0, "backoff over");
     cr_assert_eq(of_fsjob_start(&j, T0 + 6000), 0);
+    cr_assert_eq(of_fsjob_wait(&j, T0 + 6000), 0, "an active job is not waited for");
     of_fsjob_fail(&j, T0 + 7000, 0);
     cr_assert_eq(j.promote_ms, T0 + 9000, "2 s after the second");
     cr_assert_eq(of_fsjob_start(&j, T0 + 9000), 0);
@@ -155,6 +155,13 @@ Test(fs, FS_2_three_attempts_with_backoff_then_failed) {
     of_fsjob_fail(&j, T0 + 9500, 0);
     cr_assert_eq(j.state, OF_FSJ_FAILED, "no attempt left");
     cr_assert_eq(of_fsjob_start(&j, T0 + 10000), 1, "a failed job is final");
+}
+
+Test(fs, FS_2_the_wait_is_at_most_60_s) {
+    of_fsjob_t j = job();
+    j.state = OF_FSJ_DELAYED;
+    j.promote_ms = T0 + 3600000; /* another host's clock, or a hand edit */
+    cr_assert_eq(of_fsjob_wait(&j, T0), 60000);
 }
 
 Test(fs, FS_2_a_worker_that_died_leaves_an_active_job_the_next_attempt_takes) {

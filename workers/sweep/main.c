@@ -53,6 +53,7 @@ int main(int argc, char **argv) {
         of_error("producer start failed", OF_S("error", err), OF_END);
         goto out;
     }
+    of_admin_kafka(of_producer_handle(p)); /* /readyz asks Kafka through it whether a broker is back */
     if (!(sw = of_sweep_new(cfg, db, p, err, sizeof err))) {
         of_error("sweep start failed", OF_S("error", err), OF_END);
         goto out;
@@ -106,6 +107,7 @@ int main(int argc, char **argv) {
     rc = 0;
 out:
     of_sweep_destroy(sw);
+    of_admin_kafka(NULL);
     of_producer_destroy(p);
     of_db_close(db);
     of_config_destroy(cfg);

@@ -35,7 +35,6 @@ typedef struct {
     char key[128];
     char delivery[64]; /* pid:partition:offset: a retried batch is the same attempt, another delivery a new one */
     long long started; /* fsjob_start.lua: n ≥ 1 attempt n, 0 replay, -n exhausted */
-    int unstarted;     /* start() has not had an answer other than "wait for the backoff" yet */
     /* decided in the transaction (reset on every run of it) */
     int dup;      /* the same job earlier in the batch: answers what that one got */
     int recorded; /* fs_job holds its final record already (a replay, or failed by the TTL check) */
@@ -446,9 +445,44 @@ out:
     return e ? OF_ERR_TRANSIENT : OF_OK;
 }
 
-/* FS-2: start an attempt of every job not started yet on its live record, and note its deadline in the active set. A
- * delayed job whose backoff is not over stays unstarted; *wait_ms: the longest wait left among them (0: none). */
-static of_err_t start(of_flash_t *f, item_t *it, int n, int64_t *wait_ms, char *err, size_t size) {
+/* FS-2 backoff: *wait_ms = the longest wait left (fsjob_peek.lua, at most 60 s) among the batch's delayed jobs whose
+ * backoff is not over; 0 when none. */
+static of_err_t peek(of_flash_t *f, item_t *it, int n, int64_t *wait_ms, char *err, size_t size) {
+    const char **keys = calloc((size_t)n + 1, sizeof *keys), **args = calloc((size_t)n + 1, sizeof *args);
+    long long *out = calloc((size_t)n + 1, sizeof *out);
+    int *at = calloc((size_t)n + 1, sizeof *at);
+    char nows[24];
+    snprintf(nows, sizeof nows, "%lld", (long long)of_now_ms());
+    of_err_t e = OF_OK;
+    *wait_ms = 0;
+    int k = 0;
+    if (!keys || !args || !out || !at) {
+        e = of_seterr(err, size, OF_ERR_TRANSIENT, "out of memory");
+        goto out;
+    }
+    for (int i = 0; i < n; i++)
+        if (it[i].j) {
+            keys[k] = it[i].key;
+            args[k] = nows; /* one ARGV per script call */
+            at[k++] = i;
+        }
+    if (k && (e = of_redis_eval_many(f->rd, OF_LUA_FSJOB_PEEK, k, 1, keys, 1, args, out, err, size))) goto out;
+    for (int m = 0; m < k; m++) {
+        if (out[m] <= 0) continue;
+        of_info("flash job delayed: waiting for its backoff before the next attempt (FS-2)",
+                OF_S("job_id", it[at[m]].j->job_id), OF_I("wait_ms", out[m]), OF_END);
+        if (out[m] > *wait_ms) *wait_ms = out[m];
+    }
+out:
+    free(keys);
+    free(args);
+    free(out);
+    free(at);
+    return e ? OF_ERR_TRANSIENT : OF_OK;
+}
+
+/* FS-2: start an attempt of every job on its live record, and note its deadline in the active set */
+static of_err_t start(of_flash_t *f, item_t *it, int n, char *err, size_t size) {
     const char **keys = calloc((size_t)n + 1, sizeof *keys);
     const char **args = calloc((size_t)n * 15 + 1, sizeof *args);
     char(*num)[9][24] = calloc((size_t)n + 1, sizeof *num);
@@ -462,10 +496,9 @@ static of_err_t start(of_flash_t *f, item_t *it, int n, int64_t *wait_ms, char *
     }
     int64_t now = of_now_ms();
     int k = 0;
-    *wait_ms = 0;
     for (int i = 0; i < n; i++) {
         item_t *x = &it[i];
-        if (!x->j || !x->unstarted) continue;
+        if (!x->j) continue;
         int64_t ttl = x->j->ttl_ms > 0 ? x->j->ttl_ms : f->ttl_ms;
         int max = x->j->attempts_max > 0 ? x->j->attempts_max : f->attempts_max;
         char(*v)[24] = num[k];
@@ -498,14 +531,6 @@ static of_err_t start(of_flash_t *f, item_t *it, int n, int64_t *wait_ms, char *
     zadd[1] = zkey;
     for (int m = 0; m < k; m++) {
         item_t *x = &it[at[m]];
-        if (out[m] <= OF_FSJOB_WAIT) { /* delayed, its backoff not over: the next call starts it */
-            int64_t w = OF_FSJOB_WAIT - out[m];
-            of_info("flash job delayed: waiting for its backoff before the next attempt (FS-2)",
-                    OF_S("job_id", x->j->job_id), OF_I("wait_ms", w), OF_END);
-            if (w > *wait_ms) *wait_ms = w;
-            continue;
-        }
-        x->unstarted = 0;
         x->started = out[m];
         if (out[m] <= 0) continue;
         snprintf(score[m], sizeof score[m], "%lld", (long long)(now + atoll(num[m][1])));
@@ -551,24 +576,24 @@ of_err_t of_flash_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_resu
             continue;
         }
         snprintf(x->key, sizeof x->key, "%sfsjob:%s", f->prefix, x->j->job_id);
-        x->unstarted = 1;
         snprintf(x->delivery, sizeof x->delivery, "%ld:%d:%lld", (long)getpid(), (int)msgs[i]->partition,
                  (long long)msgs[i]->offset);
     }
-    /* a job whose backoff is not over holds its line (FS-5: jobs of a line run in order) until it is, at most 60 s */
+    /* FS-2 backoff: a delayed job whose message came again (its worker died) waits until its promote time, at most
+     * 60 s, before any job of the batch starts: no started attempt runs down its TTL meanwhile. The batch (this
+     * instance's partitions) waits with it, as jobs of a line run in order (FS-5). */
     int64_t wait = 0;
-    of_err_t e;
-    while (!(e = start(f, it, n, &wait, err, sizeof err)) && wait > 0) {
-        for (int64_t end = of_mono_ms() + wait; !of_stop_requested && of_mono_ms() < end;) {
-            of_admin_beat();
-            struct timespec ts = {0, 20 * 1000000L};
-            nanosleep(&ts, NULL);
-        }
-        if (of_stop_requested) {
+    of_err_t e = peek(f, it, n, &wait, err, sizeof err);
+    for (int64_t end = of_mono_ms() + wait; !e && of_mono_ms() < end;) {
+        if (of_stop_requested || of_kafka_fatal()) {
             e = of_seterr(err, sizeof err, OF_ERR_TRANSIENT, "stopping while a job waits for its backoff");
             break;
         }
+        of_admin_beat();
+        struct timespec ts = {0, 20 * 1000000L};
+        nanosleep(&ts, NULL);
     }
+    if (!e) e = start(f, it, n, err, sizeof err);
     tx_t t = {.f = f, .it = it, .n = n};
     if (!e) e = of_db_tx(f->db, tx_body, &t, err, sizeof err);
     if (!e) e = finish(f, it, n, err, sizeof err);

@@ -15,6 +15,7 @@
 #include <librdkafka/rdkafka.h>
 #include <microhttpd.h>
 #include "flash.pb-c.h"
+#include "of_admin.h"
 #include "of_db.h"
 #include "of_fsauth.h"
 #include "of_fsjob.h"
@@ -873,6 +874,7 @@ of_gateway_t *of_gateway_new(const of_config_t *cfg, char *errstr, size_t size) 
         of_seterr(errstr, size, OF_ERR_CONFIG, "Kafka producer: %s", why);
         goto fail;
     }
+    of_admin_kafka(g->rk); /* /readyz asks Kafka through it whether a broker is back */
     /* FS-5: the order lines are the topic's partitions */
     g->nlines = of_topics()[OF_TOPIC_FLASH_JOBS].partitions;
     rd_kafka_topic_t *rkt = rd_kafka_topic_new(g->rk, g->topic, NULL);
@@ -950,6 +952,7 @@ void of_gateway_destroy(of_gateway_t *g) {
     if (g->publisher_started) pthread_join(g->publisher, NULL);
     if (g->poller_started) pthread_join(g->poller, NULL);
     if (g->rk) {
+        of_admin_kafka(NULL);
         rd_kafka_purge(g->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
         rd_kafka_poll(g->rk, 0);
         rd_kafka_destroy(g->rk);

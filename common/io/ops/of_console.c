@@ -11,6 +11,7 @@
 #include <time.h>
 #include <librdkafka/rdkafka.h>
 #include <microhttpd.h>
+#include "of_admin.h"
 #include "of_cauth.h"
 #include "of_cpage.h"
 #include "of_db.h"
@@ -129,6 +130,7 @@ static rd_kafka_t *group_handle(of_console_t *c, const char *group, char *err, s
         return NULL;
     }
     snprintf(c->groups[c->ngroups].group, sizeof c->groups[0].group, "%s", group);
+    if (!c->ngroups) of_admin_kafka(rk); /* /readyz asks Kafka through it whether a broker is back */
     c->groups[c->ngroups++].rk = rk;
     return rk;
 }
@@ -543,6 +545,7 @@ void of_console_destroy(of_console_t *c) {
         MHD_quiesce_daemon(c->d); /* no new connections */
         MHD_stop_daemon(c->d);    /* the requests in flight finish; their reads are bounded by the clients' timeouts */
     }
+    of_admin_kafka(NULL);
     for (int i = 0; i < c->ngroups; i++)
         rd_kafka_destroy(c->groups[i].rk);
     of_producer_destroy(c->producer);

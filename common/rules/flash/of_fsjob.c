@@ -16,7 +16,6 @@ int of_fsjob_state_parse(const char *name) {
 
 int of_fsjob_start(of_fsjob_t *j, int64_t now_ms) {
     if (j->state == OF_FSJ_COMPLETE || j->state == OF_FSJ_FAILED) return 1;
-    if (j->state == OF_FSJ_DELAYED && now_ms < j->promote_ms) return 2; /* its backoff is not over */
     if (j->attempts_made >= j->attempts_max) {
         j->state = OF_FSJ_FAILED;
         j->finished_ms = now_ms;
@@ -32,6 +31,11 @@ int of_fsjob_start(of_fsjob_t *j, int64_t now_ms) {
 void of_fsjob_complete(of_fsjob_t *j, int64_t now_ms) {
     j->state = OF_FSJ_COMPLETE;
     j->finished_ms = now_ms;
+}
+
+int64_t of_fsjob_wait(const of_fsjob_t *j, int64_t now_ms) {
+    if (j->state != OF_FSJ_DELAYED || j->promote_ms <= now_ms) return 0;
+    return j->promote_ms - now_ms < 60000 ? j->promote_ms - now_ms : 60000;
 }
 
 int64_t of_fsjob_backoff(const of_fsjob_t *j, int n) {
