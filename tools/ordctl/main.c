@@ -80,6 +80,10 @@ static const char USAGE[] =
     "        move stopped group G's committed offsets on topic T back (or forward) so its workers read those messages\n"
     "        again; prints per partition committed, new, high watermark and messages re-read; without --yes a dry\n"
     "        run; refuses (exit 3) while G has live members; --from-time is UTC (2026-11-30T12:00:00Z)\n"
+    "  resubmit [--rule ID[,ID...]] [--tid TID] [--since \"YYYY-MM-DD HH:MM:SS\"] [--dry-run]\n"
+    "        reprocess the raw trades a rule stopped (api_trade.submit_rule; goods not mapped, no warehouse ...) once\n"
+    "        the cause is fixed: a resubmit request per trade on trade.raw, which trade-submit submits again exactly\n"
+    "        once; prints the trades found per rule; --since: stopped at or after that time; --dry-run: count only\n"
     "  topics                   the topic table (markdown, as in docs/topics.md)\n"
     "  topics create | check [--namespaces M] [--namespace-partitions K] [--replication R] [--partitions-scale K]\n"
     "        create the table's topics on the cluster in one Admin request (existing ones are kept), then check\n"
@@ -799,6 +803,8 @@ int main(int argc, char **argv) {
         rc = cmd_wait_idle(sub_argc, sub_argv);
     else if (!strcmp(cmd, "replay"))
         rc = cmd_replay(sub_argc, sub_argv);
+    else if (!strcmp(cmd, "resubmit"))
+        rc = cmd_resubmit(sub_argc, sub_argv);
     else {
         fprintf(stderr, "ordctl: unknown command %s\n%s", cmd, USAGE);
         rc = 2;
