@@ -7,11 +7,12 @@ source "$(dirname "$0")/lib.sh"
 it_ns 22
 export OF_PLATFORM_NOW="2026-11-23 00:00:00"
 
-# trade TID PLATFORM SHOP GOODS SPEC [GOODS_COUNT]: one paid raw trade of one line of platform goods GOODS/SPEC
+# trade TID PLATFORM SHOP GOODS SPEC [GOODS_COUNT [GOODS_NO SPEC_NO]]: one paid raw trade of one line of platform
+# goods GOODS/SPEC (default: the sample's unmatched G-PRE-099 / SKU-PRE-099)
 trade() {
-  local n=${6:-1}
-  printf '{"platform_id":%s,"shop_no":"%s","tid":"%s","trade_status":30,"pay_status":2,"refund_status":0,"delivery_term":1,"trade_time":"2026-11-20 08:00:00","pay_time":"2026-11-20 08:01:00","modified":"2026-11-20 08:01:00","buyer_nick":"rs-buyer-%s","receiver_name":"周磊","receiver_mobile":"15218997453","receiver_telno":"","receiver_province":"湖南省","receiver_city":"长沙市","receiver_district":"岳麓区","receiver_address":"麓山南路1号","receiver_zip":"410013","warehouse_no":"","cs_remark":"","buyer_message":"","invoice_type":0,"invoice_title":"","invoice_content":"","goods_count":%s,"goods_type_count":1,"post_amount":"0.00","discount":"0.00","receivable":"199.00","paid":"199.00","cod_amount":"0.00","trade_mask":0,"is_external":0,"is_sealed":0,"wms_type":0,"orders":[{"oid":"%s-1","status":30,"refund_status":0,"goods_id":"%s","spec_id":"%s","goods_no":"G-PRE-099","spec_no":"SKU-PRE-099","goods_name":"2027明前龙井 新品茶礼","spec_name":"礼盒装","cid":"","num":1,"price":"199.00","adjust":"0.00","discount":"0.00","share_discount":"0.00","total_amount":"199.00","paid":"199.00","share_post":"0.00","bind_oid":"","guarantee_mode":1}]}\n' \
-    "$2" "$3" "$1" "$1" "$n" "$1" "$4" "$5"
+  local n=${6:-1} gno=${7:-G-PRE-099} sno=${8:-SKU-PRE-099}
+  printf '{"platform_id":%s,"shop_no":"%s","tid":"%s","trade_status":30,"pay_status":2,"refund_status":0,"delivery_term":1,"trade_time":"2026-11-20 08:00:00","pay_time":"2026-11-20 08:01:00","modified":"2026-11-20 08:01:00","buyer_nick":"rs-buyer-%s","receiver_name":"周磊","receiver_mobile":"15218997453","receiver_telno":"","receiver_province":"湖南省","receiver_city":"长沙市","receiver_district":"岳麓区","receiver_address":"麓山南路1号","receiver_zip":"410013","warehouse_no":"","cs_remark":"","buyer_message":"","invoice_type":0,"invoice_title":"","invoice_content":"","goods_count":%s,"goods_type_count":1,"post_amount":"0.00","discount":"0.00","receivable":"199.00","paid":"199.00","cod_amount":"0.00","trade_mask":0,"is_external":0,"is_sealed":0,"wms_type":0,"orders":[{"oid":"%s-1","status":30,"refund_status":0,"goods_id":"%s","spec_id":"%s","goods_no":"%s","spec_no":"%s","goods_name":"2027明前龙井 新品茶礼","spec_name":"礼盒装","cid":"","num":1,"price":"199.00","adjust":"0.00","discount":"0.00","share_discount":"0.00","total_amount":"199.00","paid":"199.00","share_post":"0.00","bind_oid":"","guarantee_mode":1}]}\n' \
+    "$2" "$3" "$1" "$1" "$n" "$1" "$4" "$5" "$gno" "$sno"
 }
 state() { sql "SELECT CONCAT_WS(' ', process_status, bad_reason, submit_rule, deliver_trade_id > 0) FROM api_trade WHERE tid = '$1'"; }
 orders_of() { sql "SELECT COUNT(*) FROM sales_trade s JOIN api_trade a ON a.rec_id = s.raw_trade_id WHERE a.tid = '$1'"; }
@@ -75,7 +76,7 @@ stop_worker b
 
 log "automatically: the catalogue refresh re-submits what the mapping can unblock, and nothing else"
 trade IT-RS-2 2 jd-store JD-G2099 JD-S2099-1 >"$WORK/t2.jsonl"
-trade IT-RS-3 1 tb-flagship TB-G1001 TB-S1001-2 5 >>"$WORK/t2.jsonl" # goods_count 5 for one unit: SUB-CNT-01
+trade IT-RS-3 1 tb-flagship TB-G1001 TB-S1001-2 5 G-TEA-001 SKU-TEA-002 >>"$WORK/t2.jsonl" # goods_count 5 for one unit: SUB-CNT-01
 publish "$WORK/t2.jsonl"
 OF_RESUBMIT_AUTO=1 OF_CATALOG_REFRESH_S=1 start_worker c
 wait_raw
@@ -89,7 +90,7 @@ sql "UPDATE api_goods_spec SET match_target_type = 1, match_target_id = 2, match
 for _ in $(seq 1 150); do [[ $(state IT-RS-2) == "20 0  1" ]] && break; sleep 0.2; done
 assert_eq "$(state IT-RS-2)" "20 0  1" "IT-RS-2 submitted after the mapping, by the catalogue refresh"
 assert_eq "$(orders_of IT-RS-2)" "1" "exactly one order"
-grep -q 'stopped trades resubmitted after a configuration change.*tables=[^ ]*api_goods_spec.*rules=SUB-MAP-09=1' "$WORK/c.log" ||
+grep -q 'stopped trades resubmitted after a configuration change.*tables=[^ ]*api_goods_spec.*rules="\?SUB-MAP-09=1' "$WORK/c.log" ||
   fail "the worker does not say what it re-submitted: $(grep -i resubmit "$WORK/c.log" | head -3)"
 assert_eq "$(sql "SELECT submitted_at = '$cnt_stamp' FROM api_trade WHERE tid = 'IT-RS-3'")" "1" \
   "IT-RS-3 (SUB-CNT-01, the raw trade's own data) was not re-submitted"

@@ -27,6 +27,7 @@ struct of_resubmit_s {
     of_db_t *db;
     int st_hand, st_auto;
     size_t nsteps;
+    char *auto_sql; /* registered: the connection keeps the pointer */
 };
 
 /* The automatic path: one statement over every step of of_unblock_steps(), each guarded by a parameter (1: its
@@ -68,17 +69,19 @@ of_resubmit_t *of_resubmit_new(of_db_t *db) {
         return NULL;
     }
     rs->db = db;
+    rs->auto_sql = sql;
     rs->st_hand = of_db_register(db, SQL_BY_HAND);
     rs->st_auto = of_db_register(db, sql);
-    free(sql);
     if (rs->st_hand < 0 || rs->st_auto < 0) {
-        free(rs);
+        of_resubmit_destroy(rs);
         return NULL;
     }
     return rs;
 }
 
 void of_resubmit_destroy(of_resubmit_t *rs) {
+    if (!rs) return;
+    free(rs->auto_sql);
     free(rs);
 }
 
