@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include "of_rkey.h"
 #include "of_catcache.h"
 #include "of_dlq.h"
 #include "of_ingest.h"
@@ -152,42 +153,40 @@ static of_err_t resolve_shop(of_ingest_t *in, int platform_id, const char *shop_
 }
 
 static void dedupe_key(of_ingest_t *in, const char *event_id, char *buf, size_t size) {
-    snprintf(buf, size, "%sdedupe:%s:%s", of_cfg_str(in->cfg, OF_CFG_REDIS_PREFIX), in->consumer, event_id);
+    of_rkey_dedupe(buf, size, of_cfg_str(in->cfg, OF_CFG_REDIS_PREFIX), in->consumer, event_id);
 }
 
-/* Redis fast path: events already marked done are replays. Redis trouble only disables the fast path. */
+/* Redis fast path: events already marked done are replays (one GET per event, pipelined: the keys are in different
+ * hash slots, docs/scaling.md). Redis trouble only disables the fast path. */
 static void redis_skip_done(of_ingest_t *in, item_t *it, int n) {
     if (!in->redis) return;
-    const char **argv = calloc((size_t)n + 1, sizeof *argv);
-    char(*keys)[512] = calloc((size_t)n, sizeof *keys);
-    int *idx = calloc((size_t)n, sizeof *idx);
+    const char **kp = calloc((size_t)n + 1, sizeof *kp);
+    char(*keys)[512] = calloc((size_t)n + 1, sizeof *keys);
+    int *idx = calloc((size_t)n + 1, sizeof *idx);
+    uint8_t *done = calloc((size_t)n + 1, 1);
     int k = 0;
-    if (!argv || !keys || !idx) goto out;
-    argv[k] = "MGET";
+    if (!kp || !keys || !idx || !done) goto out;
     for (int i = 0; i < n; i++)
         if (it[i].state == IT_PENDING) {
             dedupe_key(in, it[i].t->meta->event_id, keys[k], sizeof keys[k]);
             idx[k] = i;
-            argv[k + 1] = keys[k];
+            kp[k] = keys[k];
             k++;
         }
-    if (!k) goto out;
-    redisReply *rep;
     char err[256];
-    if (of_redis_cmd(in->redis, k + 1, argv, &rep, err, sizeof err)) {
+    if (!k) goto out;
+    if (of_redis_match_many(in->redis, kp, k, "done", done, err, sizeof err)) {
         if (!in->redis_warned++) of_warn("redis unavailable: dedupe fast path off", OF_S("error", err), OF_END);
         goto out;
     }
     in->redis_warned = 0;
-    if (rep->type == REDIS_REPLY_ARRAY && rep->elements == (size_t)k)
-        for (int j = 0; j < k; j++)
-            if (rep->element[j]->type == REDIS_REPLY_STRING && !strcmp(rep->element[j]->str, "done"))
-                it[idx[j]].state = IT_DUP;
-    freeReplyObject(rep);
+    for (int j = 0; j < k; j++)
+        if (done[j]) it[idx[j]].state = IT_DUP;
 out:
-    free(argv);
+    free(kp);
     free(keys);
     free(idx);
+    free(done);
 }
 
 /* After commit: mark applied events done in Redis, one pipelined round trip (best effort). */
