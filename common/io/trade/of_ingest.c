@@ -42,7 +42,7 @@ struct of_ingest_s {
     shop_entry_t shops[SHOP_CACHE];
     int nshops;
     int redis_warned;
-    int64_t last_sweep_ms, last_prune_ms;
+    int64_t last_sweep_ms, last_prune_ms, prune_wait_ms;
     /* submission (trade-rules §2, §3): the configuration cache (an immutable snapshot, D-T10-30) and the order
      * writer */
     of_catcache_t *cc;
@@ -643,9 +643,10 @@ void of_ingest_tick(void *ctx) {
         in->last_sweep_ms = now;
         in->nshops = 0; /* shops renamed or removed are seen within a sweep interval */
     }
-    if (now - in->last_prune_ms >= 60000) { /* retention of the processed-event ledger (D-T10-11) */
+    if (now - in->last_prune_ms >= in->prune_wait_ms) { /* retention of the processed-event ledger (D-T10-11) */
         in->last_prune_ms = now;
-        of_ledger_prune(in->db, (int)of_cfg_int(in->cfg, OF_CFG_LEDGER_RETENTION_H), 5000);
+        int n = of_ledger_prune(in->db, (int)of_cfg_int(in->cfg, OF_CFG_LEDGER_RETENTION_H), 5000);
+        in->prune_wait_ms = of_ledger_prune_wait_ms(n, 5000);
     }
     of_catcache_tick(in->cc);
     auto_resubmit(in);
