@@ -170,8 +170,11 @@ static volatile int seed_stop;
 static char q_key[128], bak_key[128], rung_key[128];
 static const char *secret;
 
+/* The seed's design: its scripts take an order's keys together with the global queue lists (notify: data, claim,
+ * queue; delivered: data, claim, backup), so under Redis Cluster every key of the design needs one hash tag, the
+ * run's: one slot, one shard (docs/scaling.md "Redis Cluster"). */
 static void okey(const char *ref, const char *what, char *buf, size_t size) {
-    snprintf(buf, size, "bench:%s:dlv:{%s}:%s", run_id, ref, what);
+    snprintf(buf, size, "bench:{%s}:dlv:%s:%s", run_id, ref, what);
 }
 
 static size_t sink(char *p, size_t s, size_t n, void *u) {
@@ -272,9 +275,9 @@ static int run_seed(void) {
     char err[512];
     secret = getenv("OF_MERCHANT_1_SECRET");
     if (!secret || !merchant_url) return fprintf(stderr, "seed: OF_MERCHANT_1_SECRET and --merchant-url needed\n"), 2;
-    snprintf(q_key, sizeof q_key, "bench:%s:SIMPLE_PLATFORM_DELIVERY", run_id);
-    snprintf(bak_key, sizeof bak_key, "bench:%s:SIMPLE_PLATFORM_DELIVERY_BAK", run_id);
-    snprintf(rung_key, sizeof rung_key, "bench:%s:SIMPLE_PLATFORM_DELIVERY_30", run_id);
+    snprintf(q_key, sizeof q_key, "bench:{%s}:SIMPLE_PLATFORM_DELIVERY", run_id);
+    snprintf(bak_key, sizeof bak_key, "bench:{%s}:SIMPLE_PLATFORM_DELIVERY_BAK", run_id);
+    snprintf(rung_key, sizeof rung_key, "bench:{%s}:SIMPLE_PLATFORM_DELIVERY_30", run_id);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     pthread_t *th = calloc((size_t)loops, sizeof *th);
     loop_arg_t *args = calloc((size_t)loops, sizeof *args);

@@ -111,6 +111,11 @@ static const of_cfg_def_t defs[OF_CFG__COUNT] = {
         INT("OF_CATALOG_REFRESH_S", "5", 1, 3600,
             "Seconds between checks of the configuration tables (cfg_*, goods, platform goods); trade-submit "
             "reloads its catalogue cache when their fingerprint (row counts, last modification) changed."),
+    [OF_CFG_RESUBMIT_AUTO] =
+        INT("OF_RESUBMIT_AUTO", "0", 0, 1,
+            "1: when trade-submit's catalogue refresh sees configuration tables changed (goods mapped, a warehouse "
+            "added ...), it re-submits the raw trades stopped before that change by a rule the change can unblock "
+            "(as `ordctl resubmit`, exactly once; docs/operations.md \"Reprocess stopped trades\"); 0: only by hand."),
     [OF_CFG_PLATFORM_UTC_OFFSET_S] =
         INT("OF_PLATFORM_UTC_OFFSET_S", "28800", -50400, 50400,
             "Offset of the platforms' local time from UTC in seconds (raw-trade times carry no zone; 28800 = "

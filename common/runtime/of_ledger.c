@@ -76,3 +76,7 @@ int of_ledger_prune(of_db_t *db, int retention_h, int limit) {
     if (n) of_info("ledger pruned", OF_U("rows", n), OF_I("retention_h", retention_h), OF_END);
     return (int)n;
 }
+
+int64_t of_ledger_prune_wait_ms(int deleted, int limit) {
+    return deleted >= limit ? 1000 : 60000;
+}

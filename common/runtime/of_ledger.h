@@ -31,5 +31,9 @@ of_err_t of_ledger_record(of_db_t *db, const of_ledger_t *lg, const char *consum
  * than the retention is applied again, so it must exceed the topics' retention (a week on the local stack).
  * Returns the number deleted, -1 on a database error. The statement is registered on db at the first call. */
 int of_ledger_prune(of_db_t *db, int retention_h, int limit);
+/* Milliseconds until the next prune (ledger or outbox) after one that deleted `deleted` of at most `limit` rows: a
+ * full slice means more rows are due, the next one follows in a second (up to limit rows a second per instance);
+ * else a minute (docs/scaling.md "Retention"). */
+int64_t of_ledger_prune_wait_ms(int deleted, int limit);
 
 #endif

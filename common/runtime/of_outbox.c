@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "of_ledger.h"
 #include "of_log.h"
 #include "of_metrics.h"
 #include "of_time.h"
@@ -39,7 +40,7 @@ struct of_outbox_s {
     of_producer_t *p;
     int st_lease, st_leased, st_prune, st_backlog;
     unsigned long sweeps; /* lease tokens: instance:pid:sweeps */
-    int64_t last_sweep_ms, last_prune_ms;
+    int64_t last_sweep_ms, last_prune_ms, prune_wait_ms;
     of_db_multi_t m_add, m_sent, m_tried;
     pending_t *pending; /* events added since the last flush (copies) */
     int npending, cap;
@@ -318,8 +319,9 @@ void of_outbox_tick(of_outbox_t *ob, const of_config_t *cfg) {
         of_outbox_sweep(ob, 2000, 500);
         backlog(ob);
     }
-    if (now - ob->last_prune_ms >= 60000) {
+    if (now - ob->last_prune_ms >= ob->prune_wait_ms) {
         ob->last_prune_ms = now;
-        of_outbox_prune(ob, (int)of_cfg_int(cfg, OF_CFG_OUTBOX_RETENTION_H), 5000);
+        ob->prune_wait_ms =
+            of_ledger_prune_wait_ms(of_outbox_prune(ob, (int)of_cfg_int(cfg, OF_CFG_OUTBOX_RETENTION_H), 5000), 5000);
     }
 }

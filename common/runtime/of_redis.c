@@ -178,18 +178,21 @@ of_err_t of_redis_eval_int(of_redis_t *r, of_lua_t s, int nkeys, const char *con
     return err;
 }
 
-of_err_t of_redis_set_many(of_redis_t *r, const char *const *keys, int n, const char *value, long long ttl_ms,
-                           char *errstr, size_t errstr_size) {
-    char ttl[32];
-    snprintf(ttl, sizeof ttl, "%lld", ttl_ms);
+/* n single-key commands in one pipelined round trip: argv of command i from mk(ctx, i, argv) (its argc), each reply
+ * to got(ctx, i, reply) (may be NULL). Reconnects and retries the whole once on a lost connection. */
+typedef int (*pipe_mk_fn)(void *ctx, int i, const char **argv);
+typedef void (*pipe_got_fn)(void *ctx, int i, const redisReply *rep);
+static of_err_t pipe_run(of_redis_t *r, int n, pipe_mk_fn mk, pipe_got_fn got, void *ctx, char *errstr,
+                         size_t errstr_size) {
     for (int attempt = 0; attempt < 2; attempt++) {
         if (!r->c || r->c->err) {
             of_err_t err = reconnect(r, errstr, errstr_size);
             if (err) return err;
         }
         for (int i = 0; i < n; i++) {
-            const char *argv[] = {"SET", keys[i], value, "PX", ttl};
-            redisAppendCommandArgv(r->c, 5, argv, NULL);
+            const char *argv[8];
+            int argc = mk(ctx, i, argv);
+            redisAppendCommandArgv(r->c, argc, argv, NULL);
         }
         int ok = 1;
         for (int i = 0; i < n; i++) {
@@ -198,6 +201,7 @@ of_err_t of_redis_set_many(of_redis_t *r, const char *const *keys, int n, const 
                 ok = 0;
                 break;
             }
+            if (got) got(ctx, i, rep);
             freeReplyObject(rep);
         }
         if (ok) return OF_OK;
@@ -206,6 +210,44 @@ of_err_t of_redis_set_many(of_redis_t *r, const char *const *keys, int n, const 
         r->c = NULL;
     }
     return of_seterr(errstr, errstr_size, OF_ERR_TRANSIENT, "redis: connection lost twice");
+}
+
+typedef struct {
+    const char *const *keys;
+    const char *value, *ttl;
+    uint8_t *match;
+} many_t;
+
+static int set_mk(void *ctx, int i, const char **argv) {
+    const many_t *m = ctx;
+    argv[0] = "SET", argv[1] = m->keys[i], argv[2] = m->value, argv[3] = "PX", argv[4] = m->ttl;
+    return 5;
+}
+
+of_err_t of_redis_set_many(of_redis_t *r, const char *const *keys, int n, const char *value, long long ttl_ms,
+                           char *errstr, size_t errstr_size) {
+    char ttl[32];
+    snprintf(ttl, sizeof ttl, "%lld", ttl_ms);
+    many_t m = {.keys = keys, .value = value, .ttl = ttl};
+    return pipe_run(r, n, set_mk, NULL, &m, errstr, errstr_size);
+}
+
+static int get_mk(void *ctx, int i, const char **argv) {
+    const many_t *m = ctx;
+    argv[0] = "GET", argv[1] = m->keys[i];
+    return 2;
+}
+
+static void get_got(void *ctx, int i, const redisReply *rep) {
+    const many_t *m = ctx;
+    m->match[i] = rep->type == REDIS_REPLY_STRING && !strcmp(rep->str, m->value);
+}
+
+of_err_t of_redis_match_many(of_redis_t *r, const char *const *keys, int n, const char *value, uint8_t *match,
+                             char *errstr, size_t errstr_size) {
+    memset(match, 0, (size_t)n);
+    many_t m = {.keys = keys, .value = value, .match = match};
+    return pipe_run(r, n, get_mk, get_got, &m, errstr, errstr_size);
 }
 
 /* One pass of eval_many over the calls with unanswered[i] set: append them all, then read every reply. A NOSCRIPT

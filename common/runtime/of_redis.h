@@ -2,6 +2,7 @@
 #ifndef OF_REDIS_H
 #define OF_REDIS_H
 #include <stddef.h>
+#include <stdint.h>
 #include <hiredis/hiredis.h>
 #include "of_config.h"
 #include "of_err.h"
@@ -43,6 +44,11 @@ of_err_t of_redis_cmd(of_redis_t *r, int argc, const char **argv, redisReply **r
  * Reconnects and retries once on a lost connection. */
 of_err_t of_redis_set_many(of_redis_t *r, const char *const *keys, int n, const char *value, long long ttl_ms,
                            char *errstr, size_t errstr_size) OF_MUST_CHECK;
+/* GET of n keys in one pipelined round trip, match[i] = 1 when key i holds exactly value. One single-key command per
+ * key: cluster-safe where an MGET over keys of different hash slots is refused (CROSSSLOT; docs/scaling.md).
+ * Reconnects and retries once on a lost connection. */
+of_err_t of_redis_match_many(of_redis_t *r, const char *const *keys, int n, const char *value, uint8_t *match,
+                             char *errstr, size_t errstr_size) OF_MUST_CHECK;
 /* The same script for n calls in one pipelined round trip: call i takes keys[i * nkeys ...] and
  * args[i * nargs ...]; out[i] is its integer answer, LLONG_MIN when it answered an error or no integer (the
  * first such error is returned, after every call has run). NOSCRIPT reloads the script and re-runs only the

@@ -701,3 +701,26 @@ Test(rawtrade_nul, issue10_3_nul_in_json_refused_with_the_same_reason) {
     cr_expect_str_eq(t->cs_remark, "a\\u0000b");
     of_rawtrade_free(t);
 }
+
+Test(rawtrade_validate, a_resubmit_request_carries_the_identity_only) {
+    Orderfleet__RawTrade t = ORDERFLEET__RAW_TRADE__INIT;
+    char err[256];
+    t.resubmit = 1;
+    t.platform_id = 1;
+    t.shop_no = "tb-flagship";
+    t.tid = "TB1";
+    t.buyer_nick = "小王";
+    cr_expect_eq(of_rawtrade_validate_resubmit(&t, err, sizeof err), OF_OK, "%s", err);
+    cr_expect_neq(of_rawtrade_validate(&t, err, sizeof err), OF_OK); /* not a trade: no trade_time */
+    t.tid = "";
+    cr_expect_eq(of_rawtrade_validate_resubmit(&t, err, sizeof err), OF_ERR_INVALID);
+    t.tid = "TB1";
+    t.platform_id = 256;
+    cr_expect_eq(of_rawtrade_validate_resubmit(&t, err, sizeof err), OF_ERR_INVALID);
+    t.platform_id = 1;
+    Orderfleet__RawSubOrder o = ORDERFLEET__RAW_SUB_ORDER__INIT, *os[1] = {&o};
+    t.n_orders = 1;
+    t.orders = os;
+    cr_expect_eq(of_rawtrade_validate_resubmit(&t, err, sizeof err), OF_ERR_INVALID);
+    cr_expect(strstr(err, "no sub-orders") != NULL, "%s", err);
+}

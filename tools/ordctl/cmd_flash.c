@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "of_rkey.h"
 #include "of_db.h"
 #include "of_fsauth.h"
 #include "of_fsjob.h"
@@ -155,7 +156,7 @@ static int job_show(of_db_t *db, const char *id) {
     if (!rd) {
         fprintf(stderr, "ordctl flash job: redis: %s (the final record follows)\n", err);
     } else {
-        snprintf(key, sizeof key, "%sfsjob:%s", of_cfg_str(cfg, OF_CFG_REDIS_PREFIX), id);
+        of_rkey_fsjob(key, sizeof key, of_cfg_str(cfg, OF_CFG_REDIS_PREFIX), id);
         const char *hg[] = {"HGETALL", key};
         redisReply *r = NULL;
         if (!of_redis_cmd(rd, 2, hg, &r, err, sizeof err) && r && r->type == REDIS_REPLY_ARRAY && r->elements) {
@@ -293,7 +294,7 @@ static int check(of_db_t *db, int argc, char **argv) {
     long long stuck = -1;
     if (rd) {
         char key[128], upto[32];
-        snprintf(key, sizeof key, "%sfsjob:active", of_cfg_str(cfg, OF_CFG_REDIS_PREFIX));
+        of_rkey_fsjob_active(key, sizeof key, of_cfg_str(cfg, OF_CFG_REDIS_PREFIX));
         snprintf(upto, sizeof upto, "%lld", (long long)(of_now_ms() - 5000));
         const char *zc[] = {"ZCOUNT", key, "-inf", upto};
         redisReply *rep = NULL;

@@ -92,6 +92,10 @@ static const char USAGE[] =
     "        run the submission decisions of the window's raw trades again with the configuration changed (in memory\n"
     "        and a session's temporary tables; nothing real is written) and print how they would differ, counted and\n"
     "        per order (ordctl what-if --help)\n"
+    "  resubmit [--rule ID[,ID...]] [--tid TID] [--since \"YYYY-MM-DD HH:MM:SS\"] [--dry-run]\n"
+    "        reprocess the raw trades a rule stopped (api_trade.submit_rule; goods not mapped, no warehouse ...) once\n"
+    "        the cause is fixed: a resubmit request per trade on trade.raw, which trade-submit submits again exactly\n"
+    "        once; prints the trades found per rule; --since: stopped at or after that time; --dry-run: count only\n"
     "  topics                   the topic table (markdown, as in docs/topics.md)\n"
     "  topics create | check [--namespaces M] [--namespace-partitions K] [--replication R] [--partitions-scale K]\n"
     "        create the table's topics on the cluster in one Admin request (existing ones are kept), then check\n"
@@ -764,6 +768,8 @@ int main(int argc, char **argv) {
         rc = cmd_replay(sub_argc, sub_argv);
     else if (!strcmp(cmd, "what-if"))
         rc = cmd_whatif(sub_argc, sub_argv);
+    else if (!strcmp(cmd, "resubmit"))
+        rc = cmd_resubmit(sub_argc, sub_argv);
     else {
         fprintf(stderr, "ordctl: unknown command %s\n%s", cmd, USAGE);
         rc = 2;

@@ -23,6 +23,7 @@ int cmd_deliver(int argc, char **argv);
 int cmd_deliveries(int argc, char **argv);
 int cmd_topics(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
+int cmd_resubmit(int argc, char **argv);
 int cmd_order(int argc, char **argv);
 int cmd_flash(int argc, char **argv);
 int cmd_site(int argc, char **argv);

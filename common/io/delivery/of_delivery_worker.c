@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cjson/cJSON.h>
+#include "of_rkey.h"
 #include "of_delivery.h"
 #include "of_delivery_worker.h"
 #include "of_dlq.h"
@@ -198,7 +199,7 @@ static void dead(of_msg_result_t *r, item_t *it, const char *klass, const char *
 }
 
 static void rkey(of_delivery_t *d, const char *ref, const char *what, char *buf, size_t size) {
-    snprintf(buf, size, "%sdlv:{%s}:%s", d->prefix, ref, what); /* one hash tag: the order's keys share a slot */
+    of_rkey_delivery(buf, size, d->prefix, ref, what); /* one hash tag: the order's keys share a slot */
 }
 
 /* Keys and arguments of one script call per item, in one block (of_redis_eval_many's layout). */

@@ -1,4 +1,5 @@
 /* of_flash.c -- the flash worker's I/O (FS-2…FS-6): live job records in Redis, orders in one transaction a batch. */
+#include "of_rkey.h"
 #include "of_flash.h"
 #include <limits.h>
 #include <stdio.h>
@@ -299,7 +300,7 @@ static of_err_t tx_body(of_db_t *db, void *vctx, char *err, size_t size) {
     /* 5. the orders: codes from the DLV-1 sequence, one multi-row insert, their ids by job id */
     if (norders) {
         char seqkey[96];
-        snprintf(seqkey, sizeof seqkey, "%sseq:fs_order", f->prefix);
+        of_rkey_seq(seqkey, sizeof seqkey, f->prefix, "fs_order");
         const char **keys = calloc((size_t)norders, sizeof *keys);
         if (!keys) {
             e = of_seterr(err, size, OF_ERR_TRANSIENT, "out of memory");
@@ -408,7 +409,7 @@ static of_err_t finish(of_flash_t *f, item_t *it, int n, char *err, size_t size)
         goto out;
     }
     char zkey[96];
-    snprintf(zkey, sizeof zkey, "%sfsjob:active", f->prefix);
+    of_rkey_fsjob_active(zkey, sizeof zkey, f->prefix);
     zrem[0] = "ZREM";
     zrem[1] = zkey;
     int k = 0;
@@ -525,7 +526,7 @@ static of_err_t start(of_flash_t *f, item_t *it, int n, char *err, size_t size) 
         e = of_seterr(err, size, OF_ERR_TRANSIENT, "out of memory");
         goto out;
     }
-    snprintf(zkey, sizeof zkey, "%sfsjob:active", f->prefix);
+    of_rkey_fsjob_active(zkey, sizeof zkey, f->prefix);
     int nz = 2;
     zadd[0] = "ZADD";
     zadd[1] = zkey;
@@ -575,7 +576,7 @@ of_err_t of_flash_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_resu
             x->j = NULL;
             continue;
         }
-        snprintf(x->key, sizeof x->key, "%sfsjob:%s", f->prefix, x->j->job_id);
+        of_rkey_fsjob(x->key, sizeof x->key, f->prefix, x->j->job_id);
         snprintf(x->delivery, sizeof x->delivery, "%ld:%d:%lld", (long)getpid(), (int)msgs[i]->partition,
                  (long long)msgs[i]->offset);
     }
@@ -684,7 +685,7 @@ void of_flash_tick(void *ctx) {
     if (now - f->last_reap < 1000) return;
     f->last_reap = now;
     char zkey[96], nows[24], err[512], backoff[24];
-    snprintf(zkey, sizeof zkey, "%sfsjob:active", f->prefix);
+    of_rkey_fsjob_active(zkey, sizeof zkey, f->prefix);
     snprintf(nows, sizeof nows, "%lld", (long long)now);
     snprintf(backoff, sizeof backoff, "%lld", (long long)f->backoff_ms);
     const char *zr[] = {"ZRANGEBYSCORE", zkey, "-inf", nows, "LIMIT", "0", "256"};
@@ -707,7 +708,7 @@ void of_flash_tick(void *ctx) {
     for (int i = 0; i < n; i++) {
         const char *id = ids->element[i]->type == REDIS_REPLY_STRING ? ids->element[i]->str : "";
         snprintf(jid[i], sizeof jid[i], "%s", id);
-        snprintf(kbuf[i], sizeof kbuf[i], "%sfsjob:%s", f->prefix, id);
+        of_rkey_fsjob(kbuf[i], sizeof kbuf[i], f->prefix, id);
         keys[i] = kbuf[i];
         args[i * 2] = nows;
         args[i * 2 + 1] = backoff;

@@ -1,6 +1,7 @@
 /* of_gateway.c -- the flash-sale HTTP gateway (of_gateway.h): libmicrohttpd with a thread pool, one database and
  * one Redis connection per request thread, and a librdkafka producer whose delivery reports a poll thread hands to
  * the waiting requests. */
+#include "of_rkey.h"
 #include "of_gateway.h"
 #include <arpa/inet.h>
 #include <inttypes.h>
@@ -268,14 +269,14 @@ static enum MHD_Result submit(of_gateway_t *g, struct MHD_Connection *c, req_t *
     session_t *s = session(g, why, sizeof why);
     char id[40], ikey[256] = "", hkey[128], v[8][32];
     new_job_id(id, sizeof id);
-    snprintf(hkey, sizeof hkey, "%sfsjob:%s", g->prefix, id);
+    of_rkey_fsjob(hkey, sizeof hkey, g->prefix, id);
     int line = (int)(job.user_id % (uint64_t)g->nlines);
     redisReply *rep = NULL;
     enum MHD_Result res;
     if (!s) goto fail;
     snprintf(v[7], sizeof v[7], "%lld", (long long)g->keep_ms);
     if (idem) { /* the same key again: the same job */
-        snprintf(ikey, sizeof ikey, "%sfsidem:%s:%s", g->prefix, who->name, idem);
+        of_rkey_fsidem(ikey, sizeof ikey, g->prefix, who->name, idem);
         const char *set[] = {"SET", ikey, id, "NX", "PX", v[7]};
         if (redis_do(s, 6, set, &rep, why, sizeof why)) goto fail;
         int fresh = rep && rep->type == REDIS_REPLY_STATUS;
@@ -443,7 +444,7 @@ static void field(jobrec_t *j, const char *k, const char *v) {
 static int load_job(session_t *s, const char *id, jobrec_t *j, char *why, size_t size) {
     memset(j, 0, sizeof *j);
     char hkey[256];
-    snprintf(hkey, sizeof hkey, "%sfsjob:%s", s->g->prefix, id);
+    of_rkey_fsjob(hkey, sizeof hkey, s->g->prefix, id);
     const char *hg[] = {"HGETALL", hkey};
     redisReply *rep = NULL;
     if (redis_do(s, 2, hg, &rep, why, size)) return -1;

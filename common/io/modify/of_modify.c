@@ -22,7 +22,7 @@ struct of_modify_s {
     of_catcache_t *cc;
     of_ledger_t lg;
     char consumer[128], worker[160];
-    int64_t last_prune_ms;
+    int64_t last_prune_ms, prune_wait_ms;
 };
 
 enum { IT_PENDING, IT_DUP, IT_DEAD, IT_DONE, IT_WAIT };
@@ -332,9 +332,10 @@ out:
 void of_modify_tick(void *ctx) {
     of_modify_t *md = ctx;
     int64_t now = of_now_ms();
-    if (now - md->last_prune_ms >= 60000) { /* retention of the processed-event ledger (D-T10-11) */
+    if (now - md->last_prune_ms >= md->prune_wait_ms) { /* retention of the processed-event ledger (D-T10-11) */
         md->last_prune_ms = now;
-        of_ledger_prune(md->db, (int)of_cfg_int(md->cfg, OF_CFG_LEDGER_RETENTION_H), 5000);
+        int n = of_ledger_prune(md->db, (int)of_cfg_int(md->cfg, OF_CFG_LEDGER_RETENTION_H), 5000);
+        md->prune_wait_ms = of_ledger_prune_wait_ms(n, 5000);
     }
     of_catcache_tick(md->cc);
 }

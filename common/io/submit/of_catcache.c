@@ -1,6 +1,8 @@
 /* of_catcache.c -- a worker's published catalogue (of_catcache.h). */
 #include "of_catcache.h"
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "of_catload.h"
 #include "of_log.h"
 #include "of_time.h"
@@ -10,7 +12,26 @@ struct of_catcache_s {
     of_catload_t *cl;
     of_cat_snap_t *snap; /* the published catalogue, NULL until loaded */
     int64_t last_check_ms;
+    char changed[sizeof(((of_catload_stats_t *)0)->tables)]; /* tables changed since of_catcache_changes() */
 };
+
+/* Add the tables of list (comma-separated) not in cc->changed yet. */
+static void note_changed(of_catcache_t *cc, const char *list) {
+    char one[96];
+    for (const char *p = list; *p;) {
+        const char *e = strchr(p, ',');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        snprintf(one, sizeof one, "%.*s", (int)n, p);
+        size_t len = strlen(cc->changed);
+        char pad[sizeof one + 2];
+        snprintf(pad, sizeof pad, ",%s,", one);
+        char have[sizeof cc->changed + 2];
+        snprintf(have, sizeof have, ",%s,", cc->changed);
+        if (*one && !strstr(have, pad))
+            snprintf(cc->changed + len, sizeof cc->changed - len, "%s%s", len ? "," : "", one);
+        p = e ? e + 1 : p + n;
+    }
+}
 
 of_catcache_t *of_catcache_new(const of_config_t *cfg, of_db_t *db) {
     of_catcache_t *cc = calloc(1, sizeof *cc);
@@ -53,6 +74,7 @@ static int refresh(of_catcache_t *cc) {
         of_cat_snap_release(cc->snap);
         cc->snap = s;
         cat_log(cc, &st, initial);
+        note_changed(cc, st.tables);
     }
     return 0;
 }
@@ -83,4 +105,15 @@ void of_catcache_tick(of_catcache_t *cc) {
     if (now - cc->last_check_ms < of_cfg_int(cc->cfg, OF_CFG_CATALOG_REFRESH_S) * 1000) return;
     cc->last_check_ms = now;
     (void)refresh(cc); /* logged; a batch without a catalogue loads it */
+}
+
+void of_catcache_refresh(of_catcache_t *cc) {
+    cc->last_check_ms = of_now_ms();
+    (void)refresh(cc);
+}
+
+int of_catcache_changes(of_catcache_t *cc, char *buf, size_t size) {
+    snprintf(buf, size, "%s", cc->changed);
+    cc->changed[0] = '\0';
+    return *buf != '\0';
 }

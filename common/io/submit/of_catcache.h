@@ -23,5 +23,11 @@ void of_catcache_commit(of_catcache_t *cc, of_cat_snap_t **batch_snap, int commi
                         size_t n);
 /* Between batches: read the tables' fingerprints when OF_CATALOG_REFRESH_S has passed, and publish what changed. */
 void of_catcache_tick(of_catcache_t *cc);
+/* The same check now, whatever the time since the last one (a batch that must see the latest configuration:
+ * a resubmit request). */
+void of_catcache_refresh(of_catcache_t *cc);
+/* The tables (comma-separated, each once) whose change the loads and refreshes since the last call published (all of
+ * them after the first load); 1 when there are some. Cleared by the call. */
+int of_catcache_changes(of_catcache_t *cc, char *buf, size_t size);
 
 #endif

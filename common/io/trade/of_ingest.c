@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include "of_rkey.h"
 #include "of_catcache.h"
 #include "of_dlq.h"
 #include "of_ingest.h"
@@ -12,6 +13,7 @@
 #include "of_ledger.h"
 #include "of_outbox.h"
 #include "of_rawtrade.h"
+#include "of_resubmit.h"
 #include "of_sub.h"
 #include "of_substore.h"
 #include "of_topics.h"
@@ -40,11 +42,12 @@ struct of_ingest_s {
     shop_entry_t shops[SHOP_CACHE];
     int nshops;
     int redis_warned;
-    int64_t last_sweep_ms, last_prune_ms;
+    int64_t last_sweep_ms, last_prune_ms, prune_wait_ms;
     /* submission (trade-rules §2, §3): the configuration cache (an immutable snapshot, D-T10-30) and the order
      * writer */
     of_catcache_t *cc;
     of_substore_t *ss;
+    of_resubmit_t *rs; /* the automatic re-submission (OF_RESUBMIT_AUTO) */
 };
 
 enum { IT_PENDING, IT_DUP, IT_DEAD, IT_DONE };
@@ -89,6 +92,7 @@ of_ingest_t *of_ingest_new(const of_config_t *cfg, of_db_t *db, of_redis_t *redi
     int multi_bad = of_ledger_init(db, &in->lg);
     in->cc = of_catcache_new(cfg, db);
     in->ss = of_substore_new(db, cfg);
+    in->rs = of_resubmit_new(db);
     if (strlen(consumer) > 64) { /* processed_event.consumer */
         of_seterr(errstr, errstr_size, OF_ERR_CONFIG, "OF_KAFKA_GROUP: longer than 64 characters");
         of_ingest_destroy(in);
@@ -104,7 +108,7 @@ of_ingest_t *of_ingest_new(const of_config_t *cfg, of_db_t *db, of_redis_t *redi
         of_ingest_destroy(in);
         return NULL;
     }
-    if (!in->ts || !in->ob || !in->cc || !in->ss || in->st_shop < 0 || multi_bad) {
+    if (!in->ts || !in->ob || !in->cc || !in->ss || !in->rs || in->st_shop < 0 || multi_bad) {
         of_seterr(errstr, errstr_size, OF_ERR_NOMEM, "cannot set up the trade store");
         of_ingest_destroy(in);
         return NULL;
@@ -118,6 +122,7 @@ void of_ingest_destroy(of_ingest_t *in) {
     of_outbox_destroy(in->ob);
     of_catcache_destroy(in->cc);
     of_substore_destroy(in->ss);
+    of_resubmit_destroy(in->rs);
     free(in);
 }
 
@@ -148,42 +153,40 @@ static of_err_t resolve_shop(of_ingest_t *in, int platform_id, const char *shop_
 }
 
 static void dedupe_key(of_ingest_t *in, const char *event_id, char *buf, size_t size) {
-    snprintf(buf, size, "%sdedupe:%s:%s", of_cfg_str(in->cfg, OF_CFG_REDIS_PREFIX), in->consumer, event_id);
+    of_rkey_dedupe(buf, size, of_cfg_str(in->cfg, OF_CFG_REDIS_PREFIX), in->consumer, event_id);
 }
 
-/* Redis fast path: events already marked done are replays. Redis trouble only disables the fast path. */
+/* Redis fast path: events already marked done are replays (one GET per event, pipelined: the keys are in different
+ * hash slots, docs/scaling.md). Redis trouble only disables the fast path. */
 static void redis_skip_done(of_ingest_t *in, item_t *it, int n) {
     if (!in->redis) return;
-    const char **argv = calloc((size_t)n + 1, sizeof *argv);
-    char(*keys)[512] = calloc((size_t)n, sizeof *keys);
-    int *idx = calloc((size_t)n, sizeof *idx);
+    const char **kp = calloc((size_t)n + 1, sizeof *kp);
+    char(*keys)[512] = calloc((size_t)n + 1, sizeof *keys);
+    int *idx = calloc((size_t)n + 1, sizeof *idx);
+    uint8_t *done = calloc((size_t)n + 1, 1);
     int k = 0;
-    if (!argv || !keys || !idx) goto out;
-    argv[k] = "MGET";
+    if (!kp || !keys || !idx || !done) goto out;
     for (int i = 0; i < n; i++)
         if (it[i].state == IT_PENDING) {
             dedupe_key(in, it[i].t->meta->event_id, keys[k], sizeof keys[k]);
             idx[k] = i;
-            argv[k + 1] = keys[k];
+            kp[k] = keys[k];
             k++;
         }
-    if (!k) goto out;
-    redisReply *rep;
     char err[256];
-    if (of_redis_cmd(in->redis, k + 1, argv, &rep, err, sizeof err)) {
+    if (!k) goto out;
+    if (of_redis_match_many(in->redis, kp, k, "done", done, err, sizeof err)) {
         if (!in->redis_warned++) of_warn("redis unavailable: dedupe fast path off", OF_S("error", err), OF_END);
         goto out;
     }
     in->redis_warned = 0;
-    if (rep->type == REDIS_REPLY_ARRAY && rep->elements == (size_t)k)
-        for (int j = 0; j < k; j++)
-            if (rep->element[j]->type == REDIS_REPLY_STRING && !strcmp(rep->element[j]->str, "done"))
-                it[idx[j]].state = IT_DUP;
-    freeReplyObject(rep);
+    for (int j = 0; j < k; j++)
+        if (done[j]) it[idx[j]].state = IT_DUP;
 out:
-    free(argv);
+    free(kp);
     free(keys);
     free(idx);
+    free(done);
 }
 
 /* After commit: mark applied events done in Redis, one pipelined round trip (best effort). */
@@ -214,6 +217,10 @@ static const char *outcome_name(of_ts_outcome_t o) {
         return "changed";
     case OF_TS_STALE:
         return "stale";
+    case OF_TS_RESUBMIT:
+        return "resubmitted";
+    case OF_TS_NOT_STOPPED:
+        return "not-stopped";
     default:
         return "unchanged";
     }
@@ -336,6 +343,7 @@ static of_err_t run_segment(txctx_t *c, int m, int64_t now, char *errstr, size_t
         it->ts.t = it->t;
         it->ts.shop_id = it->shop_id;
         it->ts.event_id = it->t->meta->event_id;
+        it->ts.resubmit = it->t->resubmit;
         c->tsp[k++] = &it->ts;
     }
     if (!k) return OF_OK;
@@ -352,9 +360,10 @@ static of_err_t run_segment(txctx_t *c, int m, int64_t now, char *errstr, size_t
                                            .offset = it->m->offset,
                                            .outcome = outcome_of(it)};
         if (it->ts.outcome == OF_TS_CHANGED && (err = change_event(in, it, errstr, size))) return err;
-        if (it->ts.outcome != OF_TS_INSERTED) continue;
-        /* trade-rules §3: a new raw trade becomes a system order right after it is stored */
-        it->job = (of_subjob_t){.raw = it->t,
+        if (it->ts.outcome != OF_TS_INSERTED && it->ts.outcome != OF_TS_RESUBMIT) continue;
+        /* trade-rules §3: a new raw trade becomes a system order right after it is stored; a stopped one when a
+         * resubmit request asks for it (its stored version: OP-10, D-RS-1) */
+        it->job = (of_subjob_t){.raw = it->ts.outcome == OF_TS_RESUBMIT ? it->ts.stored : it->t,
                                 .raw_id = it->ts.raw_id,
                                 .shop_id = it->shop_id,
                                 .order_ids = it->ts.order_ids,
@@ -417,6 +426,12 @@ static void log_item(const item_t *it) {
         return;
     }
     if (it->state != IT_DONE) return;
+    if (it->ts.outcome == OF_TS_NOT_STOPPED) {
+        of_info("resubmit request: the raw trade is not stopped, nothing to do",
+                OF_S("event_id", it->t->meta->event_id), OF_S("tid", it->t->tid), OF_U("raw_id", it->ts.raw_id),
+                OF_END);
+        return;
+    }
     if (it->job.raw && it->job.trade_id)
         of_info("order created", OF_S("event_id", it->t->meta->event_id), OF_S("tid", it->t->tid),
                 OF_U("order_id", it->job.trade_id), OF_I("status", it->job.status),
@@ -425,6 +440,7 @@ static void log_item(const item_t *it) {
         of_warn("raw trade not submitted", OF_S("event_id", it->t->meta->event_id), OF_S("tid", it->t->tid),
                 OF_U("raw_id", it->ts.raw_id), OF_S("rule", it->job.stop_rule), OF_S("reason", it->job.stop_reason),
                 OF_END);
+    if (it->ts.outcome == OF_TS_RESUBMIT) return;
     if (it->ts.outcome == OF_TS_STALE) of_metric_add(OF_M_STALE, 1);
     of_log(it->ts.outcome == OF_TS_INSERTED ? OF_LOG_DEBUG : OF_LOG_INFO, "raw trade stored",
            OF_S("event_id", it->t->meta->event_id), OF_S("tid", it->t->tid), OF_I("platform_id", it->t->platform_id),
@@ -467,7 +483,8 @@ of_err_t of_ingest_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
             continue;
         }
         if (of_rawtrade_wire_check(msgs[i]->payload, msgs[i]->len, err, sizeof err) ||
-            of_rawtrade_validate(it->t, err, sizeof err)) {
+            (it->t->resubmit ? of_rawtrade_validate_resubmit(it->t, err, sizeof err)
+                             : of_rawtrade_validate(it->t, err, sizeof err))) {
             dead(&res[i], it, "validation", "%s", err);
             continue;
         }
@@ -489,7 +506,14 @@ of_err_t of_ingest_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
             dead(&res[i], it, "unknown_ref", "%s", err);
         }
     }
-    /* 4. one transaction for the batch; on a permanent error, one per message to find the poison one */
+    /* 4. one transaction for the batch; on a permanent error, one per message to find the poison one. A resubmit
+     * request follows a configuration change: the catalogue is checked first, whatever the time since the last
+     * check. */
+    for (int i = 0; i < n; i++)
+        if (items[i].state == IT_PENDING && items[i].t->resubmit) {
+            of_catcache_refresh(in->cc);
+            break;
+        }
     of_cat_snap_t *snap = of_catcache_acquire(in->cc); /* the catalogue, outside the transaction */
     if (!snap) {
         rc = OF_ERR_TRANSIENT;
@@ -586,6 +610,31 @@ out:
     return rc;
 }
 
+/* OF_RESUBMIT_AUTO: after the catalogue refresh published a change of configuration tables, request the
+ * re-submission of the raw trades stopped before it by a rule it can unblock (of_unblock.h). The requests go through
+ * trade.raw like `ordctl resubmit`'s; every instance may send them, their event ids make them count once. */
+static void auto_resubmit(of_ingest_t *in) {
+    char changed[640], err[400];
+    if (!of_catcache_changes(in->cc, changed, sizeof changed) || !of_cfg_int(in->cfg, OF_CFG_RESUBMIT_AUTO)) return;
+    char prod[160];
+    snprintf(prod, sizeof prod, "trade-submit@%s", of_cfg_str(in->cfg, OF_CFG_INSTANCE_ID));
+    of_resub_filter_t f = {.changed = changed};
+    of_resub_result_t r;
+    of_err_t e = of_resubmit_run(in->rs, in->p, prod, &f, &r, NULL, NULL, err, sizeof err);
+    if (e) {
+        of_warn("automatic resubmit failed; it runs again after the next configuration change or by hand "
+                "(ordctl resubmit)",
+                OF_S("tables", changed), OF_S("error", err), OF_END);
+        return;
+    }
+    if (!r.found) return;
+    char per[400] = "";
+    for (size_t i = 0, len = 0; i < r.nrules && len < sizeof per; i++)
+        len += (size_t)snprintf(per + len, sizeof per - len, "%s%s=%ld", i ? "," : "", r.rules[i].rule, r.rules[i].n);
+    of_info("stopped trades resubmitted after a configuration change", OF_S("tables", changed), OF_S("rules", per),
+            OF_I("requests", r.published), OF_END);
+}
+
 void of_ingest_tick(void *ctx) {
     of_ingest_t *in = ctx;
     int64_t now = of_now_ms();
@@ -594,9 +643,11 @@ void of_ingest_tick(void *ctx) {
         in->last_sweep_ms = now;
         in->nshops = 0; /* shops renamed or removed are seen within a sweep interval */
     }
-    if (now - in->last_prune_ms >= 60000) { /* retention of the processed-event ledger (D-T10-11) */
+    if (now - in->last_prune_ms >= in->prune_wait_ms) { /* retention of the processed-event ledger (D-T10-11) */
         in->last_prune_ms = now;
-        of_ledger_prune(in->db, (int)of_cfg_int(in->cfg, OF_CFG_LEDGER_RETENTION_H), 5000);
+        int n = of_ledger_prune(in->db, (int)of_cfg_int(in->cfg, OF_CFG_LEDGER_RETENTION_H), 5000);
+        in->prune_wait_ms = of_ledger_prune_wait_ms(n, 5000);
     }
     of_catcache_tick(in->cc);
+    auto_resubmit(in);
 }

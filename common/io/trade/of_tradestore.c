@@ -20,7 +20,7 @@ enum { W_TRADE, W_ORDER, W__COUNT };
 struct of_tradestore_s {
     of_db_t *db;
     char *sql[12];
-    int st_upd, st_upd_o;
+    int st_upd, st_upd_o, st_reset, st_reset_o;
     of_db_multi_t m_sel, m_sel_o;
     of_wtable_t tables[W__COUNT];
     of_wset_t *w;
@@ -62,6 +62,13 @@ static void sb_fields(sb_t *b, const of_rtfield_t *f, size_t n, int mode, int fo
     }
 }
 
+/* A stopped raw trade submitted again (OP-10): its exception bits and invalid-goods marks go, the submission sets
+ * again those that still hold. */
+static const char SQL_RESET[] = "UPDATE api_trade SET bad_reason = 0 WHERE rec_id = ?";
+static const char SQL_RESET_O[] = "UPDATE api_trade_order SET is_invalid_goods = 0 WHERE api_trade_id = ?";
+/* The columns of a stored version before its fields (of_tradestore_new, sql[0]). */
+enum { C_KEY, C_REC_ID, C_DELIVER, C_PROCESS, C_RULE, C_FIELDS };
+
 of_tradestore_t *of_tradestore_new(of_db_t *db) {
     of_tradestore_t *ts = calloc(1, sizeof *ts);
     if (!ts) return NULL;
@@ -70,7 +77,7 @@ of_tradestore_t *of_tradestore_new(of_db_t *db) {
     const of_rtfield_t *tf = of_rawtrade_fields(0, &nt), *of = of_rawtrade_fields(1, &no);
     sb_t b[12] = {{0}};
     /* 0-2: the stored versions of the batch's trades, locked; v.k names the asking item */
-    sb_add(&b[0], "SELECT v.k, a.rec_id, a.deliver_trade_id, ");
+    sb_add(&b[0], "SELECT v.k, a.rec_id, a.deliver_trade_id, a.process_status, a.submit_rule, ");
     for (size_t i = 0; i < nt; i++) {
         sb_add(&b[0], i ? ", a." : "a.");
         sb_add(&b[0], tf[i].name);
@@ -118,7 +125,9 @@ of_tradestore_t *of_tradestore_new(of_db_t *db) {
     ts->tables[W_ORDER] = (of_wtable_t){"api_trade_order", ts->sql[7], ts->sql[8], NULL, NULL, 1, 0};
     ts->st_upd = of_db_register(db, ts->sql[9]);
     ts->st_upd_o = of_db_register(db, ts->sql[10]);
-    if (ts->st_upd < 0 || ts->st_upd_o < 0 ||
+    ts->st_reset = of_db_register(db, SQL_RESET);
+    ts->st_reset_o = of_db_register(db, SQL_RESET_O);
+    if (ts->st_upd < 0 || ts->st_upd_o < 0 || ts->st_reset < 0 || ts->st_reset_o < 0 ||
         of_db_register_multi_sep(db, ts->sql[0], ts->sql[1], " UNION ALL ", ts->sql[2], &ts->m_sel) ||
         of_db_register_multi(db, ts->sql[3], ts->sql[11], ts->sql[4], &ts->m_sel_o) ||
         !(ts->w = of_wset_new(db, ts->tables, W__COUNT))) {
@@ -306,6 +315,44 @@ void of_tradestore_item_clear(of_ts_item_t *it) {
     change_clear(&it->chg);
     free(it->order_ids);
     it->order_ids = NULL;
+    of_rawtrade_free(it->stored);
+    it->stored = NULL;
+}
+
+/* A resubmit request: the stored version (row r of rows, sub-orders r0..r1 of orows) into it->stored when a rule
+ * stopped it, its marks cleared (of_tradestore.h). */
+static of_err_t resubmit_item(of_tradestore_t *ts, of_ts_item_t *it, const of_rows_t *rows, int r,
+                              const of_rows_t *orows, int r0, int r1, char *errstr, size_t size) {
+    size_t nt, no;
+    const of_rtfield_t *tf = of_rawtrade_fields(0, &nt), *of = of_rawtrade_fields(1, &no);
+    const char *rule = of_rows_str(rows, r, C_RULE);
+    it->outcome = OF_TS_NOT_STOPPED;
+    if (strtoull(of_rows_str(rows, r, C_DELIVER), NULL, 10) || atoi(of_rows_str(rows, r, C_PROCESS)) != 10 || !rule ||
+        !*rule)
+        return OF_OK;
+    Orderfleet__RawTrade *sp = calloc(1, sizeof *sp);
+    if (!sp) return of_seterr(errstr, size, OF_ERR_NOMEM, "out of memory");
+    orderfleet__raw_trade__init(sp);
+    it->stored = sp;
+    int ns = r1 - r0;
+    sp->orders = calloc((size_t)ns + 1, sizeof *sp->orders);
+    it->order_ids = calloc((size_t)ns + 1, sizeof *it->order_ids);
+    if (!sp->orders || !it->order_ids) return of_seterr(errstr, size, OF_ERR_NOMEM, "out of memory");
+    of_err_t err = fields_from_row(sp, tf, nt, rows, r, C_FIELDS);
+    for (int k = 0; !err && k < ns; k++) {
+        Orderfleet__RawSubOrder *o = malloc(sizeof *o);
+        if (!o) return of_seterr(errstr, size, OF_ERR_NOMEM, "out of memory");
+        orderfleet__raw_sub_order__init(o);
+        sp->orders[sp->n_orders++] = o;
+        it->order_ids[k] = strtoull(of_rows_str(orows, r0 + k, 1), NULL, 10);
+        err = fields_from_row(o, of, no, orows, r0 + k, 2);
+    }
+    if (err)
+        return of_seterr(errstr, size, err, "api_trade %llu: unreadable stored row", (unsigned long long)it->raw_id);
+    it->outcome = OF_TS_RESUBMIT;
+    of_param_t p = OFP_U(it->raw_id);
+    if ((err = of_db_exec(ts->db, ts->st_reset, &p, 1, NULL, NULL, errstr, size))) return err;
+    return of_db_exec(ts->db, ts->st_reset_o, &p, 1, NULL, NULL, errstr, size);
 }
 
 of_err_t of_tradestore_apply_batch(of_tradestore_t *ts, of_ts_item_t *const *items, size_t n, char *errstr,
@@ -356,6 +403,10 @@ of_err_t of_tradestore_apply_batch(of_tradestore_t *ts, of_ts_item_t *const *ite
     for (size_t i = 0; i < n && !err; i++) {
         of_ts_item_t *it = items[i];
         const Orderfleet__RawTrade *t = it->t;
+        if (it->resubmit && stored_row[i] < 0) {
+            it->outcome = OF_TS_NOT_STOPPED;
+            continue;
+        }
         if (stored_row[i] < 0) {
             of_param_t q[96];
             q[0] = OFP_U(it->shop_id);
@@ -369,15 +420,24 @@ of_err_t of_tradestore_apply_batch(of_tradestore_t *ts, of_ts_item_t *const *ite
             it->outcome = OF_TS_INSERTED;
             continue;
         }
+        int r0 = 0, r1;
+        while (r0 < orows->nrows && strtoull(of_rows_str(orows, r0, 0), NULL, 10) != it->raw_id)
+            r0++;
+        for (r1 = r0; r1 < orows->nrows && strtoull(of_rows_str(orows, r1, 0), NULL, 10) == it->raw_id; r1++)
+            ;
+        if (it->resubmit) {
+            err = resubmit_item(ts, it, rows, stored_row[i], orows, r0, r1, errstr, size);
+            continue;
+        }
         it->chg.api_trade_id = it->raw_id;
-        it->chg.deliver_trade_id = strtoull(of_rows_str(rows, stored_row[i], 2), NULL, 10);
+        it->chg.deliver_trade_id = strtoull(of_rows_str(rows, stored_row[i], C_DELIVER), NULL, 10);
         Orderfleet__RawTrade *sp = malloc(sizeof *sp);
         if (!sp) {
             err = of_seterr(errstr, size, OF_ERR_NOMEM, "out of memory");
             break;
         }
         orderfleet__raw_trade__init(sp);
-        if ((err = fields_from_row(sp, tf, nt, rows, stored_row[i], 3))) {
+        if ((err = fields_from_row(sp, tf, nt, rows, stored_row[i], C_FIELDS))) {
             of_rawtrade_free(sp);
             err = of_seterr(errstr, size, err, "api_trade %llu: unreadable stored row", (unsigned long long)it->raw_id);
             break;
@@ -385,11 +445,6 @@ of_err_t of_tradestore_apply_batch(of_tradestore_t *ts, of_ts_item_t *const *ite
         if (of_modflag_is_stale(sp->modified, t->modified)) {
             it->outcome = OF_TS_STALE;
         } else {
-            int r0 = 0, r1;
-            while (r0 < orows->nrows && strtoull(of_rows_str(orows, r0, 0), NULL, 10) != it->raw_id)
-                r0++;
-            for (r1 = r0; r1 < orows->nrows && strtoull(of_rows_str(orows, r1, 0), NULL, 10) == it->raw_id; r1++)
-                ;
             err = apply_change(ts, it, sp, orows, r0, r1, errstr, size);
         }
         of_rawtrade_free(sp);

@@ -461,6 +461,23 @@ static of_err_t check_fields(const void *msg, const field_t *fs, size_t n, const
     return OF_OK;
 }
 
+of_err_t of_rawtrade_validate_resubmit(const Orderfleet__RawTrade *t, char *errstr, size_t size) {
+    static const char *const used[] = {"shop_no", "tid", "buyer_nick", "receiver_mobile", "receiver_telno"};
+    for (size_t i = 0; i < NFIELDS(trade_fields); i++) {
+        const field_t *f = &trade_fields[i];
+        for (size_t k = 0; k < sizeof used / sizeof used[0]; k++) {
+            if (strcmp(f->name, used[k])) continue;
+            of_err_t err = check_str(f->name, *(char *const *)((const char *)t + f->off), f, k < 2, errstr, size);
+            if (err) return err;
+        }
+    }
+    if (t->platform_id < 0 || t->platform_id > 255)
+        return of_seterr(errstr, size, OF_ERR_INVALID, "platform_id: %d not in 0..255", t->platform_id);
+    if (t->n_orders)
+        return of_seterr(errstr, size, OF_ERR_INVALID, "resubmit: a resubmit request carries no sub-orders");
+    return OF_OK;
+}
+
 of_err_t of_rawtrade_validate(const Orderfleet__RawTrade *t, char *errstr, size_t size) {
     of_err_t err;
     /* strings (UTF-8, characters, bytes, required ids) and amounts of the trade */

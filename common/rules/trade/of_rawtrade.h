@@ -48,6 +48,9 @@ void of_rawtrade_free(Orderfleet__RawTrade *t);
  * not valid UTF-8 at byte 17"). Pure. A NUL inside a string cannot be seen here (protobuf-c and cJSON end
  * the C string at it): of_rawtrade_wire_check() and of_rawtrade_from_json() refuse it. */
 of_err_t of_rawtrade_validate(const Orderfleet__RawTrade *t, char *errstr, size_t errstr_size) OF_MUST_CHECK;
+/* A resubmit request (RawTrade.resubmit, of_resubmit.h): platform_id in 0..255, shop_no and tid as in a trade, no
+ * sub-orders. */
+of_err_t of_rawtrade_validate_resubmit(const Orderfleet__RawTrade *t, char *errstr, size_t errstr_size) OF_MUST_CHECK;
 
 /* The encoded RawTrade bytes as received: refuses a string field (of the trade, its sub-orders or its meta)
  * holding a NUL byte, which the decoded C string would silently cut ("jd-store\0evil" → "jd-store"), with
