@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "of_db.h"
+#include "of_delivery_loop.h"
 #include "of_delivery_worker.h"
 #include "of_kafka.h"
 #include "of_ladder.h"
@@ -56,15 +57,7 @@ int main(int argc, char **argv) {
     }
     of_info("retry ladder", OF_S("ladder", of_cfg_str(cfg, OF_CFG_RETRY_LADDER)),
             OF_I("tries", of_ladder_tries(&ladder)), OF_END);
-    static const int topics[] = {OF_TOPIC_DELIVERY_REQUEST};
-    of_worker_spec_t spec = {.name = "delivery",
-                             .topics = topics,
-                             .ntopics = 1,
-                             .on_batch = of_delivery_worker_batch,
-                             .on_tick = of_delivery_worker_tick,
-                             .tick_ms = 1000,
-                             .ctx = dv};
-    rc = of_worker_run(cfg, p, &spec);
+    rc = of_delivery_loop_run(cfg, p, dv, "delivery");
 out:
     of_delivery_worker_destroy(dv);
     of_producer_destroy(p);

@@ -58,14 +58,8 @@ static const char SQL_ATTEMPT_HEAD[] = "INSERT INTO delivery_attempt (delivery_i
 static const char SQL_ATTEMPT_ROW[] = "(?, ?, ?, FROM_UNIXTIME(? / 1000), ?, ?, ?, ?, ?)";
 static const char SQL_ATTEMPT_TAIL[] = " ON DUPLICATE KEY UPDATE id = id";
 
-typedef struct {
-    uint64_t id;
-    char no[65];
-    char url[1025];
-    char secret_ref[129];
-    long timeout_ms;
-    int enabled;
-} merchant_t;
+typedef of_dlv_item_t item_t;
+typedef of_dlv_merchant_t merchant_t;
 
 struct of_delivery_s {
     const of_config_t *cfg;
@@ -84,34 +78,6 @@ struct of_delivery_s {
     int redis_warned;
     int64_t last_sweep_ms;
 };
-
-enum { IT_PENDING, IT_DUP, IT_DEAD, IT_CALL };
-enum { OUT_NONE, OUT_DELIVERED, OUT_RETRY, OUT_DEAD };
-
-typedef struct {
-    rd_kafka_message_t *m;
-    Orderfleet__DeliveryRequest *rq;
-    of_retry_ctx_t rc;
-    char ref[72], idem[130], sig[80];
-    const merchant_t *mc;
-    const char *secret; /* borrowed from the environment */
-    uint64_t delivery_id;
-    char row_order[72], row_idem[130]; /* the delivery row's own order_id and idempotency_key */
-    uint64_t row_merchant;
-    int attempt_no; /* delivery_attempt.attempt_no: tries so far across re-drives + 1 */
-    int take;       /* the row must be updated to this claim (a retry, a re-drive, another event's stale row) */
-    int state, outcome, rung;
-    int by_claim; /* state was set by tx_claim (undone when the transaction is retried) */
-    const char *dup_why;
-    int64_t due_ms;
-    char *body;
-    size_t body_len;
-    char h_idem[200], h_sig[120], h_merchant[120], h_attempt[40], h_event[180], h_order[120];
-    const char *headers[9];
-    of_http_req_t req;
-    int64_t started_wall_ms;
-    char error[640];
-} item_t;
 
 /* ------------------------------------------------------------------ set-up */
 
@@ -161,12 +127,13 @@ void of_delivery_worker_destroy(of_delivery_t *d) {
 
 /* ------------------------------------------------------------------ steps */
 
-/* The merchant (cache, else MySQL). *mp = NULL when unknown. */
-static of_err_t merchant_get(of_delivery_t *d, uint64_t id, const merchant_t **mp) {
-    *mp = NULL;
+/* The merchant (cache, else MySQL), copied to *out; *found = 0 when unknown. */
+static of_err_t merchant_get(of_delivery_t *d, uint64_t id, merchant_t *out, int *found) {
+    *found = 0;
     for (int i = 0; i < d->nmerchants; i++)
         if (d->merchants[i].id == id) {
-            *mp = &d->merchants[i];
+            *out = d->merchants[i];
+            *found = 1;
             return OF_OK;
         }
     char err[256];
@@ -176,15 +143,16 @@ static of_err_t merchant_get(of_delivery_t *d, uint64_t id, const merchant_t **m
         of_warn("merchant lookup failed", OF_S("error", err), OF_END);
         return OF_ERR_TRANSIENT;
     }
-    if (rows->nrows && d->nmerchants < MERCHANT_CACHE) { /* unknown ones are not cached: added ones work at once */
-        merchant_t *m = &d->merchants[d->nmerchants++];
-        m->id = id;
-        snprintf(m->no, sizeof m->no, "%s", of_rows_str(rows, 0, 0));
-        snprintf(m->url, sizeof m->url, "%s", of_rows_str(rows, 0, 1));
-        snprintf(m->secret_ref, sizeof m->secret_ref, "%s", of_rows_str(rows, 0, 2));
-        m->timeout_ms = of_rows_i64(rows, 0, 3);
-        m->enabled = (int)of_rows_i64(rows, 0, 4);
-        *mp = m;
+    if (rows->nrows) {
+        merchant_t m = {.id = id};
+        snprintf(m.no, sizeof m.no, "%s", of_rows_str(rows, 0, 0));
+        snprintf(m.url, sizeof m.url, "%s", of_rows_str(rows, 0, 1));
+        snprintf(m.secret_ref, sizeof m.secret_ref, "%s", of_rows_str(rows, 0, 2));
+        m.timeout_ms = of_rows_i64(rows, 0, 3);
+        m.enabled = (int)of_rows_i64(rows, 0, 4);
+        *out = m;
+        *found = 1;
+        if (d->nmerchants < MERCHANT_CACHE) d->merchants[d->nmerchants++] = m; /* unknown ones are not cached */
     }
     of_rows_free(rows);
     return OF_OK;
@@ -230,7 +198,7 @@ static void rcalls_free(rcalls_t *rc) {
 
 /* DLV-2 in Redis for every pending item, one pipelined round trip: register the order's data and claim it for
  * this event. 3 = a duplicate notify (skip). Redis trouble only disables the fast path: MySQL decides. */
-static void redis_notify_all(of_delivery_t *d, item_t *items, int n) {
+static void redis_notify_all(of_delivery_t *d, item_t **items, int n) {
     if (!d->redis) return;
     enum { NARGS = 8 };
     rcalls_t rc = {0};
@@ -243,7 +211,7 @@ static void redis_notify_all(of_delivery_t *d, item_t *items, int n) {
     }
     snprintf(ttl, sizeof ttl, "%lld", of_cfg_int(d->cfg, OF_CFG_REDIS_DEDUPE_TTL_S) * 1000);
     for (int i = 0; i < n; i++) {
-        item_t *it = &items[i];
+        item_t *it = items[i];
         if (it->state != IT_PENDING) continue;
         int k = rc.n++;
         rc.who[k] = i;
@@ -265,8 +233,8 @@ static void redis_notify_all(of_delivery_t *d, item_t *items, int n) {
         d->redis_warned = 0;
         for (int k = 0; k < rc.n; k++)
             if (v[k] == 3) {
-                items[rc.who[k]].state = IT_DUP;
-                items[rc.who[k]].dup_why = "duplicate notify (order claimed by another event)";
+                items[rc.who[k]]->state = IT_DUP;
+                items[rc.who[k]]->dup_why = "duplicate notify (order claimed by another event)";
             }
     }
     free(v);
@@ -275,7 +243,7 @@ static void redis_notify_all(of_delivery_t *d, item_t *items, int n) {
 
 /* After the outcomes are recorded, one pipelined round trip per script: DLV-4 for the delivered ones (drop data
  * and claim) and the release of the claim for the dead ones. want[i]: 1 delivered, 2 dead, 0 nothing. */
-static void redis_after_all(of_delivery_t *d, item_t *items, const char *want, int n) {
+static void redis_after_all(of_delivery_t *d, item_t **items, const char *want, int n) {
     if (!d->redis) return;
     rcalls_t rc = {0};
     long long *v = calloc((size_t)n + 1, sizeof *v);
@@ -290,15 +258,15 @@ static void redis_after_all(of_delivery_t *d, item_t *items, const char *want, i
         for (int i = 0; i < n; i++) {
             if (want[i] != pass) continue;
             int k = rc.n++;
-            rkey(d, items[i].ref, "order", rc.keys[k][0], sizeof rc.keys[k][0]);
-            rkey(d, items[i].ref, "claim", rc.keys[k][1], sizeof rc.keys[k][1]);
+            rkey(d, items[i]->ref, "order", rc.keys[k][0], sizeof rc.keys[k][0]);
+            rkey(d, items[i]->ref, "claim", rc.keys[k][1], sizeof rc.keys[k][1]);
             if (pass == 1) {
                 rc.kv[k * 2] = rc.keys[k][0];
                 rc.kv[k * 2 + 1] = rc.keys[k][1];
-                rc.av[k] = items[i].ref;
+                rc.av[k] = items[i]->ref;
             } else {
                 rc.kv[k] = rc.keys[k][1];
-                rc.av[k] = items[i].rq->meta->event_id;
+                rc.av[k] = items[i]->rq->meta->event_id;
             }
         }
         of_err_t e =
@@ -313,7 +281,7 @@ static void redis_after_all(of_delivery_t *d, item_t *items, const char *want, i
 
 typedef struct {
     of_delivery_t *d;
-    item_t *items;
+    item_t **items;
     int n;
 } txctx_t;
 
@@ -338,7 +306,7 @@ static drow_t drow_at(const of_rows_t *rows, int r) {
  * past this try (a redelivery after a crash), or dead (a re-drive). Otherwise a duplicate: delivered already,
  * owned by another notify, or a stale copy of an earlier try. */
 static void decide(txctx_t *c, int i, const drow_t *w) {
-    item_t *it = &c->items[i];
+    item_t *it = c->items[i];
     const char *eid = it->rq->meta->event_id;
     int same_order = w->merchant == it->rq->merchant_id && !strcmp(w->order, it->ref);
     int mine = !strcmp(w->event, eid);
@@ -348,7 +316,7 @@ static void decide(txctx_t *c, int i, const drow_t *w) {
     snprintf(it->row_idem, sizeof it->row_idem, "%s", w->idem);
     it->attempt_no = w->attempts + 1;
     for (int j = 0; j < i && same_order; j++)
-        if (c->items[j].state == IT_CALL && c->items[j].delivery_id == w->id) {
+        if (c->items[j]->state == IT_CALL && c->items[j]->delivery_id == w->id) {
             it->state = IT_DUP;
             it->dup_why = "same delivery earlier in this batch";
             return;
@@ -393,7 +361,7 @@ static of_err_t tx_claim(of_db_t *db, void *vctx, char *errstr, size_t size) {
     of_delivery_t *d = c->d;
     int n = 0;
     for (int i = 0; i < c->n; i++) {
-        item_t *it = &c->items[i];
+        item_t *it = c->items[i];
         if (it->by_claim) it->state = IT_PENDING; /* a retried transaction starts over */
         it->by_claim = it->take = 0;
         if (it->state == IT_PENDING) n++;
@@ -406,7 +374,7 @@ static of_err_t tx_claim(of_db_t *db, void *vctx, char *errstr, size_t size) {
     if (!p) return of_seterr(errstr, size, OF_ERR_NOMEM, "out of memory");
     int k = 0;
     for (int i = 0; i < c->n; i++) {
-        item_t *it = &c->items[i];
+        item_t *it = c->items[i];
         if (it->state != IT_PENDING) continue;
         it->by_claim = 1;
         claim_params(it, &p[k++ * 6]);
@@ -414,7 +382,7 @@ static of_err_t tx_claim(of_db_t *db, void *vctx, char *errstr, size_t size) {
     if ((err = of_db_exec_multi(db, &d->m_ins, p, n, NULL, errstr, size))) goto out;
     k = 0;
     for (int i = 0; i < c->n; i++)
-        if (c->items[i].by_claim) p[k++] = OFP_S(c->items[i].idem);
+        if (c->items[i]->by_claim) p[k++] = OFP_S(c->items[i]->idem);
     if ((err = of_db_query_multi(db, &d->m_sel, p, n, &rows, errstr, size))) goto out;
     if (!(rows_sorted = calloc((size_t)rows->nrows + 1, sizeof *rows_sorted))) {
         err = of_seterr(errstr, size, OF_ERR_NOMEM, "out of memory");
@@ -425,7 +393,7 @@ static of_err_t tx_claim(of_db_t *db, void *vctx, char *errstr, size_t size) {
     qsort(rows_sorted, (size_t)rows->nrows, sizeof *rows_sorted, cmp_idem);
     int ntake = 0;
     for (int i = 0; i < c->n; i++) {
-        item_t *it = &c->items[i];
+        item_t *it = c->items[i];
         if (!it->by_claim) continue;
         drow_t key = {.idem = it->idem};
         const drow_t *w = bsearch(&key, rows_sorted, (size_t)rows->nrows, sizeof key, cmp_idem);
@@ -458,7 +426,7 @@ static of_err_t tx_claim(of_db_t *db, void *vctx, char *errstr, size_t size) {
         }
         k = 0;
         for (int i = 0; i < c->n; i++) {
-            item_t *it = &c->items[i];
+            item_t *it = c->items[i];
             if (!it->by_claim || it->state != IT_CALL || !it->take) continue;
             of_param_t r[] = {OFP_U(it->delivery_id), OFP_U(it->row_merchant),       OFP_S(it->row_order),
                               OFP_S(it->row_idem),    OFP_S(it->rq->meta->event_id), OFP_I(it->rc.attempt - 1)};
@@ -516,7 +484,7 @@ static of_err_t tx_outcome(of_db_t *db, void *vctx, char *errstr, size_t size) {
     of_outbox_discard(d->ob);
     int n = 0;
     for (int i = 0; i < c->n; i++)
-        n += c->items[i].state == IT_CALL;
+        n += c->items[i]->state == IT_CALL;
     if (!n) return OF_OK;
     enum { NA = 9, NO = 12 };
     of_param_t *a = calloc((size_t)n * NA, sizeof *a), *o = calloc((size_t)n * NO, sizeof *o);
@@ -527,7 +495,7 @@ static of_err_t tx_outcome(of_db_t *db, void *vctx, char *errstr, size_t size) {
     }
     int k = 0;
     for (int i = 0; i < c->n && !err; i++) {
-        item_t *it = &c->items[i];
+        item_t *it = c->items[i];
         if (it->state != IT_CALL) continue;
         int ok = it->outcome == OUT_DELIVERED;
         int status = ok ? ST_DELIVERED : it->outcome == OUT_RETRY ? ST_RETRYING : ST_DEAD;
@@ -598,55 +566,6 @@ static of_err_t prepare_call(of_delivery_t *d, item_t *it) {
     return OF_OK;
 }
 
-/* All claimed calls, at most OF_DELIVERY_MAX_INFLIGHT at once, one per order at a time (per-key order). */
-static void run_calls(of_delivery_t *d, item_t *items, int n) {
-    int max = (int)of_cfg_int(d->cfg, OF_CFG_DELIVERY_MAX_INFLIGHT);
-    char *busy = calloc((size_t)n, 1); /* busy[i]: item i in flight */
-    char *started = calloc((size_t)n, 1);
-    of_http_req_t **done = calloc((size_t)max + 1, sizeof *done);
-    if (!busy || !started || !done) {
-        for (int i = 0; i < n; i++)
-            if (items[i].state == IT_CALL) {
-                items[i].req.curl_code = 27; /* CURLE_OUT_OF_MEMORY: retriable */
-                snprintf(items[i].req.error, sizeof items[i].req.error, "out of memory");
-            }
-        free(busy);
-        free(started);
-        free(done);
-        return;
-    }
-    int left = 0;
-    for (int i = 0; i < n; i++)
-        if (items[i].state == IT_CALL) left++;
-    while (left > 0) {
-        for (int i = 0; i < n && of_http_inflight(d->http) < max; i++) {
-            if (items[i].state != IT_CALL || started[i]) continue;
-            int key_busy = 0;
-            for (int j = 0; j < n && !key_busy; j++)
-                key_busy = busy[j] && !strcmp(items[j].ref, items[i].ref);
-            if (key_busy) continue;
-            started[i] = 1;
-            items[i].started_wall_ms = of_now_ms();
-            if (prepare_call(d, &items[i]) || of_http_start(d->http, &items[i].req)) {
-                items[i].req.curl_code = 27;
-                snprintf(items[i].req.error, sizeof items[i].req.error, "could not start the call (out of memory)");
-                left--;
-                continue;
-            }
-            busy[i] = 1;
-        }
-        int k = of_http_poll(d->http, 100, done, max);
-        for (int j = 0; j < k; j++) {
-            item_t *it = done[j]->user;
-            busy[it - items] = 0;
-            left--;
-        }
-    }
-    free(busy);
-    free(started);
-    free(done);
-}
-
 static void log_outcome(const item_t *it) {
     const char *eid = it->rq->meta->event_id;
     if (it->outcome == OUT_DELIVERED)
@@ -662,52 +581,55 @@ static void log_outcome(const item_t *it) {
                 OF_I("attempts", it->rc.attempt), OF_S("error", it->error), OF_END);
 }
 
-of_err_t of_delivery_worker_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_result_t *res) {
-    of_delivery_t *d = ctx;
-    item_t *items = calloc((size_t)n, sizeof *items);
-    if (!items) return OF_ERR_TRANSIENT;
-    of_err_t rc = OF_OK;
+void of_delivery_worker_decode(of_delivery_t *d, item_t *it, rd_kafka_message_t *m) {
     char err[512];
+    (void)d;
+    it->m = m;
+    it->state = IT_PENDING;
+    of_ladder_ctx_read(m, &it->rc);
+    it->rq = orderfleet__delivery_request__unpack(NULL, m->len, m->payload);
+    if (!it->rq) {
+        dead(&it->res, it, "decode", "value is not a DeliveryRequest protobuf message");
+        return;
+    }
+    if (of_delivery_validate(it->rq, err, sizeof err)) {
+        dead(&it->res, it, "validation", err);
+        return;
+    }
+    of_delivery_ref(it->rq, it->ref, sizeof it->ref);
+    of_delivery_idem_key(it->rq, it->ref, it->idem, sizeof it->idem);
+}
 
-    /* 1. decode, validate, merchant (pure, then cached lookups) */
+of_err_t of_delivery_worker_claim(of_delivery_t *d, item_t **items, int n) {
+    char err[512];
+    /* 1. merchant (cached lookups), secret, body; a run again starts over */
     for (int i = 0; i < n; i++) {
-        item_t *it = &items[i];
-        it->m = msgs[i];
-        of_ladder_ctx_read(msgs[i], &it->rc);
-        it->rq = orderfleet__delivery_request__unpack(NULL, msgs[i]->len, msgs[i]->payload);
-        if (!it->rq) {
-            dead(&res[i], it, "decode", "value is not a DeliveryRequest protobuf message");
-            continue;
-        }
-        if (of_delivery_validate(it->rq, err, sizeof err)) {
-            dead(&res[i], it, "validation", err);
-            continue;
-        }
-        of_delivery_ref(it->rq, it->ref, sizeof it->ref);
-        of_delivery_idem_key(it->rq, it->ref, it->idem, sizeof it->idem);
-        if (merchant_get(d, it->rq->merchant_id, &it->mc)) {
-            rc = OF_ERR_TRANSIENT;
-            goto out;
-        }
-        if (!it->mc || !it->mc->enabled) {
+        item_t *it = items[i];
+        free(it->body);
+        it->body = NULL;
+        memset(&it->res, 0, sizeof it->res);
+        it->state = IT_PENDING;
+        it->mc = NULL;
+        int found;
+        if (merchant_get(d, it->rq->merchant_id, &it->mcopy, &found)) return OF_ERR_TRANSIENT;
+        if (!found || !it->mcopy.enabled) {
             snprintf(err, sizeof err,
                      "unknown or disabled merchant: merchant_id=%llu (add or enable it, then re-drive)",
                      (unsigned long long)it->rq->merchant_id);
-            dead(&res[i], it, "unknown_ref", err);
+            dead(&it->res, it, "unknown_ref", err);
             continue;
         }
+        it->mc = &it->mcopy;
         it->secret = getenv(it->mc->secret_ref);
         if (!it->secret || !*it->secret) {
             snprintf(err, sizeof err,
                      "merchant %s: its secret %s is not set in the environment (set it, restart, then re-drive)",
                      it->mc->no, it->mc->secret_ref);
-            dead(&res[i], it, "config", err);
+            dead(&it->res, it, "config", err);
             continue;
         }
-        if (!(it->body = of_delivery_body(it->rq, it->ref, it->mc->no, it->idem, &it->body_len))) {
-            rc = OF_ERR_TRANSIENT;
-            goto out;
-        }
+        if (!(it->body = of_delivery_body(it->rq, it->ref, it->mc->no, it->idem, &it->body_len)))
+            return OF_ERR_TRANSIENT;
     }
     /* 2. DLV-2 claim in Redis (fast path) */
     redis_notify_all(d, items, n);
@@ -715,18 +637,31 @@ of_err_t of_delivery_worker_batch(void *ctx, rd_kafka_message_t **msgs, int n, o
     txctx_t c = {d, items, n};
     if (of_db_tx(d->db, tx_claim, &c, err, sizeof err)) {
         of_warn("delivery claim failed", OF_S("error", err), OF_END);
-        rc = OF_ERR_TRANSIENT;
-        goto out;
+        return OF_ERR_TRANSIENT;
     }
     for (int i = 0; i < n; i++)
-        if (items[i].state == IT_DEAD && !res[i].dead) dead(&res[i], &items[i], "validation", items[i].dup_why);
-    /* 4. the calls */
-    run_calls(d, items, n);
-    /* 5. classify; failed tries up the ladder or to the dead letters, durable before anything is recorded */
+        if (items[i]->state == IT_DEAD && !items[i]->res.dead)
+            dead(&items[i]->res, items[i], "validation", items[i]->dup_why);
+    return OF_OK;
+}
+
+int of_delivery_worker_call(of_delivery_t *d, item_t *it) {
+    it->started_wall_ms = of_now_ms();
+    if (prepare_call(d, it) || of_http_start(d->http, &it->req)) {
+        it->req.curl_code = 27; /* CURLE_OUT_OF_MEMORY: retriable */
+        snprintf(it->req.error, sizeof it->req.error, "could not start the call (out of memory)");
+        return -1;
+    }
+    return 0;
+}
+
+of_err_t of_delivery_worker_record(of_delivery_t *d, item_t **items, int n) {
+    char err[512];
+    /* 1. classify; failed tries up the ladder or to the dead letters, durable before anything is recorded */
     of_dr_batch_t b = {0};
     of_err_t se = OF_OK;
     for (int i = 0; i < n && !se; i++) {
-        item_t *it = &items[i];
+        item_t *it = items[i];
         if (it->state != IT_CALL) continue;
         of_http_class_t k = of_http_classify(it->req.curl_code, it->req.status);
         of_http_describe(it->req.curl_code, it->req.status, it->req.error, it->req.timeout_ms, it->req.resp, it->error,
@@ -735,7 +670,6 @@ of_err_t of_delivery_worker_batch(void *ctx, rd_kafka_message_t **msgs, int n, o
             it->outcome = OUT_DELIVERED;
             continue;
         }
-        of_metric_add(OF_M_FAILED, 1);
         it->rung = -1;
         if (k == OF_HTTP_RETRY &&
             (se = of_ladder_send(d->p, d->ladder, it->m, &it->rc, it->error, d->worker, &it->rung, &b)))
@@ -754,23 +688,22 @@ of_err_t of_delivery_worker_batch(void *ctx, rd_kafka_message_t **msgs, int n, o
         free(buf);
     }
     if (of_producer_wait(d->p, &b) || se) {
-        of_warn("retry or dead-letter not delivered; the batch will be handled again",
+        of_warn("retry or dead-letter not delivered; the outcomes will be recorded again",
                 OF_S("error", b.error[0] ? b.error : of_err_str(se)), OF_END);
-        rc = OF_ERR_TRANSIENT;
-        goto out;
+        return OF_ERR_TRANSIENT;
     }
-    /* 6. record every try and outcome, with the order events */
+    /* 2. record every try and outcome, with the order events */
+    txctx_t c = {d, items, n};
     if (of_db_tx(d->db, tx_outcome, &c, err, sizeof err)) {
         of_outbox_discard(d->ob);
         of_warn("recording delivery outcomes failed", OF_S("error", err), OF_END);
-        rc = OF_ERR_TRANSIENT;
-        goto out;
+        return OF_ERR_TRANSIENT;
     }
     of_outbox_flush(d->ob);
-    /* 7. Redis, logs, counters */
+    /* 3. Redis, logs, counters */
     char *want = calloc((size_t)n + 1, 1); /* redis_after_all: 1 delivered, 2 dead */
     for (int i = 0; i < n; i++) {
-        item_t *it = &items[i];
+        item_t *it = items[i];
         char w = 0;
         if (it->state == IT_DUP) {
             of_metric_add(OF_M_DUPLICATE, 1);
@@ -782,27 +715,34 @@ of_err_t of_delivery_worker_batch(void *ctx, rd_kafka_message_t **msgs, int n, o
             if (it->outcome == OUT_DELIVERED) {
                 of_metric_add(OF_M_PROCESSED, 1);
                 w = 1;
-            } else if (it->outcome == OUT_DEAD) {
-                of_metric_add(OF_M_DEADLETTERED, 1);
-                w = 2;
+            } else {
+                of_metric_add(OF_M_FAILED, 1);
+                if (it->outcome == OUT_DEAD) {
+                    of_metric_add(OF_M_DEADLETTERED, 1);
+                    w = 2;
+                }
             }
         }
         if (want) want[i] = w;
     }
     if (want) redis_after_all(d, items, want, n); /* out of memory: the keys expire by their TTL */
     free(want);
-out:
-    for (int i = 0; i < n; i++) {
-        if (items[i].rq) orderfleet__delivery_request__free_unpacked(items[i].rq, NULL);
-        of_ladder_ctx_clear(&items[i].rc);
-        free(items[i].body);
-    }
-    free(items);
-    return rc;
+    return OF_OK;
 }
 
-void of_delivery_worker_tick(void *ctx) {
-    of_delivery_t *d = ctx;
+void of_delivery_worker_item_clear(item_t *it) {
+    if (it->rq) orderfleet__delivery_request__free_unpacked(it->rq, NULL);
+    it->rq = NULL;
+    of_ladder_ctx_clear(&it->rc);
+    free(it->body);
+    it->body = NULL;
+}
+
+of_http_t *of_delivery_worker_http(of_delivery_t *d) {
+    return d->http;
+}
+
+void of_delivery_worker_tick(of_delivery_t *d) {
     int64_t now = of_now_ms();
     of_outbox_tick(d->ob, d->cfg);
     if (now - d->last_sweep_ms >= of_cfg_int(d->cfg, OF_CFG_OUTBOX_SWEEP_S) * 1000) {

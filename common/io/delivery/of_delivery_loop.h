@@ -1,0 +1,20 @@
+/* of_delivery_loop.h -- of-delivery's consumer loop: the steps of of_delivery_worker.h as a pipeline, so that while
+ * some messages' outcomes are written, the next ones' claims and calls already run. */
+#ifndef OF_DELIVERY_LOOP_H
+#define OF_DELIVERY_LOOP_H
+#include "of_config.h"
+#include "of_delivery_worker.h"
+#include "of_kafka.h"
+
+/* Consume delivery.request in the group of worker `name` until a stop is requested. Two threads: this one receives
+ * (Kafka), runs the calls (libcurl multi, at most OF_DELIVERY_MAX_INFLIGHT, one per order at a time: a message
+ * waits while an earlier one of its order is not durable) and stores offsets; a database thread runs the claims and
+ * the records in jobs of the messages ready at that moment (a claim: at most OF_BATCH_SIZE), and the outbox
+ * sweep. It holds at most 3 x OF_BATCH_SIZE messages (4,096 at most). A message's offset is stored once its outcome
+ * is durable and every earlier message of its partition's is. A revoke finishes what is under way of the revoked
+ * partitions first. On a stop: nothing new is claimed or called, calls in flight get 2 s, then what is done is
+ * recorded and stored. Returns the exit code (of_worker_run's). d's database, Redis and producer are used by the
+ * database thread only. */
+int of_delivery_loop_run(const of_config_t *cfg, of_producer_t *producer, of_delivery_t *d, const char *name);
+
+#endif
