@@ -97,14 +97,11 @@ echo "throughput ratio ours/seed-drain = $(awk -v a="$po" -v b="$ps" 'BEGIN { pr
 # latency at half the rate just measured (ours), for HALF_S seconds: notify -> merchant when not saturated
 HALF_S=${HALF_S:-5}
 half=$((po / 2))
-if ((half > 0)); then
+if ((half > 0 && HALF_S > 0)); then
   cpu_mark
   h=$($B ours --count $((half * HALF_S)) --rate "$half" --run "${RUN}h" --merchant-log "$W/merchant.log")
   echo "half rate ($half/s for ${HALF_S} s): $h"
   cpu_report half $((half * HALF_S))
-  hs=$($B seed --count $((half * HALF_S)) --rate "$half" --run "${RUN}hs" --merchant-log "$W/merchant.log" \
-    --merchant-url "$URL" --loops "$LOOPS" | grep -v '^seed-drain' || true)
-  echo "half rate, seed design at the same rate: $hs"
 fi
 [[ ${ONLY:-} == throughput ]] && exit 0
 $B due --count 2000 --rate 400 --delay-ms 3000 --run "${RUN}d"

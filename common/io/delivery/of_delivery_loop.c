@@ -41,27 +41,34 @@ static int vec_push(vec_t *v, item_t *it) {
     return 0;
 }
 
-/* A database job: submitted by the loop (busy), run by the database thread (done), taken back by the loop. */
+/* A database job: submitted by the loop (busy), run by its database thread (done), taken back by the loop. */
 typedef struct {
     vec_t items;
     int busy, done;
     of_err_t result;
-    uint64_t seq;
 } job_t;
 
+/* A database thread: runs its one kind of job (the record thread also the outbox sweep and the producer's reports). */
 typedef struct {
+    struct loop_s *L;
+    job_t *job;
+    int claims; /* 1: the claim thread */
+} thread_arg_t;
+
+typedef struct loop_s {
     const of_config_t *cfg;
     of_delivery_t *d;
     of_producer_t *p;
     of_consumer_t *c;
     of_http_t *http;
     const char *group;
-    pthread_t th;
+    pthread_t th[2];
+    thread_arg_t targ[2];
+    int nthreads;
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int quit;
     job_t claim, record;
-    uint64_t seq;
     vec_t all;    /* every item held, in arrival order (offsets are stored from it) */
     vec_t ready;  /* ST_READY, arrival order */
     vec_t queued; /* ST_QUEUED, from qhead */
@@ -108,7 +115,7 @@ static void order_release(loop_t *L, item_t *it) {
         }
 }
 
-/* ------------------------------------------------------------------ the database thread */
+/* ------------------------------------------------------------------ the database threads */
 
 /* Sleep up to ms, waking early on a stop request. */
 static void nap(long ms) {
@@ -175,22 +182,23 @@ static of_err_t run_record(loop_t *L, job_t *j) {
 }
 
 static void *db_main(void *arg) {
-    loop_t *L = arg;
+    thread_arg_t *t = arg;
+    loop_t *L = t->L;
+    job_t *j = t->job;
     int64_t next_tick = 0;
     pthread_mutex_lock(&L->mu);
     while (!L->quit) {
-        pthread_mutex_unlock(&L->mu);
-        int64_t now = of_mono_ms();
-        if (now >= next_tick) { /* outbox sweep and merchant refresh, also while busy */
-            of_delivery_worker_tick(L->d);
-            next_tick = now + 1000;
+        if (!t->claims) {
+            pthread_mutex_unlock(&L->mu);
+            int64_t now = of_mono_ms();
+            if (now >= next_tick) { /* outbox sweep and merchant refresh, also while busy */
+                of_delivery_worker_tick(L->d);
+                next_tick = now + 1000;
+            }
+            of_producer_poll(L->p);
+            pthread_mutex_lock(&L->mu);
         }
-        of_producer_poll(L->p);
-        pthread_mutex_lock(&L->mu);
-        job_t *j = NULL; /* the older of the two jobs waiting */
-        if (L->claim.busy && !L->claim.done) j = &L->claim;
-        if (L->record.busy && !L->record.done && (!j || L->record.seq < j->seq)) j = &L->record;
-        if (!j) {
+        if (!j->busy || j->done) {
             struct timespec ts;
             clock_gettime(CLOCK_REALTIME, &ts);
             ts.tv_nsec += 100 * 1000000L;
@@ -202,7 +210,7 @@ static void *db_main(void *arg) {
             continue;
         }
         pthread_mutex_unlock(&L->mu);
-        of_err_t e = j == &L->claim ? run_step(L, j, 1) : run_record(L, j);
+        of_err_t e = t->claims ? run_step(L, j, 1) : run_record(L, j);
         pthread_mutex_lock(&L->mu);
         j->result = e;
         j->done = 1;
@@ -223,8 +231,7 @@ static void submit(loop_t *L, job_t *j, vec_t *from, int stage) {
     *from = t;
     j->busy = 1;
     j->done = 0;
-    j->seq = ++L->seq;
-    pthread_cond_signal(&L->cv);
+    pthread_cond_broadcast(&L->cv);
     pthread_mutex_unlock(&L->mu);
 }
 
@@ -492,8 +499,12 @@ int of_delivery_loop_run(const of_config_t *cfg, of_producer_t *producer, of_del
     int rc = 0;
     pthread_mutex_init(&L->mu, NULL);
     pthread_cond_init(&L->cv, NULL);
-    if (pthread_create(&L->th, NULL, db_main, L)) {
-        of_error("cannot start the database thread", OF_END);
+    L->targ[0] = (thread_arg_t){L, &L->claim, 1};
+    L->targ[1] = (thread_arg_t){L, &L->record, 0};
+    while (L->nthreads < 2 && !pthread_create(&L->th[L->nthreads], NULL, db_main, &L->targ[L->nthreads]))
+        L->nthreads++;
+    if (L->nthreads < 2) {
+        of_error("cannot start the database threads", OF_END);
         rc = 1;
     } else {
         int64_t alert_ms = of_cfg_int(cfg, OF_CFG_KAFKA_UNREACHABLE_ALERT_S) * 1000;
@@ -508,12 +519,13 @@ int of_delivery_loop_run(const of_config_t *cfg, of_producer_t *producer, of_del
         }
         if (L->all.n) of_info("stopping: finishing what is under way", OF_I("messages", L->all.n), OF_END);
         finish(L);
-        pthread_mutex_lock(&L->mu);
-        L->quit = 1;
-        pthread_cond_signal(&L->cv);
-        pthread_mutex_unlock(&L->mu);
-        pthread_join(L->th, NULL);
     }
+    pthread_mutex_lock(&L->mu);
+    L->quit = 1;
+    pthread_cond_broadcast(&L->cv);
+    pthread_mutex_unlock(&L->mu);
+    for (int i = 0; i < L->nthreads; i++)
+        pthread_join(L->th[i], NULL);
     if (of_kafka_fatal()) rc = of_kafka_fatal_exit_code();
     int left = 0;
     for (int i = 0; i < L->all.n; i++) {

@@ -6,15 +6,16 @@
 #include "of_delivery_worker.h"
 #include "of_kafka.h"
 
-/* Consume delivery.request in the group of worker `name` until a stop is requested. Two threads: this one receives
- * (Kafka), runs the calls (libcurl multi, at most OF_DELIVERY_MAX_INFLIGHT, one per order at a time: a message
- * waits while an earlier one of its order is not durable) and stores offsets; a database thread runs the claims and
- * the records in jobs of the messages ready at that moment (a claim: at most OF_BATCH_SIZE), and the outbox
- * sweep. It holds at most 3 x OF_BATCH_SIZE messages (4,096 at most). A message's offset is stored once its outcome
- * is durable and every earlier message of its partition's is. A revoke finishes what is under way of the revoked
- * partitions first. On a stop: nothing new is claimed or called, calls in flight get 2 s, then what is done is
- * recorded and stored. Returns the exit code (of_worker_run's). d's database, Redis and producer are used by the
- * database thread only. */
+/* Consume delivery.request in the group of worker `name` until a stop is requested. Three threads: this one
+ * receives (Kafka), runs the calls (libcurl multi, at most OF_DELIVERY_MAX_INFLIGHT, one per order at a time: a
+ * message waits while an earlier one of its order is not durable) and stores offsets; a claim thread runs the claims
+ * (at most OF_BATCH_SIZE messages a job: those ready when it is free) and a record thread the records (every message
+ * whose call is over when it is free), each on its own database and Redis connection; the record thread also
+ * serves the producer and sweeps the outbox. At most 3 x OF_BATCH_SIZE messages are held (4,096 at most). A
+ * message's offset is stored once its outcome is durable and every earlier message of its partition's is. A
+ * revoke first finishes what is under way of the revoked partitions. On a stop: nothing new is claimed or called,
+ * calls in flight get 2 s (then abandoned: redelivered), what is done is recorded and stored. Returns the exit
+ * code (of_worker_run's). */
 int of_delivery_loop_run(const of_config_t *cfg, of_producer_t *producer, of_delivery_t *d, const char *name);
 
 #endif

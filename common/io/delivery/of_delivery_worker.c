@@ -63,8 +63,10 @@ typedef of_dlv_merchant_t merchant_t;
 
 struct of_delivery_s {
     const of_config_t *cfg;
-    of_db_t *db;
+    of_db_t *db; /* the claims' (with redis: the claim thread's) */
     of_redis_t *redis;
+    of_db_t *rdb; /* the records' (with rredis, the outbox, the producer: the record thread's) */
+    of_redis_t *rredis;
     of_producer_t *p;
     const of_ladder_t *ladder;
     of_outbox_t *ob;
@@ -75,19 +77,29 @@ struct of_delivery_s {
     of_db_multi_t m_ins, m_sel, m_take, m_outcome, m_attempt;
     merchant_t merchants[MERCHANT_CACHE];
     int nmerchants;
-    int redis_warned;
+    int redis_warned, rredis_warned;
     int64_t last_sweep_ms;
 };
 
 /* ------------------------------------------------------------------ set-up */
 
-of_delivery_t *of_delivery_worker_new(const of_config_t *cfg, of_db_t *db, of_redis_t *redis, of_producer_t *producer,
-                                      const of_ladder_t *ladder, const char *group, char *errstr, size_t errstr_size) {
+/* Forget the cached merchants (their URLs freed). */
+static void merchants_forget(of_delivery_t *d) {
+    for (int i = 0; i < d->nmerchants; i++)
+        free(d->merchants[i].url);
+    d->nmerchants = 0;
+}
+
+of_delivery_t *of_delivery_worker_new(const of_config_t *cfg, of_db_t *db, of_redis_t *redis, of_db_t *rdb,
+                                      of_redis_t *rredis, of_producer_t *producer, const of_ladder_t *ladder,
+                                      const char *group, char *errstr, size_t errstr_size) {
     of_delivery_t *d = calloc(1, sizeof *d);
     if (!d) return NULL;
     d->cfg = cfg;
     d->db = db;
     d->redis = redis;
+    d->rdb = rdb;
+    d->rredis = rredis;
     d->p = producer;
     d->ladder = ladder;
     snprintf(d->group, sizeof d->group, "%s", group);
@@ -95,7 +107,7 @@ of_delivery_t *of_delivery_worker_new(const of_config_t *cfg, of_db_t *db, of_re
     of_utf8_trim(d->worker_id, sizeof d->worker_id,
                  snprintf(d->worker_id, sizeof d->worker_id, "%s", of_cfg_str(cfg, OF_CFG_INSTANCE_ID)));
     snprintf(d->prefix, sizeof d->prefix, "%s", of_cfg_str(cfg, OF_CFG_REDIS_PREFIX));
-    d->ob = of_outbox_new(db, producer);
+    d->ob = of_outbox_new(rdb, producer);
     d->http = of_http_new();
     d->st_merchant = of_db_register(db, SQL_MERCHANT);
     d->st_ins = of_db_register(db, SQL_CLAIM_INS);
@@ -104,8 +116,8 @@ of_delivery_t *of_delivery_worker_new(const of_config_t *cfg, of_db_t *db, of_re
         of_db_register_multi(db, SQL_CLAIM_INS_HEAD, SQL_CLAIM_INS_ROW, SQL_CLAIM_INS_TAIL, &d->m_ins) ||
         of_db_register_multi(db, SQL_CLAIM_SEL_HEAD, "?", SQL_CLAIM_SEL_TAIL, &d->m_sel) ||
         of_db_register_multi(db, SQL_UPSERT_HEAD, SQL_TAKE_ROW, SQL_TAKE_TAIL, &d->m_take) ||
-        of_db_register_multi(db, SQL_UPSERT_HEAD, SQL_OUTCOME_ROW, SQL_OUTCOME_TAIL, &d->m_outcome) ||
-        of_db_register_multi(db, SQL_ATTEMPT_HEAD, SQL_ATTEMPT_ROW, SQL_ATTEMPT_TAIL, &d->m_attempt)) {
+        of_db_register_multi(rdb, SQL_UPSERT_HEAD, SQL_OUTCOME_ROW, SQL_OUTCOME_TAIL, &d->m_outcome) ||
+        of_db_register_multi(rdb, SQL_ATTEMPT_HEAD, SQL_ATTEMPT_ROW, SQL_ATTEMPT_TAIL, &d->m_attempt)) {
         of_seterr(errstr, errstr_size, OF_ERR_NOMEM, "cannot set up delivery (out of memory or libcurl refused)");
         of_delivery_worker_destroy(d);
         return NULL;
@@ -122,39 +134,53 @@ void of_delivery_worker_destroy(of_delivery_t *d) {
     if (!d) return;
     of_outbox_destroy(d->ob);
     of_http_destroy(d->http);
+    merchants_forget(d);
     free(d);
 }
 
 /* ------------------------------------------------------------------ steps */
 
-/* The merchant (cache, else MySQL), copied to *out; *found = 0 when unknown. */
+/* The merchant (cache, else MySQL), copied to *out (its URL the copy's own: free it); *found = 0 when unknown.
+ * OF_ERR_NOMEM / OF_ERR_TRANSIENT when it cannot be known now. */
 static of_err_t merchant_get(of_delivery_t *d, uint64_t id, merchant_t *out, int *found) {
+    free(out->url);
+    memset(out, 0, sizeof *out);
     *found = 0;
-    for (int i = 0; i < d->nmerchants; i++)
-        if (d->merchants[i].id == id) {
-            *out = d->merchants[i];
-            *found = 1;
-            return OF_OK;
+    const merchant_t *c = NULL;
+    for (int i = 0; i < d->nmerchants && !c; i++)
+        if (d->merchants[i].id == id) c = &d->merchants[i];
+    merchant_t m = {.id = id};
+    if (!c) {
+        char err[256];
+        of_rows_t *rows;
+        of_param_t p[] = {OFP_U(id)};
+        if (of_db_query(d->db, d->st_merchant, p, 1, &rows, err, sizeof err)) {
+            of_warn("merchant lookup failed", OF_S("error", err), OF_END);
+            return OF_ERR_TRANSIENT;
         }
-    char err[256];
-    of_rows_t *rows;
-    of_param_t p[] = {OFP_U(id)};
-    if (of_db_query(d->db, d->st_merchant, p, 1, &rows, err, sizeof err)) {
-        of_warn("merchant lookup failed", OF_S("error", err), OF_END);
-        return OF_ERR_TRANSIENT;
-    }
-    if (rows->nrows) {
-        merchant_t m = {.id = id};
+        if (!rows->nrows) {
+            of_rows_free(rows);
+            return OF_OK; /* unknown ones are not cached: added ones work at once */
+        }
         snprintf(m.no, sizeof m.no, "%s", of_rows_str(rows, 0, 0));
-        snprintf(m.url, sizeof m.url, "%s", of_rows_str(rows, 0, 1));
+        m.url = strdup(of_rows_str(rows, 0, 1) ? of_rows_str(rows, 0, 1) : "");
         snprintf(m.secret_ref, sizeof m.secret_ref, "%s", of_rows_str(rows, 0, 2));
         m.timeout_ms = of_rows_i64(rows, 0, 3);
         m.enabled = (int)of_rows_i64(rows, 0, 4);
-        *out = m;
-        *found = 1;
-        if (d->nmerchants < MERCHANT_CACHE) d->merchants[d->nmerchants++] = m; /* unknown ones are not cached */
+        of_rows_free(rows);
+        if (!m.url) return OF_ERR_NOMEM;
+        if (d->nmerchants < MERCHANT_CACHE) {
+            d->merchants[d->nmerchants++] = m;
+            c = &d->merchants[d->nmerchants - 1];
+        } else {
+            *out = m; /* the cache is full: the copy keeps the URL read */
+            *found = 1;
+            return OF_OK;
+        }
     }
-    of_rows_free(rows);
+    *out = *c;
+    if (!(out->url = strdup(c->url))) return OF_ERR_NOMEM;
+    *found = 1;
     return OF_OK;
 }
 
@@ -244,7 +270,7 @@ static void redis_notify_all(of_delivery_t *d, item_t **items, int n) {
 /* After the outcomes are recorded, one pipelined round trip per script: DLV-4 for the delivered ones (drop data
  * and claim) and the release of the claim for the dead ones. want[i]: 1 delivered, 2 dead, 0 nothing. */
 static void redis_after_all(of_delivery_t *d, item_t **items, const char *want, int n) {
-    if (!d->redis) return;
+    if (!d->rredis) return;
     rcalls_t rc = {0};
     long long *v = calloc((size_t)n + 1, sizeof *v);
     char err[256];
@@ -271,9 +297,9 @@ static void redis_after_all(of_delivery_t *d, item_t **items, const char *want, 
         }
         of_err_t e =
             pass == 1
-                ? of_redis_eval_many(d->redis, OF_LUA_DELIVERY_DELIVERED, rc.n, 2, rc.kv, 1, rc.av, v, err, sizeof err)
-                : of_redis_eval_many(d->redis, OF_LUA_DEDUPE_RELEASE, rc.n, 1, rc.kv, 1, rc.av, v, err, sizeof err);
-        if (e && !d->redis_warned++) of_warn("redis clean-up failed", OF_S("error", err), OF_END);
+                ? of_redis_eval_many(d->rredis, OF_LUA_DELIVERY_DELIVERED, rc.n, 2, rc.kv, 1, rc.av, v, err, sizeof err)
+                : of_redis_eval_many(d->rredis, OF_LUA_DEDUPE_RELEASE, rc.n, 1, rc.kv, 1, rc.av, v, err, sizeof err);
+        if (e && !d->rredis_warned++) of_warn("redis clean-up failed", OF_S("error", err), OF_END);
     }
     free(v);
     rcalls_free(&rc);
@@ -537,29 +563,35 @@ out:
 }
 
 /* Build the request of a claimed item. */
-static of_err_t prepare_call(of_delivery_t *d, item_t *it) {
-    if (of_sign_body(it->secret, it->body, it->body_len, it->sig, sizeof it->sig)) return OF_ERR_NOMEM;
-    snprintf(it->h_idem, sizeof it->h_idem, "Idempotency-Key: %s", it->idem);
-    snprintf(it->h_sig, sizeof it->h_sig, "%s: %s", OF_SIGN_HEADER, it->sig);
-    snprintf(it->h_merchant, sizeof it->h_merchant, "X-OF-Merchant: %s", it->mc->no);
-    snprintf(it->h_attempt, sizeof it->h_attempt, "X-OF-Attempt: %d", it->rc.attempt);
-    snprintf(it->h_event, sizeof it->h_event, "X-OF-Event-Id: %s", it->rq->meta->event_id);
-    snprintf(it->h_order, sizeof it->h_order, "X-OF-Order: %s", it->ref);
+/* The headers of a call (libcurl copies them when the call starts). */
+typedef struct {
+    char sig[80], idem[200], sign[120], merchant[120], attempt[40], event[180], order[120];
+    const char *v[9];
+} hdrs_t;
+
+static of_err_t prepare_call(of_delivery_t *d, item_t *it, hdrs_t *h) {
+    if (of_sign_body(it->secret, it->body, it->body_len, h->sig, sizeof h->sig)) return OF_ERR_NOMEM;
+    snprintf(h->idem, sizeof h->idem, "Idempotency-Key: %s", it->idem);
+    snprintf(h->sign, sizeof h->sign, "%s: %s", OF_SIGN_HEADER, h->sig);
+    snprintf(h->merchant, sizeof h->merchant, "X-OF-Merchant: %s", it->mc->no);
+    snprintf(h->attempt, sizeof h->attempt, "X-OF-Attempt: %d", it->rc.attempt);
+    snprintf(h->event, sizeof h->event, "X-OF-Event-Id: %s", it->rq->meta->event_id);
+    snprintf(h->order, sizeof h->order, "X-OF-Order: %s", it->ref);
     int k = 0;
-    it->headers[k++] = "Content-Type: application/json";
-    it->headers[k++] = it->h_idem;
-    it->headers[k++] = it->h_sig;
-    it->headers[k++] = it->h_merchant;
-    it->headers[k++] = it->h_attempt;
-    it->headers[k++] = it->h_event;
-    it->headers[k++] = it->h_order;
-    it->headers[k++] = "Expect:"; /* no 100-continue round trip */
-    it->headers[k] = NULL;
+    h->v[k++] = "Content-Type: application/json";
+    h->v[k++] = h->idem;
+    h->v[k++] = h->sign;
+    h->v[k++] = h->merchant;
+    h->v[k++] = h->attempt;
+    h->v[k++] = h->event;
+    h->v[k++] = h->order;
+    h->v[k++] = "Expect:"; /* no 100-continue round trip */
+    h->v[k] = NULL;
     memset(&it->req, 0, sizeof it->req);
     it->req.url = it->mc->url;
     it->req.body = it->body;
     it->req.body_len = it->body_len;
-    it->req.headers = it->headers;
+    it->req.headers = h->v;
     it->req.connect_timeout_ms = (long)of_cfg_int(d->cfg, OF_CFG_DELIVERY_CONNECT_TIMEOUT_MS);
     it->req.timeout_ms = it->mc->timeout_ms > 0 ? it->mc->timeout_ms : 5000;
     it->req.user = it;
@@ -602,6 +634,11 @@ void of_delivery_worker_decode(of_delivery_t *d, item_t *it, rd_kafka_message_t 
 
 of_err_t of_delivery_worker_claim(of_delivery_t *d, item_t **items, int n) {
     char err[512];
+    int64_t now = of_now_ms();
+    if (now - d->last_sweep_ms >= of_cfg_int(d->cfg, OF_CFG_OUTBOX_SWEEP_S) * 1000) {
+        d->last_sweep_ms = now;
+        merchants_forget(d); /* merchants changed or disabled are seen within a sweep interval */
+    }
     /* 1. merchant (cached lookups), secret, body; a run again starts over */
     for (int i = 0; i < n; i++) {
         item_t *it = items[i];
@@ -611,7 +648,8 @@ of_err_t of_delivery_worker_claim(of_delivery_t *d, item_t **items, int n) {
         it->state = IT_PENDING;
         it->mc = NULL;
         int found;
-        if (merchant_get(d, it->rq->merchant_id, &it->mcopy, &found)) return OF_ERR_TRANSIENT;
+        of_err_t e = merchant_get(d, it->rq->merchant_id, &it->mcopy, &found);
+        if (e) return e == OF_ERR_NOMEM ? e : OF_ERR_TRANSIENT;
         if (!found || !it->mcopy.enabled) {
             snprintf(err, sizeof err,
                      "unknown or disabled merchant: merchant_id=%llu (add or enable it, then re-drive)",
@@ -646,8 +684,12 @@ of_err_t of_delivery_worker_claim(of_delivery_t *d, item_t **items, int n) {
 }
 
 int of_delivery_worker_call(of_delivery_t *d, item_t *it) {
+    hdrs_t h;
     it->started_wall_ms = of_now_ms();
-    if (prepare_call(d, it) || of_http_start(d->http, &it->req)) {
+    of_err_t e = prepare_call(d, it, &h);
+    if (!e) e = of_http_start(d->http, &it->req);
+    it->req.headers = NULL; /* h's, copied by the start */
+    if (e) {
         it->req.curl_code = 27; /* CURLE_OUT_OF_MEMORY: retriable */
         snprintf(it->req.error, sizeof it->req.error, "could not start the call (out of memory)");
         return -1;
@@ -694,7 +736,7 @@ of_err_t of_delivery_worker_record(of_delivery_t *d, item_t **items, int n) {
     }
     /* 2. record every try and outcome, with the order events */
     txctx_t c = {d, items, n};
-    if (of_db_tx(d->db, tx_outcome, &c, err, sizeof err)) {
+    if (of_db_tx(d->rdb, tx_outcome, &c, err, sizeof err)) {
         of_outbox_discard(d->ob);
         of_warn("recording delivery outcomes failed", OF_S("error", err), OF_END);
         return OF_ERR_TRANSIENT;
@@ -736,6 +778,8 @@ void of_delivery_worker_item_clear(item_t *it) {
     of_ladder_ctx_clear(&it->rc);
     free(it->body);
     it->body = NULL;
+    free(it->mcopy.url);
+    it->mcopy.url = NULL;
 }
 
 of_http_t *of_delivery_worker_http(of_delivery_t *d) {
@@ -743,10 +787,5 @@ of_http_t *of_delivery_worker_http(of_delivery_t *d) {
 }
 
 void of_delivery_worker_tick(of_delivery_t *d) {
-    int64_t now = of_now_ms();
     of_outbox_tick(d->ob, d->cfg);
-    if (now - d->last_sweep_ms >= of_cfg_int(d->cfg, OF_CFG_OUTBOX_SWEEP_S) * 1000) {
-        d->last_sweep_ms = now;
-        d->nmerchants = 0; /* merchants changed or disabled are seen within a sweep interval */
-    }
 }

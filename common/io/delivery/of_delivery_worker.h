@@ -1,6 +1,6 @@
 /* of_delivery_worker.h -- the delivery worker's steps: paid orders POSTed to their merchant once (DLV-2..DLV-6).
- * One message is one item; of_delivery_loop.c moves items through the steps, the database ones (claim, record) on
- * its database thread, the calls on its own. */
+ * One message is one item; of_delivery_loop.c moves items through the steps: claims on its claim thread, calls on
+ * its loop thread, records on its record thread. */
 #ifndef OF_DELIVERY_WORKER_H
 #define OF_DELIVERY_WORKER_H
 #include <stddef.h>
@@ -22,7 +22,7 @@ typedef struct of_delivery_s of_delivery_t;
 typedef struct {
     uint64_t id;
     char no[65];
-    char url[1025];
+    char *url; /* malloc'd: the cache's own, and each copy's */
     char secret_ref[129];
     long timeout_ms;
     int enabled;
@@ -37,7 +37,7 @@ typedef struct of_dlv_item_s {
     of_msg_result_t res; /* dead: a dead letter with res.reason (published by the record step) */
     Orderfleet__DeliveryRequest *rq;
     of_retry_ctx_t rc;
-    char ref[72], idem[130], sig[80];
+    char ref[72], idem[130];
     of_dlv_merchant_t mcopy;
     const of_dlv_merchant_t *mc; /* &mcopy once resolved */
     const char *secret;          /* borrowed from the environment */
@@ -52,8 +52,6 @@ typedef struct of_dlv_item_s {
     int64_t due_ms;
     char *body;
     size_t body_len;
-    char h_idem[200], h_sig[120], h_merchant[120], h_attempt[40], h_event[180], h_order[120];
-    const char *headers[9];
     of_http_req_t req;
     int64_t started_wall_ms;
     char error[640];
@@ -63,11 +61,14 @@ typedef struct of_dlv_item_s {
     struct of_dlv_item_s *hnext;
 } of_dlv_item_t;
 
-/* redis may be NULL (MySQL alone decides duplicates). group names the consumer group in dead letters.
- * Borrowed: cfg, db, redis, producer, ladder must outlive the handler. Caller frees with of_delivery_worker_destroy().
- * NULL + errstr when a setting is wrong or libcurl cannot start. */
-of_delivery_t *of_delivery_worker_new(const of_config_t *cfg, of_db_t *db, of_redis_t *redis, of_producer_t *producer,
-                                      const of_ladder_t *ladder, const char *group, char *errstr, size_t errstr_size);
+/* db and redis are the claims' (the claim thread's), rdb and rredis the records' (the record thread's, with the
+ * producer): two connections each, so that one order's claim and another's record run at once (they may be the
+ * same when one thread runs both). redis and rredis may be NULL (MySQL alone decides duplicates). group names the
+ * consumer group in dead letters. Borrowed: cfg, the connections, producer, ladder must outlive the handler. Caller
+ * frees with of_delivery_worker_destroy(). NULL + errstr when a setting is wrong or libcurl cannot start. */
+of_delivery_t *of_delivery_worker_new(const of_config_t *cfg, of_db_t *db, of_redis_t *redis, of_db_t *rdb,
+                                      of_redis_t *rredis, of_producer_t *producer, const of_ladder_t *ladder,
+                                      const char *group, char *errstr, size_t errstr_size);
 void of_delivery_worker_destroy(of_delivery_t *d);
 /* The HTTP client the calls run on (the loop's thread only). */
 of_http_t *of_delivery_worker_http(of_delivery_t *d);
@@ -75,7 +76,7 @@ of_http_t *of_delivery_worker_http(of_delivery_t *d);
 /* Pure, any thread: decode and validate it's message m (bad: it->res.dead, state IT_DEAD), its order's ref and the
  * idempotency key. */
 void of_delivery_worker_decode(of_delivery_t *d, of_dlv_item_t *it, rd_kafka_message_t *m);
-/* Database thread: resolve each item's merchant (unknown, disabled or without its secret: a dead letter) and build
+/* Claim thread: resolve each item's merchant (unknown, disabled or without its secret: a dead letter) and build
  * its body, claim the orders (Redis DLV-2, then the delivery rows in MySQL: a duplicate notify or a replay is
  * IT_DUP, a call to make IT_CALL). items hold no two of one order. OF_ERR_TRANSIENT: nothing claimed (the database
  * or Redis away); run again. */
@@ -83,7 +84,7 @@ of_err_t of_delivery_worker_claim(of_delivery_t *d, of_dlv_item_t **items, int n
 /* Loop thread: start the call of an IT_CALL item (signed POST, at most one per order at a time: the caller's
  * rule). -1 when it cannot start: its result is then set (a retriable error) and it counts as called. */
 int of_delivery_worker_call(of_delivery_t *d, of_dlv_item_t *it);
-/* Database thread, items whose claim and calls are done (and dead letters from decode): classify each call's
+/* Record thread, items whose claim and calls are done (and dead letters from decode): classify each call's
  * result; failed tries up the ladder or to the dead letters, durable before anything is recorded; then every try
  * and outcome in one transaction with its OrderEvent in the outbox, the outbox flushed, Redis cleaned (DLV-4),
  * outcomes logged and counted. OF_ERR_TRANSIENT: nothing recorded; run again. The items' res.dead ones are the
@@ -91,7 +92,8 @@ int of_delivery_worker_call(of_delivery_t *d, of_dlv_item_t *it);
 of_err_t of_delivery_worker_record(of_delivery_t *d, of_dlv_item_t **items, int n) OF_MUST_CHECK;
 /* Free what the item holds (not the message, not the item). */
 void of_delivery_worker_item_clear(of_dlv_item_t *it);
-/* Database thread, about every second: outbox sweep, merchant cache refresh. */
+/* Record thread, about every second: the outbox sweep. (The merchants are read again by a claim once
+ * OF_OUTBOX_SWEEP_S has passed since they were read.) */
 void of_delivery_worker_tick(of_delivery_t *d);
 
 #endif
