@@ -185,16 +185,11 @@ static void *db_main(void *arg) {
     thread_arg_t *t = arg;
     loop_t *L = t->L;
     job_t *j = t->job;
-    int64_t next_tick = 0;
     pthread_mutex_lock(&L->mu);
     while (!L->quit) {
-        if (!t->claims) {
+        if (!t->claims) { /* the outbox's leftovers and sweep, the producer's reports: between jobs, also while busy */
             pthread_mutex_unlock(&L->mu);
-            int64_t now = of_mono_ms();
-            if (now >= next_tick) { /* outbox sweep and merchant refresh, also while busy */
-                of_delivery_worker_tick(L->d);
-                next_tick = now + 1000;
-            }
+            of_delivery_worker_tick(L->d);
             of_producer_poll(L->p);
             pthread_mutex_lock(&L->mu);
         }

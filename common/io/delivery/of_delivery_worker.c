@@ -741,7 +741,7 @@ of_err_t of_delivery_worker_record(of_delivery_t *d, item_t **items, int n) {
         of_warn("recording delivery outcomes failed", OF_S("error", err), OF_END);
         return OF_ERR_TRANSIENT;
     }
-    of_outbox_flush(d->ob);
+    of_outbox_send(d->ob); /* never waits for the previous flight: the next record runs meanwhile */
     /* 3. Redis, logs, counters */
     char *want = calloc((size_t)n + 1, 1); /* redis_after_all: 1 delivered, 2 dead */
     for (int i = 0; i < n; i++) {
@@ -787,5 +787,5 @@ of_http_t *of_delivery_worker_http(of_delivery_t *d) {
 }
 
 void of_delivery_worker_tick(of_delivery_t *d) {
-    of_outbox_tick(d->ob, d->cfg);
+    of_outbox_tick(d->ob, d->cfg); /* also sends what of_outbox_send left, once the flight before has landed */
 }

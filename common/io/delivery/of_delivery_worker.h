@@ -86,14 +86,14 @@ of_err_t of_delivery_worker_claim(of_delivery_t *d, of_dlv_item_t **items, int n
 int of_delivery_worker_call(of_delivery_t *d, of_dlv_item_t *it);
 /* Record thread, items whose claim and calls are done (and dead letters from decode): classify each call's
  * result; failed tries up the ladder or to the dead letters, durable before anything is recorded; then every try
- * and outcome in one transaction with its OrderEvent in the outbox, the outbox flushed, Redis cleaned (DLV-4),
- * outcomes logged and counted. OF_ERR_TRANSIENT: nothing recorded; run again. The items' res.dead ones are the
+ * and outcome in one transaction with its OrderEvent in the outbox, the outbox sent (of_outbox_send), Redis cleaned
+ * (DLV-4), outcomes logged and counted. OF_ERR_TRANSIENT: nothing recorded; run again. The items' res.dead ones are the
  * caller's to publish (of_worker_publish_dead). */
 of_err_t of_delivery_worker_record(of_delivery_t *d, of_dlv_item_t **items, int n) OF_MUST_CHECK;
 /* Free what the item holds (not the message, not the item). */
 void of_delivery_worker_item_clear(of_dlv_item_t *it);
-/* Record thread, about every second: the outbox sweep. (The merchants are read again by a claim once
- * OF_OUTBOX_SWEEP_S has passed since they were read.) */
+/* Record thread, between jobs (at least every 100 ms): the outbox's events left for the next flight, the sweep.
+ * (The merchants are read again by a claim once OF_OUTBOX_SWEEP_S has passed since they were read.) */
 void of_delivery_worker_tick(of_delivery_t *d);
 
 #endif
