@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # it_delivery_window.sh -- one of-delivery keeps its window of calls full across batches (issue 16): a slow merchant
 # (1 s a call) does not slow another merchant's deliveries in the same instance; two deliveries of one order keep
-# their order while the window is full (the second is claimed only once the first's outcome is durable).
+# their order while the window is full (the second is claimed only once the first's outcome is durable); a stop
+# with a call in flight is bounded and stores nothing that is not durable.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_delivery.sh"
 dlv_ns 25
@@ -47,6 +48,30 @@ assert_eq "$(for o in $(seq 7000 7029); do merchant_calls "$o"; done | sort -u)"
 assert_eq "$(grep 'msg="delivery skipped"' "$WORK/delivery2.log" | grep -c 'why="delivered already"')" "30" \
   "window full: every second delivery saw the first's outcome"
 stop_worker delivery2
+
+# ---- SIGTERM with a call in flight: the call is abandoned after 2 s, nothing is recorded or stored, the message is
+# redelivered and the merchant sees the same idempotency key again
+merchant_mode "delay_ms=20000"
+sql "UPDATE merchant SET timeout_ms = 30000 WHERE id = 1"
+start_bin delivery3 of-delivery delivery
+deliver --merchant 1 --order 7100 --cash 1
+for _ in $(seq 1 100); do [[ $(merchant_calls 7100) -ge 1 ]] && break; sleep 0.1; done
+assert_eq "$(merchant_calls 7100)" "1" "stop: the call reached the merchant"
+t0=$(date +%s%N)
+stop_worker delivery3
+took=$((($(date +%s%N) - t0) / 1000000))
+log "stop with a call in flight took $took ms"
+((took < 8000)) || fail "stop with a call in flight took $took ms (bound: 2 s for calls, 3 s for the group close)"
+grep -q 'calls still in flight abandoned' "$WORK/delivery3.log" || fail "stop: the abandoned call is not logged"
+assert_eq "$(sql "SELECT COUNT(*) FROM delivery_attempt a JOIN delivery d ON d.id = a.delivery_id WHERE d.order_id = '7100'")" \
+  "0" "stop: nothing recorded for the abandoned call"
+merchant_mode "delay_ms=0"
+start_bin delivery4 of-delivery delivery
+wait_sql "SELECT status FROM delivery WHERE order_id = '7100'" 2 30 || fail "stop: not delivered after the restart"
+assert_eq "$(merchant_calls 7100)" "2" "stop: called again after the restart"
+assert_eq "$(grep ' order=7100 ' "$WORK/merchant.log" | awk '{print $3}' | sort -u | wc -l)" "1" "stop: the same idempotency key"
+assert_eq "$(status_of 7100)" "delivered/1" "stop: one try recorded"
+stop_worker delivery4
 stop_merchant
 kill -TERM "$SLOW_PID" 2>/dev/null || true
 wait "$SLOW_PID" 2>/dev/null || true
