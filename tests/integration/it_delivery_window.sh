@@ -2,7 +2,8 @@
 # it_delivery_window.sh -- one of-delivery keeps its window of calls full across batches (issue 16): a slow merchant
 # (1 s a call) does not slow another merchant's deliveries in the same instance; two deliveries of one order keep
 # their order while the window is full (the second is claimed only once the first's outcome is durable); a stop
-# with a call in flight is bounded and stores nothing that is not durable.
+# with a call in flight is bounded and stores nothing that is not durable; a revoke finishes the revoked partitions'
+# calls first (no call made twice when an instance joins).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_delivery.sh"
 dlv_ns 25
@@ -72,6 +73,22 @@ assert_eq "$(merchant_calls 7100)" "2" "stop: called again after the restart"
 assert_eq "$(grep ' order=7100 ' "$WORK/merchant.log" | awk '{print $3}' | sort -u | wc -l)" "1" "stop: the same idempotency key"
 assert_eq "$(status_of 7100)" "delivered/1" "stop: one try recorded"
 stop_worker delivery4
+
+# ---- a second instance joins while the first has calls in flight: the partitions taken from the first are finished
+# by it (recorded, offsets committed) before the revoke completes, so the second calls none of them again
+merchant_mode "delay_ms=3000" # calls still in flight when the rebalance revokes their partitions
+OF_DELIVERY_MAX_INFLIGHT=8 OF_INSTANCE_ID=it-window-a start_bin delivery5 of-delivery delivery
+deliver --merchant 1 --order 7200 --count 24 --cash 1
+for _ in $(seq 1 100); do [[ $(grep -c ' order=72[0-2][0-9] ' "$WORK/merchant.log") -ge 8 ]] && break; sleep 0.1; done
+OF_DELIVERY_MAX_INFLIGHT=8 OF_INSTANCE_ID=it-window-b start_bin delivery6 of-delivery delivery
+wait_sql "SELECT COUNT(*) FROM delivery WHERE order_id BETWEEN '7200' AND '7223' AND status = 2" 24 60 ||
+  fail "join: not all delivered: $(sql "SELECT status, COUNT(*) FROM delivery WHERE order_id BETWEEN '7200' AND '7223' GROUP BY status")"
+grep -q 'msg="partitions revoked"' "$WORK/delivery5.log" || fail "join: the first instance gave no partition up"
+assert_eq "$(for o in $(seq 7200 7223); do merchant_calls "$o"; done | sort -u)" "1" "join: one call per order"
+assert_eq "$(sql "SELECT COUNT(*) FROM delivery WHERE order_id BETWEEN '7200' AND '7223' AND attempts = 1")" "24" "join: one try each"
+ordctl wait-idle --topic delivery.request --group "it.ns25.delivery" --timeout 30 >/dev/null 2>&1 || fail "join: offsets not all committed"
+stop_worker delivery6
+stop_worker delivery5
 stop_merchant
 kill -TERM "$SLOW_PID" 2>/dev/null || true
 wait "$SLOW_PID" 2>/dev/null || true

@@ -438,6 +438,16 @@ static void on_revoke(void *ctx, const rd_kafka_topic_partition_list_t *parts) {
     }
     take_jobs(L);
     advance(L);
+    /* the dropped ones leave the ready and queued lists before they are freed */
+    int k = 0;
+    for (int i = 0; i < L->ready.n; i++)
+        if (L->ready.v[i]->stage == ST_READY) L->ready.v[k++] = L->ready.v[i];
+    L->ready.n = k;
+    k = 0;
+    for (int i = L->qhead; i < L->queued.n; i++)
+        if (L->queued.v[i]->stage == ST_QUEUED) L->queued.v[k++] = L->queued.v[i];
+    L->queued.n = k;
+    L->qhead = 0;
     for (int i = 0; i < L->all.n; i++)
         if (revoked(L, L->all.v[i])) L->all.v[i]->orphan = 1; /* never stored: the partition is not ours */
     advance(L);
