@@ -3,7 +3,7 @@ BUILD ?= build
 TEST_BUILD ?= build-test
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: help setup build build-test run test unit integration stack-up stack-down stack-status bench-submit bench-modify bench-sweep bench-flash bench-sync bench-delivery bench-kill-storm docs format clean
+.PHONY: help setup build build-test run test unit integration stack-up stack-down stack-status bench-submit bench-modify bench-sweep bench-flash bench-sync bench-delivery bench-kill-storm bench-whatif docs format clean
 
 help:
 	@echo "make setup         install missing Debian packages (scripts/setup.sh)"
@@ -20,6 +20,7 @@ help:
 	@echo "make bench-sync    order-sync: ops merged/s vs one order a round, latency, a seller outage (bench/run_sync_bench.sh)"
 	@echo "make bench-delivery  delivery benchmark vs the seed design on its own stack (bench/delivery.sh; N, INSTANCES)"
 	@echo "make bench-kill-storm  consumer-group stall under 30 SIGKILLs, dynamic vs static membership (bench/kill_storm.sh)"
+	@echo "make bench-whatif  ordctl what-if over 50,000 submitted trades vs trade-submit's time (bench/whatif.sh; TRADES=N)"
 	@echo "make docs          regenerate docs/topics.md and docs/config.md tables from the code"
 	@echo "make format        clang-format the C sources"
 
@@ -75,6 +76,9 @@ bench-delivery:
 
 bench-kill-storm:
 	bash bench/kill_storm.sh
+
+bench-whatif:
+	bash bench/whatif.sh --trades $(or $(TRADES),50000)
 
 docs: build
 	bash scripts/gen-docs.sh $(BUILD)/bin/ordctl

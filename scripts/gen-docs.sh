@@ -39,7 +39,12 @@ defaults, then an optional file (`--config FILE` or `$OF_CONFIG`; `KEY=value` li
 optional `export `, optional quotes), then the environment, which wins. Every value is validated at
 start-up; a bad one stops the process with exit code 78 and a message naming the key and the reason.
 Secrets (`OF_MYSQL_PASSWORD`, `OF_REDIS_PASSWORD`) come only from the environment or the file and are
-never logged. The local stack writes a complete file: `.state/stack.env`.
+never logged. The local stack writes a complete file: `.state/stack.env`. An `OF_*` name that is no key (a typo)
+is ignored with a start-up warning naming the nearest key (`msg="unknown configuration key, ignored"`); the
+`OF_*` variables of the scripts (`OF_STATE_DIR`, `OF_BUILD_DIR`, `OF_TEST_*`, `OF_FLEET_*`, `OF_MERCHANT_*`
+secret refs …) are not keys and stay quiet (docs/operations.md, "Unknown keys"). `scripts/fleet.sh` reads its
+own `OF_FLEET_*` knobs (instances per worker type) from the environment or this file (docs/operations.md,
+"The fleet").
 
 MD
   "$ORDCTL" config

@@ -5,7 +5,9 @@
 # batch of changed versions (trade-modify) and a few bad ones, print a summary; then
 # deliver sample paid orders to a test merchant (of-delivery, of-retry-ladder, of-dlq-recorder) and print
 # what happened; then run the eight flows of the buyer/seller order sync on the two sites (of-order-sync), a payment
-# racing a price change among them. The stack stays up afterwards (scripts/stack.sh down stops it).
+# racing a price change among them. The workers run as the fleet (scripts/fleet.sh: supervised, restarted when they
+# die), started step by step; at the end every worker type runs and the fleet and the stack stay up afterwards
+# (scripts/fleet.sh down, then scripts/stack.sh down, stop them).
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO"
@@ -30,18 +32,15 @@ else
   echo "catalogue already loaded"
 fi
 step "5/9 trade-submit and trade-modify (the sweep joins after the first trades)"
-LOG=${OF_STATE_DIR:-$REPO/.state}/logs/trade-submit.log
-build/bin/of-trade-submit >>"$LOG" 2>&1 &
-WORKER=$!
+STATE=${OF_STATE_DIR:-$REPO/.state}
+LOGS=$STATE/logs          # the stack's logs, the dead-letter text log, the test merchant's
+FLOGS=$STATE/fleet/logs   # each worker instance's log: <worker>-<n>.log
 # dead letters of every worker into MySQL and the text log (ordctl dlq list reads them)
-LOGS=${OF_STATE_DIR:-$REPO/.state}/logs
 export OF_DEADLETTER_LOG=$LOGS/deadletter.log
-build/bin/of-dlq-recorder >>"$LOGS/dlq-recorder.log" 2>&1 &
-PIDS=($WORKER $!)
-build/bin/of-trade-modify >>"$LOGS/trade-modify.log" 2>&1 &
-PIDS+=($!)
-trap 'for p in "${PIDS[@]}"; do kill -TERM $p 2>/dev/null; done; wait 2>/dev/null || true' EXIT
-echo "running (pid $WORKER, log $LOG; of-trade-modify and of-dlq-recorder beside it, logs in $LOGS; of-sweep joins at step 6)"
+fleet() { bash scripts/fleet.sh "$@"; }
+fleet down >/dev/null # a fleet left by an earlier run (older binaries, other settings) stops first
+fleet up trade-submit trade-modify dlq-recorder
+echo "(of-sweep joins at step 6, the other workers later)"
 SQL() { bash scripts/stack.sh mysql -N -B -e "$1"; }
 # settle: wait (60 s at most) until the sweep has moved every pre-processing order on
 settle() {
@@ -61,8 +60,7 @@ echo "orders by status (5 cancelled, 10 unpaid, 16 delayed audit, 19/20 pre-proc
 by_status
 echo "the sweep (of-sweep): pre-processing orders (19, 20) merged per customer where the shop allows it, then moved to"
 echo "awaiting audit (30) or pre-order (25); delayed ones (15, 16) move when their delay_to_time passes"
-build/bin/of-sweep >>"$LOGS/sweep.log" 2>&1 &
-PIDS+=($!)
+fleet up sweep >/dev/null
 settle
 echo "  merged: $(SQL "SELECT COUNT(*) FROM sales_trade_merge") orders into $(SQL "SELECT COUNT(DISTINCT into_trade_id) FROM sales_trade_merge") \
 ($(SQL "SELECT IFNULL(GROUP_CONCAT(DISTINCT rule_id), 'none') FROM sales_trade_merge")); today's sales: \
@@ -77,8 +75,8 @@ build/bin/ordctl publish-trades data/sample/raw_trades_changed.jsonl data/sample
   2> >(grep -v CONFWARN >&2)
 build/bin/ordctl wait-idle --topic trade.raw --timeout 120
 build/bin/ordctl wait-idle --topic trade.changed --group orderfleet.trade-modify --timeout 120
-echo "what trade-modify did ($(grep -c 'msg="change applied"' "$LOGS/trade-modify.log") changes applied in all; this run's, with the rules that acted):"
-grep 'msg="change applied"' "$LOGS/trade-modify.log" | tail -n 23 |
+echo "what trade-modify did ($(cat "$FLOGS"/trade-modify-*.log | grep -c 'msg="change applied"') changes applied in all; this run's, with the rules that acted):"
+{ cat "$FLOGS"/trade-modify-*.log | grep 'msg="change applied"' || true; } | tail -n 23 |
   sed -E 's/.* tid=([^ ]+) .*status_before=([0-9]+) status_after=([0-9]+) block_reason=([0-9]+) bad_reason=([0-9]+) rules="?([^"]*)"?$/  \1: status \2 → \3, block_reason \4, bad_reason \5: \6/'
 settle
 echo "orders by status after the changes (and the sweep):"
@@ -104,24 +102,24 @@ echo "why did the order of TB2026112000001 go where it went (ordctl explain --ti
 build/bin/ordctl explain --tid TB2026112000001 2>/dev/null | grep -E '^(order|  warehouse|  logistics|  package)|SUB-WH-0[0-9] ' || true
 
 step "8/9 delivery of paid orders to merchants (DLV)"
-# The merchants' HMAC secrets: made up for this run, handed to the workers and the test merchant through the
-# environment only (merchant.secret_ref names the variable); never written anywhere.
-export OF_MERCHANT_1_SECRET=run-$RANDOM$RANDOM$RANDOM OF_MERCHANT_2_SECRET=run-$RANDOM$RANDOM$RANDOM
+# The merchants' HMAC secrets: made up by the fleet's first start ($STATE/secrets/fleet.env, mode 600), handed to
+# the workers and the test merchant through the environment (merchant.secret_ref names the variable).
+set -a
+source "$STATE/secrets/fleet.env"
+set +a
 export OF_RETRY_LADDER=${OF_RETRY_LADDER:-1,2,3,4} # the demo's compressed ladder; production: 30,300,3600,7200
 rm -f "$LOGS/merchant.port"
 # The test merchant answers 500 to the first 3 deliveries: those orders climb the ladder and arrive later.
 build/bin/of-testmerchant --port 0 --port-file "$LOGS/merchant.port" --log "$LOGS/merchant-requests.log" --fail 3 \
   --merchant ranch-01=OF_MERCHANT_1_SECRET --merchant tea-01=OF_MERCHANT_2_SECRET 2>>"$LOGS/testmerchant.log" &
-PIDS+=($!)
+MERCHANT=$!
+trap 'kill -TERM $MERCHANT 2>/dev/null; wait $MERCHANT 2>/dev/null || true' EXIT # the fleet stays
 for _ in $(seq 1 100); do [[ -s $LOGS/merchant.port ]] && break; sleep 0.05; done
 MPORT=$(cat "$LOGS/merchant.port")
 bash scripts/stack.sh mysql -e "UPDATE merchant SET endpoint_url = CONCAT('http://127.0.0.1:$MPORT/deliver/', merchant_no) WHERE id IN (1, 2)"
 echo "test merchant on 127.0.0.1:$MPORT (merchants 1 and 2 point at it; requests: $LOGS/merchant-requests.log)"
-for w in delivery retry-ladder; do
-  build/bin/of-$w >>"$LOGS/$w.log" 2>&1 &
-  PIDS+=($!)
-done
-echo "running of-delivery, of-retry-ladder (and of-dlq-recorder; logs in $LOGS), ladder $OF_RETRY_LADDER s"
+fleet up delivery retry-ladder >/dev/null
+echo "running of-delivery, of-retry-ladder (and of-dlq-recorder; logs in $FLOGS), ladder $OF_RETRY_LADDER s"
 RUN=$(date +%s)
 build/bin/ordctl deliver --merchant 1 --code "S$RUN-RANCH" --count 6 --cash 1031.67 --payload '{"goods":"抢羊","units":1}' 2> >(grep -v CONFWARN >&2)
 build/bin/ordctl deliver --merchant 2 --code "S$RUN-TEA" --count 4 --cash 99.00 --payload '{"sku":"SKU-TEA-001","qty":1}' 2> >(grep -v CONFWARN >&2)
@@ -144,9 +142,8 @@ echo "dead letters of this run (MySQL dead_letter; one line each in $OF_DEADLETT
 build/bin/ordctl dlq list --since 5m 2> >(grep -v CONFWARN >&2) | grep "order=S$RUN-" | sort -t= -k3 || echo "  none"
 echo
 step "9/9 the two order sites: buyer site, seller primary and its replica (of-order-sync)"
-build/bin/of-order-sync >>"$LOGS/order-sync.log" 2>&1 &
-PIDS+=($!)
-echo "running of-order-sync (log $LOGS/order-sync.log); each op below is one local transaction on its own site"
+fleet up order-sync >/dev/null
+echo "running of-order-sync (log $FLOGS/order-sync-1.log); each op below is one local transaction on its own site"
 site() { build/bin/ordctl site "$@" 2> >(grep -v CONFWARN >&2); }
 oid_of() { sed -n 's/^oid=\([0-9]*\) .*/\1/p'; }
 on_both() { # OID STATUS: wait until both sites show it
@@ -194,11 +191,19 @@ site conflicts --limit 5
 site check --wait 30 | tail -1
 echo
 
+# the rest of the fleet (of-flash, of-payment-finish, of-gateway, of-console) joins: every worker type runs from now on
+fleet up
+CPORT=$(sed -n 's/^OF_CONSOLE_PORT=//p' "$OF_CONFIG" | tail -1)
+
 # the commands to go on with, for this run's stack (its state folder when OF_STATE_DIR points elsewhere)
 SD=""
 [[ -n ${OF_STATE_DIR:-} ]] && SD="OF_STATE_DIR=$OF_STATE_DIR "
 C="build/bin/ordctl --config $OF_CONFIG"
-echo "The workers of this run are stopped now; the stack (MariaDB, Redis, Kafka) stays up with the data."
-echo "Next: $C explain --tid TID ;  $C events trade.changed | less ;  $C dlq list --errors ;  $C site show OID"
-echo "      restart a worker: ${SD}OF_CONFIG=$OF_CONFIG build/bin/of-trade-submit   (logs of this run: $LOGS)"
-echo "      stop the stack:   ${SD}scripts/stack.sh down"
+echo
+echo "The fleet keeps running (each worker supervised, restarted if it dies); the stack stays up with the data."
+echo "Watch it:  ${SD}scripts/fleet.sh status   |  ${SD}scripts/fleet.sh logs trade-submit -f  |  $C summary"
+echo "           the ops console: http://127.0.0.1:${CPORT:-8490}/  (its token: OF_CONSOLE_TOKEN in ${OF_STATE_DIR:-.state}/secrets/fleet.env)"
+echo "           Prometheus metrics of each instance: the ADMIN column of fleet.sh status (/metrics /healthz /readyz)"
+echo "Go on:     ${SD}$C publish-trades FILE.jsonl  (or - for standard input);  $C explain --tid TID ;"
+echo "           $C dlq list --errors ;  $C site show OID   (the test merchant stopped with this run)"
+echo "Stop it:   ${SD}scripts/fleet.sh down   then   ${SD}scripts/stack.sh down"

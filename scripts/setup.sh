@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # setup.sh -- install what orderfleet needs (idempotent, quick when all is there): Debian packages from
 # Debian's archive, then Apache Kafka's jars from Maven Central (tools/kafka/pom.xml) into a cache folder.
-# Usage: scripts/setup.sh [--with-compose]
+# Usage: scripts/setup.sh [--with-compose] [--with-browser]
 #   --with-compose  also install docker-compose (only needed to validate compose/).
+#   --with-browser  also install Debian's chromium and a CJK font (only needed by the ops console's browser test,
+#                   tests/integration/it_console.sh, which asks for it), and Node.js with npm when missing.
 set -euo pipefail
 
 PKGS=(
@@ -23,7 +25,16 @@ PKGS=(
   python3                   # trade generators of the crash tests and bench/, the flash-sale load client (it_flash)
   curl                      # the delivery and flash-sale tests talk HTTP (test merchant's mode, the gateway)
 )
-if [[ "${1:-}" == "--with-compose" ]]; then PKGS+=(docker-compose); fi
+for arg in "$@"; do
+  case $arg in
+    --with-compose) PKGS+=(docker-compose) ;;
+    --with-browser)
+      echo "setup: --with-browser: Debian's chromium (headless, for tests/integration/it_console.sh) and a CJK font"
+      PKGS+=(chromium fonts-wqy-zenhei)
+      command -v npm >/dev/null || PKGS+=(nodejs npm) ;;
+    *) echo "setup: unknown option $arg (--with-compose, --with-browser)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${PKGS[@]}"; do
@@ -75,16 +86,22 @@ if [[ ! -e /usr/sbin/policy-rc.d ]]; then
   $SUDO chmod +x /usr/sbin/policy-rc.d
   trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
 fi
-$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" \
-  | grep -vE '^(Selecting|Preparing|Unpacking|Setting up|Processing|\(Reading)' || true
+# apt's output goes to a log, shown only when apt fails (make run and make test stay readable)
+APT_LOG=$(mktemp "${TMPDIR:-/tmp}/orderfleet-apt.XXXXXX")
+if ! { $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"; } \
+  >"$APT_LOG" 2>&1; then
+  echo "setup: apt-get failed; its output ($APT_LOG):" >&2
+  tail -n 40 "$APT_LOG" >&2
+fi
 missing_after=()
 for p in "${missing[@]}"; do
   [[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" == "install ok installed" ]] || missing_after+=("$p")
 done
 if ((${#missing_after[@]})); then
-  echo "setup: could not install: ${missing_after[*]}" >&2
+  echo "setup: could not install: ${missing_after[*]} (apt's output: $APT_LOG)" >&2
   exit 1
 fi
+rm -f "$APT_LOG"
 fetch_kafka
 echo "setup: done"

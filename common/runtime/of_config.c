@@ -7,7 +7,10 @@
 #include <time.h>
 #include <unistd.h>
 #include "of_config.h"
+#include "of_log.h"
 #include "of_time.h"
+
+extern char **environ;
 
 #define INT(n, d, lo, hi, doc)                                                                                         \
     { n, OF_CFGT_INT, d, lo, hi, NULL, doc }
@@ -167,6 +170,19 @@ static const of_cfg_def_t defs[OF_CFG__COUNT] = {
         SECRET("OF_GATEWAY_USER_SECRET",
                "Gateway: key of the buyers' bearer tokens `u.<user_id>.<expiry s>.<HMAC-SHA256 hex>` "
                "(`ordctl flash token` issues them). Secret; at least 16 characters, empty = no buyer tokens."),
+    [OF_CFG_CONSOLE_BIND] = STR("OF_CONSOLE_BIND", "127.0.0.1",
+                                "Ops console (of-console): address its HTTP server listens on (an IPv4 address)."),
+    [OF_CFG_CONSOLE_PORT] = INT("OF_CONSOLE_PORT", "8490", 1, 65535, "Ops console: HTTP port."),
+    [OF_CFG_CONSOLE_THREADS] = INT("OF_CONSOLE_THREADS", "2", 1, 64,
+                                   "Ops console: request threads (each opens its own database connections)."),
+    [OF_CFG_CONSOLE_TOKEN] =
+        SECRET("OF_CONSOLE_TOKEN",
+               "Ops console: the operators' token (16+ characters; required, of-console refuses to start without "
+               "it): `Authorization: Bearer <token>`, or typed once into the login form, which sets a session cookie. "
+               "Secret; never logged."),
+    [OF_CFG_CONSOLE_REFRESH_S] = INT("OF_CONSOLE_REFRESH_S", "10", 0, 3600,
+                                     "Ops console: the page refreshes its panels every N seconds without reloading "
+                                     "(0 = never)."),
     [OF_CFG_PAY_PROVIDER_URL] =
         STR("OF_PAY_PROVIDER_URL", "",
             "Payment (FS-8, FS-11): the third-party provider's endpoint the gateway POSTs a signed payment request to; "
@@ -229,10 +245,91 @@ static const of_cfg_def_t defs[OF_CFG__COUNT] = {
             "stuck in a call that never returns)."),
 };
 
+#define UNKNOWN_MAX 32
+
 struct of_config_s {
     char *val[OF_CFG__COUNT];
     unsigned char explicit_[OF_CFG__COUNT]; /* from the file, the environment or of_cfg_set() */
+    char *unknown[UNKNOWN_MAX];             /* OF_* names that are no key: "NAME\tSOURCE" (of_config_warn_unknown) */
+    int nunknown;
 };
+
+/* OF_* variables that are not configuration keys but are read by the scripts, the tests or the fleet (exact names,
+ * then prefixes). merchant.secret_ref names are OF_MERCHANT_* in the samples (or any name without OF_). */
+static const char *const other_names[] = {
+    "OF_CONFIG",          "OF_STATE_DIR",          "OF_BUILD_DIR",   "OF_REPO",
+    "OF_KAFKA_PORT",      "OF_KAFKA_BROKERS",      "OF_KAFKA_HEAP",  "OF_KAFKA_HOME",
+    "OF_SITES",           "OF_BROKER_WAIT",        "OF_TOPICS_ARGS", "OF_IMAGE",
+    "OF_REQUIRE_COMPOSE", "OF_MYSQL_ROOT_PASSWORD"};
+static const char *const other_prefixes[] = {"OF_TEST_", "OF_IT_", "OF_IT3_", "OF_BENCH_", "OF_FLEET_", "OF_MERCHANT_"};
+
+int of_config_other_name(const char *name, size_t len) {
+    for (size_t i = 0; i < sizeof other_names / sizeof other_names[0]; i++)
+        if (strlen(other_names[i]) == len && !strncmp(other_names[i], name, len)) return 1;
+    for (size_t i = 0; i < sizeof other_prefixes / sizeof other_prefixes[0]; i++)
+        if (len > strlen(other_prefixes[i]) && !strncmp(other_prefixes[i], name, strlen(other_prefixes[i]))) return 1;
+    return 0;
+}
+
+/* Levenshtein distance of a[0..an) and b, case-insensitive; names are short (a is cut at 127 characters). */
+static int distance(const char *a, size_t an, const char *b) {
+    size_t bn = strlen(b);
+    int row[128];
+    if (an > 127) an = 127;
+    if (bn > 127) bn = 127;
+    for (size_t j = 0; j <= bn; j++)
+        row[j] = (int)j;
+    for (size_t i = 1; i <= an; i++) {
+        int diag = row[0];
+        row[0] = (int)i;
+        for (size_t j = 1; j <= bn; j++) {
+            int up = row[j];
+            int cost = toupper((unsigned char)a[i - 1]) != toupper((unsigned char)b[j - 1]);
+            int best = diag + cost;
+            if (up + 1 < best) best = up + 1;
+            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[bn];
+}
+
+const char *of_config_nearest(const char *name, size_t len, int *dist) {
+    const char *best = NULL;
+    int bd = 1 << 30;
+    for (int i = 0; i < OF_CFG__COUNT; i++) {
+        int d = distance(name, len, defs[i].name);
+        if (d < bd) {
+            bd = d;
+            best = defs[i].name;
+        }
+    }
+    if (dist) *dist = bd;
+    return best;
+}
+
+/* Remember an OF_* name that is neither a key nor one of other_names (warned about once logging is up). */
+static void note_unknown(of_config_t *cfg, const char *name, size_t len, const char *source) {
+    if (cfg->nunknown >= UNKNOWN_MAX || of_config_other_name(name, len)) return;
+    for (int i = 0; i < cfg->nunknown; i++)
+        if (!strncmp(cfg->unknown[i], name, len) && cfg->unknown[i][len] == '\t') return;
+    size_t n = len + strlen(source) + 2;
+    char *u = malloc(n);
+    if (!u) return;
+    snprintf(u, n, "%.*s\t%s", (int)len, name, source);
+    cfg->unknown[cfg->nunknown++] = u;
+}
+
+void of_config_warn_unknown(const of_config_t *cfg) {
+    for (int i = 0; i < cfg->nunknown; i++) {
+        const char *u = cfg->unknown[i], *tab = strchr(u, '\t');
+        char key[128];
+        snprintf(key, sizeof key, "%.*s", (int)(tab - u), u);
+        of_warn("unknown configuration key, ignored", OF_S("key", key), OF_S("source", tab + 1),
+                OF_S("nearest", of_config_nearest(u, (size_t)(tab - u), NULL)), OF_END);
+    }
+}
 
 const of_cfg_def_t *of_config_defs(void) {
     return defs;
@@ -311,6 +408,9 @@ static of_err_t load_file(of_config_t *cfg, const char *path, char *errstr, size
                                 (int)(eq - p), p);
                 break;
             }
+            char where[1100];
+            snprintf(where, sizeof where, "%s:%d", path, lineno);
+            note_unknown(cfg, p, (size_t)(eq - p), where);
             continue;
         }
         char *v = eq + 1;
@@ -339,6 +439,11 @@ of_config_t *of_config_load(const char *path, char *errstr, size_t errstr_size) 
         if (e && set_raw(cfg, i, e, strlen(e))) goto fail;
         if (e) cfg->explicit_[i] = 1;
     }
+    for (char **e = environ; e && *e; e++) {
+        const char *eq = strchr(*e, '=');
+        if (eq && !strncmp(*e, "OF_", 3) && key_index(*e, (size_t)(eq - *e)) < 0)
+            note_unknown(cfg, *e, (size_t)(eq - *e), "environment");
+    }
     for (int i = 0; i < OF_CFG__COUNT; i++)
         if (of_cfg_validate(&defs[i], cfg->val[i], errstr, errstr_size)) goto fail;
     if (!*cfg->val[OF_CFG_INSTANCE_ID]) {
@@ -358,6 +463,8 @@ void of_config_destroy(of_config_t *cfg) {
     if (!cfg) return;
     for (int i = 0; i < OF_CFG__COUNT; i++)
         free(cfg->val[i]);
+    for (int i = 0; i < cfg->nunknown; i++)
+        free(cfg->unknown[i]);
     free(cfg);
 }
 

@@ -60,6 +60,11 @@ typedef enum {
     OF_CFG_GATEWAY_QUEUE_TIMEOUT_MS,
     OF_CFG_GATEWAY_TOKENS,
     OF_CFG_GATEWAY_USER_SECRET,
+    OF_CFG_CONSOLE_BIND,
+    OF_CFG_CONSOLE_PORT,
+    OF_CFG_CONSOLE_THREADS,
+    OF_CFG_CONSOLE_TOKEN,
+    OF_CFG_CONSOLE_REFRESH_S,
     OF_CFG_PAY_PROVIDER_URL,
     OF_CFG_PAY_PROVIDER_SECRET,
     OF_CFG_PAY_NOTIFY_URL,
@@ -118,6 +123,16 @@ of_err_t of_cfg_set(of_config_t *cfg, of_cfg_key_t key, const char *value, char 
 
 /* Validate one value against its definition; pure. Returns OF_OK or OF_ERR_CONFIG with the reason. */
 of_err_t of_cfg_validate(const of_cfg_def_t *def, const char *value, char *errstr, size_t errstr_size);
+
+/* Unknown OF_* names: of_config_load() remembers every OF_* name of the environment or the file that is no key
+ * (nor one of the OF_* variables the scripts, tests and fleet read: OF_STATE_DIR, OF_BUILD_DIR, OF_TEST_*,
+ * OF_FLEET_*, OF_MERCHANT_* secret refs ...); of_config_warn_unknown() logs one warning per name with its source
+ * and the nearest key (call it once logging is set up). */
+void of_config_warn_unknown(const of_config_t *cfg);
+/* 1 when name[0..len) is one of those non-key OF_* variables. */
+int of_config_other_name(const char *name, size_t len);
+/* The key nearest to name[0..len) by edit distance (Levenshtein, case-insensitive); *dist (may be NULL) gets it. */
+const char *of_config_nearest(const char *name, size_t len, int *dist);
 
 /* Print the key reference: markdown table (docs/config.md) or a --help listing. */
 void of_config_print_markdown(void);

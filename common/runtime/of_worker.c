@@ -106,6 +106,7 @@ of_config_t *of_worker_init(int argc, char **argv, const char *name, const char 
         exit(78);
     }
     of_log_init(name, (of_log_level_t)of_log_level_parse(of_cfg_str(cfg, OF_CFG_LOG_LEVEL)));
+    of_config_warn_unknown(cfg);
     if (of_admin_start(cfg, name, err, sizeof err)) {
         fprintf(stderr, "of-%s: configuration error: %s\n", name, err);
         of_config_destroy(cfg);

@@ -199,7 +199,7 @@ cut -d' ' -f1 "$TMP/fleet.env" | sort >"$TMP/keys.fleet"
 
 # Keys deliberately left out of x-fleet-env (reasons in the compose file's comment).
 printf '%s\n' OF_INSTANCE_ID OF_KAFKA_GROUP OF_REDIS_PASSWORD OF_SCHEMA_DIR OF_LUA_DIR OF_KAFKA_SASL_USERNAME \
-    OF_KAFKA_SASL_PASSWORD OF_GATEWAY_TOKENS OF_GATEWAY_USER_SECRET OF_PAY_PROVIDER_SECRET | sort >"$TMP/keys.unset"
+    OF_KAFKA_SASL_PASSWORD OF_GATEWAY_TOKENS OF_GATEWAY_USER_SECRET OF_PAY_PROVIDER_SECRET OF_CONSOLE_TOKEN | sort >"$TMP/keys.unset"
 uncovered=$(sort -u "$TMP/keys.fleet" "$TMP/keys.unset" | comm -23 "$TMP/keys.code" - | tr '\n' ' ')
 check "every key of common/runtime/of_config.c is in x-fleet-env or deliberately unset${uncovered:+ (neither: $uncovered)}" \
     test -z "$uncovered"

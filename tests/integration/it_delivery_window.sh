@@ -6,7 +6,7 @@
 # calls first (no call made twice when an instance joins).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_delivery.sh"
-dlv_ns 25
+dlv_ns 27
 
 # ---- a slow merchant beside a fast one
 start_merchant # merchant 1 (ranch-01): answers at once
@@ -31,7 +31,7 @@ log "claim -> delivered: fast merchant max ${fast_max} ms (avg $(lat AVG 1) ms),
 ((slow_min >= 1000)) || fail "the slow merchant answered in under a second ($slow_min ms)"
 ((fast_max < 1000)) || fail "a fast delivery waited ${fast_max} ms: it waited for the slow merchant's call"
 assert_eq "$(sql "SELECT COUNT(*) FROM delivery_attempt")" "210" "one try each"
-ordctl wait-idle --topic delivery.request --group "it.ns25.delivery" --timeout 30 >/dev/null 2>&1 || fail "offsets not all committed"
+ordctl wait-idle --topic delivery.request --group "it.ns27.delivery" --timeout 30 >/dev/null 2>&1 || fail "offsets not all committed"
 stop_worker delivery
 
 # ---- two deliveries of each order while the window is full: never two calls of one order at once
@@ -41,7 +41,7 @@ merchant_mode "delay_ms=300"
 OF_BATCH_SIZE=30 OF_DELIVERY_MAX_INFLIGHT=4 start_bin delivery2 of-delivery delivery
 deliver --merchant 1 --order 7000 --count 30 --cash 1
 deliver --merchant 1 --order 7000 --count 30 --cash 1
-ordctl wait-idle --topic delivery.request --group "it.ns25.delivery" --timeout 60 >/dev/null 2>&1 || fail "not idle"
+ordctl wait-idle --topic delivery.request --group "it.ns27.delivery" --timeout 60 >/dev/null 2>&1 || fail "not idle"
 assert_eq "$(sql "SELECT COUNT(*) FROM delivery WHERE order_id BETWEEN '7000' AND '7029' AND status = 2 AND attempts = 1")" \
   "30" "window full: each order delivered, one try"
 assert_eq "$(for o in $(seq 7000 7029); do merchant_calls "$o"; done | sort -u)" "1" "window full: one call per order"
@@ -86,7 +86,7 @@ wait_sql "SELECT COUNT(*) FROM delivery WHERE order_id BETWEEN '7200' AND '7223'
 grep -q 'msg="partitions revoked"' "$WORK/delivery5.log" || fail "join: the first instance gave no partition up"
 assert_eq "$(for o in $(seq 7200 7223); do merchant_calls "$o"; done | sort -u)" "1" "join: one call per order"
 assert_eq "$(sql "SELECT COUNT(*) FROM delivery WHERE order_id BETWEEN '7200' AND '7223' AND attempts = 1")" "24" "join: one try each"
-ordctl wait-idle --topic delivery.request --group "it.ns25.delivery" --timeout 30 >/dev/null 2>&1 || fail "join: offsets not all committed"
+ordctl wait-idle --topic delivery.request --group "it.ns27.delivery" --timeout 30 >/dev/null 2>&1 || fail "join: offsets not all committed"
 stop_worker delivery6
 stop_worker delivery5
 stop_merchant

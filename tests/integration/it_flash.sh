@@ -194,6 +194,22 @@ assert_eq "$(sql "SELECT CONCAT_WS(' ', state, error, attempts_made) FROM fs_job
 st=$(http GET /api/order/job/ttl-b/state "$tok")
 assert_eq "$(jget '(d["state"], d["reason"])' <<<"$st")" "('failed', 'TTL_EXCEEDED')" "its state over HTTP"
 assert_eq "$(redis_cli zscore "${OF_REDIS_PREFIX}fsjob:active" ttl-b)" "" "it left the active set"
+log "FS-2 backoff: a delayed job whose message comes again waits for its promote time, then takes its next attempt"
+stop_worker f1
+b5=$(ordctl flash batch-create --code IT-FS-5 --merchant 1 --units 5 --price 1.00 2>/dev/null)
+r=$(http POST /api/order/job "$APP" "{\"user_id\":5151,\"batch_id\":$b5,\"num\":1}")
+jb=$(jget 'd["jobId"]' <<<"$r")
+promote=$(($(date +%s%N) / 1000000 + 2500))
+redis_cli hset "${OF_REDIS_PREFIX}fsjob:$jb" state delayed attempts_made 1 error TTL_EXCEEDED promote_at "$promote" >/dev/null
+start_bin f1 of-flash
+st=$(wait_state "$jb" "$APP") || fail "job $jb not terminal after its backoff: $st"
+assert_eq "$(jget '(d["state"], d["attempts"]["made"])' <<<"$(http GET "/api/order/job/$jb/state?full=1" "$APP")")" \
+  "('complete', 2)" "the delayed job completed on attempt 2"
+started=$(redis_cli hget "${OF_REDIS_PREFIX}fsjob:$jb" started_at)
+[[ $started -ge $promote ]] && log "ok: attempt 2 started $((started - promote)) ms after its promote time" ||
+  fail "attempt 2 started at $started, before its promote time $promote (backoff not enforced)"
+grep -q "msg=\"flash job delayed: waiting for its backoff before the next attempt (FS-2)\" job_id=$jb" "$WORK/f1.log" ||
+  fail "the wait is not logged"
 log "FS-8: pay with points, balance and the third party; the provider's notify settles the order (FS-11)"
 b4=$(ordctl flash batch-create --code IT-FS-PAY --merchant 1 --units 20 --price 1000 2>/dev/null)
 t1001=$(ordctl flash token --user 1001)

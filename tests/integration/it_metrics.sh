@@ -7,7 +7,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_delivery.sh"
 export OF_RETRY_LADDER=3,3,3,3 # long enough for the occupancy to be seen on a rung
-dlv_ns 24
+dlv_ns 25
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 scrape() { # NAME: the page into $WORK/NAME.prom, checked; fails the test when it does not parse
   curl -sf "http://127.0.0.1:${PORT[$1]}/metrics" >"$WORK/$1.prom" || { fail "$1: GET /metrics failed"; return 0; }
@@ -49,8 +49,8 @@ assert_eq "$(status submit /nowhere)" "404" "an unknown path"
 assert_eq "$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:${PORT[submit]}/metrics")" "405" "POST /metrics"
 assert_eq "$(curl -s -D - -o /dev/null -X DELETE "http://127.0.0.1:${PORT[submit]}/readyz" | tr -d '\r' | sed -n 's/^Allow: //p')" \
   "GET, HEAD" "a 405 names the methods allowed"
-assert_eq "$(value submit 'orderfleet_topic_processed_total{topic="ns24.trade.raw"}')" "0" "trade-submit: trade.raw processed before the run"
-assert_eq "$(value submit 'orderfleet_consumer_lag{group="it.ns24.trade-submit",topic="ns24.trade.raw",partition="0"}')" "0" \
+assert_eq "$(value submit 'orderfleet_topic_processed_total{topic="ns25.trade.raw"}')" "0" "trade-submit: trade.raw processed before the run"
+assert_eq "$(value submit 'orderfleet_consumer_lag{group="it.ns25.trade-submit",topic="ns25.trade.raw",partition="0"}')" "0" \
   "trade-submit: the lag of partition 0 shows (empty topic)"
 
 log "a run: the sample's raw trades, and deliveries whose first two calls fail (they climb the ladder)"
@@ -66,8 +66,8 @@ wait_value ladder 'orderfleet_ladder_occupancy{rung="retry.30s"}' 2 6 ||
 wait_sql "SELECT COUNT(*) FROM delivery WHERE status = 2" 3 30 || fail "deliveries not done"
 
 scrape submit
-assert_eq "$(value submit 'orderfleet_topic_processed_total{topic="ns24.trade.raw"}')" "$trades" "trade-submit: trade.raw processed"
-assert_eq "$(value submit 'orderfleet_topic_deadlettered_total{topic="ns24.trade.raw"}')" "0" "trade-submit: none dead-lettered"
+assert_eq "$(value submit 'orderfleet_topic_processed_total{topic="ns25.trade.raw"}')" "$trades" "trade-submit: trade.raw processed"
+assert_eq "$(value submit 'orderfleet_topic_deadlettered_total{topic="ns25.trade.raw"}')" "0" "trade-submit: none dead-lettered"
 [[ $(value submit orderfleet_batch_seconds_count) -ge 1 ]] || fail "trade-submit: no batch in the histogram"
 [[ $(value submit orderfleet_transaction_seconds_count) -ge 1 ]] || fail "trade-submit: no transaction in the histogram"
 assert_eq "$(value submit orderfleet_consumer_lag)" "0" "trade-submit: no lag left"
@@ -83,7 +83,7 @@ assert_eq "$(value delivery orderfleet_http_call_seconds_count)" "5" "delivery: 
 assert_eq "$(value delivery orderfleet_http_calls_in_flight)" "0" "delivery: nothing in flight"
 scrape ladder
 assert_eq "$(value ladder orderfleet_ladder_occupancy)" "0" "retry ladder: empty once delivered"
-assert_eq "$(value ladder 'orderfleet_topic_processed_total{topic="ns24.retry.30s"}')" "2" "retry ladder: two republished"
+assert_eq "$(value ladder 'orderfleet_topic_processed_total{topic="ns25.retry.30s"}')" "2" "retry ladder: two republished"
 curl -s -o /dev/null -H 'Authorization: Bearer it-app-token-0123456789' "http://127.0.0.1:$OF_GATEWAY_PORT/api/order/job/nothing/state"
 wait_value gw orderfleet_http_request_seconds_count 1 5 || fail "gateway: the request is not in the histogram"
 
@@ -96,7 +96,7 @@ wait_status submit /readyz 503 30 || fail "trade-submit: /readyz not 503 while t
 grep -q "dependency" "$WORK/body" || fail "the 503 does not say which condition: $(cat "$WORK/body")"
 assert_eq "$(status submit /healthz)" "200" "trade-submit: alive (healthz) during the outage"
 scrape submit
-[[ $(value submit 'orderfleet_topic_failed_total{topic="ns24.trade.raw"}') -ge 1 ]] || fail "trade-submit: failed attempts not counted"
+[[ $(value submit 'orderfleet_topic_failed_total{topic="ns25.trade.raw"}') -ge 1 ]] || fail "trade-submit: failed attempts not counted"
 bash "$REPO/scripts/stack.sh" up >/dev/null
 wait_status submit /readyz 200 60 || fail "trade-submit: not ready again after the database came back: $(cat "$WORK/body")"
 

@@ -1,11 +1,13 @@
 /* itc_lua.c -- the Redis scripts of lua/ against the stack's real Redis: DLV-1 sequence, dedupe claim /
- * done / release, EVALSHA with NOSCRIPT reload. Needs OF_CONFIG (scripts/test.sh sets it). */
+ * done / release, EVALSHA with NOSCRIPT reload; the flash-sale job scripts (FS-2, FS-3) step by step beside their
+ * specification of_fsjob.h on the same clock. Needs OF_CONFIG (scripts/test.sh sets it). */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "of_config.h"
+#include "of_fsjob.h"
 #include "of_redis.h"
 
 static of_config_t *cfg;
@@ -85,4 +87,107 @@ Test(lua, noscript_reloads) {
     freeReplyObject(rep);
     const char *max[] = {"10"};
     cr_expect_eq(run(OF_LUA_SEQUENCE, "seq3", 1, max), 1, "EVALSHA after SCRIPT FLUSH reloads and retries");
+}
+
+/* ---- FS-2: the job scripts, in step with their specification (of_fsjob.h), on the same clock ---- */
+static char *hget(const char *key, const char *field, char *buf, size_t size) {
+    char k[128], err[256];
+    snprintf(k, sizeof k, "%s%s", prefix, key);
+    const char *argv[] = {"HGET", k, field};
+    redisReply *rep = NULL;
+    cr_assert_eq(of_redis_cmd(r, 3, argv, &rep, err, sizeof err), OF_OK, "%s", err);
+    snprintf(buf, size, "%s", rep->type == REDIS_REPLY_STRING ? rep->str : "");
+    freeReplyObject(rep);
+    return buf;
+}
+static long long hnum(const char *key, const char *field) {
+    char b[64];
+    return atoll(hget(key, field, b, sizeof b));
+}
+/* fsjob_start.lua at now with delivery d (the job's fields written when the hash is new) */
+static long long js_start_max(const char *key, long long now, const char *d, const char *max) {
+    char n[24];
+    snprintf(n, sizeof n, "%lld", now);
+    const char *a[] = {n, "5000", max, "600000", d, "user_id", "7", "batch_id", "9", "num", "1", "line", "0"};
+    return run(OF_LUA_FSJOB_START, key, 13, a);
+}
+static long long js_start(const char *key, long long now, const char *d) {
+    return js_start_max(key, now, d, "3");
+}
+static long long js_reap(const char *key, long long now) {
+    char n[24];
+    snprintf(n, sizeof n, "%lld", now);
+    const char *a[] = {n, "1000"};
+    return run(OF_LUA_FSJOB_REAP, key, 2, a);
+}
+#define T0 1000000LL
+
+Test(lua, FS_2_fsjob_start_and_reap_follow_of_fsjob) {
+    char b[64];
+    of_fsjob_t j = {.state = OF_FSJ_INACTIVE, .attempts_max = 3, .ttl_ms = 5000, .backoff_ms = 1000};
+    cr_expect_eq(js_start("j1", T0, "w1:0:10"), 1, "a new record: attempt 1");
+    cr_expect_eq(of_fsjob_start(&j, T0), 0);
+    cr_expect_str_eq(hget("j1", "state", b, sizeof b), of_fsjob_state_name(j.state));
+    cr_expect_eq(hnum("j1", "attempts_made"), j.attempts_made);
+    cr_expect_eq(hnum("j1", "deadline"), j.deadline_ms, "deadline = now + TTL");
+    cr_expect_eq(hnum("j1", "user_id"), 7, "the job's fields from the message");
+    cr_expect_eq(js_start("j1", T0 + 10, "w1:0:10"), 1, "the same delivery handed again: the same attempt");
+    cr_expect_eq(hnum("j1", "attempts_made"), 1);
+    cr_expect_eq(hnum("j1", "deadline"), T0 + 5010, "its deadline counts from the retry (the worker is alive)");
+    j.deadline_ms = T0 + 5010; /* of_fsjob has no deliveries: the same attempt again is the worker's concern */
+
+    cr_expect_eq(js_reap("j1", T0 + 5009), 0, "not past its deadline");
+    cr_expect_not(of_fsjob_expired(&j, T0 + 5009));
+    cr_expect_eq(js_reap("j1", T0 + 5010), 1, "TTL exceeded: delayed");
+    cr_expect(of_fsjob_expired(&j, T0 + 5010));
+    of_fsjob_fail(&j, T0 + 5010, 0);
+    cr_expect_str_eq(hget("j1", "state", b, sizeof b), of_fsjob_state_name(j.state));
+    cr_expect_eq(hnum("j1", "promote_at"), j.promote_ms, "promote time = now + backoff after attempt 1");
+
+    cr_expect_eq(js_start("j1", T0 + 5400, "w2:0:10"), OF_FSJOB_WAIT - 610, "redelivered before the backoff is over");
+    cr_expect_eq(of_fsjob_start(&j, T0 + 5400), 2);
+    cr_expect_str_eq(hget("j1", "state", b, sizeof b), "delayed", "nothing changes while it waits");
+    cr_expect_eq(js_start("j1", T0 + 6009, "w2:0:10"), OF_FSJOB_WAIT - 1, "1 ms left");
+    cr_expect_eq(of_fsjob_start(&j, T0 + 6009), 2);
+    cr_expect_eq(js_start("j1", T0 + 6010, "w2:0:10"), 2, "backoff over: attempt 2");
+    cr_expect_eq(of_fsjob_start(&j, T0 + 6010), 0);
+    cr_expect_eq(hnum("j1", "attempts_made"), j.attempts_made);
+
+    cr_expect_eq(js_start("j1", T0 + 6100, "w3:0:10"), 3, "another delivery while active (its worker died): attempt 3");
+    cr_expect_eq(of_fsjob_start(&j, T0 + 6100), 0);
+    cr_expect_eq(js_reap("j1", T0 + 11100), 2, "the last attempt past its TTL: the caller fails it");
+    cr_expect_eq(js_start("j1", T0 + 11200, "w4:0:10"), -3, "every attempt made: failed");
+    cr_expect_eq(of_fsjob_start(&j, T0 + 11200), -1);
+    cr_expect_str_eq(hget("j1", "state", b, sizeof b), of_fsjob_state_name(j.state));
+    cr_expect_eq(js_start("j1", T0 + 11300, "w5:0:10"), 0, "failed is final: a replay");
+}
+
+Test(lua, FS_2_backoff_doubles_as_of_fsjob_backoff_says) {
+    of_fsjob_t j = {.attempts_max = 10, .ttl_ms = 5000, .backoff_ms = 1000};
+    long long now = T0;
+    for (int n = 1; n <= 8; n++) {
+        char d[32];
+        snprintf(d, sizeof d, "w:%d", n);
+        long long got = js_start_max("j2", now, d, "10");
+        if (got <= OF_FSJOB_WAIT) { /* the previous backoff */
+            now += OF_FSJOB_WAIT - got;
+            got = js_start_max("j2", now, d, "10");
+        }
+        cr_assert_eq(got, n, "attempt %d", n);
+        now += 5000;
+        cr_assert_eq(js_reap("j2", now), 1);
+        cr_expect_eq(hnum("j2", "promote_at") - now, of_fsjob_backoff(&j, n), "backoff after attempt %d", n);
+    }
+}
+
+Test(lua, FS_3_fsjob_finish_never_undoes_complete) {
+    char b[64];
+    cr_expect_eq(js_start("j3", T0, "w:1"), 1);
+    const char *done[] = {"complete", "1000100", "42", "", "600000", "0"};
+    cr_expect_eq(run(OF_LUA_FSJOB_FINISH, "j3", 6, done), 1);
+    const char *fail[] = {"failed", "1000200", "", "TTL_EXCEEDED", "600000", "0"};
+    cr_expect_eq(run(OF_LUA_FSJOB_FINISH, "j3", 6, fail), 1);
+    cr_expect_str_eq(hget("j3", "state", b, sizeof b), "complete", "a late failure never undoes a completion");
+    cr_expect_eq(hnum("j3", "result"), 42);
+    cr_expect_eq(js_start("j3", T0 + 10, "w:2"), 0, "complete is final");
 }

@@ -91,6 +91,10 @@ stop_worker() {
     grep -A15 -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$WORK/$name.log" | head -40
   fi
   grep -q 'msg=stats why=exit' "$WORK/$name.log" || fail "worker $name did not log its exit stats"
+  # the tests' environment holds only configuration keys and the known non-key OF_* variables (of_config.c)
+  if grep -q 'unknown configuration key' "$WORK/$name.log"; then
+    fail "worker $name warned about an unknown key: $(grep -m1 'unknown configuration key' "$WORK/$name.log")"
+  fi
 }
 
 kill9_worker() {

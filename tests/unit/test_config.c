@@ -1,5 +1,6 @@
 /* test_config.c -- configuration: defaults, file, environment precedence, validation with the key named. */
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,14 @@ static void clean_env(void) {
 
 TestSuite(config, .init = clean_env);
 
+/* A config file with text at a fresh path (path: a mkstemp template). */
+static void write_conf(char *path, const char *text) {
+    FILE *f = fdopen(mkstemp(path), "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
 Test(config, defaults_load) {
     char err[256];
     of_config_t *c = of_config_load(NULL, err, sizeof err);
@@ -27,10 +36,8 @@ Test(config, defaults_load) {
 
 Test(config, file_then_env_wins) {
     char path[] = "/tmp/of_cfg_XXXXXX";
-    int fd = mkstemp(path);
-    FILE *f = fdopen(fd, "w");
-    fprintf(f, "# comment\nexport OF_MYSQL_PORT=33306\nOF_REDIS_PORT=\"36379\"\nOF_STATE_DIR=/x\n\nOF_BATCH_SIZE=50\n");
-    fclose(f);
+    write_conf(path,
+               "# comment\nexport OF_MYSQL_PORT=33306\nOF_REDIS_PORT=\"36379\"\nOF_STATE_DIR=/x\n\nOF_BATCH_SIZE=50\n");
     setenv("OF_BATCH_SIZE", "70", 1);
     char err[256];
     of_config_t *c = of_config_load(path, err, sizeof err);
@@ -72,10 +79,7 @@ Test(config, bad_profile) {
 
 Test(config, unknown_key_in_file_is_an_error) {
     char path[] = "/tmp/of_cfg_XXXXXX";
-    int fd = mkstemp(path);
-    FILE *f = fdopen(fd, "w");
-    fprintf(f, "MYSQL_PORT=1\n");
-    fclose(f);
+    write_conf(path, "MYSQL_PORT=1\n");
     char err[256] = "";
     of_config_t *c = of_config_load(path, err, sizeof err);
     unlink(path);
@@ -106,4 +110,60 @@ Test(config, every_key_documented) {
         cr_expect(d[i].doc && strlen(d[i].doc) > 10, "%s lacks documentation", d[i].name);
         cr_expect(!strncmp(d[i].name, "OF_", 3), "%s has the OF_ prefix", d[i].name);
     }
+}
+
+static const char *nearest(const char *name, int *d) {
+    return of_config_nearest(name, strlen(name), d);
+}
+
+Test(config, nearest_key) {
+    int d = -1;
+    cr_expect_str_eq(nearest("OF_MYSQL_PORTT", &d), "OF_MYSQL_PORT");
+    cr_expect_eq(d, 1, "one insertion");
+    cr_expect_str_eq(nearest("OF_REDIS_PROT", &d), "OF_REDIS_PORT");
+    cr_expect_eq(d, 2, "a transposition is two edits");
+    cr_expect_str_eq(nearest("of_batch_size", &d), "OF_BATCH_SIZE");
+    cr_expect_eq(d, 0, "case is ignored");
+    cr_expect_str_eq(nearest("OF_KAFKA_BOOTSTRAPS", &d), "OF_KAFKA_BOOTSTRAP");
+    cr_expect_str_eq(nearest("OF_SWEEP_INTERVAL", &d), "OF_SWEEP_INTERVAL_MS");
+    cr_expect_eq(d, 3);
+    cr_expect_str_eq(nearest("OF_LOG_LEVEL", &d), "OF_LOG_LEVEL");
+    cr_expect_eq(d, 0, "a key is its own nearest");
+    cr_expect_not_null(nearest("", &d), "an empty name still gets a key");
+}
+
+Test(config, other_names_are_no_keys) {
+    const char *ok[] = {"OF_STATE_DIR",   "OF_BUILD_DIR",         "OF_CONFIG",    "OF_TEST_FAILPOINT",
+                        "OF_FLEET_SWEEP", "OF_MERCHANT_1_SECRET", "OF_KAFKA_PORT"};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+        cr_expect(of_config_other_name(ok[i], strlen(ok[i])), "%s is a known non-key variable", ok[i]);
+    const char *no[] = {"OF_MYSQL_PORTT", "OF_FLEET_", "OF_STATE", "OF_TESTX"};
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+        cr_expect(!of_config_other_name(no[i], strlen(no[i])), "%s is not", no[i]);
+}
+
+/* An unknown OF_* name in the environment and in the file is warned about once each, with the nearest key; the
+ * non-key variables of the scripts are not; loading still succeeds. */
+Test(config, unknown_names_warn_with_nearest, .init = cr_redirect_stderr) {
+    clean_env();
+    char path[] = "/tmp/of_cfg_XXXXXX";
+    write_conf(path, "OF_STATE_DIR=/x\nOF_REDIS_PROT=1\nOF_MYSQL_PORT=3307\n");
+    setenv("OF_BATCH_SIZ", "5", 1);
+    setenv("OF_TEST_FAILPOINT", "x", 1);
+    char err[256];
+    of_config_t *c = of_config_load(path, err, sizeof err);
+    unsetenv("OF_BATCH_SIZ");
+    unsetenv("OF_TEST_FAILPOINT");
+    cr_assert_not_null(c, "%s", err);
+    cr_expect_eq(of_cfg_int(c, OF_CFG_BATCH_SIZE), 200, "an unknown name sets nothing");
+    of_config_warn_unknown(c);
+    of_config_destroy(c);
+    fflush(stderr);
+    char got[2048] = "";
+    size_t n = fread(got, 1, sizeof got - 1, cr_get_redirected_stderr());
+    got[n] = '\0';
+    unlink(path);
+    cr_expect(strstr(got, "key=OF_BATCH_SIZ source=environment nearest=OF_BATCH_SIZE") != NULL, "%s", got);
+    cr_expect(strstr(got, "key=OF_REDIS_PROT") && strstr(got, ":2 nearest=OF_REDIS_PORT"), "%s", got);
+    cr_expect(!strstr(got, "OF_STATE_DIR") && !strstr(got, "OF_TEST_FAILPOINT"), "%s", got);
 }

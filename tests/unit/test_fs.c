@@ -144,6 +144,9 @@ Test(fs, FS_2_three_attempts_with_backoff_then_failed) {
     of_fsjob_fail(&j, T0 + 5000, 0);
     cr_assert_eq(j.state, OF_FSJ_DELAYED);
     cr_assert_eq(j.promote_ms, T0 + 6000, "1 s after the first attempt");
+    cr_assert_eq(of_fsjob_start(&j, T0 + 5999), 2, "its message came again before the backoff is over: wait");
+    cr_assert_eq(j.state, OF_FSJ_DELAYED, "nothing changes while it waits");
+    cr_assert_eq(j.attempts_made, 1);
     cr_assert_eq(of_fsjob_start(&j, T0 + 6000), 0);
     of_fsjob_fail(&j, T0 + 7000, 0);
     cr_assert_eq(j.promote_ms, T0 + 9000, "2 s after the second");

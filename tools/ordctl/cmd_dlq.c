@@ -6,8 +6,8 @@
 #include <cjson/cJSON.h>
 #include "deadletter.pb-c.h"
 #include "of_db.h"
+#include "of_dlqstore.h"
 #include "of_kafka.h"
-#include "of_ladder.h"
 #include "of_topics.h"
 #include "ordctl.h"
 
@@ -50,51 +50,10 @@ static int list_kafka(dlq_arg_t *a) {
 
 /* Filters shared by list and redrive. */
 typedef struct {
-    const char *topic, *order, *klass, *since, *until;
+    of_dlqstore_filter_t f;
     long limit;
-    int pending, errors, kafka, all;
-    long long id;
+    int errors, kafka, all;
 } dlq_opts_t;
-
-/* "30s", "10m", "2h", "1d" -> seconds; -1 when s is not relative */
-static long long rel_secs(const char *s) {
-    char *end;
-    long long v = strtoll(s, &end, 10);
-    if (end == s || end[0] == '\0' || end[1] != '\0') return -1;
-    switch (*end) {
-    case 's':
-        return v;
-    case 'm':
-        return v * 60;
-    case 'h':
-        return v * 3600;
-    case 'd':
-        return v * 86400;
-    }
-    return -1;
-}
-
-static const char SQL_SELECT[] =
-    "SELECT id, topic, kafka_partition, kafka_offset, order_id, reason, attempts, "
-    "DATE_FORMAT(dead_at, '%Y-%m-%dT%H:%i:%s'), IFNULL(DATE_FORMAT(redriven_at, '%Y-%m-%dT%H:%i:%s'), '-'), "
-    "redrive_count, LENGTH(payload), error, IFNULL(errors, ''), consumer_group, payload, msg_key "
-    "FROM dead_letter WHERE (? < 0 OR id = ?) AND (? = '' OR topic = ? OR topic = CONCAT(?, ?)) "
-    "AND (? = '' OR order_id = ?) AND (? = '' OR reason = ?) AND (? = 0 OR redriven_at IS NULL) "
-    "AND (? = '' OR dead_at >= ?) AND (? < 0 OR dead_at >= NOW(3) - INTERVAL ? SECOND) "
-    "AND (? = '' OR dead_at <= ?) AND (? < 0 OR dead_at <= NOW(3) - INTERVAL ? SECOND) ORDER BY id LIMIT 1000000";
-
-static of_err_t select_rows(of_db_t *db, const dlq_opts_t *o, of_rows_t **rowsp, char *err, size_t size) {
-    const char *prefix = of_cfg_str(cfg, OF_CFG_TOPIC_PREFIX);
-    const char *topic = o->topic ? o->topic : "", *order = o->order ? o->order : "", *klass = o->klass ? o->klass : "";
-    long long srel = o->since ? rel_secs(o->since) : -1, urel = o->until ? rel_secs(o->until) : -1;
-    const char *sabs = o->since && srel < 0 ? o->since : "", *uabs = o->until && urel < 0 ? o->until : "";
-    of_param_t p[] = {OFP_I(o->id),      OFP_I(o->id), OFP_S(topic), OFP_S(topic), OFP_S(prefix),
-                      OFP_S(topic),      OFP_S(order), OFP_S(order), OFP_S(klass), OFP_S(klass),
-                      OFP_I(o->pending), OFP_S(sabs),  OFP_S(sabs),  OFP_I(srel),  OFP_I(srel),
-                      OFP_S(uabs),       OFP_S(uabs),  OFP_I(urel),  OFP_I(urel)};
-    int st = of_db_register(db, SQL_SELECT);
-    return of_db_query(db, st, p, 19, rowsp, err, size);
-}
 
 static void print_row(const of_rows_t *rows, int r, int with_errors) {
     const char *redriven = of_rows_str(rows, r, 8);
@@ -123,25 +82,25 @@ static int parse_opts(int argc, char **argv, int first, dlq_opts_t *o) {
         if (!strcmp(a, "--kafka"))
             o->kafka = 1;
         else if (!strcmp(a, "--pending"))
-            o->pending = 1;
+            o->f.pending = 1;
         else if (!strcmp(a, "--errors"))
             o->errors = 1;
         else if (!strcmp(a, "--all"))
             o->all = 1;
         else if (i + 1 < argc && !strcmp(a, "--topic"))
-            o->topic = argv[++i];
+            o->f.topic = argv[++i];
         else if (i + 1 < argc && !strcmp(a, "--order"))
-            o->order = argv[++i];
+            o->f.order = argv[++i];
         else if (i + 1 < argc && !strcmp(a, "--class"))
-            o->klass = argv[++i];
+            o->f.klass = argv[++i];
         else if (i + 1 < argc && !strcmp(a, "--since"))
-            o->since = argv[++i];
+            o->f.since = argv[++i];
         else if (i + 1 < argc && !strcmp(a, "--until"))
-            o->until = argv[++i];
+            o->f.until = argv[++i];
         else if (i + 1 < argc && !strcmp(a, "--limit"))
             o->limit = atol(argv[++i]);
         else if (a[0] >= '0' && a[0] <= '9')
-            o->id = atoll(a);
+            o->f.id = atoll(a);
         else
             return -1;
     }
@@ -157,7 +116,7 @@ static const char DLQ_USAGE[] =
 
 static int cmd_list(dlq_opts_t *o) {
     if (o->kafka) {
-        dlq_arg_t a = {o->topic, o->limit, 0, 0};
+        dlq_arg_t a = {o->f.topic, o->limit, 0, 0};
         return list_kafka(&a);
     }
     char err[512];
@@ -167,7 +126,7 @@ static int cmd_list(dlq_opts_t *o) {
         return 1;
     }
     of_rows_t *rows;
-    if (select_rows(db, o, &rows, err, sizeof err)) {
+    if (of_dlqstore_select(db, of_cfg_str(cfg, OF_CFG_TOPIC_PREFIX), &o->f, &rows, err, sizeof err)) {
         fprintf(stderr, "ordctl dlq list: %s\n", err);
         of_db_close(db);
         return 1;
@@ -184,14 +143,11 @@ static int cmd_list(dlq_opts_t *o) {
 /* Re-drive: the original bytes and key back to the origin topic (a fresh first try: no retry headers; header
  * of-redrive names the dead letter), then redriven_at / redrive_count recorded. */
 static int cmd_redrive(dlq_opts_t *o) {
-    if (!o->all && o->id < 0) {
+    if (!o->all && o->f.id < 0) {
         fprintf(stderr, "ordctl dlq redrive: give a dead letter ID or --all\n%s", DLQ_USAGE);
         return 2;
     }
-    if (!o->all)
-        o->pending = 0;
-    else
-        o->pending = 1; /* --all: those not re-driven yet */
+    o->f.pending = o->all; /* --all: those not re-driven yet; an ID: that one, even if re-driven before */
     if (need_kafka()) return 2;
     char err[512];
     of_db_t *db = of_db_connect(cfg, NULL, err, sizeof err);
@@ -200,13 +156,13 @@ static int cmd_redrive(dlq_opts_t *o) {
         return 1;
     }
     of_rows_t *rows;
-    if (select_rows(db, o, &rows, err, sizeof err)) {
+    if (of_dlqstore_select(db, of_cfg_str(cfg, OF_CFG_TOPIC_PREFIX), &o->f, &rows, err, sizeof err)) {
         fprintf(stderr, "ordctl dlq redrive: %s\n", err);
         of_db_close(db);
         return 1;
     }
     if (!o->all && !rows->nrows) {
-        fprintf(stderr, "ordctl dlq redrive: no dead letter with id %lld\n", o->id);
+        fprintf(stderr, "ordctl dlq redrive: no dead letter with id %lld\n", o->f.id);
         of_rows_free(rows);
         of_db_close(db);
         return 1;
@@ -218,34 +174,16 @@ static int cmd_redrive(dlq_opts_t *o) {
         of_db_close(db);
         return 1;
     }
-    int st_upd = of_db_register(db, "UPDATE dead_letter SET redriven_at = NOW(3), redrive_count = redrive_count + 1 "
-                                    "WHERE id = ?");
     int rc = 0, done = 0;
     for (int r = 0; r < rows->nrows; r++) {
-        const char *id = of_rows_str(rows, r, 0), *topic = of_rows_str(rows, r, 1);
-        int t = of_topic_find(topic, "");
-        if (t < 0) t = of_topic_find(topic, of_cfg_str(cfg, OF_CFG_TOPIC_PREFIX));
-        if (t < 0 || t == OF_TOPIC_DEADLETTER) {
-            fprintf(stderr, "ordctl dlq redrive: id %s: origin %s is not a topic to re-drive to; skipped\n", id, topic);
+        if (of_dlqstore_redrive(db, p, of_cfg_str(cfg, OF_CFG_TOPIC_PREFIX), rows, r, err, sizeof err)) {
+            fprintf(stderr, "ordctl dlq redrive: %s\n", err);
             rc = 1;
             continue;
         }
-        of_dr_batch_t b = {0};
-        const char *hdrs[] = {OF_HDR_REDRIVE, id, NULL};
-        const char *payload = of_rows_str(rows, r, 14), *key = of_rows_str(rows, r, 15);
-        size_t plen = rows->lens[r * rows->ncols + 14], klen = key ? rows->lens[r * rows->ncols + 15] : 0;
-        of_err_t e = of_producer_send(p, topic, key, klen, payload ? payload : "", payload ? plen : 0, hdrs, &b);
-        if (of_producer_wait(p, &b) || e) {
-            fprintf(stderr, "ordctl dlq redrive: id %s: not delivered: %s\n", id, b.error);
-            rc = 1;
-            continue;
-        }
-        of_param_t q[] = {OFP_S(id)};
-        if (of_db_exec(db, st_upd, q, 1, NULL, NULL, err, sizeof err)) {
-            fprintf(stderr, "ordctl dlq redrive: id %s re-driven but not recorded: %s\n", id, err);
-            rc = 1;
-        }
-        printf("redriven id=%s to=%s order=%s\n", id, topic, *of_rows_str(rows, r, 4) ? of_rows_str(rows, r, 4) : "-");
+        const char *order = of_rows_str(rows, r, OF_DLQ_ORDER);
+        printf("redriven id=%s to=%s order=%s\n", of_rows_str(rows, r, OF_DLQ_ID), of_rows_str(rows, r, OF_DLQ_TOPIC),
+               order && *order ? order : "-");
         done++;
     }
     printf("redriven: %d\n", done);
@@ -256,7 +194,7 @@ static int cmd_redrive(dlq_opts_t *o) {
 }
 
 int cmd_dlq(int argc, char **argv) {
-    dlq_opts_t o = {.limit = 1000000, .id = -1};
+    dlq_opts_t o = {.f = {.id = -1}, .limit = 1000000};
     if (argc < 2 || (strcmp(argv[1], "list") && strcmp(argv[1], "redrive")) || parse_opts(argc, argv, 2, &o)) {
         fputs(DLQ_USAGE, stderr);
         return 2;

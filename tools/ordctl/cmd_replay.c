@@ -7,11 +7,15 @@
 #include <time.h>
 #include <unistd.h>
 #include "of_kafka.h"
+#include "of_progress.h"
 #include "ordctl.h"
 
 #define TIMEOUT_MS 10000
 
 enum { FROM_NONE, FROM_BEGINNING, FROM_TIME, FROM_OFFSETS };
+
+/* What the command waits for on Kafka, on a terminal's stderr (each wait ends the line before its result). */
+static of_progress_t pg;
 
 typedef struct {
     int64_t lo, hi;  /* watermarks */
@@ -102,12 +106,14 @@ static int group_idle(rd_kafka_t *rk, const char *group) {
     rd_kafka_AdminOptions_set_request_timeout(opt, TIMEOUT_MS, err, sizeof err);
     const char *groups[] = {group};
     rd_kafka_event_t *ev = NULL;
+    of_progress_show(&pg, 1, "asking Kafka whether group %s has live members", group);
     for (int64_t until = of_mono_ms() + TIMEOUT_MS;; usleep(300 * 1000)) {
         rd_kafka_DescribeConsumerGroups(rk, groups, 1, opt, q);
         ev = rd_kafka_queue_poll(q, TIMEOUT_MS + 5000);
         if (!ev || !of_kafka_retriable(describe_err(ev)) || of_mono_ms() >= until) break;
         rd_kafka_event_destroy(ev);
     }
+    of_progress_end(&pg);
     int rc = 1;
     if (!ev) {
         fprintf(stderr, "ordctl replay: cannot describe group %s: no answer from Kafka (%s) within %ds\n", group,
@@ -162,7 +168,9 @@ static int committed(rd_kafka_t *rk, const char *topic, part_t *parts, int np) {
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(np);
     for (int i = 0; i < np; i++)
         rd_kafka_topic_partition_list_add(l, topic, i);
+    of_progress_show(&pg, 1, "reading the group's committed offsets on %s", topic);
     rd_kafka_resp_err_t e = of_kafka_committed(rk, l, TIMEOUT_MS);
+    of_progress_end(&pg);
     for (int i = 0; !e && i < l->cnt; i++)
         if (l->elems[i].partition >= 0 && l->elems[i].partition < np)
             parts[l->elems[i].partition].current = l->elems[i].offset;
@@ -212,6 +220,7 @@ static int parse_offsets(const char *spec, const char *topic, part_t *parts, int
 /* The first offset at or after ms in every partition (the log end when every message is older). */
 static int offsets_at(rd_kafka_t *rk, const char *topic, int64_t ms, part_t *parts, int np) {
     rd_kafka_resp_err_t e;
+    of_progress_show(&pg, 1, "looking up the offsets of %s at the time", topic);
     for (int64_t until = of_mono_ms() + TIMEOUT_MS;; usleep(200 * 1000)) {
         rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(np);
         for (int i = 0; i < np; i++)
@@ -231,6 +240,7 @@ static int offsets_at(rd_kafka_t *rk, const char *topic, int64_t ms, part_t *par
         rd_kafka_topic_partition_list_destroy(l);
         if (!e || !of_kafka_retriable(e) || of_mono_ms() >= until) break;
     }
+    of_progress_end(&pg);
     if (e) fprintf(stderr, "ordctl replay: cannot look up the offsets for the time: %s\n", rd_kafka_err2str(e));
     return e ? -1 : 0;
 }
@@ -290,12 +300,14 @@ static int alter(rd_kafka_t *rk, const char *group, const char *topic, const par
     rd_kafka_AdminOptions_t *opt = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS);
     rd_kafka_AdminOptions_set_request_timeout(opt, TIMEOUT_MS, err, sizeof err);
     rd_kafka_event_t *ev = NULL;
+    of_progress_show(&pg, 1, "committing the new offsets of group %s", group);
     for (int64_t until = of_mono_ms() + TIMEOUT_MS;; usleep(300 * 1000)) {
         rd_kafka_AlterConsumerGroupOffsets(rk, &a, 1, opt, q);
         ev = rd_kafka_queue_poll(q, TIMEOUT_MS + 5000);
         if (!ev || !of_kafka_retriable(alter_err(ev)) || of_mono_ms() >= until) break;
         rd_kafka_event_destroy(ev);
     }
+    of_progress_end(&pg);
     int rc = 1;
     if (!ev) {
         fprintf(stderr, "ordctl replay: committing the new offsets: no answer from Kafka within %ds\n",
@@ -436,7 +448,10 @@ int cmd_replay(int argc, char **argv) {
     part_t *parts = NULL;
     const struct rd_kafka_metadata *md = NULL;
     rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, full, NULL);
+    of_progress_init(&pg, "ordctl replay", 0);
+    of_progress_show(&pg, 1, "reading the metadata of %s", full);
     rd_kafka_resp_err_t e = rkt ? rd_kafka_metadata(rk, 0, rkt, &md, TIMEOUT_MS) : rd_kafka_last_error();
+    of_progress_end(&pg);
     if (rkt) rd_kafka_topic_destroy(rkt);
     if (e) {
         fprintf(stderr, "ordctl replay: Kafka (%s) does not answer: %s\n", of_cfg_str(cfg, OF_CFG_KAFKA_BOOTSTRAP),
@@ -451,10 +466,12 @@ int cmd_replay(int argc, char **argv) {
     np = md->topics[0].partition_cnt;
     if (!(parts = calloc((size_t)np, sizeof *parts))) goto out;
     for (int i = 0; i < np; i++) {
+        of_progress_show(&pg, 0, "reading the watermarks of %s: partition %d of %d", full, i + 1, np);
         for (int64_t until = of_mono_ms() + TIMEOUT_MS;; usleep(200 * 1000)) {
             e = rd_kafka_query_watermark_offsets(rk, full, i, &parts[i].lo, &parts[i].hi, TIMEOUT_MS);
             if (!e || !of_kafka_retriable(e) || of_mono_ms() >= until) break;
         }
+        if (i == np - 1 || e) of_progress_end(&pg);
         if (e) {
             fprintf(stderr, "ordctl replay: cannot read the watermarks of %s[%d]: %s\n", full, i, rd_kafka_err2str(e));
             goto out;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include "of_db.h"
 #include "of_money.h"
+#include "of_progress.h"
 #include "of_site.h"
 #include "of_syncmerge.h"
 #include "ordctl.h"
@@ -328,11 +329,7 @@ out:
 static int site_conflicts(of_db_t *b, int limit) {
     char err[512];
     of_rows_t *r = NULL;
-    of_param_t p = OFP_I(limit);
-    if (run(b,
-            "SELECT a.applied_at, a.oid, a.side, a.op_id, a.ct_row, a.reason FROM order_sync_applied a WHERE "
-            "a.outcome = 2 ORDER BY a.applied_at DESC, a.oid LIMIT ?",
-            &p, 1, &r, err, sizeof err)) {
+    if (of_site_conflicts(b, limit, &r, err, sizeof err)) {
         fprintf(stderr, "ordctl site conflicts: %s\n", err);
         return 1;
     }
@@ -386,10 +383,13 @@ static int site_check(of_db_t *b, of_db_t *s, int wait_s) {
         "SELECT COUNT(*) FROM seller_order_sync_log l LEFT JOIN order_sync_applied a ON a.side "
         "= 's' AND a.op_id = l.id WHERE a.op_id IS NULL";
     long long pb = 0, pl = 0, ps = 0;
+    of_progress_t pg;
+    of_progress_init(&pg, "site check", 0);
     for (int t = 0;; t++) {
         of_rows_t *r1 = NULL, *r2 = NULL;
         if (run(b, pend_b, NULL, 0, &r1, err, sizeof err) || run(s, pend_s, NULL, 0, &r2, err, sizeof err)) {
             of_rows_free(r1);
+            of_progress_end(&pg);
             fprintf(stderr, "ordctl site check: %s\n", err);
             return 1;
         }
@@ -397,13 +397,11 @@ static int site_check(of_db_t *b, of_db_t *s, int wait_s) {
         of_rows_free(r1);
         of_rows_free(r2);
         if ((!pb && !pl && !ps) || t >= wait_s * 4) break;
-        if (t % 20 == 0 && isatty(2))
-            fprintf(stderr,
-                    "site check: waiting for the sync: %lld buyer op(s), %lld seller op(s), %lld buyer log(s) "
-                    "pending\n",
-                    pb, ps, pl);
+        of_progress_show(&pg, 0, "waiting for the sync: %lld buyer op(s), %lld seller op(s), %lld buyer log(s) pending",
+                         pb, ps, pl);
         usleep(250000);
     }
+    of_progress_end(&pg);
     int diffs = 0, shown = 0;
     if (pb || ps || pl) {
         printf("  not caught up: %lld buyer op(s) and %lld seller op(s) not taken, %lld buyer log line(s) not merged\n",
@@ -508,7 +506,9 @@ static int site_load(int argc, char **argv) {
     }
     long done = 0, refused = 0;
     uint64_t first = 0, last = 0;
-    int64_t t0 = of_mono_ms(), next_show = t0 + 1000;
+    int64_t t0 = of_mono_ms();
+    of_progress_t pg;
+    of_progress_init(&pg, "site load", 0);
     char fields[256];
     for (long i = 0; i < n && !0; i++) {
         if (rate > 0) {
@@ -546,13 +546,10 @@ static int site_load(int argc, char **argv) {
             if (!first) first = d.oid;
             last = d.oid;
         }
-        if (isatty(2) && of_mono_ms() >= next_show) {
-            fprintf(stderr, "\rsite load: %ld/%ld (%ld refused)   ", done + refused, n, refused);
-            next_show += 1000;
-        }
+        of_progress_show(&pg, 0, "%ld/%ld (%ld refused)", done + refused, n, refused);
     }
     double secs = (double)(of_mono_ms() - t0) / 1000.0;
-    if (isatty(2)) fprintf(stderr, "\n");
+    of_progress_end(&pg);
     printf("ops=%ld refused=%ld seconds=%.2f ops_per_s=%.0f first_oid=%" PRIu64 " last_oid=%" PRIu64 "\n", done,
            refused, secs, secs > 0 ? (double)done / secs : 0.0, first, last);
     of_db_close(db);

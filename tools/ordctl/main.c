@@ -1,5 +1,7 @@
 /* ordctl -- operator and adapter tool: migrate, publish raw trades, summary, dead letters, topics, lag. */
+#include <errno.h>
 #include <getopt.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,12 +12,17 @@
 #include "of_dlq.h"
 #include "of_file.h"
 #include "of_kafka.h"
+#include "of_lag.h"
 #include "of_log.h"
 #include "of_migrate.h"
+#include "of_progress.h"
+#include "of_opsq.h"
 #include "of_rawtrade.h"
 #include "of_topics.h"
+#include "of_tstatus.h"
 #include "of_worker.h"
 #include "of_site.h"
+#include "of_status.h"
 #include "ordctl.h"
 #include "trade.pb-c.h"
 
@@ -34,7 +41,8 @@ static const char USAGE[] =
     "                 (--rate: at most R events/s, paced; --times: \"tid<TAB>publish epoch ms\" per event)\n"
     "        platform adapter: read raw trades as JSON lines (docs/raw-trade-format.md), publish each\n"
     "        as a RawTrade to trade.raw keyed by buyer; a bad line is refused with its line number and\n"
-    "        reason (exit 1 at the end); --no-validate publishes well-formed but invalid trades (tests)\n"
+    "        reason (exit 1 at the end); a missing, unreadable or directory FILE: exit 2, nothing published; "
+    "--no-validate publishes well-formed but invalid trades (tests)\n"
     "  produce-raw --topic NAME [--key K] (--text S | --hex HEX | --file F)\n"
     "        publish arbitrary bytes (fault injection in tests)\n"
     "  summary\n"
@@ -53,7 +61,7 @@ static const char USAGE[] =
     "        deliveries to merchants, newest first (default 50): status, tries, last error; counts by status\n"
     "  events TOPIC [--limit N]\n"
     "        print the events of a topic (TradeChange decoded; others as sizes)\n"
-    "  explain (--order TRADE_ID | --tid TID [--platform N] | --raw API_TRADE_ID)\n"
+    "  explain (--order TRADE_ID | --trade-no NO | --tid TID [--platform N] | --raw API_TRADE_ID)\n"
     "        why an order got its warehouse (candidates, stock, shortage), logistics, package and status, or why a\n"
     "        raw trade was not submitted (rule, bad_reason); prints the rule trace, the lines, the order log and\n"
     "        the changes trade-modify applied (bits, rules, status before/after, stock moved)\n"
@@ -80,6 +88,10 @@ static const char USAGE[] =
     "        move stopped group G's committed offsets on topic T back (or forward) so its workers read those messages\n"
     "        again; prints per partition committed, new, high watermark and messages re-read; without --yes a dry\n"
     "        run; refuses (exit 3) while G has live members; --from-time is UTC (2026-11-30T12:00:00Z)\n"
+    "  what-if --since T [--until T] (--sql CHANGES.sql | --set KEY=VALUE ...) [--explain TID] [--per-order] [--json]\n"
+    "        run the submission decisions of the window's raw trades again with the configuration changed (in memory\n"
+    "        and a session's temporary tables; nothing real is written) and print how they would differ, counted and\n"
+    "        per order (ordctl what-if --help)\n"
     "  topics                   the topic table (markdown, as in docs/topics.md)\n"
     "  topics create | check [--namespaces M] [--namespace-partitions K] [--replication R] [--partitions-scale K]\n"
     "        create the table's topics on the cluster in one Admin request (existing ones are kept), then check\n"
@@ -151,7 +163,7 @@ static int cmd_publish(int argc, char **argv) {
     int validate = 1, quiet = 0, first = 1;
     double rate = 0;
     FILE *times = NULL;
-    for (; first < argc && argv[first][0] == '-'; first++) {
+    for (; first < argc && argv[first][0] == '-' && argv[first][1]; first++) { /* "-" alone: standard input */
         if (!strcmp(argv[first], "--no-validate"))
             validate = 0;
         else if (!strcmp(argv[first], "--rate") && first + 1 < argc && atof(argv[first + 1]) > 0)
@@ -170,10 +182,29 @@ static int cmd_publish(int argc, char **argv) {
         }
     }
     if (first >= argc) {
-        fprintf(stderr, "ordctl publish-trades: no FILE given\n");
+        fprintf(stderr, "ordctl publish-trades: no FILE given (- reads standard input)\n");
+        if (times) fclose(times);
         return 2;
     }
-    if (need_kafka()) return 2;
+    /* every path is checked before anything is published: a typo is an error, never "published=0" */
+    for (int f = first; f < argc; f++) {
+        struct stat st;
+        const char *why = NULL;
+        if (!strcmp(argv[f], "-")) continue;
+        if (stat(argv[f], &st) || access(argv[f], R_OK))
+            why = strerror(errno);
+        else if (S_ISDIR(st.st_mode))
+            why = "is a directory (give the JSON-lines files in it)";
+        if (why) {
+            fprintf(stderr, "ordctl publish-trades: %s: %s\n", argv[f], why);
+            if (times) fclose(times);
+            return 2;
+        }
+    }
+    if (need_kafka()) {
+        if (times) fclose(times);
+        return 2;
+    }
     char err[512], prod[256];
     snprintf(prod, sizeof prod, "ordctl-publish@%s", of_cfg_str(cfg, OF_CFG_INSTANCE_ID));
     of_producer_t *p = of_producer_new(cfg, prod, err, sizeof err);
@@ -185,12 +216,16 @@ static int cmd_publish(int argc, char **argv) {
     snprintf(topic, sizeof topic, "%s", of_producer_topic(p, OF_TOPIC_TRADE_RAW));
     of_dr_batch_t b = {0};
     long published = 0, refused = 0, lines = 0;
-    int64_t t0 = of_mono_ms(), last = t0;
+    int64_t t0 = of_mono_ms();
     int rc = 0;
+    of_progress_t pg;
+    of_progress_init(&pg, "ordctl publish-trades", quiet);
     for (int f = first; f < argc; f++) {
+        const char *name = strcmp(argv[f], "-") ? argv[f] : "(standard input)";
         FILE *in = strcmp(argv[f], "-") ? fopen(argv[f], "r") : stdin;
         if (!in) {
-            fprintf(stderr, "ordctl publish-trades: cannot open %s\n", argv[f]);
+            of_progress_end(&pg);
+            fprintf(stderr, "ordctl publish-trades: %s: %s\n", name, strerror(errno));
             rc = 1;
             continue;
         }
@@ -210,7 +245,8 @@ static int cmd_publish(int argc, char **argv) {
                 t = NULL;
             }
             if (!t) {
-                fprintf(stderr, "ordctl publish-trades: %s:%ld: refused: %s\n", argv[f], lineno, err);
+                of_progress_end(&pg);
+                fprintf(stderr, "ordctl publish-trades: %s:%ld: refused: %s\n", name, lineno, err);
                 refused++;
                 continue;
             }
@@ -246,18 +282,23 @@ static int cmd_publish(int argc, char **argv) {
             }
             t->meta = NULL;
             of_rawtrade_free(t);
-            if (!quiet && of_mono_ms() - last >= 1000) {
-                last = of_mono_ms();
-                fprintf(stderr, "ordctl publish-trades: %ld published, %ld refused, %d awaiting ack\n", published,
-                        refused, b.pending);
-            }
+            of_progress_show(&pg, 0, "%s: %ld published, %ld refused, %d awaiting ack", name, published, refused,
+                             b.pending);
             of_producer_poll(p);
+        }
+        if (ferror(in)) {
+            of_progress_end(&pg);
+            fprintf(stderr, "ordctl publish-trades: %s: read error: %s\n", name, strerror(errno));
+            rc = 1;
         }
         free(line);
         if (in != stdin) fclose(in);
     }
     if (times) fclose(times);
-    if (of_producer_wait(p, &b)) {
+    of_progress_show(&pg, 1, "%ld sent, waiting for the acknowledgements", published);
+    of_err_t waited = of_producer_wait(p, &b);
+    of_progress_end(&pg);
+    if (waited) {
         fprintf(stderr, "ordctl publish-trades: %d messages not acknowledged: %s\n", b.failed + b.pending, b.error);
         rc = 1;
     }
@@ -331,41 +372,6 @@ static int cmd_produce_raw(int argc, char **argv) {
 
 /* ------------------------------------------------------------------ topic reading helpers */
 
-/* Messages currently in topic (sum over partitions of high - low watermarks). -1 on error. */
-static long long topic_count_once(rd_kafka_t *rk, const char *topic, int *npartsp) {
-    const struct rd_kafka_metadata *md;
-    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
-    rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, rkt, &md, 10000);
-    rd_kafka_topic_destroy(rkt);
-    if (err || md->topic_cnt != 1 || md->topics[0].err) {
-        if (!err) rd_kafka_metadata_destroy(md);
-        return -1;
-    }
-    long long total = 0;
-    int np = md->topics[0].partition_cnt;
-    for (int i = 0; i < np; i++) {
-        int64_t lo, hi;
-        if (rd_kafka_query_watermark_offsets(rk, topic, md->topics[0].partitions[i].id, &lo, &hi, 10000)) {
-            total = -1;
-            break;
-        }
-        total += hi - lo;
-    }
-    rd_kafka_metadata_destroy(md);
-    if (npartsp) *npartsp = np;
-    return total;
-}
-
-/* Right after a cluster starts, metadata and watermark requests can fail for a few seconds (no leader elected
- * yet, "Not leader for partition"): look again for up to 10 s before reporting a failure. */
-long long topic_count(rd_kafka_t *rk, const char *topic, int *npartsp) {
-    int64_t until = of_mono_ms() + 10000;
-    long long n;
-    while ((n = topic_count_once(rk, topic, npartsp)) < 0 && of_mono_ms() < until)
-        usleep(250 * 1000);
-    return n;
-}
-
 /* Read every message of topic present now, from the beginning; calls cb for each. */
 int read_topic(const char *topic, msg_cb cb, void *arg) {
     char err[512];
@@ -383,7 +389,7 @@ int read_topic(const char *topic, msg_cb cb, void *arg) {
         return -1;
     }
     int np = 0;
-    if (topic_count(rk, topic, &np) < 0) {
+    if (of_lag_topic_count(rk, topic, &np) < 0) {
         fprintf(stderr, "ordctl: topic %s not found\n", topic);
         rd_kafka_destroy(rk);
         return -1;
@@ -480,47 +486,6 @@ static int cmd_events(int argc, char **argv) {
 
 /* ------------------------------------------------------------------ wait-idle */
 
-/* The group's position on every partition of topic against the log: *lag = messages not yet committed.
- * Returns 0 when the position is inside the log, 1 when a committed offset is below the log start (messages
- * were deleted unread: retention, delete-records) or above the log end (the topic was recreated), with what
- * and where in msg; -1 when the cluster does not answer. rk's group.id is the group. */
-int group_position(rd_kafka_t *rk, const char *topic, int np, long long *lag, char *msg, size_t msgsize) {
-    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(np);
-    for (int i = 0; i < np; i++)
-        rd_kafka_topic_partition_list_add(l, topic, i);
-    int rc = 0;
-    *lag = 0;
-    if (rd_kafka_committed(rk, l, 10000)) {
-        rd_kafka_topic_partition_list_destroy(l);
-        return -1;
-    }
-    for (int i = 0; i < np && rc >= 0; i++) {
-        int64_t lo, hi, c = l->elems[i].offset;
-        if (rd_kafka_query_watermark_offsets(rk, topic, i, &lo, &hi, 10000)) {
-            rc = -1;
-            break;
-        }
-        if (c >= 0 && c < lo && rc == 0) {
-            snprintf(msg, msgsize,
-                     "%s[%d]: committed offset %lld is below the log start %lld: %lld messages were deleted unread "
-                     "(retention or delete-records) and cannot be processed; the group's workers hold the partition "
-                     "until it "
-                     "is moved on with ordctl replay (docs/operations.md)",
-                     topic, i, (long long)c, (long long)lo, (long long)(lo - c));
-            rc = 1;
-        } else if (c > hi && rc == 0) {
-            snprintf(msg, msgsize,
-                     "%s[%d]: committed offset %lld is past the log end %lld (was the topic deleted and created "
-                     "again?): new messages below %lld would be skipped; reset the group (ordctl replay)",
-                     topic, i, (long long)c, (long long)hi, (long long)c);
-            rc = 1;
-        }
-        *lag += hi - (c < 0 || c < lo ? lo : c > hi ? hi : c);
-    }
-    rd_kafka_topic_partition_list_destroy(l);
-    return rc;
-}
-
 static int cmd_wait_idle(int argc, char **argv) {
     const char *topic = NULL, *group = "orderfleet.trade-submit";
     long timeout = 120;
@@ -550,7 +515,7 @@ static int cmd_wait_idle(int argc, char **argv) {
     int np = 0;
     int rc = 1;
     int64_t unreachable_for = of_cfg_int(cfg, OF_CFG_KAFKA_UNREACHABLE_ALERT_S) * 1000;
-    if (topic_count(rk, full, &np) < 0) {
+    if (of_lag_topic_count(rk, full, &np) < 0) {
         fprintf(stderr, "ordctl wait-idle: topic %s not found, or Kafka (%s) not answering\n", full,
                 of_cfg_str(cfg, OF_CFG_KAFKA_BOOTSTRAP));
         rc = 4;
@@ -558,7 +523,7 @@ static int cmd_wait_idle(int argc, char **argv) {
         int64_t end = of_mono_ms() + timeout * 1000, last = 0, down = 0;
         for (;;) {
             long long lag;
-            int pos = group_position(rk, full, np, &lag, msg, sizeof msg);
+            int pos = of_lag_group_position(rk, full, np, &lag, NULL, msg, sizeof msg);
             if (pos == 1) {
                 /* never "idle" over a gap: the group would look caught up while messages were never processed */
                 fprintf(stderr, "ordctl wait-idle: group %s: %s\n", group, msg);
@@ -601,18 +566,13 @@ static int cmd_wait_idle(int argc, char **argv) {
 
 /* ------------------------------------------------------------------ summary */
 
-/* Each worker group's position on its input topics: lag, and never a quiet gap (group_position). */
+/* Each worker group's position on its input topics: lag, and never a quiet gap (of_lag_group_position). */
 static int summary_groups(void) {
-    static const struct {
-        const char *worker;
-        of_topic_t topic;
-    } g[] = {{"trade-submit", OF_TOPIC_TRADE_RAW},    {"trade-modify", OF_TOPIC_TRADE_CHANGED},
-             {"delivery", OF_TOPIC_DELIVERY_REQUEST}, {"retry-ladder", OF_TOPIC_RETRY_1},
-             {"retry-ladder", OF_TOPIC_RETRY_2},      {"retry-ladder", OF_TOPIC_RETRY_3},
-             {"retry-ladder", OF_TOPIC_RETRY_4},      {"dlq-recorder", OF_TOPIC_DEADLETTER}};
+    size_t ng;
+    const of_lag_watch_t *g = of_lag_watched(&ng);
     int rc = 0;
     printf("consumer groups (lag = messages not processed yet):\n");
-    for (size_t i = 0; i < sizeof g / sizeof g[0]; i++) {
+    for (size_t i = 0; i < ng; i++) {
         char group[256], topic[256], err[512], msg[512];
         of_worker_group(cfg, g[i].worker, group, sizeof group);
         of_topic_name(g[i].topic, of_cfg_str(cfg, OF_CFG_TOPIC_PREFIX), topic, sizeof topic);
@@ -630,7 +590,9 @@ static int summary_groups(void) {
         }
         int np = 0;
         long long lag = 0;
-        int pos = topic_count(rk, topic, &np) < 0 ? -1 : group_position(rk, topic, np, &lag, msg, sizeof msg);
+        int pos = of_lag_topic_count(rk, topic, &np) < 0
+                      ? -1
+                      : of_lag_group_position(rk, topic, np, &lag, NULL, msg, sizeof msg);
         rd_kafka_destroy(rk);
         if (pos < 0) {
             fprintf(stderr, "ordctl summary: Kafka (%s) does not answer\n", of_cfg_str(cfg, OF_CFG_KAFKA_BOOTSTRAP));
@@ -670,7 +632,7 @@ static int cmd_summary(void) {
     };
     enum { NQ = sizeof q / sizeof q[0] };
     long long v[NQ];
-    char statuses[512] = "";
+    char statuses[2048] = "";
     for (int i = 0; i < NQ; i++) {
         of_rows_t *rows;
         int st = of_db_register(db, q[i]);
@@ -682,14 +644,13 @@ static int cmd_summary(void) {
         v[i] = of_rows_i64(rows, 0, 0);
         of_rows_free(rows);
     }
-    of_rows_t *rows;
-    if (of_db_query(db,
-                    of_db_register(db, "SELECT IFNULL(GROUP_CONCAT(CONCAT(trade_status, ':', n) ORDER BY trade_status "
-                                       "SEPARATOR ' '), '') FROM (SELECT trade_status, COUNT(*) n FROM sales_trade "
-                                       "GROUP BY trade_status) x"),
-                    NULL, 0, &rows, err, sizeof err) == OF_OK) {
-        snprintf(statuses, sizeof statuses, "%s", of_rows_str(rows, 0, 0) ? of_rows_str(rows, 0, 0) : "");
-        of_rows_free(rows);
+    of_opsq_status_t sts[64];
+    size_t nst = 0;
+    if (of_opsq_statuses(db, sts, 64, &nst, err, sizeof err) == OF_OK) {
+        size_t len = 0;
+        for (size_t k = 0; k < nst && len < sizeof statuses; k++)
+            len += (size_t)snprintf(statuses + len, sizeof statuses - len, "  %5d %s: %lld\n", sts[k].status,
+                                    of_tstatus_name(sts[k].status), sts[k].count);
     }
     of_db_close(db);
     rd_kafka_conf_t *conf = of_kafka_conf_new(cfg, OF_KAFKA_PRODUCER, "ordctl-summary", err, sizeof err);
@@ -699,8 +660,8 @@ static int cmd_summary(void) {
         return 1;
     }
     const char *prefix = of_cfg_str(cfg, OF_CFG_TOPIC_PREFIX);
-    long long published = topic_count(rk, of_topic_name(OF_TOPIC_TRADE_RAW, prefix, t1, sizeof t1), NULL);
-    long long dead = topic_count(rk, of_topic_name(OF_TOPIC_DEADLETTER, prefix, t2, sizeof t2), NULL);
+    long long published = of_lag_topic_count(rk, of_topic_name(OF_TOPIC_TRADE_RAW, prefix, t1, sizeof t1), NULL);
+    long long dead = of_lag_topic_count(rk, of_topic_name(OF_TOPIC_DEADLETTER, prefix, t2, sizeof t2), NULL);
     rd_kafka_destroy(rk);
     if (published < 0 || dead < 0) {
         fprintf(stderr, "ordctl summary: Kafka (%s) does not answer\n", of_cfg_str(cfg, OF_CFG_KAFKA_BOOTSTRAP));
@@ -711,7 +672,7 @@ static int cmd_summary(void) {
     printf("raw sub-orders stored:               %lld\n", v[1]);
     printf("trades with changes pending:         %lld (modify_flag ≠ 0; trade-modify clears them)\n", v[2]);
     printf("change events emitted (trade.changed): %lld (%lld awaiting delivery)\n", v[3], v[4]);
-    printf("system orders (sales_trade):         %lld (by status: %s)\n", v[5], statuses);
+    printf("system orders (sales_trade):         %lld%s\n%s", v[5], v[5] ? ", by status:" : "", statuses);
     printf("changes applied (trade-modify):      %lld (intercepted orders: %lld; ordctl order show ID)\n", v[8], v[9]);
     printf("orders merged (sweep):               %lld into %lld (waiting or pre-processing now: %lld)\n", v[10], v[11],
            v[12]);
@@ -746,6 +707,7 @@ int main(int argc, char **argv) {
             if (!strcmp(cmd, "order")) return cmd_order(2, (char *[]){argv[i], "--help", NULL}); /* its own usage */
             if (!strcmp(cmd, "flash")) return cmd_flash(2, (char *[]){argv[i], "--help", NULL});
             if (!strcmp(cmd, "site")) return cmd_site(2, (char *[]){argv[i], "--help", NULL});
+            if (!strcmp(cmd, "what-if")) return cmd_whatif(2, (char *[]){argv[i], "--help", NULL});
             fputs(USAGE, stdout);
             return 0;
         }
@@ -764,6 +726,7 @@ int main(int argc, char **argv) {
         return 78;
     }
     of_log_init("ordctl", (of_log_level_t)of_log_level_parse(of_cfg_str(cfg, OF_CFG_LOG_LEVEL)));
+    of_config_warn_unknown(cfg);
     int rc;
     int sub_argc = argc - i;
     char **sub_argv = argv + i;
@@ -799,6 +762,8 @@ int main(int argc, char **argv) {
         rc = cmd_wait_idle(sub_argc, sub_argv);
     else if (!strcmp(cmd, "replay"))
         rc = cmd_replay(sub_argc, sub_argv);
+    else if (!strcmp(cmd, "what-if"))
+        rc = cmd_whatif(sub_argc, sub_argv);
     else {
         fprintf(stderr, "ordctl: unknown command %s\n%s", cmd, USAGE);
         rc = 2;

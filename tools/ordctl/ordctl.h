@@ -11,13 +11,9 @@ extern of_config_t *cfg; /* loaded by main() before any command runs */
 int need_kafka(void); /* -1 (with a message) when OF_KAFKA_BOOTSTRAP is unset */
 
 typedef int (*msg_cb)(const rd_kafka_message_t *m, void *arg); /* non-zero = stop */
-/* Messages currently in topic (sum over partitions of high - low watermarks). -1 on error. */
-long long topic_count(rd_kafka_t *rk, const char *topic, int *npartsp);
-/* The group's committed position on topic against its log (wait-idle, summary): 0 inside, 1 a gap (msg says
- * where), -1 no answer; *lag = messages not committed yet. rk's group.id is the group. */
-int group_position(rd_kafka_t *rk, const char *topic, int np, long long *lag, char *msg, size_t msgsize);
 /* Read every message of topic present now, from the beginning; calls cb for each. */
 int read_topic(const char *topic, msg_cb cb, void *arg);
+
 
 /* Commands living in their own files. */
 int cmd_dlq(int argc, char **argv);
@@ -30,5 +26,6 @@ int cmd_replay(int argc, char **argv);
 int cmd_order(int argc, char **argv);
 int cmd_flash(int argc, char **argv);
 int cmd_site(int argc, char **argv);
+int cmd_whatif(int argc, char **argv);
 
 #endif

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <cjson/cJSON.h>
 #include "flash.pb-c.h"
+#include "of_admin.h"
 #include "of_array.h"
 #include "of_fsjob.h"
 #include "of_fsorder.h"
@@ -34,6 +35,7 @@ typedef struct {
     char key[128];
     char delivery[64]; /* pid:partition:offset: a retried batch is the same attempt, another delivery a new one */
     long long started; /* fsjob_start.lua: n ≥ 1 attempt n, 0 replay, -n exhausted */
+    int unstarted;     /* start() has not had an answer other than "wait for the backoff" yet */
     /* decided in the transaction (reset on every run of it) */
     int dup;      /* the same job earlier in the batch: answers what that one got */
     int recorded; /* fs_job holds its final record already (a replay, or failed by the TTL check) */
@@ -444,8 +446,9 @@ out:
     return e ? OF_ERR_TRANSIENT : OF_OK;
 }
 
-/* FS-2: start an attempt of every job on its live record, and note its deadline in the active set */
-static of_err_t start(of_flash_t *f, item_t *it, int n, char *err, size_t size) {
+/* FS-2: start an attempt of every job not started yet on its live record, and note its deadline in the active set. A
+ * delayed job whose backoff is not over stays unstarted; *wait_ms: the longest wait left among them (0: none). */
+static of_err_t start(of_flash_t *f, item_t *it, int n, int64_t *wait_ms, char *err, size_t size) {
     const char **keys = calloc((size_t)n + 1, sizeof *keys);
     const char **args = calloc((size_t)n * 15 + 1, sizeof *args);
     char(*num)[9][24] = calloc((size_t)n + 1, sizeof *num);
@@ -459,9 +462,10 @@ static of_err_t start(of_flash_t *f, item_t *it, int n, char *err, size_t size) 
     }
     int64_t now = of_now_ms();
     int k = 0;
+    *wait_ms = 0;
     for (int i = 0; i < n; i++) {
         item_t *x = &it[i];
-        if (!x->j) continue;
+        if (!x->j || !x->unstarted) continue;
         int64_t ttl = x->j->ttl_ms > 0 ? x->j->ttl_ms : f->ttl_ms;
         int max = x->j->attempts_max > 0 ? x->j->attempts_max : f->attempts_max;
         char(*v)[24] = num[k];
@@ -494,6 +498,14 @@ static of_err_t start(of_flash_t *f, item_t *it, int n, char *err, size_t size) 
     zadd[1] = zkey;
     for (int m = 0; m < k; m++) {
         item_t *x = &it[at[m]];
+        if (out[m] <= OF_FSJOB_WAIT) { /* delayed, its backoff not over: the next call starts it */
+            int64_t w = OF_FSJOB_WAIT - out[m];
+            of_info("flash job delayed: waiting for its backoff before the next attempt (FS-2)",
+                    OF_S("job_id", x->j->job_id), OF_I("wait_ms", w), OF_END);
+            if (w > *wait_ms) *wait_ms = w;
+            continue;
+        }
+        x->unstarted = 0;
         x->started = out[m];
         if (out[m] <= 0) continue;
         snprintf(score[m], sizeof score[m], "%lld", (long long)(now + atoll(num[m][1])));
@@ -539,10 +551,24 @@ of_err_t of_flash_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_resu
             continue;
         }
         snprintf(x->key, sizeof x->key, "%sfsjob:%s", f->prefix, x->j->job_id);
+        x->unstarted = 1;
         snprintf(x->delivery, sizeof x->delivery, "%ld:%d:%lld", (long)getpid(), (int)msgs[i]->partition,
                  (long long)msgs[i]->offset);
     }
-    of_err_t e = start(f, it, n, err, sizeof err);
+    /* a job whose backoff is not over holds its line (FS-5: jobs of a line run in order) until it is, at most 60 s */
+    int64_t wait = 0;
+    of_err_t e;
+    while (!(e = start(f, it, n, &wait, err, sizeof err)) && wait > 0) {
+        for (int64_t end = of_mono_ms() + wait; !of_stop_requested && of_mono_ms() < end;) {
+            of_admin_beat();
+            struct timespec ts = {0, 20 * 1000000L};
+            nanosleep(&ts, NULL);
+        }
+        if (of_stop_requested) {
+            e = of_seterr(err, sizeof err, OF_ERR_TRANSIENT, "stopping while a job waits for its backoff");
+            break;
+        }
+    }
     tx_t t = {.f = f, .it = it, .n = n};
     if (!e) e = of_db_tx(f->db, tx_body, &t, err, sizeof err);
     if (!e) e = finish(f, it, n, err, sizeof err);

@@ -18,6 +18,7 @@
 #include "of_modst.h"
 #include "of_mid.h"
 #include "of_money.h"
+#include "of_rawrows.h"
 #include "of_stock.h"
 #include "of_sub.h"
 #include "of_substore.h"
@@ -28,21 +29,8 @@ enum { R_RAW, R_RAWO, R_KIDS, R_ORDER, R_LINE, R_SIBS, R__COUNT };
 static const struct {
     const char *head, *tail;
 } READS[R__COUNT] = {
-    [R_RAW] =
-        {"SELECT rec_id, platform_id, shop_id, tid, process_status, trade_status, pay_status, refund_status, "
-         "delivery_term, DATE_FORMAT(trade_time, '%Y-%m-%d %H:%i:%s'), IFNULL(DATE_FORMAT(pay_time, "
-         "'%Y-%m-%d %H:%i:%s'), ''), buyer_nick, receiver_name, receiver_mobile, receiver_telno, "
-         "receiver_province, receiver_city, receiver_district, receiver_address, receiver_zip, warehouse_no, "
-         "cs_remark, buyer_message, invoice_type, invoice_title, invoice_content, goods_count, "
-         "goods_type_count, post_amount, discount, receivable, paid, cod_amount, trade_mask, is_external, "
-         "is_sealed, wms_type, bad_reason, modify_flag, deliver_trade_id, shop_no, submit_rule FROM api_trade WHERE "
-         "rec_id "
-         "IN (",
-         ") ORDER BY rec_id FOR UPDATE"},
-    [R_RAWO] = {"SELECT api_trade_id, rec_id, oid, status, refund_status, goods_id, spec_id, goods_no, spec_no, "
-                "goods_name, spec_name, cid, num, price, adjust, discount, share_discount, total_amount, paid, "
-                "share_post, bind_oid, guarantee_mode, order_price, share_amount, modify_flag FROM api_trade_order "
-                "WHERE api_trade_id IN (",
+    [R_RAW] = {"SELECT " OF_RAWROWS_TRADE_COLS " FROM api_trade WHERE rec_id IN (", ") ORDER BY rec_id FOR UPDATE"},
+    [R_RAWO] = {"SELECT " OF_RAWROWS_ORDER_COLS " FROM api_trade_order WHERE api_trade_id IN (",
                 ") ORDER BY api_trade_id, rec_id FOR UPDATE"},
     /* the orders the sweep split off the trades' orders (MID-SPW, MID-BIG: one level, D-MID-17) */
     [R_KIDS] = {"SELECT trade_id FROM sales_trade WHERE split_from_trade_id IN (", ")"},
@@ -372,16 +360,8 @@ static of_err_t read_in(of_modstore_t *ms, int r, const uint64_t *keys, size_t n
     return e;
 }
 
-static char *S(const of_rows_t *rows, int r, int c) {
-    const char *s = of_rows_str(rows, r, c);
-    return (char *)(s ? s : "");
-}
-
-static int64_t M(const of_rows_t *rows, int r, int c) {
-    int64_t v = 0;
-    if (of_money_parse(S(rows, r, c), &v)) v = 0;
-    return v;
-}
+#define S of_rawrows_str
+#define M of_rawrows_money
 
 #define I(rows, r, c) of_rows_i64(rows, r, c)
 #define U(rows, r, c) ((uint64_t)of_rows_i64(rows, r, c))
@@ -417,51 +397,15 @@ static of_err_t load_raws(of_modstore_t *ms, of_modjob_t *const *jobs, size_t n,
     if (!(ms->raws = calloc((size_t)rr->nrows + 1, sizeof *ms->raws))) return nomem(err, size);
     for (int r = 0; r < rr->nrows; r++) {
         raw_t *x = &ms->raws[ms->nraws++];
-        Orderfleet__RawTrade *t = &x->t;
-        orderfleet__raw_trade__init(t);
-        x->rec_id = U(rr, r, 0);
-        t->platform_id = (int)I(rr, r, 1);
-        x->shop_id = U(rr, r, 2);
-        t->tid = S(rr, r, 3);
-        x->process_status = (int)I(rr, r, 4);
-        t->trade_status = (int)I(rr, r, 5);
-        t->pay_status = (int)I(rr, r, 6);
-        t->refund_status = (int)I(rr, r, 7);
-        t->delivery_term = (int)I(rr, r, 8);
-        t->trade_time = S(rr, r, 9);
-        t->pay_time = S(rr, r, 10);
-        t->buyer_nick = S(rr, r, 11);
-        t->receiver_name = S(rr, r, 12);
-        t->receiver_mobile = S(rr, r, 13);
-        t->receiver_telno = S(rr, r, 14);
-        t->receiver_province = S(rr, r, 15);
-        t->receiver_city = S(rr, r, 16);
-        t->receiver_district = S(rr, r, 17);
-        t->receiver_address = S(rr, r, 18);
-        t->receiver_zip = S(rr, r, 19);
-        t->warehouse_no = S(rr, r, 20);
-        t->cs_remark = S(rr, r, 21);
-        t->buyer_message = S(rr, r, 22);
-        t->invoice_type = (int)I(rr, r, 23);
-        t->invoice_title = S(rr, r, 24);
-        t->invoice_content = S(rr, r, 25);
-        t->goods_count = (int)I(rr, r, 26);
-        t->goods_type_count = (int)I(rr, r, 27);
-        t->post_amount = M(rr, r, 28);
-        t->discount = M(rr, r, 29);
-        t->receivable = M(rr, r, 30);
-        t->paid = M(rr, r, 31);
-        t->cod_amount = M(rr, r, 32);
-        t->trade_mask = (uint32_t)I(rr, r, 33);
-        t->is_external = (int)I(rr, r, 34);
-        t->is_sealed = (int)I(rr, r, 35);
-        t->wms_type = (int)I(rr, r, 36);
-        x->bad_reason = (uint32_t)I(rr, r, 37);
-        x->modify_flag = (uint32_t)I(rr, r, 38);
-        x->deliver = U(rr, r, 39);
-        t->shop_no = S(rr, r, 40);
-        x->submit_rule = S(rr, r, 41);
-        t->modified = (char *)"";
+        of_rawmeta_t m;
+        of_rawrows_trade(rr, r, &x->t, &m);
+        x->rec_id = m.rec_id;
+        x->shop_id = m.shop_id;
+        x->process_status = m.process_status;
+        x->bad_reason = m.bad_reason;
+        x->modify_flag = m.modify_flag;
+        x->deliver = m.deliver;
+        x->submit_rule = m.submit_rule;
     }
     /* sub-orders: rows in api_trade_id order, as the raw trades (their ids parsed once) */
     uint64_t *rid = malloc(((size_t)ro->nrows + 1) * sizeof *rid);
@@ -485,31 +429,7 @@ static of_err_t load_raws(of_modstore_t *ms, of_modjob_t *const *jobs, size_t n,
         for (int r = 0; r < ro->nrows; r++) {
             if (rid[r] != x->rec_id) continue;
             Orderfleet__RawSubOrder *o = &x->o[k];
-            orderfleet__raw_sub_order__init(o);
-            x->oids[k] = U(ro, r, 1);
-            o->oid = S(ro, r, 2);
-            o->status = (int)I(ro, r, 3);
-            o->refund_status = (int)I(ro, r, 4);
-            o->goods_id = S(ro, r, 5);
-            o->spec_id = S(ro, r, 6);
-            o->goods_no = S(ro, r, 7);
-            o->spec_no = S(ro, r, 8);
-            o->goods_name = S(ro, r, 9);
-            o->spec_name = S(ro, r, 10);
-            o->cid = S(ro, r, 11);
-            o->num = (int)I(ro, r, 12);
-            o->price = M(ro, r, 13);
-            o->adjust = M(ro, r, 14);
-            o->discount = M(ro, r, 15);
-            o->share_discount = M(ro, r, 16);
-            o->total_amount = M(ro, r, 17);
-            o->paid = M(ro, r, 18);
-            o->share_post = M(ro, r, 19);
-            o->bind_oid = S(ro, r, 20);
-            o->guarantee_mode = (int)I(ro, r, 21);
-            o->order_price = M(ro, r, 22);
-            o->share_amount = M(ro, r, 23);
-            x->oflags[k] = (uint32_t)I(ro, r, 24);
+            of_rawrows_order(ro, r, o, NULL, &x->oids[k], &x->oflags[k]);
             x->op[k] = o;
             k++;
         }
@@ -622,7 +542,7 @@ static of_err_t load_orders(of_modstore_t *ms, char *err, size_t size) {
 
 /* The customers' open orders, for the jobs whose status bits are set. */
 static of_err_t load_sibs(of_modstore_t *ms, char *err, size_t size) {
-    uint64_t *keys = malloc((ms->nraws + 1) * sizeof *keys);
+    uint64_t *keys = calloc(ms->nraws + 1, sizeof *keys);
     if (!keys) return nomem(err, size);
     size_t n = 0;
     for (size_t i = 0; i < ms->nraws; i++) {

@@ -228,6 +228,14 @@ static const char SQL_BEGIN[] =
  * anyway shows in the row count (the table is then read in full). */
 static const char SQL_AG_SINCE[] = " WHERE modified_at >= CAST(? AS DATETIME(3)) - INTERVAL 10 SECOND";
 
+size_t of_catload_tables(char names[][64], size_t max) {
+    size_t n = 0;
+    if (n < max) snprintf(names[n++], 64, "%.*s", (int)(strchr(FP_SETTINGS, '.') - FP_SETTINGS), FP_SETTINGS);
+    for (size_t i = 0; i < NTABLES && n < max; i++)
+        snprintf(names[n++], 64, "%.*s", (int)(strchr(TABLES[i].fp, '.') - TABLES[i].fp), TABLES[i].fp);
+    return n;
+}
+
 struct of_catload_s {
     of_db_t *db;
     int st[NTABLES];
@@ -317,41 +325,43 @@ static int64_t setting_i(const char *v) {
     return strtoll(v ? v : "0", NULL, 10);
 }
 
-static void apply_setting(of_settings_t *s, const char *k, const char *v) {
+/* Apply setting k = v to *s. Returns 1 when the submission's rules read k, 0 when other rules do (or none). */
+static int apply_setting(of_settings_t *s, const char *k, const char *v) {
     static const struct {
         const char *key;
         size_t off;
+        int sub; /* read by the submission's rules (SUB-*, INIT-*): what-if --set may change it */
     } INTS[] = {
-        {"CFG_GEN_API_GOODS_SPEC", offsetof(of_settings_t, gen_api_goods_spec)},
-        {"CFG_DYNAMIC_MATCH", offsetof(of_settings_t, dynamic_match)},
-        {"CFG_REMARK_EXTRACT", offsetof(of_settings_t, remark_extract)},
-        {"CFG_CLIENT_REMARK_EXTRACT", offsetof(of_settings_t, client_remark_extract)},
-        {"CFG_REMARK_LOGI_AFTER_AUDIT", offsetof(of_settings_t, remark_logi_after_audit)},
-        {"CFG_GRAB", offsetof(of_settings_t, grab)},
-        {"CFG_PREORDER", offsetof(of_settings_t, preorder)},
-        {"CFG_PREORDER_STOCKOUT", offsetof(of_settings_t, preorder_stockout)},
-        {"CFG_PREORDER_STOCK_CALC", offsetof(of_settings_t, preorder_stock_calc)},
-        {"CFG_WH_BY_GOODS", offsetof(of_settings_t, wh_by_goods)},
-        {"CFG_CHECK_STOCK", offsetof(of_settings_t, check_stock)},
-        {"CFG_AUTO_EXTERNAL_WH", offsetof(of_settings_t, auto_external_wh)},
-        {"CFG_PACKAGE", offsetof(of_settings_t, package_mode)},
-        {"CFG_COD_LOGI_MODE", offsetof(of_settings_t, cod_logi_mode)},
-        {"CFG_LOGI_BY_WEIGHT", offsetof(of_settings_t, logi_by_weight)},
-        {"CFG_NO_DEFAULT_LOGI", offsetof(of_settings_t, no_default_logi)},
-        {"CFG_FULL_LINK", offsetof(of_settings_t, full_link)},
-        {"CFG_REMARK_CHANGE_BLOCK", offsetof(of_settings_t, remark_change_block)},
-        {"CFG_BLOCK_GIFT", offsetof(of_settings_t, block_gift)},
-        {"CFG_WH_CHANGE_PROMPT", offsetof(of_settings_t, wh_change_prompt)},
-        {"CFG_SPLIT_BY_WH", offsetof(of_settings_t, split_by_wh)},
-        {"CFG_NO_ALL_GIFT_SPLIT", offsetof(of_settings_t, no_all_gift_split)},
-        {"CFG_BIG_MAX_SPLIT", offsetof(of_settings_t, big_max_split)},
-        {"CFG_SPLIT_PREORDER", offsetof(of_settings_t, split_preorder)},
-        {"CFG_DEFAULT_LOGISTICS_TYPE", offsetof(of_settings_t, default_logistics_type)},
+        {"CFG_GEN_API_GOODS_SPEC", offsetof(of_settings_t, gen_api_goods_spec), 1},
+        {"CFG_DYNAMIC_MATCH", offsetof(of_settings_t, dynamic_match), 1},
+        {"CFG_REMARK_EXTRACT", offsetof(of_settings_t, remark_extract), 1},
+        {"CFG_CLIENT_REMARK_EXTRACT", offsetof(of_settings_t, client_remark_extract), 1},
+        {"CFG_REMARK_LOGI_AFTER_AUDIT", offsetof(of_settings_t, remark_logi_after_audit), 0},
+        {"CFG_GRAB", offsetof(of_settings_t, grab), 1},
+        {"CFG_PREORDER", offsetof(of_settings_t, preorder), 1},
+        {"CFG_PREORDER_STOCKOUT", offsetof(of_settings_t, preorder_stockout), 1},
+        {"CFG_PREORDER_STOCK_CALC", offsetof(of_settings_t, preorder_stock_calc), 1},
+        {"CFG_WH_BY_GOODS", offsetof(of_settings_t, wh_by_goods), 1},
+        {"CFG_CHECK_STOCK", offsetof(of_settings_t, check_stock), 1},
+        {"CFG_AUTO_EXTERNAL_WH", offsetof(of_settings_t, auto_external_wh), 1},
+        {"CFG_PACKAGE", offsetof(of_settings_t, package_mode), 1},
+        {"CFG_COD_LOGI_MODE", offsetof(of_settings_t, cod_logi_mode), 1},
+        {"CFG_LOGI_BY_WEIGHT", offsetof(of_settings_t, logi_by_weight), 1},
+        {"CFG_NO_DEFAULT_LOGI", offsetof(of_settings_t, no_default_logi), 1},
+        {"CFG_FULL_LINK", offsetof(of_settings_t, full_link), 0},
+        {"CFG_REMARK_CHANGE_BLOCK", offsetof(of_settings_t, remark_change_block), 0},
+        {"CFG_BLOCK_GIFT", offsetof(of_settings_t, block_gift), 0},
+        {"CFG_WH_CHANGE_PROMPT", offsetof(of_settings_t, wh_change_prompt), 0},
+        {"CFG_SPLIT_BY_WH", offsetof(of_settings_t, split_by_wh), 0},
+        {"CFG_NO_ALL_GIFT_SPLIT", offsetof(of_settings_t, no_all_gift_split), 0},
+        {"CFG_BIG_MAX_SPLIT", offsetof(of_settings_t, big_max_split), 0},
+        {"CFG_SPLIT_PREORDER", offsetof(of_settings_t, split_preorder), 0},
+        {"CFG_DEFAULT_LOGISTICS_TYPE", offsetof(of_settings_t, default_logistics_type), 1},
     };
     for (size_t i = 0; i < sizeof INTS / sizeof INTS[0]; i++)
         if (!strcmp(k, INTS[i].key)) {
             *(int *)((char *)s + INTS[i].off) = (int)setting_i(v);
-            return;
+            return INTS[i].sub;
         }
     if (!strcmp(k, "CFG_COD_LOGISTICS_ID"))
         s->cod_logistics_id = strtoull(v ? v : "0", NULL, 10);
@@ -361,7 +371,16 @@ static void apply_setting(of_settings_t *s, const char *k, const char *v) {
         s->cod_delay_s = setting_i(v);
     else if (!strcmp(k, "WAIT_UNPAID"))
         s->wait_unpaid_s = setting_i(v);
-    /* other keys belong to MOD / MID rules */
+    else
+        return 0; /* other keys belong to MOD / MID rules */
+    return 1;
+}
+
+int of_catload_sub_setting(of_settings_t *s, const char *key, const char *value) {
+    of_settings_t tmp = *s;
+    if (!apply_setting(&tmp, key, value)) return -1;
+    *s = tmp;
+    return 0;
 }
 
 /* The rows of a table descriptor's result as an array of its struct (NULL for none; *bad on out of memory). */

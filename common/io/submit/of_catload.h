@@ -20,6 +20,13 @@ typedef struct {
     int64_t ms;       /* time taken */
 } of_catload_stats_t;
 
+/* The tables a load reads (cfg_setting first), at most max names; returns their number (what-if shadows them). */
+size_t of_catload_tables(char names[][64], size_t max);
+
+/* A cfg_setting row key = value applied to *s as a load would, when the submission's rules read that key (0); -1
+ * (s unchanged) for a key they do not read (MOD / MID switches, unknown keys). */
+int of_catload_sub_setting(of_settings_t *s, const char *key, const char *value);
+
 /* Registers the statements on db. NULL when out of memory. */
 of_catload_t *of_catload_new(of_db_t *db);
 void of_catload_destroy(of_catload_t *cl);

@@ -18,6 +18,7 @@
 #include "of_customer.h"
 #include "of_log.h"
 #include "of_money.h"
+#include "of_reserve.h"
 #include "of_stock.h"
 #include "of_sub.h"
 #include "of_wset.h"
@@ -59,9 +60,7 @@ static const struct {
     [R_ADDR] = {"SELECT customer_id, province, city, district, address FROM crm_customer_address WHERE customer_id "
                 "IN (",
                 "?", ", ", ")"},
-    [R_STOCK] = {"SELECT warehouse_id, spec_id, stock_num, wms_stock_num, sending_num, order_num, unpay_num, "
-                 "subscribe_num, cost_price FROM stock_spec WHERE spec_id IN (",
-                 "?", ", ", ")"},
+    [R_STOCK] = {"SELECT " OF_SUBSTORE_STOCK_COLS " FROM stock_spec WHERE spec_id IN (", "?", ", ", ")"},
 };
 
 /* sales_trade's columns as the submission writes them: a new order, or one submitted again (OF_SW_TRADE_INTO) */
@@ -338,11 +337,10 @@ of_err_t of_substore_platform_goods(of_substore_t *ss, const of_subjob_t *job, c
     of_err_t e;
     for (size_t i = 0; i < raw->n_orders; i++) {
         const Orderfleet__RawSubOrder *o = raw->orders[i];
-        if (!*o->goods_id) continue; /* INIT-03/04: goods_id ≠ '' */
-        const of_api_goods_t *gs = of_cat_api_goods(cat, job->shop_id, o->goods_id, o->spec_id);
+        of_api_goods_t row;
         of_match_t m;
-        if (!gs) { /* INIT-04 insert (OP-07, OP-08) → INIT-05/06 auto-match → INIT-07 brand → INIT-08 flag 0 */
-            of_automatch(cat, job->shop_id, o->goods_no, o->spec_no, &m);
+        int what = of_api_goods_init(cat, job->shop_id, o, &row, &m);
+        if (what == 1) { /* INIT-04 insert → INIT-05/06 auto-match → INIT-07 brand → INIT-08 flag 0 */
             of_param_t p[] = {OFP_I(raw->platform_id),
                               OFP_U(job->shop_id),
                               OFP_S(o->goods_id),
@@ -358,40 +356,20 @@ of_err_t of_substore_platform_goods(of_substore_t *ss, const of_subjob_t *job, c
                               OFP_U(m.id),
                               OFP_I(m.type)};
             if ((e = of_db_exec(ss->db, ss->st[Q_AG_INS], p, 14, NULL, NULL, err, size))) return e;
-            of_api_goods_t row = {.shop_id = job->shop_id, .match_type = m.type, .match_id = m.id, .status = 1};
-            snprintf(row.goods_id, sizeof row.goods_id, "%s", o->goods_id);
-            snprintf(row.spec_id, sizeof row.spec_id, "%s", o->spec_id);
-            snprintf(row.goods_no, sizeof row.goods_no, "%s", o->goods_no);
-            snprintf(row.spec_no, sizeof row.spec_no, "%s", o->spec_no);
-            /* the batch's overlay: merged into the catalogue only once the transaction commits */
-            if (of_cat_overlay_put(ss->ov, &row)) return of_seterr(err, size, OF_ERR_NOMEM, "out of memory");
             of_debug("INIT-04 platform goods added", OF_S("goods_id", o->goods_id), OF_S("spec_id", o->spec_id),
                      OF_I("match_type", m.type), OF_U("match_id", m.id), OF_END);
-        } else if (of_api_goods_changed(gs, o->goods_no, o->spec_no)) { /* INIT-03 → INIT-05/06 → INIT-08 */
-            of_api_goods_t row = *gs;
-            /* INIT-05: a changed row (INIT-03 raised its modify_flag) is an auto-match candidate unless matched
-             * by hand or deleted */
-            if (of_automatch_candidate(1, row.is_manual_match, row.status)) {
-                of_automatch(cat, job->shop_id, o->goods_no, o->spec_no, &m);
-                row.match_type = m.type;
-                row.match_id = m.id;
-            } else {
-                m.type = row.match_type;
-                m.id = row.match_id;
-                m.code[0] = '\0';
-            }
+        } else if (what == 2) { /* INIT-03 → INIT-05/06 → INIT-08 */
             of_param_t p[] = {OFP_S(o->goods_no),  OFP_S(o->spec_no),  OFP_S(o->goods_name), OFP_S(o->spec_name),
                               OFP_S(o->cid),       OFP_I(m.type),      OFP_U(m.id),          OFP_S(m.code),
                               OFP_U(job->shop_id), OFP_S(o->goods_id), OFP_S(o->spec_id)};
             if ((e = of_db_exec(ss->db, ss->st[Q_AG_UPD], p, 11, NULL, NULL, err, size))) return e;
-            snprintf(row.goods_no, sizeof row.goods_no, "%s", o->goods_no);
-            snprintf(row.spec_no, sizeof row.spec_no, "%s", o->spec_no);
-            if (of_cat_overlay_put(ss->ov, &row)) return of_seterr(err, size, OF_ERR_NOMEM, "out of memory");
             if (m.type != OF_MATCH_NONE) { /* INIT-07 (b): lines waiting for this match become valid */
                 of_param_t q[] = {OFP_U(job->shop_id), OFP_S(o->goods_id), OFP_S(o->spec_id)};
                 if ((e = of_db_exec(ss->db, ss->st[Q_RAWO_VALID], q, 3, NULL, NULL, err, size))) return e;
             }
         }
+        /* the batch's overlay: merged into the catalogue only once the transaction commits */
+        if (what && of_cat_overlay_put(ss->ov, &row)) return of_seterr(err, size, OF_ERR_NOMEM, "out of memory");
     }
     return OF_OK;
 }
@@ -458,6 +436,18 @@ static int want_specs(const of_substore_t *ss, const of_catalog_t *cat, const of
     return 0;
 }
 
+void of_substore_stock_row(const of_rows_t *rows, int r, of_stock_row_t *row) {
+    *row = (of_stock_row_t){.warehouse_id = (uint64_t)of_rows_i64(rows, r, 0),
+                            .spec_id = (uint64_t)of_rows_i64(rows, r, 1),
+                            .stock_num = (int32_t)of_rows_i64(rows, r, 2),
+                            .wms_stock_num = (int32_t)of_rows_i64(rows, r, 3),
+                            .sending_num = (int32_t)of_rows_i64(rows, r, 4),
+                            .order_num = (int32_t)of_rows_i64(rows, r, 5),
+                            .unpay_num = (int32_t)of_rows_i64(rows, r, 6),
+                            .subscribe_num = (int32_t)of_rows_i64(rows, r, 7)};
+    if (of_money_parse(of_rows_str(rows, r, 8) ? of_rows_str(rows, r, 8) : "0", &row->cost_price)) row->cost_price = 0;
+}
+
 /* The stock rows of the specs in want, one statement; each becomes loaded (a spec without rows too). */
 static of_err_t load_specs(of_substore_t *ss, const idset_t *want, char *err, size_t size) {
     if (!want->n) return OF_OK;
@@ -470,16 +460,8 @@ static of_err_t load_specs(of_substore_t *ss, const idset_t *want, char *err, si
     free(p);
     if (e) return e;
     for (int r = 0; r < rows->nrows && !e; r++) {
-        of_stock_row_t row = {.warehouse_id = (uint64_t)of_rows_i64(rows, r, 0),
-                              .spec_id = (uint64_t)of_rows_i64(rows, r, 1),
-                              .stock_num = (int32_t)of_rows_i64(rows, r, 2),
-                              .wms_stock_num = (int32_t)of_rows_i64(rows, r, 3),
-                              .sending_num = (int32_t)of_rows_i64(rows, r, 4),
-                              .order_num = (int32_t)of_rows_i64(rows, r, 5),
-                              .unpay_num = (int32_t)of_rows_i64(rows, r, 6),
-                              .subscribe_num = (int32_t)of_rows_i64(rows, r, 7)};
-        if (of_money_parse(of_rows_str(rows, r, 8) ? of_rows_str(rows, r, 8) : "0", &row.cost_price))
-            row.cost_price = 0;
+        of_stock_row_t row;
+        of_substore_stock_row(rows, r, &row);
         if (of_stock_put(&ss->view, &row)) e = nomem(err, size);
     }
     of_rows_free(rows);
@@ -894,7 +876,7 @@ static of_err_t write_order(of_substore_t *ss, const of_catalog_t *cat, const of
     for (size_t i = 0; i < s->nlines; i++) { /* SUB-CRT-02 */
         const of_line_t *l = &s->lines[i];
         const of_spec_t *sp = of_cat_spec(cat, l->spec_id);
-        int reserved = s->reserve != OF_RES_NONE && s->warehouse_id && l->actual_num > 0 ? s->reserve : 0;
+        int reserved = of_reserve_line(s, l);
         int line = of_wset_add(ss->w, OF_SW_LINE,
                                (const of_param_t[]){tid,
                                                     OFP_I(raw->platform_id),
@@ -1208,8 +1190,8 @@ void of_substore_begin(of_substore_t *ss, const of_cat_snap_t *snap) {
     of_wset_reset(ss->w);
 }
 
-of_err_t of_substore_submit(of_substore_t *ss, of_subjob_t *const *jobs, size_t n, int64_t now, char *errstr,
-                            size_t errstr_size) {
+/* Room for n jobs in the round buffers. -1 when out of memory. */
+static int ensure_cap(of_substore_t *ss, size_t n) {
     if (n > ss->rj_cap) {
         rj_clear(ss);
         rjob_t *r = realloc(ss->rj, n * sizeof *r);
@@ -1226,9 +1208,38 @@ of_err_t of_substore_submit(of_substore_t *ss, of_subjob_t *const *jobs, size_t 
         if (keys) ss->keys = keys;
         if (!r || !rd || !rjobs || !keys) {
             ss->rj_cap = 0;
-            return nomem(errstr, errstr_size);
+            return -1;
         }
     }
+    return 0;
+}
+
+/* What the submission reads before a trade's rules (SUB-CUST-02/03, OP-18, SIBLINGS), for a caller deciding on its
+ * own (what-if). */
+of_err_t of_substore_lookup(of_substore_t *ss, of_subjob_t *const *jobs, size_t n, of_sublookup_t *out, char *errstr,
+                            size_t errstr_size) {
+    if (ensure_cap(ss, n)) return nomem(errstr, errstr_size);
+    of_err_t e = read_customers(ss, jobs, n, errstr, errstr_size);
+    if (!e) e = read_books(ss, jobs, n, errstr, errstr_size);
+    for (size_t j = 0; !e && j < n; j++) {
+        const rjob_t *rj = &ss->rj[j];
+        out[j].cust = rj->cust;
+        out[j].known = rj->known;
+        out[j].nsibs = rj->nsibs;
+        out[j].sibs = NULL;
+        if (rj->nsibs && !(out[j].sibs = malloc(rj->nsibs * sizeof *out[j].sibs))) {
+            out[j].nsibs = 0;
+            e = nomem(errstr, errstr_size);
+        } else if (rj->nsibs) {
+            memcpy(out[j].sibs, rj->sibs, rj->nsibs * sizeof *rj->sibs);
+        }
+    }
+    return e;
+}
+
+of_err_t of_substore_submit(of_substore_t *ss, of_subjob_t *const *jobs, size_t n, int64_t now, char *errstr,
+                            size_t errstr_size) {
+    if (ensure_cap(ss, n)) return nomem(errstr, errstr_size);
     size_t *pend = ss->round + n, npend = n;
     for (size_t i = 0; i < n; i++) {
         jobs[i]->trade_id = 0;

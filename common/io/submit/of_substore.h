@@ -9,6 +9,7 @@
 #include "of_config.h"
 #include "of_db.h"
 #include "of_err.h"
+#include "of_stock.h"
 #include "of_sub.h"
 #include "of_wset.h"
 #include "trade.pb-c.h"
@@ -123,6 +124,24 @@ of_err_t of_substore_stock(of_substore_t *ss, uint64_t warehouse_id, uint64_t sp
  * (a later request merges: whole wins, the higher status). raw must stay valid until of_substore_end(). */
 of_err_t of_substore_refund(of_substore_t *ss, const Orderfleet__RawTrade *raw, uint64_t raw_id, uint64_t shop_id,
                             int status, int whole, const char *nick, const char *reason, char *errstr,
+                            size_t errstr_size) OF_MUST_CHECK;
+/* stock_spec's columns as the submission reads them, and a result row of them as an of_stock_row_t. */
+#define OF_SUBSTORE_STOCK_COLS                                                                                         \
+    "warehouse_id, spec_id, stock_num, wms_stock_num, sending_num, order_num, unpay_num, subscribe_num, cost_price"
+void of_substore_stock_row(const of_rows_t *rows, int r, of_stock_row_t *row);
+
+/* What the submission reads of a raw trade before its rules run: the customer lookup (SUB-CUST-02/03, OP-18) and
+ * that customer's open orders (SIBLINGS). */
+typedef struct {
+    of_cust_lookup_t cust;
+    uint64_t known;     /* the customer the lookup settled on (platform, else offline), 0 = none */
+    of_sibling_t *sibs; /* malloc'd (the caller frees), nsibs of them */
+    size_t nsibs;
+} of_sublookup_t;
+/* The same reads as of_substore_submit's rounds (one statement for the customers and their open orders, one per
+ * offline book) for jobs[0..n) (raw, shop_id, into_trade_id used), into out[0..n): for a caller that decides on its
+ * own (ordctl what-if). Errors as of_substore_submit. */
+of_err_t of_substore_lookup(of_substore_t *ss, of_subjob_t *const *jobs, size_t n, of_sublookup_t *out, char *errstr,
                             size_t errstr_size) OF_MUST_CHECK;
 /* The platform goods rows of the transaction since of_substore_begin() (to merge after its commit). */
 const of_cat_overlay_t *of_substore_overlay(const of_substore_t *ss);

@@ -374,3 +374,10 @@ of_err_t of_site_apply(of_db_t *db, const of_site_stmts_t *st, const of_site_op_
     if (!e && done) *done = d;
     return e;
 }
+
+of_err_t of_site_conflicts(of_db_t *db, int limit, of_rows_t **rowsp, char *errstr, size_t errstr_size) {
+    of_param_t p = OFP_I(limit);
+    int st = of_db_register(db, "SELECT a.applied_at, a.oid, a.side, a.op_id, a.ct_row, a.reason FROM "
+                                "order_sync_applied a WHERE a.outcome = 2 ORDER BY a.applied_at DESC, a.oid LIMIT ?");
+    return of_db_query(db, st, &p, 1, rowsp, errstr, errstr_size);
+}

@@ -14,6 +14,9 @@ typedef enum { OF_SITE_BUYER = 1, OF_SITE_SELLER = 2, OF_SITE_REPLICA = 3 } of_s
  * replica holds the seller's database). */
 of_db_t *of_site_connect(const of_config_t *cfg, of_site_t site, char *errstr, size_t errstr_size);
 const char *of_site_name(of_site_t site);
+/* The ops the sync rejected (order_sync_applied outcome 2, D-SYN-2) on db (the buyer site), newest first, at most
+ * limit: columns when, oid, side, op id, conflict-table row, why (`ordctl site conflicts`, the ops console). */
+of_err_t of_site_conflicts(of_db_t *db, int limit, of_rows_t **rowsp, char *errstr, size_t errstr_size);
 
 /* The synced columns, in the order of_site_row_read and of_site_row_params use (28 of them): for
  * "SELECT id, <OF_SITE_COLS> FROM …" and "INSERT INTO … (id, <OF_SITE_COLS>, sync_version) VALUES …". */

@@ -24,8 +24,12 @@ int of_sign_body(const char *secret, const void *body, size_t len, char *buf, si
     return 0;
 }
 
+int of_sign_equal(const void *a, size_t an, const void *b, size_t bn) {
+    return an == bn && CRYPTO_memcmp(a, b, an) == 0;
+}
+
 int of_sign_verify(const char *secret, const void *body, size_t len, const char *value) {
     char want[72];
     if (!value || strlen(value) != 71 || of_sign_body(secret, body, len, want, sizeof want)) return 0;
-    return CRYPTO_memcmp(want, value, 71) == 0;
+    return of_sign_equal(want, 71, value, 71);
 }

@@ -8,15 +8,6 @@
 
 #define MIN_SECRET 16
 
-/* constant-time equality of a and b (lengths are not secret) */
-static int same(const char *a, size_t an, const char *b, size_t bn) {
-    if (an != bn) return 0;
-    unsigned char d = 0;
-    for (size_t i = 0; i < an; i++)
-        d |= (unsigned char)(a[i] ^ b[i]);
-    return d == 0;
-}
-
 /* the entry [s, e) "name:token:role" → its parts; -1 when malformed */
 static int entry(const char *s, const char *e, const char **name, size_t *nn, const char **tok, size_t *tn,
                  of_fsa_role_t *role) {
@@ -101,7 +92,7 @@ int of_fsauth_check(const char *authorization, const char *tokens, const char *u
     int hit = 0, rc;
     entry_t x;
     while ((rc = next_entry(&s, &x)) != 1)
-        if (!rc && same(t, tl, x.tok, x.tn) && !hit) {
+        if (!rc && of_sign_equal(t, tl, x.tok, x.tn) && !hit) {
             hit = 1;
             c->role = x.role;
             snprintf(c->name, sizeof c->name, "%.*s", (int)x.nn, x.name);
@@ -116,7 +107,7 @@ int of_fsauth_check(const char *authorization, const char *tokens, const char *u
             uid) {
             char hex[65];
             if (!of_sign_hmac_sha256_hex(user_secret, strlen(user_secret), t, (size_t)(d2 - t), hex) &&
-                same(d2 + 1, strlen(d2 + 1), hex, 64)) {
+                of_sign_equal(d2 + 1, strlen(d2 + 1), hex, 64)) {
                 if ((int64_t)exp <= now_s) {
                     *why = "expired token";
                     return -1;

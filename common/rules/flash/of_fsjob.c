@@ -16,6 +16,7 @@ int of_fsjob_state_parse(const char *name) {
 
 int of_fsjob_start(of_fsjob_t *j, int64_t now_ms) {
     if (j->state == OF_FSJ_COMPLETE || j->state == OF_FSJ_FAILED) return 1;
+    if (j->state == OF_FSJ_DELAYED && now_ms < j->promote_ms) return 2; /* its backoff is not over */
     if (j->attempts_made >= j->attempts_max) {
         j->state = OF_FSJ_FAILED;
         j->finished_ms = now_ms;

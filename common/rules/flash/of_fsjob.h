@@ -29,9 +29,13 @@ const char *of_fsjob_state_name(of_fsjob_state_t s);
 /* The state of a name, -1 when unknown. */
 int of_fsjob_state_parse(const char *name);
 /* A worker starts an attempt: inactive or delayed (or active: a worker that died) → active, attempts_made + 1,
- * deadline = now + ttl. Returns 0; 1 when the job is complete or failed already (a replay: nothing changes); -1 when
- * every attempt was made (the job fails, FS-2). */
+ * deadline = now + ttl. Returns 0; 1 when the job is complete or failed already (a replay: nothing changes); 2 when it
+ * is delayed and its backoff is not over (now < promote_ms: nothing changes, the worker waits, FS-2); -1 when every
+ * attempt was made (the job fails, FS-2). */
 int of_fsjob_start(of_fsjob_t *j, int64_t now_ms);
+/* fsjob_start.lua answers a delayed job whose backoff is not over with OF_FSJOB_WAIT - ms (ms: the wait left, ≥ 1);
+ * its other answers are ≥ -100 (attempts are at most 100). */
+#define OF_FSJOB_WAIT (-1000LL)
 /* The attempt finished: complete. */
 void of_fsjob_complete(of_fsjob_t *j, int64_t now_ms);
 /* The attempt failed. permanent (the job itself is refused: sold out, over a limit) or no attempt left → failed;

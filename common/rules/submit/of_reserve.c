@@ -46,3 +46,17 @@ void of_reserve_plan(const of_subin_t *in, of_sub_t *s) {
         of_trace_add(&s->trace, "SUB-STK-05", "stockout", "转到物流宝: stockout order on warehouse %llu",
                      (ull)s->warehouse_id);
 }
+
+int of_reserve_line(const of_sub_t *s, const of_line_t *l) {
+    return s->reserve != OF_RES_NONE && s->warehouse_id && l->actual_num > 0 ? s->reserve : OF_RES_NONE;
+}
+
+int of_reserve_apply(const of_sub_t *s, of_stockview_t *v) {
+    for (size_t i = 0; s->submitted && i < s->nlines; i++) {
+        int kind = of_reserve_line(s, &s->lines[i]);
+        if (kind != OF_RES_NONE &&
+            of_stock_add(v, s->warehouse_id, s->lines[i].spec_id, (of_res_t)kind, s->lines[i].actual_num))
+            return -1;
+    }
+    return 0;
+}
