@@ -5,6 +5,7 @@
 # requests parked on the ladder vs none. Prints figures; no pass/fail.
 # Knobs: N (5000 deliveries per design), MERCHANT_DELAY_MS (0), OF_DELIVERY_MAX_INFLIGHT (64), PARK (10000),
 #        INSTANCES (1: of-delivery processes in the group; the seed gets INSTANCES x in-flight loops),
+#        KEEP_DB=1 (keep the tables of earlier runs; by default they are emptied first), BENCH_LOG_LEVEL (warn),
 #        FRESH (200 fresh requests at 20/s), HALF_S (5: seconds of the run at half the measured rate), PERF_OURS=FILE (perf record -a -g over our run), ONLY=throughput (skip the due-time and parked figures),
 #        OF_STATE_DIR / OF_MYSQL_PORT / OF_REDIS_PORT / OF_KAFKA_PORT: its own stack, never the developer's
 #        (default <repo>/.state-bench on 33336 / 36409 / 29592, as bench/run_submit_bench.sh; left up: scripts/stack.sh down).
@@ -22,11 +23,14 @@ cmake --build build -j "$(nproc)" -- --no-print-directory 2>&1 | grep -Ev '^\[|^
 OF_BUILD_DIR=$REPO/build bash scripts/stack.sh up >/dev/null
 export OF_CONFIG=$STATE/stack.env
 build/bin/ordctl migrate >/dev/null
-if [[ $(bash scripts/stack.sh mysql -N -B -e 'SELECT COUNT(*) FROM merchant') == 0 ]]; then
+source bench/lib.sh
+if [[ ${KEEP_DB:-0} != 1 ]]; then
+  reset_db # every run on empty tables: MariaDB's cost per delivery grows with them (1.1 M rows: 44 -> 74 us)
+elif [[ $(bash scripts/stack.sh mysql -N -B -e 'SELECT COUNT(*) FROM merchant') == 0 ]]; then
   bash scripts/stack.sh mysql <data/sample/catalogue.sql
 fi
 export OF_MERCHANT_1_SECRET=${OF_MERCHANT_1_SECRET:-bench-secret-$RANDOM$RANDOM}
-export OF_LOG_LEVEL=warn OF_STATS_INTERVAL_S=0
+export OF_LOG_LEVEL=${BENCH_LOG_LEVEL:-warn} OF_STATS_INTERVAL_S=0
 W=$(mktemp -d "${TMPDIR:-/tmp}/of-bench.XXXXXX")
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
