@@ -5,7 +5,8 @@
 # requests parked on the ladder vs none. Prints figures; no pass/fail.
 # Knobs: N (5000 deliveries per design), MERCHANT_DELAY_MS (0), OF_DELIVERY_MAX_INFLIGHT (64), PARK (10000),
 #        INSTANCES (1: of-delivery processes in the group; the seed gets INSTANCES x in-flight loops),
-#        FRESH (200 fresh requests at 20/s), PERF_OURS=FILE (perf record -a -g over our run), ONLY=throughput (skip the due-time and parked figures),
+#        KEEP_DB=1 (keep the tables of earlier runs; by default they are emptied first), BENCH_LOG_LEVEL (warn),
+#        FRESH (200 fresh requests at 20/s), HALF_S (5: seconds of the run at half the measured rate), PERF_OURS=FILE (perf record -a -g over our run), ONLY=throughput (skip the due-time and parked figures),
 #        OF_STATE_DIR / OF_MYSQL_PORT / OF_REDIS_PORT / OF_KAFKA_PORT: its own stack, never the developer's
 #        (default <repo>/.state-bench on 33336 / 36409 / 29592, as bench/run_submit_bench.sh; left up: scripts/stack.sh down).
 set -euo pipefail
@@ -22,11 +23,14 @@ cmake --build build -j "$(nproc)" -- --no-print-directory 2>&1 | grep -Ev '^\[|^
 OF_BUILD_DIR=$REPO/build bash scripts/stack.sh up >/dev/null
 export OF_CONFIG=$STATE/stack.env
 build/bin/ordctl migrate >/dev/null
-if [[ $(bash scripts/stack.sh mysql -N -B -e 'SELECT COUNT(*) FROM merchant') == 0 ]]; then
+source bench/lib.sh
+if [[ ${KEEP_DB:-0} != 1 ]]; then
+  reset_db # every run on empty tables: MariaDB's cost per delivery grows with them (1.1 M rows: 44 -> 74 us)
+elif [[ $(bash scripts/stack.sh mysql -N -B -e 'SELECT COUNT(*) FROM merchant') == 0 ]]; then
   bash scripts/stack.sh mysql <data/sample/catalogue.sql
 fi
 export OF_MERCHANT_1_SECRET=${OF_MERCHANT_1_SECRET:-bench-secret-$RANDOM$RANDOM}
-export OF_LOG_LEVEL=warn OF_STATS_INTERVAL_S=0
+export OF_LOG_LEVEL=${BENCH_LOG_LEVEL:-warn} OF_STATS_INTERVAL_S=0
 W=$(mktemp -d "${TMPDIR:-/tmp}/of-bench.XXXXXX")
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -67,26 +71,42 @@ ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/pr
 CPU_NAMES=(mysqld redis broker delivery merchant)
 CPU_PIDS=("$(cat "$STATE/run/mysqld.pid")" "$(cat "$STATE/run/redis.pid")" "$(cat "$STATE/run/kafka-1.pid")" "${DELIVERY_PIDS[*]}" "$MERCHANT_PID")
 cpu_mark() { CPU0=(); for p in "${CPU_PIDS[@]}"; do CPU0+=("$(ticks $p)"); done; }
+# cpu_report PHASE [N]: CPU seconds of each process over the phase, and with N its microseconds per delivery
 cpu_report() {
-  local out="cpu_s($1)" i hz
+  local out="cpu_s($1)" per="cpu_us_per_delivery($1)" i hz s
   hz=$(getconf CLK_TCK)
   for i in "${!CPU_PIDS[@]}"; do
-    out+=" ${CPU_NAMES[$i]}=$(awk -v a="${CPU0[$i]}" -v b="$(ticks ${CPU_PIDS[$i]})" -v hz="$hz" 'BEGIN { printf "%.2f", (b - a) / hz }')"
+    s=$(awk -v a="${CPU0[$i]}" -v b="$(ticks ${CPU_PIDS[$i]})" -v hz="$hz" 'BEGIN { printf "%.2f", (b - a) / hz }')
+    out+=" ${CPU_NAMES[$i]}=$s"
+    per+=" ${CPU_NAMES[$i]}=$(awk -v s="$s" -v n="${2:-0}" 'BEGIN { printf "%.0f", n ? s * 1e6 / n : 0 }')"
   done
   echo "$out"
+  [[ -z ${2:-} ]] || echo "$per"
 }
 cpu_mark
 [[ -n ${PERF_OURS:-} ]] && { perf record -F 999 -a -g -o "$PERF_OURS" >/dev/null 2>&1 & PERF_PID=$!; }
 ours=$($B ours --count "$N" --run "${RUN}o" --merchant-log "$W/merchant.log")
 [[ -n ${PERF_OURS:-} ]] && { kill -INT "$PERF_PID"; wait "$PERF_PID" || true; }
 echo "$ours"
-cpu_report ours
+cpu_report ours "$N"
+rss=""
+for p in "${DELIVERY_PIDS[@]}"; do rss+=" $(awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$p/status")"; done
+echo "of-delivery peak RSS MB:$rss"
 cpu_mark
 seed=$($B seed --count "$N" --run "${RUN}s" --merchant-log "$W/merchant.log" --merchant-url "$URL" --loops "$LOOPS")
 echo "$seed"
-cpu_report seed
+cpu_report seed "$N"
 po=$(sed 's/.* per_s=\([0-9]*\).*/\1/' <<<"$ours") ps=$(grep '^seed-drain' <<<"$seed" | sed 's/.* per_s=\([0-9]*\).*/\1/')
 echo "throughput ratio ours/seed-drain = $(awk -v a="$po" -v b="$ps" 'BEGIN { printf "%.2f", b ? a / b : 0 }')"
+# latency at half the rate just measured (ours), for HALF_S seconds: notify -> merchant when not saturated
+HALF_S=${HALF_S:-5}
+half=$((po / 2))
+if ((half > 0 && HALF_S > 0)); then
+  cpu_mark
+  h=$($B ours --count $((half * HALF_S)) --rate "$half" --run "${RUN}h" --merchant-log "$W/merchant.log")
+  echo "half rate ($half/s for ${HALF_S} s): $h"
+  cpu_report half $((half * HALF_S))
+fi
 [[ ${ONLY:-} == throughput ]] && exit 0
 $B due --count 2000 --rate 400 --delay-ms 3000 --run "${RUN}d"
 f0=$($B ours --count "$FRESH" --rate 20 --run "${RUN}f0" --merchant-log "$W/merchant.log")

@@ -23,7 +23,7 @@ const char *of_http_describe(int curl_code, long status, const char *curl_error,
  * curl_global_init ran (of_http_new or the caller's start-up). */
 long of_http_post_sync(const char *url, const char *const *headers, const char *body, size_t len, long timeout_ms,
                        char *errstr, size_t errstr_size);
-/* One POST. Inputs are borrowed until the request is returned by of_http_poll(). */
+/* One POST. Inputs are borrowed until the request is returned by of_http_wait(). */
 typedef struct {
     const char *url;
     const char *body;
@@ -49,11 +49,16 @@ typedef struct of_http_s of_http_t;
 of_http_t *of_http_new(void);
 /* Aborts what is in flight and frees. */
 void of_http_destroy(of_http_t *h);
-/* Start r (returned later by of_http_poll). OF_ERR_NOMEM / OF_ERR_IO when curl refuses it. */
+/* Start r (returned later by of_http_wait). OF_ERR_NOMEM / OF_ERR_IO when curl refuses it. */
 of_err_t of_http_start(of_http_t *h, of_http_req_t *r) OF_MUST_CHECK;
 int of_http_inflight(const of_http_t *h);
-/* Drive the transfers, waiting up to wait_ms for activity; finished requests go to done[] (at most max).
- * Returns how many finished. */
-int of_http_poll(of_http_t *h, int wait_ms, of_http_req_t **done, int max);
+/* Drive the transfers; when none finished, wait up to wait_ms (also with nothing in flight) for one, for fd (-1:
+ * none) to become readable or for of_http_wakeup(), then drive them again. Finished requests go to done[] (at most
+ * max); returns how many finished. */
+int of_http_wait(of_http_t *h, int wait_ms, int fd, of_http_req_t **done, int max);
+/* Wake a thread waiting in of_http_wait (thread-safe). */
+void of_http_wakeup(of_http_t *h);
+/* Abort r while in flight (nothing when it is not); it is not returned by a poll. */
+void of_http_cancel(of_http_t *h, of_http_req_t *r);
 
 #endif

@@ -1,10 +1,12 @@
 /* of_kafka.c -- Kafka producer and consumer on librdkafka, following its at-least-once guidance. */
 #include <ctype.h>
+#include <fcntl.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "of_time.h"
 #include "of_kafka.h"
 #include "of_log.h"
@@ -719,6 +721,9 @@ void of_producer_destroy(of_producer_t *p) {
 
 struct of_consumer_s {
     rd_kafka_t *rk;
+    of_consumer_revoke_fn on_revoke; /* NULL: none */
+    void *revoke_ctx;
+    int wake[2]; /* of_consumer_wake_fd's pipe, -1 while unused */
     int revokes;
     rd_kafka_topic_partition_list_t *revoked; /* every partition revoked during the current poll (NULL: none) */
 };
@@ -872,6 +877,7 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic
         for (int i = 0; c->revoked && i < parts->cnt; i++)
             if (!rd_kafka_topic_partition_list_find(c->revoked, parts->elems[i].topic, parts->elems[i].partition))
                 rd_kafka_topic_partition_list_add(c->revoked, parts->elems[i].topic, parts->elems[i].partition);
+        if (c->on_revoke) c->on_revoke(c->revoke_ctx, parts); /* before the commit of of_kafka_rebalance */
     }
     of_kafka_rebalance(rk, err, parts);
 }
@@ -885,6 +891,7 @@ of_consumer_t *of_consumer_new(const of_config_t *cfg, const char *group, const 
         rd_kafka_conf_destroy(conf);
         return NULL;
     }
+    c->wake[0] = c->wake[1] = -1;
     rd_kafka_conf_set_opaque(conf, c);
     rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
     c->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, errstr_size);
@@ -1039,9 +1046,51 @@ int of_kafka_close(rd_kafka_t *rk) {
     return 0;
 }
 
+void of_consumer_on_revoke(of_consumer_t *c, of_consumer_revoke_fn fn, void *ctx) {
+    c->on_revoke = fn;
+    c->revoke_ctx = ctx;
+}
+
+int of_consumer_wake_fd(of_consumer_t *c) {
+    if (c->wake[0] >= 0) return c->wake[0];
+    if (pipe(c->wake)) {
+        c->wake[0] = c->wake[1] = -1;
+        return -1;
+    }
+    for (int i = 0; i < 2; i++) {
+        fcntl(c->wake[i], F_SETFL, fcntl(c->wake[i], F_GETFL) | O_NONBLOCK);
+        fcntl(c->wake[i], F_SETFD, FD_CLOEXEC);
+    }
+    rd_kafka_queue_t *q = rd_kafka_queue_get_consumer(c->rk);
+    if (q) {
+        rd_kafka_queue_io_event_enable(q, c->wake[1], "1", 1);
+        rd_kafka_queue_destroy(q);
+    }
+    return c->wake[0];
+}
+
+void of_consumer_wake_drain(of_consumer_t *c) {
+    char buf[64];
+    if (c->wake[0] >= 0)
+        while (read(c->wake[0], buf, sizeof buf) > 0) {
+        }
+}
+
 void of_consumer_close(of_consumer_t *c) {
     if (!c) return;
+    if (c->wake[0] >= 0) {
+        rd_kafka_queue_t *q = rd_kafka_queue_get_consumer(c->rk);
+        if (q) {
+            rd_kafka_queue_io_event_enable(q, -1, NULL, 0);
+            rd_kafka_queue_destroy(q);
+        }
+    }
+    c->on_revoke = NULL; /* the close's revoke is of_kafka_close's own */
     of_kafka_close(c->rk);
+    if (c->wake[0] >= 0) {
+        close(c->wake[0]);
+        close(c->wake[1]);
+    }
     if (c->revoked) rd_kafka_topic_partition_list_destroy(c->revoked);
     free(c);
 }

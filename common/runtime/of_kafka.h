@@ -159,6 +159,15 @@ void of_consumer_store(of_consumer_t *c, const rd_kafka_message_t *m);
 rd_kafka_t *of_consumer_handle(of_consumer_t *c);
 /* of_kafka_watch on the consumer's handle. */
 void of_consumer_watch(of_consumer_t *c, int64_t alert_ms);
+/* Called in the consumer's rebalance callback when partitions are revoked, before the stored offsets are committed
+ * and the partitions given up (a pipelined worker finishes what it holds of them and stores their offsets). Runs
+ * inside a poll of c: it must not poll c. fn NULL: none. The close's revoke does not call it. */
+typedef void (*of_consumer_revoke_fn)(void *ctx, const rd_kafka_topic_partition_list_t *parts);
+void of_consumer_on_revoke(of_consumer_t *c, of_consumer_revoke_fn fn, void *ctx);
+/* A descriptor that becomes readable when the consumer has something to poll (librdkafka's queue I/O event), for an
+ * event loop's wait; empty it with of_consumer_wake_drain() before polling. -1 when the pipe cannot be made. */
+int of_consumer_wake_fd(of_consumer_t *c);
+void of_consumer_wake_drain(of_consumer_t *c);
 /* Commit, leave the group, destroy, within OF_KAFKA_CLOSE_MS (of_kafka_close). */
 void of_consumer_close(of_consumer_t *c);
 

@@ -45,6 +45,7 @@ struct of_outbox_s {
     pending_t *pending; /* events added since the last flush (copies) */
     int npending, cap;
     int nstaged; /* pending[npending .. npending + nstaged): staged, not written yet */
+    int nready;  /* pending[0 .. nready): committed, left by of_outbox_send for the next flight */
     /* D-T10-55: the events of the last flush, sent and not marked yet; their delivery reports come in while the next
      * batch runs, and they are marked by the next flush, tick or destroy */
     pending_t *fly;
@@ -81,9 +82,10 @@ static void pending_free(pending_t *pe) {
 }
 
 void of_outbox_discard(of_outbox_t *ob) {
-    for (int i = 0; i < ob->npending + ob->nstaged; i++)
+    for (int i = ob->nready; i < ob->npending + ob->nstaged; i++)
         pending_free(&ob->pending[i]);
-    ob->npending = ob->nstaged = 0;
+    ob->npending = ob->nready;
+    ob->nstaged = 0;
 }
 
 /* A copy of the event at pending[npending + nstaged] (room made). */
@@ -116,8 +118,9 @@ static void land(of_outbox_t *ob, int wait);
 
 void of_outbox_destroy(of_outbox_t *ob) {
     if (!ob) return;
-    land(ob, 1);
     of_outbox_discard(ob);
+    if (ob->nready) of_outbox_flush(ob);
+    land(ob, 1);
     free(ob->pending);
     free(ob->fly);
     free(ob->flyb);
@@ -226,6 +229,7 @@ int of_outbox_flush(of_outbox_t *ob) {
     if (!n) return 0;
     if (!ob->flyb && !(ob->flyb = malloc(sizeof *ob->flyb))) {
         n = publish(ob, ob->pending, n); /* out of memory: the synchronous way */
+        ob->nready = 0;
         of_outbox_discard(ob);
         return n;
     }
@@ -237,10 +241,17 @@ int of_outbox_flush(of_outbox_t *ob) {
     ob->nfly = n;
     ob->pending = t;
     ob->cap = tc;
-    ob->npending = 0;
+    ob->npending = ob->nready = 0;
     memset(ob->flyb, 0, sizeof *ob->flyb);
     send_all(ob, ob->fly, n, ob->flyb);
     return n;
+}
+
+int of_outbox_send(of_outbox_t *ob) {
+    land(ob, 0);
+    if (!ob->nfly) return of_outbox_flush(ob);
+    ob->nready = ob->npending; /* committed: they take off with the next flight */
+    return 0;
 }
 
 int of_outbox_sweep(of_outbox_t *ob, int min_age_ms, int limit) {
@@ -312,7 +323,8 @@ static void backlog(of_outbox_t *ob) {
 }
 
 void of_outbox_tick(of_outbox_t *ob, const of_config_t *cfg) {
-    land(ob, 0); /* marked as soon as their reports are in */
+    land(ob, 0);                                      /* marked as soon as their reports are in */
+    if (ob->nready && !ob->nfly) of_outbox_flush(ob); /* what of_outbox_send left */
     int64_t now = of_mono_ms();
     if (now - ob->last_sweep_ms >= of_cfg_int(cfg, OF_CFG_OUTBOX_SWEEP_S) * 1000) {
         ob->last_sweep_ms = now;

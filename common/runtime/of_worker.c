@@ -126,10 +126,9 @@ static const char *hdr_or(const rd_kafka_message_t *m, const char *name) {
     return buf;
 }
 
-/* Publish the batch's dead letters; returns OF_OK once every one is delivered. Never returns with a
- * send still in flight (the delivery tracker lives on this stack frame). */
-static of_err_t publish_dead(of_producer_t *p, const char *group, const char *producer_id, rd_kafka_message_t **msgs,
-                             int n, of_msg_result_t *res) {
+/* Never returns with a send still in flight (the delivery tracker lives on this stack frame). */
+of_err_t of_worker_publish_dead(of_producer_t *p, const char *group, const char *producer_id, rd_kafka_message_t **msgs,
+                                int n, of_msg_result_t *res) {
     of_dr_batch_t b = {0};
     of_err_t err = OF_OK;
     const char *dlq = of_producer_topic(p, OF_TOPIC_DEADLETTER);
@@ -153,6 +152,14 @@ static of_err_t publish_dead(of_producer_t *p, const char *group, const char *pr
     return err;
 }
 
+void of_worker_settled(const rd_kafka_message_t *m, const of_msg_result_t *r) {
+    of_metric_topic_add(rd_kafka_topic_name(m->rkt), r->dead ? OF_MT_DEADLETTERED : OF_MT_PROCESSED, 1);
+    if (!r->dead) return;
+    of_metric_add(OF_M_DEADLETTERED, 1);
+    of_warn("dead-lettered", OF_S("topic", rd_kafka_topic_name(m->rkt)), OF_I("partition", m->partition),
+            OF_I("offset", m->offset), OF_S("class", r->klass), OF_S("reason", r->reason), OF_END);
+}
+
 /* Count each message of the batch under its topic. */
 static void count_topics(rd_kafka_message_t **msgs, int n, of_metric_topic_t m) {
     for (int i = 0; i < n; i++)
@@ -170,9 +177,10 @@ static of_err_t timed_batch(const of_worker_spec_t *spec, rd_kafka_message_t **m
     return e;
 }
 
-int of_worker_run(const of_config_t *cfg, of_producer_t *producer, const of_worker_spec_t *spec) {
-    char group[256], err[512];
-    of_worker_group(cfg, spec->name, group, sizeof group);
+of_consumer_t *of_worker_consumer_open(const of_config_t *cfg, of_producer_t *producer, const of_worker_spec_t *spec,
+                                       char *group, size_t group_size) {
+    char err[512];
+    of_worker_group(cfg, spec->name, group, group_size);
     const char *topics[16];
     int nt = spec->ntopics < 16 ? spec->ntopics : 16;
     for (int i = 0; i < nt; i++)
@@ -180,7 +188,7 @@ int of_worker_run(const of_config_t *cfg, of_producer_t *producer, const of_work
     of_consumer_t *c = of_consumer_new(cfg, group, of_cfg_str(cfg, OF_CFG_INSTANCE_ID), topics, nt, err, sizeof err);
     if (!c) {
         of_error("consumer start failed", OF_S("error", err), OF_END);
-        return 1;
+        return NULL;
     }
     const char *sid;
     char why[256];
@@ -188,6 +196,24 @@ int of_worker_run(const of_config_t *cfg, of_producer_t *producer, const of_work
     of_info("started", OF_S("group", group), OF_S("topic", topics[0]),
             OF_S("instance", of_cfg_str(cfg, OF_CFG_INSTANCE_ID)), OF_S("membership", sid ? "static" : "dynamic"),
             OF_S("why", why), OF_END);
+    of_admin_consumer(of_consumer_handle(c), group);
+    for (int i = 0; i < nt; i++) /* each consumed topic shows in /metrics from the start, at 0 */
+        for (int m = 0; m < OF_MT__COUNT; m++)
+            of_metric_topic_add(topics[i], (of_metric_topic_t)m, 0);
+    return c;
+}
+
+void of_worker_consumer_close(of_consumer_t *c) {
+    of_info("stopping: committing offsets and leaving the group", OF_END);
+    of_admin_consumer(NULL, NULL);
+    of_consumer_close(c);
+    of_metrics_log("exit");
+}
+
+int of_worker_run(const of_config_t *cfg, of_producer_t *producer, const of_worker_spec_t *spec) {
+    char group[256];
+    of_consumer_t *c = of_worker_consumer_open(cfg, producer, spec, group, sizeof group);
+    if (!c) return 1;
 
     int max = (int)of_cfg_int(cfg, OF_CFG_BATCH_SIZE);
     int wait = (int)of_cfg_int(cfg, OF_CFG_BATCH_WAIT_MS);
@@ -198,10 +224,6 @@ int of_worker_run(const of_config_t *cfg, of_producer_t *producer, const of_work
     int64_t next_tick = 0, next_stats = of_mono_ms() + stats_every;
     int64_t alert_ms = of_cfg_int(cfg, OF_CFG_KAFKA_UNREACHABLE_ALERT_S) * 1000;
     int rc = 0;
-    of_admin_consumer(of_consumer_handle(c), group);
-    for (int i = 0; i < nt; i++) /* each consumed topic shows in /metrics from the start, at 0 */
-        for (int m = 0; m < OF_MT__COUNT; m++)
-            of_metric_topic_add(topics[i], (of_metric_topic_t)m, 0);
 
     while (!stopping() && msgs && res) {
         of_admin_beat();
@@ -240,7 +262,7 @@ int of_worker_run(const of_config_t *cfg, of_producer_t *producer, const of_work
         }
         /* 4: dead letters must be durable before their offsets are stored. */
         while (e == OF_OK &&
-               publish_dead(producer, group, of_cfg_str(cfg, OF_CFG_INSTANCE_ID), msgs, n, res) != OF_OK) {
+               of_worker_publish_dead(producer, group, of_cfg_str(cfg, OF_CFG_INSTANCE_ID), msgs, n, res) != OF_OK) {
             if (stopping()) {
                 e = OF_ERR_TRANSIENT;
                 break;
@@ -250,14 +272,7 @@ int of_worker_run(const of_config_t *cfg, of_producer_t *producer, const of_work
         }
         for (int i = 0; i < n; i++) {
             if (e == OF_OK) {
-                of_metric_topic_add(rd_kafka_topic_name(msgs[i]->rkt),
-                                    res[i].dead ? OF_MT_DEADLETTERED : OF_MT_PROCESSED, 1);
-                if (res[i].dead) {
-                    of_metric_add(OF_M_DEADLETTERED, 1);
-                    of_warn("dead-lettered", OF_S("topic", rd_kafka_topic_name(msgs[i]->rkt)),
-                            OF_I("partition", msgs[i]->partition), OF_I("offset", msgs[i]->offset),
-                            OF_S("class", res[i].klass), OF_S("reason", res[i].reason), OF_END);
-                }
+                of_worker_settled(msgs[i], &res[i]);
                 of_consumer_store(c, msgs[i]);
             }
             rd_kafka_message_destroy(msgs[i]);
@@ -272,9 +287,6 @@ int of_worker_run(const of_config_t *cfg, of_producer_t *producer, const of_work
     if (of_kafka_fatal()) rc = of_kafka_fatal_exit_code();
     free(msgs);
     free(res);
-    of_info("stopping: committing offsets and leaving the group", OF_END);
-    of_admin_consumer(NULL, NULL);
-    of_consumer_close(c);
-    of_metrics_log("exit");
+    of_worker_consumer_close(c);
     return rc;
 }

@@ -49,6 +49,17 @@ of_config_t *of_worker_init(int argc, char **argv, const char *name, const char 
  * with the same group.instance.id). */
 int of_worker_run(const of_config_t *cfg, of_producer_t *producer, const of_worker_spec_t *spec);
 
+/* The pieces of of_worker_run for a worker that runs its own loop (delivery's pipeline): the consumer of spec's
+ * topics in its group (group gets its name; "started" logged, registered with the admin port, each topic's counters
+ * shown at 0), NULL when it cannot start (logged); and its close (commit, leave, exit stats). */
+of_consumer_t *of_worker_consumer_open(const of_config_t *cfg, of_producer_t *producer, const of_worker_spec_t *spec,
+                                       char *group, size_t group_size);
+void of_worker_consumer_close(of_consumer_t *c);
+/* Publish the dead letters among msgs (res[i].dead); OF_OK once every one is delivered. */
+of_err_t of_worker_publish_dead(of_producer_t *p, const char *group, const char *producer_id, rd_kafka_message_t **msgs,
+                                int n, of_msg_result_t *res) OF_MUST_CHECK;
+/* A message settled (applied or dead-lettered, durably): counted under its topic, a dead letter logged. */
+void of_worker_settled(const rd_kafka_message_t *m, const of_msg_result_t *r);
 /* The consumer group of a worker: OF_KAFKA_GROUP or "orderfleet.<name>". */
 const char *of_worker_group(const of_config_t *cfg, const char *name, char *buf, size_t size);
 

@@ -59,19 +59,15 @@ static const char SQL_ATTEMPT_HEAD[] = "INSERT INTO delivery_attempt (delivery_i
 static const char SQL_ATTEMPT_ROW[] = "(?, ?, ?, FROM_UNIXTIME(? / 1000), ?, ?, ?, ?, ?)";
 static const char SQL_ATTEMPT_TAIL[] = " ON DUPLICATE KEY UPDATE id = id";
 
-typedef struct {
-    uint64_t id;
-    char no[65];
-    char url[1025];
-    char secret_ref[129];
-    long timeout_ms;
-    int enabled;
-} merchant_t;
+typedef of_dlv_item_t item_t;
+typedef of_dlv_merchant_t merchant_t;
 
 struct of_delivery_s {
     const of_config_t *cfg;
-    of_db_t *db;
+    of_db_t *db; /* the claims' (with redis: the claim thread's) */
     of_redis_t *redis;
+    of_db_t *rdb; /* the records' (with rredis, the outbox, the producer: the record thread's) */
+    of_redis_t *rredis;
     of_producer_t *p;
     const of_ladder_t *ladder;
     of_outbox_t *ob;
@@ -82,47 +78,29 @@ struct of_delivery_s {
     of_db_multi_t m_ins, m_sel, m_take, m_outcome, m_attempt;
     merchant_t merchants[MERCHANT_CACHE];
     int nmerchants;
-    int redis_warned;
+    int redis_warned, rredis_warned;
     int64_t last_sweep_ms;
 };
 
-enum { IT_PENDING, IT_DUP, IT_DEAD, IT_CALL };
-enum { OUT_NONE, OUT_DELIVERED, OUT_RETRY, OUT_DEAD };
-
-typedef struct {
-    rd_kafka_message_t *m;
-    Orderfleet__DeliveryRequest *rq;
-    of_retry_ctx_t rc;
-    char ref[72], idem[130], sig[80];
-    const merchant_t *mc;
-    const char *secret; /* borrowed from the environment */
-    uint64_t delivery_id;
-    char row_order[72], row_idem[130]; /* the delivery row's own order_id and idempotency_key */
-    uint64_t row_merchant;
-    int attempt_no; /* delivery_attempt.attempt_no: tries so far across re-drives + 1 */
-    int take;       /* the row must be updated to this claim (a retry, a re-drive, another event's stale row) */
-    int state, outcome, rung;
-    int by_claim; /* state was set by tx_claim (undone when the transaction is retried) */
-    const char *dup_why;
-    int64_t due_ms;
-    char *body;
-    size_t body_len;
-    char h_idem[200], h_sig[120], h_merchant[120], h_attempt[40], h_event[180], h_order[120];
-    const char *headers[9];
-    of_http_req_t req;
-    int64_t started_wall_ms;
-    char error[640];
-} item_t;
-
 /* ------------------------------------------------------------------ set-up */
 
-of_delivery_t *of_delivery_worker_new(const of_config_t *cfg, of_db_t *db, of_redis_t *redis, of_producer_t *producer,
-                                      const of_ladder_t *ladder, const char *group, char *errstr, size_t errstr_size) {
+/* Forget the cached merchants (their URLs freed). */
+static void merchants_forget(of_delivery_t *d) {
+    for (int i = 0; i < d->nmerchants; i++)
+        free(d->merchants[i].url);
+    d->nmerchants = 0;
+}
+
+of_delivery_t *of_delivery_worker_new(const of_config_t *cfg, of_db_t *db, of_redis_t *redis, of_db_t *rdb,
+                                      of_redis_t *rredis, of_producer_t *producer, const of_ladder_t *ladder,
+                                      const char *group, char *errstr, size_t errstr_size) {
     of_delivery_t *d = calloc(1, sizeof *d);
     if (!d) return NULL;
     d->cfg = cfg;
     d->db = db;
     d->redis = redis;
+    d->rdb = rdb;
+    d->rredis = rredis;
     d->p = producer;
     d->ladder = ladder;
     snprintf(d->group, sizeof d->group, "%s", group);
@@ -130,7 +108,7 @@ of_delivery_t *of_delivery_worker_new(const of_config_t *cfg, of_db_t *db, of_re
     of_utf8_trim(d->worker_id, sizeof d->worker_id,
                  snprintf(d->worker_id, sizeof d->worker_id, "%s", of_cfg_str(cfg, OF_CFG_INSTANCE_ID)));
     snprintf(d->prefix, sizeof d->prefix, "%s", of_cfg_str(cfg, OF_CFG_REDIS_PREFIX));
-    d->ob = of_outbox_new(db, producer);
+    d->ob = of_outbox_new(rdb, producer);
     d->http = of_http_new();
     d->st_merchant = of_db_register(db, SQL_MERCHANT);
     d->st_ins = of_db_register(db, SQL_CLAIM_INS);
@@ -139,8 +117,8 @@ of_delivery_t *of_delivery_worker_new(const of_config_t *cfg, of_db_t *db, of_re
         of_db_register_multi(db, SQL_CLAIM_INS_HEAD, SQL_CLAIM_INS_ROW, SQL_CLAIM_INS_TAIL, &d->m_ins) ||
         of_db_register_multi(db, SQL_CLAIM_SEL_HEAD, "?", SQL_CLAIM_SEL_TAIL, &d->m_sel) ||
         of_db_register_multi(db, SQL_UPSERT_HEAD, SQL_TAKE_ROW, SQL_TAKE_TAIL, &d->m_take) ||
-        of_db_register_multi(db, SQL_UPSERT_HEAD, SQL_OUTCOME_ROW, SQL_OUTCOME_TAIL, &d->m_outcome) ||
-        of_db_register_multi(db, SQL_ATTEMPT_HEAD, SQL_ATTEMPT_ROW, SQL_ATTEMPT_TAIL, &d->m_attempt)) {
+        of_db_register_multi(rdb, SQL_UPSERT_HEAD, SQL_OUTCOME_ROW, SQL_OUTCOME_TAIL, &d->m_outcome) ||
+        of_db_register_multi(rdb, SQL_ATTEMPT_HEAD, SQL_ATTEMPT_ROW, SQL_ATTEMPT_TAIL, &d->m_attempt)) {
         of_seterr(errstr, errstr_size, OF_ERR_NOMEM, "cannot set up delivery (out of memory or libcurl refused)");
         of_delivery_worker_destroy(d);
         return NULL;
@@ -157,37 +135,53 @@ void of_delivery_worker_destroy(of_delivery_t *d) {
     if (!d) return;
     of_outbox_destroy(d->ob);
     of_http_destroy(d->http);
+    merchants_forget(d);
     free(d);
 }
 
 /* ------------------------------------------------------------------ steps */
 
-/* The merchant (cache, else MySQL). *mp = NULL when unknown. */
-static of_err_t merchant_get(of_delivery_t *d, uint64_t id, const merchant_t **mp) {
-    *mp = NULL;
-    for (int i = 0; i < d->nmerchants; i++)
-        if (d->merchants[i].id == id) {
-            *mp = &d->merchants[i];
+/* The merchant (cache, else MySQL), copied to *out (its URL the copy's own: free it); *found = 0 when unknown.
+ * OF_ERR_NOMEM / OF_ERR_TRANSIENT when it cannot be known now. */
+static of_err_t merchant_get(of_delivery_t *d, uint64_t id, merchant_t *out, int *found) {
+    free(out->url);
+    memset(out, 0, sizeof *out);
+    *found = 0;
+    const merchant_t *c = NULL;
+    for (int i = 0; i < d->nmerchants && !c; i++)
+        if (d->merchants[i].id == id) c = &d->merchants[i];
+    merchant_t m = {.id = id};
+    if (!c) {
+        char err[256];
+        of_rows_t *rows;
+        of_param_t p[] = {OFP_U(id)};
+        if (of_db_query(d->db, d->st_merchant, p, 1, &rows, err, sizeof err)) {
+            of_warn("merchant lookup failed", OF_S("error", err), OF_END);
+            return OF_ERR_TRANSIENT;
+        }
+        if (!rows->nrows) {
+            of_rows_free(rows);
+            return OF_OK; /* unknown ones are not cached: added ones work at once */
+        }
+        snprintf(m.no, sizeof m.no, "%s", of_rows_str(rows, 0, 0));
+        m.url = strdup(of_rows_str(rows, 0, 1) ? of_rows_str(rows, 0, 1) : "");
+        snprintf(m.secret_ref, sizeof m.secret_ref, "%s", of_rows_str(rows, 0, 2));
+        m.timeout_ms = of_rows_i64(rows, 0, 3);
+        m.enabled = (int)of_rows_i64(rows, 0, 4);
+        of_rows_free(rows);
+        if (!m.url) return OF_ERR_NOMEM;
+        if (d->nmerchants < MERCHANT_CACHE) {
+            d->merchants[d->nmerchants++] = m;
+            c = &d->merchants[d->nmerchants - 1];
+        } else {
+            *out = m; /* the cache is full: the copy keeps the URL read */
+            *found = 1;
             return OF_OK;
         }
-    char err[256];
-    of_rows_t *rows;
-    of_param_t p[] = {OFP_U(id)};
-    if (of_db_query(d->db, d->st_merchant, p, 1, &rows, err, sizeof err)) {
-        of_warn("merchant lookup failed", OF_S("error", err), OF_END);
-        return OF_ERR_TRANSIENT;
     }
-    if (rows->nrows && d->nmerchants < MERCHANT_CACHE) { /* unknown ones are not cached: added ones work at once */
-        merchant_t *m = &d->merchants[d->nmerchants++];
-        m->id = id;
-        snprintf(m->no, sizeof m->no, "%s", of_rows_str(rows, 0, 0));
-        snprintf(m->url, sizeof m->url, "%s", of_rows_str(rows, 0, 1));
-        snprintf(m->secret_ref, sizeof m->secret_ref, "%s", of_rows_str(rows, 0, 2));
-        m->timeout_ms = of_rows_i64(rows, 0, 3);
-        m->enabled = (int)of_rows_i64(rows, 0, 4);
-        *mp = m;
-    }
-    of_rows_free(rows);
+    *out = *c;
+    if (!(out->url = strdup(c->url))) return OF_ERR_NOMEM;
+    *found = 1;
     return OF_OK;
 }
 
@@ -231,7 +225,7 @@ static void rcalls_free(rcalls_t *rc) {
 
 /* DLV-2 in Redis for every pending item, one pipelined round trip: register the order's data and claim it for
  * this event. 3 = a duplicate notify (skip). Redis trouble only disables the fast path: MySQL decides. */
-static void redis_notify_all(of_delivery_t *d, item_t *items, int n) {
+static void redis_notify_all(of_delivery_t *d, item_t **items, int n) {
     if (!d->redis) return;
     enum { NARGS = 8 };
     rcalls_t rc = {0};
@@ -244,7 +238,7 @@ static void redis_notify_all(of_delivery_t *d, item_t *items, int n) {
     }
     snprintf(ttl, sizeof ttl, "%lld", of_cfg_int(d->cfg, OF_CFG_REDIS_DEDUPE_TTL_S) * 1000);
     for (int i = 0; i < n; i++) {
-        item_t *it = &items[i];
+        item_t *it = items[i];
         if (it->state != IT_PENDING) continue;
         int k = rc.n++;
         rc.who[k] = i;
@@ -266,8 +260,8 @@ static void redis_notify_all(of_delivery_t *d, item_t *items, int n) {
         d->redis_warned = 0;
         for (int k = 0; k < rc.n; k++)
             if (v[k] == 3) {
-                items[rc.who[k]].state = IT_DUP;
-                items[rc.who[k]].dup_why = "duplicate notify (order claimed by another event)";
+                items[rc.who[k]]->state = IT_DUP;
+                items[rc.who[k]]->dup_why = "duplicate notify (order claimed by another event)";
             }
     }
     free(v);
@@ -276,8 +270,8 @@ static void redis_notify_all(of_delivery_t *d, item_t *items, int n) {
 
 /* After the outcomes are recorded, one pipelined round trip per script: DLV-4 for the delivered ones (drop data
  * and claim) and the release of the claim for the dead ones. want[i]: 1 delivered, 2 dead, 0 nothing. */
-static void redis_after_all(of_delivery_t *d, item_t *items, const char *want, int n) {
-    if (!d->redis) return;
+static void redis_after_all(of_delivery_t *d, item_t **items, const char *want, int n) {
+    if (!d->rredis) return;
     rcalls_t rc = {0};
     long long *v = calloc((size_t)n + 1, sizeof *v);
     char err[256];
@@ -291,22 +285,22 @@ static void redis_after_all(of_delivery_t *d, item_t *items, const char *want, i
         for (int i = 0; i < n; i++) {
             if (want[i] != pass) continue;
             int k = rc.n++;
-            rkey(d, items[i].ref, "order", rc.keys[k][0], sizeof rc.keys[k][0]);
-            rkey(d, items[i].ref, "claim", rc.keys[k][1], sizeof rc.keys[k][1]);
+            rkey(d, items[i]->ref, "order", rc.keys[k][0], sizeof rc.keys[k][0]);
+            rkey(d, items[i]->ref, "claim", rc.keys[k][1], sizeof rc.keys[k][1]);
             if (pass == 1) {
                 rc.kv[k * 2] = rc.keys[k][0];
                 rc.kv[k * 2 + 1] = rc.keys[k][1];
-                rc.av[k] = items[i].ref;
+                rc.av[k] = items[i]->ref;
             } else {
                 rc.kv[k] = rc.keys[k][1];
-                rc.av[k] = items[i].rq->meta->event_id;
+                rc.av[k] = items[i]->rq->meta->event_id;
             }
         }
         of_err_t e =
             pass == 1
-                ? of_redis_eval_many(d->redis, OF_LUA_DELIVERY_DELIVERED, rc.n, 2, rc.kv, 1, rc.av, v, err, sizeof err)
-                : of_redis_eval_many(d->redis, OF_LUA_DEDUPE_RELEASE, rc.n, 1, rc.kv, 1, rc.av, v, err, sizeof err);
-        if (e && !d->redis_warned++) of_warn("redis clean-up failed", OF_S("error", err), OF_END);
+                ? of_redis_eval_many(d->rredis, OF_LUA_DELIVERY_DELIVERED, rc.n, 2, rc.kv, 1, rc.av, v, err, sizeof err)
+                : of_redis_eval_many(d->rredis, OF_LUA_DEDUPE_RELEASE, rc.n, 1, rc.kv, 1, rc.av, v, err, sizeof err);
+        if (e && !d->rredis_warned++) of_warn("redis clean-up failed", OF_S("error", err), OF_END);
     }
     free(v);
     rcalls_free(&rc);
@@ -314,7 +308,7 @@ static void redis_after_all(of_delivery_t *d, item_t *items, const char *want, i
 
 typedef struct {
     of_delivery_t *d;
-    item_t *items;
+    item_t **items;
     int n;
 } txctx_t;
 
@@ -339,7 +333,7 @@ static drow_t drow_at(const of_rows_t *rows, int r) {
  * past this try (a redelivery after a crash), or dead (a re-drive). Otherwise a duplicate: delivered already,
  * owned by another notify, or a stale copy of an earlier try. */
 static void decide(txctx_t *c, int i, const drow_t *w) {
-    item_t *it = &c->items[i];
+    item_t *it = c->items[i];
     const char *eid = it->rq->meta->event_id;
     int same_order = w->merchant == it->rq->merchant_id && !strcmp(w->order, it->ref);
     int mine = !strcmp(w->event, eid);
@@ -349,7 +343,7 @@ static void decide(txctx_t *c, int i, const drow_t *w) {
     snprintf(it->row_idem, sizeof it->row_idem, "%s", w->idem);
     it->attempt_no = w->attempts + 1;
     for (int j = 0; j < i && same_order; j++)
-        if (c->items[j].state == IT_CALL && c->items[j].delivery_id == w->id) {
+        if (c->items[j]->state == IT_CALL && c->items[j]->delivery_id == w->id) {
             it->state = IT_DUP;
             it->dup_why = "same delivery earlier in this batch";
             return;
@@ -394,7 +388,7 @@ static of_err_t tx_claim(of_db_t *db, void *vctx, char *errstr, size_t size) {
     of_delivery_t *d = c->d;
     int n = 0;
     for (int i = 0; i < c->n; i++) {
-        item_t *it = &c->items[i];
+        item_t *it = c->items[i];
         if (it->by_claim) it->state = IT_PENDING; /* a retried transaction starts over */
         it->by_claim = it->take = 0;
         if (it->state == IT_PENDING) n++;
@@ -407,7 +401,7 @@ static of_err_t tx_claim(of_db_t *db, void *vctx, char *errstr, size_t size) {
     if (!p) return of_seterr(errstr, size, OF_ERR_NOMEM, "out of memory");
     int k = 0;
     for (int i = 0; i < c->n; i++) {
-        item_t *it = &c->items[i];
+        item_t *it = c->items[i];
         if (it->state != IT_PENDING) continue;
         it->by_claim = 1;
         claim_params(it, &p[k++ * 6]);
@@ -415,7 +409,7 @@ static of_err_t tx_claim(of_db_t *db, void *vctx, char *errstr, size_t size) {
     if ((err = of_db_exec_multi(db, &d->m_ins, p, n, NULL, errstr, size))) goto out;
     k = 0;
     for (int i = 0; i < c->n; i++)
-        if (c->items[i].by_claim) p[k++] = OFP_S(c->items[i].idem);
+        if (c->items[i]->by_claim) p[k++] = OFP_S(c->items[i]->idem);
     if ((err = of_db_query_multi(db, &d->m_sel, p, n, &rows, errstr, size))) goto out;
     if (!(rows_sorted = calloc((size_t)rows->nrows + 1, sizeof *rows_sorted))) {
         err = of_seterr(errstr, size, OF_ERR_NOMEM, "out of memory");
@@ -426,7 +420,7 @@ static of_err_t tx_claim(of_db_t *db, void *vctx, char *errstr, size_t size) {
     qsort(rows_sorted, (size_t)rows->nrows, sizeof *rows_sorted, cmp_idem);
     int ntake = 0;
     for (int i = 0; i < c->n; i++) {
-        item_t *it = &c->items[i];
+        item_t *it = c->items[i];
         if (!it->by_claim) continue;
         drow_t key = {.idem = it->idem};
         const drow_t *w = bsearch(&key, rows_sorted, (size_t)rows->nrows, sizeof key, cmp_idem);
@@ -459,7 +453,7 @@ static of_err_t tx_claim(of_db_t *db, void *vctx, char *errstr, size_t size) {
         }
         k = 0;
         for (int i = 0; i < c->n; i++) {
-            item_t *it = &c->items[i];
+            item_t *it = c->items[i];
             if (!it->by_claim || it->state != IT_CALL || !it->take) continue;
             of_param_t r[] = {OFP_U(it->delivery_id), OFP_U(it->row_merchant),       OFP_S(it->row_order),
                               OFP_S(it->row_idem),    OFP_S(it->rq->meta->event_id), OFP_I(it->rc.attempt - 1)};
@@ -517,7 +511,7 @@ static of_err_t tx_outcome(of_db_t *db, void *vctx, char *errstr, size_t size) {
     of_outbox_discard(d->ob);
     int n = 0;
     for (int i = 0; i < c->n; i++)
-        n += c->items[i].state == IT_CALL;
+        n += c->items[i]->state == IT_CALL;
     if (!n) return OF_OK;
     enum { NA = 9, NO = 12 };
     of_param_t *a = calloc((size_t)n * NA, sizeof *a), *o = calloc((size_t)n * NO, sizeof *o);
@@ -528,7 +522,7 @@ static of_err_t tx_outcome(of_db_t *db, void *vctx, char *errstr, size_t size) {
     }
     int k = 0;
     for (int i = 0; i < c->n && !err; i++) {
-        item_t *it = &c->items[i];
+        item_t *it = c->items[i];
         if (it->state != IT_CALL) continue;
         int ok = it->outcome == OUT_DELIVERED;
         int status = ok ? ST_DELIVERED : it->outcome == OUT_RETRY ? ST_RETRYING : ST_DEAD;
@@ -570,82 +564,39 @@ out:
 }
 
 /* Build the request of a claimed item. */
-static of_err_t prepare_call(of_delivery_t *d, item_t *it) {
-    if (of_sign_body(it->secret, it->body, it->body_len, it->sig, sizeof it->sig)) return OF_ERR_NOMEM;
-    snprintf(it->h_idem, sizeof it->h_idem, "Idempotency-Key: %s", it->idem);
-    snprintf(it->h_sig, sizeof it->h_sig, "%s: %s", OF_SIGN_HEADER, it->sig);
-    snprintf(it->h_merchant, sizeof it->h_merchant, "X-OF-Merchant: %s", it->mc->no);
-    snprintf(it->h_attempt, sizeof it->h_attempt, "X-OF-Attempt: %d", it->rc.attempt);
-    snprintf(it->h_event, sizeof it->h_event, "X-OF-Event-Id: %s", it->rq->meta->event_id);
-    snprintf(it->h_order, sizeof it->h_order, "X-OF-Order: %s", it->ref);
+/* The headers of a call (libcurl copies them when the call starts). */
+typedef struct {
+    char sig[80], idem[200], sign[120], merchant[120], attempt[40], event[180], order[120];
+    const char *v[9];
+} hdrs_t;
+
+static of_err_t prepare_call(of_delivery_t *d, item_t *it, hdrs_t *h) {
+    if (of_sign_body(it->secret, it->body, it->body_len, h->sig, sizeof h->sig)) return OF_ERR_NOMEM;
+    snprintf(h->idem, sizeof h->idem, "Idempotency-Key: %s", it->idem);
+    snprintf(h->sign, sizeof h->sign, "%s: %s", OF_SIGN_HEADER, h->sig);
+    snprintf(h->merchant, sizeof h->merchant, "X-OF-Merchant: %s", it->mc->no);
+    snprintf(h->attempt, sizeof h->attempt, "X-OF-Attempt: %d", it->rc.attempt);
+    snprintf(h->event, sizeof h->event, "X-OF-Event-Id: %s", it->rq->meta->event_id);
+    snprintf(h->order, sizeof h->order, "X-OF-Order: %s", it->ref);
     int k = 0;
-    it->headers[k++] = "Content-Type: application/json";
-    it->headers[k++] = it->h_idem;
-    it->headers[k++] = it->h_sig;
-    it->headers[k++] = it->h_merchant;
-    it->headers[k++] = it->h_attempt;
-    it->headers[k++] = it->h_event;
-    it->headers[k++] = it->h_order;
-    it->headers[k++] = "Expect:"; /* no 100-continue round trip */
-    it->headers[k] = NULL;
+    h->v[k++] = "Content-Type: application/json";
+    h->v[k++] = h->idem;
+    h->v[k++] = h->sign;
+    h->v[k++] = h->merchant;
+    h->v[k++] = h->attempt;
+    h->v[k++] = h->event;
+    h->v[k++] = h->order;
+    h->v[k++] = "Expect:"; /* no 100-continue round trip */
+    h->v[k] = NULL;
     memset(&it->req, 0, sizeof it->req);
     it->req.url = it->mc->url;
     it->req.body = it->body;
     it->req.body_len = it->body_len;
-    it->req.headers = it->headers;
+    it->req.headers = h->v;
     it->req.connect_timeout_ms = (long)of_cfg_int(d->cfg, OF_CFG_DELIVERY_CONNECT_TIMEOUT_MS);
     it->req.timeout_ms = it->mc->timeout_ms > 0 ? it->mc->timeout_ms : 5000;
     it->req.user = it;
     return OF_OK;
-}
-
-/* All claimed calls, at most OF_DELIVERY_MAX_INFLIGHT at once, one per order at a time (per-key order). */
-static void run_calls(of_delivery_t *d, item_t *items, int n) {
-    int max = (int)of_cfg_int(d->cfg, OF_CFG_DELIVERY_MAX_INFLIGHT);
-    char *busy = calloc((size_t)n, 1); /* busy[i]: item i in flight */
-    char *started = calloc((size_t)n, 1);
-    of_http_req_t **done = calloc((size_t)max + 1, sizeof *done);
-    if (!busy || !started || !done) {
-        for (int i = 0; i < n; i++)
-            if (items[i].state == IT_CALL) {
-                items[i].req.curl_code = 27; /* CURLE_OUT_OF_MEMORY: retriable */
-                snprintf(items[i].req.error, sizeof items[i].req.error, "out of memory");
-            }
-        free(busy);
-        free(started);
-        free(done);
-        return;
-    }
-    int left = 0;
-    for (int i = 0; i < n; i++)
-        if (items[i].state == IT_CALL) left++;
-    while (left > 0) {
-        for (int i = 0; i < n && of_http_inflight(d->http) < max; i++) {
-            if (items[i].state != IT_CALL || started[i]) continue;
-            int key_busy = 0;
-            for (int j = 0; j < n && !key_busy; j++)
-                key_busy = busy[j] && !strcmp(items[j].ref, items[i].ref);
-            if (key_busy) continue;
-            started[i] = 1;
-            items[i].started_wall_ms = of_now_ms();
-            if (prepare_call(d, &items[i]) || of_http_start(d->http, &items[i].req)) {
-                items[i].req.curl_code = 27;
-                snprintf(items[i].req.error, sizeof items[i].req.error, "could not start the call (out of memory)");
-                left--;
-                continue;
-            }
-            busy[i] = 1;
-        }
-        int k = of_http_poll(d->http, 100, done, max);
-        for (int j = 0; j < k; j++) {
-            item_t *it = done[j]->user;
-            busy[it - items] = 0;
-            left--;
-        }
-    }
-    free(busy);
-    free(started);
-    free(done);
 }
 
 static void log_outcome(const item_t *it) {
@@ -663,52 +614,61 @@ static void log_outcome(const item_t *it) {
                 OF_I("attempts", it->rc.attempt), OF_S("error", it->error), OF_END);
 }
 
-of_err_t of_delivery_worker_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_result_t *res) {
-    of_delivery_t *d = ctx;
-    item_t *items = calloc((size_t)n, sizeof *items);
-    if (!items) return OF_ERR_TRANSIENT;
-    of_err_t rc = OF_OK;
+void of_delivery_worker_decode(of_delivery_t *d, item_t *it, rd_kafka_message_t *m) {
     char err[512];
+    (void)d;
+    it->m = m;
+    it->state = IT_PENDING;
+    of_ladder_ctx_read(m, &it->rc);
+    it->rq = orderfleet__delivery_request__unpack(NULL, m->len, m->payload);
+    if (!it->rq) {
+        dead(&it->res, it, "decode", "value is not a DeliveryRequest protobuf message");
+        return;
+    }
+    if (of_delivery_validate(it->rq, err, sizeof err)) {
+        dead(&it->res, it, "validation", err);
+        return;
+    }
+    of_delivery_ref(it->rq, it->ref, sizeof it->ref);
+    of_delivery_idem_key(it->rq, it->ref, it->idem, sizeof it->idem);
+}
 
-    /* 1. decode, validate, merchant (pure, then cached lookups) */
+of_err_t of_delivery_worker_claim(of_delivery_t *d, item_t **items, int n) {
+    char err[512];
+    int64_t now = of_now_ms();
+    if (now - d->last_sweep_ms >= of_cfg_int(d->cfg, OF_CFG_OUTBOX_SWEEP_S) * 1000) {
+        d->last_sweep_ms = now;
+        merchants_forget(d); /* merchants changed or disabled are seen within a sweep interval */
+    }
+    /* 1. merchant (cached lookups), secret, body; a run again starts over */
     for (int i = 0; i < n; i++) {
-        item_t *it = &items[i];
-        it->m = msgs[i];
-        of_ladder_ctx_read(msgs[i], &it->rc);
-        it->rq = orderfleet__delivery_request__unpack(NULL, msgs[i]->len, msgs[i]->payload);
-        if (!it->rq) {
-            dead(&res[i], it, "decode", "value is not a DeliveryRequest protobuf message");
-            continue;
-        }
-        if (of_delivery_validate(it->rq, err, sizeof err)) {
-            dead(&res[i], it, "validation", err);
-            continue;
-        }
-        of_delivery_ref(it->rq, it->ref, sizeof it->ref);
-        of_delivery_idem_key(it->rq, it->ref, it->idem, sizeof it->idem);
-        if (merchant_get(d, it->rq->merchant_id, &it->mc)) {
-            rc = OF_ERR_TRANSIENT;
-            goto out;
-        }
-        if (!it->mc || !it->mc->enabled) {
+        item_t *it = items[i];
+        free(it->body);
+        it->body = NULL;
+        memset(&it->res, 0, sizeof it->res);
+        it->state = IT_PENDING;
+        it->mc = NULL;
+        int found;
+        of_err_t e = merchant_get(d, it->rq->merchant_id, &it->mcopy, &found);
+        if (e) return e == OF_ERR_NOMEM ? e : OF_ERR_TRANSIENT;
+        if (!found || !it->mcopy.enabled) {
             snprintf(err, sizeof err,
                      "unknown or disabled merchant: merchant_id=%llu (add or enable it, then re-drive)",
                      (unsigned long long)it->rq->merchant_id);
-            dead(&res[i], it, "unknown_ref", err);
+            dead(&it->res, it, "unknown_ref", err);
             continue;
         }
+        it->mc = &it->mcopy;
         it->secret = getenv(it->mc->secret_ref);
         if (!it->secret || !*it->secret) {
             snprintf(err, sizeof err,
                      "merchant %s: its secret %s is not set in the environment (set it, restart, then re-drive)",
                      it->mc->no, it->mc->secret_ref);
-            dead(&res[i], it, "config", err);
+            dead(&it->res, it, "config", err);
             continue;
         }
-        if (!(it->body = of_delivery_body(it->rq, it->ref, it->mc->no, it->idem, &it->body_len))) {
-            rc = OF_ERR_TRANSIENT;
-            goto out;
-        }
+        if (!(it->body = of_delivery_body(it->rq, it->ref, it->mc->no, it->idem, &it->body_len)))
+            return OF_ERR_TRANSIENT;
     }
     /* 2. DLV-2 claim in Redis (fast path) */
     redis_notify_all(d, items, n);
@@ -716,18 +676,35 @@ of_err_t of_delivery_worker_batch(void *ctx, rd_kafka_message_t **msgs, int n, o
     txctx_t c = {d, items, n};
     if (of_db_tx(d->db, tx_claim, &c, err, sizeof err)) {
         of_warn("delivery claim failed", OF_S("error", err), OF_END);
-        rc = OF_ERR_TRANSIENT;
-        goto out;
+        return OF_ERR_TRANSIENT;
     }
     for (int i = 0; i < n; i++)
-        if (items[i].state == IT_DEAD && !res[i].dead) dead(&res[i], &items[i], "validation", items[i].dup_why);
-    /* 4. the calls */
-    run_calls(d, items, n);
-    /* 5. classify; failed tries up the ladder or to the dead letters, durable before anything is recorded */
+        if (items[i]->state == IT_DEAD && !items[i]->res.dead)
+            dead(&items[i]->res, items[i], "validation", items[i]->dup_why);
+    return OF_OK;
+}
+
+int of_delivery_worker_call(of_delivery_t *d, item_t *it) {
+    hdrs_t h;
+    it->started_wall_ms = of_now_ms();
+    of_err_t e = prepare_call(d, it, &h);
+    if (!e) e = of_http_start(d->http, &it->req);
+    it->req.headers = NULL; /* h's, copied by the start */
+    if (e) {
+        it->req.curl_code = 27; /* CURLE_OUT_OF_MEMORY: retriable */
+        snprintf(it->req.error, sizeof it->req.error, "could not start the call (out of memory)");
+        return -1;
+    }
+    return 0;
+}
+
+of_err_t of_delivery_worker_record(of_delivery_t *d, item_t **items, int n) {
+    char err[512];
+    /* 1. classify; failed tries up the ladder or to the dead letters, durable before anything is recorded */
     of_dr_batch_t b = {0};
     of_err_t se = OF_OK;
     for (int i = 0; i < n && !se; i++) {
-        item_t *it = &items[i];
+        item_t *it = items[i];
         if (it->state != IT_CALL) continue;
         of_http_class_t k = of_http_classify(it->req.curl_code, it->req.status);
         of_http_describe(it->req.curl_code, it->req.status, it->req.error, it->req.timeout_ms, it->req.resp, it->error,
@@ -736,7 +713,6 @@ of_err_t of_delivery_worker_batch(void *ctx, rd_kafka_message_t **msgs, int n, o
             it->outcome = OUT_DELIVERED;
             continue;
         }
-        of_metric_add(OF_M_FAILED, 1);
         it->rung = -1;
         if (k == OF_HTTP_RETRY &&
             (se = of_ladder_send(d->p, d->ladder, it->m, &it->rc, it->error, d->worker, &it->rung, &b)))
@@ -755,23 +731,22 @@ of_err_t of_delivery_worker_batch(void *ctx, rd_kafka_message_t **msgs, int n, o
         free(buf);
     }
     if (of_producer_wait(d->p, &b) || se) {
-        of_warn("retry or dead-letter not delivered; the batch will be handled again",
+        of_warn("retry or dead-letter not delivered; the outcomes will be recorded again",
                 OF_S("error", b.error[0] ? b.error : of_err_str(se)), OF_END);
-        rc = OF_ERR_TRANSIENT;
-        goto out;
+        return OF_ERR_TRANSIENT;
     }
-    /* 6. record every try and outcome, with the order events */
-    if (of_db_tx(d->db, tx_outcome, &c, err, sizeof err)) {
+    /* 2. record every try and outcome, with the order events */
+    txctx_t c = {d, items, n};
+    if (of_db_tx(d->rdb, tx_outcome, &c, err, sizeof err)) {
         of_outbox_discard(d->ob);
         of_warn("recording delivery outcomes failed", OF_S("error", err), OF_END);
-        rc = OF_ERR_TRANSIENT;
-        goto out;
+        return OF_ERR_TRANSIENT;
     }
-    of_outbox_flush(d->ob);
-    /* 7. Redis, logs, counters */
+    of_outbox_send(d->ob); /* never waits for the previous flight: the next record runs meanwhile */
+    /* 3. Redis, logs, counters */
     char *want = calloc((size_t)n + 1, 1); /* redis_after_all: 1 delivered, 2 dead */
     for (int i = 0; i < n; i++) {
-        item_t *it = &items[i];
+        item_t *it = items[i];
         char w = 0;
         if (it->state == IT_DUP) {
             of_metric_add(OF_M_DUPLICATE, 1);
@@ -783,31 +758,35 @@ of_err_t of_delivery_worker_batch(void *ctx, rd_kafka_message_t **msgs, int n, o
             if (it->outcome == OUT_DELIVERED) {
                 of_metric_add(OF_M_PROCESSED, 1);
                 w = 1;
-            } else if (it->outcome == OUT_DEAD) {
-                of_metric_add(OF_M_DEADLETTERED, 1);
-                w = 2;
+            } else {
+                of_metric_add(OF_M_FAILED, 1);
+                if (it->outcome == OUT_DEAD) {
+                    of_metric_add(OF_M_DEADLETTERED, 1);
+                    w = 2;
+                }
             }
         }
         if (want) want[i] = w;
     }
     if (want) redis_after_all(d, items, want, n); /* out of memory: the keys expire by their TTL */
     free(want);
-out:
-    for (int i = 0; i < n; i++) {
-        if (items[i].rq) orderfleet__delivery_request__free_unpacked(items[i].rq, NULL);
-        of_ladder_ctx_clear(&items[i].rc);
-        free(items[i].body);
-    }
-    free(items);
-    return rc;
+    return OF_OK;
 }
 
-void of_delivery_worker_tick(void *ctx) {
-    of_delivery_t *d = ctx;
-    int64_t now = of_now_ms();
-    of_outbox_tick(d->ob, d->cfg);
-    if (now - d->last_sweep_ms >= of_cfg_int(d->cfg, OF_CFG_OUTBOX_SWEEP_S) * 1000) {
-        d->last_sweep_ms = now;
-        d->nmerchants = 0; /* merchants changed or disabled are seen within a sweep interval */
-    }
+void of_delivery_worker_item_clear(item_t *it) {
+    if (it->rq) orderfleet__delivery_request__free_unpacked(it->rq, NULL);
+    it->rq = NULL;
+    of_ladder_ctx_clear(&it->rc);
+    free(it->body);
+    it->body = NULL;
+    free(it->mcopy.url);
+    it->mcopy.url = NULL;
+}
+
+of_http_t *of_delivery_worker_http(of_delivery_t *d) {
+    return d->http;
+}
+
+void of_delivery_worker_tick(of_delivery_t *d) {
+    of_outbox_tick(d->ob, d->cfg); /* also sends what of_outbox_send left, once the flight before has landed */
 }
