@@ -98,7 +98,7 @@ if command -v systemd-analyze >/dev/null; then
   for u in "$WORK"/units/of-*@.service; do cp "$u" "${u%@.service}@1.service"; done
   systemd-analyze verify --man=no "$WORK"/units/of-*@1.service "$WORK/units/orderfleet.target" >"$WORK/verify" 2>&1 ||
     fail "systemd-analyze verify failed"
-  assert_eq "$(ls "$WORK"/units/of-*@1.service | wc -l)" "10" "unit templates installed"
+  assert_eq "$(ls "$WORK"/units/of-*@1.service | wc -l)" "11" "unit templates installed (every worker type, console included)"
   if [[ -s $WORK/verify ]]; then fail "systemd-analyze verify: $(head -5 "$WORK/verify")"; fi
 else
   log "systemd-analyze not installed: unit files not verified"
