@@ -20,12 +20,12 @@ rm -rf "$OF_STATE_DIR/fleet"
 fleet up >"$WORK/up.out" 2>&1 || fail "fleet up: $(cat "$WORK/up.out")"
 fleet status >"$WORK/status.out" 2>&1 || fail "fleet status after up: not all running ($(cat "$WORK/status.out"))"
 assert_eq "$(grep -cE '^[a-z-]+-[0-9]+ +running +[0-9]+ ' "$WORK/status.out")" "12" "instances running (11 types, trade-submit twice)"
-head -1 "$WORK/status.out" | grep -q 'INSTANCE *STATE *PID *UP SINCE *RESTARTS *LAST EXIT' || fail "status header"
+head -1 "$WORK/status.out" | grep 'INSTANCE *STATE *PID *UP SINCE *RESTARTS *LAST EXIT' >/dev/null || fail "status header"
 for w in trade-submit trade-modify sweep delivery retry-ladder dlq-recorder flash payment-finish order-sync gateway console; do
   grep -qE "^$w-1 +running" "$WORK/status.out" || fail "$w-1 not running"
 done
 grep -qE '^trade-submit-2 +running' "$WORK/status.out" || fail "trade-submit-2 not running"
-tr '\0' '\n' <"/proc/$(cat "$RUN/trade-submit-2.pid")/environ" | grep -qx 'OF_INSTANCE_ID=trade-submit-2' ||
+tr '\0' '\n' <"/proc/$(cat "$RUN/trade-submit-2.pid")/environ" | grep -x 'OF_INSTANCE_ID=trade-submit-2' >/dev/null ||
   fail "trade-submit-2 has not its instance id"
 for ((i = 0; i < 100; i++)); do curl -sf "http://127.0.0.1:$OF_GATEWAY_PORT/healthz" >/dev/null && break; sleep 0.1; done
 # every instance serves its admin port (the status's last column) and becomes ready
