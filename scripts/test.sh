@@ -23,7 +23,12 @@ TB=$(realpath -m -- "${OF_TEST_BUILD_DIR:-$REPO/build-test}")
 step() { printf '\n==== %s (%ss)\n' "$*" "$SECONDS"; }
 
 step "setup: Debian packages"
-bash scripts/setup.sh --with-compose
+# --with-browser: Debian's chromium and Node.js for the ops console's browser test (it_console), then playwright-core
+# from the npm registry into tests/browser (package-lock.json)
+bash scripts/setup.sh --with-compose --with-browser
+if [[ ! -f tests/browser/node_modules/playwright-core/package.json ]]; then
+  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error) || { echo "test.sh: npm ci in tests/browser failed" >&2; exit 1; }
+fi
 
 step "format check (.clang-format)"
 if ! clang-format --dry-run --Werror $(find common -name "*.[ch]") workers/*/*.c tools/*/*.c tests/unit/*.c tests/integration/*.c; then
