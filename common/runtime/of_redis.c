@@ -9,8 +9,9 @@
 #include "of_redis.h"
 
 static const char *const lua_names[OF_LUA__COUNT] = {
-    "sequence",           "dedupe_claim",    "dedupe_done", "dedupe_release", "delivery_notify", "delivery_pop",
-    "delivery_delivered", "delivery_failed", "fsjob_start", "fsjob_finish",   "fsjob_reap",      "fsjob_peek"};
+    "sequence",     "dedupe_claim",       "dedupe_done",     "dedupe_release", "delivery_notify",
+    "delivery_pop", "delivery_delivered", "delivery_failed", "fsjob_start",    "fsjob_finish",
+    "fsjob_reap",   "fsjob_peek",         "fsjob_abandon"};
 
 struct of_redis_s {
     redisContext *c;

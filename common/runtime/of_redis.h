@@ -20,6 +20,7 @@ typedef enum {
     OF_LUA_FSJOB_FINISH,       /* FS-3/FS-4 */
     OF_LUA_FSJOB_REAP,         /* FS-2 TTL */
     OF_LUA_FSJOB_PEEK,         /* FS-2 backoff */
+    OF_LUA_FSJOB_ABANDON,      /* FS-1 CreateOrderFail (D-FS-3) */
     OF_LUA__COUNT
 } of_lua_t;
 

@@ -103,6 +103,59 @@ r=$(http POST /api/order/job "$t2" "{\"batch_id\":$b1,\"num\":7}")
 st=$(wait_state "$(jget 'd["jobId"]' <<<"$r")" "$t2")
 assert_eq "$(jget '(d["state"], d["reason"])' <<<"$st")" "('failed', 'SOLD_OUT')" "7 units asked, 6 left"
 
+log "D-FS-15: an Idempotency-Key Redis lost: the gateway finds it in fs_job (the same jobId, no second order)"
+bk=$(ordctl flash batch-create --code IT-FS-KEY --merchant 1 --units 20 --price 1.00 --limit-unpaid 5 2>/dev/null)
+r1=$(http POST /api/order/job "$APP" "{\"user_id\":4300,\"batch_id\":$bk,\"num\":1}" -H "Idempotency-Key: it-k-a")
+ja=$(jget 'd["jobId"]' <<<"$r1")
+st=$(wait_state "$ja" "$APP") || fail "job $ja not terminal: $st"
+oa=$(jget 'd["result"]["orderId"]' <<<"$st")
+redis_cli del "${OF_REDIS_PREFIX}fsidem:app:it-k-a" >/dev/null
+r2=$(http POST /api/order/job "$APP" "{\"user_id\":4300,\"batch_id\":$bk,\"num\":1}" -H "Idempotency-Key: it-k-a")
+assert_eq "$(jget 'd["jobId"]' <<<"$r2")" "$ja" "the repeat after Redis lost the key: the first jobId"
+assert_eq "$(redis_cli get "${OF_REDIS_PREFIX}fsidem:app:it-k-a")" "$ja" "the key is back in Redis"
+assert_eq "$(sql "SELECT CONCAT_WS(' ', idem_client, idempotency_key) FROM fs_job WHERE job_id = '$ja'")" "app it-k-a" "fs_job keeps the key"
+
+log "D-FS-16: a stale live record (active, or failed ATTEMPTS_EXHAUSTED) while fs_job says complete: fs_job answers"
+redis_cli hset "${OF_REDIS_PREFIX}fsjob:$ja" state active error "" result "" >/dev/null
+redis_cli hdel "${OF_REDIS_PREFIX}fsjob:$ja" recorded >/dev/null # as the worker's start script left it
+st=$(http GET "/api/order/job/$ja/state" "$APP")
+assert_eq "$(jget '(d["state"], d["result"]["orderId"])' <<<"$st")" "('complete', $oa)" "live record active, fs_job complete"
+assert_eq "$(redis_cli hmget "${OF_REDIS_PREFIX}fsjob:$ja" state result | tr '\n' ' ')" "complete $oa " "the live record repaired"
+redis_cli hset "${OF_REDIS_PREFIX}fsjob:$ja" state failed error ATTEMPTS_EXHAUSTED >/dev/null
+redis_cli hdel "${OF_REDIS_PREFIX}fsjob:$ja" recorded >/dev/null
+st=$(http GET "/api/order/job/$ja/state?full=1" "$APP")
+assert_eq "$(jget '(d["state"], d["result"]["orderId"], "reason" in d)' <<<"$st")" "('complete', $oa, False)" "live record failed, fs_job complete"
+
+log "D-FS-15: two jobs with one key reach the workers (Redis lost the key while the first was queued): one order"
+stop_worker f1
+stop_worker f2
+keyed_pair() { # keyed_pair USER KEY: two jobs with KEY, the key lost in Redis between them; prints both jobIds
+  local a b
+  a=$(http POST /api/order/job "$APP" "{\"user_id\":$1,\"batch_id\":$bk,\"num\":2}" -H "Idempotency-Key: $2" | jget 'd["jobId"]')
+  redis_cli del "${OF_REDIS_PREFIX}fsidem:app:$2" >/dev/null
+  b=$(http POST /api/order/job "$APP" "{\"user_id\":$1,\"batch_id\":$bk,\"num\":2}" -H "Idempotency-Key: $2" | jget 'd["jobId"]')
+  echo "$a $b"
+}
+check_pair() { # check_PAIR USER A B WHAT
+  local sa sb
+  sa=$(wait_state "$2" "$APP") || fail "job $2 not terminal: $sa"
+  sb=$(wait_state "$3" "$APP") || fail "job $3 not terminal: $sb"
+  assert_eq "$(jget '(d["state"], d["result"]["orderId"])' <<<"$sb")" "$(jget '(d["state"], d["result"]["orderId"])' <<<"$sa")" "$4: the second job completes with the first's order"
+  assert_eq "$(sql "SELECT CONCAT_WS(' ', COUNT(*), SUM(num)) FROM fs_order WHERE user_id = $1 AND batch_id = $bk")" "1 2" "$4: one order"
+  assert_eq "$(sql "SELECT GROUP_CONCAT(CONCAT_WS(':', state, IFNULL(idempotency_key, '-')) ORDER BY job_id = '$2' DESC) FROM fs_job WHERE job_id IN ('$2', '$3')")" \
+    "complete:$5,complete:-" "$4: the key on the first job's record only"
+}
+read -r ka kb <<<"$(keyed_pair 4301 it-k-b)"
+[[ -n $ka && -n $kb && $ka != "$kb" ]] || fail "two jobs expected: '$ka' '$kb'"
+OF_BATCH_SIZE=1 start_bin f1 of-flash
+check_pair 4301 "$ka" "$kb" "one job a batch (fs_job holds the key)" it-k-b
+stop_worker f1
+read -r kc kd <<<"$(keyed_pair 4302 it-k-c)"
+start_bin f1 of-flash
+start_bin f2 of-flash
+check_pair 4302 "$kc" "$kd" "one batch" it-k-c
+grep -h "Idempotency-Key made an order" "$WORK"/f1.log "$WORK"/f2.log | sed 's/^/    /' | cut -c1-200
+
 log "callers refused, nothing written"
 before=$(sql "SELECT (SELECT COUNT(*) FROM fs_order) + (SELECT COUNT(*) FROM fs_job)")
 expired=$(ordctl flash token --user 4242 --ttl -10)
@@ -134,8 +187,36 @@ assert_eq "$(sql "SELECT (SELECT COUNT(*) FROM fs_order) + (SELECT COUNT(*) FROM
 log "FS-1: a queue failure answers CreateOrderFail (503), never a jobId"
 OF_GATEWAY_PORT=$((OF_GATEWAY_PORT + 1)) OF_KAFKA_BOOTSTRAP=127.0.0.1:1 OF_GATEWAY_QUEUE_TIMEOUT_MS=1500 start_bin gwdead of-gateway
 for ((i = 0; i < 100; i++)); do curl -sf "http://127.0.0.1:$((OF_GATEWAY_PORT + 1))/healthz" >/dev/null && break; sleep 0.1; done
+URL="http://127.0.0.1:$((OF_GATEWAY_PORT + 1))" http POST /api/order/job "$tok" "{\"batch_id\":$b1,\"num\":1}" -H "Idempotency-Key: it-dead-1" >"$WORK/dead1.out" &
+dead1=$!
+sleep 0.4
 r=$(URL="http://127.0.0.1:$((OF_GATEWAY_PORT + 1))" http POST /api/order/job "$tok" "{\"batch_id\":$b1,\"num\":1}" -H "Idempotency-Key: it-dead-1")
+assert_eq "$(jget 'd["error"]' <<<"$r")" "IdempotencyKeyInUse" "D-FS-15: a concurrent repeat while the first is not queued yet (never its jobId)"
+assert_eq "${r%% *}" "409" "its status"
+wait "$dead1"
+r=$(cat "$WORK/dead1.out")
 assert_eq "$r" '503 {"error":"CreateOrderFail","message":"下单失败，请重新下单"}' "the answer without Kafka"
+log "D-FS-3: a worker takes the job before the gateway gives up (the message landed after all): its jobId, not CreateOrderFail"
+URL="http://127.0.0.1:$((OF_GATEWAY_PORT + 1))" http POST /api/order/job "$APP" "{\"user_id\":4399,\"batch_id\":$b1,\"num\":1}" -H "Idempotency-Key: it-late-1" >"$WORK/late.out" &
+late=$!
+late_job=""
+for ((i = 0; i < 50; i++)); do
+  [[ -n $late_job ]] && break
+  sleep 0.05
+  for k in $(redis_cli --scan --pattern "${OF_REDIS_PREFIX}fsjob:*"); do
+    [[ "$(redis_cli hget "$k" user_id)" == 4399 ]] && late_job=${k##*:}
+  done
+done
+[[ -n $late_job ]] || fail "the late job's record not found"
+redis_cli eval "$(cat "$REPO/lua/fsjob_start.lua")" 1 "${OF_REDIS_PREFIX}fsjob:$late_job" "$(($(date +%s%N) / 1000000))" 3000 3 600000 test:0:0 >/dev/null
+wait "$late"
+r=$(cat "$WORK/late.out")
+assert_eq "$r" "200 {\"jobId\":\"$late_job\"}" "a worker took the job: the gateway answers its jobId"
+assert_eq "$(redis_cli hget "${OF_REDIS_PREFIX}fsjob:$late_job" state)" "active" "the worker's record is kept"
+r=$(http POST /api/order/job "$APP" "{\"user_id\":4399,\"batch_id\":$b1,\"num\":1}" -H "Idempotency-Key: it-late-1")
+assert_eq "$r" "200 {\"jobId\":\"$late_job\"}" "the key names that job"
+redis_cli del "${OF_REDIS_PREFIX}fsjob:$late_job" "${OF_REDIS_PREFIX}fsidem:app:it-late-1" >/dev/null
+redis_cli zrem "${OF_REDIS_PREFIX}fsjob:active" "$late_job" >/dev/null
 r=$(http POST /api/order/job "$tok" "{\"batch_id\":$b1,\"num\":1}" -H "Idempotency-Key: it-dead-1")
 [[ "${r%% *}" == 200 && "$(jget 'd["jobId"]' <<<"$r")" != "" ]] && log "ok: the same key is free again after the failure" || fail "retry after a queue failure: $r"
 stop_worker gwdead

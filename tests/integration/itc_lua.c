@@ -207,5 +207,57 @@ Test(lua, FS_3_fsjob_finish_never_undoes_complete) {
     cr_expect_eq(run(OF_LUA_FSJOB_FINISH, "j3", 6, fail), 1);
     cr_expect_str_eq(hget("j3", "state", b, sizeof b), "complete", "a late failure never undoes a completion");
     cr_expect_eq(hnum("j3", "result"), 42);
+    cr_expect_eq(hnum("j3", "recorded"), 1, "D-FS-16: fs_job's final record, answered without reading fs_job");
     cr_expect_eq(js_start("j3", T0 + 10, "w:2"), 0, "complete is final");
+}
+
+/* ---- FS-1, D-FS-3: the gateway gives up on a job (CreateOrderFail) atomically against the worker's start ---- */
+static long long js_abandon(const char *key, long long now) {
+    char n[24];
+    snprintf(n, sizeof n, "%lld", now);
+    const char *a[] = {n, "600000"};
+    return run(OF_LUA_FSJOB_ABANDON, key, 2, a);
+}
+static void hset_state(const char *key, const char *state) {
+    char k[128], err[256];
+    snprintf(k, sizeof k, "%s%s", prefix, key);
+    const char *argv[] = {"HSET", k, "state", state, "attempts_made", "0", "attempts_max", "3", "user_id", "7"};
+    redisReply *rep = NULL;
+    cr_assert_eq(of_redis_cmd(r, 10, argv, &rep, err, sizeof err), OF_OK, "%s", err);
+    freeReplyObject(rep);
+}
+
+Test(lua, FS_1_abandon_fails_an_inactive_job_and_a_late_message_makes_no_attempt) {
+    char b[64];
+    hset_state("a1", "inactive");
+    cr_expect_eq(js_abandon("a1", T0), 1, "still inactive: failed, CreateOrderFail");
+    cr_expect_str_eq(hget("a1", "state", b, sizeof b), "failed");
+    cr_expect_str_eq(hget("a1", "error", b, sizeof b), "QUEUE_FAILED");
+    cr_expect_eq(js_start("a1", T0 + 10, "w:1"), 0, "the message lands late: refused, no attempt, no order");
+    cr_expect_str_eq(hget("a1", "state", b, sizeof b), "failed");
+    cr_expect_str_eq(hget("a1", "error", b, sizeof b), "QUEUE_FAILED");
+    cr_expect_eq(hnum("a1", "attempts_made"), 0);
+}
+
+Test(lua, FS_1_abandon_yields_to_a_worker_that_took_the_job) {
+    char b[64];
+    hset_state("a2", "inactive");
+    cr_expect_eq(js_start("a2", T0, "w:1"), 1, "the worker first");
+    cr_expect_eq(js_abandon("a2", T0 + 10), 0, "the job exists after all: the gateway answers its jobId");
+    cr_expect_str_eq(hget("a2", "state", b, sizeof b), "active", "the worker's record is not overwritten");
+    cr_expect_eq(hnum("a2", "attempts_made"), 1);
+    const char *done[] = {"complete", "1000100", "42", "", "600000", "0"};
+    cr_expect_eq(run(OF_LUA_FSJOB_FINISH, "a2", 6, done), 1);
+    cr_expect_eq(js_abandon("a2", T0 + 20), 0, "complete: never failed");
+    cr_expect_str_eq(hget("a2", "state", b, sizeof b), "complete");
+    hset_state("a3", "delayed");
+    cr_expect_eq(js_abandon("a3", T0), 0, "delayed (a worker took an attempt): kept");
+}
+
+Test(lua, FS_1_abandon_of_a_lost_record_leaves_a_failed_one_the_message_cannot_restart) {
+    char b[64];
+    cr_expect_eq(js_abandon("a4", T0), 1, "Redis lost the record: a failed one is written");
+    cr_expect_eq(js_start("a4", T0 + 10, "w:1"), 0, "the message lands: not recreated inactive, refused");
+    cr_expect_str_eq(hget("a4", "state", b, sizeof b), "failed");
+    cr_expect_str_eq(hget("a4", "error", b, sizeof b), "QUEUE_FAILED");
 }

@@ -24,7 +24,7 @@ struct of_flash_s {
     const of_config_t *cfg;
     of_db_t *db;
     of_redis_t *rd;
-    of_db_multi_t r_job, r_batch, r_buyer, r_new, w_order, w_batch, w_job, w_reap;
+    of_db_multi_t r_job, r_idem, r_batch, r_buyer, r_new, w_order, w_batch, w_job, w_reap;
     int64_t ttl_ms, backoff_ms, keep_ms;
     int attempts_max;
     char prefix[64];
@@ -38,6 +38,9 @@ typedef struct {
     long long started; /* fsjob_start.lua: n ≥ 1 attempt n, 0 replay, -n exhausted */
     /* decided in the transaction (reset on every run of it) */
     int dup;      /* the same job earlier in the batch: answers what that one got */
+    int keydup;   /* D-FS-15: a job earlier in the batch with the same Idempotency-Key made the order: this one
+                     completes with it */
+    int bound;    /* D-FS-15: fs_job holds the key on another job, which made the order: this one completes with it */
     int recorded; /* fs_job holds its final record already (a replay, or failed by the TTL check) */
     int complete; /* 1 complete, 0 failed */
     of_fs_reason_t why;
@@ -72,6 +75,13 @@ of_flash_t *of_flash_new(const of_config_t *cfg, of_db_t *db, of_redis_t *rd, ch
     snprintf(f->prefix, sizeof f->prefix, "%s", of_cfg_str(cfg, OF_CFG_REDIS_PREFIX));
     of_err_t e = OF_OK;
     if (!e) e = of_db_register_multi(db, R_JOB_HEAD, "?", ") FOR UPDATE", &f->r_job);
+    /* D-FS-15: the jobs that made the orders of the batch's Idempotency-Keys, locked (a concurrent job with the same
+     * key waits, and then finds it) */
+    if (!e)
+        e = of_db_register_multi(db,
+                                 "SELECT idem_client, idempotency_key, job_id, IFNULL(result_order_id, 0) FROM fs_job "
+                                 "WHERE (idem_client, idempotency_key) IN (",
+                                 "(?, ?)", ") FOR UPDATE", &f->r_idem);
     if (!e) e = of_db_register_multi(db, R_BATCH_HEAD, "?", ") FOR UPDATE", &f->r_batch);
     /* the buyers' open orders in the jobs' batches (FS-6 limits), under the batch lock */
     if (!e)
@@ -93,8 +103,9 @@ of_flash_t *of_flash_new(const of_config_t *cfg, of_db_t *db, of_redis_t *rd, ch
         e = of_db_register_multi(
             db,
             "INSERT INTO fs_job (job_id, line, user_id, batch_id, num, data, priority, state, error, result_order_id, "
-            "ttl_ms, attempts_made, attempts_remaining, attempts_max, started_at, finished_at) VALUES ",
-            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NOW(3), NOW(3))",
+            "ttl_ms, attempts_made, attempts_remaining, attempts_max, idem_client, idempotency_key, started_at, "
+            "finished_at) VALUES ",
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NOW(3), NOW(3))",
             /* a final record is never replaced (another instance finished the job first); error … state in this
              * order: MySQL assigns left to right */
             " ON DUPLICATE KEY UPDATE error = IF(state IN ('complete', 'failed'), error, VALUES(error)), "
@@ -180,17 +191,22 @@ static char *job_data(const Orderfleet__FlashJob *j) {
     return s;
 }
 
+/* D-FS-15: the job carries its caller's Idempotency-Key */
+static int keyed(const item_t *x) {
+    return x->j && x->j->idempotency_key && *x->j->idempotency_key && x->j->client && *x->j->client;
+}
+
 static of_err_t tx_body(of_db_t *db, void *vctx, char *err, size_t size) {
     tx_t *t = vctx;
     of_flash_t *f = t->f;
     item_t *it = t->it;
     int n = t->n;
     of_err_t e = OF_OK;
-    of_rows_t *rj = NULL, *rb = NULL, *ru = NULL, *rn = NULL;
+    of_rows_t *rj = NULL, *rk = NULL, *rb = NULL, *ru = NULL, *rn = NULL;
     of_param_t *ps = calloc((size_t)n * 3 + 1, sizeof *ps); /* 2 a buyer pair, 3 a changed batch */
     buyer_t *buyers = calloc((size_t)n + 1, sizeof *buyers);
     char **datas = calloc((size_t)n + 1, sizeof *datas);
-    of_param_t *rows = calloc((size_t)n * 14 + 1, sizeof *rows);
+    of_param_t *rows = calloc((size_t)n * 16 + 1, sizeof *rows);
     long long *seq = calloc((size_t)n + 1, sizeof *seq);
     size_t nbuyers = 0;
     free(t->batches);
@@ -201,7 +217,7 @@ static of_err_t tx_body(of_db_t *db, void *vctx, char *err, size_t size) {
         goto out;
     }
     for (int i = 0; i < n; i++) {
-        it[i].dup = it[i].recorded = it[i].complete = 0;
+        it[i].dup = it[i].recorded = it[i].complete = it[i].keydup = it[i].bound = 0;
         it[i].why = OF_FS_OK;
         it[i].order_id = 0;
         it[i].order_row = -1;
@@ -223,10 +239,32 @@ static of_err_t tx_body(of_db_t *db, void *vctx, char *err, size_t size) {
             snprintf(it[i].error, sizeof it[i].error, "%s", S(rj, r, 3));
             it[i].attempts = (int)I(rj, r, 4);
         }
+    /* 1b. D-FS-15: the orders the jobs' Idempotency-Keys made already (one read, only when a job has a key) */
+    np = 0;
+    for (int i = 0; i < n; i++)
+        if (keyed(&it[i]) && !it[i].dup && !it[i].recorded && it[i].started > 0) {
+            ps[np++] = OFP_S(it[i].j->client);
+            ps[np++] = OFP_S(it[i].j->idempotency_key);
+        }
+    if (np && (e = of_db_query_multi(db, &f->r_idem, ps, np / 2, &rk, err, size))) goto out;
+    for (int r = 0; rk && r < rk->nrows; r++)
+        for (int i = 0; i < n; i++) {
+            item_t *x = &it[i];
+            if (!keyed(x) || x->dup || x->recorded || x->started <= 0 || strcmp(x->j->client, S(rk, r, 0)) ||
+                strcmp(x->j->idempotency_key, S(rk, r, 1)) || !strcmp(x->j->job_id, S(rk, r, 2)))
+                continue;
+            x->bound = 1;
+            x->complete = 1;
+            x->order_id = (uint64_t)I(rk, r, 3);
+            x->attempts = (int)x->started;
+            of_info("flash job: its Idempotency-Key made an order already, the job completes with it (D-FS-15)",
+                    OF_S("job_id", x->j->job_id), OF_S("first_job_id", S(rk, r, 2)), OF_U("order_id", x->order_id),
+                    OF_END);
+        }
     /* 2. the batches, locked: the units left and the window (FS-6) */
     np = 0;
     for (int i = 0; i < n; i++) {
-        if (!it[i].j || it[i].dup || it[i].recorded || it[i].started < 0) continue;
+        if (!it[i].j || it[i].dup || it[i].recorded || it[i].bound || it[i].started < 0) continue;
         int seen = 0;
         for (int k = 0; k < np && !seen; k++)
             seen = ps[k].u == it[i].j->batch_id;
@@ -257,7 +295,7 @@ static of_err_t tx_body(of_db_t *db, void *vctx, char *err, size_t size) {
     /* 3. the buyers' open orders in those batches */
     np = 0;
     for (int i = 0; i < n; i++) {
-        if (!it[i].j || it[i].dup || it[i].recorded || it[i].started < 0) continue;
+        if (!it[i].j || it[i].dup || it[i].recorded || it[i].bound || it[i].started < 0) continue;
         if (!find_batch(t, it[i].j->batch_id) || find_buyer(buyers, nbuyers, it[i].j->batch_id, it[i].j->user_id))
             continue;
         buyers[nbuyers++] = (buyer_t){.batch_id = it[i].j->batch_id, .user_id = it[i].j->user_id};
@@ -273,7 +311,7 @@ static of_err_t tx_body(of_db_t *db, void *vctx, char *err, size_t size) {
     int norders = 0;
     for (int i = 0; i < n; i++) {
         item_t *x = &it[i];
-        if (!x->j || x->dup || x->recorded) continue;
+        if (!x->j || x->dup || x->recorded || x->bound) continue;
         x->attempts = x->started > 0 ? (int)x->started : (int)-x->started;
         if (x->started < 0) {
             x->why = OF_FS_ATTEMPTS;
@@ -285,6 +323,14 @@ static of_err_t tx_body(of_db_t *db, void *vctx, char *err, size_t size) {
         }
         if (!x->j->user_id) {
             x->why = OF_FS_INVALID;
+            continue;
+        }
+        for (int k = 0; k < i && keyed(x) && !x->keydup; k++) /* D-FS-15: the key's order made earlier in the batch */
+            if (keyed(&it[k]) && !it[k].dup && it[k].complete && !strcmp(it[k].j->client, x->j->client) &&
+                !strcmp(it[k].j->idempotency_key, x->j->idempotency_key))
+                x->keydup = k + 1;
+        if (x->keydup) {
+            x->complete = 1;
             continue;
         }
         of_fs_batch_t *b = find_batch(t, x->j->batch_id);
@@ -355,7 +401,15 @@ static of_err_t tx_body(of_db_t *db, void *vctx, char *err, size_t size) {
         }
         if (np && (e = of_db_exec_multi(db, &f->w_batch, ps, np / 3, NULL, err, size))) goto out;
     }
-    /* 6. the jobs' final records */
+    for (int i = 0; i < n; i++)
+        if (it[i].keydup) {
+            it[i].order_id = it[it[i].keydup - 1].order_id;
+            of_info("flash job: its Idempotency-Key made an order earlier in the batch, the job completes with it "
+                    "(D-FS-15)",
+                    OF_S("job_id", it[i].j->job_id), OF_S("first_job_id", it[it[i].keydup - 1].j->job_id),
+                    OF_U("order_id", it[i].order_id), OF_END);
+        }
+    /* 6. the jobs' final records; the key on the job that made its order (uk_idem: one order per key) */
     int nj = 0;
     for (int i = 0; i < n; i++) {
         item_t *x = &it[i];
@@ -364,7 +418,7 @@ static of_err_t tx_body(of_db_t *db, void *vctx, char *err, size_t size) {
         free(datas[i]);
         datas[i] = job_data(x->j);
         int max = x->j->attempts_max > 0 ? x->j->attempts_max : f->attempts_max;
-        of_param_t *p = &rows[nj++ * 14];
+        of_param_t *p = &rows[nj++ * 16];
         p[0] = OFP_S(x->j->job_id);
         p[1] = OFP_I(x->j->line);
         p[2] = OFP_U(x->j->user_id);
@@ -379,6 +433,9 @@ static of_err_t tx_body(of_db_t *db, void *vctx, char *err, size_t size) {
         p[11] = OFP_I(x->attempts);
         p[12] = OFP_I(max > x->attempts ? max - x->attempts : 0);
         p[13] = OFP_I(max);
+        int owner = keyed(x) && x->complete && !x->bound && !x->keydup;
+        p[14] = owner ? OFP_S(x->j->client) : OFP_NUL;
+        p[15] = owner ? OFP_S(x->j->idempotency_key) : OFP_NUL;
     }
     if (nj) e = of_db_exec_multi(db, &f->w_job, rows, nj, NULL, err, size);
 out:
@@ -386,6 +443,7 @@ out:
         free(datas[i]);
     free(datas);
     of_rows_free(rj);
+    of_rows_free(rk);
     of_rows_free(rb);
     of_rows_free(ru);
     of_rows_free(rn);

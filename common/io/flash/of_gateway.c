@@ -63,7 +63,7 @@ typedef struct {
     of_db_t *db;
     of_redis_t *rd;
     of_fspaystore_t *pay;
-    int st_order, st_pays, st_job;
+    int st_order, st_pays, st_job, st_idem;
 } session_t;
 
 /* a request; a job submit is suspended (MHD_suspend_connection) from its produce until its delivery report resumes
@@ -91,6 +91,9 @@ static const char SQL_JOB[] =
     "SELECT job_id, line, user_id, batch_id, num, IFNULL(data, 'null'), priority, progress, state, error, "
     "IFNULL(result_order_id, 0), ttl_ms, attempts_made, attempts_remaining, attempts_max, "
     "ROUND(UNIX_TIMESTAMP(created_at) * 1000), ROUND(UNIX_TIMESTAMP(promote_at) * 1000) FROM fs_job WHERE job_id = ?";
+
+/* D-FS-15: the job that made the order of a caller's Idempotency-Key (the flash worker writes it with the order) */
+static const char SQL_IDEM[] = "SELECT job_id FROM fs_job WHERE idem_client = ? AND idempotency_key = ?";
 
 /* ---------------------------------------------------------------- Kafka */
 static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
@@ -178,6 +181,7 @@ static session_t *session(of_gateway_t *g, char *why, size_t size) {
         s->st_order = of_db_register(s->db, SQL_ORDER);
         s->st_pays = of_db_register(s->db, SQL_PAYS);
         s->st_job = of_db_register(s->db, SQL_JOB);
+        s->st_idem = of_db_register(s->db, SQL_IDEM);
     }
     if (!s->pay && !(s->pay = of_fspaystore_new(s->db, why, size))) return NULL;
     return s;
@@ -246,6 +250,96 @@ static int redis_do(session_t *s, int argc, const char **argv, redisReply **rep,
     return 0;
 }
 
+/* D-FS-15: while its submit is in flight a key holds "claim:<jobId>" (a concurrent repeat is told to retry, never
+ * handed a job that may yet fail to queue); once Kafka holds the job, the jobId. */
+enum { IDEM_ERROR = -1, IDEM_FRESH, IDEM_JOB, IDEM_BUSY };
+
+/* the key names the job (Kafka holds it) */
+static void idem_bind(session_t *s, const char *ikey, const char *id) {
+    char keep[24], why[256];
+    snprintf(keep, sizeof keep, "%lld", (long long)s->g->keep_ms);
+    const char *set[] = {"SET", ikey, id, "PX", keep};
+    redisReply *rep = NULL;
+    if (redis_do(s, 5, set, &rep, why, sizeof why))
+        of_warn("idempotency key not bound (fs_job keeps it once the order is made)", OF_S("job_id", id),
+                OF_S("error", why), OF_END);
+    freeReplyObject(rep);
+}
+
+/* the key free again after a CreateOrderFail, if job id still claims it (dedupe_release.lua) */
+static void idem_release(session_t *s, const char *ikey, const char *id) {
+    char why[256];
+    const char *k[] = {ikey}, *a[] = {id};
+    long long v = 0;
+    if (of_redis_eval_int(s->rd, OF_LUA_DEDUPE_RELEASE, 1, k, 1, a, &v, why, sizeof why))
+        of_warn("idempotency key not released (it lapses)", OF_S("job_id", id), OF_S("error", why), OF_END);
+}
+
+/* FS-1, D-FS-3: the gateway could not queue job id. fsjob_abandon.lua fails its record unless a worker took the job
+ * first (the message landed after all: the job exists, its jobId is the answer); else CreateOrderFail, the key free
+ * again. */
+static enum MHD_Result give_up(of_gateway_t *g, session_t *s, struct MHD_Connection *c, const char *id,
+                               const char *hkey, const char *ikey) {
+    char why[256], now[24], keep[24];
+    long long v = 1;
+    if (s && s->rd) {
+        snprintf(now, sizeof now, "%lld", (long long)of_now_ms());
+        snprintf(keep, sizeof keep, "%lld", (long long)g->keep_ms);
+        const char *k[] = {hkey}, *a[] = {now, keep};
+        if (of_redis_eval_int(s->rd, OF_LUA_FSJOB_ABANDON, 1, k, 2, a, &v, why, sizeof why))
+            of_warn("flash job: its record not failed (Redis)", OF_S("job_id", id), OF_S("error", why), OF_END);
+    }
+    if (!v) { /* a worker took it first */
+        of_warn("flash job queued after all: a worker took it before its delivery report (jobId answered)",
+                OF_S("job_id", id), OF_END);
+        if (ikey[0]) idem_bind(s, ikey, id);
+        of_metric_add(OF_M_EMITTED, 1);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "jobId", id);
+        return reply_json(c, MHD_HTTP_OK, o);
+    }
+    if (s && s->rd && ikey[0]) idem_release(s, ikey, id);
+    of_metric_add(OF_M_FAILED, 1);
+    return reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "CreateOrderFail", CREATE_FAIL_MSG);
+}
+
+/* The key, claimed for job id: IDEM_FRESH (ours: queue the job), IDEM_JOB (id := the job that has the key, from Redis
+ * or, when Redis lost the key, from fs_job), IDEM_BUSY (another submit with the key is in flight), IDEM_ERROR. */
+static int idem_claim(session_t *s, const char *ikey, char *id, const char *client, const char *idem, char *why,
+                      size_t size) {
+    char claim[64], keep[24];
+    snprintf(claim, sizeof claim, "claim:%s", id);
+    snprintf(keep, sizeof keep, "%lld", (long long)s->g->keep_ms);
+    redisReply *rep = NULL;
+    const char *set[] = {"SET", ikey, claim, "NX", "PX", keep, "GET"}; /* Redis 7: the old value when not set */
+    if (redis_do(s, 7, set, &rep, why, size)) return IDEM_ERROR;
+    int fresh = rep && rep->type == REDIS_REPLY_NIL;
+    if (!fresh) {
+        int busy = rep && rep->type == REDIS_REPLY_STRING && !strncmp(rep->str, "claim:", 6);
+        int job = rep && rep->type == REDIS_REPLY_STRING && !busy && of_fsjob_id_ok(rep->str);
+        if (job) snprintf(id, 40, "%s", rep->str);
+        freeReplyObject(rep);
+        if (busy) return IDEM_BUSY;
+        if (job) return IDEM_JOB;
+        snprintf(why, size, "idempotency key holds no job id");
+        return IDEM_ERROR;
+    }
+    freeReplyObject(rep);
+    /* new to Redis: the job that made the key's order may be in fs_job all the same (Redis lost the key, or it
+     * expired) */
+    of_rows_t *rows = NULL;
+    of_param_t p[] = {OFP_S(client), OFP_S(idem)};
+    if (of_db_query(s->db, s->st_idem, p, 2, &rows, why, size)) {
+        idem_release(s, ikey, id);
+        return IDEM_ERROR;
+    }
+    int found = rows->nrows > 0 && of_fsjob_id_ok(of_rows_str(rows, 0, 0));
+    if (found) snprintf(id, 40, "%s", of_rows_str(rows, 0, 0));
+    of_rows_free(rows);
+    if (!found) return IDEM_FRESH;
+    idem_bind(s, ikey, id);
+    return IDEM_JOB;
+}
 static enum MHD_Result submit(of_gateway_t *g, struct MHD_Connection *c, req_t *rq, const of_fsa_caller_t *who) {
     char why[256];
     of_fsreq_job_t job;
@@ -275,27 +369,23 @@ static enum MHD_Result submit(of_gateway_t *g, struct MHD_Connection *c, req_t *
     enum MHD_Result res;
     if (!s) goto fail;
     snprintf(v[7], sizeof v[7], "%lld", (long long)g->keep_ms);
-    if (idem) { /* the same key again: the same job */
+    if (idem) { /* D-FS-2, D-FS-15: the same key again answers the same job */
         of_rkey_fsidem(ikey, sizeof ikey, g->prefix, who->name, idem);
-        const char *set[] = {"SET", ikey, id, "NX", "PX", v[7]};
-        if (redis_do(s, 6, set, &rep, why, sizeof why)) goto fail;
-        int fresh = rep && rep->type == REDIS_REPLY_STATUS;
-        freeReplyObject(rep);
-        rep = NULL;
-        if (!fresh) {
-            const char *get[] = {"GET", ikey};
-            if (redis_do(s, 2, get, &rep, why, sizeof why)) goto fail;
-            if (rep && rep->type == REDIS_REPLY_STRING) {
-                cJSON *o = cJSON_CreateObject();
-                cJSON_AddStringToObject(o, "jobId", rep->str);
-                freeReplyObject(rep);
-                of_fsreq_job_free(&job);
-                return reply_json(c, MHD_HTTP_OK, o);
-            }
-            freeReplyObject(rep);
-            rep = NULL;
-            snprintf(why, sizeof why, "idempotency key vanished");
-            ikey[0] = '\0';
+        switch (idem_claim(s, ikey, id, who->name, idem, why, sizeof why)) {
+        case IDEM_FRESH:
+            break;
+        case IDEM_JOB: { /* id holds the job that has the key */
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "jobId", id);
+            of_fsreq_job_free(&job);
+            return reply_json(c, MHD_HTTP_OK, o);
+        }
+        case IDEM_BUSY:
+            of_fsreq_job_free(&job);
+            return reply_error(c, MHD_HTTP_CONFLICT, "IdempotencyKeyInUse",
+                               "a request with this Idempotency-Key is in progress, retry");
+        default:
+            ikey[0] = '\0'; /* not ours to free */
             goto fail;
         }
     }
@@ -333,6 +423,7 @@ static enum MHD_Result submit(of_gateway_t *g, struct MHD_Connection *c, req_t *
     fj.meta = &meta;
     fj.job_id = id;
     fj.idempotency_key = (char *)(idem ? idem : "");
+    fj.client = (char *)(idem ? who->name : "");
     fj.user_id = job.user_id;
     fj.batch_id = job.batch_id;
     fj.num = job.num;
@@ -373,25 +464,18 @@ fail:
     /* nothing queued: no jobId; the record says so and the key is free for a retry */
     of_warn("flash job not queued", OF_S("job_id", id), OF_U("user_id", job.user_id), OF_U("batch_id", job.batch_id),
             OF_S("client", who->name), OF_S("error", why), OF_END);
-    if (s && s->rd) {
-        const char *mark[] = {"HSET", hkey, "state", "failed", "error", "QUEUE_FAILED"};
-        if (!redis_do(s, 6, mark, &rep, why, sizeof why)) freeReplyObject(rep);
-        rep = NULL;
-        if (ikey[0]) {
-            const char *del[] = {"DEL", ikey};
-            if (!redis_do(s, 2, del, &rep, why, sizeof why)) freeReplyObject(rep);
-        }
-    }
     of_fsreq_job_free(&job);
-    of_metric_add(OF_M_FAILED, 1);
-    res = reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "CreateOrderFail", CREATE_FAIL_MSG);
+    res = give_up(g, s, c, id, hkey, ikey);
     return res;
 }
 
 /* the job's delivery report came: {jobId} once Kafka holds it, else CreateOrderFail (the record failed, the key
- * free again) */
+ * free again) unless a worker took the job meanwhile (give_up) */
 static enum MHD_Result submit_end(of_gateway_t *g, struct MHD_Connection *c, req_t *rq) {
+    char why[256];
+    session_t *s = session(g, why, sizeof why);
     if (!rq->err) {
+        if (rq->ikey[0] && s) idem_bind(s, rq->ikey, rq->id);
         of_metric_add(OF_M_EMITTED, 1);
         of_debug("flash job queued", OF_S("job_id", rq->id), OF_U("user_id", rq->user_id),
                  OF_U("batch_id", rq->batch_id), OF_S("client", rq->name), OF_END);
@@ -399,27 +483,15 @@ static enum MHD_Result submit_end(of_gateway_t *g, struct MHD_Connection *c, req
         cJSON_AddStringToObject(o, "jobId", rq->id);
         return reply_json(c, MHD_HTTP_OK, o);
     }
-    char why[256];
     of_warn("flash job not queued", OF_S("job_id", rq->id), OF_U("user_id", rq->user_id),
             OF_U("batch_id", rq->batch_id), OF_S("client", rq->name), OF_S("error", rd_kafka_err2str(rq->err)), OF_END);
-    session_t *s = session(g, why, sizeof why);
-    redisReply *rep = NULL;
-    if (s) {
-        const char *mark[] = {"HSET", rq->hkey, "state", "failed", "error", "QUEUE_FAILED"};
-        if (!redis_do(s, 6, mark, &rep, why, sizeof why)) freeReplyObject(rep);
-        rep = NULL;
-        if (rq->ikey[0]) {
-            const char *del[] = {"DEL", rq->ikey};
-            if (!redis_do(s, 2, del, &rep, why, sizeof why)) freeReplyObject(rep);
-        }
-    }
-    of_metric_add(OF_M_FAILED, 1);
-    return reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "CreateOrderFail", CREATE_FAIL_MSG);
+    return give_up(g, s, c, rq->id, rq->hkey, rq->ikey);
 }
 
 /* ---------------------------------------------------------------- GET /api/order/job/{id}/state (FS-3, FS-4) */
 typedef struct {
     char state[16], error[40], data[OF_FSREQ_PRESENT_MAX + 256];
+    long long recorded; /* the live record holds fs_job's final record (fsjob_finish.lua) */
     long long line, user_id, batch_id, num, priority, progress, result, ttl, made, max, created, promote;
 } jobrec_t;
 
@@ -432,7 +504,8 @@ static void field(jobrec_t *j, const char *k, const char *v) {
                 {"priority", &j->priority},  {"progress", &j->progress},
                 {"result", &j->result},      {"ttl", &j->ttl},
                 {"attempts_made", &j->made}, {"attempts_max", &j->max},
-                {"created_at", &j->created}, {"promote_at", &j->promote}};
+                {"created_at", &j->created}, {"promote_at", &j->promote},
+                {"recorded", &j->recorded}};
     if (!strcmp(k, "state")) snprintf(j->state, sizeof j->state, "%s", v);
     if (!strcmp(k, "error")) snprintf(j->error, sizeof j->error, "%s", v);
     if (!strcmp(k, "data")) snprintf(j->data, sizeof j->data, "%s", v);
@@ -440,7 +513,11 @@ static void field(jobrec_t *j, const char *k, const char *v) {
         if (!strcmp(k, nums[i].k)) *nums[i].p = atoll(v);
 }
 
-/* the live record, else the final one in fs_job: 1 found, 0 none, -1 unavailable */
+/* D-FS-16: the live record, unless fs_job holds a final one: the database is the system of record for final states
+ * (a worker that died between its commit and the live record's update left it active or delayed; a start script that
+ * failed it ATTEMPTS_EXHAUSTED before the transaction found the job complete). A live record written from fs_job
+ * (fsjob_finish.lua: recorded) is answered as it is, and so is complete (never undone). A stale live record is repaired
+ * (fsjob_finish.lua). 1 found, 0 none, -1 unavailable */
 static int load_job(session_t *s, const char *id, jobrec_t *j, char *why, size_t size) {
     memset(j, 0, sizeof *j);
     char hkey[256];
@@ -453,13 +530,30 @@ static int load_job(session_t *s, const char *id, jobrec_t *j, char *why, size_t
         if (rep->element[i]->type == REDIS_REPLY_STRING && rep->element[i + 1]->type == REDIS_REPLY_STRING)
             field(j, rep->element[i]->str, rep->element[i + 1]->str);
     freeReplyObject(rep);
-    if (found && j->state[0]) return 1;
+    found = found && j->state[0];
+    if (found && (j->recorded || !strcmp(j->state, "complete"))) return 1;
     of_rows_t *rows = NULL;
     of_param_t p = OFP_S(id);
     if (of_db_query(s->db, s->st_job, &p, 1, &rows, why, size)) return -1;
-    if (!rows->nrows) {
+    const char *dbst = rows->nrows ? of_rows_str(rows, 0, 8) : NULL;
+    if (!dbst || (strcmp(dbst, "complete") && strcmp(dbst, "failed"))) {
         of_rows_free(rows);
-        return 0;
+        return found ? 1 : 0;
+    }
+    if (found && (strcmp(j->state, dbst) || strcmp(j->error, of_rows_str(rows, 0, 9)))) {
+        char now[24], keep[24], made[24];
+        snprintf(now, sizeof now, "%lld", (long long)of_now_ms());
+        snprintf(keep, sizeof keep, "%lld", (long long)s->g->keep_ms);
+        snprintf(made, sizeof made, "%lld", (long long)of_rows_i64(rows, 0, 12));
+        const char *order = of_rows_i64(rows, 0, 10) ? of_rows_str(rows, 0, 10) : "";
+        const char *k[] = {hkey}, *a[] = {dbst, now, order, of_rows_str(rows, 0, 9), keep, made};
+        long long v = 0;
+        char w2[256];
+        of_warn("job state: the live record is stale, fs_job's final record answers and repairs it", OF_S("job_id", id),
+                OF_S("live", j->state), OF_S("final", dbst), OF_END);
+        if (of_redis_eval_int(s->rd, OF_LUA_FSJOB_FINISH, 1, k, 6, a, &v, w2, sizeof w2))
+            of_warn("job state: live record not repaired", OF_S("job_id", id), OF_S("error", w2), OF_END);
+        memset(j, 0, sizeof *j);
     }
     snprintf(j->data, sizeof j->data, "%s", of_rows_str(rows, 0, 5));
     snprintf(j->state, sizeof j->state, "%s", of_rows_str(rows, 0, 8));
