@@ -480,15 +480,19 @@ static rd_kafka_conf_t *conf_build(const of_config_t *cfg, of_kafka_role_t role,
     rd_kafka_conf_set_log_cb(conf, log_cb);
     rd_kafka_conf_set_error_cb(conf, error_cb);
     /* Memory: librdkafka prefetches up to 64 MB per instance by default, which a backlog fills; a worker handles
-     * batches of OF_BATCH_SIZE, so 4 MB of prefetch keeps it busy (bench: peak RSS 61 MB → ~30 MB). OF_KAFKA_EXTRA
-     * may raise it. */
-    if (role == OF_KAFKA_CONSUMER && conf_set(conf, "queued.max.messages.kbytes", "4096", errstr, errstr_size))
+     * batches of OF_BATCH_SIZE (200 raw trades are ~130 kB), so 1 MB of prefetch keeps it busy: a batch waited
+     * under 1 ms for messages in a 20,000-trade drain (issue 10, D-T10-57: peak RSS 61 MB at 64 MB, ~34 MB at
+     * 4 MB, ~29 MB at 1 MB). OF_KAFKA_EXTRA may raise it. */
+    if (role == OF_KAFKA_CONSUMER && conf_set(conf, "queued.max.messages.kbytes", "1024", errstr, errstr_size))
         goto fail;
     /* and each fetch response is a buffer of its own, up to 1 MB per partition and 50 MB per request by default,
-     * read before the queue's bound applies: 256 kB per partition, 2 MB per request (issue 10: a backlog of 20,000
-     * trades held 12.6 MB of fetch buffers; a batch is ~300 kB) */
-    if (role == OF_KAFKA_CONSUMER && (conf_set(conf, "max.partition.fetch.bytes", "262144", errstr, errstr_size) ||
-                                      conf_set(conf, "fetch.max.bytes", "2097152", errstr, errstr_size)))
+     * read before the queue's bound applies: 1 MB per request (librdkafka's floor, message.max.bytes), 16 kB per
+     * partition. The small per-partition share also mixes a batch: messages come in runs of one partition per
+     * fetch response, and a run of 256 kB (~390 raw trades) made a batch of one partition, where a buyer's trades
+     * (the partition key) repeat and the submission needs more rounds; with 16 kB a batch spans many partitions
+     * (20,000-trade drain: 6% fewer statements). A larger record batch still comes whole (KIP-74). */
+    if (role == OF_KAFKA_CONSUMER && (conf_set(conf, "max.partition.fetch.bytes", "16384", errstr, errstr_size) ||
+                                      conf_set(conf, "fetch.max.bytes", "1048576", errstr, errstr_size)))
         goto fail;
     if (!strcmp(of_cfg_str(cfg, OF_CFG_KAFKA_PROFILE), "local")) {
         /* The local stack runs Apache Kafka on one machine, where a few milliseconds matter more than fewer
@@ -968,6 +972,13 @@ void of_consumer_store(of_consumer_t *c, const rd_kafka_message_t *m) {
     if (err && err != RD_KAFKA_RESP_ERR__STATE)
         of_warn("offset store failed", OF_S("error", rd_kafka_err2str(err)), OF_END);
     rd_kafka_topic_partition_list_destroy(l);
+}
+
+void of_consumer_commit(of_consumer_t *c) {
+    if (of_kafka_fatal()) return;
+    rd_kafka_resp_err_t err = rd_kafka_commit(c->rk, NULL, 1);
+    if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
+        of_debug("commit of the stored offsets not sent", OF_S("error", rd_kafka_err2str(err)), OF_END);
 }
 
 /* Handles whose close did not finish in time: never destroyed (rd_kafka_destroy would wait for the requests the

@@ -155,6 +155,8 @@ of_consumer_t *of_consumer_new(const of_config_t *cfg, const char *group, const 
 int of_consumer_poll_batch(of_consumer_t *c, rd_kafka_message_t **msgs, int max, int first_wait_ms, int batch_wait_ms);
 /* Store m's offset + 1 for commit. Non-assigned partitions (revoked meanwhile) are ignored. */
 void of_consumer_store(of_consumer_t *c, const rd_kafka_message_t *m);
+/* Commit the stored offsets now, asynchronously (auto-commit sends them within auto.commit.interval.ms anyway). */
+void of_consumer_commit(of_consumer_t *c);
 /* The librdkafka handle (borrowed; for read-only calls such as assignment and positions). */
 rd_kafka_t *of_consumer_handle(of_consumer_t *c);
 /* of_kafka_watch on the consumer's handle. */
