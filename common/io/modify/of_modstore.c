@@ -94,8 +94,8 @@ enum {
     W_REMARK_COUNT,
     W__COUNT
 };
-/* W_ADDRESS and W_TELNO are the submission's own (of_substore_tables), copied in at start-up: a table's columns are
- * written in one place; W_LOG and W_REMARK rows go to the submission's write set itself (add_row). */
+/* W_LOG, W_REMARK, W_ADDRESS and W_TELNO are the submission's own (of_substore_tables): their rows go to the
+ * submission's write set (add_row), so that a table's columns are written in one place. */
 static const of_wtable_t TABLES[W__COUNT] = {
     /* the order's final values (its row is locked: read FOR UPDATE by this transaction) */
     [W_ORDER] = {"sales_trade (changed)", "UPDATE sales_trade t JOIN (",
@@ -566,11 +566,16 @@ static of_err_t load_sibs(of_modstore_t *ms, char *err, size_t size) {
 }
 
 /* ------------------------------------------------------------------ writes */
-/* The order logs and the remark history go with the submission's rows of the same tables (one write set, one
- * statement per table for the batch); the other tables are trade-modify's own. */
+/* The order logs, the remark history and the customers' books (MOD-T16-01) go with the submission's rows of the same
+ * tables (one write set, one statement per table for the batch; the books are written with the submission's first
+ * round, which no lookup of trade-modify's re-submissions depends on: their customers exist); the other tables are
+ * trade-modify's own. */
 static int add_row(of_modstore_t *ms, int table, const of_param_t *row) {
-    if (table == W_LOG) return of_wset_add(of_substore_wset(ms->ss), OF_SW_LOG, row);
-    if (table == W_REMARK) return of_wset_add(of_substore_wset(ms->ss), OF_SW_REMARK, row);
+    static const int sub[W__COUNT] = {[W_LOG] = OF_SW_LOG + 1,
+                                      [W_REMARK] = OF_SW_REMARK + 1,
+                                      [W_ADDRESS] = OF_SW_ADDRESS + 1,
+                                      [W_TELNO] = OF_SW_TELNO + 1};
+    if (sub[table]) return of_wset_add(of_substore_wset(ms->ss), sub[table] - 1, row);
     return of_wset_add(ms->w, table, row);
 }
 #define ADD(table, ...) (add_row(ms, (table), (const of_param_t[]){__VA_ARGS__}) < 0 ? nomem(err, size) : OF_OK)
