@@ -507,16 +507,39 @@ static of_err_t rows_append(of_rows_t *a, of_rows_t *b) {
     return OF_OK;
 }
 
-of_err_t of_db_query_multi(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows, of_rows_t **rowsp,
-                           char *errstr, size_t errstr_size) {
+/* The smallest prepared size (index into m->id) of at least n rows, -1 when n is more than the largest. */
+static int multi_size_up(const of_db_t *db, const of_db_multi_t *m, int n) {
+    for (int k = 0; k < OF_DB_MULTI_SIZES; k++)
+        if (SIZES[k] >= n && m->id[k] >= 0 && !(db->multi_max && SIZES[k] > db->multi_max)) return k;
+    return -1;
+}
+
+static of_err_t query_multi(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows, int pad,
+                            const of_param_t *pad_row, of_rows_t **rowsp, char *errstr, size_t errstr_size) {
     *rowsp = NULL;
     of_rows_t *all = NULL;
+    of_param_t *padded = NULL;
     for (int done = 0; done < nrows;) {
         int k = multi_size(db, m, nrows - done);
+        const of_param_t *p = params + (size_t)done * (size_t)m->row_params;
+        int up = pad && SIZES[k] < nrows - done ? multi_size_up(db, m, nrows - done) : -1;
+        if (up >= 0) { /* the rest in one statement: the last row repeated up to the size */
+            size_t rp = (size_t)m->row_params, have = (size_t)(nrows - done);
+            free(padded);
+            if (!(padded = malloc((size_t)SIZES[up] * rp * sizeof *padded))) {
+                of_rows_free(all);
+                return of_seterr(errstr, errstr_size, OF_ERR_NOMEM, "out of memory reading rows");
+            }
+            memcpy(padded, p, have * rp * sizeof *padded);
+            for (size_t r = have; r < (size_t)SIZES[up]; r++)
+                memcpy(padded + r * rp, pad_row ? pad_row : p + (have - 1) * rp, rp * sizeof *padded);
+            p = padded;
+            k = up;
+        }
         of_rows_t *part;
-        of_err_t err = of_db_query(db, m->id[k], params + (size_t)done * (size_t)m->row_params,
-                                   SIZES[k] * m->row_params, &part, errstr, errstr_size);
+        of_err_t err = of_db_query(db, m->id[k], p, SIZES[k] * m->row_params, &part, errstr, errstr_size);
         if (err) {
+            free(padded);
             of_rows_free(all);
             return err;
         }
@@ -527,15 +550,27 @@ of_err_t of_db_query_multi(of_db_t *db, const of_db_multi_t *m, const of_param_t
             of_rows_free(part);
             if (err) {
                 of_rows_free(all);
+                free(padded);
                 return of_seterr(errstr, errstr_size, err, "out of memory reading rows");
             }
         }
         done += SIZES[k];
     }
+    free(padded);
     if (!all && !(all = calloc(1, sizeof *all)))
         return of_seterr(errstr, errstr_size, OF_ERR_NOMEM, "out of memory reading rows");
     *rowsp = all;
     return OF_OK;
+}
+
+of_err_t of_db_query_multi(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows, of_rows_t **rowsp,
+                           char *errstr, size_t errstr_size) {
+    return query_multi(db, m, params, nrows, 0, NULL, rowsp, errstr, errstr_size);
+}
+
+of_err_t of_db_query_multi_in(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows,
+                              const of_param_t *pad, of_rows_t **rowsp, char *errstr, size_t errstr_size) {
+    return query_multi(db, m, params, nrows, 1, pad, rowsp, errstr, errstr_size);
 }
 
 static MYSQL_STMT *get_stmt(of_db_t *db, int id, char *errstr, size_t errstr_size, of_err_t *errp) {

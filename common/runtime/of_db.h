@@ -104,6 +104,14 @@ of_err_t of_db_exec_multi_ids(of_db_t *db, const of_db_multi_t *m, const of_para
                               uint64_t *affectedp, char *errstr, size_t errstr_size) OF_MUST_CHECK;
 of_err_t of_db_query_multi(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows, of_rows_t **rowsp,
                            char *errstr, size_t errstr_size) OF_MUST_CHECK;
+/* The same for a read whose rows are keys that may repeat (WHERE k IN (…), (a, b) IN (…), a derived table whose
+ * rows each name the asking key): the last part is padded up to the next prepared size by repeating the last row's
+ * parameters (or with `pad`, one row's parameters, when not NULL), so that n keys take one round trip while n fits the
+ * largest size (200 keys: one statement of 256, not 128 + 64 + 8). Only for statements where the padding changes
+ * nothing the caller reads: an IN list returns a row once; a derived table whose rows each name the asking key
+ * repeats the last key's result rows, unless `pad` names a key the caller skips. */
+of_err_t of_db_query_multi_in(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows,
+                              const of_param_t *pad, of_rows_t **rowsp, char *errstr, size_t errstr_size) OF_MUST_CHECK;
 
 /* Plain statement without parameters (BEGIN-free DDL, SET ...). */
 of_err_t of_db_plain(of_db_t *db, const char *sql, char *errstr, size_t errstr_size) OF_MUST_CHECK;

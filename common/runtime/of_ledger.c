@@ -31,7 +31,7 @@ of_err_t of_ledger_seen(of_db_t *db, const of_ledger_t *lg, const char *consumer
         p[j * 3 + 2] = OFP_S(event_ids[j]);
     }
     of_rows_t *rows;
-    of_err_t e = of_db_query_multi(db, &lg->seen, p, n, &rows, errstr, errstr_size);
+    of_err_t e = of_db_query_multi_in(db, &lg->seen, p, n, NULL, &rows, errstr, errstr_size);
     free(p);
     if (e) return e;
     for (int r = 0; r < rows->nrows; r++) {

@@ -444,6 +444,26 @@ Test(sub_flag, SUB_FLAG_02_literal_set_excludes_12_and_15_OP_03) {
     cr_expect_eq(f.s.nsib, 0u);
 }
 
+Test(sub_flag, SUB_FLAG_02_update_a_sibling_already_flagged_is_not_written_D_MOD_22) {
+    five_siblings();
+    f.sibs[0].unmerge_mask = OF_UM_SAME_NAME;  /* 101 has bit 2 already */
+    f.sibs[1].unmerge_mask = OF_UM_HAS_UNPAID; /* 102 has another bit only */
+    f.s.status = 16;
+    f.s.warehouse_id = 1;
+    cr_assert_eq(of_flags_decide(&f.in, &f.s), 0);
+    cr_assert_eq(f.s.nsib, 3u, "the rule still decides an update for each of 101…103");
+    cr_expect_eq(of_sub_sib_prune(&f.s, f.sibs, f.in.nsiblings), 1u);
+    cr_expect_null(upd(101), "bit 2 already set: nothing to write");
+    cr_expect_not_null(upd(102));
+    cr_expect_not_null(upd(103));
+    /* a new status is always written (SUB-WU-01), whatever the mask */
+    of_sub_free(&f.s);
+    of_sub_init(&f.s);
+    cr_assert_eq(of_sub_sib_update(&f.s, 101, OF_UM_SAME_NAME, OF_ST_WAIT_UNPAID, 1), 0);
+    cr_expect_eq(of_sub_sib_prune(&f.s, f.sibs, f.in.nsiblings), 0u);
+    cr_expect_not_null(upd(101));
+}
+
 Test(sub_flag, SUB_FLAG_03_own_mask_from_siblings) {
     f.s.status = 5;
     sibling(1, 10, "2026-11-19 09:00:00");

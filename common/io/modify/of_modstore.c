@@ -94,8 +94,8 @@ enum {
     W_REMARK_COUNT,
     W__COUNT
 };
-/* W_LOG, W_REMARK, W_ADDRESS and W_TELNO are the submission's own (of_substore_tables), copied in at
- * start-up: a table's columns are written in one place. */
+/* W_LOG, W_REMARK, W_ADDRESS and W_TELNO are the submission's own (of_substore_tables): their rows go to the
+ * submission's write set (add_row), so that a table's columns are written in one place. */
 static const of_wtable_t TABLES[W__COUNT] = {
     /* the order's final values (its row is locked: read FOR UPDATE by this transaction) */
     [W_ORDER] = {"sales_trade (changed)", "UPDATE sales_trade t JOIN (",
@@ -355,7 +355,7 @@ static of_err_t read_in(of_modstore_t *ms, int r, const uint64_t *keys, size_t n
     if (!p) return nomem(err, size);
     for (size_t i = 0; i < n; i++)
         p[i] = OFP_U(keys[i]);
-    of_err_t e = of_db_query_multi(ms->db, &ms->rd[r], p, (int)n, &ms->rows[r], err, size);
+    of_err_t e = of_db_query_multi_in(ms->db, &ms->rd[r], p, (int)n, NULL, &ms->rows[r], err, size);
     free(p);
     return e;
 }
@@ -566,7 +566,19 @@ static of_err_t load_sibs(of_modstore_t *ms, char *err, size_t size) {
 }
 
 /* ------------------------------------------------------------------ writes */
-#define ADD(table, ...) (of_wset_add(ms->w, (table), (const of_param_t[]){__VA_ARGS__}) < 0 ? nomem(err, size) : OF_OK)
+/* The order logs, the remark history and the customers' books (MOD-T16-01) go with the submission's rows of the same
+ * tables (one write set, one statement per table for the batch; the books are written with the submission's first
+ * round, which no lookup of trade-modify's re-submissions depends on: their customers exist); the other tables are
+ * trade-modify's own. */
+static int add_row(of_modstore_t *ms, int table, const of_param_t *row) {
+    static const int sub[W__COUNT] = {[W_LOG] = OF_SW_LOG + 1,
+                                      [W_REMARK] = OF_SW_REMARK + 1,
+                                      [W_ADDRESS] = OF_SW_ADDRESS + 1,
+                                      [W_TELNO] = OF_SW_TELNO + 1};
+    if (sub[table]) return of_wset_add(of_substore_wset(ms->ss), sub[table] - 1, row);
+    return of_wset_add(ms->w, table, row);
+}
+#define ADD(table, ...) (add_row(ms, (table), (const of_param_t[]){__VA_ARGS__}) < 0 ? nomem(err, size) : OF_OK)
 
 /* A stock change of one line: the counter, its log. */
 static of_err_t stock_move(of_modstore_t *ms, of_modjob_t *job, uint64_t trade_id, uint64_t wh, uint64_t spec, int kind,
@@ -1169,6 +1181,16 @@ static of_err_t resubmit(of_modstore_t *ms, resub_t *rs, size_t nrs, int64_t now
     return e;
 }
 
+/* D-MOD-23: the raw trade's receiver is the order's (written to the customer's books when the order was submitted or
+ * its address changed: MOD-T16-01), byte for byte. */
+static int same_receiver(const ord_t *o, const Orderfleet__RawTrade *t) {
+    const of_mod_order_t *m = &o->mo;
+    return !strcmp(m->receiver_name, t->receiver_name) && !strcmp(m->receiver_mobile, t->receiver_mobile) &&
+           !strcmp(m->receiver_telno, t->receiver_telno) && !strcmp(m->receiver_province, t->receiver_province) &&
+           !strcmp(m->receiver_city, t->receiver_city) && !strcmp(m->receiver_district, t->receiver_district) &&
+           !strcmp(m->receiver_address, t->receiver_address) && !strcmp(m->receiver_zip, t->receiver_zip);
+}
+
 of_err_t of_modstore_apply(of_modstore_t *ms, const of_cat_snap_t *snap, of_modjob_t *const *jobs, size_t n,
                            int64_t now, char *err, size_t size) {
     of_cat_overlay_reset(ms->ov);
@@ -1268,7 +1290,8 @@ of_err_t of_modstore_apply(of_modstore_t *ms, const of_cat_snap_t *snap, of_modj
                           .into_trade_id = o->trade_id,
                           .keep_state = o->status == OF_ST_PREORDER || o->status == OF_ST_AWAIT_AUDIT ? o->status : 0,
                           .held = r->held,
-                          .nheld = o->nline};
+                          .nheld = o->nline,
+                          .books_customer = same_receiver(o, &x->t) ? o->customer_id : 0};
     }
     if (!e && nrs) e = resubmit(ms, rs, nrs, now, err, size);
     for (size_t i = 0; i < ms->nsales && !e; i++)

@@ -456,7 +456,7 @@ static of_err_t load_specs(of_substore_t *ss, const idset_t *want, char *err, si
     for (size_t i = 0; i < want->n; i++)
         p[i] = OFP_U(want->v[i]);
     of_rows_t *rows;
-    of_err_t e = of_db_query_multi(ss->db, &ss->rd[R_STOCK], p, (int)want->n, &rows, err, size);
+    of_err_t e = of_db_query_multi_in(ss->db, &ss->rd[R_STOCK], p, (int)want->n, NULL, &rows, err, size);
     free(p);
     if (e) return e;
     for (int r = 0; r < rows->nrows && !e; r++) {
@@ -541,7 +541,9 @@ static of_err_t read_customers(of_substore_t *ss, of_subjob_t *const *jobs, size
         ss->rj[j].nsibs = 0;
     }
     of_rows_t *rows;
-    of_err_t e = of_db_query_multi(ss->db, &ss->rd[R_CUST], p, k, &rows, err, size);
+    /* padded with a key no job has (rows of k / 2 >= n are skipped below): one statement */
+    const of_param_t pad[3] = {OFP_U(n * 2), OFP_I(-1), OFP_S("")};
+    of_err_t e = of_db_query_multi_in(ss->db, &ss->rd[R_CUST], p, k, pad, &rows, err, size);
     free(p);
     free(nicks);
     if (e) {
@@ -633,7 +635,9 @@ static of_err_t write_customer(of_substore_t *ss, of_subjob_t *job, const of_sub
     if (s->cust_action == OF_CUST_CREATE || s->cust_action == OF_CUST_LINK_OFFLINE)
         if ((e = ADD(OF_SW_PLATFORM_CUSTOMER, OFP_I(raw->platform_id), OFP_S(s->nick), *cust))) return e;
     /* SUB-CUST-05 address book (none when every address part is empty), SUB-CUST-06 phone book (INSERT IGNORE:
-     * only added) */
+     * only added); not again for an order submitted again whose customer's books hold its receiver (D-MOD-23) */
+    if (job->books_customer && s->cust_action == OF_CUST_EXISTING && job->books_customer == s->customer_id)
+        return OF_OK;
     of_cust_address_t ad;
     if (of_cust_address(raw, &ad) &&
         (e = ADD(OF_SW_ADDRESS, *cust, OFP_S(ad.name), OFP_S(ad.province), OFP_S(ad.city), OFP_S(ad.district),
@@ -741,7 +745,7 @@ static of_err_t write_refunds(of_substore_t *ss, char *err, size_t size) {
         p[i * 2 + 1] = OFP_S(ss->refunds[i].raw->tid);
     }
     of_rows_t *rows = NULL;
-    if (!e) e = of_db_query_multi(ss->db, &ss->rd_refund, p, (int)ss->nrefunds, &rows, err, size);
+    if (!e) e = of_db_query_multi_in(ss->db, &ss->rd_refund, p, (int)ss->nrefunds, NULL, &rows, err, size);
     for (int r = 0; !e && r < rows->nrows; r++) /* in preference order: the first row of a trade stands */
         for (size_t i = 0; i < ss->nrefunds; i++)
             if (!ids[i] && (uint64_t)of_rows_i64(rows, r, 0) == ss->refunds[i].shop_id &&
@@ -1092,6 +1096,7 @@ static of_err_t decide_one(of_substore_t *ss, of_subjob_t *job, const rjob_t *rj
             s.delay_to_time = 0;
         }
     }
+    of_sub_sib_prune(&s, rj->sibs, rj->nsibs); /* D-MOD-22: flags a sibling already has are not written again */
     /* SUB-STK: the view must hold a reserved spec's rows before the reservation is counted in it */
     for (size_t i = 0; s.submitted && s.reserve != OF_RES_NONE && i < s.nlines && !e; i++)
         e = load_spec(ss, s.lines[i].spec_id, err, size);
@@ -1264,6 +1269,10 @@ of_err_t of_substore_submit(of_substore_t *ss, of_subjob_t *const *jobs, size_t 
      * bits (D-T10-50; it_change "two versions of a new trade in one batch"). */
     e = of_wset_flush(ss->w, errstr, errstr_size);
     return e == OF_ERR_DUPLICATE ? duplicate(ss, n) : e;
+}
+
+of_wset_t *of_substore_wset(of_substore_t *ss) {
+    return ss->w;
 }
 
 const of_cat_overlay_t *of_substore_overlay(const of_substore_t *ss) {

@@ -66,6 +66,9 @@ typedef struct {
                              * waiting or pre-processing status decided again maps back to (D-MID-12); 0 = none */
     const of_held_t *held;  /* with into_trade_id: every line of that order */
     size_t nheld;
+    uint64_t books_customer; /* with into_trade_id: the customer whose address and phone books hold this version's
+                              * receiver already (the order was submitted with it, D-MOD-23): when the submission
+                              * settles on that customer, SUB-CUST-05/06 add nothing; 0 = written as for a new order */
     /* out */
     uint64_t trade_id;     /* sales_trade created, 0 = not submitted */
     int status;            /* its status */
@@ -143,6 +146,9 @@ typedef struct {
  * own (ordctl what-if). Errors as of_substore_submit. */
 of_err_t of_substore_lookup(of_substore_t *ss, of_subjob_t *const *jobs, size_t n, of_sublookup_t *out, char *errstr,
                             size_t errstr_size) OF_MUST_CHECK;
+/* The batch's write set of the submission's tables (OF_SW_*): a caller's rows of these tables added to it are written
+ * with the submission's (of_substore_submit's flushes, else of_substore_end), one statement per table. */
+of_wset_t *of_substore_wset(of_substore_t *ss);
 /* The platform goods rows of the transaction since of_substore_begin() (to merge after its commit). */
 const of_cat_overlay_t *of_substore_overlay(const of_substore_t *ss);
 /* The batch is over (committed or rolled back): drop the overlay and the buffered rows. */

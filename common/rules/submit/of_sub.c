@@ -67,6 +67,21 @@ int of_sub_sib_update(of_sub_t *s, uint64_t trade_id, uint32_t or_mask, int new_
     return 0;
 }
 
+size_t of_sub_sib_prune(of_sub_t *s, const of_sibling_t *sibs, size_t nsibs) {
+    size_t kept = 0;
+    for (size_t i = 0; i < s->nsib; i++) {
+        const of_sib_update_t *u = &s->sib[i];
+        int noop = 0;
+        for (size_t k = 0; k < nsibs && !noop; k++)
+            noop =
+                sibs[k].trade_id == u->trade_id && !u->new_status && (sibs[k].unmerge_mask & u->or_mask) == u->or_mask;
+        if (!noop) s->sib[kept++] = *u;
+    }
+    size_t dropped = s->nsib - kept;
+    s->nsib = kept;
+    return dropped;
+}
+
 int of_sub_stop(of_sub_t *s, const char *rule, uint32_t bad_bits, int process_status, const char *reason) {
     s->submitted = 0;
     s->raw_bad_reason |= bad_bits;

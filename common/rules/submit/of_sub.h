@@ -198,6 +198,10 @@ void of_sub_free(of_sub_t *s);
 of_line_t *of_sub_add_line(of_sub_t *s);
 /* Record a sibling update, merging with an earlier one for the same trade. -1 when out of memory. */
 int of_sub_sib_update(of_sub_t *s, uint64_t trade_id, uint32_t or_mask, int new_status, int64_t delay_to_time);
+/* Drop the sibling updates that change nothing on the siblings as read (sibs: the rules' input): no new status and
+ * every bit of or_mask already in the sibling's unmerge_mask (D-MOD-22: a write of the same flags is no write; the
+ * decision and its trace stay). Returns how many were dropped. */
+size_t of_sub_sib_prune(of_sub_t *s, const of_sibling_t *sibs, size_t nsibs);
 /* Stop the submission: set stop_rule/stop_reason, OR bad bits, log it. Returns 1 (for `return of_sub_stop(...)`). */
 int of_sub_stop(of_sub_t *s, const char *rule, uint32_t bad_bits, int process_status, const char *reason);
 
