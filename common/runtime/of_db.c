@@ -9,6 +9,7 @@
 #include "of_db.h"
 #include "of_log.h"
 #include "of_metrics.h"
+#include "of_money.h"
 #include "of_time.h"
 
 #define OF_DB_MAX_STMTS 2048
@@ -666,11 +667,7 @@ static of_err_t bind_params(MYSQL_STMT *st, binds_t *bs, const of_param_t *p, in
             b->is_unsigned = 1;
             break;
         case OFP_MONEY: {
-            int64_t v = p[i].i;
-            uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-            int l = snprintf(bs->money[i], sizeof bs->money[i], "%s%llu.%04llu", v < 0 ? "-" : "",
-                             (unsigned long long)(a / 10000), (unsigned long long)(a % 10000));
-            bs->len[i] = (unsigned long)l;
+            bs->len[i] = (unsigned long)strlen(of_money_fmt(p[i].i, bs->money[i], sizeof bs->money[i]));
             b->buffer_type = MYSQL_TYPE_NEWDECIMAL;
             b->buffer = bs->money[i];
             b->buffer_length = bs->len[i];
