@@ -624,6 +624,26 @@ static void binds_free(binds_t *bs) {
     free(bs->is_null);
 }
 
+/* A money value (1/10000 units) as the decimal text "[-]units.dddd" (what snprintf("%s%llu.%04llu") wrote; a wide
+ * row binds thousands of them a statement). Returns the length; out holds at least 22 bytes. */
+static int money_text(int64_t v, char *out) {
+    uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, whole = a / 10000, frac = a % 10000;
+    char tmp[24];
+    int n = 0;
+    for (int k = 0; k < 4; k++, frac /= 10)
+        tmp[n++] = (char)('0' + frac % 10);
+    tmp[n++] = '.';
+    do {
+        tmp[n++] = (char)('0' + whole % 10);
+        whole /= 10;
+    } while (whole);
+    if (v < 0) tmp[n++] = '-';
+    for (int i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    out[n] = '\0';
+    return n;
+}
+
 static of_err_t bind_params(MYSQL_STMT *st, binds_t *bs, const of_param_t *p, int n, char *errstr, size_t size) {
     bs->b = bs->sb;
     bs->money = bs->smoney;
@@ -666,11 +686,7 @@ static of_err_t bind_params(MYSQL_STMT *st, binds_t *bs, const of_param_t *p, in
             b->is_unsigned = 1;
             break;
         case OFP_MONEY: {
-            int64_t v = p[i].i;
-            uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-            int l = snprintf(bs->money[i], sizeof bs->money[i], "%s%llu.%04llu", v < 0 ? "-" : "",
-                             (unsigned long long)(a / 10000), (unsigned long long)(a % 10000));
-            bs->len[i] = (unsigned long)l;
+            bs->len[i] = (unsigned long)money_text(p[i].i, bs->money[i]);
             b->buffer_type = MYSQL_TYPE_NEWDECIMAL;
             b->buffer = bs->money[i];
             b->buffer_length = bs->len[i];
