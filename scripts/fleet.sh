@@ -96,12 +96,14 @@ known_instances() {
   done | sort -u -V
 }
 
-# the local fleet's secrets, made once: gateway service and back-office tokens, the buyers' token key, and the
-# secrets of the sample's merchants 1 and 2 (merchant.secret_ref = OF_MERCHANT_1_SECRET, OF_MERCHANT_2_SECRET)
+# the local fleet's secrets, made once: gateway service and back-office tokens, the buyers' token key, the
+# secrets of the sample's merchants 1 and 2 (merchant.secret_ref = OF_MERCHANT_1_SECRET, OF_MERCHANT_2_SECRET), the
+# console's token and the payment provider's signing key (OF_PAY_PROVIDER_SECRET: make run's of-testpay)
 ensure_secrets() {
   r() { head -c 18 /dev/urandom | base64 | tr '+/' 'xy'; }
   if [[ -s $SECRETS ]]; then # made by an earlier version: add what is missing
     grep -q '^OF_CONSOLE_TOKEN=' "$SECRETS" || echo "OF_CONSOLE_TOKEN=$(r)" >>"$SECRETS"
+    grep -q '^OF_PAY_PROVIDER_SECRET=' "$SECRETS" || echo "OF_PAY_PROVIDER_SECRET=$(r)" >>"$SECRETS"
     return 0
   fi
   mkdir -p "${SECRETS%/*}"
@@ -114,6 +116,7 @@ ensure_secrets() {
       echo "OF_MERCHANT_1_SECRET=$(r)"
       echo "OF_MERCHANT_2_SECRET=$(r)"
       echo "OF_CONSOLE_TOKEN=$(r)"
+      echo "OF_PAY_PROVIDER_SECRET=$(r)"
     } >"$SECRETS.tmp"
     mv "$SECRETS.tmp" "$SECRETS"
   )

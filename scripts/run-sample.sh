@@ -5,7 +5,9 @@
 # batch of changed versions (trade-modify) and a few bad ones, print a summary; then
 # deliver sample paid orders to a test merchant (of-delivery, of-retry-ladder, of-dlq-recorder) and print
 # what happened; then run the eight flows of the buyer/seller order sync on the two sites (of-order-sync), a payment
-# racing a price change among them. The workers run as the fleet (scripts/fleet.sh: supervised, restarted when they
+# racing a price change among them; then a flash sale over HTTP (of-gateway, of-flash, of-payment-finish): a batch,
+# buyers' order jobs (one over the unpaid limit, one sold out), a payment by points, balance and the test payment
+# provider (of-testpay on OF_TESTPAY_PORT, default OF_GATEWAY_PORT - 1), and the ledger check. The workers run as the fleet (scripts/fleet.sh: supervised, restarted when they
 # die), started step by step; at the end every worker type runs and the fleet and the stack stay up afterwards
 # (scripts/fleet.sh down, then scripts/stack.sh down, stop them).
 set -euo pipefail
@@ -13,17 +15,17 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO"
 step() { printf '\n==> %s\n' "$*"; }
 
-step "1/9 packages"
+step "1/10 packages"
 bash scripts/setup.sh
-step "2/9 build (build/)"
+step "2/10 build (build/)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOF_SANITIZE=OFF >/dev/null
 cmake --build build -j "$(nproc)" -- --no-print-directory 2>&1 | grep -Ev '^\[|^-- ' || true
 test -x build/bin/of-trade-submit || { echo "run-sample: build failed" >&2; exit 1; }
-step "3/9 local stack"
+step "3/10 local stack"
 export OF_BUILD_DIR=$REPO/build
 bash scripts/stack.sh up
 export OF_CONFIG=${OF_STATE_DIR:-$REPO/.state}/stack.env
-step "4/9 schema and sample catalogue"
+step "4/10 schema and sample catalogue"
 build/bin/ordctl migrate | grep -E '^migrate|applied$'
 if [[ $(bash scripts/stack.sh mysql -N -B -e 'SELECT COUNT(*) FROM cfg_shop') == 0 ]]; then
   bash scripts/stack.sh mysql <data/sample/catalogue.sql
@@ -31,7 +33,7 @@ if [[ $(bash scripts/stack.sh mysql -N -B -e 'SELECT COUNT(*) FROM cfg_shop') ==
 else
   echo "catalogue already loaded"
 fi
-step "5/9 trade-submit and trade-modify (the sweep joins after the first trades)"
+step "5/10 trade-submit and trade-modify (the sweep joins after the first trades)"
 STATE=${OF_STATE_DIR:-$REPO/.state}
 LOGS=$STATE/logs          # the stack's logs, the dead-letter text log, the test merchant's
 FLOGS=$STATE/fleet/logs   # each worker instance's log: <worker>-<n>.log
@@ -53,7 +55,7 @@ by_status() {
   SQL "SELECT CONCAT('  ', GROUP_CONCAT(CONCAT(trade_status, ': ', n) ORDER BY trade_status SEPARATOR ', ')) FROM
        (SELECT trade_status, COUNT(*) n FROM sales_trade GROUP BY trade_status) x"
 }
-step "6/9 publish sample raw trades (platform adapter), then later versions of some (trade-modify)"
+step "6/10 publish sample raw trades (platform adapter), then later versions of some (trade-modify)"
 build/bin/ordctl publish-trades data/sample/raw_trades.jsonl 2> >(grep -v CONFWARN >&2)
 build/bin/ordctl wait-idle --topic trade.raw --timeout 120
 echo "orders by status (5 cancelled, 10 unpaid, 16 delayed audit, 19/20 pre-processing, 40 audited ...) before the sweep:"
@@ -89,7 +91,7 @@ $(SQL "SELECT COUNT(*) FROM api_refund WHERE reason NOT LIKE 'MOD-%'") at submis
 echo "and the invalid lines (the adapter refuses what it can tell is bad; the rest is dead-lettered):"
 build/bin/ordctl publish-trades --no-validate data/sample/raw_trades_invalid.jsonl 2>&1 | grep -v CONFWARN || true
 build/bin/ordctl wait-idle --topic trade.raw --timeout 120
-step "7/9 summary"
+step "7/10 summary"
 build/bin/ordctl summary 2> >(grep -v CONFWARN >&2)
 build/bin/ordctl wait-idle --topic deadletter --group orderfleet.dlq-recorder --timeout 60 >/dev/null 2>&1 || true
 echo
@@ -101,7 +103,7 @@ echo
 echo "why did the order of TB2026112000001 go where it went (ordctl explain --tid TB2026112000001, abridged):"
 build/bin/ordctl explain --tid TB2026112000001 2>/dev/null | grep -E '^(order|  warehouse|  logistics|  package)|SUB-WH-0[0-9] ' || true
 
-step "8/9 delivery of paid orders to merchants (DLV)"
+step "8/10 delivery of paid orders to merchants (DLV)"
 # The merchants' HMAC secrets: made up by the fleet's first start ($STATE/secrets/fleet.env, mode 600), handed to
 # the workers and the test merchant through the environment (merchant.secret_ref names the variable).
 set -a
@@ -141,7 +143,7 @@ echo
 echo "dead letters of this run (MySQL dead_letter; one line each in $OF_DEADLETTER_LOG):"
 build/bin/ordctl dlq list --since 5m 2> >(grep -v CONFWARN >&2) | grep "order=S$RUN-" | sort -t= -k3 || echo "  none"
 echo
-step "9/9 the two order sites: buyer site, seller primary and its replica (of-order-sync)"
+step "9/10 the two order sites: buyer site, seller primary and its replica (of-order-sync)"
 fleet up order-sync >/dev/null
 echo "running of-order-sync (log $FLOGS/order-sync-1.log); each op below is one local transaction on its own site"
 site() { build/bin/ordctl site "$@" 2> >(grep -v CONFWARN >&2); }
@@ -191,9 +193,69 @@ site conflicts --limit 5
 site check --wait 30 | tail -1
 echo
 
-# the rest of the fleet (of-flash, of-payment-finish, of-gateway, of-console) joins: every worker type runs from now on
+step "10/10 a flash sale over HTTP: jobs, states, a mixed payment, the finish chain (FS-1…FS-11)"
+# the rest of the fleet (of-flash, of-payment-finish, of-gateway, of-console) joins: every worker type runs from now on.
+# The gateway asks the test payment provider (of-testpay) for the third-party part; its notifies come back signed
+# with OF_PAY_PROVIDER_SECRET (the fleet's secrets). It stops with this run, as the test merchant does.
+GW_PORT=${OF_GATEWAY_PORT:-$(sed -n 's/^OF_GATEWAY_PORT=//p' "$OF_CONFIG" | tail -1)}
+GW_PORT=${GW_PORT:-8480}
+PAY_PORT=${OF_TESTPAY_PORT:-$((GW_PORT - 1))}
+export OF_PAY_PROVIDER_URL="http://127.0.0.1:$PAY_PORT/pay"
+build/bin/of-testpay --port "$PAY_PORT" --delay-ms 100 >>"$LOGS/testpay.log" 2>&1 &
+TESTPAY=$!
+trap 'kill -TERM $MERCHANT $TESTPAY 2>/dev/null; wait $MERCHANT $TESTPAY 2>/dev/null || true' EXIT
 fleet up
-CPORT=$(sed -n 's/^OF_CONSOLE_PORT=//p' "$OF_CONFIG" | tail -1)
+CPORT=${OF_CONSOLE_PORT:-$(sed -n 's/^OF_CONSOLE_PORT=//p' "$OF_CONFIG" | tail -1)}
+URL="http://127.0.0.1:$GW_PORT"
+for _ in $(seq 1 100); do curl -sf "$URL/healthz" >/dev/null && break; sleep 0.1; done
+APP=$(sed -E 's/^app:([^:,]*):.*/\1/' <<<"$OF_GATEWAY_TOKENS")
+fctl() { build/bin/ordctl flash "$@" 2> >(grep -v CONFWARN >&2); }
+jfield() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1], {"d": d}))' "$1" 2>/dev/null; }
+FB=$(build/bin/ordctl flash batch-create --code "F$RUN" --merchant 1 --units 5 --price 100 --limit-unpaid 1 \
+  --title "限时抢购 sample" 2>/dev/null)
+echo "batch $FB: 5 units at 100.00, one unpaid order per buyer; each job below waits for the one before (one line each)"
+job() { # job USER NUM [IDEMPOTENCY-KEY]: a buyer's job over HTTP (the buyer's own token), then its state until it ends
+  local tok r id st i
+  tok=$(fctl token --user "$1")
+  r=$(curl -s -X POST "$URL/api/order/job" -H "Authorization: Bearer $tok" ${3:+-H "Idempotency-Key: $3"} \
+    --data-binary "{\"batch_id\":$FB,\"num\":$2}")
+  [[ $r =~ \"jobId\":\"([^\"]+)\" ]] || { echo "  buyer $1 asks $2: refused: $r"; return 0; }
+  id=${BASH_REMATCH[1]}
+  for i in $(seq 1 100); do
+    st=$(curl -s "$URL/api/order/job/$id/state" -H "Authorization: Bearer $tok")
+    [[ $st == *'"complete"'* || $st == *'"failed"'* ]] && break
+    sleep 0.05
+  done
+  if [[ $st =~ \"orderId\":([0-9]+) ]]; then
+    st="complete, order ${BASH_REMATCH[1]}"
+  elif [[ $st =~ \"state\":\"([a-z]+)\".*\"reason\":\"([^\"]*)\".*\"message\":\"([^\"]*)\" ]]; then
+    st="${BASH_REMATCH[1]} ${BASH_REMATCH[2]} (${BASH_REMATCH[3]})"
+  fi
+  printf '  buyer %s asks %s%s: job %s → %s\n' "$1" "$2" "${3:+ (Idempotency-Key $3)}" "$id" "$st"
+}
+job 1001 2
+job 1001 1
+job 1002 2 "F$RUN-1002"
+job 1002 2 "F$RUN-1002"
+job 1003 3
+job 1003 1
+echo "jobs by state: $(bash scripts/stack.sh mysql -N -B -e "SELECT GROUP_CONCAT(CONCAT(state, IF(error = '', '', CONCAT(' ', error)), ': ', n) SEPARATOR ', ') FROM (SELECT state, error, COUNT(*) n FROM fs_job WHERE batch_id = $FB GROUP BY state, error) x")"
+FO=$(bash scripts/stack.sh mysql -N -B -e "SELECT id FROM fs_order WHERE batch_id = $FB AND user_id = 1001")
+t1001=$(fctl token --user 1001)
+echo "buyer 1001 pays order $FO (200.00): 50 points, 30.00 of the balance, the rest through the payment provider"
+curl -s -X PUT "$URL/api/order/$FO/pay" -H "Authorization: Bearer $t1001" -H "Idempotency-Key: F$RUN-pay" \
+  --data-binary '{"jifen":50,"balance":30,"otherPay":{"type":"sinapay"}}' |
+  jfield '"  answer: %s, remain_pay %s; %s" % (d["state_name"], d["remain_pay"], ", ".join("%s %s (status %s)" % (p["pay_type"], p["amount"], p["status"]) for p in d["pay_infos"]))'
+for _ in $(seq 1 150); do # the provider's signed notify settles the rest; payment-finish runs the chain
+  [[ $(bash scripts/stack.sh mysql -N -B -e "SELECT COUNT(*) FROM fs_finish_step WHERE order_id = $FO") -ge 8 ]] && break
+  sleep 0.1
+done
+curl -s "$URL/api/order/$FO" -H "Authorization: Bearer $t1001" |
+  jfield '"  order %s: %s, remain_pay %s, pay_method %s, paid at %s" % (d["order_code"], d["state_name"], d["remain_pay"], d["pay_method"], d["paid_at"])'
+echo "  finish chain (of-payment-finish): $(bash scripts/stack.sh mysql -N -B -e "SELECT IFNULL(GROUP_CONCAT(CONCAT(step, IF(detail = '', '', CONCAT(' (', detail, ')'))) ORDER BY done_at, FIELD(step, 'paid', 'method', 'units', 'repurchase', 'push', 'message', 'activity', 'deliver') SEPARATOR ', '), 'not run yet') FROM fs_finish_step WHERE order_id = $FO")"
+echo "  buyer 1001's ledger, newest first (ordctl flash ledger --user 1001 --limit 4):"
+fctl ledger --user 1001 --limit 4 | sed 's/^/    /'
+echo "  $(fctl check --batch "$FB" | tail -1)"
 
 # the commands to go on with, for this run's stack (its state folder when OF_STATE_DIR points elsewhere)
 SD=""
@@ -205,5 +267,6 @@ echo "Watch it:  ${SD}scripts/fleet.sh status   |  ${SD}scripts/fleet.sh logs tr
 echo "           the ops console: http://127.0.0.1:${CPORT:-8490}/  (its token: OF_CONSOLE_TOKEN in ${OF_STATE_DIR:-.state}/secrets/fleet.env)"
 echo "           Prometheus metrics of each instance: the ADMIN column of fleet.sh status (/metrics /healthz /readyz)"
 echo "Go on:     ${SD}$C publish-trades FILE.jsonl  (or - for standard input);  $C explain --tid TID ;"
-echo "           $C dlq list --errors ;  $C site show OID   (the test merchant stopped with this run)"
+echo "           $C dlq list --errors ;  $C site show OID ;  $C flash batch $FB"
+echo "           (the test merchant and the test payment provider stopped with this run)"
 echo "Stop it:   ${SD}scripts/fleet.sh down   then   ${SD}scripts/stack.sh down"

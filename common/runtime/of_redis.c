@@ -11,7 +11,7 @@
 static const char *const lua_names[OF_LUA__COUNT] = {
     "sequence",     "dedupe_claim",       "dedupe_done",     "dedupe_release", "delivery_notify",
     "delivery_pop", "delivery_delivered", "delivery_failed", "fsjob_start",    "fsjob_finish",
-    "fsjob_reap",   "fsjob_peek",         "fsjob_abandon"};
+    "fsjob_reap",   "fsjob_peek",         "fsjob_abandon",   "fsjob_submit"};
 
 struct of_redis_s {
     redisContext *c;

@@ -21,6 +21,7 @@ typedef enum {
     OF_LUA_FSJOB_REAP,         /* FS-2 TTL */
     OF_LUA_FSJOB_PEEK,         /* FS-2 backoff */
     OF_LUA_FSJOB_ABANDON,      /* FS-1 CreateOrderFail (D-FS-3) */
+    OF_LUA_FSJOB_SUBMIT,       /* FS-1 the live record */
     OF_LUA__COUNT
 } of_lua_t;
 

@@ -261,3 +261,18 @@ Test(lua, FS_1_abandon_of_a_lost_record_leaves_a_failed_one_the_message_cannot_r
     cr_expect_str_eq(hget("a4", "state", b, sizeof b), "failed");
     cr_expect_str_eq(hget("a4", "error", b, sizeof b), "QUEUE_FAILED");
 }
+
+Test(lua, FS_1_fsjob_submit_writes_the_live_record_and_its_lifetime) {
+    char b[64], k[128], err[256];
+    const char *a[] = {"600000", "state", "inactive", "user_id", "7", "attempts_made", "0", "attempts_max", "3"};
+    cr_expect_eq(run(OF_LUA_FSJOB_SUBMIT, "s1", 9, a), 1);
+    cr_expect_str_eq(hget("s1", "state", b, sizeof b), "inactive");
+    cr_expect_eq(hnum("s1", "user_id"), 7);
+    snprintf(k, sizeof k, "%ss1", prefix);
+    const char *argv[] = {"PTTL", k};
+    redisReply *rep = NULL;
+    cr_assert_eq(of_redis_cmd(r, 2, argv, &rep, err, sizeof err), OF_OK, "%s", err);
+    cr_expect(rep->type == REDIS_REPLY_INTEGER && rep->integer > 590000 && rep->integer <= 600000, "kept 600 s");
+    freeReplyObject(rep);
+    cr_expect_eq(js_start("s1", T0, "w:1"), 1, "the worker starts it");
+}

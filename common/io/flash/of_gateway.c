@@ -365,7 +365,6 @@ static enum MHD_Result submit(of_gateway_t *g, struct MHD_Connection *c, req_t *
     new_job_id(id, sizeof id);
     of_rkey_fsjob(hkey, sizeof hkey, g->prefix, id);
     int line = (int)(job.user_id % (uint64_t)g->nlines);
-    redisReply *rep = NULL;
     enum MHD_Result res;
     if (!s) goto fail;
     snprintf(v[7], sizeof v[7], "%lld", (long long)g->keep_ms);
@@ -401,17 +400,15 @@ static enum MHD_Result submit(of_gateway_t *g, struct MHD_Connection *c, req_t *
     char data[OF_FSREQ_PRESENT_MAX + 128];
     snprintf(data, sizeof data, "{\"user_id\":%s,\"batch_id\":%s,\"num\":%s,\"present_info\":%s}", v[0], v[1], v[2],
              job.present_info ? job.present_info : "null");
-    const char *hset[] = {"HSET",         hkey, "state",    "inactive", "user_id",  v[0], "batch_id",      v[1],
-                          "num",          v[2], "line",     v[3],       "data",     data, "created_at",    v[4],
-                          "promote_at",   v[4], "priority", "0",        "progress", "0",  "attempts_made", "0",
-                          "attempts_max", v[5], "ttl",      v[6]};
-    if (redis_do(s, (int)(sizeof hset / sizeof hset[0]), hset, &rep, why, sizeof why)) goto fail;
-    freeReplyObject(rep);
-    rep = NULL;
-    const char *exp[] = {"PEXPIRE", hkey, v[7]};
-    if (redis_do(s, 3, exp, &rep, why, sizeof why)) goto fail;
-    freeReplyObject(rep);
-    rep = NULL;
+    const char *kv[] = {v[7], "state",    "inactive", "user_id",  v[0], "batch_id",      v[1], "num",
+                        v[2], "line",     v[3],       "data",     data, "created_at",    v[4], "promote_at",
+                        v[4], "priority", "0",        "progress", "0",  "attempts_made", "0",  "attempts_max",
+                        v[5], "ttl",      v[6]};
+    const char *hk[] = {hkey};
+    long long one = 0;
+    if (of_redis_eval_int(s->rd, OF_LUA_FSJOB_SUBMIT, 1, hk, (int)(sizeof kv / sizeof kv[0]), kv, &one, why,
+                          sizeof why))
+        goto fail;
     char eid[64];
     snprintf(eid, sizeof eid, "fsjob:%s", id);
     Orderfleet__EventMeta meta = ORDERFLEET__EVENT_META__INIT;
