@@ -22,7 +22,8 @@
  *
  * After the timed part it checks that every compared column of every table now equals the copy (verify=ok).
  *
- * Usage: of-bench-modceiling --after DB --changes N [--batch B] [--compare]
+ * Usage: of-bench-modceiling --after DB --changes N [--batch B] [--compare] [--mysqld-pid P]
+ *   --mysqld-pid P  also print the CPU of the timed part: MariaDB's process P (same machine) and this program's
  *   --compare  only print the difference (rows per table, changed columns) and write nothing: e.g. to check that two
  *              builds of the worker leave the same rows (exit 0 when there is none)
  * Configuration: $OF_CONFIG (the stack's stack.env); the app user needs SELECT on DB.
@@ -32,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "of_config.h"
 #include "of_db.h"
 #include "of_log.h"
@@ -439,6 +441,21 @@ static of_err_t tx_body(of_db_t *db, void *vctx, char *err, size_t size) {
     return e;
 }
 
+/* CPU seconds of process pid (utime + stime), -1 when unreadable; pid 0: this process. */
+static double cpu_s(long pid) {
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, pid ? "/proc/%ld/stat" : "/proc/self/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (!f) return -1;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *p = strrchr(buf, ')'); /* the fields after the command name */
+    unsigned long long ut = 0, st = 0;
+    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2) return -1;
+    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
 static double now_s(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -470,8 +487,9 @@ static long long mismatches(const table_t *t) {
 int main(int argc, char **argv) {
     long changes = 0;
     int batch = 0, compare = 0;
+    long mysqld_pid = -1;
     static const char usage[] =
-        "usage: of-bench-modceiling --after DB --changes N [--batch B]\n"
+        "usage: of-bench-modceiling --after DB --changes N [--batch B] [--compare] [--mysqld-pid P]\n"
         "  the raw-SQL ceiling of the trade-modify benchmark: writes the rows the worker wrote (the difference "
         "between\n"
         "  database DB, a copy taken after the worker, and the current database, the state before the changes) with\n"
@@ -486,6 +504,8 @@ int main(int argc, char **argv) {
             batch = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--compare"))
             compare = 1;
+        else if (!strcmp(argv[i], "--mysqld-pid") && i + 1 < argc)
+            mysqld_pid = atol(argv[++i]);
         else {
             fputs(usage, strcmp(argv[i], "--help") ? stderr : stdout);
             return strcmp(argv[i], "--help") ? 2 : 0;
@@ -554,6 +574,7 @@ int main(int argc, char **argv) {
     for (int k = 0; HAVE_CTR && k < K; k++)
         nctr += NCTR[k];
     /* 2. the writes (timed) */
+    double c_my0 = mysqld_pid > 0 ? cpu_s(mysqld_pid) : -1, c_self0 = cpu_s(0);
     double t0 = now_s();
     for (int k = 0; k < K; k++) {
         txc_t c = {.k = k};
@@ -564,6 +585,7 @@ int main(int argc, char **argv) {
         }
     }
     double secs = now_s() - t0;
+    double c_my = c_my0 >= 0 ? cpu_s(mysqld_pid) - c_my0 : -1, c_self = cpu_s(0) - c_self0;
     /* 3. the check */
     long long bad = 0;
     char badt[600] = "";
@@ -575,8 +597,10 @@ int main(int argc, char **argv) {
             snprintf(badt + l, sizeof badt - l, " %.79s:%lld", T[i].name, m);
         }
     }
-    printf("changes=%ld transactions=%d rows=%lld counter_upserts=%lld seconds=%.3f cps=%.0f verify=%s%s\n", changes, K,
+    printf("changes=%ld transactions=%d rows=%lld counter_upserts=%lld seconds=%.3f cps=%.0f verify=%s%s", changes, K,
            rows + nctr, nctr, secs, (double)changes / secs, bad ? "FAILED" : "ok", badt);
+    if (c_my >= 0) printf(" cpu_mysqld=%.2f cpu_self=%.2f", c_my, c_self);
+    printf("\n");
     for (int i = 0; i < NT; i++) {
         table_t *t = &T[i];
         if (t == ss && HAVE_CTR) {
