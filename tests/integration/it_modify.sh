@@ -206,8 +206,34 @@ assert_eq "$(sql "SELECT trade_status FROM sales_trade WHERE trade_id=$o8")" "11
 assert_eq "$(sql "SELECT process_status FROM api_trade WHERE tid='IT-MOD-8'")" "60" "MOD-T1-36: raw trade completed"
 stock_check "after shipment and completion"
 
+log "sequence 8: two trades of one customer paid in one batch: the second sees the first as paid (D-MOD-25)"
+t9=$(trade IT-MOD-9 mod-buyer-9)
+t10=$(trade IT-MOD-10 mod-buyer-9)
+send "$t9"
+send "$t10"
+o9=$(order_of IT-MOD-9)
+o10=$(order_of IT-MOD-10)
+stop_worker m # both changes wait on trade.changed, so that one batch takes them
+t9=$(paid <<<"$t9" | at 11:50:00)
+t10=$(paid <<<"$t10" | at 11:50:00)
+printf '%s\n%s\n' "$t9" "$t10" >"$WORK/v.jsonl"
+publish "$WORK/v.jsonl"
+wait_idle || fail "trade.raw not consumed"
+start_modify m9
+wait_modified || fail "the two paid changes not consumed"
+ev9=$(grep 'msg="change applied".*tid=IT-MOD-9 ' "$WORK/m9.log" | sed -E 's/.*event_id=([^ ]+).*/\1/')
+ev10=$(grep 'msg="change applied".*tid=IT-MOD-10 ' "$WORK/m9.log" | sed -E 's/.*event_id=([^ ]+).*/\1/')
+[[ -n $ev9 && -n $ev10 ]] || fail "the two changes' log lines"
+assert_eq "$(sql "SELECT COUNT(DISTINCT processed_at) FROM processed_event WHERE consumer = '$OF_KAFKA_GROUP-modify' AND event_id IN ('$ev9', '$ev10')")" "1" "both changes applied in one batch (the case under test)"
+for o in "$o9" "$o10"; do
+  s=$(st "$o")
+  [[ ${s%% *} == 16 || ${s%% *} == 20 ]] || fail "order $o: status $s, want 16 or 20: a paid order must not wait for a sibling paid in the same batch (SUB-WU-02, MOD-T1-07)"
+done
+assert_eq "$(sql "SELECT COUNT(*) FROM sales_trade WHERE trade_id IN ($o9, $o10) AND unmerge_mask & 1")" "0" "MOD-T1-08: no unpaid flag left on either"
+stock_check "after two paid changes of one customer"
+
 log "replay: every change again, nothing changes"
-stop_worker m
+stop_worker m9
 snap() { sql "SELECT MD5(GROUP_CONCAT(CONCAT_WS(':', trade_id, trade_status, refund_status, block_reason, bad_reason, warehouse_id, receiver_address, buyer_message, goods_count) ORDER BY trade_id)) FROM sales_trade"; sql "SELECT MD5(GROUP_CONCAT(CONCAT_WS(':', warehouse_id, spec_id, unpay_num, order_num) ORDER BY warehouse_id, spec_id)) FROM stock_spec"; sql "SELECT COUNT(*) FROM sales_trade_log"; }
 before=$(snap)
 ordctl replay --topic trade.changed --group "$OF_KAFKA_GROUP-modify" --from-beginning --yes >"$WORK/replay.out" 2>&1 || { fail "replay"; cat "$WORK/replay.out"; }

@@ -1016,11 +1016,12 @@ of_err_t of_substore_write(of_substore_t *ss, of_subjob_t *job, const of_sub_t *
 }
 
 /* What a round writes before the next one reads: customers (their platform keys, address and phone books: a later
- * round's SUB-CUST-03 reads them), orders, siblings' flags. The rest (lines, logs, stock log, raw trades ...) waits
- * for the end of of_substore_submit, one statement per table per call. */
+ * round's SUB-CUST-03 reads them), orders — new ones and those submitted again into their own row (trade-modify: a
+ * customer's second paid order of a batch must see the first as paid, D-MOD-25) — and siblings' flags. The rest (lines,
+ * logs, stock log, raw trades ...) waits for the end of of_substore_submit, one statement per table per call. */
 #define ROUND_TABLES                                                                                                   \
     ((1u << OF_SW_CUSTOMER) | (1u << OF_SW_PLATFORM_CUSTOMER) | (1u << OF_SW_ADDRESS) | (1u << OF_SW_TELNO) |          \
-     (1u << OF_SW_TRADE) | (1u << OF_SW_SIBLING))
+     (1u << OF_SW_TRADE) | (1u << OF_SW_TRADE_INTO) | (1u << OF_SW_SIBLING))
 
 /* A duplicate key: another instance created the customer meanwhile (crm_platform_customer), or two keys are one to
  * the column's collation: the transaction runs again (its retry takes one trade per call, see of_ingest) and reads
