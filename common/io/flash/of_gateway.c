@@ -63,7 +63,7 @@ typedef struct {
     of_db_t *db;
     of_redis_t *rd;
     of_fspaystore_t *pay;
-    int st_order, st_pays, st_job, st_idem;
+    int st_order, st_pays, st_job, st_idem, st_qfail;
 } session_t;
 
 /* a request; a job submit is suspended (MHD_suspend_connection) from its produce until its delivery report resumes
@@ -77,6 +77,7 @@ typedef struct {
     struct MHD_Connection *conn;
     char id[40], hkey[128], ikey[256], name[64];
     uint64_t user_id, batch_id;
+    int num, line;
     int64_t t0_us; /* arrival (the request-time histogram) */
 } req_t;
 
@@ -94,6 +95,13 @@ static const char SQL_JOB[] =
 
 /* D-FS-15: the job that made the order of a caller's Idempotency-Key (the flash worker writes it with the order) */
 static const char SQL_IDEM[] = "SELECT job_id FROM fs_job WHERE idem_client = ? AND idempotency_key = ?";
+
+/* D-FS-3: a job the gateway gave up on after its produce, failed durably unless a worker recorded it first (the
+ * worker locks the row before it decides, so a message that lands later finds it final and makes no order) */
+static const char SQL_QFAIL[] =
+    "INSERT INTO fs_job (job_id, line, user_id, batch_id, num, state, error, progress, attempts_made, "
+    "attempts_remaining, attempts_max, ttl_ms, finished_at) VALUES (?, ?, ?, ?, ?, 'failed', 'QUEUE_FAILED', 100, 0, "
+    "0, ?, ?, NOW(3)) ON DUPLICATE KEY UPDATE job_id = job_id";
 
 /* ---------------------------------------------------------------- Kafka */
 static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
@@ -182,6 +190,7 @@ static session_t *session(of_gateway_t *g, char *why, size_t size) {
         s->st_pays = of_db_register(s->db, SQL_PAYS);
         s->st_job = of_db_register(s->db, SQL_JOB);
         s->st_idem = of_db_register(s->db, SQL_IDEM);
+        s->st_qfail = of_db_register(s->db, SQL_QFAIL);
     }
     if (!s->pay && !(s->pay = of_fspaystore_new(s->db, why, size))) return NULL;
     return s;
@@ -275,11 +284,32 @@ static void idem_release(session_t *s, const char *ikey, const char *id) {
         of_warn("idempotency key not released (it lapses)", OF_S("job_id", id), OF_S("error", why), OF_END);
 }
 
+/* D-FS-3: after a produce whose report failed (the message may have been persisted all the same), the job fails in
+ * fs_job too, so that no Redis loss or outage lets a late message make an order. Returns 0 when a worker recorded the
+ * job first (the job exists), 1 when failed here (or the database is unavailable: logged) */
+static int give_up_durably(of_gateway_t *g, session_t *s, const req_t *rq) {
+    char why[256];
+    of_param_t p[] = {OFP_S(rq->id),  OFP_I(rq->line),        OFP_U(rq->user_id), OFP_U(rq->batch_id),
+                      OFP_I(rq->num), OFP_I(g->attempts_max), OFP_I(g->ttl_ms)};
+    of_param_t q = OFP_S(rq->id);
+    of_rows_t *rows = NULL;
+    if (of_db_exec(s->db, s->st_qfail, p, 7, NULL, NULL, why, sizeof why) ||
+        of_db_query(s->db, s->st_job, &q, 1, &rows, why, sizeof why)) {
+        of_warn("flash job: not failed in fs_job (database), a late message may still run it", OF_S("job_id", rq->id),
+                OF_S("error", why), OF_END);
+        return 1;
+    }
+    int mine =
+        rows->nrows && !strcmp(of_rows_str(rows, 0, 8), "failed") && !strcmp(of_rows_str(rows, 0, 9), "QUEUE_FAILED");
+    of_rows_free(rows);
+    return mine;
+}
+
 /* FS-1, D-FS-3: the gateway could not queue job id. fsjob_abandon.lua fails its record unless a worker took the job
- * first (the message landed after all: the job exists, its jobId is the answer); else CreateOrderFail, the key free
- * again. */
+ * first (the message landed after all: the job exists, its jobId is the answer); after a produce (rq) fs_job too
+ * (give_up_durably); else CreateOrderFail, the key free again. */
 static enum MHD_Result give_up(of_gateway_t *g, session_t *s, struct MHD_Connection *c, const char *id,
-                               const char *hkey, const char *ikey) {
+                               const char *hkey, const char *ikey, const req_t *rq) {
     char why[256], now[24], keep[24];
     long long v = 1;
     if (s && s->rd) {
@@ -289,6 +319,7 @@ static enum MHD_Result give_up(of_gateway_t *g, session_t *s, struct MHD_Connect
         if (of_redis_eval_int(s->rd, OF_LUA_FSJOB_ABANDON, 1, k, 2, a, &v, why, sizeof why))
             of_warn("flash job: its record not failed (Redis)", OF_S("job_id", id), OF_S("error", why), OF_END);
     }
+    if (v && rq && s && s->db) v = give_up_durably(g, s, rq);
     if (!v) { /* a worker took it first */
         of_warn("flash job queued after all: a worker took it before its delivery report (jobId answered)",
                 OF_S("job_id", id), OF_END);
@@ -443,6 +474,8 @@ static enum MHD_Result submit(of_gateway_t *g, struct MHD_Connection *c, req_t *
     snprintf(rq->name, sizeof rq->name, "%s", who->name);
     rq->user_id = job.user_id;
     rq->batch_id = job.batch_id;
+    rq->num = job.num;
+    rq->line = line;
     rq->conn = c;
     rq->phase = 1;
     MHD_suspend_connection(c);
@@ -462,7 +495,7 @@ fail:
     of_warn("flash job not queued", OF_S("job_id", id), OF_U("user_id", job.user_id), OF_U("batch_id", job.batch_id),
             OF_S("client", who->name), OF_S("error", why), OF_END);
     of_fsreq_job_free(&job);
-    res = give_up(g, s, c, id, hkey, ikey);
+    res = give_up(g, s, c, id, hkey, ikey, NULL); /* nothing produced: nothing can land */
     return res;
 }
 
@@ -482,7 +515,7 @@ static enum MHD_Result submit_end(of_gateway_t *g, struct MHD_Connection *c, req
     }
     of_warn("flash job not queued", OF_S("job_id", rq->id), OF_U("user_id", rq->user_id),
             OF_U("batch_id", rq->batch_id), OF_S("client", rq->name), OF_S("error", rd_kafka_err2str(rq->err)), OF_END);
-    return give_up(g, s, c, rq->id, rq->hkey, rq->ikey);
+    return give_up(g, s, c, rq->id, rq->hkey, rq->ikey, rq);
 }
 
 /* ---------------------------------------------------------------- GET /api/order/job/{id}/state (FS-3, FS-4) */
