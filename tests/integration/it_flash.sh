@@ -126,6 +126,28 @@ redis_cli hdel "${OF_REDIS_PREFIX}fsjob:$ja" recorded >/dev/null
 st=$(http GET "/api/order/job/$ja/state?full=1" "$APP")
 assert_eq "$(jget '(d["state"], d["result"]["orderId"], "reason" in d)' <<<"$st")" "('complete', $oa, False)" "live record failed, fs_job complete"
 
+log "D-FS-18: the TTL check records a job failed after the worker read its record: the order made meanwhile does not stay"
+bt=$(ordctl flash batch-create --code IT-FS-TTLRACE --merchant 1 --units 5 --price 1.00 --limit-unpaid 2 2>/dev/null)
+tt=$(ordctl flash token --user 4350)
+# a session holds the batch row: the worker reads the job's final record (none yet), then waits for the batch's lock
+bash "$REPO/scripts/stack.sh" mysql -N -B -e "BEGIN; SELECT id FROM fs_batch WHERE id = $bt FOR UPDATE; SELECT SLEEP(2.5); COMMIT;" >/dev/null &
+holder=$!
+# (the workers and these sessions are one MariaDB user: its PROCESSLIST shows their statements, no PROCESS privilege)
+running() { sql "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE COMMAND IN ('Query', 'Execute') AND INFO LIKE '$1'"; }
+for _ in $(seq 1 50); do [[ $(running 'SELECT SLEEP%') == 1 ]] && break; sleep 0.02; done
+r=$(http POST /api/order/job "$tt" "{\"batch_id\":$bt,\"num\":1}")
+jt=$(jget 'd["jobId"]' <<<"$r")
+waiting=0
+for _ in $(seq 1 50); do [[ $(running 'SELECT id, merchant_id%FROM fs_batch WHERE id IN%FOR UPDATE') -ge 1 ]] && { waiting=1; break; }; sleep 0.02; done
+assert_eq "$waiting" "1" "the worker waits for the batch's lock (the case under test)"
+# meanwhile the TTL check records the job failed (what of_flash_reap writes), and commits first
+sql "INSERT INTO fs_job (job_id, line, user_id, batch_id, num, state, error, ttl_ms, attempts_made, attempts_remaining, attempts_max, finished_at) VALUES ('$jt', 0, 4350, $bt, 1, 'failed', 'TTL_EXCEEDED', 3000, 1, 0, 3, NOW(3))"
+wait "$holder"
+st=$(wait_state "$jt" "$tt") || fail "job $jt not terminal: $st"
+assert_eq "$(jget '(d["state"], d["reason"])' <<<"$st")" "('failed', 'TTL_EXCEEDED')" "the job answers the recorded failure"
+assert_eq "$(sql "SELECT CONCAT_WS(' ', (SELECT COUNT(*) FROM fs_order WHERE job_id = '$jt'), sell_num) FROM fs_batch WHERE id = $bt")" "0 0" "no order and no unit sold for it"
+cat "$WORK"/f1.log "$WORK"/f2.log | grep 'D-FS-18' >/dev/null || fail "the worker's D-FS-18 warning"
+
 log "D-FS-15: two jobs with one key reach the workers (Redis lost the key while the first was queued): one order"
 stop_worker f1
 stop_worker f2

@@ -24,7 +24,7 @@ struct of_flash_s {
     const of_config_t *cfg;
     of_db_t *db;
     of_redis_t *rd;
-    of_db_multi_t r_job, r_idem, r_batch, r_buyer, r_new, w_order, w_batch, w_job, w_reap;
+    of_db_multi_t r_job, r_idem, r_batch, r_buyer, r_new, r_lost, w_order, w_batch, w_job, w_reap;
     int64_t ttl_ms, backoff_ms, keep_ms;
     int attempts_max;
     char prefix[64];
@@ -115,6 +115,10 @@ of_flash_t *of_flash_new(const of_config_t *cfg, of_db_t *db, of_redis_t *rd, ch
             "finished_at = IF(state IN ('complete', 'failed'), finished_at, VALUES(finished_at)), progress = 100, "
             "state = IF(state IN ('complete', 'failed'), state, VALUES(state))",
             &f->w_job);
+    /* D-FS-18: the jobs of the batch's new orders that the TTL check recorded failed meanwhile */
+    if (!e)
+        e = of_db_register_multi(db, "SELECT job_id FROM fs_job WHERE state <> 'complete' AND job_id IN (", "?", ")",
+                                 &f->r_lost);
     /* FS-2: the TTL check fails a job's last attempt unless the job completed meanwhile (error before state: MySQL
      * assigns left to right, so error still sees the old state) */
     if (!e)
@@ -438,6 +442,22 @@ static of_err_t tx_body(of_db_t *db, void *vctx, char *err, size_t size) {
         p[15] = owner ? OFP_S(x->j->idempotency_key) : OFP_NUL;
     }
     if (nj) e = of_db_exec_multi(db, &f->w_job, rows, nj, NULL, err, size);
+    /* 7. D-FS-18: step 1 locks no missing row under READ COMMITTED, so the TTL check (of_flash_reap) may have recorded
+     * a job failed since; the upsert above then kept its final record, and the order made here must not stay. Once
+     * the upsert holds the rows, the TTL check waits for this commit and keeps our record; so read the new orders'
+     * jobs back: a job failed meanwhile sends the whole batch round again (transient), and that round's step 1 finds
+     * the record and makes no order. */
+    np = 0;
+    for (int i = 0; !e && i < n; i++)
+        if (it[i].order_row >= 0) ps[np++] = OFP_S(it[i].j->job_id);
+    of_rows_t *rl = NULL;
+    if (np && !e && !(e = of_db_query_multi(db, &f->r_lost, ps, np, &rl, err, size)) && rl && rl->nrows > 0) {
+        of_warn("flash job recorded failed by the TTL check while its order was being made: the batch runs again "
+                "without it (D-FS-18)",
+                OF_S("job_id", S(rl, 0, 0)), OF_I("jobs", rl->nrows), OF_END);
+        e = of_seterr(err, size, OF_ERR_TRANSIENT, "job %s failed by the TTL check meanwhile", S(rl, 0, 0));
+    }
+    of_rows_free(rl);
 out:
     for (int i = 0; datas && i < n; i++)
         free(datas[i]);
