@@ -60,6 +60,10 @@ start_bin f1 of-flash
 start_bin f2 of-flash
 for ((i = 0; i < 50; i++)); do curl -sf "$URL/healthz" >/dev/null && break; sleep 0.1; done
 assert_eq "$(curl -s "$URL/healthz")" "ok" "GET /healthz"
+# A just-started broker can take seconds over the first produce; the gateway answers CreateOrderFail (503, which a client
+# retries) until then. Warm up with a job for the sample's closed batch 3: it fails CLOSED and makes no order.
+wt=$(ordctl flash token --user 4999)
+for _ in $(seq 1 30); do [[ $(http POST /api/order/job "$wt" '{"batch_id":3,"num":1}') == 200* ]] && break; sleep 1; done
 
 log "FS-1 … FS-7: the seed's flow over HTTP with a buyer's token"
 b1=$(ordctl flash batch-create --code IT-FS-1 --merchant 1 --units 10 --price 12.50 --limit-unpaid 2 2>/dev/null)
