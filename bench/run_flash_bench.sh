@@ -4,7 +4,7 @@
 # front + 2 worker processes, 8 order lines each), on the same Redis and MariaDB, one run, side by side.
 #
 # Usage: bench/run_flash_bench.sh [--jobs N] [--buyers B] [--units U] [--rate R] [--kill-jobs K] [--only SYSTEMS]
-#                                 [--keep-stack]
+#                                 [--warmup W] [--broker-warmup W] [--keep-stack]
 #   --jobs N       jobs of the burst and of the steady run (default 30000)
 #   --buyers B     buyers (default 10000); 1–3 units a job; unpaid limit 2; --units U units on sale (default 20000)
 #   --rate R       the steady run's submit rate, jobs/s (default 500)
@@ -12,6 +12,10 @@
 #                  through and started again 2 s later, as a supervisor would; then jobs not terminal after 60 s
 #                  (stuck), jobs accepted with no record (lost), and orders per job are counted
 #   --only S       comma-separated subset of ours,bullmq,kue
+#   --warmup W     jobs of an untimed warm-up before each measured run, on a batch and buyers of their own (default
+#                  5000; 0 = none): the JIT of each run's Node processes and every cache are warm, as in production
+#   --broker-warmup W  jobs through of-gateway once after the stack starts, untimed (default 60000; 0 = none): the
+#                  Kafka broker's JVM compiles its hot paths in its first minute, as a production broker long has
 # Every system gets a fresh batch and an empty Redis; the load client (bench/flash/load.js, Node, 64 connections)
 # submits over HTTP and polls every job to its end. Figures per system: submitted/s, completed jobs/s (first submit →
 # last job finished in fs_job), submit → finished latency p50/p99 (fs_job.finished_at, which every system writes in
@@ -22,7 +26,7 @@ set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO"
 
-JOBS=30000 BUYERS=10000 UNITS=20000 RATE=500 KILL_JOBS=10000 ONLY=ours,bullmq,kue KEEP=0
+JOBS=30000 BUYERS=10000 UNITS=20000 RATE=500 KILL_JOBS=10000 ONLY=ours,bullmq,kue KEEP=0 WARMUP=5000 BROKER_WARMUP=60000
 while (($#)); do
   case "$1" in
     --jobs) JOBS=$2; shift 2 ;;
@@ -30,9 +34,11 @@ while (($#)); do
     --units) UNITS=$2; shift 2 ;;
     --rate) RATE=$2; shift 2 ;;
     --kill-jobs) KILL_JOBS=$2; shift 2 ;;
+    --warmup) WARMUP=$2; shift 2 ;;
+    --broker-warmup) BROKER_WARMUP=$2; shift 2 ;;
     --only) ONLY=$2; shift 2 ;;
     --keep-stack) KEEP=1; shift ;;
-    -h | --help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h | --help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     *) echo "run_flash_bench: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -138,9 +144,14 @@ print(json.dumps(out))
 PY
 }
 run() { # run SYSTEM MODE(burst|steady)
-  local s=$1 m=$2 tag="$1.$2" b t0
+  local s=$1 m=$2 tag="$1.$2" b t0 w
   b=$(fresh "B-$tag-$$" "$UNITS")
   start "$s"
+  if ((WARMUP > 0)); then # untimed, on a batch and buyers of its own: JITs (Kafka's JVM, Node) and caches warm
+    w=$(ordctl flash batch-create --code "W-$tag-$$" --merchant 1 --units "$((WARMUP * 3))" --price 1.00 --limit-unpaid 2 --end +86400 2>/dev/null)
+    node bench/flash/load.js --url "$URL" --token "$TOKEN" --batch "$w" --jobs "$WARMUP" --buyers "$WARMUP" \
+      --user-base 5000000 --concurrency 64 --poll-timeout 60 >"$WORK/$tag.warmup" 2>&1 || die "warm-up load ($tag)"
+  fi
   t0=$(ticks)
   local pace=()
   [[ $m == steady ]] && pace=(--rate "$RATE")
@@ -200,6 +211,19 @@ ordctl migrate >/dev/null
 reset_db >/dev/null
 
 IFS=, read -r -a SYSTEMS <<<"$ONLY"
+if ((BROKER_WARMUP > 0)) && [[ ",$ONLY," == *,ours,* ]]; then
+  # A broker just started spends its first minute compiling (HotSpot's JIT): 30,000 jobs through a fresh broker
+  # cost it 2.5x the CPU of the same jobs a minute later (docs/benchmarks.md). Production brokers run warm; so does
+  # this one before anything is measured. Untimed, on a batch and buyers of its own.
+  say "broker warm-up: $BROKER_WARMUP jobs through of-gateway (untimed)"
+  fresh "WB-$$" "$UNITS" >/dev/null
+  start ours
+  wb=$(ordctl flash batch-create --code "WB2-$$" --merchant 1 --units "$((BROKER_WARMUP * 3))" --price 1.00 --limit-unpaid 2 --end +86400 2>/dev/null)
+  node bench/flash/load.js --url "$URL" --token "$TOKEN" --batch "$wb" --jobs "$BROKER_WARMUP" --buyers "$BROKER_WARMUP" \
+    --user-base 7000000 --concurrency 64 --poll-timeout 120 >"$WORK/broker.warmup" 2>&1 || die "broker warm-up load"
+  stop
+  say "  broker warm-up: $(cat "$WORK/broker.warmup")"
+fi
 for s in "${SYSTEMS[@]}"; do
   say "$s: burst ($JOBS jobs, $BUYERS buyers, $UNITS units), steady ($RATE jobs/s)"
   run "$s" burst

@@ -130,6 +130,16 @@ redis_cli hdel "${OF_REDIS_PREFIX}fsjob:$ja" recorded >/dev/null
 st=$(http GET "/api/order/job/$ja/state?full=1" "$APP")
 assert_eq "$(jget '(d["state"], d["result"]["orderId"], "reason" in d)' <<<"$st")" "('complete', $oa, False)" "live record failed, fs_job complete"
 
+log "D-FS-19: a key reused for another job (a different num or batch) is refused with 422, in Redis or in fs_job"
+r=$(http POST /api/order/job "$APP" "{\"user_id\":4300,\"batch_id\":$bk,\"num\":2}" -H "Idempotency-Key: it-k-a")
+assert_eq "${r%% *} $(jget 'd["error"]' <<<"$r")" "422 IdempotencyKeyReused" "another num with the key (Redis names the job)"
+redis_cli del "${OF_REDIS_PREFIX}fsidem:app:it-k-a" "${OF_REDIS_PREFIX}fsjob:$ja" >/dev/null
+r=$(http POST /api/order/job "$APP" "{\"user_id\":4300,\"batch_id\":$b1,\"num\":1}" -H "Idempotency-Key: it-k-a")
+assert_eq "${r%% *} $(jget 'd["error"]' <<<"$r")" "422 IdempotencyKeyReused" "another batch with the key (Redis lost key and record: fs_job names the job)"
+r=$(http POST /api/order/job "$APP" "{\"user_id\":4300,\"batch_id\":$bk,\"num\":1}" -H "Idempotency-Key: it-k-a")
+assert_eq "$(jget 'd["jobId"]' <<<"$r")" "$ja" "the same job again: still the first jobId"
+assert_eq "$(sql "SELECT COUNT(*) FROM fs_order WHERE user_id = 4300")" "1" "one order for buyer 4300"
+
 log "D-FS-18: the TTL check records a job failed after the worker read its record: the order made meanwhile does not stay"
 bt=$(ordctl flash batch-create --code IT-FS-TTLRACE --merchant 1 --units 5 --price 1.00 --limit-unpaid 2 2>/dev/null)
 tt=$(ordctl flash token --user 4350)
@@ -155,12 +165,19 @@ cat "$WORK"/f1.log "$WORK"/f2.log | grep 'D-FS-18' >/dev/null || fail "the worke
 log "D-FS-15: two jobs with one key reach the workers (Redis lost the key while the first was queued): one order"
 stop_worker f1
 stop_worker f2
-keyed_pair() { # keyed_pair USER KEY: two jobs with KEY, the key lost in Redis between them; prints both jobIds
-  local a b
+keyed_pair() { # keyed_pair USER KEY [NUM2]: two jobs with KEY (2 units, then NUM2, default 2), the key lost in Redis
+  local a b  #                                between them; prints both jobIds
   a=$(http POST /api/order/job "$APP" "{\"user_id\":$1,\"batch_id\":$bk,\"num\":2}" -H "Idempotency-Key: $2" | jget 'd["jobId"]')
   redis_cli del "${OF_REDIS_PREFIX}fsidem:app:$2" >/dev/null
-  b=$(http POST /api/order/job "$APP" "{\"user_id\":$1,\"batch_id\":$bk,\"num\":2}" -H "Idempotency-Key: $2" | jget 'd["jobId"]')
+  b=$(http POST /api/order/job "$APP" "{\"user_id\":$1,\"batch_id\":$bk,\"num\":${3:-2}}" -H "Idempotency-Key: $2" | jget 'd["jobId"]')
   echo "$a $b"
+}
+check_reused() { # check_reused USER A B WHAT: B (another num with A's key) failed, A's order alone
+  local sa sb
+  sa=$(wait_state "$2" "$APP") || fail "job $2 not terminal: $sa"
+  sb=$(wait_state "$3" "$APP") || fail "job $3 not terminal: $sb"
+  assert_eq "$(jget 'd["state"]' <<<"$sa") $(jget '(d["state"], d["reason"])' <<<"$sb")" "complete ('failed', 'IDEMPOTENCY_KEY_REUSED')" "$4: D-FS-19, the second job fails"
+  assert_eq "$(sql "SELECT CONCAT_WS(' ', COUNT(*), SUM(num)) FROM fs_order WHERE user_id = $1 AND batch_id = $bk")" "1 2" "$4: the first job's order alone"
 }
 check_pair() { # check_PAIR USER A B WHAT
   local sa sb
@@ -175,6 +192,14 @@ read -r ka kb <<<"$(keyed_pair 4301 it-k-b)"
 [[ -n $ka && -n $kb && $ka != "$kb" ]] || fail "two jobs expected: '$ka' '$kb'"
 OF_BATCH_SIZE=1 start_bin f1 of-flash
 check_pair 4301 "$ka" "$kb" "one job a batch (fs_job holds the key)" it-k-b
+stop_worker f1
+read -r ke kf <<<"$(keyed_pair 4303 it-k-e 3)"
+OF_BATCH_SIZE=1 start_bin f1 of-flash
+check_reused 4303 "$ke" "$kf" "one job a batch, another num"
+stop_worker f1
+read -r kg kh <<<"$(keyed_pair 4304 it-k-g 1)"
+start_bin f1 of-flash
+check_reused 4304 "$kg" "$kh" "one batch, another num"
 stop_worker f1
 read -r kc kd <<<"$(keyed_pair 4302 it-k-c)"
 start_bin f1 of-flash
@@ -248,6 +273,17 @@ redis_cli del "${OF_REDIS_PREFIX}fsjob:$late_job" "${OF_REDIS_PREFIX}fsidem:app:
 redis_cli zrem "${OF_REDIS_PREFIX}fsjob:active" "$late_job" >/dev/null
 r=$(http POST /api/order/job "$tok" "{\"batch_id\":$b1,\"num\":1}" -H "Idempotency-Key: it-dead-1")
 [[ "${r%% *}" == 200 && "$(jget 'd["jobId"]' <<<"$r")" != "" ]] && log "ok: the same key is free again after the failure" || fail "retry after a queue failure: $r"
+log "D-FS-3: the database refuses the failed record at give-up: CreateOrderFail all the same, the record written when it is back"
+# (one statement, no compound body: buyer 4398's row gets a NULL job id, which the column refuses)
+sql "CREATE TRIGGER it_qfail_refuse BEFORE INSERT ON fs_job FOR EACH ROW SET NEW.job_id = IF(NEW.user_id = 4398, NULL, NEW.job_id)"
+r=$(URL="http://127.0.0.1:$((OF_GATEWAY_PORT + 1))" http POST /api/order/job "$APP" "{\"user_id\":4398,\"batch_id\":$b1,\"num\":1}")
+assert_eq "${r%% *}" "503" "the answer without Kafka, the database refusing too"
+qjob=$(sed -n 's/.*written when it is back.*job_id=\([0-9A-Za-z_-]*\).*/\1/p' "$WORK/gwdead.log" | head -1)
+[[ -n $qjob ]] || fail "the gateway's warning naming the job (gwdead.log)"
+assert_eq "$(sql "SELECT COUNT(*) FROM fs_job WHERE job_id = '$qjob'")" "0" "no record while the database refuses"
+sql "DROP TRIGGER it_qfail_refuse"
+for ((i = 0; i < 50; i++)); do [[ $(sql "SELECT COUNT(*) FROM fs_job WHERE job_id = '$qjob'") == 1 ]] && break; sleep 0.1; done
+assert_eq "$(sql "SELECT CONCAT_WS(' ', state, error, user_id) FROM fs_job WHERE job_id = '$qjob'")" "failed QUEUE_FAILED 4398" "the record written by the publisher thread once the database takes it"
 stop_worker gwdead
 
 log "5,000 jobs for 1,000 units from 3,000 buyers over 8 lines, two flash workers"

@@ -241,6 +241,17 @@ Test(fs, FS_1_job_request_parsed_and_checked) {
     cr_assert_not(of_fsreq_idem_ok(""));
 }
 
+/* D-FS-19: a key reused for another job (user, batch or num) is no repeat; present_info is not compared */
+Test(fs, FS_1_idempotency_key_reused_for_another_job) {
+    of_fsreq_job_t r = {.user_id = 42, .batch_id = 7, .num = 2, .present_info = "{\"a\":1}"};
+    cr_assert(of_fsreq_idem_match(&r, 42, 7, 2), "the same job");
+    cr_assert_not(of_fsreq_idem_match(&r, 42, 7, 3), "another num");
+    cr_assert_not(of_fsreq_idem_match(&r, 42, 8, 2), "another batch");
+    cr_assert_not(of_fsreq_idem_match(&r, 43, 7, 2), "another buyer");
+    cr_assert_str_eq(of_fsorder_reason_code(OF_FS_KEY_REUSED), "IDEMPOTENCY_KEY_REUSED");
+    cr_assert_eq(of_fsorder_reason_parse("IDEMPOTENCY_KEY_REUSED"), OF_FS_KEY_REUSED);
+}
+
 Test(fs, gateway_tokens_service_and_signed_buyer) {
     const char *tokens = "app:app-token-0123456789:service,bo:bo-token-0123456789:backoffice";
     const char *secret = "user-secret-0123456789";

@@ -13,6 +13,7 @@
 #include "of_array.h"
 #include "of_fsjob.h"
 #include "of_fsorder.h"
+#include "of_fsreq.h"
 #include "of_log.h"
 #include "of_metrics.h"
 #include "of_money.h"
@@ -79,7 +80,8 @@ of_flash_t *of_flash_new(const of_config_t *cfg, of_db_t *db, of_redis_t *rd, ch
      * key waits, and then finds it) */
     if (!e)
         e = of_db_register_multi(db,
-                                 "SELECT idem_client, idempotency_key, job_id, IFNULL(result_order_id, 0) FROM fs_job "
+                                 "SELECT idem_client, idempotency_key, job_id, IFNULL(result_order_id, 0), user_id, "
+                                 "batch_id, num FROM fs_job "
                                  "WHERE (idem_client, idempotency_key) IN (",
                                  "(?, ?)", ") FOR UPDATE", &f->r_idem);
     if (!e) e = of_db_register_multi(db, R_BATCH_HEAD, "?", ") FOR UPDATE", &f->r_batch);
@@ -195,6 +197,12 @@ static char *job_data(const Orderfleet__FlashJob *j) {
     return s;
 }
 
+/* D-FS-19: a job with a key asks for the same order as the job that made the key's order */
+static int same_job(const Orderfleet__FlashJob *j, uint64_t user_id, uint64_t batch_id, int num) {
+    of_fsreq_job_t r = {.user_id = j->user_id, .batch_id = j->batch_id, .num = j->num};
+    return of_fsreq_idem_match(&r, user_id, batch_id, num);
+}
+
 /* D-FS-15: the job carries its caller's Idempotency-Key */
 static int keyed(const item_t *x) {
     return x->j && x->j->idempotency_key && *x->j->idempotency_key && x->j->client && *x->j->client;
@@ -258,9 +266,16 @@ static of_err_t tx_body(of_db_t *db, void *vctx, char *err, size_t size) {
                 strcmp(x->j->idempotency_key, S(rk, r, 1)) || !strcmp(x->j->job_id, S(rk, r, 2)))
                 continue;
             x->bound = 1;
+            x->attempts = (int)x->started;
+            if (!same_job(x->j, (uint64_t)I(rk, r, 4), (uint64_t)I(rk, r, 5), (int)I(rk, r, 6))) {
+                x->why = OF_FS_KEY_REUSED; /* D-FS-19: fails; the key's order stays the other job's */
+                of_warn("flash job: its Idempotency-Key made an order for another job (user, batch or num differ): "
+                        "the job fails (D-FS-19)",
+                        OF_S("job_id", x->j->job_id), OF_S("first_job_id", S(rk, r, 2)), OF_END);
+                continue;
+            }
             x->complete = 1;
             x->order_id = (uint64_t)I(rk, r, 3);
-            x->attempts = (int)x->started;
             of_info("flash job: its Idempotency-Key made an order already, the job completes with it (D-FS-15)",
                     OF_S("job_id", x->j->job_id), OF_S("first_job_id", S(rk, r, 2)), OF_U("order_id", x->order_id),
                     OF_END);
@@ -334,7 +349,11 @@ static of_err_t tx_body(of_db_t *db, void *vctx, char *err, size_t size) {
                 !strcmp(it[k].j->idempotency_key, x->j->idempotency_key))
                 x->keydup = k + 1;
         if (x->keydup) {
-            x->complete = 1;
+            const Orderfleet__FlashJob *first = it[x->keydup - 1].j;
+            if (same_job(x->j, first->user_id, first->batch_id, first->num))
+                x->complete = 1;
+            else /* D-FS-19 */
+                x->why = OF_FS_KEY_REUSED, x->keydup = 0;
             continue;
         }
         of_fs_batch_t *b = find_batch(t, x->j->batch_id);

@@ -37,6 +37,15 @@
 
 #define CREATE_FAIL_MSG "下单失败，请重新下单"
 
+/* a job given up on after its produce, whose failed record fs_job still lacks (the database was unavailable) */
+typedef struct {
+    char id[40];
+    uint64_t user_id, batch_id;
+    int num, line;
+} qfail_t;
+
+#define QFAIL_MAX 100000 /* records kept for a database that stays away (~6 MB); beyond, logged and dropped */
+
 struct of_gateway_s {
     const of_config_t *cfg;
     rd_kafka_t *rk;
@@ -55,6 +64,9 @@ struct of_gateway_s {
     pthread_t publisher;
     int publisher_started, publish_asked;
     pthread_cond_t publish_cv;
+    /* D-FS-3: QUEUE_FAILED records the database refused at give-up, written by the publisher thread (under mu) */
+    qfail_t *qfail;
+    size_t nqfail, capqfail;
 };
 
 /* a request thread's connections */
@@ -122,6 +134,36 @@ static void *poll_main(void *arg) {
     return NULL;
 }
 
+/* D-FS-3: the failed records give_up_durably could not write, written now (the publisher thread, every second and
+ * at stop); a record the database refuses again stays for the next pass */
+static void qfail_flush(of_gateway_t *g, of_db_t *db) {
+    pthread_mutex_lock(&g->mu);
+    size_t n = g->nqfail;
+    pthread_mutex_unlock(&g->mu);
+    if (!n || !db) return;
+    int st = of_db_register(db, SQL_QFAIL);
+    size_t done = 0;
+    char why[256] = "";
+    for (; st >= 0 && done < n; done++) {
+        qfail_t q;
+        pthread_mutex_lock(&g->mu);
+        q = g->qfail[done];
+        pthread_mutex_unlock(&g->mu);
+        of_param_t p[] = {OFP_S(q.id),  OFP_I(q.line),          OFP_U(q.user_id), OFP_U(q.batch_id),
+                          OFP_I(q.num), OFP_I(g->attempts_max), OFP_I(g->ttl_ms)};
+        if (of_db_exec(db, st, p, 7, NULL, NULL, why, sizeof why)) break;
+        of_info("flash job given up on: failed in fs_job now that the database is back (D-FS-3)", OF_S("job_id", q.id),
+                OF_END);
+    }
+    pthread_mutex_lock(&g->mu); /* entries added meanwhile were appended after n */
+    memmove(g->qfail, g->qfail + done, (g->nqfail - done) * sizeof *g->qfail);
+    g->nqfail -= done;
+    pthread_mutex_unlock(&g->mu);
+    if (done < n)
+        of_warn("flash jobs given up on: not failed in fs_job yet (database), retried every second",
+                OF_I("pending", (long long)(n - done)), OF_S("error", why), OF_END);
+}
+
 /* PaymentCompleted (and any other unsent outbox row) to Kafka: at once when a payment commits, else every second
  * (a gateway that died between commit and publish is covered by any worker's outbox sweep) */
 static void *publish_main(void *arg) {
@@ -138,6 +180,8 @@ static void *publish_main(void *arg) {
             if (!ob) of_warn("payment publisher: not ready, retrying", OF_S("error", err), OF_END);
         }
         if (ob) of_outbox_sweep(ob, 0, 256);
+        if (!db) db = of_db_connect(g->cfg, NULL, err, sizeof err);
+        qfail_flush(g, db);
         pthread_mutex_lock(&g->mu);
         if (!g->publish_asked && !g->stopping) {
             struct timespec t;
@@ -149,6 +193,13 @@ static void *publish_main(void *arg) {
         pthread_mutex_unlock(&g->mu);
     }
     if (ob) of_outbox_sweep(ob, 0, 256);
+    qfail_flush(g, db);
+    pthread_mutex_lock(&g->mu);
+    for (size_t i = 0; i < g->nqfail; i++)
+        of_error("gateway stop: a job given up on is not failed in fs_job (database unavailable); a late message may "
+                 "still run it if Redis loses its record too",
+                 OF_S("job_id", g->qfail[i].id), OF_END);
+    pthread_mutex_unlock(&g->mu);
     of_outbox_destroy(ob);
     of_producer_destroy(p);
     of_db_close(db);
@@ -195,6 +246,10 @@ static session_t *session(of_gateway_t *g, char *why, size_t size) {
     if (!s->pay && !(s->pay = of_fspaystore_new(s->db, why, size))) return NULL;
     return s;
 }
+
+/* D-FS-19: 0 when job id (the job an Idempotency-Key names) asked for another job than r; 1 when the same, or when
+ * its record cannot be read (the key still names that job: the answer stays its jobId, as before D-FS-19) */
+static int idem_same_job(session_t *s, const char *id, const of_fsreq_job_t *r);
 
 /* ---------------------------------------------------------------- responses */
 /* allow: the Allow header of a 405 (RFC 9110 §15.5.6), NULL otherwise */
@@ -295,8 +350,26 @@ static int give_up_durably(of_gateway_t *g, session_t *s, const req_t *rq) {
     of_rows_t *rows = NULL;
     if (of_db_exec(s->db, s->st_qfail, p, 7, NULL, NULL, why, sizeof why) ||
         of_db_query(s->db, s->st_job, &q, 1, &rows, why, sizeof why)) {
-        of_warn("flash job: not failed in fs_job (database), a late message may still run it", OF_S("job_id", rq->id),
-                OF_S("error", why), OF_END);
+        /* answered CreateOrderFail all the same; the record is written when the database is back (qfail_flush):
+         * until then the live record (failed by fsjob_abandon.lua) keeps a late message from making an order */
+        pthread_mutex_lock(&g->mu);
+        int kept = g->nqfail < QFAIL_MAX;
+        if (kept && g->nqfail == g->capqfail) {
+            size_t cap = g->capqfail ? g->capqfail * 2 : 64;
+            qfail_t *nq = realloc(g->qfail, cap * sizeof *nq);
+            if (nq) g->qfail = nq, g->capqfail = cap;
+            kept = nq != NULL;
+        }
+        if (kept) {
+            qfail_t *e = &g->qfail[g->nqfail++];
+            snprintf(e->id, sizeof e->id, "%s", rq->id);
+            e->user_id = rq->user_id, e->batch_id = rq->batch_id, e->num = rq->num, e->line = rq->line;
+        }
+        pthread_mutex_unlock(&g->mu);
+        of_warn(kept ? "flash job: not failed in fs_job yet (database), written when it is back"
+                     : "flash job: not failed in fs_job (database; too many waiting), a late message may still run it "
+                       "if Redis loses its record too",
+                OF_S("job_id", rq->id), OF_S("error", why), OF_END);
         return 1;
     }
     int mine =
@@ -405,9 +478,13 @@ static enum MHD_Result submit(of_gateway_t *g, struct MHD_Connection *c, req_t *
         case IDEM_FRESH:
             break;
         case IDEM_JOB: { /* id holds the job that has the key */
+            int same = idem_same_job(s, id, &job);
+            of_fsreq_job_free(&job);
+            if (!same) /* D-FS-19 */
+                return reply_error(c, MHD_HTTP_UNPROCESSABLE_CONTENT, "IdempotencyKeyReused",
+                                   "this Idempotency-Key was used for a different job (user_id, batch_id or num)");
             cJSON *o = cJSON_CreateObject();
             cJSON_AddStringToObject(o, "jobId", id);
-            of_fsreq_job_free(&job);
             return reply_json(c, MHD_HTTP_OK, o);
         }
         case IDEM_BUSY:
@@ -602,6 +679,16 @@ static int load_job(session_t *s, const char *id, jobrec_t *j, char *why, size_t
     j->promote = of_rows_i64(rows, 0, 16);
     of_rows_free(rows);
     return 1;
+}
+
+static int idem_same_job(session_t *s, const char *id, const of_fsreq_job_t *r) {
+    jobrec_t j;
+    char why[256];
+    int found = load_job(s, id, &j, why, sizeof why);
+    if (found < 0)
+        of_warn("idempotency key: the job it names could not be read to compare (its jobId answered)",
+                OF_S("job_id", id), OF_S("error", why), OF_END);
+    return found <= 0 || of_fsreq_idem_match(r, (uint64_t)j.user_id, (uint64_t)j.batch_id, (int)j.num);
 }
 
 static void add_time(cJSON *o, const char *name, long long ms) {
@@ -1087,5 +1174,6 @@ void of_gateway_destroy(of_gateway_t *g) {
     pthread_cond_destroy(&g->cv);
     pthread_cond_destroy(&g->publish_cv);
     pthread_mutex_destroy(&g->mu);
+    free(g->qfail);
     free(g);
 }

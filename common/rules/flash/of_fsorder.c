@@ -22,6 +22,8 @@ static const struct {
     [OF_FS_TTL] = {"TTL_EXCEEDED", "下单超时，请重新下单 / TTL exceeded on the last attempt"},
     [OF_FS_INVALID] = {"INVALID_JOB", "下单失败，请重新下单 / the job is invalid"},
     [OF_FS_QUEUE_FAILED] = {"QUEUE_FAILED", "下单失败，请重新下单 / the job was not queued in time"},
+    [OF_FS_KEY_REUSED] = {"IDEMPOTENCY_KEY_REUSED",
+                          "下单失败，请重新下单 / the Idempotency-Key was used for a different job"},
 };
 
 const char *of_fsorder_reason_code(of_fs_reason_t r) {

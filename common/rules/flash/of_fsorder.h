@@ -43,6 +43,7 @@ typedef enum {
     OF_FS_TTL,           /* FS-2: active past its TTL on its last attempt */
     OF_FS_INVALID,       /* the job message itself is invalid */
     OF_FS_QUEUE_FAILED,  /* FS-1: the gateway answered CreateOrderFail for it (Kafka took it too late) */
+    OF_FS_KEY_REUSED,    /* D-FS-19: its Idempotency-Key made an order for another job (user, batch or num differ) */
     OF_FS__COUNT
 } of_fs_reason_t;
 

@@ -114,6 +114,10 @@ void of_fsreq_job_free(of_fsreq_job_t *r) {
     r->present_info = NULL;
 }
 
+int of_fsreq_idem_match(const of_fsreq_job_t *r, uint64_t user_id, uint64_t batch_id, int num) {
+    return r->user_id == user_id && r->batch_id == batch_id && r->num == num;
+}
+
 int of_fsreq_idem_ok(const char *key) {
     size_t n = key ? strlen(key) : 0;
     if (n < 1 || n > 128) return 0;

@@ -21,5 +21,8 @@ int of_fsreq_job_parse(const char *body, size_t len, of_fsreq_job_t *r, char *wh
 void of_fsreq_job_free(of_fsreq_job_t *r);
 /* An Idempotency-Key header value: 1..128 printable ASCII characters. */
 int of_fsreq_idem_ok(const char *key);
+/* D-FS-19: 1 when a repeat with a key asks for the same job as the one the key names (user_id, batch_id and num
+ * equal: what the order is made of; present_info is not compared), 0 when the key is reused for another job. */
+int of_fsreq_idem_match(const of_fsreq_job_t *r, uint64_t user_id, uint64_t batch_id, int num);
 
 #endif
