@@ -19,7 +19,8 @@
 # Every system gets a fresh batch and an empty Redis; the load client (bench/flash/load.js, Node, 64 connections)
 # submits over HTTP and polls every job to its end. Figures per system: submitted/s, completed jobs/s (first submit →
 # last job finished in fs_job), submit → finished latency p50/p99 (fs_job.finished_at, which every system writes in
-# the transaction that makes the order), CPU per job (the system's processes, /proc), oversold units, buyers over the
+# the transaction that makes the order), CPU per job (the system's processes and, for ours, the Kafka broker; /proc;
+# Redis and MariaDB serve all three and are counted for none), oversold units, buyers over the
 # unpaid limit. Own stack: OF_STATE_DIR (default <repo>/.state-flashbench), ports 33376 / 36449 / 29712. Output:
 # <repo>/.bench-out/flash.
 set -euo pipefail
@@ -107,7 +108,9 @@ stop() {
   for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
   PIDS=()
 }
-ticks() { local t=0 p; for p in "${PIDS[@]}"; do [[ -r /proc/$p/stat ]] && t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo "$t"; }
+# CPU ticks of the system's processes; ours includes the Kafka broker (our queue, as Redis is the peers' — Redis and
+# MariaDB, shared by all three, are counted for none)
+ticks() { local t=0 p; for p in "${PIDS[@]}" ${TICK_ALSO:-}; do [[ -r /proc/$p/stat ]] && t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo "$t"; }
 fresh() { # fresh CODE UNITS: an empty Redis, no orders or job records (the peers' job ids start again), a new batch
   redis FLUSHALL >/dev/null
   admin "TRUNCATE TABLE fs_order; TRUNCATE TABLE fs_job; DELETE FROM fs_batch WHERE id > 3"
@@ -152,6 +155,8 @@ run() { # run SYSTEM MODE(burst|steady)
     node bench/flash/load.js --url "$URL" --token "$TOKEN" --batch "$w" --jobs "$WARMUP" --buyers "$WARMUP" \
       --user-base 5000000 --concurrency 64 --poll-timeout 60 >"$WORK/$tag.warmup" 2>&1 || die "warm-up load ($tag)"
   fi
+  TICK_ALSO=""
+  [[ $s == ours ]] && TICK_ALSO=$(pgrep -f "java.*$OF_STATE_DIR/" | tr '\n' ' ' || true)
   t0=$(ticks)
   local pace=()
   [[ $m == steady ]] && pace=(--rate "$RATE")

@@ -162,6 +162,30 @@ assert_eq "$(jget '(d["state"], d["reason"])' <<<"$st")" "('failed', 'TTL_EXCEED
 assert_eq "$(sql "SELECT CONCAT_WS(' ', (SELECT COUNT(*) FROM fs_order WHERE job_id = '$jt'), sell_num) FROM fs_batch WHERE id = $bt")" "0 0" "no order and no unit sold for it"
 cat "$WORK"/f1.log "$WORK"/f2.log | grep 'D-FS-18' >/dev/null || fail "the worker's D-FS-18 warning"
 
+log "D-FS-19: one key on jobs of 8 buyers (8 lines, two workers) while Redis lost the key: one order, the others IDEMPOTENCY_KEY_REUSED"
+br=$(ordctl flash batch-create --code IT-FS-KEYRACE --merchant 1 --units 20 --price 1.00 --limit-unpaid 2 2>/dev/null)
+# a session holds the batch row: both workers read the key (no row yet: nothing locked) and then wait for the batch
+bash "$REPO/scripts/stack.sh" mysql -N -B -e "BEGIN; SELECT id FROM fs_batch WHERE id = $br FOR UPDATE; SELECT SLEEP(4); COMMIT;" >/dev/null &
+holder=$!
+for _ in $(seq 1 50); do [[ $(running 'SELECT SLEEP%') == 1 ]] && break; sleep 0.02; done
+race_jobs=()
+for u in $(seq 4360 4367); do
+  redis_cli del "${OF_REDIS_PREFIX}fsidem:app:it-k-race" >/dev/null # lost: the gateway finds no key (fs_job has none yet)
+  race_jobs+=("$(http POST /api/order/job "$APP" "{\"user_id\":$u,\"batch_id\":$br,\"num\":1}" -H "Idempotency-Key: it-k-race" | jget 'd["jobId"]')")
+done
+waiting=0
+for _ in $(seq 1 100); do [[ $(running 'SELECT id, merchant_id%FROM fs_batch WHERE id IN%FOR UPDATE') -ge 2 ]] && { waiting=1; break; }; sleep 0.02; done
+assert_eq "$waiting" "1" "both workers wait for the batch's lock after reading the key (the case under test)"
+wait "$holder"
+states=""
+for j in "${race_jobs[@]}"; do
+  st=$(wait_state "$j" "$APP") || fail "job $j not terminal: $st"
+  states+="$(jget 'd["state"] if d["state"] == "complete" else d["reason"]' <<<"$st") "
+done
+assert_eq "$(tr ' ' '\n' <<<"$states" | sort | uniq -c | awk 'NF == 2 {printf "%s:%s ", $2, $1}')" "IDEMPOTENCY_KEY_REUSED:7 complete:1 " "the jobs' answers"
+assert_eq "$(sql "SELECT CONCAT_WS(' ', COUNT(*), (SELECT sell_num FROM fs_batch WHERE id = $br)) FROM fs_order WHERE batch_id = $br")" "1 1" "one order, one unit sold"
+assert_eq "$(sql "SELECT COUNT(*) FROM fs_job WHERE job_id IN ($(printf "'%s'," "${race_jobs[@]}" | sed 's/,$//'))")" "8" "every job has its final record"
+
 log "D-FS-15: two jobs with one key reach the workers (Redis lost the key while the first was queued): one order"
 stop_worker f1
 stop_worker f2
@@ -275,6 +299,7 @@ r=$(http POST /api/order/job "$tok" "{\"batch_id\":$b1,\"num\":1}" -H "Idempoten
 [[ "${r%% *}" == 200 && "$(jget 'd["jobId"]' <<<"$r")" != "" ]] && log "ok: the same key is free again after the failure" || fail "retry after a queue failure: $r"
 log "D-FS-3: the database refuses the failed record at give-up: CreateOrderFail all the same, the record written when it is back"
 # (one statement, no compound body: buyer 4398's row gets a NULL job id, which the column refuses)
+sql "DROP TRIGGER IF EXISTS it_qfail_refuse" # left by an interrupted run
 sql "CREATE TRIGGER it_qfail_refuse BEFORE INSERT ON fs_job FOR EACH ROW SET NEW.job_id = IF(NEW.user_id = 4398, NULL, NEW.job_id)"
 r=$(URL="http://127.0.0.1:$((OF_GATEWAY_PORT + 1))" http POST /api/order/job "$APP" "{\"user_id\":4398,\"batch_id\":$b1,\"num\":1}")
 assert_eq "${r%% *}" "503" "the answer without Kafka, the database refusing too"

@@ -117,9 +117,9 @@ of_flash_t *of_flash_new(const of_config_t *cfg, of_db_t *db, of_redis_t *rd, ch
             "finished_at = IF(state IN ('complete', 'failed'), finished_at, VALUES(finished_at)), progress = 100, "
             "state = IF(state IN ('complete', 'failed'), state, VALUES(state))",
             &f->w_job);
-    /* D-FS-18: the jobs of the batch's new orders that the TTL check recorded failed meanwhile */
+    /* D-FS-18, D-FS-19: the jobs of the batch's new orders whose complete record is there after the upsert */
     if (!e)
-        e = of_db_register_multi(db, "SELECT job_id FROM fs_job WHERE state <> 'complete' AND job_id IN (", "?", ")",
+        e = of_db_register_multi(db, "SELECT job_id FROM fs_job WHERE state = 'complete' AND job_id IN (", "?", ")",
                                  &f->r_lost);
     /* FS-2: the TTL check fails a job's last attempt unless the job completed meanwhile (error before state: MySQL
      * assigns left to right, so error still sees the old state) */
@@ -469,12 +469,22 @@ static of_err_t tx_body(of_db_t *db, void *vctx, char *err, size_t size) {
     np = 0;
     for (int i = 0; !e && i < n; i++)
         if (it[i].order_row >= 0) ps[np++] = OFP_S(it[i].j->job_id);
+    /* D-FS-19: the same for a keyed job whose key a concurrent job (another line, so another worker) took first: its
+     * upsert met uk_idem and updated the other job's row instead of inserting its own (the step-1b read locked no
+     * row, READ COMMITTED), so it has no record; the next round's step 1b finds the key's job */
     of_rows_t *rl = NULL;
-    if (np && !e && !(e = of_db_query_multi(db, &f->r_lost, ps, np, &rl, err, size)) && rl && rl->nrows > 0) {
-        of_warn("flash job recorded failed by the TTL check while its order was being made: the batch runs again "
-                "without it (D-FS-18)",
-                OF_S("job_id", S(rl, 0, 0)), OF_I("jobs", rl->nrows), OF_END);
-        e = of_seterr(err, size, OF_ERR_TRANSIENT, "job %s failed by the TTL check meanwhile", S(rl, 0, 0));
+    if (np && !e && !(e = of_db_query_multi(db, &f->r_lost, ps, np, &rl, err, size)) && rl && rl->nrows < np) {
+        const char *lost = "";
+        for (int k = 0; k < np && !*lost; k++) {
+            int seen = 0;
+            for (int r = 0; r < rl->nrows && !seen; r++)
+                seen = !strcmp(ps[k].s, S(rl, r, 0));
+            if (!seen) lost = ps[k].s;
+        }
+        of_warn("flash job without its complete record after the upsert (the TTL check failed it, or a concurrent job "
+                "took its Idempotency-Key): the batch runs again without its order (D-FS-18, D-FS-19)",
+                OF_S("job_id", lost), OF_I("jobs", np - rl->nrows), OF_END);
+        e = of_seterr(err, size, OF_ERR_TRANSIENT, "job %s has no complete record after the upsert", lost);
     }
     of_rows_free(rl);
 out:

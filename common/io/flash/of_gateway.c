@@ -44,6 +44,10 @@ typedef struct {
     int num, line;
 } qfail_t;
 
+#ifndef MHD_HTTP_UNPROCESSABLE_CONTENT /* libmicrohttpd before 0.9.74 */
+#define MHD_HTTP_UNPROCESSABLE_CONTENT 422
+#endif
+
 #define QFAIL_MAX 100000 /* records kept for a database that stays away (~6 MB); beyond, logged and dropped */
 
 struct of_gateway_s {
@@ -135,33 +139,48 @@ static void *poll_main(void *arg) {
 }
 
 /* D-FS-3: the failed records give_up_durably could not write, written now (the publisher thread, every second and
- * at stop); a record the database refuses again stays for the next pass */
-static void qfail_flush(of_gateway_t *g, of_db_t *db) {
+ * at stop). A record the database refuses stays for the next pass; the pass goes on past a refusal of one row and
+ * stops at the server's condition (an outage: the rest waits too). Returns the records still waiting. */
+static size_t qfail_flush(of_gateway_t *g, of_db_t *db, int64_t *last_warn) {
     pthread_mutex_lock(&g->mu);
     size_t n = g->nqfail;
     pthread_mutex_unlock(&g->mu);
-    if (!n || !db) return;
+    if (!n || !db) return n;
     int st = of_db_register(db, SQL_QFAIL);
-    size_t done = 0;
+    size_t i = 0, kept = 0; /* entries [0, kept) are refused ones, compacted in place; only this thread removes */
     char why[256] = "";
-    for (; st >= 0 && done < n; done++) {
+    of_err_t e = OF_OK;
+    for (; st >= 0 && i < n; i++) {
         qfail_t q;
         pthread_mutex_lock(&g->mu);
-        q = g->qfail[done];
+        q = g->qfail[i];
         pthread_mutex_unlock(&g->mu);
         of_param_t p[] = {OFP_S(q.id),  OFP_I(q.line),          OFP_U(q.user_id), OFP_U(q.batch_id),
                           OFP_I(q.num), OFP_I(g->attempts_max), OFP_I(g->ttl_ms)};
-        if (of_db_exec(db, st, p, 7, NULL, NULL, why, sizeof why)) break;
-        of_info("flash job given up on: failed in fs_job now that the database is back (D-FS-3)", OF_S("job_id", q.id),
+        if ((e = of_db_exec(db, st, p, 7, NULL, NULL, why, sizeof why))) {
+            pthread_mutex_lock(&g->mu);
+            g->qfail[kept++] = q;
+            pthread_mutex_unlock(&g->mu);
+            if (e == OF_ERR_TRANSIENT) {
+                i++;
+                break;
+            }
+            continue;
+        }
+        of_info("flash job given up on: failed in fs_job now that the database takes it (D-FS-3)", OF_S("job_id", q.id),
                 OF_END);
     }
-    pthread_mutex_lock(&g->mu); /* entries added meanwhile were appended after n */
-    memmove(g->qfail, g->qfail + done, (g->nqfail - done) * sizeof *g->qfail);
-    g->nqfail -= done;
+    pthread_mutex_lock(&g->mu); /* [i, n) not tried; entries added meanwhile were appended after n */
+    memmove(g->qfail + kept, g->qfail + i, (g->nqfail - i) * sizeof *g->qfail);
+    g->nqfail -= i - kept;
+    size_t left = g->nqfail;
     pthread_mutex_unlock(&g->mu);
-    if (done < n)
+    if (left && of_mono_ms() - *last_warn >= 10000) {
+        *last_warn = of_mono_ms();
         of_warn("flash jobs given up on: not failed in fs_job yet (database), retried every second",
-                OF_I("pending", (long long)(n - done)), OF_S("error", why), OF_END);
+                OF_I("pending", (long long)left), OF_S("error", why), OF_END);
+    }
+    return left;
 }
 
 /* PaymentCompleted (and any other unsent outbox row) to Kafka: at once when a payment commits, else every second
@@ -172,6 +191,7 @@ static void *publish_main(void *arg) {
     of_db_t *db = NULL;
     of_producer_t *p = NULL;
     of_outbox_t *ob = NULL;
+    int64_t qfail_warn = 0;
     while (!g->stopping) {
         if (!ob) {
             if (!db) db = of_db_connect(g->cfg, NULL, err, sizeof err);
@@ -180,8 +200,7 @@ static void *publish_main(void *arg) {
             if (!ob) of_warn("payment publisher: not ready, retrying", OF_S("error", err), OF_END);
         }
         if (ob) of_outbox_sweep(ob, 0, 256);
-        if (!db) db = of_db_connect(g->cfg, NULL, err, sizeof err);
-        qfail_flush(g, db);
+        qfail_flush(g, db, &qfail_warn);
         pthread_mutex_lock(&g->mu);
         if (!g->publish_asked && !g->stopping) {
             struct timespec t;
@@ -193,13 +212,15 @@ static void *publish_main(void *arg) {
         pthread_mutex_unlock(&g->mu);
     }
     if (ob) of_outbox_sweep(ob, 0, 256);
-    qfail_flush(g, db);
-    pthread_mutex_lock(&g->mu);
-    for (size_t i = 0; i < g->nqfail; i++)
-        of_error("gateway stop: a job given up on is not failed in fs_job (database unavailable); a late message may "
-                 "still run it if Redis loses its record too",
-                 OF_S("job_id", g->qfail[i].id), OF_END);
-    pthread_mutex_unlock(&g->mu);
+    qfail_warn = 0;
+    if (qfail_flush(g, db, &qfail_warn)) { /* no request thread is left: the list is this thread's */
+        char ids[11 * 40] = "";
+        for (size_t i = 0, o = 0; i < g->nqfail && i < 10; i++)
+            o += (size_t)snprintf(ids + o, sizeof ids - o, "%s%s", i ? "," : "", g->qfail[i].id);
+        of_error("gateway stop: jobs given up on are not failed in fs_job (database unavailable); a late message "
+                 "may still run one if Redis loses its record too",
+                 OF_I("jobs", (long long)g->nqfail), OF_S("first_job_ids", ids), OF_END);
+    }
     of_outbox_destroy(ob);
     of_producer_destroy(p);
     of_db_close(db);
@@ -688,6 +709,8 @@ static int idem_same_job(session_t *s, const char *id, const of_fsreq_job_t *r) 
     if (found < 0)
         of_warn("idempotency key: the job it names could not be read to compare (its jobId answered)",
                 OF_S("job_id", id), OF_S("error", why), OF_END);
+    /* a bare record (fsjob_finish.lua on a hash Redis had lost: state only) cannot be compared either */
+    if (found > 0 && (j.user_id <= 0 || j.batch_id <= 0 || j.num <= 0)) return 1;
     return found <= 0 || of_fsreq_idem_match(r, (uint64_t)j.user_id, (uint64_t)j.batch_id, (int)j.num);
 }
 
