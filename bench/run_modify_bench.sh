@@ -4,7 +4,8 @@
 # Usage: bench/run_modify_bench.sh [--trades N] [--latency-changes M] [--rate-percent P] [--statements] [--keep-stack]
 #   --trades N           trades submitted unpaid, then changed once each (default 4000)
 #   --latency-changes M  changes published at a paced rate for the latency run (default N)
-#   --rate-percent P     pace of the latency run, % of the measured steady drain rate (default 50)
+#   --rate-percent P     pace of the latency run, % of the measured maximum rate (default 50): the lower of
+#                        trade-modify's steady drain rate and the pipeline's (trade-submit + trade-modify, c0)
 #   --statements         also log every statement of the worker run (MariaDB general log) and print them by kind
 #   --keep-stack         leave the bench stack up at the end (default: down --purge)
 # Own stack (never the developer's, nor trade-submit's bench): OF_STATE_DIR (default <repo>/.state-modbench),
@@ -20,8 +21,10 @@
 #   (b) ceiling: copy the database as the worker left it, restore S, run bin/of-bench-modceiling: the same rows
 #       (diffed by primary key, stock counters as per-transaction upserts), multi-row, N/OF_BATCH_SIZE transactions,
 #       no Kafka, no rules, no reads; it checks that the result equals the worker's;
+#   (c0) the pipeline's rate: restore P, fresh topics and groups, trade-submit and trade-modify running, the later
+#       versions (the latency run's) published at once: first publish → last change applied;
 #   (c) latency: restore P, fresh topics and groups, trade-submit and trade-modify running, the later versions
-#       published at P% of (a)'s steady rate; latency per change = publish -> the change's ledger row written in
+#       published at P% of the lower of (a)'s steady rate and (c0)'s; latency per change = publish -> the change's ledger row written in
 #       trade-modify's transaction (processed_event.processed_at), also -> sales_trade.modified_at;
 #   `ordctl stock-check` after (a), (b) and (c).
 set -euo pipefail
@@ -238,9 +241,34 @@ say "    server: ${R[ceil_stmts]}"
 stock_check ceiling
 root_sql -e "DROP DATABASE IF EXISTS $AFTER_DB"
 
+# ------------------------------------------------------------------ (c0) the pipeline's maximum rate
+# The latency run sends each change through trade-submit (storing the later version, emitting its TradeChange) and
+# trade-modify, both on this machine: its "maximum rate" is the pipeline's, measured here the same way — the later
+# versions published at once with both workers running, first publish → last change applied.
+say "(c0) the pipeline's rate: trade-submit and trade-modify running, $LAT later versions published at once"
+restore "$WORK/before-changes.sql"
+use_topics pipeline
+start submit pipe-submit
+PSUB=$LAST
+start modify pipe-modify
+PMOD=$LAST
+sleep 8 # group joins and first fetches, as in (c)
+publish "$WORK/latency.jsonl" --times "$WORK/pipeline.times"
+idle trade.raw submit
+idle trade.changed modify
+stop "$PMOD"
+stop "$PSUB"
+first_pub=$(cut -f2 "$WORK/pipeline.times" | sort -n | head -1)
+read -r pipe_n pipe_last <<<"$(admin "SELECT COUNT(*), ROUND(UNIX_TIMESTAMP(MAX(processed_at)) * 1000) FROM processed_event
+                                     WHERE consumer = '$GROUP.trade-modify' AND outcome = 'applied'")"
+R[pipe]=$(awk -v n="$pipe_n" -v a="$first_pub" -v b="$pipe_last" 'BEGIN { s = (b - a) / 1000; printf "%.0f", s > 0 ? n / s : 0 }')
+say "    $pipe_n changes applied $(awk -v a="$first_pub" -v b="$pipe_last" 'BEGIN { printf "%.2f", (b - a) / 1000 }') s after the first publish = ${R[pipe]} changes/s"
+stock_check pipeline
+
 # ------------------------------------------------------------------ (c) latency
-RATE=$(awk -v r="${R[steady]}" -v p="$RATE_PCT" 'BEGIN { x = int(r * p / 100); print x < 1 ? 1 : x }')
-say "(c) latency: trade-submit and trade-modify running, $LAT changes published at $RATE/s ($RATE_PCT% of the steady rate)"
+MAXR=$(awk -v a="${R[steady]}" -v b="${R[pipe]}" 'BEGIN { print (b > 0 && b < a) ? b : a }')
+RATE=$(awk -v r="$MAXR" -v p="$RATE_PCT" 'BEGIN { x = int(r * p / 100); print x < 1 ? 1 : x }')
+say "(c) latency: trade-submit and trade-modify running, $LAT changes published at $RATE/s ($RATE_PCT% of $MAXR/s: the pipeline's rate, or trade-modify's steady rate when lower)"
 restore "$WORK/before-changes.sql"
 use_topics latency
 start submit lat-submit
@@ -296,7 +324,8 @@ trade-modify, from its start:   ${R[cps]} changes/s   (last change applied after
 trade-modify, steady:           ${R[steady]} changes/s   (changes after the first batch / first → last ledger row)
                                 ${R[stmts]}
 ratio worker / ceiling:         from start $(ratio "${R[cps]}" "${R[ceil]}") (issue 11's figure: target >= 0.70), steady $(ratio "${R[steady]}" "${R[ceil]}") (after the first batch)
-latency at ${RATE}/s:              ${R[lat]}
+pipeline (submit + modify):     ${R[pipe]} changes/s   (c0: first publish → last change applied, both workers running)
+latency at ${RATE}/s:              ${R[lat]}   ($RATE_PCT% of $MAXR/s)
   p99 publish → applied:        ${p99} ms   (target < 500)
 CPU per change (µs):            trade-modify run $(cpu_us $((R[cpu_my] + R[cpu_wk]))) (MariaDB $(cpu_us "${R[cpu_my]}"), worker $(cpu_us "${R[cpu_wk]}")); ceiling $(sec_us "$(awk -v a="${R[cpu_cmy]}" -v b="${R[cpu_cpg]}" 'BEGIN { print a + b }')") (MariaDB $(sec_us "${R[cpu_cmy]}"), program $(sec_us "${R[cpu_cpg]}")): CPU ratio ceiling / worker $(ratio "$(awk -v a="${R[cpu_cmy]}" -v b="${R[cpu_cpg]}" 'BEGIN { print (a + b) * 100 }')" $((R[cpu_my] + R[cpu_wk])))
 peak RSS (VmHWM) trade-modify:  drain ${R[hwm]} kB, latency run ${R[lat_hwm]} kB   (target <= 32768)
