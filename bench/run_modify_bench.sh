@@ -258,10 +258,10 @@ idle trade.raw submit
 idle trade.changed modify
 stop "$PMOD"
 stop "$PSUB"
-first_pub=$(cut -f2 "$WORK/pipeline.times" | sort -n | head -1)
+first_pub=$(awk -F'\t' 'NR == 1 || $2 < m { m = $2 } END { print m }' "$WORK/pipeline.times")
 read -r pipe_n pipe_last <<<"$(admin "SELECT COUNT(*), ROUND(UNIX_TIMESTAMP(MAX(processed_at)) * 1000) FROM processed_event
                                      WHERE consumer = '$GROUP.trade-modify' AND outcome = 'applied'")"
-R[pipe]=$(awk -v n="$pipe_n" -v a="$first_pub" -v b="$pipe_last" 'BEGIN { s = (b - a) / 1000; printf "%.0f", s > 0 ? n / s : 0 }')
+R[pipe]=$(awk -v n="$pipe_n" -v a="$first_pub" -v b="$pipe_last" 'BEGIN { s = (b - a) / 1000; printf "%.0f", (s > 0 ? n / s : 0) }')
 say "    $pipe_n changes applied $(awk -v a="$first_pub" -v b="$pipe_last" 'BEGIN { printf "%.2f", (b - a) / 1000 }') s after the first publish = ${R[pipe]} changes/s"
 stock_check pipeline
 
