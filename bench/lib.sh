@@ -59,3 +59,20 @@ bench_build() {
   cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DOF_SANITIZE=OFF -DOF_TESTS=OFF -DOF_WERROR=OFF >/dev/null
   cmake --build "$BUILD" -j "$(nproc)" --target "$@" -- --no-print-directory >/dev/null || die "build failed"
 }
+
+# settle: wait (at most 60 s) until InnoDB has purged the history a load left and flushed its dirty pages, so that
+# the next measured phase does not share the server with that background work (a restore of a dump before a
+# phase moved its figures by up to 50 % from run to run). MariaDB ≥ 10.5: SET innodb_max_purge_lag_wait = 0 returns
+# once the history list is empty.
+settle() {
+  local pct i dirty
+  admin "SET GLOBAL innodb_max_purge_lag_wait = 0" >/dev/null 2>&1 || true
+  pct=$(admin "SELECT @@GLOBAL.innodb_max_dirty_pages_pct")
+  admin "SET GLOBAL innodb_max_dirty_pages_pct = 0"
+  for ((i = 0; i < 600; i++)); do
+    dirty=$(admin "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'INNODB_BUFFER_POOL_PAGES_DIRTY'")
+    ((dirty < 16)) && break
+    sleep 0.1
+  done
+  admin "SET GLOBAL innodb_max_dirty_pages_pct = $pct"
+}

@@ -65,7 +65,7 @@ source "$REPO/bench/lib.sh" # admin, reset_db
 SOCK=$OF_STATE_DIR/mysql/mysqld.sock
 root_sql() { mariadb --no-defaults --socket="$SOCK" --user="$(id -un)" "$@"; }
 dump() { mariadb-dump --no-defaults --socket="$SOCK" --user="$(id -un)" --single-transaction --quick orderfleet >"$1"; }
-restore() { root_sql orderfleet <"$1"; } # the dump drops and creates every table
+restore() { root_sql orderfleet <"$1" && settle; } # the dump drops and creates every table; settle: bench/lib.sh
 
 PIDS=()
 DONE=0
