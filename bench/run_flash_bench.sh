@@ -146,15 +146,19 @@ out = {"submitted": s["submitted"], "refused": sum(s["refused"].values()), "subm
 print(json.dumps(out))
 PY
 }
+# warm TAG JOBS USER_BASE: an untimed load through the running system ($URL) on a batch and buyers of its own (JITs
+# and caches warm); its summary in $WORK/TAG.warmup
+warm() {
+  local w
+  w=$(ordctl flash batch-create --code "W-$1-$$" --merchant 1 --units "$(($2 * 3))" --price 1.00 --limit-unpaid 2 --end +86400 2>/dev/null)
+  node bench/flash/load.js --url "$URL" --token "$TOKEN" --batch "$w" --jobs "$2" --buyers "$2" --user-base "$3" \
+    --concurrency 64 --poll-timeout 120 >"$WORK/$1.warmup" 2>&1 || die "warm-up load ($1)"
+}
 run() { # run SYSTEM MODE(burst|steady)
-  local s=$1 m=$2 tag="$1.$2" b t0 w
+  local s=$1 m=$2 tag="$1.$2" b t0
   b=$(fresh "B-$tag-$$" "$UNITS")
   start "$s"
-  if ((WARMUP > 0)); then # untimed, on a batch and buyers of its own: JITs (Kafka's JVM, Node) and caches warm
-    w=$(ordctl flash batch-create --code "W-$tag-$$" --merchant 1 --units "$((WARMUP * 3))" --price 1.00 --limit-unpaid 2 --end +86400 2>/dev/null)
-    node bench/flash/load.js --url "$URL" --token "$TOKEN" --batch "$w" --jobs "$WARMUP" --buyers "$WARMUP" \
-      --user-base 5000000 --concurrency 64 --poll-timeout 60 >"$WORK/$tag.warmup" 2>&1 || die "warm-up load ($tag)"
-  fi
+  ((WARMUP > 0)) && warm "$tag" "$WARMUP" 5000000
   TICK_ALSO=""
   [[ $s == ours ]] && TICK_ALSO=$(pgrep -f "java.*$OF_STATE_DIR/" | tr '\n' ' ' || true)
   t0=$(ticks)
@@ -218,14 +222,11 @@ reset_db >/dev/null
 IFS=, read -r -a SYSTEMS <<<"$ONLY"
 if ((BROKER_WARMUP > 0)) && [[ ",$ONLY," == *,ours,* ]]; then
   # A broker just started spends its first minute compiling (HotSpot's JIT): 30,000 jobs through a fresh broker
-  # cost it 2.5x the CPU of the same jobs a minute later (docs/benchmarks.md). Production brokers run warm; so does
-  # this one before anything is measured. Untimed, on a batch and buyers of its own.
+  # cost it four times the CPU of the same jobs through a warm one (docs/benchmarks.md). Production brokers run
+  # warm; so does this one before anything is measured.
   say "broker warm-up: $BROKER_WARMUP jobs through of-gateway (untimed)"
-  fresh "WB-$$" "$UNITS" >/dev/null
   start ours
-  wb=$(ordctl flash batch-create --code "WB2-$$" --merchant 1 --units "$((BROKER_WARMUP * 3))" --price 1.00 --limit-unpaid 2 --end +86400 2>/dev/null)
-  node bench/flash/load.js --url "$URL" --token "$TOKEN" --batch "$wb" --jobs "$BROKER_WARMUP" --buyers "$BROKER_WARMUP" \
-    --user-base 7000000 --concurrency 64 --poll-timeout 120 >"$WORK/broker.warmup" 2>&1 || die "broker warm-up load"
+  warm broker "$BROKER_WARMUP" 7000000
   stop
   say "  broker warm-up: $(cat "$WORK/broker.warmup")"
 fi

@@ -452,20 +452,61 @@ void of_db_set_multi_max(of_db_t *db, int rows) {
     db->multi_max = rows > 0 ? rows : 0;
 }
 
-of_err_t of_db_exec_multi(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows, uint64_t *affectedp,
-                          char *errstr, size_t errstr_size) {
+/* The smallest prepared size (index into m->id) of at least n rows, -1 when n is more than the largest. */
+static int multi_size_up(const of_db_t *db, const of_db_multi_t *m, int n) {
+    for (int k = 0; k < OF_DB_MULTI_SIZES; k++)
+        if (SIZES[k] >= n && m->id[k] >= 0 && !(db->multi_max && SIZES[k] > db->multi_max)) return k;
+    return -1;
+}
+
+/* One chunk of a multi-row call: the next `left` rows at p. Unpadded: the largest size that fits (*kp), p as it is.
+ * Padded (the *_in calls): when no size holds exactly `left` rows but a larger one does, the rest in one statement
+ * of that size, the last row (or pad_row) repeated, in *bufp (reallocated; the caller frees it); NULL when out of
+ * memory. */
+static const of_param_t *chunk(const of_db_t *db, const of_db_multi_t *m, const of_param_t *p, int left, int pad,
+                               const of_param_t *pad_row, of_param_t **bufp, int *kp) {
+    int k = multi_size(db, m, left), up = pad && SIZES[k] < left ? multi_size_up(db, m, left) : -1;
+    *kp = k;
+    if (up < 0) return p;
+    size_t rp = (size_t)m->row_params, have = (size_t)left;
+    free(*bufp);
+    if (!(*bufp = malloc((size_t)SIZES[up] * rp * sizeof **bufp))) return NULL;
+    memcpy(*bufp, p, have * rp * sizeof **bufp);
+    for (size_t r = have; r < (size_t)SIZES[up]; r++)
+        memcpy(*bufp + r * rp, pad_row ? pad_row : p + (have - 1) * rp, rp * sizeof **bufp);
+    *kp = up;
+    return *bufp;
+}
+
+static of_err_t exec_multi(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows, int pad,
+                           uint64_t *affectedp, char *errstr, size_t errstr_size) {
     uint64_t total = 0;
-    for (int done = 0; done < nrows;) {
-        int k = multi_size(db, m, nrows - done);
+    of_param_t *padded = NULL;
+    of_err_t err = OF_OK;
+    for (int done = 0; done < nrows && !err;) {
+        int k;
+        const of_param_t *p =
+            chunk(db, m, params + (size_t)done * (size_t)m->row_params, nrows - done, pad, NULL, &padded, &k);
         uint64_t aff = 0;
-        of_err_t err = of_db_exec(db, m->id[k], params + (size_t)done * (size_t)m->row_params, SIZES[k] * m->row_params,
-                                  &aff, NULL, errstr, errstr_size);
-        if (err) return err;
-        total += aff;
+        if (!p)
+            err = of_seterr(errstr, errstr_size, OF_ERR_NOMEM, "out of memory writing rows");
+        else if (!(err = of_db_exec(db, m->id[k], p, SIZES[k] * m->row_params, &aff, NULL, errstr, errstr_size)))
+            total += aff;
         done += SIZES[k];
     }
-    if (affectedp) *affectedp = total;
-    return OF_OK;
+    free(padded);
+    if (!err && affectedp) *affectedp = total;
+    return err;
+}
+
+of_err_t of_db_exec_multi(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows, uint64_t *affectedp,
+                          char *errstr, size_t errstr_size) {
+    return exec_multi(db, m, params, nrows, 0, affectedp, errstr, errstr_size);
+}
+
+of_err_t of_db_exec_multi_in(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows,
+                             uint64_t *affectedp, char *errstr, size_t errstr_size) {
+    return exec_multi(db, m, params, nrows, 1, affectedp, errstr, errstr_size);
 }
 
 of_err_t of_db_exec_multi_ids(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows, uint64_t *ids,
@@ -508,34 +549,18 @@ static of_err_t rows_append(of_rows_t *a, of_rows_t *b) {
     return OF_OK;
 }
 
-/* The smallest prepared size (index into m->id) of at least n rows, -1 when n is more than the largest. */
-static int multi_size_up(const of_db_t *db, const of_db_multi_t *m, int n) {
-    for (int k = 0; k < OF_DB_MULTI_SIZES; k++)
-        if (SIZES[k] >= n && m->id[k] >= 0 && !(db->multi_max && SIZES[k] > db->multi_max)) return k;
-    return -1;
-}
-
 static of_err_t query_multi(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows, int pad,
                             const of_param_t *pad_row, of_rows_t **rowsp, char *errstr, size_t errstr_size) {
     *rowsp = NULL;
     of_rows_t *all = NULL;
     of_param_t *padded = NULL;
     for (int done = 0; done < nrows;) {
-        int k = multi_size(db, m, nrows - done);
-        const of_param_t *p = params + (size_t)done * (size_t)m->row_params;
-        int up = pad && SIZES[k] < nrows - done ? multi_size_up(db, m, nrows - done) : -1;
-        if (up >= 0) { /* the rest in one statement: the last row repeated up to the size */
-            size_t rp = (size_t)m->row_params, have = (size_t)(nrows - done);
-            free(padded);
-            if (!(padded = malloc((size_t)SIZES[up] * rp * sizeof *padded))) {
-                of_rows_free(all);
-                return of_seterr(errstr, errstr_size, OF_ERR_NOMEM, "out of memory reading rows");
-            }
-            memcpy(padded, p, have * rp * sizeof *padded);
-            for (size_t r = have; r < (size_t)SIZES[up]; r++)
-                memcpy(padded + r * rp, pad_row ? pad_row : p + (have - 1) * rp, rp * sizeof *padded);
-            p = padded;
-            k = up;
+        int k;
+        const of_param_t *p =
+            chunk(db, m, params + (size_t)done * (size_t)m->row_params, nrows - done, pad, pad_row, &padded, &k);
+        if (!p) {
+            of_rows_free(all);
+            return of_seterr(errstr, errstr_size, OF_ERR_NOMEM, "out of memory reading rows");
         }
         of_rows_t *part;
         of_err_t err = of_db_query(db, m->id[k], p, SIZES[k] * m->row_params, &part, errstr, errstr_size);

@@ -102,6 +102,10 @@ of_err_t of_db_exec_multi(of_db_t *db, const of_db_multi_t *m, const of_param_t 
  * they come from the first id and auto_increment_increment; otherwise every row is its own statement. */
 of_err_t of_db_exec_multi_ids(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows, uint64_t *ids,
                               uint64_t *affectedp, char *errstr, size_t errstr_size) OF_MUST_CHECK;
+/* The same for a statement whose rows are keys that may repeat (UPDATE … WHERE k IN (…)): padded as
+ * of_db_query_multi_in below, so that n keys are one statement while n fits the largest size. */
+of_err_t of_db_exec_multi_in(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows,
+                             uint64_t *affectedp, char *errstr, size_t errstr_size) OF_MUST_CHECK;
 of_err_t of_db_query_multi(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows, of_rows_t **rowsp,
                            char *errstr, size_t errstr_size) OF_MUST_CHECK;
 /* The same for a read whose rows are keys that may repeat (WHERE k IN (…), (a, b) IN (…), a derived table whose

@@ -162,17 +162,17 @@ typedef struct {
     int n;
 } mark_t;
 
-/* One transaction: a single commit for every mark. */
+/* The marks: in one transaction (of_db_tx), or alone in autocommit when they are one statement. */
 static of_err_t mark(of_db_t *db, void *ctx, char *errstr, size_t errstr_size) {
     mark_t *k = ctx;
     for (int i = 0; i < k->n; i++)
         k->ids[i] = OFP_S(k->ev[i].event_id);
-    return of_db_exec_multi(db, k->m, k->ids, k->n, NULL, errstr, errstr_size);
+    return of_db_exec_multi_in(db, k->m, k->ids, k->n, NULL, errstr, errstr_size);
 }
 
-/* Up to this many events are marked by one statement in autocommit (D-T10-61): the IN list is filled up to the
- * largest prepared size of a one-parameter row with the last id again (a row matches once, however often its id is
- * listed), so a batch's marks are one round trip, not BEGIN, three statements (128 + 64 + 8) and COMMIT. */
+/* Up to this many events are marked by one statement in autocommit (D-T10-61): of_db_exec_multi_in fills the IN
+ * list up to the next prepared size with the last id again (a row matches once, however often its id is listed), so
+ * a batch's marks are one round trip, not BEGIN, three statements (128 + 64 + 8) and COMMIT. */
 #define MARK_ONE_STATEMENT 256
 
 /* Mark published events: all sent when every delivery was confirmed, else only "tried". On any failure every row
@@ -180,17 +180,13 @@ static of_err_t mark(of_db_t *db, void *ctx, char *errstr, size_t errstr_size) {
  * confirmed, else 0. */
 static int mark_published(of_outbox_t *ob, const pending_t *ev, int n, of_err_t e, const of_dr_batch_t *b) {
     char err[256];
-    int one = n > 0 && n <= MARK_ONE_STATEMENT;
-    of_param_t *ids = malloc(sizeof *ids * (size_t)(one ? MARK_ONE_STATEMENT : n));
+    of_param_t *ids = malloc(sizeof *ids * (size_t)(n > 0 ? n : 1));
     mark_t k = {ob, e ? &ob->m_tried : &ob->m_sent, ids, ev, n};
     of_err_t me = OF_ERR_NOMEM;
-    if (ids && one) { /* one statement is atomic by itself; a lost connection is opened again by the next try */
-        for (int i = 0; i < MARK_ONE_STATEMENT; i++)
-            ids[i] = OFP_S(ev[i < n ? i : n - 1].event_id);
-        for (int t = 0; t < 3 && (me = of_db_exec_multi(ob->db, k.m, ids, MARK_ONE_STATEMENT, NULL, err, sizeof err)) ==
-                                     OF_ERR_TRANSIENT;
-             t++)
-            ;
+    if (ids && n > 0 && n <= MARK_ONE_STATEMENT) { /* one statement is atomic by itself; a lost connection is opened
+                                                    * again by the next try */
+        for (int t = 0; t < 3; t++)
+            if ((me = mark(ob->db, &k, err, sizeof err)) != OF_ERR_TRANSIENT) break;
     } else if (ids) {
         me = of_db_tx(ob->db, mark, &k, err, sizeof err);
     }

@@ -210,6 +210,14 @@ void of_worker_consumer_close(of_consumer_t *c) {
     of_metrics_log("exit");
 }
 
+/* D-T10-58: a caught-up worker's stored offsets go to the group now, at most every 100 ms */
+static void commit_caught_up(of_consumer_t *c, int *uncommitted, int64_t *last_commit) {
+    if (!*uncommitted || of_mono_ms() - *last_commit < 100) return;
+    of_consumer_commit(c);
+    *uncommitted = 0;
+    *last_commit = of_mono_ms();
+}
+
 int of_worker_run(const of_config_t *cfg, of_producer_t *producer, const of_worker_spec_t *spec) {
     char group[256];
     of_consumer_t *c = of_worker_consumer_open(cfg, producer, spec, group, sizeof group);
@@ -244,11 +252,7 @@ int of_worker_run(const of_config_t *cfg, of_producer_t *producer, const of_work
         of_producer_poll(producer);
         of_consumer_watch(c, alert_ms);
         int n = of_consumer_poll_batch(c, msgs, max, 200, wait);
-        if (!n && uncommitted && of_mono_ms() - last_commit >= 100) {
-            of_consumer_commit(c);
-            uncommitted = 0;
-            last_commit = of_mono_ms();
-        }
+        if (!n) commit_caught_up(c, &uncommitted, &last_commit);
         if (n && of_kafka_fatal()) { /* fenced: the partitions are another process's now; theirs to handle */
             for (int i = 0; i < n; i++)
                 rd_kafka_message_destroy(msgs[i]);
@@ -290,11 +294,7 @@ int of_worker_run(const of_config_t *cfg, of_producer_t *producer, const of_work
         if (e != OF_OK)
             of_info("stopping with an unfinished batch; it will be redelivered", OF_I("messages", n), OF_END);
         uncommitted |= e == OF_OK;
-        if (uncommitted && n < max && of_mono_ms() - last_commit >= 100) {
-            of_consumer_commit(c);
-            uncommitted = 0;
-            last_commit = of_mono_ms();
-        }
+        if (n < max) commit_caught_up(c, &uncommitted, &last_commit);
     }
     if (!msgs || !res) {
         of_error("out of memory", OF_END);

@@ -138,6 +138,13 @@ static void *poll_main(void *arg) {
     return NULL;
 }
 
+/* D-FS-3: q's failed record (SQL_QFAIL, prepared as st on db) */
+static of_err_t qfail_write(const of_gateway_t *g, of_db_t *db, int st, const qfail_t *q, char *why, size_t size) {
+    of_param_t p[] = {OFP_S(q->id),  OFP_I(q->line),         OFP_U(q->user_id), OFP_U(q->batch_id),
+                      OFP_I(q->num), OFP_I(g->attempts_max), OFP_I(g->ttl_ms)};
+    return of_db_exec(db, st, p, 7, NULL, NULL, why, size);
+}
+
 /* D-FS-3: the failed records give_up_durably could not write, written now (the publisher thread, every second and
  * at stop). A record the database refuses stays for the next pass; the pass goes on past a refusal of one row and
  * stops at the server's condition (an outage: the rest waits too). Returns the records still waiting. */
@@ -155,9 +162,7 @@ static size_t qfail_flush(of_gateway_t *g, of_db_t *db, int64_t *last_warn) {
         pthread_mutex_lock(&g->mu);
         q = g->qfail[i];
         pthread_mutex_unlock(&g->mu);
-        of_param_t p[] = {OFP_S(q.id),  OFP_I(q.line),          OFP_U(q.user_id), OFP_U(q.batch_id),
-                          OFP_I(q.num), OFP_I(g->attempts_max), OFP_I(g->ttl_ms)};
-        if ((e = of_db_exec(db, st, p, 7, NULL, NULL, why, sizeof why))) {
+        if ((e = qfail_write(g, db, st, &q, why, sizeof why))) {
             pthread_mutex_lock(&g->mu);
             g->qfail[kept++] = q;
             pthread_mutex_unlock(&g->mu);
@@ -365,12 +370,12 @@ static void idem_release(session_t *s, const char *ikey, const char *id) {
  * job first (the job exists), 1 when failed here (or the database is unavailable: logged) */
 static int give_up_durably(of_gateway_t *g, session_t *s, const req_t *rq) {
     char why[256];
-    of_param_t p[] = {OFP_S(rq->id),  OFP_I(rq->line),        OFP_U(rq->user_id), OFP_U(rq->batch_id),
-                      OFP_I(rq->num), OFP_I(g->attempts_max), OFP_I(g->ttl_ms)};
-    of_param_t q = OFP_S(rq->id);
+    qfail_t q = {.user_id = rq->user_id, .batch_id = rq->batch_id, .num = rq->num, .line = rq->line};
+    snprintf(q.id, sizeof q.id, "%s", rq->id);
+    of_param_t id = OFP_S(rq->id);
     of_rows_t *rows = NULL;
-    if (of_db_exec(s->db, s->st_qfail, p, 7, NULL, NULL, why, sizeof why) ||
-        of_db_query(s->db, s->st_job, &q, 1, &rows, why, sizeof why)) {
+    if (qfail_write(g, s->db, s->st_qfail, &q, why, sizeof why) ||
+        of_db_query(s->db, s->st_job, &id, 1, &rows, why, sizeof why)) {
         /* answered CreateOrderFail all the same; the record is written when the database is back (qfail_flush):
          * until then the live record (failed by fsjob_abandon.lua) keeps a late message from making an order */
         pthread_mutex_lock(&g->mu);
@@ -381,11 +386,7 @@ static int give_up_durably(of_gateway_t *g, session_t *s, const req_t *rq) {
             if (nq) g->qfail = nq, g->capqfail = cap;
             kept = nq != NULL;
         }
-        if (kept) {
-            qfail_t *e = &g->qfail[g->nqfail++];
-            snprintf(e->id, sizeof e->id, "%s", rq->id);
-            e->user_id = rq->user_id, e->batch_id = rq->batch_id, e->num = rq->num, e->line = rq->line;
-        }
+        if (kept) g->qfail[g->nqfail++] = q;
         pthread_mutex_unlock(&g->mu);
         of_warn(kept ? "flash job: not failed in fs_job yet (database), written when it is back"
                      : "flash job: not failed in fs_job (database; too many waiting), a late message may still run it "
@@ -709,9 +710,9 @@ static int idem_same_job(session_t *s, const char *id, const of_fsreq_job_t *r) 
     if (found < 0)
         of_warn("idempotency key: the job it names could not be read to compare (its jobId answered)",
                 OF_S("job_id", id), OF_S("error", why), OF_END);
-    /* a bare record (fsjob_finish.lua on a hash Redis had lost: state only) cannot be compared either */
-    if (found > 0 && (j.user_id <= 0 || j.batch_id <= 0 || j.num <= 0)) return 1;
-    return found <= 0 || of_fsreq_idem_match(r, (uint64_t)j.user_id, (uint64_t)j.batch_id, (int)j.num);
+    /* none, or a bare record (fsjob_finish.lua on a hash Redis had lost: state only): nothing to compare */
+    if (found <= 0 || j.user_id <= 0 || j.batch_id <= 0 || j.num <= 0) return 1;
+    return of_fsreq_idem_match(r, (uint64_t)j.user_id, (uint64_t)j.batch_id, (int)j.num);
 }
 
 static void add_time(cJSON *o, const char *name, long long ms) {
