@@ -12,8 +12,9 @@
  *                                    INSERT … ON DUPLICATE KEY UPDATE unpay_num = unpay_num + VALUES(unpay_num), …
  *                                    of the summed d_unpay_num / d_order_num / d_subscribe_num of that transaction's
  *                                    stock_change_log rows (a new counter gets the copy's rec_id)
- * Columns whose default is CURRENT_TIMESTAMP (created_at, modified_at, processed_at) are neither compared nor written:
- * the server sets them. Rows the worker updated to the values they had are not in the diff (so not written here).
+ * Columns whose default is CURRENT_TIMESTAMP (created_at, modified_at, processed_at) and generated columns
+ * (sales_trade.decision_trace, the JSON of decision_trace_z) are neither compared nor written: the server sets them.
+ * Rows the worker updated to the values they had are not in the diff (so not written here).
  *
  * Batching: --changes N / OF_BATCH_SIZE transactions (the worker's batch count); transaction k writes the k-th slice
  * of every table's rows (in primary-key order, i.e. in the worker's insert order for its new rows), deletes first,
@@ -57,7 +58,7 @@ typedef struct {
     int ncols;
     char *col[MAXC];
     int pk[MAXC];      /* is part of the primary key */
-    int skip[MAXC];    /* DEFAULT CURRENT_TIMESTAMP / ON UPDATE: not compared, not written */
+    int skip[MAXC];    /* DEFAULT CURRENT_TIMESTAMP / ON UPDATE, generated: not compared, not written */
     int integer[MAXC]; /* integer type: bound as an integer */
     int is_unsigned[MAXC];
     int npk;
@@ -180,7 +181,8 @@ static void read_tables(void) {
         char sql[600];
         snprintf(sql, sizeof sql,
                  "SELECT column_name, column_key = 'PRI', IFNULL(column_default, '') LIKE 'current_timestamp%%' OR "
-                 "extra LIKE '%%on update%%', data_type IN ('tinyint', 'smallint', 'mediumint', 'int', 'bigint'), "
+                 "extra LIKE '%%on update%%' OR is_generated = 'ALWAYS', data_type IN ('tinyint', 'smallint', "
+                 "'mediumint', 'int', 'bigint'), "
                  "column_type LIKE '%%unsigned%%' FROM information_schema.columns WHERE table_schema = DATABASE() "
                  "AND table_name = '%.79s' ORDER BY ordinal_position",
                  t->name);

@@ -21,6 +21,7 @@
 #   (b) ceiling: copy the database as the worker left it, restore S, run bin/of-bench-modceiling: the same rows
 #       (diffed by primary key, stock counters as per-transaction upserts), multi-row, N/OF_BATCH_SIZE transactions,
 #       no Kafka, no rules, no reads; it checks that the result equals the worker's;
+#   (a2) the same drain by one of-trade-modify with two lanes (OF_WORKER_LANES=2): restore S, a fresh group;
 #   (c0) the pipeline's rate: restore P, fresh topics and groups, trade-submit and trade-modify running, the later
 #       versions (the latency run's) published at once: first publish → last change applied;
 #   (c) latency: restore P, fresh topics and groups, trade-submit and trade-modify running, the later versions
@@ -241,6 +242,31 @@ say "    server: ${R[ceil_stmts]}"
 stock_check ceiling
 root_sql -e "DROP DATABASE IF EXISTS $AFTER_DB"
 
+# ------------------------------------------------------------------ (a2) one instance, two lanes (D-T10-63)
+say "(a2) trade-modify with OF_WORKER_LANES=2 drains the same changes (restore S, a fresh group)"
+restore "$WORK/changes-stored.sql"
+MAIN_GROUP=$GROUP
+GROUP="$MAIN_GROUP.lanes2"
+m0=$(mysqld_ticks)
+t0=$(now)
+OF_WORKER_LANES=2 start modify drain-lanes2
+L2=$LAST
+idle trade.changed modify
+R[l2_hwm]=$(hwm_kb "$L2")
+R[l2_cpu_my]=$(($(mysqld_ticks) - m0))
+R[l2_cpu_wk]=$(awk '{print $14 + $15}' "/proc/$L2/stat")
+stop "$L2"
+read -r applied last_s < <(admin "SELECT SUM(outcome = 'applied'), UNIX_TIMESTAMP(MAX(processed_at)) FROM processed_event
+  WHERE consumer = '$GROUP.trade-modify'")
+((applied == TRADES)) || die "two lanes: $applied of $TRADES changes applied (see $WORK/drain-lanes2.log)"
+left=$(admin "SELECT COUNT(*) FROM api_trade WHERE modify_flag <> 0")
+((left == 0)) || die "two lanes: $left raw trades still have bits set"
+R[l2_secs]=$(elapsed "$t0" "$last_s")
+R[l2_cps]=$(rate "$TRADES" "${R[l2_secs]}")
+say "    $TRADES changes applied ${R[l2_secs]} s after the worker's start = ${R[l2_cps]} changes/s; VmHWM ${R[l2_hwm]} kB"
+stock_check lanes2
+GROUP=$MAIN_GROUP
+
 # ------------------------------------------------------------------ (c0) the pipeline's maximum rate
 # The latency run sends each change through trade-submit (storing the later version, emitting its TradeChange) and
 # trade-modify, both on this machine: its "maximum rate" is the pipeline's, measured here the same way — the later
@@ -324,10 +350,11 @@ trade-modify, from its start:   ${R[cps]} changes/s   (last change applied after
 trade-modify, steady:           ${R[steady]} changes/s   (changes after the first batch / first → last ledger row)
                                 ${R[stmts]}
 ratio worker / ceiling:         from start $(ratio "${R[cps]}" "${R[ceil]}") (issue 11's figure: target >= 0.70), steady $(ratio "${R[steady]}" "${R[ceil]}") (after the first batch)
+trade-modify, 2 lanes:          ${R[l2_cps]} changes/s from its start (OF_WORKER_LANES=2): $(ratio "${R[l2_cps]}" "${R[cps]}")× one lane, $(ratio "${R[l2_cps]}" "${R[ceil]}") of the ceiling; CPU per change MariaDB $(cpu_us "${R[l2_cpu_my]}"), worker $(cpu_us "${R[l2_cpu_wk]}") µs
 pipeline (submit + modify):     ${R[pipe]} changes/s   (c0: first publish → last change applied, both workers running)
 latency at ${RATE}/s:              ${R[lat]}   ($RATE_PCT% of $MAXR/s)
   p99 publish → applied:        ${p99} ms   (target < 500)
 CPU per change (µs):            trade-modify run $(cpu_us $((R[cpu_my] + R[cpu_wk]))) (MariaDB $(cpu_us "${R[cpu_my]}"), worker $(cpu_us "${R[cpu_wk]}")); ceiling $(sec_us "$(awk -v a="${R[cpu_cmy]}" -v b="${R[cpu_cpg]}" 'BEGIN { print a + b }')") (MariaDB $(sec_us "${R[cpu_cmy]}"), program $(sec_us "${R[cpu_cpg]}")): CPU ratio ceiling / worker $(ratio "$(awk -v a="${R[cpu_cmy]}" -v b="${R[cpu_cpg]}" 'BEGIN { print (a + b) * 100 }')" $((R[cpu_my] + R[cpu_wk])))
-peak RSS (VmHWM) trade-modify:  drain ${R[hwm]} kB, latency run ${R[lat_hwm]} kB   (target <= 32768)
+peak RSS (VmHWM) trade-modify:  drain ${R[hwm]} kB, two lanes ${R[l2_hwm]} kB, latency run ${R[lat_hwm]} kB   (target <= 32768)
 EOF
 DONE=1

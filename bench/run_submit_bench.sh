@@ -12,7 +12,8 @@
 # Runs: (a) raw-SQL ceilings (bin/of-bench-sqlceiling, the worker's writers without Kafka, reads or rules): a statement
 # per row (the first ceiling, 1 connection) and one multi-row statement per table per batch (issue 10, 1 and 2
 # connections); (b) drain with one trade-submit;
-# (c) drain with two instances in one group; (d) latency at a paced rate. The database is reset between runs
+# (c) drain with two instances in one group, then with one instance of two lanes (OF_WORKER_LANES=2); (d) latency at a
+# paced rate (one instance, OF_WORKER_LANES as configured: default 1). The database is reset between runs
 # (every main table truncated except schema_migrations, sample catalogue reloaded) and every run uses fresh
 # topics (OF_TOPIC_PREFIX) and group; `ordctl stock-check` must pass after each run.
 set -euo pipefail
@@ -133,15 +134,17 @@ R[multi2]=${R[multi2]:-skipped}
 PUBLISHED=${R[multi1_n]}
 
 # ------------------------------------------------------------------ (b), (c) drain
-drain() { # instances
-  local n=$1 t0 t1 i
+drain() { # instances [lanes]: R[drain<n>] (R[drain<n>l<lanes>] with lanes > 1)
+  local n=$1 lanes=${2:-1} t0 t1 i k
+  k=drain$n
+  ((lanes > 1)) && k=drain${n}l$lanes
   reset_db
-  use_topics "drain$n"
-  say "(b/c) drain, $n instance(s): publish first"
+  use_topics "$k"
+  say "(b/c) drain, $n instance(s), OF_WORKER_LANES=$lanes: publish first"
   publish "$WORK/trades.jsonl"
   before=$(counters)
   t0=$(now)
-  for ((i = 1; i <= n; i++)); do start_worker "drain$n-$i"; done
+  for ((i = 1; i <= n; i++)); do OF_WORKER_LANES=$lanes start_worker "$k-$i"; done
   (
     while sleep 10; do say "    … $(admin 'SELECT COUNT(*) FROM api_trade') raw trades stored, $(orders) orders"; done
   ) &
@@ -157,20 +160,21 @@ drain() { # instances
   local secs o
   secs=$(elapsed "$t0" "$t1")
   o=$(orders)
-  R[drain$n]=$(awk -v n="$PUBLISHED" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')
-  R[drain${n}_db]=$(db_rate)
-  R[drain${n}_hwm]=$hwm
-  R[drain${n}_stmts]=$(per_trade "$before" "$after" "$PUBLISHED")
+  R[$k]=$(awk -v n="$PUBLISHED" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')
+  R[${k}_db]=$(db_rate)
+  R[${k}_hwm]=$hwm
+  R[${k}_stmts]=$(per_trade "$before" "$after" "$PUBLISHED")
   local stored
   stored=$(admin "SELECT COUNT(*) FROM api_trade")
   ((stored == PUBLISHED)) || die "only $stored of $PUBLISHED raw trades stored (messages lost by the dev broker?)"
-  say "    $PUBLISHED trades ($o orders) in ${secs}s from worker start = ${R[drain$n]} trades/s;" \
-    "first→last order ${R[drain${n}_db]} orders/s; VmHWM kB: $hwm"
-  say "    server: ${R[drain${n}_stmts]}"
-  stock_check "drain-$n"
+  say "    $PUBLISHED trades ($o orders) in ${secs}s from worker start = ${R[$k]} trades/s;" \
+    "first→last order ${R[${k}_db]} orders/s; VmHWM kB: $hwm"
+  say "    server: ${R[${k}_stmts]}"
+  stock_check "$k"
 }
 drain 1
 drain 2
+drain 1 2 # one instance, two lanes (D-T10-63)
 
 # ------------------------------------------------------------------ (d) latency
 reset_db
@@ -217,10 +221,13 @@ ceiling, multi-row, 1 conn:    ${R[multi1]} trades/s   (${R[multi1_stmts]})
 ceiling, multi-row, 2 conns:   ${R[multi2]} trades/s
 trade-submit, 1 instance:      ${R[drain1]} trades/s  (first→last order: ${R[drain1_db]}/s; ${R[drain1_stmts]})
 trade-submit, 2 instances:     ${R[drain2]} trades/s  (first→last order: ${R[drain2_db]}/s)
+trade-submit, 1 inst. 2 lanes: ${R[drain1l2]} trades/s  (first→last order: ${R[drain1l2_db]}/s; ${R[drain1l2_stmts]})
 ratio 1 instance / multi-row ceiling:    $(ratio "${R[drain1]}" "${R[multi1]}")   (target >= 0.70)
 ratio 1 instance / row-per-statement:    $(ratio "${R[drain1]}" "${R[one1]}")
 ratio 2 instances / multi-row 2 conns:   $(ratio "${R[drain2]}" "${R[multi2]}")
+ratio 2 lanes / 1 lane:                  $(ratio "${R[drain1l2]}" "${R[drain1]}")
+ratio 2 lanes / multi-row 1 conn:        $(ratio "${R[drain1l2]}" "${R[multi1]}")   (2 conns: $(ratio "${R[drain1l2]}" "${R[multi2]}"))
 latency at ${RATE}/s:          $LAT
-peak RSS (VmHWM) kB:           1 instance ${R[drain1_hwm]}| 2 instances ${R[drain2_hwm]}| latency run ${R[lat_hwm]}  (target <= 32768)
+peak RSS (VmHWM) kB:           1 instance ${R[drain1_hwm]}| 2 instances ${R[drain2_hwm]}| 2 lanes ${R[drain1l2_hwm]}| latency run ${R[lat_hwm]}  (target <= 32768)
 EOF
 DONE=1

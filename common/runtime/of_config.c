@@ -85,6 +85,11 @@ static const of_cfg_def_t defs[OF_CFG__COUNT] = {
         INT("OF_BATCH_SIZE", "200", 1, 10000, "Most messages handled in one batch (one MySQL transaction)."),
     [OF_CFG_BATCH_WAIT_MS] =
         INT("OF_BATCH_WAIT_MS", "20", 0, 10000, "Longest wait to fill a batch once its first message is in, ms."),
+    [OF_CFG_WORKER_LANES] =
+        INT("OF_WORKER_LANES", "1", 1, 8,
+            "trade-submit and trade-modify: batches of one instance run on this many database connections at once, "
+            "their messages shared out by partition (a key's messages stay in order on one lane); 1 = one at a "
+            "time. Other workers ignore it."),
     [OF_CFG_TX_RETRIES] = INT("OF_TX_RETRIES", "10", 0, 1000,
                               "Retries of a transaction after a deadlock, lock wait timeout or lost connection."),
     [OF_CFG_RETRY_BACKOFF_MAX_MS] =

@@ -700,8 +700,9 @@ static of_err_t bind_params(MYSQL_STMT *st, binds_t *bs, const of_param_t *p, in
             break;
         }
         case OFP_STR:
-            bs->len[i] = (unsigned long)(p[i].s ? (p[i].len ? p[i].len : strlen(p[i].s)) : 0);
-            b->buffer_type = MYSQL_TYPE_STRING;
+        case OFP_BLOB:
+            bs->len[i] = (unsigned long)(!p[i].s ? 0 : p[i].len || p[i].type == OFP_BLOB ? p[i].len : strlen(p[i].s));
+            b->buffer_type = p[i].type == OFP_BLOB ? MYSQL_TYPE_BLOB : MYSQL_TYPE_STRING;
             b->buffer = (void *)(p[i].s ? p[i].s : "");
             b->buffer_length = bs->len[i];
             b->length = &bs->len[i];

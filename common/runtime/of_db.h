@@ -27,19 +27,21 @@ int of_db_register(of_db_t *db, const char *sql);
 
 /* OFP_REF: the auto-increment id of row .u of table .len of a write set (of_wset), resolved before the statement
  * runs; never bound as is. */
-typedef enum { OFP_NULL, OFP_I64, OFP_U64, OFP_STR, OFP_MONEY, OFP_REF } of_param_type_t;
+/* OFP_BLOB: bytes of length .len (0 is an empty value), bound as binary (no character set conversion). */
+typedef enum { OFP_NULL, OFP_I64, OFP_U64, OFP_STR, OFP_MONEY, OFP_REF, OFP_BLOB } of_param_type_t;
 /* 24 bytes: a batch's write set holds tens of thousands of them. */
 typedef struct {
     of_param_type_t type;
     union {
         int64_t i;     /* OFP_I64, OFP_MONEY (1/10000 units) */
         uint64_t u;    /* OFP_U64, OFP_REF (the row) */
-        const char *s; /* OFP_STR (borrowed for the call) */
+        const char *s; /* OFP_STR, OFP_BLOB (borrowed for the call) */
     };
-    size_t len; /* OFP_STR length, 0 with s != NULL means strlen(s); OFP_REF: the table */
+    size_t len; /* OFP_STR length, 0 with s != NULL means strlen(s); OFP_BLOB length; OFP_REF: the table */
 } of_param_t;
 #define OFP_S(v) ((of_param_t){.type = OFP_STR, .s = (v)})
 #define OFP_SN(v, n) ((of_param_t){.type = OFP_STR, .s = (v), .len = (n)})
+#define OFP_BN(v, n) ((of_param_t){.type = OFP_BLOB, .s = (const char *)(v), .len = (n)})
 #define OFP_I(v) ((of_param_t){.type = OFP_I64, .i = (int64_t)(v)})
 #define OFP_U(v) ((of_param_t){.type = OFP_U64, .u = (uint64_t)(v)})
 #define OFP_M(v) ((of_param_t){.type = OFP_MONEY, .i = (int64_t)(v)})

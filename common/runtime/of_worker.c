@@ -1,6 +1,7 @@
 /* of_worker.c -- the at-least-once consumer loop, signals and the common command line. */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,11 +167,119 @@ static void count_topics(rd_kafka_message_t **msgs, int n, of_metric_topic_t m) 
         of_metric_topic_add(rd_kafka_topic_name(msgs[i]->rkt), m, 1);
 }
 
+/* ---- lanes (D-T10-63) ---- */
+typedef struct {
+    const of_worker_spec_t *spec;
+    void *ctx;
+    rd_kafka_message_t **msgs; /* the lane's share of the batch, in the batch's order */
+    of_msg_result_t *res;
+    int *at; /* the batch index of each */
+    int n;
+    of_err_t e;
+} lane_t;
+
+static void *lane_main(void *arg) {
+    lane_t *l = arg;
+    l->e = l->n ? l->spec->on_batch(l->ctx, l->msgs, l->n, l->res) : OF_OK;
+    return NULL;
+}
+
+/* The batch shared out by partition; lane 0 runs on this thread, the others on their own (a lane whose thread
+ * cannot start runs here after lane 0). The first lane's error is the batch's: the whole batch is handed again, and
+ * what a lane had applied is a replay then (each handler's ledger). */
+static of_err_t lanes_batch(const of_worker_spec_t *spec, lane_t *lanes, rd_kafka_message_t **msgs, int n,
+                            of_msg_result_t *res) {
+    int nl = spec->nlanes;
+    for (int k = 0; k < nl; k++)
+        lanes[k].n = 0;
+    for (int i = 0; i < n; i++) {
+        lane_t *l = &lanes[(msgs[i]->partition < 0 ? 0 : msgs[i]->partition) % nl];
+        l->at[l->n] = i;
+        l->msgs[l->n++] = msgs[i];
+    }
+    pthread_t th[OF_WORKER_LANES_MAX];
+    int started[OF_WORKER_LANES_MAX] = {0};
+    for (int k = 0; k < nl; k++) {
+        memset(lanes[k].res, 0, sizeof *lanes[k].res * (size_t)lanes[k].n);
+        lanes[k].e = OF_OK;
+    }
+    for (int k = 1; k < nl; k++)
+        started[k] = lanes[k].n && pthread_create(&th[k], NULL, lane_main, &lanes[k]) == 0;
+    lane_main(&lanes[0]);
+    for (int k = 1; k < nl; k++) {
+        if (started[k])
+            pthread_join(th[k], NULL);
+        else
+            lane_main(&lanes[k]);
+    }
+    of_err_t e = OF_OK;
+    for (int k = 0; k < nl; k++) {
+        if (!e) e = lanes[k].e;
+        for (int j = 0; j < lanes[k].n; j++)
+            res[lanes[k].at[j]] = lanes[k].res[j];
+    }
+    return e;
+}
+
+static void lanes_free(lane_t *lanes, int nl) {
+    for (int k = 0; lanes && k < nl; k++) {
+        free(lanes[k].msgs);
+        free(lanes[k].res);
+        free(lanes[k].at);
+    }
+    free(lanes);
+}
+
+static lane_t *lanes_new(const of_worker_spec_t *spec, int max) {
+    lane_t *lanes = calloc((size_t)spec->nlanes, sizeof *lanes);
+    for (int k = 0; lanes && k < spec->nlanes; k++) {
+        lanes[k] = (lane_t){.spec = spec,
+                            .ctx = spec->lanes[k],
+                            .msgs = calloc((size_t)max, sizeof *lanes[k].msgs),
+                            .res = calloc((size_t)max, sizeof *lanes[k].res),
+                            .at = calloc((size_t)max, sizeof *lanes[k].at)};
+        if (!lanes[k].msgs || !lanes[k].res || !lanes[k].at) {
+            lanes_free(lanes, spec->nlanes);
+            return NULL;
+        }
+    }
+    return lanes;
+}
+
+int of_worker_lane_open(const of_config_t *cfg, of_producer_t *shared, int k, int with_redis, of_worker_lane_t *l) {
+    char err[512], client[160];
+    memset(l, 0, sizeof *l);
+    l->shared = shared;
+    if (!(l->db = of_db_connect(cfg, NULL, err, sizeof err))) {
+        of_error("database unavailable at start", OF_S("error", err), OF_I("lane", k), OF_END);
+        return -1;
+    }
+    /* Redis being away is not fatal (the handle reconnects on use); a configuration error is. */
+    if (with_redis && !(l->redis = of_redis_connect(cfg, err, sizeof err))) {
+        of_error("redis configuration error", OF_S("error", err), OF_END);
+        return -1;
+    }
+    snprintf(client, sizeof client, "%s-lane%d", of_cfg_str(cfg, OF_CFG_INSTANCE_ID), k);
+    if (!(l->p = k ? of_producer_new(cfg, client, err, sizeof err) : shared)) {
+        of_error("producer start failed", OF_S("error", err), OF_I("lane", k), OF_END);
+        return -1;
+    }
+    return 0;
+}
+
+void of_worker_lane_close(of_worker_lane_t *l) {
+    if (l->p != l->shared) of_producer_destroy(l->p);
+    of_redis_close(l->redis);
+    of_db_close(l->db);
+    memset(l, 0, sizeof *l);
+}
+
 /* One attempt of the batch handler: its time in the batch histogram; a failed attempt counts its messages as failed
  * and marks the worker not ready (its database or Redis is away) until an attempt succeeds. */
-static of_err_t timed_batch(const of_worker_spec_t *spec, rd_kafka_message_t **msgs, int n, of_msg_result_t *res) {
+static of_err_t timed_batch(const of_worker_spec_t *spec, lane_t *lanes, rd_kafka_message_t **msgs, int n,
+                            of_msg_result_t *res) {
     int64_t t0 = of_mono_us();
-    of_err_t e = spec->on_batch(spec->ctx, msgs, n, res);
+    of_err_t e = lanes ? lanes_batch(spec, lanes, msgs, n, res) : spec->on_batch(spec->ctx, msgs, n, res);
     of_metric_observe(OF_MH_BATCH, (double)(of_mono_us() - t0) / 1e6);
     if (e != OF_OK) count_topics(msgs, n, OF_MT_FAILED);
     of_admin_dependency(e == OF_OK, of_err_str(e));
@@ -229,6 +338,9 @@ int of_worker_run(const of_config_t *cfg, of_producer_t *producer, const of_work
     int64_t stats_every = of_cfg_int(cfg, OF_CFG_STATS_INTERVAL_S) * 1000;
     rd_kafka_message_t **msgs = calloc((size_t)max, sizeof *msgs);
     of_msg_result_t *res = calloc((size_t)max, sizeof *res);
+    int nl = spec->nlanes > 1 && spec->lanes ? spec->nlanes : 1;
+    lane_t *lanes = nl > 1 ? lanes_new(spec, max) : NULL;
+    if (lanes) of_info("batches run on lanes, shared out by partition", OF_I("lanes", nl), OF_END);
     int64_t next_tick = 0, next_stats = of_mono_ms() + stats_every;
     int64_t alert_ms = of_cfg_int(cfg, OF_CFG_KAFKA_UNREACHABLE_ALERT_S) * 1000;
     int rc = 0;
@@ -238,11 +350,12 @@ int of_worker_run(const of_config_t *cfg, of_producer_t *producer, const of_work
     int uncommitted = 0;
     int64_t last_commit = 0;
 
-    while (!stopping() && msgs && res) {
+    while (!stopping() && msgs && res && (nl == 1 || lanes)) {
         of_admin_beat();
         int64_t now = of_mono_ms();
         if (spec->on_tick && now >= next_tick) {
-            spec->on_tick(spec->ctx);
+            for (int k = 0; k < nl; k++)
+                spec->on_tick(nl > 1 ? spec->lanes[k] : spec->ctx);
             next_tick = now + spec->tick_ms;
         }
         if (stats_every && now >= next_stats) {
@@ -265,7 +378,7 @@ int of_worker_run(const of_config_t *cfg, of_producer_t *producer, const of_work
         /* 1-3: decide and apply; transient failures retry the same batch (nothing stored meanwhile). */
         long backoff = 100;
         of_err_t e;
-        while ((e = timed_batch(spec, msgs, n, res)) != OF_OK && !stopping()) {
+        while ((e = timed_batch(spec, lanes, msgs, n, res)) != OF_OK && !stopping()) {
             of_metric_add(OF_M_RETRIED, 1);
             count_topics(msgs, n, OF_MT_RETRIED);
             of_warn("batch failed, will retry", OF_S("error", of_err_str(e)), OF_I("messages", n),
@@ -296,13 +409,14 @@ int of_worker_run(const of_config_t *cfg, of_producer_t *producer, const of_work
         uncommitted |= e == OF_OK;
         if (n < max) commit_caught_up(c, &uncommitted, &last_commit);
     }
-    if (!msgs || !res) {
+    if (!msgs || !res || (nl > 1 && !lanes)) {
         of_error("out of memory", OF_END);
         rc = 1;
     }
     if (of_kafka_fatal()) rc = of_kafka_fatal_exit_code();
     free(msgs);
     free(res);
+    lanes_free(lanes, nl);
     of_worker_consumer_close(c);
     return rc;
 }

@@ -4,8 +4,10 @@
 #include <signal.h>
 #include <librdkafka/rdkafka.h>
 #include "of_config.h"
+#include "of_db.h"
 #include "of_err.h"
 #include "of_kafka.h"
+#include "of_redis.h"
 
 /* Outcome of one message, filled by the batch handler. */
 typedef struct {
@@ -21,6 +23,8 @@ typedef of_err_t (*of_batch_fn)(void *ctx, rd_kafka_message_t **msgs, int n, of_
 /* Called about every tick_ms, between batches (outbox sweeps, cache refresh). */
 typedef void (*of_tick_fn)(void *ctx);
 
+#define OF_WORKER_LANES_MAX 8 /* OF_WORKER_LANES' upper bound */
+
 typedef struct {
     const char *name;  /* worker name, e.g. "trade-submit"; default group "orderfleet.<name>" */
     const int *topics; /* of_topic_t values */
@@ -29,6 +33,12 @@ typedef struct {
     of_tick_fn on_tick;
     int tick_ms;
     void *ctx;
+    /* Lanes (OF_WORKER_LANES, D-T10-63): nlanes > 1 contexts, each with its own database connection and producer;
+     * a batch's messages are shared out by partition (partition % nlanes: a partition, so a key, always goes to the
+     * same lane, in order) and the lanes' on_batch calls run at once on their own threads; the batch is done when
+     * every lane is. lanes[0] may be ctx. on_tick is called for every lane, between batches. */
+    void *const *lanes;
+    int nlanes;
 } of_worker_spec_t;
 
 /* Set by SIGTERM/SIGINT (handler only sets it; a second signal exits at once). */
@@ -40,6 +50,18 @@ void of_worker_signals_install(void);
  * 78 (EX_CONFIG) on a configuration error, naming the key (also OF_KAFKA_STATIC_MEMBER=on without a usable
  * OF_INSTANCE_ID). Caller frees with of_config_destroy(). */
 of_config_t *of_worker_init(int argc, char **argv, const char *name, const char *about);
+
+/* A lane's connections (OF_WORKER_LANES, D-T10-63): its own database connection, Redis connection (with_redis) and
+ * producer; lane 0 uses the loop's producer (shared), which must outlive it. */
+typedef struct {
+    of_db_t *db;
+    of_redis_t *redis;
+    of_producer_t *p;
+    const of_producer_t *shared;
+} of_worker_lane_t;
+/* 0, or -1 with the reason logged (what was opened is closed by of_worker_lane_close). */
+int of_worker_lane_open(const of_config_t *cfg, of_producer_t *shared, int k, int with_redis, of_worker_lane_t *l);
+void of_worker_lane_close(of_worker_lane_t *l);
 
 /* Run the loop until a stop is requested: poll a batch, hand it to on_batch (retrying transient
  * failures with backoff), publish dead letters and wait for their delivery, then store the offsets of

@@ -117,8 +117,8 @@ int of_wset_add(of_wset_t *w, int table, const of_param_t *row) {
     of_param_t *dst = t->cells + (t->rows - t->base) * np;
     for (size_t i = 0; i < np; i++) {
         dst[i] = row[i];
-        if (row[i].type == OFP_STR && row[i].s) {
-            size_t n = row[i].len ? row[i].len : strlen(row[i].s);
+        if ((row[i].type == OFP_STR || row[i].type == OFP_BLOB) && row[i].s) {
+            size_t n = row[i].len || row[i].type == OFP_BLOB ? row[i].len : strlen(row[i].s);
             char *c = copy_str(t, row[i].s, n);
             if (!c) return -1;
             dst[i].s = n ? c : ""; /* len 0 means strlen: keep it an empty string */

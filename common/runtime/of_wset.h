@@ -33,8 +33,8 @@ of_wset_t *of_wset_new(of_db_t *db, const of_wtable_t *tables, int ntables);
 void of_wset_free(of_wset_t *w);
 /* Forget every buffered row (a new round, or a rolled-back transaction). */
 void of_wset_reset(of_wset_t *w);
-/* Buffer one row of table (its row's parameter count); OFP_STR values are copied. Returns the row's index, -1 when
- * out of memory. */
+/* Buffer one row of table (its row's parameter count); OFP_STR and OFP_BLOB values are copied. Returns the row's index,
+ * -1 when out of memory. */
 int of_wset_add(of_wset_t *w, int table, const of_param_t *row);
 /* Rows buffered for table. */
 size_t of_wset_rows(const of_wset_t *w, int table);

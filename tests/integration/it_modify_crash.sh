@@ -3,7 +3,8 @@
 # sub-order refunded, whole trade refunded, remark and address changed) applied by one clean instance, then the same
 # backlog from the same starting state by two instances in one group with one of them killed (SIGKILL) mid-run (the
 # test fails when the kill lands before the first or after the last change) and
-# restarted: the orders, lines, stock counters and raw-trade bits come out the same, the stock check passes.
+# restarted, then by one instance with two lanes (OF_WORKER_LANES=2): the orders, lines, stock counters and raw-trade
+# bits come out the same, the stock check passes.
 source "$(dirname "$0")/lib.sh"
 it_ns 19
 N=${IT_MODIFY_N:-300}
@@ -123,3 +124,15 @@ stop_worker c
 check_once "two instances with a kill"
 assert_eq "$(outcome)" "$want" "two instances, one killed: same outcome as one clean run"
 assert_eq "$(sql 'SELECT COUNT(*) FROM sales_trade_change')" "$N" "one change row per trade (none applied twice)"
+
+log "same backlog, same start: one instance with two lanes (OF_WORKER_LANES=2, D-T10-63)"
+restore "$WORK/before.sql"
+export OF_KAFKA_GROUP="it.ns19.lanes" OF_BATCH_SIZE=20 OF_WORKER_LANES=2
+start_modify l1
+wait_modified 300 || fail "the two-lane instance did not catch up"
+stop_worker l1
+grep -q 'msg="batches run on lanes, shared out by partition" lanes=2' "$WORK/l1.log" || fail "l1 did not run two lanes"
+check_once "two lanes"
+assert_eq "$(outcome)" "$want" "one instance, two lanes: same outcome as one clean run"
+assert_eq "$(sql 'SELECT COUNT(*) FROM sales_trade_change')" "$N" "two lanes: one change row per trade"
+unset OF_WORKER_LANES

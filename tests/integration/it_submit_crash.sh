@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # it_submit_crash.sh -- trade-submit killed with SIGKILL in the middle of submitting and restarted: no order
 # missing or doubled, the stock check passes, the outcome equals a clean run's; then two instances in one group
-# give the same result as one (trade-rules §3, exactly-once effect).
+# give the same result as one (trade-rules §3, exactly-once effect); then one instance with two lanes
+# (OF_WORKER_LANES=2, D-T10-63), killed mid-run and restarted, gives it too.
 source "$(dirname "$0")/lib.sh"
 it_ns 7
 source "$REPO/data/sample/expected_submit.sh"
@@ -19,21 +20,25 @@ check_once() { # what
   stock_check "$1"
 }
 
+# kill_mid_run NAME: SIGKILL once 60 orders are made; the kill must land mid-run, or this test proves nothing (issue
+# 10, item 6): the clean run's order count is the first figure of EXPECTED_OUTCOME
+total=${EXPECTED_OUTCOME%% *}
+kill_mid_run() {
+  for _ in $(seq 1 400); do
+    n=$(sql 'SELECT COUNT(*) FROM sales_trade')
+    [[ $n -ge 60 ]] && break
+    sleep 0.05
+  done
+  kill9_worker "$1"
+  at_kill=$(sql 'SELECT COUNT(*) FROM sales_trade')
+  log "orders when $1 was killed: $at_kill"
+  [[ $at_kill -gt 0 && $at_kill -lt $total ]] || fail "the kill of $1 did not land mid-run: $at_kill of $total orders made"
+}
+
 export OF_BATCH_SIZE=10 # small transactions, so the kill lands between them
 publish "$SAMPLE"
 start_worker a
-for _ in $(seq 1 400); do
-  n=$(sql 'SELECT COUNT(*) FROM sales_trade')
-  [[ $n -ge 60 ]] && break
-  sleep 0.05
-done
-kill9_worker a
-at_kill=$(sql 'SELECT COUNT(*) FROM sales_trade')
-log "orders when killed: $at_kill"
-# the kill must land mid-run, or this test proves nothing (issue 10, item 6); the clean run's order count is the
-# first figure of EXPECTED_OUTCOME
-total=${EXPECTED_OUTCOME%% *}
-[[ $at_kill -gt 0 && $at_kill -lt $total ]] || fail "the kill did not land mid-run: $at_kill of $total orders made"
+kill_mid_run a
 check_once "after the kill"
 start_worker b
 wait_idle || fail "restarted worker did not catch up"
@@ -51,3 +56,17 @@ stop_worker c
 stop_worker d
 check_once "two instances"
 assert_eq "$(outcome)" "$(echo "$EXPECTED_OUTCOME")" "two instances: same outcome as one"
+
+# one instance, two lanes: killed mid-run, restarted, the same outcome
+reset_db
+export OF_KAFKA_GROUP="it.ns7.lanes" OF_WORKER_LANES=2
+start_worker e
+kill_mid_run e
+grep -q 'msg="batches run on lanes, shared out by partition" lanes=2' "$WORK/e.log" || fail "instance e did not run two lanes"
+check_once "two lanes, after the kill"
+start_worker f
+wait_idle trade.raw 180 || fail "the restarted two-lane instance did not catch up"
+stop_worker f
+check_once "two lanes, after the restart"
+assert_eq "$(outcome)" "$(echo "$EXPECTED_OUTCOME")" "two lanes, crash + restart: same outcome as a clean run"
+unset OF_WORKER_LANES

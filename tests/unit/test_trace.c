@@ -2,6 +2,7 @@
  * back from a JSON parser as it went in (quotes, backslashes, control characters, UTF-8), entries keep their order. */
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
+#include <zlib.h>
 #include <stdlib.h>
 #include <string.h>
 #include "of_trace.h"
@@ -34,4 +35,49 @@ Test(trace_json, an_empty_trace_is_an_empty_array) {
     char *js = of_trace_json(&t);
     cr_assert_str_eq(js, "[]");
     free(js);
+}
+
+/* D-T10-62: sales_trade.decision_trace_z holds the JSON in MariaDB's COMPRESS() format (UNCOMPRESS() reads it back,
+ * the virtual column decision_trace does) */
+static char *unpack(const unsigned char *z, size_t zlen) {
+    cr_assert_geq(zlen, 5);
+    uLongf n = (uLongf)z[0] | (uLongf)z[1] << 8 | (uLongf)z[2] << 16 | (uLongf)(z[3] & 0x3F) << 24;
+    char *out = malloc(n + 1);
+    cr_assert_eq(uncompress((Bytef *)out, &n, z + 4, (uLong)(zlen - 4)), Z_OK);
+    out[n] = '\0';
+    return out;
+}
+
+Test(trace_pack, the_json_in_compress_format_round_trips_and_the_packer_is_reused) {
+    of_trace_packer_t *pk = of_trace_packer_new();
+    cr_assert_not_null(pk);
+    for (int round = 0; round < 3; round++) { /* one packer for every order of a batch */
+        of_trace_t t = {0};
+        for (int i = 0; i < 40 + round * 10; i++)
+            of_trace_add(&t, "SUB-WH-06", "candidate", "仓库 %d of round %d: warehouse → %d", i, round, i % 3);
+        char *js = of_trace_json(&t);
+        size_t zlen = 0;
+        unsigned char *z = of_trace_pack(pk, &t, &zlen);
+        cr_assert_not_null(z);
+        cr_expect_lt(zlen, strlen(js) / 2, "compressed to %zu of %zu bytes", zlen, strlen(js));
+        char *back = unpack(z, zlen);
+        cr_expect_str_eq(back, js);
+        free(back);
+        free(z);
+        free(js);
+        of_trace_free(&t);
+    }
+    of_trace_packer_free(pk);
+}
+
+Test(trace_pack, an_empty_trace_packs_its_empty_array) {
+    of_trace_packer_t *pk = of_trace_packer_new();
+    of_trace_t t = {0};
+    size_t zlen = 0;
+    unsigned char *z = of_trace_pack(pk, &t, &zlen);
+    char *back = unpack(z, zlen);
+    cr_expect_str_eq(back, "[]");
+    free(back);
+    free(z);
+    of_trace_packer_free(pk);
 }

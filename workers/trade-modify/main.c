@@ -24,28 +24,30 @@ int main(int argc, char **argv) {
     of_worker_signals_install();
     of_db_set_interrupt(&of_stop_requested);
     char err[512], group[256];
-    int rc = 1;
-    of_db_t *db = NULL;
+    int rc = 1, nl = (int)of_cfg_int(cfg, OF_CFG_WORKER_LANES), opened = 0;
+    of_worker_lane_t lanes[OF_WORKER_LANES_MAX] = {0};
+    void *ctx[OF_WORKER_LANES_MAX] = {0};
     of_producer_t *p = NULL;
-    of_modify_t *md = NULL;
     of_ladder_t ladder;
     if (of_ladder_parse(of_cfg_str(cfg, OF_CFG_RETRY_LADDER), &ladder, err, sizeof err)) {
         of_error("configuration error", OF_S("key", "OF_RETRY_LADDER"), OF_S("error", err), OF_END);
         of_config_destroy(cfg);
         return 78;
     }
-    if (!(db = of_db_connect(cfg, NULL, err, sizeof err))) {
-        of_error("database unavailable at start", OF_S("error", err), OF_END);
-        goto out;
-    }
     if (!(p = of_producer_new(cfg, of_cfg_str(cfg, OF_CFG_INSTANCE_ID), err, sizeof err))) {
         of_error("producer start failed", OF_S("error", err), OF_END);
         goto out;
     }
     of_worker_group(cfg, "trade-modify", group, sizeof group);
-    if (!(md = of_modify_new(cfg, db, p, &ladder, group, err, sizeof err))) {
-        of_error("trade-modify start failed", OF_S("error", err), OF_END);
-        goto out;
+    for (; opened < nl; opened++) { /* a lane: its connections and its trade-modify context (D-T10-63) */
+        of_worker_lane_t *l = &lanes[opened];
+        int bad = of_worker_lane_open(cfg, p, opened, 0, l) ||
+                  !(ctx[opened] = of_modify_new(cfg, l->db, l->p, &ladder, group, err, sizeof err));
+        if (bad) {
+            if (l->db && l->p) of_error("trade-modify start failed", OF_S("error", err), OF_I("lane", opened), OF_END);
+            opened++;
+            goto out;
+        }
     }
     static const int topics[] = {OF_TOPIC_TRADE_CHANGED};
     of_worker_spec_t spec = {.name = "trade-modify",
@@ -54,12 +56,16 @@ int main(int argc, char **argv) {
                              .on_batch = of_modify_batch,
                              .on_tick = of_modify_tick,
                              .tick_ms = 1000,
-                             .ctx = md};
+                             .ctx = ctx[0],
+                             .lanes = ctx,
+                             .nlanes = nl};
     rc = of_worker_run(cfg, p, &spec);
 out:
-    of_modify_destroy(md);
+    for (int k = 0; k < opened; k++) {
+        of_modify_destroy(ctx[k]);
+        of_worker_lane_close(&lanes[k]);
+    }
     of_producer_destroy(p);
-    of_db_close(db);
     of_config_destroy(cfg);
     return rc;
 }

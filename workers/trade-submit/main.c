@@ -21,29 +21,24 @@ int main(int argc, char **argv) {
     of_worker_signals_install();
     of_db_set_interrupt(&of_stop_requested);
     char err[512], group[256];
-    int rc = 1;
-    of_db_t *db = NULL;
-    of_redis_t *redis = NULL;
-    of_producer_t *p = NULL;
-    of_ingest_t *in = NULL;
-
-    if (!(db = of_db_connect(cfg, NULL, err, sizeof err))) {
-        of_error("database unavailable at start", OF_S("error", err), OF_END);
-        goto out;
-    }
-    /* Redis being away is not fatal (the handle reconnects on use); a configuration error is. */
-    if (!(redis = of_redis_connect(cfg, err, sizeof err))) {
-        of_error("redis configuration error", OF_S("error", err), OF_END);
-        goto out;
-    }
-    if (!(p = of_producer_new(cfg, of_cfg_str(cfg, OF_CFG_INSTANCE_ID), err, sizeof err))) {
+    int rc = 1, nl = (int)of_cfg_int(cfg, OF_CFG_WORKER_LANES), opened = 0;
+    of_worker_lane_t lanes[OF_WORKER_LANES_MAX] = {0};
+    void *ctx[OF_WORKER_LANES_MAX] = {0};
+    of_producer_t *p = of_producer_new(cfg, of_cfg_str(cfg, OF_CFG_INSTANCE_ID), err, sizeof err);
+    if (!p) {
         of_error("producer start failed", OF_S("error", err), OF_END);
         goto out;
     }
     of_worker_group(cfg, "trade-submit", group, sizeof group);
-    if (!(in = of_ingest_new(cfg, db, redis, p, group, err, sizeof err))) {
-        of_error("ingest start failed", OF_S("error", err), OF_END);
-        goto out;
+    for (; opened < nl; opened++) { /* a lane: its connections and its ingest (D-T10-63) */
+        of_worker_lane_t *l = &lanes[opened];
+        int bad = of_worker_lane_open(cfg, p, opened, 1, l) ||
+                  !(ctx[opened] = of_ingest_new(cfg, l->db, l->redis, l->p, group, err, sizeof err));
+        if (bad) {
+            if (l->db && l->p) of_error("ingest start failed", OF_S("error", err), OF_I("lane", opened), OF_END);
+            opened++;
+            goto out;
+        }
     }
     static const int topics[] = {OF_TOPIC_TRADE_RAW};
     of_worker_spec_t spec = {.name = "trade-submit",
@@ -52,13 +47,16 @@ int main(int argc, char **argv) {
                              .on_batch = of_ingest_batch,
                              .on_tick = of_ingest_tick,
                              .tick_ms = 200, /* the outbox marks its events soon after their reports (D-T10-55) */
-                             .ctx = in};
+                             .ctx = ctx[0],
+                             .lanes = ctx,
+                             .nlanes = nl};
     rc = of_worker_run(cfg, p, &spec);
 out:
-    of_ingest_destroy(in);
+    for (int k = 0; k < opened; k++) {
+        of_ingest_destroy(ctx[k]);
+        of_worker_lane_close(&lanes[k]);
+    }
     of_producer_destroy(p);
-    of_redis_close(redis);
-    of_db_close(db);
     of_config_destroy(cfg);
     return rc;
 }

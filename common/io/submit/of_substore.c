@@ -72,7 +72,7 @@ static const struct {
     "logistics_by, package_id, post_cost, salesman_id, cs_remark, buyer_message, invoice_type, invoice_title, "        \
     "invoice_content, goods_count, goods_type_count, single_spec_no, weight, volume, goods_amount, post_amount, "      \
     "discount, receivable, paid, pbs_amount, cod_amount, goods_cost, commission, gift_mask, is_not_use_air, "          \
-    "decision_trace, event_id, preorder_by"
+    "decision_trace_z, event_id, preorder_by"
 #define TRADE_ROW                                                                                                      \
     "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "  \
     "?, "                                                                                                              \
@@ -118,7 +118,7 @@ static const of_wtable_t TABLES[OF_SW__COUNT] = {
          "VALUES(post_amount), discount = VALUES(discount), receivable = VALUES(receivable), paid = VALUES(paid), "
          "pbs_amount = VALUES(pbs_amount), cod_amount = VALUES(cod_amount), goods_cost = VALUES(goods_cost), "
          "commission = VALUES(commission), gift_mask = VALUES(gift_mask), is_not_use_air = VALUES(is_not_use_air), "
-         "decision_trace = VALUES(decision_trace), preorder_by = VALUES(preorder_by), version = version + 1",
+         "decision_trace_z = VALUES(decision_trace_z), preorder_by = VALUES(preorder_by), version = version + 1",
          0, 0},
     /* SUB-STK-05: stockout_no CK<trade_id> */
     [OF_SW_STOCKOUT] = {"stockout_order",
@@ -244,6 +244,7 @@ struct of_substore_s {
     int st[Q__COUNT];
     of_db_multi_t rd[R__COUNT];
     of_db_multi_t m_stock_ups;
+    of_trace_packer_t *pk; /* the orders' traces, compressed (D-T10-62) */
     of_wset_t *w;
     /* per batch */
     of_catalog_t cat;     /* the batch's view: its snapshot + ov */
@@ -269,7 +270,8 @@ of_substore_t *of_substore_new(of_db_t *db, const of_config_t *cfg) {
     if (!ss) return NULL;
     ss->db = db;
     ss->cfg = cfg;
-    int bad = !(ss->ov = of_cat_overlay_new()) || !(ss->w = of_wset_new(db, TABLES, OF_SW__COUNT));
+    int bad = !(ss->ov = of_cat_overlay_new()) || !(ss->w = of_wset_new(db, TABLES, OF_SW__COUNT)) ||
+              !(ss->pk = of_trace_packer_new());
     for (int i = 0; !bad && i < Q__COUNT; i++)
         bad = (ss->st[i] = of_db_register(db, SQL[i])) < 0;
     for (int i = 0; !bad && i < R__COUNT; i++)
@@ -296,6 +298,7 @@ void of_substore_destroy(of_substore_t *ss) {
     if (!ss) return;
     of_stock_free(&ss->view);
     of_cat_overlay_free(ss->ov);
+    of_trace_packer_free(ss->pk);
     of_wset_free(ss->w);
     free(ss->loaded_specs);
     free(ss->deltas);
@@ -787,7 +790,7 @@ static of_err_t write_refunds(of_substore_t *ss, char *err, size_t size) {
 
 /* SUB-CRT-01/02 and what hangs off the order. Returns its row in OF_SW_TRADE through *rowp. */
 static of_err_t write_order(of_substore_t *ss, const of_catalog_t *cat, const of_subjob_t *job, const of_sub_t *s,
-                            of_param_t cust, const char *trace, int *rowp, char *err, size_t size) {
+                            of_param_t cust, of_param_t trace, int *rowp, char *err, size_t size) {
     const Orderfleet__RawTrade *raw = job->raw;
     of_err_t e;
     char trade_no[40], pay[24], delay[24];
@@ -855,7 +858,7 @@ static of_err_t write_order(of_substore_t *ss, const of_catalog_t *cat, const of
         OFP_M(g->commission),
         OFP_U(g->gift_mask),
         OFP_I(g->is_not_use_air),
-        trace ? OFP_S(trace) : OFP_NUL,
+        trace,
         OFP_S(job->event_id),
         OFP_S(s->status == OF_ST_PREORDER_PRE || s->status == 25 /* kept, D-MID-12 */ ? s->preorder_by : "")};
     int into = job->into_trade_id != 0;
@@ -1000,11 +1003,15 @@ of_err_t of_substore_write(of_substore_t *ss, of_subjob_t *job, const of_sub_t *
     job->trade_row = job->cust_row = -1;
     job->customer_id = s->submitted ? s->customer_id : 0;
     of_param_t cust = OFP_U(s->customer_id);
-    char *trace = of_trace_json(&s->trace);
+    /* the trace is stored once: with the order (compressed, D-T10-62), or on the raw trade when no order was made */
+    size_t zlen = 0;
+    unsigned char *packed = s->submitted ? of_trace_pack(ss->pk, &s->trace, &zlen) : NULL;
+    char *trace = s->submitted ? NULL : of_trace_json(&s->trace);
     if (s->submitted && !(e = write_customer(ss, job, s, &cust, err, size)))
-        e = write_order(ss, &ss->cat, job, s, cust, trace, &job->trade_row, err, size);
-    /* the trace is stored once: with the order, or on the raw trade when no order was made */
-    if (!e) e = write_raw(ss, job, s, cust, job->trade_row, s->submitted ? NULL : trace, err, size);
+        e = write_order(ss, &ss->cat, job, s, cust, packed ? OFP_BN(packed, zlen) : OFP_NUL, &job->trade_row, err,
+                        size);
+    if (!e) e = write_raw(ss, job, s, cust, job->trade_row, trace, err, size);
+    free(packed);
     free(trace);
     if (e) return e;
     job->status = s->submitted ? s->status : 0;

@@ -95,7 +95,7 @@ enum {
     "receiver_name, receiver_mobile, receiver_telno, receiver_province, receiver_city, receiver_district, "            \
     "receiver_address, receiver_zip, area_alias, wms_type, logistics_id, logistics_by, package_id, salesman_id, "      \
     "cs_remark, buyer_message, remark_count, remark_changed, invoice_type, invoice_title, invoice_content, "           \
-    "is_not_use_air, decision_trace"
+    "is_not_use_air, decision_trace_z"
 static const of_wtable_t TABLES[W__COUNT] = {
     /* MID-SPW-03/-07 (D-MID-14): a new order, a copy of the order it is split from with its own number, status,
      * warehouse and sums; its id is read back by its number (R_SPLIT_IDS) */
