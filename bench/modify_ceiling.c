@@ -61,6 +61,7 @@ typedef struct {
     int skip[MAXC];    /* DEFAULT CURRENT_TIMESTAMP / ON UPDATE, generated: not compared, not written */
     int integer[MAXC]; /* integer type: bound as an integer */
     int is_unsigned[MAXC];
+    int binary[MAXC]; /* a BLOB or BINARY column (sales_trade.decision_trace_z): bound as bytes, not as text */
     int npk;
     /* the compared columns: keys first (kc[0..npk)), then the rest */
     int cc[MAXC], ncc;
@@ -179,13 +180,15 @@ static void read_tables(void) {
     for (int i = 0; i < NT; i++) {
         table_t *t = &T[i];
         char sql[600];
-        snprintf(sql, sizeof sql,
-                 "SELECT column_name, column_key = 'PRI', IFNULL(column_default, '') LIKE 'current_timestamp%%' OR "
-                 "extra LIKE '%%on update%%' OR is_generated = 'ALWAYS', data_type IN ('tinyint', 'smallint', "
-                 "'mediumint', 'int', 'bigint'), "
-                 "column_type LIKE '%%unsigned%%' FROM information_schema.columns WHERE table_schema = DATABASE() "
-                 "AND table_name = '%.79s' ORDER BY ordinal_position",
-                 t->name);
+        snprintf(
+            sql, sizeof sql,
+            "SELECT column_name, column_key = 'PRI', IFNULL(column_default, '') LIKE 'current_timestamp%%' OR "
+            "extra LIKE '%%on update%%' OR is_generated = 'ALWAYS', data_type IN ('tinyint', 'smallint', "
+            "'mediumint', 'int', 'bigint'), "
+            "column_type LIKE '%%unsigned%%', data_type IN ('tinyblob', 'blob', 'mediumblob', 'longblob', 'binary', "
+            "'varbinary') FROM information_schema.columns WHERE table_schema = DATABASE() "
+            "AND table_name = '%.79s' ORDER BY ordinal_position",
+            t->name);
         MYSQL_RES *c = q(sql);
         while ((row = mysql_fetch_row(c)) && t->ncols < MAXC) {
             int k = t->ncols++;
@@ -194,6 +197,7 @@ static void read_tables(void) {
             t->skip[k] = atoi(row[2]) && !t->pk[k];
             t->integer[k] = atoi(row[3]);
             t->is_unsigned[k] = atoi(row[4]);
+            t->binary[k] = atoi(row[5]);
             t->npk += t->pk[k];
         }
         mysql_free_result(c);
@@ -329,7 +333,7 @@ static void plan_counters(table_t *ss, table_t *log) {
 static of_param_t bind(const table_t *t, int col, const cell_t *c) {
     if (c->null) return OFP_NUL;
     if (t->integer[col]) return t->is_unsigned[col] ? OFP_U(strtoull(c->v, NULL, 10)) : OFP_I(strtoll(c->v, NULL, 10));
-    return OFP_SN(c->v, c->len);
+    return t->binary[col] ? OFP_BN(c->v, c->len) : OFP_SN(c->v, c->len);
 }
 
 static void register_table(of_db_t *db, table_t *t) {

@@ -253,6 +253,7 @@ static int decide_fixed(worker_t *w, const Orderfleet__RawTrade *t, cust_t *c, o
                      t->receiver_province, t->receiver_city, t->receiver_district, (int)t->trade_status,
                      (long long)(o ? o->share_amount : t->receivable), k * 7 % 10, (k * 7919) % 10000, k, g_trace_bytes,
                      noise(noise_buf, sizeof noise_buf));
+        if (!s->trace.n) break; /* out of memory: the entry was dropped */
         bytes += strlen(rule) + strlen(s->trace.e[s->trace.n - 1].value) + 40;
     }
     if (unknown) { /* SUB-MAP-09 / -10 */

@@ -145,7 +145,7 @@ void of_trace_packer_free(of_trace_packer_t *pk) {
 }
 
 /* The JSON in MariaDB's COMPRESS() format: the length as 4 bytes, low byte first, then a zlib stream (D-T10-62). An
- * empty trace is an empty string, as COMPRESS('') is. */
+ * empty trace is its JSON "[]", packed like any other. */
 unsigned char *of_trace_pack(of_trace_packer_t *pk, const of_trace_t *t, size_t *lenp) {
     *lenp = 0;
     char *json = of_trace_json(t);

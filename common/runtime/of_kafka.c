@@ -640,12 +640,17 @@ const char *of_producer_topic(of_producer_t *p, int topic) {
 
 /* One grace for the whole process, from the first time a producer call sees the stop request: every later wait,
  * send and flush ends with it (a per-call grace would add 2 s per message of a batch stuck on a full queue). */
-static int64_t stop_seen_ms;
+static _Atomic int64_t stop_seen_ms; /* lanes (OF_WORKER_LANES) send from several threads */
 
 static int64_t stop_grace_left_ms(void) {
     if (!of_stop_requested) return STOP_GRACE_MS;
-    if (!stop_seen_ms) stop_seen_ms = of_mono_ms();
-    int64_t left = stop_seen_ms + STOP_GRACE_MS - of_mono_ms();
+    int64_t seen = atomic_load(&stop_seen_ms);
+    if (!seen) {
+        int64_t now = of_mono_ms();
+        /* a thread that comes second gets the first one's time in seen */
+        if (atomic_compare_exchange_strong(&stop_seen_ms, &seen, now)) seen = now;
+    }
+    int64_t left = seen + STOP_GRACE_MS - of_mono_ms();
     return left > 0 ? left : 0;
 }
 

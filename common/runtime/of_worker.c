@@ -176,6 +176,8 @@ typedef struct {
     int *at; /* the batch index of each */
     int n;
     of_err_t e;
+    int done;  /* succeeded in this batch: not run again when the batch is handed again */
+    int split; /* lanes[0] only: this batch is shared out (a failed split is done again by the next attempt) */
 } lane_t;
 
 static void *lane_main(void *arg) {
@@ -184,36 +186,94 @@ static void *lane_main(void *arg) {
     return NULL;
 }
 
-/* The batch shared out by partition; lane 0 runs on this thread, the others on their own (a lane whose thread
- * cannot start runs here after lane 0). The first lane's error is the batch's: the whole batch is handed again, and
- * what a lane had applied is a replay then (each handler's ledger). */
-static of_err_t lanes_batch(const of_worker_spec_t *spec, lane_t *lanes, rd_kafka_message_t **msgs, int n,
-                            of_msg_result_t *res) {
-    int nl = spec->nlanes;
+typedef struct {
+    int32_t partition;
+    int count, lane;
+} part_t;
+
+static int by_count_desc(const void *a, const void *b) {
+    const part_t *x = a, *y = b;
+    if (x->count != y->count) return y->count > x->count ? 1 : -1;
+    return (x->partition > y->partition) - (x->partition < y->partition);
+}
+
+int of_worker_lane_split(const int32_t *partition, int n, int nlanes, int *lane) {
+    if (nlanes < 1 || nlanes > OF_WORKER_LANES_MAX) return -1;
+    part_t *parts = n ? malloc(sizeof *parts * (size_t)n) : NULL;
+    if (n && !parts) return -1;
+    int np = 0, load[OF_WORKER_LANES_MAX] = {0};
+    for (int i = 0; i < n; i++) {
+        int j = 0;
+        while (j < np && parts[j].partition != partition[i])
+            j++;
+        if (j == np) parts[np++] = (part_t){partition[i], 0, 0};
+        parts[j].count++;
+    }
+    if (np) qsort(parts, (size_t)np, sizeof *parts, by_count_desc);
+    for (int j = 0; j < np; j++) {
+        int best = 0;
+        for (int k = 1; k < nlanes; k++)
+            if (load[k] < load[best]) best = k;
+        parts[j].lane = best;
+        load[best] += parts[j].count;
+    }
+    for (int i = 0; i < n; i++) {
+        int j = 0;
+        while (parts[j].partition != partition[i])
+            j++;
+        lane[i] = parts[j].lane;
+    }
+    free(parts);
+    return 0;
+}
+
+/* The batch's messages to their lanes (of_worker_lane_split); part and lane: scratch of the batch's size */
+static int lanes_split(int nl, lane_t *lanes, rd_kafka_message_t **msgs, int n, int32_t *part, int *lane) {
+    for (int i = 0; i < n; i++)
+        part[i] = msgs[i]->partition;
+    if (of_worker_lane_split(part, n, nl, lane)) return -1;
     for (int k = 0; k < nl; k++)
         lanes[k].n = 0;
     for (int i = 0; i < n; i++) {
-        lane_t *l = &lanes[(msgs[i]->partition < 0 ? 0 : msgs[i]->partition) % nl];
+        lane_t *l = &lanes[lane[i]];
         l->at[l->n] = i;
         l->msgs[l->n++] = msgs[i];
+    }
+    return 0;
+}
+
+/* One attempt of a batch on its lanes; lane 0 runs on this thread, the others on their own (a lane whose thread
+ * cannot start runs here after lane 0). A first attempt (again = 0) shares the batch out and runs every lane; when a
+ * lane fails, the batch is handed again and only the lanes that failed run again (again = 1): a lane that succeeded
+ * keeps its results, so nothing it did is done twice (e.g. trade-modify's waiting changes sent to the ladder). */
+static of_err_t lanes_batch(const of_worker_spec_t *spec, lane_t *lanes, int32_t *part, int *lane,
+                            rd_kafka_message_t **msgs, int n, of_msg_result_t *res, int again) {
+    int nl = spec->nlanes;
+    if (!again || !lanes[0].split) {
+        lanes[0].split = lanes_split(nl, lanes, msgs, n, part, lane) == 0;
+        if (!lanes[0].split) return OF_ERR_NOMEM;
+        for (int k = 0; k < nl; k++)
+            lanes[k].done = 0;
     }
     pthread_t th[OF_WORKER_LANES_MAX];
     int started[OF_WORKER_LANES_MAX] = {0};
     for (int k = 0; k < nl; k++) {
+        if (lanes[k].done) continue;
         memset(lanes[k].res, 0, sizeof *lanes[k].res * (size_t)lanes[k].n);
         lanes[k].e = OF_OK;
     }
     for (int k = 1; k < nl; k++)
-        started[k] = lanes[k].n && pthread_create(&th[k], NULL, lane_main, &lanes[k]) == 0;
-    lane_main(&lanes[0]);
+        started[k] = !lanes[k].done && lanes[k].n && pthread_create(&th[k], NULL, lane_main, &lanes[k]) == 0;
+    if (!lanes[0].done) lane_main(&lanes[0]);
     for (int k = 1; k < nl; k++) {
         if (started[k])
             pthread_join(th[k], NULL);
-        else
+        else if (!lanes[k].done)
             lane_main(&lanes[k]);
     }
     of_err_t e = OF_OK;
     for (int k = 0; k < nl; k++) {
+        lanes[k].done = lanes[k].e == OF_OK;
         if (!e) e = lanes[k].e;
         for (int j = 0; j < lanes[k].n; j++)
             res[lanes[k].at[j]] = lanes[k].res[j];
@@ -256,7 +316,7 @@ int of_worker_lane_open(const of_config_t *cfg, of_producer_t *shared, int k, in
     }
     /* Redis being away is not fatal (the handle reconnects on use); a configuration error is. */
     if (with_redis && !(l->redis = of_redis_connect(cfg, err, sizeof err))) {
-        of_error("redis configuration error", OF_S("error", err), OF_END);
+        of_error("redis configuration error", OF_S("error", err), OF_I("lane", k), OF_END);
         return -1;
     }
     snprintf(client, sizeof client, "%s-lane%d", of_cfg_str(cfg, OF_CFG_INSTANCE_ID), k);
@@ -276,10 +336,11 @@ void of_worker_lane_close(of_worker_lane_t *l) {
 
 /* One attempt of the batch handler: its time in the batch histogram; a failed attempt counts its messages as failed
  * and marks the worker not ready (its database or Redis is away) until an attempt succeeds. */
-static of_err_t timed_batch(const of_worker_spec_t *spec, lane_t *lanes, rd_kafka_message_t **msgs, int n,
-                            of_msg_result_t *res) {
+static of_err_t timed_batch(const of_worker_spec_t *spec, lane_t *lanes, int32_t *part, int *lane,
+                            rd_kafka_message_t **msgs, int n, of_msg_result_t *res, int again) {
     int64_t t0 = of_mono_us();
-    of_err_t e = lanes ? lanes_batch(spec, lanes, msgs, n, res) : spec->on_batch(spec->ctx, msgs, n, res);
+    of_err_t e =
+        lanes ? lanes_batch(spec, lanes, part, lane, msgs, n, res, again) : spec->on_batch(spec->ctx, msgs, n, res);
     of_metric_observe(OF_MH_BATCH, (double)(of_mono_us() - t0) / 1e6);
     if (e != OF_OK) count_topics(msgs, n, OF_MT_FAILED);
     of_admin_dependency(e == OF_OK, of_err_str(e));
@@ -339,7 +400,12 @@ int of_worker_run(const of_config_t *cfg, of_producer_t *producer, const of_work
     rd_kafka_message_t **msgs = calloc((size_t)max, sizeof *msgs);
     of_msg_result_t *res = calloc((size_t)max, sizeof *res);
     int nl = spec->nlanes > 1 && spec->lanes ? spec->nlanes : 1;
-    lane_t *lanes = nl > 1 ? lanes_new(spec, max) : NULL;
+    if (nl > OF_WORKER_LANES_MAX) nl = OF_WORKER_LANES_MAX;
+    of_worker_spec_t lspec = *spec; /* the lanes' view: nlanes as run */
+    lspec.nlanes = nl;
+    lane_t *lanes = nl > 1 ? lanes_new(&lspec, max) : NULL;
+    int32_t *part = nl > 1 ? calloc((size_t)max, sizeof *part) : NULL; /* scratch of the lanes' split */
+    int *lane = nl > 1 ? calloc((size_t)max, sizeof *lane) : NULL;
     if (lanes) of_info("batches run on lanes, shared out by partition", OF_I("lanes", nl), OF_END);
     int64_t next_tick = 0, next_stats = of_mono_ms() + stats_every;
     int64_t alert_ms = of_cfg_int(cfg, OF_CFG_KAFKA_UNREACHABLE_ALERT_S) * 1000;
@@ -350,7 +416,7 @@ int of_worker_run(const of_config_t *cfg, of_producer_t *producer, const of_work
     int uncommitted = 0;
     int64_t last_commit = 0;
 
-    while (!stopping() && msgs && res && (nl == 1 || lanes)) {
+    while (!stopping() && msgs && res && (nl == 1 || (lanes && part && lane))) {
         of_admin_beat();
         int64_t now = of_mono_ms();
         if (spec->on_tick && now >= next_tick) {
@@ -378,7 +444,8 @@ int of_worker_run(const of_config_t *cfg, of_producer_t *producer, const of_work
         /* 1-3: decide and apply; transient failures retry the same batch (nothing stored meanwhile). */
         long backoff = 100;
         of_err_t e;
-        while ((e = timed_batch(spec, lanes, msgs, n, res)) != OF_OK && !stopping()) {
+        int again = 0;
+        while ((e = timed_batch(&lspec, lanes, part, lane, msgs, n, res, again++)) != OF_OK && !stopping()) {
             of_metric_add(OF_M_RETRIED, 1);
             count_topics(msgs, n, OF_MT_RETRIED);
             of_warn("batch failed, will retry", OF_S("error", of_err_str(e)), OF_I("messages", n),
@@ -409,7 +476,7 @@ int of_worker_run(const of_config_t *cfg, of_producer_t *producer, const of_work
         uncommitted |= e == OF_OK;
         if (n < max) commit_caught_up(c, &uncommitted, &last_commit);
     }
-    if (!msgs || !res || (nl > 1 && !lanes)) {
+    if (!msgs || !res || (nl > 1 && (!lanes || !part || !lane))) {
         of_error("out of memory", OF_END);
         rc = 1;
     }
@@ -417,6 +484,8 @@ int of_worker_run(const of_config_t *cfg, of_producer_t *producer, const of_work
     free(msgs);
     free(res);
     lanes_free(lanes, nl);
+    free(part);
+    free(lane);
     of_worker_consumer_close(c);
     return rc;
 }

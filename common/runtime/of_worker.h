@@ -34,9 +34,10 @@ typedef struct {
     int tick_ms;
     void *ctx;
     /* Lanes (OF_WORKER_LANES, D-T10-63): nlanes > 1 contexts, each with its own database connection and producer;
-     * a batch's messages are shared out by partition (partition % nlanes: a partition, so a key, always goes to the
-     * same lane, in order) and the lanes' on_batch calls run at once on their own threads; the batch is done when
-     * every lane is. lanes[0] may be ctx. on_tick is called for every lane, between batches. */
+     * a batch's messages are shared out by partition (a partition, so a key, stays on one lane for the batch, in
+     * order; the most loaded partitions first, each to the least loaded lane) and the lanes' on_batch calls run at
+     * once on their own threads; the batch is done when every lane is (a failed lane runs again, the others keep
+     * their results). lanes[0] may be ctx. on_tick is called for every lane, between batches. */
     void *const *lanes;
     int nlanes;
 } of_worker_spec_t;
@@ -50,6 +51,11 @@ void of_worker_signals_install(void);
  * 78 (EX_CONFIG) on a configuration error, naming the key (also OF_KAFKA_STATIC_MEMBER=on without a usable
  * OF_INSTANCE_ID). Caller frees with of_config_destroy(). */
 of_config_t *of_worker_init(int argc, char **argv, const char *name, const char *about);
+
+/* Lanes (D-T10-63): lane[i] for the message of partition[i], i < n. A partition's messages all go to one lane; the
+ * partitions, most messages first (then by number), each to the lane with the fewest messages so far (then the lowest
+ * lane). 0, or -1 (nlanes outside 1..OF_WORKER_LANES_MAX, out of memory). Pure. */
+int of_worker_lane_split(const int32_t *partition, int n, int nlanes, int *lane);
 
 /* A lane's connections (OF_WORKER_LANES, D-T10-63): its own database connection, Redis connection (with_redis) and
  * producer; lane 0 uses the loop's producer (shared), which must outlive it. */

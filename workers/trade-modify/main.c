@@ -48,6 +48,7 @@ int main(int argc, char **argv) {
             opened++;
             goto out;
         }
+        of_modify_set_lane(ctx[opened], opened);
     }
     static const int topics[] = {OF_TOPIC_TRADE_CHANGED};
     of_worker_spec_t spec = {.name = "trade-modify",

@@ -39,6 +39,7 @@ int main(int argc, char **argv) {
             opened++;
             goto out;
         }
+        of_ingest_set_lane(ctx[opened], opened);
     }
     static const int topics[] = {OF_TOPIC_TRADE_RAW};
     of_worker_spec_t spec = {.name = "trade-submit",

@@ -23,6 +23,7 @@ struct of_modify_s {
     of_ledger_t lg;
     char consumer[128], worker[160];
     int64_t last_prune_ms, prune_wait_ms;
+    int lane; /* OF_WORKER_LANES: lane 0 does the instance's upkeep (the ledger's retention) */
 };
 
 enum { IT_PENDING, IT_DUP, IT_DEAD, IT_DONE, IT_WAIT };
@@ -329,10 +330,16 @@ out:
     return rc;
 }
 
+void of_modify_set_lane(of_modify_t *md, int lane) {
+    md->lane = lane;
+}
+
 void of_modify_tick(void *ctx) {
     of_modify_t *md = ctx;
     int64_t now = of_now_ms();
-    if (now - md->last_prune_ms >= md->prune_wait_ms) { /* retention of the processed-event ledger (D-T10-11) */
+    of_producer_poll(md->p); /* a lane's own producer: its reports and errors also while it sends nothing */
+    if (!md->lane &&
+        now - md->last_prune_ms >= md->prune_wait_ms) { /* retention of the processed-event ledger (D-T10-11) */
         md->last_prune_ms = now;
         int n = of_ledger_prune(md->db, (int)of_cfg_int(md->cfg, OF_CFG_LEDGER_RETENTION_H), 5000);
         md->prune_wait_ms = of_ledger_prune_wait_ms(n, 5000);

@@ -24,5 +24,8 @@ void of_modify_destroy(of_modify_t *md);
 of_err_t of_modify_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_result_t *results);
 /* of_tick_fn: ledger retention, catalogue refresh. */
 void of_modify_tick(void *ctx);
+/* The context is lane `lane` of its instance (OF_WORKER_LANES): lanes other than 0 leave the instance's upkeep (the
+ * ledger's retention) to lane 0. */
+void of_modify_set_lane(of_modify_t *md, int lane);
 
 #endif

@@ -48,6 +48,7 @@ struct of_ingest_s {
     of_catcache_t *cc;
     of_substore_t *ss;
     of_resubmit_t *rs; /* the automatic re-submission (OF_RESUBMIT_AUTO) */
+    int lane;          /* OF_WORKER_LANES: lane 0 does the instance's upkeep (ledger retention, re-submission) */
 };
 
 enum { IT_PENDING, IT_DUP, IT_DEAD, IT_DONE };
@@ -635,19 +636,25 @@ static void auto_resubmit(of_ingest_t *in) {
             OF_I("requests", r.published), OF_END);
 }
 
+void of_ingest_set_lane(of_ingest_t *in, int lane) {
+    in->lane = lane;
+}
+
 void of_ingest_tick(void *ctx) {
     of_ingest_t *in = ctx;
     int64_t now = of_now_ms();
-    of_outbox_tick(in->ob, in->cfg); /* sweep and retention of the outbox */
+    of_producer_poll(in->p);         /* a lane's own producer: its reports and errors also while it sends nothing */
+    of_outbox_tick(in->ob, in->cfg); /* this lane's events in flight; sweep and retention of the outbox */
     if (now - in->last_sweep_ms >= of_cfg_int(in->cfg, OF_CFG_OUTBOX_SWEEP_S) * 1000) {
         in->last_sweep_ms = now;
         in->nshops = 0; /* shops renamed or removed are seen within a sweep interval */
     }
+    of_catcache_tick(in->cc); /* each lane's own snapshot */
+    if (in->lane) return;
     if (now - in->last_prune_ms >= in->prune_wait_ms) { /* retention of the processed-event ledger (D-T10-11) */
         in->last_prune_ms = now;
         int n = of_ledger_prune(in->db, (int)of_cfg_int(in->cfg, OF_CFG_LEDGER_RETENTION_H), 5000);
         in->prune_wait_ms = of_ledger_prune_wait_ms(n, 5000);
     }
-    of_catcache_tick(in->cc);
     auto_resubmit(in);
 }

@@ -22,5 +22,8 @@ void of_ingest_destroy(of_ingest_t *in);
 of_err_t of_ingest_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_result_t *results);
 /* of_tick_fn: sweep the outbox, forget cached shops. */
 void of_ingest_tick(void *ctx);
+/* The ingest is lane `lane` of its instance (OF_WORKER_LANES): lanes other than 0 leave the instance's upkeep
+ * (the ledger's retention, the automatic re-submission) to lane 0; each sweeps its own outbox. */
+void of_ingest_set_lane(of_ingest_t *in, int lane);
 
 #endif
