@@ -123,7 +123,6 @@ char *of_trace_json(const of_trace_t *t) {
 
 struct of_trace_packer_s {
     z_stream z; /* one deflate state for every trace: zlib's tables are allocated once, not per order */
-    int ready;
 };
 
 of_trace_packer_t *of_trace_packer_new(void) {
@@ -134,13 +133,12 @@ of_trace_packer_t *of_trace_packer_new(void) {
         free(pk);
         return NULL;
     }
-    if (pk) pk->ready = 1;
     return pk;
 }
 
 void of_trace_packer_free(of_trace_packer_t *pk) {
     if (!pk) return;
-    if (pk->ready) deflateEnd(&pk->z);
+    deflateEnd(&pk->z);
     free(pk);
 }
 

@@ -176,9 +176,22 @@ typedef struct {
     int *at; /* the batch index of each */
     int n;
     of_err_t e;
-    int done;  /* succeeded in this batch: not run again when the batch is handed again */
-    int split; /* lanes[0] only: this batch is shared out (a failed split is done again by the next attempt) */
+    int done; /* succeeded in this batch: not run again when the batch is handed again */
 } lane_t;
+
+typedef struct {
+    int32_t partition;
+    int count, lane;
+} part_t;
+
+/* An instance's lanes and the scratch of a batch's split (allocated once: sharing a batch out cannot fail). */
+typedef struct {
+    lane_t l[OF_WORKER_LANES_MAX];
+    int n;
+    int32_t *part; /* a batch's messages' partitions */
+    int *lane;     /* their lanes */
+    part_t *parts; /* its distinct partitions */
+} lanes_t;
 
 static void *lane_main(void *arg) {
     lane_t *l = arg;
@@ -186,21 +199,14 @@ static void *lane_main(void *arg) {
     return NULL;
 }
 
-typedef struct {
-    int32_t partition;
-    int count, lane;
-} part_t;
-
 static int by_count_desc(const void *a, const void *b) {
     const part_t *x = a, *y = b;
     if (x->count != y->count) return y->count > x->count ? 1 : -1;
     return (x->partition > y->partition) - (x->partition < y->partition);
 }
 
-int of_worker_lane_split(const int32_t *partition, int n, int nlanes, int *lane) {
-    if (nlanes < 1 || nlanes > OF_WORKER_LANES_MAX) return -1;
-    part_t *parts = n ? malloc(sizeof *parts * (size_t)n) : NULL;
-    if (n && !parts) return -1;
+/* of_worker_lane_split with its scratch: parts holds n */
+static void split(const int32_t *partition, int n, int nlanes, int *lane, part_t *parts) {
     int np = 0, load[OF_WORKER_LANES_MAX] = {0};
     for (int i = 0; i < n; i++) {
         int j = 0;
@@ -223,87 +229,95 @@ int of_worker_lane_split(const int32_t *partition, int n, int nlanes, int *lane)
             j++;
         lane[i] = parts[j].lane;
     }
+}
+
+int of_worker_lane_split(const int32_t *partition, int n, int nlanes, int *lane) {
+    if (nlanes < 1 || nlanes > OF_WORKER_LANES_MAX) return -1;
+    part_t *parts = n ? malloc(sizeof *parts * (size_t)n) : NULL;
+    if (n && !parts) return -1;
+    split(partition, n, nlanes, lane, parts);
     free(parts);
     return 0;
 }
 
-/* The batch's messages to their lanes (of_worker_lane_split); part and lane: scratch of the batch's size */
-static int lanes_split(int nl, lane_t *lanes, rd_kafka_message_t **msgs, int n, int32_t *part, int *lane) {
-    for (int i = 0; i < n; i++)
-        part[i] = msgs[i]->partition;
-    if (of_worker_lane_split(part, n, nl, lane)) return -1;
-    for (int k = 0; k < nl; k++)
-        lanes[k].n = 0;
-    for (int i = 0; i < n; i++) {
-        lane_t *l = &lanes[lane[i]];
-        l->at[l->n] = i;
-        l->msgs[l->n++] = msgs[i];
-    }
-    return 0;
-}
-
 /* One attempt of a batch on its lanes; lane 0 runs on this thread, the others on their own (a lane whose thread
- * cannot start runs here after lane 0). A first attempt (again = 0) shares the batch out and runs every lane; when a
- * lane fails, the batch is handed again and only the lanes that failed run again (again = 1): a lane that succeeded
- * keeps its results, so nothing it did is done twice (e.g. trade-modify's waiting changes sent to the ladder). */
-static of_err_t lanes_batch(const of_worker_spec_t *spec, lane_t *lanes, int32_t *part, int *lane,
-                            rd_kafka_message_t **msgs, int n, of_msg_result_t *res, int again) {
-    int nl = spec->nlanes;
-    if (!again || !lanes[0].split) {
-        lanes[0].split = lanes_split(nl, lanes, msgs, n, part, lane) == 0;
-        if (!lanes[0].split) return OF_ERR_NOMEM;
-        for (int k = 0; k < nl; k++)
-            lanes[k].done = 0;
+ * cannot start runs here after lane 0). A first attempt (again = 0) shares the batch out (split) and runs every lane;
+ * when a lane fails, the batch is handed again and only the lanes that failed run again (again = 1): a lane that
+ * succeeded keeps its results, so nothing it did is done twice (e.g. trade-modify's waiting changes sent to the
+ * ladder). */
+static of_err_t lanes_batch(lanes_t *L, rd_kafka_message_t **msgs, int n, of_msg_result_t *res, int again) {
+    if (!again) {
+        for (int i = 0; i < n; i++)
+            L->part[i] = msgs[i]->partition;
+        split(L->part, n, L->n, L->lane, L->parts);
+        for (int k = 0; k < L->n; k++)
+            L->l[k].n = L->l[k].done = 0;
+        for (int i = 0; i < n; i++) {
+            lane_t *l = &L->l[L->lane[i]];
+            l->at[l->n] = i;
+            l->msgs[l->n++] = msgs[i];
+        }
     }
     pthread_t th[OF_WORKER_LANES_MAX];
     int started[OF_WORKER_LANES_MAX] = {0};
-    for (int k = 0; k < nl; k++) {
-        if (lanes[k].done) continue;
-        memset(lanes[k].res, 0, sizeof *lanes[k].res * (size_t)lanes[k].n);
-        lanes[k].e = OF_OK;
+    for (int k = 0; k < L->n; k++) {
+        if (L->l[k].done) continue;
+        memset(L->l[k].res, 0, sizeof *L->l[k].res * (size_t)L->l[k].n);
+        L->l[k].e = OF_OK;
     }
-    for (int k = 1; k < nl; k++)
-        started[k] = !lanes[k].done && lanes[k].n && pthread_create(&th[k], NULL, lane_main, &lanes[k]) == 0;
-    if (!lanes[0].done) lane_main(&lanes[0]);
-    for (int k = 1; k < nl; k++) {
+    for (int k = 1; k < L->n; k++)
+        started[k] = !L->l[k].done && L->l[k].n && pthread_create(&th[k], NULL, lane_main, &L->l[k]) == 0;
+    if (!L->l[0].done) lane_main(&L->l[0]);
+    for (int k = 1; k < L->n; k++) {
         if (started[k])
             pthread_join(th[k], NULL);
-        else if (!lanes[k].done)
-            lane_main(&lanes[k]);
+        else if (!L->l[k].done)
+            lane_main(&L->l[k]);
     }
     of_err_t e = OF_OK;
-    for (int k = 0; k < nl; k++) {
-        lanes[k].done = lanes[k].e == OF_OK;
-        if (!e) e = lanes[k].e;
-        for (int j = 0; j < lanes[k].n; j++)
-            res[lanes[k].at[j]] = lanes[k].res[j];
+    for (int k = 0; k < L->n; k++) {
+        L->l[k].done = L->l[k].e == OF_OK;
+        if (!e) e = L->l[k].e;
+        for (int j = 0; j < L->l[k].n; j++)
+            res[L->l[k].at[j]] = L->l[k].res[j];
     }
     return e;
 }
 
-static void lanes_free(lane_t *lanes, int nl) {
-    for (int k = 0; lanes && k < nl; k++) {
-        free(lanes[k].msgs);
-        free(lanes[k].res);
-        free(lanes[k].at);
+static void lanes_free(lanes_t *L) {
+    for (int k = 0; L && k < L->n; k++) {
+        free(L->l[k].msgs);
+        free(L->l[k].res);
+        free(L->l[k].at);
     }
-    free(lanes);
+    if (L) {
+        free(L->part);
+        free(L->lane);
+        free(L->parts);
+    }
+    free(L);
 }
 
-static lane_t *lanes_new(const of_worker_spec_t *spec, int max) {
-    lane_t *lanes = calloc((size_t)spec->nlanes, sizeof *lanes);
-    for (int k = 0; lanes && k < spec->nlanes; k++) {
-        lanes[k] = (lane_t){.spec = spec,
-                            .ctx = spec->lanes[k],
-                            .msgs = calloc((size_t)max, sizeof *lanes[k].msgs),
-                            .res = calloc((size_t)max, sizeof *lanes[k].res),
-                            .at = calloc((size_t)max, sizeof *lanes[k].at)};
-        if (!lanes[k].msgs || !lanes[k].res || !lanes[k].at) {
-            lanes_free(lanes, spec->nlanes);
-            return NULL;
-        }
+/* spec's lanes (nl of them, at most OF_WORKER_LANES_MAX) for batches of up to max messages; NULL out of memory */
+static lanes_t *lanes_new(const of_worker_spec_t *spec, int nl, int max) {
+    lanes_t *L = calloc(1, sizeof *L);
+    if (!L) return NULL;
+    L->n = nl;
+    int bad = !(L->part = calloc((size_t)max, sizeof *L->part)) || !(L->lane = calloc((size_t)max, sizeof *L->lane)) ||
+              !(L->parts = calloc((size_t)max, sizeof *L->parts));
+    for (int k = 0; !bad && k < nl; k++) {
+        L->l[k] = (lane_t){.spec = spec,
+                           .ctx = spec->lanes[k],
+                           .msgs = calloc((size_t)max, sizeof *L->l[k].msgs),
+                           .res = calloc((size_t)max, sizeof *L->l[k].res),
+                           .at = calloc((size_t)max, sizeof *L->l[k].at)};
+        bad = !L->l[k].msgs || !L->l[k].res || !L->l[k].at;
     }
-    return lanes;
+    if (bad) {
+        lanes_free(L);
+        return NULL;
+    }
+    return L;
 }
 
 int of_worker_lane_open(const of_config_t *cfg, of_producer_t *shared, int k, int with_redis, of_worker_lane_t *l) {
@@ -336,11 +350,10 @@ void of_worker_lane_close(of_worker_lane_t *l) {
 
 /* One attempt of the batch handler: its time in the batch histogram; a failed attempt counts its messages as failed
  * and marks the worker not ready (its database or Redis is away) until an attempt succeeds. */
-static of_err_t timed_batch(const of_worker_spec_t *spec, lane_t *lanes, int32_t *part, int *lane,
-                            rd_kafka_message_t **msgs, int n, of_msg_result_t *res, int again) {
+static of_err_t timed_batch(const of_worker_spec_t *spec, lanes_t *lanes, rd_kafka_message_t **msgs, int n,
+                            of_msg_result_t *res, int again) {
     int64_t t0 = of_mono_us();
-    of_err_t e =
-        lanes ? lanes_batch(spec, lanes, part, lane, msgs, n, res, again) : spec->on_batch(spec->ctx, msgs, n, res);
+    of_err_t e = lanes ? lanes_batch(lanes, msgs, n, res, again) : spec->on_batch(spec->ctx, msgs, n, res);
     of_metric_observe(OF_MH_BATCH, (double)(of_mono_us() - t0) / 1e6);
     if (e != OF_OK) count_topics(msgs, n, OF_MT_FAILED);
     of_admin_dependency(e == OF_OK, of_err_str(e));
@@ -401,11 +414,7 @@ int of_worker_run(const of_config_t *cfg, of_producer_t *producer, const of_work
     of_msg_result_t *res = calloc((size_t)max, sizeof *res);
     int nl = spec->nlanes > 1 && spec->lanes ? spec->nlanes : 1;
     if (nl > OF_WORKER_LANES_MAX) nl = OF_WORKER_LANES_MAX;
-    of_worker_spec_t lspec = *spec; /* the lanes' view: nlanes as run */
-    lspec.nlanes = nl;
-    lane_t *lanes = nl > 1 ? lanes_new(&lspec, max) : NULL;
-    int32_t *part = nl > 1 ? calloc((size_t)max, sizeof *part) : NULL; /* scratch of the lanes' split */
-    int *lane = nl > 1 ? calloc((size_t)max, sizeof *lane) : NULL;
+    lanes_t *lanes = nl > 1 ? lanes_new(spec, nl, max) : NULL;
     if (lanes) of_info("batches run on lanes, shared out by partition", OF_I("lanes", nl), OF_END);
     int64_t next_tick = 0, next_stats = of_mono_ms() + stats_every;
     int64_t alert_ms = of_cfg_int(cfg, OF_CFG_KAFKA_UNREACHABLE_ALERT_S) * 1000;
@@ -416,7 +425,7 @@ int of_worker_run(const of_config_t *cfg, of_producer_t *producer, const of_work
     int uncommitted = 0;
     int64_t last_commit = 0;
 
-    while (!stopping() && msgs && res && (nl == 1 || (lanes && part && lane))) {
+    while (!stopping() && msgs && res && (nl == 1 || lanes)) {
         of_admin_beat();
         int64_t now = of_mono_ms();
         if (spec->on_tick && now >= next_tick) {
@@ -445,7 +454,7 @@ int of_worker_run(const of_config_t *cfg, of_producer_t *producer, const of_work
         long backoff = 100;
         of_err_t e;
         int again = 0;
-        while ((e = timed_batch(&lspec, lanes, part, lane, msgs, n, res, again++)) != OF_OK && !stopping()) {
+        while ((e = timed_batch(spec, lanes, msgs, n, res, again++)) != OF_OK && !stopping()) {
             of_metric_add(OF_M_RETRIED, 1);
             count_topics(msgs, n, OF_MT_RETRIED);
             of_warn("batch failed, will retry", OF_S("error", of_err_str(e)), OF_I("messages", n),
@@ -476,16 +485,14 @@ int of_worker_run(const of_config_t *cfg, of_producer_t *producer, const of_work
         uncommitted |= e == OF_OK;
         if (n < max) commit_caught_up(c, &uncommitted, &last_commit);
     }
-    if (!msgs || !res || (nl > 1 && (!lanes || !part || !lane))) {
+    if (!msgs || !res || (nl > 1 && !lanes)) {
         of_error("out of memory", OF_END);
         rc = 1;
     }
     if (of_kafka_fatal()) rc = of_kafka_fatal_exit_code();
     free(msgs);
     free(res);
-    lanes_free(lanes, nl);
-    free(part);
-    free(lane);
+    lanes_free(lanes);
     of_worker_consumer_close(c);
     return rc;
 }

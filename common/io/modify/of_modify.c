@@ -338,8 +338,8 @@ void of_modify_tick(void *ctx) {
     of_modify_t *md = ctx;
     int64_t now = of_now_ms();
     of_producer_poll(md->p); /* a lane's own producer: its reports and errors also while it sends nothing */
-    if (!md->lane &&
-        now - md->last_prune_ms >= md->prune_wait_ms) { /* retention of the processed-event ledger (D-T10-11) */
+    int upkeep = !md->lane;  /* lane 0 does the instance's upkeep */
+    if (upkeep && now - md->last_prune_ms >= md->prune_wait_ms) { /* the ledger's retention (D-T10-11) */
         md->last_prune_ms = now;
         int n = of_ledger_prune(md->db, (int)of_cfg_int(md->cfg, OF_CFG_LEDGER_RETENTION_H), 5000);
         md->prune_wait_ms = of_ledger_prune_wait_ms(n, 5000);
