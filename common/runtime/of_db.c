@@ -379,6 +379,14 @@ of_err_t of_db_register_multi(of_db_t *db, const char *head, const char *row, co
 static const int SIZES[OF_DB_MULTI_SIZES] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10,  11,
                                              12, 13, 14, 15, 16, 24, 32, 48, 64, 128, 256};
 
+int of_db_multi_size_ok(int row_params, int rows) {
+    if (rows == 1) return 1;
+    if (rows < 1 || row_params < 1) return 0;
+    if (rows > OF_DB_MULTI_MAX && (row_params > OF_DB_MULTI_NARROW || rows > SIZES[OF_DB_MULTI_SIZES - 1])) return 0;
+    if (row_params >= 2 && (rows & (rows - 1))) return 0; /* D-T10-64: fewer sizes, each within the bound */
+    return (long)rows * row_params <= OF_DB_MULTI_PARAMS;
+}
+
 of_err_t of_db_register_multi_sep(of_db_t *db, const char *head, const char *row, const char *sep, const char *tail,
                                   of_db_multi_t *m) {
     m->row_params = 0;
@@ -402,10 +410,7 @@ of_err_t of_db_register_multi_sep(of_db_t *db, const char *head, const char *row
     db->mtext[db->nmtext].tail = t;
     db->nmtext++;
     for (int k = 0; k < OF_DB_MULTI_SIZES; k++) { /* the text is built when the size is first used (get_stmt) */
-        /* Wide rows take the powers of two only: the client library keeps a MYSQL_BIND (~112 bytes) per parameter
-         * of every prepared statement, and 20 sizes of a 58-column row would cost the worker ~2 MB each table. */
-        if ((m->row_params >= OF_DB_MULTI_WIDE && (SIZES[k] & (SIZES[k] - 1))) ||
-            (SIZES[k] > OF_DB_MULTI_MAX && m->row_params > OF_DB_MULTI_NARROW)) {
+        if (!of_db_multi_size_ok(m->row_params, SIZES[k])) {
             m->id[k] = -1;
             continue;
         }
