@@ -379,12 +379,21 @@ of_err_t of_db_register_multi(of_db_t *db, const char *head, const char *row, co
 static const int SIZES[OF_DB_MULTI_SIZES] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10,  11,
                                              12, 13, 14, 15, 16, 24, 32, 48, 64, 128, 256};
 
-int of_db_multi_size_ok(int row_params, int rows) {
+int of_db_multi_size_ok(int row_params, int rows, int bound) {
     if (rows == 1) return 1;
     if (rows < 1 || row_params < 1) return 0;
     if (rows > OF_DB_MULTI_MAX && (row_params > OF_DB_MULTI_NARROW || rows > SIZES[OF_DB_MULTI_SIZES - 1])) return 0;
-    if (row_params >= 2 && (rows & (rows - 1))) return 0; /* D-T10-64: fewer sizes, each within the bound */
-    return (long)rows * row_params <= OF_DB_MULTI_PARAMS;
+    int pow2 = !(rows & (rows - 1));
+    if (!bound) return pow2 || row_params < OF_DB_MULTI_WIDE;
+    return (pow2 || row_params == 1) && (long)rows * row_params <= bound; /* D-T10-64: fewer sizes, each bounded */
+}
+
+/* D-T10-64: the bound of the statements registered from now on, process-wide (set once at start, before the
+ * connections register their statements); 0 = none. */
+static int param_bound;
+
+void of_db_set_param_bound(int params) {
+    param_bound = params > 0 ? params : 0;
 }
 
 of_err_t of_db_register_multi_sep(of_db_t *db, const char *head, const char *row, const char *sep, const char *tail,
@@ -410,7 +419,7 @@ of_err_t of_db_register_multi_sep(of_db_t *db, const char *head, const char *row
     db->mtext[db->nmtext].tail = t;
     db->nmtext++;
     for (int k = 0; k < OF_DB_MULTI_SIZES; k++) { /* the text is built when the size is first used (get_stmt) */
-        if (!of_db_multi_size_ok(m->row_params, SIZES[k])) {
+        if (!of_db_multi_size_ok(m->row_params, SIZES[k], param_bound)) {
             m->id[k] = -1;
             continue;
         }

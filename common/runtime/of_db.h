@@ -72,26 +72,32 @@ long long of_rows_i64(const of_rows_t *rows, int row, int col);
 /* Multi-row statements: head, then row k times joined by ", ", then tail, e.g. head "INSERT INTO t (a, b) VALUES ",
  * row "(?, ?)", tail " ON DUPLICATE KEY UPDATE ..."; or head "SELECT ... WHERE k IN (", row "?", tail ")". Each is
  * registered for the row counts of_db_multi_size_ok allows (its text built and prepared on first use), and a call
- * with n rows runs the largest sizes that fit, so a batch's rows of one table are a few round trips, not n: a
- * one-key row (an IN (…) read) gets 1 … 16, 24, 32, 48, 64, 128 and 256 rows (200 keys: one statement, padded by
- * the *_in calls); a wider row the powers of two up to 64 rows (256 for rows of at most OF_DB_MULTI_NARROW
- * parameters) and OF_DB_MULTI_PARAMS parameters (a 5-column row: 500 rows = 64 x 7 + 32 + 16 + 4, ten statements;
- * sales_trade's 59 columns: 16 rows a statement). Params are row after row (row_params each); the head and tail take
- * none. A query returns the rows of every part, in part order. */
+ * with n rows runs the largest sizes that fit, so a batch's rows of one table are a few round trips, not n: up to
+ * 16 rows one statement, 17–80 mostly two (79 = 64 + 15), 500 rows nine (64 x 7, 48, 4); rows of at most
+ * OF_DB_MULTI_NARROW parameters also 128 and 256 a statement (200 keys: one read, padded by the *_in calls). Under a
+ * parameter bound (of_db_set_param_bound, D-T10-64) rows of two parameters or more take the powers of two within it
+ * (sales_trade's 59 columns: 16 rows a statement under 1,024). Params are row after row (row_params each); the head
+ * and tail take none. A query returns the rows of every part, in part order. */
 #define OF_DB_MULTI_SIZES 22
 #define OF_DB_MULTI_MAX 64
 /* Rows of at most this many parameters (the keys of an IN (…) read, a log row) also get 128 and 256 rows a
  * statement: a batch's read of 200 keys is one round trip, not four. */
 #define OF_DB_MULTI_NARROW 4
-/* The parameters of one prepared size at most (a size of one row excepted). The client library keeps ~220 bytes per
- * parameter of every prepared statement for the connection's life: with powers of two this bounds a table's sizes to
- * ~2 x 1024 parameters, ~0.45 MB, where sizes of up to 64 rows of every count cost a worker's connection ~9 MB
- * (decision D-T10-64). */
+/* Without a bound, rows of this many parameters or more get the powers of two only (1, 2, 4 … 64). */
+#define OF_DB_MULTI_WIDE 16
+/* The bound a worker of several lanes sets (D-T10-64). The client library keeps ~220 bytes per parameter of every
+ * prepared statement for the connection's life: sizes of up to 64 rows of every count cost a trade-submit
+ * connection ~9 MB (42,048 parameters after a 20,000-trade drain); with powers of two of at most 1,024 parameters a
+ * table's sizes keep under 2 x 1,024 (19,556 after the same drain), at more, smaller statements. */
 #define OF_DB_MULTI_PARAMS 1024
-/* 1 when a multi-row statement of row_params parameters a row is prepared for `rows` rows (rows of 1 always; more
- * when rows * row_params ≤ OF_DB_MULTI_PARAMS, rows ≤ OF_DB_MULTI_MAX or, for rows of at most OF_DB_MULTI_NARROW
- * parameters, 128 or 256; and, for rows of 2 parameters or more, rows a power of two). Pure. */
-int of_db_multi_size_ok(int row_params, int rows);
+/* 1 when a multi-row statement of row_params parameters a row is prepared for `rows` rows: one row always; at most
+ * OF_DB_MULTI_MAX rows, or 128 and 256 for rows of at most OF_DB_MULTI_NARROW parameters; then without a bound
+ * (0) any count for rows under OF_DB_MULTI_WIDE parameters and powers of two for wider ones; under a bound, for
+ * rows of two parameters or more, powers of two of at most `bound` parameters (rows * row_params). Pure. */
+int of_db_multi_size_ok(int row_params, int rows, int bound);
+/* The bound of every multi-row statement registered from now on, on every connection of the process (0 = none,
+ * the default): call once at start, before the connections register their statements (D-T10-64). */
+void of_db_set_param_bound(int params);
 typedef struct {
     int id[OF_DB_MULTI_SIZES];
     int row_params;

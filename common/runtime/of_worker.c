@@ -320,6 +320,13 @@ static lanes_t *lanes_new(const of_worker_spec_t *spec, int nl, int max) {
     return L;
 }
 
+int of_worker_lanes(const of_config_t *cfg) {
+    long nl = of_cfg_int(cfg, OF_CFG_WORKER_LANES);
+    nl = nl < 1 ? 1 : nl > OF_WORKER_LANES_MAX ? OF_WORKER_LANES_MAX : nl;
+    of_db_set_param_bound(nl > 1 ? OF_DB_MULTI_PARAMS : 0);
+    return (int)nl;
+}
+
 int of_worker_lane_open(const of_config_t *cfg, of_producer_t *shared, int k, int with_redis, of_worker_lane_t *l) {
     char err[512], client[160];
     memset(l, 0, sizeof *l);

@@ -57,6 +57,12 @@ of_config_t *of_worker_init(int argc, char **argv, const char *name, const char 
  * lane). 0, or -1 (nlanes outside 1..OF_WORKER_LANES_MAX, out of memory). Pure. */
 int of_worker_lane_split(const int32_t *partition, int n, int nlanes, int *lane);
 
+/* The lanes of this instance (OF_WORKER_LANES, clamped to 1..OF_WORKER_LANES_MAX). With more than one, each lane's
+ * connection keeps its prepared statements within OF_DB_MULTI_PARAMS parameters a size (of_db_set_param_bound,
+ * D-T10-64): two lanes of trade-submit fit in 32 MB; one lane keeps every size (fewer, larger statements). Call once
+ * at start, before any connection registers its statements. */
+int of_worker_lanes(const of_config_t *cfg);
+
 /* A lane's connections (OF_WORKER_LANES, D-T10-63): its own database connection, Redis connection (with_redis) and
  * producer; lane 0 uses the loop's producer (shared), which must outlive it. */
 typedef struct {

@@ -24,7 +24,7 @@ int main(int argc, char **argv) {
     of_worker_signals_install();
     of_db_set_interrupt(&of_stop_requested);
     char err[512], group[256];
-    int rc = 1, nl = (int)of_cfg_int(cfg, OF_CFG_WORKER_LANES), opened = 0;
+    int rc = 1, nl = of_worker_lanes(cfg), opened = 0;
     of_worker_lane_t lanes[OF_WORKER_LANES_MAX] = {0};
     void *ctx[OF_WORKER_LANES_MAX] = {0};
     of_producer_t *p = NULL;
