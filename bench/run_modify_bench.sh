@@ -315,15 +315,19 @@ admin "SELECT SUBSTRING_INDEX(o.msg_key, ':', -1), ROUND(UNIX_TIMESTAMP(p.proces
        JOIN api_trade a ON a.platform_id = SUBSTRING_INDEX(o.msg_key, ':', 1) AND a.tid = SUBSTRING_INDEX(o.msg_key, ':', -1)
        JOIN sales_trade t ON t.trade_id = a.deliver_trade_id
        WHERE p.consumer = '$GROUP.trade-modify' AND p.outcome = 'applied'" >"$WORK/latency.db"
-R[lat]=$(python3 - "$WORK/latency.times" "$WORK/latency.db" "$LAT" <<'EOF'
+# Also, on a second line: the same after the first 3 s of publishing, and for those first 3 s alone (the cold start:
+# the workers prepare their statements as they first need them, MariaDB's pages of the restored tables are cold).
+LATS=$(python3 - "$WORK/latency.times" "$WORK/latency.db" "$LAT" <<'EOF'
 import sys
 pub = dict(l.rstrip("\n").split("\t") for l in open(sys.argv[1]))
-led, sent, mod = [], [], []
+t0 = min(int(v) for v in pub.values()) if pub else 0
+led, sent, mod, warm, cold = [], [], [], [], []
 for l in open(sys.argv[2]):
     tid, p, s, m = l.rstrip("\n").split("\t")
     if tid in pub:
         t = int(pub[tid])
         led.append(int(p) - t)
+        (cold if t < t0 + 3000 else warm).append(int(p) - t)
         if s != "NULL":
             sent.append(int(s) - t)
         mod.append(int(m) - t)
@@ -332,26 +336,12 @@ def pct(v, q):
     return v[min(len(v) - 1, int(round(q / 100 * (len(v) - 1))))] if v else -1
 print(f"n={len(led)}/{sys.argv[3]} applied_p50={pct(led,50)} applied_p99={pct(led,99)} applied_max={max(led) if led else -1} "
       f"modified_at_p99={pct(mod,99)} change_sent_p50={pct(sent,50)} change_sent_p99={pct(sent,99)}")
-EOF
-)
-# The same after the first 3 s of publishing, and for those first 3 s alone (the cold start: the workers prepare
-# their statements as they first need them, MariaDB's pages of the restored tables are cold).
-R[lat_warm]=$(python3 - "$WORK/latency.times" "$WORK/latency.db" <<'EOF'
-import sys
-pub = {k: int(v) for k, v in (l.rstrip("\n").split("\t") for l in open(sys.argv[1]))}
-t0 = min(pub.values()) if pub else 0
-warm, cold = [], []
-for l in open(sys.argv[2]):
-    tid, p, _s, _m = l.rstrip("\n").split("\t")
-    if tid in pub:
-        (cold if pub[tid] < t0 + 3000 else warm).append(int(p) - pub[tid])
-def pct(v, q):
-    v = sorted(v)
-    return v[min(len(v) - 1, int(round(q / 100 * (len(v) - 1))))] if v else -1
 print(f"after the first 3 s: n={len(warm)} applied_p50={pct(warm,50)} applied_p99={pct(warm,99)}; "
       f"the first 3 s: n={len(cold)} applied_p50={pct(cold,50)} applied_p99={pct(cold,99)}")
 EOF
 )
+R[lat]=$(sed -n 1p <<<"$LATS")
+R[lat_warm]=$(sed -n 2p <<<"$LATS")
 say "    latency ms (publish → the change's ledger row in trade-modify's transaction; → sales_trade.modified_at, moved later by other orders' sibling updates; → TradeChange out of trade-submit's outbox): ${R[lat]}"
 stock_check latency
 
