@@ -109,3 +109,13 @@ Test(d_t10_64, without_a_bound_the_sizes_of_before) {
     sizes_of(2, 0, s, &n); /* the narrowest: 128 and 256 too */
     cr_expect_eq(n, NALL);
 }
+
+Test(d_t10_64, without_a_bound_exactly_the_rule_of_before) {
+    /* the rule of_db_register_multi_sep applied before D-T10-64, written out: skip a size when the row is wide and
+     * the count not a power of two, or the count is above OF_DB_MULTI_MAX and the row not narrow */
+    for (int p = 1; p <= 300; p++)
+        for (int k = 0; k < NALL; k++) {
+            int r = ALL[k], before = !((p >= 16 && (r & (r - 1))) || (r > 64 && p > 4));
+            cr_expect_eq(of_db_multi_size_ok(p, r, 0), before, "%d rows of %d parameters", r, p);
+        }
+}
