@@ -7,6 +7,7 @@
 #include <string.h>
 #include "of_config.h"
 #include "of_db.h"
+#include "of_worker.h"
 #include "itc_stack.h"
 
 static of_config_t *cfg;
@@ -108,4 +109,42 @@ Test(db_multi, upsert_counts_updates_and_a_failing_part_fails_the_call) {
     /* rows 100..169 of which 150 already exists: the 64-row part fails on the duplicate */
     cr_assert_eq(insert_rows(150, 1, &aff), OF_OK);
     cr_expect_eq(insert_rows(100, 70, &aff), OF_ERR_DUPLICATE, "a duplicate key in a part fails the call");
+}
+
+/* D-T10-64: an instance of more than one lane bounds the sizes its connections register from then on (powers of two
+ * within OF_DB_MULTI_PARAMS for rows of two parameters or more); one lane keeps every size. The sizes decide only
+ * how rows are cut into statements: 79 rows are stored either way. */
+static void lanes_then_register(const char *lanes, int want_lanes, int size3_registered) {
+    char err[256];
+    setenv("OF_WORKER_LANES", lanes, 1);
+    of_config_t *c = of_config_load(NULL, err, sizeof err);
+    cr_assert_not_null(c, "%s", err);
+    cr_expect_eq(of_worker_lanes(c), want_lanes);
+    of_db_multi_t m;
+    cr_assert_eq(of_db_register_multi(db, "INSERT INTO itc_multi (id, name, amount) VALUES ", "(?, ?, ?)", "", &m),
+                 OF_OK);
+    cr_expect_eq(m.id[2] >= 0, size3_registered, "3 rows a statement: %s", size3_registered ? "kept" : "skipped");
+    cr_expect_geq(m.id[3], 0, "4 rows a statement: a power of two, always kept");
+    of_param_t *p = calloc(79 * 3, sizeof *p);
+    char nm[79][16];
+    for (int i = 0; i < 79; i++) {
+        snprintf(nm[i], sizeof nm[i], "l-%d", i);
+        p[i * 3] = OFP_I(1000 + i);
+        p[i * 3 + 1] = OFP_S(nm[i]);
+        p[i * 3 + 2] = OFP_M(10000);
+    }
+    uint64_t aff = 0;
+    cr_assert_eq(of_db_exec_multi(db, &m, p, 79, &aff, err, sizeof err), OF_OK, "%s", err);
+    cr_expect_eq(aff, 79);
+    free(p);
+    of_config_destroy(c);
+    of_db_set_param_bound(0);
+}
+
+Test(db_multi, two_lanes_bound_the_sizes_registered_after) {
+    lanes_then_register("2", 2, 0);
+}
+
+Test(db_multi, one_lane_keeps_every_size) {
+    lanes_then_register("1", 1, 1);
 }
