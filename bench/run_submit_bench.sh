@@ -221,31 +221,24 @@ latency() { # lanes drain-rate: R[lat<lanes>] at RATE_PCT % of the drain rate of
   admin "SELECT st.src_tids, ROUND(UNIX_TIMESTAMP(st.created_at) * 1000), ROUND(UNIX_TIMESTAMP(o.sent_at) * 1000)
          FROM sales_trade st JOIN outbox o ON o.msg_key = CAST(st.trade_id AS CHAR) AND o.event_id LIKE 'oc-%'" \
     >"$WORK/$k.db"
-  R[${k}_cold]=$(python3 - "$WORK/$k.warm.times" "$WORK/$k.db" <<'EOF2'
+  # line 1: the measured trades; line 2: the warm-up's (the cold start)
+  local lats
+  lats=$(python3 - "$WORK/$k.times" "$WORK/$k.warm.times" "$WORK/$k.db" <<'EOF2'
 import sys
-pub = dict(l.rstrip("\n").split("\t") for l in open(sys.argv[1]))
-ins = sorted(int(l.split("\t")[1]) - int(pub[l.split("\t")[0]]) for l in open(sys.argv[2]) if l.split("\t")[0] in pub)
-print(f"n={len(ins)} insert_p50={ins[len(ins) // 2]} insert_p99={ins[min(len(ins) - 1, round(0.99 * (len(ins) - 1)))]}"
-      if ins else "n=0")
-EOF2
-)
-  R[$k]=$(python3 - "$WORK/$k.times" "$WORK/$k.db" <<'EOF2'
-import sys
-pub = dict(l.rstrip("\n").split("\t") for l in open(sys.argv[1]))
-ins, sent = [], []
-for l in open(sys.argv[2]):
-    tid, c, s = l.rstrip("\n").split("\t")
-    if tid in pub:
-        ins.append(int(c) - int(pub[tid]))
-        if s != "NULL":
-            sent.append(int(s) - int(pub[tid]))
 def pct(v, p):
     v = sorted(v)
     return v[min(len(v) - 1, int(round(p / 100 * (len(v) - 1))))] if v else -1
-print(f"n={len(ins)} insert_p50={pct(ins,50)} insert_p99={pct(ins,99)} insert_max={max(ins) if ins else -1} "
-      f"sent_p50={pct(sent,50)} sent_p99={pct(sent,99)}")
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[3])]
+for times, full in ((sys.argv[1], True), (sys.argv[2], False)):
+    pub = dict(l.rstrip("\n").split("\t") for l in open(times))
+    ins = [int(c) - int(pub[tid]) for tid, c, s in rows if tid in pub]
+    sent = [int(s) - int(pub[tid]) for tid, c, s in rows if tid in pub and s != "NULL"]
+    print(f"n={len(ins)} insert_p50={pct(ins,50)} insert_p99={pct(ins,99)}" + (
+        f" insert_max={max(ins) if ins else -1} sent_p50={pct(sent,50)} sent_p99={pct(sent,99)}" if full else ""))
 EOF2
 )
+  R[$k]=$(sed -n 1p <<<"$lats")
+  R[${k}_cold]=$(sed -n 2p <<<"$lats")
   say "    latency ms (publish → order row inserted in its transaction; publish → order event sent after commit):" \
     "${R[$k]}; the warm-up's (cold start): ${R[${k}_cold]}"
   stock_check "$k"
