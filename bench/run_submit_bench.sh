@@ -96,12 +96,19 @@ publish() { # file [extra args]
   out=$(ordctl publish-trades --quiet "$@" "$f" 2>&1 | grep -v 'refused:' || true)
   printf '%s\n' "$out" >"$WORK/publish.${OF_TOPIC_PREFIX}log" # the client library's warnings, if any
   say "published: $(tail -1 <<<"$out")"
-  # what the broker holds of what it acknowledged (a loss here is the broker's or the client library's, not the
-  # worker's: seen twice on 2026-12-01, 4 and 5 of 20,000 on freshly created topics, not reproduced on demand)
-  local acked on
+  # what the broker holds of what it acknowledged: before D-KAF-10, 2-5 of 20,000 acknowledged without an offset
+  # were missing in about one publish in 16 (librdkafka 2.0.2 + Kafka 4.1.1); the producer now sends those again,
+  # so the topic may hold a few more than the distinct trades (deduplicated by the worker), never fewer
+  local acked on resent
   acked=$(sed -n 's/.*published=\([0-9]*\).*/\1/p' <<<"$out" | tail -1)
   on=$(ordctl summary 2>/dev/null | sed -n 's/^trades published (messages on [^)]*): \([0-9]*\).*/\1/p' || true)
+  resent=$(grep -c 'not confirmed by the broker' <<<"$out" || true)
+  ((resent == 0)) || {
+    say "    $resent deliveries acknowledged without an offset were sent again (D-KAF-10)"
+    R[resent]="${R[resent]:-}$OF_TOPIC_PREFIX: $resent; "
+  }
   HELD=${on:-$acked}
+  [[ -n $acked && -n $on ]] && ((on > acked)) && HELD=$acked # copies sent again count once
   [[ -n $HELD ]] || die "cannot count the messages published to ${OF_TOPIC_PREFIX}trade.raw"
   [[ -z $acked || -z $on || $on -ge $acked ]] || {
     say "    WARNING: the broker holds $on of the $acked messages it acknowledged ($OF_TOPIC_PREFIX""trade.raw;" \
@@ -266,7 +273,7 @@ ratio 2 lanes / multi-row 1 conn:        $(ratio "${R[drain1l2]}" "${R[multi1]}"
 latency, 1 lane at ${R[lat1_rate]}/s:   ${R[lat1]}   (target insert_p99 <= 250)
 latency, 2 lanes at ${R[lat2_rate]}/s:  ${R[lat2]}
 cold start (the $WARM_TRADES warm-up trades): 1 lane ${R[lat1_cold]} | 2 lanes ${R[lat2_cold]}
-broker, acknowledged not held: ${R[broker_lost]:-none}
+broker, acknowledged not held: ${R[broker_lost]:-none}; sent again for want of an offset (D-KAF-10): ${R[resent]:-none}
 peak RSS (VmHWM) kB:           1 instance ${R[drain1_hwm]}| 2 instances ${R[drain2_hwm]}| 2 lanes ${R[drain1l2_hwm]}| latency runs ${R[lat1_hwm]} ${R[lat2_hwm]}  (target <= 32768)
 EOF
 DONE=1

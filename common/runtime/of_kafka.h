@@ -117,6 +117,11 @@ typedef struct {
     char error[256]; /* first delivery error */
 } of_dr_batch_t;
 
+/* D-KAF-10: 1 when a delivery report must count as unconfirmed: no error, yet no offset (librdkafka's reading of the
+ * broker's DUPLICATE_SEQUENCE_NUMBER), while acks is not 0 (confirm). The producer sends such a message again (up to
+ * 3 times, header "of-resend" counting) before its batch hears of it. */
+int of_kafka_dr_unconfirmed(int err, int64_t offset, int confirm);
+
 /* enable.idempotence=true, acks=all. Caller frees with of_producer_destroy(). */
 of_producer_t *of_producer_new(const of_config_t *cfg, const char *client_id, char *errstr, size_t errstr_size);
 /* Flushes (up to 10 s; after a stop request only what is left of its 2 s grace), purges what is left, frees. */

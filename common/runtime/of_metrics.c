@@ -9,7 +9,8 @@
 static _Atomic uint64_t counters[OF_M__COUNT];
 static const char *const names[OF_M__COUNT] = {"consumed",     "processed",     "duplicate",         "failed",
                                                "deadlettered", "retried",       "emitted",           "stale",
-                                               "batches",      "offset_resets", "kafka_unreachable", "waiting"};
+                                               "batches",      "offset_resets", "kafka_unreachable", "waiting",
+                                               "kafka_unconfirmed"};
 static const char *const helps[OF_M__COUNT] = {
     "Messages polled from Kafka.",
     "Messages whose effect is committed (as counted by the handlers).",
@@ -22,7 +23,8 @@ static const char *const helps[OF_M__COUNT] = {
     "Batches polled.",
     "Partitions refused for a committed offset outside the log (held).",
     "Kafka unreachable alerts.",
-    "Orders held back because a site or the replica was behind (order-sync)."};
+    "Orders held back because a site or the replica was behind (order-sync).",
+    "Deliveries Kafka acknowledged without an offset (not stored): sent again, or failed after 3 tries."};
 
 void of_metric_add(of_metric_t m, uint64_t n) {
     atomic_fetch_add_explicit(&counters[m], n, memory_order_relaxed);

@@ -18,6 +18,7 @@ typedef enum {
     OF_M_OFFSET_RESETS,     /* a partition refused for a committed offset outside the log: held (D-KAF-4) */
     OF_M_KAFKA_UNREACHABLE, /* "kafka unreachable" alerts (no broker for OF_KAFKA_UNREACHABLE_ALERT_S) */
     OF_M_WAITING,           /* order-sync: orders held back because a site or the replica was behind (SYN-4) */
+    OF_M_UNCONFIRMED,       /* deliveries acknowledged without an offset, sent again or failed (D-KAF-10) */
     OF_M__COUNT
 } of_metric_t;
 
