@@ -579,43 +579,124 @@ rd_kafka_conf_t *of_kafka_conf_new(const of_config_t *cfg, of_kafka_role_t role,
 
 struct of_producer_s {
     rd_kafka_t *rk;
-    int confirm; /* acks is not 0: a successful delivery report carries the offset the broker stored it at */
+    of_kafka_confirm_t *confirm; /* D-KAF-10 */
+    int closing;                 /* purged while closing: nothing is sent again */
     char topics[OF_TOPIC__COUNT][256];
     rd_kafka_topic_t *rkt[OF_TOPIC__COUNT]; /* held so that their metadata is fetched at start */
 };
 
-int of_kafka_dr_unconfirmed(int err, int64_t offset, int confirm) {
-    return confirm && !err && offset < 0;
+int of_kafka_dr_unconfirmed(int err, int64_t offset, int64_t last, int confirm) {
+    if (!confirm || err) return 0;
+    return offset < 0 || (last >= 0 && offset <= last);
+}
+
+/* ---- D-KAF-10: which successful reports the broker really confirmed ---- */
+typedef struct {
+    char *name;
+    int64_t *last; /* per partition: the highest offset confirmed to this producer, -1 none yet */
+    int nparts;
+} ctopic_t;
+
+struct of_kafka_confirm_s {
+    int confirm; /* acks is not 0: a success carries the offset the broker stored the message at */
+    int ordered; /* idempotent: a partition's reports come in the order of their offsets */
+    ctopic_t *t;
+    int nt;
+};
+
+/* A producer property as configured (acks is a topic property, kept in the default topic conf). */
+static int conf_get(rd_kafka_conf_t *conf, const char *name, char *v, size_t size) {
+    size_t n = size;
+    rd_kafka_topic_conf_t *t = rd_kafka_conf_get_default_topic_conf(conf);
+    if (t && rd_kafka_topic_conf_get(t, name, v, &n) == RD_KAFKA_CONF_OK) return 0;
+    n = size;
+    return rd_kafka_conf_get(conf, name, v, &n) == RD_KAFKA_CONF_OK ? 0 : -1;
+}
+
+of_kafka_confirm_t *of_kafka_confirm_new(rd_kafka_conf_t *conf) {
+    of_kafka_confirm_t *c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    char v[32];
+    c->confirm = conf_get(conf, "acks", v, sizeof v) || atoi(v) != 0; /* default: all */
+    c->ordered = !conf_get(conf, "enable.idempotence", v, sizeof v) && !strcmp(v, "true");
+    return c;
+}
+
+void of_kafka_confirm_free(of_kafka_confirm_t *c) {
+    if (!c) return;
+    for (int i = 0; i < c->nt; i++) {
+        free(c->t[i].name);
+        free(c->t[i].last);
+    }
+    free(c->t);
+    free(c);
+}
+
+/* The slot of (topic, partition), made when first seen; NULL when out of memory (the report is then judged by its
+ * offset alone). */
+static int64_t *confirm_slot(of_kafka_confirm_t *c, const char *topic, int32_t partition) {
+    if (partition < 0) return NULL;
+    ctopic_t *t = NULL;
+    for (int i = 0; i < c->nt && !t; i++)
+        if (!strcmp(c->t[i].name, topic)) t = &c->t[i];
+    if (!t) {
+        ctopic_t *nt = realloc(c->t, (size_t)(c->nt + 1) * sizeof *nt);
+        if (!nt) return NULL;
+        c->t = nt;
+        t = &c->t[c->nt];
+        *t = (ctopic_t){.name = strdup(topic)};
+        if (!t->name) return NULL;
+        c->nt++;
+    }
+    if (partition >= t->nparts) {
+        int n = partition + 1;
+        int64_t *l = realloc(t->last, (size_t)n * sizeof *l);
+        if (!l) return NULL;
+        for (int i = t->nparts; i < n; i++)
+            l[i] = -1;
+        t->last = l;
+        t->nparts = n;
+    }
+    return &t->last[partition];
+}
+
+int of_kafka_confirm_check(of_kafka_confirm_t *c, const rd_kafka_message_t *m) {
+    if (!c || !c->confirm || m->err) return 1;
+    int64_t *last = confirm_slot(c, rd_kafka_topic_name(m->rkt), m->partition);
+    if (of_kafka_dr_unconfirmed(m->err, m->offset, last && c->ordered ? *last : -1, c->confirm)) return 0;
+    if (last && m->offset > *last) *last = m->offset;
+    return 1;
 }
 
 /* How often one message is sent again for want of a confirmed write (D-KAF-10), counted in its header. */
 #define RESEND_HEADER "of-resend"
 #define RESEND_MAX 3
 
-/* Send m again as it was (topic, partition, key, value, headers), its header RESEND_HEADER counting the tries, the
- * same batch waiting for its report. From the delivery-report callback: no poll, no wait (a full queue fails it).
- * 0 when queued; -1 when the tries are spent or it could not be queued. */
-static int resend(rd_kafka_t *rk, const rd_kafka_message_t *m, int *tries) {
+static int64_t stop_grace_left_ms(void);
+
+/* Send m again as it was (topic, partition, key, value, headers), its header RESEND_HEADER counting the copies sent
+ * again, the same batch waiting for its report. From the delivery-report callback: no poll, no wait (a full queue
+ * refuses it). *tries: the copies sent again before this one. RD_KAFKA_RESP_ERR_NO_ERROR when queued; __FAIL when
+ * the tries are spent, the stop's grace is over or the producer is closing; else librdkafka's refusal. */
+static rd_kafka_resp_err_t resend(rd_kafka_t *rk, const rd_kafka_message_t *m, int closing, int *tries) {
     rd_kafka_headers_t *h = NULL, *hdrs;
     const void *v = NULL;
     size_t vlen = 0;
     char t[16];
     *tries = 0;
-    if (rd_kafka_message_headers(m, &h) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-        if (rd_kafka_header_get_last(h, RESEND_HEADER, &v, &vlen) == RD_KAFKA_RESP_ERR_NO_ERROR && v &&
-            vlen < sizeof t) {
-            memcpy(t, v, vlen);
-            t[vlen] = '\0';
-            *tries = atoi(t);
-        }
+    if (rd_kafka_message_headers(m, &h) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+        rd_kafka_header_get_last(h, RESEND_HEADER, &v, &vlen) == RD_KAFKA_RESP_ERR_NO_ERROR && v && vlen < sizeof t) {
+        memcpy(t, v, vlen);
+        t[vlen] = '\0';
+        *tries = atoi(t);
+    }
+    /* after the stop's grace nothing new is queued: the purge is over, the caller is not waiting any longer */
+    if (*tries >= RESEND_MAX || closing || !stop_grace_left_ms()) return RD_KAFKA_RESP_ERR__FAIL;
+    if (h) {
         hdrs = rd_kafka_headers_copy(h);
         rd_kafka_header_remove(hdrs, RESEND_HEADER);
     } else {
         hdrs = rd_kafka_headers_new(1);
-    }
-    if (*tries >= RESEND_MAX) {
-        rd_kafka_headers_destroy(hdrs);
-        return -1;
     }
     snprintf(t, sizeof t, "%d", *tries + 1);
     rd_kafka_header_add(hdrs, RESEND_HEADER, -1, t, -1);
@@ -623,33 +704,35 @@ static int resend(rd_kafka_t *rk, const rd_kafka_message_t *m, int *tries) {
         rk, RD_KAFKA_V_RKT(m->rkt), RD_KAFKA_V_PARTITION(m->partition), RD_KAFKA_V_KEY(m->key, m->key_len),
         RD_KAFKA_V_VALUE(m->payload, m->len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(m->_private),
         RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
-    if (err) {
-        rd_kafka_headers_destroy(hdrs);
-        return -1;
-    }
-    return 0;
+    if (err) rd_kafka_headers_destroy(hdrs); /* librdkafka owns them only once queued */
+    return err;
+}
+
+void of_kafka_confirm_warn(const rd_kafka_message_t *m, int copy, const char *outcome) {
+    of_metric_add(OF_M_UNCONFIRMED, 1);
+    of_warn("delivery not confirmed by the broker: acknowledged without an offset, or at one it had confirmed before",
+            OF_S("topic", rd_kafka_topic_name(m->rkt)), OF_I("partition", m->partition), OF_I("offset", m->offset),
+            OF_I("copy", copy), OF_S("outcome", outcome), OF_END);
 }
 
 static void dr_msg_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
-    const of_producer_t *p = opaque;
+    of_producer_t *p = opaque;
     of_dr_batch_t *b = m->_private;
-    /* D-KAF-10: a "success" without an offset is librdkafka's reading of DUPLICATE_SEQUENCE_NUMBER ("written
-     * before"); with librdkafka 2.0.2 and Kafka 4.1.1 the broker had not stored such messages (1 publish of 20,000
-     * trades in ~16 lost 2-5 that way). Sent again: a duplicate is deduplicated downstream, a loss is not. */
-    if (p && of_kafka_dr_unconfirmed(m->err, m->offset, p->confirm)) {
+    /* D-KAF-10: a "success" the broker did not confirm (no offset: librdkafka's implicit acknowledgement of an
+     * earlier request, or its reading of DUPLICATE_SEQUENCE_NUMBER; or an offset this partition had already
+     * confirmed). With librdkafka 2.0.2 and Kafka 4.1.1 such messages had not been stored (about one publish of
+     * 20,000 trades in 16 lost 2-5). Sent again: a duplicate is deduplicated downstream, a loss is not. */
+    if (p && !of_kafka_confirm_check(p->confirm, m)) {
         int tries = 0;
-        int queued = !resend(rk, m, &tries);
-        of_metric_add(OF_M_UNCONFIRMED, 1);
-        of_warn(queued ? "delivery not confirmed by the broker (no offset); sending it again"
-                       : "delivery not confirmed by the broker (no offset); not sent again",
-                OF_S("topic", rd_kafka_topic_name(m->rkt)), OF_I("partition", m->partition), OF_I("tries", tries),
-                OF_END);
-        if (queued) return; /* the batch waits for the new report */
+        rd_kafka_resp_err_t rerr = resend(rk, m, p->closing, &tries);
+        of_kafka_confirm_warn(m, tries, rerr ? rd_kafka_err2str(rerr) : "sent again");
+        if (!rerr) return; /* the batch waits for the new report */
         if (b) {
             b->pending--;
             if (!b->failed++)
-                snprintf(b->error, sizeof b->error, "the broker acknowledged a message without storing it (no offset), "
-                                                    "%d times", tries + 1);
+                snprintf(b->error, sizeof b->error,
+                         "the broker did not confirm storing a message (%d copies sent again; %s)", tries,
+                         tries >= RESEND_MAX ? "no more tries" : rd_kafka_err2str(rerr));
         }
         return;
     }
@@ -670,17 +753,6 @@ static void dr_msg_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
     }
 }
 
-/* acks as configured (a topic property, also settable on the global conf through OF_KAFKA_EXTRA); -1 = all. */
-static int producer_acks(rd_kafka_conf_t *conf) {
-    char v[32];
-    size_t n = sizeof v;
-    rd_kafka_topic_conf_t *t = rd_kafka_conf_get_default_topic_conf(conf);
-    if (t && rd_kafka_topic_conf_get(t, "acks", v, &n) == RD_KAFKA_CONF_OK) return atoi(v);
-    n = sizeof v;
-    if (rd_kafka_conf_get(conf, "acks", v, &n) == RD_KAFKA_CONF_OK) return atoi(v);
-    return -1;
-}
-
 of_producer_t *of_producer_new(const of_config_t *cfg, const char *client_id, char *errstr, size_t errstr_size) {
     rd_kafka_conf_t *conf = of_kafka_conf_new(cfg, OF_KAFKA_PRODUCER, client_id, errstr, errstr_size);
     if (!conf) return NULL;
@@ -690,11 +762,16 @@ of_producer_t *of_producer_new(const of_config_t *cfg, const char *client_id, ch
         rd_kafka_conf_destroy(conf);
         return NULL;
     }
-    p->confirm = producer_acks(conf) != 0;
+    if (!(p->confirm = of_kafka_confirm_new(conf))) {
+        rd_kafka_conf_destroy(conf);
+        free(p);
+        return NULL;
+    }
     rd_kafka_conf_set_opaque(conf, p);
     p->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, errstr_size);
     if (!p->rk) {
         rd_kafka_conf_destroy(conf);
+        of_kafka_confirm_free(p->confirm);
         free(p);
         return NULL;
     }
@@ -774,8 +851,8 @@ of_err_t of_producer_wait(of_producer_t *p, of_dr_batch_t *batch) {
     int purged = 0;
     while (batch->pending > 0) {
         rd_kafka_poll(p->rk, 50);
-        if (!purged && !stop_grace_left_ms()) {
-            of_warn("stopping: purging undelivered messages", OF_I("pending", batch->pending), OF_END);
+        if (!stop_grace_left_ms()) { /* again at every pass: nothing queued after the first purge outlives it */
+            if (!purged) of_warn("stopping: purging undelivered messages", OF_I("pending", batch->pending), OF_END);
             rd_kafka_purge(p->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
             purged = 1;
         }
@@ -796,12 +873,14 @@ void of_producer_destroy(of_producer_t *p) {
     rd_kafka_resp_err_t err = rd_kafka_flush(p->rk, of_stop_requested ? (int)stop_grace_left_ms() : 10000);
     if (err) {
         of_warn("producer flush incomplete, purging", OF_I("in_queue", rd_kafka_outq_len(p->rk)), OF_END);
+        p->closing = 1; /* no copy sent again after the purge (D-KAF-10) */
         rd_kafka_purge(p->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
         rd_kafka_flush(p->rk, 1000);
     }
     for (int i = 0; i < OF_TOPIC__COUNT; i++)
         if (p->rkt[i]) rd_kafka_topic_destroy(p->rkt[i]);
     rd_kafka_destroy(p->rk);
+    of_kafka_confirm_free(p->confirm);
     free(p);
 }
 

@@ -117,10 +117,22 @@ typedef struct {
     char error[256]; /* first delivery error */
 } of_dr_batch_t;
 
-/* D-KAF-10: 1 when a delivery report must count as unconfirmed: no error, yet no offset (librdkafka's reading of the
- * broker's DUPLICATE_SEQUENCE_NUMBER), while acks is not 0 (confirm). The producer sends such a message again (up to
- * 3 times, header "of-resend" counting) before its batch hears of it. */
-int of_kafka_dr_unconfirmed(int err, int64_t offset, int confirm);
+/* D-KAF-10: 1 when a delivery report must count as unconfirmed: no error, yet no offset (librdkafka's implicit
+ * acknowledgement of an earlier request, or its reading of DUPLICATE_SEQUENCE_NUMBER), or an offset at or below last,
+ * the highest one this partition confirmed to the producer before (-1: none, or reports not in offset order), while
+ * acks is not 0 (confirm). The fleet's producers send such a message again (3 copies at most, header "of-resend"
+ * numbering them) before its batch hears of it; the flash gateway fails the job (CreateOrderFail). */
+int of_kafka_dr_unconfirmed(int err, int64_t offset, int64_t last, int confirm);
+/* The judge of one producer's reports: acks and enable.idempotence read from its conf (before rd_kafka_new), the
+ * highest confirmed offset per (topic, partition) kept. Not thread-safe: one delivery-report thread at a time. */
+typedef struct of_kafka_confirm_s of_kafka_confirm_t;
+of_kafka_confirm_t *of_kafka_confirm_new(rd_kafka_conf_t *conf);
+/* 1 when m is a failure (judged by its error) or a confirmed success (recorded); 0 when unconfirmed. */
+int of_kafka_confirm_check(of_kafka_confirm_t *c, const rd_kafka_message_t *m);
+/* Log (warn: topic, partition, offset, copies sent before, outcome) and count (kafka_unconfirmed) one unconfirmed
+ * report. */
+void of_kafka_confirm_warn(const rd_kafka_message_t *m, int copy, const char *outcome);
+void of_kafka_confirm_free(of_kafka_confirm_t *c);
 
 /* enable.idempotence=true, acks=all. Caller frees with of_producer_destroy(). */
 of_producer_t *of_producer_new(const of_config_t *cfg, const char *client_id, char *errstr, size_t errstr_size);

@@ -7,10 +7,9 @@
 #include "of_metrics.h"
 
 static _Atomic uint64_t counters[OF_M__COUNT];
-static const char *const names[OF_M__COUNT] = {"consumed",     "processed",     "duplicate",         "failed",
-                                               "deadlettered", "retried",       "emitted",           "stale",
-                                               "batches",      "offset_resets", "kafka_unreachable", "waiting",
-                                               "kafka_unconfirmed"};
+static const char *const names[OF_M__COUNT] = {
+    "consumed", "processed",     "duplicate",         "failed",  "deadlettered",     "retried", "emitted", "stale",
+    "batches",  "offset_resets", "kafka_unreachable", "waiting", "kafka_unconfirmed"};
 static const char *const helps[OF_M__COUNT] = {
     "Messages polled from Kafka.",
     "Messages whose effect is committed (as counted by the handlers).",
@@ -40,8 +39,9 @@ void of_metrics_log(const char *why) {
     of_info("stats", OF_S("why", why), OF_U(names[0], v[0]), OF_U(names[1], v[1]), OF_U(names[2], v[2]),
             OF_U(names[3], v[3]), OF_U(names[4], v[4]), OF_U(names[5], v[5]), OF_U(names[6], v[6]),
             OF_U(names[7], v[7]), OF_U(names[8], v[8]), OF_U(names[9], v[9]), OF_U(names[10], v[10]),
-            OF_U(names[11], v[11]), OF_END);
+            OF_U(names[11], v[11]), OF_U(names[12], v[12]), OF_END);
 }
+_Static_assert(OF_M__COUNT == 13, "of_metrics_log names every counter: add the new one to its line");
 
 /* ---- per topic: a fixed table filled once per topic name (under a lock), counted lock-free ---- */
 typedef struct {

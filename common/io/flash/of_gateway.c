@@ -53,6 +53,7 @@ typedef struct {
 struct of_gateway_s {
     const of_config_t *cfg;
     rd_kafka_t *rk;
+    of_kafka_confirm_t *confirm; /* D-KAF-10, used by the poll thread alone */
     pthread_t poller;
     int poller_started;
     volatile int stopping;
@@ -123,10 +124,16 @@ static const char SQL_QFAIL[] =
 static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
     (void)rk;
     of_gateway_t *g = opaque;
-    (void)g;
     req_t *rq = m->_private;
+    rd_kafka_resp_err_t err = m->err;
+    /* D-KAF-10: a success the broker did not confirm fails the job (its record failed, CreateOrderFail); should the
+     * message be stored after all, the worker finds the job final and makes no order (D-FS-3) */
+    if (!of_kafka_confirm_check(g->confirm, m)) {
+        of_kafka_confirm_warn(m, 0, "the job fails (CreateOrderFail)");
+        err = RD_KAFKA_RESP_ERR__INCONSISTENT;
+    }
     if (!rq) return;
-    rq->err = m->err;
+    rq->err = err;
     __atomic_store_n(&rq->phase, 2, __ATOMIC_RELEASE);
     MHD_resume_connection(rq->conn); /* the request thread answers it (submit_end) */
 }
@@ -1105,6 +1112,11 @@ of_gateway_t *of_gateway_new(const of_config_t *cfg, char *errstr, size_t size) 
     }
     rd_kafka_conf_set_dr_msg_cb(kc, dr_cb);
     rd_kafka_conf_set_opaque(kc, g);
+    if (!(g->confirm = of_kafka_confirm_new(kc))) {
+        rd_kafka_conf_destroy(kc);
+        of_seterr(errstr, size, OF_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
     if (!(g->rk = rd_kafka_new(RD_KAFKA_PRODUCER, kc, why, sizeof why))) {
         rd_kafka_conf_destroy(kc);
         of_seterr(errstr, size, OF_ERR_CONFIG, "Kafka producer: %s", why);
@@ -1193,6 +1205,7 @@ void of_gateway_destroy(of_gateway_t *g) {
         rd_kafka_poll(g->rk, 0);
         rd_kafka_destroy(g->rk);
     }
+    of_kafka_confirm_free(g->confirm);
     session_free(pthread_getspecific(g->key));
     pthread_key_delete(g->key);
     pthread_cond_destroy(&g->cv);
