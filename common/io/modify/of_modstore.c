@@ -33,7 +33,7 @@ static const struct {
     [R_RAWO] = {"SELECT " OF_RAWROWS_ORDER_COLS " FROM api_trade_order WHERE api_trade_id IN (",
                 ") ORDER BY api_trade_id, rec_id FOR UPDATE"},
     /* the orders the sweep split off the trades' orders (MID-SPW, MID-BIG: one level, D-MID-17) */
-    [R_KIDS] = {"SELECT trade_id FROM sales_trade WHERE split_from_trade_id IN (", ")"},
+    [R_KIDS] = {OF_DB_DIVE "SELECT trade_id FROM sales_trade WHERE split_from_trade_id IN (", ")"}, /* D-T10-65 */
     [R_ORDER] =
         {"SELECT t.trade_id, t.trade_status, t.customer_id, t.warehouse_id, t.logistics_id, t.logistics_by, "
          "t.receiver_name, t.receiver_mobile, t.receiver_telno, t.receiver_province, t.receiver_city, "

@@ -277,8 +277,9 @@ of_substore_t *of_substore_new(of_db_t *db, const of_config_t *cfg) {
     for (int i = 0; !bad && i < R__COUNT; i++)
         bad = of_db_register_multi_sep(db, READS[i].head, READS[i].row, READS[i].sep, READS[i].tail, &ss->rd[i]) != 0;
     /* the raw trades' refund orders, one read: (shop_id, tid) pairs; a real one before a temporary one */
-    bad = bad || of_db_register_multi_sep(db, "SELECT shop_id, tid, rec_id FROM api_refund WHERE (shop_id, tid) IN (",
-                                          "(?, ?)", ", ", ") ORDER BY is_temp, rec_id", &ss->rd_refund) != 0;
+    bad = bad || of_db_register_multi_sep(
+                     db, OF_DB_DIVE "SELECT shop_id, tid, rec_id FROM api_refund WHERE (shop_id, tid) IN (", "(?, ?)",
+                     ", ", ") ORDER BY is_temp, rec_id", &ss->rd_refund) != 0;
     if (bad || of_db_register_multi(db, STOCK_UPS_HEAD, "(?, ?, ?, ?, ?)", STOCK_UPS_TAIL, &ss->m_stock_ups)) {
         of_substore_destroy(ss);
         return NULL;
