@@ -9,8 +9,11 @@ static const of_topic_def_t topics[OF_TOPIC__COUNT] = {
         {"trade.raw", 16, "platform_id:buyer (buyer_nick, else MOB+mobile, TEL+telno, else tid)", "RawTrade",
          "platform adapters (`ordctl publish-trades`); resubmit requests (`ordctl resubmit`, trade-submit)",
          "trade-submit", "all trades of one buyer in order: merge and same-name flags need no cross-partition locks"},
-    [OF_TOPIC_TRADE_CHANGED] = {"trade.changed", 8, "platform_id:tid", "TradeChange", "trade-submit (outbox)",
-                                "trade-modify", "modify_flag bits detected on a stored raw trade"},
+    [OF_TOPIC_TRADE_CHANGED] = {"trade.changed", 8, "platform_id:buyer (as trade.raw)", "TradeChange",
+                                "trade-submit (outbox)", "trade-modify",
+                                "modify_flag bits detected on a stored raw trade; a buyer's changes on one partition: "
+                                "the re-submissions' merge and sibling updates of two instances or lanes never meet "
+                                "(D-MOD-26)"},
     [OF_TOPIC_ORDER_EVENTS] = {"order.events", 8, "order id", "OrderEvent",
                                "trade-submit, trade-modify, sweep, payment-finish, delivery",
                                "analytics, notifications", "order lifecycle"},

@@ -29,6 +29,7 @@ expect_change() { # expect_change WHAT SED TRADE_BITS ORDERS
   last=$(grep '^event ' <<<"$evs" | tail -1)
   assert_eq "$(sed -E 's/.* modify_flag=([0-9]+) .*/\1/' <<<"$last")" "$3" "$1: trade bits in the event"
   assert_eq "$(sed -E 's/.* orders=(.*)$/\1/' <<<"$last")" "$4" "$1: sub-order bits in the event"
+  assert_eq "$(sed -E 's/.* key=([^ ]*) .*/\1/' <<<"$last")" "1:chg-buyer" "$1: keyed by the buyer (D-MOD-26)"
 }
 
 start_worker a
@@ -36,8 +37,8 @@ printf '%s\n' "$(version)" >"$WORK/v0.jsonl"
 publish "$WORK/v0.jsonl"
 wait_idle || fail "base not consumed"
 assert_eq "$(sql "SELECT modify_flag FROM api_trade WHERE tid='IT-CHG-1'")" "0" "base version: no bits"
-# the trade.changed topic has 2 partitions in a test namespace; all events of one tid share one
-# partition (key platform:tid), so "the last line" of the listing is the newest event.
+# the trade.changed topic has 2 partitions in a test namespace; all events of one buyer share one
+# partition (key platform:buyer, D-MOD-26), so "the last line" of the listing is the newest event.
 expect_change "status+pay (1|2)" 's/"trade_status":10,"pay_status":0/"trade_status":30,"pay_status":2/' 3 ""
 expect_change "refund status (4)" 's/"refund_status":0,"delivery_term"/"refund_status":1,"delivery_term"/' 4 ""
 expect_change "CS remark (8)" 's/"cs_remark":""/"cs_remark":"顺丰发货"/' 8 ""

@@ -234,7 +234,7 @@ static of_err_t change_event(of_ingest_t *in, item_t *it, char *errstr, size_t s
     Orderfleet__TradeChange *chg = &it->ts.chg;
     char ceid[160], key[160], prod[160];
     snprintf(ceid, sizeof ceid, "tc-%s", eid);
-    snprintf(key, sizeof key, "%d:%s", t->platform_id, t->tid);
+    of_rawtrade_key(t, key, sizeof key); /* D-MOD-26: the buyer's, as on trade.raw */
     snprintf(prod, sizeof prod, "trade-submit@%s", of_cfg_str(in->cfg, OF_CFG_INSTANCE_ID));
     Orderfleet__EventMeta meta = ORDERFLEET__EVENT_META__INIT;
     meta.event_id = ceid;
