@@ -309,11 +309,14 @@ R[lat_hwm]=$(hwm_kb "$MOD")
 R[lat_sub_hwm]=$(hwm_kb "$SUB")
 stop "$MOD"
 stop "$SUB"
-admin "SELECT SUBSTRING_INDEX(o.msg_key, ':', -1), ROUND(UNIX_TIMESTAMP(p.processed_at) * 1000), ROUND(UNIX_TIMESTAMP(o.sent_at) * 1000),
+# the change's trade through its record (sales_trade_change: the raw trade and the event that carried it; the
+# TradeChange's key is the buyer, D-MOD-26)
+admin "SELECT a.tid, ROUND(UNIX_TIMESTAMP(p.processed_at) * 1000), ROUND(UNIX_TIMESTAMP(o.sent_at) * 1000),
               ROUND(UNIX_TIMESTAMP(t.modified_at) * 1000)
        FROM processed_event p JOIN outbox o ON o.event_id = p.event_id
-       JOIN api_trade a ON a.platform_id = SUBSTRING_INDEX(o.msg_key, ':', 1) AND a.tid = SUBSTRING_INDEX(o.msg_key, ':', -1)
-       JOIN sales_trade t ON t.trade_id = a.deliver_trade_id
+       JOIN sales_trade_change c ON c.event_id = p.event_id
+       JOIN api_trade a ON a.rec_id = c.raw_trade_id
+       JOIN sales_trade t ON t.trade_id = c.trade_id
        WHERE p.consumer = '$GROUP.trade-modify' AND p.outcome = 'applied'" >"$WORK/latency.db"
 # Also, on a second line: the same after the first 3 s of publishing, and for those first 3 s alone (the cold start:
 # the workers prepare their statements as they first need them, MariaDB's pages of the restored tables are cold).
