@@ -207,7 +207,7 @@ say "    rules: $(admin "SELECT GROUP_CONCAT(CONCAT(rule_id, ' ', n) ORDER BY n 
 stock_check worker
 if ((STMTS)); then
   say "    statements of the worker run, per change (general log, $WORK/general.log):"
-  awk -F'\t' '$0 ~ /(Execute|Query)\t/ { s = $NF; sub(/^[ \t]+/, "", s); gsub(/[ \t\n]+/, " ", s); k = substr(s, 1, 48); c[k]++ } END { for (k in c) printf "%8d  %s\n", c[k], k }' "$WORK/general.log" |
+  awk -F'\t' '$0 ~ /(Execute|Query)\t/ { s = $NF; sub(/^[ \t]+/, "", s); gsub(/[ \t\n]+/, " ", s); sub(/^SET STATEMENT [^ ]+ = [0-9]+ FOR /, "", s); k = substr(s, 1, 48); c[k]++ } END { for (k in c) printf "%8d  %s\n", c[k], k }' "$WORK/general.log" |
     sort -rn | awk 'NR <= 25' | awk -v n="$TRADES" '{ printf "      %6.2f  %s\n", $1 / n, substr($0, 11) }'
 fi
 

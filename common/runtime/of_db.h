@@ -69,11 +69,12 @@ void of_rows_free(of_rows_t *rows);
 const char *of_rows_str(const of_rows_t *rows, int row, int col);
 long long of_rows_i64(const of_rows_t *rows, int row, int col);
 
-/* D-T10-65: a read of more than 200 keys (MariaDB's eq_range_index_dive_limit; the *_in calls pad to 256) is planned
- * from the index's statistics instead of by looking each key up. On an index whose column holds mostly one value
- * (sales_trade.split_from_trade_id: 0) or with a row-constructor IN ((shop_id, tid) pairs) those statistics make
- * MariaDB scan the whole index, every row of the table, whatever the keys. A read of such an index starts with this:
- * its keys are looked up, the plan is a range of n keys. */
+/* D-T10-65: a read of 200 or more distinct equality ranges (MariaDB's eq_range_index_dive_limit: keys, or pairs
+ * times the values of another IN) is planned from the index's statistics instead of by looking each key up. On an
+ * index whose column holds mostly one value (sales_trade.split_from_trade_id: 0) or with a row-constructor IN
+ * ((shop_id, tid) pairs) those statistics make MariaDB scan the whole index, every row of the table, whatever the
+ * keys. A read of such an index starts with this: its keys are looked up, the plan is a range of n keys.
+ * MariaDB syntax (MySQL 8 would take the optimizer hint SET_VAR). */
 #define OF_DB_DIVE "SET STATEMENT eq_range_index_dive_limit = 0 FOR "
 
 /* Multi-row statements: head, then row k times joined by ", ", then tail, e.g. head "INSERT INTO t (a, b) VALUES ",

@@ -12,8 +12,7 @@ static const of_topic_def_t topics[OF_TOPIC__COUNT] = {
     [OF_TOPIC_TRADE_CHANGED] = {"trade.changed", 8, "platform_id:buyer (as trade.raw)", "TradeChange",
                                 "trade-submit (outbox)", "trade-modify",
                                 "modify_flag bits detected on a stored raw trade; a buyer's changes on one partition: "
-                                "the re-submissions' merge and sibling updates of two instances or lanes never meet "
-                                "(D-MOD-26)"},
+                                "two instances or lanes do not re-submit one customer's orders at once (D-MOD-26)"},
     [OF_TOPIC_ORDER_EVENTS] = {"order.events", 8, "order id", "OrderEvent",
                                "trade-submit, trade-modify, sweep, payment-finish, delivery",
                                "analytics, notifications", "order lifecycle"},

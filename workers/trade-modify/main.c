@@ -11,8 +11,9 @@
 #include "of_worker.h"
 
 static const char ABOUT[] =
-    "Consumes TradeChange events from the trade.changed topic (keyed by platform:tid, so the changes of one\n"
-    "trade arrive in order) and applies the raw trade's pending modify_flag bits to its system order, in the\n"
+    "Consumes TradeChange events from the trade.changed topic (keyed by the buyer, so a customer's changes\n"
+    "arrive in order on one partition) and applies the raw trade's pending modify_flag bits to its system order, in "
+    "the\n"
     "order of spec trade-rules section 4: status (paid: submitted again into the same order; refunded or\n"
     "closed: stock released, order cancelled, or an audited order intercepted), CS and client remarks,\n"
     "address, invoice, warehouse, and the sub-orders' refunds and goods changes. Each change is recorded\n"

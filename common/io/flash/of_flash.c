@@ -88,8 +88,8 @@ of_flash_t *of_flash_new(const of_config_t *cfg, of_db_t *db, of_redis_t *rd, ch
     /* the buyers' open orders in the jobs' batches (FS-6 limits), under the batch lock */
     if (!e)
         e = of_db_register_multi(db,
-                                 "SELECT batch_id, user_id, SUM(state = 1), SUM(num) FROM fs_order WHERE (batch_id, "
-                                 "user_id) IN (",
+                                 OF_DB_DIVE "SELECT batch_id, user_id, SUM(state = 1), SUM(num) FROM fs_order WHERE "
+                                            "(batch_id, user_id) IN (", /* D-T10-65: pairs x states pass 200 ranges */
                                  "(?, ?)", ") AND state IN (1, 2) GROUP BY batch_id, user_id", &f->r_buyer);
     if (!e) e = of_db_register_multi(db, "SELECT job_id, id FROM fs_order WHERE job_id IN (", "?", ")", &f->r_new);
     if (!e)
