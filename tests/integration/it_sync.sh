@@ -216,6 +216,8 @@ bsql "UPDATE order_sync_state SET state = '$good' WHERE oid = $p1"
 stop_worker s1
 OF_SYNC_SWEEP_S=1 start_bin s1 of-order-sync sync
 wait_status "$p1" 1/1 60 || fail "repaired, the catch-up sweep takes the order's waiting ops: $(status_both "$p1")"
+# the sweep logs its count after its commit, which wait_status may see first
+for ((i = 0; i < 50; i++)); do grep -q 'catch-up sweep: orders with ops no round had taken' "$WORK/s1.log" && break; sleep 0.1; done
 grep -q 'catch-up sweep: orders with ops no round had taken' "$WORK/s1.log" || fail "the sweep says what it did"
 check "after the refused round"
 
