@@ -585,9 +585,11 @@ struct of_producer_s {
     rd_kafka_topic_t *rkt[OF_TOPIC__COUNT]; /* held so that their metadata is fetched at start */
 };
 
-int of_kafka_dr_unconfirmed(int err, int64_t offset, int64_t last, int confirm) {
+int of_kafka_dr_unconfirmed(int err, int64_t offset, int64_t last, int copy, int confirm) {
     if (!confirm || err) return 0;
-    return offset < 0 || (last >= 0 && offset <= last);
+    if (offset < 0) return 1;
+    if (copy) return 0; /* a copy stored at an offset: the partition's log may have started again (topic recreated) */
+    return last >= 0 && offset <= last;
 }
 
 /* ---- D-KAF-10: which successful reports the broker really confirmed ---- */
@@ -613,12 +615,12 @@ static int conf_get(rd_kafka_conf_t *conf, const char *name, char *v, size_t siz
     return rd_kafka_conf_get(conf, name, v, &n) == RD_KAFKA_CONF_OK ? 0 : -1;
 }
 
-of_kafka_confirm_t *of_kafka_confirm_new(rd_kafka_conf_t *conf) {
+of_kafka_confirm_t *of_kafka_confirm_new(rd_kafka_conf_t *conf, int by_order) {
     of_kafka_confirm_t *c = calloc(1, sizeof *c);
     if (!c) return NULL;
     char v[32];
     c->confirm = conf_get(conf, "acks", v, sizeof v) || atoi(v) != 0; /* default: all */
-    c->ordered = !conf_get(conf, "enable.idempotence", v, sizeof v) && !strcmp(v, "true");
+    c->ordered = by_order && !conf_get(conf, "enable.idempotence", v, sizeof v) && !strcmp(v, "true");
     return c;
 }
 
@@ -660,17 +662,32 @@ static int64_t *confirm_slot(of_kafka_confirm_t *c, const char *topic, int32_t p
     return &t->last[partition];
 }
 
-int of_kafka_confirm_check(of_kafka_confirm_t *c, const rd_kafka_message_t *m) {
-    if (!c || !c->confirm || m->err) return 1;
-    int64_t *last = confirm_slot(c, rd_kafka_topic_name(m->rkt), m->partition);
-    if (of_kafka_dr_unconfirmed(m->err, m->offset, last && c->ordered ? *last : -1, c->confirm)) return 0;
-    if (last && m->offset > *last) *last = m->offset;
-    return 1;
-}
-
 /* How often one message is sent again for want of a confirmed write (D-KAF-10), counted in its header. */
 #define RESEND_HEADER "of-resend"
 #define RESEND_MAX 3
+
+/* The copies of m sent again before it (its RESEND_HEADER), 0 for an original. */
+static int resend_copies(const rd_kafka_message_t *m) {
+    rd_kafka_headers_t *h = NULL;
+    const void *v = NULL;
+    size_t vlen = 0;
+    char t[16];
+    if (rd_kafka_message_headers(m, &h) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+        rd_kafka_header_get_last(h, RESEND_HEADER, &v, &vlen) != RD_KAFKA_RESP_ERR_NO_ERROR || !v || vlen >= sizeof t)
+        return 0;
+    memcpy(t, v, vlen);
+    t[vlen] = '\0';
+    return atoi(t);
+}
+
+int of_kafka_confirm_check(of_kafka_confirm_t *c, const rd_kafka_message_t *m) {
+    if (!c || !c->confirm || m->err) return 1;
+    int64_t *last = confirm_slot(c, rd_kafka_topic_name(m->rkt), m->partition);
+    int copy = c->ordered && resend_copies(m) > 0;
+    if (of_kafka_dr_unconfirmed(m->err, m->offset, last && c->ordered ? *last : -1, copy, c->confirm)) return 0;
+    if (last && (m->offset > *last || copy)) *last = m->offset; /* a copy's offset starts the partition afresh */
+    return 1;
+}
 
 static int64_t stop_grace_left_ms(void);
 
@@ -680,16 +697,9 @@ static int64_t stop_grace_left_ms(void);
  * the tries are spent, the stop's grace is over or the producer is closing; else librdkafka's refusal. */
 static rd_kafka_resp_err_t resend(rd_kafka_t *rk, const rd_kafka_message_t *m, int closing, int *tries) {
     rd_kafka_headers_t *h = NULL, *hdrs;
-    const void *v = NULL;
-    size_t vlen = 0;
     char t[16];
-    *tries = 0;
-    if (rd_kafka_message_headers(m, &h) == RD_KAFKA_RESP_ERR_NO_ERROR &&
-        rd_kafka_header_get_last(h, RESEND_HEADER, &v, &vlen) == RD_KAFKA_RESP_ERR_NO_ERROR && v && vlen < sizeof t) {
-        memcpy(t, v, vlen);
-        t[vlen] = '\0';
-        *tries = atoi(t);
-    }
+    *tries = resend_copies(m);
+    if (rd_kafka_message_headers(m, &h) != RD_KAFKA_RESP_ERR_NO_ERROR) h = NULL;
     /* after the stop's grace nothing new is queued: the purge is over, the caller is not waiting any longer */
     if (*tries >= RESEND_MAX || closing || !stop_grace_left_ms()) return RD_KAFKA_RESP_ERR__FAIL;
     if (h) {
@@ -762,7 +772,7 @@ of_producer_t *of_producer_new(const of_config_t *cfg, const char *client_id, ch
         rd_kafka_conf_destroy(conf);
         return NULL;
     }
-    if (!(p->confirm = of_kafka_confirm_new(conf))) {
+    if (!(p->confirm = of_kafka_confirm_new(conf, 1))) {
         rd_kafka_conf_destroy(conf);
         free(p);
         return NULL;

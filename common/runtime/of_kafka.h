@@ -118,15 +118,19 @@ typedef struct {
 } of_dr_batch_t;
 
 /* D-KAF-10: 1 when a delivery report must count as unconfirmed: no error, yet no offset (librdkafka's implicit
- * acknowledgement of an earlier request, or its reading of DUPLICATE_SEQUENCE_NUMBER), or an offset at or below last,
- * the highest one this partition confirmed to the producer before (-1: none, or reports not in offset order), while
- * acks is not 0 (confirm). The fleet's producers send such a message again (3 copies at most, header "of-resend"
- * numbering them) before its batch hears of it; the flash gateway fails the job (CreateOrderFail). */
-int of_kafka_dr_unconfirmed(int err, int64_t offset, int64_t last, int confirm);
+ * acknowledgement of an earlier request, or its reading of DUPLICATE_SEQUENCE_NUMBER), or, for an original (copy 0),
+ * an offset at or below last, the highest one this partition confirmed to the producer before (-1: none, or reports
+ * not in offset order), while acks is not 0 (confirm). A copy sent again that has an offset is confirmed, and its
+ * offset becomes the partition's last: a topic deleted and created again starts its offsets anew, and its first
+ * originals cost one copy each, not a failed batch. The fleet's producers send such a message again (3 copies at
+ * most, header "of-resend" numbering them) before its batch hears of it; the flash gateway fails the job
+ * (CreateOrderFail) and judges by the offset alone. */
+int of_kafka_dr_unconfirmed(int err, int64_t offset, int64_t last, int copy, int confirm);
 /* The judge of one producer's reports: acks and enable.idempotence read from its conf (before rd_kafka_new), the
- * highest confirmed offset per (topic, partition) kept. Not thread-safe: one delivery-report thread at a time. */
+ * highest confirmed offset per (topic, partition) kept when by_order (the offset rule, for an idempotent producer).
+ * Not thread-safe: one delivery-report thread at a time. */
 typedef struct of_kafka_confirm_s of_kafka_confirm_t;
-of_kafka_confirm_t *of_kafka_confirm_new(rd_kafka_conf_t *conf);
+of_kafka_confirm_t *of_kafka_confirm_new(rd_kafka_conf_t *conf, int by_order);
 /* 1 when m is a failure (judged by its error) or a confirmed success (recorded); 0 when unconfirmed. */
 int of_kafka_confirm_check(of_kafka_confirm_t *c, const rd_kafka_message_t *m);
 /* Log (warn: topic, partition, offset, copies sent before, outcome) and count (kafka_unconfirmed) one unconfirmed

@@ -20,21 +20,29 @@
 TestSuite(confirm, .init = fx_kafka_env, .timeout = 60);
 
 Test(confirm, d_kaf_10_an_acknowledgement_without_offset_is_unconfirmed) {
-    cr_expect(of_kafka_dr_unconfirmed(0, -1001, -1, 1), "success without an offset (implicit ack), acks=all");
-    cr_expect(of_kafka_dr_unconfirmed(0, -1, 7, 1), "DUPLICATE_SEQUENCE_NUMBER's first message: base offset -1");
-    cr_expect_not(of_kafka_dr_unconfirmed(0, 0, -1, 1), "offset 0, nothing confirmed before: stored");
-    cr_expect_not(of_kafka_dr_unconfirmed(0, 41, 40, 1), "the next offset: stored");
-    cr_expect_not(of_kafka_dr_unconfirmed(0, 90, 40, 1), "a later offset (other producers wrote between): stored");
-    cr_expect_not(of_kafka_dr_unconfirmed(RD_KAFKA_RESP_ERR__MSG_TIMED_OUT, -1001, -1, 1), "a failure stays one");
-    cr_expect_not(of_kafka_dr_unconfirmed(0, -1001, -1, 0), "acks=0 gives no offsets at all: nothing to confirm");
+    cr_expect(of_kafka_dr_unconfirmed(0, -1001, -1, 0, 1), "success without an offset (implicit ack), acks=all");
+    cr_expect(of_kafka_dr_unconfirmed(0, -1, 7, 0, 1), "DUPLICATE_SEQUENCE_NUMBER's first message: base offset -1");
+    cr_expect_not(of_kafka_dr_unconfirmed(0, 0, -1, 0, 1), "offset 0, nothing confirmed before: stored");
+    cr_expect_not(of_kafka_dr_unconfirmed(0, 41, 40, 0, 1), "the next offset: stored");
+    cr_expect_not(of_kafka_dr_unconfirmed(0, 90, 40, 0, 1), "a later offset (other producers wrote between): stored");
+    cr_expect_not(of_kafka_dr_unconfirmed(RD_KAFKA_RESP_ERR__MSG_TIMED_OUT, -1001, -1, 0, 1), "a failure stays one");
+    cr_expect_not(of_kafka_dr_unconfirmed(0, -1001, -1, 0, 0), "acks=0 gives no offsets at all: nothing to confirm");
 }
 
 Test(confirm, d_kaf_10_an_offset_already_confirmed_is_unconfirmed) {
     /* DUPLICATE_SEQUENCE_NUMBER on a batch of N: librdkafka numbers its messages -1, 0, 1 ... N-2 from the error's
      * base offset; all but the first are at or below what the partition confirmed before */
-    cr_expect(of_kafka_dr_unconfirmed(0, 0, 0, 1));
-    cr_expect(of_kafka_dr_unconfirmed(0, 3, 12, 1));
-    cr_expect(of_kafka_dr_unconfirmed(0, 12, 12, 1));
+    cr_expect(of_kafka_dr_unconfirmed(0, 0, 0, 0, 1));
+    cr_expect(of_kafka_dr_unconfirmed(0, 3, 12, 0, 1));
+    cr_expect(of_kafka_dr_unconfirmed(0, 12, 12, 0, 1));
+}
+
+Test(confirm, d_kaf_10_a_copy_with_an_offset_is_confirmed_wherever_the_log_restarted) {
+    /* a topic deleted and created again under a running producer: its offsets start at 0 again; the first originals
+     * cost a copy each, whose offsets are taken as the partition's new start */
+    cr_expect(of_kafka_dr_unconfirmed(0, 0, 5000, 0, 1), "an original below the old offsets: a copy is sent");
+    cr_expect_not(of_kafka_dr_unconfirmed(0, 3, 5000, 1, 1), "the copy, stored at 3: confirmed");
+    cr_expect(of_kafka_dr_unconfirmed(0, -1001, 5000, 1, 1), "a copy without an offset is not");
 }
 
 typedef struct {

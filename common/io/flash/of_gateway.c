@@ -1112,7 +1112,9 @@ of_gateway_t *of_gateway_new(const of_config_t *cfg, char *errstr, size_t size) 
     }
     rd_kafka_conf_set_dr_msg_cb(kc, dr_cb);
     rd_kafka_conf_set_opaque(kc, g);
-    if (!(g->confirm = of_kafka_confirm_new(kc))) {
+    /* by the offset alone: the gateway fails a job instead of sending it again, so a topic recreated under it would
+     * otherwise fail every job until its offsets passed the old ones */
+    if (!(g->confirm = of_kafka_confirm_new(kc, 0))) {
         rd_kafka_conf_destroy(kc);
         of_seterr(errstr, size, OF_ERR_NOMEM, "out of memory");
         goto fail;
