@@ -104,7 +104,7 @@ publish() { # file [extra args]
   on=$(ordctl summary 2>/dev/null | sed -n 's/^trades published (messages on [^)]*): \([0-9]*\).*/\1/p' || true)
   resent=$(grep -c 'not confirmed by the broker.*outcome="sent again"' <<<"$out" || true)
   ((resent == 0)) || {
-    say "    $resent deliveries acknowledged without an offset were sent again (D-KAF-10)"
+    say "    $resent deliveries the broker did not confirm were sent again (D-KAF-10)"
     R[resent]="${R[resent]:-}$OF_TOPIC_PREFIX: $resent; "
   }
   HELD=${on:-$acked}

@@ -666,14 +666,19 @@ static int64_t *confirm_slot(of_kafka_confirm_t *c, const char *topic, int32_t p
 #define RESEND_HEADER "of-resend"
 #define RESEND_MAX 3
 
-/* The copies of m sent again before it (its RESEND_HEADER), 0 for an original. */
-static int resend_copies(const rd_kafka_message_t *m) {
+/* m's headers (borrowed), NULL when it has none. */
+static rd_kafka_headers_t *msg_headers(const rd_kafka_message_t *m) {
     rd_kafka_headers_t *h = NULL;
+    return rd_kafka_message_headers(m, &h) == RD_KAFKA_RESP_ERR_NO_ERROR ? h : NULL;
+}
+
+/* The copies sent again before the message of headers h (its RESEND_HEADER), 0 for an original. */
+static int resend_copies(const rd_kafka_headers_t *h) {
     const void *v = NULL;
     size_t vlen = 0;
     char t[16];
-    if (rd_kafka_message_headers(m, &h) != RD_KAFKA_RESP_ERR_NO_ERROR ||
-        rd_kafka_header_get_last(h, RESEND_HEADER, &v, &vlen) != RD_KAFKA_RESP_ERR_NO_ERROR || !v || vlen >= sizeof t)
+    if (!h || rd_kafka_header_get_last(h, RESEND_HEADER, &v, &vlen) != RD_KAFKA_RESP_ERR_NO_ERROR || !v ||
+        vlen >= sizeof t)
         return 0;
     memcpy(t, v, vlen);
     t[vlen] = '\0';
@@ -683,8 +688,10 @@ static int resend_copies(const rd_kafka_message_t *m) {
 int of_kafka_confirm_check(of_kafka_confirm_t *c, const rd_kafka_message_t *m) {
     if (!c || !c->confirm || m->err) return 1;
     int64_t *last = confirm_slot(c, rd_kafka_topic_name(m->rkt), m->partition);
-    int copy = c->ordered && resend_copies(m) > 0;
-    if (of_kafka_dr_unconfirmed(m->err, m->offset, last && c->ordered ? *last : -1, copy, c->confirm)) return 0;
+    int64_t prev = last && c->ordered ? *last : -1;
+    /* the headers are read only when the offset rule would hold the report */
+    int copy = m->offset >= 0 && m->offset <= prev && resend_copies(msg_headers(m)) > 0;
+    if (of_kafka_dr_unconfirmed(m->err, m->offset, prev, copy, c->confirm)) return 0;
     if (last && (m->offset > *last || copy)) *last = m->offset; /* a copy's offset starts the partition afresh */
     return 1;
 }
@@ -696,10 +703,9 @@ static int64_t stop_grace_left_ms(void);
  * refuses it). *tries: the copies sent again before this one. RD_KAFKA_RESP_ERR_NO_ERROR when queued; __FAIL when
  * the tries are spent, the stop's grace is over or the producer is closing; else librdkafka's refusal. */
 static rd_kafka_resp_err_t resend(rd_kafka_t *rk, const rd_kafka_message_t *m, int closing, int *tries) {
-    rd_kafka_headers_t *h = NULL, *hdrs;
+    rd_kafka_headers_t *h = msg_headers(m), *hdrs;
     char t[16];
-    *tries = resend_copies(m);
-    if (rd_kafka_message_headers(m, &h) != RD_KAFKA_RESP_ERR_NO_ERROR) h = NULL;
+    *tries = resend_copies(h);
     /* after the stop's grace nothing new is queued: the purge is over, the caller is not waiting any longer */
     if (*tries >= RESEND_MAX || closing || !stop_grace_left_ms()) return RD_KAFKA_RESP_ERR__FAIL;
     if (h) {

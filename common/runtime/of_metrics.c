@@ -23,7 +23,7 @@ static const char *const helps[OF_M__COUNT] = {
     "Partitions refused for a committed offset outside the log (held).",
     "Kafka unreachable alerts.",
     "Orders held back because a site or the replica was behind (order-sync).",
-    "Deliveries Kafka acknowledged without an offset (not stored): sent again, or failed after 3 tries."};
+    "Deliveries Kafka did not confirm (no offset, or one it had confirmed before): sent again, or failed (D-KAF-10)."};
 
 void of_metric_add(of_metric_t m, uint64_t n) {
     atomic_fetch_add_explicit(&counters[m], n, memory_order_relaxed);

@@ -52,6 +52,15 @@ typedef struct {
     of_producer_t *p;
 } mock_t;
 
+/* Send one message and wait for its report. */
+static of_err_t send_one(mock_t *m, const char *val, of_dr_batch_t *b) {
+    cr_assert_eq(of_producer_send(m->p, TOPIC, "k", 1, val, strlen(val), NULL, b), OF_OK);
+    return of_producer_wait(m->p, b);
+}
+
+/* The mock cluster with the topic, a fleet producer on it, and "first" stored through it: the first Produce request
+ * has to succeed once so that the producer has its id and the partition's leader before the errors are pushed (the
+ * tests aim at the Produce answer alone). */
 static void mock_up(mock_t *m) {
     char err[256];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
@@ -65,6 +74,8 @@ static void mock_up(mock_t *m) {
     m->cfg = fx_kafka_load();
     m->p = of_producer_new(m->cfg, "confirm-test", err, sizeof err);
     cr_assert_not_null(m->p, "%s", err);
+    of_dr_batch_t b0 = {0};
+    cr_assert_eq(send_one(m, "first", &b0), OF_OK, "%s", b0.error);
 }
 
 static void mock_down(mock_t *m) {
@@ -72,13 +83,6 @@ static void mock_down(mock_t *m) {
     of_config_destroy(m->cfg);
     rd_kafka_mock_cluster_destroy(m->mc);
     rd_kafka_destroy(m->host);
-}
-
-/* Send one message and wait for its report (the first Produce request has to succeed once so that the producer has
- * its id and the partition's leader before the errors are pushed: the test aims at the Produce answer alone). */
-static of_err_t send_one(mock_t *m, const char *val, of_dr_batch_t *b) {
-    cr_assert_eq(of_producer_send(m->p, TOPIC, "k", 1, val, strlen(val), NULL, b), OF_OK);
-    return of_producer_wait(m->p, b);
 }
 
 /* The messages the mock holds on the topic's partition 0, in order: their values, joined by ','. */
@@ -121,8 +125,6 @@ static void held(mock_t *m, char *out, size_t size, int *resends) {
 Test(confirm, d_kaf_10_a_duplicate_sequence_answer_is_sent_again_and_stored) {
     mock_t m;
     mock_up(&m);
-    of_dr_batch_t b0 = {0};
-    cr_assert_eq(send_one(&m, "first", &b0), OF_OK, "%s", b0.error);
     uint64_t before = of_metric_get(OF_M_UNCONFIRMED);
     rd_kafka_mock_push_request_errors(m.mc, API_KEY_PRODUCE, 1, RD_KAFKA_RESP_ERR_DUPLICATE_SEQUENCE_NUMBER);
     of_dr_batch_t b = {0};
@@ -142,8 +144,6 @@ Test(confirm, d_kaf_10_a_duplicate_sequence_answer_is_sent_again_and_stored) {
 Test(confirm, d_kaf_10_every_message_of_a_duplicate_sequence_batch_is_sent_again) {
     mock_t m;
     mock_up(&m);
-    of_dr_batch_t b0 = {0};
-    cr_assert_eq(send_one(&m, "first", &b0), OF_OK, "%s", b0.error);
     rd_kafka_mock_push_request_errors(m.mc, API_KEY_PRODUCE, 1, RD_KAFKA_RESP_ERR_DUPLICATE_SEQUENCE_NUMBER);
     /* two messages queued before any poll: one Produce request (linger.ms) */
     of_dr_batch_t b = {0};
@@ -162,8 +162,6 @@ Test(confirm, d_kaf_10_every_message_of_a_duplicate_sequence_batch_is_sent_again
 Test(confirm, d_kaf_10_resends_are_bounded_then_the_batch_fails) {
     mock_t m;
     mock_up(&m);
-    of_dr_batch_t b0 = {0};
-    cr_assert_eq(send_one(&m, "first", &b0), OF_OK, "%s", b0.error);
     rd_kafka_mock_push_request_errors(m.mc, API_KEY_PRODUCE, 4, RD_KAFKA_RESP_ERR_DUPLICATE_SEQUENCE_NUMBER,
                                       RD_KAFKA_RESP_ERR_DUPLICATE_SEQUENCE_NUMBER,
                                       RD_KAFKA_RESP_ERR_DUPLICATE_SEQUENCE_NUMBER,
