@@ -84,7 +84,9 @@ static const of_cfg_def_t defs[OF_CFG__COUNT] = {
     [OF_CFG_BATCH_SIZE] =
         INT("OF_BATCH_SIZE", "200", 1, 10000, "Most messages handled in one batch (one MySQL transaction)."),
     [OF_CFG_BATCH_WAIT_MS] =
-        INT("OF_BATCH_WAIT_MS", "20", 0, 10000, "Longest wait to fill a batch once its first message is in, ms."),
+        INT("OF_BATCH_WAIT_MS", "5", 0, 10000,
+            "Longest wait to fill a batch once its first message is in, ms; beyond it a batch is what has "
+            "arrived, so batches grow with the backlog (D-T10-66)."),
     [OF_CFG_WORKER_LANES] =
         INT("OF_WORKER_LANES", "1", 1, 8,
             "trade-submit and trade-modify: batches of one instance run on this many database connections at once, "

@@ -361,7 +361,10 @@ static of_err_t timed_batch(const of_worker_spec_t *spec, lanes_t *lanes, rd_kaf
                             of_msg_result_t *res, int again) {
     int64_t t0 = of_mono_us();
     of_err_t e = lanes ? lanes_batch(lanes, msgs, n, res, again) : spec->on_batch(spec->ctx, msgs, n, res);
-    of_metric_observe(OF_MH_BATCH, (double)(of_mono_us() - t0) / 1e6);
+    int64_t us = of_mono_us() - t0;
+    of_metric_observe(OF_MH_BATCH, (double)us / 1e6);
+    of_debug("batch handled", OF_I("messages", n), OF_I("attempt", again + 1), OF_I("us", us),
+             OF_S("result", of_err_str(e)), OF_END);
     if (e != OF_OK) count_topics(msgs, n, OF_MT_FAILED);
     of_admin_dependency(e == OF_OK, of_err_str(e));
     return e;

@@ -51,7 +51,7 @@ admin "ALTER TABLE api_trade ADD CONSTRAINT it_cat_poison CHECK (tid NOT LIKE 'I
 } >"$WORK/a.jsonl"
 dl_lines >"$WORK/dl.mark"
 publish "$WORK/a.jsonl" # the worker is stopped: both arrive in one batch (one buyer, one partition)
-start_worker a
+OF_BATCH_WAIT_MS=200 start_worker a # one batch even if the fetch comes in parts
 wait_idle || fail "(a) not consumed"
 grep -q 'retrying message by message' "$WORK/a.log" || fail "(a) the poison did not roll the batch back"
 assert_eq "$(order_of "IT-CAT-A-$RUN")" "20 1" "(a) the trade is submitted (process_status, spec of its line)"

@@ -76,7 +76,7 @@ v1=$(sed -E 's/"modified":"[^"]*"/"modified":"2026-11-21 10:00:00"/; s/"trade_st
 v2=$(sed -E 's/"modified":"[^"]*"/"modified":"2026-11-21 10:05:00"/; s/"trade_status":[0-9]+,"pay_status":[0-9]+/"trade_status":30,"pay_status":2/' <<<"$b2")
 printf '%s\n%s\n' "$v1" "$v2" >"$WORK/two.jsonl"
 publish "$WORK/two.jsonl" # the worker is stopped: both versions come in one batch
-start_worker b
+OF_BATCH_WAIT_MS=200 start_worker b # one batch even if the fetch comes in parts
 wait_idle || fail "two versions not consumed"
 stop_worker b
 assert_eq "$(sql "SELECT CONCAT(process_status, '/', modify_flag) FROM api_trade WHERE tid='IT-CHG-2'")" "20/3" \

@@ -23,7 +23,7 @@ for t, tid, mob in ((a, "RV-A-1", "13800000001"), (b, "RV-B-1", "13900000002")):
     print(json.dumps(t, ensure_ascii=False))
 PY
 publish "$WORK/two.jsonl"
-start_worker a
+OF_BATCH_WAIT_MS=200 start_worker a # both in one batch even if the fetch comes in parts
 wait_idle || fail "not consumed"
 assert_eq "$(sql "SELECT GROUP_CONCAT(customer_id ORDER BY tid) FROM api_trade WHERE tid IN ('RV-A-1','RV-B-1')")" "$oid,$oid" \
   "both trades linked to the offline customer (B by the address A added)"

@@ -125,7 +125,7 @@ admin_trigger "CREATE TRIGGER it_ro BEFORE INSERT ON api_trade FOR EACH ROW IF N
 for t in IT-RF-1 IT-RF-POISON IT-RF-3 IT-RF-4; do good "$t" rf-buyer; done >"$WORK/rf.jsonl"
 dl_mark
 publish "$WORK/rf.jsonl" # worker stopped: the four arrive in one batch
-start_worker fb
+OF_BATCH_WAIT_MS=200 start_worker fb # one batch even if the fetch comes in parts
 for _ in $(seq 1 100); do grep -q 'mysql 1290' "$WORK/fb.log" && break; sleep 0.1; done
 sleep 3
 grep -q 'retrying message by message' "$WORK/fb.log" || fail "fallback: the poison did not start the search"

@@ -219,7 +219,7 @@ t10=$(paid <<<"$t10" | at 11:50:00)
 printf '%s\n%s\n' "$t9" "$t10" >"$WORK/v.jsonl"
 publish "$WORK/v.jsonl"
 wait_idle || fail "trade.raw not consumed"
-start_modify m9
+OF_BATCH_WAIT_MS=200 start_modify m9 # one batch even if the fetch comes in parts
 wait_modified || fail "the two paid changes not consumed"
 ev9=$(grep 'msg="change applied".*tid=IT-MOD-9 ' "$WORK/m9.log" | sed -E 's/.*event_id=([^ ]+).*/\1/')
 ev10=$(grep 'msg="change applied".*tid=IT-MOD-10 ' "$WORK/m9.log" | sed -E 's/.*event_id=([^ ]+).*/\1/')
