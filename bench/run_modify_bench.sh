@@ -353,7 +353,7 @@ MACHINE="$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | s
 p99=$(sed -n 's/.*applied_p99=\([-0-9]*\).*/\1/p' <<<"${R[lat]}")
 cat <<EOF
 
-==================== trade-modify benchmark ($TRADES changes, OF_BATCH_SIZE=$BATCH) ====================
+==================== trade-modify benchmark ($TRADES changes, OF_BATCH_SIZE=$BATCH, OF_BATCH_WAIT_MS=${OF_BATCH_WAIT_MS:-5}) ====================
 machine:                        $MACHINE
 mix:                            $(cut -f2 "$WORK/kinds.tsv" | sort | uniq -c | awk '{printf "%s %s, ", $2, $1}' | sed 's/, $//')
 ceiling (same rows, multi-row): ${R[ceil]} changes/s   (${R[ceil_rows]} rows in ${R[ceil_secs]} s; ${R[ceil_stmts]}; verify=${R[ceil_verify]})

@@ -205,6 +205,7 @@ drain 1 2 # one instance, two lanes (D-T10-63)
 latency() { # lanes drain-rate: R[lat<lanes>] at RATE_PCT % of the drain rate of that configuration
   local lanes=$1 rate k=lat$1
   reset_db
+  settle # the drains before leave InnoDB purging and flushing: not part of this phase's latency (bench/lib.sh)
   use_topics "$k"
   rate=$(awk -v r="$2" -v p="$RATE_PCT" 'BEGIN { printf "%d", r * p / 100 < 1 ? 1 : r * p / 100 }')
   R[${k}_rate]=$rate
@@ -257,7 +258,7 @@ latency 2 "${R[drain1l2]}" # the two-lane configuration at half of its own rate
 MACHINE="$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(free -g | awk '/Mem:/ {print $2}') GB RAM, Debian $(cat /etc/debian_version), $(mariadbd --version 2>/dev/null | awk '{print $3}')"
 cat <<EOF
 
-==================== trade-submit benchmark ($PUBLISHED trades, OF_BATCH_SIZE=${R[batch]}) ====================
+==================== trade-submit benchmark ($PUBLISHED trades, OF_BATCH_SIZE=${R[batch]}, OF_BATCH_WAIT_MS=${OF_BATCH_WAIT_MS:-5}) ====================
 machine:                       $MACHINE
 ceiling, a row per statement:  ${R[one1]} trades/s   (${R[one1_stmts]})
 ceiling, multi-row, 1 conn:    ${R[multi1]} trades/s   (${R[multi1_stmts]})

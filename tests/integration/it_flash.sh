@@ -222,12 +222,12 @@ OF_BATCH_SIZE=1 start_bin f1 of-flash
 check_reused 4303 "$ke" "$kf" "one job a batch, another num"
 stop_worker f1
 read -r kg kh <<<"$(keyed_pair 4304 it-k-g 1)"
-start_bin f1 of-flash
+OF_BATCH_WAIT_MS=200 start_bin f1 of-flash # one batch even if the fetch comes in parts
 check_reused 4304 "$kg" "$kh" "one batch, another num"
 stop_worker f1
 read -r kc kd <<<"$(keyed_pair 4302 it-k-c)"
-start_bin f1 of-flash
-start_bin f2 of-flash
+OF_BATCH_WAIT_MS=200 start_bin f1 of-flash # one batch even if the fetch comes in parts
+OF_BATCH_WAIT_MS=200 start_bin f2 of-flash
 check_pair 4302 "$kc" "$kd" "one batch" it-k-c
 { grep -h "Idempotency-Key made an order" "$WORK"/f1.log "$WORK"/f2.log || true; } | sed 's/^/    /' | cut -c1-200
 
