@@ -12,13 +12,13 @@
 
 static const char ABOUT[] =
     "Consumes TradeChange events from the trade.changed topic (keyed by the buyer, so a customer's changes\n"
-    "arrive in order on one partition) and applies the raw trade's pending modify_flag bits to its system order, in "
-    "the\n"
-    "order of spec trade-rules section 4: status (paid: submitted again into the same order; refunded or\n"
-    "closed: stock released, order cancelled, or an audited order intercepted), CS and client remarks,\n"
-    "address, invoice, warehouse, and the sub-orders' refunds and goods changes. Each change is recorded\n"
-    "once (replays change nothing). A change of a trade not submitted yet waits on the retry ladder\n"
-    "(OF_RETRY_LADDER, served by of-retry-ladder). Run more instances to scale out: they share the group.";
+    "arrive in order on one partition) and applies the raw trade's pending modify_flag bits to its system\n"
+    "order, in the order of spec trade-rules section 4: status (paid: submitted again into the same order;\n"
+    "refunded or closed: stock released, order cancelled, or an audited order intercepted), CS and client\n"
+    "remarks, address, invoice, warehouse, and the sub-orders' refunds and goods changes. Each change is\n"
+    "recorded once (replays change nothing). A change of a trade not submitted yet waits on the retry\n"
+    "ladder (OF_RETRY_LADDER, served by of-retry-ladder). Run more instances to scale out: they share the\n"
+    "group.";
 
 int main(int argc, char **argv) {
     of_config_t *cfg = of_worker_init(argc, argv, "trade-modify", ABOUT);
