@@ -19,7 +19,8 @@ PKGS=(
   libssl-dev                # HMAC-SHA256 webhook signatures
   libcurl4-openssl-dev      # HTTP calls to merchants (delivery)
   libmicrohttpd-dev         # the flash-sale gateway's HTTP server (of-gateway)
-  zlib1g-dev                # the decision trace is stored compressed (MariaDB's COMPRESS() format)
+  libdeflate-dev            # the decision trace is stored compressed (MariaDB's COMPRESS() format, a zlib stream)
+  zlib1g-dev                # the unit tests read the compressed traces back with zlib, as MariaDB does
   mariadb-server mariadb-client   # local system of record
   redis-server redis-tools        # dedupe keys, Lua scripts
   openjdk-17-jre-headless maven   # Apache Kafka of the local stack: the JVM that runs it, the client that fetches it

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
+#include <libdeflate.h>
 
 static int grow(void **p, size_t *cap, size_t n, size_t elem) {
     if (n < *cap) return 0;
@@ -122,14 +122,15 @@ char *of_trace_json(const of_trace_t *t) {
 }
 
 struct of_trace_packer_s {
-    z_stream z; /* one deflate state for every trace: zlib's tables are allocated once, not per order */
+    struct libdeflate_compressor *c; /* one compressor for every trace: its tables are allocated once, not per order */
 };
 
 of_trace_packer_t *of_trace_packer_new(void) {
     of_trace_packer_t *pk = calloc(1, sizeof *pk);
-    /* level 1: the writer's CPU is cheaper than the server's; an 8 kB window holds a whole trace (~5 kB), and the
-     * state is 64 kB instead of the default 256 kB */
-    if (pk && deflateInit2(&pk->z, 1, Z_DEFLATED, 13, 6, Z_DEFAULT_STRATEGY) != Z_OK) {
+    /* libdeflate at level 1 (D-T10-67): a whole-buffer compressor, 2.3x as fast as zlib's level 1 on these traces
+     * (36 against 83 us for ~4.8 kB on the development machine) and a little smaller (34 % of the JSON against
+     * 36 %); its zlib stream is what UNCOMPRESS() reads */
+    if (pk && !(pk->c = libdeflate_alloc_compressor(1))) {
         free(pk);
         return NULL;
     }
@@ -138,7 +139,7 @@ of_trace_packer_t *of_trace_packer_new(void) {
 
 void of_trace_packer_free(of_trace_packer_t *pk) {
     if (!pk) return;
-    deflateEnd(&pk->z);
+    libdeflate_free_compressor(pk->c);
     free(pk);
 }
 
@@ -149,20 +150,14 @@ unsigned char *of_trace_pack(of_trace_packer_t *pk, const of_trace_t *t, size_t 
     char *json = of_trace_json(t);
     if (!json) return NULL;
     size_t n = strlen(json);
-    uLong cap = deflateBound(&pk->z, (uLong)n);
-    unsigned char *out = n < 0x3FFFFFFF ? malloc(4 + (size_t)cap) : NULL;
-    if (out && deflateReset(&pk->z) == Z_OK) {
-        pk->z.next_in = (Bytef *)json;
-        pk->z.avail_in = (uInt)n;
-        pk->z.next_out = out + 4;
-        pk->z.avail_out = (uInt)cap;
-        if (deflate(&pk->z, Z_FINISH) == Z_STREAM_END) {
-            for (int i = 0; i < 4; i++)
-                out[i] = (unsigned char)(n >> (8 * i));
-            *lenp = 4 + (size_t)pk->z.total_out;
-        }
-    }
-    if (!*lenp) {
+    size_t cap = libdeflate_zlib_compress_bound(pk->c, n);
+    unsigned char *out = n < 0x3FFFFFFF ? malloc(4 + cap) : NULL;
+    size_t z = out ? libdeflate_zlib_compress(pk->c, json, n, out + 4, cap) : 0;
+    if (z) {
+        for (int i = 0; i < 4; i++)
+            out[i] = (unsigned char)(n >> (8 * i));
+        *lenp = 4 + z;
+    } else {
         free(out);
         out = NULL;
     }

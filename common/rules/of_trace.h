@@ -25,7 +25,7 @@ void of_trace_add(of_trace_t *t, const char *rule, const char *key, const char *
 const of_trace_entry_t *of_trace_find(const of_trace_t *t, const char *rule, const char *key);
 /* JSON array [{"rule":…,"key":…,"value":…}, …]; malloc'd, NULL when out of memory. */
 char *of_trace_json(const of_trace_t *t);
-/* of_trace_json in MariaDB's COMPRESS() format (4-byte length, low byte first, then zlib), as stored in
+/* of_trace_json in MariaDB's COMPRESS() format (4-byte length, low byte first, then a zlib stream), as stored in
  * sales_trade.decision_trace_z (UNCOMPRESS() reads it; the column decision_trace is its JSON). malloc'd, length in
  * *lenp; NULL when out of memory. A packer is used by one thread at a time. */
 typedef struct of_trace_packer_s of_trace_packer_t;
