@@ -9,8 +9,8 @@
 #                        trade-modify's steady drain rate and the pipeline's (trade-submit + trade-modify, c0)
 #   --rounds R           drains by the worker and runs of the ceiling, alternating (default 3): (a) and (b) once with
 #                        every figure, then R-1 more pairs timed only; the ratio of record is the median of the R
-#                        pairs (one pair's ratio moves with the machine: the ceiling moved 1,305-2,425 changes/s in 6
-#                        runs of one day)
+#                        pairs (one pair's ratio moves with the machine: the ceiling moved 1,355-3,044 changes/s in
+#                        the runs of 2026-12-02)
 #   --statements         also log every statement of the worker run (MariaDB general log) and print them by kind
 #   --keep-stack         leave the bench stack up at the end (default: down --purge)
 # Own stack (never the developer's, nor trade-submit's bench): OF_STATE_DIR (default <repo>/.state-modbench),
@@ -198,6 +198,7 @@ R[idle_secs]=$(elapsed "$t0" "$t1")
 R[stmts]=$(per_change "$before" "$after" "$TRADES")
 read -r applied span first_s last_s < <(admin "SELECT SUM(outcome = 'applied'), TIMESTAMPDIFF(MICROSECOND, MIN(processed_at), MAX(processed_at)) / 1e6,
   UNIX_TIMESTAMP(MIN(processed_at)), UNIX_TIMESTAMP(MAX(processed_at)) FROM processed_event WHERE consumer = '$GROUP.trade-modify'")
+applied=${applied//NULL/0}
 ((applied == TRADES)) || die "$applied of $TRADES changes applied (see $WORK/drain.log)"
 left=$(admin "SELECT COUNT(*) FROM api_trade WHERE modify_flag <> 0")
 ((left == 0)) || die "$left raw trades still have bits set"
@@ -266,6 +267,7 @@ for ((round = 2; round <= ROUNDS; round++)); do
   read -r applied last_s < <(admin "SELECT SUM(outcome = 'applied'), UNIX_TIMESTAMP(MAX(processed_at)) FROM processed_event
     WHERE consumer = '$GROUP.trade-modify'")
   GROUP=$MAIN_GROUP
+  applied=${applied//NULL/0}
   ((applied == TRADES)) || die "round $round: $applied of $TRADES changes applied (see $WORK/drain-r$round.log)"
   wcps=$(rate "$TRADES" "$(elapsed "$t0" "$last_s")")
   restore "$WORK/changes-stored.sql"
@@ -279,7 +281,7 @@ for ((round = 2; round <= ROUNDS; round++)); do
   R[cps_all]="${R[cps_all]} $wcps" R[ceil_all]="${R[ceil_all]} $ccps"
   say "(r) pair $round of $ROUNDS: trade-modify $wcps changes/s from its start, ceiling $ccps changes/s: ratio $(ratio "$wcps" "$ccps")"
 done
-R[ratio_median]=$(tr ' ' '\n' <<<"$PAIRS" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : sprintf("%.2f", (v[NR / 2] + v[NR / 2 + 1]) / 2) }')
+R[ratio_median]=$(tr ' ' '\n' <<<"$PAIRS" | LC_ALL=C sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : sprintf("%.2f", (v[NR / 2] + v[NR / 2 + 1]) / 2) }')
 root_sql -e "DROP DATABASE IF EXISTS $AFTER_DB"
 
 # ------------------------------------------------------------------ (a2) one instance, two lanes (D-T10-63)
@@ -298,6 +300,7 @@ R[l2_cpu_wk]=$(awk '{print $14 + $15}' "/proc/$L2/stat")
 stop "$L2"
 read -r applied last_s < <(admin "SELECT SUM(outcome = 'applied'), UNIX_TIMESTAMP(MAX(processed_at)) FROM processed_event
   WHERE consumer = '$GROUP.trade-modify'")
+applied=${applied//NULL/0}
 ((applied == TRADES)) || die "two lanes: $applied of $TRADES changes applied (see $WORK/drain-lanes2.log)"
 left=$(admin "SELECT COUNT(*) FROM api_trade WHERE modify_flag <> 0")
 ((left == 0)) || die "two lanes: $left raw trades still have bits set"

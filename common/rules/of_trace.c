@@ -128,7 +128,7 @@ struct of_trace_packer_s {
 of_trace_packer_t *of_trace_packer_new(void) {
     of_trace_packer_t *pk = calloc(1, sizeof *pk);
     /* libdeflate at level 1 (D-T10-67): a whole-buffer compressor, 2.3x as fast as zlib's level 1 on these traces
-     * (36 against 83 us for ~4.8 kB on the development machine) and a little smaller (34 % of the JSON against
+     * (36 against 83.5 us for ~4.8 kB on the development machine) and a little smaller (34 % of the JSON against
      * 36 %); its zlib stream is what UNCOMPRESS() reads */
     if (pk && !(pk->c = libdeflate_alloc_compressor(1))) {
         free(pk);

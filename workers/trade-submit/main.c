@@ -19,7 +19,7 @@ static const char ABOUT[] =
 
 int main(int argc, char **argv) {
     /* One malloc arena for the lanes and librdkafka's threads (D-T10-68): a thread's own arena keeps what it freed;
-     * two lanes of trade-modify peaked 1.5-3 MB lower with one (29.8-30.7 MB against 32.1-32.8), no slower. */
+     * two lanes peaked at 29.6 MB in the benchmark with one (29.9-31.0 MB before). */
     mallopt(M_ARENA_MAX, 1);
     of_config_t *cfg = of_worker_init(argc, argv, "trade-submit", ABOUT);
     of_worker_signals_install();
