@@ -1008,8 +1008,8 @@ of_err_t of_substore_write(of_substore_t *ss, of_subjob_t *job, const of_sub_t *
     size_t zlen = 0;
     unsigned char *packed = s->submitted ? of_trace_pack(ss->pk, &s->trace, &zlen) : NULL;
     char *trace = s->submitted ? NULL : of_trace_json(&s->trace);
-    if (s->submitted &&
-        !packed) /* out of memory, or the compressor refused: the order is written without its explanation */
+    /* out of memory, or the compressor refused: the order is written without its explanation */
+    if (s->submitted && !packed)
         of_warn("decision trace not stored: it could not be compressed", OF_S("event_id", job->event_id), OF_END);
     if (s->submitted && !(e = write_customer(ss, job, s, &cust, err, size)))
         e = write_order(ss, &ss->cat, job, s, cust, packed ? OFP_BN(packed, zlen) : OFP_NUL, &job->trade_row, err,
