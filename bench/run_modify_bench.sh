@@ -130,6 +130,14 @@ mysqld_ticks() { awk '{print $14 + $15}' "/proc/$(cat "$OF_STATE_DIR/run/mysqld.
 per_change() { # before after n -> "x stmt/change (c commits)"
   awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN { split(a, x, " "); split(b, y, " "); printf "%.2f statements/change, %.2f round trips/change (%d commits)", (y[2]-x[2])/n, (y[3]-x[3])/n, y[1]-x[1] }'
 }
+# every change of group $1's drain applied (else die, naming $2), and when its last ledger row was written -> LAST_S
+all_applied() {
+  local applied
+  read -r applied LAST_S < <(admin "SELECT IFNULL(SUM(outcome = 'applied'), 0), UNIX_TIMESTAMP(MAX(processed_at))
+    FROM processed_event WHERE consumer = '$1.trade-modify'")
+  ((applied == TRADES)) || die "$2: $applied of $TRADES changes applied (see $WORK/$2.log)"
+}
+field() { sed -n "1s/.* $1=\([0-9a-zA-Z.]*\).*/\1/p" <<<"$2"; } # name out -> a value of the ceiling's first line
 declare -A R
 cpu_us() { awk -v t="$1" -v n="$TRADES" 'BEGIN { printf "%.0f", t * 10000 / n }'; } # ticks -> µs per change
 sec_us() { awk -v t="$1" -v n="$TRADES" 'BEGIN { printf "%.0f", t * 1e6 / n }'; }   # seconds -> µs per change
@@ -196,9 +204,8 @@ after=$(counters)
 ((STMTS)) && root_sql -e "SET GLOBAL general_log = 0"
 R[idle_secs]=$(elapsed "$t0" "$t1")
 R[stmts]=$(per_change "$before" "$after" "$TRADES")
-read -r applied span first_s last_s < <(admin "SELECT SUM(outcome = 'applied'), TIMESTAMPDIFF(MICROSECOND, MIN(processed_at), MAX(processed_at)) / 1e6,
+read -r applied span first_s last_s < <(admin "SELECT IFNULL(SUM(outcome = 'applied'), 0), TIMESTAMPDIFF(MICROSECOND, MIN(processed_at), MAX(processed_at)) / 1e6,
   UNIX_TIMESTAMP(MIN(processed_at)), UNIX_TIMESTAMP(MAX(processed_at)) FROM processed_event WHERE consumer = '$GROUP.trade-modify'")
-applied=${applied//NULL/0}
 ((applied == TRADES)) || die "$applied of $TRADES changes applied (see $WORK/drain.log)"
 left=$(admin "SELECT COUNT(*) FROM api_trade WHERE modify_flag <> 0")
 ((left == 0)) || die "$left raw trades still have bits set"
@@ -235,13 +242,13 @@ out=$("$BIN/of-bench-modceiling" --after "$AFTER_DB" --changes "$TRADES" --batch
 }
 after=$(counters)
 # CPU of its timed part (MariaDB's process, the program's own), seconds
-R[cpu_cmy]=$(sed -n '1s/.* cpu_mysqld=\([0-9.]*\).*/\1/p' <<<"$out")
-R[cpu_cpg]=$(sed -n '1s/.* cpu_self=\([0-9.]*\).*/\1/p' <<<"$out")
+R[cpu_cmy]=$(field cpu_mysqld "$out")
+R[cpu_cpg]=$(field cpu_self "$out")
 echo "$out" >"$WORK/ceiling.out"
-R[ceil]=$(sed -n '1s/.* cps=\([0-9]*\).*/\1/p' <<<"$out")
-R[ceil_secs]=$(sed -n '1s/.* seconds=\([0-9.]*\).*/\1/p' <<<"$out")
-R[ceil_verify]=$(sed -n '1s/.* verify=\([a-zA-Z]*\).*/\1/p' <<<"$out")
-R[ceil_rows]=$(sed -n '1s/.* rows=\([0-9]*\).*/\1/p' <<<"$out")
+R[ceil]=$(field cps "$out")
+R[ceil_secs]=$(field seconds "$out")
+R[ceil_verify]=$(field verify "$out")
+R[ceil_rows]=$(field rows "$out")
 # statements only: its untimed diff and check queries are plain queries (Questions), not prepared executes
 R[ceil_stmts]=$(per_change "$before" "$after" "$TRADES" | sed 's/, [0-9.]* round trips\/change//')
 say "    $(head -1 <<<"$out")"
@@ -264,19 +271,16 @@ for ((round = 2; round <= ROUNDS; round++)); do
   RM=$LAST
   idle trade.changed modify
   stop "$RM"
-  read -r applied last_s < <(admin "SELECT SUM(outcome = 'applied'), UNIX_TIMESTAMP(MAX(processed_at)) FROM processed_event
-    WHERE consumer = '$GROUP.trade-modify'")
+  all_applied "$GROUP" "drain-r$round"
   GROUP=$MAIN_GROUP
-  applied=${applied//NULL/0}
-  ((applied == TRADES)) || die "round $round: $applied of $TRADES changes applied (see $WORK/drain-r$round.log)"
-  wcps=$(rate "$TRADES" "$(elapsed "$t0" "$last_s")")
+  wcps=$(rate "$TRADES" "$(elapsed "$t0" "$LAST_S")")
   restore "$WORK/changes-stored.sql"
   out=$("$BIN/of-bench-modceiling" --after "$AFTER_DB" --changes "$TRADES" --batch "$BATCH") || {
     echo "$out" >&2
     die "round $round: ceiling failed"
   }
-  ccps=$(sed -n '1s/.* cps=\([0-9]*\).*/\1/p' <<<"$out")
-  [[ $(sed -n '1s/.* verify=\([a-zA-Z]*\).*/\1/p' <<<"$out") == ok ]] || die "round $round: the ceiling's rows differ"
+  ccps=$(field cps "$out")
+  [[ $(field verify "$out") == ok ]] || die "round $round: the ceiling's rows differ"
   PAIRS="$PAIRS $(ratio "$wcps" "$ccps")"
   R[cps_all]="${R[cps_all]} $wcps" R[ceil_all]="${R[ceil_all]} $ccps"
   say "(r) pair $round of $ROUNDS: trade-modify $wcps changes/s from its start, ceiling $ccps changes/s: ratio $(ratio "$wcps" "$ccps")"
@@ -298,13 +302,10 @@ R[l2_hwm]=$(hwm_kb "$L2")
 R[l2_cpu_my]=$(($(mysqld_ticks) - m0))
 R[l2_cpu_wk]=$(awk '{print $14 + $15}' "/proc/$L2/stat")
 stop "$L2"
-read -r applied last_s < <(admin "SELECT SUM(outcome = 'applied'), UNIX_TIMESTAMP(MAX(processed_at)) FROM processed_event
-  WHERE consumer = '$GROUP.trade-modify'")
-applied=${applied//NULL/0}
-((applied == TRADES)) || die "two lanes: $applied of $TRADES changes applied (see $WORK/drain-lanes2.log)"
+all_applied "$GROUP" drain-lanes2
 left=$(admin "SELECT COUNT(*) FROM api_trade WHERE modify_flag <> 0")
 ((left == 0)) || die "two lanes: $left raw trades still have bits set"
-R[l2_secs]=$(elapsed "$t0" "$last_s")
+R[l2_secs]=$(elapsed "$t0" "$LAST_S")
 R[l2_cps]=$(rate "$TRADES" "${R[l2_secs]}")
 say "    $TRADES changes applied ${R[l2_secs]} s after the worker's start = ${R[l2_cps]} changes/s; VmHWM ${R[l2_hwm]} kB"
 stock_check lanes2

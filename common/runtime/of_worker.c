@@ -1,6 +1,7 @@
 /* of_worker.c -- the at-least-once consumer loop, signals and the common command line. */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +55,10 @@ const char *of_worker_group(const of_config_t *cfg, const char *name, char *buf,
     else
         snprintf(buf, size, "orderfleet.%s", name);
     return buf;
+}
+
+void of_worker_one_arena(void) {
+    mallopt(M_ARENA_MAX, 1);
 }
 
 of_config_t *of_worker_init(int argc, char **argv, const char *name, const char *about) {

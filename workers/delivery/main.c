@@ -1,5 +1,4 @@
 /* of-delivery -- delivers paid orders to their merchants' HTTP endpoints (DLV-2..DLV-6). Wiring only. */
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include "of_db.h"
@@ -23,9 +22,7 @@ static const char ABOUT[] =
     "Every try is recorded in delivery_attempt, the outcome in delivery, and an OrderEvent is emitted.";
 
 int main(int argc, char **argv) {
-    /* One malloc arena for the loop and its two database threads: a thread's own arena keeps what it freed, and
-     * that cost 1.7 MB of peak RSS in bench/delivery.sh for no measurable speed (docs/benchmarks.md). */
-    mallopt(M_ARENA_MAX, 1);
+    of_worker_one_arena(); /* the loop and its two database threads */
     of_config_t *cfg = of_worker_init(argc, argv, "delivery", ABOUT);
     of_worker_signals_install();
     of_db_set_interrupt(&of_stop_requested);

@@ -1,6 +1,5 @@
 /* of-trade-modify -- consumes the changes of submitted raw trades and applies them to their system orders. Wiring
  * only. */
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include "of_db.h"
@@ -22,9 +21,7 @@ static const char ABOUT[] =
     "group.";
 
 int main(int argc, char **argv) {
-    /* One malloc arena for the lanes and librdkafka's threads (D-T10-68): a thread's own arena keeps what it freed;
-     * two lanes peaked 1.5-3 MB lower with one (29,800-30,656 kB against 32,124-32,764), at the same CPU. */
-    mallopt(M_ARENA_MAX, 1);
+    of_worker_one_arena(); /* the lanes (D-T10-68) */
     of_config_t *cfg = of_worker_init(argc, argv, "trade-modify", ABOUT);
     of_worker_signals_install();
     of_db_set_interrupt(&of_stop_requested);

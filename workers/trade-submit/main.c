@@ -1,5 +1,4 @@
 /* of-trade-submit -- consumes raw trades, stores them (api_trade), emits the changes it detects. Wiring only. */
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include "of_db.h"
@@ -18,9 +17,7 @@ static const char ABOUT[] =
     "with the reason. Run more instances to scale out: they share the consumer group.";
 
 int main(int argc, char **argv) {
-    /* One malloc arena for the lanes and librdkafka's threads (D-T10-68): a thread's own arena keeps what it freed;
-     * two lanes peaked at 29.6 MB in the benchmark with one (29.9-31.0 MB before). */
-    mallopt(M_ARENA_MAX, 1);
+    of_worker_one_arena(); /* the lanes (D-T10-68) */
     of_config_t *cfg = of_worker_init(argc, argv, "trade-submit", ABOUT);
     of_worker_signals_install();
     of_db_set_interrupt(&of_stop_requested);
