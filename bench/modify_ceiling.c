@@ -12,8 +12,8 @@
  *                                    INSERT … ON DUPLICATE KEY UPDATE unpay_num = unpay_num + VALUES(unpay_num), …
  *                                    of the summed d_unpay_num / d_order_num / d_subscribe_num of that transaction's
  *                                    stock_change_log rows (a new counter gets the copy's rec_id)
- * Columns whose default is CURRENT_TIMESTAMP (created_at, modified_at, processed_at) and generated columns
- * (sales_trade.decision_trace, the JSON of decision_trace_z) are neither compared nor written: the server sets them.
+ * Columns whose default is CURRENT_TIMESTAMP (created_at, modified_at, processed_at) and generated columns are
+ * neither compared nor written: the server sets them.
  * Rows the worker updated to the values they had are not in the diff (so not written here).
  *
  * Batching: --changes N / OF_BATCH_SIZE transactions (the worker's batch count); transaction k writes the k-th slice

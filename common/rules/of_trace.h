@@ -1,6 +1,6 @@
 /* of_trace.h -- why a decision was taken: an ordered list of (rule ID, key, value) entries stored with the order
- * as JSON (sales_trade.decision_trace) and printed by `ordctl explain`; and the order log lines (sales_trade_log)
- * a decision asks the worker to write. Pure, no I/O. */
+ * as compressed JSON (sales_trade.decision_trace_z, read as the view sales_trade_trace) and printed by `ordctl
+ * explain`; and the order log lines (sales_trade_log) a decision asks the worker to write. Pure, no I/O. */
 #ifndef OF_TRACE_H
 #define OF_TRACE_H
 #include "of_str.h" /* of_utf8_trim */
@@ -26,7 +26,7 @@ const of_trace_entry_t *of_trace_find(const of_trace_t *t, const char *rule, con
 /* JSON array [{"rule":…,"key":…,"value":…}, …]; malloc'd, NULL when out of memory. */
 char *of_trace_json(const of_trace_t *t);
 /* of_trace_json in MariaDB's COMPRESS() format (4-byte length, low byte first, then a zlib stream), as stored in
- * sales_trade.decision_trace_z (UNCOMPRESS() reads it; the column decision_trace is its JSON). malloc'd, length in
+ * sales_trade.decision_trace_z (UNCOMPRESS() reads it; the view sales_trade_trace gives its JSON). malloc'd, length in
  * *lenp; NULL when out of memory. A packer is used by one thread at a time. */
 typedef struct of_trace_packer_s of_trace_packer_t;
 of_trace_packer_t *of_trace_packer_new(void); /* NULL when out of memory */

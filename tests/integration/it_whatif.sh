@@ -27,7 +27,7 @@ grep -q '^orders whose decision would change: 0 of 300$' "$WORK/noop.out" || fai
 # "before" is what trade-submit stored, except where buyers raced for a stock tier (SUB-WH-06: trades of different
 # buyers on different partitions; the replay takes arrival order): at most those orders, and only their warehouse
 whatif --set CFG_CHECK_STOCK=1 --json >"$WORK/noop1.json" 2>"$WORK/noop1.err" || fail "what-if --set --json exited non-zero"
-tiers=$(sql "SELECT COUNT(*) FROM sales_trade WHERE JSON_SEARCH(decision_trace, 'one', 'SUB-WH-06') IS NOT NULL")
+tiers=$(sql "SELECT COUNT(*) FROM sales_trade_trace WHERE JSON_SEARCH(decision_trace, 'one', 'SUB-WH-06') IS NOT NULL")
 assert_eq "$(jq -r '.drift.stored' "$WORK/noop1.json")" "300" "stored decisions compared"
 assert_eq "$(jq -r --argjson t "$tiers" '.drift.differ <= $t' "$WORK/noop1.json")" "true" "drift at most the stock-tier orders ($tiers)"
 assert_eq "$(jq -r '[.drift.moves[].field] | unique | map(select(. != "warehouse")) | length' "$WORK/noop1.json")" "0" \

@@ -38,7 +38,7 @@ Test(trace_json, an_empty_trace_is_an_empty_array) {
 }
 
 /* D-T10-62: sales_trade.decision_trace_z holds the JSON in MariaDB's COMPRESS() format (UNCOMPRESS() reads it back,
- * the virtual column decision_trace does) */
+ * the view sales_trade_trace does, D-T10-69) */
 static char *unpack(const unsigned char *z, size_t zlen) {
     cr_assert_geq(zlen, 5);
     uLongf n = (uLongf)z[0] | (uLongf)z[1] << 8 | (uLongf)z[2] << 16 | (uLongf)(z[3] & 0x3F) << 24;
