@@ -15,8 +15,8 @@
  * trade with a line whose spec_no is neither a single spec nor a suite is not submitted (the worker's SUB-MAP-09 on the
  * benchmark data); the customer's earlier orders get the same-name bit (SUB-FLAG-01).
  *
- * decision_trace: a trace of about --trace-bytes (default 4800, the worker's average sales_trade.decision_trace on the
- * benchmark data, 4.8 kB) in sales_trade, or in api_trade for a trade not submitted, as the worker does.
+ * decision_trace: a trace of about --trace-bytes (default 4800, the worker's average decision trace on the benchmark
+ * data, 4.8 kB of JSON) in sales_trade, or in api_trade for a trade not submitted, as the worker does.
  *
  * Usage: of-bench-sqlceiling [--rows multi|one] [--connections N] [--trace-bytes B] FILE.jsonl
  *   --connections N  N threads, each with its own connection, over a share of the trades (by buyer key, as Kafka
