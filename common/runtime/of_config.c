@@ -50,10 +50,11 @@ static const of_cfg_def_t defs[OF_CFG__COUNT] = {
     [OF_CFG_KAFKA_BOOTSTRAP] = STR("OF_KAFKA_BOOTSTRAP", "",
                                    "Kafka bootstrap servers, host:port[,host:port]. Required by workers and by "
                                    "ordctl's Kafka commands (local stack: written to .state/stack.env)."),
-    [OF_CFG_KAFKA_PROFILE] = ENUM("OF_KAFKA_PROFILE", "local", "local|production",
-                                  "`local` tunes for the local stack's Apache Kafka on one machine (linger.ms=5, "
-                                  "session.timeout.ms=10000); `production` keeps librdkafka defaults "
-                                  "plus OF_KAFKA_EXTRA."),
+    [OF_CFG_KAFKA_PROFILE] =
+        ENUM("OF_KAFKA_PROFILE", "local", "local|production",
+             "`local` tunes for the local stack's Apache Kafka on one machine (fetch.wait.max.ms=100, "
+             "linger.ms=5, session.timeout.ms=10000); `production` keeps librdkafka defaults "
+             "plus OF_KAFKA_EXTRA."),
     [OF_CFG_KAFKA_EXTRA] =
         STR("OF_KAFKA_EXTRA", "",
             "Extra librdkafka properties, `k=v;k=v` (e.g. security.protocol=SASL_SSL;sasl.mechanisms=PLAIN). Applied "

@@ -496,11 +496,15 @@ static rd_kafka_conf_t *conf_build(const of_config_t *cfg, of_kafka_role_t role,
         goto fail;
     if (!strcmp(of_cfg_str(cfg, OF_CFG_KAFKA_PROFILE), "local")) {
         /* The local stack runs Apache Kafka on one machine, where a few milliseconds matter more than fewer
-         * requests: a produce batch waits at most 5 ms (docs/architecture.md). D-KAF-12: a fetch keeps librdkafka's
-         * fetch.wait.max.ms (500 ms): Apache Kafka answers a waiting fetch as soon as a message arrives, so a
-         * shorter wait (10 ms until 2026-12-02, from the mock cluster, which answers only when the wait ends) made
-         * every consumer ask 100 times a second when idle, CPU the broker took from MariaDB on two cores. */
-        if (role == OF_KAFKA_PRODUCER && conf_set(conf, "linger.ms", "5", errstr, errstr_size)) goto fail;
+         * requests: a produce batch waits at most 5 ms (docs/architecture.md). D-KAF-12: a fetch waits at most
+         * 100 ms. Apache Kafka answers a waiting fetch as soon as a message arrives, so 10 ms (until 2026-12-02,
+         * from the mock cluster, which answers only when the wait ends) only made every idle consumer ask 100 times
+         * a second, CPU the broker took from MariaDB on two cores. Not librdkafka's 500 ms: a broker answers one
+         * request of a connection at a time, so the consumer's other requests on it (the watermarks /metrics asks
+         * for, a resumed or newly assigned partition's first fetch) wait behind a waiting fetch. */
+        if (role == OF_KAFKA_CONSUMER ? conf_set(conf, "fetch.wait.max.ms", "100", errstr, errstr_size)
+                                      : conf_set(conf, "linger.ms", "5", errstr, errstr_size))
+            goto fail;
     }
     /* Producers: every message on all in-sync replicas, no duplicate from a retry, a report within 30 s. */
     if (role == OF_KAFKA_PRODUCER && (conf_set(conf, "enable.idempotence", "true", errstr, errstr_size) ||
