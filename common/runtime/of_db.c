@@ -39,6 +39,10 @@ struct of_db_s {
     int consecutive_ids;
     uint64_t id_step;
     int multi_max; /* the largest part of a multi-row statement (of_db_set_multi_max), 0 = OF_DB_MULTI_MAX */
+    /* D-T10-70: the parameters of the statements prepared now, and when each was last used (a tick per use) */
+    long params;
+    unsigned long tick;
+    unsigned long used[OF_DB_MAX_STMTS];
 };
 
 /* Issue 10, item 1: a database that refuses writes for a while (table full, read-only, out of connections ...)
@@ -258,12 +262,40 @@ static of_err_t fail(of_db_t *db, unsigned int e, const char *what, const char *
     return of_seterr(errstr, size, of_db_errno_class(e), "%s: mysql %u: %s", what, e, msg);
 }
 
+/* Close statement i (prepared again on its next use; a multi-row size's text is built again too). */
+static void close_stmt(of_db_t *db, int i) {
+    long n = (long)mysql_stmt_param_count(db->stmt[i]);
+    mysql_stmt_close(db->stmt[i]);
+    db->stmt[i] = NULL;
+    db->params -= n;
+    of_metric_gauge_add(OF_MG_DB_STATEMENTS, -1);
+    of_metric_gauge_add(OF_MG_DB_PARAMS, -n);
+    if (db->lazy[i]) {
+        free(db->owned[i]);
+        db->owned[i] = NULL;
+        db->sql[i] = NULL;
+    }
+}
+
 static void drop_stmts(of_db_t *db) {
     for (int i = 0; i < db->nstmts; i++)
-        if (db->stmt[i]) {
-            mysql_stmt_close(db->stmt[i]);
-            db->stmt[i] = NULL;
-        }
+        if (db->stmt[i]) close_stmt(db, i);
+}
+
+/* D-T10-70: after preparing statement `keep`, close the least recently used others until the connection's
+ * parameters fit OF_MYSQL_PREPARED_PARAMS (a statement larger than the budget alone stays: it is in use). A linear scan
+ * per statement closed: preparing is rare next to executing, and closing rarer still when the budget fits the worker's
+ * working set. */
+static void fit_budget(of_db_t *db, int keep) {
+    long budget = of_cfg_int(db->cfg, OF_CFG_MYSQL_PREPARED_PARAMS);
+    while (budget && db->params > budget) {
+        int lru = -1;
+        for (int i = 0; i < db->nstmts; i++)
+            if (db->stmt[i] && i != keep && (lru < 0 || db->used[i] < db->used[lru])) lru = i;
+        if (lru < 0) return;
+        close_stmt(db, lru);
+        of_metric_add(OF_M_DB_STMT_CLOSED, 1);
+    }
 }
 
 /* D-T10-51: may a multi-row INSERT's ids be computed from its first one? Read once per connection; anything
@@ -620,6 +652,7 @@ static MYSQL_STMT *get_stmt(of_db_t *db, int id, char *errstr, size_t errstr_siz
         return NULL;
     }
     if ((*errp = ensure_conn(db, errstr, errstr_size))) return NULL;
+    db->used[id] = ++db->tick;
     if (db->stmt[id]) return db->stmt[id];
     if (!db->sql[id] && db->lazy[id]) { /* a multi-row size used for the first time */
         if (!(db->owned[id] = multi_text(db, id))) {
@@ -639,6 +672,11 @@ static MYSQL_STMT *get_stmt(of_db_t *db, int id, char *errstr, size_t errstr_siz
         return NULL;
     }
     db->stmt[id] = st;
+    long n = (long)mysql_stmt_param_count(st);
+    db->params += n;
+    of_metric_gauge_add(OF_MG_DB_STATEMENTS, 1);
+    of_metric_gauge_add(OF_MG_DB_PARAMS, n);
+    fit_budget(db, id);
     return st;
 }
 

@@ -7,9 +7,13 @@
 #include "of_metrics.h"
 
 static _Atomic uint64_t counters[OF_M__COUNT];
-static const char *const names[OF_M__COUNT] = {
-    "consumed", "processed",     "duplicate",         "failed",  "deadlettered",     "retried", "emitted", "stale",
-    "batches",  "offset_resets", "kafka_unreachable", "waiting", "kafka_unconfirmed"};
+static const char *const names[OF_M__COUNT] = {"consumed",          "processed",
+                                               "duplicate",         "failed",
+                                               "deadlettered",      "retried",
+                                               "emitted",           "stale",
+                                               "batches",           "offset_resets",
+                                               "kafka_unreachable", "waiting",
+                                               "kafka_unconfirmed", "db_statements_closed"};
 static const char *const helps[OF_M__COUNT] = {
     "Messages polled from Kafka.",
     "Messages whose effect is committed (as counted by the handlers).",
@@ -23,7 +27,9 @@ static const char *const helps[OF_M__COUNT] = {
     "Partitions refused for a committed offset outside the log (held).",
     "Kafka unreachable alerts.",
     "Orders held back because a site or the replica was behind (order-sync).",
-    "Deliveries Kafka did not confirm (no offset, or one it had confirmed before): sent again, or failed (D-KAF-10)."};
+    "Deliveries Kafka did not confirm (no offset, or one it had confirmed before): sent again, or failed (D-KAF-10).",
+    "Prepared statements closed, least recently used first, to keep a connection's prepared parameters under "
+    "OF_MYSQL_PREPARED_PARAMS (prepared again when next used)."};
 
 void of_metric_add(of_metric_t m, uint64_t n) {
     atomic_fetch_add_explicit(&counters[m], n, memory_order_relaxed);
@@ -39,9 +45,9 @@ void of_metrics_log(const char *why) {
     of_info("stats", OF_S("why", why), OF_U(names[0], v[0]), OF_U(names[1], v[1]), OF_U(names[2], v[2]),
             OF_U(names[3], v[3]), OF_U(names[4], v[4]), OF_U(names[5], v[5]), OF_U(names[6], v[6]),
             OF_U(names[7], v[7]), OF_U(names[8], v[8]), OF_U(names[9], v[9]), OF_U(names[10], v[10]),
-            OF_U(names[11], v[11]), OF_U(names[12], v[12]), OF_END);
+            OF_U(names[11], v[11]), OF_U(names[12], v[12]), OF_U(names[13], v[13]), OF_END);
 }
-_Static_assert(OF_M__COUNT == 13, "of_metrics_log names every counter: add the new one to its line");
+_Static_assert(OF_M__COUNT == 14, "of_metrics_log names every counter: add the new one to its line");
 
 /* ---- per topic: a fixed table filled once per topic name (under a lock), counted lock-free ---- */
 typedef struct {
@@ -89,12 +95,17 @@ uint64_t of_metric_topic_get(const char *topic, of_metric_topic_t m) {
 
 /* ---- gauges ---- */
 static _Atomic int64_t gauges[OF_MG__COUNT];
-static const char *const gauge_names[OF_MG__COUNT] = {"http_calls_in_flight", "http_requests_in_flight",
-                                                      "outbox_backlog", "outbox_oldest_seconds"};
+static const char *const gauge_names[OF_MG__COUNT] = {"http_calls_in_flight",   "http_requests_in_flight",
+                                                      "outbox_backlog",         "outbox_oldest_seconds",
+                                                      "db_prepared_statements", "db_prepared_parameters"};
 static const char *const gauge_helps[OF_MG__COUNT] = {
-    "Outgoing HTTP calls in flight (delivery to merchants).", "Incoming HTTP requests being answered (gateway).",
+    "Outgoing HTTP calls in flight (delivery to merchants).",
+    "Incoming HTTP requests being answered (gateway).",
     "Outbox rows not yet confirmed published, at the last sweep.",
-    "Age of the oldest outbox row not yet confirmed published, at the last sweep, seconds."};
+    "Age of the oldest outbox row not yet confirmed published, at the last sweep, seconds.",
+    "Statements prepared on the process's MySQL connections.",
+    "Parameters of the statements prepared on the process's MySQL connections (the client library keeps a few "
+    "hundred bytes of each for the statement's life)."};
 
 void of_metric_gauge_set(of_metric_gauge_t g, int64_t v) {
     atomic_store_explicit(&gauges[g], v, memory_order_relaxed);

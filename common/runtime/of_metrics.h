@@ -19,6 +19,7 @@ typedef enum {
     OF_M_KAFKA_UNREACHABLE, /* "kafka unreachable" alerts (no broker for OF_KAFKA_UNREACHABLE_ALERT_S) */
     OF_M_WAITING,           /* order-sync: orders held back because a site or the replica was behind (SYN-4) */
     OF_M_UNCONFIRMED,       /* deliveries acknowledged without an offset, sent again or failed (D-KAF-10) */
+    OF_M_DB_STMT_CLOSED,    /* prepared statements closed to keep a connection under OF_MYSQL_PREPARED_PARAMS */
     OF_M__COUNT
 } of_metric_t;
 
@@ -46,6 +47,8 @@ typedef enum {
     OF_MG_HTTP_REQUESTS,   /* incoming HTTP requests being answered (gateway) */
     OF_MG_OUTBOX_BACKLOG,  /* outbox rows not yet confirmed published, at the last sweep */
     OF_MG_OUTBOX_OLDEST_S, /* age of the oldest of them, seconds */
+    OF_MG_DB_STATEMENTS,   /* statements prepared on the process's MySQL connections (of_db) */
+    OF_MG_DB_PARAMS,       /* their parameters: the client library keeps ~220 bytes of each (D-T10-64) */
     OF_MG__COUNT
 } of_metric_gauge_t;
 void of_metric_gauge_set(of_metric_gauge_t g, int64_t v);

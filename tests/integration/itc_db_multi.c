@@ -7,6 +7,7 @@
 #include <string.h>
 #include "of_config.h"
 #include "of_db.h"
+#include "of_metrics.h"
 #include "of_worker.h"
 #include "itc_stack.h"
 
@@ -194,4 +195,80 @@ Test(db_multi, d_t10_65_a_read_of_256_keys_looks_them_up_instead_of_scanning_the
     cr_expect_geq(scanned, 2500, "without OF_DB_DIVE the statistics plan a scan of the 3,000 rows: %lld read", scanned);
     cr_expect_lt(looked_up * 10 + 100, scanned, "with OF_DB_DIVE the keys are looked up: %lld rows read", looked_up);
     itc_sql(db, "DROP TABLE itc_dive"); /* a failed assertion above leaves it to the next run's DROP */
+}
+
+/* D-T10-70: a connection keeps at most OF_MYSQL_PREPARED_PARAMS parameters prepared. Preparing past it closes the
+ * least recently used statements (a multi-row size's text too), which are prepared again when next used; a
+ * statement larger than the limit alone stays while it is the one in use. The gauges and the counter follow. */
+static of_err_t put(of_db_t *c, const of_db_multi_t *m, int from, int n) {
+    of_param_t p[16 * 3];
+    char nm[16][16];
+    for (int i = 0; i < n; i++) {
+        snprintf(nm[i], sizeof nm[i], "b-%d", from + i);
+        p[i * 3] = OFP_I(from + i);
+        p[i * 3 + 1] = OFP_S(nm[i]);
+        p[i * 3 + 2] = OFP_M(10000);
+    }
+    char err[256];
+    uint64_t aff = 0;
+    of_err_t e = of_db_exec_multi(c, m, p, n, &aff, err, sizeof err);
+    cr_expect_eq(e, OF_OK, "%d rows: %s", n, err);
+    cr_expect_eq(aff, (uint64_t)n);
+    return e;
+}
+
+Test(db_multi, d_t10_70_past_the_prepared_parameters_the_least_recently_used_statements_close) {
+    char err[256];
+    setenv("OF_MYSQL_PREPARED_PARAMS", "40", 1);
+    of_config_t *c = of_config_load(NULL, err, sizeof err);
+    unsetenv("OF_MYSQL_PREPARED_PARAMS");
+    cr_assert_not_null(c, "%s", err);
+    of_db_t *b = of_db_connect(c, NULL, err, sizeof err);
+    cr_assert_not_null(b, "%s", err);
+    itc_sql(b, "CREATE TEMPORARY TABLE itc_multi (id INT NOT NULL PRIMARY KEY, name VARCHAR(32) NOT NULL, amount "
+               "DECIMAL(19,4) NOT NULL DEFAULT 0)");
+    of_db_multi_t m; /* 3 parameters a row: a statement of n rows has 3n */
+    cr_assert_eq(of_db_register_multi(b, "INSERT INTO itc_multi (id, name, amount) VALUES ", "(?, ?, ?)", "", &m),
+                 OF_OK);
+    int64_t p0 = of_metric_gauge_get(OF_MG_DB_PARAMS), s0 = of_metric_gauge_get(OF_MG_DB_STATEMENTS);
+    uint64_t c0 = of_metric_get(OF_M_DB_STMT_CLOSED);
+#define PREPARED() (of_metric_gauge_get(OF_MG_DB_PARAMS) - p0)
+#define CLOSED() (of_metric_get(OF_M_DB_STMT_CLOSED) - c0)
+    put(b, &m, 0, 8);  /* 24 */
+    put(b, &m, 8, 4);  /* 36 */
+    put(b, &m, 12, 1); /* 39 */
+    cr_expect_eq(PREPARED(), 39);
+    cr_expect_eq(of_metric_gauge_get(OF_MG_DB_STATEMENTS) - s0, 3);
+    cr_expect_eq(CLOSED(), 0, "within the limit nothing closes");
+    put(b, &m, 13, 2); /* 45: the 8-row statement, least recently used, closes */
+    cr_expect_eq(PREPARED(), 21);
+    cr_expect_eq(CLOSED(), 1);
+    put(b, &m, 15, 4); /* in use again: stays prepared, nothing closes */
+    cr_expect_eq(CLOSED(), 1);
+    put(b, &m, 19, 8); /* prepared again, its text built again: 45, then 42, both still over the limit */
+    cr_expect_eq(PREPARED(), 36, "the 1- and 2-row statements closed, the 4-row one (used since) kept");
+    cr_expect_eq(of_metric_gauge_get(OF_MG_DB_STATEMENTS) - s0, 2);
+    cr_expect_eq(CLOSED(), 3);
+    put(b, &m, 27, 16); /* 48 alone, over the limit: every other one closes, it stays */
+    cr_expect_eq(PREPARED(), 48);
+    cr_expect_eq(of_metric_gauge_get(OF_MG_DB_STATEMENTS) - s0, 1);
+    cr_expect_eq(CLOSED(), 5);
+    int st = of_db_register(b, "SELECT COUNT(*), COUNT(DISTINCT name) FROM itc_multi");
+    of_rows_t *rows = NULL;
+    cr_assert_eq(of_db_query(b, st, NULL, 0, &rows, err, sizeof err), OF_OK, "%s", err);
+    cr_expect_eq(CLOSED(), 6, "the 16-row statement, no longer in use, closed when the next one was prepared");
+    cr_expect_eq(PREPARED(), 0);
+    cr_expect_eq(of_rows_i64(rows, 0, 0), 43, "every row stored through the statements closed and prepared again");
+    cr_expect_eq(of_rows_i64(rows, 0, 1), 43);
+    of_rows_free(rows);
+    put(b, &m, 43, 8); /* 24: within the limit again */
+    cr_expect_eq(PREPARED(), 24);
+    cr_expect_eq(CLOSED(), 6);
+    of_db_close(b);
+    cr_expect_eq(PREPARED(), 0, "closing the connection takes its statements off the gauges");
+    cr_expect_eq(of_metric_gauge_get(OF_MG_DB_STATEMENTS) - s0, 0);
+    cr_expect_eq(CLOSED(), 6, "closing the connection is not counted as closing to fit the limit");
+#undef PREPARED
+#undef CLOSED
+    of_config_destroy(c);
 }
