@@ -528,6 +528,11 @@ int main(int argc, char **argv) {
         return 78;
     }
     of_log_init("bench-modceiling", OF_LOG_WARN);
+    /* D-T10-70 as D-T10-64: a ceiling keeps every statement it prepares (the worker's memory limit is not its) */
+    if (of_cfg_set(cfg, OF_CFG_MYSQL_PREPARED_PARAMS, "0", err, sizeof err)) {
+        fprintf(stderr, "of-bench-modceiling: %s\n", err);
+        return 78;
+    }
     if (batch <= 0) batch = (int)of_cfg_int(cfg, OF_CFG_BATCH_SIZE);
     K = (int)((changes + batch - 1) / batch);
     of_db_t *db = of_db_connect(cfg, NULL, err, sizeof err);

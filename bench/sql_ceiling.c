@@ -580,6 +580,11 @@ int main(int argc, char **argv) {
         return 78;
     }
     of_log_init("bench-sqlceiling", OF_LOG_WARN);
+    /* D-T10-70 as D-T10-64: a ceiling keeps every statement it prepares (the worker's memory limit is not its) */
+    if (of_cfg_set(cfg, OF_CFG_MYSQL_PREPARED_PARAMS, "0", err, sizeof err)) {
+        fprintf(stderr, "of-bench-sqlceiling: %s\n", err);
+        return 78;
+    }
     g_cfg = cfg;
     g_trace_bytes = trace_bytes;
     g_batch = (int)of_cfg_int(cfg, OF_CFG_BATCH_SIZE);

@@ -39,12 +39,12 @@ static const of_cfg_def_t defs[OF_CFG__COUNT] = {
         STR("OF_MYSQL_SELLER_DB", "orderfleet_seller", "Seller-side order database (order-sync)."),
     [OF_CFG_MYSQL_CONNECT_TIMEOUT_S] =
         INT("OF_MYSQL_CONNECT_TIMEOUT_S", "5", 1, 300, "Connect/read/write timeout of database connections, seconds."),
-    [OF_CFG_MYSQL_PREPARED_PARAMS] =
-        INT("OF_MYSQL_PREPARED_PARAMS", "40960", 0, 10000000,
-            "Most parameters of the statements one database connection keeps prepared; past it the least recently "
-            "used are closed and prepared again when next used (D-T10-70: the client library keeps ~220 bytes per "
-            "parameter, so the default holds ~9 MB; /metrics: db_prepared_parameters, db_statements_closed_total). "
-            "0 = no limit."),
+    [OF_CFG_MYSQL_PREPARED_PARAMS] = INT(
+        "OF_MYSQL_PREPARED_PARAMS", "40960", 0, 10000000,
+        "Most parameters of the statements one database connection keeps prepared; past it the least recently "
+        "used are closed and prepared again when next used (D-T10-70: the client library keeps ~220 bytes per "
+        "parameter, so the default holds ~9 MB a connection; one statement larger than the limit alone stays while in "
+        "use; /metrics: orderfleet_db_prepared_parameters, orderfleet_db_statements_closed_total). 0 = no limit."),
     [OF_CFG_REDIS_HOST] = STR("OF_REDIS_HOST", "127.0.0.1", "Redis host."),
     [OF_CFG_REDIS_PORT] = INT("OF_REDIS_PORT", "6379", 1, 65535, "Redis port (local stack: 36379)."),
     [OF_CFG_REDIS_PASSWORD] = SECRET("OF_REDIS_PASSWORD", "Redis AUTH password; empty = no AUTH. Secret."),

@@ -41,6 +41,7 @@ struct of_db_s {
     int multi_max; /* the largest part of a multi-row statement (of_db_set_multi_max), 0 = OF_DB_MULTI_MAX */
     /* D-T10-70: the parameters of the statements prepared now, and when each was last used (a tick per use) */
     long params;
+    long budget; /* OF_MYSQL_PREPARED_PARAMS, 0 = no limit */
     unsigned long tick;
     unsigned long used[OF_DB_MAX_STMTS];
 };
@@ -287,8 +288,7 @@ static void drop_stmts(of_db_t *db) {
  * per statement closed: preparing is rare next to executing, and closing rarer still when the budget fits the worker's
  * working set. */
 static void fit_budget(of_db_t *db, int keep) {
-    long budget = of_cfg_int(db->cfg, OF_CFG_MYSQL_PREPARED_PARAMS);
-    while (budget && db->params > budget) {
+    while (db->budget && db->params > db->budget) {
         int lru = -1;
         for (int i = 0; i < db->nstmts; i++)
             if (db->stmt[i] && i != keep && (lru < 0 || db->used[i] < db->used[lru])) lru = i;
@@ -355,6 +355,7 @@ of_db_t *of_db_connect_to(const of_config_t *cfg, const char *host, unsigned int
     of_db_t *db = calloc(1, sizeof *db);
     if (!db) return NULL;
     db->cfg = cfg;
+    db->budget = (long)of_cfg_int(cfg, OF_CFG_MYSQL_PREPARED_PARAMS);
     snprintf(db->host, sizeof db->host, "%s", host ? host : of_cfg_str(cfg, OF_CFG_MYSQL_HOST));
     db->port = port ? port : (unsigned int)of_cfg_int(cfg, OF_CFG_MYSQL_PORT);
     snprintf(db->dbname, sizeof db->dbname, "%s", dbname ? dbname : of_cfg_str(cfg, OF_CFG_MYSQL_DB));

@@ -21,7 +21,8 @@ void of_db_close(of_db_t *db);
 /* Borrowed; valid until the next reconnect. For plain (non-parameterised) statements such as DDL files. */
 MYSQL *of_db_handle(of_db_t *db);
 
-/* Register a statement; it is prepared on first use and again after every reconnect (style.md).
+/* Register a statement; it is prepared on first use and again after every reconnect (style.md), or after it was
+ * closed to keep the connection within OF_MYSQL_PREPARED_PARAMS (D-T10-70).
  * Returns its id (>= 0) or -1 when the registry is full. sql is borrowed (keep it static). */
 int of_db_register(of_db_t *db, const char *sql);
 
@@ -94,9 +95,10 @@ long long of_rows_i64(const of_rows_t *rows, int row, int col);
 /* Without a bound, rows of this many parameters or more get the powers of two only (1, 2, 4 … 64). */
 #define OF_DB_MULTI_WIDE 16
 /* The bound a worker of several lanes sets (D-T10-64). The client library keeps ~220 bytes per parameter of every
- * prepared statement for the connection's life: sizes of up to 64 rows of every count cost a trade-submit
- * connection ~9 MB (42,048 parameters after a 20,000-trade drain); with powers of two of at most 1,024 parameters a
- * table's sizes keep under 2 x 1,024 (19,556 after the same drain), at more, smaller statements. */
+ * prepared statement for the statement's life (D-T10-70 closes the least recently used past a limit): sizes of up to 64
+ * rows of every count cost a trade-submit connection ~9 MB (42,048 parameters after a 20,000-trade drain); with powers
+ * of two of at most 1,024 parameters a table's sizes keep under 2 x 1,024 (19,556 after the same drain), at more,
+ * smaller statements. */
 #define OF_DB_MULTI_PARAMS 1024
 /* 1 when a multi-row statement of row_params parameters a row is prepared for `rows` rows: one row always; at most
  * OF_DB_MULTI_MAX rows, or 128 and 256 for rows of at most OF_DB_MULTI_NARROW parameters; then without a bound

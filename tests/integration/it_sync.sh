@@ -262,7 +262,11 @@ bsql "INSERT INTO buyer_order_sync_log (oid, op, actor, fields, from_status, sta
 ordctl site buyer change-address "$h" --city Lyon >/dev/null || fail "change-address"
 for ((i = 0; i < 100; i++)); do [[ "$(bsql "SELECT COUNT(*) FROM order_sync_applied WHERE oid = $ghost")" == 1 ]] && break; sleep 0.1; done
 OF_SYNC_SWEEP_S=1 start_bin sweep2 of-order-sync sync
-for ((i = 0; i < 100; i++)); do [[ "$(bsql "SELECT COUNT(*) FROM order_sync_applied WHERE oid = $ghost")" == 1 ]] && break; sleep 0.1; done
+# up (its signal handlers in: a SIGTERM during the process's own start-up would end it with 143), then one catch-up
+# sweep's period, so that the sweep meets the refused op too
+for ((i = 0; i < 100; i++)); do grep -q 'msg=started' "$WORK/sweep2.log" && break; sleep 0.1; done
+grep -q 'msg=started' "$WORK/sweep2.log" || fail "sweep2 did not start within 10 s"
+sleep 1.2
 stop_worker sweep2
 assert_eq "$(bsql "SELECT reason LIKE '%belongs to order $h%' FROM order_sync_applied WHERE oid = $ghost")" 1 \
   "a create with another order's number is refused (CT-6)"

@@ -203,6 +203,7 @@ Test(db_multi, d_t10_65_a_read_of_256_keys_looks_them_up_instead_of_scanning_the
 static of_err_t put(of_db_t *c, const of_db_multi_t *m, int from, int n) {
     of_param_t p[16 * 3];
     char nm[16][16];
+    cr_assert(n >= 1 && n <= 16);
     for (int i = 0; i < n; i++) {
         snprintf(nm[i], sizeof nm[i], "b-%d", from + i);
         p[i * 3] = OFP_I(from + i);
