@@ -273,3 +273,42 @@ Test(db_multi, d_t10_70_past_the_prepared_parameters_the_least_recently_used_sta
 #undef CLOSED
     of_config_destroy(c);
 }
+
+/* D-T10-70: a lost connection's statements leave the gauges when it reconnects (they are prepared again on the new
+ * one): the gauges count what is prepared now, not every prepare. A statement that fails to prepare is not counted. */
+Test(db_multi, d_t10_70_a_reconnect_and_a_failed_prepare_keep_the_gauges_exact) {
+    char err[256];
+    of_db_t *b = of_db_connect(cfg, NULL, err, sizeof err);
+    cr_assert_not_null(b, "%s", err);
+    int64_t p0 = of_metric_gauge_get(OF_MG_DB_PARAMS), s0 = of_metric_gauge_get(OF_MG_DB_STATEMENTS);
+    int id = of_db_register(b, "SELECT CONNECTION_ID() + ? - ?");
+    cr_assert_geq(id, 0);
+    of_param_t two[2] = {OFP_I(5), OFP_I(5)};
+    of_rows_t *rows = NULL;
+    cr_assert_eq(of_db_query(b, id, two, 2, &rows, err, sizeof err), OF_OK, "%s", err);
+    long long conn = of_rows_i64(rows, 0, 0);
+    of_rows_free(rows);
+    cr_expect_eq(of_metric_gauge_get(OF_MG_DB_STATEMENTS) - s0, 1);
+    cr_expect_eq(of_metric_gauge_get(OF_MG_DB_PARAMS) - p0, 2);
+    char kill[64];
+    snprintf(kill, sizeof kill, "KILL CONNECTION %lld", conn);
+    itc_sql(db, kill);
+    rows = NULL;
+    of_err_t e = of_db_query(b, id, two, 2, &rows, err, sizeof err); /* the loss is seen here */
+    of_rows_free(rows);
+    rows = NULL;
+    cr_assert_neq(e, OF_OK, "a killed connection answered");
+    cr_assert_eq(of_db_query(b, id, two, 2, &rows, err, sizeof err), OF_OK, "after reconnecting: %s", err);
+    cr_expect_neq(of_rows_i64(rows, 0, 0), conn, "a new connection");
+    of_rows_free(rows);
+    cr_expect_eq(of_metric_gauge_get(OF_MG_DB_STATEMENTS) - s0, 1, "the old connection's statement left the gauge");
+    cr_expect_eq(of_metric_gauge_get(OF_MG_DB_PARAMS) - p0, 2);
+    int bad = of_db_register(b, "SELECT ? FROM no_such_table_d_t10_70");
+    cr_assert_geq(bad, 0);
+    cr_expect_neq(of_db_query(b, bad, two, 1, &rows, err, sizeof err), OF_OK, "a statement on a missing table");
+    cr_expect_eq(of_metric_gauge_get(OF_MG_DB_STATEMENTS) - s0, 1, "a failed prepare is not counted");
+    cr_expect_eq(of_metric_gauge_get(OF_MG_DB_PARAMS) - p0, 2);
+    of_db_close(b);
+    cr_expect_eq(of_metric_gauge_get(OF_MG_DB_STATEMENTS) - s0, 0);
+    cr_expect_eq(of_metric_gauge_get(OF_MG_DB_PARAMS) - p0, 0);
+}
