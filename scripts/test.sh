@@ -38,13 +38,15 @@ fi
 
 step "build with AddressSanitizer + UndefinedBehaviorSanitizer (build-test/)"
 cmake -S . -B "$TB" -DCMAKE_BUILD_TYPE=Debug -DOF_SANITIZE=ON -DOF_WERROR=ON >/dev/null
-# a target that fails to build stops here: ctest would otherwise run a test binary left by an earlier build
-if ! cmake --build "$TB" -j "$(nproc)" -- --no-print-directory >"$TB/build.log" 2>&1; then
-  grep -Ev '^\[|^-- ' "$TB/build.log" | tail -40 >&2
+# warnings and errors shown as they come; a target that fails to build stops here (ctest would otherwise run a test
+# binary left by an earlier build)
+build_rc=0
+cmake --build "$TB" -j "$(nproc)" -- --no-print-directory 2>&1 | tee "$TB/build.log" |
+  { grep -Ev '^\[|^-- ' || true; } || build_rc=$?
+if ((build_rc != 0)); then
   echo "test.sh: build failed (whole log: $TB/build.log)" >&2
   exit 1
 fi
-grep -Ev '^\[|^-- ' "$TB/build.log" || true
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
