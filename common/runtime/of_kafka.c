@@ -1102,17 +1102,17 @@ of_consumer_t *of_consumer_new(const of_config_t *cfg, const char *group, const 
      * leader is unknown, and started at a logical offset (the log start of a new group, D-KAF-5), waits librdkafka's
      * fixed 500 ms before it asks for that offset (rd_kafka_toppar_offset_request): a new group's first batch came
      * 0.5 s late in about half of the trade-modify benchmark's drains. A bounded wait (a broker that is down is
-     * handled as before, by the loop). The handles are kept so that the topics' metadata stays known. */
-    for (int i = 0; i < ntopics && i < (int)(sizeof c->topics / sizeof c->topics[0]); i++) {
-        const struct rd_kafka_metadata *md = NULL;
-        if (!(c->topics[i] = rd_kafka_topic_new(c->rk, topics[i], NULL))) continue;
-        rd_kafka_resp_err_t me = rd_kafka_metadata(c->rk, 0, c->topics[i], &md, 1000);
-        if (!me)
-            rd_kafka_metadata_destroy(md);
-        else
-            of_debug("topic metadata not read before subscribing: the first fetch may wait 500 ms",
-                     OF_S("topic", topics[i]), OF_S("error", rd_kafka_err2str(me)), OF_END);
-    }
+     * handled as before, by the loop). The handles are kept so that the topics' metadata stays known; one request
+     * asks for every topic with a handle (all_topics 0: the locally known ones). */
+    for (int i = 0; i < ntopics && i < (int)(sizeof c->topics / sizeof c->topics[0]); i++)
+        c->topics[i] = rd_kafka_topic_new(c->rk, topics[i], NULL);
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_resp_err_t me = rd_kafka_metadata(c->rk, 0, NULL, &md, 1000);
+    if (!me)
+        rd_kafka_metadata_destroy(md);
+    else
+        of_debug("topic metadata not read before subscribing: the first fetch may wait 500 ms",
+                 OF_S("topic", topics[0]), OF_S("error", rd_kafka_err2str(me)), OF_END);
     rd_kafka_topic_partition_list_t *sub = rd_kafka_topic_partition_list_new(ntopics);
     for (int i = 0; i < ntopics; i++)
         rd_kafka_topic_partition_list_add(sub, topics[i], RD_KAFKA_PARTITION_UA);
