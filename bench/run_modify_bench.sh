@@ -2,15 +2,18 @@
 # run_modify_bench.sh -- the trade-modify benchmark of issue 11 (docs/benchmarks.md, section "trade-modify").
 #
 # Usage: bench/run_modify_bench.sh [--trades N] [--latency-changes M] [--rate-percent P] [--rounds R] [--statements]
-#                                  [--keep-stack]
+#                                  [--warmup-runs W] [--keep-stack]
 #   --trades N           trades submitted unpaid, then changed once each (default 4000)
 #   --latency-changes M  changes published at a paced rate for the latency run (default N)
 #   --rate-percent P     pace of the latency run, % of the measured maximum rate (default 50): the lower of
 #                        trade-modify's steady drain rate and the pipeline's (trade-submit + trade-modify, c0)
 #   --rounds R           drains by the worker and runs of the ceiling, alternating (default 3): (a) and (b) once with
 #                        every figure, then R-1 more pairs timed only; the ratio of record is the median of the R
-#                        pairs (one pair's ratio moves with the machine: the ceiling moved 1,355-3,044 changes/s in
+#                        pairs (one pair's ratio moves with the machine: the ceiling moved 1,197-3,903 changes/s in
 #                        the runs of 2026-12-02)
+#   --warmup-runs W      the latency run done W times first, each reported on its own line and not the figure
+#                        (default 3): the broker's JVM uses about twice the CPU until its JIT has compiled what a
+#                        paced run takes (docs/benchmarks.md), on the two cores MariaDB and the workers share
 #   --statements         also log every statement of the worker run (MariaDB general log) and print them by kind
 #   --keep-stack         leave the bench stack up at the end (default: down --purge)
 # Own stack (never the developer's, nor trade-submit's bench): OF_STATE_DIR (default <repo>/.state-modbench),
@@ -30,29 +33,32 @@
 #   (a2) the same drain by one of-trade-modify with two lanes (OF_WORKER_LANES=2): restore S, a fresh group;
 #   (c0) the pipeline's rate: restore P, fresh topics and groups, trade-submit and trade-modify running, the later
 #       versions (the latency run's) published at once: first publish → last change applied;
+#   (w) warm-up: W times the latency run (c) at its rate, each reported apart;
 #   (c) latency: restore P, fresh topics and groups, trade-submit and trade-modify running, the later versions
 #       published at P% of the lower of (a)'s steady rate and (c0)'s; latency per change = publish -> the change's ledger row written in
 #       trade-modify's transaction (processed_event.processed_at), also -> sales_trade.modified_at;
-#   `ordctl stock-check` after (a), (b) and (c).
+#   `ordctl stock-check` after (a), (b), (a2), (c0) and (c).
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO"
 
-TRADES=4000 LAT=0 RATE_PCT=50 KEEP=0 STMTS=0 ROUNDS=3
+TRADES=4000 LAT=0 RATE_PCT=50 KEEP=0 STMTS=0 ROUNDS=3 WARMUP=3
 while (($#)); do
   case "$1" in
     --trades) TRADES=$2; shift 2 ;;
     --latency-changes) LAT=$2; shift 2 ;;
     --rate-percent) RATE_PCT=$2; shift 2 ;;
     --rounds) ROUNDS=$2; shift 2 ;;
+    --warmup-runs) WARMUP=$2; shift 2 ;;
     --statements) STMTS=1; shift ;;
     --keep-stack) KEEP=1; shift ;;
-    -h | --help) sed -n '2,36p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,40p' "$0"; exit 0 ;;
     *) echo "run_modify_bench: unknown option $1" >&2; exit 2 ;;
   esac
 done
 ((LAT > 0 && LAT <= TRADES)) || LAT=$TRADES
 [[ $ROUNDS =~ ^[1-9][0-9]?$ ]] || { echo "run_modify_bench: --rounds: 1 to 99" >&2; exit 2; }
+[[ $WARMUP =~ ^[0-9]$ ]] || { echo "run_modify_bench: --warmup-runs: 0 to 9" >&2; exit 2; }
 
 export OF_STATE_DIR=${OF_STATE_DIR:-$REPO/.state-modbench}
 export OF_MYSQL_PORT=${OF_MYSQL_PORT:-33356}
@@ -126,6 +132,19 @@ publish() { # file [args]
   say "    published: $(tail -1 <<<"$out")"
 }
 counters() { admin "SHOW GLOBAL STATUS WHERE Variable_name IN ('Com_commit','Com_stmt_execute','Questions')" | awk '{printf "%s ", $2} END {print ""}'; }
+broker_ticks() { # CPU of the stack's Kafka brokers, 1/100 s; empty when a broker's process cannot be read
+  local f p t=0
+  for f in "$OF_STATE_DIR"/run/kafka-*.pid; do
+    p=$(cat "$f" 2>/dev/null) && [[ -r /proc/$p/stat ]] || return 0
+    t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+  done
+  echo "$t"
+}
+broker_cpu_since() { # ticks -> seconds since then, or n/a
+  local now
+  now=$(broker_ticks)
+  if [[ -n $1 && -n $now ]]; then awk -v t=$((now - $1)) 'BEGIN { printf "%.1f", t / 100 }'; else echo n/a; fi
+}
 mysqld_ticks() { awk '{print $14 + $15}' "/proc/$(cat "$OF_STATE_DIR/run/mysqld.pid")/stat"; } # CPU, 1/100 s
 per_change() { # before after n -> "x stmt/change (c commits)"
   awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN { split(a, x, " "); split(b, y, " "); printf "%.2f statements/change, %.2f round trips/change (%d commits)", (y[2]-x[2])/n, (y[3]-x[3])/n, y[1]-x[1] }'
@@ -323,52 +342,57 @@ PSUB=$LAST
 start modify pipe-modify
 PMOD=$LAST
 sleep 8 # group joins and first fetches, as in (c)
+k0=$(broker_ticks)
 publish "$WORK/latency.jsonl" --times "$WORK/pipeline.times"
 idle trade.raw submit
 idle trade.changed modify
+R[pipe_kcpu]=$(broker_cpu_since "$k0")
 stop "$PMOD"
 stop "$PSUB"
 first_pub=$(awk -F'\t' 'NR == 1 || $2 < m { m = $2 } END { print m }' "$WORK/pipeline.times")
 read -r pipe_n pipe_last <<<"$(admin "SELECT COUNT(*), ROUND(UNIX_TIMESTAMP(MAX(processed_at)) * 1000) FROM processed_event
                                      WHERE consumer = '$GROUP.trade-modify' AND outcome = 'applied'")"
 R[pipe]=$(awk -v n="$pipe_n" -v a="$first_pub" -v b="$pipe_last" 'BEGIN { s = (b - a) / 1000; printf "%.0f", (s > 0 ? n / s : 0) }')
-say "    $pipe_n changes applied $(awk -v a="$first_pub" -v b="$pipe_last" 'BEGIN { printf "%.2f", (b - a) / 1000 }') s after the first publish = ${R[pipe]} changes/s"
+say "    $pipe_n changes applied $(awk -v a="$first_pub" -v b="$pipe_last" 'BEGIN { printf "%.2f", (b - a) / 1000 }') s after the first publish = ${R[pipe]} changes/s; broker CPU ${R[pipe_kcpu]} s"
 stock_check pipeline
 
-# ------------------------------------------------------------------ (c) latency
-MAXR=$(awk -v a="${R[steady]}" -v b="${R[pipe]}" 'BEGIN { print (b > 0 && b < a) ? b : a }')
-RATE=$(awk -v r="$MAXR" -v p="$RATE_PCT" 'BEGIN { x = int(r * p / 100); print x < 1 ? 1 : x }')
-say "(c) latency: trade-submit and trade-modify running, $LAT changes published at $RATE/s ($RATE_PCT% of $MAXR/s: the pipeline's rate, or trade-modify's steady rate when lower)"
-restore "$WORK/before-changes.sql"
-use_topics latency
-start submit lat-submit
-SUB=$LAST
-start modify lat-modify
-MOD=$LAST
-sleep 8 # group joins and first fetches: not part of the latency
-publish "$WORK/latency.jsonl" --rate "$RATE" --times "$WORK/latency.times"
-idle trade.raw submit
-idle trade.changed modify
-R[lat_hwm]=$(hwm_kb "$MOD")
-R[lat_sub_hwm]=$(hwm_kb "$SUB")
-stop "$MOD"
-stop "$SUB"
-# the change's trade through its record (sales_trade_change: the raw trade and the event that carried it; the
-# TradeChange's key is the buyer, D-MOD-26)
-admin "SELECT a.tid, ROUND(UNIX_TIMESTAMP(p.processed_at) * 1000), ROUND(UNIX_TIMESTAMP(o.sent_at) * 1000),
-              ROUND(UNIX_TIMESTAMP(t.modified_at) * 1000)
-       FROM processed_event p JOIN outbox o ON o.event_id = p.event_id
-       JOIN sales_trade_change c ON c.event_id = p.event_id
-       JOIN api_trade a ON a.rec_id = c.raw_trade_id
-       JOIN sales_trade t ON t.trade_id = c.trade_id
-       WHERE p.consumer = '$GROUP.trade-modify' AND p.outcome = 'applied'" >"$WORK/latency.db"
-# Also, on a second line: the same after the first 3 s of publishing, and for those first 3 s alone (the cold start:
-# the workers prepare their statements as they first need them, MariaDB's pages of the restored tables are cold).
-LATS=$(python3 - "$WORK/latency.times" "$WORK/latency.db" "$LAT" <<'EOF'
+# ------------------------------------------------------------------ a paced run, for (w) and (c)
+paced() { # name: restore P, fresh topics and groups, both workers, the latency set at $RATE/s -> LATS, KCPU, R[lat_*hwm]
+  local sub mod k0
+  restore "$WORK/before-changes.sql"
+  use_topics "$1"
+  start submit "$1-submit"
+  sub=$LAST
+  start modify "$1-modify"
+  mod=$LAST
+  sleep 8 # group joins and first fetches: not part of the latency
+  k0=$(broker_ticks)
+  publish "$WORK/latency.jsonl" --rate "$RATE" --times "$WORK/$1.times"
+  idle trade.raw submit
+  idle trade.changed modify
+  KCPU=$(broker_cpu_since "$k0")
+  R[lat_hwm]=$(hwm_kb "$mod")
+  R[lat_sub_hwm]=$(hwm_kb "$sub")
+  stop "$mod"
+  stop "$sub"
+  # the change's trade through its record (sales_trade_change: the raw trade and the event that carried it; the
+  # TradeChange's key is the buyer, D-MOD-26)
+  admin "SELECT a.tid, ROUND(UNIX_TIMESTAMP(p.processed_at) * 1000), ROUND(UNIX_TIMESTAMP(o.sent_at) * 1000),
+                ROUND(UNIX_TIMESTAMP(t.modified_at) * 1000)
+         FROM processed_event p JOIN outbox o ON o.event_id = p.event_id
+         JOIN sales_trade_change c ON c.event_id = p.event_id
+         JOIN api_trade a ON a.rec_id = c.raw_trade_id
+         JOIN sales_trade t ON t.trade_id = c.trade_id
+         WHERE p.consumer = '$GROUP.trade-modify' AND p.outcome = 'applied'" >"$WORK/$1.db"
+  # Also: the same after the first 3 s of publishing, and for those first 3 s alone (the cold start: the workers
+  # prepare their statements as they first need them, MariaDB's pages of the restored tables are cold); and the
+  # TradeChange's own way, from the outbox's sent mark (written after Kafka acknowledged it, so at times after the
+  # change was applied) to its ledger row.
+  LATS=$(python3 - "$WORK/$1.times" "$WORK/$1.db" "$LAT" <<'EOF'
 import sys
 pub = dict(l.rstrip("\n").split("\t") for l in open(sys.argv[1]))
 t0 = min(int(v) for v in pub.values()) if pub else 0
-led, sent, mod, warm, cold = [], [], [], [], []
+led, sent, mod, warm, cold, own = [], [], [], [], [], []
 for l in open(sys.argv[2]):
     tid, p, s, m = l.rstrip("\n").split("\t")
     if tid in pub:
@@ -377,6 +401,7 @@ for l in open(sys.argv[2]):
         (cold if t < t0 + 3000 else warm).append(int(p) - t)
         if s != "NULL":
             sent.append(int(s) - t)
+            own.append(int(p) - int(s))
         mod.append(int(m) - t)
 def pct(v, q):
     v = sorted(v)
@@ -385,11 +410,31 @@ print(f"n={len(led)}/{sys.argv[3]} applied_p50={pct(led,50)} applied_p99={pct(le
       f"modified_at_p99={pct(mod,99)} change_sent_p50={pct(sent,50)} change_sent_p99={pct(sent,99)}")
 print(f"after the first 3 s: n={len(warm)} applied_p50={pct(warm,50)} applied_p99={pct(warm,99)}; "
       f"the first 3 s: n={len(cold)} applied_p50={pct(cold,50)} applied_p99={pct(cold,99)}")
+print(f"sent mark -> applied (a lower bound of trade-modify's part): n={len(own)} p50={pct(own,50)} p99={pct(own,99)}")
 EOF
-)
+  )
+}
+
+# ------------------------------------------------------------------ (w) warm-up, (c) latency
+# Before the latency run (--warmup-runs), the same run at its rate: the broker is a JVM started with the stack, and
+# until its JIT has compiled the paths a paced run takes it uses about twice the CPU (7.2, 6.5, 5.2, then 3.4-3.6 s
+# for the same 4,000 changes at 560/s in six paced runs on a freshly started stack, 2026-12-02), which it takes from
+# MariaDB and the workers on two cores. A production broker has run for days (D-MOD-27).
+MAXR=$(awk -v a="${R[steady]}" -v b="${R[pipe]}" 'BEGIN { print (b > 0 && b < a) ? b : a }')
+RATE=$(awk -v r="$MAXR" -v p="$RATE_PCT" 'BEGIN { x = int(r * p / 100); print x < 1 ? 1 : x }')
+for ((w = 1; w <= WARMUP; w++)); do
+  say "(w) warm-up $w of $WARMUP: the latency run at $RATE/s, not the figure"
+  paced "warmup$w"
+  say "    broker CPU ${KCPU} s; $(sed -n 1p <<<"$LATS" | grep -o 'applied_p50=[0-9-]* applied_p99=[0-9-]*')"
+  R[warmups]="${R[warmups]:-}${R[warmups]:+, }p99 $(sed -n 's/.*applied_p99=\([-0-9]*\).*/\1/p' <<<"$(sed -n 1p <<<"$LATS")") ms (broker ${KCPU} s)"
+done
+say "(c) latency: trade-submit and trade-modify running, $LAT changes published at $RATE/s ($RATE_PCT% of $MAXR/s: the pipeline's rate, or trade-modify's steady rate when lower)"
+paced latency
+R[lat_kcpu]=$KCPU
 R[lat]=$(sed -n 1p <<<"$LATS")
 R[lat_warm]=$(sed -n 2p <<<"$LATS")
-say "    latency ms (publish → the change's ledger row in trade-modify's transaction; → sales_trade.modified_at, moved later by other orders' sibling updates; → TradeChange out of trade-submit's outbox): ${R[lat]}"
+R[lat_own]=$(sed -n 3p <<<"$LATS")
+say "    latency ms (publish → the change's ledger row in trade-modify's transaction; → sales_trade.modified_at, moved later by other orders' sibling updates; → TradeChange out of trade-submit's outbox): ${R[lat]}; ${R[lat_own]}; broker CPU ${KCPU} s"
 stock_check latency
 
 # ------------------------------------------------------------------ summary
@@ -410,6 +455,8 @@ trade-modify, 2 lanes:          ${R[l2_cps]} changes/s from its start (OF_WORKER
 pipeline (submit + modify):     ${R[pipe]} changes/s   (c0: first publish → last change applied, both workers running)
 latency at ${RATE}/s:              ${R[lat]}   ($RATE_PCT% of $MAXR/s)
   p99 publish → applied:        ${p99} ms   (target < 500)
+  TradeChange:                  ${R[lat_own]}
+  broker CPU:                   ${R[lat_kcpu]} s in the latency run; warm-ups before it: ${R[warmups]:-none}
   warm / cold start:            ${R[lat_warm]}
 CPU per change (µs):            trade-modify run $(cpu_us $((R[cpu_my] + R[cpu_wk]))) (MariaDB $(cpu_us "${R[cpu_my]}"), worker $(cpu_us "${R[cpu_wk]}")); ceiling $(sec_us "$(awk -v a="${R[cpu_cmy]}" -v b="${R[cpu_cpg]}" 'BEGIN { print a + b }')") (MariaDB $(sec_us "${R[cpu_cmy]}"), program $(sec_us "${R[cpu_cpg]}")): CPU ratio ceiling / worker $(ratio "$(awk -v a="${R[cpu_cmy]}" -v b="${R[cpu_cpg]}" 'BEGIN { print (a + b) * 100 }')" $((R[cpu_my] + R[cpu_wk])))
 peak RSS (VmHWM) trade-modify:  drain ${R[hwm]} kB, two lanes ${R[l2_hwm]} kB, latency run ${R[lat_hwm]} kB   (target <= 32768)
