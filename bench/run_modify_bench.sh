@@ -6,7 +6,8 @@
 #   --trades N           trades submitted unpaid, then changed once each (default 4000)
 #   --latency-changes M  changes published at a paced rate for the latency run (default N)
 #   --rate-percent P     pace of the latency run, % of the measured maximum rate (default 50): the lower of
-#                        trade-modify's steady drain rate and the pipeline's (trade-submit + trade-modify, c0)
+#                        trade-modify's steady drain rate (the median of the R drains) and the pipeline's
+#                        (trade-submit + trade-modify, c0)
 #   --rounds R           drains by the worker and runs of the ceiling, alternating (default 3): (a) and (b) once with
 #                        every figure, then R-1 more pairs timed only; the ratio of record is the median of the R
 #                        pairs (one pair's ratio moves with the machine: the ceiling moved 1,197-3,903 changes/s in
@@ -35,7 +36,7 @@
 #       versions (the latency run's) published at once: first publish → last change applied;
 #   (w) warm-up: W times the latency run (c) at its rate, each reported apart;
 #   (c) latency: restore P, fresh topics and groups, trade-submit and trade-modify running, the later versions
-#       published at P% of the lower of (a)'s steady rate and (c0)'s; latency per change = publish -> the change's ledger row written in
+#       published at P% of the lower of the drains' median steady rate ((a), (r)) and (c0)'s; latency per change = publish -> the change's ledger row written in
 #       trade-modify's transaction (processed_event.processed_at), also -> sales_trade.modified_at;
 #   `ordctl stock-check` after (a), (b), (a2), (c0) and (c).
 set -euo pipefail
@@ -52,7 +53,7 @@ while (($#)); do
     --warmup-runs) WARMUP=$2; shift 2 ;;
     --statements) STMTS=1; shift ;;
     --keep-stack) KEEP=1; shift ;;
-    -h | --help) sed -n '2,40p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,41p' "$0"; exit 0 ;;
     *) echo "run_modify_bench: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -149,13 +150,17 @@ mysqld_ticks() { awk '{print $14 + $15}' "/proc/$(cat "$OF_STATE_DIR/run/mysqld.
 per_change() { # before after n -> "x stmt/change (c commits)"
   awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN { split(a, x, " "); split(b, y, " "); printf "%.2f statements/change, %.2f round trips/change (%d commits)", (y[2]-x[2])/n, (y[3]-x[3])/n, y[1]-x[1] }'
 }
-# every change of group $1's drain applied (else die, naming $2), and when its last ledger row was written -> LAST_S
+# every change of group $1's drain applied (else die, naming $2), when its last ledger row was written -> LAST_S, and
+# its steady rate (the changes after the first batch / first → last ledger row) -> STEADY
 all_applied() {
-  local applied
-  read -r applied LAST_S < <(admin "SELECT IFNULL(SUM(outcome = 'applied'), 0), UNIX_TIMESTAMP(MAX(processed_at))
+  local applied span
+  read -r applied LAST_S span < <(admin "SELECT IFNULL(SUM(outcome = 'applied'), 0), UNIX_TIMESTAMP(MAX(processed_at)),
+    TIMESTAMPDIFF(MICROSECOND, MIN(processed_at), MAX(processed_at)) / 1e6
     FROM processed_event WHERE consumer = '$1.trade-modify'")
   ((applied == TRADES)) || die "$2: $applied of $TRADES changes applied (see $WORK/$2.log)"
+  STEADY=$(awk -v n="$TRADES" -v b="$BATCH" -v s="$span" 'BEGIN { printf "%.0f", (s > 0 ? (n - b) / s : 0) }')
 }
+median() { tr ' ' '\n' <<<"$1" | LC_ALL=C sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : sprintf("%.2f", (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 field() { sed -n "1s/.* $1=\([0-9a-zA-Z.]*\).*/\1/p" <<<"$2"; } # name out -> a value of the ceiling's first line
 declare -A R
 cpu_us() { awk -v t="$1" -v n="$TRADES" 'BEGIN { printf "%.0f", t * 10000 / n }'; } # ticks -> µs per change
@@ -280,7 +285,7 @@ stock_check ceiling
 # The same drain (restore S, a fresh group, one worker, from its start to its last ledger row) and the same ceiling
 # (restore S, its diff untimed), timed only: each pair close in time, the median of the pairs' ratios is the figure.
 PAIRS="$(ratio "${R[cps]}" "${R[ceil]}")"
-R[cps_all]=${R[cps]} R[ceil_all]=${R[ceil]}
+R[cps_all]=${R[cps]} R[ceil_all]=${R[ceil]} R[steady_all]=${R[steady]}
 for ((round = 2; round <= ROUNDS; round++)); do
   restore "$WORK/changes-stored.sql"
   MAIN_GROUP=$GROUP
@@ -293,6 +298,7 @@ for ((round = 2; round <= ROUNDS; round++)); do
   all_applied "$GROUP" "drain-r$round"
   GROUP=$MAIN_GROUP
   wcps=$(rate "$TRADES" "$(elapsed "$t0" "$LAST_S")")
+  R[steady_all]="${R[steady_all]} $STEADY"
   restore "$WORK/changes-stored.sql"
   out=$("$BIN/of-bench-modceiling" --after "$AFTER_DB" --changes "$TRADES" --batch "$BATCH") || {
     echo "$out" >&2
@@ -304,7 +310,8 @@ for ((round = 2; round <= ROUNDS; round++)); do
   R[cps_all]="${R[cps_all]} $wcps" R[ceil_all]="${R[ceil_all]} $ccps"
   say "(r) pair $round of $ROUNDS: trade-modify $wcps changes/s from its start, ceiling $ccps changes/s: ratio $(ratio "$wcps" "$ccps")"
 done
-R[ratio_median]=$(tr ' ' '\n' <<<"$PAIRS" | LC_ALL=C sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : sprintf("%.2f", (v[NR / 2] + v[NR / 2 + 1]) / 2) }')
+R[ratio_median]=$(median "$PAIRS")
+R[steady_med]=$(median "${R[steady_all]}" | awk '{ printf "%.0f", $1 }') # the pace's base: one drain moves with the machine
 root_sql -e "DROP DATABASE IF EXISTS $AFTER_DB"
 
 # ------------------------------------------------------------------ (a2) one instance, two lanes (D-T10-63)
@@ -420,7 +427,7 @@ EOF
 # until its JIT has compiled the paths a paced run takes it uses about twice the CPU (7.2, 6.5, 5.2, then 3.4-3.6 s
 # for the same 4,000 changes at 560/s in six paced runs on a freshly started stack, 2026-12-02), which it takes from
 # MariaDB and the workers on two cores. A production broker has run for days (D-MOD-27).
-MAXR=$(awk -v a="${R[steady]}" -v b="${R[pipe]}" 'BEGIN { print (b > 0 && b < a) ? b : a }')
+MAXR=$(awk -v a="${R[steady_med]}" -v b="${R[pipe]}" 'BEGIN { print (b > 0 && b < a) ? b : a }')
 RATE=$(awk -v r="$MAXR" -v p="$RATE_PCT" 'BEGIN { x = int(r * p / 100); print x < 1 ? 1 : x }')
 for ((w = 1; w <= WARMUP; w++)); do
   say "(w) warm-up $w of $WARMUP: the latency run at $RATE/s, not the figure"
@@ -428,7 +435,7 @@ for ((w = 1; w <= WARMUP; w++)); do
   say "    broker CPU ${KCPU} s; $(sed -n 1p <<<"$LATS" | grep -o 'applied_p50=[0-9-]* applied_p99=[0-9-]*')"
   R[warmups]="${R[warmups]:-}${R[warmups]:+, }p99 $(sed -n 's/.*applied_p99=\([-0-9]*\).*/\1/p' <<<"$(sed -n 1p <<<"$LATS")") ms (broker ${KCPU} s)"
 done
-say "(c) latency: trade-submit and trade-modify running, $LAT changes published at $RATE/s ($RATE_PCT% of $MAXR/s: the pipeline's rate, or trade-modify's steady rate when lower)"
+say "(c) latency: trade-submit and trade-modify running, $LAT changes published at $RATE/s ($RATE_PCT% of $MAXR/s: the pipeline's rate, or trade-modify's median steady rate when lower)"
 paced latency
 R[lat_kcpu]=$KCPU
 R[lat]=$(sed -n 1p <<<"$LATS")
@@ -447,7 +454,7 @@ machine:                        $MACHINE
 mix:                            $(cut -f2 "$WORK/kinds.tsv" | sort | uniq -c | awk '{printf "%s %s, ", $2, $1}' | sed 's/, $//')
 ceiling (same rows, multi-row): ${R[ceil]} changes/s   (${R[ceil_rows]} rows in ${R[ceil_secs]} s; ${R[ceil_stmts]}; verify=${R[ceil_verify]})
 trade-modify, from its start:   ${R[cps]} changes/s   (last change applied after ${R[secs]} s; first batch after ${R[join]} s; wait-idle ${R[idle_secs]} s = ${R[idle_cps]}/s)
-trade-modify, steady:           ${R[steady]} changes/s   (changes after the first batch / first → last ledger row)
+trade-modify, steady:           ${R[steady]} changes/s   (changes after the first batch / first → last ledger row); over the $ROUNDS drains ${R[steady_all]}, median ${R[steady_med]}
                                 ${R[stmts]}
 ratio worker / ceiling:         from start $(ratio "${R[cps]}" "${R[ceil]}"), steady $(ratio "${R[steady]}" "${R[ceil]}") (after the first batch), in the first pair
 ratio, $ROUNDS pairs alternating:     median ${R[ratio_median]} (issue 11's figure: target >= 0.70); pairs $PAIRS; trade-modify ${R[cps_all]} changes/s, ceiling ${R[ceil_all]}
