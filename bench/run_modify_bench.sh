@@ -285,32 +285,41 @@ stock_check ceiling
 # The same drain (restore S, a fresh group, one worker, from its start to its last ledger row) and the same ceiling
 # (restore S, its diff untimed), timed only: each pair close in time, the median of the pairs' ratios is the figure.
 PAIRS="$(ratio "${R[cps]}" "${R[ceil]}")"
+cpu_ratio() { ratio "$(awk -v a="$3" -v b="$4" 'BEGIN { print (a + b) * 100 }')" $(($1 + $2)); } # my wk cmy cpg
+CPAIRS="$(cpu_ratio "${R[cpu_my]}" "${R[cpu_wk]}" "${R[cpu_cmy]}" "${R[cpu_cpg]}")"
 R[cps_all]=${R[cps]} R[ceil_all]=${R[ceil]} R[steady_all]=${R[steady]}
 for ((round = 2; round <= ROUNDS; round++)); do
   restore "$WORK/changes-stored.sql"
   MAIN_GROUP=$GROUP
   GROUP="$MAIN_GROUP.r$round"
+  m0=$(mysqld_ticks)
   t0=$(now)
   start modify "drain-r$round"
   RM=$LAST
   idle trade.changed modify
+  wmy=$(($(mysqld_ticks) - m0))
+  wwk=$(awk '{print $14 + $15}' "/proc/$RM/stat")
   stop "$RM"
   all_applied "$GROUP" "drain-r$round"
   GROUP=$MAIN_GROUP
   wcps=$(rate "$TRADES" "$(elapsed "$t0" "$LAST_S")")
   R[steady_all]="${R[steady_all]} $STEADY"
   restore "$WORK/changes-stored.sql"
-  out=$("$BIN/of-bench-modceiling" --after "$AFTER_DB" --changes "$TRADES" --batch "$BATCH") || {
+  out=$("$BIN/of-bench-modceiling" --after "$AFTER_DB" --changes "$TRADES" --batch "$BATCH" \
+    --mysqld-pid "$(cat "$OF_STATE_DIR/run/mysqld.pid")") || {
     echo "$out" >&2
     die "round $round: ceiling failed"
   }
   ccps=$(field cps "$out")
   [[ $(field verify "$out") == ok ]] || die "round $round: the ceiling's rows differ"
   PAIRS="$PAIRS $(ratio "$wcps" "$ccps")"
+  cr=$(cpu_ratio "$wmy" "$wwk" "$(field cpu_mysqld "$out")" "$(field cpu_self "$out")")
+  CPAIRS="$CPAIRS $cr"
   R[cps_all]="${R[cps_all]} $wcps" R[ceil_all]="${R[ceil_all]} $ccps"
-  say "(r) pair $round of $ROUNDS: trade-modify $wcps changes/s from its start, ceiling $ccps changes/s: ratio $(ratio "$wcps" "$ccps")"
+  say "(r) pair $round of $ROUNDS: trade-modify $wcps changes/s from its start, ceiling $ccps changes/s: ratio $(ratio "$wcps" "$ccps"); CPU ratio ceiling / worker $cr"
 done
 R[ratio_median]=$(median "$PAIRS")
+R[cpu_median]=$(median "$CPAIRS")
 R[steady_med]=$(median "${R[steady_all]}" | awk '{ printf "%.0f", $1 }') # the pace's base: one drain moves with the machine
 root_sql -e "DROP DATABASE IF EXISTS $AFTER_DB"
 
@@ -458,6 +467,7 @@ trade-modify, steady:           ${R[steady]} changes/s   (changes after the firs
                                 ${R[stmts]}
 ratio worker / ceiling:         from start $(ratio "${R[cps]}" "${R[ceil]}"), steady $(ratio "${R[steady]}" "${R[ceil]}") (after the first batch), in the first pair
 ratio, $ROUNDS pairs alternating:     median ${R[ratio_median]} (issue 11's figure: target >= 0.70); pairs $PAIRS; trade-modify ${R[cps_all]} changes/s, ceiling ${R[ceil_all]}
+CPU ratio, the same pairs:      median ${R[cpu_median]}; pairs $CPAIRS (the ceiling's CPU, MariaDB + program, over the worker run's, MariaDB + worker: CPU time leaves out the waits for a core that wall time counts, but still moves when the cores run slower)
 trade-modify, 2 lanes:          ${R[l2_cps]} changes/s from its start (OF_WORKER_LANES=2): $(ratio "${R[l2_cps]}" "${R[cps]}")× one lane, $(ratio "${R[l2_cps]}" "${R[ceil]}") of the ceiling; CPU per change MariaDB $(cpu_us "${R[l2_cpu_my]}"), worker $(cpu_us "${R[l2_cpu_wk]}") µs
 pipeline (submit + modify):     ${R[pipe]} changes/s   (c0: first publish → last change applied, both workers running)
 latency at ${RATE}/s:              ${R[lat]}   ($RATE_PCT% of $MAXR/s)
