@@ -158,8 +158,10 @@ all_applied() {
     TIMESTAMPDIFF(MICROSECOND, MIN(processed_at), MAX(processed_at)) / 1e6
     FROM processed_event WHERE consumer = '$1.trade-modify'")
   ((applied == TRADES)) || die "$2: $applied of $TRADES changes applied (see $WORK/$2.log)"
-  STEADY=$(awk -v n="$TRADES" -v b="$BATCH" -v s="$span" 'BEGIN { printf "%.0f", (s > 0 ? (n - b) / s : 0) }')
+  STEADY=$(steady_rate "$span")
 }
+steady_rate() { awk -v n="$TRADES" -v b="$BATCH" -v s="$1" 'BEGIN { printf "%.0f", (s > 0 ? (n - b) / s : 0) }'; } # span
+cpu_ratio() { ratio "$(awk -v a="$3" -v b="$4" 'BEGIN { print (a + b) * 100 }')" $(($1 + $2)); } # my wk (ticks) cmy cpg (s)
 median() { tr ' ' '\n' <<<"$1" | LC_ALL=C sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : sprintf("%.2f", (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 field() { sed -n "1s/.* $1=\([0-9a-zA-Z.]*\).*/\1/p" <<<"$2"; } # name out -> a value of the ceiling's first line
 declare -A R
@@ -234,7 +236,7 @@ read -r applied span first_s last_s < <(admin "SELECT IFNULL(SUM(outcome = 'appl
 left=$(admin "SELECT COUNT(*) FROM api_trade WHERE modify_flag <> 0")
 ((left == 0)) || die "$left raw trades still have bits set"
 # steady: the changes after the first batch / (last - first ledger row); the first batch's own time is not in the span
-R[steady]=$(awk -v n="$TRADES" -v b="$BATCH" -v s="$span" 'BEGIN { printf "%.0f", (s > 0 ? (n - b) / s : 0) }')
+R[steady]=$(steady_rate "$span")
 R[join]=$(awk -v a="$t0" -v f="$first_s" 'BEGIN { printf "%.2f", f - a }')
 # from the worker's start to the last change applied (its ledger row, written in the batch's transaction); wait-idle
 # returns up to auto.commit.interval.ms (1 s) + its 0.2 s poll later, which is not the worker's throughput
@@ -285,7 +287,6 @@ stock_check ceiling
 # The same drain (restore S, a fresh group, one worker, from its start to its last ledger row) and the same ceiling
 # (restore S, its diff untimed), timed only: each pair close in time, the median of the pairs' ratios is the figure.
 PAIRS="$(ratio "${R[cps]}" "${R[ceil]}")"
-cpu_ratio() { ratio "$(awk -v a="$3" -v b="$4" 'BEGIN { print (a + b) * 100 }')" $(($1 + $2)); } # my wk cmy cpg
 CPAIRS="$(cpu_ratio "${R[cpu_my]}" "${R[cpu_wk]}" "${R[cpu_cmy]}" "${R[cpu_cpg]}")"
 R[cps_all]=${R[cps]} R[ceil_all]=${R[ceil]} R[steady_all]=${R[steady]}
 for ((round = 2; round <= ROUNDS; round++)); do
@@ -373,7 +374,7 @@ say "    $pipe_n changes applied $(awk -v a="$first_pub" -v b="$pipe_last" 'BEGI
 stock_check pipeline
 
 # ------------------------------------------------------------------ a paced run, for (w) and (c)
-paced() { # name: restore P, fresh topics and groups, both workers, the latency set at $RATE/s -> LATS, KCPU, R[lat_*hwm]
+paced() { # name: restore P, fresh topics and groups, both workers, the latency set at $RATE/s -> LATS, KCPU, R[lat_hwm]
   local sub mod k0
   restore "$WORK/before-changes.sql"
   use_topics "$1"
@@ -388,7 +389,6 @@ paced() { # name: restore P, fresh topics and groups, both workers, the latency 
   idle trade.changed modify
   KCPU=$(broker_cpu_since "$k0")
   R[lat_hwm]=$(hwm_kb "$mod")
-  R[lat_sub_hwm]=$(hwm_kb "$sub")
   stop "$mod"
   stop "$sub"
   # the change's trade through its record (sales_trade_change: the raw trade and the event that carried it; the
@@ -475,7 +475,7 @@ latency at ${RATE}/s:              ${R[lat]}   ($RATE_PCT% of $MAXR/s)
   TradeChange:                  ${R[lat_own]}
   broker CPU:                   ${R[lat_kcpu]} s in the latency run; warm-ups before it: ${R[warmups]:-none}
   warm / cold start:            ${R[lat_warm]}
-CPU per change (µs):            trade-modify run $(cpu_us $((R[cpu_my] + R[cpu_wk]))) (MariaDB $(cpu_us "${R[cpu_my]}"), worker $(cpu_us "${R[cpu_wk]}")); ceiling $(sec_us "$(awk -v a="${R[cpu_cmy]}" -v b="${R[cpu_cpg]}" 'BEGIN { print a + b }')") (MariaDB $(sec_us "${R[cpu_cmy]}"), program $(sec_us "${R[cpu_cpg]}")): CPU ratio ceiling / worker $(ratio "$(awk -v a="${R[cpu_cmy]}" -v b="${R[cpu_cpg]}" 'BEGIN { print (a + b) * 100 }')" $((R[cpu_my] + R[cpu_wk])))
+CPU per change (µs):            trade-modify run $(cpu_us $((R[cpu_my] + R[cpu_wk]))) (MariaDB $(cpu_us "${R[cpu_my]}"), worker $(cpu_us "${R[cpu_wk]}")); ceiling $(sec_us "$(awk -v a="${R[cpu_cmy]}" -v b="${R[cpu_cpg]}" 'BEGIN { print a + b }')") (MariaDB $(sec_us "${R[cpu_cmy]}"), program $(sec_us "${R[cpu_cpg]}")): CPU ratio ceiling / worker $(cpu_ratio "${R[cpu_my]}" "${R[cpu_wk]}" "${R[cpu_cmy]}" "${R[cpu_cpg]}")
 peak RSS (VmHWM) trade-modify:  drain ${R[hwm]} kB, two lanes ${R[l2_hwm]} kB, latency run ${R[lat_hwm]} kB   (target <= 32768)
 EOF
 DONE=1
