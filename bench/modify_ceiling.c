@@ -23,13 +23,18 @@
  *
  * After the timed part it checks that every compared column of every table now equals the copy (verify=ok).
  *
- * Usage: of-bench-modceiling --after DB --changes N [--batch B] [--compare] [--mysqld-pid P]
+ * Usage: of-bench-modceiling --after DB --changes N [--batch B] [--connections C] [--compare] [--mysqld-pid P]
+ *   --connections C  write on C connections at once, one thread each (default 1): transaction k on connection k mod C
+ *              (what the worker's OF_WORKER_LANES=C is compared with: each transaction's rows are another slice, so
+ *              they share only the stock counters, whose sorted upserts wait for each other as the lanes' do)
  *   --mysqld-pid P  also print the CPU of the timed part: MariaDB's process P (same machine) and this program's
  *   --compare  only print the difference (rows per table, changed columns) and write nothing: e.g. to check that two
  *              builds of the worker leave the same rows (exit 0 when there is none)
  * Configuration: $OF_CONFIG (the stack's stack.env); the app user needs SELECT on DB.
- * Prints one line: changes=… transactions=… seconds=… cps=… verify=ok|FAILED, then one line per table written. */
+ * Prints one line: changes=… transactions=… connections=… seconds=… cps=… verify=ok|FAILED, then one line per table
+ * written. */
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +46,7 @@
 
 #define MAXT 96
 #define MAXC 160
+#define MAXCONN 8
 
 typedef struct {
     char *v;
@@ -67,7 +73,7 @@ typedef struct {
     int cc[MAXC], ncc;
     rowset_t ins, del, upd;  /* ins: cc columns; del: pk columns; upd: pk + changed columns */
     int ucols[MAXC], nucols; /* changed columns (indexes into col) */
-    of_db_multi_t m_ins, m_del, m_upd;
+    of_db_multi_t m_ins[MAXCONN], m_del[MAXCONN], m_upd[MAXCONN]; /* per connection */
     char *sql_ins[4], *sql_del[4], *sql_upd[4];
 } table_t;
 
@@ -84,7 +90,7 @@ typedef struct {
 } ctr_t;
 static ctr_t **CTR; /* per transaction */
 static int *NCTR;
-static of_db_multi_t M_CTR;
+static of_db_multi_t M_CTR[MAXCONN];
 static int HAVE_CTR;
 static long long STOCK_LOG_ROWS;
 
@@ -336,9 +342,12 @@ static of_param_t bind(const table_t *t, int col, const cell_t *c) {
     return t->binary[col] ? OFP_BN(c->v, c->len) : OFP_SN(c->v, c->len);
 }
 
-static void register_table(of_db_t *db, table_t *t) {
+/* t's statements on connection c (db): built once, prepared on each connection */
+static void register_table(of_db_t *db, int c, table_t *t) {
     buf_t h = {0}, r = {0}, tl = {0};
-    if (t->del.nrows) {
+    if (t->del.nrows && t->sql_del[0]) {
+        if (of_db_register_multi_sep(db, t->sql_del[0], t->sql_del[1], ", ", t->sql_del[2], &t->m_del[c])) exit(1);
+    } else if (t->del.nrows) {
         put(&h, "DELETE FROM `%s` WHERE (", t->name);
         put(&r, "(");
         for (int i = 0; i < t->npk; i++) {
@@ -349,9 +358,11 @@ static void register_table(of_db_t *db, table_t *t) {
         put(&r, ")");
         put(&tl, ")");
         t->sql_del[0] = take(&h), t->sql_del[1] = take(&r), t->sql_del[2] = take(&tl);
-        if (of_db_register_multi_sep(db, t->sql_del[0], t->sql_del[1], ", ", t->sql_del[2], &t->m_del)) exit(1);
+        if (of_db_register_multi_sep(db, t->sql_del[0], t->sql_del[1], ", ", t->sql_del[2], &t->m_del[c])) exit(1);
     }
-    if (t->ins.nrows) {
+    if (t->ins.nrows && t->sql_ins[0]) {
+        if (of_db_register_multi_sep(db, t->sql_ins[0], t->sql_ins[1], ", ", t->sql_ins[2], &t->m_ins[c])) exit(1);
+    } else if (t->ins.nrows) {
         put(&h, "INSERT INTO `%s` (", t->name);
         put(&r, "(");
         for (int i = 0; i < t->ncc; i++) {
@@ -361,9 +372,12 @@ static void register_table(of_db_t *db, table_t *t) {
         put(&h, ") VALUES ");
         put(&r, ")");
         t->sql_ins[0] = take(&h), t->sql_ins[1] = take(&r), t->sql_ins[2] = take(&tl);
-        if (of_db_register_multi_sep(db, t->sql_ins[0], t->sql_ins[1], ", ", t->sql_ins[2], &t->m_ins)) exit(1);
+        if (of_db_register_multi_sep(db, t->sql_ins[0], t->sql_ins[1], ", ", t->sql_ins[2], &t->m_ins[c])) exit(1);
     }
-    if (t->upd.nrows) {
+    if (t->upd.nrows && t->sql_upd[0]) {
+        if (of_db_register_multi_sep(db, t->sql_upd[0], t->sql_upd[1], " UNION ALL ", t->sql_upd[2], &t->m_upd[c]))
+            exit(1);
+    } else if (t->upd.nrows) {
         put(&h, "UPDATE `%s` x JOIN (", t->name);
         put(&r, "SELECT ");
         for (int i = 0; i < t->npk; i++)
@@ -377,7 +391,7 @@ static void register_table(of_db_t *db, table_t *t) {
         for (int i = 0; i < t->nucols; i++)
             put(&tl, "%sx.`%s` = v.v%d", i ? ", " : "", t->col[t->ucols[i]], i);
         t->sql_upd[0] = take(&h), t->sql_upd[1] = take(&r), t->sql_upd[2] = take(&tl);
-        if (of_db_register_multi_sep(db, t->sql_upd[0], t->sql_upd[1], " UNION ALL ", t->sql_upd[2], &t->m_upd))
+        if (of_db_register_multi_sep(db, t->sql_upd[0], t->sql_upd[1], " UNION ALL ", t->sql_upd[2], &t->m_upd[c]))
             exit(1);
     }
 }
@@ -403,21 +417,21 @@ static of_err_t exec_rows(of_db_t *db, const table_t *t, const of_db_multi_t *m,
 }
 
 typedef struct {
-    int k;
+    int k, c; /* transaction, connection */
 } txc_t;
 
 static of_err_t tx_body(of_db_t *db, void *vctx, char *err, size_t size) {
-    int k = ((txc_t *)vctx)->k;
+    int k = ((txc_t *)vctx)->k, cn = ((txc_t *)vctx)->c;
     of_err_t e = OF_OK;
     int cols[MAXC];
 #define SLICE(rs) (int)((long long)(rs).nrows * k / K), (int)((long long)(rs).nrows * (k + 1) / K)
     for (int i = 0; i < NT && !e; i++) {
         table_t *t = &T[i];
-        if (t->del.nrows) e = exec_rows(db, t, &t->m_del, &t->del, t->cc, SLICE(t->del), err, size);
+        if (t->del.nrows) e = exec_rows(db, t, &t->m_del[cn], &t->del, t->cc, SLICE(t->del), err, size);
     }
     for (int i = 0; i < NT && !e; i++) {
         table_t *t = &T[i];
-        if (t->ins.nrows) e = exec_rows(db, t, &t->m_ins, &t->ins, t->cc, SLICE(t->ins), err, size);
+        if (t->ins.nrows) e = exec_rows(db, t, &t->m_ins[cn], &t->ins, t->cc, SLICE(t->ins), err, size);
     }
     for (int i = 0; i < NT && !e; i++) {
         table_t *t = &T[i];
@@ -426,7 +440,7 @@ static of_err_t tx_body(of_db_t *db, void *vctx, char *err, size_t size) {
             cols[c] = t->cc[c];
         for (int c = 0; c < t->nucols; c++)
             cols[t->npk + c] = t->ucols[c];
-        e = exec_rows(db, t, &t->m_upd, &t->upd, cols, SLICE(t->upd), err, size);
+        e = exec_rows(db, t, &t->m_upd[cn], &t->upd, cols, SLICE(t->upd), err, size);
     }
     if (!e && HAVE_CTR && NCTR[k]) {
         of_param_t *p = malloc((size_t)NCTR[k] * 6 * sizeof *p);
@@ -441,10 +455,31 @@ static of_err_t tx_body(of_db_t *db, void *vctx, char *err, size_t size) {
             x[4] = OFP_I(c->d[1]);
             x[5] = OFP_I(c->d[2]);
         }
-        e = of_db_exec_multi(db, &M_CTR, p, NCTR[k], NULL, err, size);
+        e = of_db_exec_multi(db, &M_CTR[cn], p, NCTR[k], NULL, err, size);
         free(p);
     }
     return e;
+}
+
+/* One connection's share of the transactions: k = c, c + n, c + 2n … */
+typedef struct {
+    of_db_t *db;
+    int c, n;
+    int failed; /* the transaction that failed, -1 = none */
+    char err[1024];
+} conn_t;
+
+static void *run_conn(void *arg) {
+    conn_t *cn = arg;
+    cn->failed = -1;
+    for (int k = cn->c; k < K; k += cn->n) {
+        txc_t c = {.k = k, .c = cn->c};
+        if (of_db_tx(cn->db, tx_body, &c, cn->err, sizeof cn->err)) {
+            cn->failed = k;
+            break;
+        }
+    }
+    return NULL;
 }
 
 /* CPU seconds of process pid (utime + stime), -1 when unreadable; pid 0: this process. */
@@ -492,15 +527,17 @@ static long long mismatches(const table_t *t) {
 
 int main(int argc, char **argv) {
     long changes = 0;
-    int batch = 0, compare = 0;
+    int batch = 0, compare = 0, nconn = 1;
     long mysqld_pid = -1;
     static const char usage[] =
-        "usage: of-bench-modceiling --after DB --changes N [--batch B] [--compare] [--mysqld-pid P]\n"
+        "usage: of-bench-modceiling --after DB --changes N [--batch B] [--connections C] [--compare] "
+        "[--mysqld-pid P]\n"
         "  the raw-SQL ceiling of the trade-modify benchmark: writes the rows the worker wrote (the difference "
         "between\n"
         "  database DB, a copy taken after the worker, and the current database, the state before the changes) with\n"
         "  multi-row statements in N/B transactions (B = OF_BATCH_SIZE by default); prints changes/s and checks the\n"
-        "  result equals DB. See the comment at the top of bench/modify_ceiling.c.\n";
+        "  result equals DB; --connections C (1..8, default 1) writes them on C connections at once (transaction k on\n"
+        "  connection k mod C). See the comment at the top of bench/modify_ceiling.c.\n";
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--after") && i + 1 < argc)
             snprintf(AFTER, sizeof AFTER, "%s", argv[++i]);
@@ -512,12 +549,15 @@ int main(int argc, char **argv) {
             compare = 1;
         else if (!strcmp(argv[i], "--mysqld-pid") && i + 1 < argc)
             mysqld_pid = atol(argv[++i]);
+        else if (!strcmp(argv[i], "--connections") && i + 1 < argc)
+            nconn = atoi(argv[++i]);
         else {
             fputs(usage, strcmp(argv[i], "--help") ? stderr : stdout);
             return strcmp(argv[i], "--help") ? 2 : 0;
         }
     }
-    if (!AFTER[0] || changes <= 0 || strspn(AFTER, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(AFTER)) {
+    if (!AFTER[0] || changes <= 0 || nconn < 1 || nconn > MAXCONN ||
+        strspn(AFTER, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(AFTER)) {
         fputs(usage, stderr);
         return 2;
     }
@@ -564,38 +604,54 @@ int main(int argc, char **argv) {
         printf("compare: %lld rows differ\n", total);
         return total ? 3 : 0;
     }
-    if (ss && log && (ss->ins.nrows || ss->upd.nrows)) {
-        plan_counters(ss, log);
-        if (of_db_register_multi(db,
-                                 "INSERT INTO stock_spec (rec_id, warehouse_id, spec_id, unpay_num, order_num, "
-                                 "subscribe_num) VALUES ",
-                                 "(?, ?, ?, ?, ?, ?)",
-                                 " ON DUPLICATE KEY UPDATE unpay_num = unpay_num + VALUES(unpay_num), order_num = "
-                                 "order_num + VALUES(order_num), subscribe_num = subscribe_num + VALUES(subscribe_num)",
-                                 &M_CTR))
+    if (ss && log && (ss->ins.nrows || ss->upd.nrows)) plan_counters(ss, log);
+    /* the connections: 0 is the diff's; each prepares every statement */
+    conn_t cs[MAXCONN] = {{0}};
+    cs[0].db = db;
+    for (int c = 1; c < nconn; c++)
+        if (!(cs[c].db = of_db_connect(cfg, NULL, err, sizeof err))) {
+            fprintf(stderr, "of-bench-modceiling: connection %d: %s\n", c, err);
             return 1;
+        }
+    long long rows = 0;
+    for (int c = 0; c < nconn; c++) {
+        cs[c].c = c;
+        cs[c].n = nconn;
+        if (HAVE_CTR && of_db_register_multi(cs[c].db,
+                                             "INSERT INTO stock_spec (rec_id, warehouse_id, spec_id, unpay_num, "
+                                             "order_num, subscribe_num) VALUES ",
+                                             "(?, ?, ?, ?, ?, ?)",
+                                             " ON DUPLICATE KEY UPDATE unpay_num = unpay_num + VALUES(unpay_num), "
+                                             "order_num = order_num + VALUES(order_num), subscribe_num = "
+                                             "subscribe_num + VALUES(subscribe_num)",
+                                             &M_CTR[c]))
+            return 1;
+        for (int i = 0; i < NT; i++)
+            register_table(cs[c].db, c, &T[i]);
     }
-    long long rows = 0, stmts_est = 0;
-    for (int i = 0; i < NT; i++) {
-        register_table(db, &T[i]);
+    for (int i = 0; i < NT; i++)
         rows += T[i].ins.nrows + T[i].del.nrows + T[i].upd.nrows;
-        stmts_est += (T[i].ins.nrows > 0) + (T[i].del.nrows > 0) + (T[i].upd.nrows > 0);
-    }
     long long nctr = 0;
     for (int k = 0; HAVE_CTR && k < K; k++)
         nctr += NCTR[k];
-    /* 2. the writes (timed) */
+    /* 2. the writes (timed): connection c writes transactions c, c + C, c + 2C … (one thread each when C > 1) */
     double c_my0 = mysqld_pid > 0 ? cpu_s(mysqld_pid) : -1, c_self0 = cpu_s(0);
     double t0 = now_s();
-    for (int k = 0; k < K; k++) {
-        txc_t c = {.k = k};
-        of_err_t e = of_db_tx(db, tx_body, &c, err, sizeof err);
-        if (e) {
-            fprintf(stderr, "of-bench-modceiling: transaction %d: %s\n", k, err);
+    pthread_t th[MAXCONN];
+    for (int c = 1; c < nconn; c++)
+        if (pthread_create(&th[c], NULL, run_conn, &cs[c])) {
+            fprintf(stderr, "of-bench-modceiling: cannot start a thread\n");
             return 1;
         }
-    }
+    run_conn(&cs[0]);
+    for (int c = 1; c < nconn; c++)
+        pthread_join(th[c], NULL);
     double secs = now_s() - t0;
+    for (int c = 0; c < nconn; c++)
+        if (cs[c].failed >= 0) {
+            fprintf(stderr, "of-bench-modceiling: connection %d, transaction %d: %s\n", c, cs[c].failed, cs[c].err);
+            return 1;
+        }
     double c_my = c_my0 >= 0 ? cpu_s(mysqld_pid) - c_my0 : -1, c_self = cpu_s(0) - c_self0;
     /* 3. the check */
     long long bad = 0;
@@ -608,8 +664,9 @@ int main(int argc, char **argv) {
             snprintf(badt + l, sizeof badt - l, " %.79s:%lld", T[i].name, m);
         }
     }
-    printf("changes=%ld transactions=%d rows=%lld counter_upserts=%lld seconds=%.3f cps=%.0f verify=%s%s", changes, K,
-           rows + nctr, nctr, secs, (double)changes / secs, bad ? "FAILED" : "ok", badt);
+    printf(
+        "changes=%ld transactions=%d connections=%d rows=%lld counter_upserts=%lld seconds=%.3f cps=%.0f verify=%s%s",
+        changes, K, nconn, rows + nctr, nctr, secs, (double)changes / secs, bad ? "FAILED" : "ok", badt);
     if (c_my >= 0) printf(" cpu_mysqld=%.2f cpu_self=%.2f", c_my, c_self);
     printf("\n");
     for (int i = 0; i < NT; i++) {
@@ -628,7 +685,8 @@ int main(int argc, char **argv) {
         }
         printf("\n");
     }
-    (void)stmts_est;
+    for (int c = 1; c < nconn; c++)
+        of_db_close(cs[c].db);
     of_db_close(db);
     of_config_destroy(cfg);
     return bad ? 3 : 0;

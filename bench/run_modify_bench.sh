@@ -31,14 +31,15 @@
 #       (diffed by primary key, stock counters as per-transaction upserts), multi-row, N/OF_BATCH_SIZE transactions,
 #       no Kafka, no rules, no reads; it checks that the result equals the worker's;
 #   (r) R-1 more pairs of (a) and (b), timed only (--rounds), each pair's ratio and their median;
-#   (a2) the same drain by one of-trade-modify with two lanes (OF_WORKER_LANES=2): restore S, a fresh group;
+#   (a2) the same drain by one of-trade-modify with two lanes (OF_WORKER_LANES=2): restore S, a fresh group; then
+#       its like-for-like ceiling: the same rows on two connections at once (of-bench-modceiling --connections 2);
 #   (c0) the pipeline's rate: restore P, fresh topics and groups, trade-submit and trade-modify running, the later
 #       versions (the latency run's) published at once: first publish → last change applied;
 #   (w) warm-up: W times the latency run (c) at its rate, each reported apart;
 #   (c) latency: restore P, fresh topics and groups, trade-submit and trade-modify running, the later versions
 #       published at P% of the lower of the drains' median steady rate ((a), (r)) and (c0)'s; latency per change = publish -> the change's ledger row written in
 #       trade-modify's transaction (processed_event.processed_at), also -> sales_trade.modified_at;
-#   `ordctl stock-check` after (a), (b), (a2), (c0) and (c).
+#   `ordctl stock-check` after (a), (b), (a2) and its ceiling, (c0) and (c).
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO"
@@ -53,7 +54,7 @@ while (($#)); do
     --warmup-runs) WARMUP=$2; shift 2 ;;
     --statements) STMTS=1; shift ;;
     --keep-stack) KEEP=1; shift ;;
-    -h | --help) sed -n '2,41p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,42p' "$0"; exit 0 ;;
     *) echo "run_modify_bench: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -322,7 +323,6 @@ done
 R[ratio_median]=$(median "$PAIRS")
 R[cpu_median]=$(median "$CPAIRS")
 R[steady_med]=$(median "${R[steady_all]}" | awk '{ printf "%.0f", $1 }') # the pace's base: one drain moves with the machine
-root_sql -e "DROP DATABASE IF EXISTS $AFTER_DB"
 
 # ------------------------------------------------------------------ (a2) one instance, two lanes (D-T10-63)
 say "(a2) trade-modify with OF_WORKER_LANES=2 drains the same changes (restore S, a fresh group)"
@@ -346,6 +346,19 @@ R[l2_cps]=$(rate "$TRADES" "${R[l2_secs]}")
 say "    $TRADES changes applied ${R[l2_secs]} s after the worker's start = ${R[l2_cps]} changes/s; VmHWM ${R[l2_hwm]} kB"
 stock_check lanes2
 GROUP=$MAIN_GROUP
+# Two lanes are two connections: their like-for-like ceiling writes the same rows on two connections at once
+# (transaction k on connection k mod 2, one thread each), right after them.
+restore "$WORK/changes-stored.sql"
+out=$("$BIN/of-bench-modceiling" --after "$AFTER_DB" --changes "$TRADES" --batch "$BATCH" --connections 2 \
+  --mysqld-pid "$(cat "$OF_STATE_DIR/run/mysqld.pid")") || {
+  echo "$out" >&2
+  die "two-connection ceiling failed"
+}
+[[ $(field verify "$out") == ok ]] || die "the two-connection ceiling's rows differ from the worker's"
+R[ceil2]=$(field cps "$out")
+say "    ceiling on two connections: $(head -1 <<<"$out")"
+stock_check ceiling2
+root_sql -e "DROP DATABASE IF EXISTS $AFTER_DB"
 
 # ------------------------------------------------------------------ (c0) the pipeline's maximum rate
 # The latency run sends each change through trade-submit (storing the later version, emitting its TradeChange) and
@@ -468,7 +481,7 @@ trade-modify, steady:           ${R[steady]} changes/s   (changes after the firs
 ratio worker / ceiling:         from start $(ratio "${R[cps]}" "${R[ceil]}"), steady $(ratio "${R[steady]}" "${R[ceil]}") (after the first batch), in the first pair
 ratio, $ROUNDS pairs alternating:     median ${R[ratio_median]} (issue 11's figure: target >= 0.70); pairs $PAIRS; trade-modify ${R[cps_all]} changes/s, ceiling ${R[ceil_all]}
 CPU ratio, the same pairs:      median ${R[cpu_median]}; pairs $CPAIRS (the ceiling's CPU, MariaDB + program, over the worker run's, MariaDB + worker: CPU time leaves out the waits for a core that wall time counts, but still moves when the cores run slower)
-trade-modify, 2 lanes:          ${R[l2_cps]} changes/s from its start (OF_WORKER_LANES=2): $(ratio "${R[l2_cps]}" "${R[cps]}")× one lane, $(ratio "${R[l2_cps]}" "${R[ceil]}") of the ceiling; CPU per change MariaDB $(cpu_us "${R[l2_cpu_my]}"), worker $(cpu_us "${R[l2_cpu_wk]}") µs
+trade-modify, 2 lanes:          ${R[l2_cps]} changes/s from its start (OF_WORKER_LANES=2): $(ratio "${R[l2_cps]}" "${R[cps]}")× one lane, $(ratio "${R[l2_cps]}" "${R[ceil2]}") of the ceiling on two connections (${R[ceil2]} changes/s; $(ratio "${R[l2_cps]}" "${R[ceil]}") of the one-connection ceiling); CPU per change MariaDB $(cpu_us "${R[l2_cpu_my]}"), worker $(cpu_us "${R[l2_cpu_wk]}") µs
 pipeline (submit + modify):     ${R[pipe]} changes/s   (c0: first publish → last change applied, both workers running)
 latency at ${RATE}/s:              ${R[lat]}   ($RATE_PCT% of $MAXR/s)
   p99 publish → applied:        ${p99} ms   (target < 500)

@@ -248,5 +248,23 @@ start_modify m3
 wait_modified || fail "second replay not consumed"
 assert_eq "$(snap)" "$before" "no change without the ledger either"
 stop_worker m3
+log "D-MOD-28: a copy of an applied change reaching a running worker that no longer reads the ledger first"
+start_modify m4
+t11=$(trade IT-MOD-11 mod-buyer-11)
+send "$t11"
+t11=$(sed -E 's/"buyer_message":""/"buyer_message":"一份就够"/' <<<"$t11" | at 12:00:00)
+send "$t11" # m4's first batch reads the ledger (a start), finds no copy: the next ones do not read it first
+ev11=$(grep 'msg="change applied".*tid=IT-MOD-11 ' "$WORK/m4.log" | sed -E 's/.*event_id=([^ ]+).*/\1/')
+[[ -n $ev11 ]] || fail "IT-MOD-11's change log line"
+before=$(snap)
+IFS=$'\t' read -r key11 hex11 <<<"$(sql "SELECT msg_key, HEX(payload) FROM outbox WHERE event_id = '$ev11'")"
+[[ -n $hex11 ]] || fail "IT-MOD-11's TradeChange in the outbox"
+ordctl produce-raw --topic trade.changed --key "$key11" --hex "$hex11" >/dev/null 2>&1 || fail "produce the copy"
+wait_modified || fail "the copy not consumed"
+assert_eq "$(grep -c 'msg="a change of the batch was applied before (a copy)' "$WORK/m4.log")" "1" "the ledger's insert found the copy; the batch ran again"
+assert_eq "$(sql "SELECT COUNT(*) FROM processed_event WHERE consumer = '$OF_KAFKA_GROUP-modify' AND event_id = '$ev11'")" "1" "one ledger row for the change"
+assert_eq "$(snap)" "$before" "the copy changed nothing"
+assert_eq "$(grep -c 'msg="transaction retry"' "$WORK/m4.log")" "0" "no retry of the transaction for it (run again at once)"
+stop_worker m4
 stop_worker s
 grep -q 'msg="change applied"' "$WORK/m.log" || fail "no 'change applied' log line"

@@ -23,7 +23,8 @@ struct of_modify_s {
     of_ledger_t lg;
     char consumer[128], worker[160];
     int64_t last_prune_ms, prune_wait_ms;
-    int lane; /* OF_WORKER_LANES: lane 0 does the instance's upkeep (the ledger's retention) */
+    int lane;        /* OF_WORKER_LANES: lane 0 does the instance's upkeep (the ledger's retention) */
+    int read_ledger; /* D-MOD-28: read the ledger before applying (from the start, after a batch that held a copy) */
 };
 
 enum { IT_PENDING, IT_DUP, IT_DEAD, IT_DONE, IT_WAIT };
@@ -49,6 +50,7 @@ typedef struct {
     const char **eids;
     uint8_t *seen;
     of_ledger_row_t *lrows;
+    int copy_found; /* D-MOD-28: the ledger's insert found a change recorded before (the ledger was not read first) */
 } txctx_t;
 
 of_modify_t *of_modify_new(const of_config_t *cfg, of_db_t *db, of_producer_t *producer, const of_ladder_t *ladder,
@@ -63,6 +65,7 @@ of_modify_t *of_modify_new(const of_config_t *cfg, of_db_t *db, of_producer_t *p
     md->db = db;
     md->p = producer;
     md->ladder = ladder;
+    md->read_ledger = 1; /* a start follows a stop or a rebalance: copies of the last batches are likely */
     snprintf(md->consumer, sizeof md->consumer, "%s", consumer);
     snprintf(md->worker, sizeof md->worker, "trade-modify@%s", of_cfg_str(cfg, OF_CFG_INSTANCE_ID));
     md->ms = of_modstore_new(db, cfg);
@@ -126,9 +129,22 @@ static of_err_t tx_body(of_db_t *db, void *vctx, char *errstr, size_t size) {
                 it->state = IT_DUP;
         if (it->state == IT_PENDING) c->eids[m++] = it->c->meta->event_id;
     }
-    /* 1. changes applied before (a redelivery or a replay): skipped */
-    of_err_t err = of_ledger_seen(db, &md->lg, md->consumer, c->eids, m, c->seen, errstr, size);
+    /* 1. changes applied before (a redelivery or a replay): skipped. D-MOD-28: the ledger is read first only while
+     * copies are likely (after a start, a batch that held one, and message by message); otherwise its insert at the
+     * end finds a copy (a duplicate key) and the batch runs again, reading it first. */
+    int read_first = md->read_ledger || c->only >= 0;
+    of_err_t err = OF_OK;
+    if (read_first)
+        err = of_ledger_seen(db, &md->lg, md->consumer, c->eids, m, c->seen, errstr, size);
+    else
+        memset(c->seen, 0, (size_t)m);
     if (err) return err;
+    if (c->only < 0) { /* the next batch reads it first while this one held a copy */
+        int any = 0;
+        for (int k = 0; k < m; k++)
+            any |= c->seen[k];
+        md->read_ledger = any;
+    }
     for (int i = 0, k = 0; i < c->n; i++) {
         item_t *it = &c->items[i];
         if ((c->only >= 0 && i != c->only) || it->state != IT_PENDING) continue;
@@ -157,6 +173,10 @@ static of_err_t tx_body(of_db_t *db, void *vctx, char *errstr, size_t size) {
                                            .outcome = of_modstore_outcome(job->outcome)};
     }
     err = of_ledger_record(db, &md->lg, md->consumer, c->lrows, np, errstr, size);
+    if (err == OF_ERR_DUPLICATE && !read_first) { /* a copy among them: of_modify_batch runs the batch again */
+        c->copy_found = 1;
+        return err;
+    }
     return err == OF_ERR_DUPLICATE ? OF_ERR_TRANSIENT : err; /* recorded meanwhile by another instance: read again */
 }
 
@@ -262,6 +282,13 @@ of_err_t of_modify_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
         snprintf(err, sizeof err, "out of memory");
     else
         e = of_db_tx(md->db, tx_body, &c, err, sizeof err);
+    if (e == OF_ERR_DUPLICATE && c.copy_found) { /* D-MOD-28: rolled back; again, the ledger read first */
+        of_info("a change of the batch was applied before (a copy): the batch runs again, reading the ledger first",
+                OF_I("messages", n), OF_END);
+        md->read_ledger = 1;
+        c.copy_found = 0;
+        e = of_db_tx(md->db, tx_body, &c, err, sizeof err);
+    }
     if (e == OF_OK) keep_outcomes(&c);
     size_t nov;
     const of_api_goods_t *ov = of_cat_overlay_rows(of_modstore_overlay(md->ms), &nov);

@@ -447,9 +447,15 @@ static of_err_t load_orders(of_modstore_t *ms, char *err, size_t size) {
     for (size_t i = 0; i < ms->nraws; i++)
         if (ms->raws[i].deliver) keys[n++] = ms->raws[i].deliver;
     qsort(keys, n, sizeof *keys, cmp_u64);
-    /* D-MID-17: the orders split off them hold lines of the same trades */
-    of_err_t e = read_in(ms, R_KIDS, keys, n, err, size);
-    if (!e && n && ms->rows[R_KIDS]->nrows) {
+    of_err_t e = read_in(ms, R_ORDER, keys, n, err, size);
+    /* D-MID-17: the orders split off them hold lines of the same trades. Only an order the sweep split has any
+     * (is_split set, not split off another itself: the sweep sets both in the transaction that splits), so their
+     * read waits for one (D-MOD-29); then the orders are read again with them, in one sorted statement. */
+    int split = 0;
+    for (int r = 0; !e && n && r < ms->rows[R_ORDER]->nrows && !split; r++)
+        split = I(ms->rows[R_ORDER], r, 28) && !U(ms->rows[R_ORDER], r, 29);
+    if (!e && split) e = read_in(ms, R_KIDS, keys, n, err, size);
+    if (!e && split && ms->rows[R_KIDS]->nrows) {
         const of_rows_t *rk = ms->rows[R_KIDS];
         uint64_t *k2 = realloc(keys, (n + (size_t)rk->nrows + 1) * sizeof *k2);
         if (!k2) {
@@ -460,8 +466,8 @@ static of_err_t load_orders(of_modstore_t *ms, char *err, size_t size) {
         for (int r = 0; r < rk->nrows; r++)
             keys[n++] = U(rk, r, 0);
         qsort(keys, n, sizeof *keys, cmp_u64);
+        e = read_in(ms, R_ORDER, keys, n, err, size);
     }
-    if (!e) e = read_in(ms, R_ORDER, keys, n, err, size);
     if (!e) e = read_in(ms, R_LINE, keys, n, err, size);
     free(keys);
     if (e || !n) return e;
