@@ -149,7 +149,13 @@ unsigned char *of_trace_pack(of_trace_packer_t *pk, const of_trace_t *t, size_t 
     *lenp = 0;
     char *json = of_trace_json(t);
     if (!json) return NULL;
-    size_t n = strlen(json);
+    unsigned char *out = of_trace_pack_json(pk, json, strlen(json), lenp);
+    free(json);
+    return out;
+}
+
+unsigned char *of_trace_pack_json(of_trace_packer_t *pk, const char *json, size_t n, size_t *lenp) {
+    *lenp = 0;
     size_t cap = libdeflate_zlib_compress_bound(pk->c, n);
     unsigned char *out = n < 0x3FFFFFFF ? malloc(4 + cap) : NULL;
     size_t z = out ? libdeflate_zlib_compress(pk->c, json, n, out + 4, cap) : 0;
@@ -161,7 +167,6 @@ unsigned char *of_trace_pack(of_trace_packer_t *pk, const of_trace_t *t, size_t 
         free(out);
         out = NULL;
     }
-    free(json);
     return out;
 }
 

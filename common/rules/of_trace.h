@@ -32,6 +32,8 @@ typedef struct of_trace_packer_s of_trace_packer_t;
 of_trace_packer_t *of_trace_packer_new(void); /* NULL when out of memory */
 void of_trace_packer_free(of_trace_packer_t *pk);
 unsigned char *of_trace_pack(of_trace_packer_t *pk, const of_trace_t *t, size_t *lenp);
+/* The same for a trace already in JSON (json[0..n)), e.g. on another thread than the one that built it. */
+unsigned char *of_trace_pack_json(of_trace_packer_t *pk, const char *json, size_t n, size_t *lenp);
 void of_trace_free(of_trace_t *t);
 
 typedef struct {

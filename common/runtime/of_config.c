@@ -100,6 +100,10 @@ static const of_cfg_def_t defs[OF_CFG__COUNT] = {
             "time. With more than one, each connection's prepared statements stay within a bound (D-T10-64: more, "
             "smaller multi-row statements: two lanes of trade-submit peak at ~31 MB, one lane at ~28). Other workers "
             "ignore it."),
+    [OF_CFG_TRACE_THREAD] =
+        INT("OF_TRACE_THREAD", "1", 0, 1,
+            "trade-submit and trade-modify: 1 = each lane compresses its orders' decision traces on a thread of its "
+            "own while the rules of the next orders run (D-T10-71); 0 = on the lane's thread, one after the other."),
     [OF_CFG_TX_RETRIES] = INT("OF_TX_RETRIES", "10", 0, 1000,
                               "Retries of a transaction after a deadlock, lock wait timeout or lost connection."),
     [OF_CFG_RETRY_BACKOFF_MAX_MS] =

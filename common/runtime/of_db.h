@@ -59,8 +59,9 @@ of_err_t of_db_exec(of_db_t *db, int stmt, const of_param_t *params, int nparams
 /* Result of a query: every cell as a string (NULL for SQL NULL). */
 typedef struct {
     int nrows, ncols;
-    char **cells; /* nrows * ncols */
+    char **cells; /* nrows * ncols, pointing into blocks */
     size_t *lens;
+    void *blocks; /* the cells' bytes, a few large blocks (of_db.c), not one allocation per cell */
 } of_rows_t;
 /* Run a registered SELECT. Caller frees *rowsp with of_rows_free(). */
 of_err_t of_db_query(of_db_t *db, int stmt, const of_param_t *params, int nparams, of_rows_t **rowsp, char *errstr,

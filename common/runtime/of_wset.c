@@ -104,6 +104,19 @@ static char *copy_str(wtab_t *t, const char *s, size_t n) {
     return d;
 }
 
+/* *dst = *src, a string or blob copied into t's blocks. -1 when out of memory. */
+static int put(wtab_t *t, of_param_t *dst, const of_param_t *src) {
+    *dst = *src;
+    if ((src->type == OFP_STR || src->type == OFP_BLOB) && src->s) {
+        size_t n = src->len || src->type == OFP_BLOB ? src->len : strlen(src->s);
+        char *c = copy_str(t, src->s, n);
+        if (!c) return -1;
+        dst->s = n ? c : ""; /* len 0 means strlen: keep it an empty string */
+        dst->len = n;
+    }
+    return 0;
+}
+
 int of_wset_add(of_wset_t *w, int table, const of_param_t *row) {
     wtab_t *t = &w->t[table];
     size_t np = (size_t)t->m.row_params;
@@ -115,17 +128,18 @@ int of_wset_add(of_wset_t *w, int table, const of_param_t *row) {
         t->cap = nc;
     }
     of_param_t *dst = t->cells + (t->rows - t->base) * np;
-    for (size_t i = 0; i < np; i++) {
-        dst[i] = row[i];
-        if ((row[i].type == OFP_STR || row[i].type == OFP_BLOB) && row[i].s) {
-            size_t n = row[i].len || row[i].type == OFP_BLOB ? row[i].len : strlen(row[i].s);
-            char *c = copy_str(t, row[i].s, n);
-            if (!c) return -1;
-            dst[i].s = n ? c : ""; /* len 0 means strlen: keep it an empty string */
-            dst[i].len = n;
-        }
-    }
+    for (size_t i = 0; i < np; i++)
+        if (put(t, &dst[i], &row[i])) return -1;
     return (int)t->rows++;
+}
+
+int of_wset_set(of_wset_t *w, int table, int row, int col, of_param_t v) {
+    wtab_t *t = &w->t[table];
+    int np = t->m.row_params;
+    if (col < 0) col += np;
+    if (row < 0 || (size_t)row < t->done || (size_t)row < t->base || (size_t)row >= t->rows || col < 0 || col >= np)
+        return -1;
+    return put(t, &t->cells[((size_t)row - t->base) * (size_t)np + (size_t)col], &v);
 }
 
 size_t of_wset_rows(const of_wset_t *w, int table) {

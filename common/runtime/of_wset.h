@@ -36,6 +36,9 @@ void of_wset_reset(of_wset_t *w);
 /* Buffer one row of table (its row's parameter count); OFP_STR and OFP_BLOB values are copied. Returns the row's index,
  * -1 when out of memory. */
 int of_wset_add(of_wset_t *w, int table, const of_param_t *row);
+/* Replace parameter col (negative: counted from the row's end, -1 = its last) of row `row` of table, a row not written
+ * yet; a string or blob is copied. 0, or -1 when the row is written or unknown, or out of memory. */
+int of_wset_set(of_wset_t *w, int table, int row, int col, of_param_t v);
 /* Rows buffered for table. */
 size_t of_wset_rows(const of_wset_t *w, int table);
 /* Write every table's rows not written yet, in index order, inside the caller's transaction. Errors: those of

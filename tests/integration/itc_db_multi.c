@@ -1,6 +1,7 @@
 /* itc_db_multi.c -- of_db's multi-row statements (of_db_register_multi / exec_multi / query_multi) against the
  * stack's real MariaDB: every row count splits into the prepared sizes, more than 64 parameters bind, affected
- * rows add up, queries return the rows of every part, and a failing part fails the call. Needs OF_CONFIG. */
+ * rows add up, queries return the rows of every part (their cells in blocks, D-T10-72), and a failing part fails the
+ * call. Needs OF_CONFIG. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -311,4 +312,47 @@ Test(db_multi, d_t10_70_a_reconnect_and_a_failed_prepare_keep_the_gauges_exact) 
     of_db_close(b);
     cr_expect_eq(of_metric_gauge_get(OF_MG_DB_STATEMENTS) - s0, 0);
     cr_expect_eq(of_metric_gauge_get(OF_MG_DB_PARAMS) - p0, 0);
+}
+
+/* D-T10-72: a read's cells live in blocks (64 kB, or a cell's size when larger): values across many blocks, one
+ * larger than a block, empty ones and NULLs come back as written, across the parts of a multi-row read */
+Test(db_multi, d_t10_72_cells_in_blocks_come_back_as_written) {
+    itc_sql(db, "CREATE TEMPORARY TABLE itc_big (id INT NOT NULL PRIMARY KEY, v MEDIUMTEXT NULL)");
+    of_db_multi_t ib, sb;
+    cr_assert_eq(of_db_register_multi(db, "INSERT INTO itc_big (id, v) VALUES ", "(?, ?)", "", &ib), OF_OK);
+    cr_assert_eq(of_db_register_multi(db, "SELECT id, v FROM itc_big WHERE id IN (", "?", ") ORDER BY id", &sb), OF_OK);
+    enum { N = 130, BIG = 100 * 1024 };
+    static char vals[N][3001];
+    char *big = malloc(BIG + 1);
+    for (int i = 0; i < BIG; i++)
+        big[i] = (char)('a' + i % 26);
+    big[BIG] = '\0';
+    of_param_t p[N * 2], q[N];
+    for (int i = 0; i < N; i++) {
+        int len = i % 10 == 3 ? 0 : 1000 + (i * 37) % 2000; /* some empty */
+        for (int k = 0; k < len; k++)
+            vals[i][k] = (char)('A' + (i + k) % 26);
+        vals[i][len] = '\0';
+        p[i * 2] = OFP_I(i);
+        p[i * 2 + 1] = i == 7 ? OFP_NUL : i == 50 ? OFP_S(big) : OFP_S(vals[i]);
+        q[i] = OFP_I(i);
+    }
+    char err[256];
+    cr_assert_eq(of_db_exec_multi(db, &ib, p, N, NULL, err, sizeof err), OF_OK, "%s", err);
+    of_rows_t *rows;
+    cr_assert_eq(of_db_query_multi(db, &sb, q, N, &rows, err, sizeof err), OF_OK, "%s", err);
+    cr_assert_eq(rows->nrows, N);
+    for (int r = 0; r < N; r++) {
+        int id = (int)of_rows_i64(rows, r, 0);
+        cr_assert_eq(id, r);
+        if (id == 7) {
+            cr_expect_null(of_rows_str(rows, r, 1), "NULL stays NULL");
+            continue;
+        }
+        const char *want = id == 50 ? big : vals[id];
+        cr_expect_eq(rows->lens[r * 2 + 1], strlen(want), "row %d: length", id);
+        cr_expect_str_eq(of_rows_str(rows, r, 1), want, "row %d", id);
+    }
+    of_rows_free(rows);
+    free(big);
 }

@@ -3,7 +3,8 @@
  * multi-row statement (more than 64 rows), strings are the writer's own copies, an update of rows the transaction
  * holds must change each of them, the failing table is named, and a connection limited to one row per statement
  * (the benchmark's first ceiling) writes the same rows; the submission's sibling update (a multi-row UPDATE … JOIN)
- * gives a sibling moved to wait-unpaid its new delay (D-T10-52). Needs OF_CONFIG. */
+ * gives a sibling moved to wait-unpaid its new delay (D-T10-52); a parameter set after its row was buffered is the one
+ * written (D-T10-71). Needs OF_CONFIG. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,4 +167,25 @@ Test(wset, a_sibling_moved_to_wait_unpaid_gets_its_delay) {
                  1, "30 keeps its status and delay, gets the mask");
     itc_sql(db, "ROLLBACK");
     of_wset_free(sw);
+}
+
+/* D-T10-71: a parameter set after its row was buffered (an order's trace, packed meanwhile) is what the flush
+ * writes; the value is the writer's own copy; a written row cannot be set any more */
+Test(wset, a_parameter_set_before_the_flush_is_written_and_a_written_row_refuses_it) {
+    int r0 = of_wset_add(w, T_PARENT, (const of_param_t[]){OFP_NUL});
+    int r1 = of_wset_add(w, T_PARENT, (const of_param_t[]){OFP_S("kept")});
+    char late[16] = "late-name";
+    cr_assert_eq(of_wset_set(w, T_PARENT, r0, -1, OFP_S(late)), 0, "the last parameter, counted from the end");
+    memset(late, 'x', sizeof late - 1);
+    cr_expect_eq(of_wset_set(w, T_PARENT, r1 + 1, 0, OFP_S("nope")), -1, "a row not buffered");
+    cr_expect_eq(of_wset_set(w, T_PARENT, r1, 1, OFP_S("nope")), -1, "a column past the row");
+    char err[256];
+    cr_assert_eq(of_wset_flush(w, err, sizeof err), OF_OK, "%s", err);
+    cr_expect_eq(count("SELECT COUNT(*) FROM itc_parent WHERE id = ? AND name = 'late-name'",
+                       (const of_param_t[]){OFP_U(of_wset_id(w, T_PARENT, r0))}, 1),
+                 1);
+    cr_expect_eq(count("SELECT COUNT(*) FROM itc_parent WHERE id = ? AND name = 'kept'",
+                       (const of_param_t[]){OFP_U(of_wset_id(w, T_PARENT, r1))}, 1),
+                 1);
+    cr_expect_eq(of_wset_set(w, T_PARENT, r0, 0, OFP_S("again")), -1, "written");
 }

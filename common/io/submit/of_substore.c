@@ -21,6 +21,7 @@
 #include "of_reserve.h"
 #include "of_stock.h"
 #include "of_sub.h"
+#include "of_tracepack.h"
 #include "of_wset.h"
 
 /* ---- statements run as they go (rare: new or changed platform goods, refunded trades) ---- */
@@ -238,13 +239,21 @@ typedef struct {
     size_t nsibs, sibs_cap;
 } rjob_t;
 
+/* An order row written before its packed trace: the trace's parameter is set when the trace is collected (D-T10-71). */
+typedef struct {
+    int table, row, ticket;
+    const char *event_id;
+} late_t;
+
 struct of_substore_s {
     of_db_t *db;
     const of_config_t *cfg;
     int st[Q__COUNT];
     of_db_multi_t rd[R__COUNT];
     of_db_multi_t m_stock_ups;
-    of_trace_packer_t *pk; /* the orders' traces, compressed (D-T10-62) */
+    of_tracepack_t *tp; /* the orders' traces, compressed (D-T10-62) on a thread of their own (D-T10-71) */
+    late_t *late;       /* the order rows whose trace is still being packed */
+    size_t nlate, late_cap;
     of_wset_t *w;
     /* per batch */
     of_catalog_t cat;     /* the batch's view: its snapshot + ov */
@@ -271,7 +280,7 @@ of_substore_t *of_substore_new(of_db_t *db, const of_config_t *cfg) {
     ss->db = db;
     ss->cfg = cfg;
     int bad = !(ss->ov = of_cat_overlay_new()) || !(ss->w = of_wset_new(db, TABLES, OF_SW__COUNT)) ||
-              !(ss->pk = of_trace_packer_new());
+              !(ss->tp = of_tracepack_new((int)of_cfg_int(cfg, OF_CFG_TRACE_THREAD)));
     for (int i = 0; !bad && i < Q__COUNT; i++)
         bad = (ss->st[i] = of_db_register(db, SQL[i])) < 0;
     for (int i = 0; !bad && i < R__COUNT; i++)
@@ -299,7 +308,8 @@ void of_substore_destroy(of_substore_t *ss) {
     if (!ss) return;
     of_stock_free(&ss->view);
     of_cat_overlay_free(ss->ov);
-    of_trace_packer_free(ss->pk);
+    of_tracepack_free(ss->tp);
+    free(ss->late);
     of_wset_free(ss->w);
     free(ss->loaded_specs);
     free(ss->deltas);
@@ -999,23 +1009,62 @@ static of_err_t write_raw(of_substore_t *ss, const of_subjob_t *job, const of_su
 }
 
 /* ------------------------------------------------------------------ the writer */
+/* The order row just written (its table's last) takes the trace of ticket once packed (land_traces). */
+static of_err_t late_trace(of_substore_t *ss, const of_subjob_t *job, int ticket, char *err, size_t size) {
+    if (ss->nlate == ss->late_cap) {
+        size_t nc = ss->late_cap ? ss->late_cap * 2 : 64;
+        late_t *l = realloc(ss->late, nc * sizeof *l);
+        if (!l) return nomem(err, size);
+        ss->late = l;
+        ss->late_cap = nc;
+    }
+    int table = job->into_trade_id ? OF_SW_TRADE_INTO : OF_SW_TRADE;
+    ss->late[ss->nlate++] = (late_t){table, (int)of_wset_rows(ss->w, table) - 1, ticket, job->event_id};
+    return OF_OK;
+}
+
+/* Before the orders' rows are written: each takes its packed trace (decision_trace_z, the third parameter from the
+ * row's end in OF_SW_TRADE and OF_SW_TRADE_INTO). */
+static of_err_t land_traces(of_substore_t *ss, char *err, size_t size) {
+    if (!ss->nlate) return OF_OK;
+    of_tracepack_wait(ss->tp);
+    for (size_t i = 0; i < ss->nlate; i++) {
+        const late_t *l = &ss->late[i];
+        size_t len;
+        const unsigned char *z = of_tracepack_get(ss->tp, l->ticket, &len);
+        if (!z) { /* out of memory, or the compressor refused: the order is written without its explanation */
+            of_warn("decision trace not stored: it could not be compressed", OF_S("event_id", l->event_id), OF_END);
+            continue;
+        }
+        if (of_wset_set(ss->w, l->table, l->row, -3, OFP_BN(z, len))) return nomem(err, size);
+    }
+    ss->nlate = 0;
+    of_tracepack_reset(ss->tp);
+    return OF_OK;
+}
+
+static void drop_traces(of_substore_t *ss) {
+    ss->nlate = 0;
+    of_tracepack_reset(ss->tp);
+}
+
 of_err_t of_substore_write(of_substore_t *ss, of_subjob_t *job, const of_sub_t *s, char *err, size_t size) {
     of_err_t e = OF_OK;
     job->trade_row = job->cust_row = -1;
     job->customer_id = s->submitted ? s->customer_id : 0;
     of_param_t cust = OFP_U(s->customer_id);
     /* the trace is stored once: with the order (compressed, D-T10-62), or on the raw trade when no order was made */
-    size_t zlen = 0;
-    unsigned char *packed = s->submitted ? of_trace_pack(ss->pk, &s->trace, &zlen) : NULL;
-    char *trace = s->submitted ? NULL : of_trace_json(&s->trace);
-    /* out of memory, or the compressor refused: the order is written without its explanation */
-    if (s->submitted && !packed)
-        of_warn("decision trace not stored: it could not be compressed", OF_S("event_id", job->event_id), OF_END);
+    char *trace = of_trace_json(&s->trace);
+    /* the order's: packed on the trace thread meanwhile, set in its row before the row is written (D-T10-71) */
+    int ticket = s->submitted && trace ? of_tracepack_put(ss->tp, trace) : -1;
+    if (s->submitted) trace = NULL; /* taken */
+    /* out of memory: the order is written without its explanation */
+    if (s->submitted && ticket < 0)
+        of_warn("decision trace not stored: out of memory", OF_S("event_id", job->event_id), OF_END);
     if (s->submitted && !(e = write_customer(ss, job, s, &cust, err, size)))
-        e = write_order(ss, &ss->cat, job, s, cust, packed ? OFP_BN(packed, zlen) : OFP_NUL, &job->trade_row, err,
-                        size);
+        e = write_order(ss, &ss->cat, job, s, cust, OFP_NUL, &job->trade_row, err, size);
+    if (!e && ticket >= 0) e = late_trace(ss, job, ticket, err, size);
     if (!e) e = write_raw(ss, job, s, cust, job->trade_row, trace, err, size);
-    free(packed);
     free(trace);
     if (e) return e;
     job->status = s->submitted ? s->status : 0;
@@ -1043,7 +1092,8 @@ static of_err_t duplicate(const of_substore_t *ss, size_t n) {
 }
 
 of_err_t of_substore_flush(of_substore_t *ss, of_subjob_t *const *jobs, size_t n, char *err, size_t size) {
-    of_err_t e = of_wset_flush_some(ss->w, ROUND_TABLES, err, size);
+    of_err_t e = land_traces(ss, err, size);
+    if (!e) e = of_wset_flush_some(ss->w, ROUND_TABLES, err, size);
     if (e == OF_ERR_DUPLICATE) return duplicate(ss, n);
     if (e) return e;
     for (size_t j = 0; j < n; j++) {
@@ -1182,7 +1232,8 @@ static of_err_t run_round(of_substore_t *ss, of_subjob_t *const *jobs, size_t n,
         if ((e = decide_one(ss, ss->rjobs[j], &ss->rj[j], now, err, size))) return e;
     if ((e = of_substore_flush(ss, ss->rjobs, len, err, size))) return e;
     /* the other tables' full statements now (memory stays bounded on a large batch, no statement more) */
-    e = of_wset_flush_full(ss->w, err, size);
+    e = land_traces(ss, err, size);
+    if (!e) e = of_wset_flush_full(ss->w, err, size);
     if (e == OF_ERR_DUPLICATE) return duplicate(ss, n);
     if (e) return e;
     size_t left = 0; /* the pending trades not in this round, in order */
@@ -1205,6 +1256,7 @@ void of_substore_begin(of_substore_t *ss, const of_cat_snap_t *snap) {
     ss->njobs = 0;
     ss->nrefunds = 0;
     of_wset_reset(ss->w);
+    drop_traces(ss);
 }
 
 /* Room for n jobs in the round buffers. -1 when out of memory. */
@@ -1279,7 +1331,8 @@ of_err_t of_substore_submit(of_substore_t *ss, of_subjob_t *const *jobs, size_t 
     /* The rest of this call's rows now: a later call (the next segment) may store a later version of one of these
      * raw trades, which must find them submitted (deliver_trade_id, process_status) and keep its own modify_flag
      * bits (D-T10-50; it_change "two versions of a new trade in one batch"). */
-    e = of_wset_flush(ss->w, errstr, errstr_size);
+    e = land_traces(ss, errstr, errstr_size);
+    if (!e) e = of_wset_flush(ss->w, errstr, errstr_size);
     return e == OF_ERR_DUPLICATE ? duplicate(ss, n) : e;
 }
 
@@ -1295,12 +1348,14 @@ void of_substore_discard(of_substore_t *ss) {
     ss->nrefunds = 0;
     of_cat_overlay_reset(ss->ov);
     of_wset_reset(ss->w);
+    drop_traces(ss);
 }
 
 of_err_t of_substore_end(of_substore_t *ss, char *errstr, size_t errstr_size) {
     /* the batch's refund orders, then the rows left buffered (also the benchmark's writer-only use:
      * of_substore_write/flush without submit) */
     of_err_t e = write_refunds(ss, errstr, errstr_size);
+    if (!e) e = land_traces(ss, errstr, errstr_size);
     if (!e) e = of_wset_flush(ss->w, errstr, errstr_size);
     if (e == OF_ERR_DUPLICATE) return duplicate(ss, ss->njobs);
     if (e) return e;
