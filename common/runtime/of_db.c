@@ -579,14 +579,15 @@ of_err_t of_db_exec_multi_ids(of_db_t *db, const of_db_multi_t *m, const of_para
     return OF_OK;
 }
 
-/* Append the rows of b to a (same columns); b is emptied. */
-/* The bytes of a result's cells: blocks of at least 64 kB, filled one after the other (a read of a batch's rows has
- * thousands of cells: one allocation each was ~6 % of trade-modify's CPU, in malloc and free). */
-typedef struct rblock_s {
-    struct rblock_s *next;
+/* The bytes of a result's cells (D-T10-72): blocks filled one after the other, the first sized to a small result,
+ * then 64 kB (or one cell's size) each (a read of a batch's rows has thousands of cells: one allocation each was ~6 %
+ * of trade-modify's CPU, in malloc and free). */
+struct of_rows_block {
+    struct of_rows_block *next;
     size_t used, cap;
     char data[];
-} rblock_t;
+};
+typedef struct of_rows_block rblock_t;
 
 static char *rows_alloc(of_rows_t *rows, size_t n, size_t want) {
     rblock_t *b = rows->blocks;
@@ -604,6 +605,7 @@ static char *rows_alloc(of_rows_t *rows, size_t n, size_t want) {
     return p;
 }
 
+/* Append the rows of b to a (same columns); b is emptied. */
 static of_err_t rows_append(of_rows_t *a, of_rows_t *b) {
     if (!b->nrows) return OF_OK;
     size_t na = (size_t)a->nrows * (size_t)a->ncols, nb = (size_t)b->nrows * (size_t)b->ncols;
@@ -615,7 +617,7 @@ static of_err_t rows_append(of_rows_t *a, of_rows_t *b) {
     a->lens = lens;
     memcpy(a->cells + na, b->cells, nb * sizeof *cells);
     memcpy(a->lens + na, b->lens, nb * sizeof *lens);
-    rblock_t **tail = (rblock_t **)&a->blocks; /* b's bytes go with its cells */
+    rblock_t **tail = &a->blocks; /* b's bytes go with its cells */
     while (*tail)
         tail = &(*tail)->next;
     *tail = b->blocks;

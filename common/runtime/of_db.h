@@ -57,11 +57,12 @@ of_err_t of_db_exec(of_db_t *db, int stmt, const of_param_t *params, int nparams
                     uint64_t *insert_idp, char *errstr, size_t errstr_size) OF_MUST_CHECK;
 
 /* Result of a query: every cell as a string (NULL for SQL NULL). */
+struct of_rows_block; /* of_db.c */
 typedef struct {
     int nrows, ncols;
     char **cells; /* nrows * ncols, pointing into blocks */
     size_t *lens;
-    void *blocks; /* the cells' bytes, a few large blocks (of_db.c), not one allocation per cell */
+    struct of_rows_block *blocks; /* the cells' bytes, a few large blocks, not one allocation per cell (D-T10-72) */
 } of_rows_t;
 /* Run a registered SELECT. Caller frees *rowsp with of_rows_free(). */
 of_err_t of_db_query(of_db_t *db, int stmt, const of_param_t *params, int nparams, of_rows_t **rowsp, char *errstr,

@@ -138,7 +138,7 @@ int of_wset_set(of_wset_t *w, int table, int row, int col, of_param_t v) {
     int np = t->m.row_params;
     if (col < 0) col += np;
     if (row < 0 || (size_t)row < t->done || (size_t)row < t->base || (size_t)row >= t->rows || col < 0 || col >= np)
-        return -1;
+        return 1;
     return put(t, &t->cells[((size_t)row - t->base) * (size_t)np + (size_t)col], &v);
 }
 

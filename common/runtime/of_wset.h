@@ -37,7 +37,8 @@ void of_wset_reset(of_wset_t *w);
  * -1 when out of memory. */
 int of_wset_add(of_wset_t *w, int table, const of_param_t *row);
 /* Replace parameter col (negative: counted from the row's end, -1 = its last) of row `row` of table, a row not written
- * yet; a string or blob is copied. 0, or -1 when the row is written or unknown, or out of memory. */
+ * yet; a string or blob is copied. 0; 1 when the row is written or unknown, or col is past the row; -1 out of memory.
+ */
 int of_wset_set(of_wset_t *w, int table, int row, int col, of_param_t v);
 /* Rows buffered for table. */
 size_t of_wset_rows(const of_wset_t *w, int table);

@@ -248,23 +248,41 @@ start_modify m3
 wait_modified || fail "second replay not consumed"
 assert_eq "$(snap)" "$before" "no change without the ledger either"
 stop_worker m3
-log "D-MOD-28: a copy of an applied change reaching a running worker that no longer reads the ledger first"
-start_modify m4
+log "D-MOD-28: copies of applied changes reaching a running worker that no longer reads the ledger first"
+# debug: the skipped copies are logged; a batch waits up to 1.5 s to fill, so that a copy and a fresh change share one
+OF_LOG_LEVEL=debug OF_BATCH_WAIT_MS=1500 start_modify m4
+copy() { # copy EVENT_ID: its TradeChange's bytes, from its outbox row, on trade.changed again
+  local k h
+  IFS=$'\t' read -r k h <<<"$(sql "SELECT msg_key, HEX(payload) FROM outbox WHERE event_id = '$1'")"
+  [[ -n $h ]] || fail "the TradeChange $1 in the outbox"
+  ordctl produce-raw --topic trade.changed --key "$k" --hex "$h" >/dev/null 2>&1 || fail "produce the copy of $1"
+}
+event_of() { grep "msg=\"change applied\".*tid=$1 " "$WORK/m4.log" | tail -1 | sed -E 's/.*event_id=([^ ]+).*/\1/'; }
 t11=$(trade IT-MOD-11 mod-buyer-11)
 send "$t11"
+t12=$(trade IT-MOD-12 mod-buyer-12)
+send "$t12"
 t11=$(sed -E 's/"buyer_message":""/"buyer_message":"一份就够"/' <<<"$t11" | at 12:00:00)
-send "$t11" # m4's first batch reads the ledger (a start), finds no copy: the next ones do not read it first
-ev11=$(grep 'msg="change applied".*tid=IT-MOD-11 ' "$WORK/m4.log" | sed -E 's/.*event_id=([^ ]+).*/\1/')
+send "$t11" # m4's first batch reads the ledger first (a start), holds no copy: the next ones do not read it first
+ev11=$(event_of IT-MOD-11)
 [[ -n $ev11 ]] || fail "IT-MOD-11's change log line"
-before=$(snap)
-IFS=$'\t' read -r key11 hex11 <<<"$(sql "SELECT msg_key, HEX(payload) FROM outbox WHERE event_id = '$ev11'")"
-[[ -n $hex11 ]] || fail "IT-MOD-11's TradeChange in the outbox"
-ordctl produce-raw --topic trade.changed --key "$key11" --hex "$hex11" >/dev/null 2>&1 || fail "produce the copy"
-wait_modified || fail "the copy not consumed"
+copy "$ev11"
+t12=$(sed -E 's/"cs_remark":""/"cs_remark":"加急"/' <<<"$t12" | at 12:05:00)
+send "$t12" # its change joins the copy's batch, still filling
 assert_eq "$(grep -c 'msg="a change of the batch was applied before (a copy)' "$WORK/m4.log")" "1" "the ledger's insert found the copy; the batch ran again"
-assert_eq "$(sql "SELECT COUNT(*) FROM processed_event WHERE consumer = '$OF_KAFKA_GROUP-modify' AND event_id = '$ev11'")" "1" "one ledger row for the change"
-assert_eq "$(snap)" "$before" "the copy changed nothing"
-assert_eq "$(grep -c 'msg="transaction retry"' "$WORK/m4.log")" "0" "no retry of the transaction for it (run again at once)"
+grep -q 'msg="a change of the batch was applied before (a copy).*messages=2' "$WORK/m4.log" || fail "the copy and the fresh change in one batch (the case under test)"
+assert_eq "$(grep -c "msg=\"replay skipped\".*event_id=$ev11" "$WORK/m4.log")" "1" "the copy skipped as applied before"
+assert_eq "$(sql "SELECT cs_remark FROM sales_trade WHERE trade_id = $(order_of IT-MOD-12)")" "加急" "the fresh change of the same batch applied in its second run"
+assert_eq "$(bits IT-MOD-12)" "0/0" "its bits cleared"
+assert_eq "$(grep -c 'msg="transaction retry"' "$WORK/m4.log")" "0" "run again at once, not through the transaction's retry"
+t11=$(sed -E 's/"buyer_message":"一份就够"/"buyer_message":"两份"/' <<<"$t11" | at 12:10:00)
+send "$t11" # a batch without a copy, read first (the last one held one): the next ones do not read it first again
+ev11b=$(event_of IT-MOD-11)
+[[ -n $ev11b && $ev11b != "$ev11" ]] || fail "IT-MOD-11's second change log line"
+copy "$ev11b"
+wait_modified || fail "the second copy not consumed"
+assert_eq "$(grep -c 'msg="a change of the batch was applied before (a copy)' "$WORK/m4.log")" "2" "after a batch without a copy the ledger is not read first again: the second copy is found by the insert"
+assert_eq "$(grep -c "msg=\"replay skipped\".*event_id=$ev11b" "$WORK/m4.log")" "1" "the second copy skipped"
 stop_worker m4
 stop_worker s
 grep -q 'msg="change applied"' "$WORK/m.log" || fail "no 'change applied' log line"

@@ -65,7 +65,7 @@ of_modify_t *of_modify_new(const of_config_t *cfg, of_db_t *db, of_producer_t *p
     md->db = db;
     md->p = producer;
     md->ladder = ladder;
-    md->read_ledger = 1; /* a start follows a stop or a rebalance: copies of the last batches are likely */
+    md->read_ledger = 1; /* a start: what a stopped or crashed instance left uncommitted comes again */
     snprintf(md->consumer, sizeof md->consumer, "%s", consumer);
     snprintf(md->worker, sizeof md->worker, "trade-modify@%s", of_cfg_str(cfg, OF_CFG_INSTANCE_ID));
     md->ms = of_modstore_new(db, cfg);

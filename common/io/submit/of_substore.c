@@ -1036,7 +1036,11 @@ static of_err_t land_traces(of_substore_t *ss, char *err, size_t size) {
             of_warn("decision trace not stored: it could not be compressed", OF_S("event_id", l->event_id), OF_END);
             continue;
         }
-        if (of_wset_set(ss->w, l->table, l->row, -3, OFP_BN(z, len))) return nomem(err, size);
+        int r = of_wset_set(ss->w, l->table, l->row, -3, OFP_BN(z, len));
+        if (r < 0) return nomem(err, size);
+        if (r) /* a row written before its trace: a defect of this file, not the batch's */
+            return of_seterr(err, size, OF_ERR_DB, "decision trace of order row %d of %s: the row is not buffered",
+                             l->row, TABLES[l->table].name);
     }
     ss->nlate = 0;
     of_tracepack_reset(ss->tp);
