@@ -1,6 +1,7 @@
 /* of_tracepack.c -- decision traces compressed on a thread of their own (of_tracepack.h, D-T10-71). */
 #include "of_tracepack.h"
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include "of_trace.h"
@@ -61,13 +62,17 @@ of_tracepack_t *of_tracepack_new(int threaded) {
 }
 
 /* The packing thread, at the first trace (a writer that never packs one has none); a small stack: it only compresses.
- */
+ * Every signal blocked in it, so that SIGTERM and SIGINT reach the worker's own threads (their waits end on them). */
 static void start(of_tracepack_t *tp) {
     tp->threaded = 0; /* one attempt */
     pthread_attr_t a;
     if (pthread_attr_init(&a)) return;
     pthread_attr_setstacksize(&a, 256 * 1024);
+    sigset_t all, old;
+    sigfillset(&all);
+    int masked = pthread_sigmask(SIG_SETMASK, &all, &old) == 0;
     tp->started = pthread_create(&tp->th, &a, run, tp) == 0;
+    if (masked) pthread_sigmask(SIG_SETMASK, &old, NULL);
     pthread_attr_destroy(&a);
 }
 
