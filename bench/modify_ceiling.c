@@ -342,12 +342,10 @@ static of_param_t bind(const table_t *t, int col, const cell_t *c) {
     return t->binary[col] ? OFP_BN(c->v, c->len) : OFP_SN(c->v, c->len);
 }
 
-/* t's statements on connection c (db): built once, prepared on each connection */
-static void register_table(of_db_t *db, int c, table_t *t) {
+/* t's statements' texts (once, for every connection) */
+static void build_sql(table_t *t) {
     buf_t h = {0}, r = {0}, tl = {0};
-    if (t->del.nrows && t->sql_del[0]) {
-        if (of_db_register_multi_sep(db, t->sql_del[0], t->sql_del[1], ", ", t->sql_del[2], &t->m_del[c])) exit(1);
-    } else if (t->del.nrows) {
+    if (t->del.nrows) {
         put(&h, "DELETE FROM `%s` WHERE (", t->name);
         put(&r, "(");
         for (int i = 0; i < t->npk; i++) {
@@ -358,11 +356,8 @@ static void register_table(of_db_t *db, int c, table_t *t) {
         put(&r, ")");
         put(&tl, ")");
         t->sql_del[0] = take(&h), t->sql_del[1] = take(&r), t->sql_del[2] = take(&tl);
-        if (of_db_register_multi_sep(db, t->sql_del[0], t->sql_del[1], ", ", t->sql_del[2], &t->m_del[c])) exit(1);
     }
-    if (t->ins.nrows && t->sql_ins[0]) {
-        if (of_db_register_multi_sep(db, t->sql_ins[0], t->sql_ins[1], ", ", t->sql_ins[2], &t->m_ins[c])) exit(1);
-    } else if (t->ins.nrows) {
+    if (t->ins.nrows) {
         put(&h, "INSERT INTO `%s` (", t->name);
         put(&r, "(");
         for (int i = 0; i < t->ncc; i++) {
@@ -372,12 +367,8 @@ static void register_table(of_db_t *db, int c, table_t *t) {
         put(&h, ") VALUES ");
         put(&r, ")");
         t->sql_ins[0] = take(&h), t->sql_ins[1] = take(&r), t->sql_ins[2] = take(&tl);
-        if (of_db_register_multi_sep(db, t->sql_ins[0], t->sql_ins[1], ", ", t->sql_ins[2], &t->m_ins[c])) exit(1);
     }
-    if (t->upd.nrows && t->sql_upd[0]) {
-        if (of_db_register_multi_sep(db, t->sql_upd[0], t->sql_upd[1], " UNION ALL ", t->sql_upd[2], &t->m_upd[c]))
-            exit(1);
-    } else if (t->upd.nrows) {
+    if (t->upd.nrows) {
         put(&h, "UPDATE `%s` x JOIN (", t->name);
         put(&r, "SELECT ");
         for (int i = 0; i < t->npk; i++)
@@ -391,9 +382,18 @@ static void register_table(of_db_t *db, int c, table_t *t) {
         for (int i = 0; i < t->nucols; i++)
             put(&tl, "%sx.`%s` = v.v%d", i ? ", " : "", t->col[t->ucols[i]], i);
         t->sql_upd[0] = take(&h), t->sql_upd[1] = take(&r), t->sql_upd[2] = take(&tl);
-        if (of_db_register_multi_sep(db, t->sql_upd[0], t->sql_upd[1], " UNION ALL ", t->sql_upd[2], &t->m_upd[c]))
-            exit(1);
     }
+}
+
+/* t's statements prepared on connection c (db) */
+static void register_table(of_db_t *db, int c, table_t *t) {
+    if (t->del.nrows && of_db_register_multi_sep(db, t->sql_del[0], t->sql_del[1], ", ", t->sql_del[2], &t->m_del[c]))
+        exit(1);
+    if (t->ins.nrows && of_db_register_multi_sep(db, t->sql_ins[0], t->sql_ins[1], ", ", t->sql_ins[2], &t->m_ins[c]))
+        exit(1);
+    if (t->upd.nrows &&
+        of_db_register_multi_sep(db, t->sql_upd[0], t->sql_upd[1], " UNION ALL ", t->sql_upd[2], &t->m_upd[c]))
+        exit(1);
 }
 
 /* rows [r0, r1) of rs, columns given by cols (indexes into t->col) */
@@ -614,6 +614,8 @@ int main(int argc, char **argv) {
             return 1;
         }
     long long rows = 0;
+    for (int i = 0; i < NT; i++)
+        build_sql(&T[i]);
     for (int c = 0; c < nconn; c++) {
         cs[c].c = c;
         cs[c].n = nconn;

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include "of_array.h"
 #include "of_trace.h"
 
 typedef struct {
@@ -14,7 +15,8 @@ typedef struct {
 
 struct of_tracepack_s {
     of_trace_packer_t *pk; /* the packing thread's, or the caller's when there is none */
-    int threaded, started, stop;
+    int threaded;          /* a thread to start at the next trace (cleared by the one attempt) */
+    int started, stop;
     pthread_t th;
     pthread_mutex_t mu;
     pthread_cond_t work, done;
@@ -86,18 +88,12 @@ int of_tracepack_put(of_tracepack_t *tp, char *json) {
     if (tp->threaded) start(tp);
     if (!tp->started) pack(tp, it);
     pthread_mutex_lock(&tp->mu);
-    if (tp->n == tp->cap) {
-        size_t nc = tp->cap ? tp->cap * 2 : 64;
-        item_t **a = realloc(tp->items, nc * sizeof *a);
-        if (!a) {
-            pthread_mutex_unlock(&tp->mu);
-            free(it->json);
-            free(it->out);
-            free(it);
-            return -1;
-        }
-        tp->items = a;
-        tp->cap = nc;
+    if (of_array_grow((void **)&tp->items, &tp->cap, tp->n + 1, sizeof *tp->items)) {
+        pthread_mutex_unlock(&tp->mu);
+        free(it->json);
+        free(it->out);
+        free(it);
+        return -1;
     }
     tp->items[tp->n++] = it;
     if (tp->started) {

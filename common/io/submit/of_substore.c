@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 #include "of_api_goods.h"
+#include "of_array.h"
 #include "of_automatch.h"
 #include "of_goods.h"
 #include "of_customer.h"
@@ -1011,13 +1012,7 @@ static of_err_t write_raw(of_substore_t *ss, const of_subjob_t *job, const of_su
 /* ------------------------------------------------------------------ the writer */
 /* The order row just written (its table's last) takes the trace of ticket once packed (land_traces). */
 static of_err_t late_trace(of_substore_t *ss, const of_subjob_t *job, int ticket, char *err, size_t size) {
-    if (ss->nlate == ss->late_cap) {
-        size_t nc = ss->late_cap ? ss->late_cap * 2 : 64;
-        late_t *l = realloc(ss->late, nc * sizeof *l);
-        if (!l) return nomem(err, size);
-        ss->late = l;
-        ss->late_cap = nc;
-    }
+    if (of_array_grow((void **)&ss->late, &ss->late_cap, ss->nlate + 1, sizeof *ss->late)) return nomem(err, size);
     int table = job->into_trade_id ? OF_SW_TRADE_INTO : OF_SW_TRADE;
     ss->late[ss->nlate++] = (late_t){table, (int)of_wset_rows(ss->w, table) - 1, ticket, job->event_id};
     return OF_OK;
