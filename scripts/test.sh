@@ -62,7 +62,7 @@ export OF_MYSQL_PORT=${OF_TEST_MYSQL_PORT:-33316}
 export OF_REDIS_PORT=${OF_TEST_REDIS_PORT:-36389}
 export OF_BUILD_DIR=$TB
 export OF_KAFKA_PORT=${OF_TEST_KAFKA_PORT:-29192}
-export OF_TOPICS_ARGS="--namespaces 28"
+export OF_TOPICS_ARGS="--namespaces 29"
 
 step "test stack (fresh, in $OF_STATE_DIR)"
 bash scripts/stack.sh down --purge >/dev/null 2>&1 || true

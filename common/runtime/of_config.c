@@ -76,7 +76,8 @@ static const of_cfg_def_t defs[OF_CFG__COUNT] = {
         SECRET("OF_KAFKA_SASL_PASSWORD", "SASL password. Secret: keep it out of OF_KAFKA_EXTRA."),
     [OF_CFG_KAFKA_GROUP] =
         STR("OF_KAFKA_GROUP", "",
-            "Consumer group; default `orderfleet.<worker>`. All instances of one worker type share it."),
+            "Consumer group; default `orderfleet.<worker>`. All instances of one worker type share it. Printable "
+            "ASCII without spaces, at most 64 characters: the processed-event ledger's consumer column (D-RT-7)."),
     [OF_CFG_KAFKA_STATIC_MEMBER] =
         ENUM("OF_KAFKA_STATIC_MEMBER", "auto", "auto|on|off",
              "Static consumer-group membership (Kafka group.instance.id = OF_INSTANCE_ID): an instance restarted "
@@ -386,6 +387,16 @@ of_err_t of_cfg_validate(const of_cfg_def_t *def, const char *value, char *errst
     for (const char *p = value; *p; p++)
         if ((unsigned char)*p < 0x20)
             return of_seterr(errstr, errstr_size, OF_ERR_CONFIG, "%s: control character in value", def->name);
+    if (def == &defs[OF_CFG_KAFKA_GROUP]) { /* D-RT-7: processed_event.consumer, VARCHAR(64) ascii */
+        if (strlen(value) > 64)
+            return of_seterr(errstr, errstr_size, OF_ERR_CONFIG, "%s: longer than 64 characters", def->name);
+        for (const char *p = value; *p; p++)
+            if ((unsigned char)*p < 0x21 || (unsigned char)*p > 0x7e)
+                return of_seterr(
+                    errstr, errstr_size, OF_ERR_CONFIG,
+                    "%s: printable ASCII without spaces only (the processed-event ledger's consumer column)",
+                    def->name);
+    }
     return OF_OK;
 }
 

@@ -11,12 +11,7 @@ trade() {
 }
 paid() { sed -E 's/"trade_status":10,"pay_status":0/"trade_status":30,"pay_status":2/; s/"pay_time":""/"pay_time":"2026-11-20 10:05:00"/; s/"status":10,/"status":30,/g; s/"paid":"0.00"/"paid":"354.00"/'; }
 at() { sed -E "s/\"modified\":\"[^\"]*\"/\"modified\":\"2026-11-20 $1\"/"; }
-send() { # send JSON: publish one version and wait until both workers consumed it
-  printf '%s\n' "$1" >"$WORK/v.jsonl"
-  publish "$WORK/v.jsonl"
-  wait_idle || fail "trade.raw not consumed"
-  wait_modified || fail "trade.changed not consumed"
-}
+send() { send_version "$1"; }
 order_of() { sql "SELECT deliver_trade_id FROM api_trade WHERE tid='$1'"; }
 st() { sql "SELECT CONCAT_WS(' ', trade_status, pay_status, refund_status, block_reason, bad_reason, warehouse_id) FROM sales_trade WHERE trade_id=$1"; }
 lines() { sql "SELECT GROUP_CONCAT(CONCAT(src_oid, ':', actual_num, '/', refund_status, '/', stock_reserved, '@', reserved_warehouse_id) ORDER BY src_oid) FROM sales_trade_order WHERE trade_id=$1"; }

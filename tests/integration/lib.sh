@@ -78,6 +78,13 @@ start_sweep() {
   log "started sweep $name (pid $!)"
 }
 wait_modified() { ordctl wait-idle --topic trade.changed --group "$OF_KAFKA_GROUP-modify" --timeout "${1:-120}" 2>/dev/null; }
+# send_version JSON: publish one version of a raw trade and wait until trade-submit and trade-modify consumed it
+send_version() {
+  printf '%s\n' "$1" >"$WORK/v.jsonl"
+  publish "$WORK/v.jsonl"
+  wait_idle || fail "trade.raw not consumed"
+  wait_modified || fail "trade.changed not consumed"
+}
 
 # stop_worker NAME: SIGTERM, wait; a clean exit (0) with no sanitizer report is required
 stop_worker() {

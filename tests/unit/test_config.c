@@ -76,6 +76,24 @@ Test(config, bad_choice) {
 Test(config, bad_profile) {
     expect_bad("OF_KAFKA_PROFILE", "dev", "must be one of");
 }
+/* D-RT-7: the group is the processed-event ledger's consumer (VARCHAR(64) ascii): refused at start, not a dead letter
+ * per message */
+Test(config, D_RT_7_group_printable_ascii_up_to_64) {
+    expect_bad("OF_KAFKA_GROUP", "modify-\xc3\xa9", "printable ASCII");
+    expect_bad("OF_KAFKA_GROUP", "my group", "printable ASCII");
+    char g[66];
+    memset(g, 'g', 65);
+    g[65] = '\0';
+    expect_bad("OF_KAFKA_GROUP", g, "longer than 64");
+    g[64] = '\0';
+    clean_env();
+    setenv("OF_KAFKA_GROUP", g, 1);
+    char err[256] = "";
+    of_config_t *c = of_config_load(NULL, err, sizeof err);
+    unsetenv("OF_KAFKA_GROUP");
+    cr_expect_not_null(c, "64 characters refused: %s", err);
+    of_config_destroy(c);
+}
 
 Test(config, unknown_key_in_file_is_an_error) {
     char path[] = "/tmp/of_cfg_XXXXXX";

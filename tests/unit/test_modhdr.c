@@ -287,6 +287,25 @@ Test(modhdr, MOD_T8_03_the_new_remark_is_composed_onto_the_order) {
     cr_expect(logged(&plan.logs, "MOD-T8-04"));
 }
 
+/* §4.0 OTHER (cancelled, 5, D-MOD-1): T8 has no branch by state there: recorded and set, nothing intercepted */
+Test(modhdr, MOD_T8_01_04_cancelled_order_recorded_not_intercepted) {
+    fx_raw.cs_remark = "取消了也记下";
+    decide(5, OF_MF_CS_REMARK);
+    cr_expect(plan.remark_history, "T8-01");
+    cr_expect(plan.set_cs_remark, "T8-04");
+    cr_expect_eq(plan.bad_or | plan.block_or, 0, "T8-06/07/08 are for 40 and above");
+    cr_expect_eq(plan.handled, OF_MF_CS_REMARK, "T8-09");
+}
+
+Test(modhdr, MOD_T32_03_cancelled_order_bad_4) {
+    decide(5, OF_MF_INVOICE);
+    cr_expect_eq(plan.bad_or, OF_MBAD_INVOICE, "T32-03: bad_reason |= 4 (5 is not unaudited, D-MOD-1)");
+    cr_expect_eq(plan.block_or, 0);
+    cr_expect(logged(&plan.logs, "MOD-T32-03"));
+    decide(95, OF_MF_INVOICE);
+    cr_expect_eq(plan.bad_or, OF_MBAD_INVOICE, "T32-03 on a shipped order too");
+}
+
 Test(modhdr, MOD_T32_04_bit_cleared_in_every_branch) {
     int states[] = {20, 40, 95, 5};
     for (size_t i = 0; i < sizeof states / sizeof *states; i++) {

@@ -167,6 +167,29 @@ Test(modline, MOD_O2_06_cancelled_order_back_to_awaiting_audit) {
     cr_expect(plan.reopen);
 }
 
+/* the state branches of MOD-O2 not covered above: a refund applied on a cancelled order (OTHER: marked, nothing
+ * blocked), a processed refund cancelled on a shipped order (neither O2-05 nor O2-06: O2-07) */
+Test(modline, MOD_O2_02_refund_applied_on_a_cancelled_order_marked_only) {
+    o.refund_status = OF_LRS_APPLIED;
+    decide(5, OF_MFO_REFUND);
+    cr_expect_eq(plan.block_or | plan.bad_or, 0, "a cancelled order holds no stockout to block");
+    cr_expect_eq(plan.line_refund_status, OF_LRS_APPLIED, "O2-02: marked");
+    cr_expect(plan.recompute_refund, "O2-03");
+    cr_expect_not(plan.release_line);
+    cr_expect_not(plan.restore_line);
+}
+
+Test(modline, MOD_O2_07_processed_refund_cancelled_on_a_shipped_order) {
+    o.refund_status = OF_LRS_CANCELLED;
+    st.refund_handled = 1;
+    st.line_refund_status = OF_LRS_APPLIED;
+    decide(95, OF_MFO_REFUND);
+    cr_expect_not(plan.restore_line, "O2-06 is for unaudited orders");
+    cr_expect_eq(plan.block_or, 0, "O2-05 is for audited orders");
+    cr_expect(logged(&plan.logs, "MOD-O2-07"));
+    cr_expect_eq(plan.line_refund_status, OF_LRS_CANCELLED);
+}
+
 Test(modline, MOD_O2_07_cancelled_before_processing_applied_becomes_cancelled) {
     o.refund_status = OF_LRS_CANCELLED;
     st.line_refund_status = OF_LRS_APPLIED;
@@ -268,6 +291,10 @@ Test(modline, MOD_O1_04_audited_without_a_stockout_order_not_blocked) {
     decide(40, OF_MFO_STATUS);
     cr_expect_eq(plan.block_or, 0, "no stockout order: nothing to intercept");
     cr_expect_not(plan.release_line, "nor released: the audited order is the user's");
+    cr_assert_eq(plan.logs.n, 1);
+    cr_expect(strstr(plan.logs.e[0].message, "without a stockout order") != NULL, "log says why: %s",
+              plan.logs.e[0].message);
+    cr_expect(strstr(plan.logs.e[0].message, "already handled") == NULL, "not handled: %s", plan.logs.e[0].message);
 }
 
 Test(modline, MOD_O2_07_only_an_application_becomes_cancelled) {

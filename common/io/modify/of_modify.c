@@ -249,15 +249,24 @@ of_err_t of_modify_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
         item_t *it = &items[i];
         it->m = msgs[i];
         of_ladder_ctx_read(msgs[i], &it->rc);
+        if (msgs[i]->len > OF_MODIFY_MAX_CHANGE) { /* D-MOD-42: it could not wait on the ladder (its partition stuck) */
+            char what[96];
+            snprintf(what, sizeof what, "value of %zu bytes: a TradeChange takes at most %d", msgs[i]->len,
+                     OF_MODIFY_MAX_CHANGE);
+            dead(&res[i], it, "validation", "%s", what);
+            continue;
+        }
         it->c = orderfleet__trade_change__unpack(NULL, msgs[i]->len, msgs[i]->payload);
         if (!it->c) {
             dead(&res[i], it, "decode", "%s", "value is not a TradeChange protobuf message");
             continue;
         }
         const char *eid = it->c->meta ? it->c->meta->event_id : NULL;
-        if (!eid || !*eid || strlen(eid) > 100 ||
+        /* D-RT-5: up to processed_event.event_id's 128, not the 100 of a raw event's id, which trade-submit prefixes
+         * with "tc-" (D-RT-7) */
+        if (!eid || !*eid || strlen(eid) > 128 ||
             strspn(eid, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-") != strlen(eid)) {
-            dead(&res[i], it, "validation", "%s", "meta.event_id: must be 1..100 of [A-Za-z0-9._:-]");
+            dead(&res[i], it, "validation", "%s", "meta.event_id: must be 1..128 of [A-Za-z0-9._:-]");
             continue;
         }
         if (!it->c->api_trade_id) {

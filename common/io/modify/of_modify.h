@@ -10,6 +10,10 @@
 
 typedef struct of_modify_s of_modify_t;
 
+/* The largest TradeChange taken (bytes, D-MOD-42): trade-submit's are ~50 bytes a sub-order; a larger one is a dead
+ * letter at once, as it could not wait on the retry ladder (its envelope over the producer's message size). */
+#define OF_MODIFY_MAX_CHANGE (256 * 1024)
+
 /* consumer names this consumer in processed_event; ladder: where a change of a trade not submitted yet waits
  * (OF_RETRY_LADDER, served by of-retry-ladder). Borrowed: cfg, db, producer, ladder. Caller frees with
  * of_modify_destroy(). */

@@ -41,7 +41,8 @@ static const struct {
          "t.invoice_content, t.cs_remark, t.buyer_message, t.is_history, t.unmerge_mask, t.shop_id, "
          "t.post_amount, t.pay_status, t.refund_status, IFNULL((SELECT MIN(so.stockout_id) FROM "
          "stockout_order so WHERE so.src_order_type = 1 AND so.src_order_id = t.trade_id AND so.status <> 5), "
-         "0), t.salesman_id, t.flag_id, t.is_split, t.split_from_trade_id FROM sales_trade t WHERE t.trade_id IN (",
+         "0), t.salesman_id, t.flag_id, t.is_split, t.split_from_trade_id, t.sales_counted FROM sales_trade t WHERE "
+         "t.trade_id IN (",
          ") ORDER BY t.trade_id FOR UPDATE"},
     [R_LINE] = {"SELECT trade_id, rec_id, src_tid, src_oid, spec_id, num, actual_num, refund_status, gift_type, "
                 "stock_reserved, reserved_warehouse_id, reserved_num, share_amount, share_post, paid, discount, "
@@ -133,7 +134,8 @@ static const of_wtable_t TABLES[W__COUNT] = {
     [W_BACKGROUND] = {"sys_process_background",
                       "INSERT INTO sys_process_background (type, shop_id, object_id, data) VALUES ", "(1, ?, ?, ?)",
                       NULL, NULL, 0, 0},
-    /* MOD-T1-30: today's sales, where counted (MID-SLS-01) */
+    /* MOD-T1-30, MOD-O1-06/08: today's sales, where counted (MID-SLS-01), never below 0; MOD-O2-06 adds back (n < 0,
+     * D-MOD-30); a day without a row is left without one (D-MOD-19) */
     [W_SALES] = {"stat_daily_sales", "UPDATE stat_daily_sales d JOIN (", "SELECT ? AS sh, ? AS wh, ? AS sp, ? AS n",
                  " UNION ALL ",
                  ") v ON d.sales_date = CURDATE() AND d.shop_id = v.sh AND d.warehouse_id = v.wh AND d.spec_id = v.sp "
@@ -192,6 +194,12 @@ typedef struct {
     Orderfleet__RawSubOrder **op; /* t.orders */
     uint64_t *oids;               /* api_trade_order.rec_id */
     uint32_t *oflags;             /* api_trade_order.modify_flag */
+    /* what the change writes to the raw trade and its sub-orders, over every order holding its lines (the order and
+     * those split off it, D-MID-17): one W_RAW / W_RAWO row each, written by write_raw (a multi-row UPDATE … JOIN
+     * changes a row once, whichever of two rows of one key the server takes) */
+    uint32_t w_clr, *w_oclr;
+    int w_ps, *w_ops, w_any;
+    uint64_t w_sm, w_rl, w_fr;
     uint64_t rec_id, shop_id, deliver;
     const char *submit_rule; /* the rule that stopped its submission, "" = none (or not tried yet) */
     int process_status;
@@ -202,6 +210,7 @@ typedef struct {
     uint64_t trade_id, customer_id, stockout_id, shop_id, warehouse_id, salesman_id, flag_id;
     uint64_t split_from; /* the order the sweep split it off, 0 = none (D-MID-17) */
     int status, pay_status, refund_status, is_history, is_split;
+    int sales_counted; /* its lines are in today's sales (MID-SLS-01, D-MID-8) */
     uint32_t unmerge_mask;
     int64_t post_amount;
     of_mod_order_t mo; /* the header rules' view */
@@ -312,6 +321,8 @@ static void clear(of_modstore_t *ms) {
         free(ms->raws[i].op);
         free(ms->raws[i].oids);
         free(ms->raws[i].oflags);
+        free(ms->raws[i].w_oclr);
+        free(ms->raws[i].w_ops);
     }
     free(ms->raws);
     free(ms->ords);
@@ -421,7 +432,9 @@ static of_err_t load_raws(of_modstore_t *ms, of_modjob_t *const *jobs, size_t n,
         x->op = calloc(k + 1, sizeof *x->op);
         x->oids = calloc(k + 1, sizeof *x->oids);
         x->oflags = calloc(k + 1, sizeof *x->oflags);
-        if (!x->o || !x->op || !x->oids || !x->oflags) {
+        x->w_oclr = calloc(k + 1, sizeof *x->w_oclr);
+        x->w_ops = calloc(k + 1, sizeof *x->w_ops);
+        if (!x->o || !x->op || !x->oids || !x->oflags || !x->w_oclr || !x->w_ops) {
             free(rid);
             return nomem(err, size);
         }
@@ -534,6 +547,7 @@ static of_err_t load_orders(of_modstore_t *ms, char *err, size_t size) {
         o->flag_id = U(rt, r, 27);
         o->is_split = (int)I(rt, r, 28);
         o->split_from = U(rt, r, 29);
+        o->sales_counted = (int)I(rt, r, 30);
         o->warehouse_id = U(rt, r, 3);
         o->loaded = 1;
         o->line0 = ms->nlines;
@@ -636,15 +650,17 @@ static of_err_t release_line(of_modstore_t *ms, of_modjob_t *job, const ord_t *o
     return OF_OK;
 }
 
-/* MOD-O2-06: a line's goods back (actual_num = num), reserved again on the order's counter. */
+/* MOD-O2-06: a line's goods back (actual_num = num), reserved again on the order's counter; with add_sales its
+ * quantity back in today's sales (D-MOD-30: what MOD-O1-06 deducted). */
 static of_err_t restore_line(of_modstore_t *ms, of_modjob_t *job, const ord_t *o, uint64_t warehouse_id, line_t *l,
-                             char *err, size_t size) {
+                             int add_sales, char *err, size_t size) {
     int kind = o->status == OF_ST_UNPAID || o->status == OF_ST_BALANCE ? OF_RES_UNPAY : OF_RES_ORDER;
     for (size_t i = 0; i < o->nline; i++) /* the counter the order's other lines hold */
         if (ms->lines[o->line0 + i].reserved) kind = ms->lines[o->line0 + i].reserved;
     l->actual_num = l->num;
     l->dirty = 1;
     if (!warehouse_id) return OF_OK;
+    if (add_sales && l->num > 0 && add_sale(ms, o->shop_id, warehouse_id, l->spec_id, -l->num)) return nomem(err, size);
     of_err_t e =
         stock_move(ms, job, o->trade_id, warehouse_id, l->spec_id, kind, l->num, "MOD-O2-06 reserved again", err, size);
     if (e) return e;
@@ -1026,7 +1042,10 @@ static of_err_t apply_job(of_modstore_t *ms, of_modjob_t *job, raw_t *x, ord_t *
             l->dirty = 1;
         }
         if (!e && l && lp.restore_line) {
-            e = restore_line(ms, job, o, o->warehouse_id, l, err, size);
+            /* D-MOD-30: "refresh sales": back what MOD-O1-06 took, where it took it (25 ≤ status ≤ 55), or where
+             * MOD-O1-08 / MOD-T1-32 then cancelled an order whose sales were counted */
+            int counted = (f.status >= 25 && f.status <= 55) || (f.status == OF_ST_CANCELLED && o->sales_counted);
+            e = restore_line(ms, job, o, o->warehouse_id, l, counted, err, size);
             l->refund_status = OF_LRS_CANCELLED;
             f.agg = 1;
             if (lp.reopen) f.status = 30; /* MOD-O2-06: 待审核 (OP-01) */
@@ -1061,10 +1080,12 @@ static of_err_t apply_job(of_modstore_t *ms, of_modjob_t *job, raw_t *x, ord_t *
         for (size_t i = 0; i < o->nline; i++)
             goods |= ms->lines[o->line0 + i].actual_num > 0 && !ms->lines[o->line0 + i].gift_type;
         if (!goods && f.status != OF_ST_CANCELLED && f.status < 40) {
+            /* the gifts' sales as the goods' (MOD-O1-06): deducted where the order's status counts them */
+            int counted = f.status >= 25 && f.status <= 55;
             f.status = OF_ST_CANCELLED;
             for (size_t i = 0; i < o->nline && !e; i++) {
                 line_t *l = &ms->lines[o->line0 + i];
-                if (l->actual_num > 0) e = release_line(ms, job, o, l, last_rs, 0, "MOD-O1-08", err, size);
+                if (l->actual_num > 0) e = release_line(ms, job, o, l, last_rs, counted, "MOD-O1-08", err, size);
             }
             if (!e)
                 e = ADD(W_LOG, OFP_U(o->trade_id), OFP_I(OF_LOG_STATUS), OFP_S("MOD-O1-08"),
@@ -1097,12 +1118,19 @@ static of_err_t apply_job(of_modstore_t *ms, of_modjob_t *job, raw_t *x, ord_t *
     }
     if (!e && f.blk && o->stockout_id) e = ADD(W_STOCKOUT, OFP_U(o->stockout_id), OFP_U(f.blk));
     if (e) goto out;
-    /* the raw trade and its sub-orders: the handled bits cleared (MOD-END-01, MOD-O-END-01) */
-    for (size_t i = 0; i < x->t.n_orders && !e; i++)
-        if (oclear[i] || ops[i]) e = ADD(W_RAWO, OFP_U(x->oids[i]), OFP_U(oclear[i]), OFP_I(ops[i]));
-    if (!e)
-        e = ADD(W_RAW, OFP_U(x->rec_id), OFP_U(clear), OFP_I(raw_ps), OFP_U(0), OFP_U(hp.cs.salesman_id),
-                OFP_U(hp.cs.logistics_id), OFP_U(hp.cs.freeze_reason), OFP_S(""), OFP_S(""));
+    /* the raw trade and its sub-orders: the handled bits cleared (MOD-END-01, MOD-O-END-01), with what the other
+     * orders holding its lines do (write_raw); process statuses by precedence: completed over shipped over part
+     * shipped over cancelled */
+    for (size_t i = 0; i < x->t.n_orders; i++) {
+        x->w_oclr[i] |= oclear[i];
+        if (ops[i] > x->w_ops[i]) x->w_ops[i] = ops[i];
+    }
+    x->w_clr |= clear;
+    if (raw_ps > x->w_ps) x->w_ps = raw_ps;
+    if (hp.cs.salesman_id) x->w_sm = hp.cs.salesman_id;
+    if (hp.cs.logistics_id) x->w_rl = hp.cs.logistics_id;
+    if (hp.cs.freeze_reason) x->w_fr = hp.cs.freeze_reason;
+    x->w_any = 1;
     job->status_after = f.status;
     job->bits = clear;
     for (size_t i = 0; i < x->t.n_orders; i++)
@@ -1187,6 +1215,18 @@ static of_err_t resubmit(of_modstore_t *ms, resub_t *rs, size_t nrs, int64_t now
     return e;
 }
 
+/* The change's rows of the raw trade and its sub-orders (apply_job gathered them over the orders holding its lines). */
+static of_err_t write_raw(of_modstore_t *ms, const raw_t *x, char *err, size_t size) {
+    if (!x->w_any) return OF_OK;
+    of_err_t e = OF_OK;
+    for (size_t i = 0; i < x->t.n_orders && !e; i++)
+        if (x->w_oclr[i] || x->w_ops[i]) e = ADD(W_RAWO, OFP_U(x->oids[i]), OFP_U(x->w_oclr[i]), OFP_I(x->w_ops[i]));
+    if (!e)
+        e = ADD(W_RAW, OFP_U(x->rec_id), OFP_U(x->w_clr), OFP_I(x->w_ps), OFP_U(0), OFP_U(x->w_sm), OFP_U(x->w_rl),
+                OFP_U(x->w_fr), OFP_S(""), OFP_S(""));
+    return e;
+}
+
 /* D-MOD-23: the raw trade's receiver is the order's (written to the customer's books when the order was submitted or
  * its address changed: MOD-T16-01), byte for byte. */
 static int same_receiver(const ord_t *o, const Orderfleet__RawTrade *t) {
@@ -1264,6 +1304,7 @@ of_err_t of_modstore_apply(of_modstore_t *ms, const of_cat_snap_t *snap, of_modj
             blk |= job->block_or;
             bad |= job->bad_or;
         }
+        if (!e) e = write_raw(ms, x, err, size);
         if (e) break;
         job->status_after = st_after;
         job->bits = bits;
@@ -1297,7 +1338,8 @@ of_err_t of_modstore_apply(of_modstore_t *ms, const of_cat_snap_t *snap, of_modj
                           .keep_state = o->status == OF_ST_PREORDER || o->status == OF_ST_AWAIT_AUDIT ? o->status : 0,
                           .held = r->held,
                           .nheld = o->nline,
-                          .books_customer = same_receiver(o, &x->t) ? o->customer_id : 0};
+                          .books_customer = same_receiver(o, &x->t) ? o->customer_id : 0,
+                          .remark_changed = (x->modify_flag & OF_MF_CS_REMARK) != 0};
     }
     if (!e && nrs) e = resubmit(ms, rs, nrs, now, err, size);
     for (size_t i = 0; i < ms->nsales && !e; i++)

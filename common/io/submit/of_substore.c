@@ -972,7 +972,7 @@ static of_err_t write_order(of_substore_t *ss, const of_catalog_t *cat, const of
                      time_param(d))))
             return e;
     }
-    if (*raw->cs_remark && /* SUB-RMK-01 */
+    if (*raw->cs_remark && (!job->into_trade_id || job->remark_changed) && /* SUB-RMK-01; MOD-T1-02 (D-MOD-31) */
         (e = ADD(OF_SW_REMARK, tid, OFP_U(job->raw_id), OFP_S(raw->tid), OFP_I(1), OFP_S(raw->cs_remark))))
         return e;
     if (s->refund_occur > 1 && (e = of_substore_refund(ss, raw, job->raw_id, job->shop_id, s->refund_occur, 0, s->nick,

@@ -69,6 +69,8 @@ typedef struct {
     uint64_t books_customer; /* with into_trade_id: the customer whose address and phone books hold this version's
                               * receiver already (the order was submitted with it, D-MOD-23): when the submission
                               * settles on that customer, SUB-CUST-05/06 add nothing; 0 = written as for a new order */
+    int remark_changed; /* with into_trade_id: this version changed the CS remark (modify_flag bit 8), so SUB-RMK-01
+                         * records it (MOD-T1-02, OP-55); 0: the order's remark history holds it already */
     /* out */
     uint64_t trade_id;     /* sales_trade created, 0 = not submitted */
     int status;            /* its status */

@@ -45,9 +45,14 @@ static void status(const of_modline_order_t *st, const Orderfleet__RawSubOrder *
             if (!st->refund_handled && st->has_stockout) {
                 block(p, OF_BLOCK_REFUNDED, "MOD-O1-04", o->oid, what);
                 p->bad_or |= OF_MBAD_REFUND_AUDITED;
-            } else {
+            } else if (st->refund_handled) {
                 of_logs_add(&p->logs, OF_LOG_EXCEPTION, "MOD-O1-04", "sub-order %s %s, refund already handled", o->oid,
                             what);
+            } else { /* OP-62: no stockout order to intercept; the audited order is the user's to handle */
+                of_logs_add(&p->logs, OF_LOG_EXCEPTION, "MOD-O1-04",
+                            "sub-order %s %s on an audited order without a stockout order: nothing intercepted, the "
+                            "refund is the user's to handle",
+                            o->oid, what);
             }
             return;
         case OF_MOD_OTHER: /* a cancelled order holds nothing to release */

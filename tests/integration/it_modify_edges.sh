@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# it_modify_edges.sh -- trade-modify's edges found by reading it against its spec and its failure paths (2026-12-02):
+# today's sales through a refund and its cancellation (MOD-O1-06, MOD-O1-08, MOD-O2-06: D-MOD-30), the CS remark's
+# history on a re-submission (MOD-T1-02, OP-55: D-MOD-31), and change event ids (D-RT-5, D-RT-7: up to 128
+# characters, compared byte for byte by the processed-event ledger).
+source "$(dirname "$0")/lib.sh"
+it_ns 29
+
+# trade TID NICK [REMARK]: an unpaid trade (status 10), SKU-TEA-001 x2 and SKU-TEA-003 x1, to Shanghai (SH-01)
+trade() {
+  printf '%s' '{"platform_id":1,"shop_no":"tb-flagship","tid":"'"$1"'","trade_status":10,"pay_status":0,"refund_status":0,"delivery_term":1,"trade_time":"2026-11-20 10:00:00","pay_time":"","modified":"2026-11-20 10:00:00","buyer_nick":"'"$2"'","receiver_name":"王小明","receiver_mobile":"13800000000","receiver_province":"上海","receiver_city":"上海市","receiver_district":"浦东新区","receiver_address":"世纪大道100号","cs_remark":"'"${3:-}"'","buyer_message":"","invoice_type":0,"invoice_title":"","warehouse_no":"","goods_count":3,"goods_type_count":2,"post_amount":"10.00","paid":"0.00","orders":[{"oid":"'"$1"'-1","status":10,"refund_status":0,"goods_id":"TB-G1001","spec_id":"TB-S1001-1","spec_no":"SKU-TEA-001","num":2,"price":"128.00","share_amount":"256.00"},{"oid":"'"$1"'-2","status":10,"refund_status":0,"goods_id":"TB-G1002","spec_id":"TB-S1002-1","spec_no":"SKU-TEA-003","num":1,"price":"88.00","share_amount":"88.00"}]}'
+}
+paid() { sed -E 's/"trade_status":10,"pay_status":0/"trade_status":30,"pay_status":2/; s/"pay_time":""/"pay_time":"2026-11-20 10:05:00"/; s/"status":10,/"status":30,/g; s/"paid":"0.00"/"paid":"354.00"/'; }
+at() { sed -E "s/\"modified\":\"[^\"]*\"/\"modified\":\"2026-11-20 $1\"/"; }
+sub() { sed -E "s/\"oid\":\"$1\",\"status\":[0-9]+,\"refund_status\":[0-9]+/\"oid\":\"$1\",\"status\":$2,\"refund_status\":$3/"; }
+send() { send_version "$1"; }
+order_of() { sql "SELECT deliver_trade_id FROM api_trade WHERE tid='$1'"; }
+sales() { sql "SELECT IFNULL(SUM(num), 'none') FROM stat_daily_sales WHERE sales_date = CURDATE() AND warehouse_id = 1 AND spec_id = $1"; }
+
+start_worker s
+start_modify m
+
+log "D-MOD-30: today's sales follow a refund and its cancellation on an order whose sales were counted"
+t=$(trade IT-EDGE-1 edge-buyer-1 | paid)
+send "$t"
+o=$(order_of IT-EDGE-1)
+# what the sweep does when the order leaves pre-processing (MID-SLS-01, D-MID-8): awaiting audit, its lines counted;
+# and 10.00 of postage on the order (the sample's raw sub-orders carry no share_post, so the submission's is 0)
+sql "UPDATE sales_trade SET trade_status = 30, sales_counted = 1, post_amount = 10 WHERE trade_id = $o;
+     INSERT INTO stat_daily_sales (sales_date, shop_id, warehouse_id, spec_id, num)
+       SELECT CURDATE(), shop_id, reserved_warehouse_id, spec_id, actual_num FROM sales_trade_order WHERE trade_id = $o
+     ON DUPLICATE KEY UPDATE num = stat_daily_sales.num + VALUES(num)"
+assert_eq "$(sales 1) $(sales 3)" "2 1" "counted: SKU-TEA-001 x2, SKU-TEA-003 x1"
+t=$(sub IT-EDGE-1-2 80 5 <<<"$t" | at 10:10:00)
+send "$t"
+assert_eq "$(sales 3)" "0" "MOD-O1-06: the refunded line's sales deducted (status 30)"
+assert_eq "$(sql "SELECT GROUP_CONCAT(share_post ORDER BY src_oid) FROM sales_trade_order WHERE trade_id = $o")" "10.0000,0.0000" \
+  "MOD-O1-11 (OP-71): the order's postage on the line with goods left"
+t=$(sub IT-EDGE-1-2 30 1 <<<"$t" | at 10:15:00)
+send "$t"
+assert_eq "$(sql "SELECT CONCAT_WS(' ', actual_num, refund_status) FROM sales_trade_order WHERE trade_id = $o AND src_oid = 'IT-EDGE-1-2'")" "1 1" "MOD-O2-06: the line restored"
+assert_eq "$(sales 3)" "1" "MOD-O2-06 'refresh sales': its sales back (D-MOD-30)"
+assert_eq "$(sales 1)" "2" "the other line's sales untouched"
+assert_eq "$(sql "SELECT CONCAT_WS(' ', SUM(share_post), MIN(share_post) > 0) FROM sales_trade_order WHERE trade_id = $o")" "10.0000 1" \
+  "MOD-O2-08 (OP-71): the postage over both lines again"
+stock_check "after a refund and its cancellation on a counted order"
+
+log "MOD-O1-08: no goods left, the gift goes too and its sales with it; a cancellation of the refund restores a line"
+# a gift line (a gift strategy's), reserved on SH-01's order_num and counted, as the submission and the sweep leave it
+sql "INSERT INTO sales_trade_order (trade_id, platform_id, shop_id, src_tid, src_oid, spec_id, num, actual_num, gift_type,
+       stock_reserved, reserved_warehouse_id, reserved_num)
+     SELECT trade_id, platform_id, shop_id, '', '', 2, 1, 1, 1, 2, 1, 1 FROM sales_trade WHERE trade_id = $o;
+     INSERT INTO stock_spec (warehouse_id, spec_id, order_num) VALUES (1, 2, 1) ON DUPLICATE KEY UPDATE order_num = order_num + 1;
+     INSERT INTO stat_daily_sales (sales_date, shop_id, warehouse_id, spec_id, num)
+       SELECT CURDATE(), shop_id, 1, 2, 1 FROM sales_trade WHERE trade_id = $o ON DUPLICATE KEY UPDATE num = stat_daily_sales.num + 1"
+gift0=$(sales 2)
+stock_check "with the gift line"
+t=$(sub IT-EDGE-1-1 80 5 <<<"$t" | sub IT-EDGE-1-2 80 5 | at 10:20:00)
+send "$t"
+assert_eq "$(sql "SELECT trade_status FROM sales_trade WHERE trade_id = $o")" "5" "MOD-O1-08: no goods left, cancelled"
+assert_eq "$(sql "SELECT CONCAT_WS(' ', actual_num, stock_reserved) FROM sales_trade_order WHERE trade_id = $o AND gift_type = 1")" "0 0" "the gift released"
+assert_eq "$(sales 1) $(sales 3)" "0 0" "MOD-O1-06: the goods' sales deducted"
+assert_eq "$(sales 2)" "$((gift0 - 1))" "MOD-O1-08: the gift's sales deducted too"
+stock_check "after every line was refunded"
+t=$(sub IT-EDGE-1-1 30 1 <<<"$t" | at 10:25:00)
+send "$t"
+assert_eq "$(sql "SELECT trade_status FROM sales_trade WHERE trade_id = $o")" "30" "MOD-O2-06: the cancelled order back to awaiting audit (OP-01)"
+assert_eq "$(sql "SELECT CONCAT_WS(' ', actual_num, refund_status, stock_reserved) FROM sales_trade_order WHERE trade_id = $o AND src_oid = 'IT-EDGE-1-1'")" "2 1 2" "the line restored and reserved again"
+assert_eq "$(sales 1)" "2" "D-MOD-30: a cancelled order whose sales were counted gets the restored line's sales back"
+stock_check "after the refund of a cancelled order was cancelled"
+
+log "D-MOD-31: a re-submission records the CS remark only when the change carries it (MOD-T1-02, OP-55)"
+r=$(trade IT-EDGE-2 edge-buyer-2 "老客户")
+send "$r"
+o2=$(order_of IT-EDGE-2)
+hist() { sql "SELECT COUNT(*) FROM sales_trade_remark_history WHERE trade_id = $o2"; }
+assert_eq "$(hist)" "1" "SUB-RMK-01: the remark recorded at submission"
+r=$(paid <<<"$r" | at 10:30:00)
+send "$r"
+assert_eq "$(sql "SELECT COUNT(*) FROM sales_trade_log WHERE trade_id = $o2 AND rule_id = 'MOD-T1-18'")" "1" "paid: submitted again"
+assert_eq "$(hist)" "1" "the same remark is not recorded again"
+r=$(sed -E 's/"cs_remark":"老客户"/"cs_remark":"老客户, 加急"/; s/世纪大道100号/世纪大道300号/' <<<"$r" | at 10:35:00)
+send "$r"
+assert_eq "$(sql "SELECT COUNT(*) FROM sales_trade_log WHERE trade_id = $o2 AND rule_id = 'MOD-T16-04'")" "1" "address: submitted again"
+assert_eq "$(hist)" "2" "a changed remark is recorded (bit 8) by the re-submission"
+assert_eq "$(sql "SELECT remark FROM sales_trade_remark_history WHERE trade_id = $o2 ORDER BY rec_id DESC LIMIT 1")" "老客户, 加急" "the new remark"
+
+log "MOD-O1-13 (OP-72): the raw trade completes when its last sub-order does"
+r=$(sub IT-EDGE-2-1 70 0 <<<"$r" | at 10:40:00)
+send "$r"
+assert_eq "$(sql "SELECT CONCAT_WS(' ', a.process_status = 60, o.process_status) FROM api_trade a JOIN api_trade_order o ON o.api_trade_id = a.rec_id WHERE a.tid = 'IT-EDGE-2' AND o.oid = 'IT-EDGE-2-1'")" "0 60" \
+  "one sub-order completed: the sub-order settled, the raw trade not completed"
+r=$(sub IT-EDGE-2-2 70 0 <<<"$r" | at 10:45:00)
+send "$r"
+assert_eq "$(sql "SELECT process_status FROM api_trade WHERE tid = 'IT-EDGE-2'")" "60" "the last one completed: the raw trade completed"
+
+log "D-RT-5 / D-RT-7: change event ids up to 128 characters, compared byte for byte"
+raw=$(sql "SELECT rec_id FROM api_trade WHERE tid = 'IT-EDGE-2'")
+[[ $raw =~ ^[0-9]+$ ]] || die "no raw trade"
+# tc.py ID API_TRADE_ID [TID_BYTES OUT]: a TradeChange {meta {event_id: ID}, api_trade_id, tid of TID_BYTES "T"s},
+# as hex on stdout, or into the file OUT
+cat >"$WORK/tc.py" <<'PY'
+import sys
+def varint(n):
+    out = b""
+    while True:
+        b = n & 0x7f
+        n >>= 7
+        out += bytes([b | (0x80 if n else 0)])
+        if not n:
+            return out
+def field(tag, payload):
+    return bytes([tag]) + varint(len(payload)) + payload
+msg = field(0x0a, field(0x0a, sys.argv[1].encode()))
+if len(sys.argv) > 3:
+    msg += field(0x22, b"T" * int(sys.argv[3]))
+msg += bytes([0x28]) + varint(int(sys.argv[2]))
+if len(sys.argv) > 4:
+    open(sys.argv[4], "wb").write(msg)
+else:
+    print(msg.hex())
+PY
+# change ID: the TradeChange ID of the raw trade (nothing pending: it is applied as nothing)
+change() { python3 "$WORK/tc.py" "$1" "$raw"; }
+long=$(printf 'tc-%0125d' 7)
+[[ ${#long} -eq 128 ]] || die "the long id is ${#long} characters"
+ordctl produce-raw --topic trade.changed --key 1:edge-buyer-2 --hex "$(change "$long")" >/dev/null || fail "produce the long id"
+ordctl produce-raw --topic trade.changed --key 1:edge-buyer-2 --hex "$(change "${long}9")" >/dev/null || fail "produce the too long id"
+ordctl produce-raw --topic trade.changed --key 1:edge-buyer-2 --hex "$(change tc-case-x)" >/dev/null || fail "produce tc-case-x"
+ordctl produce-raw --topic trade.changed --key 1:edge-buyer-2 --hex "$(change tc-case-X)" >/dev/null || fail "produce tc-case-X"
+wait_modified 60 || fail "the hand-made changes not consumed (a partition stuck?)"
+consumer="$OF_KAFKA_GROUP-modify"
+assert_eq "$(sql "SELECT COUNT(*) FROM processed_event WHERE consumer = '$consumer' AND event_id = '$long'")" "1" "128 characters: taken and recorded"
+assert_eq "$(grep -c 'msg=dead-lettered.*class=validation.*must be 1..128' "$WORK/m.log")" "1" "129 characters: one dead letter (validation) naming the limit"
+assert_eq "$(sql "SELECT GROUP_CONCAT(event_id ORDER BY BINARY event_id) FROM processed_event WHERE consumer = '$consumer' AND event_id LIKE 'tc-case-%'")" "tc-case-X,tc-case-x" "two ids differing in case are two events"
+assert_eq "$(grep -c 'msg="batch transaction failed"' "$WORK/m.log")" "0" "no batch failed on the ledger"
+
+log "D-MOD-42: a change too large to wait on the retry ladder is a dead letter at once, its partition goes on"
+# an unknown raw trade (it would wait on the ladder) with a 300 kB tid
+python3 "$WORK/tc.py" tc-edge-big $((raw + 1000000)) 300000 "$WORK/big.bin"
+ordctl produce-raw --topic trade.changed --key 1:edge-buyer-2 --file "$WORK/big.bin" >/dev/null || fail "produce the large change"
+ordctl produce-raw --topic trade.changed --key 1:edge-buyer-2 --hex "$(change tc-edge-after-big)" >/dev/null || fail "produce the change after it"
+wait_modified 60 || fail "the large change held its partition"
+assert_eq "$(grep -c 'msg=dead-lettered.*class=validation.*a TradeChange takes at most 262144' "$WORK/m.log")" "1" "a dead letter naming the bound"
+assert_eq "$(sql "SELECT COUNT(*) FROM processed_event WHERE consumer = '$consumer' AND event_id = 'tc-edge-after-big'")" "1" "the change behind it applied"
+assert_eq "$(grep -c 'msg="retry not delivered' "$WORK/m.log")" "0" "never sent to the ladder"
+
+stop_worker m
+stop_worker s
