@@ -38,7 +38,14 @@ static const of_cfg_def_t defs[OF_CFG__COUNT] = {
     [OF_CFG_MYSQL_SELLER_DB] =
         STR("OF_MYSQL_SELLER_DB", "orderfleet_seller", "Seller-side order database (order-sync)."),
     [OF_CFG_MYSQL_CONNECT_TIMEOUT_S] =
-        INT("OF_MYSQL_CONNECT_TIMEOUT_S", "5", 1, 300, "Connect/read/write timeout of database connections, seconds."),
+        INT("OF_MYSQL_CONNECT_TIMEOUT_S", "5", 1, 300,
+            "Connect timeout of database connections, seconds; a read or write waits 6 times as long (a server that "
+            "stops answering)."),
+    [OF_CFG_MYSQL_LOCK_WAIT_S] =
+        INT("OF_MYSQL_LOCK_WAIT_S", "10", 1, 3600,
+            "Seconds a statement waits for a row another transaction holds (the session's "
+            "innodb_lock_wait_timeout; MariaDB's default is 50) before it fails as a lock wait, which the "
+            "transaction retries: it also bounds how long a stop (SIGTERM) waits for a statement held up so (D-RT-8)."),
     [OF_CFG_MYSQL_PREPARED_PARAMS] = INT(
         "OF_MYSQL_PREPARED_PARAMS", "40960", 0, 10000000,
         "Most parameters of the statements one database connection keeps prepared; past it the least recently "

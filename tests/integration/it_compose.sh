@@ -262,7 +262,7 @@ for w in "${workers[@]}"; do
     check "$w waits for kafka-init to complete" test "$(dep_cond "$w" kafka-init)" == service_completed_successfully
     check "$w waits for redis healthy" test "$(dep_cond "$w" redis)" == service_healthy
     check "$w: restart unless-stopped" test "$(svc_scalar "$w" restart)" == unless-stopped
-    check "$w: stop_grace_period 30s" test "$(svc_scalar "$w" stop_grace_period)" == 30s
+    check "$w: stop_grace_period 45s (D-RT-8)" test "$(svc_scalar "$w" stop_grace_period)" == 45s
     check "$w: no container_name/ports (--scale must work)" \
         test -z "$(svc_block "$w" | grep -E '^    (container_name|ports):')"
 done

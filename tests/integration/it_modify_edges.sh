@@ -2,7 +2,8 @@
 # it_modify_edges.sh -- trade-modify's edges found by reading it against its spec and its failure paths (2026-12-02):
 # today's sales through a refund and its cancellation (MOD-O1-06, MOD-O1-08, MOD-O2-06: D-MOD-30), the CS remark's
 # history on a re-submission (MOD-T1-02, OP-55: D-MOD-31), and change event ids (D-RT-5, D-RT-7: up to 128
-# characters, compared byte for byte by the processed-event ledger).
+# characters, compared byte for byte by the processed-event ledger), a change too large for the ladder (D-MOD-42), and a stop
+# while a statement waits for a row lock (D-RT-8).
 source "$(dirname "$0")/lib.sh"
 it_ns 29
 
@@ -145,5 +146,32 @@ assert_eq "$(grep -c 'msg=dead-lettered.*class=validation.*a TradeChange takes a
 assert_eq "$(sql "SELECT COUNT(*) FROM processed_event WHERE consumer = '$consumer' AND event_id = 'tc-edge-after-big'")" "1" "the change behind it applied"
 assert_eq "$(grep -c 'msg="retry not delivered' "$WORK/m.log")" "0" "never sent to the ladder"
 
+log "D-RT-8: a stop while a change waits for a row another transaction holds ends within the lock wait"
+admin() { mariadb --no-defaults --socket="$OF_STATE_DIR/mysql/mysqld.sock" -u "$(id -un)" -N -B orderfleet -e "$1"; }
+admin_wait() { wait_for "$1" "$2" "$3" admin; } # information_schema.innodb_trx needs PROCESS: root's socket
 stop_worker m
+OF_MYSQL_LOCK_WAIT_S=3 start_modify m2
+# another session holds the order's row for 30 s (trade-modify reads it FOR UPDATE; trade-submit does not touch it)
+bash "$REPO/scripts/stack.sh" mysql -e "BEGIN; SELECT trade_id FROM sales_trade WHERE trade_id = $o2 FOR UPDATE; DO SLEEP(30); ROLLBACK" >/dev/null 2>&1 &
+holder=$!
+admin_wait "SELECT COUNT(*) > 0 FROM information_schema.innodb_trx WHERE trx_query LIKE '%SLEEP(30)%'" 1 10 || fail "the lock is not held"
+r=$(sed -E 's/"buyer_message":""/"buyer_message":"锁住了"/' <<<"$r" | at 10:50:00)
+printf '%s\n' "$r" >"$WORK/v.jsonl"
+publish "$WORK/v.jsonl"
+wait_idle || fail "trade.raw not consumed"
+admin_wait "SELECT COUNT(*) FROM information_schema.innodb_trx WHERE trx_state = 'LOCK WAIT'" 1 30 || fail "trade-modify never waited for the lock (the case under test)"
+t0=$(date +%s%N)
+stop_worker m2
+ms=$((($(date +%s%N) - t0) / 1000000))
+log "stop took ${ms} ms with a statement waiting for a lock held 30 s (OF_MYSQL_LOCK_WAIT_S=3)"
+((ms < 8000)) || fail "the stop took ${ms} ms: more than the lock wait (3 s) allows"
+grep -q 'Lock wait timeout' "$WORK/m2.log" || { fail "the statement did not fail as a lock wait"; tail -5 "$WORK/m2.log"; }
+assert_eq "$(sql "SELECT buyer_message FROM sales_trade WHERE trade_id = $o2")" "" "not applied while the row was held"
+kill "$holder" 2>/dev/null || true
+wait "$holder" 2>/dev/null || true
+admin_wait "SELECT COUNT(*) FROM information_schema.innodb_trx WHERE trx_query LIKE '%SLEEP(30)%'" 0 40 || fail "the holder did not end"
+start_modify m3
+wait_modified 60 || fail "the change not consumed after the restart"
+assert_eq "$(sql "SELECT buyer_message FROM sales_trade WHERE trade_id = $o2")" "锁住了" "applied by the next start (redelivered)"
+stop_worker m3
 stop_worker s

@@ -13,14 +13,6 @@ trade() {
 }
 order_of() { sql "SELECT deliver_trade_id FROM api_trade WHERE tid='$1'"; }
 status_of() { sql "SELECT IFNULL((SELECT trade_status FROM sales_trade WHERE trade_id=$1), 'gone')"; }
-wait_for() { # wait_for SQL WANT SECONDS
-  local i
-  for ((i = 0; i < $3 * 10; i++)); do
-    [[ "$(sql "$1")" == "$2" ]] && return 0
-    sleep 0.1
-  done
-  return 1
-}
 # times on the platform clock (naive shop-local times, OF_PLATFORM_UTC_OFFSET_S ahead of UTC), as the workers read them
 off=${OF_PLATFORM_UTC_OFFSET_S:-28800}
 plat_s() { echo $(($(date +%s) + off)); }

@@ -78,6 +78,15 @@ start_sweep() {
   log "started sweep $name (pid $!)"
 }
 wait_modified() { ordctl wait-idle --topic trade.changed --group "$OF_KAFKA_GROUP-modify" --timeout "${1:-120}" 2>/dev/null; }
+# wait_for SQL WANT SECONDS [RUN]: until the query answers WANT (0), or SECONDS have passed (1); RUN runs it (sql)
+wait_for() {
+  local i run=${4:-sql}
+  for ((i = 0; i < $3 * 10; i++)); do
+    [[ "$("$run" "$1")" == "$2" ]] && return 0
+    sleep 0.1
+  done
+  return 1
+}
 # send_version JSON: publish one version of a raw trade and wait until trade-submit and trade-modify consumed it
 send_version() {
   printf '%s\n' "$1" >"$WORK/v.jsonl"

@@ -30,7 +30,7 @@ typedef struct {
     int exists;             /* MOD-O1-01 (OP-70): a line with this src_tid/src_oid in an order that is not history */
     int status;             /* sales_trade.trade_status */
     int has_stockout;       /* a stockout order exists (audited) */
-    int refund_handled;     /* OP-61: the line has actual_num 0 with refund_status ≥ 5, or its refund was processed */
+    int refund_handled;     /* OP-61: the line has actual_num 0 with refund_status ≥ 5 (D-MOD-11) */
     int line_refund_status; /* sales_trade_order.refund_status now */
     int block_gift;         /* CFG_BLOCK_GIFT (MOD-O1-10, MOD-O2-04) */
 } of_modline_order_t;

@@ -71,7 +71,7 @@ void of_modst_plan_free(of_modst_plan_t *p);
 /* MOD-T1 for the raw trade's new version (modify_flag & 3, OP-53), over the orders holding it (orders[0] the order
  * of deliver_trade_id). unpaid_siblings: the customer's other unpaid (status 10) orders; now/wait_unpaid_s/
  * last_unpaid_time for MOD-T1-24's window (the most recent other unpaid order's trade time, 0 = none).
- * other_orders: the customer's orders besides orders[0] with status ≥ 15 (MOD-T1-25 acts when exactly one).
+ * other_orders: the customer's open orders besides orders[0], 10 ≤ status ≤ 95 (MOD-T1-25 acts when exactly one).
  * block_gift: CFG_BLOCK_GIFT (MOD-T1-33).
  * Returns 0, -1 when out of memory. */
 int of_modst_decide(const Orderfleet__RawTrade *raw, uint32_t modify_flag, const of_modst_order_t *orders,
