@@ -181,6 +181,14 @@ log "D-MID-17: changes of a split trade reach every order holding its lines"
 start_modify ms
 s1=$(trade IT-SW-S1 sweep-buyer-9 "$old")
 at() { sed -E "s/\"modified\":\"[^\"]*\"/\"modified\":\"$(plat "$1")\"/"; }
+# D-MOD-32: the order and the order split off it each handle the change; the raw trade's row is written once
+sed -E 's/"oid":"IT-SW-S1-2","status":30,"refund_status":0/"oid":"IT-SW-S1-2","status":40,"refund_status":0/' <<<"$s1" | at 5 >"$WORK/s1s.jsonl"
+publish "$WORK/s1s.jsonl"
+wait_idle || fail "trade.raw not consumed"
+wait_modified || fail "trade.changed not consumed"
+assert_eq "$(sql "SELECT is_consigned FROM sales_trade_order WHERE trade_id = $on")" "1" "MOD-O1-12: the shipped sub-order's line, in the split order, consigned"
+assert_eq "$(sql "SELECT CONCAT_WS(' ', a.process_status, o.process_status, o.modify_flag) FROM api_trade a JOIN api_trade_order o ON o.api_trade_id = a.rec_id WHERE a.tid = 'IT-SW-S1' AND o.oid = 'IT-SW-S1-2'")" "40 40 0" \
+  "D-MOD-32: the raw trade part shipped although its order holds no shipped line (one row for both orders)"
 sed -E 's/"oid":"IT-SW-S1-2","status":30,"refund_status":0/"oid":"IT-SW-S1-2","status":80,"refund_status":5/' <<<"$s1" | at 10 >"$WORK/s1r.jsonl"
 publish "$WORK/s1r.jsonl"
 wait_idle || fail "trade.raw not consumed"

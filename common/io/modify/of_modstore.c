@@ -1007,8 +1007,10 @@ static of_err_t apply_job(of_modstore_t *ms, of_modjob_t *job, raw_t *x, ord_t *
         for (size_t i = 0; i < hp.trace.n; i++)
             note(job, hp.trace.e[i].rule);
     }
-    /* the sub-orders (MOD-O1, -O2, -O16) */
+    /* the sub-orders (MOD-O1, -O2, -O16); whether today's sales hold the order's lines is read from its status before
+     * them (st0), not as an earlier sub-order of the same change moved it (a reopen to 30, D-MOD-30) */
     int post = 0, last_rs = OF_LRS_REFUNDED; /* the refund status of the last line released (gifts follow it) */
+    const int st0 = f.status, st0_counted = (st0 >= 25 && st0 <= 55) || (st0 == OF_ST_CANCELLED && o->sales_counted);
     for (size_t i = 0; i < x->t.n_orders; i++) {
         uint32_t ob = x->oflags[i] & ~oclear[i];
         if (!ob) continue;
@@ -1033,8 +1035,7 @@ static of_err_t apply_job(of_modstore_t *ms, of_modjob_t *job, raw_t *x, ord_t *
             e = of_substore_refund(ms->ss, &x->t, x->rec_id, x->shop_id, OF_LRS_REFUNDED, 0, x->t.buyer_nick,
                                    "MOD-O1-02 sub-order refunded", err, size);
         if (!e && l && lp.release_line) {
-            e = release_line(ms, job, o, l, lp.line_refund_status, f.status >= 25 && f.status <= 55, "MOD-O1-06", err,
-                             size);
+            e = release_line(ms, job, o, l, lp.line_refund_status, st0 >= 25 && st0 <= 55, "MOD-O1-06", err, size);
             last_rs = lp.line_refund_status;
             f.agg = 1;
         } else if (l && lp.line_refund_status >= 0 && lp.line_refund_status != l->refund_status) {
@@ -1044,8 +1045,7 @@ static of_err_t apply_job(of_modstore_t *ms, of_modjob_t *job, raw_t *x, ord_t *
         if (!e && l && lp.restore_line) {
             /* D-MOD-30: "refresh sales": back what MOD-O1-06 took, where it took it (25 ≤ status ≤ 55), or where
              * MOD-O1-08 / MOD-T1-32 then cancelled an order whose sales were counted */
-            int counted = (f.status >= 25 && f.status <= 55) || (f.status == OF_ST_CANCELLED && o->sales_counted);
-            e = restore_line(ms, job, o, o->warehouse_id, l, counted, err, size);
+            e = restore_line(ms, job, o, o->warehouse_id, l, st0_counted, err, size);
             l->refund_status = OF_LRS_CANCELLED;
             f.agg = 1;
             if (lp.reopen) f.status = 30; /* MOD-O2-06: 待审核 (OP-01) */
@@ -1081,7 +1081,7 @@ static of_err_t apply_job(of_modstore_t *ms, of_modjob_t *job, raw_t *x, ord_t *
             goods |= ms->lines[o->line0 + i].actual_num > 0 && !ms->lines[o->line0 + i].gift_type;
         if (!goods && f.status != OF_ST_CANCELLED && f.status < 40) {
             /* the gifts' sales as the goods' (MOD-O1-06): deducted where the order's status counts them */
-            int counted = f.status >= 25 && f.status <= 55;
+            int counted = st0 >= 25 && st0 <= 55;
             f.status = OF_ST_CANCELLED;
             for (size_t i = 0; i < o->nline && !e; i++) {
                 line_t *l = &ms->lines[o->line0 + i];
