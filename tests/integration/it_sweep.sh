@@ -64,6 +64,26 @@ ordctl explain --order "$o1" >"$WORK/explain1.out" 2>&1 || fail "explain of the 
 grep -q "MID-MRG-02" "$WORK/explain1.out" || { fail "explain lists the merges"; cat "$WORK/explain1.out"; }
 stock_check "after the merge"
 
+log "D-MOD-43: two raw trades of the merged order changed in one batch: a transaction each, not message by message"
+OF_BATCH_WAIT_MS=1500 OF_LOG_LEVEL=debug start_modify mm
+for i in 1 2; do
+  trade "IT-SW-M$i" sweep-buyer-1 "$old" | sed -E "s/\"modified\":\"[^\"]*\"/\"modified\":\"$(plat -3600)\"/; s/\"buyer_message\":\"\"/\"buyer_message\":\"M$i留言\"/"
+  echo
+done >"$WORK/m12.jsonl"
+publish "$WORK/m12.jsonl"
+wait_idle || fail "trade.raw not consumed"
+wait_modified || fail "trade.changed not consumed"
+grep -q 'msg="changes of an order changed by the transaction before: one transaction more".*messages=1' "$WORK/mm.log" ||
+  fail "the two changes were not in one batch (the case under test)"
+assert_eq "$(grep -c 'retrying message by message' "$WORK/mm.log")" "0" "no fallback to one transaction per message"
+assert_eq "$(sql "SELECT COUNT(*) FROM sales_trade_change WHERE trade_id = $o1 AND outcome = 'applied'")" "2" "both changes applied to the merged order"
+assert_eq "$(sql "SELECT GROUP_CONCAT(modify_flag) FROM api_trade WHERE tid IN ('IT-SW-M1', 'IT-SW-M2')")" "0,0" "both raw trades' bits cleared"
+case "$(sql "SELECT buyer_message FROM sales_trade WHERE trade_id = $o1")" in
+  M1留言 | M2留言) log "ok: MOD-T128-02 on the merged order" ;;
+  *) fail "the merged order's client remark: $(sql "SELECT buyer_message FROM sales_trade WHERE trade_id = $o1")" ;;
+esac
+stop_worker mm
+
 log "MID-MRG-03: a new order of the same customer goes into the awaiting-audit order"
 trade IT-SW-M4 sweep-buyer-1 "$old" >"$WORK/m4.jsonl"
 publish "$WORK/m4.jsonl"

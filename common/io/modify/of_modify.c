@@ -27,11 +27,13 @@ struct of_modify_s {
     int read_ledger; /* D-MOD-28: read the ledger before applying (from the start, after a batch that held a copy) */
 };
 
-enum { IT_PENDING, IT_DUP, IT_DEAD, IT_DONE, IT_WAIT };
+/* IT_LATER: its job was deferred (D-MOD-43): it goes into the batch's next transaction (wave) */
+enum { IT_PENDING, IT_DUP, IT_DEAD, IT_DONE, IT_WAIT, IT_LATER };
 typedef struct {
     rd_kafka_message_t *m;
     Orderfleet__TradeChange *c;
     int state;
+    int wave;         /* the transaction of the batch that handles it (D-MOD-43) */
     int job;          /* index into the transaction's jobs */
     of_modjob_t done; /* its job's outcome, kept when the transaction commits (the message-by-message search
                        * reuses the jobs array) */
@@ -42,7 +44,8 @@ typedef struct {
     of_modify_t *md;
     item_t *items;
     int n;
-    int only; /* -1 = every pending item, else that one */
+    int only; /* -1 = every pending item (of this wave), else that one */
+    int wave; /* the items of this wave (D-MOD-43: an item deferred by one transaction is handled by the next) */
     of_cat_snap_t *snap;
     of_modjob_t *jobs;
     of_modjob_t **jp;
@@ -98,7 +101,7 @@ static void make_jobs(txctx_t *c) {
     c->njobs = 0;
     for (int i = 0; i < c->n; i++) {
         item_t *it = &c->items[i];
-        if (it->state != IT_PENDING || (c->only >= 0 && i != c->only)) continue;
+        if (it->state != IT_PENDING || (c->only >= 0 && i != c->only) || (c->only < 0 && it->wave != c->wave)) continue;
         int j = 0;
         while (j < c->njobs && c->jobs[j].raw_id != it->c->api_trade_id)
             j++;
@@ -120,8 +123,9 @@ static of_err_t tx_body(of_db_t *db, void *vctx, char *errstr, size_t size) {
     int m = 0;
     for (int i = 0; i < c->n; i++) {
         item_t *it = &c->items[i];
-        if (c->only >= 0 && i != c->only) continue;
-        if (it->state == IT_DONE || it->state == IT_WAIT || it->state == IT_DUP) it->state = IT_PENDING;
+        if ((c->only >= 0 && i != c->only) || (c->only < 0 && it->wave != c->wave)) continue;
+        if (it->state == IT_DONE || it->state == IT_WAIT || it->state == IT_DUP || it->state == IT_LATER)
+            it->state = IT_PENDING;
         if (it->state != IT_PENDING) continue;
         /* a copy of an event earlier in the batch (the outbox publishes at least once): the first one stands */
         for (int k = 0; k < i && it->state == IT_PENDING; k++)
@@ -147,7 +151,7 @@ static of_err_t tx_body(of_db_t *db, void *vctx, char *errstr, size_t size) {
     }
     for (int i = 0, k = 0; i < c->n; i++) {
         item_t *it = &c->items[i];
-        if ((c->only >= 0 && i != c->only) || it->state != IT_PENDING) continue;
+        if ((c->only >= 0 && i != c->only) || (c->only < 0 && it->wave != c->wave) || it->state != IT_PENDING) continue;
         if (c->seen[k++]) it->state = IT_DUP;
     }
     /* 2. the pending bits of each raw trade */
@@ -159,8 +163,12 @@ static of_err_t tx_body(of_db_t *db, void *vctx, char *errstr, size_t size) {
     int np = 0;
     for (int i = 0; i < c->n; i++) {
         item_t *it = &c->items[i];
-        if ((c->only >= 0 && i != c->only) || it->state != IT_PENDING) continue;
+        if ((c->only >= 0 && i != c->only) || (c->only < 0 && it->wave != c->wave) || it->state != IT_PENDING) continue;
         const of_modjob_t *job = &c->jobs[it->job];
+        if (job->outcome == OF_MS_DEFERRED) { /* D-MOD-43: the next transaction's; no ledger row in this one */
+            it->state = IT_LATER;
+            continue;
+        }
         if (job->outcome == OF_MS_WAITING || job->outcome == OF_MS_UNKNOWN) {
             it->state = IT_WAIT;
             continue;
@@ -184,7 +192,9 @@ static of_err_t tx_body(of_db_t *db, void *vctx, char *errstr, size_t size) {
 static void keep_outcomes(txctx_t *c) {
     for (int i = 0; i < c->n; i++) {
         item_t *it = &c->items[i];
-        if ((c->only >= 0 && i != c->only) || (it->state != IT_DONE && it->state != IT_WAIT)) continue;
+        if ((c->only >= 0 && i != c->only) || (c->only < 0 && it->wave != c->wave) ||
+            (it->state != IT_DONE && it->state != IT_WAIT))
+            continue;
         it->done = c->jobs[it->job];
     }
 }
@@ -303,6 +313,32 @@ of_err_t of_modify_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
     const of_api_goods_t *ov = of_cat_overlay_rows(of_modstore_overlay(md->ms), &nov);
     of_catcache_commit(md->cc, &c.snap, e == OF_OK, ov, nov);
     of_modstore_discard(md->ms);
+    /* D-MOD-43: changes deferred because another change of the transaction changed their order, one transaction more
+     * each time (two raw trades of one merged order in a batch: two) */
+    for (int later = e == OF_OK; later;) {
+        later = 0;
+        for (int i = 0; i < n; i++)
+            if (items[i].state == IT_LATER) {
+                items[i].state = IT_PENDING;
+                items[i].wave = c.wave + 1;
+                later++;
+            }
+        if (!later) break;
+        c.wave++;
+        of_debug("changes of an order changed by the transaction before: one transaction more", OF_I("wave", c.wave),
+                 OF_I("messages", later), OF_END);
+        e = of_db_tx(md->db, tx_body, &c, err, sizeof err);
+        if (e == OF_ERR_DUPLICATE && c.copy_found) { /* D-MOD-28, as for the first */
+            md->read_ledger = 1;
+            c.copy_found = 0;
+            e = of_db_tx(md->db, tx_body, &c, err, sizeof err);
+        }
+        if (e == OF_OK) keep_outcomes(&c);
+        ov = of_cat_overlay_rows(of_modstore_overlay(md->ms), &nov);
+        of_catcache_commit(md->cc, &c.snap, e == OF_OK, ov, nov);
+        of_modstore_discard(md->ms);
+        later = e == OF_OK;
+    }
     if (e && of_err_class(e) == OF_ERRCLASS_PERMANENT) {
         of_warn("batch transaction failed; retrying message by message", OF_S("error", err), OF_I("messages", n),
                 OF_END);

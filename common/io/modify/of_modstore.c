@@ -218,6 +218,7 @@ typedef struct {
     int logistics_by;
     size_t line0, nline; /* its lines in ms->lines */
     int loaded;
+    int changed; /* a job of this call changed it (D-MOD-43: a second one waits for the next transaction) */
 } ord_t;
 
 typedef struct {
@@ -283,6 +284,8 @@ const char *of_modstore_outcome(of_ms_outcome_t o) {
         return "unknown";
     case OF_MS_RESUBMIT_STOPPED:
         return "resubmit-stopped";
+    case OF_MS_DEFERRED:
+        return "deferred";
     }
     return "?";
 }
@@ -1287,6 +1290,21 @@ of_err_t of_modstore_apply(of_modstore_t *ms, const of_cat_snap_t *snap, of_modj
             snprintf(job->note, sizeof job->note, "MOD-T1-01: order %llu not found", (unsigned long long)x->deliver);
             continue;
         }
+        /* D-MOD-43: one job an order a call. The order's row is written by UPDATE … JOIN from one row (its final values
+         * and the bits it ORs in); a second job of the same order (two raw trades of an order the sweep merged) would
+         * add a second row for it, which the server does not apply. It waits for the caller's next transaction. */
+        int busy = o->changed;
+        for (size_t k = 0; k < ms->nords && !busy; k++)
+            busy = ms->ords[k].split_from == o->trade_id && ms->ords[k].changed;
+        if (busy) {
+            job->outcome = OF_MS_DEFERRED;
+            snprintf(job->note, sizeof job->note, "order %llu changed by another change of this transaction",
+                     (unsigned long long)o->trade_id);
+            continue;
+        }
+        o->changed = 1;
+        for (size_t k = 0; k < ms->nords; k++)
+            if (ms->ords[k].split_from == o->trade_id) ms->ords[k].changed = 1;
         job->trade_id = o->trade_id;
         job->status_before = o->status;
         int again = 0;

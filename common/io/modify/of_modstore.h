@@ -20,6 +20,8 @@ typedef enum {
     OF_MS_SKIPPED,          /* MOD-00: not submitted and will not be (exception, external, cancelled): bits left */
     OF_MS_UNKNOWN,          /* no such raw trade */
     OF_MS_RESUBMIT_STOPPED, /* MOD-T1-04 (OP-56): the paid version could not be submitted; the order is kept */
+    OF_MS_DEFERRED,         /* D-MOD-43: an earlier job of the call changed its order (two raw trades of one merged
+                             * order): nothing written, the caller applies it in a transaction of its own after this one */
 } of_ms_outcome_t;
 
 /* One changed raw trade (several change events of one raw trade in a batch are one job). */
