@@ -147,7 +147,7 @@ static of_err_t tx_body(of_db_t *db, void *vctx, char *errstr, size_t size) {
         int any = 0;
         for (int k = 0; k < m; k++)
             any |= c->seen[k];
-        md->read_ledger = any;
+        md->read_ledger = c->wave ? md->read_ledger | any : any; /* a later wave keeps what the first found */
     }
     for (int i = 0, k = 0; i < c->n; i++) {
         item_t *it = &c->items[i];
@@ -345,7 +345,7 @@ of_err_t of_modify_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
         int applied = 0, suspects = 0;
         char why[sizeof err] = "";
         for (int i = 0; i < n && e != OF_ERR_TRANSIENT; i++) {
-            if (items[i].state == IT_DEAD) continue;
+            if (items[i].state == IT_DEAD || items[i].wave < c.wave) continue; /* an earlier wave's: committed */
             items[i].state = IT_PENDING;
             c.only = i;
             of_err_t e1 = of_db_tx(md->db, tx_body, &c, err, sizeof err);
