@@ -273,7 +273,7 @@ of_err_t of_modify_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
         }
         const char *eid = it->c->meta ? it->c->meta->event_id : NULL;
         /* D-RT-5: up to processed_event.event_id's 128, not the 100 of a raw event's id, which trade-submit prefixes
-         * with "tc-" (D-RT-7) */
+         * with "tc-" */
         if (!eid || !*eid || strlen(eid) > 128 ||
             strspn(eid, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-") != strlen(eid)) {
             dead(&res[i], it, "validation", "%s", "meta.event_id: must be 1..128 of [A-Za-z0-9._:-]");
