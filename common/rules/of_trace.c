@@ -145,15 +145,6 @@ void of_trace_packer_free(of_trace_packer_t *pk) {
 
 /* The JSON in MariaDB's COMPRESS() format: the length as 4 bytes, low byte first, then a zlib stream (D-T10-62). An
  * empty trace is its JSON "[]", packed like any other. */
-unsigned char *of_trace_pack(of_trace_packer_t *pk, const of_trace_t *t, size_t *lenp) {
-    *lenp = 0;
-    char *json = of_trace_json(t);
-    if (!json) return NULL;
-    unsigned char *out = of_trace_pack_json(pk, json, strlen(json), lenp);
-    free(json);
-    return out;
-}
-
 unsigned char *of_trace_pack_json(of_trace_packer_t *pk, const char *json, size_t n, size_t *lenp) {
     *lenp = 0;
     size_t cap = libdeflate_zlib_compress_bound(pk->c, n);

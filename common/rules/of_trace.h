@@ -25,14 +25,13 @@ void of_trace_add(of_trace_t *t, const char *rule, const char *key, const char *
 const of_trace_entry_t *of_trace_find(const of_trace_t *t, const char *rule, const char *key);
 /* JSON array [{"rule":…,"key":…,"value":…}, …]; malloc'd, NULL when out of memory. */
 char *of_trace_json(const of_trace_t *t);
-/* of_trace_json in MariaDB's COMPRESS() format (4-byte length, low byte first, then a zlib stream), as stored in
- * sales_trade.decision_trace_z (UNCOMPRESS() reads it; the view sales_trade_trace gives its JSON). malloc'd, length in
- * *lenp; NULL when out of memory. A packer is used by one thread at a time. */
+/* A trace's JSON (of_trace_json: json[0..n)) in MariaDB's COMPRESS() format (4-byte length, low byte first, then a
+ * zlib stream), as stored in sales_trade.decision_trace_z (UNCOMPRESS() reads it; the view sales_trade_trace gives its
+ * JSON). malloc'd, length in *lenp; NULL when out of memory. A packer is used by one thread at a time (of_tracepack).
+ */
 typedef struct of_trace_packer_s of_trace_packer_t;
 of_trace_packer_t *of_trace_packer_new(void); /* NULL when out of memory */
 void of_trace_packer_free(of_trace_packer_t *pk);
-unsigned char *of_trace_pack(of_trace_packer_t *pk, const of_trace_t *t, size_t *lenp);
-/* The same for a trace already in JSON (json[0..n)), e.g. on another thread than the one that built it. */
 unsigned char *of_trace_pack_json(of_trace_packer_t *pk, const char *json, size_t n, size_t *lenp);
 void of_trace_free(of_trace_t *t);
 

@@ -23,7 +23,6 @@ reset_db
 redis_cli --scan --pattern 'it:catalog:*' | while read -r k; do redis_cli del "$k" >/dev/null; done
 RUN=$(date +%s%N | cut -c1-13)
 
-admin() { mariadb --no-defaults --socket="$OF_STATE_DIR/mysql/mysqld.sock" -u "$(id -un)" -N -B orderfleet -e "$1"; }
 admin_trigger() { mariadb --no-defaults --socket="$OF_STATE_DIR/mysql/mysqld.sock" -u "$(id -un)" --delimiter=// orderfleet -e "$1"; }
 undo_all() {
   admin "DROP TRIGGER IF EXISTS it_cat_ro; ALTER TABLE api_trade DROP CONSTRAINT IF EXISTS it_cat_poison" >/dev/null 2>&1 || true

@@ -14,8 +14,7 @@ COPIES=${IT_REFUSAL_COPIES:-10} # 10 x the 300 sample trades = 3,000 trades per 
 HOLD_S=${IT_REFUSAL_HOLD_S:-8}
 export OF_RETRY_BACKOFF_MAX_MS=1000 OF_TX_RETRIES=2 OF_BATCH_SIZE=${IT_REFUSAL_BATCH:-50}
 
-# The unix-socket admin account of the stack (the application user may lack TRIGGER and is not SUPER).
-admin() { mariadb --no-defaults --socket="$OF_STATE_DIR/mysql/mysqld.sock" -u "$(id -un)" -N -B orderfleet -e "$1"; }
+# admin (lib.sh) is the unix-socket admin account of the stack (the application user may lack TRIGGER and is not SUPER).
 # admin_trigger SQL: one CREATE TRIGGER whose body holds semicolons (the client splits at ';' otherwise)
 admin_trigger() { mariadb --no-defaults --socket="$OF_STATE_DIR/mysql/mysqld.sock" -u "$(id -un)" --delimiter=// orderfleet -e "$1"; }
 undo_all() {

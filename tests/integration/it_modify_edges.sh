@@ -167,7 +167,6 @@ assert_eq "$(sql "SELECT COUNT(*) FROM processed_event WHERE consumer = '$consum
 assert_eq "$(grep -c 'msg="change waits on the retry ladder".*event_id=tc-edge-big' "$WORK/m.log")" "0" "never sent to the ladder"
 
 log "D-RT-8: a stop while a change waits for a row another transaction holds ends within the lock wait"
-admin() { mariadb --no-defaults --socket="$OF_STATE_DIR/mysql/mysqld.sock" -u "$(id -un)" -N -B orderfleet -e "$1"; }
 admin_wait() { wait_for "$1" "$2" "$3" admin; } # information_schema.innodb_trx needs PROCESS: root's socket
 stop_worker m
 OF_MYSQL_LOCK_WAIT_S=3 start_modify m2

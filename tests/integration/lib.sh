@@ -26,6 +26,8 @@ it_ns() {
 }
 
 sql() { bash "$REPO/scripts/stack.sh" mysql -N -B -e "$1"; }
+# admin SQL: as the database's root (socket authentication), for what the application's account may not do
+admin() { mariadb --no-defaults --socket="$OF_STATE_DIR/mysql/mysqld.sock" -u "$(id -un)" -N -B orderfleet -e "$1"; }
 redis_cli() {
   local port
   port=$(sed -n 's/^OF_REDIS_PORT=//p' "$OF_CONFIG")

@@ -58,7 +58,7 @@ Test(trace_pack, the_json_in_compress_format_round_trips_and_the_packer_is_reuse
             of_trace_add(&t, "SUB-WH-06", "candidate", "仓库 %d of round %d: warehouse → %d", i, round, i % 3);
         char *js = of_trace_json(&t);
         size_t zlen = 0;
-        unsigned char *z = of_trace_pack(pk, &t, &zlen);
+        unsigned char *z = of_trace_pack_json(pk, js, strlen(js), &zlen);
         cr_assert_not_null(z);
         cr_expect_lt(zlen, strlen(js) / 2, "compressed to %zu of %zu bytes", zlen, strlen(js));
         char *back = unpack(z, zlen);
@@ -74,12 +74,14 @@ Test(trace_pack, the_json_in_compress_format_round_trips_and_the_packer_is_reuse
 Test(trace_pack, an_empty_trace_packs_its_empty_array) {
     of_trace_packer_t *pk = of_trace_packer_new();
     of_trace_t t = {0};
+    char *js = of_trace_json(&t);
     size_t zlen = 0;
-    unsigned char *z = of_trace_pack(pk, &t, &zlen);
+    unsigned char *z = of_trace_pack_json(pk, js, strlen(js), &zlen);
     char *back = unpack(z, zlen);
     cr_expect_str_eq(back, "[]");
     free(back);
     free(z);
+    free(js);
     of_trace_packer_free(pk);
 }
 

@@ -95,13 +95,18 @@ static void dead(of_msg_result_t *r, item_t *it, const char *klass, const char *
     it->state = IT_DEAD;
 }
 
+/* Item i takes part in the transaction of c: the one item searched (c->only), else every item of c's wave. */
+static int in_tx(const txctx_t *c, int i) {
+    return c->only >= 0 ? i == c->only : c->items[i].wave == c->wave;
+}
+
 /* The batch's jobs: one per raw trade among the pending items (several changes of one trade are one job: the bits
  * accumulate on its row, the first job handles them all). */
 static void make_jobs(txctx_t *c) {
     c->njobs = 0;
     for (int i = 0; i < c->n; i++) {
         item_t *it = &c->items[i];
-        if (it->state != IT_PENDING || (c->only >= 0 && i != c->only) || (c->only < 0 && it->wave != c->wave)) continue;
+        if (it->state != IT_PENDING || !in_tx(c, i)) continue;
         int j = 0;
         while (j < c->njobs && c->jobs[j].raw_id != it->c->api_trade_id)
             j++;
@@ -123,7 +128,7 @@ static of_err_t tx_body(of_db_t *db, void *vctx, char *errstr, size_t size) {
     int m = 0;
     for (int i = 0; i < c->n; i++) {
         item_t *it = &c->items[i];
-        if ((c->only >= 0 && i != c->only) || (c->only < 0 && it->wave != c->wave)) continue;
+        if (!in_tx(c, i)) continue;
         if (it->state == IT_DONE || it->state == IT_WAIT || it->state == IT_DUP || it->state == IT_LATER)
             it->state = IT_PENDING;
         if (it->state != IT_PENDING) continue;
@@ -151,7 +156,7 @@ static of_err_t tx_body(of_db_t *db, void *vctx, char *errstr, size_t size) {
     }
     for (int i = 0, k = 0; i < c->n; i++) {
         item_t *it = &c->items[i];
-        if ((c->only >= 0 && i != c->only) || (c->only < 0 && it->wave != c->wave) || it->state != IT_PENDING) continue;
+        if (!in_tx(c, i) || it->state != IT_PENDING) continue;
         if (c->seen[k++]) it->state = IT_DUP;
     }
     /* 2. the pending bits of each raw trade */
@@ -163,7 +168,7 @@ static of_err_t tx_body(of_db_t *db, void *vctx, char *errstr, size_t size) {
     int np = 0;
     for (int i = 0; i < c->n; i++) {
         item_t *it = &c->items[i];
-        if ((c->only >= 0 && i != c->only) || (c->only < 0 && it->wave != c->wave) || it->state != IT_PENDING) continue;
+        if (!in_tx(c, i) || it->state != IT_PENDING) continue;
         const of_modjob_t *job = &c->jobs[it->job];
         if (job->outcome == OF_MS_DEFERRED) { /* D-MOD-43: the next transaction's; no ledger row in this one */
             it->state = IT_LATER;
@@ -192,9 +197,7 @@ static of_err_t tx_body(of_db_t *db, void *vctx, char *errstr, size_t size) {
 static void keep_outcomes(txctx_t *c) {
     for (int i = 0; i < c->n; i++) {
         item_t *it = &c->items[i];
-        if ((c->only >= 0 && i != c->only) || (c->only < 0 && it->wave != c->wave) ||
-            (it->state != IT_DONE && it->state != IT_WAIT))
-            continue;
+        if (!in_tx(c, i) || (it->state != IT_DONE && it->state != IT_WAIT)) continue;
         it->done = c->jobs[it->job];
     }
 }
