@@ -421,7 +421,9 @@ static const int SIZES[OF_DB_MULTI_SIZES] = {1,  2,  3,  4,  5,  6,  7,  8,  9, 
 int of_db_multi_size_ok(int row_params, int rows, int bound) {
     if (rows == 1) return 1;
     if (rows < 1 || row_params < 1) return 0;
-    if (rows > OF_DB_MULTI_MAX && (row_params > OF_DB_MULTI_NARROW || rows > SIZES[OF_DB_MULTI_SIZES - 1])) return 0;
+    /* D-RT-10: past 64 rows, sizes of at most OF_DB_MULTI_PARAMS parameters (128 rows of up to 8, 256 of up to 4) */
+    if (rows > OF_DB_MULTI_MAX && ((long)rows * row_params > OF_DB_MULTI_PARAMS || rows > SIZES[OF_DB_MULTI_SIZES - 1]))
+        return 0;
     int pow2 = !(rows & (rows - 1));
     if (!bound) return pow2 || row_params < OF_DB_MULTI_WIDE;
     return (pow2 || row_params == 1) && (long)rows * row_params <= bound; /* D-T10-64: fewer sizes, each bounded */
@@ -512,13 +514,25 @@ static int multi_size_up(const of_db_t *db, const of_db_multi_t *m, int n) {
     return -1;
 }
 
+/* The smallest prepared power-of-two size (index into m->id) of at least n rows, -1 when none (D-RT-9). */
+static int multi_size_pow2_up(const of_db_t *db, const of_db_multi_t *m, int n) {
+    for (int k = 0; k < OF_DB_MULTI_SIZES; k++)
+        if (SIZES[k] >= n && !(SIZES[k] & (SIZES[k] - 1)) && m->id[k] >= 0 &&
+            !(db->multi_max && SIZES[k] > db->multi_max))
+            return k;
+    return -1;
+}
+
 /* One chunk of a multi-row call: the next `left` rows at p. Unpadded: the largest size that fits (*kp), p as it is.
- * Padded (the *_in calls): when no size holds exactly `left` rows but a larger one does, the rest in one statement
- * of that size, the last row (or pad_row) repeated, in *bufp (reallocated; the caller frees it); NULL when out of
- * memory. */
+ * Padded (the *_in calls, pad 1): when no size holds exactly `left` rows but a larger one does, the rest in one
+ * statement of that size, the last row (or pad_row) repeated, in *bufp (reallocated; the caller frees it); NULL when
+ * out of memory. Pad 2 (of_db_exec_multi_pad): the rest in the smallest power-of-two size that holds it, even when a
+ * size holds it exactly, filled with pad_row. */
 static const of_param_t *chunk(const of_db_t *db, const of_db_multi_t *m, const of_param_t *p, int left, int pad,
                                const of_param_t *pad_row, of_param_t **bufp, int *kp) {
-    int k = multi_size(db, m, left), up = pad && SIZES[k] < left ? multi_size_up(db, m, left) : -1;
+    int k = multi_size(db, m, left), up = -1;
+    if (pad == 2 && (SIZES[k] < left || (SIZES[k] & (SIZES[k] - 1)))) up = multi_size_pow2_up(db, m, left);
+    if (pad == 1 && SIZES[k] < left) up = multi_size_up(db, m, left);
     *kp = k;
     if (up < 0) return p;
     size_t rp = (size_t)m->row_params, have = (size_t)left;
@@ -532,14 +546,14 @@ static const of_param_t *chunk(const of_db_t *db, const of_db_multi_t *m, const 
 }
 
 static of_err_t exec_multi(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows, int pad,
-                           uint64_t *affectedp, char *errstr, size_t errstr_size) {
+                           const of_param_t *pad_row, uint64_t *affectedp, char *errstr, size_t errstr_size) {
     uint64_t total = 0;
     of_param_t *padded = NULL;
     of_err_t err = OF_OK;
     for (int done = 0; done < nrows && !err;) {
         int k;
         const of_param_t *p =
-            chunk(db, m, params + (size_t)done * (size_t)m->row_params, nrows - done, pad, NULL, &padded, &k);
+            chunk(db, m, params + (size_t)done * (size_t)m->row_params, nrows - done, pad, pad_row, &padded, &k);
         uint64_t aff = 0;
         if (!p)
             err = of_seterr(errstr, errstr_size, OF_ERR_NOMEM, "out of memory writing rows");
@@ -554,12 +568,17 @@ static of_err_t exec_multi(of_db_t *db, const of_db_multi_t *m, const of_param_t
 
 of_err_t of_db_exec_multi(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows, uint64_t *affectedp,
                           char *errstr, size_t errstr_size) {
-    return exec_multi(db, m, params, nrows, 0, affectedp, errstr, errstr_size);
+    return exec_multi(db, m, params, nrows, 0, NULL, affectedp, errstr, errstr_size);
 }
 
 of_err_t of_db_exec_multi_in(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows,
                              uint64_t *affectedp, char *errstr, size_t errstr_size) {
-    return exec_multi(db, m, params, nrows, 1, affectedp, errstr, errstr_size);
+    return exec_multi(db, m, params, nrows, 1, NULL, affectedp, errstr, errstr_size);
+}
+
+of_err_t of_db_exec_multi_pad(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows,
+                              const of_param_t *pad_row, uint64_t *affectedp, char *errstr, size_t errstr_size) {
+    return exec_multi(db, m, params, nrows, 2, pad_row, affectedp, errstr, errstr_size);
 }
 
 of_err_t of_db_exec_multi_ids(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows, uint64_t *ids,

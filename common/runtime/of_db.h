@@ -84,16 +84,14 @@ long long of_rows_i64(const of_rows_t *rows, int row, int col);
  * row "(?, ?)", tail " ON DUPLICATE KEY UPDATE ..."; or head "SELECT ... WHERE k IN (", row "?", tail ")". Each is
  * registered for the row counts of_db_multi_size_ok allows (its text built and prepared on first use), and a call
  * with n rows runs the largest sizes that fit, so a batch's rows of one table are a few round trips, not n: up to
- * 16 rows one statement, 17–80 mostly two (79 = 64 + 15), 500 rows nine (64 x 7, 48, 4); rows of at most
- * OF_DB_MULTI_NARROW parameters also 128 and 256 a statement (200 keys: one read, padded by the *_in calls). Under a
+ * 16 rows one statement, 17–80 mostly two (79 = 64 + 15), 500 rows nine (64 x 7, 48, 4); past 64 rows, 128 and 256
+ * a statement while that is at most OF_DB_MULTI_PARAMS parameters (D-RT-10: 256 keys, 128 rows of up to 8 columns;
+ * 200 keys: one read, padded by the *_in calls). Under a
  * parameter bound (of_db_set_param_bound, D-T10-64) rows of two parameters or more take the powers of two within it
  * (sales_trade's 59 columns: 16 rows a statement under 1,024). Params are row after row (row_params each); the head
  * and tail take none. A query returns the rows of every part, in part order. */
 #define OF_DB_MULTI_SIZES 22
 #define OF_DB_MULTI_MAX 64
-/* Rows of at most this many parameters (the keys of an IN (…) read, a log row) also get 128 and 256 rows a
- * statement: a batch's read of 200 keys is one round trip, not four. */
-#define OF_DB_MULTI_NARROW 4
 /* Without a bound, rows of this many parameters or more get the powers of two only (1, 2, 4 … 64). */
 #define OF_DB_MULTI_WIDE 16
 /* The bound a worker of several lanes sets (D-T10-64). The client library keeps ~220 bytes per parameter of every
@@ -103,7 +101,7 @@ long long of_rows_i64(const of_rows_t *rows, int row, int col);
  * smaller statements. */
 #define OF_DB_MULTI_PARAMS 1024
 /* 1 when a multi-row statement of row_params parameters a row is prepared for `rows` rows: one row always; at most
- * OF_DB_MULTI_MAX rows, or 128 and 256 for rows of at most OF_DB_MULTI_NARROW parameters; then without a bound
+ * OF_DB_MULTI_MAX rows, or 128 and 256 while rows * row_params <= OF_DB_MULTI_PARAMS (D-RT-10); then without a bound
  * (0) any count for rows under OF_DB_MULTI_WIDE parameters and powers of two for wider ones; under a bound, for
  * rows of two parameters or more, powers of two of at most `bound` parameters (rows * row_params). Pure. */
 int of_db_multi_size_ok(int row_params, int rows, int bound);
@@ -134,6 +132,13 @@ of_err_t of_db_exec_multi_ids(of_db_t *db, const of_db_multi_t *m, const of_para
  * of_db_query_multi_in below, so that n keys are one statement while n fits the largest size. */
 of_err_t of_db_exec_multi_in(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows,
                              uint64_t *affectedp, char *errstr, size_t errstr_size) OF_MUST_CHECK;
+/* D-RT-9: the same for a statement that a row of pad_row changes nothing with (an UPDATE … JOIN on a key or a DELETE
+ * … IN (…), pad_row all NULLs): rows beyond the largest size in statements of that size, the rest in one statement of
+ * the smallest power-of-two size that holds it, filled with pad_row (37 rows: one statement of 64, not 32 + 5; a
+ * table then keeps at most seven sizes prepared). *affectedp counts the real rows only (pad rows match none). */
+of_err_t of_db_exec_multi_pad(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows,
+                              const of_param_t *pad_row, uint64_t *affectedp, char *errstr,
+                              size_t errstr_size) OF_MUST_CHECK;
 of_err_t of_db_query_multi(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows, of_rows_t **rowsp,
                            char *errstr, size_t errstr_size) OF_MUST_CHECK;
 /* The same for a read whose rows are keys that may repeat (WHERE k IN (…), (a, b) IN (…), a derived table whose

@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A pad table's row of NULLs is a zeroed array (D-RT-9). */
+_Static_assert(OFP_NULL == 0, "calloc'd parameters are NULLs");
+
 /* Copied strings live in blocks that never move (cells point into them). */
 typedef struct block_s {
     struct block_s *next;
@@ -24,7 +27,8 @@ typedef struct {
     size_t rows;       /* rows added since the reset */
     uint64_t *ids;     /* ids tables: the id of every written row */
     size_t ids_cap;
-    block_t *blocks; /* the strings of the rows in cells */
+    block_t *blocks;   /* the strings of the rows in cells */
+    of_param_t *nulls; /* pad tables: one row of NULLs (D-RT-9) */
 } wtab_t;
 
 struct of_wset_s {
@@ -50,7 +54,8 @@ of_wset_t *of_wset_new(of_db_t *db, const of_wtable_t *tables, int ntables) {
     }
     for (int i = 0; i < ntables; i++)
         if (of_db_register_multi_sep(db, tables[i].head, tables[i].row, tables[i].sep ? tables[i].sep : ", ",
-                                     tables[i].tail ? tables[i].tail : "", &w->t[i].m)) {
+                                     tables[i].tail ? tables[i].tail : "", &w->t[i].m) ||
+            (tables[i].pad && !(w->t[i].nulls = calloc((size_t)w->t[i].m.row_params, sizeof *w->t[i].nulls)))) {
             of_wset_free(w);
             return NULL;
         }
@@ -72,6 +77,7 @@ void of_wset_free(of_wset_t *w) {
     for (int i = 0; i < w->n; i++) {
         free(w->t[i].cells);
         free(w->t[i].ids);
+        free(w->t[i].nulls);
         blocks_reset(&w->t[i]);
         free(w->t[i].blocks);
     }
@@ -200,6 +206,8 @@ static of_err_t write_rows(of_wset_t *w, int i, size_t n, char *errstr, size_t e
             t->ids_cap = nc;
         }
         e = of_db_exec_multi_ids(w->db, &t->m, cells, (int)n, t->ids + t->done, &affected, errstr, errstr_size);
+    } else if (d->pad) {
+        e = of_db_exec_multi_pad(w->db, &t->m, cells, (int)n, t->nulls, &affected, errstr, errstr_size);
     } else {
         e = of_db_exec_multi(w->db, &t->m, cells, (int)n, &affected, errstr, errstr_size);
     }

@@ -23,6 +23,8 @@ typedef struct {
     const char *head, *row, *sep, *tail;
     int ids;         /* 1: a plain INSERT whose auto-increment ids rows of later tables refer to */
     int must_affect; /* 1: every row must change one row (an UPDATE of rows this transaction holds) */
+    int pad; /* 1: a row of NULLs changes nothing (an UPDATE … JOIN on a key, a DELETE … IN): the last statement
+              * of a write is filled with such rows to a power-of-two size (D-RT-9, of_db_exec_multi_pad) */
 } of_wtable_t;
 
 typedef struct of_wset_s of_wset_t;

@@ -15,12 +15,16 @@
 #include "of_substore.h"
 #include "of_wset.h"
 
-enum { T_PARENT, T_CHILD, T_TOUCH, T__N };
+enum { T_PARENT, T_CHILD, T_TOUCH, T_TOUCH_PAD, T_DROP_PAD, T__N };
 static const of_wtable_t TABLES[T__N] = {
-    [T_PARENT] = {"itc_parent", "INSERT INTO itc_parent (name) VALUES ", "(?)", NULL, NULL, 1, 0},
-    [T_CHILD] = {"itc_child", "INSERT INTO itc_child (parent_id, name) VALUES ", "(?, ?)", NULL, NULL, 0, 0},
+    [T_PARENT] = {"itc_parent", "INSERT INTO itc_parent (name) VALUES ", "(?)", NULL, NULL, 1, 0, 0},
+    [T_CHILD] = {"itc_child", "INSERT INTO itc_child (parent_id, name) VALUES ", "(?, ?)", NULL, NULL, 0, 0, 0},
     [T_TOUCH] = {"itc_parent (touch)", "UPDATE itc_parent p JOIN (", "SELECT ? AS id, ? AS n", " UNION ALL ",
-                 ") v ON p.id = v.id SET p.touched = v.n", 0, 1},
+                 ") v ON p.id = v.id SET p.touched = v.n", 0, 1, 0},
+    /* D-RT-9: the same with its last statement filled with rows of NULLs, and a DELETE … IN (…) */
+    [T_TOUCH_PAD] = {"itc_parent (touch, padded)", "UPDATE itc_parent p JOIN (", "SELECT ? AS id, ? AS n",
+                     " UNION ALL ", ") v ON p.id = v.id SET p.touched = v.n", 0, 1, 1},
+    [T_DROP_PAD] = {"itc_child (drop, padded)", "DELETE FROM itc_child WHERE parent_id IN (", "?", ", ", ")", 0, 0, 1},
 };
 
 static of_config_t *cfg;
@@ -119,6 +123,55 @@ Test(wset, an_update_that_misses_a_row_fails_and_names_its_table) {
     cr_expect_eq(of_wset_flush(w, err, sizeof err), OF_ERR_DB);
     cr_expect_eq(of_wset_failed(w), T_TOUCH);
     cr_expect(strstr(err, "itc_parent (touch)") != NULL, "the table is named: %s", err);
+}
+
+/* Statements this connection has executed (the read itself included). */
+static long long executed(void) {
+    return one("SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS WHERE VARIABLE_NAME = 'COM_STMT_EXECUTE'");
+}
+
+/* n parents and their children written; their ids in id[]; the set emptied. */
+static void written(int n, uint64_t *id) {
+    int rows[64];
+    char err[256];
+    cr_assert_leq(n, 64);
+    plan(n, rows);
+    cr_assert_eq(of_wset_flush(w, err, sizeof err), OF_OK, "%s", err);
+    for (int i = 0; i < n; i++)
+        id[i] = of_wset_id(w, T_PARENT, rows[i]);
+    of_wset_reset(w);
+}
+
+Test(wset, d_rt_9_a_padded_update_writes_37_rows_in_one_statement_and_counts_only_them) {
+    uint64_t id[40];
+    char err[256];
+    written(40, id);
+    for (int i = 0; i < 37; i++) /* 37 = 32 + 5 unpadded: two statements */
+        cr_assert_geq(of_wset_add(w, T_TOUCH_PAD, (const of_param_t[]){OFP_U(id[i]), OFP_I(i + 1)}), 0);
+    long long before = executed();
+    cr_assert_eq(of_wset_flush(w, err, sizeof err), OF_OK, "every row changed one row (pad rows none): %s", err);
+    cr_expect_eq(executed() - before - 1, 1, "one statement of 64 rows");
+    cr_expect_eq(one("SELECT COUNT(*) FROM itc_parent WHERE touched > 0"), 37);
+    cr_expect_eq(one("SELECT SUM(touched) FROM itc_parent"), 37 * 38 / 2);
+    /* a padded update that misses a row still fails: the pad rows are not counted as changes */
+    of_wset_reset(w);
+    cr_assert_geq(of_wset_add(w, T_TOUCH_PAD, (const of_param_t[]){OFP_U(999999999), OFP_I(7)}), 0);
+    cr_assert_geq(of_wset_add(w, T_TOUCH_PAD, (const of_param_t[]){OFP_U(id[0]), OFP_I(99)}), 0);
+    cr_assert_geq(of_wset_add(w, T_TOUCH_PAD, (const of_param_t[]){OFP_U(id[1]), OFP_I(99)}), 0);
+    cr_expect_eq(of_wset_flush(w, err, sizeof err), OF_ERR_DB, "3 rows padded to 4, 2 changed");
+    cr_expect(strstr(err, "2 of 3 rows") != NULL, "%s", err);
+}
+
+Test(wset, d_rt_9_a_padded_delete_removes_only_its_keys) {
+    uint64_t id[12];
+    char err[256];
+    written(12, id);
+    for (int i = 0; i < 5; i++) /* 5 keys: one statement of 8, three of them NULL */
+        cr_assert_geq(of_wset_add(w, T_DROP_PAD, (const of_param_t[]){OFP_U(id[i])}), 0);
+    long long before = executed();
+    cr_assert_eq(of_wset_flush(w, err, sizeof err), OF_OK, "%s", err);
+    cr_expect_eq(executed() - before - 1, 1);
+    cr_expect_eq(one("SELECT COUNT(*) FROM itc_child"), 2 * 7);
 }
 
 Test(wset, a_reference_to_a_row_never_buffered_fails_before_any_statement) {

@@ -47,13 +47,15 @@ Test(d_t10_64, a_wide_row_gets_powers_of_two_within_the_bound) {
 
 Test(d_t10_64, a_narrow_row_gets_powers_of_two_up_to_64_rows) {
     int s[NALL], n;
-    sizes_of(8, OF_DB_MULTI_PARAMS, s, &n); /* stock_change_log's row */
+    sizes_of(9, OF_DB_MULTI_PARAMS, s, &n); /* W_RAW's row: 128 rows would be 1,152 parameters */
     int want[] = {1, 2, 4, 8, 16, 32, 64};
     cr_assert_eq(n, 7);
     for (int i = 0; i < n; i++)
         cr_expect_eq(s[i], want[i]);
-    sizes_of(4, OF_DB_MULTI_PARAMS, s,
-             &n); /* rows of at most OF_DB_MULTI_NARROW parameters also 128 and 256 while the bound allows */
+    sizes_of(8, OF_DB_MULTI_PARAMS, s, &n); /* stock_change_log's row: 128 rows are 1,024 parameters (D-RT-10) */
+    cr_expect_eq(n, 8);
+    cr_expect_eq(s[n - 1], 128);
+    sizes_of(4, OF_DB_MULTI_PARAMS, s, &n); /* rows of at most 4 parameters also 256 */
     cr_expect_eq(n, 9);
     cr_expect_eq(s[n - 1], 256);
     sizes_of(17, OF_DB_MULTI_PARAMS, s, &n); /* 64 rows would be 1,088 parameters */
@@ -91,8 +93,8 @@ Test(d_t10_64, nonsense_is_refused) {
         cr_expect_not(of_db_multi_size_ok(3, 0, bound));
         cr_expect_not(of_db_multi_size_ok(0, 4, bound));
         cr_expect_not(of_db_multi_size_ok(1, 512, bound));
-        cr_expect_not(of_db_multi_size_ok(5, 128, bound),
-                      "128 rows only for rows of at most OF_DB_MULTI_NARROW parameters");
+        cr_expect_not(of_db_multi_size_ok(9, 128, bound), "past 64 rows, at most 1,024 parameters (D-RT-10)");
+        cr_expect_not(of_db_multi_size_ok(5, 256, bound), "past 64 rows, at most 1,024 parameters (D-RT-10)");
     }
 }
 
@@ -103,19 +105,23 @@ Test(d_t10_64, without_a_bound_the_sizes_of_before) {
     cr_assert_eq(n, 7);
     for (int i = 0; i < n; i++)
         cr_expect_eq(s[i], wide[i]);
-    sizes_of(8, 0, s, &n); /* a narrower one: 1 … 16, 24, 32, 48, 64 */
+    sizes_of(9, 0, s, &n); /* a narrower one: 1 … 16, 24, 32, 48, 64 */
     cr_expect_eq(n, 20);
     cr_expect_eq(s[n - 1], 64);
+    sizes_of(8, 0, s, &n); /* 8 parameters: 128 rows too (D-RT-10) */
+    cr_expect_eq(n, 21);
+    cr_expect_eq(s[n - 1], 128);
     sizes_of(2, 0, s, &n); /* the narrowest: 128 and 256 too */
     cr_expect_eq(n, NALL);
 }
 
 Test(d_t10_64, without_a_bound_exactly_the_rule_of_before) {
     /* the rule of_db_register_multi_sep applied before D-T10-64, written out: skip a size when the row is wide and
-     * the count not a power of two, or the count is above OF_DB_MULTI_MAX and the row not narrow */
+     * the count not a power of two, or the count is above OF_DB_MULTI_MAX and the statement would hold more than
+     * 1,024 parameters (D-RT-10; before it: the row had more than 4) */
     for (int p = 1; p <= 300; p++)
         for (int k = 0; k < NALL; k++) {
-            int r = ALL[k], before = !((p >= 16 && (r & (r - 1))) || (r > 64 && p > 4));
+            int r = ALL[k], before = !((p >= 16 && (r & (r - 1))) || (r > 64 && r * p > 1024));
             cr_expect_eq(of_db_multi_size_ok(p, r, 0), before, "%d rows of %d parameters", r, p);
         }
 }

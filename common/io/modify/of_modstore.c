@@ -118,29 +118,29 @@ static const of_wtable_t TABLES[W__COUNT] = {
                  "t.goods_count), t.goods_type_count = IF(v.agg, v.gtc, t.goods_type_count), t.goods_amount = "
                  "IF(v.agg, v.ga, t.goods_amount), t.paid = IF(v.agg, v.pa, t.paid), t.single_spec_no = IF(v.agg, "
                  "v.ssn, t.single_spec_no), t.gift_mask = IF(v.agg, v.gm, t.gift_mask), t.version = t.version + 1",
-                 0, 1},
+                 0, 1, 1},
     [W_LINE] = {"sales_trade_order (changed)", "UPDATE sales_trade_order o JOIN (",
                 "SELECT ? AS id, ? AS an, ? AS rs, ? AS sr, ? AS rw, ? AS rn, ? AS sp, ? AS cons", " UNION ALL ",
                 ") v ON o.rec_id = v.id SET o.actual_num = v.an, o.refund_status = v.rs, o.stock_reserved = v.sr, "
                 "o.reserved_warehouse_id = v.rw, o.reserved_num = v.rn, o.share_post = v.sp, o.is_consigned = "
                 "o.is_consigned | v.cons",
-                0, 0},
+                0, 0, 1},
     [W_STOCKOUT] = {"stockout_order (intercepted)", "UPDATE stockout_order s JOIN (", "SELECT ? AS id, ? AS blk",
-                    " UNION ALL ", ") v ON s.stockout_id = v.id SET s.block_reason = s.block_reason | v.blk", 0, 0},
+                    " UNION ALL ", ") v ON s.stockout_id = v.id SET s.block_reason = s.block_reason | v.blk", 0, 0, 1},
     [W_STOCKOUT_LOG] = {"stockout_order_log",
                         "INSERT INTO stockout_order_log (stockout_id, type, rule_id, message) VALUES ", "(?, ?, ?, ?)",
-                        NULL, NULL, 0, 0},
+                        NULL, NULL, 0, 0, 0},
     /* MOD-T1-28, MOD-O1-05: platform stock changed */
     [W_BACKGROUND] = {"sys_process_background",
                       "INSERT INTO sys_process_background (type, shop_id, object_id, data) VALUES ", "(1, ?, ?, ?)",
-                      NULL, NULL, 0, 0},
+                      NULL, NULL, 0, 0, 0},
     /* MOD-T1-30, MOD-O1-06/08: today's sales, where counted (MID-SLS-01), never below 0; MOD-O2-06 adds back (n < 0,
      * D-MOD-30); a day without a row is left without one (D-MOD-19) */
     [W_SALES] = {"stat_daily_sales", "UPDATE stat_daily_sales d JOIN (", "SELECT ? AS sh, ? AS wh, ? AS sp, ? AS n",
                  " UNION ALL ",
                  ") v ON d.sales_date = CURDATE() AND d.shop_id = v.sh AND d.warehouse_id = v.wh AND d.spec_id = v.sp "
                  "SET d.num = GREATEST(d.num - v.n, 0)",
-                 0, 0},
+                 0, 0, 1},
     /* the handled bits cleared (MOD-T1-37 … MOD-END-01), the raw trade's process status (MOD-T1-34/35/36, O1-12/13),
      * what a CS remark extraction found (MOD-T8-02) */
     [W_RAW] = {"api_trade (changed)", "UPDATE api_trade a JOIN (",
@@ -151,7 +151,7 @@ static const of_wtable_t TABLES[W__COUNT] = {
                "a.salesman_id), a.remark_logistics_id = IF(v.rl > 0, v.rl, a.remark_logistics_id), a.freeze_reason = "
                "IF(v.fr > 0, v.fr, a.freeze_reason), a.submit_rule = IF(v.sr <> '', v.sr, a.submit_rule), "
                "a.submit_reason = IF(v.sr <> '', v.sre, a.submit_reason)",
-               0, 0},
+               0, 0, 1},
     /* MOD-T1-07/08, -20, -24 (D-MOD-21): the customers' waiting orders (15) move to delayed audit, the unpaid flag
      * goes from their orders in lo … hi; written with the batch (after the re-submissions' reads); one statement each
      */
@@ -160,31 +160,32 @@ static const of_wtable_t TABLES[W__COUNT] = {
                     ") v ON t.customer_id = v.cu AND t.trade_id <> v.ex AND t.trade_status = 15 SET t.delay_to_time = "
                     "IF(t.delivery_term = 1, IFNULL(t.pay_time, t.trade_time), t.trade_time) + INTERVAL v.dl SECOND, "
                     "t.trade_status = 16, t.version = t.version + 1",
-                    0, 0},
+                    0, 0, 1},
     [W_SIB_UNPAID] = {"sales_trade (unpaid flag of siblings)", "UPDATE sales_trade t JOIN (",
                       "SELECT ? AS cu, ? AS ex, ? AS lo, ? AS hi", " UNION ALL ",
                       ") v ON t.customer_id = v.cu AND t.trade_id <> v.ex AND t.trade_status BETWEEN v.lo AND v.hi AND "
                       "t.unmerge_mask & 1 SET t.unmerge_mask = t.unmerge_mask & ~1, t.version = t.version + 1",
-                      0, 0},
+                      0, 0, 1},
     /* MOD-T1-25: the customer's only other order loses same-name-unmerged */
     [W_SIB_SAME] = {"sales_trade (same-name flag of siblings)", "UPDATE sales_trade t JOIN (",
                     "SELECT ? AS cu, ? AS ex", " UNION ALL ",
                     ") v ON t.customer_id = v.cu AND t.trade_id <> v.ex AND t.trade_status BETWEEN 10 AND 95 AND "
                     "t.unmerge_mask & 2 SET t.unmerge_mask = t.unmerge_mask & ~2, t.version = t.version + 1",
-                    0, 0},
+                    0, 0, 1},
     /* MOD-T8-04 through a re-submission: the CS remark counted and flagged as changed (the submission wrote it) */
     [W_REMARK_COUNT] = {"sales_trade (remark count)", "UPDATE sales_trade t JOIN (", "SELECT ? AS id", " UNION ALL ",
-                        ") v ON t.trade_id = v.id SET t.remark_count = t.remark_count + 1, t.remark_changed = 1", 0, 0},
+                        ") v ON t.trade_id = v.id SET t.remark_count = t.remark_count + 1, t.remark_changed = 1", 0, 0,
+                        1},
     /* one row per change applied (ordctl explain) */
     [W_CHANGE] = {"sales_trade_change",
                   "INSERT INTO sales_trade_change (trade_id, raw_trade_id, event_id, modify_flag, order_flags, "
                   "status_before, status_after, block_or, bad_or, outcome, rules, stock) VALUES ",
-                  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", NULL, NULL, 0, 0},
+                  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", NULL, NULL, 0, 0, 0},
     [W_RAWO] = {"api_trade_order (changed)", "UPDATE api_trade_order o JOIN (", "SELECT ? AS id, ? AS clr, ? AS ps",
                 " UNION ALL ",
                 ") v ON o.rec_id = v.id SET o.modify_flag = o.modify_flag & ~v.clr, o.process_status = IF(v.ps > 0, "
                 "v.ps, o.process_status)",
-                0, 0},
+                0, 0, 1},
 };
 
 /* A raw trade as stored (the latest version), its sub-orders. */
@@ -303,6 +304,7 @@ of_modstore_t *of_modstore_new(of_db_t *db, const of_config_t *cfg) {
     ms->tables[W_TELNO] = sub[OF_SW_TELNO];
     int bad = !(ms->w = of_wset_new(db, ms->tables, W__COUNT)) || !(ms->ss = of_substore_new(db, cfg)) ||
               !(ms->ov = of_cat_overlay_new());
+    if (!bad) of_substore_set_single_call(ms->ss, 1); /* one of_substore_submit a transaction (D-RT-11) */
     for (int i = 0; !bad && i < R__COUNT; i++)
         bad = of_db_register_multi_sep(db, READS[i].head, "?", ", ", READS[i].tail, &ms->rd[i]) != 0;
     for (int i = 0; !bad && i < Q__COUNT; i++)

@@ -85,18 +85,18 @@ static const of_wtable_t TABLES[OF_SW__COUNT] = {
     [OF_SW_CUSTOMER] = {"crm_customer",
                         "INSERT INTO crm_customer (customer_no, nick, name, mobile, telno, province, city, district, "
                         "address, zip) VALUES ",
-                        "(CONCAT('KH', UUID_SHORT()), ?, ?, ?, ?, ?, ?, ?, ?, ?)", NULL, NULL, 1, 0},
+                        "(CONCAT('KH', UUID_SHORT()), ?, ?, ?, ?, ?, ?, ?, ?, ?)", NULL, NULL, 1, 0, 0},
     [OF_SW_PLATFORM_CUSTOMER] = {"crm_platform_customer",
                                  "INSERT INTO crm_platform_customer (platform_id, account, customer_id) VALUES ",
-                                 "(?, ?, ?)", NULL, NULL, 0, 0},
+                                 "(?, ?, ?)", NULL, NULL, 0, 0, 0},
     [OF_SW_ADDRESS] = {"crm_customer_address",
                        "INSERT IGNORE INTO crm_customer_address (customer_id, name, province, city, district, "
                        "address, zip, mobile, telno) VALUES ",
-                       "(?, ?, ?, ?, ?, ?, ?, ?, ?)", NULL, NULL, 0, 0},
+                       "(?, ?, ?, ?, ?, ?, ?, ?, ?)", NULL, NULL, 0, 0, 0},
     [OF_SW_TELNO] = {"crm_customer_telno", "INSERT IGNORE INTO crm_customer_telno (customer_id, type, telno) VALUES ",
-                     "(?, ?, ?)", NULL, NULL, 0, 0},
+                     "(?, ?, ?)", NULL, NULL, 0, 0, 0},
     [OF_SW_TRADE] = {"sales_trade", "INSERT INTO sales_trade (" TRADE_COLS ") VALUES ", "(" TRADE_ROW ")", NULL, NULL,
-                     1, 0},
+                     1, 0, 0},
     /* MOD-T1-10: an order submitted again keeps its id, number, creation event and what later steps set (block,
      * exceptions, consignment); every value the submission decides is written again */
     [OF_SW_TRADE_INTO] =
@@ -121,15 +121,15 @@ static const of_wtable_t TABLES[OF_SW__COUNT] = {
          "pbs_amount = VALUES(pbs_amount), cod_amount = VALUES(cod_amount), goods_cost = VALUES(goods_cost), "
          "commission = VALUES(commission), gift_mask = VALUES(gift_mask), is_not_use_air = VALUES(is_not_use_air), "
          "decision_trace_z = VALUES(decision_trace_z), preorder_by = VALUES(preorder_by), version = version + 1",
-         0, 0},
+         0, 0, 0},
     /* SUB-STK-05: stockout_no CK<trade_id> */
     [OF_SW_STOCKOUT] = {"stockout_order",
                         "INSERT INTO stockout_order (stockout_no, src_order_type, src_order_id, warehouse_id, "
                         "logistics_id, status, goods_count, weight, post_cost) VALUES ",
-                        "(CONCAT('CK', ?), 1, ?, ?, ?, 50, ?, ?, ?)", NULL, NULL, 1, 0},
+                        "(CONCAT('CK', ?), 1, ?, ?, ?, 50, ?, ?, ?)", NULL, NULL, 1, 0, 0},
     /* MOD-T1-04: the lines of an order submitted again (by id: the new lines may be written first) */
     [OF_SW_LINE_DEL] = {"sales_trade_order (replaced)", "DELETE FROM sales_trade_order WHERE rec_id IN (", "?", ", ",
-                        ")", 0, 0},
+                        ")", 0, 0, 1},
     [OF_SW_LINE] =
         {"sales_trade_order",
          "INSERT INTO sales_trade_order (trade_id, platform_id, shop_id, src_tid, src_oid, "
@@ -141,17 +141,17 @@ static const of_wtable_t TABLES[OF_SW__COUNT] = {
          "is_main, stock_reserved, reserved_warehouse_id, reserved_num) VALUES ",
          "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
          "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-         NULL, NULL, 1, 0},
+         NULL, NULL, 1, 0, 0},
     [OF_SW_STOCKOUT_LINE] = {"stockout_order_detail",
                              "INSERT INTO stockout_order_detail (stockout_id, src_order_detail_id, spec_id, num) "
                              "VALUES ",
-                             "(?, ?, ?, ?)", NULL, NULL, 0, 0},
+                             "(?, ?, ?, ?)", NULL, NULL, 0, 0, 0},
     [OF_SW_STOCK_LOG] = {"stock_change_log",
                          "INSERT INTO stock_change_log (warehouse_id, spec_id, src_type, src_id, event_id, "
                          "d_order_num, d_unpay_num, d_subscribe_num, remark) VALUES ",
-                         "(?, ?, 1, ?, ?, ?, ?, ?, ?)", NULL, NULL, 0, 0},
+                         "(?, ?, 1, ?, ?, ?, ?, ?, ?)", NULL, NULL, 0, 0, 0},
     [OF_SW_LOG] = {"sales_trade_log", "INSERT INTO sales_trade_log (trade_id, type, rule_id, message) VALUES ",
-                   "(?, ?, ?, ?)", NULL, NULL, 0, 0},
+                   "(?, ?, ?, ?)", NULL, NULL, 0, 0, 0},
     /* SUB-FLAG-01/02, SUB-WU-01: the siblings (orders of earlier rounds), each at most once per round. delay_to_time
      * is assigned before trade_status, both from the row's status as read (MariaDB assigns left to right; the
      * test it_submit checks a wait-unpaid sibling's delay). */
@@ -160,16 +160,16 @@ static const of_wtable_t TABLES[OF_SW__COUNT] = {
                        ") v ON t.trade_id = v.id SET t.unmerge_mask = t.unmerge_mask | v.om, t.delay_to_time = "
                        "IF(v.ns > 0 AND t.trade_status IN (16, 20), v.dl, t.delay_to_time), t.trade_status = "
                        "IF(v.ns > 0 AND t.trade_status IN (16, 20), v.ns, t.trade_status), t.version = t.version + 1",
-                       0, 0},
+                       0, 0, 1},
     [OF_SW_REMARK] = {"sales_trade_remark_history",
                       "INSERT INTO sales_trade_remark_history (trade_id, raw_trade_id, src_tid, remark_type, remark) "
                       "VALUES ",
-                      "(?, ?, ?, ?, ?)", NULL, NULL, 0, 0},
+                      "(?, ?, ?, ?, ?)", NULL, NULL, 0, 0, 0},
     [OF_SW_GRAB] = {"stock_grab", "INSERT INTO stock_grab (trade_id, warehouse_id, spec_id, num) VALUES ",
-                    "(?, ?, ?, ?)", NULL, " ON DUPLICATE KEY UPDATE num = num + VALUES(num)", 0, 0},
+                    "(?, ?, ?, ?)", NULL, " ON DUPLICATE KEY UPDATE num = num + VALUES(num)", 0, 0, 0},
     [OF_SW_FULLLINK] = {"sys_process_background",
                         "INSERT INTO sys_process_background (type, shop_id, object_id, data) VALUES ", "(2, ?, ?, ?)",
-                        NULL, NULL, 0, 0},
+                        NULL, NULL, 0, 0, 0},
     /* SUB-UPD-01/02: the raw trades, stored by this transaction and still pending (every row must change) */
     [OF_SW_RAW] =
         {"api_trade (submission)", "UPDATE api_trade a JOIN (",
@@ -182,29 +182,29 @@ static const of_wtable_t TABLES[OF_SW__COUNT] = {
          "a.remark_logistics_id = v.rl, a.freeze_reason = v.fr, a.prompt_warehouse_id = v.pw, "
          "a.submit_rule = v.sr, a.submit_reason = v.sre, a.decision_trace = v.tr, a.submitted_at = NOW(3), "
          "a.modify_flag = IF(v.ps = 20, 0, a.modify_flag), a.pay_time = IFNULL(a.pay_time, v.pay)",
-         0, 1},
+         0, 1, 1},
     [OF_SW_RAW_LINES] = {"api_trade_order (submission)", "UPDATE api_trade_order o JOIN (", "SELECT ? AS id, ? AS ps",
                          " UNION ALL ",
                          ") v ON o.api_trade_id = v.id SET o.process_status = v.ps, o.modify_flag = IF(v.ps = 20, 0, "
                          "o.modify_flag), o.is_new = 0",
-                         0, 0},
+                         0, 0, 1},
     /* SUB-MAP-10 */
     /* SUB-RFD-01 (also MOD-T1-22, MOD-O1-02): a temporary refund order per raw trade that has none, else its status;
      * the refunded sub-orders as its lines (a line already there stays) */
     [OF_SW_REFUND] = {"api_refund",
                       "INSERT INTO api_refund (platform_id, shop_id, refund_no, is_temp, tid, raw_trade_id, status, "
                       "buyer_nick, refund_amount, reason) VALUES ",
-                      "(?, ?, ?, 1, ?, ?, ?, ?, ?, ?)", NULL, NULL, 1, 0},
+                      "(?, ?, ?, 1, ?, ?, ?, ?, ?, ?)", NULL, NULL, 1, 0, 0},
     [OF_SW_REFUND_UPD] = {"api_refund (status)", "UPDATE api_refund r JOIN (", "SELECT ? AS id, ? AS st", " UNION ALL ",
-                          ") v ON r.rec_id = v.id SET r.status = v.st, r.modify_flag = r.modify_flag | 1", 0, 0},
+                          ") v ON r.rec_id = v.id SET r.status = v.st, r.modify_flag = r.modify_flag | 1", 0, 0, 1},
     [OF_SW_REFUND_LINE] =
         {"api_refund_order",
          "INSERT IGNORE INTO api_refund_order (refund_id, oid, goods_id, spec_id, spec_no, goods_name, "
          "num, price, refund_amount, status) VALUES ",
-         "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", NULL, NULL, 0, 0},
+         "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", NULL, NULL, 0, 0, 0},
     [OF_SW_RAW_INVALID] = {"api_trade_order (invalid goods)", "UPDATE api_trade_order o JOIN (",
                            "SELECT ? AS id, ? AS oid", " UNION ALL ",
-                           ") v ON o.api_trade_id = v.id AND o.oid = v.oid SET o.is_invalid_goods = 1", 0, 0},
+                           ") v ON o.api_trade_id = v.id AND o.oid = v.oid SET o.is_invalid_goods = 1", 0, 0, 1},
 };
 
 const of_wtable_t *of_substore_tables(void) {
@@ -273,6 +273,7 @@ struct of_substore_s {
     refreq_t *refunds;         /* refund orders to write at the end of the batch */
     size_t nrefunds, refunds_cap;
     of_db_multi_t rd_refund;
+    int single_call; /* D-RT-11 */
 };
 
 of_substore_t *of_substore_new(of_db_t *db, const of_config_t *cfg) {
@@ -1329,10 +1330,16 @@ of_err_t of_substore_submit(of_substore_t *ss, of_subjob_t *const *jobs, size_t 
     if (e) return e;
     /* The rest of this call's rows now: a later call (the next segment) may store a later version of one of these
      * raw trades, which must find them submitted (deliver_trade_id, process_status) and keep its own modify_flag
-     * bits (D-T10-50; it_change "two versions of a new trade in one batch"). */
+     * bits (D-T10-50; it_change "two versions of a new trade in one batch"). Without a later call, with
+     * of_substore_end's (D-RT-11). */
+    if (ss->single_call) return OF_OK;
     e = land_traces(ss, errstr, errstr_size);
     if (!e) e = of_wset_flush(ss->w, errstr, errstr_size);
     return e == OF_ERR_DUPLICATE ? duplicate(ss, n) : e;
+}
+
+void of_substore_set_single_call(of_substore_t *ss, int on) {
+    ss->single_call = on;
 }
 
 of_wset_t *of_substore_wset(of_substore_t *ss) {

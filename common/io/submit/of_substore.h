@@ -102,6 +102,11 @@ void of_substore_begin(of_substore_t *ss, const of_cat_snap_t *snap);
 of_err_t of_substore_submit(of_substore_t *ss, of_subjob_t *const *jobs, size_t n, int64_t now, char *errstr,
                             size_t errstr_size) OF_MUST_CHECK;
 of_err_t of_substore_end(of_substore_t *ss, char *errstr, size_t errstr_size) OF_MUST_CHECK;
+/* D-RT-11: a caller that submits once per transaction (trade-modify) leaves the rows of of_substore_submit() that no
+ * later round reads (lines, logs, stock log, raw trades …) to of_substore_end(), so that a table its own rows go to as
+ * well (the order logs, the stock log) is written once a batch, not twice. Off by default: trade-submit's next
+ * segment may store a later version of a raw trade submitted by the one before (D-T10-50). */
+void of_substore_set_single_call(of_substore_t *ss, int on);
 /* INIT-02…-08 for job's platform goods (when the shop's setting asks for them): new rows inserted and matched,
  * changed ones re-matched, written at once and put in the batch's overlay. of_substore_submit() runs it before each
  * trade's rules. */

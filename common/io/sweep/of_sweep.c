@@ -113,14 +113,14 @@ static const of_wtable_t TABLES[W__COUNT] = {
          "SELECT ? AS src, ? AS no, ? AS st, ? AS wh, ? AS gc, ? AS gtc, ? AS ssn, ? AS wt, ? AS vo, ? AS ga, "
          "? AS pa, ? AS di, ? AS rc, ? AS pd, ? AS pbs, ? AS cod, ? AS gco, ? AS cm, ? AS gm, ? AS big, ? AS tids, ? "
          "AS um",
-         " UNION ALL ", ") v ON t.trade_id = v.src", 0, 1},
+         " UNION ALL ", ") v ON t.trade_id = v.src", 0, 1, 0},
     /* MID-DLY, MID-MRG-05, MID-UMF-01, MID-SPW-03 (rows read FOR UPDATE by this transaction) */
     [W_STATUS] = {"sales_trade (status)", "UPDATE sales_trade t JOIN (",
                   "SELECT ? AS id, ? AS st, ? AS dl, ? AS um, ? AS wh, ? AS spl, ? AS sc", " UNION ALL ",
                   ") v ON t.trade_id = v.id SET t.trade_status = v.st, t.delay_to_time = v.dl, t.unmerge_mask = v.um, "
                   "t.warehouse_id = v.wh, t.is_split = t.is_split | v.spl, t.sales_counted = t.sales_counted | v.sc, "
                   "t.version = t.version + 1",
-                  0, 1},
+                  0, 1, 0},
     /* MID-MRG-02/03: the order that took others in (D-MID-6) */
     [W_HEADER] = {"sales_trade (merged)", "UPDATE sales_trade t JOIN (",
                   "SELECT ? AS id, ? AS ga, ? AS pa, ? AS di, ? AS rc, ? AS pd, ? AS pbs, ? AS cod, ? AS gco, ? AS cm, "
@@ -131,27 +131,27 @@ static const of_wtable_t TABLES[W__COUNT] = {
                   "v.gco, t.commission = v.cm, t.weight = v.wt, t.volume = v.vo, t.goods_count = v.gc, "
                   "t.goods_type_count = v.gtc, t.single_spec_no = v.ssn, t.src_tids = v.tids, t.gift_mask = v.gm, "
                   "t.refund_status = v.rs, t.cs_remark = v.csr, t.buyer_message = v.bm",
-                  0, 1},
+                  0, 1, 0},
     /* lines moved to another order, reservations changed (MID-STK-01) */
     [W_LINE] = {"sales_trade_order (swept)", "UPDATE sales_trade_order o JOIN (",
                 "SELECT ? AS id, ? AS tid, ? AS sr, ? AS rw, ? AS rn", " UNION ALL ",
                 ") v ON o.rec_id = v.id SET o.trade_id = v.tid, o.stock_reserved = v.sr, o.reserved_warehouse_id = "
                 "v.rw, o.reserved_num = v.rn",
-                0, 1},
+                0, 1, 0},
     /* the raw trades of a merged order now deliver into the order that took it (trade-modify finds it there) */
     [W_RAW] = {"api_trade (merged)", "UPDATE api_trade a JOIN (", "SELECT ? AS f, ? AS i", " UNION ALL ",
-               ") v ON a.deliver_trade_id = v.f SET a.deliver_trade_id = v.i", 0, 0},
+               ") v ON a.deliver_trade_id = v.f SET a.deliver_trade_id = v.i", 0, 0, 0},
     [W_MERGE] = {"sales_trade_merge",
                  "INSERT INTO sales_trade_merge (from_trade_id, from_trade_no, into_trade_id, rule_id, from_status, "
                  "src_tids, receivable) VALUES ",
-                 "(?, ?, ?, ?, ?, ?, ?)", NULL, NULL, 0, 0},
+                 "(?, ?, ?, ?, ?, ?, ?)", NULL, NULL, 0, 0, 0},
     /* MID-BIG-03: a row that keeps fewer units, its amounts shared out per unit */
     [W_LINE_QTY] =
         {"sales_trade_order (units split off)", "UPDATE sales_trade_order o JOIN (",
          "SELECT ? AS id, ? AS n, ? AS sa, ? AS sp, ? AS pd, ? AS di, ? AS cm", " UNION ALL ",
          ") v ON o.rec_id = v.id SET o.num = v.n, o.actual_num = v.n, o.share_amount = v.sa, o.share_price = "
          "ROUND(v.sa / v.n, 4), o.share_post = v.sp, o.paid = v.pd, o.discount = v.di, o.commission = v.cm",
-         0, 1},
+         0, 1, 0},
     /* MID-BIG-03: a unit in a row of its own, in the new order */
     [W_PIECE] = {"sales_trade_order (split unit)",
                  "INSERT INTO sales_trade_order (" PIECE_COPIED ", trade_id, is_main, num, actual_num, share_amount, "
@@ -159,18 +159,18 @@ static const of_wtable_t TABLES[W__COUNT] = {
                  "reserved_num) SELECT " PIECE_COPIED ", v.tid, 0, v.n, v.n, v.sa, ROUND(v.sa / v.n, 4), v.sp, v.pd, "
                  "v.di, v.cm, v.sr, v.rw, IF(v.sr > 0, v.n, 0) FROM sales_trade_order o JOIN (",
                  "SELECT ? AS src, ? AS tid, ? AS n, ? AS sa, ? AS sp, ? AS pd, ? AS di, ? AS cm, ? AS sr, ? AS rw",
-                 " UNION ALL ", ") v ON o.rec_id = v.src", 0, 1},
+                 " UNION ALL ", ") v ON o.rec_id = v.src", 0, 1, 0},
     [W_SPLIT_REC] = {"sales_trade_split",
                      "INSERT INTO sales_trade_split (from_trade_id, to_trade_id, rule_id, warehouse_id, goods_count, "
                      "goods_amount) VALUES ",
-                     "(?, ?, ?, ?, ?, ?)", NULL, NULL, 0, 0},
-    [W_DEL] = {"sales_trade (merged away)", "DELETE FROM sales_trade WHERE trade_id IN (", "?", ", ", ")", 0, 0},
-    [W_LOG] = {NULL, NULL, NULL, NULL, NULL, 0, 0}, /* the submission's sales_trade_log, copied in at start */
+                     "(?, ?, ?, ?, ?, ?)", NULL, NULL, 0, 0, 0},
+    [W_DEL] = {"sales_trade (merged away)", "DELETE FROM sales_trade WHERE trade_id IN (", "?", ", ", ")", 0, 0, 0},
+    [W_LOG] = {NULL, NULL, NULL, NULL, NULL, 0, 0, 0}, /* the submission's sales_trade_log, copied in at start */
     /* MID-SLS-01 (D-MID-8): today's sales, once, when the lines leave pre-processing */
     [W_SALES] = {"stat_daily_sales",
                  "INSERT INTO stat_daily_sales (sales_date, shop_id, warehouse_id, spec_id, num, amount) VALUES ",
                  "(CURDATE(), ?, ?, ?, ?, ?)", NULL,
-                 " ON DUPLICATE KEY UPDATE num = num + VALUES(num), amount = amount + VALUES(amount)", 0, 0},
+                 " ON DUPLICATE KEY UPDATE num = num + VALUES(num), amount = amount + VALUES(amount)", 0, 0, 0},
 };
 
 #define QUARANTINE_MS (10 * 60 * 1000)

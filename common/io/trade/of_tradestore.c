@@ -121,8 +121,8 @@ of_tradestore_t *of_tradestore_new(of_db_t *db) {
         }
         ts->sql[i] = b[i].buf;
     }
-    ts->tables[W_TRADE] = (of_wtable_t){"api_trade", ts->sql[5], ts->sql[6], NULL, NULL, 1, 0};
-    ts->tables[W_ORDER] = (of_wtable_t){"api_trade_order", ts->sql[7], ts->sql[8], NULL, NULL, 1, 0};
+    ts->tables[W_TRADE] = (of_wtable_t){"api_trade", ts->sql[5], ts->sql[6], NULL, NULL, 1, 0, 0};
+    ts->tables[W_ORDER] = (of_wtable_t){"api_trade_order", ts->sql[7], ts->sql[8], NULL, NULL, 1, 0, 0};
     ts->st_upd = of_db_register(db, ts->sql[9]);
     ts->st_upd_o = of_db_register(db, ts->sql[10]);
     ts->st_reset = of_db_register(db, SQL_RESET);
