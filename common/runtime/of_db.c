@@ -38,7 +38,7 @@ struct of_db_s {
      * then writes one row per statement. */
     int consecutive_ids;
     uint64_t id_step;
-    int multi_max; /* the largest part of a multi-row statement (of_db_set_multi_max), 0 = OF_DB_MULTI_MAX */
+    int multi_max; /* the largest part of a multi-row statement (of_db_set_multi_max), 0 = the prepared sizes' */
     /* D-T10-70: the parameters of the statements prepared now, and when each was last used (a tick per use) */
     long params;
     long budget; /* OF_MYSQL_PREPARED_PARAMS, 0 = no limit */

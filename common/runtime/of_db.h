@@ -115,7 +115,7 @@ typedef struct {
 of_err_t of_db_register_multi(of_db_t *db, const char *head, const char *row, const char *tail,
                               of_db_multi_t *m) OF_MUST_CHECK;
 /* At most `rows` rows per statement on this connection from now on (1: every row its own statement, the benchmark's
- * first ceiling); 0 = OF_DB_MULTI_MAX. */
+ * first ceiling); 0 = no cap but the prepared sizes. */
 void of_db_set_multi_max(of_db_t *db, int rows);
 /* The same with rows joined by sep instead of ", " (e.g. " UNION ALL " for a derived table of rows). */
 of_err_t of_db_register_multi_sep(of_db_t *db, const char *head, const char *row, const char *sep, const char *tail,
@@ -135,7 +135,8 @@ of_err_t of_db_exec_multi_in(of_db_t *db, const of_db_multi_t *m, const of_param
 /* D-RT-9: the same for a statement that a row of pad_row changes nothing with (an UPDATE … JOIN on a key or a DELETE
  * … IN (…), pad_row all NULLs): rows beyond the largest size in statements of that size, the rest in one statement of
  * the smallest power-of-two size that holds it, filled with pad_row (37 rows: one statement of 64, not 32 + 5; a
- * table then keeps at most seven sizes prepared). *affectedp counts the real rows only (pad rows match none). */
+ * table then keeps only its power-of-two sizes prepared). *affectedp counts the real rows only (pad rows match none).
+ */
 of_err_t of_db_exec_multi_pad(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows,
                               const of_param_t *pad_row, uint64_t *affectedp, char *errstr,
                               size_t errstr_size) OF_MUST_CHECK;

@@ -24,7 +24,10 @@ typedef struct {
     int ids;         /* 1: a plain INSERT whose auto-increment ids rows of later tables refer to */
     int must_affect; /* 1: every row must change one row (an UPDATE of rows this transaction holds) */
     int pad; /* 1: a row of NULLs changes nothing (an UPDATE … JOIN on a key, a DELETE … IN): the last statement
-              * of a write is filled with such rows to a power-of-two size (D-RT-9, of_db_exec_multi_pad) */
+              * of a write is filled with such rows to a power-of-two size (D-RT-9, of_db_exec_multi_pad). Only for a
+              * statement whose ON / WHERE starts with `key = v.col` (or `key IN (…)`) joined to the rest by AND: a
+              * NULL equals nothing, so the row matches no row; never with <=>, IFNULL, IS NULL or an OR around the
+              * key's test */
 } of_wtable_t;
 
 typedef struct of_wset_s of_wset_t;

@@ -881,6 +881,8 @@ static of_err_t apply_job(of_modstore_t *ms, of_modjob_t *job, raw_t *x, ord_t *
         }
         clear |= sp.handled;
         if (sp.resubmit) { /* MOD-T1-02…-18: the whole change goes through the submission */
+            /* D-RT-11: nothing of this order, its lines or its raw trade goes to this store's own tables from here:
+             * the submission's rows of them are written after those tables (of_substore_set_single_call) */
             *resubmit = RS_PAID;
             note(job, "MOD-T1-03");
             goto out;
@@ -954,7 +956,7 @@ static of_err_t apply_job(of_modstore_t *ms, of_modjob_t *job, raw_t *x, ord_t *
             merged = l->src_tid[0] && strcmp(l->src_tid, x->t.tid) != 0;
         }
         int again = (hp.recompute || hp.reselect_warehouse) && !t1_acted && !merged && x->t.trade_status < 40;
-        if (again) {
+        if (again) { /* D-RT-11: as for RS_PAID, no row of this store's own for the order from here */
             *resubmit = hp.recompute ? RS_ADDRESS : RS_WAREHOUSE;
             note(job, hp.recompute ? "MOD-T16-04" : "MOD-T64-02");
             goto out;
