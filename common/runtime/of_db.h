@@ -86,9 +86,9 @@ long long of_rows_i64(const of_rows_t *rows, int row, int col);
  * with n rows runs the largest sizes that fit, so a batch's rows of one table are a few round trips, not n: up to
  * 16 rows one statement, 17–80 mostly two (79 = 64 + 15), 500 rows nine (64 x 7, 48, 4); past 64 rows, 128 and 256
  * a statement while that is at most OF_DB_MULTI_PARAMS parameters (D-RT-10: 256 keys, 128 rows of up to 8 columns;
- * 200 keys: one read, padded by the *_in calls). Under a
- * parameter bound (of_db_set_param_bound, D-T10-64) rows of two parameters or more take the powers of two within it
- * (sales_trade's 59 columns: 16 rows a statement under 1,024). Params are row after row (row_params each); the head
+ * 200 keys: one read, padded by the *_in calls). Under a parameter bound (of_db_set_param_bound, D-T10-64) rows of
+ * two parameters or more take the powers of two within it (sales_trade's 59 columns: 16 rows a statement under
+ * 1,024). Params are row after row (row_params each); the head
  * and tail take none. A query returns the rows of every part, in part order. */
 #define OF_DB_MULTI_SIZES 22
 #define OF_DB_MULTI_MAX 64
