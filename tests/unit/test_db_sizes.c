@@ -45,7 +45,7 @@ Test(d_t10_64, a_wide_row_gets_powers_of_two_within_the_bound) {
     cr_expect_eq(params, 31 * 59);
 }
 
-Test(d_t10_64, a_narrow_row_gets_powers_of_two_up_to_64_rows) {
+Test(d_t10_64, a_narrower_row_gets_powers_of_two_up_to_the_bound) {
     int s[NALL], n;
     sizes_of(9, OF_DB_MULTI_PARAMS, s, &n); /* W_RAW's row: 128 rows would be 1,152 parameters */
     int want[] = {1, 2, 4, 8, 16, 32, 64};
