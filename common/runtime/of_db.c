@@ -507,32 +507,33 @@ void of_db_set_multi_max(of_db_t *db, int rows) {
     db->multi_max = rows > 0 ? rows : 0;
 }
 
-/* The smallest prepared size (index into m->id) of at least n rows, -1 when n is more than the largest. */
-static int multi_size_up(const of_db_t *db, const of_db_multi_t *m, int n) {
-    for (int k = 0; k < OF_DB_MULTI_SIZES; k++)
-        if (SIZES[k] >= n && m->id[k] >= 0 && !(db->multi_max && SIZES[k] > db->multi_max)) return k;
-    return -1;
+/* How chunk() fills a multi-row call's last part. */
+enum { PAD_NONE, PAD_FIT, PAD_POW2 };
+
+static int is_pow2(int n) {
+    return !(n & (n - 1));
 }
 
-/* The smallest prepared power-of-two size (index into m->id) of at least n rows, -1 when none (D-RT-9). */
-static int multi_size_pow2_up(const of_db_t *db, const of_db_multi_t *m, int n) {
+/* The smallest prepared size (index into m->id) of at least n rows, a power of two when pow2 (D-RT-9); -1 when
+ * none. */
+static int multi_size_up(const of_db_t *db, const of_db_multi_t *m, int n, int pow2) {
     for (int k = 0; k < OF_DB_MULTI_SIZES; k++)
-        if (SIZES[k] >= n && !(SIZES[k] & (SIZES[k] - 1)) && m->id[k] >= 0 &&
+        if (SIZES[k] >= n && (!pow2 || is_pow2(SIZES[k])) && m->id[k] >= 0 &&
             !(db->multi_max && SIZES[k] > db->multi_max))
             return k;
     return -1;
 }
 
-/* One chunk of a multi-row call: the next `left` rows at p. Unpadded: the largest size that fits (*kp), p as it is.
- * Padded (the *_in calls, pad 1): when no size holds exactly `left` rows but a larger one does, the rest in one
- * statement of that size, the last row (or pad_row) repeated, in *bufp (reallocated; the caller frees it); NULL when
- * out of memory. Pad 2 (of_db_exec_multi_pad): the rest in the smallest power-of-two size that holds it, even when a
+/* One chunk of a multi-row call: the next `left` rows at p. PAD_NONE: the largest size that fits (*kp), p as it is.
+ * PAD_FIT (the *_in calls): when no size holds exactly `left` rows but a larger one does, the rest in one statement
+ * of that size, the last row (or pad_row) repeated, in *bufp (reallocated; the caller frees it); NULL when out of
+ * memory. PAD_POW2 (of_db_exec_multi_pad): the rest in the smallest power-of-two size that holds it, even when a
  * size holds it exactly, filled with pad_row. */
 static const of_param_t *chunk(const of_db_t *db, const of_db_multi_t *m, const of_param_t *p, int left, int pad,
                                const of_param_t *pad_row, of_param_t **bufp, int *kp) {
     int k = multi_size(db, m, left), up = -1;
-    if (pad == 2 && (SIZES[k] < left || (SIZES[k] & (SIZES[k] - 1)))) up = multi_size_pow2_up(db, m, left);
-    if (pad == 1 && SIZES[k] < left) up = multi_size_up(db, m, left);
+    if (pad != PAD_NONE && (SIZES[k] < left || (pad == PAD_POW2 && !is_pow2(SIZES[k]))))
+        up = multi_size_up(db, m, left, pad == PAD_POW2);
     *kp = k;
     if (up < 0) return p;
     size_t rp = (size_t)m->row_params, have = (size_t)left;
@@ -568,17 +569,17 @@ static of_err_t exec_multi(of_db_t *db, const of_db_multi_t *m, const of_param_t
 
 of_err_t of_db_exec_multi(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows, uint64_t *affectedp,
                           char *errstr, size_t errstr_size) {
-    return exec_multi(db, m, params, nrows, 0, NULL, affectedp, errstr, errstr_size);
+    return exec_multi(db, m, params, nrows, PAD_NONE, NULL, affectedp, errstr, errstr_size);
 }
 
 of_err_t of_db_exec_multi_in(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows,
                              uint64_t *affectedp, char *errstr, size_t errstr_size) {
-    return exec_multi(db, m, params, nrows, 1, NULL, affectedp, errstr, errstr_size);
+    return exec_multi(db, m, params, nrows, PAD_FIT, NULL, affectedp, errstr, errstr_size);
 }
 
 of_err_t of_db_exec_multi_pad(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows,
                               const of_param_t *pad_row, uint64_t *affectedp, char *errstr, size_t errstr_size) {
-    return exec_multi(db, m, params, nrows, 2, pad_row, affectedp, errstr, errstr_size);
+    return exec_multi(db, m, params, nrows, PAD_POW2, pad_row, affectedp, errstr, errstr_size);
 }
 
 of_err_t of_db_exec_multi_ids(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows, uint64_t *ids,
@@ -694,12 +695,12 @@ static of_err_t query_multi(of_db_t *db, const of_db_multi_t *m, const of_param_
 
 of_err_t of_db_query_multi(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows, of_rows_t **rowsp,
                            char *errstr, size_t errstr_size) {
-    return query_multi(db, m, params, nrows, 0, NULL, rowsp, errstr, errstr_size);
+    return query_multi(db, m, params, nrows, PAD_NONE, NULL, rowsp, errstr, errstr_size);
 }
 
 of_err_t of_db_query_multi_in(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows,
                               const of_param_t *pad, of_rows_t **rowsp, char *errstr, size_t errstr_size) {
-    return query_multi(db, m, params, nrows, 1, pad, rowsp, errstr, errstr_size);
+    return query_multi(db, m, params, nrows, PAD_FIT, pad, rowsp, errstr, errstr_size);
 }
 
 static MYSQL_STMT *get_stmt(of_db_t *db, int id, char *errstr, size_t errstr_size, of_err_t *errp) {
