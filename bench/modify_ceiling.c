@@ -28,6 +28,7 @@
  *              (what the worker's OF_WORKER_LANES=C is compared with: each transaction's rows are another slice, so
  *              they share only the stock counters, whose sorted upserts wait for each other as the lanes' do)
  *   --mysqld-pid P  also print the CPU of the timed part: MariaDB's process P (same machine) and this program's
+ * The timed part's steal is printed too (steal=: seconds the hypervisor gave this machine's CPUs to others, summed).
  *   --compare  only print the difference (rows per table, changed columns) and write nothing: e.g. to check that two
  *              builds of the worker leave the same rows (exit 0 when there is none)
  * Configuration: $OF_CONFIG (the stack's stack.env); the app user needs SELECT on DB.
@@ -497,6 +498,18 @@ static double cpu_s(long pid) {
     return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
+/* Seconds the host's hypervisor ran something else on this machine's CPUs (steal, all CPUs summed: /proc/stat), -1
+ * when unreadable: the run_modify_bench.sh pairs whose timed parts lost CPU to it are told apart (D-MOD-44). */
+static double steal_s(void) {
+    FILE *f = fopen("/proc/stat", "r");
+    if (!f) return -1;
+    unsigned long long v[8] = {0};
+    int n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6],
+                   &v[7]);
+    fclose(f);
+    return n == 8 ? (double)v[7] / (double)sysconf(_SC_CLK_TCK) : -1;
+}
+
 static double now_s(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -637,7 +650,7 @@ int main(int argc, char **argv) {
     for (int k = 0; HAVE_CTR && k < K; k++)
         nctr += NCTR[k];
     /* 2. the writes (timed): connection c writes transactions c, c + C, c + 2C … (one thread each when C > 1) */
-    double c_my0 = mysqld_pid > 0 ? cpu_s(mysqld_pid) : -1, c_self0 = cpu_s(0);
+    double c_my0 = mysqld_pid > 0 ? cpu_s(mysqld_pid) : -1, c_self0 = cpu_s(0), st0 = steal_s();
     double t0 = now_s();
     pthread_t th[MAXCONN];
     for (int c = 1; c < nconn; c++)
@@ -648,7 +661,7 @@ int main(int argc, char **argv) {
     run_conn(&cs[0]);
     for (int c = 1; c < nconn; c++)
         pthread_join(th[c], NULL);
-    double secs = now_s() - t0;
+    double secs = now_s() - t0, st1 = steal_s();
     for (int c = 0; c < nconn; c++)
         if (cs[c].failed >= 0) {
             fprintf(stderr, "of-bench-modceiling: connection %d, transaction %d: %s\n", c, cs[c].failed, cs[c].err);
@@ -670,6 +683,7 @@ int main(int argc, char **argv) {
         "changes=%ld transactions=%d connections=%d rows=%lld counter_upserts=%lld seconds=%.3f cps=%.0f verify=%s%s",
         changes, K, nconn, rows + nctr, nctr, secs, (double)changes / secs, bad ? "FAILED" : "ok", badt);
     if (c_my >= 0) printf(" cpu_mysqld=%.2f cpu_self=%.2f", c_my, c_self);
+    if (st0 >= 0 && st1 >= 0) printf(" steal=%.2f", st1 - st0);
     printf("\n");
     for (int i = 0; i < NT; i++) {
         table_t *t = &T[i];

@@ -2,16 +2,18 @@
 # run_modify_bench.sh -- the trade-modify benchmark of issue 11 (docs/benchmarks.md, section "trade-modify").
 #
 # Usage: bench/run_modify_bench.sh [--trades N] [--latency-changes M] [--rate-percent P] [--rounds R] [--statements]
-#                                  [--warmup-runs W] [--keep-stack]
+#                                  [--warmup-runs W] [--steal-max P] [--keep-stack]
 #   --trades N           trades submitted unpaid, then changed once each (default 4000)
 #   --latency-changes M  changes published at a paced rate for the latency run (default N)
 #   --rate-percent P     pace of the latency run, % of the measured maximum rate (default 50): the lower of
 #                        trade-modify's steady drain rate (the median of the R drains) and the pipeline's
 #                        (trade-submit + trade-modify, c0)
 #   --rounds R           drains by the worker and runs of the ceiling, alternating (default 3): (a) and (b) once with
-#                        every figure, then R-1 more pairs timed only; the ratio of record is the median of the R
-#                        pairs (one pair's ratio moves with the machine: the ceiling moved 1,197-3,903 changes/s in
-#                        the runs of 2026-12-02)
+#                        every figure, then more pairs timed only until R pairs are quiet (at most 3R pairs in all);
+#                        the ratio of record is the median of the quiet pairs (one pair's ratio moves with the
+#                        machine: the ceiling moved 1,197-3,903 changes/s in the runs of 2026-12-02)
+#   --steal-max P        a pair is quiet when on each side the hypervisor took at most P% of the machine's CPU time
+#                        from the timed part (steal, /proc/stat; default 3): D-MOD-44
 #   --warmup-runs W      the latency run done W times first, each reported on its own line and not the figure
 #                        (default 3): the broker's JVM uses about twice the CPU until its JIT has compiled what a
 #                        paced run takes (docs/benchmarks.md), on the two cores MariaDB and the workers share
@@ -30,7 +32,8 @@
 #   (b) ceiling: copy the database as the worker left it, restore S, run bin/of-bench-modceiling: the same rows
 #       (diffed by primary key, stock counters as per-transaction upserts), multi-row, N/OF_BATCH_SIZE transactions,
 #       no Kafka, no rules, no reads; it checks that the result equals the worker's;
-#   (r) R-1 more pairs of (a) and (b), timed only (--rounds), each pair's ratio and their median;
+#   (r) more pairs of (a) and (b), timed only, until R are quiet (--rounds, --steal-max), each pair's ratio and the
+#       hypervisor's steal on each side, the median of the quiet pairs;
 #   (a2) the same drain by one of-trade-modify with two lanes (OF_WORKER_LANES=2): restore S, a fresh group; then
 #       its like-for-like ceiling: the same rows on two connections at once (of-bench-modceiling --connections 2);
 #   (c0) the pipeline's rate: restore P, fresh topics and groups, trade-submit and trade-modify running, the later
@@ -44,7 +47,7 @@ set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO"
 
-TRADES=4000 LAT=0 RATE_PCT=50 KEEP=0 STMTS=0 ROUNDS=3 WARMUP=3
+TRADES=4000 LAT=0 RATE_PCT=50 KEEP=0 STMTS=0 ROUNDS=3 WARMUP=3 STEAL_MAX=3
 while (($#)); do
   case "$1" in
     --trades) TRADES=$2; shift 2 ;;
@@ -52,15 +55,17 @@ while (($#)); do
     --rate-percent) RATE_PCT=$2; shift 2 ;;
     --rounds) ROUNDS=$2; shift 2 ;;
     --warmup-runs) WARMUP=$2; shift 2 ;;
+    --steal-max) STEAL_MAX=$2; shift 2 ;;
     --statements) STMTS=1; shift ;;
     --keep-stack) KEEP=1; shift ;;
-    -h | --help) sed -n '2,42p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,45p' "$0"; exit 0 ;;
     *) echo "run_modify_bench: unknown option $1" >&2; exit 2 ;;
   esac
 done
 ((LAT > 0 && LAT <= TRADES)) || LAT=$TRADES
 [[ $ROUNDS =~ ^[1-9][0-9]?$ ]] || { echo "run_modify_bench: --rounds: 1 to 99" >&2; exit 2; }
 [[ $WARMUP =~ ^[0-9]$ ]] || { echo "run_modify_bench: --warmup-runs: 0 to 9" >&2; exit 2; }
+[[ $STEAL_MAX =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "run_modify_bench: --steal-max: a percentage" >&2; exit 2; }
 
 export OF_STATE_DIR=${OF_STATE_DIR:-$REPO/.state-modbench}
 export OF_MYSQL_PORT=${OF_MYSQL_PORT:-33356}
@@ -147,6 +152,10 @@ broker_cpu_since() { # ticks -> seconds since then, or n/a
   now=$(broker_ticks)
   if [[ -n $1 && -n $now ]]; then awk -v t=$((now - $1)) 'BEGIN { printf "%.1f", t / 100 }'; else echo n/a; fi
 }
+# D-MOD-44: the hypervisor's steal, all CPUs summed (1/100 s), and what share of a window's CPU time it took
+steal_ticks() { awk '/^cpu / { print $9; exit }' /proc/stat; }
+steal_pct() { awk -v w="$1" -v s="$2" -v n="$(nproc)" 'BEGIN { printf "%.1f", (w > 0 ? 100 * s / (w * n) : 0) }'; } # wall steal (s)
+quiet() { awk -v a="$1" -v b="$2" -v m="$STEAL_MAX" 'BEGIN { exit !(a <= m && b <= m) }'; } # worker% ceiling%
 mysqld_ticks() { awk '{print $14 + $15}' "/proc/$(cat "$OF_STATE_DIR/run/mysqld.pid")/stat"; } # CPU, 1/100 s
 per_change() { # before after n -> "x stmt/change (c commits)"
   awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN { split(a, x, " "); split(b, y, " "); printf "%.2f statements/change, %.2f round trips/change (%d commits)", (y[2]-x[2])/n, (y[3]-x[3])/n, y[1]-x[1] }'
@@ -217,11 +226,13 @@ rm -f "$WORK/general.log"
 ((STMTS)) && root_sql -e "SET GLOBAL log_output = 'FILE', general_log_file = '$WORK/general.log', general_log = 1"
 before=$(counters)
 m0=$(mysqld_ticks)
+s0=$(steal_ticks)
 t0=$(now)
 start modify drain
 MOD=$LAST
 idle trade.changed modify
 t1=$(now)
+R[steal_w]=$(steal_pct "$(elapsed "$t0" "$t1")" "$(awk -v t=$(($(steal_ticks) - s0)) 'BEGIN { print t / 100 }')")
 R[hwm]=$(hwm_kb "$MOD")
 # CPU of the drain (load-robust where wall time is not): MariaDB's whole process, the worker's own
 R[cpu_my]=$(($(mysqld_ticks) - m0))
@@ -244,7 +255,7 @@ R[join]=$(awk -v a="$t0" -v f="$first_s" 'BEGIN { printf "%.2f", f - a }')
 R[secs]=$(elapsed "$t0" "$last_s")
 R[cps]=$(rate "$TRADES" "${R[secs]}")
 R[idle_cps]=$(rate "$TRADES" "${R[idle_secs]}")
-say "    $TRADES changes applied ${R[secs]} s after the worker's start = ${R[cps]} changes/s (first batch after ${R[join]} s); steady (first → last ledger row) ${R[steady]}/s; wait-idle returned after ${R[idle_secs]} s (${R[idle_cps]}/s, offsets auto-committed every 1 s); VmHWM ${R[hwm]} kB"
+say "    $TRADES changes applied ${R[secs]} s after the worker's start = ${R[cps]} changes/s (first batch after ${R[join]} s); steady (first → last ledger row) ${R[steady]}/s; wait-idle returned after ${R[idle_secs]} s (${R[idle_cps]}/s, offsets auto-committed every 1 s); VmHWM ${R[hwm]} kB; steal ${R[steal_w]}%"
 say "    server: ${R[stmts]}"
 say "    rules: $(admin "SELECT GROUP_CONCAT(CONCAT(rule_id, ' ', n) ORDER BY n DESC SEPARATOR ', ') FROM (SELECT rule_id, COUNT(*) n FROM sales_trade_log WHERE rule_id LIKE 'MOD-%' GROUP BY rule_id) x")"
 stock_check worker
@@ -276,6 +287,7 @@ R[ceil]=$(field cps "$out")
 R[ceil_secs]=$(field seconds "$out")
 R[ceil_verify]=$(field verify "$out")
 R[ceil_rows]=$(field rows "$out")
+R[steal_c]=$(steal_pct "${R[ceil_secs]}" "$(field steal "$out")")
 # statements only: its untimed diff and check queries are plain queries (Questions), not prepared executes
 R[ceil_stmts]=$(per_change "$before" "$after" "$TRADES" | sed 's/, [0-9.]* round trips\/change//')
 say "    $(head -1 <<<"$out")"
@@ -286,19 +298,31 @@ stock_check ceiling
 
 # ------------------------------------------------------------------ (r) more pairs, alternating
 # The same drain (restore S, a fresh group, one worker, from its start to its last ledger row) and the same ceiling
-# (restore S, its diff untimed), timed only: each pair close in time, the median of the pairs' ratios is the figure.
-PAIRS="$(ratio "${R[cps]}" "${R[ceil]}")"
+# (restore S, its diff untimed), timed only: each pair close in time, the median of the quiet pairs' ratios is the
+# figure (D-MOD-44: a pair is quiet when the hypervisor took at most STEAL_MAX% of the CPU time from either side's
+# timed part; a pair that is not is printed with its steal and not counted, and another pair is run, 3R pairs at most).
+pair_mark() { # ratio worker% ceiling% -> the ratio, starred when not quiet
+  if quiet "$2" "$3"; then echo "$1"; else echo "$1*"; fi
+}
+PAIRS="$(pair_mark "$(ratio "${R[cps]}" "${R[ceil]}")" "${R[steal_w]}" "${R[steal_c]}")"
+QPAIRS="" NQ=0
+quiet "${R[steal_w]}" "${R[steal_c]}" && QPAIRS="$(ratio "${R[cps]}" "${R[ceil]}")" && NQ=1
+STEALS="${R[steal_w]}/${R[steal_c]}"
 CPAIRS="$(cpu_ratio "${R[cpu_my]}" "${R[cpu_wk]}" "${R[cpu_cmy]}" "${R[cpu_cpg]}")"
 R[cps_all]=${R[cps]} R[ceil_all]=${R[ceil]} R[steady_all]=${R[steady]}
-for ((round = 2; round <= ROUNDS; round++)); do
+NPAIRS=1
+for ((round = 2; NQ < ROUNDS && round <= 3 * ROUNDS; round++)); do
   restore "$WORK/changes-stored.sql"
   MAIN_GROUP=$GROUP
   GROUP="$MAIN_GROUP.r$round"
   m0=$(mysqld_ticks)
+  s0=$(steal_ticks)
   t0=$(now)
   start modify "drain-r$round"
   RM=$LAST
   idle trade.changed modify
+  t1=$(now)
+  sw=$(steal_pct "$(elapsed "$t0" "$t1")" "$(awk -v t=$(($(steal_ticks) - s0)) 'BEGIN { print t / 100 }')")
   wmy=$(($(mysqld_ticks) - m0))
   wwk=$(awk '{print $14 + $15}' "/proc/$RM/stat")
   stop "$RM"
@@ -313,14 +337,32 @@ for ((round = 2; round <= ROUNDS; round++)); do
     die "round $round: ceiling failed"
   }
   ccps=$(field cps "$out")
+  sc=$(steal_pct "$(field seconds "$out")" "$(field steal "$out")")
   [[ $(field verify "$out") == ok ]] || die "round $round: the ceiling's rows differ"
-  PAIRS="$PAIRS $(ratio "$wcps" "$ccps")"
+  r=$(ratio "$wcps" "$ccps")
+  PAIRS="$PAIRS $(pair_mark "$r" "$sw" "$sc")"
+  STEALS="$STEALS $sw/$sc"
+  if quiet "$sw" "$sc"; then
+    QPAIRS="$QPAIRS $r"
+    NQ=$((NQ + 1))
+    q="quiet"
+  else
+    q="not counted: steal above $STEAL_MAX%"
+  fi
+  NPAIRS=$round
   cr=$(cpu_ratio "$wmy" "$wwk" "$(field cpu_mysqld "$out")" "$(field cpu_self "$out")")
   CPAIRS="$CPAIRS $cr"
   R[cps_all]="${R[cps_all]} $wcps" R[ceil_all]="${R[ceil_all]} $ccps"
-  say "(r) pair $round of $ROUNDS: trade-modify $wcps changes/s from its start, ceiling $ccps changes/s: ratio $(ratio "$wcps" "$ccps"); CPU ratio ceiling / worker $cr"
+  say "(r) pair $round ($NQ of $ROUNDS quiet so far): trade-modify $wcps changes/s from its start, ceiling $ccps changes/s: ratio $r; steal worker $sw%, ceiling $sc% ($q); CPU ratio ceiling / worker $cr"
 done
-R[ratio_median]=$(median "$PAIRS")
+if ((NQ)); then
+  R[ratio_median]=$(median "$QPAIRS")
+  R[ratio_note]="median of the $NQ quiet pairs of $NPAIRS"
+else
+  R[ratio_median]=$(median "$(tr -d '*' <<<"$PAIRS")")
+  R[ratio_note]="NO QUIET PAIR in $NPAIRS (steal above $STEAL_MAX% in each): the median of all, the machine's figure more than the worker's"
+fi
+R[ratio_all]=$(median "$(tr -d '*' <<<"$PAIRS")")
 R[cpu_median]=$(median "$CPAIRS")
 R[steady_med]=$(median "${R[steady_all]}" | awk '{ printf "%.0f", $1 }') # the pace's base: one drain moves with the machine
 
@@ -476,10 +518,11 @@ machine:                        $MACHINE
 mix:                            $(cut -f2 "$WORK/kinds.tsv" | sort | uniq -c | awk '{printf "%s %s, ", $2, $1}' | sed 's/, $//')
 ceiling (same rows, multi-row): ${R[ceil]} changes/s   (${R[ceil_rows]} rows in ${R[ceil_secs]} s; ${R[ceil_stmts]}; verify=${R[ceil_verify]})
 trade-modify, from its start:   ${R[cps]} changes/s   (last change applied after ${R[secs]} s; first batch after ${R[join]} s; wait-idle ${R[idle_secs]} s = ${R[idle_cps]}/s)
-trade-modify, steady:           ${R[steady]} changes/s   (changes after the first batch / first → last ledger row); over the $ROUNDS drains ${R[steady_all]}, median ${R[steady_med]}
+trade-modify, steady:           ${R[steady]} changes/s   (changes after the first batch / first → last ledger row); over the $NPAIRS drains ${R[steady_all]}, median ${R[steady_med]}
                                 ${R[stmts]}
 ratio worker / ceiling:         from start $(ratio "${R[cps]}" "${R[ceil]}"), steady $(ratio "${R[steady]}" "${R[ceil]}") (after the first batch), in the first pair
-ratio, $ROUNDS pairs alternating:     median ${R[ratio_median]} (issue 11's figure: target >= 0.70); pairs $PAIRS; trade-modify ${R[cps_all]} changes/s, ceiling ${R[ceil_all]}
+ratio, pairs alternating:       median ${R[ratio_median]} (issue 11's figure: target >= 0.70; ${R[ratio_note]}); pairs $PAIRS (* = steal above $STEAL_MAX% on a side: not counted), all pairs' median ${R[ratio_all]}
+                                steal % worker/ceiling ${STEALS}; trade-modify ${R[cps_all]} changes/s, ceiling ${R[ceil_all]}
 CPU ratio, the same pairs:      median ${R[cpu_median]}; pairs $CPAIRS (the ceiling's CPU, MariaDB + program, over the worker run's, MariaDB + worker: CPU time leaves out the waits for a core that wall time counts, but still moves when the cores run slower)
 trade-modify, 2 lanes:          ${R[l2_cps]} changes/s from its start (OF_WORKER_LANES=2): $(ratio "${R[l2_cps]}" "${R[cps]}")× one lane, $(ratio "${R[l2_cps]}" "${R[ceil2]}") of the ceiling on two connections (${R[ceil2]} changes/s; $(ratio "${R[l2_cps]}" "${R[ceil]}") of the one-connection ceiling); CPU per change MariaDB $(cpu_us "${R[l2_cpu_my]}"), worker $(cpu_us "${R[l2_cpu_wk]}") µs
 pipeline (submit + modify):     ${R[pipe]} changes/s   (c0: first publish → last change applied, both workers running)

@@ -163,7 +163,9 @@ typedef of_err_t (*of_db_tx_fn)(of_db_t *db, void *ctx, char *errstr, size_t err
 of_err_t of_db_tx(of_db_t *db, of_db_tx_fn fn, void *ctx, char *errstr, size_t errstr_size) OF_MUST_CHECK;
 
 /* A flag (e.g. &of_stop_requested) that of_db_tx checks between retries: once set, it stops retrying
- * and returns the transient error at once, so SIGTERM is not held up by a long database outage. */
+ * and returns the transient error at once, so SIGTERM is not held up by a long database outage. Once set, a
+ * transaction that began OF_DB_STOP_GRACE_MS or more ago also fails (transient) before its next statement (D-RT-12). */
+#define OF_DB_STOP_GRACE_MS 2000
 void of_db_set_interrupt(volatile sig_atomic_t *flag);
 
 /* What a MySQL error number blames (issue 10, item 1), and so what its caller may do about it. */

@@ -3,7 +3,7 @@
 # today's sales through a refund and its cancellation (MOD-O1-06, MOD-O1-08, MOD-O2-06: D-MOD-30), the CS remark's
 # history on a re-submission (MOD-T1-02, OP-55: D-MOD-31), and change event ids (D-RT-5, D-RT-7: up to 128
 # characters, compared byte for byte by the processed-event ledger), a change too large for the ladder (D-MOD-42), and a stop
-# while a statement waits for a row lock (D-RT-8).
+# while a statement waits for a row lock (D-RT-8), and one after row locks one after another (D-RT-12).
 source "$(dirname "$0")/lib.sh"
 it_ns 29
 
@@ -168,17 +168,40 @@ assert_eq "$(grep -c 'msg="change waits on the retry ladder".*event_id=tc-edge-b
 
 log "D-RT-8: a stop while a change waits for a row another transaction holds ends within the lock wait"
 admin_wait() { wait_for "$1" "$2" "$3" admin; } # information_schema.innodb_trx needs PROCESS: root's socket
+# hold SECONDS SELECT: another session locks the rows SELECT … FOR UPDATE reads, for SECONDS (its pid in HELD)
+hold() {
+  bash "$REPO/scripts/stack.sh" mysql -e "BEGIN; $2 FOR UPDATE; DO SLEEP($1); ROLLBACK" >/dev/null 2>&1 &
+  HELD=$!
+  admin_wait "SELECT COUNT(*) > 0 FROM information_schema.innodb_trx WHERE trx_query LIKE '%SLEEP($1)%'" 1 10 ||
+    fail "not held: $2"
+}
+# send_held JSON: publish a version, stored by trade-submit; its change then waits for a lock in trade-modify
+send_held() {
+  printf '%s\n' "$1" >"$WORK/v.jsonl"
+  publish "$WORK/v.jsonl"
+  wait_idle || fail "trade.raw not consumed"
+  admin_wait "SELECT COUNT(*) FROM information_schema.innodb_trx WHERE trx_state = 'LOCK WAIT'" 1 30 ||
+    fail "trade-modify never waited for the lock (the case under test)"
+}
+# reapply PID SECONDS NAME WANT: the holder PID (of hold SECONDS) ended, trade-modify NAME started applies the change
+# that was rolled back: the order's buyer message is WANT
+reapply() {
+  kill "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+  admin_wait "SELECT COUNT(*) FROM information_schema.innodb_trx WHERE trx_query LIKE '%SLEEP($2)%'" 0 50 ||
+    fail "the holder did not end"
+  start_modify "$3"
+  wait_modified 60 || fail "the change not consumed after the restart"
+  assert_eq "$(sql "SELECT buyer_message FROM sales_trade WHERE trade_id = $o2")" "$4" "applied by the next start (redelivered)"
+  stop_worker "$3"
+}
 stop_worker m
 OF_MYSQL_LOCK_WAIT_S=3 start_modify m2
 # another session holds the order's row for 30 s (trade-modify reads it FOR UPDATE; trade-submit does not touch it)
-bash "$REPO/scripts/stack.sh" mysql -e "BEGIN; SELECT trade_id FROM sales_trade WHERE trade_id = $o2 FOR UPDATE; DO SLEEP(30); ROLLBACK" >/dev/null 2>&1 &
-holder=$!
-admin_wait "SELECT COUNT(*) > 0 FROM information_schema.innodb_trx WHERE trx_query LIKE '%SLEEP(30)%'" 1 10 || fail "the lock is not held"
+hold 30 "SELECT trade_id FROM sales_trade WHERE trade_id = $o2"
+holder=$HELD
 r=$(sed -E 's/"buyer_message":""/"buyer_message":"锁住了"/' <<<"$r" | at 10:50:00)
-printf '%s\n' "$r" >"$WORK/v.jsonl"
-publish "$WORK/v.jsonl"
-wait_idle || fail "trade.raw not consumed"
-admin_wait "SELECT COUNT(*) FROM information_schema.innodb_trx WHERE trx_state = 'LOCK WAIT'" 1 30 || fail "trade-modify never waited for the lock (the case under test)"
+send_held "$r"
 t0=$(date +%s%N)
 stop_worker m2
 ms=$((($(date +%s%N) - t0) / 1000000))
@@ -186,11 +209,29 @@ log "stop took ${ms} ms with a statement waiting for a lock held 30 s (OF_MYSQL_
 ((ms < 8000)) || fail "the stop took ${ms} ms: more than the lock wait (3 s) allows"
 grep -q 'Lock wait timeout' "$WORK/m2.log" || { fail "the statement did not fail as a lock wait"; tail -5 "$WORK/m2.log"; }
 assert_eq "$(sql "SELECT buyer_message FROM sales_trade WHERE trade_id = $o2")" "" "not applied while the row was held"
-kill "$holder" 2>/dev/null || true
-wait "$holder" 2>/dev/null || true
-admin_wait "SELECT COUNT(*) FROM information_schema.innodb_trx WHERE trx_query LIKE '%SLEEP(30)%'" 0 40 || fail "the holder did not end"
-start_modify m3
-wait_modified 60 || fail "the change not consumed after the restart"
-assert_eq "$(sql "SELECT buyer_message FROM sales_trade WHERE trade_id = $o2")" "锁住了" "applied by the next start (redelivered)"
-stop_worker m3
+reapply "$holder" 30 m3 "锁住了"
+
+log "D-RT-12: a stop reaching a transaction held up by one row lock after another ends at its next statement"
+start_modify m4 # OF_MYSQL_LOCK_WAIT_S: 10 s
+# one session holds the order's lines for 40 s, another the order's row for 8 s: the change waits for the row (its
+# locking read of sales_trade), then would wait for the lines (of sales_trade_order) up to the lock wait
+hold 40 "SELECT rec_id FROM sales_trade_order WHERE trade_id = $o2"
+hold_lines=$HELD
+hold 8 "SELECT trade_id FROM sales_trade WHERE trade_id = $o2"
+hold_order=$HELD
+send_held "$(sed -E 's/"buyer_message":"锁住了"/"buyer_message":"又锁住了"/' <<<"$r" | at 10:55:00)"
+kill -TERM "$PID_m4" # once: a second signal exits at once
+wait "$hold_order" 2>/dev/null || true
+t0=$(date +%s%N)
+rc=0
+wait "$PID_m4" || rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+log "the worker ended ${ms} ms after the order's row was released (the lines still held, OF_MYSQL_LOCK_WAIT_S=10)"
+assert_eq "$rc" "0" "exit 0 on SIGTERM"
+((ms < 5000)) || fail "it ended ${ms} ms after the first lock was released: its next statement waited for the lines' lock (D-RT-12)"
+grep -q 'stopping: the transaction, [0-9.]* s old, was abandoned before its next statement' "$WORK/m4.log" ||
+  { fail "the transaction was not abandoned as D-RT-12 says"; tail -5 "$WORK/m4.log"; }
+grep -q 'msg=stats why=exit' "$WORK/m4.log" || fail "m4 did not log its exit stats"
+assert_eq "$(sql "SELECT buyer_message FROM sales_trade WHERE trade_id = $o2")" "锁住了" "not applied: rolled back"
+reapply "$hold_lines" 40 m5 "又锁住了"
 stop_worker s
