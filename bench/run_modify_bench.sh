@@ -6,7 +6,7 @@
 #   --trades N           trades submitted unpaid, then changed once each (default 4000)
 #   --latency-changes M  changes published at a paced rate for the latency run (default N)
 #   --rate-percent P     pace of the latency run, % of the measured maximum rate (default 50): the lower of
-#                        trade-modify's steady drain rate (the median of the R drains) and the pipeline's
+#                        trade-modify's steady drain rate (the median of the drains, every pair's) and the pipeline's
 #                        (trade-submit + trade-modify, c0)
 #   --rounds R           drains by the worker and runs of the ceiling, alternating (default 3): (a) and (b) once with
 #                        every figure, then more pairs timed only until R pairs are quiet (at most 3R pairs in all);
@@ -154,7 +154,11 @@ broker_cpu_since() { # ticks -> seconds since then, or n/a
 }
 # D-MOD-44: the hypervisor's steal, all CPUs summed (1/100 s), and what share of a window's CPU time it took
 steal_ticks() { awk '/^cpu / { print $9; exit }' /proc/stat; }
-steal_pct() { awk -v w="$1" -v s="$2" -v n="$(nproc)" 'BEGIN { printf "%.1f", (w > 0 ? 100 * s / (w * n) : 0) }'; } # wall steal (s)
+NCPU=$(grep -c '^cpu[0-9]' /proc/stat) # the CPUs /proc/stat's steal sums (nproc follows the affinity mask)
+steal_pct() {                         # wall steal (s) -> %; a side that could not read it counts as not quiet
+  [[ -n $2 ]] || { echo 100.0; return; }
+  awk -v w="$1" -v s="$2" -v n="$NCPU" 'BEGIN { printf "%.1f", (w > 0 ? 100 * s / (w * n) : 0) }'
+}
 quiet() { awk -v a="$1" -v b="$2" -v m="$STEAL_MAX" 'BEGIN { exit !(a <= m && b <= m) }'; } # worker% ceiling%
 mysqld_ticks() { awk '{print $14 + $15}' "/proc/$(cat "$OF_STATE_DIR/run/mysqld.pid")/stat"; } # CPU, 1/100 s
 per_change() { # before after n -> "x stmt/change (c commits)"
@@ -172,7 +176,7 @@ all_applied() {
 }
 steady_rate() { awk -v n="$TRADES" -v b="$BATCH" -v s="$1" 'BEGIN { printf "%.0f", (s > 0 ? (n - b) / s : 0) }'; } # span
 cpu_ratio() { ratio "$(awk -v a="$3" -v b="$4" 'BEGIN { print (a + b) * 100 }')" $(($1 + $2)); } # my wk (ticks) cmy cpg (s)
-median() { tr ' ' '\n' <<<"$1" | LC_ALL=C sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : sprintf("%.2f", (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+median() { tr ' ' '\n' <<<"$1" | awk 'NF' | LC_ALL=C sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : sprintf("%.2f", (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 field() { sed -n "1s/.* $1=\([0-9a-zA-Z.]*\).*/\1/p" <<<"$2"; } # name out -> a value of the ceiling's first line
 declare -A R
 cpu_us() { awk -v t="$1" -v n="$TRADES" 'BEGIN { printf "%.0f", t * 10000 / n }'; } # ticks -> µs per change
@@ -343,7 +347,7 @@ for ((round = 2; NQ < ROUNDS && round <= 3 * ROUNDS; round++)); do
   PAIRS="$PAIRS $(pair_mark "$r" "$sw" "$sc")"
   STEALS="$STEALS $sw/$sc"
   if quiet "$sw" "$sc"; then
-    QPAIRS="$QPAIRS $r"
+    QPAIRS="${QPAIRS:+$QPAIRS }$r"
     NQ=$((NQ + 1))
     q="quiet"
   else
@@ -358,6 +362,7 @@ done
 if ((NQ)); then
   R[ratio_median]=$(median "$QPAIRS")
   R[ratio_note]="median of the $NQ quiet pairs of $NPAIRS"
+  ((NQ >= ROUNDS)) || R[ratio_note]="${R[ratio_note]}; FEWER THAN $ROUNDS QUIET PAIRS: the host was busy"
 else
   R[ratio_median]=$(median "$(tr -d '*' <<<"$PAIRS")")
   R[ratio_note]="NO QUIET PAIR in $NPAIRS (steal above $STEAL_MAX% in each): the median of all, the machine's figure more than the worker's"
@@ -429,8 +434,8 @@ say "    $pipe_n changes applied $(awk -v a="$first_pub" -v b="$pipe_last" 'BEGI
 stock_check pipeline
 
 # ------------------------------------------------------------------ a paced run, for (w) and (c)
-paced() { # name: restore P, fresh topics and groups, both workers, the latency set at $RATE/s -> LATS, KCPU, R[lat_hwm]
-  local sub mod k0
+paced() { # name: restore P, fresh topics and groups, both workers, the latency set at $RATE/s -> LATS, KCPU, STEALP, R[lat_hwm]
+  local sub mod k0 s0 t0
   restore "$WORK/before-changes.sql"
   use_topics "$1"
   start submit "$1-submit"
@@ -439,10 +444,13 @@ paced() { # name: restore P, fresh topics and groups, both workers, the latency 
   mod=$LAST
   sleep 8 # group joins and first fetches: not part of the latency
   k0=$(broker_ticks)
+  s0=$(steal_ticks)
+  t0=$(now)
   publish "$WORK/latency.jsonl" --rate "$RATE" --times "$WORK/$1.times"
   idle trade.raw submit
   idle trade.changed modify
   KCPU=$(broker_cpu_since "$k0")
+  STEALP=$(steal_pct "$(elapsed "$t0" "$(now)")" "$(awk -v t=$(($(steal_ticks) - s0)) 'BEGIN { print t / 100 }')") # D-MOD-44
   R[lat_hwm]=$(hwm_kb "$mod")
   stop "$mod"
   stop "$sub"
@@ -496,16 +504,17 @@ RATE=$(awk -v r="$MAXR" -v p="$RATE_PCT" 'BEGIN { x = int(r * p / 100); print x 
 for ((w = 1; w <= WARMUP; w++)); do
   say "(w) warm-up $w of $WARMUP: the latency run at $RATE/s, not the figure"
   paced "warmup$w"
-  say "    broker CPU ${KCPU} s; $(sed -n 1p <<<"$LATS" | grep -o 'applied_p50=[0-9-]* applied_p99=[0-9-]*')"
-  R[warmups]="${R[warmups]:-}${R[warmups]:+, }p99 $(sed -n 's/.*applied_p99=\([-0-9]*\).*/\1/p' <<<"$(sed -n 1p <<<"$LATS")") ms (broker ${KCPU} s)"
+  say "    broker CPU ${KCPU} s; steal ${STEALP}%; $(sed -n 1p <<<"$LATS" | grep -o 'applied_p50=[0-9-]* applied_p99=[0-9-]*')"
+  R[warmups]="${R[warmups]:-}${R[warmups]:+, }p99 $(sed -n 's/.*applied_p99=\([-0-9]*\).*/\1/p' <<<"$(sed -n 1p <<<"$LATS")") ms (broker ${KCPU} s, steal ${STEALP}%)"
 done
 say "(c) latency: trade-submit and trade-modify running, $LAT changes published at $RATE/s ($RATE_PCT% of $MAXR/s: the pipeline's rate, or trade-modify's median steady rate when lower)"
 paced latency
 R[lat_kcpu]=$KCPU
+R[lat_steal]=$STEALP
 R[lat]=$(sed -n 1p <<<"$LATS")
 R[lat_warm]=$(sed -n 2p <<<"$LATS")
 R[lat_own]=$(sed -n 3p <<<"$LATS")
-say "    latency ms (publish → the change's ledger row in trade-modify's transaction; → sales_trade.modified_at, moved later by other orders' sibling updates; → TradeChange out of trade-submit's outbox): ${R[lat]}; ${R[lat_own]}; broker CPU ${KCPU} s"
+say "    latency ms (publish → the change's ledger row in trade-modify's transaction; → sales_trade.modified_at, moved later by other orders' sibling updates; → TradeChange out of trade-submit's outbox): ${R[lat]}; ${R[lat_own]}; broker CPU ${KCPU} s; steal ${STEALP}% (the host's, of the machine's CPU time)"
 stock_check latency
 
 # ------------------------------------------------------------------ summary
@@ -529,7 +538,7 @@ pipeline (submit + modify):     ${R[pipe]} changes/s   (c0: first publish → la
 latency at ${RATE}/s:              ${R[lat]}   ($RATE_PCT% of $MAXR/s)
   p99 publish → applied:        ${p99} ms   (target < 500)
   TradeChange:                  ${R[lat_own]}
-  broker CPU:                   ${R[lat_kcpu]} s in the latency run; warm-ups before it: ${R[warmups]:-none}
+  broker CPU, steal:            ${R[lat_kcpu]} s, ${R[lat_steal]}% in the latency run; warm-ups before it: ${R[warmups]:-none}
   warm / cold start:            ${R[lat_warm]}
 CPU per change (µs):            trade-modify run $(cpu_us $((R[cpu_my] + R[cpu_wk]))) (MariaDB $(cpu_us "${R[cpu_my]}"), worker $(cpu_us "${R[cpu_wk]}")); ceiling $(sec_us "$(awk -v a="${R[cpu_cmy]}" -v b="${R[cpu_cpg]}" 'BEGIN { print a + b }')") (MariaDB $(sec_us "${R[cpu_cmy]}"), program $(sec_us "${R[cpu_cpg]}")): CPU ratio ceiling / worker $(cpu_ratio "${R[cpu_my]}" "${R[cpu_wk]}" "${R[cpu_cmy]}" "${R[cpu_cpg]}")
 peak RSS (VmHWM) trade-modify:  drain ${R[hwm]} kB, two lanes ${R[l2_hwm]} kB, latency run ${R[lat_hwm]} kB   (target <= 32768)

@@ -44,7 +44,9 @@ struct of_db_s {
     long budget; /* OF_MYSQL_PREPARED_PARAMS, 0 = no limit */
     unsigned long tick;
     unsigned long used[OF_DB_MAX_STMTS];
+    int stop_abandon;    /* of_db_set_stop_abandon (D-RT-12) */
     int64_t tx_start_us; /* of_db_tx's attempt in progress (of_mono_us), 0 outside one (D-RT-12) */
+    int tx_gave_up;      /* the last of_db_tx: a transient error through its every attempt (of_db_tx_gave_up) */
 };
 
 /* Issue 10, item 1: a database that refuses writes for a while (table full, read-only, out of connections ...)
@@ -1000,6 +1002,14 @@ of_err_t of_db_plain(of_db_t *db, const char *sql, char *errstr, size_t errstr_s
 
 static volatile sig_atomic_t *interrupt_flag;
 
+void of_db_set_stop_abandon(of_db_t *db, int on) {
+    db->stop_abandon = on;
+}
+
+int of_db_tx_gave_up(const of_db_t *db) {
+    return db->tx_gave_up;
+}
+
 void of_db_set_interrupt(volatile sig_atomic_t *flag) {
     interrupt_flag = flag;
 }
@@ -1008,17 +1018,18 @@ static int interrupted(void) {
     return interrupt_flag && *interrupt_flag;
 }
 
-/* D-RT-12: a statement of a transaction that began OF_DB_STOP_GRACE_MS or more ago is not sent once a stop was asked
- * (the transaction fails as transient: of_db_tx rolls it back and, the stop asked, returns), so that a stop waits for
- * at most the statement in flight of a transaction held up by row locks, not for each of its later statements'
- * lock waits in turn; a younger transaction (a batch takes ~0.1 s) runs to its commit. */
+/* D-RT-12, on a connection that opted in (of_db_set_stop_abandon): a statement of a transaction that began
+ * OF_DB_STOP_GRACE_MS or more ago is not sent once a stop was asked (the transaction fails as transient: of_db_tx rolls
+ * it back and, the stop asked, returns), so that a stop waits for at most the statement in flight of a transaction
+ * held up by row locks, not for each of its later statements' lock waits in turn; a younger transaction (a batch takes
+ * ~0.1 s) goes on to its commit. */
 static of_err_t stop_due(const of_db_t *db, char *errstr, size_t errstr_size) {
-    if (!db->tx_start_us || !interrupted()) return OF_OK;
+    if (!db->stop_abandon || !db->tx_start_us || !interrupted()) return OF_OK;
     int64_t age = of_mono_us() - db->tx_start_us;
     if (age < (int64_t)OF_DB_STOP_GRACE_MS * 1000) return OF_OK;
     return of_seterr(errstr, errstr_size, OF_ERR_TRANSIENT,
                      "stopping: the transaction, %.1f s old, was abandoned before its next statement (rolled back: its "
-                     "work is done again after the restart)",
+                     "work is done after the restart)",
                      (double)age / 1e6);
 }
 
@@ -1034,6 +1045,10 @@ of_err_t of_db_tx(of_db_t *db, of_db_tx_fn fn, void *ctx, char *errstr, size_t e
     long retries = (long)of_cfg_int(db->cfg, OF_CFG_TX_RETRIES);
     long cap = (long)of_cfg_int(db->cfg, OF_CFG_RETRY_BACKOFF_MAX_MS);
     long backoff = 20;
+    db->tx_gave_up = 0;
+    if (db->stop_abandon && interrupted()) /* D-RT-12: none begins after a stop */
+        return of_seterr(errstr, errstr_size, OF_ERR_TRANSIENT,
+                         "stopping: no transaction begins after a stop (its work is done after the restart)");
     for (long attempt = 0;; attempt++) {
         of_err_t err = ensure_conn(db, errstr, errstr_size);
         int64_t t0 = of_mono_us();
@@ -1050,7 +1065,11 @@ of_err_t of_db_tx(of_db_t *db, of_db_tx_fn fn, void *ctx, char *errstr, size_t e
                 return OF_OK;
         }
         if (db->my && !db->broken) mysql_rollback(db->my);
-        if (err != OF_ERR_TRANSIENT || attempt >= retries || interrupted()) return err;
+        if (err != OF_ERR_TRANSIENT || interrupted()) return err;
+        if (attempt >= retries) {
+            db->tx_gave_up = 1;
+            return err;
+        }
         of_metric_add(OF_M_RETRIED, 1);
         of_warn("transaction retry", OF_I("attempt", attempt + 1), OF_S("error", errstr), OF_I("backoff_ms", backoff),
                 OF_END);

@@ -162,11 +162,21 @@ typedef of_err_t (*of_db_tx_fn)(of_db_t *db, void *ctx, char *errstr, size_t err
  * back and is returned. */
 of_err_t of_db_tx(of_db_t *db, of_db_tx_fn fn, void *ctx, char *errstr, size_t errstr_size) OF_MUST_CHECK;
 
+/* 1 when the last of_db_tx returned a transient error that every one of its attempts met (OF_TX_RETRIES + 1), not
+ * one it stopped retrying for a stop (of_db_set_interrupt). With of_db_last_errno: a condition that outlasted the
+ * retries (D-MOD-45). */
+int of_db_tx_gave_up(const of_db_t *db);
+
 /* A flag (e.g. &of_stop_requested) that of_db_tx checks between retries: once set, it stops retrying
- * and returns the transient error at once, so SIGTERM is not held up by a long database outage. Once set, a
- * transaction that began OF_DB_STOP_GRACE_MS or more ago also fails (transient) before its next statement (D-RT-12). */
-#define OF_DB_STOP_GRACE_MS 2000
+ * and returns the transient error at once, so SIGTERM is not held up by a long database outage. */
 void of_db_set_interrupt(volatile sig_atomic_t *flag);
+
+/* D-RT-12: on (1), once that flag is set, of_db_tx begins no transaction on db, and a transaction of db that began
+ * OF_DB_STOP_GRACE_MS or more ago sends no statement more: both fail as transient, the transaction rolled back. Only
+ * for a connection whose transactions have no effect outside the database before their commit (a Kafka send, an HTTP
+ * call, a Redis counter): their work is then simply done again after the restart. Off by default. */
+#define OF_DB_STOP_GRACE_MS 2000
+void of_db_set_stop_abandon(of_db_t *db, int on);
 
 /* What a MySQL error number blames (issue 10, item 1), and so what its caller may do about it. */
 typedef enum {

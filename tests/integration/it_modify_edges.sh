@@ -3,7 +3,8 @@
 # today's sales through a refund and its cancellation (MOD-O1-06, MOD-O1-08, MOD-O2-06: D-MOD-30), the CS remark's
 # history on a re-submission (MOD-T1-02, OP-55: D-MOD-31), and change event ids (D-RT-5, D-RT-7: up to 128
 # characters, compared byte for byte by the processed-event ledger), a change too large for the ladder (D-MOD-42), and a stop
-# while a statement waits for a row lock (D-RT-8), and one after row locks one after another (D-RT-12).
+# while a statement waits for a row lock (D-RT-8), and one after row locks one after another (D-RT-12), and a duplicate
+# key that outlasts the retries (D-MOD-45).
 source "$(dirname "$0")/lib.sh"
 it_ns 29
 
@@ -166,6 +167,35 @@ assert_eq "$(grep -c 'msg=dead-lettered.*class=validation.*a TradeChange takes a
 assert_eq "$(sql "SELECT COUNT(*) FROM processed_event WHERE consumer = '$consumer' AND event_id = 'tc-edge-after-big'")" "1" "the change behind it applied"
 assert_eq "$(grep -c 'msg="change waits on the retry ladder".*event_id=tc-edge-big' "$WORK/m.log")" "0" "never sent to the ladder"
 
+log "D-MOD-45: a duplicate key that outlasts the transaction's retries is one change's dead letter, not a stuck partition"
+stop_worker m
+OF_TX_RETRIES=2 start_modify md
+send "$(trade IT-EDGE-D1 edge-buyer-d1)"
+send "$(trade IT-EDGE-D2 edge-buyer-d2)"
+od1=$(order_of IT-EDGE-D1)
+od2=$(order_of IT-EDGE-D2)
+# the database refuses IT-EDGE-D1's change row with a duplicate key, every time (a trigger standing in for a unique key
+# the change collides with: it inserts a key that is there already)
+admin "CREATE TABLE it_dup_guard (k INT PRIMARY KEY); INSERT INTO it_dup_guard VALUES (1);
+  CREATE TRIGGER it_dup_d1 BEFORE INSERT ON sales_trade_change FOR EACH ROW
+    INSERT INTO it_dup_guard (k) SELECT 1 FROM DUAL WHERE NEW.trade_id = $od1"
+{
+  trade IT-EDGE-D1 edge-buyer-d1 | sed -E 's/"buyer_message":""/"buyer_message":"重复"/' | at 11:00:00
+  echo
+  trade IT-EDGE-D2 edge-buyer-d2 | sed -E 's/"buyer_message":""/"buyer_message":"不重复"/' | at 11:00:00
+  echo
+} >"$WORK/v.jsonl"
+publish "$WORK/v.jsonl"
+wait_idle || fail "trade.raw not consumed"
+wait_modified 120 || fail "the partition held by the duplicate key"
+admin "DROP TRIGGER it_dup_d1; DROP TABLE it_dup_guard"
+assert_eq "$(grep -c "msg=dead-lettered.*class=permanent.*a duplicate key in each of its 3 attempts.*Duplicate entry '1' for key 'PRIMARY'" "$WORK/md.log")" "1" \
+  "IT-EDGE-D1's change dead-lettered, naming the key and the attempts"
+assert_eq "$(sql "SELECT buyer_message FROM sales_trade WHERE trade_id = $od2")" "不重复" "IT-EDGE-D2's change applied"
+assert_eq "$(sql "SELECT buyer_message FROM sales_trade WHERE trade_id = $od1")" "" "IT-EDGE-D1's rolled back"
+assert_eq "$(sql "SELECT modify_flag & 128 FROM api_trade WHERE tid = 'IT-EDGE-D1'")" "128" "its bit kept for a replay"
+stop_worker md
+
 log "D-RT-8: a stop while a change waits for a row another transaction holds ends within the lock wait"
 admin_wait() { wait_for "$1" "$2" "$3" admin; } # information_schema.innodb_trx needs PROCESS: root's socket
 # hold SECONDS SELECT: another session locks the rows SELECT … FOR UPDATE reads, for SECONDS (its pid in HELD)
@@ -195,7 +225,6 @@ reapply() {
   assert_eq "$(sql "SELECT buyer_message FROM sales_trade WHERE trade_id = $o2")" "$4" "applied by the next start (redelivered)"
   stop_worker "$3"
 }
-stop_worker m
 OF_MYSQL_LOCK_WAIT_S=3 start_modify m2
 # another session holds the order's row for 30 s (trade-modify reads it FOR UPDATE; trade-submit does not touch it)
 hold 30 "SELECT trade_id FROM sales_trade WHERE trade_id = $o2"

@@ -51,6 +51,7 @@ int main(int argc, char **argv) {
             goto out;
         }
         of_modify_set_lane(ctx[opened], opened);
+        of_db_set_stop_abandon(l->db, 1); /* D-RT-12: its transactions touch only the database before their commit */
     }
     static const int topics[] = {OF_TOPIC_TRADE_CHANGED};
     of_worker_spec_t spec = {.name = "trade-modify",

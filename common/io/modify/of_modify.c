@@ -193,6 +193,13 @@ static of_err_t tx_body(of_db_t *db, void *vctx, char *errstr, size_t size) {
     return err == OF_ERR_DUPLICATE ? OF_ERR_TRANSIENT : err; /* recorded meanwhile by another instance: read again */
 }
 
+/* D-MOD-45: a duplicate key met by every attempt of the transaction, each of which read again (a row another instance
+ * wrote meanwhile would have been found, as crm_platform_customer's is): no passing race, but a change's own fault,
+ * which the search message by message finds and dead-letters instead of holding the partition for good. */
+static int dup_outlasted(const of_db_t *db, of_err_t e) {
+    return e == OF_ERR_TRANSIENT && of_db_tx_gave_up(db) && of_db_errno_class(of_db_last_errno(db)) == OF_ERR_DUPLICATE;
+}
+
 /* After a commit: each item handled by it keeps its job's outcome. */
 static void keep_outcomes(txctx_t *c) {
     for (int i = 0; i < c->n; i++) {
@@ -342,6 +349,7 @@ of_err_t of_modify_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
         of_modstore_discard(md->ms);
         later = e == OF_OK;
     }
+    if (dup_outlasted(md->db, e)) e = OF_ERR_DB;
     if (e && of_err_class(e) == OF_ERRCLASS_PERMANENT) {
         of_warn("batch transaction failed; retrying message by message", OF_S("error", err), OF_I("messages", n),
                 OF_END);
@@ -353,6 +361,7 @@ of_err_t of_modify_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
             c.only = i;
             of_err_t e1 = of_db_tx(md->db, tx_body, &c, err, sizeof err);
             unsigned int dberr = of_db_last_errno(md->db);
+            int dup = dup_outlasted(md->db, e1);
             ov = of_cat_overlay_rows(of_modstore_overlay(md->ms), &nov);
             of_catcache_commit(md->cc, &c.snap, e1 == OF_OK, ov, nov);
             of_modstore_discard(md->ms);
@@ -361,13 +370,20 @@ of_err_t of_modify_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
                 applied++;
                 continue;
             }
-            if (of_err_class(e1) != OF_ERRCLASS_PERMANENT) {
+            if (of_err_class(e1) != OF_ERRCLASS_PERMANENT && !dup) {
                 e = OF_ERR_TRANSIENT;
                 continue;
             }
             if (e1 == OF_ERR_DB && of_db_errno_blame(dberr) != OF_DB_BLAME_ROW && !suspects++)
                 snprintf(why, sizeof why, "%s", err);
-            dead(&res[i], &items[i], "permanent", "database refused the change: %s", err);
+            if (dup) { /* err's room is the reason's: the attempts go first */
+                char again[sizeof err + 64];
+                snprintf(again, sizeof again, "a duplicate key in each of its %lld attempts: %s",
+                         (long long)of_cfg_int(md->cfg, OF_CFG_TX_RETRIES) + 1, err);
+                dead(&res[i], &items[i], "permanent", "database refused the change: %s", again);
+            } else {
+                dead(&res[i], &items[i], "permanent", "database refused the change: %s", err);
+            }
         }
         c.only = -1;
         if (e != OF_ERR_TRANSIENT && suspects && !applied) { /* a refusal that blames no row: not the messages' */
