@@ -44,9 +44,9 @@ struct of_db_s {
     long budget; /* OF_MYSQL_PREPARED_PARAMS, 0 = no limit */
     unsigned long tick;
     unsigned long used[OF_DB_MAX_STMTS];
-    int stop_abandon;    /* of_db_set_stop_abandon (D-RT-12) */
-    int64_t tx_start_us; /* of_db_tx's attempt in progress (of_mono_us), 0 outside one (D-RT-12) */
-    int tx_gave_up;      /* the last of_db_tx: a transient error through its every attempt (of_db_tx_gave_up) */
+    int stop_abandon;           /* of_db_set_stop_abandon (D-RT-12) */
+    int64_t tx_start_us;        /* of_db_tx's attempt in progress (of_mono_us), 0 outside one (D-RT-12) */
+    unsigned int tx_gave_up_on; /* of_db_tx_gave_up_on */
 };
 
 /* Issue 10, item 1: a database that refuses writes for a while (table full, read-only, out of connections ...)
@@ -1006,8 +1006,8 @@ void of_db_set_stop_abandon(of_db_t *db, int on) {
     db->stop_abandon = on;
 }
 
-int of_db_tx_gave_up(const of_db_t *db) {
-    return db->tx_gave_up;
+unsigned int of_db_tx_gave_up_on(const of_db_t *db) {
+    return db->tx_gave_up_on;
 }
 
 void of_db_set_interrupt(volatile sig_atomic_t *flag) {
@@ -1045,7 +1045,8 @@ of_err_t of_db_tx(of_db_t *db, of_db_tx_fn fn, void *ctx, char *errstr, size_t e
     long retries = (long)of_cfg_int(db->cfg, OF_CFG_TX_RETRIES);
     long cap = (long)of_cfg_int(db->cfg, OF_CFG_RETRY_BACKOFF_MAX_MS);
     long backoff = 20;
-    db->tx_gave_up = 0;
+    unsigned int same = 0; /* the errno every failed attempt so far failed with, 0 when they differ */
+    db->tx_gave_up_on = 0;
     if (db->stop_abandon && interrupted()) /* D-RT-12: none begins after a stop */
         return of_seterr(errstr, errstr_size, OF_ERR_TRANSIENT,
                          "stopping: no transaction begins after a stop (its work is done after the restart)");
@@ -1066,8 +1067,9 @@ of_err_t of_db_tx(of_db_t *db, of_db_tx_fn fn, void *ctx, char *errstr, size_t e
         }
         if (db->my && !db->broken) mysql_rollback(db->my);
         if (err != OF_ERR_TRANSIENT || interrupted()) return err;
+        same = attempt == 0 || same == db->last_errno ? db->last_errno : 0;
         if (attempt >= retries) {
-            db->tx_gave_up = 1;
+            db->tx_gave_up_on = same;
             return err;
         }
         of_metric_add(OF_M_RETRIED, 1);

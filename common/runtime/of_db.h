@@ -162,10 +162,11 @@ typedef of_err_t (*of_db_tx_fn)(of_db_t *db, void *ctx, char *errstr, size_t err
  * back and is returned. */
 of_err_t of_db_tx(of_db_t *db, of_db_tx_fn fn, void *ctx, char *errstr, size_t errstr_size) OF_MUST_CHECK;
 
-/* 1 when the last of_db_tx returned a transient error that every one of its attempts met (OF_TX_RETRIES + 1), not
- * one it stopped retrying for a stop (of_db_set_interrupt). With of_db_last_errno: a condition that outlasted the
- * retries (D-MOD-45). */
-int of_db_tx_gave_up(const of_db_t *db);
+/* When the last of_db_tx returned a transient error after all of its attempts (OF_TX_RETRIES + 1), each of which
+ * failed on a statement with the same MySQL error: that error number (a condition that outlasted the retries,
+ * D-MOD-45). 0 otherwise: it committed, failed otherwise, stopped retrying for a stop (of_db_set_interrupt), or its
+ * attempts failed differently. */
+unsigned int of_db_tx_gave_up_on(const of_db_t *db);
 
 /* A flag (e.g. &of_stop_requested) that of_db_tx checks between retries: once set, it stops retrying
  * and returns the transient error at once, so SIGTERM is not held up by a long database outage. */

@@ -176,7 +176,8 @@ od1=$(order_of IT-EDGE-D1)
 od2=$(order_of IT-EDGE-D2)
 # the database refuses IT-EDGE-D1's change row with a duplicate key, every time (a trigger standing in for a unique key
 # the change collides with: it inserts a key that is there already)
-admin "CREATE TABLE it_dup_guard (k INT PRIMARY KEY); INSERT INTO it_dup_guard VALUES (1);
+admin "DROP TRIGGER IF EXISTS it_dup_d1; DROP TABLE IF EXISTS it_dup_guard;
+  CREATE TABLE it_dup_guard (k INT PRIMARY KEY); INSERT INTO it_dup_guard VALUES (1);
   CREATE TRIGGER it_dup_d1 BEFORE INSERT ON sales_trade_change FOR EACH ROW
     INSERT INTO it_dup_guard (k) SELECT 1 FROM DUAL WHERE NEW.trade_id = $od1"
 {

@@ -54,6 +54,7 @@ typedef struct {
     uint8_t *seen;
     of_ledger_row_t *lrows;
     int copy_found; /* D-MOD-28: the ledger's insert found a change recorded before (the ledger was not read first) */
+    int dup;        /* D-MOD-45: the last transaction (run_tx) met a duplicate key in every one of its attempts */
 } txctx_t;
 
 of_modify_t *of_modify_new(const of_config_t *cfg, of_db_t *db, of_producer_t *producer, const of_ladder_t *ladder,
@@ -193,11 +194,14 @@ static of_err_t tx_body(of_db_t *db, void *vctx, char *errstr, size_t size) {
     return err == OF_ERR_DUPLICATE ? OF_ERR_TRANSIENT : err; /* recorded meanwhile by another instance: read again */
 }
 
-/* D-MOD-45: a duplicate key met by every attempt of the transaction, each of which read again (a row another instance
- * wrote meanwhile would have been found, as crm_platform_customer's is): no passing race, but a change's own fault,
- * which the search message by message finds and dead-letters instead of holding the partition for good. */
-static int dup_outlasted(const of_db_t *db, of_err_t e) {
-    return e == OF_ERR_TRANSIENT && of_db_tx_gave_up(db) && of_db_errno_class(of_db_last_errno(db)) == OF_ERR_DUPLICATE;
+/* One transaction of the batch. D-MOD-45: a duplicate key met by every one of its attempts (c->dup), each of which read
+ * again (a row another instance wrote meanwhile would have been found, as crm_platform_customer's is, and a race
+ * passes), is no passing race but a change's own fault, which the search message by message finds and dead-letters
+ * instead of holding the partition for good; like any refusal that blames the row. */
+static of_err_t run_tx(txctx_t *c, char *err, size_t size) {
+    of_err_t e = of_db_tx(c->md->db, tx_body, c, err, size);
+    c->dup = e == OF_ERR_TRANSIENT && of_db_errno_class(of_db_tx_gave_up_on(c->md->db)) == OF_ERR_DUPLICATE;
+    return e;
 }
 
 /* After a commit: each item handled by it keeps its job's outcome. */
@@ -310,13 +314,13 @@ of_err_t of_modify_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
     if (!c.jobs || !c.jp || !c.eids || !c.seen || !c.lrows)
         snprintf(err, sizeof err, "out of memory");
     else
-        e = of_db_tx(md->db, tx_body, &c, err, sizeof err);
+        e = run_tx(&c, err, sizeof err);
     if (e == OF_ERR_DUPLICATE && c.copy_found) { /* D-MOD-28: rolled back; again, the ledger read first */
         of_info("a change of the batch was applied before (a copy): the batch runs again, reading the ledger first",
                 OF_I("messages", n), OF_END);
         md->read_ledger = 1;
         c.copy_found = 0;
-        e = of_db_tx(md->db, tx_body, &c, err, sizeof err);
+        e = run_tx(&c, err, sizeof err);
     }
     if (e == OF_OK) keep_outcomes(&c);
     size_t nov;
@@ -337,11 +341,11 @@ of_err_t of_modify_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
         c.wave++;
         of_debug("changes of an order changed by the transaction before: one transaction more", OF_I("wave", c.wave),
                  OF_I("messages", later), OF_END);
-        e = of_db_tx(md->db, tx_body, &c, err, sizeof err);
+        e = run_tx(&c, err, sizeof err);
         if (e == OF_ERR_DUPLICATE && c.copy_found) { /* D-MOD-28, as for the first */
             md->read_ledger = 1;
             c.copy_found = 0;
-            e = of_db_tx(md->db, tx_body, &c, err, sizeof err);
+            e = run_tx(&c, err, sizeof err);
         }
         if (e == OF_OK) keep_outcomes(&c);
         ov = of_cat_overlay_rows(of_modstore_overlay(md->ms), &nov);
@@ -349,7 +353,7 @@ of_err_t of_modify_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
         of_modstore_discard(md->ms);
         later = e == OF_OK;
     }
-    if (dup_outlasted(md->db, e)) e = OF_ERR_DB;
+    if (c.dup) e = OF_ERR_DB;
     if (e && of_err_class(e) == OF_ERRCLASS_PERMANENT) {
         of_warn("batch transaction failed; retrying message by message", OF_S("error", err), OF_I("messages", n),
                 OF_END);
@@ -359,9 +363,9 @@ of_err_t of_modify_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
             if (items[i].state == IT_DEAD || items[i].wave < c.wave) continue; /* an earlier wave's: committed */
             items[i].state = IT_PENDING;
             c.only = i;
-            of_err_t e1 = of_db_tx(md->db, tx_body, &c, err, sizeof err);
+            of_err_t e1 = run_tx(&c, err, sizeof err);
             unsigned int dberr = of_db_last_errno(md->db);
-            int dup = dup_outlasted(md->db, e1);
+            int dup = c.dup;
             ov = of_cat_overlay_rows(of_modstore_overlay(md->ms), &nov);
             of_catcache_commit(md->cc, &c.snap, e1 == OF_OK, ov, nov);
             of_modstore_discard(md->ms);
