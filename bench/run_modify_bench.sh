@@ -8,10 +8,11 @@
 #   --rate-percent P     pace of the latency run, % of the measured maximum rate (default 50): the lower of
 #                        trade-modify's steady drain rate (the median of the drains, every pair's) and the pipeline's
 #                        (trade-submit + trade-modify, c0)
-#   --rounds R           drains by the worker and runs of the ceiling, alternating (default 3): (a) and (b) once with
+#   --rounds R           drains by the worker and runs of the ceiling, alternating (default 5): (a) and (b) once with
 #                        every figure, then more pairs timed only until R pairs are quiet (at most 3R pairs in all);
 #                        the ratio of record is the median of the quiet pairs (one pair's ratio moves with the
-#                        machine: the ceiling moved 1,197-3,903 changes/s in the runs of 2026-12-02)
+#                        machine: the ceiling moved 1,197-3,903 changes/s in the runs of 2026-12-02, and quiet
+#                        drains of one binary 1,600-2,343 on 2026-12-03)
 #   --steal-max P        a pair is quiet when on each side the hypervisor took at most P% of the machine's CPU time
 #                        from the timed part (steal, /proc/stat; default 3): D-MOD-44
 #   --warmup-runs W      the latency run done W times first, each reported on its own line and not the figure
@@ -47,7 +48,7 @@ set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO"
 
-TRADES=4000 LAT=0 RATE_PCT=50 KEEP=0 STMTS=0 ROUNDS=3 WARMUP=3 STEAL_MAX=3
+TRADES=4000 LAT=0 RATE_PCT=50 KEEP=0 STMTS=0 ROUNDS=5 WARMUP=3 STEAL_MAX=3
 while (($#)); do
   case "$1" in
     --trades) TRADES=$2; shift 2 ;;
@@ -58,7 +59,7 @@ while (($#)); do
     --steal-max) STEAL_MAX=$2; shift 2 ;;
     --statements) STMTS=1; shift ;;
     --keep-stack) KEEP=1; shift ;;
-    -h | --help) sed -n '2,45p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,46p' "$0"; exit 0 ;;
     *) echo "run_modify_bench: unknown option $1" >&2; exit 2 ;;
   esac
 done
