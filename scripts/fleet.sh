@@ -77,7 +77,7 @@ is_worker() { [[ " ${WORKERS[*]} " == *" $1 "* ]]; }
 
 # alive PID WHAT: PID runs and is WHAT (its command line holds the text), so a recycled pid is never signalled
 alive() {
-  [[ $1 =~ ^[0-9]+$ ]] && kill -0 "$1" 2>/dev/null && tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qF -- "$2"
+  [[ $1 =~ ^[0-9]+$ ]] && kill -0 "$1" 2>/dev/null && { tr '\0' ' ' <"/proc/$1/cmdline"; } 2>/dev/null | grep -qF -- "$2"
 }
 pid_of() { cat "$RUN/$1.$2" 2>/dev/null || true; } # INSTANCE pid|sup
 sup_alive() { alive "$(pid_of "$1" sup)" "$SELF _supervise"; }
@@ -471,6 +471,8 @@ main() {
     _supervise) supervise "$@" ;;
     -h | --help | help) usage ;;
     *)
+      if [[ -z $cmd ]]; then echo "fleet.sh: no command" >&2; else echo "fleet.sh: unknown command '$cmd'" >&2; fi
+      [[ $cmd != stop ]] || echo "fleet.sh: to stop the fleet: fleet.sh down" >&2
       usage >&2
       exit 2
       ;;

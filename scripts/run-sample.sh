@@ -58,7 +58,8 @@ by_status() {
 step "6/10 publish sample raw trades (platform adapter), then later versions of some (trade-modify)"
 build/bin/ordctl publish-trades data/sample/raw_trades.jsonl 2> >(grep -v CONFWARN >&2)
 build/bin/ordctl wait-idle --topic trade.raw --timeout 120
-echo "orders by status (5 cancelled, 10 unpaid, 16 delayed audit, 19/20 pre-processing, 40 audited ...) before the sweep:"
+echo "orders by status (code: orders; 5 cancelled, 10 unpaid, 12 awaiting balance, 15/16 waiting, 19/20 pre-processing,"
+echo "25 pre-order, 30 awaiting audit, 40-94 audited, 95 shipped; ordctl summary names them) before the sweep:"
 by_status
 echo "the sweep (of-sweep): pre-processing orders (19, 20) merged per customer where the shop allows it, then moved to"
 echo "awaiting audit (30) or pre-order (25); delayed ones (15, 16) move when their delay_to_time passes"
@@ -71,15 +72,32 @@ by_status
 echo "back office: two paid orders audited first, so that their changes are intercepted instead of applied"
 for tid in TB2026112000006 TB2026112000031; do
   id=$(SQL "SELECT deliver_trade_id FROM api_trade WHERE tid = '$tid'")
-  if [[ -n $id && $id != 0 ]]; then build/bin/ordctl order audit "$id" 2> >(grep -v CONFWARN >&2) || true; fi
+  [[ -n $id && $id != 0 ]] || continue
+  read -r st blk < <(SQL "SELECT trade_status, block_reason FROM sales_trade WHERE trade_id = $id")
+  if [[ $blk == 0 && " 15 16 20 27 30 " == *" $st "* ]]; then
+    build/bin/ordctl order audit "$id" 2> >(grep -v CONFWARN >&2) || true
+  else # a second run: audited (and intercepted) by the first
+    echo "order $id ($tid): status $st, block_reason $blk: audited by an earlier run, left as it is"
+  fi
 done
+# where each trade-modify log ends now: what follows is this run's
+declare -A MOD_AT=()
+for f in "$FLOGS"/trade-modify-*.log; do [[ -e $f ]] && MOD_AT[$f]=$(stat -c %s "$f"); done
 build/bin/ordctl publish-trades data/sample/raw_trades_changed.jsonl data/sample/raw_trades_refunds.jsonl \
   2> >(grep -v CONFWARN >&2)
 build/bin/ordctl wait-idle --topic trade.raw --timeout 120
 build/bin/ordctl wait-idle --topic trade.changed --group orderfleet.trade-modify --timeout 120
-echo "what trade-modify did ($(cat "$FLOGS"/trade-modify-*.log | grep -c 'msg="change applied"') changes applied in all; this run's, with the rules that acted):"
-{ cat "$FLOGS"/trade-modify-*.log | grep 'msg="change applied"' || true; } | tail -n 23 |
-  sed -E 's/.* tid=([^ ]+) .*status_before=([0-9]+) status_after=([0-9]+) block_reason=([0-9]+) bad_reason=([0-9]+) rules="?([^"]*)"?$/  \1: status \2 → \3, block_reason \4, bad_reason \5: \6/'
+mod_new() { # this run's lines of the trade-modify logs
+  local f
+  for f in "$FLOGS"/trade-modify-*.log; do [[ -e $f ]] && tail -c +$((${MOD_AT[$f]:-0} + 1)) "$f"; done
+}
+applied=$(mod_new | grep -c 'msg="change applied"' || true)
+echo "what trade-modify did in this run: $applied change(s) applied, with the rules that acted (block_reason |= and"
+echo "bad_reason |=: the bits a change added to the order's):"
+((applied > 0)) || echo "  none: an earlier run stored these versions already (trade-submit stores each version once)"
+{ mod_new | grep 'msg="change applied"' || true; } |
+  sed -E 's/.* tid=([^ ]+) .*status_before=([0-9]+) status_after=([0-9]+) block_reason=([0-9]+) bad_reason=([0-9]+) rules="?([^"]*)"?$/  \1: status \2 → \3, block_reason |= \4, bad_reason |= \5: \6/' |
+  sed -E 's/, block_reason \|= 0//; s/, bad_reason \|= 0//'
 settle
 echo "orders by status after the changes (and the sweep):"
 by_status
@@ -184,9 +202,9 @@ site buyer pay "$C" & site seller adjust-price "$C" 1.00 || true
 wait $! 2>/dev/null || true
 on_both "$C" 1
 echo
-site show "$A" | head -12
+site show "$A" | awk -v id="$A" 'NR <= 14; END { if (NR > 14) printf "  … %d more lines: ordctl site show %s\n", NR - 14, id }'
 echo
-site show "$C" | sed -n '1,4p;/^ops/,/^buyer site/p' | head -12
+site show "$C"
 echo
 echo "conflicts (ordctl site conflicts):"
 site conflicts --limit 5

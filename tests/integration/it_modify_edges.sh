@@ -197,6 +197,83 @@ assert_eq "$(sql "SELECT buyer_message FROM sales_trade WHERE trade_id = $od1")"
 assert_eq "$(sql "SELECT modify_flag & 128 FROM api_trade WHERE tid = 'IT-EDGE-D1'")" "128" "its bit kept for a replay"
 stop_worker md
 
+log "back office: an interception is lifted once its cause is dealt with (ordctl order release, refund-handled)"
+start_modify mb
+blk() { sql "SELECT CONCAT_WS(' ', t.block_reason, IFNULL((SELECT s.block_reason FROM stockout_order s WHERE s.src_order_id = t.trade_id AND s.status <> 5), '-')) FROM sales_trade t WHERE t.trade_id = $1"; }
+lines() { sql "SELECT GROUP_CONCAT(CONCAT(src_oid, ':', actual_num, '/', refund_status) ORDER BY src_oid) FROM sales_trade_order WHERE trade_id = $1"; }
+logged_rule() { sql "SELECT COUNT(*) FROM sales_trade_log WHERE trade_id = $1 AND rule_id = '$2'"; }
+# audited TID: a paid trade (TID-1 SKU-TEA-001 x2, TID-2 SKU-TEA-003 x1) submitted and its order audited: $tb, $ob
+audited() {
+  tb=$(trade "$1" "edge-buyer-${1,,}" | paid)
+  send "$tb"
+  ob=$(order_of "$1")
+  ordctl order audit "$ob" >/dev/null 2>&1 || fail "audit $1"
+}
+# version OID STATUS REFUND_STATUS HH:MM: the next version of $tb, with that sub-order's status, published
+version() {
+  tb=$(sub "$1" "$2" "$3" <<<"$tb" | at "$4:00")
+  send "$tb"
+}
+# refused STEP MESSAGE WHAT: ordctl order STEP $ob exits 3 saying MESSAGE
+refused() {
+  local rc=0
+  ordctl order "$1" "$ob" >"$WORK/bo.out" 2>&1 || rc=$?
+  assert_eq "$rc" "3" "$3"
+  grep -q -- "$2" "$WORK/bo.out" || { fail "$3: the reason"; cat "$WORK/bo.out"; }
+}
+# step STEP WHAT: ordctl order STEP $ob succeeds
+step() { ordctl order "$1" "$ob" >"$WORK/bo.out" 2>&1 || { fail "$2"; cat "$WORK/bo.out"; }; }
+
+# an audited order whose address changes: MOD-T16-03 intercepts it (block 4 on the order and its stockout order)
+audited IT-EDGE-B1
+tb=$(sed -E 's/世纪大道100号/世纪大道300号/' <<<"$tb" | at 12:00:00)
+send "$tb"
+assert_eq "$(blk "$ob")" "4 4" "MOD-T16-03: the audited order and its stockout order intercepted (address)"
+refused push "is intercepted (block_reason 4: address)" "push refused while intercepted"
+step release "ordctl order release"
+grep -q "40 → 40: interception lifted (address)" "$WORK/bo.out" || { fail "release's message"; cat "$WORK/bo.out"; }
+assert_eq "$(blk "$ob")" "0 0" "release: block 4 lifted on both"
+assert_eq "$(logged_rule "$ob" OPS-RELEASE)" "1" "release: its order log"
+refused release "is not intercepted" "a second release is refused"
+step push "push after the release"
+assert_eq "$(sql "SELECT trade_status FROM sales_trade WHERE trade_id = $ob")" "55" "pushed once released"
+
+# a sub-order's refund applied on an audited order (block 1), then refunded (block 2): release lifts 1 once no refund
+# is in progress and leaves 2 to refund-handled, which releases the refunded lines
+audited IT-EDGE-B2
+version IT-EDGE-B2-2 30 2 12:10
+assert_eq "$(blk "$ob")" "1 1" "MOD-O2-01: refund applied on an audited order: block 1"
+refused release "refund still in progress" "release refused while the refund is in progress"
+version IT-EDGE-B2-2 80 5 12:20
+assert_eq "$(blk "$ob")" "3 3" "MOD-O1-04: then refunded: block 1 and 2"
+step release "release of block 1 once the refund is done"
+assert_eq "$(blk "$ob")" "2 2" "release: block 1 lifted (no refund in progress: it was refunded), block 2 kept"
+grep -q "kept: block_reason 2 (refunded), for ordctl order refund-handled" "$WORK/bo.out" ||
+  { fail "release's pointer to refund-handled"; cat "$WORK/bo.out"; }
+refused release "ordctl order refund-handled $ob" "release refused: block 2 is refund-handled's"
+step refund-handled "refund-handled"
+assert_eq "$(blk "$ob")" "0 0" "refund-handled: block 2 lifted"
+assert_eq "$(lines "$ob")" "IT-EDGE-B2-1:2/0,IT-EDGE-B2-2:0/5" "the refunded line released"
+step push "push after the refund was handled"
+
+# lifted TID OID STATUS1 REFUND1 STATUS2 REFUND2 BLOCK STEP WHAT: an audited order, two versions of one sub-order
+# leave it intercepted with BLOCK on the order and its stockout order; ordctl order STEP lifts it all; then pushed
+lifted() {
+  audited "$1"
+  version "$2" "$3" "$4" 12:10
+  version "$2" "$5" "$6" 12:20
+  assert_eq "$(blk "$ob")" "$7 $7" "$1: block $7 before $8"
+  step "$8" "$8 $1"
+  assert_eq "$(blk "$ob")" "0 0" "$9"
+  step push "push $1 once the interception is lifted"
+}
+lifted IT-EDGE-B4 IT-EDGE-B4-2 30 2 80 5 3 refund-handled \
+  "applied, then refunded: refund-handled lifts block 1 with block 2 (no refund left in progress)"
+lifted IT-EDGE-B3 IT-EDGE-B3-1 30 2 30 1 1 release \
+  "applied, then cancelled by the buyer (MOD-O2-07 only marks the line): release lifts block 1"
+stock_check "after the back-office steps"
+stop_worker mb
+
 log "D-RT-8: a stop while a change waits for a row another transaction holds ends within the lock wait"
 admin_wait() { wait_for "$1" "$2" "$3" admin; } # information_schema.innodb_trx needs PROCESS: root's socket
 # hold SECONDS SELECT: another session locks the rows SELECT … FOR UPDATE reads, for SECONDS (its pid in HELD)

@@ -139,9 +139,9 @@ Test(sync, CT_3_price_change_racing_a_payment_loses_either_way) {
     cr_assert_eq(r.outcome, OF_SYN_REJECTED);
     cr_assert_eq(r.row, OF_SYN_CT_REQUEST_LOSES);
     cr_assert_eq(st.price, 1000000);
-    cr_assert(strstr(r.reason_en, "price adjusted made while the order was unpaid, but it is paid now"), "%s",
+    cr_assert(strstr(r.reason_en, "price adjustment made while the order was unpaid, but it is paid now"), "%s",
               r.reason_en);
-    cr_assert(strstr(r.reason_cn, "已拒绝"));
+    cr_assert(strstr(r.reason_cn, "修改价格于订单待付款时发起，但订单现为已付款：已拒绝"), "%s", r.reason_cn);
     /* the price change first: applied, the payment is then a payment of the new amount */
     of_syn_order_t st2 = created();
     cr_assert_eq(

@@ -1,7 +1,8 @@
 /* ordctl order: the back-office steps that take an order past submission (issue 11, part 2), so that the MOD rules'
  * audited and shipped branches can be reached: audit (40, stockout order created, reservation kept), push to the
  * warehouse (55), ship (95, is_consigned, goods out of stock), refund handled (the refunded lines of an intercepted
- * order released, the interception lifted); and show. Each step is one transaction on the order's locked row, with
+ * order released, the interception lifted), release (the other interceptions lifted once the operator has dealt with
+ * their cause); and show. Each step is one transaction on the order's locked row, with
  * its order log and an OrderEvent (STATUS_CHANGED) through the outbox. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +20,14 @@ static const char USAGE_ORDER[] =
     "       ordctl order push ID             audited (40…54) → 55: the stockout order goes to the warehouse\n"
     "       ordctl order ship ID [--waybill NO]  audited (40…94) → 95: is_consigned, goods leave the stock\n"
     "       ordctl order refund-handled ID   the refunded sub-orders' lines released, the refund interception\n"
-    "                                        (block_reason 2, bad_reason 64) lifted; no goods left: cancelled\n"
+    "                                        (block_reason 2, bad_reason 64) lifted, and block_reason 1 when no\n"
+    "                                        sub-order's refund is still in progress; no goods left: cancelled\n"
+    "       ordctl order release ID          the cause of an interception dealt with (the new address or invoice on\n"
+    "                                        the waybill, the warehouse, remark or goods checked, a cancelled "
+    "refund):\n"
+    "                                        block_reason 4, 8, 64, 128, 256 lifted on the order and its stockout\n"
+    "                                        order, and 1 when no sub-order's refund is in progress (2: "
+    "refund-handled)\n"
     "A blocked (block_reason ≠ 0) or frozen order is refused by audit, push and ship (exit 3).\n";
 
 static const char SQL_LOCK[] =
@@ -62,19 +70,26 @@ static const char SQL_STOCK_LOG[] =
     "INSERT INTO stock_change_log (warehouse_id, spec_id, src_type, src_id, event_id, d_order_num, d_unpay_num, "
     "d_subscribe_num, remark) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?)";
 static const char SQL_UNBLOCK[] =
-    "UPDATE sales_trade SET block_reason = block_reason & ~2, bad_reason = bad_reason & ~64, trade_status = IF(? > 0, "
+    "UPDATE sales_trade SET block_reason = block_reason & ~?, bad_reason = bad_reason & ~64, trade_status = IF(? > 0, "
     "5, trade_status), refund_status = IF(? > 0, 3, 2), goods_count = ?, version = version + 1 WHERE trade_id = ?";
 static const char SQL_UNBLOCK_SO[] =
-    "UPDATE stockout_order SET block_reason = block_reason & ~2, status = IF(? > 0, 5, status) WHERE src_order_type = "
+    "UPDATE stockout_order SET block_reason = block_reason & ~?, status = IF(? > 0, 5, status) WHERE src_order_type = "
     "1 AND src_order_id = ? AND status <> 5";
+static const char SQL_RELEASE[] =
+    "UPDATE sales_trade SET block_reason = block_reason & ~?, version = version + 1 WHERE trade_id = ?";
+/* sub-orders whose refund is in progress (applied, waiting for the return or its receipt: MOD-O2-02 marks the line) */
+static const char SQL_REFUNDING[] =
+    "SELECT COUNT(*) FROM sales_trade_order WHERE trade_id = ? AND refund_status BETWEEN 2 AND 4 AND actual_num > 0";
 static const char SQL_SHOW[] =
     "SELECT t.trade_no, t.trade_status, t.refund_status, t.block_reason, t.bad_reason, t.warehouse_id, t.is_consigned, "
     "t.goods_count, IFNULL((SELECT GROUP_CONCAT(CONCAT(so.stockout_no, ' status ', so.status, ' block_reason ', "
     "so.block_reason) SEPARATOR '; ') FROM stockout_order so WHERE so.src_order_type = 1 AND so.src_order_id = "
-    "t.trade_id), '') FROM sales_trade t WHERE t.trade_id = ?";
+    "t.trade_id), ''), CONCAT_WS(' ', t.receiver_name, t.receiver_mobile, t.receiver_province, t.receiver_city, "
+    "t.receiver_district, t.receiver_address), t.cs_remark, t.buyer_message, t.invoice_type, t.invoice_title FROM "
+    "sales_trade t WHERE t.trade_id = ?";
 
 typedef struct {
-    const char *step; /* audit, push, ship, refund-handled */
+    const char *step; /* audit, push, ship, refund-handled, release */
     uint64_t id;
     const char *waybill;
     of_outbox_t *ob;
@@ -160,6 +175,18 @@ static of_err_t release(of_db_t *db, step_t *s, int ship, int status, uint64_t s
     return e;
 }
 
+/* *n: the order's lines with a refund in progress (block_reason 1 stays while there is one) */
+static of_err_t refunding(of_db_t *db, uint64_t id, int *n, char *err, size_t size) {
+    of_rows_t *r;
+    of_param_t q[] = {OFP_U(id)};
+    int st = of_db_register(db, SQL_REFUNDING);
+    of_err_t e = st < 0 ? OF_ERR_DB : of_db_query(db, st, q, 1, &r, err, size);
+    if (e) return e;
+    *n = r->nrows ? atoi(of_rows_str(r, 0, 0)) : 0;
+    of_rows_free(r);
+    return OF_OK;
+}
+
 static of_err_t step_tx(of_db_t *db, void *ctx, char *err, size_t size) {
     step_t *s = ctx;
     of_outbox_discard(s->ob);
@@ -188,10 +215,26 @@ static of_err_t step_tx(of_db_t *db, void *ctx, char *err, size_t size) {
     s->to = status;
     const char *rule = "", *msg = "";
     char text[256];
-    int ok;
+    int ok, busy = 0;
+    unsigned lift = 0; /* release: the bits lifted */
     if (!strcmp(s->step, "refund-handled")) {
         ok = (block & 2) || status < 40;
         if (!ok) snprintf(s->why, sizeof s->why, "order %llu has no refund interception", (unsigned long long)s->id);
+    } else if (!strcmp(s->step, "release")) {
+        if ((e = refunding(db, s->id, &busy, err, size))) return e;
+        lift = block & ~2u & (busy ? ~1u : ~0u);
+        ok = lift != 0;
+        if (!ok && (block & 2))
+            snprintf(s->why, sizeof s->why,
+                     "order %llu is intercepted for a refund (block_reason %u: %s): ordctl order refund-handled %llu",
+                     (unsigned long long)s->id, block, block_names(block, blk, sizeof blk), (unsigned long long)s->id);
+        else if (!ok && block)
+            snprintf(s->why, sizeof s->why,
+                     "order %llu: %d sub-order%s refund still in progress (refund_status 2-4): block_reason 1 stays "
+                     "until the platform refunds it (then refund-handled) or the buyer cancels it",
+                     (unsigned long long)s->id, busy, busy == 1 ? "'s" : "s'");
+        else if (!ok)
+            snprintf(s->why, sizeof s->why, "order %llu is not intercepted", (unsigned long long)s->id);
     } else if (block || freeze) {
         ok = 0;
         snprintf(s->why, sizeof s->why, "order %llu is %s (block_reason %u: %s)", (unsigned long long)s->id,
@@ -238,18 +281,38 @@ static of_err_t step_tx(of_db_t *db, void *ctx, char *err, size_t size) {
         snprintf(text, sizeof text, "shipped%s%s: reservation released, goods out of stock",
                  *s->waybill ? ", waybill " : "", s->waybill);
         msg = text;
+    } else if (!strcmp(s->step, "release")) {
+        of_param_t u[] = {OFP_U(lift), OFP_U(s->id)};
+        if ((e = exec(db, SQL_RELEASE, u, 2, NULL, NULL, err, size))) return e;
+        of_param_t so[] = {OFP_U(lift), OFP_I(0), OFP_U(s->id)};
+        if ((e = exec(db, SQL_UNBLOCK_SO, so, 3, NULL, NULL, err, size))) return e;
+        rule = "OPS-RELEASE";
+        unsigned kept = block & ~lift;
+        snprintf(text, sizeof text, "interception lifted (%s)", block_names(lift, blk, sizeof blk));
+        if (kept) {
+            size_t n = strlen(text);
+            snprintf(text + n, sizeof text - n, "; kept: block_reason %u (%s)%s", kept,
+                     block_names(kept, blk, sizeof blk), kept & 2 ? ", for ordctl order refund-handled" : "");
+        }
+        msg = text;
     } else {
         if ((e = release(db, s, 0, status, shop, &left, err, size))) return e;
         if (!left) s->to = 5;
-        of_param_t u[] = {OFP_I(!left), OFP_I(!left), OFP_I(left), OFP_U(s->id)};
-        if ((e = exec(db, SQL_UNBLOCK, u, 4, NULL, NULL, err, size))) return e;
-        of_param_t so[] = {OFP_I(!left), OFP_U(s->id)};
-        if ((e = exec(db, SQL_UNBLOCK_SO, so, 2, NULL, NULL, err, size))) return e;
+        /* block 1 (a refund applied) goes too once no sub-order's refund is in progress (it was refunded, or cancelled)
+         */
+        if ((e = refunding(db, s->id, &busy, err, size))) return e;
+        unsigned off = 2u | (busy ? 0u : 1u);
+        of_param_t u[] = {OFP_U(off), OFP_I(!left), OFP_I(!left), OFP_I(left), OFP_U(s->id)};
+        if ((e = exec(db, SQL_UNBLOCK, u, 5, NULL, NULL, err, size))) return e;
+        of_param_t so[] = {OFP_U(off), OFP_I(!left), OFP_U(s->id)};
+        if ((e = exec(db, SQL_UNBLOCK_SO, so, 3, NULL, NULL, err, size))) return e;
         rule = "OPS-REFUND";
-        msg = left ? "refund handled: refunded lines released, interception lifted"
+        msg = left ? (block & 1) && busy ? "refund handled: refunded lines released, refund interception lifted (a "
+                                           "sub-order's refund still in progress: block_reason 1 kept)"
+                                         : "refund handled: refunded lines released, interception lifted"
                    : "refund handled: no goods left, order cancelled";
     }
-    if (strcmp(s->step, "refund-handled")) {
+    if (strcmp(s->step, "refund-handled") && strcmp(s->step, "release")) {
         of_param_t u[] = {OFP_I(s->to), OFP_I(s->to), OFP_I(s->to), OFP_I(s->to), OFP_U(s->id)};
         if ((e = exec(db, SQL_SET_STATUS, u, 5, NULL, NULL, err, size))) return e;
         of_param_t so[] = {OFP_I(s->to == 40 ? 50 : s->to), OFP_S(s->waybill), OFP_S(s->waybill), OFP_I(s->to),
@@ -307,6 +370,13 @@ static int show(of_db_t *db, uint64_t id) {
     printf("  block_reason %u%s%s%s, bad_reason %s\n", block, block ? " (" : "", block_names(block, blk, sizeof blk),
            block ? ")" : "", bad);
     printf("  stockout: %s\n", *of_rows_str(r, 0, 8) ? of_rows_str(r, 0, 8) : "none");
+    printf("  receiver: %s\n", of_rows_str(r, 0, 9));
+    const char *csr = of_rows_str(r, 0, 10), *bm = of_rows_str(r, 0, 11), *inv = of_rows_str(r, 0, 12);
+    printf("  CS remark: %s; client remark: %s; invoice: ", *csr ? csr : "-", *bm ? bm : "-");
+    if (atoi(inv))
+        printf("type %s, %s\n", inv, of_rows_str(r, 0, 13));
+    else
+        printf("none\n");
     of_rows_free(r);
     return 0;
 }
@@ -333,7 +403,7 @@ int cmd_order(int argc, char **argv) {
         }
     }
     int known = !strcmp(step, "show") || !strcmp(step, "audit") || !strcmp(step, "push") || !strcmp(step, "ship") ||
-                !strcmp(step, "refund-handled");
+                !strcmp(step, "refund-handled") || !strcmp(step, "release");
     if (!known) {
         fprintf(stderr, "ordctl order: unknown step %s\n%s", step, USAGE_ORDER);
         return 2;

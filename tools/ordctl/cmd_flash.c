@@ -307,9 +307,10 @@ static int check(of_db_t *db, int argc, char **argv) {
         printf("%lld jobs active more than 5 s past their TTL (is any of-flash running?)\n", stuck);
         rc = 1;
     }
-    printf("flash check %s: %d batches; sold = orders, within the batch; unpaid limits kept; payments = amounts; %d "
-           "accounts = their ledgers%s\n",
-           rc ? "FAILED" : "OK", nb, np, stuck < 0 ? "; jobs: redis unavailable" : "; no job stuck active");
+    printf("flash check %s: %d batch%s; sold = orders, within the batch; unpaid limits kept; payments = amounts; %d "
+           "account%s = %s ledger%s%s\n",
+           rc ? "FAILED" : "OK", nb, nb == 1 ? "" : "es", np, np == 1 ? "" : "s", np == 1 ? "its" : "their",
+           np == 1 ? "" : "s", stuck < 0 ? "; jobs: redis unavailable" : "; no job stuck active");
     return rc;
 }
 

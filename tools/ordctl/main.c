@@ -71,7 +71,7 @@ static const char USAGE[] =
     "  site buyer|seller OPERATION ... | show OID | conflicts | check\n"
     "        the order-sync sites: the eight flows of SYN-7 on either site, an order on both sides with its merged\n"
     "        history, rejected ops, and a check that both sides agree (ordctl site --help)\n"
-    "  order show|audit|push|ship|refund-handled ID [--waybill NO]\n"
+    "  order show|audit|push|ship|refund-handled|release ID [--waybill NO]\n"
     "        the back-office steps after submission: audit (→ 40, stockout order, reservation kept), push to the\n"
     "        warehouse (→ 55), ship (→ 95, is_consigned, goods out of stock), refund handled (refunded lines "
     "released,\n"

@@ -118,12 +118,13 @@ static void decide_pre_audit(const of_subin_t *in, of_sub_t *s) {
     of_time_format(in->now, nw, sizeof nw);
     if (in->now < until) {
         s->delay_to_time = until;
-        snprintf(why, sizeof why, "延迟审核至 %s (%s %s + %s %llds, now %s)", u,
+        snprintf(why, sizeof why, "延迟审核至 %s (%s %s + %s %llds, platform time now %s)", u,
                  pbs ? "款到发货 付款时间" : "货到付款 交易时间", b, pbs ? "DELAY_AUDIT" : "COD_DELAY",
                  (long long)(pbs ? set->delay_audit_s : set->cod_delay_s), nw);
         set_status(s, "SUB-STAT-08", OF_ST_DELAY, why);
     } else {
-        snprintf(why, sizeof why, "进入审核前处理 (%s delay ends %s, now %s)", pbs ? "PBS" : "COD", u, nw);
+        snprintf(why, sizeof why, "进入审核前处理 (%s delay ends %s, platform time now %s)", pbs ? "PBS" : "COD", u,
+                 nw);
         set_status(s, "SUB-STAT-08", OF_ST_PRE_AUDIT, why);
     }
 }

@@ -352,14 +352,14 @@ void of_syncmerge_op(of_syn_order_t *st, const of_syn_op_t *op, of_syn_result_t 
                  "%s%.100s made while the order was %s reached an order that is %s: rejected, for the operator",
                  of_syncorder_kind_en(k), what, of_syncorder_status_en(op->from_status),
                  of_syncorder_status_en(st->status));
-        snprintf(cn, sizeof cn, "%s%.100s于订单%s时发生，但订单已%s：已拒绝，请人工处理", of_syncorder_kind_cn(k), what,
-                 of_syncorder_status_cn(op->from_status), of_syncorder_status_cn(st->status));
+        snprintf(cn, sizeof cn, "%s%.100s于订单%s时发生，但订单现为%s：已拒绝，请人工处理", of_syncorder_kind_cn(k),
+                 what, of_syncorder_status_cn(op->from_status), of_syncorder_status_cn(st->status));
         reject(res, OF_SYN_CT_FACT_TOO_LATE, en, cn);
         return;
     }
     snprintf(en, sizeof en, "%s made while the order was %s, but it is %s now: rejected", of_syncorder_kind_en(k),
              of_syncorder_status_en(op->from_status), of_syncorder_status_en(st->status));
-    snprintf(cn, sizeof cn, "%s于订单%s时发起，但订单已%s：已拒绝", of_syncorder_kind_cn(k),
+    snprintf(cn, sizeof cn, "%s于订单%s时发起，但订单现为%s：已拒绝", of_syncorder_kind_cn(k),
              of_syncorder_status_cn(op->from_status), of_syncorder_status_cn(st->status));
     reject(res, OF_SYN_CT_REQUEST_LOSES, en, cn);
     return;

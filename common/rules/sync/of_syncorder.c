@@ -12,14 +12,14 @@ static const struct {
     int fact;
 } kinds[OF_SYN_OP__COUNT] = {
     [OF_SYN_OP_CREATE] = {"create", "order created", "创建订单", 0},
-    [OF_SYN_OP_ADJUST_PRICE] = {"adjust_price", "price adjusted", "修改价格", 0},
+    [OF_SYN_OP_ADJUST_PRICE] = {"adjust_price", "price adjustment", "修改价格", 0},
     [OF_SYN_OP_PAY] = {"pay", "payment", "付款", 1},
     [OF_SYN_OP_SHIP] = {"ship", "shipment", "发货", 1},
     [OF_SYN_OP_CANCEL_REQUEST] = {"cancel_request", "cancellation request", "申请取消", 0},
-    [OF_SYN_OP_CANCEL_REFUSE] = {"cancel_refuse", "cancellation refused", "拒绝取消", 0},
-    [OF_SYN_OP_CANCEL_AGREE] = {"cancel_agree", "cancellation agreed", "同意取消", 0},
-    [OF_SYN_OP_RECEIVE] = {"receive", "receipt confirmed", "确认收货", 1},
-    [OF_SYN_OP_UPDATE] = {"update", "order details changed", "修改订单信息", 0},
+    [OF_SYN_OP_CANCEL_REFUSE] = {"cancel_refuse", "cancellation refusal", "拒绝取消", 0},
+    [OF_SYN_OP_CANCEL_AGREE] = {"cancel_agree", "cancellation agreement", "同意取消", 0},
+    [OF_SYN_OP_RECEIVE] = {"receive", "receipt confirmation", "确认收货", 1},
+    [OF_SYN_OP_UPDATE] = {"update", "change of the order's details", "修改订单信息", 0},
 };
 
 static const char *const status_en[OF_SYN__STATUSES] = {"unpaid",           "paid",      "shipped",
