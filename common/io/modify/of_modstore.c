@@ -884,7 +884,10 @@ static of_err_t apply_job(of_modstore_t *ms, of_modjob_t *job, raw_t *x, ord_t *
             /* D-RT-11: nothing of this order, its lines or its raw trade goes to this store's own tables from here:
              * the submission's rows of them are written after those tables (of_substore_set_single_call) */
             *resubmit = RS_PAID;
-            note(job, "MOD-T1-03");
+            note(job, "MOD-T1-03"); /* the unpaid reservation released, the lines made again, the strategies run */
+            note(job, "MOD-T1-04");
+            note(job, "MOD-T1-05");
+            note(job, "MOD-T1-18"); /* and its log */
             goto out;
         }
         of_modst_order_plan_t *op = &sp.orders[0];
