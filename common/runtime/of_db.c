@@ -1076,6 +1076,7 @@ of_err_t of_db_tx(of_db_t *db, of_db_tx_fn fn, void *ctx, char *errstr, size_t e
         of_warn("transaction retry", OF_I("attempt", attempt + 1), OF_S("error", errstr), OF_I("backoff_ms", backoff),
                 OF_END);
         sleep_ms(backoff + rand() % (backoff / 2 + 1));
+        if (interrupted()) return err; /* a stop during the backoff (it ends the sleep): no attempt more (D-RT-12) */
         backoff = backoff * 2 > cap ? cap : backoff * 2;
     }
 }

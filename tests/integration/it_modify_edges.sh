@@ -274,6 +274,37 @@ lifted IT-EDGE-B3 IT-EDGE-B3-1 30 2 30 1 1 release \
 stock_check "after the back-office steps"
 stop_worker mb
 
+log "D-MOD-47: a table gone (a migration gone wrong) holds the batch, a copy of an applied change in it or not: retried, no dead letter"
+start_modify mt
+send "$(trade IT-EDGE-M1 edge-buyer-m1)"
+send "$(trade IT-EDGE-M2 edge-buyer-m2)"
+stop_worker mt
+{
+  trade IT-EDGE-M1 edge-buyer-m1 | sed -E 's/"buyer_message":""/"buyer_message":"表不见了"/' | at 13:00:00
+  echo
+  trade IT-EDGE-M2 edge-buyer-m2 | sed -E 's/"buyer_message":""/"buyer_message":"表不见了"/' | at 13:00:00
+  echo
+} >"$WORK/v.jsonl"
+publish "$WORK/v.jsonl"
+wait_idle || fail "trade.raw not consumed"
+# behind IT-EDGE-M1's change on its partition (same key), a copy of a change applied before: its transaction
+# commits (the ledger skips it) and writes none of the change's rows
+ordctl produce-raw --topic trade.changed --key 1:edge-buyer-m1 --hex "$(change tc-edge-after-big)" >/dev/null ||
+  fail "produce the copy"
+admin "RENAME TABLE sales_trade_change TO it_stc_away"
+OF_BATCH_WAIT_MS=200 start_modify mt2
+for _ in $(seq 1 600); do grep -q 'blames no row; will retry' "$WORK/mt2.log" && break; sleep 0.1; done
+grep -q 'msg="batch transaction failed; retrying message by message".*messages=[2-9]' "$WORK/mt2.log" ||
+  fail "the changes and the copy were not one batch (the case under test)"
+grep -q 'msg="database refused every change of the batch with an error that blames no row; will retry".*1146' \
+  "$WORK/mt2.log" || { fail "the batch was not held for the missing table"; tail -5 "$WORK/mt2.log"; }
+admin "RENAME TABLE it_stc_away TO sales_trade_change"
+wait_modified 120 || fail "the changes not applied once the table was back"
+assert_eq "$(grep -c 'msg=dead-lettered' "$WORK/mt2.log")" "0" "no change dead-lettered for a missing table"
+assert_eq "$(sql "SELECT GROUP_CONCAT(t.buyer_message ORDER BY a.tid) FROM api_trade a JOIN sales_trade t ON t.trade_id = a.deliver_trade_id WHERE a.tid IN ('IT-EDGE-M1', 'IT-EDGE-M2')")" \
+  "表不见了,表不见了" "both changes applied once the table was back"
+stop_worker mt2
+
 log "D-RT-8: a stop while a change waits for a row another transaction holds ends within the lock wait"
 admin_wait() { wait_for "$1" "$2" "$3" admin; } # information_schema.innodb_trx needs PROCESS: root's socket
 # hold SECONDS SELECT: another session locks the rows SELECT … FOR UPDATE reads, for SECONDS (its pid in HELD)

@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/time.h>
 #include <time.h>
 #include "of_config.h"
 #include "of_db.h"
@@ -105,4 +106,27 @@ Test(db_tx, d_mod_45_the_error_every_attempt_failed_with_is_reported_a_mix_is_no
     cr_expect_eq(of_db_tx_gave_up_on(db), 0u, "the last attempt failed otherwise");
     cr_expect_eq(of_db_tx(db, stop_between, &(long){0}, err, sizeof err), OF_OK, "%s", err);
     cr_expect_eq(of_db_tx_gave_up_on(db), 0u, "committed");
+}
+
+/* fails as transient and asks for the stop 10 ms later, while of_db_tx sleeps its first backoff (20-30 ms) */
+static void on_alarm(int sig) {
+    (void)sig;
+    stop = 1;
+}
+static of_err_t fails_then_stop_in_backoff(of_db_t *d, void *ctx, char *err, size_t size) {
+    (void)d;
+    (void)ctx;
+    if (calls++ == 0) {
+        signal(SIGALRM, on_alarm);
+        struct itimerval t = {.it_value = {0, 10000}};
+        setitimer(ITIMER_REAL, &t, NULL);
+    }
+    return of_seterr(err, size, OF_ERR_TRANSIENT, "a lock wait, say");
+}
+
+Test(db_tx, d_rt_12_a_stop_during_the_backoff_begins_no_attempt_more) {
+    char err[256];
+    cr_expect_eq(of_db_tx(db, fails_then_stop_in_backoff, NULL, err, sizeof err), OF_ERR_TRANSIENT);
+    cr_expect_eq(calls, 1, "an attempt began after the stop");
+    cr_expect(strstr(err, "a lock wait, say"), "%s", err);
 }

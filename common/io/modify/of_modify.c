@@ -371,7 +371,10 @@ of_err_t of_modify_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
             of_modstore_discard(md->ms);
             if (e1 == OF_OK) {
                 keep_outcomes(&c);
-                applied++;
+                /* D-MOD-47: only a change whose rows the database took tells that a refusal blaming no row is the
+                 * others' own; a copy the ledger skipped, or a change sent to wait, wrote none of them */
+                applied += items[i].state == IT_DONE &&
+                           (items[i].done.outcome == OF_MS_APPLIED || items[i].done.outcome == OF_MS_RESUBMIT_STOPPED);
                 continue;
             }
             if (of_err_class(e1) != OF_ERRCLASS_PERMANENT && !dup) {
