@@ -16,6 +16,8 @@ paid() { sed -E 's/"trade_status":10,"pay_status":0/"trade_status":30,"pay_statu
 at() { sed -E "s/\"modified\":\"[^\"]*\"/\"modified\":\"2026-11-20 $1\"/"; }
 sub() { sed -E "s/\"oid\":\"$1\",\"status\":[0-9]+,\"refund_status\":[0-9]+/\"oid\":\"$1\",\"status\":$2,\"refund_status\":$3/"; }
 send() { send_version "$1"; }
+# with_message TID NICK MESSAGE HH:MM:SS: a line of the unpaid trade's later version with that client remark
+with_message() { trade "$1" "$2" | sed -E "s/\"buyer_message\":\"\"/\"buyer_message\":\"$3\"/" | at "$4" && echo; }
 order_of() { sql "SELECT deliver_trade_id FROM api_trade WHERE tid='$1'"; }
 sales() { sql "SELECT IFNULL(SUM(num), 'none') FROM stat_daily_sales WHERE sales_date = CURDATE() AND warehouse_id = 1 AND spec_id = $1"; }
 
@@ -180,12 +182,7 @@ admin "DROP TRIGGER IF EXISTS it_dup_d1; DROP TABLE IF EXISTS it_dup_guard;
   CREATE TABLE it_dup_guard (k INT PRIMARY KEY); INSERT INTO it_dup_guard VALUES (1);
   CREATE TRIGGER it_dup_d1 BEFORE INSERT ON sales_trade_change FOR EACH ROW
     INSERT INTO it_dup_guard (k) SELECT 1 FROM DUAL WHERE NEW.trade_id = $od1"
-{
-  trade IT-EDGE-D1 edge-buyer-d1 | sed -E 's/"buyer_message":""/"buyer_message":"重复"/' | at 11:00:00
-  echo
-  trade IT-EDGE-D2 edge-buyer-d2 | sed -E 's/"buyer_message":""/"buyer_message":"不重复"/' | at 11:00:00
-  echo
-} >"$WORK/v.jsonl"
+{ with_message IT-EDGE-D1 edge-buyer-d1 重复 11:00:00 && with_message IT-EDGE-D2 edge-buyer-d2 不重复 11:00:00; } >"$WORK/v.jsonl"
 publish "$WORK/v.jsonl"
 wait_idle || fail "trade.raw not consumed"
 wait_modified 120 || fail "the partition held by the duplicate key"
@@ -279,12 +276,7 @@ start_modify mt
 send "$(trade IT-EDGE-M1 edge-buyer-m1)"
 send "$(trade IT-EDGE-M2 edge-buyer-m2)"
 stop_worker mt
-{
-  trade IT-EDGE-M1 edge-buyer-m1 | sed -E 's/"buyer_message":""/"buyer_message":"表不见了"/' | at 13:00:00
-  echo
-  trade IT-EDGE-M2 edge-buyer-m2 | sed -E 's/"buyer_message":""/"buyer_message":"表不见了"/' | at 13:00:00
-  echo
-} >"$WORK/v.jsonl"
+{ with_message IT-EDGE-M1 edge-buyer-m1 表不见了 13:00:00 && with_message IT-EDGE-M2 edge-buyer-m2 表不见了 13:00:00; } >"$WORK/v.jsonl"
 publish "$WORK/v.jsonl"
 wait_idle || fail "trade.raw not consumed"
 # behind IT-EDGE-M1's change on its partition (same key), a copy of a change applied before: its transaction
