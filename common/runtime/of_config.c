@@ -45,7 +45,10 @@ static const of_cfg_def_t defs[OF_CFG__COUNT] = {
         INT("OF_MYSQL_LOCK_WAIT_S", "10", 1, 3600,
             "Seconds a statement waits for a row another transaction holds (the session's "
             "innodb_lock_wait_timeout; MariaDB's default is 50) before it fails as a lock wait, which the "
-            "transaction retries: it also bounds how long a stop (SIGTERM) waits for a statement held up so (D-RT-8)."),
+            "transaction retries: it also bounds how long a stop (SIGTERM) waits for a statement held up so (D-RT-8). "
+            "Keep it well under the supervisor's stop timeout (`TimeoutStopSec=45s` in deploy/systemd, "
+            "`stop_grace_period: 45s` in compose): above ~40 s a stop behind a lock can be cut short by SIGKILL "
+            "(nothing is lost, the batch is redelivered, but the exit is not clean)."),
     [OF_CFG_MYSQL_PREPARED_PARAMS] = INT(
         "OF_MYSQL_PREPARED_PARAMS", "40960", 0, 10000000,
         "Most parameters of the statements one database connection keeps prepared; past it the least recently "
