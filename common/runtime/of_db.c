@@ -1069,7 +1069,7 @@ of_err_t of_db_tx(of_db_t *db, of_db_tx_fn fn, void *ctx, char *errstr, size_t e
         if (err != OF_ERR_TRANSIENT || interrupted()) return err;
         same = attempt == 0 || same == db->last_errno ? db->last_errno : 0;
         if (attempt >= retries) {
-            db->tx_gave_up_on = same;
+            db->tx_gave_up_on = attempt ? same : 0; /* one attempt alone cannot tell a lasting error from a race */
             return err;
         }
         of_metric_add(OF_M_RETRIED, 1);

@@ -162,10 +162,10 @@ typedef of_err_t (*of_db_tx_fn)(of_db_t *db, void *ctx, char *errstr, size_t err
  * back and is returned. */
 of_err_t of_db_tx(of_db_t *db, of_db_tx_fn fn, void *ctx, char *errstr, size_t errstr_size) OF_MUST_CHECK;
 
-/* When the last of_db_tx returned a transient error after all of its attempts (OF_TX_RETRIES + 1), each of which
- * failed on a statement with the same MySQL error: that error number (a condition that outlasted the retries,
- * D-MOD-45). 0 otherwise: it committed, failed otherwise, stopped retrying for a stop (of_db_set_interrupt), or its
- * attempts failed differently. */
+/* When the last of_db_tx returned a transient error after all of its attempts (OF_TX_RETRIES + 1, at least two),
+ * each of which failed on a statement with the same MySQL error: that error number (a condition that outlasted the
+ * retries, D-MOD-45). 0 otherwise: it committed, failed otherwise, stopped retrying for a stop (of_db_set_interrupt),
+ * its attempts failed differently, or OF_TX_RETRIES is 0 (one attempt cannot tell a lasting error from a race). */
 unsigned int of_db_tx_gave_up_on(const of_db_t *db);
 
 /* A flag (e.g. &of_stop_requested) that of_db_tx checks between retries: once set, it stops retrying

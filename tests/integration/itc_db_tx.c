@@ -130,3 +130,11 @@ Test(db_tx, d_rt_12_a_stop_during_the_backoff_begins_no_attempt_more) {
     cr_expect_eq(calls, 1, "an attempt began after the stop");
     cr_expect(strstr(err, "a lock wait, say"), "%s", err);
 }
+
+Test(db_tx, d_mod_45_one_attempt_alone_is_no_giving_up) {
+    char err[256];
+    cr_assert_eq(of_cfg_set(cfg, OF_CFG_TX_RETRIES, "0", err, sizeof err), OF_OK, "%s", err);
+    cr_expect_eq(of_db_tx(db, duplicate, NULL, err, sizeof err), OF_ERR_TRANSIENT);
+    cr_expect_eq(calls, 1, "OF_TX_RETRIES 0: one attempt");
+    cr_expect_eq(of_db_tx_gave_up_on(db), 0u, "a race is not told from a lasting duplicate by one attempt");
+}
