@@ -73,11 +73,13 @@ echo "back office: two paid orders audited first, so that their changes are inte
 for tid in TB2026112000006 TB2026112000031; do
   id=$(SQL "SELECT deliver_trade_id FROM api_trade WHERE tid = '$tid'")
   [[ -n $id && $id != 0 ]] || continue
-  read -r st blk < <(SQL "SELECT trade_status, block_reason FROM sales_trade WHERE trade_id = $id")
-  if [[ $blk == 0 && " 15 16 20 27 30 " == *" $st "* ]]; then
-    build/bin/ordctl order audit "$id" 2> >(grep -v CONFWARN >&2) || true
-  else # a second run: audited (and intercepted) by the first
-    echo "order $id ($tid): status $st, block_reason $blk: audited by an earlier run, left as it is"
+  rc=0
+  out=$(build/bin/ordctl order audit "$id" 2>&1) || rc=$?
+  out=$(grep -v CONFWARN <<<"$out" || true)
+  if ((rc == 3)); then # a second run: audited (and intercepted) by the first
+    echo "order $id ($tid) left as it is (an earlier run audited it): ${out#*refused: }"
+  else
+    echo "$out"
   fi
 done
 # where each trade-modify log ends now: what follows is this run's
@@ -96,8 +98,8 @@ echo "what trade-modify did in this run: $applied change(s) applied, with the ru
 echo "bad_reason |=: the bits a change added to the order's):"
 ((applied > 0)) || echo "  none: an earlier run stored these versions already (trade-submit stores each version once)"
 { mod_new | grep 'msg="change applied"' || true; } |
-  sed -E 's/.* tid=([^ ]+) .*status_before=([0-9]+) status_after=([0-9]+) block_reason=([0-9]+) bad_reason=([0-9]+) rules="?([^"]*)"?$/  \1: status \2 → \3, block_reason |= \4, bad_reason |= \5: \6/' |
-  sed -E 's/, block_reason \|= 0//; s/, bad_reason \|= 0//'
+  sed -E -e 's/.* tid=([^ ]+) .*status_before=([0-9]+) status_after=([0-9]+) block_reason=([0-9]+) bad_reason=([0-9]+) rules="?([^"]*)"?$/  \1: status \2 → \3, block_reason |= \4, bad_reason |= \5: \6/' \
+    -e 's/, block_reason \|= 0//; s/, bad_reason \|= 0//'
 settle
 echo "orders by status after the changes (and the sweep):"
 by_status

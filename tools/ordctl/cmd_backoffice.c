@@ -307,10 +307,13 @@ static of_err_t step_tx(of_db_t *db, void *ctx, char *err, size_t size) {
         of_param_t so[] = {OFP_U(off), OFP_I(!left), OFP_U(s->id)};
         if ((e = exec(db, SQL_UNBLOCK_SO, so, 3, NULL, NULL, err, size))) return e;
         rule = "OPS-REFUND";
-        msg = left ? (block & 1) && busy ? "refund handled: refunded lines released, refund interception lifted (a "
-                                           "sub-order's refund still in progress: block_reason 1 kept)"
-                                         : "refund handled: refunded lines released, interception lifted"
-                   : "refund handled: no goods left, order cancelled";
+        if (!left)
+            msg = "refund handled: no goods left, order cancelled";
+        else if ((block & 1) && busy)
+            msg = "refund handled: refunded lines released, refund interception lifted (a sub-order's refund still in "
+                  "progress: block_reason 1 kept)";
+        else
+            msg = "refund handled: refunded lines released, interception lifted";
     }
     if (strcmp(s->step, "refund-handled") && strcmp(s->step, "release")) {
         of_param_t u[] = {OFP_I(s->to), OFP_I(s->to), OFP_I(s->to), OFP_I(s->to), OFP_U(s->id)};

@@ -365,7 +365,6 @@ of_err_t of_modify_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
             c.only = i;
             of_err_t e1 = run_tx(&c, err, sizeof err);
             unsigned int dberr = of_db_last_errno(md->db);
-            int dup = c.dup;
             ov = of_cat_overlay_rows(of_modstore_overlay(md->ms), &nov);
             of_catcache_commit(md->cc, &c.snap, e1 == OF_OK, ov, nov);
             of_modstore_discard(md->ms);
@@ -377,13 +376,13 @@ of_err_t of_modify_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
                            (items[i].done.outcome == OF_MS_APPLIED || items[i].done.outcome == OF_MS_RESUBMIT_STOPPED);
                 continue;
             }
-            if (of_err_class(e1) != OF_ERRCLASS_PERMANENT && !dup) {
+            if (of_err_class(e1) != OF_ERRCLASS_PERMANENT && !c.dup) {
                 e = OF_ERR_TRANSIENT;
                 continue;
             }
             if (e1 == OF_ERR_DB && of_db_errno_blame(dberr) != OF_DB_BLAME_ROW && !suspects++)
                 snprintf(why, sizeof why, "%s", err);
-            if (dup) { /* err's room is the reason's: the attempts go first */
+            if (c.dup) { /* err's room is the reason's: the attempts go first */
                 char again[sizeof err + 64];
                 snprintf(again, sizeof again, "a duplicate key in each of its %lld attempts: %s",
                          (long long)of_cfg_int(md->cfg, OF_CFG_TX_RETRIES) + 1, err);
