@@ -227,8 +227,32 @@ done
 assert_eq "$(sql "SELECT COUNT(*) FROM sales_trade WHERE trade_id IN ($o9, $o10) AND unmerge_mask & 1")" "0" "MOD-T1-08: no unpaid flag left on either"
 stock_check "after two paid changes of one customer"
 
-log "replay: every change again, nothing changes"
+log "sequence 8b: a customer's two paid trades in one batch share one submission round and leave what two batches leave (D-MOD-48)"
+# customer A: three unpaid trades, two paid in one batch; customer B: the same three, the same two paid one batch each
+for i in 20 21 22; do send "$(trade IT-MOD-$i mod-buyer-20)"; done
+for i in 23 24 25; do send "$(trade IT-MOD-$i mod-buyer-23)"; done
 stop_worker m9
+printf '%s\n%s\n' "$(trade IT-MOD-20 mod-buyer-20 | paid | at 12:50:00)" "$(trade IT-MOD-21 mod-buyer-20 | paid | at 12:50:00)" >"$WORK/v.jsonl"
+publish "$WORK/v.jsonl"
+wait_idle || fail "trade.raw not consumed"
+OF_LOG_LEVEL=debug OF_BATCH_WAIT_MS=200 start_modify m8b
+wait_modified || fail "customer A's paid changes not consumed"
+assert_eq "$(grep -c 'msg="submission round"' "$WORK/m8b.log")" "1" "one round for customer A's two paid orders"
+grep -q 'msg="submission round" trades=2 pending=0' "$WORK/m8b.log" || fail "the round holds both orders: $(grep 'submission round' "$WORK/m8b.log")"
+send "$(trade IT-MOD-23 mod-buyer-23 | paid | at 12:50:00)"
+send "$(trade IT-MOD-24 mod-buyer-23 | paid | at 12:50:00)"
+# an order as a later reader sees it: status, pay, unmerge flags, delay, and the rules that logged on it
+seen8b() { sql "SELECT CONCAT_WS(' ', t.trade_status, t.pay_status, t.unmerge_mask, IFNULL(t.delay_to_time, '-'), (SELECT GROUP_CONCAT(l.rule_id ORDER BY l.rule_id) FROM sales_trade_log l WHERE l.trade_id = t.trade_id)) FROM sales_trade t WHERE t.trade_id = $1"; }
+for p in "20 23" "21 24" "22 25"; do
+  read -r a b <<<"$p"
+  want=$(seen8b "$(order_of IT-MOD-$b)")
+  [[ -n $want ]] || fail "customer B's order of IT-MOD-$b"
+  assert_eq "$(seen8b "$(order_of IT-MOD-$a)")" "$want" "IT-MOD-$a (one batch) as IT-MOD-$b (one batch each)"
+done
+stock_check "after a customer's paid orders in one round"
+
+log "replay: every change again, nothing changes"
+stop_worker m8b
 snap() { sql "SELECT MD5(GROUP_CONCAT(CONCAT_WS(':', trade_id, trade_status, refund_status, block_reason, bad_reason, warehouse_id, receiver_address, buyer_message, goods_count) ORDER BY trade_id)) FROM sales_trade"; sql "SELECT MD5(GROUP_CONCAT(CONCAT_WS(':', warehouse_id, spec_id, unpay_num, order_num) ORDER BY warehouse_id, spec_id)) FROM stock_spec"; sql "SELECT COUNT(*) FROM sales_trade_log"; }
 before=$(snap)
 ordctl replay --topic trade.changed --group "$OF_KAFKA_GROUP-modify" --from-beginning --yes >"$WORK/replay.out" 2>&1 || { fail "replay"; cat "$WORK/replay.out"; }

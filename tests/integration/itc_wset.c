@@ -204,10 +204,10 @@ Test(wset, a_sibling_moved_to_wait_unpaid_gets_its_delay) {
     long long a = count("SELECT trade_id FROM sales_trade WHERE trade_no = 'ITC-WSET-16'", NULL, 0);
     long long b = count("SELECT trade_id FROM sales_trade WHERE trade_no = 'ITC-WSET-30'", NULL, 0);
     for (int i = 0; i < 2; i++)
-        cr_assert_geq(
-            of_wset_add(sw, OF_SW_SIBLING,
-                        (const of_param_t[]){OFP_U(i ? b : a), OFP_U(1), OFP_I(15), OFP_S("2026-02-02 00:00:00")}),
-            0);
+        cr_assert_geq(of_wset_add(sw, OF_SW_SIBLING,
+                                  (const of_param_t[]){OFP_U(i ? b : a), OFP_U(1), OFP_I(15),
+                                                       OFP_S("2026-02-02 00:00:00"), OFP_I(1)}),
+                      0);
     char err[256];
     cr_assert_eq(of_wset_flush(sw, err, sizeof err), OF_OK, "%s", err);
     cr_expect_eq(count("SELECT COUNT(*) FROM sales_trade WHERE trade_no = 'ITC-WSET-16' AND trade_status = 15 AND "

@@ -1,6 +1,7 @@
 /* test_modst.c -- trade-modify's status rules (trade-rules §4, MOD-T1-01…-37, MOD-T2-01): paid, deposit paid,
  * whole trade refunded / closed on every state class, shipped, completed. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 #include "of_modflag.h"
 #include "of_modhdr.h"
@@ -279,4 +280,59 @@ Test(modst, MOD_T1_36_history_order_skipped) {
 Test(modst, MOD_T1_35_cancelled_order_not_consigned) {
     decide(45, OF_ST_CANCELLED);
     cr_expect_not(plan.orders[0].consign);
+}
+
+/* D-MOD-49: the customer's other orders count only where of_modst_uses_siblings says so (trade-modify reads them for
+ * those statuses alone): on every other raw status and order status the plan is the same with or without them */
+static void plan_sig(const of_modst_plan_t *p, char *buf, size_t size) {
+    int n = snprintf(buf, size, "%u %d %d %d %d %d %d %d %zu %zu %zu|", p->handled, p->resubmit, p->deposit,
+                     p->clear_unpaid_flag, p->refund_order, p->raw_process_status, p->clear_order_bits,
+                     p->gift_intercept, p->norders, p->logs.n, p->trace.n);
+    for (size_t i = 0; i < p->norders && n > 0 && (size_t)n < size; i++) {
+        const of_modst_order_plan_t *o = &p->orders[i];
+        n += snprintf(buf + n, size - (size_t)n, "%d %d %d %d %d %d %d %u %u %d %d %zu %zu;", o->action,
+                      o->line_refund_status, o->deduct_sales, o->cancel, o->recompute, o->consign, o->complete,
+                      o->bad_or, o->block_or, o->release_waiting, o->clear_same_name, o->logs.n, o->stockout_logs.n);
+    }
+}
+
+Test(modst, MOD_T1_siblings_count_only_for_deposit_refund_close_D_MOD_49) {
+    cr_expect(of_modst_uses_siblings(OF_RAW_BALANCE), "MOD-T1-20");
+    cr_expect(of_modst_uses_siblings(OF_RAW_REFUNDED), "MOD-T1-24/25");
+    cr_expect(of_modst_uses_siblings(OF_RAW_CLOSED), "MOD-T1-24/25");
+    cr_expect_not(of_modst_uses_siblings(OF_RAW_PAID), "a payment: the submission reads them itself");
+    const int order_status[] = {OF_ST_UNPAID, OF_ST_BALANCE, 15, 16, 20, 30, 40, 55, 95, 110, OF_ST_CANCELLED};
+    for (int rs = 0; rs <= 120; rs++) {
+        if (of_modst_uses_siblings(rs)) continue;
+        for (size_t k = 0; k < sizeof order_status / sizeof order_status[0]; k++) {
+            char none[512], some[512];
+            raw.trade_status = rs;
+            ord[0].status = order_status[k];
+            of_modst_plan_t a, b;
+            of_modst_plan_init(&a);
+            of_modst_plan_init(&b);
+            cr_assert_eq(of_modst_decide(&raw, OF_MF_TRADE_STATUS | OF_MF_PAY, ord, 2, 0, 0, 1000, 3600, 0, 0, &a), 0);
+            cr_assert_eq(of_modst_decide(&raw, OF_MF_TRADE_STATUS | OF_MF_PAY, ord, 2, 3, 999, 1000, 3600, 1, 0, &b),
+                         0);
+            plan_sig(&a, none, sizeof none);
+            plan_sig(&b, some, sizeof some);
+            cr_expect_str_eq(some, none, "raw status %d, order status %d", rs, order_status[k]);
+            of_modst_plan_free(&a);
+            of_modst_plan_free(&b);
+        }
+    }
+    /* and where they are used, they do count (the test above could not tell otherwise) */
+    char none[512], some[512];
+    raw.trade_status = OF_RAW_REFUNDED;
+    ord[0].status = 15;
+    of_modst_plan_t a, b;
+    of_modst_plan_init(&a);
+    of_modst_plan_init(&b);
+    cr_assert_eq(of_modst_decide(&raw, OF_MF_TRADE_STATUS, ord, 1, 0, 0, 1000, 3600, 0, 0, &a), 0);
+    cr_assert_eq(of_modst_decide(&raw, OF_MF_TRADE_STATUS, ord, 1, 3, 999, 1000, 3600, 1, 0, &b), 0);
+    plan_sig(&a, none, sizeof none);
+    plan_sig(&b, some, sizeof some);
+    cr_expect_str_neq(some, none, "a refund's plan depends on the customer's other orders");
+    of_modst_plan_free(&a);
+    of_modst_plan_free(&b);
 }

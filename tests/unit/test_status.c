@@ -464,6 +464,50 @@ Test(sub_flag, SUB_FLAG_02_update_a_sibling_already_flagged_is_not_written_D_MOD
     cr_expect_not_null(upd(101));
 }
 
+/* D-MOD-48: what OF_SW_SIBLING's row leaves of a sibling, as the round's next trade of the customer sees it */
+Test(sub_flag, SUB_FLAG_01_02_SUB_WU_01_update_as_a_later_reader_sees_it_D_MOD_48) {
+    of_sibling_t sib = {.trade_id = 7, .status = 16, .trade_time = 100, .unmerge_mask = OF_UM_HAS_UNPAID};
+    of_sub_sib_seen(&sib, &(of_sib_update_t){7, OF_UM_SAME_NAME, 0, 0});
+    cr_expect_eq(sib.unmerge_mask, (uint32_t)(OF_UM_HAS_UNPAID | OF_UM_SAME_NAME), "flags OR-ed");
+    cr_expect_eq(sib.status, 16, "no new status: unchanged");
+    of_sub_sib_seen(&sib, &(of_sib_update_t){7, 0, OF_ST_WAIT_UNPAID, 500});
+    cr_expect_eq(sib.status, OF_ST_WAIT_UNPAID, "SUB-WU-01: 16 waits for the unpaid one");
+    cr_expect_eq(sib.trade_time, 100, "the trade time is not the statement's");
+    sib.status = 30;
+    of_sub_sib_seen(&sib, &(of_sib_update_t){7, 0, OF_ST_WAIT_UNPAID, 500});
+    cr_expect_eq(sib.status, 30, "the statement moves 16 and 20 only");
+}
+
+/* D-MOD-48: two updates of one sibling in one statement (a multi-row UPDATE … JOIN changes a row once) give what two
+ * statements give, from any status the row may have then */
+Test(sub_flag, SUB_FLAG_SUB_WU_two_updates_merged_as_written_in_turn_D_MOD_48) {
+    const of_sib_update_t ups[] = {{7, 0, 0, 0},
+                                   {7, OF_UM_HAS_UNPAID, 0, 0},
+                                   {7, OF_UM_SAME_NAME, OF_ST_WAIT_UNPAID, 500},
+                                   {7, 0, OF_ST_DELAY, 600},
+                                   {7, OF_UM_SAME_NAME, OF_ST_PRE_AUDIT, 700}};
+    const int statuses[] = {10, 15, 16, 19, 20, 30, 95};
+    size_t nu = sizeof ups / sizeof ups[0];
+    for (size_t a = 0; a < nu; a++)
+        for (size_t b = 0; b < nu; b++)
+            for (size_t k = 0; k < sizeof statuses / sizeof statuses[0]; k++) {
+                of_sibling_t two = {.trade_id = 7, .status = statuses[k], .unmerge_mask = 0};
+                of_sibling_t one = two;
+                of_sub_sib_seen(&two, &ups[a]);
+                of_sub_sib_seen(&two, &ups[b]);
+                of_sib_update_t m = ups[a];
+                of_sub_sib_merge(&m, &ups[b]);
+                of_sub_sib_seen(&one, &m);
+                cr_expect_eq(one.status, two.status, "status %d, updates %zu then %zu", statuses[k], a, b);
+                cr_expect_eq(one.unmerge_mask, two.unmerge_mask, "mask, updates %zu then %zu", a, b);
+                if (one.status != statuses[k]) { /* the delay written is the one of the update that moved it last */
+                    int64_t want = two.status == ups[b].new_status && ups[b].new_status ? ups[b].delay_to_time
+                                                                                        : ups[a].delay_to_time;
+                    cr_expect_eq(m.delay_to_time, want, "delay, status %d, updates %zu then %zu", statuses[k], a, b);
+                }
+            }
+}
+
 Test(sub_flag, SUB_FLAG_03_own_mask_from_siblings) {
     f.s.status = 5;
     sibling(1, 10, "2026-11-19 09:00:00");

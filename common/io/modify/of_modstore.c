@@ -565,7 +565,8 @@ static of_err_t load_orders(of_modstore_t *ms, char *err, size_t size) {
     return OF_OK;
 }
 
-/* The customers' open orders, for the jobs whose status bits are set. */
+/* The customers' open orders, for the jobs whose status bits are set and whose MOD-T1 decision counts them (D-MOD-49:
+ * not a payment, which the submission decides with its own read of them). */
 static of_err_t load_sibs(of_modstore_t *ms, char *err, size_t size) {
     uint64_t *keys = calloc(ms->nraws + 1, sizeof *keys);
     if (!keys) return nomem(err, size);
@@ -573,7 +574,9 @@ static of_err_t load_sibs(of_modstore_t *ms, char *err, size_t size) {
     for (size_t i = 0; i < ms->nraws; i++) {
         const raw_t *x = &ms->raws[i];
         const ord_t *o = ord_of(ms, x->deliver);
-        if (o && o->customer_id && (x->modify_flag & (OF_MF_TRADE_STATUS | OF_MF_PAY))) keys[n++] = o->customer_id;
+        if (o && o->customer_id && (x->modify_flag & (OF_MF_TRADE_STATUS | OF_MF_PAY)) &&
+            of_modst_uses_siblings(x->t.trade_status))
+            keys[n++] = o->customer_id;
     }
     of_err_t e = read_in(ms, R_SIBS, keys, n, err, size);
     free(keys);

@@ -156,10 +156,11 @@ static const of_wtable_t TABLES[OF_SW__COUNT] = {
      * is assigned before trade_status, both from the row's status as read (MariaDB assigns left to right; the
      * test it_submit checks a wait-unpaid sibling's delay). */
     [OF_SW_SIBLING] = {"sales_trade (siblings)", "UPDATE sales_trade t JOIN (",
-                       "SELECT ? AS id, ? AS om, ? AS ns, ? AS dl", " UNION ALL ",
+                       "SELECT ? AS id, ? AS om, ? AS ns, ? AS dl, ? AS vn", " UNION ALL ",
                        ") v ON t.trade_id = v.id SET t.unmerge_mask = t.unmerge_mask | v.om, t.delay_to_time = "
                        "IF(v.ns > 0 AND t.trade_status IN (16, 20), v.dl, t.delay_to_time), t.trade_status = "
-                       "IF(v.ns > 0 AND t.trade_status IN (16, 20), v.ns, t.trade_status), t.version = t.version + 1",
+                       "IF(v.ns > 0 AND t.trade_status IN (16, 20), v.ns, t.trade_status), t.version = t.version + "
+                       "v.vn",
                        0, 0, 1},
     [OF_SW_REMARK] = {"sales_trade_remark_history",
                       "INSERT INTO sales_trade_remark_history (trade_id, raw_trade_id, src_tid, remark_type, remark) "
@@ -240,6 +241,14 @@ typedef struct {
     size_t nsibs, sibs_cap;
 } rjob_t;
 
+/* A sibling's row buffered in OF_SW_SIBLING since the last flush (D-MOD-48: a later update of the same sibling is
+ * merged into it; the round's later trades see it). */
+typedef struct {
+    of_sib_update_t u;
+    int row;
+    int updates; /* merged into the row: its version step */
+} rsib_t;
+
 /* An order row written before its packed trace: the trace's parameter is set when the trace is collected (D-T10-71). */
 typedef struct {
     int table, row, ticket;
@@ -274,6 +283,9 @@ struct of_substore_s {
     size_t nrefunds, refunds_cap;
     of_db_multi_t rd_refund;
     int single_call; /* D-RT-11 */
+    rsib_t *rsib;    /* the siblings' rows not written yet (D-MOD-48) */
+    size_t nrsib, rsib_cap;
+    unsigned char *later; /* per position in the round: 1 = waits for the next round (D-MOD-48) */
 };
 
 of_substore_t *of_substore_new(of_db_t *db, const of_config_t *cfg) {
@@ -318,6 +330,8 @@ void of_substore_destroy(of_substore_t *ss) {
     rj_clear(ss);
     free(ss->rj);
     free(ss->round);
+    free(ss->rsib);
+    free(ss->later);
     free(ss->rjobs);
     free(ss->keys);
     free(ss->refunds);
@@ -802,6 +816,46 @@ static of_err_t write_refunds(of_substore_t *ss, char *err, size_t size) {
 }
 
 /* SUB-CRT-01/02 and what hangs off the order. Returns its row in OF_SW_TRADE through *rowp. */
+/* The buffered row of sibling trade_id (D-MOD-48), NULL when none. */
+static rsib_t *rsib_of(of_substore_t *ss, uint64_t trade_id) {
+    for (size_t i = 0; i < ss->nrsib; i++)
+        if (ss->rsib[i].u.trade_id == trade_id) return &ss->rsib[i];
+    return NULL;
+}
+
+/* The buffered row of r set to r's update and its version step. */
+static of_err_t sibling_set(of_substore_t *ss, const rsib_t *r, char *err, size_t size) {
+    char d[24];
+    fmt_time(r->u.delay_to_time, d, sizeof d);
+    if (of_wset_set(ss->w, OF_SW_SIBLING, r->row, 1, OFP_U(r->u.or_mask)) ||
+        of_wset_set(ss->w, OF_SW_SIBLING, r->row, 2, OFP_I(r->u.new_status)) ||
+        of_wset_set(ss->w, OF_SW_SIBLING, r->row, 3, time_param(d)) ||
+        of_wset_set(ss->w, OF_SW_SIBLING, r->row, 4, OFP_I(r->updates)))
+        return nomem(err, size); /* the row is buffered (reset at each flush): only memory can fail */
+    return OF_OK;
+}
+
+/* SUB-FLAG-01/02, SUB-WU-01: a sibling's update, one row per sibling until the next flush (D-MOD-48: two trades of a
+ * customer in one round, trade-modify's, may both update it: the second is merged into the row as if written after
+ * it, since a multi-row UPDATE … JOIN changes a row once; the version steps once per update, as two statements do). */
+static of_err_t sibling_row(of_substore_t *ss, const of_sib_update_t *u, char *err, size_t size) {
+    rsib_t *r = rsib_of(ss, u->trade_id);
+    if (r) {
+        of_sub_sib_merge(&r->u, u);
+        r->updates++;
+        return sibling_set(ss, r, err, size);
+    }
+    if (of_array_grow((void **)&ss->rsib, &ss->rsib_cap, ss->nrsib + 1, sizeof *ss->rsib)) return nomem(err, size);
+    char d[24];
+    fmt_time(u->delay_to_time, d, sizeof d);
+    int row = of_wset_add(
+        ss->w, OF_SW_SIBLING,
+        (const of_param_t[]){OFP_U(u->trade_id), OFP_U(u->or_mask), OFP_I(u->new_status), time_param(d), OFP_I(1)});
+    if (row < 0) return nomem(err, size);
+    ss->rsib[ss->nrsib++] = (rsib_t){.u = *u, .row = row, .updates = 1};
+    return OF_OK;
+}
+
 static of_err_t write_order(of_substore_t *ss, const of_catalog_t *cat, const of_subjob_t *job, const of_sub_t *s,
                             of_param_t cust, of_param_t trace, int *rowp, char *err, size_t size) {
     const Orderfleet__RawTrade *raw = job->raw;
@@ -966,13 +1020,8 @@ static of_err_t write_order(of_substore_t *ss, const of_catalog_t *cat, const of
     for (size_t i = 0; i < s->logs.n; i++) /* SUB-LOG-01 and every rule's log */
         if ((e = ADD(OF_SW_LOG, tid, OFP_I(s->logs.e[i].type), OFP_S(s->logs.e[i].rule), OFP_S(s->logs.e[i].message))))
             return e;
-    for (size_t i = 0; i < s->nsib; i++) { /* SUB-FLAG-01/02, SUB-WU-01 */
-        char d[24];
-        fmt_time(s->sib[i].delay_to_time, d, sizeof d);
-        if ((e = ADD(OF_SW_SIBLING, OFP_U(s->sib[i].trade_id), OFP_U(s->sib[i].or_mask), OFP_I(s->sib[i].new_status),
-                     time_param(d))))
-            return e;
-    }
+    for (size_t i = 0; i < s->nsib; i++) /* SUB-FLAG-01/02, SUB-WU-01 */
+        if ((e = sibling_row(ss, &s->sib[i], err, size))) return e;
     if (*raw->cs_remark && (!job->into_trade_id || job->remark_changed) && /* SUB-RMK-01; MOD-T1-02 (D-MOD-31) */
         (e = ADD(OF_SW_REMARK, tid, OFP_U(job->raw_id), OFP_S(raw->tid), OFP_I(1), OFP_S(raw->cs_remark))))
         return e;
@@ -1096,6 +1145,7 @@ of_err_t of_substore_flush(of_substore_t *ss, of_subjob_t *const *jobs, size_t n
     if (!e) e = of_wset_flush_some(ss->w, ROUND_TABLES, err, size);
     if (e == OF_ERR_DUPLICATE) return duplicate(ss, n);
     if (e) return e;
+    ss->nrsib = 0; /* written: a later update of a sibling is a row of the next statement */
     for (size_t j = 0; j < n; j++) {
         of_subjob_t *job = jobs[j];
         job->trade_id = job->trade_row >= 0                 ? of_wset_id(ss->w, OF_SW_TRADE, job->trade_row)
@@ -1185,36 +1235,92 @@ out:
 
 /* A round: the first pending trade of each customer (by nick key), in arrival order, so that a customer's trades keep
  * their order and a round is as large as the batch allows (D-T10-54: trades of different customers are independent;
- * Kafka gives no order across partitions anyway). Fills round[] with indexes into jobs; returns the count. */
+ * Kafka gives no order across partitions anyway). Fills round[] with indexes into jobs; returns the count. With one
+ * call a transaction (trade-modify, D-MOD-48): every pending trade; round_by_known() then keeps those that can share
+ * it. */
 static size_t round_pick(const of_substore_t *ss, const size_t *pend, size_t npend, size_t *round) {
     size_t len = 0;
     for (size_t i = 0; i < npend; i++) {
         int first = 1;
-        for (size_t j = 0; j < i && first; j++)
+        for (size_t j = 0; j < i && first && !ss->single_call; j++)
             first = strcmp(ss->keys[pend[j]], ss->keys[pend[i]]) != 0;
         if (first) round[len++] = pend[i];
     }
     return len;
 }
 
-/* Two nicks that are one customer (the lookup found the same id): the later trade waits for a later round. Keeps the
- * round's first trades whose customers differ; rj[] follows round[]. Returns the new count. */
-static size_t round_by_known(of_substore_t *ss, size_t *round, size_t len) {
+/* Positions i and j of the round are one customer's trades: one nick key, or the lookup found one customer. */
+static int same_customer(const of_substore_t *ss, const size_t *round, size_t i, size_t j) {
+    return !strcmp(ss->keys[round[i]], ss->keys[round[j]]) || (ss->rj[i].known && ss->rj[i].known == ss->rj[j].known);
+}
+
+/* D-MOD-48: a trade that may share its round with others of its customer: an order submitted again (trade-modify, one
+ * call a transaction) whose platform customer exists. Its round then creates no customer, reads no offline book, and
+ * what an earlier trade of the round changed of the customer's orders (the order's own row, its siblings' flags) is
+ * what a later round would read: the later trade sees it in memory (fold_siblings). */
+static int foldable(const of_substore_t *ss, of_subjob_t *const *jobs, const size_t *round, size_t i) {
+    return ss->single_call && jobs[round[i]]->into_trade_id && ss->rj[i].cust.platform_customer_id;
+}
+
+/* Two trades of one customer (two nicks the lookup found to be one customer, or, with one call, one nick) share a
+ * round only when both are foldable; else the later one waits for a later round, and so do the customer's trades
+ * after it (they keep their order). Keeps the round's trades in order; rj[] follows round[]. Returns the new count. */
+static size_t round_by_known(of_substore_t *ss, of_subjob_t *const *jobs, size_t *round, size_t len) {
     size_t kept = 0;
     for (size_t i = 0; i < len; i++) {
         int clash = 0;
         for (size_t j = 0; j < kept && !clash; j++)
-            clash = ss->rj[i].known && ss->rj[i].known == ss->rj[j].known;
+            clash = same_customer(ss, round, i, j) && !(foldable(ss, jobs, round, i) && foldable(ss, jobs, round, j));
+        for (size_t j = kept; j < i && !clash; j++) /* positions kept … i-1: those put off */
+            clash = same_customer(ss, round, i, j);
         if (clash) continue;
         if (kept != i) { /* swap, so that every rj keeps its own siblings buffer */
             rjob_t tmp = ss->rj[kept];
             ss->rj[kept] = ss->rj[i];
             ss->rj[i] = tmp;
+            size_t r = round[kept];
             round[kept] = round[i];
+            round[i] = r;
         }
         kept++;
     }
     return kept;
+}
+
+/* D-MOD-48: before position k of the round decides, its customer's orders as a later round would read them after the
+ * round's earlier trades: an order submitted again by one of them has the status and flags it wrote (or leaves the
+ * open orders), a sibling they updated has the update (of_sub_sib_seen). Returns 1 when k must wait for the next
+ * round instead: an earlier trade of its customer waits, or one of them left open an order k did not read as open
+ * (its trade time is not known here). An update of k's own order by an earlier trade is undone once k is decided
+ * (run_round): a later round would have written k's row over it. */
+static int fold_siblings(of_substore_t *ss, size_t k) {
+    rjob_t *rk = &ss->rj[k];
+    for (size_t j = 0; j < k; j++) {
+        if (!same_customer(ss, ss->round, j, k)) continue;
+        if (ss->later[j]) return 1;
+        const of_subjob_t *jj = ss->rjobs[j];
+        if (ss->rj[j].known != rk->known || !jj->status || jj->status < 10 || jj->status > 95) continue;
+        int seen = 0;
+        for (size_t i = 0; i < rk->nsibs && !seen; i++)
+            seen = rk->sibs[i].trade_id == jj->into_trade_id;
+        if (!seen) return 1;
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < rk->nsibs; i++) {
+        of_sibling_t sib = rk->sibs[i];
+        for (size_t j = 0; j < k; j++) {
+            const of_subjob_t *jj = ss->rjobs[j];
+            if (!ss->later[j] && jj->into_trade_id == sib.trade_id && jj->status) {
+                sib.status = jj->status;
+                sib.unmerge_mask = jj->unmerge_mask;
+            }
+        }
+        const rsib_t *r = rsib_of(ss, sib.trade_id);
+        if (r) of_sub_sib_seen(&sib, &r->u);
+        if (sib.status >= 10 && sib.status <= 95) rk->sibs[kept++] = sib; /* SIBLINGS: the read's open orders */
+    }
+    rk->nsibs = kept;
+    return 0;
 }
 
 static of_err_t run_round(of_substore_t *ss, of_subjob_t *const *jobs, size_t n, size_t *pend, size_t *npend,
@@ -1224,12 +1330,30 @@ static of_err_t run_round(of_substore_t *ss, of_subjob_t *const *jobs, size_t n,
     for (size_t j = 0; j < len; j++)
         ss->rjobs[j] = jobs[ss->round[j]];
     if ((e = read_customers(ss, ss->rjobs, len, err, size))) return e;
-    len = round_by_known(ss, ss->round, len);
+    len = round_by_known(ss, jobs, ss->round, len);
     for (size_t j = 0; j < len; j++)
         ss->rjobs[j] = jobs[ss->round[j]];
     if ((e = read_books(ss, ss->rjobs, len, err, size))) return e;
-    for (size_t j = 0; j < len; j++)
+    size_t taken = 0;
+    for (size_t j = 0; j < len; j++) {
+        ss->later[j] = ss->single_call && fold_siblings(ss, j);
+        if (ss->later[j]) continue;
         if ((e = decide_one(ss, ss->rjobs[j], &ss->rj[j], now, err, size))) return e;
+        rsib_t *r = ss->single_call && ss->rjobs[j]->status ? rsib_of(ss, ss->rjobs[j]->into_trade_id) : NULL;
+        if (r) { /* an earlier trade's update of this order, which a later round would write before this order's row
+                  * (D-MOD-48): the row overwrites what it set; only its version step stays */
+            r->u.or_mask = 0;
+            r->u.new_status = 0;
+            if ((e = sibling_set(ss, r, err, size))) return e;
+        }
+    }
+    for (size_t j = 0; j < len; j++) /* the round: the trades decided, in order */
+        if (!ss->later[j]) {
+            ss->round[taken] = ss->round[j];
+            ss->rjobs[taken++] = ss->rjobs[j];
+        }
+    of_debug("submission round", OF_U("trades", taken), OF_U("pending", *npend - taken), OF_END);
+    len = taken;
     if ((e = of_substore_flush(ss, ss->rjobs, len, err, size))) return e;
     /* the other tables' full statements now (memory stays bounded on a large batch, no statement more) */
     e = land_traces(ss, err, size);
@@ -1238,10 +1362,10 @@ static of_err_t run_round(of_substore_t *ss, of_subjob_t *const *jobs, size_t n,
     if (e) return e;
     size_t left = 0; /* the pending trades not in this round, in order */
     for (size_t i = 0; i < *npend; i++) {
-        int taken = 0;
-        for (size_t j = 0; j < len && !taken; j++)
-            taken = ss->round[j] == pend[i];
-        if (!taken) pend[left++] = pend[i];
+        int took = 0;
+        for (size_t j = 0; j < len && !took; j++)
+            took = ss->round[j] == pend[i];
+        if (!took) pend[left++] = pend[i];
     }
     *npend = left;
     return OF_OK;
@@ -1255,6 +1379,7 @@ void of_substore_begin(of_substore_t *ss, const of_cat_snap_t *snap) {
     ss->ndeltas = 0;
     ss->njobs = 0;
     ss->nrefunds = 0;
+    ss->nrsib = 0;
     of_wset_reset(ss->w);
     drop_traces(ss);
 }
@@ -1269,13 +1394,15 @@ static int ensure_cap(of_substore_t *ss, size_t n) {
             ss->rj = r;
             ss->rj_cap = n;
         }
+        unsigned char *lt = realloc(ss->later, n);
+        if (lt) ss->later = lt;
         size_t *rd = realloc(ss->round, n * 2 * sizeof *rd);
         of_subjob_t **rjobs = realloc(ss->rjobs, n * sizeof *rjobs);
         char(*keys)[OF_NAME * 2] = realloc(ss->keys, n * sizeof *keys);
         if (rd) ss->round = rd;
         if (rjobs) ss->rjobs = rjobs;
         if (keys) ss->keys = keys;
-        if (!r || !rd || !rjobs || !keys) {
+        if (!r || !lt || !rd || !rjobs || !keys) {
             ss->rj_cap = 0;
             return -1;
         }
@@ -1352,6 +1479,7 @@ const of_cat_overlay_t *of_substore_overlay(const of_substore_t *ss) {
 
 void of_substore_discard(of_substore_t *ss) {
     ss->nrefunds = 0;
+    ss->nrsib = 0;
     of_cat_overlay_reset(ss->ov);
     of_wset_reset(ss->w);
     drop_traces(ss);

@@ -22,6 +22,10 @@ void of_modst_plan_free(of_modst_plan_t *p) {
     memset(p, 0, sizeof *p);
 }
 
+int of_modst_uses_siblings(int s) {
+    return s == OF_RAW_BALANCE || s == OF_RAW_REFUNDED || s == OF_RAW_CLOSED;
+}
+
 int of_modst_raw_shipped(int s) {
     return s >= 40 && s < 70;
 }

@@ -78,6 +78,11 @@ int of_modst_decide(const Orderfleet__RawTrade *raw, uint32_t modify_flag, const
                     size_t norders, int unpaid_siblings, int64_t last_unpaid_time, int64_t now, int64_t wait_unpaid_s,
                     int other_orders, int block_gift, of_modst_plan_t *p);
 
+/* D-MOD-49: whether of_modst_decide reads the customer's other orders (unpaid_siblings, last_unpaid_time,
+ * other_orders) for a raw trade of this status: a deposit (MOD-T1-20) and a refund or close (MOD-T1-22…-32) do; a
+ * payment (MOD-T1-02…-19: the submission reads them itself) and every other status do not. */
+int of_modst_uses_siblings(int raw_trade_status);
+
 /* §1.2 (D-MOD-9): the raw status classes. */
 int of_modst_raw_shipped(int trade_status);
 int of_modst_raw_completed(int trade_status);

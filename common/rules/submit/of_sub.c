@@ -82,6 +82,26 @@ size_t of_sub_sib_prune(of_sub_t *s, const of_sibling_t *sibs, size_t nsibs) {
     return dropped;
 }
 
+/* OF_SW_SIBLING's guard: a new status is written over 16 (delayed audit) and 20 (pre-audit) only. */
+static int sib_status_movable(int status) {
+    return status == OF_ST_DELAY || status == OF_ST_PRE_AUDIT;
+}
+
+void of_sub_sib_seen(of_sibling_t *sib, const of_sib_update_t *u) {
+    sib->unmerge_mask |= u->or_mask;
+    if (u->new_status > 0 && sib_status_movable(sib->status)) sib->status = u->new_status;
+}
+
+void of_sub_sib_merge(of_sib_update_t *first, const of_sib_update_t *later) {
+    first->or_mask |= later->or_mask;
+    /* the later status is written when the row's status then is movable: the first's new one if it had one (it was
+     * written only from a movable status), else the row's own, which the merged row's guard tests again */
+    if (later->new_status > 0 && (!first->new_status || sib_status_movable(first->new_status))) {
+        first->new_status = later->new_status;
+        first->delay_to_time = later->delay_to_time;
+    }
+}
+
 int of_sub_stop(of_sub_t *s, const char *rule, uint32_t bad_bits, int process_status, const char *reason) {
     s->submitted = 0;
     s->raw_bad_reason |= bad_bits;

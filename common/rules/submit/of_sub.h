@@ -202,6 +202,12 @@ int of_sub_sib_update(of_sub_t *s, uint64_t trade_id, uint32_t or_mask, int new_
  * every bit of or_mask already in the sibling's unmerge_mask (D-MOD-22: a write of the same flags is no write; the
  * decision and its trace stay). Returns how many were dropped. */
 size_t of_sub_sib_prune(of_sub_t *s, const of_sibling_t *sibs, size_t nsibs);
+/* D-MOD-48: what the write of update u (OF_SW_SIBLING's statement: unmerge_mask |= or_mask; a new status only from 16
+ * or 20) leaves of sibling sib, as the next reader sees it. */
+void of_sub_sib_seen(of_sibling_t *sib, const of_sib_update_t *u);
+/* D-MOD-48: one statement's row for two updates of one sibling (a multi-row UPDATE … JOIN changes a row once): later
+ * is folded into first as if it were written after it. */
+void of_sub_sib_merge(of_sib_update_t *first, const of_sib_update_t *later);
 /* Stop the submission: set stop_rule/stop_reason, OR bad bits, log it. Returns 1 (for `return of_sub_stop(...)`). */
 int of_sub_stop(of_sub_t *s, const char *rule, uint32_t bad_bits, int process_status, const char *reason);
 
