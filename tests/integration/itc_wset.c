@@ -9,9 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "itc_stack.h"
 #include "of_config.h"
 #include "of_db.h"
+#include "of_sub.h"
 #include "of_substore.h"
 #include "of_wset.h"
 
@@ -218,6 +220,93 @@ Test(wset, a_sibling_moved_to_wait_unpaid_gets_its_delay) {
                        "delay_to_time = '2026-01-01 00:00:00' AND unmerge_mask = 1",
                        NULL, 0),
                  1, "30 keeps its status and delay, gets the mask");
+    itc_sql(db, "ROLLBACK");
+    of_wset_free(sw);
+}
+
+/* An update's delay as the statement's parameter ("YYYY-MM-DD HH:MM:SS", UTC), NULL without a new status. */
+static of_param_t sib_day(const of_sib_update_t *u, char buf[32]) {
+    if (!u->new_status) return OFP_NUL;
+    time_t t = (time_t)u->delay_to_time;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, 32, "%Y-%m-%d %H:%M:%S", &tm);
+    return OFP_S(buf);
+}
+
+/* D-MOD-48 against the statement itself: two updates of one sibling as two rows of OF_SW_SIBLING, one statement after
+ * the other, leave what their merged row leaves in one statement (of_sub_sib_merge, its version step 2), and what
+ * of_sub_sib_seen says a later reader sees; from every status a sibling may have. */
+Test(wset, two_sibling_updates_merged_into_one_row_write_what_two_statements_write_D_MOD_48) {
+    static const of_sib_update_t ups[] = {{0, 0, 0, 0},
+                                          {0, 1, 0, 0},
+                                          {0, 2, 15, 1767225600},  /* 2026-01-01 00:00:00 */
+                                          {0, 0, 16, 1767312000},  /* 2026-01-02 */
+                                          {0, 3, 20, 1767398400}}; /* 2026-01-03 */
+    static const int statuses[] = {10, 15, 16, 19, 20, 30};
+    enum { NU = sizeof ups / sizeof ups[0], NS = sizeof statuses / sizeof statuses[0] };
+    of_wset_t *sw = of_wset_new(db, of_substore_tables(), OF_SW__COUNT);
+    cr_assert_not_null(sw);
+    itc_sql(db, "BEGIN");
+    char q[512], err[256];
+    long long id[NS][NU][NU][2];
+    for (int k = 0; k < NS; k++)
+        for (int a = 0; a < NU; a++)
+            for (int b = 0; b < NU; b++)
+                for (int t = 0; t < 2; t++) {
+                    snprintf(q, sizeof q,
+                             "INSERT INTO sales_trade (trade_no, trade_status, delay_to_time, trade_time, version) "
+                             "VALUES ('ITC-SIB-%d-%d-%d-%d', %d, '2025-12-31 00:00:00', NOW(), 0)",
+                             k, a, b, t, statuses[k]);
+                    itc_sql(db, q);
+                    id[k][a][b][t] = one("SELECT LAST_INSERT_ID()");
+                }
+    /* statement 1: the first update of each pair (row t = 0), the merged row (row t = 1); statement 2: the second */
+    for (int pass = 0; pass < 2; pass++) {
+        for (int k = 0; k < NS; k++)
+            for (int a = 0; a < NU; a++)
+                for (int b = 0; b < NU; b++) {
+                    const of_sib_update_t *u = pass ? &ups[b] : &ups[a];
+                    char d1[32], d2[32];
+                    cr_assert_geq(of_wset_add(sw, OF_SW_SIBLING,
+                                              (const of_param_t[]){OFP_U(id[k][a][b][0]), OFP_U(u->or_mask),
+                                                                   OFP_I(u->new_status), sib_day(u, d1), OFP_I(1)}),
+                                  0);
+                    if (pass) continue;
+                    of_sib_update_t m = ups[a];
+                    of_sub_sib_merge(&m, &ups[b]);
+                    cr_assert_geq(of_wset_add(sw, OF_SW_SIBLING,
+                                              (const of_param_t[]){OFP_U(id[k][a][b][1]), OFP_U(m.or_mask),
+                                                                   OFP_I(m.new_status), sib_day(&m, d2), OFP_I(2)}),
+                                  0);
+                }
+        cr_assert_eq(of_wset_flush(sw, err, sizeof err), OF_OK, "%s", err);
+        of_wset_reset(sw);
+    }
+    int st = of_db_register(db, "SELECT CONCAT_WS(' ', trade_status, unmerge_mask, IFNULL(delay_to_time, '-'), "
+                                "version) FROM sales_trade WHERE trade_id = ?");
+    for (int k = 0; k < NS; k++)
+        for (int a = 0; a < NU; a++)
+            for (int b = 0; b < NU; b++) {
+                char got[2][96];
+                for (int t = 0; t < 2; t++) {
+                    of_rows_t *r;
+                    cr_assert_eq(
+                        of_db_query(db, st, (const of_param_t[]){OFP_U(id[k][a][b][t])}, 1, &r, err, sizeof err), OF_OK,
+                        "%s", err);
+                    snprintf(got[t], sizeof got[t], "%s", r->nrows ? of_rows_str(r, 0, 0) : "?");
+                    of_rows_free(r);
+                }
+                cr_expect_str_eq(got[1], got[0], "status %d, updates %d then %d: merged row vs two statements",
+                                 statuses[k], a, b);
+                of_sibling_t seen = {.status = statuses[k]};
+                of_sub_sib_seen(&seen, &ups[a]);
+                of_sub_sib_seen(&seen, &ups[b]);
+                char want[32];
+                snprintf(want, sizeof want, "%d %u ", seen.status, seen.unmerge_mask);
+                cr_expect(!strncmp(got[0], want, strlen(want)), "status %d, updates %d then %d: %s, the model %s",
+                          statuses[k], a, b, got[0], want);
+            }
     itc_sql(db, "ROLLBACK");
     of_wset_free(sw);
 }

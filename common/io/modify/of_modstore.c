@@ -1363,6 +1363,7 @@ of_err_t of_modstore_apply(of_modstore_t *ms, const of_cat_snap_t *snap, of_modj
                           .order_ids = x->oids,
                           .event_id = job->event_id,
                           .into_trade_id = o->trade_id,
+                          .into_customer = o->customer_id,
                           .keep_state = o->status == OF_ST_PREORDER || o->status == OF_ST_AWAIT_AUDIT ? o->status : 0,
                           .held = r->held,
                           .nheld = o->nline,

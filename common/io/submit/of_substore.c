@@ -283,9 +283,12 @@ struct of_substore_s {
     size_t nrefunds, refunds_cap;
     of_db_multi_t rd_refund;
     int single_call; /* D-RT-11 */
+    int fold;        /* D-MOD-48: this call's rounds hold several trades of a customer (single_call, unless a lookup
+                      * settles on another customer than an order's own) */
     rsib_t *rsib;    /* the siblings' rows not written yet (D-MOD-48) */
     size_t nrsib, rsib_cap;
     unsigned char *later; /* per position in the round: 1 = waits for the next round (D-MOD-48) */
+    int *rank;            /* per position in the round: the customer's trades before it (D-MOD-48) */
 };
 
 of_substore_t *of_substore_new(of_db_t *db, const of_config_t *cfg) {
@@ -332,6 +335,7 @@ void of_substore_destroy(of_substore_t *ss) {
     free(ss->round);
     free(ss->rsib);
     free(ss->later);
+    free(ss->rank);
     free(ss->rjobs);
     free(ss->keys);
     free(ss->refunds);
@@ -1242,7 +1246,7 @@ static size_t round_pick(const of_substore_t *ss, const size_t *pend, size_t npe
     size_t len = 0;
     for (size_t i = 0; i < npend; i++) {
         int first = 1;
-        for (size_t j = 0; j < i && first && !ss->single_call; j++)
+        for (size_t j = 0; j < i && first && !ss->fold; j++)
             first = strcmp(ss->keys[pend[j]], ss->keys[pend[i]]) != 0;
         if (first) round[len++] = pend[i];
     }
@@ -1259,7 +1263,41 @@ static int same_customer(const of_substore_t *ss, const size_t *round, size_t i,
  * what an earlier trade of the round changed of the customer's orders (the order's own row, its siblings' flags) is
  * what a later round would read: the later trade sees it in memory (fold_siblings). */
 static int foldable(const of_substore_t *ss, of_subjob_t *const *jobs, const size_t *round, size_t i) {
-    return ss->single_call && jobs[round[i]]->into_trade_id && ss->rj[i].cust.platform_customer_id;
+    return ss->fold && jobs[round[i]]->into_trade_id && ss->rj[i].cust.platform_customer_id;
+}
+
+/* D-MOD-48: whether the call may fold, after its first read (every pending trade): not when a lookup settles on
+ * another customer than the order's own (a changed buyer nick): the order would move to that customer, out of the
+ * open orders its first customer's later trades read; then every round holds one trade a customer, as trade-submit's.
+ */
+static int fold_ok(const of_substore_t *ss, of_subjob_t *const *jobs, const size_t *round, size_t len) {
+    for (size_t i = 0; i < len; i++)
+        if (jobs[round[i]]->into_trade_id && ss->rj[i].known != jobs[round[i]]->into_customer) return 0;
+    return 1;
+}
+
+/* D-MOD-48: the round's trades in the order separate rounds decide them: each customer's first trades (in arrival
+ * order), then their second ones, and so on, so that the stock each trade finds is what it found before; a
+ * customer's trades keep their order. Moves rj[] with round[] (insertion sort, stable). */
+static void order_by_rank(of_substore_t *ss, size_t *round, size_t len) {
+    int *rank = ss->rank;
+    for (size_t i = 0; i < len; i++) {
+        rank[i] = 0;
+        for (size_t j = 0; j < i; j++)
+            rank[i] += same_customer(ss, round, i, j);
+    }
+    for (size_t i = 1; i < len; i++)
+        for (size_t k = i; k > 0 && rank[k - 1] > rank[k]; k--) {
+            rjob_t tr = ss->rj[k - 1];
+            ss->rj[k - 1] = ss->rj[k];
+            ss->rj[k] = tr;
+            size_t t = round[k - 1];
+            round[k - 1] = round[k];
+            round[k] = t;
+            int r = rank[k - 1];
+            rank[k - 1] = rank[k];
+            rank[k] = r;
+        }
 }
 
 /* Two trades of one customer (two nicks the lookup found to be one customer, or, with one call, one nick) share a
@@ -1284,6 +1322,7 @@ static size_t round_by_known(of_substore_t *ss, of_subjob_t *const *jobs, size_t
         }
         kept++;
     }
+    if (ss->fold) order_by_rank(ss, round, kept);
     return kept;
 }
 
@@ -1310,7 +1349,7 @@ static int fold_siblings(of_substore_t *ss, size_t k) {
         of_sibling_t sib = rk->sibs[i];
         for (size_t j = 0; j < k; j++) {
             const of_subjob_t *jj = ss->rjobs[j];
-            if (!ss->later[j] && jj->into_trade_id == sib.trade_id && jj->status) {
+            if (!ss->later[j] && jj->into_trade_id == sib.trade_id && jj->status && ss->rj[j].known == rk->known) {
                 sib.status = jj->status;
                 sib.unmerge_mask = jj->unmerge_mask;
             }
@@ -1330,16 +1369,21 @@ static of_err_t run_round(of_substore_t *ss, of_subjob_t *const *jobs, size_t n,
     for (size_t j = 0; j < len; j++)
         ss->rjobs[j] = jobs[ss->round[j]];
     if ((e = read_customers(ss, ss->rjobs, len, err, size))) return e;
+    if (ss->fold && !fold_ok(ss, jobs, ss->round, len)) {
+        ss->fold = 0;
+        of_debug("submission rounds: one trade a customer (a lookup settled on another customer than an order's)",
+                 OF_U("trades", len), OF_END);
+    }
     len = round_by_known(ss, jobs, ss->round, len);
     for (size_t j = 0; j < len; j++)
         ss->rjobs[j] = jobs[ss->round[j]];
     if ((e = read_books(ss, ss->rjobs, len, err, size))) return e;
     size_t taken = 0;
     for (size_t j = 0; j < len; j++) {
-        ss->later[j] = ss->single_call && fold_siblings(ss, j);
+        ss->later[j] = ss->fold && fold_siblings(ss, j);
         if (ss->later[j]) continue;
         if ((e = decide_one(ss, ss->rjobs[j], &ss->rj[j], now, err, size))) return e;
-        rsib_t *r = ss->single_call && ss->rjobs[j]->status ? rsib_of(ss, ss->rjobs[j]->into_trade_id) : NULL;
+        rsib_t *r = ss->fold && ss->rjobs[j]->status ? rsib_of(ss, ss->rjobs[j]->into_trade_id) : NULL;
         if (r) { /* an earlier trade's update of this order, which a later round would write before this order's row
                   * (D-MOD-48): the row overwrites what it set; only its version step stays */
             r->u.or_mask = 0;
@@ -1396,13 +1440,15 @@ static int ensure_cap(of_substore_t *ss, size_t n) {
         }
         unsigned char *lt = realloc(ss->later, n);
         if (lt) ss->later = lt;
+        int *rk = realloc(ss->rank, n * sizeof *rk);
+        if (rk) ss->rank = rk;
         size_t *rd = realloc(ss->round, n * 2 * sizeof *rd);
         of_subjob_t **rjobs = realloc(ss->rjobs, n * sizeof *rjobs);
         char(*keys)[OF_NAME * 2] = realloc(ss->keys, n * sizeof *keys);
         if (rd) ss->round = rd;
         if (rjobs) ss->rjobs = rjobs;
         if (keys) ss->keys = keys;
-        if (!r || !lt || !rd || !rjobs || !keys) {
+        if (!r || !lt || !rk || !rd || !rjobs || !keys) {
             ss->rj_cap = 0;
             return -1;
         }
@@ -1445,6 +1491,7 @@ of_err_t of_substore_submit(of_substore_t *ss, of_subjob_t *const *jobs, size_t 
         pend[i] = i;
     }
     ss->njobs += n;
+    ss->fold = ss->single_call;
     /* the stock of every spec the trades can map to, one statement (the view then sees each reservation) */
     idset_t want = {0};
     of_err_t e = OF_OK;
@@ -1494,6 +1541,7 @@ of_err_t of_substore_end(of_substore_t *ss, char *errstr, size_t errstr_size) {
     if (e == OF_ERR_DUPLICATE) return duplicate(ss, ss->njobs);
     if (e) return e;
     of_wset_reset(ss->w);
+    ss->nrsib = 0;
     /* SUB-STK: the counters, one row per (warehouse, spec), in lock order (deadlock-free across instances) */
     if (!ss->ndeltas) return OF_OK;
     qsort(ss->deltas, ss->ndeltas, sizeof *ss->deltas, cmp_delta);

@@ -62,6 +62,8 @@ typedef struct {
     const uint64_t *order_ids; /* api_trade_order.rec_id of raw->orders[i] (stored by this transaction) */
     const char *event_id;
     uint64_t into_trade_id; /* 0: a new order */
+    uint64_t into_customer; /* with into_trade_id: that order's customer as read (D-MOD-48: a lookup that settles on
+                             * another one moves the order to it, and the call's rounds take one trade a customer) */
     int keep_state;         /* with into_trade_id: the order's status when it has left pre-processing (25, 30), which a
                              * waiting or pre-processing status decided again maps back to (D-MID-12); 0 = none */
     const of_held_t *held;  /* with into_trade_id: every line of that order */
