@@ -34,7 +34,8 @@
 #       (diffed by primary key, stock counters as per-transaction upserts), multi-row, N/OF_BATCH_SIZE transactions,
 #       no Kafka, no rules, no reads; it checks that the result equals the worker's;
 #   (r) more pairs of (a) and (b), timed only, until R are quiet (--rounds, --steal-max), each pair's ratio and the
-#       hypervisor's steal on each side, the median of the quiet pairs;
+#       hypervisor's steal on each side, the median of the quiet pairs; A B B A: the first of them runs the ceiling
+#       first, the next the worker first, and so on;
 #   (a2) the same drain by one of-trade-modify with two lanes (OF_WORKER_LANES=2): restore S, a fresh group; then
 #       its like-for-like ceiling: the same rows on two connections at once (of-bench-modceiling --connections 2);
 #   (c0) the pipeline's rate: restore P, fresh topics and groups, trade-submit and trade-modify running, the later
