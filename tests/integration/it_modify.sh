@@ -303,5 +303,30 @@ wait_modified || fail "the second copy not consumed"
 assert_eq "$(grep -c 'msg="a change of the batch was applied before (a copy)' "$WORK/m4.log")" "2" "after a batch without a copy the ledger is not read first again: the second copy is found by the insert"
 assert_eq "$(grep -c "msg=\"replay skipped\".*event_id=$ev11b" "$WORK/m4.log")" "1" "the second copy skipped"
 stop_worker m4
+
+log "sequence 8c: a round of two customers' paid orders decides as separate rounds did: each customer's first, then the second (D-MOD-48)"
+# two free units of SKU-TEA-003 on SH-01 and none elsewhere, a short paid order becomes a pre-order (SUB-PRE-01):
+# paid in the arrival order A1, A2, B1, separate rounds took A1 and B1 first, then A2, which found none left
+printf '%s\n%s\n%s\n' "$(trade IT-MOD-50 mod-buyer-50)" "$(trade IT-MOD-51 mod-buyer-50)" "$(trade IT-MOD-52 mod-buyer-52)" >"$WORK/v.jsonl"
+publish "$WORK/v.jsonl" # unpaid: submitted by trade-submit, no change yet
+wait_idle || fail "trade.raw not consumed"
+for t in IT-MOD-50 IT-MOD-51 IT-MOD-52; do [[ -n $(order_of $t) && $(order_of $t) != 0 ]] || fail "$t not submitted"; done
+sql "UPDATE cfg_setting SET setting_value = '1' WHERE setting_key = 'CFG_PREORDER_STOCKOUT'"
+sql "UPDATE stock_spec SET stock_num = order_num + sending_num + IF(warehouse_id = 1, 2, 0) WHERE spec_id = 3"
+printf '%s\n%s\n%s\n' "$(trade IT-MOD-50 mod-buyer-50 | paid | at 13:00:00)" "$(trade IT-MOD-51 mod-buyer-50 | paid | at 13:00:00)" \
+  "$(trade IT-MOD-52 mod-buyer-52 | paid | at 13:00:00)" >"$WORK/v.jsonl"
+publish "$WORK/v.jsonl"
+wait_idle || fail "trade.raw not consumed"
+OF_LOG_LEVEL=debug OF_BATCH_WAIT_MS=200 start_modify m8c2 # the new setting; one batch
+wait_modified || fail "the three paid changes not consumed"
+grep -q 'msg="submission round" trades=3 pending=0' "$WORK/m8c2.log" || fail "one round for the three: $(grep 'submission round' "$WORK/m8c2.log")"
+assert_eq "$(sql "SELECT trade_status FROM sales_trade WHERE trade_id = $(order_of IT-MOD-51)")" "19" "A2, decided after B1, found no SKU-TEA-003 left: a pre-order"
+for t in IT-MOD-50 IT-MOD-52; do
+  s=$(sql "SELECT trade_status FROM sales_trade WHERE trade_id = $(order_of $t)")
+  [[ $s == 16 || $s == 20 ]] || fail "$t: status $s, want 16 or 20: the first paid order of its customer takes the stock"
+done
+stock_check "after a round of two customers' paid orders"
+stop_worker m8c2
+sql "UPDATE cfg_setting SET setting_value = '0' WHERE setting_key = 'CFG_PREORDER_STOCKOUT'"
 stop_worker s
 grep -q 'msg="change applied"' "$WORK/m.log" || fail "no 'change applied' log line"
