@@ -819,7 +819,6 @@ static of_err_t write_refunds(of_substore_t *ss, char *err, size_t size) {
     return e;
 }
 
-/* SUB-CRT-01/02 and what hangs off the order. Returns its row in OF_SW_TRADE through *rowp. */
 /* The buffered row of sibling trade_id (D-MOD-48), NULL when none. */
 static rsib_t *rsib_of(of_substore_t *ss, uint64_t trade_id) {
     for (size_t i = 0; i < ss->nrsib; i++)
@@ -860,6 +859,7 @@ static of_err_t sibling_row(of_substore_t *ss, const of_sib_update_t *u, char *e
     return OF_OK;
 }
 
+/* SUB-CRT-01/02 and what hangs off the order. Returns its row in OF_SW_TRADE through *rowp. */
 static of_err_t write_order(of_substore_t *ss, const of_catalog_t *cat, const of_subjob_t *job, const of_sub_t *s,
                             of_param_t cust, of_param_t trace, int *rowp, char *err, size_t size) {
     const Orderfleet__RawTrade *raw = job->raw;
@@ -1277,15 +1277,11 @@ static int fold_ok(const of_substore_t *ss, of_subjob_t *const *jobs, const size
 }
 
 /* D-MOD-48: the round's trades in the order separate rounds decide them: each customer's first trades (in arrival
- * order), then their second ones, and so on, so that the stock each trade finds is what it found before; a
- * customer's trades keep their order. Moves rj[] with round[] (insertion sort, stable). */
+ * order), then their second ones, and so on (rank[]: the customer's trades kept before it), so that the stock each
+ * trade finds is what it found before; a customer's trades keep their order. Moves rj[] with round[] (insertion
+ * sort, stable). */
 static void order_by_rank(of_substore_t *ss, size_t *round, size_t len) {
     int *rank = ss->rank;
-    for (size_t i = 0; i < len; i++) {
-        rank[i] = 0;
-        for (size_t j = 0; j < i; j++)
-            rank[i] += same_customer(ss, round, i, j);
-    }
     for (size_t i = 1; i < len; i++)
         for (size_t k = i; k > 0 && rank[k - 1] > rank[k]; k--) {
             rjob_t tr = ss->rj[k - 1];
@@ -1306,12 +1302,16 @@ static void order_by_rank(of_substore_t *ss, size_t *round, size_t len) {
 static size_t round_by_known(of_substore_t *ss, of_subjob_t *const *jobs, size_t *round, size_t len) {
     size_t kept = 0;
     for (size_t i = 0; i < len; i++) {
-        int clash = 0;
+        int clash = 0, rank = 0, fold_i = foldable(ss, jobs, round, i);
         for (size_t j = 0; j < kept && !clash; j++)
-            clash = same_customer(ss, round, i, j) && !(foldable(ss, jobs, round, i) && foldable(ss, jobs, round, j));
+            if (same_customer(ss, round, i, j)) {
+                rank++;
+                clash = !(fold_i && foldable(ss, jobs, round, j));
+            }
         for (size_t j = kept; j < i && !clash; j++) /* positions kept … i-1: those put off */
             clash = same_customer(ss, round, i, j);
         if (clash) continue;
+        ss->rank[kept] = rank;
         if (kept != i) { /* swap, so that every rj keeps its own siblings buffer */
             rjob_t tmp = ss->rj[kept];
             ss->rj[kept] = ss->rj[i];
