@@ -47,6 +47,13 @@ struct of_db_s {
     int stop_abandon;           /* of_db_set_stop_abandon (D-RT-12) */
     int64_t tx_start_us;        /* of_db_tx's attempt in progress (of_mono_us), 0 outside one (D-RT-12) */
     unsigned int tx_gave_up_on; /* of_db_tx_gave_up_on */
+    /* D-T10-73: the parameters of a statement of more than SMALL_BINDS, bound in arrays kept from one statement to the
+     * next (grown, never shrunk while the connection lives) instead of four callocs and frees a statement */
+    MYSQL_BIND *bb;
+    char (*bmoney)[32];
+    unsigned long *blen;
+    my_bool *bnull;
+    size_t bcap;
 };
 
 /* Issue 10, item 1: a database that refuses writes for a while (table full, read-only, out of connections ...)
@@ -388,6 +395,10 @@ void of_db_close(of_db_t *db) {
         free(db->mtext[i].tail);
     }
     free(db->mtext);
+    free(db->bb);
+    free(db->bmoney);
+    free(db->blen);
+    free(db->bnull);
     free(db);
 }
 
@@ -708,7 +719,11 @@ of_err_t of_db_query_multi_in(of_db_t *db, const of_db_multi_t *m, const of_para
 
 static of_err_t stop_due(const of_db_t *db, char *errstr, size_t errstr_size);
 
-static MYSQL_STMT *get_stmt(of_db_t *db, int id, char *errstr, size_t errstr_size, of_err_t *errp) {
+/* Statement `id`, ready to run. Prepared already: returned, *freshp NULL. Not yet (its first use, or its first since
+ * it was closed): a new handle, *freshp its text, which run() prepares and executes in one round trip (D-T10-74). */
+static MYSQL_STMT *get_stmt(of_db_t *db, int id, const char **freshp, char *errstr, size_t errstr_size,
+                            of_err_t *errp) {
+    *freshp = NULL;
     if ((*errp = stop_due(db, errstr, errstr_size))) return NULL;
     if (id < 0 || id >= db->nstmts) {
         *errp = of_seterr(errstr, errstr_size, OF_ERR_DB, "statement %d not registered", id);
@@ -729,22 +744,32 @@ static MYSQL_STMT *get_stmt(of_db_t *db, int id, char *errstr, size_t errstr_siz
         *errp = of_seterr(errstr, errstr_size, OF_ERR_NOMEM, "mysql_stmt_init failed");
         return NULL;
     }
-    if (mysql_stmt_prepare(st, db->sql[id], strlen(db->sql[id]))) {
-        *errp = fail(db, mysql_stmt_errno(st), "prepare", mysql_stmt_error(st), errstr, errstr_size);
-        mysql_stmt_close(st);
-        return NULL;
-    }
+    *freshp = db->sql[id];
+    return st;
+}
+
+/* D-T10-74: execute st; a fresh one (get_stmt) is prepared in the same round trip (MariaDB's execute_direct: the
+ * PREPARE and the EXECUTE in one packet) and kept as statement `id` once that worked; the caller then fits the budget
+ * (fit_budget), once a result set is read: closing a statement in between would break the protocol. On failure the
+ * caller reports mysql_stmt_errno(st) and then calls drop_fresh(). */
+static int run(of_db_t *db, int id, MYSQL_STMT *st, const char *fresh) {
+    if (!fresh) return mysql_stmt_execute(st);
+    if (mariadb_stmt_execute_direct(st, fresh, strlen(fresh))) return 1;
     db->stmt[id] = st;
     long n = (long)mysql_stmt_param_count(st);
     db->params += n;
     of_metric_gauge_add(OF_MG_DB_STATEMENTS, 1);
     of_metric_gauge_add(OF_MG_DB_PARAMS, n);
-    fit_budget(db, id);
-    return st;
+    return 0;
+}
+
+static void drop_fresh(MYSQL_STMT *st, const char *fresh) {
+    if (fresh) mysql_stmt_close(st); /* prepared or not: prepared again on the statement's next use */
 }
 
 /* The one place where parameters become MYSQL_BINDs (MariaDB/MySQL differences stay here). Up to SMALL_BINDS
- * parameters live in the struct; more (multi-row statements) on the heap until binds_free(). */
+ * parameters live in the struct; more (multi-row statements) in the connection's arrays (D-T10-73). A fresh statement
+ * (get_stmt) is told its parameter count before it is bound (it is prepared with its execution). */
 typedef char money_t[32];
 typedef struct {
     MYSQL_BIND *b;
@@ -757,40 +782,51 @@ typedef struct {
     my_bool snull[SMALL_BINDS];
 } binds_t;
 
-static void binds_free(binds_t *bs) {
-    if (bs->b == bs->sb) return;
-    free(bs->b);
-    free(bs->money);
-    free(bs->len);
-    free(bs->is_null);
+static int grow_binds(of_db_t *db, size_t n) {
+    if (n <= db->bcap) return 0;
+    size_t cap = db->bcap ? db->bcap : 256;
+    while (cap < n)
+        cap *= 2;
+    MYSQL_BIND *b = realloc(db->bb, cap * sizeof *b);
+    if (b) db->bb = b;
+    money_t *m = realloc(db->bmoney, cap * sizeof *m);
+    if (m) db->bmoney = m;
+    unsigned long *l = realloc(db->blen, cap * sizeof *l);
+    if (l) db->blen = l;
+    my_bool *z = realloc(db->bnull, cap * sizeof *z);
+    if (z) db->bnull = z;
+    if (!b || !m || !l || !z) return -1;
+    db->bcap = cap;
+    return 0;
 }
 
-static of_err_t bind_params(MYSQL_STMT *st, binds_t *bs, const of_param_t *p, int n, char *errstr, size_t size) {
+static of_err_t bind_params(of_db_t *db, MYSQL_STMT *st, int fresh, binds_t *bs, const of_param_t *p, int n,
+                            char *errstr, size_t size) {
     bs->b = bs->sb;
     bs->money = bs->smoney;
     bs->len = bs->slen;
     bs->is_null = bs->snull;
-    if ((unsigned long)n != mysql_stmt_param_count(st))
+    if (fresh) {
+        unsigned int un = (unsigned int)n;
+        if (mysql_stmt_attr_set(st, STMT_ATTR_PREBIND_PARAMS, &un))
+            return of_seterr(errstr, size, OF_ERR_DB, "bind: %s", mysql_stmt_error(st));
+    } else if ((unsigned long)n != mysql_stmt_param_count(st)) {
         return of_seterr(errstr, size, OF_ERR_DB, "statement wants %lu parameters, got %d", mysql_stmt_param_count(st),
                          n);
+    }
     if (n > SMALL_BINDS) {
-        bs->b = calloc((size_t)n, sizeof *bs->b);
-        bs->money = calloc((size_t)n, sizeof *bs->money);
-        bs->len = calloc((size_t)n, sizeof *bs->len);
-        bs->is_null = calloc((size_t)n, sizeof *bs->is_null);
-        if (!bs->b || !bs->money || !bs->len || !bs->is_null) {
-            binds_free(bs);
-            bs->b = bs->sb; /* nothing left to free */
+        if (grow_binds(db, (size_t)n))
             return of_seterr(errstr, size, OF_ERR_NOMEM, "out of memory binding %d parameters", n);
-        }
+        bs->b = db->bb;
+        bs->money = db->bmoney;
+        bs->len = db->blen;
+        bs->is_null = db->bnull;
     }
     if (n) memset(bs->b, 0, sizeof(MYSQL_BIND) * (size_t)n);
     for (int i = 0; i < n; i++) {
         MYSQL_BIND *b = &bs->b[i];
         switch (p[i].type) {
         case OFP_REF: /* of_wset resolves references before a statement runs */
-            binds_free(bs);
-            bs->b = bs->sb;
             return of_seterr(errstr, size, OF_ERR_DB, "parameter %d: unresolved row reference", i + 1);
         case OFP_NULL:
             bs->is_null[i] = 1;
@@ -824,11 +860,8 @@ static of_err_t bind_params(MYSQL_STMT *st, binds_t *bs, const of_param_t *p, in
             break;
         }
     }
-    if (n && mysql_stmt_bind_param(st, bs->b)) {
-        binds_free(bs);
-        bs->b = bs->sb;
+    if (n && mysql_stmt_bind_param(st, bs->b))
         return of_seterr(errstr, size, OF_ERR_DB, "bind: %s", mysql_stmt_error(st));
-    }
     return OF_OK;
 }
 
@@ -836,15 +869,19 @@ of_err_t of_db_exec(of_db_t *db, int id, const of_param_t *params, int nparams, 
                     uint64_t *insert_idp, char *errstr, size_t errstr_size) {
     of_err_t err;
     db->last_errno = 0;
-    MYSQL_STMT *st = get_stmt(db, id, errstr, errstr_size, &err);
+    const char *fresh;
+    MYSQL_STMT *st = get_stmt(db, id, &fresh, errstr, errstr_size, &err);
     if (!st) return err;
     binds_t bs;
-    if ((err = bind_params(st, &bs, params, nparams, errstr, errstr_size))) return err;
-    int bad = mysql_stmt_execute(st);
-    binds_free(&bs);
-    if (bad) return fail(db, mysql_stmt_errno(st), "execute", mysql_stmt_error(st), errstr, errstr_size);
+    if ((err = bind_params(db, st, fresh != NULL, &bs, params, nparams, errstr, errstr_size)) ||
+        run(db, id, st, fresh)) {
+        if (!err) err = fail(db, mysql_stmt_errno(st), "execute", mysql_stmt_error(st), errstr, errstr_size);
+        drop_fresh(st, fresh);
+        return err;
+    }
     if (affectedp) *affectedp = mysql_stmt_affected_rows(st);
     if (insert_idp) *insert_idp = mysql_stmt_insert_id(st);
+    if (fresh) fit_budget(db, id);
     return OF_OK;
 }
 
@@ -853,15 +890,18 @@ of_err_t of_db_query(of_db_t *db, int id, const of_param_t *params, int nparams,
     *rowsp = NULL;
     of_err_t err;
     db->last_errno = 0;
-    MYSQL_STMT *st = get_stmt(db, id, errstr, errstr_size, &err);
+    const char *fresh;
+    MYSQL_STMT *st = get_stmt(db, id, &fresh, errstr, errstr_size, &err);
     if (!st) return err;
     binds_t bs;
-    if ((err = bind_params(st, &bs, params, nparams, errstr, errstr_size))) return err;
     my_bool upd = 1;
     mysql_stmt_attr_set(st, STMT_ATTR_UPDATE_MAX_LENGTH, &upd);
-    int bad = mysql_stmt_execute(st);
-    binds_free(&bs);
-    if (bad) return fail(db, mysql_stmt_errno(st), "execute", mysql_stmt_error(st), errstr, errstr_size);
+    if ((err = bind_params(db, st, fresh != NULL, &bs, params, nparams, errstr, errstr_size)) ||
+        run(db, id, st, fresh)) {
+        if (!err) err = fail(db, mysql_stmt_errno(st), "execute", mysql_stmt_error(st), errstr, errstr_size);
+        drop_fresh(st, fresh);
+        return err;
+    }
     MYSQL_RES *meta = mysql_stmt_result_metadata(st);
     if (!meta) return of_seterr(errstr, errstr_size, OF_ERR_DB, "statement returns no result set");
     if (mysql_stmt_store_result(st)) {
@@ -945,6 +985,7 @@ of_err_t of_db_query(of_db_t *db, int id, const of_param_t *params, int nparams,
 out:
     mysql_stmt_free_result(st);
     mysql_free_result(meta);
+    if (fresh) fit_budget(db, id);
     if (bufs)
         for (int c = 0; c < ncols; c++)
             free(bufs[c]);

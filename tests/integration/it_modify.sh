@@ -328,5 +328,31 @@ done
 stock_check "after a round of two customers' paid orders"
 stop_worker m8c2
 sql "UPDATE cfg_setting SET setting_value = '0' WHERE setting_key = 'CFG_PREORDER_STOCKOUT'"
+
+log "sequence 8d: a paid order whose buyer nick changed to an offline customer's is linked to that customer (D-MOD-50, SUB-CUST-03)"
+# the re-submission asks for the platform customer only; none has the new nick, so the read runs again with every key
+# and finds the offline customer by the receiver's phone (the trade's 13800000000 on its book)
+sql "INSERT INTO crm_customer (customer_no, nick) VALUES ('KH-MOD-61', 'mod-off-61')"
+off=$(sql "SELECT customer_id FROM crm_customer WHERE customer_no = 'KH-MOD-61'")
+sql "INSERT INTO crm_platform_customer (platform_id, account, customer_id) VALUES (0, 'mod-off-61', $off)"
+sql "INSERT INTO crm_customer_telno (customer_id, type, telno) VALUES ($off, 1, '13800000000')"
+t61=$(trade IT-MOD-61 mod-buyer-61)
+printf '%s\n' "$t61" >"$WORK/v.jsonl"
+publish "$WORK/v.jsonl" # unpaid: submitted to a customer of its own nick
+wait_idle || fail "trade.raw not consumed"
+o61=$(order_of IT-MOD-61)
+c61=$(sql "SELECT customer_id FROM sales_trade WHERE trade_id = $o61")
+[[ -n $c61 && $c61 != 0 && $c61 != "$off" ]] || fail "IT-MOD-61 first submitted to a customer of its own ($c61)"
+ncust=$(sql "SELECT COUNT(*) FROM crm_customer")
+printf '%s\n' "$(sed -E 's/"buyer_nick":"mod-buyer-61"/"buyer_nick":"mod-off-61"/' <<<"$t61" | paid | at 13:30:00)" >"$WORK/v.jsonl"
+publish "$WORK/v.jsonl"
+wait_idle || fail "trade.raw not consumed"
+start_modify m8d
+wait_modified || fail "the paid change not consumed"
+assert_eq "$(sql "SELECT customer_id FROM sales_trade WHERE trade_id = $o61")" "$off" "the paid order is the offline customer's now"
+assert_eq "$(sql "SELECT COUNT(*) FROM crm_customer")" "$ncust" "no customer created"
+assert_eq "$(sql "SELECT customer_id FROM crm_platform_customer WHERE platform_id = 1 AND account = 'mod-off-61'")" "$off" "the new nick's platform key linked to it (SUB-CUST-03)"
+stock_check "after a paid order moved to an offline customer"
+stop_worker m8d
 stop_worker s
 grep -q 'msg="change applied"' "$WORK/m.log" || fail "no 'change applied' log line"

@@ -356,3 +356,64 @@ Test(db_multi, d_t10_72_cells_in_blocks_come_back_as_written) {
     of_rows_free(rows);
     free(big);
 }
+
+/* The connection's own count of a server command (SHOW SESSION STATUS), read through statement `st`, prepared
+ * already. */
+static long long session_count(of_db_t *c, int st, const char *name) {
+    char err[256];
+    of_param_t p[1] = {OFP_S(name)};
+    of_rows_t *rows = NULL;
+    cr_assert_eq(of_db_query(c, st, p, 1, &rows, err, sizeof err), OF_OK, "%s", err);
+    cr_assert_eq(rows->nrows, 1, "%s", name);
+    long long v = of_rows_i64(rows, 0, 0);
+    of_rows_free(rows);
+    return v;
+}
+
+/* D-T10-74: a statement is prepared with its first execution (one round trip: MariaDB's execute_direct) and kept: the
+ * next executions only execute. A first execution that fails (here a duplicate key, after the prepare worked) keeps
+ * no statement: the next use prepares it again, and the gauges count only what is kept. */
+Test(db_multi, d_t10_74_a_statement_is_prepared_with_its_first_execution_and_kept) {
+    char err[256];
+    int64_t none = of_metric_gauge_get(OF_MG_DB_STATEMENTS);
+    of_db_t *b = of_db_connect(cfg, NULL, err, sizeof err);
+    cr_assert_not_null(b, "%s", err);
+    itc_sql(b, "CREATE TEMPORARY TABLE itc_direct (id INT NOT NULL PRIMARY KEY, name VARCHAR(32) NOT NULL)");
+    itc_sql(b, "INSERT INTO itc_direct VALUES (1, 'one')");
+    int status = of_db_register(b, "SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS WHERE VARIABLE_NAME "
+                                   "= ?");
+    int put1 = of_db_register(b, "INSERT INTO itc_direct (id, name) VALUES (?, ?)");
+    cr_assert(status >= 0 && put1 >= 0);
+    session_count(b, status, "COM_STMT_PREPARE"); /* prepares the status read itself */
+    long long prep0 = session_count(b, status, "COM_STMT_PREPARE");
+    long long exec0 = session_count(b, status, "COM_STMT_EXECUTE");
+    int64_t s0 = of_metric_gauge_get(OF_MG_DB_STATEMENTS), p0 = of_metric_gauge_get(OF_MG_DB_PARAMS);
+    of_param_t dup[2] = {OFP_I(1), OFP_S("again")};
+    cr_expect_eq(of_db_exec(b, put1, dup, 2, NULL, NULL, err, sizeof err), OF_ERR_DUPLICATE, "%s", err);
+    cr_expect(strstr(err, "Duplicate") != NULL, "the execution's own error: %s", err);
+    cr_expect_eq(of_metric_gauge_get(OF_MG_DB_STATEMENTS) - s0, 0, "a first execution that failed keeps nothing");
+    for (int i = 2; i <= 4; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "n%d", i);
+        of_param_t p[2] = {OFP_I(i), OFP_S(name)};
+        uint64_t aff = 0, id = 0;
+        cr_assert_eq(of_db_exec(b, put1, p, 2, &aff, &id, err, sizeof err), OF_OK, "%s", err);
+        cr_expect_eq(aff, 1);
+    }
+    cr_expect_eq(of_metric_gauge_get(OF_MG_DB_STATEMENTS) - s0, 1);
+    cr_expect_eq(of_metric_gauge_get(OF_MG_DB_PARAMS) - p0, 2);
+    /* the status read counts itself once more each time (an execution, no prepare) */
+    cr_expect_eq(session_count(b, status, "COM_STMT_PREPARE") - prep0, 2,
+                 "prepared with the failed first execution and with the next one, then kept");
+    cr_expect_eq(session_count(b, status, "COM_STMT_EXECUTE") - exec0, 1 + 3 + 1 + 1,
+                 "every call executed once (the status reads included)");
+    int cnt = of_db_register(b, "SELECT COUNT(*), MAX(name) FROM itc_direct WHERE id > ?");
+    of_param_t one[1] = {OFP_I(1)};
+    of_rows_t *rows = NULL;
+    cr_assert_eq(of_db_query(b, cnt, one, 1, &rows, err, sizeof err), OF_OK, "a read's first execution: %s", err);
+    cr_expect_eq(of_rows_i64(rows, 0, 0), 3);
+    cr_expect_str_eq(of_rows_str(rows, 0, 1), "n4");
+    of_rows_free(rows);
+    of_db_close(b);
+    cr_expect_eq(of_metric_gauge_get(OF_MG_DB_STATEMENTS), none, "closing the connection takes its statements off");
+}

@@ -34,14 +34,17 @@ static const struct {
                 ") ORDER BY api_trade_id, rec_id FOR UPDATE"},
     /* the orders the sweep split off the trades' orders (MID-SPW, MID-BIG: one level, D-MID-17) */
     [R_KIDS] = {OF_DB_DIVE "SELECT trade_id FROM sales_trade WHERE split_from_trade_id IN (", ")"}, /* D-T10-65 */
+    /* D-MOD-51: the live stockout order of an audited or shipped order only (an audit creates it at 40, cancelling
+     * cancels it; the rules read it for audited orders): the subquery costs ~5 µs a row, ~40 % of the read */
     [R_ORDER] =
         {"SELECT t.trade_id, t.trade_status, t.customer_id, t.warehouse_id, t.logistics_id, t.logistics_by, "
          "t.receiver_name, t.receiver_mobile, t.receiver_telno, t.receiver_province, t.receiver_city, "
          "t.receiver_district, t.receiver_address, t.receiver_zip, t.invoice_type, t.invoice_title, "
          "t.invoice_content, t.cs_remark, t.buyer_message, t.is_history, t.unmerge_mask, t.shop_id, "
-         "t.post_amount, t.pay_status, t.refund_status, IFNULL((SELECT MIN(so.stockout_id) FROM "
-         "stockout_order so WHERE so.src_order_type = 1 AND so.src_order_id = t.trade_id AND so.status <> 5), "
-         "0), t.salesman_id, t.flag_id, t.is_split, t.split_from_trade_id, t.sales_counted FROM sales_trade t WHERE "
+         "t.post_amount, t.pay_status, t.refund_status, IF(t.trade_status >= 40, IFNULL((SELECT "
+         "MIN(so.stockout_id) FROM stockout_order so WHERE so.src_order_type = 1 AND so.src_order_id = t.trade_id AND "
+         "so.status <> 5), 0), 0), t.salesman_id, t.flag_id, t.is_split, t.split_from_trade_id, t.sales_counted FROM "
+         "sales_trade t WHERE "
          "t.trade_id IN (",
          ") ORDER BY t.trade_id FOR UPDATE"},
     [R_LINE] = {"SELECT trade_id, rec_id, src_tid, src_oid, spec_id, num, actual_num, refund_status, gift_type, "

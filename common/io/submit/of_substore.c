@@ -546,8 +546,11 @@ static of_err_t add_sibling(rjob_t *rj, const of_rows_t *rows, int r) {
 }
 
 /* SUB-CUST-02/03 and each found customer's open orders (SIBLINGS) for jobs[0..n): one statement. The siblings are
- * those of the customer the lookup settles on: the platform's, else the offline one's. */
-static of_err_t read_customers(of_substore_t *ss, of_subjob_t *const *jobs, size_t n, char *err, size_t size) {
+ * those of the customer the lookup settles on: the platform's, else the offline one's. With into_platform (D-MOD-50),
+ * an order submitted again asks for its platform customer only, and *missedp tells whether one of them has none (its
+ * offline customer would then count: the caller reads again with every key). */
+static of_err_t read_customer_keys(of_substore_t *ss, of_subjob_t *const *jobs, size_t n, int into_platform,
+                                   int *missedp, char *err, size_t size) {
     of_param_t *p = malloc(n * 2 * 3 * sizeof *p);
     char(*nicks)[OF_NAME * 2] = malloc(n * sizeof *nicks);
     size_t *nplat = calloc(n, sizeof *nplat); /* siblings read for the platform customer (they come first) */
@@ -565,7 +568,8 @@ static of_err_t read_customers(of_substore_t *ss, of_subjob_t *const *jobs, size
         p[k * 3 + 1] = OFP_I(raw->platform_id);
         p[k * 3 + 2] = OFP_S(nicks[j]);
         k++;
-        if (raw->platform_id != 0) { /* SUB-CUST-03: an offline customer of the same nick */
+        /* SUB-CUST-03: an offline customer of the same nick */
+        if (raw->platform_id != 0 && !(into_platform && jobs[j]->into_trade_id)) {
             p[k * 3] = OFP_U(j * 2 + 1);
             p[k * 3 + 1] = OFP_I(0);
             p[k * 3 + 2] = OFP_S(nicks[j]);
@@ -612,8 +616,22 @@ static of_err_t read_customers(of_substore_t *ss, of_subjob_t *const *jobs, size
                 rj->sibs[kept++] = rj->sibs[i];
         rj->nsibs = kept;
         rj->known = c->platform_customer_id ? c->platform_customer_id : c->offline_customer_id;
+        if (into_platform && jobs[j]->into_trade_id && jobs[j]->raw->platform_id != 0 && !c->platform_customer_id)
+            *missedp = 1;
     }
     free(nplat);
+    return e;
+}
+
+/* D-MOD-50: the offline keys are asked only when a platform lookup can miss. An order submitted again (trade-modify)
+ * nearly always has its platform customer (SUB-CUST-02 found or created it at the first submission); with one, the
+ * offline customer does not count (above), so its key only doubled the read's rows. When one of them misses (an order
+ * of an offline customer, a changed buyer nick) the whole read runs again with every key: the same result as one
+ * read with every key. */
+static of_err_t read_customers(of_substore_t *ss, of_subjob_t *const *jobs, size_t n, char *err, size_t size) {
+    int missed = 0;
+    of_err_t e = read_customer_keys(ss, jobs, n, 1, &missed, err, size);
+    if (!e && missed) e = read_customer_keys(ss, jobs, n, 0, &missed, err, size);
     return e;
 }
 
