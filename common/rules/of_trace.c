@@ -23,7 +23,7 @@ void of_trace_add(of_trace_t *t, const char *rule, const char *key, const char *
     of_str_copy(e->key, sizeof e->key, key);
     va_list ap;
     va_start(ap, fmt);
-    of_utf8_trim(e->value, sizeof e->value, vsnprintf(e->value, sizeof e->value, fmt, ap));
+    of_utf8_trim(e->value, sizeof e->value, of_str_vfmt(e->value, sizeof e->value, fmt, ap));
     va_end(ap);
 }
 
@@ -177,7 +177,7 @@ void of_logs_add(of_logs_t *l, int type, const char *rule, const char *fmt, ...)
     of_str_copy(e->rule, sizeof e->rule, rule);
     va_list ap;
     va_start(ap, fmt);
-    of_utf8_trim(e->message, sizeof e->message, vsnprintf(e->message, sizeof e->message, fmt, ap));
+    of_utf8_trim(e->message, sizeof e->message, of_str_vfmt(e->message, sizeof e->message, fmt, ap));
     va_end(ap);
 }
 

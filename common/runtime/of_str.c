@@ -1,4 +1,5 @@
-/* of_str.c -- UTF-8-safe copies and cuts (of_str.h). */
+/* of_str.c -- UTF-8-safe copies and cuts, a fast formatter (of_str.h). */
+#include <stdio.h>
 #include <string.h>
 #include "of_str.h"
 
@@ -35,4 +36,85 @@ void of_utf8_trim(char *s, size_t size, int needed) {
         size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
         if (n - (i - 1) < want) s[i - 1] = '\0';
     }
+}
+
+/* of_str_vfmt's output: bytes past size - 1 are counted, not written. */
+typedef struct {
+    char *d;
+    size_t size, n;
+} fout_t;
+
+static void fput(fout_t *o, const char *s, size_t n) {
+    if (o->n + 1 < o->size) {
+        size_t room = o->size - 1 - o->n;
+        memcpy(o->d + o->n, s, n < room ? n : room);
+    }
+    o->n += n;
+}
+
+static void fnum(fout_t *o, unsigned long long v, int neg) {
+    char b[24];
+    size_t i = sizeof b;
+    do {
+        b[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    if (neg) b[--i] = '-';
+    fput(o, b + i, sizeof b - i);
+}
+
+/* The conversion at f (just past the '%') into o, its argument from ap; the bytes of the spec consumed, 0 when it is
+ * not one of the simple ones. */
+static size_t fconv(fout_t *o, const char *f, va_list *ap) {
+    int l = 0, z = 0;
+    size_t k = 0;
+    if (f[k] == 'z')
+        z = 1, k++;
+    else
+        while (f[k] == 'l' && l < 2)
+            l++, k++;
+    char c = f[k++];
+    if (c == '%' && !l && !z) {
+        fput(o, "%", 1);
+    } else if (c == 's' && !l && !z) {
+        const char *s = va_arg(*ap, const char *);
+        if (!s) s = "(null)";
+        fput(o, s, strlen(s));
+    } else if ((c == 'd' || c == 'i') && !z) {
+        long long v = l == 2 ? va_arg(*ap, long long) : l == 1 ? va_arg(*ap, long) : va_arg(*ap, int);
+        fnum(o, v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v, v < 0);
+    } else if (c == 'u') {
+        unsigned long long v = z        ? va_arg(*ap, size_t)
+                               : l == 2 ? va_arg(*ap, unsigned long long)
+                               : l == 1 ? va_arg(*ap, unsigned long)
+                                        : va_arg(*ap, unsigned);
+        fnum(o, v, 0);
+    } else {
+        return 0;
+    }
+    return k;
+}
+
+int of_str_vfmt(char *dst, size_t size, const char *fmt, va_list ap) {
+    va_list a;
+    va_copy(a, ap);
+    fout_t o = {dst, size, 0};
+    const char *f = fmt;
+    for (;;) {
+        const char *pct = strchr(f, '%');
+        if (!pct) {
+            fput(&o, f, strlen(f));
+            break;
+        }
+        fput(&o, f, (size_t)(pct - f));
+        size_t k = fconv(&o, pct + 1, &a);
+        if (!k) { /* flags, a width, a precision or another conversion: the C library's */
+            va_end(a);
+            return vsnprintf(dst, size, fmt, ap);
+        }
+        f = pct + 1 + k;
+    }
+    va_end(a);
+    if (size) dst[o.n < size ? o.n : size - 1] = '\0';
+    return (int)o.n;
 }

@@ -1,6 +1,7 @@
 /* of_str.h -- string helpers that keep UTF-8 whole: copies and cuts never split a character. */
 #ifndef OF_STR_H
 #define OF_STR_H
+#include <stdarg.h>
 #include <stddef.h>
 
 /* Copy src (NULL = "") into dst of size bytes, always NUL-terminated; when it does not fit, the copy is cut at
@@ -11,5 +12,9 @@ char *of_str_copy(char *dst, size_t size, const char *src);
 char *of_str_cut(char *dst, const char *src, size_t max);
 /* After snprintf(s, size, …) returned needed: when the text was cut, drop a trailing partial UTF-8 character. */
 void of_utf8_trim(char *s, size_t size, int needed);
+/* vsnprintf(dst, size, fmt, ap) for the conversions the decision traces and order logs use — %s %d %i %u %ld %lu
+ * %lld %llu %zu and %% without flags, width or precision — with the same text and return value, without
+ * vsnprintf's per-call cost (D-T10-75); any other conversion: vsnprintf itself. */
+int of_str_vfmt(char *dst, size_t size, const char *fmt, va_list ap);
 
 #endif

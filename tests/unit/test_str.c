@@ -1,7 +1,9 @@
 /* test_str.c -- UTF-8-safe copies and cuts (of_str; issue 10 item 8: no string cut mid-character). */
 #include <criterion/criterion.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/types.h>
 #include "of_str.h"
 
 Test(str, copy_that_fits_is_whole) {
@@ -43,4 +45,46 @@ Test(str, trim_after_snprintf_drops_a_partial_character) {
     needed = snprintf(c, sizeof c, "%s", two); /* "a" + 2 of 3 bytes of 顺 */
     of_utf8_trim(c, sizeof c, needed);
     cr_assert_str_eq(c, "a");
+}
+
+/* D-T10-75: of_str_vfmt writes what vsnprintf writes and returns what it returns, for the conversions it does itself
+ * and (through vsnprintf) for the others, in buffers of every size from 0 up */
+static int fast(char *b, size_t n, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int r = of_str_vfmt(b, n, fmt, ap);
+    va_end(ap);
+    return r;
+}
+
+#define SAME(...)                                                                                                      \
+    do {                                                                                                               \
+        char want[128], got[128];                                                                                      \
+        for (size_t n = 0; n <= sizeof want; n++) {                                                                    \
+            memset(want, 'x', sizeof want);                                                                            \
+            memset(got, 'x', sizeof got);                                                                              \
+            int rw = snprintf(want, n, __VA_ARGS__);                                                                   \
+            int rg = fast(got, n, __VA_ARGS__);                                                                        \
+            cr_assert_eq(rg, rw, "size %zu: returned %d, want %d", n, rg, rw);                                         \
+            cr_assert(!memcmp(got, want, sizeof want), "size %zu: '%.*s' want '%.*s'", n, (int)n, got, (int)n, want);  \
+        }                                                                                                              \
+    } while (0)
+
+Test(str, d_t10_75_the_fast_conversions_write_what_snprintf_writes) {
+    const char *none = NULL;
+    SAME("plain text, no conversion");
+    SAME("%s", "");
+    SAME("warehouse %llu %s: shortage amount %s, %s", 18446744073709551615ULL, "上海仓", "12.50", "pre-order");
+    SAME("%d %d %d %i", 0, -1, 2147483647, (int)-2147483647 - 1);
+    SAME("%u %lu %zu", 4294967295u, 123456789UL, (size_t)42);
+    SAME("%lld %llu %ld", (long long)-9223372036854775807LL - 1, 0ULL, -77L);
+    SAME("100%% of %s", "the lines");
+    SAME("null: %s.", none);
+    SAME("%s%s%s", "顺丰", "速运", "");
+}
+
+Test(str, d_t10_75_other_conversions_go_through_vsnprintf) {
+    SAME("%5d|%-4s|%.2f|%x|%c|%05llu", 42, "ab", 3.14159, 255u, 'q', 7ULL);
+    SAME("%zd then %s", (ssize_t)-3, "x");
+    SAME("%s then %3s", "a", "b"); /* the first conversion done, then the fallback: the whole text again */
 }
