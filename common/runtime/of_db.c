@@ -270,7 +270,10 @@ static int is_conn_lost(unsigned int e) {
 static of_err_t fail(of_db_t *db, unsigned int e, const char *what, const char *msg, char *errstr, size_t size) {
     if (is_conn_lost(e)) db->broken = 1;
     db->last_errno = e;
-    return of_seterr(errstr, size, of_db_errno_class(e), "%s: mysql %u: %s", what, e, msg);
+    of_err_t c = of_db_errno_class(e);
+    if (c == OF_OK)
+        c = OF_ERR_DB; /* a failure the library left without a code (e.g. out of memory) is one all the same */
+    return of_seterr(errstr, size, c, "%s: mysql %u: %s", what, e, msg && *msg ? msg : "unknown client error");
 }
 
 /* Close statement i (prepared again on its next use; a multi-row size's text is built again too). */
@@ -719,11 +722,11 @@ of_err_t of_db_query_multi_in(of_db_t *db, const of_db_multi_t *m, const of_para
 
 static of_err_t stop_due(const of_db_t *db, char *errstr, size_t errstr_size);
 
-/* Statement `id`, ready to run. Prepared already: returned, *freshp NULL. Not yet (its first use, or its first since
- * it was closed): a new handle, *freshp its text, which run() prepares and executes in one round trip (D-T10-74). */
-static MYSQL_STMT *get_stmt(of_db_t *db, int id, const char **freshp, char *errstr, size_t errstr_size,
-                            of_err_t *errp) {
-    *freshp = NULL;
+/* Statement `id`, prepared (on its first use, or its first since D-T10-70 closed it). Prepared on its own round trip,
+ * not with its first execution: MariaDB's execute_direct (PREPARE and EXECUTE in one packet, the EXECUTE naming "the
+ * statement just prepared") would run the connection's previous statement with these parameters when the PREPARE
+ * fails at the server's statement limit (1461): tried and left out, D-T10-74. */
+static MYSQL_STMT *get_stmt(of_db_t *db, int id, char *errstr, size_t errstr_size, of_err_t *errp) {
     if ((*errp = stop_due(db, errstr, errstr_size))) return NULL;
     if (id < 0 || id >= db->nstmts) {
         *errp = of_seterr(errstr, errstr_size, OF_ERR_DB, "statement %d not registered", id);
@@ -744,32 +747,22 @@ static MYSQL_STMT *get_stmt(of_db_t *db, int id, const char **freshp, char *errs
         *errp = of_seterr(errstr, errstr_size, OF_ERR_NOMEM, "mysql_stmt_init failed");
         return NULL;
     }
-    *freshp = db->sql[id];
-    return st;
-}
-
-/* D-T10-74: execute st; a fresh one (get_stmt) is prepared in the same round trip (MariaDB's execute_direct: the
- * PREPARE and the EXECUTE in one packet) and kept as statement `id` once that worked; the caller then fits the budget
- * (fit_budget), once a result set is read: closing a statement in between would break the protocol. On failure the
- * caller reports mysql_stmt_errno(st) and then calls drop_fresh(). */
-static int run(of_db_t *db, int id, MYSQL_STMT *st, const char *fresh) {
-    if (!fresh) return mysql_stmt_execute(st);
-    if (mariadb_stmt_execute_direct(st, fresh, strlen(fresh))) return 1;
+    if (mysql_stmt_prepare(st, db->sql[id], strlen(db->sql[id]))) {
+        *errp = fail(db, mysql_stmt_errno(st), "prepare", mysql_stmt_error(st), errstr, errstr_size);
+        mysql_stmt_close(st);
+        return NULL;
+    }
     db->stmt[id] = st;
     long n = (long)mysql_stmt_param_count(st);
     db->params += n;
     of_metric_gauge_add(OF_MG_DB_STATEMENTS, 1);
     of_metric_gauge_add(OF_MG_DB_PARAMS, n);
-    return 0;
-}
-
-static void drop_fresh(MYSQL_STMT *st, const char *fresh) {
-    if (fresh) mysql_stmt_close(st); /* prepared or not: prepared again on the statement's next use */
+    fit_budget(db, id);
+    return st;
 }
 
 /* The one place where parameters become MYSQL_BINDs (MariaDB/MySQL differences stay here). Up to SMALL_BINDS
- * parameters live in the struct; more (multi-row statements) in the connection's arrays (D-T10-73). A fresh statement
- * (get_stmt) is told its parameter count before it is bound (it is prepared with its execution). */
+ * parameters live in the struct; more (multi-row statements) in the connection's arrays (D-T10-73). */
 typedef char money_t[32];
 typedef struct {
     MYSQL_BIND *b;
@@ -800,20 +793,15 @@ static int grow_binds(of_db_t *db, size_t n) {
     return 0;
 }
 
-static of_err_t bind_params(of_db_t *db, MYSQL_STMT *st, int fresh, binds_t *bs, const of_param_t *p, int n,
-                            char *errstr, size_t size) {
+static of_err_t bind_params(of_db_t *db, MYSQL_STMT *st, binds_t *bs, const of_param_t *p, int n, char *errstr,
+                            size_t size) {
     bs->b = bs->sb;
     bs->money = bs->smoney;
     bs->len = bs->slen;
     bs->is_null = bs->snull;
-    if (fresh) {
-        unsigned int un = (unsigned int)n;
-        if (mysql_stmt_attr_set(st, STMT_ATTR_PREBIND_PARAMS, &un))
-            return of_seterr(errstr, size, OF_ERR_DB, "bind: %s", mysql_stmt_error(st));
-    } else if ((unsigned long)n != mysql_stmt_param_count(st)) {
+    if ((unsigned long)n != mysql_stmt_param_count(st))
         return of_seterr(errstr, size, OF_ERR_DB, "statement wants %lu parameters, got %d", mysql_stmt_param_count(st),
                          n);
-    }
     if (n > SMALL_BINDS) {
         if (grow_binds(db, (size_t)n))
             return of_seterr(errstr, size, OF_ERR_NOMEM, "out of memory binding %d parameters", n);
@@ -869,19 +857,14 @@ of_err_t of_db_exec(of_db_t *db, int id, const of_param_t *params, int nparams, 
                     uint64_t *insert_idp, char *errstr, size_t errstr_size) {
     of_err_t err;
     db->last_errno = 0;
-    const char *fresh;
-    MYSQL_STMT *st = get_stmt(db, id, &fresh, errstr, errstr_size, &err);
+    MYSQL_STMT *st = get_stmt(db, id, errstr, errstr_size, &err);
     if (!st) return err;
     binds_t bs;
-    if ((err = bind_params(db, st, fresh != NULL, &bs, params, nparams, errstr, errstr_size)) ||
-        run(db, id, st, fresh)) {
-        if (!err) err = fail(db, mysql_stmt_errno(st), "execute", mysql_stmt_error(st), errstr, errstr_size);
-        drop_fresh(st, fresh);
-        return err;
-    }
+    if ((err = bind_params(db, st, &bs, params, nparams, errstr, errstr_size))) return err;
+    if (mysql_stmt_execute(st))
+        return fail(db, mysql_stmt_errno(st), "execute", mysql_stmt_error(st), errstr, errstr_size);
     if (affectedp) *affectedp = mysql_stmt_affected_rows(st);
     if (insert_idp) *insert_idp = mysql_stmt_insert_id(st);
-    if (fresh) fit_budget(db, id);
     return OF_OK;
 }
 
@@ -890,18 +873,14 @@ of_err_t of_db_query(of_db_t *db, int id, const of_param_t *params, int nparams,
     *rowsp = NULL;
     of_err_t err;
     db->last_errno = 0;
-    const char *fresh;
-    MYSQL_STMT *st = get_stmt(db, id, &fresh, errstr, errstr_size, &err);
+    MYSQL_STMT *st = get_stmt(db, id, errstr, errstr_size, &err);
     if (!st) return err;
     binds_t bs;
+    if ((err = bind_params(db, st, &bs, params, nparams, errstr, errstr_size))) return err;
     my_bool upd = 1;
     mysql_stmt_attr_set(st, STMT_ATTR_UPDATE_MAX_LENGTH, &upd);
-    if ((err = bind_params(db, st, fresh != NULL, &bs, params, nparams, errstr, errstr_size)) ||
-        run(db, id, st, fresh)) {
-        if (!err) err = fail(db, mysql_stmt_errno(st), "execute", mysql_stmt_error(st), errstr, errstr_size);
-        drop_fresh(st, fresh);
-        return err;
-    }
+    if (mysql_stmt_execute(st))
+        return fail(db, mysql_stmt_errno(st), "execute", mysql_stmt_error(st), errstr, errstr_size);
     MYSQL_RES *meta = mysql_stmt_result_metadata(st);
     if (!meta) return of_seterr(errstr, errstr_size, OF_ERR_DB, "statement returns no result set");
     if (mysql_stmt_store_result(st)) {
@@ -985,7 +964,6 @@ of_err_t of_db_query(of_db_t *db, int id, const of_param_t *params, int nparams,
 out:
     mysql_stmt_free_result(st);
     mysql_free_result(meta);
-    if (fresh) fit_budget(db, id);
     if (bufs)
         for (int c = 0; c < ncols; c++)
             free(bufs[c]);

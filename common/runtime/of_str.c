@@ -1,4 +1,5 @@
 /* of_str.c -- UTF-8-safe copies and cuts, a fast formatter (of_str.h). */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include "of_str.h"
@@ -95,6 +96,12 @@ static size_t fconv(fout_t *o, const char *f, va_list *ap) {
     return k;
 }
 
+static atomic_ulong fallbacks;
+
+unsigned long of_str_vfmt_fallbacks(void) {
+    return atomic_load_explicit(&fallbacks, memory_order_relaxed);
+}
+
 int of_str_vfmt(char *dst, size_t size, const char *fmt, va_list ap) {
     va_list a;
     va_copy(a, ap);
@@ -110,6 +117,7 @@ int of_str_vfmt(char *dst, size_t size, const char *fmt, va_list ap) {
         size_t k = fconv(&o, pct + 1, &a);
         if (!k) { /* flags, a width, a precision or another conversion: the C library's */
             va_end(a);
+            atomic_fetch_add_explicit(&fallbacks, 1, memory_order_relaxed);
             return vsnprintf(dst, size, fmt, ap);
         }
         f = pct + 1 + k;

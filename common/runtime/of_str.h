@@ -16,5 +16,7 @@ void of_utf8_trim(char *s, size_t size, int needed);
  * %lld %llu %zu and %% without flags, width or precision — with the same text and return value, without
  * vsnprintf's per-call cost (D-T10-75); any other conversion: vsnprintf itself. */
 int of_str_vfmt(char *dst, size_t size, const char *fmt, va_list ap);
+/* How many of_str_vfmt calls went through vsnprintf since the start (tests: which path a format takes). */
+unsigned long of_str_vfmt_fallbacks(void);
 
 #endif

@@ -71,6 +71,7 @@ static int fast(char *b, size_t n, const char *fmt, ...) {
     } while (0)
 
 Test(str, d_t10_75_the_fast_conversions_write_what_snprintf_writes) {
+    unsigned long fb = of_str_vfmt_fallbacks();
     const char *none = NULL;
     SAME("plain text, no conversion");
     SAME("%s", "");
@@ -81,10 +82,13 @@ Test(str, d_t10_75_the_fast_conversions_write_what_snprintf_writes) {
     SAME("100%% of %s", "the lines");
     SAME("null: %s.", none);
     SAME("%s%s%s", "顺丰", "速运", "");
+    cr_expect_eq(of_str_vfmt_fallbacks(), fb, "every one of these written without vsnprintf");
 }
 
 Test(str, d_t10_75_other_conversions_go_through_vsnprintf) {
+    unsigned long fb = of_str_vfmt_fallbacks();
     SAME("%5d|%-4s|%.2f|%x|%c|%05llu", 42, "ab", 3.14159, 255u, 'q', 7ULL);
     SAME("%zd then %s", (ssize_t)-3, "x");
     SAME("%s then %3s", "a", "b"); /* the first conversion done, then the fallback: the whole text again */
+    cr_expect_eq(of_str_vfmt_fallbacks() - fb, 3 * 129, "each of the 3 formats, at each of the 129 sizes");
 }
