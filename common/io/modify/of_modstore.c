@@ -34,8 +34,9 @@ static const struct {
                 ") ORDER BY api_trade_id, rec_id FOR UPDATE"},
     /* the orders the sweep split off the trades' orders (MID-SPW, MID-BIG: one level, D-MID-17) */
     [R_KIDS] = {OF_DB_DIVE "SELECT trade_id FROM sales_trade WHERE split_from_trade_id IN (", ")"}, /* D-T10-65 */
-    /* D-MOD-51: the live stockout order of an audited or shipped order only (an audit creates it at 40, cancelling
-     * cancels it; the rules read it for audited orders): the subquery costs ~5 µs a row, ~40 % of the read */
+    /* D-MOD-51: the live stockout order of an order at 40 or more only (an audit creates it at 40; below 40 only a
+     * cancelled order can still hold one, and the rules read it for audited orders alone): the subquery costs ~5 µs
+     * a row, ~40 % of the read */
     [R_ORDER] =
         {"SELECT t.trade_id, t.trade_status, t.customer_id, t.warehouse_id, t.logistics_id, t.logistics_by, "
          "t.receiver_name, t.receiver_mobile, t.receiver_telno, t.receiver_province, t.receiver_city, "

@@ -545,6 +545,12 @@ static of_err_t add_sibling(rjob_t *rj, const of_rows_t *rows, int r) {
     return OF_OK;
 }
 
+/* D-MOD-50: job asks for its platform customer only (no offline key): an order submitted again, of a platform trade,
+ * in a read with into_platform. */
+static int platform_only(const of_subjob_t *job, int into_platform) {
+    return into_platform && job->into_trade_id && job->raw->platform_id != 0;
+}
+
 /* SUB-CUST-02/03 and each found customer's open orders (SIBLINGS) for jobs[0..n): one statement. The siblings are
  * those of the customer the lookup settles on: the platform's, else the offline one's. With into_platform (D-MOD-50),
  * an order submitted again asks for its platform customer only, and *missedp tells whether one of them has none (its
@@ -569,7 +575,7 @@ static of_err_t read_customer_keys(of_substore_t *ss, of_subjob_t *const *jobs, 
         p[k * 3 + 2] = OFP_S(nicks[j]);
         k++;
         /* SUB-CUST-03: an offline customer of the same nick */
-        if (raw->platform_id != 0 && !(into_platform && jobs[j]->into_trade_id)) {
+        if (raw->platform_id != 0 && !platform_only(jobs[j], into_platform)) {
             p[k * 3] = OFP_U(j * 2 + 1);
             p[k * 3 + 1] = OFP_I(0);
             p[k * 3 + 2] = OFP_S(nicks[j]);
@@ -616,8 +622,7 @@ static of_err_t read_customer_keys(of_substore_t *ss, of_subjob_t *const *jobs, 
                 rj->sibs[kept++] = rj->sibs[i];
         rj->nsibs = kept;
         rj->known = c->platform_customer_id ? c->platform_customer_id : c->offline_customer_id;
-        if (into_platform && jobs[j]->into_trade_id && jobs[j]->raw->platform_id != 0 && !c->platform_customer_id)
-            *missedp = 1;
+        if (platform_only(jobs[j], into_platform) && !c->platform_customer_id) *missedp = 1;
     }
     free(nplat);
     return e;
