@@ -359,38 +359,56 @@ of_err_t of_modify_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
                 OF_END);
         int applied = 0, suspects = 0;
         char why[sizeof err] = "";
-        for (int i = 0; i < n && e != OF_ERR_TRANSIENT; i++) {
-            if (items[i].state == IT_DEAD || items[i].wave < c.wave) continue; /* an earlier wave's: committed */
-            items[i].state = IT_PENDING;
-            c.only = i;
-            of_err_t e1 = run_tx(&c, err, sizeof err);
-            unsigned int dberr = of_db_last_errno(md->db);
-            ov = of_cat_overlay_rows(of_modstore_overlay(md->ms), &nov);
-            of_catcache_commit(md->cc, &c.snap, e1 == OF_OK, ov, nov);
-            of_modstore_discard(md->ms);
-            if (e1 == OF_OK) {
-                keep_outcomes(&c);
-                /* D-MOD-47: only a change whose rows the database took tells that a refusal blaming no row is the
-                 * others' own; a copy the ledger skipped, or a change sent to wait, wrote none of them */
-                applied += items[i].state == IT_DONE &&
-                           (items[i].done.outcome == OF_MS_APPLIED || items[i].done.outcome == OF_MS_RESUBMIT_STOPPED);
-                continue;
+        /* a change refused with an error that blames no row, and how many changes had been applied then: when one
+         * is applied after it, the refusal may have been a condition that passed meanwhile (a table back), so it
+         * runs once more (pass 1) before it counts as its own */
+        int *failed_at = malloc((size_t)n * sizeof *failed_at);
+        if (!failed_at) e = OF_ERR_TRANSIENT; /* out of memory: the batch again later */
+        for (int i = 0; failed_at && i < n; i++)
+            failed_at[i] = -1;
+        for (int pass = 0; failed_at && pass < 2 && e != OF_ERR_TRANSIENT; pass++)
+            for (int i = 0; i < n && e != OF_ERR_TRANSIENT; i++) {
+                if (pass == 1) {
+                    if (failed_at[i] < 0 || failed_at[i] == applied) continue;
+                    failed_at[i] = -1;
+                    res[i].dead = 0;
+                    suspects--;
+                } else if (items[i].state == IT_DEAD || items[i].wave < c.wave) {
+                    continue; /* an earlier wave's: committed */
+                }
+                items[i].state = IT_PENDING;
+                c.only = i;
+                of_err_t e1 = run_tx(&c, err, sizeof err);
+                unsigned int dberr = of_db_last_errno(md->db);
+                ov = of_cat_overlay_rows(of_modstore_overlay(md->ms), &nov);
+                of_catcache_commit(md->cc, &c.snap, e1 == OF_OK, ov, nov);
+                of_modstore_discard(md->ms);
+                if (e1 == OF_OK) {
+                    keep_outcomes(&c);
+                    /* D-MOD-47: only a change whose rows the database took tells that a refusal blaming no row is the
+                     * others' own; a copy the ledger skipped, or a change sent to wait, wrote none of them */
+                    applied += items[i].state == IT_DONE && (items[i].done.outcome == OF_MS_APPLIED ||
+                                                             items[i].done.outcome == OF_MS_RESUBMIT_STOPPED);
+                    continue;
+                }
+                if (of_err_class(e1) != OF_ERRCLASS_PERMANENT && !c.dup) {
+                    e = OF_ERR_TRANSIENT;
+                    continue;
+                }
+                if (e1 == OF_ERR_DB && of_db_errno_blame(dberr) != OF_DB_BLAME_ROW) {
+                    if (!suspects++) snprintf(why, sizeof why, "%s", err);
+                    if (pass == 0 && !c.dup) failed_at[i] = applied;
+                }
+                if (c.dup) { /* err's room is the reason's: the attempts go first */
+                    char again[sizeof err + 64];
+                    snprintf(again, sizeof again, "a duplicate key in each of its %lld attempts: %s",
+                             (long long)of_cfg_int(md->cfg, OF_CFG_TX_RETRIES) + 1, err);
+                    dead(&res[i], &items[i], "permanent", "database refused the change: %s", again);
+                } else {
+                    dead(&res[i], &items[i], "permanent", "database refused the change: %s", err);
+                }
             }
-            if (of_err_class(e1) != OF_ERRCLASS_PERMANENT && !c.dup) {
-                e = OF_ERR_TRANSIENT;
-                continue;
-            }
-            if (e1 == OF_ERR_DB && of_db_errno_blame(dberr) != OF_DB_BLAME_ROW && !suspects++)
-                snprintf(why, sizeof why, "%s", err);
-            if (c.dup) { /* err's room is the reason's: the attempts go first */
-                char again[sizeof err + 64];
-                snprintf(again, sizeof again, "a duplicate key in each of its %lld attempts: %s",
-                         (long long)of_cfg_int(md->cfg, OF_CFG_TX_RETRIES) + 1, err);
-                dead(&res[i], &items[i], "permanent", "database refused the change: %s", again);
-            } else {
-                dead(&res[i], &items[i], "permanent", "database refused the change: %s", err);
-            }
-        }
+        free(failed_at);
         c.only = -1;
         if (e != OF_ERR_TRANSIENT && suspects && !applied) { /* a refusal that blames no row: not the messages' */
             of_warn("database refused every change of the batch with an error that blames no row; will retry",
