@@ -58,11 +58,31 @@ static void jput(jbuf_t *b, const char *s, size_t n) {
     b->p[b->n] = '\0';
 }
 
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* D-T10-77: whether any of the 8 bytes of w needs an escape (below 0x20, '"' or '\\'); the scan of a trace's text
+ * goes a word at a time (5 % of trade-modify's instructions byte by byte). A byte from 0x80 up (UTF-8) never does. */
+static int word_needs_escape(uint64_t w) {
+    uint64_t q = w ^ (ONES * '"'), bs = w ^ (ONES * '\\');
+    uint64_t below = (w - ONES * 0x20) & ~w, zq = (q - ONES) & ~q, zb = (bs - ONES) & ~bs;
+    return ((below | zq | zb) & HIGHS) != 0;
+}
+
 /* A JSON string: quotes, backslashes and control characters escaped (as cJSON does); UTF-8 passes through. */
 static void jstr(jbuf_t *b, const char *s) {
     jput(b, "\"", 1);
     const char *run = s;
+    size_t len = strlen(s);
+    const char *end = s + len;
     for (; *s; s++) {
+        while (end - s >= 8) { /* whole words without an escape */
+            uint64_t w;
+            memcpy(&w, s, 8);
+            if (word_needs_escape(w)) break;
+            s += 8;
+        }
+        if (!*s) break;
         unsigned char c = (unsigned char)*s;
         if (c >= 0x20 && c != '"' && c != '\\') continue;
         jput(b, run, (size_t)(s - run));

@@ -660,6 +660,16 @@ static of_err_t rows_append(of_rows_t *a, of_rows_t *b) {
     a->lens = lens;
     memcpy(a->cells + na, b->cells, nb * sizeof *cells);
     memcpy(a->lens + na, b->lens, nb * sizeof *lens);
+    long long *iv = a->icol && b->icol ? realloc(a->ivals, (na + nb + 1) * sizeof *iv) : NULL;
+    if (iv) {
+        a->ivals = iv;
+        memcpy(a->ivals + na, b->ivals, nb * sizeof *iv);
+    } else { /* parts of one statement have the same columns; else the numbers are read from the text */
+        free(a->icol);
+        free(a->ivals);
+        a->icol = NULL;
+        a->ivals = NULL;
+    }
     rblock_t **tail = &a->blocks; /* b's bytes go with its cells */
     while (*tail)
         tail = &(*tail)->next;
@@ -868,6 +878,33 @@ of_err_t of_db_exec(of_db_t *db, int id, const of_param_t *params, int nparams, 
     return OF_OK;
 }
 
+/* D-T10-76: a column of an integer type (not ZEROFILL, whose text is padded): read as a number. */
+static int int_column(const MYSQL_FIELD *f) {
+    switch (f->type) {
+    case MYSQL_TYPE_TINY:
+    case MYSQL_TYPE_SHORT:
+    case MYSQL_TYPE_INT24:
+    case MYSQL_TYPE_LONG:
+    case MYSQL_TYPE_LONGLONG:
+        return !(f->flags & ZEROFILL_FLAG);
+    default:
+        return 0;
+    }
+}
+
+/* v's decimal text ending at end (not terminated); its length in *len. */
+static const char *int_text(long long v, int is_unsigned, char *end, unsigned long *len) {
+    unsigned long long u = is_unsigned || v >= 0 ? (unsigned long long)v : 0ULL - (unsigned long long)v;
+    char *p = end;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (!is_unsigned && v < 0) *--p = '-';
+    *len = (unsigned long)(end - p);
+    return p;
+}
+
 of_err_t of_db_query(of_db_t *db, int id, const of_param_t *params, int nparams, of_rows_t **rowsp, char *errstr,
                      size_t errstr_size) {
     *rowsp = NULL;
@@ -894,12 +931,14 @@ of_err_t of_db_query(of_db_t *db, int id, const of_param_t *params, int nparams,
     unsigned long *lens = calloc((size_t)ncols, sizeof *lens);
     my_bool *nulls = calloc((size_t)ncols, sizeof *nulls);
     char **bufs = calloc((size_t)ncols, sizeof *bufs);
+    long long *ibufs = calloc((size_t)ncols + 1, sizeof *ibufs);
+    int nint = 0;
     /* cells are nrows × ncols: counted in size_t and bounded so that every index fits the int fields of of_rows_t
      * (issue 10 item 8: the product was an int) */
     uint64_t nrows64 = (uint64_t)mysql_stmt_num_rows(st);
     size_t ncells = 0;
     err = OF_OK;
-    if (!rows || !rb || !lens || !nulls || !bufs) {
+    if (!rows || !rb || !lens || !nulls || !bufs || !ibufs) {
         err = OF_ERR_NOMEM;
         goto out;
     }
@@ -917,7 +956,23 @@ of_err_t of_db_query(of_db_t *db, int id, const of_param_t *params, int nparams,
         err = OF_ERR_NOMEM;
         goto out;
     }
+    for (int c = 0; c < ncols; c++)
+        nint += int_column(&fields[c]);
+    if (nint &&
+        (!(rows->icol = calloc((size_t)ncols, 1)) || !(rows->ivals = calloc(ncells + 1, sizeof *rows->ivals)))) {
+        err = OF_ERR_NOMEM;
+        goto out;
+    }
     for (int c = 0; c < ncols; c++) {
+        rb[c].length = &lens[c];
+        rb[c].is_null = &nulls[c];
+        if (int_column(&fields[c])) { /* D-T10-76: 8 bytes as they come, no text conversion and back */
+            rows->icol[c] = 1;
+            rb[c].buffer_type = MYSQL_TYPE_LONGLONG;
+            rb[c].buffer = &ibufs[c];
+            rb[c].is_unsigned = (fields[c].flags & UNSIGNED_FLAG) != 0;
+            continue;
+        }
         size_t cap = fields[c].max_length + 1;
         if (cap < 32) cap = 32;
         bufs[c] = malloc(cap);
@@ -928,8 +983,6 @@ of_err_t of_db_query(of_db_t *db, int id, const of_param_t *params, int nparams,
         rb[c].buffer_type = MYSQL_TYPE_STRING;
         rb[c].buffer = bufs[c];
         rb[c].buffer_length = cap;
-        rb[c].length = &lens[c];
-        rb[c].is_null = &nulls[c];
     }
     if (ncols && mysql_stmt_bind_result(st, rb)) {
         err = of_seterr(errstr, errstr_size, OF_ERR_DB, "bind result: %s", mysql_stmt_error(st));
@@ -948,13 +1001,19 @@ of_err_t of_db_query(of_db_t *db, int id, const of_param_t *params, int nparams,
         }
         for (int c = 0; c < ncols; c++) {
             if (nulls[c]) continue;
+            char digits[24];
+            const char *src = bufs[c];
+            if (rows->icol && rows->icol[c]) {
+                rows->ivals[r * ncols + c] = ibufs[c];
+                src = int_text(ibufs[c], rb[c].is_unsigned, digits + sizeof digits, &lens[c]);
+            }
             /* the first block sized to the whole result when it is small (a result kept for long holds no more) */
             char *cell = rows_alloc(rows, lens[c] + 1, rows->blocks ? 64 * 1024 : first);
             if (!cell) {
                 err = OF_ERR_NOMEM;
                 goto out;
             }
-            memcpy(cell, bufs[c], lens[c]);
+            memcpy(cell, src, lens[c]);
             cell[lens[c]] = '\0';
             rows->cells[r * ncols + c] = cell;
             rows->lens[r * ncols + c] = lens[c];
@@ -968,6 +1027,7 @@ out:
         for (int c = 0; c < ncols; c++)
             free(bufs[c]);
     free(bufs);
+    free(ibufs);
     free(rb);
     free(lens);
     free(nulls);
@@ -988,6 +1048,8 @@ void of_rows_free(of_rows_t *rows) {
     }
     free(rows->cells);
     free(rows->lens);
+    free(rows->icol);
+    free(rows->ivals);
     free(rows);
 }
 
@@ -998,6 +1060,7 @@ const char *of_rows_str(const of_rows_t *rows, int row, int col) {
 
 long long of_rows_i64(const of_rows_t *rows, int row, int col) {
     const char *s = of_rows_str(rows, row, col);
+    if (s && rows->icol && rows->icol[col]) return rows->ivals[row * rows->ncols + col];
     return s ? strtoll(s, NULL, 10) : 0;
 }
 

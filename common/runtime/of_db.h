@@ -63,6 +63,10 @@ typedef struct {
     char **cells; /* nrows * ncols, pointing into blocks */
     size_t *lens;
     struct of_rows_block *blocks; /* the cells' bytes, a few large blocks, not one allocation per cell (D-T10-72) */
+    /* D-T10-76: integer columns come as numbers (their cells hold the same decimal text): icol[c] is 1 for one,
+     * ivals[row * ncols + c] its value (0 for NULL; an unsigned value as its bits). NULL when none. */
+    unsigned char *icol;
+    long long *ivals;
 } of_rows_t;
 /* Run a registered SELECT. Caller frees *rowsp with of_rows_free(). */
 of_err_t of_db_query(of_db_t *db, int stmt, const of_param_t *params, int nparams, of_rows_t **rowsp, char *errstr,
@@ -70,6 +74,7 @@ of_err_t of_db_query(of_db_t *db, int stmt, const of_param_t *params, int nparam
 void of_rows_free(of_rows_t *rows);
 /* Borrowed; NULL for SQL NULL or out of range. */
 const char *of_rows_str(const of_rows_t *rows, int row, int col);
+/* The cell as an integer: an integer column's value, else the text's (strtoll); 0 for NULL or out of range. */
 long long of_rows_i64(const of_rows_t *rows, int row, int col);
 
 /* D-T10-65: a read of 200 or more distinct equality ranges (MariaDB's eq_range_index_dive_limit: keys, or pairs

@@ -420,3 +420,73 @@ Test(db_multi, d_t10_74_a_statement_is_prepared_once_and_kept_across_a_failed_ex
     of_db_close(b);
     cr_expect_eq(of_metric_gauge_get(OF_MG_DB_STATEMENTS), none, "closing the connection takes its statements off");
 }
+
+/* D-T10-76: integer columns come as numbers: of_rows_i64 gives each type's value (signed and unsigned, the extremes,
+ * an unsigned value above the signed range as its bits) and the cell the same decimal text the server writes
+ * (compared with CAST(… AS CHAR) of the same column); NULL stays NULL and 0; other types (DECIMAL, text, a date, a
+ * ZEROFILL column) keep the server's text; a read split into parts (query_multi) keeps the numbers of every part. */
+Test(db_multi, d_t10_76_integer_columns_come_as_numbers_with_the_servers_text) {
+    itc_sql(db, "CREATE TEMPORARY TABLE itc_ints (id INT NOT NULL PRIMARY KEY, t TINYINT NULL, tu TINYINT UNSIGNED "
+                "NULL, s SMALLINT NULL, m MEDIUMINT NULL, i INT NULL, iu INT UNSIGNED NULL, b BIGINT NULL, bu BIGINT "
+                "UNSIGNED NULL, z INT(5) UNSIGNED ZEROFILL NULL, d DECIMAL(19,4) NULL, v VARCHAR(8) NULL, dt DATETIME "
+                "NULL)");
+    itc_sql(db, "INSERT INTO itc_ints VALUES (1, -128, 255, -32768, -8388608, -2147483648, 4294967295, "
+                "-9223372036854775808, 18446744073709551615, 42, -1.5000, '12', '2026-11-20 10:00:00'), "
+                "(2, 127, 0, 32767, 8388607, 2147483647, 0, 9223372036854775807, 9223372036854775808, 7, 0, '', NULL), "
+                "(3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL), "
+                "(4, 0, 1, -1, 10, -10, 100, -100000000000, 1000000000000, 0, 3.0001, 'x', NULL)");
+    for (int k = 5; k < 150; k++) { /* rows enough for several parts of the multi read below */
+        char sql[160];
+        snprintf(sql, sizeof sql, "INSERT INTO itc_ints (id, i, bu) VALUES (%d, %d, %d)", k, -k * 1000, k);
+        itc_sql(db, sql);
+    }
+    static const char *const cols[] = {"t", "tu", "s", "m", "i", "iu", "b", "bu", "z", "d", "v", "dt"};
+    enum { NC = sizeof cols / sizeof cols[0] };
+    char sql[1024];
+    int n = snprintf(sql, sizeof sql, "SELECT id");
+    for (int c = 0; c < NC; c++)
+        n += snprintf(sql + n, sizeof sql - (size_t)n, ", %s", cols[c]);
+    for (int c = 0; c < NC; c++)
+        n += snprintf(sql + n, sizeof sql - (size_t)n, ", CAST(%s AS CHAR)", cols[c]);
+    snprintf(sql + n, sizeof sql - (size_t)n, " FROM itc_ints WHERE id IN (");
+    of_db_multi_t q;
+    cr_assert_eq(of_db_register_multi(db, sql, "?", ") ORDER BY id", &q), OF_OK);
+    of_param_t keys[149];
+    for (int k = 0; k < 149; k++)
+        keys[k] = OFP_I(k + 1);
+    char err[256];
+    of_rows_t *rows;
+    cr_assert_eq(of_db_query_multi(db, &q, keys, 149, &rows, err, sizeof err), OF_OK, "%s", err);
+    cr_assert_eq(rows->nrows, 149);
+    cr_assert_not_null(rows->icol, "the integer columns are read as numbers");
+    for (int r = 0; r < rows->nrows; r++) {
+        cr_assert_eq(of_rows_i64(rows, r, 0), r + 1);
+        for (int c = 0; c < NC; c++) {
+            const char *got = of_rows_str(rows, r, 1 + c), *want = of_rows_str(rows, r, 1 + NC + c);
+            if (!want) {
+                cr_expect_null(got, "row %d %s: NULL", r + 1, cols[c]);
+                cr_expect_eq(of_rows_i64(rows, r, 1 + c), 0);
+                continue;
+            }
+            cr_assert_not_null(got, "row %d %s", r + 1, cols[c]);
+            if (strcmp(cols[c], "dt")) /* CAST of a DATETIME has no format of its own to compare with */
+                cr_expect_str_eq(got, want, "row %d %s", r + 1, cols[c]);
+            cr_expect_eq(rows->lens[r * rows->ncols + 1 + c], strlen(got), "row %d %s: length", r + 1, cols[c]);
+        }
+    }
+    /* the values themselves, at the extremes */
+    cr_expect_eq(of_rows_i64(rows, 0, 1), -128);
+    cr_expect_eq(of_rows_i64(rows, 0, 2), 255);
+    cr_expect_eq(of_rows_i64(rows, 0, 7), (long long)(-9223372036854775807LL - 1));
+    cr_expect_eq((unsigned long long)of_rows_i64(rows, 0, 8), 18446744073709551615ULL, "an unsigned value as its bits");
+    cr_expect_eq((unsigned long long)of_rows_i64(rows, 1, 8), 9223372036854775808ULL);
+    cr_expect_eq(of_rows_i64(rows, 1, 7), 9223372036854775807LL);
+    cr_expect_str_eq(of_rows_str(rows, 0, 9), "00042", "ZEROFILL keeps the server's text");
+    cr_expect_eq(rows->icol[9], 0);
+    cr_expect_str_eq(of_rows_str(rows, 0, 10), "-1.5000", "DECIMAL keeps the server's text");
+    cr_expect_eq(of_rows_i64(rows, 0, 11), 12, "a number in a text column is read from the text");
+    cr_expect_str_eq(of_rows_str(rows, 0, 12), "2026-11-20 10:00:00");
+    cr_expect_eq(of_rows_i64(rows, 148, 5), -149000, "the last part's numbers");
+    cr_expect_eq(of_rows_i64(rows, 148, 8), 149);
+    of_rows_free(rows);
+}

@@ -31,6 +31,41 @@ Test(trace_json, values_round_trip_through_a_json_parser) {
     of_trace_free(&t);
 }
 
+/* D-T10-77: the scan a word at a time finds every byte to escape wherever it lies (each of the 34 such bytes, at every
+ * position of texts of 1 to 40 bytes, next to ASCII and to UTF-8), and writes the text exactly as cJSON does. */
+Test(trace_json, d_t10_77_each_escape_at_each_position_as_cjson_writes_it) {
+    static const char fill[] = "abcdefgh仓库ABCDEFGH顺丰0123456789-_.,;";
+    long checked = 0;
+    for (int special = 0; special < 0x60; special++) {
+        if (special >= 0x20 && special != '"' && special != '\\') continue;
+        for (size_t len = 1; len <= 40; len++)
+            for (size_t pos = 0; pos < len; pos++) {
+                char v[64];
+                memcpy(v, fill, len);
+                v[len] = '\0';
+                v[pos] = special ? (char)special : '\x1f'; /* a NUL would end the text: 0x1f stands for it */
+                of_trace_t t = {0};
+                of_trace_add(&t, "R", "k", "%s", v);
+                char *js = of_trace_json(&t);
+                cJSON *a = cJSON_Parse(js);
+                cr_assert_not_null(a, "not JSON: %s", js);
+                const char *back = cJSON_GetObjectItem(cJSON_GetArrayItem(a, 0), "value")->valuestring;
+                cr_assert_str_eq(back, t.e[0].value, "byte 0x%02x at %zu of %zu", special, pos, len);
+                cJSON *str = cJSON_CreateString(t.e[0].value);
+                char *want = cJSON_PrintUnformatted(str);
+                cr_assert_not_null(strstr(js, want), "byte 0x%02x at %zu of %zu: %s, cJSON writes %s", special, pos,
+                                   len, js, want);
+                cJSON_free(want);
+                cJSON_Delete(str);
+                cJSON_Delete(a);
+                free(js);
+                of_trace_free(&t);
+                checked++;
+            }
+    }
+    cr_assert_eq(checked, 34 * 820);
+}
+
 Test(trace_json, an_empty_trace_is_an_empty_array) {
     of_trace_t t = {0};
     char *js = of_trace_json(&t);

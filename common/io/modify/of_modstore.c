@@ -432,11 +432,15 @@ static of_err_t load_raws(of_modstore_t *ms, of_modjob_t *const *jobs, size_t n,
     if (!rid) return nomem(err, size);
     for (int r = 0; r < ro->nrows; r++)
         rid[r] = U(ro, r, 0);
+    int r0 = 0; /* both reads are ordered by the raw trade's id: its sub-orders are the next run of rows */
     for (size_t i = 0; i < ms->nraws; i++) {
         raw_t *x = &ms->raws[i];
-        size_t k = 0;
-        for (int r = 0; r < ro->nrows; r++)
-            k += rid[r] == x->rec_id;
+        while (r0 < ro->nrows && rid[r0] < x->rec_id)
+            r0++;
+        int r1 = r0;
+        while (r1 < ro->nrows && rid[r1] == x->rec_id)
+            r1++;
+        size_t k = (size_t)(r1 - r0);
         x->o = calloc(k + 1, sizeof *x->o);
         x->op = calloc(k + 1, sizeof *x->op);
         x->oids = calloc(k + 1, sizeof *x->oids);
@@ -448,8 +452,7 @@ static of_err_t load_raws(of_modstore_t *ms, of_modjob_t *const *jobs, size_t n,
             return nomem(err, size);
         }
         k = 0;
-        for (int r = 0; r < ro->nrows; r++) {
-            if (rid[r] != x->rec_id) continue;
+        for (int r = r0; r < r1; r++) {
             Orderfleet__RawSubOrder *o = &x->o[k];
             of_rawrows_order(ro, r, o, NULL, &x->oids[k], &x->oflags[k]);
             x->op[k] = o;
@@ -457,6 +460,7 @@ static of_err_t load_raws(of_modstore_t *ms, of_modjob_t *const *jobs, size_t n,
         }
         x->t.orders = x->op;
         x->t.n_orders = k;
+        r0 = r1;
     }
     free(rid);
     return OF_OK;
@@ -522,6 +526,7 @@ static of_err_t load_orders(of_modstore_t *ms, char *err, size_t size) {
         l->delivery_term = (int)I(rl, r, 20);
         l->spec_no = S(rl, r, 21);
     }
+    size_t li = 0; /* both reads are ordered by trade_id: an order's lines are the next run of them */
     for (int r = 0; r < rt->nrows; r++) {
         ord_t *o = &ms->ords[ms->nords++];
         o->trade_id = U(rt, r, 0);
@@ -559,12 +564,13 @@ static of_err_t load_orders(of_modstore_t *ms, char *err, size_t size) {
         o->sales_counted = (int)I(rt, r, 30);
         o->warehouse_id = U(rt, r, 3);
         o->loaded = 1;
-        o->line0 = ms->nlines;
-        for (size_t i = 0; i < ms->nlines; i++)
-            if (ms->lines[i].trade_id == o->trade_id) {
-                if (o->line0 == ms->nlines) o->line0 = i;
-                o->nline++;
-            }
+        while (li < ms->nlines && ms->lines[li].trade_id < o->trade_id)
+            li++;
+        o->line0 = li < ms->nlines && ms->lines[li].trade_id == o->trade_id ? li : ms->nlines;
+        while (li < ms->nlines && ms->lines[li].trade_id == o->trade_id) {
+            o->nline++;
+            li++;
+        }
     }
     return OF_OK;
 }
