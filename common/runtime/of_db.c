@@ -660,11 +660,13 @@ static of_err_t rows_append(of_rows_t *a, of_rows_t *b) {
     a->lens = lens;
     memcpy(a->cells + na, b->cells, nb * sizeof *cells);
     memcpy(a->lens + na, b->lens, nb * sizeof *lens);
-    long long *iv = a->icol && b->icol ? realloc(a->ivals, (na + nb + 1) * sizeof *iv) : NULL;
+    long long *iv = a->icol && b->icol && !memcmp(a->icol, b->icol, (size_t)a->ncols)
+                        ? realloc(a->ivals, (na + nb + 1) * sizeof *iv)
+                        : NULL;
     if (iv) {
         a->ivals = iv;
         memcpy(a->ivals + na, b->ivals, nb * sizeof *iv);
-    } else { /* parts of one statement have the same columns; else the numbers are read from the text */
+    } else { /* the parts' integer columns differ (a column typed by its parameters): the numbers come from the text */
         free(a->icol);
         free(a->ivals);
         a->icol = NULL;

@@ -490,3 +490,39 @@ Test(db_multi, d_t10_76_integer_columns_come_as_numbers_with_the_servers_text) {
     cr_expect_eq(of_rows_i64(rows, 148, 8), 149);
     of_rows_free(rows);
 }
+
+/* D-T10-76: a read in several statements whose column takes its type from the parameters (SELECT ? … UNION ALL): an
+ * integer in the first part, text in the next, beside a column that is an integer in both. The parts' integer columns
+ * differ, so the joined rows give every value from its text (not a 0 where a part had no number). */
+Test(db_multi, d_t10_76_parts_whose_integer_columns_differ_read_the_numbers_from_the_text) {
+    of_db_multi_t q;
+    cr_assert_eq(
+        of_db_register_multi_sep(db, "SELECT v.k, v.n FROM (", "SELECT ? AS k, ? AS n", " UNION ALL ", ") v", &q),
+        OF_OK);
+    enum { N = 70 }; /* 64 rows, then 6: two statements */
+    of_param_t p[N * 2];
+    static char text[N][16];
+    for (int i = 0; i < N; i++) {
+        snprintf(text[i], sizeof text[i], "%d", 1000 + i);
+        p[i * 2] = i < 64 ? OFP_I(1000 + i) : OFP_S(text[i]);
+        p[i * 2 + 1] = OFP_I(i);
+    }
+    char err[256];
+    of_rows_t *rows;
+    cr_assert_eq(of_db_query_multi(db, &q, p, 64, &rows, err, sizeof err), OF_OK, "%s", err);
+    cr_assert(rows->icol && rows->icol[0] && rows->icol[1], "the first part alone: two integer columns");
+    of_rows_free(rows);
+    cr_assert_eq(of_db_query_multi(db, &q, p + 128, N - 64, &rows, err, sizeof err), OF_OK, "%s", err);
+    cr_assert(rows->icol && !rows->icol[0] && rows->icol[1], "the second part alone: text, then an integer");
+    of_rows_free(rows);
+    cr_assert_eq(of_db_query_multi(db, &q, p, N, &rows, err, sizeof err), OF_OK, "%s", err);
+    cr_assert_eq(rows->nrows, N);
+    long long sum = 0, sum_n = 0;
+    for (int r = 0; r < N; r++) {
+        sum += of_rows_i64(rows, r, 0);
+        sum_n += of_rows_i64(rows, r, 1);
+    }
+    cr_expect_eq(sum, (long long)N * 1000 + (long long)N * (N - 1) / 2, "every row's value, from either part");
+    cr_expect_eq(sum_n, (long long)N * (N - 1) / 2);
+    of_rows_free(rows);
+}

@@ -31,7 +31,7 @@ Test(trace_json, values_round_trip_through_a_json_parser) {
     of_trace_free(&t);
 }
 
-/* D-T10-77: the scan a word at a time finds every byte to escape wherever it lies (each of the 34 such bytes, at every
+/* D-T10-77: the scan a word at a time finds every byte to escape wherever it lies (each of the 33 such bytes, at every
  * position of texts of 1 to 40 bytes, next to ASCII and to UTF-8), and writes the text exactly as cJSON does. */
 Test(trace_json, d_t10_77_each_escape_at_each_position_as_cjson_writes_it) {
     static const char fill[] = "abcdefgh仓库ABCDEFGH顺丰0123456789-_.,;";

@@ -391,6 +391,16 @@ static int cmp_u64(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
+/* keys[0..n) sorted, each once (two raw trades of one order, a split order also a raw trade's: an order read twice
+ * would hold its lines twice, or, split over two statements of a read, in one copy and not the other). New count. */
+static size_t sort_unique(uint64_t *keys, size_t n) {
+    qsort(keys, n, sizeof *keys, cmp_u64);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!m || keys[i] != keys[m - 1]) keys[m++] = keys[i];
+    return m;
+}
+
 static raw_t *raw_of(of_modstore_t *ms, uint64_t id) {
     for (size_t i = 0; i < ms->nraws; i++)
         if (ms->raws[i].rec_id == id) return &ms->raws[i];
@@ -472,7 +482,7 @@ static of_err_t load_orders(of_modstore_t *ms, char *err, size_t size) {
     size_t n = 0;
     for (size_t i = 0; i < ms->nraws; i++)
         if (ms->raws[i].deliver) keys[n++] = ms->raws[i].deliver;
-    qsort(keys, n, sizeof *keys, cmp_u64);
+    n = sort_unique(keys, n);
     of_err_t e = read_in(ms, R_ORDER, keys, n, err, size);
     /* D-MID-17: the orders split off them hold lines of the same trades. Only an order the sweep split has any
      * (is_split set, not split off another itself: the sweep sets both in the transaction that splits), so their
@@ -491,7 +501,7 @@ static of_err_t load_orders(of_modstore_t *ms, char *err, size_t size) {
         keys = k2;
         for (int r = 0; r < rk->nrows; r++)
             keys[n++] = U(rk, r, 0);
-        qsort(keys, n, sizeof *keys, cmp_u64);
+        n = sort_unique(keys, n);
         e = read_in(ms, R_ORDER, keys, n, err, size);
     }
     if (!e) e = read_in(ms, R_LINE, keys, n, err, size);
@@ -588,6 +598,7 @@ static of_err_t load_sibs(of_modstore_t *ms, char *err, size_t size) {
             of_modst_uses_siblings(x->t.trade_status))
             keys[n++] = o->customer_id;
     }
+    n = sort_unique(keys, n); /* a customer's orders once, also when the read takes several statements */
     of_err_t e = read_in(ms, R_SIBS, keys, n, err, size);
     free(keys);
     if (e || !n) return e;
