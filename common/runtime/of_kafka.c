@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "of_time.h"
+#include "of_bounded.h"
 #include "of_kafka.h"
 #include "of_log.h"
 #include "of_metrics.h"
@@ -889,6 +890,9 @@ void of_producer_poll(of_producer_t *p) {
     rd_kafka_poll(p->rk, 0);
 }
 
+static int destroy_bounded(rd_kafka_t *rk, int flags);
+static of_producer_t *kept_producer; /* one whose handle was not destroyed in time (D-KAF-13) */
+
 void of_producer_destroy(of_producer_t *p) {
     if (!p) return;
     rd_kafka_resp_err_t err = rd_kafka_flush(p->rk, of_stop_requested ? (int)stop_grace_left_ms() : 10000);
@@ -900,7 +904,10 @@ void of_producer_destroy(of_producer_t *p) {
     }
     for (int i = 0; i < OF_TOPIC__COUNT; i++)
         if (p->rkt[i]) rd_kafka_topic_destroy(p->rkt[i]);
-    rd_kafka_destroy(p->rk);
+    if (!destroy_bounded(p->rk, 0)) { /* D-KAF-13: its callbacks may still read p: it stays, to the exit */
+        kept_producer = p;
+        return;
+    }
     of_kafka_confirm_free(p->confirm);
     free(p);
 }
@@ -1205,6 +1212,45 @@ static void forget_assigned(const rd_kafka_t *rk) {
         if (assigned[i] == rk) assigned[i] = NULL;
 }
 
+/* D-KAF-13: the destroy after the close, within OF_KAFKA_DESTROY_MS. rd_kafka_destroy joins librdkafka's threads,
+ * and one that waits on a broker for good holds it (seen 2026-12-03: two workers that had run across the purge and
+ * re-creation of their stack hung there after SIGTERM, the main thread joining rdk:main, which joined a broker
+ * thread). Past the bound the handle is left to the process's exit, as one whose close did not finish. */
+typedef struct {
+    rd_kafka_t *rk;
+    int flags;
+} destroy_job_t;
+static destroy_job_t *kept_jobs[8];
+static _Atomic int nkept_jobs;
+
+static void destroy_job(void *p) {
+    const destroy_job_t *d = p;
+    rd_kafka_destroy_flags(d->rk, d->flags);
+}
+
+static int destroy_bounded(rd_kafka_t *rk, int flags) {
+    destroy_job_t *d = malloc(sizeof *d);
+    int r = -1;
+    if (d) {
+        *d = (destroy_job_t){.rk = rk, .flags = flags};
+        r = of_bounded_run(destroy_job, d, OF_KAFKA_DESTROY_MS);
+    }
+    if (r < 0) { /* no thread: at once, unbounded, as before */
+        rd_kafka_destroy_flags(rk, flags);
+        r = 1;
+    }
+    if (r) {
+        free(d);
+        return 1;
+    }
+    int i = atomic_fetch_add(&nkept_jobs, 1); /* the thread still reads it */
+    if (i < (int)(sizeof kept_jobs / sizeof kept_jobs[0])) kept_jobs[i] = d;
+    keep_to_exit(rk);
+    of_warn("kafka handle not destroyed in time: left to the process's exit", OF_I("waited_ms", OF_KAFKA_DESTROY_MS),
+            OF_END);
+    return 0;
+}
+
 int of_kafka_close(rd_kafka_t *rk) {
     int64_t start = of_mono_ms();
     gaps_forget(rk);
@@ -1221,9 +1267,8 @@ int of_kafka_close(rd_kafka_t *rk) {
         rd_kafka_error_destroy(e);
         rd_kafka_queue_destroy(q);
         if (was_assigned(rk) || rd_kafka_version() >= 0x020300ff) {
-            rd_kafka_destroy_flags(rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
             forget_assigned(rk);
-            return 1;
+            return destroy_bounded(rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
         }
         keep_to_exit(rk);
         return 0;
@@ -1246,9 +1291,8 @@ int of_kafka_close(rd_kafka_t *rk) {
     closing = 0;
     rd_kafka_queue_destroy(q);
     if (closed && (was_assigned(rk) || rd_kafka_version() >= 0x020300ff)) {
-        rd_kafka_destroy(rk);
         forget_assigned(rk);
-        return 1;
+        return destroy_bounded(rk, 0);
     }
     if (closed) /* the group is left; only the handle's memory stays, to the process's exit */
         of_info("consumer closed before its first assignment: its handle is not destroyed (librdkafka before 2.3.0 "

@@ -63,6 +63,8 @@ rd_kafka_resp_err_t of_kafka_committed(rd_kafka_t *rk, rd_kafka_topic_partition_
  * held messages hung its stop). The handle's rebalance callbacks must go through of_kafka_rebalance (it records the
  * first assignment). */
 #define OF_KAFKA_CLOSE_MS 3000
+/* D-KAF-13: the destroy after the close is bounded too; past it the handle is left to the process's exit (0). */
+#define OF_KAFKA_DESTROY_MS 5000
 int of_kafka_close(rd_kafka_t *rk);
 
 /* ---- static membership (KIP-345) ---- */
@@ -140,7 +142,8 @@ void of_kafka_confirm_free(of_kafka_confirm_t *c);
 
 /* enable.idempotence=true, acks=all. Caller frees with of_producer_destroy(). */
 of_producer_t *of_producer_new(const of_config_t *cfg, const char *client_id, char *errstr, size_t errstr_size);
-/* Flushes (up to 10 s; after a stop request only what is left of its 2 s grace), purges what is left, frees. */
+/* Flushes (up to 10 s; after a stop request only what is left of its 2 s grace), purges what is left, frees; the
+ * handle's destroy waited for at most OF_KAFKA_DESTROY_MS (D-KAF-13: past it, the producer is left to the exit). */
 void of_producer_destroy(of_producer_t *p);
 /* Full topic name (OF_TOPIC_PREFIX applied). Borrowed; static per topic. */
 const char *of_producer_topic(of_producer_t *p, int topic);
