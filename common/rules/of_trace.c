@@ -73,8 +73,7 @@ static int word_needs_escape(uint64_t w) {
 static void jstr(jbuf_t *b, const char *s) {
     jput(b, "\"", 1);
     const char *run = s;
-    size_t len = strlen(s);
-    const char *end = s + len;
+    const char *end = s + strlen(s);
     for (; *s; s++) {
         while (end - s >= 8) { /* whole words without an escape */
             uint64_t w;

@@ -10,6 +10,7 @@
 #include "of_log.h"
 #include "of_metrics.h"
 #include "of_money.h"
+#include "of_str.h"
 #include "of_time.h"
 
 #define OF_DB_MAX_STMTS 2048
@@ -896,13 +897,8 @@ static int int_column(const MYSQL_FIELD *f) {
 
 /* v's decimal text ending at end (not terminated); its length in *len. */
 static const char *int_text(long long v, int is_unsigned, char *end, unsigned long *len) {
-    unsigned long long u = is_unsigned || v >= 0 ? (unsigned long long)v : 0ULL - (unsigned long long)v;
-    char *p = end;
-    do {
-        *--p = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (!is_unsigned && v < 0) *--p = '-';
+    int neg = !is_unsigned && v < 0;
+    const char *p = of_str_dec(end, neg ? 0ULL - (unsigned long long)v : (unsigned long long)v, neg);
     *len = (unsigned long)(end - p);
     return p;
 }

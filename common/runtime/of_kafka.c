@@ -891,7 +891,7 @@ void of_producer_poll(of_producer_t *p) {
 }
 
 static int destroy_bounded(rd_kafka_t *rk, int flags);
-static of_producer_t *kept_producer; /* one whose handle was not destroyed in time (D-KAF-13) */
+static void keep_reachable(void *p);
 
 void of_producer_destroy(of_producer_t *p) {
     if (!p) return;
@@ -905,7 +905,7 @@ void of_producer_destroy(of_producer_t *p) {
     for (int i = 0; i < OF_TOPIC__COUNT; i++)
         if (p->rkt[i]) rd_kafka_topic_destroy(p->rkt[i]);
     if (!destroy_bounded(p->rk, 0)) { /* D-KAF-13: its callbacks may still read p: it stays, to the exit */
-        kept_producer = p;
+        keep_reachable(p);
         return;
     }
     of_kafka_confirm_free(p->confirm);
@@ -1220,8 +1220,14 @@ typedef struct {
     rd_kafka_t *rk;
     int flags;
 } destroy_job_t;
-static destroy_job_t *kept_jobs[8];
-static _Atomic int nkept_jobs;
+/* What a thread still running inside librdkafka may read (a destroy job, a producer), kept to the process's exit. */
+static void *kept[16];
+static _Atomic int nkept;
+
+static void keep_reachable(void *p) {
+    int i = atomic_fetch_add(&nkept, 1);
+    if (i < (int)(sizeof kept / sizeof kept[0])) kept[i] = p;
+}
 
 static void destroy_job(void *p) {
     const destroy_job_t *d = p;
@@ -1243,8 +1249,7 @@ static int destroy_bounded(rd_kafka_t *rk, int flags) {
         free(d);
         return 1;
     }
-    int i = atomic_fetch_add(&nkept_jobs, 1); /* the thread still reads it */
-    if (i < (int)(sizeof kept_jobs / sizeof kept_jobs[0])) kept_jobs[i] = d;
+    keep_reachable(d); /* the thread still reads it */
     keep_to_exit(rk);
     of_warn("kafka handle not destroyed in time: left to the process's exit", OF_I("waited_ms", OF_KAFKA_DESTROY_MS),
             OF_END);

@@ -53,15 +53,20 @@ static void fput(fout_t *o, const char *s, size_t n) {
     o->n += n;
 }
 
-static void fnum(fout_t *o, unsigned long long v, int neg) {
-    char b[24];
-    size_t i = sizeof b;
+char *of_str_dec(char *end, unsigned long long v, int neg) {
+    char *p = end;
     do {
-        b[--i] = (char)('0' + v % 10);
+        *--p = (char)('0' + v % 10);
         v /= 10;
     } while (v);
-    if (neg) b[--i] = '-';
-    fput(o, b + i, sizeof b - i);
+    if (neg) *--p = '-';
+    return p;
+}
+
+static void fnum(fout_t *o, unsigned long long v, int neg) {
+    char b[24];
+    const char *p = of_str_dec(b + sizeof b, v, neg);
+    fput(o, p, (size_t)(b + sizeof b - p));
 }
 
 /* The conversion at f (just past the '%') into o, its argument from ap; the bytes of the spec consumed, 0 when it is

@@ -12,6 +12,9 @@ char *of_str_copy(char *dst, size_t size, const char *src);
 char *of_str_cut(char *dst, const char *src, size_t max);
 /* After snprintf(s, size, …) returned needed: when the text was cut, drop a trailing partial UTF-8 character. */
 void of_utf8_trim(char *s, size_t size, int needed);
+/* The decimal text of v (negated when neg: a magnitude and its sign), written backwards to end, not terminated;
+ * returns its first byte. end needs 21 bytes before it. */
+char *of_str_dec(char *end, unsigned long long v, int neg);
 /* vsnprintf(dst, size, fmt, ap) for the conversions the decision traces and order logs use — %s %d %i %u %ld %lu
  * %lld %llu %zu and %% without flags, width or precision — with the same text and return value, without
  * vsnprintf's per-call cost (D-T10-75); any other conversion: vsnprintf itself. */
