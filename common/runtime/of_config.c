@@ -115,6 +115,11 @@ static const of_cfg_def_t defs[OF_CFG__COUNT] = {
         INT("OF_TRACE_THREAD", "1", 0, 1,
             "trade-submit and trade-modify: 1 = each lane compresses its orders' decision traces on a thread of its "
             "own while the rules of the next orders run (D-T10-71); 0 = on the lane's thread, one after the other."),
+    [OF_CFG_SIDE_READS] =
+        INT("OF_SIDE_READS", "1", 0, 1,
+            "trade-modify: 1 = each lane reads the customers of a batch's orders to submit again on a second "
+            "connection of its own, while the batch's locked reads and rules run on the first (D-MOD-55); 0 = on "
+            "the lane's one connection, in turn."),
     [OF_CFG_TX_RETRIES] = INT("OF_TX_RETRIES", "10", 0, 1000,
                               "Retries of a transaction after a deadlock, lock wait timeout or lost connection."),
     [OF_CFG_RETRY_BACKOFF_MAX_MS] =

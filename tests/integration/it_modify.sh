@@ -239,6 +239,11 @@ OF_LOG_LEVEL=debug OF_BATCH_WAIT_MS=200 start_modify m8b
 wait_modified || fail "customer A's paid changes not consumed"
 assert_eq "$(grep -c 'msg="submission round"' "$WORK/m8b.log")" "1" "one round for customer A's two paid orders"
 grep -q 'msg="submission round" trades=2 pending=0' "$WORK/m8b.log" || fail "the round holds both orders: $(grep 'submission round' "$WORK/m8b.log")"
+grep -q "msg=\"the round's customers: read ahead on the side connection\" trades=2 " "$WORK/m8b.log" ||
+  fail "D-MOD-55: the round's customers read ahead on the side connection: $(grep -c 'read ahead' "$WORK/m8b.log") lines"
+# customer B's with the customers read in the transaction (OF_SIDE_READS=0): the same orders as A's read ahead
+stop_worker m8b
+OF_SIDE_READS=0 OF_LOG_LEVEL=debug OF_BATCH_WAIT_MS=200 start_modify m8b0
 send "$(trade IT-MOD-23 mod-buyer-23 | paid | at 12:50:00)"
 send "$(trade IT-MOD-24 mod-buyer-23 | paid | at 12:50:00)"
 # an order as a later reader sees it: status, pay, unmerge flags, delay, and the rules that logged on it
@@ -250,9 +255,10 @@ for p in "20 23" "21 24" "22 25"; do
   assert_eq "$(seen8b "$(order_of IT-MOD-$a)")" "$want" "IT-MOD-$a (one batch) as IT-MOD-$b (one batch each)"
 done
 stock_check "after a customer's paid orders in one round"
+assert_eq "$(grep -c 'read ahead' "$WORK/m8b0.log")" "0" "OF_SIDE_READS=0: no read ahead"
 
 log "replay: every change again, nothing changes"
-stop_worker m8b
+stop_worker m8b0
 snap() { sql "SELECT MD5(GROUP_CONCAT(CONCAT_WS(':', trade_id, trade_status, refund_status, block_reason, bad_reason, warehouse_id, receiver_address, buyer_message, goods_count) ORDER BY trade_id)) FROM sales_trade"; sql "SELECT MD5(GROUP_CONCAT(CONCAT_WS(':', warehouse_id, spec_id, unpay_num, order_num) ORDER BY warehouse_id, spec_id)) FROM stock_spec"; sql "SELECT COUNT(*) FROM sales_trade_log"; }
 before=$(snap)
 ordctl replay --topic trade.changed --group "$OF_KAFKA_GROUP-modify" --from-beginning --yes >"$WORK/replay.out" 2>&1 || { fail "replay"; cat "$WORK/replay.out"; }

@@ -614,6 +614,41 @@ static of_err_t load_sibs(of_modstore_t *ms, char *err, size_t size) {
     return OF_OK;
 }
 
+/* D-MOD-55: the customers of the orders this batch may submit again (MOD-T1 paid, MOD-T16-04, MOD-T64-02: the raw
+ * trades with a status, payment, address or warehouse bit; a superset of those apply_job sends to the submission) read
+ * on the side connection while the orders, their lines and the rules run on this one. The submission's first round
+ * takes them from there. */
+static of_err_t read_ahead(of_modstore_t *ms, char *err, size_t size) {
+    size_t n = 0;
+    for (size_t i = 0; i < ms->nraws; i++) {
+        const raw_t *x = &ms->raws[i];
+        n += x->deliver && !x->t.is_external && !x->bad_reason &&
+             (x->modify_flag & (OF_MF_TRADE_STATUS | OF_MF_PAY | OF_MF_ADDRESS | OF_MF_WAREHOUSE));
+    }
+    if (!n) return OF_OK;
+    of_subjob_t *sj = calloc(n, sizeof *sj);
+    of_subjob_t **pj = calloc(n, sizeof *pj);
+    if (!sj || !pj) {
+        free(sj);
+        free(pj);
+        return nomem(err, size);
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < ms->nraws && k < n; i++) {
+        raw_t *x = &ms->raws[i];
+        if (!x->deliver || x->t.is_external || x->bad_reason ||
+            !(x->modify_flag & (OF_MF_TRADE_STATUS | OF_MF_PAY | OF_MF_ADDRESS | OF_MF_WAREHOUSE)))
+            continue;
+        sj[k] = (of_subjob_t){.raw = &x->t, .into_trade_id = x->deliver}; /* resubmit's: the order it holds */
+        pj[k] = &sj[k];
+        k++;
+    }
+    of_substore_prefetch(ms->ss, pj, k);
+    free(sj);
+    free(pj);
+    return OF_OK;
+}
+
 /* ------------------------------------------------------------------ writes */
 /* The order logs, the remark history and the customers' books (MOD-T16-01) go with the submission's rows of the same
  * tables (one write set, one statement per table for the batch; the books are written with the submission's first
@@ -1279,6 +1314,7 @@ of_err_t of_modstore_apply(of_modstore_t *ms, const of_cat_snap_t *snap, of_modj
     clear(ms);
     of_substore_begin(ms->ss, snap);
     of_err_t e = load_raws(ms, jobs, n, err, size);
+    if (!e) e = read_ahead(ms, err, size);
     if (!e) e = load_orders(ms, err, size);
     if (!e) e = load_sibs(ms, err, size);
     resub_t *rs = calloc(n + 1, sizeof *rs);

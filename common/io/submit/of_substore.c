@@ -20,6 +20,7 @@
 #include "of_log.h"
 #include "of_money.h"
 #include "of_reserve.h"
+#include "of_side.h"
 #include "of_stock.h"
 #include "of_sub.h"
 #include "of_tracepack.h"
@@ -249,6 +250,26 @@ typedef struct {
     int updates; /* merged into the row: its version step */
 } rsib_t;
 
+/* A lookup's key (SUB-CUST-01: the buyer nick), copied from its job: a read on the side connection (D-MOD-55) reads no
+ * raw trade the caller's thread may touch meanwhile. */
+typedef struct {
+    int64_t platform_id;
+    uint64_t into_trade_id; /* an order submitted again: not its own sibling */
+    char nick[OF_NAME * 2];
+} ckey_t;
+
+/* D-MOD-55: the customers' read of a call's first round, sent ahead on the side connection */
+enum { PF_NONE, PF_SENT, PF_READY };
+typedef struct {
+    of_side_t *side;  /* NULL until the first read ahead */
+    of_db_t *db;      /* the side connection rd is registered on */
+    of_db_multi_t rd; /* R_CUST on it */
+    ckey_t *ck;       /* the keys sent */
+    rjob_t *rj;       /* their results */
+    size_t n, cap;
+    int state;
+} prefetch_t;
+
 /* An order row written before its packed trace: the trace's parameter is set when the trace is collected (D-T10-71). */
 typedef struct {
     int table, row, ticket;
@@ -289,7 +310,11 @@ struct of_substore_s {
     size_t nrsib, rsib_cap;
     unsigned char *later; /* per position in the round: 1 = waits for the next round (D-MOD-48) */
     int *rank;            /* per position in the round: the customer's trades before it (D-MOD-48) */
+    prefetch_t pf;        /* D-MOD-55 */
+    int pf_first;         /* the call's first round is still to read (the one a read ahead is for) */
 };
+
+static void pf_drop(of_substore_t *ss);
 
 of_substore_t *of_substore_new(of_db_t *db, const of_config_t *cfg) {
     of_substore_t *ss = calloc(1, sizeof *ss);
@@ -323,6 +348,12 @@ static void rj_clear(of_substore_t *ss) {
 
 void of_substore_destroy(of_substore_t *ss) {
     if (!ss) return;
+    pf_drop(ss);
+    of_side_free(ss->pf.side); /* its thread and connection */
+    for (size_t i = 0; i < ss->pf.cap; i++)
+        free(ss->pf.rj[i].sibs);
+    free(ss->pf.rj);
+    free(ss->pf.ck);
     of_stock_free(&ss->view);
     of_cat_overlay_free(ss->ov);
     of_tracepack_free(ss->tp);
@@ -545,51 +576,53 @@ static of_err_t add_sibling(rjob_t *rj, const of_rows_t *rows, int r) {
     return OF_OK;
 }
 
-/* D-MOD-50: job asks for its platform customer only (no offline key): an order submitted again, of a platform trade,
- * in a read with into_platform. */
-static int platform_only(const of_subjob_t *job, int into_platform) {
-    return into_platform && job->into_trade_id && job->raw->platform_id != 0;
+static void ckey_of(const of_subjob_t *job, ckey_t *k) {
+    k->platform_id = job->raw->platform_id;
+    k->into_trade_id = job->into_trade_id;
+    of_cust_nick(job->raw, k->nick, sizeof k->nick);
 }
 
-/* SUB-CUST-02/03 and each found customer's open orders (SIBLINGS) for jobs[0..n): one statement. The siblings are
- * those of the customer the lookup settles on: the platform's, else the offline one's. With into_platform (D-MOD-50),
- * an order submitted again asks for its platform customer only, and *missedp tells whether one of them has none (its
- * offline customer would then count: the caller reads again with every key). */
-static of_err_t read_customer_keys(of_substore_t *ss, of_subjob_t *const *jobs, size_t n, int into_platform,
-                                   int *missedp, char *err, size_t size) {
+/* D-MOD-50: key k asks for its platform customer only (no offline key): an order submitted again, of a platform
+ * trade, in a read with into_platform. */
+static int platform_only(const ckey_t *k, int into_platform) {
+    return into_platform && k->into_trade_id && k->platform_id != 0;
+}
+
+/* SUB-CUST-02/03 and each found customer's open orders (SIBLINGS) for keys ck[0..n) into rjs[0..n), on db with the
+ * registered read rd: one statement. The siblings are those of the customer the lookup settles on: the platform's,
+ * else the offline one's. With into_platform (D-MOD-50), an order submitted again asks for its platform customer only,
+ * and *missedp tells whether one of them has none (its offline customer would then count: the caller reads again with
+ * every key). */
+static of_err_t read_customer_keys(of_db_t *db, const of_db_multi_t *rd, rjob_t *rjs, const ckey_t *ck, size_t n,
+                                   int into_platform, int *missedp, char *err, size_t size) {
     of_param_t *p = malloc(n * 2 * 3 * sizeof *p);
-    char(*nicks)[OF_NAME * 2] = malloc(n * sizeof *nicks);
     size_t *nplat = calloc(n, sizeof *nplat); /* siblings read for the platform customer (they come first) */
-    if (!p || !nicks || !nplat) {
+    if (!p || !nplat) {
         free(p);
-        free(nicks);
         free(nplat);
         return nomem(err, size);
     }
     int k = 0;
     for (size_t j = 0; j < n; j++) {
-        const Orderfleet__RawTrade *raw = jobs[j]->raw;
-        of_cust_nick(raw, nicks[j], sizeof nicks[j]);
         p[k * 3] = OFP_U(j * 2);
-        p[k * 3 + 1] = OFP_I(raw->platform_id);
-        p[k * 3 + 2] = OFP_S(nicks[j]);
+        p[k * 3 + 1] = OFP_I(ck[j].platform_id);
+        p[k * 3 + 2] = OFP_S(ck[j].nick);
         k++;
         /* SUB-CUST-03: an offline customer of the same nick */
-        if (raw->platform_id != 0 && !platform_only(jobs[j], into_platform)) {
+        if (ck[j].platform_id != 0 && !platform_only(&ck[j], into_platform)) {
             p[k * 3] = OFP_U(j * 2 + 1);
             p[k * 3 + 1] = OFP_I(0);
-            p[k * 3 + 2] = OFP_S(nicks[j]);
+            p[k * 3 + 2] = OFP_S(ck[j].nick);
             k++;
         }
-        memset(&ss->rj[j].cust, 0, sizeof ss->rj[j].cust);
-        ss->rj[j].nsibs = 0;
+        memset(&rjs[j].cust, 0, sizeof rjs[j].cust);
+        rjs[j].nsibs = 0;
     }
     of_rows_t *rows;
     /* padded with a key no job has (rows of k / 2 >= n are skipped below): one statement */
     const of_param_t pad[3] = {OFP_U(n * 2), OFP_I(-1), OFP_S("")};
-    of_err_t e = of_db_query_multi_in(ss->db, &ss->rd[R_CUST], p, k, pad, &rows, err, size);
+    of_err_t e = of_db_query_multi_in(db, rd, p, k, pad, &rows, err, size);
     free(p);
-    free(nicks);
     if (e) {
         free(nplat);
         return e;
@@ -597,7 +630,7 @@ static of_err_t read_customer_keys(of_substore_t *ss, of_subjob_t *const *jobs, 
     for (int r = 0; r < rows->nrows && !e; r++) { /* in k order: a job's platform rows before its offline rows */
         uint64_t kk = (uint64_t)of_rows_i64(rows, r, 0);
         if (kk / 2 >= n) continue;
-        rjob_t *rj = &ss->rj[kk / 2];
+        rjob_t *rj = &rjs[kk / 2];
         of_cust_lookup_t *c = &rj->cust;
         if (kk % 2 == 0) {
             c->platform_customer_id = (uint64_t)of_rows_i64(rows, r, 1);
@@ -610,7 +643,7 @@ static of_err_t read_customer_keys(of_substore_t *ss, of_subjob_t *const *jobs, 
     }
     of_rows_free(rows);
     for (size_t j = 0; j < n; j++) { /* an offline customer counts only when the platform has none */
-        rjob_t *rj = &ss->rj[j];
+        rjob_t *rj = &rjs[j];
         of_cust_lookup_t *c = &rj->cust;
         if (c->platform_customer_id) {
             c->offline_customer_id = 0;
@@ -618,11 +651,10 @@ static of_err_t read_customer_keys(of_substore_t *ss, of_subjob_t *const *jobs, 
         }
         size_t kept = 0; /* an order submitted again is not its own sibling */
         for (size_t i = 0; i < rj->nsibs; i++)
-            if (!jobs[j]->into_trade_id || rj->sibs[i].trade_id != jobs[j]->into_trade_id)
-                rj->sibs[kept++] = rj->sibs[i];
+            if (!ck[j].into_trade_id || rj->sibs[i].trade_id != ck[j].into_trade_id) rj->sibs[kept++] = rj->sibs[i];
         rj->nsibs = kept;
         rj->known = c->platform_customer_id ? c->platform_customer_id : c->offline_customer_id;
-        if (platform_only(jobs[j], into_platform) && !c->platform_customer_id) *missedp = 1;
+        if (platform_only(&ck[j], into_platform) && !c->platform_customer_id) *missedp = 1;
     }
     free(nplat);
     return e;
@@ -633,11 +665,119 @@ static of_err_t read_customer_keys(of_substore_t *ss, of_subjob_t *const *jobs, 
  * offline customer does not count (above), so its key only doubled the read's rows. When one of them misses (an order
  * of an offline customer, a changed buyer nick) the whole read runs again with every key: the same result as one
  * read with every key. */
-static of_err_t read_customers(of_substore_t *ss, of_subjob_t *const *jobs, size_t n, char *err, size_t size) {
+static of_err_t read_customers_on(of_db_t *db, const of_db_multi_t *rd, rjob_t *rjs, const ckey_t *ck, size_t n,
+                                  char *err, size_t size) {
     int missed = 0;
-    of_err_t e = read_customer_keys(ss, jobs, n, 1, &missed, err, size);
-    if (!e && missed) e = read_customer_keys(ss, jobs, n, 0, &missed, err, size);
+    of_err_t e = read_customer_keys(db, rd, rjs, ck, n, 1, &missed, err, size);
+    if (!e && missed) e = read_customer_keys(db, rd, rjs, ck, n, 0, &missed, err, size);
     return e;
+}
+
+static of_err_t read_customers(of_substore_t *ss, of_subjob_t *const *jobs, size_t n, char *err, size_t size) {
+    ckey_t *ck = malloc((n ? n : 1) * sizeof *ck);
+    if (!ck) return nomem(err, size);
+    for (size_t j = 0; j < n; j++)
+        ckey_of(jobs[j], &ck[j]);
+    of_err_t e = read_customers_on(ss->db, &ss->rd[R_CUST], ss->rj, ck, n, err, size);
+    free(ck);
+    return e;
+}
+
+/* ---- D-MOD-55: the first round's lookups of a call read ahead on the side connection (of_substore_prefetch) ---- */
+static of_err_t pf_run(of_db_t *db, void *arg, char *err, size_t size) {
+    prefetch_t *pf = arg;
+    if (pf->db != db) { /* a connection of its own: the read registered on it once */
+        if (of_db_register_multi_sep(db, READS[R_CUST].head, READS[R_CUST].row, READS[R_CUST].sep, READS[R_CUST].tail,
+                                     &pf->rd))
+            return of_seterr(err, size, OF_ERR_NOMEM, "side connection: statement registry full");
+        pf->db = db;
+    }
+    return read_customers_on(db, &pf->rd, pf->rj, pf->ck, pf->n, err, size);
+}
+
+/* The read sent ahead, collected: its rows are kept (PF_READY) when it succeeded, else forgotten (the round reads on
+ * the transaction's connection, as without it). */
+static void pf_collect(of_substore_t *ss) {
+    prefetch_t *pf = &ss->pf;
+    if (pf->state != PF_SENT) return;
+    char err[256];
+    of_err_t e = of_side_wait(pf->side, err, sizeof err);
+    pf->state = e ? PF_NONE : PF_READY;
+    if (e)
+        of_debug("the customers read ahead on the side connection failed: read on the batch's own", OF_S("error", err),
+                 OF_U("trades", pf->n), OF_END);
+}
+
+static void pf_drop(of_substore_t *ss) {
+    pf_collect(ss);
+    ss->pf.state = PF_NONE;
+}
+
+/* Room for n keys. -1 when out of memory. */
+static int pf_cap(prefetch_t *pf, size_t n) {
+    if (n <= pf->cap) return 0;
+    for (size_t i = 0; i < pf->cap; i++)
+        free(pf->rj[i].sibs);
+    free(pf->rj);
+    free(pf->ck);
+    pf->rj = calloc(n, sizeof *pf->rj);
+    pf->ck = malloc(n * sizeof *pf->ck);
+    pf->cap = pf->rj && pf->ck ? n : 0;
+    return pf->cap ? 0 : -1;
+}
+
+void of_substore_prefetch(of_substore_t *ss, of_subjob_t *const *jobs, size_t n) {
+    prefetch_t *pf = &ss->pf;
+    pf_drop(ss);
+    if (!n || !of_cfg_int(ss->cfg, OF_CFG_SIDE_READS)) return;
+    if (!pf->side && !(pf->side = of_side_new(ss->cfg))) return;
+    if (pf_cap(pf, n)) return;
+    for (size_t j = 0; j < n; j++)
+        ckey_of(jobs[j], &pf->ck[j]);
+    pf->n = n;
+    if (!of_side_start(pf->side, pf_run, pf)) pf->state = PF_SENT;
+}
+
+/* The first round's lookups from the read sent ahead: each of its trades' key there (by value), its result copied to
+ * ss->rj. 1 when taken; 0 when there is none or a trade's key is not in it (the round reads as without it); -1 when
+ * out of memory. */
+static int pf_take(of_substore_t *ss, of_subjob_t *const *jobs, size_t n) {
+    prefetch_t *pf = &ss->pf;
+    pf_collect(ss);
+    if (pf->state != PF_READY) return 0;
+    pf->state = PF_NONE; /* once: a later round reads what the rounds before it wrote */
+    size_t k = 0;
+    for (size_t j = 0; j < n; j++) {
+        ckey_t want;
+        ckey_of(jobs[j], &want);
+        size_t tries = 0; /* from the last key found: the jobs come in the order their keys were sent */
+        for (; tries < pf->n; tries++, k = (k + 1) % pf->n) {
+            const ckey_t *c = &pf->ck[k];
+            if (c->platform_id == want.platform_id && c->into_trade_id == want.into_trade_id &&
+                !strcmp(c->nick, want.nick))
+                break;
+        }
+        if (tries == pf->n) {
+            of_debug("a trade of the round was not read ahead: the round reads its customers", OF_S("nick", want.nick),
+                     OF_U("into_trade_id", want.into_trade_id), OF_END);
+            return 0;
+        }
+        const rjob_t *src = &pf->rj[k];
+        rjob_t *dst = &ss->rj[j];
+        if (src->nsibs > dst->sibs_cap) {
+            of_sibling_t *sb = realloc(dst->sibs, src->nsibs * sizeof *sb);
+            if (!sb) return -1;
+            dst->sibs = sb;
+            dst->sibs_cap = src->nsibs;
+        }
+        if (src->nsibs) memcpy(dst->sibs, src->sibs, src->nsibs * sizeof *src->sibs);
+        dst->nsibs = src->nsibs;
+        dst->cust = src->cust;
+        dst->known = src->known;
+    }
+    of_debug("the round's customers: read ahead on the side connection", OF_U("trades", n), OF_U("read", pf->n),
+             OF_END);
+    return 1;
 }
 
 /* OP-18: the offline customers' books, one statement each, matched by the tested rules. */
@@ -1391,7 +1531,10 @@ static of_err_t run_round(of_substore_t *ss, of_subjob_t *const *jobs, size_t n,
     size_t len = round_pick(ss, pend, *npend, ss->round);
     for (size_t j = 0; j < len; j++)
         ss->rjobs[j] = jobs[ss->round[j]];
-    if ((e = read_customers(ss, ss->rjobs, len, err, size))) return e;
+    int ahead = ss->pf_first ? pf_take(ss, ss->rjobs, len) : 0; /* D-MOD-55 */
+    ss->pf_first = 0;
+    if (ahead < 0) return nomem(err, size);
+    if (!ahead && (e = read_customers(ss, ss->rjobs, len, err, size))) return e;
     if (ss->fold && !fold_ok(ss, jobs, ss->round, len)) {
         ss->fold = 0;
         of_debug("submission rounds: one trade a customer (a lookup settled on another customer than an order's)",
@@ -1439,6 +1582,7 @@ static of_err_t run_round(of_substore_t *ss, of_subjob_t *const *jobs, size_t n,
 }
 
 void of_substore_begin(of_substore_t *ss, const of_cat_snap_t *snap) {
+    pf_drop(ss);
     of_cat_overlay_reset(ss->ov);
     of_cat_view(snap, ss->ov, &ss->cat);
     ss->view.n = 0;
@@ -1515,6 +1659,7 @@ of_err_t of_substore_submit(of_substore_t *ss, of_subjob_t *const *jobs, size_t 
     }
     ss->njobs += n;
     ss->fold = ss->single_call;
+    ss->pf_first = 1;
     /* the stock of every spec the trades can map to, one statement (the view then sees each reservation) */
     idset_t want = {0};
     of_err_t e = OF_OK;
@@ -1548,6 +1693,7 @@ const of_cat_overlay_t *of_substore_overlay(const of_substore_t *ss) {
 }
 
 void of_substore_discard(of_substore_t *ss) {
+    pf_drop(ss);
     ss->nrefunds = 0;
     ss->nrsib = 0;
     of_cat_overlay_reset(ss->ov);

@@ -1,0 +1,144 @@
+/* itc_side.c -- of_side against the stack's real MariaDB (D-MOD-55): a job runs on a connection of its own while the
+ * caller goes on with its own, sees what is committed and not the caller's open transaction, reports its error; one
+ * job at a time; a side that cannot connect reports OF_ERR_TRANSIENT; freeing waits for a job still out. Needs
+ * OF_CONFIG. */
+#include <criterion/criterion.h>
+#include <string.h>
+#include <time.h>
+#include "of_config.h"
+#include "of_db.h"
+#include "of_side.h"
+#include "itc_stack.h"
+
+static of_config_t *cfg;
+static of_db_t *db;
+
+static void setup(void) {
+    itc_open(&cfg, &db);
+}
+static void teardown(void) {
+    of_db_close(db);
+    of_config_destroy(cfg);
+}
+TestSuite(side, .init = setup, .fini = teardown);
+
+typedef struct {
+    const char *sql; /* one value, one row */
+    of_db_t *on;     /* the connection the job ran on */
+    int st;
+    long long value;
+    int ran;
+} job_t;
+
+static of_err_t one_value(of_db_t *d, void *arg, char *err, size_t size) {
+    job_t *j = arg;
+    if (j->on != d) {
+        j->on = d;
+        if ((j->st = of_db_register(d, j->sql)) < 0) return of_seterr(err, size, OF_ERR_NOMEM, "registry full");
+    }
+    of_rows_t *r;
+    of_err_t e = of_db_query(d, j->st, NULL, 0, &r, err, size);
+    if (e) return e;
+    j->value = r->nrows ? of_rows_i64(r, 0, 0) : -1;
+    j->ran++;
+    of_rows_free(r);
+    return OF_OK;
+}
+
+static long long main_value(const char *sql) {
+    int st = of_db_register(db, sql);
+    cr_assert(st >= 0);
+    of_rows_t *r;
+    char err[256];
+    cr_assert_eq(of_db_query(db, st, NULL, 0, &r, err, sizeof err), OF_OK, "%s", err);
+    long long v = of_rows_i64(r, 0, 0);
+    of_rows_free(r);
+    return v;
+}
+
+Test(side, d_mod_55_a_job_runs_on_a_connection_of_its_own_and_returns_its_result) {
+    of_side_t *s = of_side_new(cfg);
+    cr_assert_not_null(s);
+    job_t j = {.sql = "SELECT CONNECTION_ID()"};
+    char err[256] = "";
+    cr_assert_eq(of_side_start(s, one_value, &j), 0);
+    cr_assert(of_side_busy(s));
+    cr_assert_eq(of_side_start(s, one_value, &j), -1, "a second job while the first is out");
+    cr_assert_eq(of_side_wait(s, err, sizeof err), OF_OK, "%s", err);
+    cr_assert_not(of_side_busy(s));
+    cr_assert_eq(j.ran, 1);
+    cr_assert(j.value > 0);
+    cr_assert_neq(j.value, main_value("SELECT CONNECTION_ID()"), "the side's connection is not the caller's");
+    long long first = j.value;
+    /* the next job: the same connection (opened once) */
+    cr_assert_eq(of_side_start(s, one_value, &j), 0);
+    cr_assert_eq(of_side_wait(s, err, sizeof err), OF_OK, "%s", err);
+    cr_assert_eq(j.ran, 2);
+    cr_assert_eq(j.value, first);
+    cr_assert_eq(of_side_wait(s, err, sizeof err), OF_OK, "nothing out: nothing to wait for");
+    of_side_free(s);
+}
+
+Test(side, d_mod_55_a_job_sees_what_is_committed_not_the_callers_open_transaction) {
+    itc_sql(db, "DELETE FROM cfg_setting WHERE setting_key = 'itc_side_marker'");
+    itc_sql(db, "BEGIN");
+    itc_sql(db, "INSERT INTO cfg_setting (setting_key, setting_value) VALUES ('itc_side_marker', '1')");
+    of_side_t *s = of_side_new(cfg);
+    job_t j = {.sql = "SELECT COUNT(*) FROM cfg_setting WHERE setting_key = 'itc_side_marker'"};
+    char err[256] = "";
+    cr_assert_eq(of_side_start(s, one_value, &j), 0);
+    cr_assert_eq(of_side_wait(s, err, sizeof err), OF_OK, "%s", err);
+    cr_assert_eq(j.value, 0, "the caller's row is not committed: the side does not see it");
+    cr_assert_eq(main_value("SELECT COUNT(*) FROM cfg_setting WHERE setting_key = 'itc_side_marker'"), 1);
+    itc_sql(db, "ROLLBACK");
+    itc_sql(db, "INSERT INTO cfg_setting (setting_key, setting_value) VALUES ('itc_side_marker', '1')");
+    cr_assert_eq(of_side_start(s, one_value, &j), 0);
+    cr_assert_eq(of_side_wait(s, err, sizeof err), OF_OK, "%s", err);
+    cr_assert_eq(j.value, 1, "committed: the side sees it");
+    itc_sql(db, "DELETE FROM cfg_setting WHERE setting_key = 'itc_side_marker'");
+    of_side_free(s);
+}
+
+Test(side, d_mod_55_a_failing_job_reports_its_error_and_the_side_goes_on) {
+    of_side_t *s = of_side_new(cfg);
+    job_t bad = {.sql = "SELECT no_such_column FROM cfg_setting"};
+    char err[256] = "";
+    cr_assert_eq(of_side_start(s, one_value, &bad), 0);
+    of_err_t e = of_side_wait(s, err, sizeof err);
+    cr_assert_neq(e, OF_OK);
+    cr_assert(strstr(err, "no_such_column"), "the job's message: %s", err);
+    job_t ok = {.sql = "SELECT 42"};
+    cr_assert_eq(of_side_start(s, one_value, &ok), 0);
+    cr_assert_eq(of_side_wait(s, err, sizeof err), OF_OK, "%s", err);
+    cr_assert_eq(ok.value, 42);
+    of_side_free(s);
+}
+
+Test(side, d_mod_55_a_side_that_cannot_connect_reports_a_transient_error) {
+    char err[256] = "";
+    of_config_t *c2 = of_config_load(NULL, err, sizeof err);
+    cr_assert_not_null(c2, "%s", err);
+    cr_assert_eq(of_cfg_set(c2, OF_CFG_MYSQL_PORT, "1", err, sizeof err), OF_OK, "%s", err);
+    of_side_t *s = of_side_new(c2);
+    job_t j = {.sql = "SELECT 1"};
+    cr_assert_eq(of_side_start(s, one_value, &j), 0);
+    cr_assert_eq(of_side_wait(s, err, sizeof err), OF_ERR_TRANSIENT);
+    cr_assert(err[0], "a reason");
+    cr_assert_eq(j.ran, 0, "the job did not run without a connection");
+    of_side_free(s);
+    of_config_destroy(c2);
+}
+
+Test(side, d_mod_55_freeing_waits_for_a_job_still_out) {
+    of_side_t *s = of_side_new(cfg);
+    job_t j = {.sql = "SELECT SLEEP(0.3) + 7"};
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    cr_assert_eq(of_side_start(s, one_value, &j), 0);
+    of_side_free(s); /* no wait first */
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    cr_assert_eq(j.ran, 1, "the job ran to its end");
+    cr_assert_eq(j.value, 7);
+    cr_assert((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000 >= 250, "it was waited for");
+    of_side_free(NULL);
+}
