@@ -117,9 +117,9 @@ static const of_cfg_def_t defs[OF_CFG__COUNT] = {
             "own while the rules of the next orders run (D-T10-71); 0 = on the lane's thread, one after the other."),
     [OF_CFG_SIDE_READS] =
         INT("OF_SIDE_READS", "1", 0, 1,
-            "trade-modify: 1 = each lane reads the customers of a batch's orders to submit again on a second "
-            "connection of its own, while the batch's locked reads and rules run on the first (D-MOD-55); 0 = on "
-            "the lane's one connection, in turn."),
+            "trade-modify: 1 = each lane reads a batch's sub-orders and the customers of the orders it submits "
+            "again on a second connection of its own, while the batch's orders, lines and rules go on on the first "
+            "(D-MOD-55, D-MOD-56); 0 = on the lane's one connection, in turn."),
     [OF_CFG_TX_RETRIES] = INT("OF_TX_RETRIES", "10", 0, 1000,
                               "Retries of a transaction after a deadlock, lock wait timeout or lost connection."),
     [OF_CFG_RETRY_BACKOFF_MAX_MS] =

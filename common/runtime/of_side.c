@@ -71,7 +71,13 @@ int of_side_start(of_side_t *s, of_side_fn fn, void *arg) {
         sigset_t all, old;
         sigfillset(&all);
         int masked = pthread_sigmask(SIG_SETMASK, &all, &old) == 0;
-        int rc = pthread_create(&s->th, NULL, side_main, s);
+        pthread_attr_t a;
+        int rc = pthread_attr_init(&a);
+        if (!rc) {
+            pthread_attr_setstacksize(&a, 512 * 1024); /* client-library calls only: its memory stays small */
+            rc = pthread_create(&s->th, &a, side_main, s);
+            pthread_attr_destroy(&a);
+        }
         if (masked) pthread_sigmask(SIG_SETMASK, &old, NULL);
         if (rc) return -1;
         s->started = 1;

@@ -4,7 +4,7 @@
 # history on a re-submission (MOD-T1-02, OP-55: D-MOD-31), and change event ids (D-RT-5, D-RT-7: up to 128
 # characters, compared byte for byte by the processed-event ledger), a change too large for the ladder (D-MOD-42), and a stop
 # while a statement waits for a row lock (D-RT-8), and one after row locks one after another (D-RT-12), and a duplicate
-# key that outlasts the retries (D-MOD-45).
+# key that outlasts the retries (D-MOD-45), and the side connection lost (D-MOD-55, D-MOD-56).
 source "$(dirname "$0")/lib.sh"
 it_ns 29
 
@@ -364,4 +364,26 @@ grep -q 'stopping: the transaction, [0-9.]* s old, was abandoned before its next
 grep -q 'msg=stats why=exit' "$WORK/m4.log" || fail "m4 did not log its exit stats"
 assert_eq "$(sql "SELECT buyer_message FROM sales_trade WHERE trade_id = $o2")" "锁住了" "not applied: rolled back"
 reapply "$hold_lines" 40 m5 "又锁住了"
+log "D-MOD-55, D-MOD-56: the side connection lost: the batch reads on its own connection (with the lock), nothing lost; the next batch's side reconnects"
+send "$(trade IT-EDGE-9 edge-buyer-9)"
+send "$(trade IT-EDGE-10 edge-buyer-10)"
+OF_LOG_LEVEL=debug OF_BATCH_WAIT_MS=200 start_modify m6
+send "$(with_message IT-EDGE-9 edge-buyer-9 先发这个 11:00:00)" # the lane's first batch opens its side connection
+grep -q 'msg="change applied".*tid=IT-EDGE-9 ' "$WORK/m6.log" || fail "the client remark of IT-EDGE-9 applied"
+# the side's connection: the app account's newest (trade-submit's and the lane's own were opened before it)
+side=$(admin "SELECT MAX(ID) FROM information_schema.PROCESSLIST WHERE USER = 'orderfleet' AND ID <> CONNECTION_ID()")
+[[ -n $side && $side != NULL ]] || fail "the side connection in the process list"
+admin "KILL CONNECTION $side"
+send "$(trade IT-EDGE-9 edge-buyer-9 | paid | at 11:05:00)"
+assert_eq "$(grep -c 'side connection: its reads failed' "$WORK/m6.log")" "1" "the side's failure logged once"
+assert_eq "$(sql "SELECT CONCAT(t.pay_status, ' ', a.modify_flag, ' ', (SELECT SUM(o.modify_flag) FROM api_trade_order o WHERE o.api_trade_id = a.rec_id)) FROM api_trade a JOIN sales_trade t ON t.trade_id = a.deliver_trade_id WHERE a.tid = 'IT-EDGE-9'")" "2 0 0" \
+  "IT-EDGE-9 paid (submitted again, its sub-orders read here with the lock), its bits cleared"
+before=$(grep -c "read ahead on the side connection" "$WORK/m6.log")
+send "$(trade IT-EDGE-10 edge-buyer-10 | paid | at 11:10:00)"
+grep -q 'msg="side connection: its reads succeed again"' "$WORK/m6.log" || fail "the side back for the next batch"
+assert_eq "$(grep -c "read ahead on the side connection" "$WORK/m6.log")" "$((before + 1))" "IT-EDGE-10's customer read ahead again"
+assert_eq "$(sql "SELECT t.pay_status FROM api_trade a JOIN sales_trade t ON t.trade_id = a.deliver_trade_id WHERE a.tid = 'IT-EDGE-10'")" "2" "IT-EDGE-10 paid"
+assert_eq "$(sql "SELECT COUNT(*) FROM api_trade WHERE tid IN ('IT-EDGE-9', 'IT-EDGE-10') AND modify_flag <> 0")" "0" "no change left pending"
+stop_worker m6
+stock_check "after the side connection was lost"
 stop_worker s

@@ -21,6 +21,7 @@
 #include "of_rawrows.h"
 #include "of_stock.h"
 #include "of_sub.h"
+#include "of_side.h"
 #include "of_substore.h"
 #include "of_wset.h"
 
@@ -58,6 +59,12 @@ static const struct {
                 "sales_trade WHERE trade_status BETWEEN 10 AND 95 AND customer_id IN (",
                 ") ORDER BY customer_id, trade_id"},
 };
+
+/* D-MOD-56: the sub-orders of raw trades this transaction has locked, read on the side connection: no lock of its own
+ * (every writer of api_trade_order holds its api_trade row: trade-submit's store and submission, this store), the same
+ * columns and order as R_RAWO */
+#define SIDE_RAWO_HEAD "SELECT " OF_RAWROWS_ORDER_COLS " FROM api_trade_order WHERE api_trade_id IN ("
+#define SIDE_RAWO_TAIL ") ORDER BY api_trade_id, rec_id"
 
 /* ---- gift interception (CFG_BLOCK_GIFT, off by default): the customer's orders with gifts, three statements per
  * refunded trade ---- */
@@ -247,6 +254,19 @@ typedef struct {
     int n;
 } sale_t;
 
+/* D-MOD-55, D-MOD-56: what a batch reads on the side connection (OF_SIDE_READS) while its transaction goes on */
+typedef struct {
+    of_db_t *db;      /* the side connection rd is registered on */
+    of_db_multi_t rd; /* SIDE_RAWO */
+    uint64_t *keys;   /* the raw trades' ids, sorted */
+    size_t nkeys;
+    int cust;        /* the customers' read too (ahead's keys are set) */
+    int out;         /* handed to the side, not collected yet */
+    of_rows_t *rawo; /* the sub-orders' rows */
+    of_err_t e_rawo, e_cust;
+    char err_rawo[256], err_cust[256];
+} side_job_t;
+
 struct of_modstore_s {
     of_wtable_t tables[W__COUNT]; /* TABLES with the submission's shared ones */
     of_db_t *db;
@@ -269,6 +289,11 @@ struct of_modstore_s {
     size_t nsibs;
     sale_t *sales;
     size_t nsales, sales_cap;
+    /* D-MOD-55, D-MOD-56 */
+    of_side_t *side; /* NULL until the first batch with OF_SIDE_READS */
+    of_subahead_t *ahead;
+    side_job_t sj;
+    int side_failing; /* the last side read failed (logged once until one succeeds) */
 };
 
 static of_err_t nomem(char *err, size_t size) {
@@ -320,7 +345,10 @@ of_modstore_t *of_modstore_new(of_db_t *db, const of_config_t *cfg) {
     return ms;
 }
 
+static void side_drop(of_modstore_t *ms);
+
 static void clear(of_modstore_t *ms) {
+    side_drop(ms); /* a read still out (a transaction that failed before collecting it) is waited for */
     for (int i = 0; i < R__COUNT; i++) {
         of_rows_free(ms->rows[i]);
         ms->rows[i] = NULL;
@@ -360,6 +388,8 @@ void of_modstore_discard(of_modstore_t *ms) {
 void of_modstore_destroy(of_modstore_t *ms) {
     if (!ms) return;
     clear(ms);
+    of_side_free(ms->side); /* its thread and connection */
+    of_subahead_free(ms->ahead);
     of_wset_free(ms->w);
     of_substore_destroy(ms->ss);
     of_cat_overlay_free(ms->ov);
@@ -413,6 +443,126 @@ static ord_t *ord_of(of_modstore_t *ms, uint64_t id) {
     return NULL;
 }
 
+/* D-MOD-55, D-MOD-56: the side connection's part of a batch: the sub-orders of its raw trades (locked by this
+ * transaction's read of them before it starts), then the customers of those it may submit again. Runs on the side's
+ * thread; touches ms->sj and ms->ahead only. */
+static of_err_t side_reads(of_db_t *db, void *arg, char *err, size_t size) {
+    of_modstore_t *ms = arg;
+    side_job_t *j = &ms->sj;
+    (void)err;
+    (void)size;
+    if (j->db != db) { /* a connection of its own: the read registered on it once */
+        if (of_db_register_multi_sep(db, SIDE_RAWO_HEAD, "?", ", ", SIDE_RAWO_TAIL, &j->rd)) {
+            j->e_rawo = j->e_cust =
+                of_seterr(j->err_rawo, sizeof j->err_rawo, OF_ERR_NOMEM, "side connection: statement registry full");
+            snprintf(j->err_cust, sizeof j->err_cust, "%s", j->err_rawo);
+            return OF_OK;
+        }
+        j->db = db;
+    }
+    of_param_t *p = malloc(j->nkeys * sizeof *p);
+    if (!p) {
+        j->e_rawo = j->e_cust = nomem(j->err_rawo, sizeof j->err_rawo);
+        return OF_OK;
+    }
+    for (size_t i = 0; i < j->nkeys; i++)
+        p[i] = OFP_U(j->keys[i]);
+    j->e_rawo = of_db_query_multi_in(db, &j->rd, p, (int)j->nkeys, NULL, &j->rawo, j->err_rawo, sizeof j->err_rawo);
+    free(p);
+    if (j->cust) j->e_cust = of_subahead_read(ms->ahead, db, j->err_cust, sizeof j->err_cust);
+    return OF_OK;
+}
+
+/* A raw trade whose change may submit its order again (MOD-T1 paid, MOD-T16-04, MOD-T64-02: a status, payment,
+ * address or warehouse bit): a superset of those apply_job sends to the submission. */
+static int may_resubmit(const raw_t *x) {
+    return x->deliver && !x->t.is_external && !x->bad_reason &&
+           (x->modify_flag & (OF_MF_TRADE_STATUS | OF_MF_PAY | OF_MF_ADDRESS | OF_MF_WAREHOUSE));
+}
+
+/* Hands the batch's side reads to the side connection (keys: the raw trades' ids, sorted; taken when sent). 0 when
+ * sent; -1 when they are this connection's to do (OF_SIDE_READS=0, out of memory, no thread). */
+static int side_send(of_modstore_t *ms, uint64_t *keys, size_t n) {
+    side_job_t *j = &ms->sj;
+    if (!n || !of_cfg_int(ms->cfg, OF_CFG_SIDE_READS) || (!ms->side && !(ms->side = of_side_new(ms->cfg))) ||
+        (!ms->ahead && !(ms->ahead = of_subahead_new())))
+        return -1;
+    j->keys = keys;
+    j->nkeys = n;
+    /* until the job says otherwise: not read (a job that did not run leaves them so) */
+    j->e_rawo = j->e_cust = OF_ERR_TRANSIENT;
+    snprintf(j->err_rawo, sizeof j->err_rawo, "side read not run");
+    snprintf(j->err_cust, sizeof j->err_cust, "side read not run");
+    size_t nc = 0;
+    for (size_t i = 0; i < ms->nraws; i++)
+        nc += may_resubmit(&ms->raws[i]) != 0;
+    j->cust = 0;
+    of_subjob_t *sj = nc ? calloc(nc, sizeof *sj) : NULL;
+    of_subjob_t **pj = nc ? calloc(nc, sizeof *pj) : NULL;
+    if (sj && pj) {
+        size_t k = 0;
+        for (size_t i = 0; i < ms->nraws; i++) {
+            raw_t *x = &ms->raws[i];
+            if (!may_resubmit(x)) continue;
+            sj[k] = (of_subjob_t){.raw = &x->t, .into_trade_id = x->deliver}; /* resubmit's: the order it holds */
+            pj[k] = &sj[k];
+            k++;
+        }
+        j->cust = !of_subahead_keys(ms->ahead, pj, k); /* the keys copied: the side reads no raw trade */
+    }
+    free(sj);
+    free(pj);
+    if (of_side_start(ms->side, side_reads, ms)) {
+        j->keys = NULL;
+        return -1;
+    }
+    j->out = 1;
+    return 0;
+}
+
+/* The side reads collected: the sub-orders' rows become R_RAWO's (read here, locking them, when the side's read
+ * failed); the customers go to the submission's first round when read. */
+static of_err_t side_collect(of_modstore_t *ms, char *err, size_t size) {
+    side_job_t *j = &ms->sj;
+    if (!j->out) return OF_OK;
+    char werr[256];
+    of_err_t e = of_side_wait(ms->side, werr, sizeof werr); /* the connection's own failure; the reads' are in j */
+    j->out = 0;
+    if (e) { /* the job did not run: no connection */
+        j->e_rawo = j->e_cust = e;
+        snprintf(j->err_rawo, sizeof j->err_rawo, "%s", werr);
+        snprintf(j->err_cust, sizeof j->err_cust, "%s", werr);
+    }
+    int failed = j->e_rawo || (j->cust && j->e_cust);
+    if (failed && !ms->side_failing)
+        of_warn("side connection: its reads failed; they are done on the batch's own connection until it is back "
+                "(D-MOD-55)",
+                OF_S("error", j->e_rawo ? j->err_rawo : j->err_cust), OF_END);
+    else if (!failed && ms->side_failing)
+        of_info("side connection: its reads succeed again", OF_END);
+    ms->side_failing = failed;
+    of_rows_free(ms->rows[R_RAWO]);
+    ms->rows[R_RAWO] = j->rawo;
+    j->rawo = NULL;
+    e = j->e_rawo ? read_in(ms, R_RAWO, j->keys, j->nkeys, err, size) : OF_OK;
+    free(j->keys);
+    j->keys = NULL;
+    if (!e && j->cust && !j->e_cust) of_substore_use_ahead(ms->ss, ms->ahead);
+    return e;
+}
+
+static void side_drop(of_modstore_t *ms) {
+    side_job_t *j = &ms->sj;
+    if (j->out) of_side_wait(ms->side, NULL, 0);
+    j->out = 0;
+    of_rows_free(j->rawo);
+    j->rawo = NULL;
+    free(j->keys);
+    j->keys = NULL;
+}
+
+/* The batch's raw trades, locked (R_RAW); their sub-orders read on the side connection (D-MOD-56: after the lock) or
+ * here, attached by attach_orders. */
 static of_err_t load_raws(of_modstore_t *ms, of_modjob_t *const *jobs, size_t n, char *err, size_t size) {
     uint64_t *keys = malloc((n ? n : 1) * sizeof *keys);
     if (!keys) return nomem(err, size);
@@ -420,11 +570,15 @@ static of_err_t load_raws(of_modstore_t *ms, of_modjob_t *const *jobs, size_t n,
         keys[i] = jobs[i]->raw_id;
     qsort(keys, n, sizeof *keys, cmp_u64); /* lock order */
     of_err_t e = read_in(ms, R_RAW, keys, n, err, size);
-    if (!e) e = read_in(ms, R_RAWO, keys, n, err, size);
-    free(keys);
-    if (e) return e;
-    const of_rows_t *rr = ms->rows[R_RAW], *ro = ms->rows[R_RAWO];
-    if (!(ms->raws = calloc((size_t)rr->nrows + 1, sizeof *ms->raws))) return nomem(err, size);
+    if (e) {
+        free(keys);
+        return e;
+    }
+    const of_rows_t *rr = ms->rows[R_RAW];
+    if (!(ms->raws = calloc((size_t)rr->nrows + 1, sizeof *ms->raws))) {
+        free(keys);
+        return nomem(err, size);
+    }
     for (int r = 0; r < rr->nrows; r++) {
         raw_t *x = &ms->raws[ms->nraws++];
         of_rawmeta_t m;
@@ -437,6 +591,17 @@ static of_err_t load_raws(of_modstore_t *ms, of_modjob_t *const *jobs, size_t n,
         x->deliver = m.deliver;
         x->submit_rule = m.submit_rule;
     }
+    if (!side_send(ms, keys, n)) return OF_OK; /* keys are the side's */
+    e = read_in(ms, R_RAWO, keys, n, err, size);
+    free(keys);
+    return e;
+}
+
+/* Each raw trade's sub-orders (R_RAWO, in the raw trades' order). */
+static of_err_t attach_orders(of_modstore_t *ms, char *err, size_t size) {
+    const of_rows_t *ro = ms->rows[R_RAWO];
+    static const of_rows_t none = {0};
+    if (!ro) ro = &none; /* no key */
     /* sub-orders: rows in api_trade_id order, as the raw trades (their ids parsed once) */
     uint64_t *rid = malloc(((size_t)ro->nrows + 1) * sizeof *rid);
     if (!rid) return nomem(err, size);
@@ -611,41 +776,6 @@ static of_err_t load_sibs(of_modstore_t *ms, char *err, size_t size) {
         s->status = (int)I(rs, r, 2);
         s->trade_time = of_time_parse(S(rs, r, 3));
     }
-    return OF_OK;
-}
-
-/* D-MOD-55: the customers of the orders this batch may submit again (MOD-T1 paid, MOD-T16-04, MOD-T64-02: the raw
- * trades with a status, payment, address or warehouse bit; a superset of those apply_job sends to the submission) read
- * on the side connection while the orders, their lines and the rules run on this one. The submission's first round
- * takes them from there. */
-static of_err_t read_ahead(of_modstore_t *ms, char *err, size_t size) {
-    size_t n = 0;
-    for (size_t i = 0; i < ms->nraws; i++) {
-        const raw_t *x = &ms->raws[i];
-        n += x->deliver && !x->t.is_external && !x->bad_reason &&
-             (x->modify_flag & (OF_MF_TRADE_STATUS | OF_MF_PAY | OF_MF_ADDRESS | OF_MF_WAREHOUSE));
-    }
-    if (!n) return OF_OK;
-    of_subjob_t *sj = calloc(n, sizeof *sj);
-    of_subjob_t **pj = calloc(n, sizeof *pj);
-    if (!sj || !pj) {
-        free(sj);
-        free(pj);
-        return nomem(err, size);
-    }
-    size_t k = 0;
-    for (size_t i = 0; i < ms->nraws && k < n; i++) {
-        raw_t *x = &ms->raws[i];
-        if (!x->deliver || x->t.is_external || x->bad_reason ||
-            !(x->modify_flag & (OF_MF_TRADE_STATUS | OF_MF_PAY | OF_MF_ADDRESS | OF_MF_WAREHOUSE)))
-            continue;
-        sj[k] = (of_subjob_t){.raw = &x->t, .into_trade_id = x->deliver}; /* resubmit's: the order it holds */
-        pj[k] = &sj[k];
-        k++;
-    }
-    of_substore_prefetch(ms->ss, pj, k);
-    free(sj);
-    free(pj);
     return OF_OK;
 }
 
@@ -1314,9 +1444,10 @@ of_err_t of_modstore_apply(of_modstore_t *ms, const of_cat_snap_t *snap, of_modj
     clear(ms);
     of_substore_begin(ms->ss, snap);
     of_err_t e = load_raws(ms, jobs, n, err, size);
-    if (!e) e = read_ahead(ms, err, size);
     if (!e) e = load_orders(ms, err, size);
     if (!e) e = load_sibs(ms, err, size);
+    if (!e) e = side_collect(ms, err, size);
+    if (!e) e = attach_orders(ms, err, size);
     resub_t *rs = calloc(n + 1, sizeof *rs);
     size_t nrs = 0;
     if (!e && !rs) e = nomem(err, size);

@@ -20,7 +20,6 @@
 #include "of_log.h"
 #include "of_money.h"
 #include "of_reserve.h"
-#include "of_side.h"
 #include "of_stock.h"
 #include "of_sub.h"
 #include "of_tracepack.h"
@@ -258,17 +257,14 @@ typedef struct {
     char nick[OF_NAME * 2];
 } ckey_t;
 
-/* D-MOD-55: the customers' read of a call's first round, sent ahead on the side connection */
-enum { PF_NONE, PF_SENT, PF_READY };
-typedef struct {
-    of_side_t *side;  /* NULL until the first read ahead */
-    of_db_t *db;      /* the side connection rd is registered on */
+/* D-MOD-55: the customers' read of a call's first round, read ahead (of_subahead_read) */
+struct of_subahead_s {
+    of_db_t *db;      /* the connection rd is registered on */
     of_db_multi_t rd; /* R_CUST on it */
-    ckey_t *ck;       /* the keys sent */
+    ckey_t *ck;       /* the keys */
     rjob_t *rj;       /* their results */
     size_t n, cap;
-    int state;
-} prefetch_t;
+};
 
 /* An order row written before its packed trace: the trace's parameter is set when the trace is collected (D-T10-71). */
 typedef struct {
@@ -308,13 +304,11 @@ struct of_substore_s {
                       * settles on another customer than an order's own) */
     rsib_t *rsib;    /* the siblings' rows not written yet (D-MOD-48) */
     size_t nrsib, rsib_cap;
-    unsigned char *later; /* per position in the round: 1 = waits for the next round (D-MOD-48) */
-    int *rank;            /* per position in the round: the customer's trades before it (D-MOD-48) */
-    prefetch_t pf;        /* D-MOD-55 */
-    int pf_first;         /* the call's first round is still to read (the one a read ahead is for) */
+    unsigned char *later;       /* per position in the round: 1 = waits for the next round (D-MOD-48) */
+    int *rank;                  /* per position in the round: the customer's trades before it (D-MOD-48) */
+    const of_subahead_t *ahead; /* D-MOD-55: the customers read ahead for the next call's first round, or NULL */
+    int pf_first;               /* the call's first round is still to read (the one a read ahead is for) */
 };
-
-static void pf_drop(of_substore_t *ss);
 
 of_substore_t *of_substore_new(of_db_t *db, const of_config_t *cfg) {
     of_substore_t *ss = calloc(1, sizeof *ss);
@@ -348,12 +342,6 @@ static void rj_clear(of_substore_t *ss) {
 
 void of_substore_destroy(of_substore_t *ss) {
     if (!ss) return;
-    pf_drop(ss);
-    of_side_free(ss->pf.side); /* its thread and connection */
-    for (size_t i = 0; i < ss->pf.cap; i++)
-        free(ss->pf.rj[i].sibs);
-    free(ss->pf.rj);
-    free(ss->pf.ck);
     of_stock_free(&ss->view);
     of_cat_overlay_free(ss->ov);
     of_tracepack_free(ss->tp);
@@ -683,69 +671,61 @@ static of_err_t read_customers(of_substore_t *ss, of_subjob_t *const *jobs, size
     return e;
 }
 
-/* ---- D-MOD-55: the first round's lookups of a call read ahead on the side connection (of_substore_prefetch) ---- */
-static of_err_t pf_run(of_db_t *db, void *arg, char *err, size_t size) {
-    prefetch_t *pf = arg;
-    if (pf->db != db) { /* a connection of its own: the read registered on it once */
-        if (of_db_register_multi_sep(db, READS[R_CUST].head, READS[R_CUST].row, READS[R_CUST].sep, READS[R_CUST].tail,
-                                     &pf->rd))
-            return of_seterr(err, size, OF_ERR_NOMEM, "side connection: statement registry full");
-        pf->db = db;
+/* ---- D-MOD-55: the first round's lookups of a call read ahead (of_subahead_read, of_substore_use_ahead) ---- */
+of_subahead_t *of_subahead_new(void) {
+    return calloc(1, sizeof(of_subahead_t));
+}
+
+void of_subahead_free(of_subahead_t *a) {
+    if (!a) return;
+    for (size_t i = 0; i < a->cap; i++)
+        free(a->rj[i].sibs);
+    free(a->rj);
+    free(a->ck);
+    free(a);
+}
+
+int of_subahead_keys(of_subahead_t *a, of_subjob_t *const *jobs, size_t n) {
+    if (n > a->cap) {
+        for (size_t i = 0; i < a->cap; i++)
+            free(a->rj[i].sibs);
+        free(a->rj);
+        free(a->ck);
+        a->rj = calloc(n, sizeof *a->rj);
+        a->ck = malloc(n * sizeof *a->ck);
+        a->cap = a->rj && a->ck ? n : 0;
+        if (!a->cap) {
+            a->n = 0;
+            return -1;
+        }
     }
-    return read_customers_on(db, &pf->rd, pf->rj, pf->ck, pf->n, err, size);
-}
-
-/* The read sent ahead, collected: its rows are kept (PF_READY) when it succeeded, else forgotten (the round reads on
- * the transaction's connection, as without it). */
-static void pf_collect(of_substore_t *ss) {
-    prefetch_t *pf = &ss->pf;
-    if (pf->state != PF_SENT) return;
-    char err[256];
-    of_err_t e = of_side_wait(pf->side, err, sizeof err);
-    pf->state = e ? PF_NONE : PF_READY;
-    if (e)
-        of_debug("the customers read ahead on the side connection failed: read on the batch's own", OF_S("error", err),
-                 OF_U("trades", pf->n), OF_END);
-}
-
-static void pf_drop(of_substore_t *ss) {
-    pf_collect(ss);
-    ss->pf.state = PF_NONE;
-}
-
-/* Room for n keys. -1 when out of memory. */
-static int pf_cap(prefetch_t *pf, size_t n) {
-    if (n <= pf->cap) return 0;
-    for (size_t i = 0; i < pf->cap; i++)
-        free(pf->rj[i].sibs);
-    free(pf->rj);
-    free(pf->ck);
-    pf->rj = calloc(n, sizeof *pf->rj);
-    pf->ck = malloc(n * sizeof *pf->ck);
-    pf->cap = pf->rj && pf->ck ? n : 0;
-    return pf->cap ? 0 : -1;
-}
-
-void of_substore_prefetch(of_substore_t *ss, of_subjob_t *const *jobs, size_t n) {
-    prefetch_t *pf = &ss->pf;
-    pf_drop(ss);
-    if (!n || !of_cfg_int(ss->cfg, OF_CFG_SIDE_READS)) return;
-    if (!pf->side && !(pf->side = of_side_new(ss->cfg))) return;
-    if (pf_cap(pf, n)) return;
     for (size_t j = 0; j < n; j++)
-        ckey_of(jobs[j], &pf->ck[j]);
-    pf->n = n;
-    if (!of_side_start(pf->side, pf_run, pf)) pf->state = PF_SENT;
+        ckey_of(jobs[j], &a->ck[j]);
+    a->n = n;
+    return 0;
+}
+
+of_err_t of_subahead_read(of_subahead_t *a, of_db_t *db, char *err, size_t size) {
+    if (a->db != db) { /* another connection: the read registered on it once */
+        if (of_db_register_multi_sep(db, READS[R_CUST].head, READS[R_CUST].row, READS[R_CUST].sep, READS[R_CUST].tail,
+                                     &a->rd))
+            return of_seterr(err, size, OF_ERR_NOMEM, "statement registry full");
+        a->db = db;
+    }
+    return read_customers_on(db, &a->rd, a->rj, a->ck, a->n, err, size);
+}
+
+void of_substore_use_ahead(of_substore_t *ss, const of_subahead_t *a) {
+    ss->ahead = a;
 }
 
 /* The first round's lookups from the read sent ahead: each of its trades' key there (by value), its result copied to
  * ss->rj. 1 when taken; 0 when there is none or a trade's key is not in it (the round reads as without it); -1 when
  * out of memory. */
 static int pf_take(of_substore_t *ss, of_subjob_t *const *jobs, size_t n) {
-    prefetch_t *pf = &ss->pf;
-    pf_collect(ss);
-    if (pf->state != PF_READY) return 0;
-    pf->state = PF_NONE; /* once: a later round reads what the rounds before it wrote */
+    const of_subahead_t *pf = ss->ahead;
+    ss->ahead = NULL; /* once: a later round reads what the rounds before it wrote */
+    if (!pf || !pf->n) return 0;
     size_t k = 0;
     for (size_t j = 0; j < n; j++) {
         ckey_t want;
@@ -1582,7 +1562,7 @@ static of_err_t run_round(of_substore_t *ss, of_subjob_t *const *jobs, size_t n,
 }
 
 void of_substore_begin(of_substore_t *ss, const of_cat_snap_t *snap) {
-    pf_drop(ss);
+    ss->ahead = NULL;
     of_cat_overlay_reset(ss->ov);
     of_cat_view(snap, ss->ov, &ss->cat);
     ss->view.n = 0;
@@ -1693,7 +1673,7 @@ const of_cat_overlay_t *of_substore_overlay(const of_substore_t *ss) {
 }
 
 void of_substore_discard(of_substore_t *ss) {
-    pf_drop(ss);
+    ss->ahead = NULL;
     ss->nrefunds = 0;
     ss->nrsib = 0;
     of_cat_overlay_reset(ss->ov);

@@ -101,12 +101,21 @@ void of_substore_destroy(of_substore_t *ss);
  * after the commit the caller merges of_substore_overlay() into a new snapshot (of_cat_snap_merge). now = seconds on
  * the platform clock (of_time_parse). Errors: OF_ERR_TRANSIENT (retry the transaction), OF_ERR_DB, OF_ERR_NOMEM. */
 void of_substore_begin(of_substore_t *ss, const of_cat_snap_t *snap);
-/* D-MOD-55 (OF_SIDE_READS): sends the customers' read (SUB-CUST-02/03, SIBLINGS) of the trades the next
- * of_substore_submit() may submit again (raw and into_trade_id of each; a superset is fine) on a connection of its
- * own, and returns at once. That call's first round takes the rows of its trades from it instead of reading them in the
- * transaction: lookups that take no lock, each a consistent read of its own, as in the transaction. A trade not in it,
- * or a read that failed, is read as without it. Call after of_substore_begin(); the keys are copied. */
-void of_substore_prefetch(of_substore_t *ss, of_subjob_t *const *jobs, size_t n);
+/* D-MOD-55: the customers' read (SUB-CUST-02/03, SIBLINGS) of the trades a later of_substore_submit() may submit
+ * again, read ahead: on another connection, while the caller's transaction goes on (trade-modify's side reads). A
+ * lookup that takes no lock, a consistent read of its own, as in the transaction. */
+typedef struct of_subahead_s of_subahead_t;
+of_subahead_t *of_subahead_new(void); /* NULL when out of memory */
+void of_subahead_free(of_subahead_t *a);
+/* Its keys, copied from jobs (raw and into_trade_id of each; a superset of the trades submitted is fine). -1 when out
+ * of memory. */
+int of_subahead_keys(of_subahead_t *a, of_subjob_t *const *jobs, size_t n);
+/* The read on db (any thread; one call at a time, the keys untouched meanwhile). Errors as of_substore_submit. */
+of_err_t of_subahead_read(of_subahead_t *a, of_db_t *db, char *errstr, size_t errstr_size) OF_MUST_CHECK;
+/* After of_substore_begin(): the next of_substore_submit()'s first round takes each of its trades' rows from a read
+ * that succeeded (borrowed until that call, or of_substore_begin/discard) instead of reading them in the transaction;
+ * a trade not in it (matched by value: platform, nick, order), or a later round, reads as without it. */
+void of_substore_use_ahead(of_substore_t *ss, const of_subahead_t *a);
 of_err_t of_substore_submit(of_substore_t *ss, of_subjob_t *const *jobs, size_t n, int64_t now, char *errstr,
                             size_t errstr_size) OF_MUST_CHECK;
 of_err_t of_substore_end(of_substore_t *ss, char *errstr, size_t errstr_size) OF_MUST_CHECK;
