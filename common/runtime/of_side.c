@@ -21,6 +21,7 @@ struct of_side_s {
     of_err_t result;
     char err[512];
     of_db_t *db; /* the thread's; opened by the first job, again by the next job after a failed open */
+    int session; /* OF_SIDE_SESSION set on it, and no job failed since */
 };
 
 static void *side_main(void *p) {
@@ -35,8 +36,9 @@ static void *side_main(void *p) {
         of_err_t r;
         if (!s->db && !(s->db = of_db_connect(s->cfg, NULL, err, sizeof err)))
             r = OF_ERR_TRANSIENT; /* err says why (never the password) */
-        else
+        else if (s->session || (r = of_db_plain(s->db, OF_SIDE_SESSION, err, sizeof err)) == OF_OK)
             r = s->fn(s->db, s->arg, err, sizeof err);
+        s->session = r == OF_OK; /* after an error (a lost connection: the next statement reconnects), set again */
         pthread_mutex_lock(&s->mu);
         s->result = r;
         memcpy(s->err, err, sizeof err);

@@ -11,7 +11,13 @@
 
 typedef struct of_side_s of_side_t;
 
-/* A job: runs on the side thread with the side connection (autocommit: each statement its own consistent read). */
+/* Before the first job, and the next one after a job failed (its connection may be new), the side session is set so:
+ * each statement its own transaction and consistent read, whatever the server's default (autocommit); no table lock
+ * waited for longer than 2 s (a caller that waits for the side while its own transaction holds table locks that a
+ * pending ALTER queues behind, which the side's statement then queues behind, is freed in 2 s, not in a day). */
+#define OF_SIDE_SESSION "SET SESSION autocommit = 1, lock_wait_timeout = 2"
+
+/* A job: runs on the side thread with the side connection. */
 typedef of_err_t (*of_side_fn)(of_db_t *db, void *arg, char *errstr, size_t errstr_size);
 
 /* cfg is borrowed (it outlives the side). NULL when out of memory. */

@@ -76,6 +76,11 @@ Test(side, d_mod_55_a_job_runs_on_a_connection_of_its_own_and_returns_its_result
     cr_assert_eq(j.ran, 2);
     cr_assert_eq(j.value, first);
     cr_assert_eq(of_side_wait(s, err, sizeof err), OF_OK, "nothing out: nothing to wait for");
+    job_t ses = {.sql = "SELECT @@autocommit * 10 + @@lock_wait_timeout"};
+    cr_assert_eq(of_side_start(s, one_value, &ses), 0);
+    cr_assert_eq(of_side_wait(s, err, sizeof err), OF_OK, "%s", err);
+    cr_assert_eq(ses.value, 12,
+                 "the side's session: autocommit on, table locks waited for at most 2 s (OF_SIDE_SESSION)");
     of_side_free(s);
 }
 

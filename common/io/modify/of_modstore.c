@@ -23,6 +23,7 @@
 #include "of_sub.h"
 #include "of_side.h"
 #include "of_substore.h"
+#include "of_time.h"
 #include "of_wset.h"
 
 /* ---- reads: one statement per table, keys IN (…) ---- */
@@ -293,7 +294,8 @@ struct of_modstore_s {
     of_side_t *side; /* NULL until the first batch with OF_SIDE_READS */
     of_subahead_t *ahead;
     side_job_t sj;
-    int side_failing; /* the last side read failed (logged once until one succeeds) */
+    int side_failing;      /* the last side read failed (logged once until one succeeds) */
+    int64_t side_retry_ms; /* after a failure: the lane's own reads until then (monotonic ms) */
 };
 
 static of_err_t nomem(char *err, size_t size) {
@@ -469,7 +471,8 @@ static of_err_t side_reads(of_db_t *db, void *arg, char *err, size_t size) {
         p[i] = OFP_U(j->keys[i]);
     j->e_rawo = of_db_query_multi_in(db, &j->rd, p, (int)j->nkeys, NULL, &j->rawo, j->err_rawo, sizeof j->err_rawo);
     free(p);
-    if (j->cust) j->e_cust = of_subahead_read(ms->ahead, db, j->err_cust, sizeof j->err_cust);
+    /* not after a failure: the lane reads both itself then, and waits for no reconnection here */
+    if (j->cust && !j->e_rawo) j->e_cust = of_subahead_read(ms->ahead, db, j->err_cust, sizeof j->err_cust);
     return OF_OK;
 }
 
@@ -480,12 +483,23 @@ static int may_resubmit(const raw_t *x) {
            (x->modify_flag & (OF_MF_TRADE_STATUS | OF_MF_PAY | OF_MF_ADDRESS | OF_MF_WAREHOUSE));
 }
 
+/* The side's reads failed (or cannot run): logged once until they succeed again; the lane does them itself, and tries
+ * the side again after OF_SIDE_RETRY_MS (a side that cannot connect costs each batch no attempt meanwhile). */
+#define OF_SIDE_RETRY_MS 5000
+static void side_failed(of_modstore_t *ms, const char *why) {
+    if (!ms->side_failing)
+        of_warn("side connection: its reads failed; the lane does them itself until they succeed again (D-MOD-55)",
+                OF_S("error", why), OF_I("retry_ms", OF_SIDE_RETRY_MS), OF_END);
+    ms->side_failing = 1;
+    ms->side_retry_ms = of_mono_ms() + OF_SIDE_RETRY_MS;
+}
+
 /* Hands the batch's side reads to the side connection (keys: the raw trades' ids, sorted; taken when sent). 0 when
  * sent; -1 when they are this connection's to do (OF_SIDE_READS=0, out of memory, no thread). */
 static int side_send(of_modstore_t *ms, uint64_t *keys, size_t n) {
     side_job_t *j = &ms->sj;
-    if (!n || !of_cfg_int(ms->cfg, OF_CFG_SIDE_READS) || (!ms->side && !(ms->side = of_side_new(ms->cfg))) ||
-        (!ms->ahead && !(ms->ahead = of_subahead_new())))
+    if (!n || !of_cfg_int(ms->cfg, OF_CFG_SIDE_READS) || of_mono_ms() < ms->side_retry_ms ||
+        (!ms->side && !(ms->side = of_side_new(ms->cfg))) || (!ms->ahead && !(ms->ahead = of_subahead_new())))
         return -1;
     j->keys = keys;
     j->nkeys = n;
@@ -512,12 +526,38 @@ static int side_send(of_modstore_t *ms, uint64_t *keys, size_t n) {
     }
     free(sj);
     free(pj);
-    if (of_side_start(ms->side, side_reads, ms)) {
+    if (of_side_start(ms->side, side_reads, ms)) { /* no thread: this connection's, for a while */
         j->keys = NULL;
+        side_failed(ms, "no thread for the side connection");
         return -1;
     }
     j->out = 1;
     return 0;
+}
+
+/* The customers read ahead took their open orders' rows before this transaction locked its own orders (R_ORDER): an
+ * open order that is also one of the batch's, changed in between by another transaction (its status, its flags),
+ * makes the submission read them again in the transaction, where it sees them as R_ORDER did (D-MOD-55). Open orders
+ * outside the batch are read without a lock either way. */
+static int ahead_current(of_modstore_t *ms) {
+    size_t n = ms->nords;
+    uint64_t *ids = malloc((n ? n : 1) * sizeof *ids);
+    int *st = malloc((n ? n : 1) * sizeof *st);
+    uint32_t *um = malloc((n ? n : 1) * sizeof *um);
+    int ok = ids && st && um;
+    for (size_t i = 0; ok && i < n; i++) { /* R_ORDER's order: by trade_id */
+        ids[i] = ms->ords[i].trade_id;
+        st[i] = ms->ords[i].status;
+        um[i] = ms->ords[i].unmerge_mask;
+    }
+    ok = ok && of_subahead_agrees(ms->ahead, ids, st, um, n);
+    if (!ok)
+        of_debug("an open order of the batch changed since the customers were read ahead: the submission reads them",
+                 OF_U("orders", n), OF_END);
+    free(ids);
+    free(st);
+    free(um);
+    return ok;
 }
 
 /* The side reads collected: the sub-orders' rows become R_RAWO's (read here, locking them, when the side's read
@@ -534,20 +574,19 @@ static of_err_t side_collect(of_modstore_t *ms, char *err, size_t size) {
         snprintf(j->err_cust, sizeof j->err_cust, "%s", werr);
     }
     int failed = j->e_rawo || (j->cust && j->e_cust);
-    if (failed && !ms->side_failing)
-        of_warn("side connection: its reads failed; they are done on the batch's own connection until it is back "
-                "(D-MOD-55)",
-                OF_S("error", j->e_rawo ? j->err_rawo : j->err_cust), OF_END);
-    else if (!failed && ms->side_failing)
+    if (failed) {
+        side_failed(ms, j->e_rawo ? j->err_rawo : j->err_cust);
+    } else if (ms->side_failing) {
         of_info("side connection: its reads succeed again", OF_END);
-    ms->side_failing = failed;
+        ms->side_failing = 0;
+    }
     of_rows_free(ms->rows[R_RAWO]);
     ms->rows[R_RAWO] = j->rawo;
     j->rawo = NULL;
     e = j->e_rawo ? read_in(ms, R_RAWO, j->keys, j->nkeys, err, size) : OF_OK;
     free(j->keys);
     j->keys = NULL;
-    if (!e && j->cust && !j->e_cust) of_substore_use_ahead(ms->ss, ms->ahead);
+    if (!e && j->cust && !j->e_cust && ahead_current(ms)) of_substore_use_ahead(ms->ss, ms->ahead);
     return e;
 }
 

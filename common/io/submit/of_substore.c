@@ -715,6 +715,25 @@ of_err_t of_subahead_read(of_subahead_t *a, of_db_t *db, char *err, size_t size)
     return read_customers_on(db, &a->rd, a->rj, a->ck, a->n, err, size);
 }
 
+int of_subahead_agrees(const of_subahead_t *a, const uint64_t *ids, const int *status, const uint32_t *unmerge_mask,
+                       size_t n) {
+    for (size_t j = 0; j < a->n; j++)
+        for (size_t i = 0; i < a->rj[j].nsibs; i++) {
+            const of_sibling_t *sb = &a->rj[j].sibs[i];
+            size_t lo = 0, hi = n; /* ids sorted */
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (ids[mid] < sb->trade_id)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            if (lo < n && ids[lo] == sb->trade_id && (status[lo] != sb->status || unmerge_mask[lo] != sb->unmerge_mask))
+                return 0;
+        }
+    return 1;
+}
+
 void of_substore_use_ahead(of_substore_t *ss, const of_subahead_t *a) {
     ss->ahead = a;
 }

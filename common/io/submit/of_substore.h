@@ -112,9 +112,14 @@ void of_subahead_free(of_subahead_t *a);
 int of_subahead_keys(of_subahead_t *a, of_subjob_t *const *jobs, size_t n);
 /* The read on db (any thread; one call at a time, the keys untouched meanwhile). Errors as of_substore_submit. */
 of_err_t of_subahead_read(of_subahead_t *a, of_db_t *db, char *errstr, size_t errstr_size) OF_MUST_CHECK;
+/* Whether each open order the read found that is also among ids[0..n) (sorted; orders the caller read since, with
+ * their lock) had the status and unmerge_mask given there: 1; 0 when one of them changed in between. */
+int of_subahead_agrees(const of_subahead_t *a, const uint64_t *ids, const int *status, const uint32_t *unmerge_mask,
+                       size_t n);
 /* After of_substore_begin(): the next of_substore_submit()'s first round takes each of its trades' rows from a read
  * that succeeded (borrowed until that call, or of_substore_begin/discard) instead of reading them in the transaction;
- * a trade not in it (matched by value: platform, nick, order), or a later round, reads as without it. */
+ * when a trade of the round is not in it (matched by value: platform, nick, order) the round reads them all as without
+ * it, and so does every later round. */
 void of_substore_use_ahead(of_substore_t *ss, const of_subahead_t *a);
 of_err_t of_substore_submit(of_substore_t *ss, of_subjob_t *const *jobs, size_t n, int64_t now, char *errstr,
                             size_t errstr_size) OF_MUST_CHECK;
