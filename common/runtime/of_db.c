@@ -19,6 +19,7 @@
 struct of_db_s {
     MYSQL *my;
     const of_config_t *cfg;
+    const char *session; /* of_db_connect_session's statement, run at every connect; NULL = none */
     char dbname[128];
     char host[256];
     unsigned int port;
@@ -348,6 +349,7 @@ static of_err_t do_connect(of_db_t *db, char *errstr, size_t errstr_size) {
     snprintf(init, sizeof init, "SET SESSION innodb_lock_wait_timeout = %d",
              (int)of_cfg_int(cfg, OF_CFG_MYSQL_LOCK_WAIT_S));
     mysql_options(db->my, MYSQL_INIT_COMMAND, init);
+    if (db->session) mysql_options(db->my, MYSQL_INIT_COMMAND, db->session); /* of_db_connect_session */
     if (!mysql_real_connect(db->my, db->host, of_cfg_str(cfg, OF_CFG_MYSQL_USER),
                             of_cfg_str(cfg, OF_CFG_MYSQL_PASSWORD), db->dbname, db->port, NULL,
                             CLIENT_MULTI_STATEMENTS)) {
@@ -366,15 +368,12 @@ static of_err_t do_connect(of_db_t *db, char *errstr, size_t errstr_size) {
     return OF_OK;
 }
 
-of_db_t *of_db_connect(const of_config_t *cfg, const char *dbname, char *errstr, size_t errstr_size) {
-    return of_db_connect_to(cfg, NULL, 0, dbname, errstr, errstr_size);
-}
-
-of_db_t *of_db_connect_to(const of_config_t *cfg, const char *host, unsigned int port, const char *dbname, char *errstr,
-                          size_t errstr_size) {
+static of_db_t *connect_with(const of_config_t *cfg, const char *host, unsigned int port, const char *dbname,
+                             const char *session, char *errstr, size_t errstr_size) {
     of_db_t *db = calloc(1, sizeof *db);
     if (!db) return NULL;
     db->cfg = cfg;
+    db->session = session;
     db->budget = (long)of_cfg_int(cfg, OF_CFG_MYSQL_PREPARED_PARAMS);
     snprintf(db->host, sizeof db->host, "%s", host ? host : of_cfg_str(cfg, OF_CFG_MYSQL_HOST));
     db->port = port ? port : (unsigned int)of_cfg_int(cfg, OF_CFG_MYSQL_PORT);
@@ -384,6 +383,19 @@ of_db_t *of_db_connect_to(const of_config_t *cfg, const char *host, unsigned int
         return NULL;
     }
     return db;
+}
+
+of_db_t *of_db_connect_to(const of_config_t *cfg, const char *host, unsigned int port, const char *dbname, char *errstr,
+                          size_t errstr_size) {
+    return connect_with(cfg, host, port, dbname, NULL, errstr, errstr_size);
+}
+
+of_db_t *of_db_connect(const of_config_t *cfg, const char *dbname, char *errstr, size_t errstr_size) {
+    return of_db_connect_to(cfg, NULL, 0, dbname, errstr, errstr_size);
+}
+
+of_db_t *of_db_connect_session(const of_config_t *cfg, const char *session, char *errstr, size_t errstr_size) {
+    return connect_with(cfg, NULL, 0, NULL, session, errstr, errstr_size);
 }
 
 void of_db_close(of_db_t *db) {

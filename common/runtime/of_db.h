@@ -17,6 +17,9 @@ of_db_t *of_db_connect(const of_config_t *cfg, const char *dbname, char *errstr,
  * OF_MYSQL_USER / OF_MYSQL_PASSWORD. */
 of_db_t *of_db_connect_to(const of_config_t *cfg, const char *host, unsigned int port, const char *dbname, char *errstr,
                           size_t errstr_size);
+/* The same as of_db_connect (OF_MYSQL_DB), with session (a static statement, e.g. "SET SESSION …") run at this connect
+ * and at every reconnection (MYSQL_INIT_COMMAND), so that the session never runs without it. */
+of_db_t *of_db_connect_session(const of_config_t *cfg, const char *session, char *errstr, size_t errstr_size);
 void of_db_close(of_db_t *db);
 /* Borrowed; valid until the next reconnect. For plain (non-parameterised) statements such as DDL files. */
 MYSQL *of_db_handle(of_db_t *db);

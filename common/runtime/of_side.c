@@ -21,7 +21,6 @@ struct of_side_s {
     of_err_t result;
     char err[512];
     of_db_t *db; /* the thread's; opened by the first job, again by the next job after a failed open */
-    int session; /* OF_SIDE_SESSION set on it, and no job failed since */
 };
 
 static void *side_main(void *p) {
@@ -34,11 +33,10 @@ static void *side_main(void *p) {
         pthread_mutex_unlock(&s->mu);
         char err[sizeof s->err] = "";
         of_err_t r;
-        if (!s->db && !(s->db = of_db_connect(s->cfg, NULL, err, sizeof err)))
+        if (!s->db && !(s->db = of_db_connect_session(s->cfg, OF_SIDE_SESSION, err, sizeof err)))
             r = OF_ERR_TRANSIENT; /* err says why (never the password) */
-        else if (s->session || (r = of_db_plain(s->db, OF_SIDE_SESSION, err, sizeof err)) == OF_OK)
+        else
             r = s->fn(s->db, s->arg, err, sizeof err);
-        s->session = r == OF_OK; /* after an error (a lost connection: the next statement reconnects), set again */
         pthread_mutex_lock(&s->mu);
         s->result = r;
         memcpy(s->err, err, sizeof err);

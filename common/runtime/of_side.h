@@ -11,10 +11,10 @@
 
 typedef struct of_side_s of_side_t;
 
-/* Before the first job, and the next one after a job failed (its connection may be new), the side session is set so:
- * each statement its own transaction and consistent read, whatever the server's default (autocommit); no table lock
- * waited for longer than 2 s (a caller that waits for the side while its own transaction holds table locks that a
- * pending ALTER queues behind, which the side's statement then queues behind, is freed in 2 s, not in a day). */
+/* The side session, set at its connection and at every reconnection (of_db_connect_session): each statement its own
+ * transaction and consistent read, whatever the server's default (autocommit); no table lock waited for longer than
+ * 2 s (a caller that waits for the side while its own transaction holds table locks that a pending ALTER queues
+ * behind, which the side's statement then queues behind, goes on in 2 s, not after the client's read timeout). */
 #define OF_SIDE_SESSION "SET SESSION autocommit = 1, lock_wait_timeout = 2"
 
 /* A job: runs on the side thread with the side connection. */

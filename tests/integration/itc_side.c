@@ -1,8 +1,9 @@
 /* itc_side.c -- of_side against the stack's real MariaDB (D-MOD-55): a job runs on a connection of its own while the
  * caller goes on with its own, sees what is committed and not the caller's open transaction, reports its error; one
- * job at a time; a side that cannot connect reports OF_ERR_TRANSIENT; freeing waits for a job still out. Needs
- * OF_CONFIG. */
+ * job at a time; its session (OF_SIDE_SESSION) also after a reconnection; a side that cannot connect reports
+ * OF_ERR_TRANSIENT; freeing waits for a job still out. Needs OF_CONFIG. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include "of_config.h"
@@ -28,6 +29,8 @@ typedef struct {
     int st;
     long long value;
     int ran;
+    int swallow; /* report OF_OK whatever the query gave (got): as trade-modify's side job, which keeps its errors */
+    of_err_t got;
 } job_t;
 
 static of_err_t one_value(of_db_t *d, void *arg, char *err, size_t size) {
@@ -38,7 +41,8 @@ static of_err_t one_value(of_db_t *d, void *arg, char *err, size_t size) {
     }
     of_rows_t *r;
     of_err_t e = of_db_query(d, j->st, NULL, 0, &r, err, size);
-    if (e) return e;
+    j->got = e;
+    if (e) return j->swallow ? OF_OK : e;
     j->value = r->nrows ? of_rows_i64(r, 0, 0) : -1;
     j->ran++;
     of_rows_free(r);
@@ -101,6 +105,29 @@ Test(side, d_mod_55_a_job_sees_what_is_committed_not_the_callers_open_transactio
     cr_assert_eq(of_side_wait(s, err, sizeof err), OF_OK, "%s", err);
     cr_assert_eq(j.value, 1, "committed: the side sees it");
     itc_sql(db, "DELETE FROM cfg_setting WHERE setting_key = 'itc_side_marker'");
+    of_side_free(s);
+}
+
+Test(side, d_mod_55_a_reconnected_side_has_its_session_again) {
+    of_side_t *s = of_side_new(cfg);
+    job_t id = {.sql = "SELECT CONNECTION_ID()"};
+    char err[256] = "", kill[64];
+    cr_assert_eq(of_side_start(s, one_value, &id), 0);
+    cr_assert_eq(of_side_wait(s, err, sizeof err), OF_OK, "%s", err);
+    snprintf(kill, sizeof kill, "KILL CONNECTION %lld", id.value);
+    itc_sql(db, kill);
+    job_t lost = {.sql = "SELECT 1", .swallow = 1};
+    cr_assert_eq(of_side_start(s, one_value, &lost), 0);
+    cr_assert_eq(of_side_wait(s, err, sizeof err), OF_OK, "the job keeps its error");
+    cr_assert_neq(lost.got, OF_OK, "the killed connection's next statement fails");
+    job_t ses = {.sql = "SELECT @@autocommit * 10 + @@lock_wait_timeout"};
+    cr_assert_eq(of_side_start(s, one_value, &ses), 0);
+    cr_assert_eq(of_side_wait(s, err, sizeof err), OF_OK, "%s", err);
+    cr_assert_eq(ses.value, 12, "reconnected: the side's session again (OF_SIDE_SESSION)");
+    job_t id2 = {.sql = "SELECT CONNECTION_ID()"};
+    cr_assert_eq(of_side_start(s, one_value, &id2), 0);
+    cr_assert_eq(of_side_wait(s, err, sizeof err), OF_OK, "%s", err);
+    cr_assert_neq(id2.value, id.value, "a new connection");
     of_side_free(s);
 }
 

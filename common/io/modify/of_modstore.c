@@ -296,6 +296,7 @@ struct of_modstore_s {
     side_job_t sj;
     int side_failing;      /* the last side read failed (logged once until one succeeds) */
     int64_t side_retry_ms; /* after a failure: the lane's own reads until then (monotonic ms) */
+    int64_t side_pause_ms; /* the last pause */
 };
 
 static of_err_t nomem(char *err, size_t size) {
@@ -391,7 +392,7 @@ void of_modstore_destroy(of_modstore_t *ms) {
     if (!ms) return;
     clear(ms);
     of_side_free(ms->side); /* its thread and connection */
-    of_subahead_free(ms->ahead);
+    of_substore_ahead_free(ms->ahead);
     of_wset_free(ms->w);
     of_substore_destroy(ms->ss);
     of_cat_overlay_free(ms->ov);
@@ -472,7 +473,7 @@ static of_err_t side_reads(of_db_t *db, void *arg, char *err, size_t size) {
     j->e_rawo = of_db_query_multi_in(db, &j->rd, p, (int)j->nkeys, NULL, &j->rawo, j->err_rawo, sizeof j->err_rawo);
     free(p);
     /* not after a failure: the lane reads both itself then, and waits for no reconnection here */
-    if (j->cust && !j->e_rawo) j->e_cust = of_subahead_read(ms->ahead, db, j->err_cust, sizeof j->err_cust);
+    if (j->cust && !j->e_rawo) j->e_cust = of_substore_ahead_read(ms->ahead, db, j->err_cust, sizeof j->err_cust);
     return OF_OK;
 }
 
@@ -484,14 +485,18 @@ static int may_resubmit(const raw_t *x) {
 }
 
 /* The side's reads failed (or cannot run): logged once until they succeed again; the lane does them itself, and tries
- * the side again after OF_SIDE_RETRY_MS (a side that cannot connect costs each batch no attempt meanwhile). */
+ * the side again after a pause, 5 s doubled at each failure up to 60 s (a side that cannot connect, or waits for its
+ * connect timeout, costs a batch now and then, not each one). */
 #define OF_SIDE_RETRY_MS 5000
+#define OF_SIDE_RETRY_MAX_MS 60000
 static void side_failed(of_modstore_t *ms, const char *why) {
+    ms->side_pause_ms = ms->side_failing ? ms->side_pause_ms * 2 : OF_SIDE_RETRY_MS;
+    if (ms->side_pause_ms > OF_SIDE_RETRY_MAX_MS) ms->side_pause_ms = OF_SIDE_RETRY_MAX_MS;
     if (!ms->side_failing)
         of_warn("side connection: its reads failed; the lane does them itself until they succeed again (D-MOD-55)",
-                OF_S("error", why), OF_I("retry_ms", OF_SIDE_RETRY_MS), OF_END);
+                OF_S("error", why), OF_I("retry_ms", ms->side_pause_ms), OF_END);
     ms->side_failing = 1;
-    ms->side_retry_ms = of_mono_ms() + OF_SIDE_RETRY_MS;
+    ms->side_retry_ms = of_mono_ms() + ms->side_pause_ms;
 }
 
 /* Hands the batch's side reads to the side connection (keys: the raw trades' ids, sorted; taken when sent). 0 when
@@ -499,7 +504,7 @@ static void side_failed(of_modstore_t *ms, const char *why) {
 static int side_send(of_modstore_t *ms, uint64_t *keys, size_t n) {
     side_job_t *j = &ms->sj;
     if (!n || !of_cfg_int(ms->cfg, OF_CFG_SIDE_READS) || of_mono_ms() < ms->side_retry_ms ||
-        (!ms->side && !(ms->side = of_side_new(ms->cfg))) || (!ms->ahead && !(ms->ahead = of_subahead_new())))
+        (!ms->side && !(ms->side = of_side_new(ms->cfg))) || (!ms->ahead && !(ms->ahead = of_substore_ahead_new())))
         return -1;
     j->keys = keys;
     j->nkeys = n;
@@ -522,7 +527,7 @@ static int side_send(of_modstore_t *ms, uint64_t *keys, size_t n) {
             pj[k] = &sj[k];
             k++;
         }
-        j->cust = !of_subahead_keys(ms->ahead, pj, k); /* the keys copied: the side reads no raw trade */
+        j->cust = !of_substore_ahead_keys(ms->ahead, pj, k); /* the keys copied: the side reads no raw trade */
     }
     free(sj);
     free(pj);
@@ -536,25 +541,29 @@ static int side_send(of_modstore_t *ms, uint64_t *keys, size_t n) {
 }
 
 /* The customers read ahead took their open orders' rows before this transaction locked its own orders (R_ORDER): an
- * open order that is also one of the batch's, changed in between by another transaction (its status, its flags),
- * makes the submission read them again in the transaction, where it sees them as R_ORDER did (D-MOD-55). Open orders
- * outside the batch are read without a lock either way. */
+ * order of the batch that another transaction changed in between (its customer, status or flags; or one that became
+ * open, or was split off, D-MID-17) makes the submission read them again in the transaction, where it sees them as
+ * R_ORDER did (D-MOD-55). Open orders outside the batch are read without a lock either way. */
 static int ahead_current(of_modstore_t *ms) {
     size_t n = ms->nords;
-    uint64_t *ids = malloc((n ? n : 1) * sizeof *ids);
+    uint64_t *ids = malloc((n ? n : 1) * sizeof *ids), *cu = malloc((n ? n : 1) * sizeof *cu);
     int *st = malloc((n ? n : 1) * sizeof *st);
     uint32_t *um = malloc((n ? n : 1) * sizeof *um);
-    int ok = ids && st && um;
-    for (size_t i = 0; ok && i < n; i++) { /* R_ORDER's order: by trade_id */
+    int ok = ids && cu && st && um;
+    if (!ok) of_warn("out of memory: the submission reads the customers in the transaction", OF_END);
+    for (size_t i = 0; ok && i < n; i++) { /* R_ORDER's order: by trade_id, each once (load_orders) */
         ids[i] = ms->ords[i].trade_id;
+        cu[i] = ms->ords[i].customer_id;
         st[i] = ms->ords[i].status;
         um[i] = ms->ords[i].unmerge_mask;
     }
-    ok = ok && of_subahead_agrees(ms->ahead, ids, st, um, n);
-    if (!ok)
-        of_debug("an open order of the batch changed since the customers were read ahead: the submission reads them",
+    if (ok && !of_substore_ahead_agrees(ms->ahead, ids, cu, st, um, n)) {
+        ok = 0;
+        of_debug("an order of the batch changed since the customers were read ahead: the submission reads them",
                  OF_U("orders", n), OF_END);
+    }
     free(ids);
+    free(cu);
     free(st);
     free(um);
     return ok;

@@ -257,7 +257,7 @@ typedef struct {
     char nick[OF_NAME * 2];
 } ckey_t;
 
-/* D-MOD-55: the customers' read of a call's first round, read ahead (of_subahead_read) */
+/* D-MOD-55: the customers' read of a call's first round, read ahead (of_substore_ahead_read) */
 struct of_subahead_s {
     of_db_t *db;      /* the connection rd is registered on */
     of_db_multi_t rd; /* R_CUST on it */
@@ -671,12 +671,12 @@ static of_err_t read_customers(of_substore_t *ss, of_subjob_t *const *jobs, size
     return e;
 }
 
-/* ---- D-MOD-55: the first round's lookups of a call read ahead (of_subahead_read, of_substore_use_ahead) ---- */
-of_subahead_t *of_subahead_new(void) {
+/* ---- D-MOD-55: the first round's lookups of a call read ahead (of_substore_ahead_read, of_substore_use_ahead) ---- */
+of_subahead_t *of_substore_ahead_new(void) {
     return calloc(1, sizeof(of_subahead_t));
 }
 
-void of_subahead_free(of_subahead_t *a) {
+void of_substore_ahead_free(of_subahead_t *a) {
     if (!a) return;
     for (size_t i = 0; i < a->cap; i++)
         free(a->rj[i].sibs);
@@ -685,7 +685,7 @@ void of_subahead_free(of_subahead_t *a) {
     free(a);
 }
 
-int of_subahead_keys(of_subahead_t *a, of_subjob_t *const *jobs, size_t n) {
+int of_substore_ahead_keys(of_subahead_t *a, of_subjob_t *const *jobs, size_t n) {
     if (n > a->cap) {
         for (size_t i = 0; i < a->cap; i++)
             free(a->rj[i].sibs);
@@ -705,7 +705,7 @@ int of_subahead_keys(of_subahead_t *a, of_subjob_t *const *jobs, size_t n) {
     return 0;
 }
 
-of_err_t of_subahead_read(of_subahead_t *a, of_db_t *db, char *err, size_t size) {
+of_err_t of_substore_ahead_read(of_subahead_t *a, of_db_t *db, char *err, size_t size) {
     if (a->db != db) { /* another connection: the read registered on it once */
         if (of_db_register_multi_sep(db, READS[R_CUST].head, READS[R_CUST].row, READS[R_CUST].sep, READS[R_CUST].tail,
                                      &a->rd))
@@ -715,22 +715,40 @@ of_err_t of_subahead_read(of_subahead_t *a, of_db_t *db, char *err, size_t size)
     return read_customers_on(db, &a->rd, a->rj, a->ck, a->n, err, size);
 }
 
-int of_subahead_agrees(const of_subahead_t *a, const uint64_t *ids, const int *status, const uint32_t *unmerge_mask,
-                       size_t n) {
-    for (size_t j = 0; j < a->n; j++)
-        for (size_t i = 0; i < a->rj[j].nsibs; i++) {
-            const of_sibling_t *sb = &a->rj[j].sibs[i];
-            size_t lo = 0, hi = n; /* ids sorted */
-            while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                if (ids[mid] < sb->trade_id)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            if (lo < n && ids[lo] == sb->trade_id && (status[lo] != sb->status || unmerge_mask[lo] != sb->unmerge_mask))
+/* i in ids[0..n) (sorted) of id, else n */
+static size_t id_at(const uint64_t *ids, size_t n, uint64_t id) {
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ids[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && ids[lo] == id ? lo : n;
+}
+
+int of_substore_ahead_agrees(const of_subahead_t *a, const uint64_t *ids, const uint64_t *customer, const int *status,
+                             const uint32_t *unmerge_mask, size_t n) {
+    for (size_t j = 0; j < a->n; j++) {
+        const rjob_t *rj = &a->rj[j];
+        /* each open order it found that is one of ids: the same customer, status and flags now */
+        for (size_t i = 0; i < rj->nsibs; i++) {
+            const of_sibling_t *sb = &rj->sibs[i];
+            size_t k = id_at(ids, n, sb->trade_id);
+            if (k < n && (customer[k] != rj->known || status[k] != sb->status || unmerge_mask[k] != sb->unmerge_mask))
                 return 0;
         }
+        /* and each of ids open now for its customer (not its own order) among them: none came or moved in between */
+        for (size_t k = 0; rj->known && k < n; k++) {
+            if (customer[k] != rj->known || status[k] < 10 || status[k] > 95 || ids[k] == a->ck[j].into_trade_id)
+                continue;
+            size_t i = 0;
+            while (i < rj->nsibs && rj->sibs[i].trade_id != ids[k])
+                i++;
+            if (i == rj->nsibs) return 0;
+        }
+    }
     return 1;
 }
 

@@ -105,17 +105,19 @@ void of_substore_begin(of_substore_t *ss, const of_cat_snap_t *snap);
  * again, read ahead: on another connection, while the caller's transaction goes on (trade-modify's side reads). A
  * lookup that takes no lock, a consistent read of its own, as in the transaction. */
 typedef struct of_subahead_s of_subahead_t;
-of_subahead_t *of_subahead_new(void); /* NULL when out of memory */
-void of_subahead_free(of_subahead_t *a);
+of_subahead_t *of_substore_ahead_new(void); /* NULL when out of memory */
+void of_substore_ahead_free(of_subahead_t *a);
 /* Its keys, copied from jobs (raw and into_trade_id of each; a superset of the trades submitted is fine). -1 when out
  * of memory. */
-int of_subahead_keys(of_subahead_t *a, of_subjob_t *const *jobs, size_t n);
+int of_substore_ahead_keys(of_subahead_t *a, of_subjob_t *const *jobs, size_t n);
 /* The read on db (any thread; one call at a time, the keys untouched meanwhile). Errors as of_substore_submit. */
-of_err_t of_subahead_read(of_subahead_t *a, of_db_t *db, char *errstr, size_t errstr_size) OF_MUST_CHECK;
-/* Whether each open order the read found that is also among ids[0..n) (sorted; orders the caller read since, with
- * their lock) had the status and unmerge_mask given there: 1; 0 when one of them changed in between. */
-int of_subahead_agrees(const of_subahead_t *a, const uint64_t *ids, const int *status, const uint32_t *unmerge_mask,
-                       size_t n);
+of_err_t of_substore_ahead_read(of_subahead_t *a, of_db_t *db, char *errstr, size_t errstr_size) OF_MUST_CHECK;
+/* Whether the read still holds for the orders ids[0..n) (sorted; read by the caller since, with their lock: customer,
+ * status, unmerge_mask of each): 1 when each open order it found among them has the same customer, status and flags,
+ * and each of them open (10 ≤ status ≤ 95) for a customer it found is among that customer's; 0 when one changed in
+ * between. */
+int of_substore_ahead_agrees(const of_subahead_t *a, const uint64_t *ids, const uint64_t *customer, const int *status,
+                             const uint32_t *unmerge_mask, size_t n);
 /* After of_substore_begin(): the next of_substore_submit()'s first round takes each of its trades' rows from a read
  * that succeeded (borrowed until that call, or of_substore_begin/discard) instead of reading them in the transaction;
  * when a trade of the round is not in it (matched by value: platform, nick, order) the round reads them all as without
