@@ -4,7 +4,8 @@
 # history on a re-submission (MOD-T1-02, OP-55: D-MOD-31), and change event ids (D-RT-5, D-RT-7: up to 128
 # characters, compared byte for byte by the processed-event ledger), a change too large for the ladder (D-MOD-42), and a stop
 # while a statement waits for a row lock (D-RT-8), and one after row locks one after another (D-RT-12), and a duplicate
-# key that outlasts the retries (D-MOD-45), and the side connection lost (D-MOD-55, D-MOD-56).
+# key that outlasts the retries (D-MOD-45), the side connection lost (D-MOD-55, D-MOD-56), and an order of the batch
+# changed under the customers' read ahead (D-MOD-55).
 source "$(dirname "$0")/lib.sh"
 it_ns 29
 
@@ -387,4 +388,28 @@ assert_eq "$(sql "SELECT t.pay_status FROM api_trade a JOIN sales_trade t ON t.t
 assert_eq "$(sql "SELECT COUNT(*) FROM api_trade WHERE tid IN ('IT-EDGE-9', 'IT-EDGE-10') AND modify_flag <> 0")" "0" "no change left pending"
 stop_worker m6
 stock_check "after the side connection was lost"
+log "D-MOD-55: an order of the batch changed by another transaction after the customers were read ahead and before its lock: the submission reads them in the transaction"
+send "$(trade IT-EDGE-11 edge-buyer-11)"
+send "$(trade IT-EDGE-12 edge-buyer-11)"
+o11=$(order_of IT-EDGE-11)
+o12=$(order_of IT-EDGE-12)
+OF_LOG_LEVEL=debug OF_BATCH_WAIT_MS=1500 start_modify m7
+send "$(with_message IT-EDGE-12 edge-buyer-11 先说一声 11:20:00)" # the lane's first batch opens its side connection
+# another transaction holds IT-EDGE-11's order, flips its same-name flag and commits 3 s later: the side's read (no
+# lock) sees the flag as it was, the lane's read of the order waits for the commit and sees it flipped
+bash "$REPO/scripts/stack.sh" mysql -e "BEGIN; SELECT trade_id FROM sales_trade WHERE trade_id = $o11 FOR UPDATE; UPDATE sales_trade SET unmerge_mask = unmerge_mask ^ 2 WHERE trade_id = $o11; DO SLEEP(3); COMMIT" >/dev/null 2>&1 &
+holder=$!
+admin_wait "SELECT COUNT(*) > 0 FROM information_schema.innodb_trx WHERE trx_query LIKE '%SLEEP(3)%'" 1 10 || fail "IT-EDGE-11's order not held"
+# one batch: a client remark of IT-EDGE-11 (its order locked by the batch), IT-EDGE-12 paid (submitted again)
+printf '%s\n%s\n' "$(with_message IT-EDGE-11 edge-buyer-11 也改一下 11:25:00)" "$(trade IT-EDGE-12 edge-buyer-11 | paid | at 11:25:00)" >"$WORK/v.jsonl"
+publish "$WORK/v.jsonl"
+wait_idle || fail "trade.raw not consumed"
+wait "$holder" || true
+wait_modified || fail "trade.changed not consumed"
+grep -q 'msg="an order of the batch changed since the customers were read ahead' "$WORK/m7.log" ||
+  fail "the read ahead kept although IT-EDGE-11's order changed before its lock (ahead_current)"
+assert_eq "$(sql "SELECT CONCAT(pay_status, ' ', (SELECT buyer_message FROM sales_trade WHERE trade_id = $o11)) FROM sales_trade WHERE trade_id = $o12")" "2 也改一下" \
+  "IT-EDGE-12 paid, IT-EDGE-11's remark applied, in the batch that read the customers again"
+stop_worker m7
+stock_check "after an order changed under the read ahead"
 stop_worker s
