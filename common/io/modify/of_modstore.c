@@ -546,26 +546,21 @@ static int side_send(of_modstore_t *ms, uint64_t *keys, size_t n) {
  * R_ORDER did (D-MOD-55). Open orders outside the batch are read without a lock either way. */
 static int ahead_current(of_modstore_t *ms) {
     size_t n = ms->nords;
-    uint64_t *ids = malloc((n ? n : 1) * sizeof *ids), *cu = malloc((n ? n : 1) * sizeof *cu);
-    int *st = malloc((n ? n : 1) * sizeof *st);
-    uint32_t *um = malloc((n ? n : 1) * sizeof *um);
-    int ok = ids && cu && st && um;
-    if (!ok) of_warn("out of memory: the submission reads the customers in the transaction", OF_END);
-    for (size_t i = 0; ok && i < n; i++) { /* R_ORDER's order: by trade_id, each once (load_orders) */
-        ids[i] = ms->ords[i].trade_id;
-        cu[i] = ms->ords[i].customer_id;
-        st[i] = ms->ords[i].status;
-        um[i] = ms->ords[i].unmerge_mask;
+    of_ahead_order_t *o = malloc((n ? n : 1) * sizeof *o);
+    if (!o) {
+        of_warn("out of memory: the submission reads the customers in the transaction", OF_END);
+        return 0;
     }
-    if (ok && !of_substore_ahead_agrees(ms->ahead, ids, cu, st, um, n)) {
-        ok = 0;
+    for (size_t i = 0; i < n; i++) /* R_ORDER's order: by trade_id, each once (load_orders) */
+        o[i] = (of_ahead_order_t){.trade_id = ms->ords[i].trade_id,
+                                  .customer_id = ms->ords[i].customer_id,
+                                  .status = ms->ords[i].status,
+                                  .unmerge_mask = ms->ords[i].unmerge_mask};
+    int ok = of_substore_ahead_agrees(ms->ahead, o, n);
+    free(o);
+    if (!ok)
         of_debug("an order of the batch changed since the customers were read ahead: the submission reads them",
                  OF_U("orders", n), OF_END);
-    }
-    free(ids);
-    free(cu);
-    free(st);
-    free(um);
     return ok;
 }
 

@@ -306,8 +306,7 @@ struct of_substore_s {
     size_t nrsib, rsib_cap;
     unsigned char *later;       /* per position in the round: 1 = waits for the next round (D-MOD-48) */
     int *rank;                  /* per position in the round: the customer's trades before it (D-MOD-48) */
-    const of_subahead_t *ahead; /* D-MOD-55: the customers read ahead for the next call's first round, or NULL */
-    int pf_first;               /* the call's first round is still to read (the one a read ahead is for) */
+    const of_subahead_t *ahead; /* D-MOD-55: the customers read ahead for the next round, the call's first, or NULL */
 };
 
 of_substore_t *of_substore_new(of_db_t *db, const of_config_t *cfg) {
@@ -715,36 +714,37 @@ of_err_t of_substore_ahead_read(of_subahead_t *a, of_db_t *db, char *err, size_t
     return read_customers_on(db, &a->rd, a->rj, a->ck, a->n, err, size);
 }
 
-/* i in ids[0..n) (sorted) of id, else n */
-static size_t id_at(const uint64_t *ids, size_t n, uint64_t id) {
+/* k of the order id in o[0..n) (sorted by trade_id), else n */
+static size_t order_at(const of_ahead_order_t *o, size_t n, uint64_t id) {
     size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (ids[mid] < id)
+        if (o[mid].trade_id < id)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < n && ids[lo] == id ? lo : n;
+    return lo < n && o[lo].trade_id == id ? lo : n;
 }
 
-int of_substore_ahead_agrees(const of_subahead_t *a, const uint64_t *ids, const uint64_t *customer, const int *status,
-                             const uint32_t *unmerge_mask, size_t n) {
+int of_substore_ahead_agrees(const of_subahead_t *a, const of_ahead_order_t *o, size_t n) {
     for (size_t j = 0; j < a->n; j++) {
         const rjob_t *rj = &a->rj[j];
-        /* each open order it found that is one of ids: the same customer, status and flags now */
+        /* each open order it found that is one of o: the same customer, status and flags now */
         for (size_t i = 0; i < rj->nsibs; i++) {
             const of_sibling_t *sb = &rj->sibs[i];
-            size_t k = id_at(ids, n, sb->trade_id);
-            if (k < n && (customer[k] != rj->known || status[k] != sb->status || unmerge_mask[k] != sb->unmerge_mask))
+            size_t k = order_at(o, n, sb->trade_id);
+            if (k < n &&
+                (o[k].customer_id != rj->known || o[k].status != sb->status || o[k].unmerge_mask != sb->unmerge_mask))
                 return 0;
         }
-        /* and each of ids open now for its customer (not its own order) among them: none came or moved in between */
+        /* and each of o open now for its customer (not its own order) among them: none came or moved in between */
         for (size_t k = 0; rj->known && k < n; k++) {
-            if (customer[k] != rj->known || status[k] < 10 || status[k] > 95 || ids[k] == a->ck[j].into_trade_id)
+            if (o[k].customer_id != rj->known || o[k].status < 10 || o[k].status > 95 ||
+                o[k].trade_id == a->ck[j].into_trade_id)
                 continue;
             size_t i = 0;
-            while (i < rj->nsibs && rj->sibs[i].trade_id != ids[k])
+            while (i < rj->nsibs && rj->sibs[i].trade_id != o[k].trade_id)
                 i++;
             if (i == rj->nsibs) return 0;
         }
@@ -759,27 +759,27 @@ void of_substore_use_ahead(of_substore_t *ss, const of_subahead_t *a) {
 /* The first round's lookups from the read sent ahead: each of its trades' key there (by value), its result copied to
  * ss->rj. 1 when taken; 0 when there is none or a trade's key is not in it (the round reads as without it); -1 when
  * out of memory. */
-static int pf_take(of_substore_t *ss, of_subjob_t *const *jobs, size_t n) {
-    const of_subahead_t *pf = ss->ahead;
+static int ahead_take(of_substore_t *ss, of_subjob_t *const *jobs, size_t n) {
+    const of_subahead_t *a = ss->ahead;
     ss->ahead = NULL; /* once: a later round reads what the rounds before it wrote */
-    if (!pf || !pf->n) return 0;
+    if (!a || !a->n) return 0;
     size_t k = 0;
     for (size_t j = 0; j < n; j++) {
         ckey_t want;
         ckey_of(jobs[j], &want);
         size_t tries = 0; /* from the last key found: the jobs come in the order their keys were sent */
-        for (; tries < pf->n; tries++, k = (k + 1) % pf->n) {
-            const ckey_t *c = &pf->ck[k];
+        for (; tries < a->n; tries++, k = (k + 1) % a->n) {
+            const ckey_t *c = &a->ck[k];
             if (c->platform_id == want.platform_id && c->into_trade_id == want.into_trade_id &&
                 !strcmp(c->nick, want.nick))
                 break;
         }
-        if (tries == pf->n) {
+        if (tries == a->n) {
             of_debug("a trade of the round was not read ahead: the round reads its customers", OF_S("nick", want.nick),
                      OF_U("into_trade_id", want.into_trade_id), OF_END);
             return 0;
         }
-        const rjob_t *src = &pf->rj[k];
+        const rjob_t *src = &a->rj[k];
         rjob_t *dst = &ss->rj[j];
         if (src->nsibs > dst->sibs_cap) {
             of_sibling_t *sb = realloc(dst->sibs, src->nsibs * sizeof *sb);
@@ -792,8 +792,7 @@ static int pf_take(of_substore_t *ss, of_subjob_t *const *jobs, size_t n) {
         dst->cust = src->cust;
         dst->known = src->known;
     }
-    of_debug("the round's customers: read ahead on the side connection", OF_U("trades", n), OF_U("read", pf->n),
-             OF_END);
+    of_debug("the round's customers: read ahead on the side connection", OF_U("trades", n), OF_U("read", a->n), OF_END);
     return 1;
 }
 
@@ -1548,8 +1547,7 @@ static of_err_t run_round(of_substore_t *ss, of_subjob_t *const *jobs, size_t n,
     size_t len = round_pick(ss, pend, *npend, ss->round);
     for (size_t j = 0; j < len; j++)
         ss->rjobs[j] = jobs[ss->round[j]];
-    int ahead = ss->pf_first ? pf_take(ss, ss->rjobs, len) : 0; /* D-MOD-55 */
-    ss->pf_first = 0;
+    int ahead = ahead_take(ss, ss->rjobs, len); /* D-MOD-55: the first round only */
     if (ahead < 0) return nomem(err, size);
     if (!ahead && (e = read_customers(ss, ss->rjobs, len, err, size))) return e;
     if (ss->fold && !fold_ok(ss, jobs, ss->round, len)) {
@@ -1676,7 +1674,6 @@ of_err_t of_substore_submit(of_substore_t *ss, of_subjob_t *const *jobs, size_t 
     }
     ss->njobs += n;
     ss->fold = ss->single_call;
-    ss->pf_first = 1;
     /* the stock of every spec the trades can map to, one statement (the view then sees each reservation) */
     idset_t want = {0};
     of_err_t e = OF_OK;

@@ -112,12 +112,16 @@ void of_substore_ahead_free(of_subahead_t *a);
 int of_substore_ahead_keys(of_subahead_t *a, of_subjob_t *const *jobs, size_t n);
 /* The read on db (any thread; one call at a time, the keys untouched meanwhile). Errors as of_substore_submit. */
 of_err_t of_substore_ahead_read(of_subahead_t *a, of_db_t *db, char *errstr, size_t errstr_size) OF_MUST_CHECK;
-/* Whether the read still holds for the orders ids[0..n) (sorted; read by the caller since, with their lock: customer,
- * status, unmerge_mask of each): 1 when each open order it found among them has the same customer, status and flags,
- * and each of them open (10 ≤ status ≤ 95) for a customer it found is among that customer's; 0 when one changed in
- * between. */
-int of_substore_ahead_agrees(const of_subahead_t *a, const uint64_t *ids, const uint64_t *customer, const int *status,
-                             const uint32_t *unmerge_mask, size_t n);
+/* An order the caller read since, with its lock: as it is now. */
+typedef struct {
+    uint64_t trade_id, customer_id;
+    int status;
+    uint32_t unmerge_mask;
+} of_ahead_order_t;
+/* Whether the read still holds for the orders o[0..n) (sorted by trade_id): 1 when each open order it found among them
+ * has the same customer, status and flags, and each of them open (10 ≤ status ≤ 95) for a customer it found is among
+ * that customer's; 0 when one changed in between. */
+int of_substore_ahead_agrees(const of_subahead_t *a, const of_ahead_order_t *o, size_t n);
 /* After of_substore_begin(): the next of_substore_submit()'s first round takes each of its trades' rows from a read
  * that succeeded (borrowed until that call, or of_substore_begin/discard) instead of reading them in the transaction;
  * when a trade of the round is not in it (matched by value: platform, nick, order) the round reads them all as without
