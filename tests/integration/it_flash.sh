@@ -143,20 +143,37 @@ assert_eq "$(sql "SELECT COUNT(*) FROM fs_order WHERE user_id = 4300")" "1" "one
 log "D-FS-18: the TTL check records a job failed after the worker read its record: the order made meanwhile does not stay"
 bt=$(ordctl flash batch-create --code IT-FS-TTLRACE --merchant 1 --units 5 --price 1.00 --limit-unpaid 2 2>/dev/null)
 tt=$(ordctl flash token --user 4350)
-# a session holds the batch row: the worker reads the job's final record (none yet), then waits for the batch's lock
-bash "$REPO/scripts/stack.sh" mysql -N -B -e "BEGIN; SELECT id FROM fs_batch WHERE id = $bt FOR UPDATE; SELECT SLEEP(2.5); COMMIT;" >/dev/null &
-holder=$!
 # (the workers and these sessions are one MariaDB user: its PROCESSLIST shows their statements, no PROCESS privilege)
 running() { sql "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE COMMAND IN ('Query', 'Execute') AND INFO LIKE '$1'"; }
-for _ in $(seq 1 50); do [[ $(running 'SELECT SLEEP%') == 1 ]] && break; sleep 0.02; done
+# hold_batch ID: a session locks the batch row and keeps it until release_batch (no fixed hold: a slow
+# machine must not see the lock go before the workers reach it); returns once the lock is held
+hold_batch() {
+  bash "$REPO/scripts/stack.sh" mysql -N -B -e "BEGIN; SELECT id FROM fs_batch WHERE id = $1 FOR UPDATE; SELECT SLEEP(60); COMMIT;" >/dev/null 2>&1 &
+  holder=$!
+  wait_for "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT SLEEP(60)%'" 1 20 || die "the batch holder did not start"
+}
+# release_batch: ends the holder's session (its transaction changed nothing: the rollback frees the row)
+release_batch() {
+  sql "KILL $(sql "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT SLEEP(60)%'")"
+  wait "$holder" || true
+}
+# lock_waiters N: up to 30 s until N workers' batch reads wait for the row (prints 1), else 0
+lock_waiters() {
+  local i
+  for ((i = 0; i < 300; i++)); do
+    [[ $(running 'SELECT id, merchant_id%FROM fs_batch WHERE id IN%FOR UPDATE') -ge $1 ]] && { echo 1; return; }
+    sleep 0.1
+  done
+  echo 0
+}
+# the holder: the worker reads the job's final record (none yet), then waits for the batch's lock
+hold_batch "$bt"
 r=$(http POST /api/order/job "$tt" "{\"batch_id\":$bt,\"num\":1}")
 jt=$(jget 'd["jobId"]' <<<"$r")
-waiting=0
-for _ in $(seq 1 50); do [[ $(running 'SELECT id, merchant_id%FROM fs_batch WHERE id IN%FOR UPDATE') -ge 1 ]] && { waiting=1; break; }; sleep 0.02; done
-assert_eq "$waiting" "1" "the worker waits for the batch's lock (the case under test)"
+assert_eq "$(lock_waiters 1)" "1" "the worker waits for the batch's lock (the case under test)"
 # meanwhile the TTL check records the job failed (what of_flash_reap writes), and commits first
 sql "INSERT INTO fs_job (job_id, line, user_id, batch_id, num, state, error, ttl_ms, attempts_made, attempts_remaining, attempts_max, finished_at) VALUES ('$jt', 0, 4350, $bt, 1, 'failed', 'TTL_EXCEEDED', 3000, 1, 0, 3, NOW(3))"
-wait "$holder"
+release_batch
 st=$(wait_state "$jt" "$tt") || fail "job $jt not terminal: $st"
 assert_eq "$(jget '(d["state"], d["reason"])' <<<"$st")" "('failed', 'TTL_EXCEEDED')" "the job answers the recorded failure"
 assert_eq "$(sql "SELECT CONCAT_WS(' ', (SELECT COUNT(*) FROM fs_order WHERE job_id = '$jt'), sell_num) FROM fs_batch WHERE id = $bt")" "0 0" "no order and no unit sold for it"
@@ -164,19 +181,15 @@ cat "$WORK"/f1.log "$WORK"/f2.log | grep 'D-FS-18' >/dev/null || fail "the worke
 
 log "D-FS-19: one key on jobs of 8 buyers (8 lines, two workers) while Redis lost the key: one order, the others IDEMPOTENCY_KEY_REUSED"
 br=$(ordctl flash batch-create --code IT-FS-KEYRACE --merchant 1 --units 20 --price 1.00 --limit-unpaid 2 2>/dev/null)
-# a session holds the batch row: both workers read the key (no row yet: nothing locked) and then wait for the batch
-bash "$REPO/scripts/stack.sh" mysql -N -B -e "BEGIN; SELECT id FROM fs_batch WHERE id = $br FOR UPDATE; SELECT SLEEP(4); COMMIT;" >/dev/null &
-holder=$!
-for _ in $(seq 1 50); do [[ $(running 'SELECT SLEEP%') == 1 ]] && break; sleep 0.02; done
+# the holder: both workers read the key (no row yet: nothing locked) and then wait for the batch
+hold_batch "$br"
 race_jobs=()
 for u in $(seq 4360 4367); do
   redis_cli del "${OF_REDIS_PREFIX}fsidem:app:it-k-race" >/dev/null # lost: the gateway finds no key (fs_job has none yet)
   race_jobs+=("$(http POST /api/order/job "$APP" "{\"user_id\":$u,\"batch_id\":$br,\"num\":1}" -H "Idempotency-Key: it-k-race" | jget 'd["jobId"]')")
 done
-waiting=0
-for _ in $(seq 1 100); do [[ $(running 'SELECT id, merchant_id%FROM fs_batch WHERE id IN%FOR UPDATE') -ge 2 ]] && { waiting=1; break; }; sleep 0.02; done
-assert_eq "$waiting" "1" "both workers wait for the batch's lock after reading the key (the case under test)"
-wait "$holder"
+assert_eq "$(lock_waiters 2)" "1" "both workers wait for the batch's lock after reading the key (the case under test)"
+release_batch
 states=""
 for j in "${race_jobs[@]}"; do
   st=$(wait_state "$j" "$APP") || fail "job $j not terminal: $st"

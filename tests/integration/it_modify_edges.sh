@@ -395,16 +395,27 @@ o11=$(order_of IT-EDGE-11)
 o12=$(order_of IT-EDGE-12)
 OF_LOG_LEVEL=debug OF_BATCH_WAIT_MS=1500 start_modify m7
 send "$(with_message IT-EDGE-12 edge-buyer-11 先说一声 11:20:00)" # the lane's first batch opens its side connection
-# another transaction holds IT-EDGE-11's order, flips its same-name flag and commits 3 s later: the side's read (no
-# lock) sees the flag as it was, the lane's read of the order waits for the commit and sees it flipped
-bash "$REPO/scripts/stack.sh" mysql -e "BEGIN; SELECT trade_id FROM sales_trade WHERE trade_id = $o11 FOR UPDATE; UPDATE sales_trade SET unmerge_mask = unmerge_mask ^ 2 WHERE trade_id = $o11; DO SLEEP(3); COMMIT" >/dev/null 2>&1 &
+# another transaction holds IT-EDGE-11's order, flips its same-name flag and commits once the lane waits for that
+# row: the side's read (no lock) sees the flag as it was, the lane's read of the order waits for the commit and sees
+# it flipped. The commit waits for a named lock a gate session keeps until the test kills it (no fixed hold: a slow
+# machine must not see the commit before the batch reaches the row).
+bash "$REPO/scripts/stack.sh" mysql -e "DO GET_LOCK('it-edge-11', 0); DO SLEEP(120)" >/dev/null 2>&1 &
+gate=$!
+wait_for "SELECT IS_USED_LOCK('it-edge-11') IS NOT NULL" 1 10 || fail "IT-EDGE-11's gate not taken"
+bash "$REPO/scripts/stack.sh" mysql -e "BEGIN; SELECT trade_id FROM sales_trade WHERE trade_id = $o11 FOR UPDATE; UPDATE sales_trade SET unmerge_mask = unmerge_mask ^ 2 WHERE trade_id = $o11; DO GET_LOCK('it-edge-11', 120); COMMIT" >/dev/null 2>&1 &
 holder=$!
-admin_wait "SELECT COUNT(*) > 0 FROM information_schema.innodb_trx WHERE trx_query LIKE '%SLEEP(3)%'" 1 10 || fail "IT-EDGE-11's order not held"
+admin_wait "SELECT COUNT(*) > 0 FROM information_schema.innodb_trx WHERE trx_query LIKE '%GET_LOCK(''it-edge-11'', 120)%'" 1 10 ||
+  fail "IT-EDGE-11's order not held"
 # one batch: a client remark of IT-EDGE-11 (its order locked by the batch), IT-EDGE-12 paid (submitted again)
 printf '%s\n%s\n' "$(with_message IT-EDGE-11 edge-buyer-11 也改一下 11:25:00)" "$(trade IT-EDGE-12 edge-buyer-11 | paid | at 11:25:00)" >"$WORK/v.jsonl"
 publish "$WORK/v.jsonl"
 wait_idle || fail "trade.raw not consumed"
-wait "$holder" || true
+admin_wait "SELECT COUNT(*) FROM information_schema.innodb_trx WHERE trx_state = 'LOCK WAIT'" 1 60 ||
+  fail "the batch never waited for IT-EDGE-11's order (the case under test)"
+sleep 0.5 # the side's read, sent with the lane's, ends meanwhile
+sql "KILL $(sql "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE 'DO SLEEP(120)%'")"
+wait "$gate" || true
+wait "$holder" || fail "IT-EDGE-11's holder did not commit"
 wait_modified || fail "trade.changed not consumed"
 grep -q 'msg="an order of the batch changed since the customers were read ahead' "$WORK/m7.log" ||
   fail "the read ahead kept although IT-EDGE-11's order changed before its lock (ahead_current)"
