@@ -119,21 +119,21 @@ def fmt_t(t):
 
 
 def apportion(total, weights):
-    """Split total (2 decimals) by weights; the last share takes the rounding remainder."""
+    """Split total (2 decimals) by weights; the last share of a nonzero weight takes the rounding remainder (a line
+    of weight 0, a free gift, gets nothing: a remainder there would make its amount negative)."""
     total = money(total)
     wsum = sum(weights)
     if total == 0 or not weights:
         return [D0 for _ in weights]
     if wsum == 0:
         weights, wsum = [Decimal(1)] * len(weights), Decimal(len(weights))
+    last = max(i for i, w in enumerate(weights) if w != 0)
     shares, acc = [], D0
     for i, w in enumerate(weights):
-        if i == len(weights) - 1:
-            shares.append(total - acc)
-        else:
-            s = money(total * w / wsum)
-            shares.append(s)
-            acc += s
+        s = money(total * w / wsum) if i != last else D0
+        shares.append(s)
+        acc += s
+    shares[last] = total - acc
     return shares
 
 
