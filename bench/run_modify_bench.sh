@@ -559,6 +559,7 @@ latency at ${RATE}/s:              ${R[lat]}   ($RATE_PCT% of $MAXR/s)
   broker CPU, steal:            ${R[lat_kcpu]} s, ${R[lat_steal]}% in the latency run; warm-ups before it: ${R[warmups]:-none}
   warm / cold start:            ${R[lat_warm]}
 CPU per change (µs):            trade-modify run $(cpu_us $((R[cpu_my] + R[cpu_wk]))) (MariaDB $(cpu_us "${R[cpu_my]}"), worker $(cpu_us "${R[cpu_wk]}")); ceiling $(sec_us "$(awk -v a="${R[cpu_cmy]}" -v b="${R[cpu_cpg]}" 'BEGIN { print a + b }')") (MariaDB $(sec_us "${R[cpu_cmy]}"), program $(sec_us "${R[cpu_cpg]}")): CPU ratio ceiling / worker $(cpu_ratio "${R[cpu_my]}" "${R[cpu_wk]}" "${R[cpu_cmy]}" "${R[cpu_cpg]}")
-peak RSS (VmHWM) trade-modify:  drain ${R[hwm]} kB, two lanes ${R[l2_hwm]} kB, latency run ${R[lat_hwm]} kB   (target <= 32768)
+peak RSS (VmHWM) trade-modify:  drain ${R[hwm]} kB, latency run ${R[lat_hwm]} kB   (target <= 32768: one lane, as shipped)
+  two lanes (the option):       ${R[l2_hwm]} kB   (D-MOD-57: a second connection's prepared statements and batch state, ~5 MB on a long run)
 EOF
 DONE=1
