@@ -15,7 +15,8 @@ struct of_side_s {
     pthread_t th;
     int started; /* the thread runs */
     int quit;
-    int state; /* IDLE: nothing handed over; QUEUED: handed over, running or about to; DONE: its result below */
+    int state;  /* IDLE: nothing handed over; QUEUED: handed over, running or about to; DONE: its result below */
+    int marked; /* the job handed over called of_side_mark */
     of_side_fn fn;
     void *arg;
     of_err_t result;
@@ -86,6 +87,7 @@ int of_side_start(of_side_t *s, of_side_fn fn, void *arg) {
     s->fn = fn;
     s->arg = arg;
     s->err[0] = '\0';
+    s->marked = 0;
     s->state = QUEUED;
     pthread_cond_broadcast(&s->cv);
     pthread_mutex_unlock(&s->mu);
@@ -116,6 +118,23 @@ of_err_t of_side_wait(of_side_t *s, char *errstr, size_t errstr_size) {
     s->arg = NULL;
     pthread_mutex_unlock(&s->mu);
     return r;
+}
+
+void of_side_mark(of_side_t *s) {
+    pthread_mutex_lock(&s->mu);
+    s->marked = 1;
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
+int of_side_wait_mark(of_side_t *s) {
+    if (!s) return 0;
+    pthread_mutex_lock(&s->mu);
+    while (s->state == QUEUED && !s->marked)
+        pthread_cond_wait(&s->cv, &s->mu);
+    int marked = s->state != IDLE && s->marked;
+    pthread_mutex_unlock(&s->mu);
+    return marked;
 }
 
 void of_side_free(of_side_t *s) {

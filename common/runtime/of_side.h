@@ -33,5 +33,12 @@ int of_side_start(of_side_t *s, of_side_fn fn, void *arg);
 of_err_t of_side_wait(of_side_t *s, char *errstr, size_t errstr_size);
 /* Whether a job was handed over and not collected yet. */
 int of_side_busy(of_side_t *s);
+/* Called by a job, on the side thread: what it has produced so far may be used (D-MOD-59: a batch's sub-orders, read
+ * before its customers). */
+void of_side_mark(of_side_t *s);
+/* Waits until the job handed over has called of_side_mark, or has ended: 1 when it marked (what it wrote before
+ * of_side_mark is the caller's to read; the job may still run), 0 when it ended without marking or there is none. The
+ * job is still collected by of_side_wait. */
+int of_side_wait_mark(of_side_t *s);
 
 #endif

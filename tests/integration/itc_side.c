@@ -1,7 +1,8 @@
 /* itc_side.c -- of_side against the stack's real MariaDB (D-MOD-55): a job runs on a connection of its own while the
  * caller goes on with its own, sees what is committed and not the caller's open transaction, reports its error; one
  * job at a time; its session (OF_SIDE_SESSION) also after a reconnection; a side that cannot connect reports
- * OF_ERR_TRANSIENT; freeing waits for a job still out. Needs OF_CONFIG. */
+ * OF_ERR_TRANSIENT; freeing waits for a job still out; a job that marks part of its work done (D-MOD-59) hands that
+ * part over while it goes on. Needs OF_CONFIG. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
@@ -173,4 +174,72 @@ Test(side, d_mod_55_freeing_waits_for_a_job_still_out) {
     cr_assert_eq(j.value, 7);
     cr_assert((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000 >= 250, "it was waited for");
     of_side_free(NULL);
+}
+
+/* D-MOD-59: a job that marks part of its work done (the sub-orders), then goes on (the customers) */
+typedef struct {
+    of_side_t *s;
+    job_t first, second; /* read before the mark, after it */
+    int done;            /* set by the job at its very end */
+} two_part_t;
+
+static of_err_t two_parts(of_db_t *d, void *arg, char *err, size_t size) {
+    two_part_t *t = arg;
+    of_err_t e = one_value(d, &t->first, err, size);
+    of_side_mark(t->s);
+    if (!e) e = one_value(d, &t->second, err, size);
+    t->done = 1;
+    return e;
+}
+
+Test(side, d_mod_59_the_marked_part_is_the_callers_while_the_job_goes_on) {
+    of_side_t *s = of_side_new(cfg);
+    two_part_t t = {.s = s, .first = {.sql = "SELECT 5"}, .second = {.sql = "SELECT SLEEP(0.3) + 9"}};
+    char err[256] = "";
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    cr_assert_eq(of_side_start(s, two_parts, &t), 0);
+    cr_assert_eq(of_side_wait_mark(s), 1, "the job marked");
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    cr_assert_eq(t.first.value, 5, "what the job read before the mark is there");
+    cr_assert((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000 < 250,
+              "returned at the mark, not after the job's 0.3 s second part");
+    cr_assert(of_side_busy(s), "the job is still to be collected");
+    cr_assert_eq(of_side_wait_mark(s), 1, "waiting for the mark again returns at once");
+    cr_assert_eq(of_side_wait(s, err, sizeof err), OF_OK, "%s", err);
+    cr_assert_eq(t.done, 1);
+    cr_assert_eq(t.second.value, 9);
+    cr_assert_eq(of_side_wait_mark(s), 0, "collected: nothing to wait for");
+    /* the next job starts unmarked */
+    two_part_t u = {.s = s, .first = {.sql = "SELECT 6"}, .second = {.sql = "SELECT 10"}};
+    cr_assert_eq(of_side_start(s, two_parts, &u), 0);
+    cr_assert_eq(of_side_wait_mark(s), 1);
+    cr_assert_eq(u.first.value, 6);
+    cr_assert_eq(of_side_wait(s, err, sizeof err), OF_OK, "%s", err);
+    cr_assert_eq(u.second.value, 10);
+    of_side_free(s);
+}
+
+Test(side, d_mod_59_a_job_that_ends_without_marking_is_not_taken_for_marked) {
+    of_side_t *s = of_side_new(cfg);
+    job_t j = {.sql = "SELECT SLEEP(0.1) + 3"};
+    char err[256] = "";
+    cr_assert_eq(of_side_wait_mark(s), 0, "no job");
+    cr_assert_eq(of_side_start(s, one_value, &j), 0);
+    cr_assert_eq(of_side_wait_mark(s), 0, "it ended without marking");
+    cr_assert_eq(j.ran, 1, "returned once the job had ended");
+    cr_assert_eq(of_side_wait(s, err, sizeof err), OF_OK, "%s", err);
+    cr_assert_eq(j.value, 3);
+    of_side_free(s);
+    /* a side that cannot connect: the job never runs, so never marks */
+    of_config_t *c2 = of_config_load(NULL, err, sizeof err);
+    cr_assert_not_null(c2, "%s", err);
+    cr_assert_eq(of_cfg_set(c2, OF_CFG_MYSQL_PORT, "1", err, sizeof err), OF_OK, "%s", err);
+    of_side_t *s2 = of_side_new(c2);
+    job_t k = {.sql = "SELECT 1"};
+    cr_assert_eq(of_side_start(s2, one_value, &k), 0);
+    cr_assert_eq(of_side_wait_mark(s2), 0);
+    cr_assert_eq(of_side_wait(s2, err, sizeof err), OF_ERR_TRANSIENT);
+    of_side_free(s2);
+    of_config_destroy(c2);
 }

@@ -263,6 +263,7 @@ typedef struct {
     size_t nkeys;
     int cust;        /* the customers' read too (ahead's keys are set) */
     int out;         /* handed to the side, not collected yet */
+    int rawo_taken;  /* the sub-orders' rows (and keys) taken while the side went on with the customers (D-MOD-59) */
     of_rows_t *rawo; /* the sub-orders' rows */
     of_err_t e_rawo, e_cust;
     char err_rawo[256], err_cust[256];
@@ -472,6 +473,7 @@ static of_err_t side_reads(of_db_t *db, void *arg, char *err, size_t size) {
         p[i] = OFP_U(j->keys[i]);
     j->e_rawo = of_db_query_multi_in(db, &j->rd, p, (int)j->nkeys, NULL, &j->rawo, j->err_rawo, sizeof j->err_rawo);
     free(p);
+    of_side_mark(ms->side); /* D-MOD-59: the sub-orders are the lane's now (rawo, e_rawo; keys no longer used here) */
     /* not after a failure: the lane reads both itself then, and waits for no reconnection here */
     if (j->cust && !j->e_rawo) j->e_cust = of_substore_ahead_read(ms->ahead, db, j->err_cust, sizeof j->err_cust);
     return OF_OK;
@@ -508,6 +510,7 @@ static int side_send(of_modstore_t *ms, uint64_t *keys, size_t n) {
         return -1;
     j->keys = keys;
     j->nkeys = n;
+    j->rawo_taken = 0;
     /* until the job says otherwise: not read (a job that did not run leaves them so) */
     j->e_rawo = j->e_cust = OF_ERR_TRANSIENT;
     snprintf(j->err_rawo, sizeof j->err_rawo, "side read not run");
@@ -564,6 +567,15 @@ static int ahead_current(of_modstore_t *ms) {
     return ok;
 }
 
+/* The side's sub-orders become R_RAWO's rows; read here, locking them, when the side's read failed. */
+static of_err_t take_rawo(of_modstore_t *ms, char *err, size_t size) {
+    side_job_t *j = &ms->sj;
+    of_rows_free(ms->rows[R_RAWO]);
+    ms->rows[R_RAWO] = j->rawo;
+    j->rawo = NULL;
+    return j->e_rawo ? read_in(ms, R_RAWO, j->keys, j->nkeys, err, size) : OF_OK;
+}
+
 /* The side reads collected: the sub-orders' rows become R_RAWO's (read here, locking them, when the side's read
  * failed); the customers go to the submission's first round when read. */
 static of_err_t side_collect(of_modstore_t *ms, char *err, size_t size) {
@@ -572,7 +584,7 @@ static of_err_t side_collect(of_modstore_t *ms, char *err, size_t size) {
     char werr[256];
     of_err_t e = of_side_wait(ms->side, werr, sizeof werr); /* the connection's own failure; the reads' are in j */
     j->out = 0;
-    if (e) { /* the job did not run: no connection */
+    if (e) { /* the job did not run: no connection (so it did not mark: the sub-orders were not taken) */
         j->e_rawo = j->e_cust = e;
         snprintf(j->err_rawo, sizeof j->err_rawo, "%s", werr);
         snprintf(j->err_cust, sizeof j->err_cust, "%s", werr);
@@ -584,14 +596,22 @@ static of_err_t side_collect(of_modstore_t *ms, char *err, size_t size) {
         of_info("side connection: its reads succeed again", OF_END);
         ms->side_failing = 0;
     }
-    of_rows_free(ms->rows[R_RAWO]);
-    ms->rows[R_RAWO] = j->rawo;
-    j->rawo = NULL;
-    e = j->e_rawo ? read_in(ms, R_RAWO, j->keys, j->nkeys, err, size) : OF_OK;
+    e = j->rawo_taken ? OF_OK : take_rawo(ms, err, size);
     free(j->keys);
     j->keys = NULL;
     if (!e && j->cust && !j->e_cust && ahead_current(ms)) of_substore_use_ahead(ms->ss, ms->ahead);
     return e;
+}
+
+/* D-MOD-59: once the side has read the sub-orders (of_side_mark), the lane takes them and goes on with its rules while
+ * the side reads the customers, which only the re-submissions use (side_collect, before them). A side job that ended
+ * without reading them (no connection, out of memory) is collected whole now, as before. */
+static of_err_t side_take(of_modstore_t *ms, char *err, size_t size) {
+    side_job_t *j = &ms->sj;
+    if (!j->out) return OF_OK;
+    if (!of_side_wait_mark(ms->side)) return side_collect(ms, err, size);
+    j->rawo_taken = 1;
+    return take_rawo(ms, err, size);
 }
 
 static void side_drop(of_modstore_t *ms) {
@@ -1489,7 +1509,7 @@ of_err_t of_modstore_apply(of_modstore_t *ms, const of_cat_snap_t *snap, of_modj
     of_err_t e = load_raws(ms, jobs, n, err, size);
     if (!e) e = load_orders(ms, err, size);
     if (!e) e = load_sibs(ms, err, size);
-    if (!e) e = side_collect(ms, err, size);
+    if (!e) e = side_take(ms, err, size);
     if (!e) e = attach_orders(ms, err, size);
     resub_t *rs = calloc(n + 1, sizeof *rs);
     size_t nrs = 0;
@@ -1601,6 +1621,7 @@ of_err_t of_modstore_apply(of_modstore_t *ms, const of_cat_snap_t *snap, of_modj
                           .books_customer = same_receiver(o, &x->t) ? o->customer_id : 0,
                           .remark_changed = (x->modify_flag & OF_MF_CS_REMARK) != 0};
     }
+    if (!e) e = side_collect(ms, err, size); /* the customers read ahead, for the re-submissions (D-MOD-59) */
     if (!e && nrs) e = resubmit(ms, rs, nrs, now, err, size);
     for (size_t i = 0; i < ms->nsales && !e; i++)
         e = ADD(W_SALES, OFP_U(ms->sales[i].shop), OFP_U(ms->sales[i].wh), OFP_U(ms->sales[i].spec),

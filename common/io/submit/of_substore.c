@@ -1323,9 +1323,15 @@ static of_err_t duplicate(const of_substore_t *ss, size_t n) {
     return n > 1 || of_wset_failed(ss->w) == OF_SW_PLATFORM_CUSTOMER ? OF_ERR_TRANSIENT : OF_ERR_DB;
 }
 
+/* The round's tables that take no trace (customers and their books): written first, while the trace thread is still
+ * packing the orders' traces (D-MOD-58); the same statements in the same order as one flush of ROUND_TABLES. */
+#define ROUND_CUSTOMER_TABLES                                                                                          \
+    ((1u << OF_SW_CUSTOMER) | (1u << OF_SW_PLATFORM_CUSTOMER) | (1u << OF_SW_ADDRESS) | (1u << OF_SW_TELNO))
+
 of_err_t of_substore_flush(of_substore_t *ss, of_subjob_t *const *jobs, size_t n, char *err, size_t size) {
-    of_err_t e = land_traces(ss, err, size);
-    if (!e) e = of_wset_flush_some(ss->w, ROUND_TABLES, err, size);
+    of_err_t e = of_wset_flush_some(ss->w, ROUND_CUSTOMER_TABLES, err, size);
+    if (!e) e = land_traces(ss, err, size);
+    if (!e) e = of_wset_flush_some(ss->w, ROUND_TABLES & ~ROUND_CUSTOMER_TABLES, err, size);
     if (e == OF_ERR_DUPLICATE) return duplicate(ss, n);
     if (e) return e;
     ss->nrsib = 0; /* written: a later update of a sibling is a row of the next statement */
