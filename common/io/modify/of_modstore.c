@@ -264,6 +264,7 @@ typedef struct {
     int cust;        /* the customers' read too (ahead's keys are set) */
     int out;         /* handed to the side, not collected yet */
     int rawo_taken;  /* the sub-orders' rows (and keys) taken while the side went on with the customers (D-MOD-59) */
+    int reported;    /* its failure already logged and paused for (side_failed) when the sub-orders were taken */
     of_rows_t *rawo; /* the sub-orders' rows */
     of_err_t e_rawo, e_cust;
     char err_rawo[256], err_cust[256];
@@ -448,8 +449,9 @@ static ord_t *ord_of(of_modstore_t *ms, uint64_t id) {
 }
 
 /* D-MOD-55, D-MOD-56: the side connection's part of a batch: the sub-orders of its raw trades (locked by this
- * transaction's read of them before it starts), then the customers of those it may submit again. Runs on the side's
- * thread; touches ms->sj and ms->ahead only. */
+ * transaction's read of them before it starts), marks them read (D-MOD-59: from then on the lane uses them, their
+ * keys and their error), then reads the customers of those it may submit again. Runs on the side's thread; touches
+ * ms->sj and ms->ahead only (and reads ms->side, set before the job starts). */
 static of_err_t side_reads(of_db_t *db, void *arg, char *err, size_t size) {
     of_modstore_t *ms = arg;
     side_job_t *j = &ms->sj;
@@ -510,7 +512,7 @@ static int side_send(of_modstore_t *ms, uint64_t *keys, size_t n) {
         return -1;
     j->keys = keys;
     j->nkeys = n;
-    j->rawo_taken = 0;
+    j->rawo_taken = j->reported = 0;
     /* until the job says otherwise: not read (a job that did not run leaves them so) */
     j->e_rawo = j->e_cust = OF_ERR_TRANSIENT;
     snprintf(j->err_rawo, sizeof j->err_rawo, "side read not run");
@@ -589,10 +591,10 @@ static of_err_t side_collect(of_modstore_t *ms, char *err, size_t size) {
         snprintf(j->err_rawo, sizeof j->err_rawo, "%s", werr);
         snprintf(j->err_cust, sizeof j->err_cust, "%s", werr);
     }
-    int failed = j->e_rawo || (j->cust && j->e_cust);
-    if (failed) {
+    int failed = j->e_rawo || (j->cust && j->e_cust); /* the customers are not read after the sub-orders failed */
+    if (failed && !j->reported) {
         side_failed(ms, j->e_rawo ? j->err_rawo : j->err_cust);
-    } else if (ms->side_failing) {
+    } else if (!failed && ms->side_failing) {
         of_info("side connection: its reads succeed again", OF_END);
         ms->side_failing = 0;
     }
@@ -611,6 +613,10 @@ static of_err_t side_take(of_modstore_t *ms, char *err, size_t size) {
     if (!j->out) return OF_OK;
     if (!of_side_wait_mark(ms->side)) return side_collect(ms, err, size);
     j->rawo_taken = 1;
+    if (j->e_rawo) { /* logged and paused for now, before this connection reads them, as when collected whole */
+        side_failed(ms, j->err_rawo);
+        j->reported = 1;
+    }
     return take_rawo(ms, err, size);
 }
 
