@@ -147,11 +147,18 @@ Test(side, d_mod_55_a_failing_job_reports_its_error_and_the_side_goes_on) {
     of_side_free(s);
 }
 
+/* The stack's configuration with a MySQL port nothing listens on (the caller destroys it). */
+static of_config_t *unreachable_cfg(void) {
+    char err[256] = "";
+    of_config_t *c = of_config_load(NULL, err, sizeof err);
+    cr_assert_not_null(c, "%s", err);
+    cr_assert_eq(of_cfg_set(c, OF_CFG_MYSQL_PORT, "1", err, sizeof err), OF_OK, "%s", err);
+    return c;
+}
+
 Test(side, d_mod_55_a_side_that_cannot_connect_reports_a_transient_error) {
     char err[256] = "";
-    of_config_t *c2 = of_config_load(NULL, err, sizeof err);
-    cr_assert_not_null(c2, "%s", err);
-    cr_assert_eq(of_cfg_set(c2, OF_CFG_MYSQL_PORT, "1", err, sizeof err), OF_OK, "%s", err);
+    of_config_t *c2 = unreachable_cfg();
     of_side_t *s = of_side_new(c2);
     job_t j = {.sql = "SELECT 1"};
     cr_assert_eq(of_side_start(s, one_value, &j), 0);
@@ -232,9 +239,7 @@ Test(side, d_mod_59_a_job_that_ends_without_marking_is_not_taken_for_marked) {
     cr_assert_eq(j.value, 3);
     of_side_free(s);
     /* a side that cannot connect: the job never runs, so never marks */
-    of_config_t *c2 = of_config_load(NULL, err, sizeof err);
-    cr_assert_not_null(c2, "%s", err);
-    cr_assert_eq(of_cfg_set(c2, OF_CFG_MYSQL_PORT, "1", err, sizeof err), OF_OK, "%s", err);
+    of_config_t *c2 = unreachable_cfg();
     of_side_t *s2 = of_side_new(c2);
     job_t k = {.sql = "SELECT 1"};
     cr_assert_eq(of_side_start(s2, one_value, &k), 0);
