@@ -92,6 +92,11 @@ of_db_blame_t of_db_errno_blame(unsigned int e) {
     case ER_TABLESPACE_MISSING:      /* 1812 */
     case ER_TABLESPACE_DISCARDED:    /* 1814 */
     case ER_NO_SUCH_TABLE_IN_ENGINE: /* 1932 */
+    /* D-RT-13: a table, column or database the code names is not there (a migration running, renaming, or not run
+     * yet): names are fixed in the code, so no message can cause it; wait for the schema, as for a damaged table */
+    case ER_NO_SUCH_TABLE:   /* 1146 */
+    case ER_BAD_FIELD_ERROR: /* 1054 */
+    case ER_BAD_DB_ERROR:    /* 1049 */
     /* read-only: read_only=1 (1290 for a user without READ ONLY ADMIN/SUPER), a replica, a read-only transaction */
     case ER_OPTION_PREVENTS_STATEMENT:             /* 1290 running with the --read-only option */
     case ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION: /* 1792 */
@@ -190,11 +195,8 @@ of_db_blame_t of_db_errno_blame(unsigned int e) {
     case ER_JSON_SYNTAX:                     /* 4038 */
         return OF_DB_BLAME_ROW;
 
-    /* ---- the SQL, the schema, the transaction's size: permanent, but no message is to blame by itself ---- */
+    /* ---- the SQL, a column left out, the transaction's size: permanent, but no message is to blame by itself ---- */
     case ER_PARSE_ERROR:              /* 1064 */
-    case ER_BAD_FIELD_ERROR:          /* 1054 */
-    case ER_NO_SUCH_TABLE:            /* 1146 */
-    case ER_BAD_DB_ERROR:             /* 1049 */
     case ER_WRONG_VALUE_COUNT_ON_ROW: /* 1136 */
     case ER_NO_DEFAULT_FOR_FIELD:     /* 1364 a column left out of the INSERT */
     case ER_SP_DOES_NOT_EXIST:        /* 1305 */
@@ -356,7 +358,9 @@ static of_err_t do_connect(of_db_t *db, char *errstr, size_t errstr_size) {
         unsigned int e = mysql_errno(db->my);
         db->last_errno = e;
         of_err_t err = of_seterr(errstr, errstr_size,
-                                 e == ER_ACCESS_DENIED_ERROR || e == ER_BAD_DB_ERROR ? OF_ERR_CONFIG : OF_ERR_TRANSIENT,
+                                 e == ER_ACCESS_DENIED_ERROR || e == ER_DBACCESS_DENIED_ERROR || e == ER_BAD_DB_ERROR
+                                     ? OF_ERR_CONFIG
+                                     : OF_ERR_TRANSIENT,
                                  "connect %s@%s:%u/%s: mysql %u: %s", of_cfg_str(cfg, OF_CFG_MYSQL_USER), db->host,
                                  db->port, db->dbname, e, mysql_error(db->my));
         mysql_close(db->my);
@@ -368,17 +372,25 @@ static of_err_t do_connect(of_db_t *db, char *errstr, size_t errstr_size) {
     return OF_OK;
 }
 
+/* *classp (may be NULL): OF_OK, or the failure's class (OF_ERR_TRANSIENT: the server not reached) */
 static of_db_t *connect_with(const of_config_t *cfg, const char *host, unsigned int port, const char *dbname,
-                             const char *session, char *errstr, size_t errstr_size) {
+                             const char *session, of_err_t *classp, char *errstr, size_t errstr_size) {
+    of_err_t c;
+    if (!classp) classp = &c;
     of_db_t *db = calloc(1, sizeof *db);
-    if (!db) return NULL;
+    if (!db) {
+        *classp = of_seterr(errstr, errstr_size, OF_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
     db->cfg = cfg;
     db->session = session;
     db->budget = (long)of_cfg_int(cfg, OF_CFG_MYSQL_PREPARED_PARAMS);
     snprintf(db->host, sizeof db->host, "%s", host ? host : of_cfg_str(cfg, OF_CFG_MYSQL_HOST));
     db->port = port ? port : (unsigned int)of_cfg_int(cfg, OF_CFG_MYSQL_PORT);
     snprintf(db->dbname, sizeof db->dbname, "%s", dbname ? dbname : of_cfg_str(cfg, OF_CFG_MYSQL_DB));
-    if (do_connect(db, errstr, errstr_size)) {
+    of_err_t e = do_connect(db, errstr, errstr_size);
+    *classp = e;
+    if (e) {
         free(db);
         return NULL;
     }
@@ -387,7 +399,7 @@ static of_db_t *connect_with(const of_config_t *cfg, const char *host, unsigned 
 
 of_db_t *of_db_connect_to(const of_config_t *cfg, const char *host, unsigned int port, const char *dbname, char *errstr,
                           size_t errstr_size) {
-    return connect_with(cfg, host, port, dbname, NULL, errstr, errstr_size);
+    return connect_with(cfg, host, port, dbname, NULL, NULL, errstr, errstr_size);
 }
 
 of_db_t *of_db_connect(const of_config_t *cfg, const char *dbname, char *errstr, size_t errstr_size) {
@@ -395,7 +407,7 @@ of_db_t *of_db_connect(const of_config_t *cfg, const char *dbname, char *errstr,
 }
 
 of_db_t *of_db_connect_session(const of_config_t *cfg, const char *session, char *errstr, size_t errstr_size) {
-    return connect_with(cfg, NULL, 0, NULL, session, errstr, errstr_size);
+    return connect_with(cfg, NULL, 0, NULL, session, NULL, errstr, errstr_size);
 }
 
 void of_db_close(of_db_t *db) {
@@ -1130,6 +1142,28 @@ static void sleep_ms(long ms) {
     for (long slept = 0; slept < ms && !interrupted(); slept += 20) {
         struct timespec ts = {0, 20 * 1000000L};
         nanosleep(&ts, NULL);
+    }
+}
+
+of_db_t *of_db_connect_wait(const of_config_t *cfg, const char *what, char *errstr, size_t errstr_size) {
+    long pause = OF_DB_CONNECT_WAIT_FIRST_MS;
+    for (int attempt = 1;; attempt++) {
+        of_err_t c;
+        of_db_t *db = connect_with(cfg, NULL, 0, NULL, NULL, &c, errstr, errstr_size);
+        if (db) {
+            if (attempt > 1) of_info("database reachable", OF_S("for", what), OF_I("attempts", attempt), OF_END);
+            return db;
+        }
+        if (c != OF_ERR_TRANSIENT) return NULL; /* the credentials, the database's name, memory */
+        if (interrupted()) return NULL;
+        of_warn("database unavailable at start; waiting for it", OF_S("for", what), OF_S("error", errstr),
+                OF_I("attempt", attempt), OF_I("retry_ms", pause), OF_END);
+        sleep_ms(pause);
+        if (interrupted()) {
+            of_seterr(errstr, errstr_size, OF_ERR_TRANSIENT, "stopped while waiting for the database");
+            return NULL;
+        }
+        pause = pause * 2 > OF_DB_CONNECT_WAIT_MAX_MS ? OF_DB_CONNECT_WAIT_MAX_MS : pause * 2;
     }
 }
 

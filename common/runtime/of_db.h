@@ -20,6 +20,14 @@ of_db_t *of_db_connect_to(const of_config_t *cfg, const char *host, unsigned int
 /* The same as of_db_connect (OF_MYSQL_DB), with session (a static statement, e.g. "SET SESSION …") run at this connect
  * and at every reconnection (MYSQL_INIT_COMMAND), so that the session never runs without it. */
 of_db_t *of_db_connect_session(const of_config_t *cfg, const char *session, char *errstr, size_t errstr_size);
+/* D-RT-14: a worker's first connection (OF_MYSQL_DB). A server that cannot be reached yet (a host starting, a restart,
+ * too many connections) is waited for: each attempt logged (warn, naming `what`), the pause doubling from
+ * OF_DB_CONNECT_WAIT_FIRST_MS up to OF_DB_CONNECT_WAIT_MAX_MS, until it answers or a stop is asked (the flag of
+ * of_db_set_interrupt: NULL then, errstr says so). A refusal of the account or of the database's name, or no memory,
+ * ends it at once (NULL, errstr): a configuration to fix, not an outage to wait for. */
+#define OF_DB_CONNECT_WAIT_FIRST_MS 500
+#define OF_DB_CONNECT_WAIT_MAX_MS 10000
+of_db_t *of_db_connect_wait(const of_config_t *cfg, const char *what, char *errstr, size_t errstr_size);
 void of_db_close(of_db_t *db);
 /* Borrowed; valid until the next reconnect. For plain (non-parameterised) statements such as DDL files. */
 MYSQL *of_db_handle(of_db_t *db);

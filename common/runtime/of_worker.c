@@ -163,7 +163,8 @@ void of_worker_settled(const rd_kafka_message_t *m, const of_msg_result_t *r) {
     if (!r->dead) return;
     of_metric_add(OF_M_DEADLETTERED, 1);
     of_warn("dead-lettered", OF_S("topic", rd_kafka_topic_name(m->rkt)), OF_I("partition", m->partition),
-            OF_I("offset", m->offset), OF_S("class", r->klass), OF_S("reason", r->reason), OF_END);
+            OF_I("offset", m->offset), OF_S("event_id", *r->event_id ? r->event_id : "-"),
+            OF_S("tid", *r->tid ? r->tid : "-"), OF_S("class", r->klass), OF_S("reason", r->reason), OF_END);
 }
 
 /* Count each message of the batch under its topic. */
@@ -332,14 +333,27 @@ int of_worker_lanes(const of_config_t *cfg) {
     return (int)nl;
 }
 
+of_db_t *of_worker_db_open(const of_config_t *cfg, const char *what, int *rc) {
+    char err[512];
+    of_db_t *db = of_db_connect_wait(cfg, what, err, sizeof err);
+    if (db) return db;
+    if (of_stop_requested) {
+        of_info("stopped before the database answered", OF_S("for", what), OF_END);
+        *rc = 0;
+    } else {
+        of_error("database unavailable at start", OF_S("for", what), OF_S("error", err), OF_END);
+        *rc = 1;
+    }
+    return NULL;
+}
+
 int of_worker_lane_open(const of_config_t *cfg, of_producer_t *shared, int k, int with_redis, of_worker_lane_t *l) {
     char err[512], client[160];
+    int rc;
     memset(l, 0, sizeof *l);
     l->shared = shared;
-    if (!(l->db = of_db_connect(cfg, NULL, err, sizeof err))) {
-        of_error("database unavailable at start", OF_S("error", err), OF_I("lane", k), OF_END);
-        return -1;
-    }
+    snprintf(client, sizeof client, "lane %d", k);
+    if (!(l->db = of_worker_db_open(cfg, client, &rc))) return -1;
     /* Redis being away is not fatal (the handle reconnects on use); a configuration error is. */
     if (with_redis && !(l->redis = of_redis_connect(cfg, err, sizeof err))) {
         of_error("redis configuration error", OF_S("error", err), OF_I("lane", k), OF_END);

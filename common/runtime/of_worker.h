@@ -14,6 +14,8 @@ typedef struct {
     int dead;          /* 1 = send to the dead-letter topic with reason, then move on */
     const char *klass; /* "decode", "validation", "unknown_ref", "permanent" (static string) */
     char reason[512];
+    char event_id[129]; /* the message's event id and trade, when the handler decoded them ("" otherwise): logged */
+    char tid[65];
 } of_msg_result_t;
 
 /* Handle a batch: fill results[i] for every message. Return OF_OK when every message is either
@@ -77,6 +79,10 @@ typedef struct {
     const of_producer_t *shared;
 } of_worker_lane_t;
 /* 0, or -1 with the reason logged (what was opened is closed by of_worker_lane_close). */
+/* D-RT-14: a worker's database connection at start (of_db_connect_wait: a server not reachable yet is waited for,
+ * what names it in the logs). NULL when it cannot be had: logged (error; info when a stop was asked during the
+ * wait), and *rc set to the exit status (0 for a stop asked, 1 otherwise). */
+of_db_t *of_worker_db_open(const of_config_t *cfg, const char *what, int *rc);
 int of_worker_lane_open(const of_config_t *cfg, of_producer_t *shared, int k, int with_redis, of_worker_lane_t *l);
 void of_worker_lane_close(of_worker_lane_t *l);
 

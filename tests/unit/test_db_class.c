@@ -62,9 +62,16 @@ Test(issue10_item1, duplicate_key_stays_duplicate) {
     cr_expect_eq(of_db_errno_blame(ER_DUP_ENTRY), OF_DB_BLAME_ROW);
 }
 
-Test(issue10_item1, sql_schema_and_size_errors_blame_no_message) {
-    static const unsigned int c[] = {1064, 1054, 1146, 1364, 1153, 1197, 1105, 2031, 2034};
+Test(issue10_item1, sql_and_size_errors_blame_no_message) {
+    static const unsigned int c[] = {1064, 1364, 1136, 1153, 1197, 1105, 2031, 2034};
     EXPECT(c, OF_DB_BLAME_STATEMENT, OF_ERR_DB);
+}
+
+/* D-RT-13: a table, column or database the code names and the server does not have (a migration running or not run
+ * yet) is the server's condition: retried, never a dead letter (3 s without api_refund dead-lettered 255 changes) */
+Test(issue10_item1, D_RT_13_missing_tables_columns_and_databases_are_retried) {
+    static const unsigned int c[] = {1146, 1054, 1049};
+    EXPECT(c, OF_DB_BLAME_SERVER, OF_ERR_TRANSIENT);
 }
 
 Test(issue10_item1, unknown_codes) {

@@ -39,10 +39,10 @@ int main(int argc, char **argv) {
         of_config_destroy(cfg);
         return 78;
     }
-    if (!(db = of_db_connect(cfg, NULL, err, sizeof err)) || !(rdb = of_db_connect(cfg, NULL, err, sizeof err))) {
-        of_error("database unavailable at start", OF_S("error", err), OF_END);
+    /* D-RT-14: waits for a database not up yet */
+    if (!(db = of_worker_db_open(cfg, "delivery claims", &rc)) ||
+        !(rdb = of_worker_db_open(cfg, "delivery records", &rc)))
         goto out;
-    }
     if (!(redis = of_redis_connect(cfg, err, sizeof err)) || !(rredis = of_redis_connect(cfg, err, sizeof err))) {
         of_error("redis configuration error", OF_S("error", err), OF_END);
         goto out;

@@ -22,10 +22,7 @@ int main(int argc, char **argv) {
     of_db_t *db = NULL;
     of_producer_t *p = NULL;
     of_dlqrec_t *rec = NULL;
-    if (!(db = of_db_connect(cfg, NULL, err, sizeof err))) {
-        of_error("database unavailable at start", OF_S("error", err), OF_END);
-        goto out;
-    }
+    if (!(db = of_worker_db_open(cfg, "dlq-recorder", &rc))) goto out; /* D-RT-14: waits for a database not up yet */
     if (!(rec = of_dlqrec_new(cfg, db, err, sizeof err))) {
         of_error("dead-letter recorder start failed", OF_S("error", err), OF_END);
         goto out;

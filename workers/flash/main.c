@@ -28,10 +28,7 @@ int main(int argc, char **argv) {
     of_redis_t *rd = NULL;
     of_producer_t *p = NULL;
     of_flash_t *f = NULL;
-    if (!(db = of_db_connect(cfg, NULL, err, sizeof err))) {
-        of_error("database unavailable at start", OF_S("error", err), OF_END);
-        goto out;
-    }
+    if (!(db = of_worker_db_open(cfg, "flash", &rc))) goto out; /* D-RT-14: waits for a database not up yet */
     if (!(rd = of_redis_connect(cfg, err, sizeof err))) {
         of_error("redis unavailable at start", OF_S("error", err), OF_END);
         goto out;

@@ -45,10 +45,7 @@ int main(int argc, char **argv) {
     of_db_t *db = NULL;
     of_producer_t *p = NULL;
     of_sweep_t *sw = NULL;
-    if (!(db = of_db_connect(cfg, NULL, err, sizeof err))) {
-        of_error("database unavailable at start", OF_S("error", err), OF_END);
-        goto out;
-    }
+    if (!(db = of_worker_db_open(cfg, "sweep", &rc))) goto out; /* D-RT-14: waits for a database not up yet */
     if (!(p = of_producer_new(cfg, of_cfg_str(cfg, OF_CFG_INSTANCE_ID), err, sizeof err))) {
         of_error("producer start failed", OF_S("error", err), OF_END);
         goto out;

@@ -47,6 +47,7 @@ int main(int argc, char **argv) {
                   !(ctx[opened] = of_modify_new(cfg, l->db, l->p, &ladder, group, err, sizeof err));
         if (bad) {
             if (l->db && l->p) of_error("trade-modify start failed", OF_S("error", err), OF_I("lane", opened), OF_END);
+            if (!l->db && of_stop_requested) rc = 0; /* asked to stop while waiting for the database (D-RT-14) */
             opened++;
             goto out;
         }

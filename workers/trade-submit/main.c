@@ -37,6 +37,7 @@ int main(int argc, char **argv) {
                   !(ctx[opened] = of_ingest_new(cfg, l->db, l->redis, l->p, group, err, sizeof err));
         if (bad) {
             if (l->db && l->p) of_error("ingest start failed", OF_S("error", err), OF_I("lane", opened), OF_END);
+            if (!l->db && of_stop_requested) rc = 0; /* asked to stop while waiting for the database (D-RT-14) */
             opened++;
             goto out;
         }

@@ -93,6 +93,9 @@ static void dead(of_msg_result_t *r, item_t *it, const char *klass, const char *
     r->dead = 1;
     r->klass = klass;
     snprintf(r->reason, sizeof r->reason, fmt, detail);
+    if (it->c && it->c->meta && it->c->meta->event_id) /* named in the worker's log line */
+        snprintf(r->event_id, sizeof r->event_id, "%s", it->c->meta->event_id);
+    if (it->c && it->c->tid) snprintf(r->tid, sizeof r->tid, "%s", it->c->tid);
     it->state = IT_DEAD;
 }
 
