@@ -158,9 +158,9 @@ release_batch() {
   wait "$holder" || true
 }
 # lock_waiters N: up to 30 s until N workers' batch reads wait for the row (prints 1), else 0
-lock_waiters() {
+lock_waiters() { # lock_waiters N [TENTHS]: 1 once N workers wait for a batch's lock, within TENTHS/10 s (default 30 s)
   local i
-  for ((i = 0; i < 300; i++)); do
+  for ((i = 0; i < ${2:-300}; i++)); do
     [[ $(running 'SELECT id, merchant_id%FROM fs_batch WHERE id IN%FOR UPDATE') -ge $1 ]] && { echo 1; return; }
     sleep 0.1
   done
@@ -180,24 +180,33 @@ assert_eq "$(sql "SELECT CONCAT_WS(' ', (SELECT COUNT(*) FROM fs_order WHERE job
 cat "$WORK"/f1.log "$WORK"/f2.log | grep 'D-FS-18' >/dev/null || fail "the worker's D-FS-18 warning"
 
 log "D-FS-19: one key on jobs of 8 buyers (8 lines, two workers) while Redis lost the key: one order, the others IDEMPOTENCY_KEY_REUSED"
-br=$(ordctl flash batch-create --code IT-FS-KEYRACE --merchant 1 --units 20 --price 1.00 --limit-unpaid 2 2>/dev/null)
-# the holder: both workers read the key (no row yet: nothing locked) and then wait for the batch
-hold_batch "$br"
-race_jobs=()
-for u in $(seq 4360 4367); do
-  redis_cli del "${OF_REDIS_PREFIX}fsidem:app:it-k-race" >/dev/null # lost: the gateway finds no key (fs_job has none yet)
-  race_jobs+=("$(http POST /api/order/job "$APP" "{\"user_id\":$u,\"batch_id\":$br,\"num\":1}" -H "Idempotency-Key: it-k-race" | jget 'd["jobId"]')")
+# The case needs jobs on both workers' partitions while both read the key: the partitions' shares and a worker's
+# TTL sweep move from run to run (one worker alone took all 8 jobs in 6 of 18 runs on 2026-12-04), so the race is set
+# up again, with a fresh batch, key and buyers, up to 3 times until both workers wait; each try's outcome is checked.
+raced=0
+for try in 1 2 3; do
+  br=$(ordctl flash batch-create --code "IT-FS-KEYRACE-$try" --merchant 1 --units 20 --price 1.00 --limit-unpaid 2 2>/dev/null)
+  # the holder: both workers read the key (no row yet: nothing locked) and then wait for the batch
+  hold_batch "$br"
+  race_jobs=()
+  for u in $(seq $((4350 + try * 10)) $((4357 + try * 10))); do
+    redis_cli del "${OF_REDIS_PREFIX}fsidem:app:it-k-race-$try" >/dev/null # lost: the gateway finds no key (fs_job has none yet)
+    race_jobs+=("$(http POST /api/order/job "$APP" "{\"user_id\":$u,\"batch_id\":$br,\"num\":1}" -H "Idempotency-Key: it-k-race-$try" | jget 'd["jobId"]')")
+  done
+  [[ $(lock_waiters 2 100) == 1 ]] && raced=1
+  release_batch
+  states=""
+  for j in "${race_jobs[@]}"; do
+    st=$(wait_state "$j" "$APP") || fail "job $j not terminal: $st"
+    states+="$(jget 'd["state"] if d["state"] == "complete" else d["reason"]' <<<"$st") "
+  done
+  assert_eq "$(tr ' ' '\n' <<<"$states" | sort | uniq -c | awk 'NF == 2 {printf "%s:%s ", $2, $1}')" "IDEMPOTENCY_KEY_REUSED:7 complete:1 " "the jobs' answers (try $try)"
+  assert_eq "$(sql "SELECT CONCAT_WS(' ', COUNT(*), (SELECT sell_num FROM fs_batch WHERE id = $br)) FROM fs_order WHERE batch_id = $br")" "1 1" "one order, one unit sold (try $try)"
+  assert_eq "$(sql "SELECT COUNT(*) FROM fs_job WHERE job_id IN ($(printf "'%s'," "${race_jobs[@]}" | sed 's/,$//'))")" "8" "every job has its final record (try $try)"
+  ((raced)) && break
+  log "try $try: the jobs did not reach both workers at once; again"
 done
-assert_eq "$(lock_waiters 2)" "1" "both workers wait for the batch's lock after reading the key (the case under test)"
-release_batch
-states=""
-for j in "${race_jobs[@]}"; do
-  st=$(wait_state "$j" "$APP") || fail "job $j not terminal: $st"
-  states+="$(jget 'd["state"] if d["state"] == "complete" else d["reason"]' <<<"$st") "
-done
-assert_eq "$(tr ' ' '\n' <<<"$states" | sort | uniq -c | awk 'NF == 2 {printf "%s:%s ", $2, $1}')" "IDEMPOTENCY_KEY_REUSED:7 complete:1 " "the jobs' answers"
-assert_eq "$(sql "SELECT CONCAT_WS(' ', COUNT(*), (SELECT sell_num FROM fs_batch WHERE id = $br)) FROM fs_order WHERE batch_id = $br")" "1 1" "one order, one unit sold"
-assert_eq "$(sql "SELECT COUNT(*) FROM fs_job WHERE job_id IN ($(printf "'%s'," "${race_jobs[@]}" | sed 's/,$//'))")" "8" "every job has its final record"
+assert_eq "$raced" "1" "both workers wait for the batch's lock after reading the key (the case under test, within 3 tries)"
 
 log "D-FS-15: two jobs with one key reach the workers (Redis lost the key while the first was queued): one order"
 stop_worker f1
