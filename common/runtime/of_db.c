@@ -1155,10 +1155,11 @@ of_db_t *of_db_connect_wait(const of_config_t *cfg, const char *what, char *errs
             return db;
         }
         if (c != OF_ERR_TRANSIENT) return NULL; /* the credentials, the database's name, memory */
-        if (interrupted()) return NULL;
-        of_warn("database unavailable at start; waiting for it", OF_S("for", what), OF_S("error", errstr),
-                OF_I("attempt", attempt), OF_I("retry_ms", pause), OF_END);
-        sleep_ms(pause);
+        if (!interrupted()) {
+            of_warn("database unavailable at start; waiting for it", OF_S("for", what), OF_S("error", errstr),
+                    OF_I("attempt", attempt), OF_I("retry_ms", pause), OF_END);
+            sleep_ms(pause);
+        }
         if (interrupted()) {
             of_seterr(errstr, errstr_size, OF_ERR_TRANSIENT, "stopped while waiting for the database");
             return NULL;
