@@ -1146,10 +1146,15 @@ static void sleep_ms(long ms) {
 }
 
 of_db_t *of_db_connect_wait(const of_config_t *cfg, const char *what, char *errstr, size_t errstr_size) {
+    return of_db_connect_wait_to(cfg, NULL, 0, NULL, what, errstr, errstr_size);
+}
+
+of_db_t *of_db_connect_wait_to(const of_config_t *cfg, const char *host, unsigned int port, const char *dbname,
+                               const char *what, char *errstr, size_t errstr_size) {
     long pause = OF_DB_CONNECT_WAIT_FIRST_MS;
     for (int attempt = 1;; attempt++) {
         of_err_t c;
-        of_db_t *db = connect_with(cfg, NULL, 0, NULL, NULL, &c, errstr, errstr_size);
+        of_db_t *db = connect_with(cfg, host, port, dbname, NULL, &c, errstr, errstr_size);
         if (db) {
             if (attempt > 1) of_info("database reachable", OF_S("for", what), OF_I("attempts", attempt), OF_END);
             return db;

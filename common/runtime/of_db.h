@@ -28,6 +28,9 @@ of_db_t *of_db_connect_session(const of_config_t *cfg, const char *session, char
 #define OF_DB_CONNECT_WAIT_FIRST_MS 500
 #define OF_DB_CONNECT_WAIT_MAX_MS 10000
 of_db_t *of_db_connect_wait(const of_config_t *cfg, const char *what, char *errstr, size_t errstr_size);
+/* The same wait for a connection to host:port, database dbname (of_db_connect_to's; NULL / 0 = the OF_MYSQL_* one). */
+of_db_t *of_db_connect_wait_to(const of_config_t *cfg, const char *host, unsigned int port, const char *dbname,
+                               const char *what, char *errstr, size_t errstr_size);
 void of_db_close(of_db_t *db);
 /* Borrowed; valid until the next reconnect. For plain (non-parameterised) statements such as DDL files. */
 MYSQL *of_db_handle(of_db_t *db);

@@ -158,13 +158,22 @@ of_err_t of_worker_publish_dead(of_producer_t *p, const char *group, const char 
     return err;
 }
 
+void of_worker_result_about(of_msg_result_t *r, const char *event_id, const char *ref_key, const char *ref) {
+    if (event_id && *event_id) snprintf(r->event_id, sizeof r->event_id, "%s", event_id);
+    if (ref_key && ref && *ref) {
+        r->ref_key = ref_key;
+        snprintf(r->ref, sizeof r->ref, "%s", ref);
+    }
+}
+
 void of_worker_settled(const rd_kafka_message_t *m, const of_msg_result_t *r) {
     of_metric_topic_add(rd_kafka_topic_name(m->rkt), r->dead ? OF_MT_DEADLETTERED : OF_MT_PROCESSED, 1);
     if (!r->dead) return;
     of_metric_add(OF_M_DEADLETTERED, 1);
     of_warn("dead-lettered", OF_S("topic", rd_kafka_topic_name(m->rkt)), OF_I("partition", m->partition),
             OF_I("offset", m->offset), OF_S("event_id", *r->event_id ? r->event_id : "-"),
-            OF_S("tid", *r->tid ? r->tid : "-"), OF_S("class", r->klass), OF_S("reason", r->reason), OF_END);
+            OF_S(r->ref_key ? r->ref_key : "ref", *r->ref ? r->ref : "-"), OF_S("class", r->klass),
+            OF_S("reason", r->reason), OF_END);
 }
 
 /* Count each message of the batch under its topic. */
@@ -334,8 +343,13 @@ int of_worker_lanes(const of_config_t *cfg) {
 }
 
 of_db_t *of_worker_db_open(const of_config_t *cfg, const char *what, int *rc) {
+    return of_worker_db_open_to(cfg, NULL, 0, NULL, what, rc);
+}
+
+of_db_t *of_worker_db_open_to(const of_config_t *cfg, const char *host, unsigned int port, const char *dbname,
+                              const char *what, int *rc) {
     char err[512];
-    of_db_t *db = of_db_connect_wait(cfg, what, err, sizeof err);
+    of_db_t *db = of_db_connect_wait_to(cfg, host, port, dbname, what, err, sizeof err);
     if (db) return db;
     if (of_stop_requested) {
         of_info("stopped before the database answered", OF_S("for", what), OF_END);

@@ -14,8 +14,11 @@ typedef struct {
     int dead;          /* 1 = send to the dead-letter topic with reason, then move on */
     const char *klass; /* "decode", "validation", "unknown_ref", "permanent" (static string) */
     char reason[512];
-    char event_id[129]; /* the message's event id and trade, when the handler decoded them ("" otherwise): logged */
-    char tid[65];
+    /* what the message is about, when the handler decoded it (of_worker_result_about; "" / NULL otherwise): named in
+     * the dead letter's log line as event_id=… <ref_key>=<ref> */
+    char event_id[129];
+    const char *ref_key; /* "tid" (a platform trade), "order", "job" … (static string) */
+    char ref[80];
 } of_msg_result_t;
 
 /* Handle a batch: fill results[i] for every message. Return OF_OK when every message is either
@@ -83,6 +86,9 @@ typedef struct {
  * what names it in the logs). NULL when it cannot be had: logged (error; info when a stop was asked during the
  * wait), and *rc set to the exit status (0 for a stop asked, 1 otherwise). */
 of_db_t *of_worker_db_open(const of_config_t *cfg, const char *what, int *rc);
+/* The same for host:port, database dbname (of_db_connect_wait_to's; NULL / 0 = the OF_MYSQL_* one). */
+of_db_t *of_worker_db_open_to(const of_config_t *cfg, const char *host, unsigned int port, const char *dbname,
+                              const char *what, int *rc);
 int of_worker_lane_open(const of_config_t *cfg, of_producer_t *shared, int k, int with_redis, of_worker_lane_t *l);
 void of_worker_lane_close(of_worker_lane_t *l);
 
@@ -103,6 +109,9 @@ void of_worker_consumer_close(of_consumer_t *c);
 /* Publish the dead letters among msgs (res[i].dead); OF_OK once every one is delivered. */
 of_err_t of_worker_publish_dead(of_producer_t *p, const char *group, const char *producer_id, rd_kafka_message_t **msgs,
                                 int n, of_msg_result_t *res) OF_MUST_CHECK;
+/* What a dead letter's log line names: the message's event id and what it is about (ref_key "tid", "order", "job" …:
+ * a static string; ref its value), when the handler decoded them; NULL or "" leaves a field as it is. */
+void of_worker_result_about(of_msg_result_t *r, const char *event_id, const char *ref_key, const char *ref);
 /* A message settled (applied or dead-lettered, durably): counted under its topic, a dead letter logged. */
 void of_worker_settled(const rd_kafka_message_t *m, const of_msg_result_t *r);
 /* The consumer group of a worker: OF_KAFKA_GROUP or "orderfleet.<name>". */

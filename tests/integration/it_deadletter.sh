@@ -33,6 +33,13 @@ assert_eq "$(grep -c 'class=unknown_ref.*unknown shop: platform_id=2 shop_no=no-
 kill -0 "$PID_a" 2>/dev/null || fail "worker died on bad input"
 stop_worker a
 grep -q 'deadlettered=4' "$WORK/a.log" || fail "deadlettered counter"
+# the worker's dead-letter lines name what they could read: the trade (event id, tid) or nothing
+assert_eq "$(grep -c 'msg=dead-lettered.*event_id=[^-][^ ]* tid=IT-DL-BAD class=validation' "$WORK/a.log")" "1" \
+  "negative quantity: its log line names the event id and the tid"
+assert_eq "$(grep -c 'msg=dead-lettered.*event_id=[^-][^ ]* tid=IT-DL-SHOP class=unknown_ref' "$WORK/a.log")" "1" \
+  "unknown shop: its log line names the event id and the tid"
+assert_eq "$(grep -c 'msg=dead-lettered.*event_id=- ref=- class=decode' "$WORK/a.log")" "2" \
+  "undecodable: nothing to name (event_id=- ref=-)"
 
 # A trade the database refuses, in the middle of one batch: only it is dead-lettered (class permanent),
 # the trades before and after it in the same transaction are stored (regression: the ones applied before

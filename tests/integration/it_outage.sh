@@ -31,20 +31,31 @@ stop_worker a
 [[ $((SECONDS - t0)) -le 10 ]] || fail "SIGTERM took $((SECONDS - t0))s during the outage"
 grep -q 'unfinished batch; it will be redelivered' "$WORK/a.log" || fail "the unfinished batch is not reported"
 
+# waits_then_stops NAME PID FOR WHAT: the process logged its wait for a database (for="FOR", from attempt 1) and is
+# alive; SIGTERM then ends it within 5 s with exit 0, the stop logged, no sanitizer report
+waits_then_stops() {
+  local name=$1 pid=$2 for=$3 what=$4 rc=0 t0
+  for _ in $(seq 1 100); do grep -q 'msg="database unavailable at start; waiting for it"' "$WORK/$name.log" && break; sleep 0.1; done
+  grep -q "msg=\"database unavailable at start; waiting for it\" for=\"$for\".*attempt=1" "$WORK/$name.log" ||
+    { fail "$what: the wait is not logged"; tail -5 "$WORK/$name.log"; }
+  kill -0 "$pid" 2>/dev/null || fail "$what: exited"
+  t0=$SECONDS
+  kill -TERM "$pid"
+  wait "$pid" || rc=$?
+  assert_eq "$rc" "0" "$what: a stop while waiting: exit status"
+  [[ $((SECONDS - t0)) -le 5 ]] || fail "$what: the stop while waiting took $((SECONDS - t0))s"
+  grep -q "msg=\"stopped before the database answered\" for=\"$for\"" "$WORK/$name.log" || fail "$what: the stop is not logged"
+  if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$WORK/$name.log"; then fail "$what: sanitizer report"; fi
+}
+
 log "D-RT-14: an instance started while the database is away waits for it (logged, alive); a stop then ends it at once"
 start_worker c
-for _ in $(seq 1 100); do grep -q 'msg="database unavailable at start; waiting for it"' "$WORK/c.log" && break; sleep 0.1; done
-grep -q 'msg="database unavailable at start; waiting for it".*attempt=1' "$WORK/c.log" ||
-  { fail "the wait for the database is not logged"; tail -5 "$WORK/c.log"; }
-kill -0 "$PID_c" 2>/dev/null || fail "an instance started without its database exited"
-t0=$SECONDS
-kill -TERM "$PID_c"
-rc=0
-wait "$PID_c" || rc=$?
-assert_eq "$rc" "0" "a stop while waiting for the database: exit status"
-[[ $((SECONDS - t0)) -le 5 ]] || fail "the stop while waiting for the database took $((SECONDS - t0))s"
-grep -q 'msg="stopped before the database answered"' "$WORK/c.log" || fail "the stop before the database is not logged"
-if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$WORK/c.log"; then fail "sanitizer report in c's log"; fi
+waits_then_stops c "$PID_c" "lane 0" "trade-submit started without its database"
+
+log "D-RT-14: of-order-sync started while a site's server is away waits for it too (logged, alive); a stop ends it"
+OF_SITE_BUYER_PORT=1 "$BIN/of-order-sync" >"$WORK/sync.log" 2>&1 &
+WORKERS+=("$!")
+waits_then_stops sync "$!" "buyer site" "order-sync started without its buyer site"
 
 log "a new instance started while the database is still away, then the stack started again: it connects and catches up"
 start_worker b

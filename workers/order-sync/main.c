@@ -40,12 +40,10 @@ int main(int argc, char **argv) {
         return 78;
     }
     snprintf(worker, sizeof worker, "order-sync@%s", of_cfg_str(cfg, OF_CFG_INSTANCE_ID));
-    if (!(b = of_site_connect(cfg, OF_SITE_BUYER, err, sizeof err)) ||
-        !(s = of_site_connect(cfg, OF_SITE_SELLER, err, sizeof err)) ||
-        !(r = of_site_connect(cfg, OF_SITE_REPLICA, err, sizeof err))) {
-        of_error("a site's database is unavailable at start", OF_S("error", err), OF_END);
+    /* D-RT-14: a site's server not reachable yet is waited for (logged), as every worker's database */
+    if (!(b = of_site_open(cfg, OF_SITE_BUYER, &rc)) || !(s = of_site_open(cfg, OF_SITE_SELLER, &rc)) ||
+        !(r = of_site_open(cfg, OF_SITE_REPLICA, &rc)))
         goto out;
-    }
     if (!(p = of_producer_new(cfg, of_cfg_str(cfg, OF_CFG_INSTANCE_ID), err, sizeof err))) {
         of_error("producer start failed", OF_S("error", err), OF_END);
         goto out;

@@ -189,6 +189,11 @@ static void dead(of_msg_result_t *r, item_t *it, const char *klass, const char *
     r->dead = 1;
     r->klass = klass;
     snprintf(r->reason, sizeof r->reason, "%s", reason);
+    if (it->rq) { /* named in the worker's log line */
+        char id[24] = "";
+        if (!*it->ref && it->rq->order_id) snprintf(id, sizeof id, "%llu", (unsigned long long)it->rq->order_id);
+        of_worker_result_about(r, it->rq->meta ? it->rq->meta->event_id : NULL, "order", *it->ref ? it->ref : id);
+    }
     it->state = IT_DEAD;
 }
 

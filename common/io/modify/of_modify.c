@@ -93,9 +93,8 @@ static void dead(of_msg_result_t *r, item_t *it, const char *klass, const char *
     r->dead = 1;
     r->klass = klass;
     snprintf(r->reason, sizeof r->reason, fmt, detail);
-    if (it->c && it->c->meta && it->c->meta->event_id) /* named in the worker's log line */
-        snprintf(r->event_id, sizeof r->event_id, "%s", it->c->meta->event_id);
-    if (it->c && it->c->tid) snprintf(r->tid, sizeof r->tid, "%s", it->c->tid);
+    if (it->c) /* named in the worker's log line */
+        of_worker_result_about(r, it->c->meta ? it->c->meta->event_id : NULL, "tid", it->c->tid);
     it->state = IT_DEAD;
 }
 
@@ -450,6 +449,7 @@ out:
 
 void of_modify_set_lane(of_modify_t *md, int lane) {
     md->lane = lane;
+    of_modstore_set_lane(md->ms, lane);
 }
 
 void of_modify_tick(void *ctx) {

@@ -297,6 +297,7 @@ struct of_modstore_s {
     of_subahead_t *ahead;
     side_job_t sj;
     int side_failing;      /* the last side read failed (logged once until one succeeds) */
+    int lane;              /* the worker's lane it serves (OF_WORKER_LANES): named in the side's log lines */
     int64_t side_retry_ms; /* after a failure: the lane's own reads until then (monotonic ms) */
     int64_t side_pause_ms; /* the last pause */
 };
@@ -378,6 +379,10 @@ static void clear(of_modstore_t *ms) {
     ms->lines = NULL;
     ms->sibs = NULL;
     ms->nraws = ms->nords = ms->nlines = ms->nsibs = 0;
+}
+
+void of_modstore_set_lane(of_modstore_t *ms, int lane) {
+    ms->lane = lane;
 }
 
 const of_cat_overlay_t *of_modstore_overlay(const of_modstore_t *ms) {
@@ -498,7 +503,7 @@ static void side_failed(of_modstore_t *ms, const char *why) {
     if (ms->side_pause_ms > OF_SIDE_RETRY_MAX_MS) ms->side_pause_ms = OF_SIDE_RETRY_MAX_MS;
     if (!ms->side_failing)
         of_warn("side connection: its reads failed; the lane does them itself until they succeed again (D-MOD-55)",
-                OF_S("error", why), OF_I("retry_ms", ms->side_pause_ms), OF_END);
+                OF_I("lane", ms->lane), OF_S("error", why), OF_I("retry_ms", ms->side_pause_ms), OF_END);
     ms->side_failing = 1;
     ms->side_retry_ms = of_mono_ms() + ms->side_pause_ms;
 }
@@ -553,7 +558,7 @@ static int ahead_current(of_modstore_t *ms) {
     size_t n = ms->nords;
     of_ahead_order_t *o = malloc((n ? n : 1) * sizeof *o);
     if (!o) {
-        of_warn("out of memory: the submission reads the customers in the transaction", OF_END);
+        of_warn("out of memory: the submission reads the customers in the transaction", OF_I("lane", ms->lane), OF_END);
         return 0;
     }
     for (size_t i = 0; i < n; i++) /* R_ORDER's order: by trade_id, each once (load_orders) */
@@ -595,7 +600,7 @@ static of_err_t side_collect(of_modstore_t *ms, char *err, size_t size) {
     if (failed && !j->reported) {
         side_failed(ms, j->e_rawo ? j->err_rawo : j->err_cust);
     } else if (!failed && ms->side_failing) {
-        of_info("side connection: its reads succeed again", OF_END);
+        of_info("side connection: its reads succeed again", OF_I("lane", ms->lane), OF_END);
         ms->side_failing = 0;
     }
     e = j->rawo_taken ? OF_OK : take_rawo(ms, err, size);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "of_money.h"
 #include "of_syncmerge.h"
+#include "of_worker.h"
 
 const char OF_SITE_COLS[] =
     "order_sn, buyer_id, seller_id, status, cancel_from_status, cancel_by, currency, price, shipping_fee, amount, "
@@ -75,15 +76,33 @@ const char *of_site_name(of_site_t site) {
     return site == OF_SITE_BUYER ? "buyer" : site == OF_SITE_SELLER ? "seller" : "replica";
 }
 
-of_db_t *of_site_connect(const of_config_t *cfg, of_site_t site, char *errstr, size_t size) {
+/* A site's server and database (OF_SITE_<NAME>_HOST/PORT; the replica holds the seller's database). */
+static void site_addr(const of_config_t *cfg, of_site_t site, const char **host, unsigned int *port, const char **db) {
     of_cfg_key_t h = site == OF_SITE_BUYER    ? OF_CFG_SITE_BUYER_HOST
                      : site == OF_SITE_SELLER ? OF_CFG_SITE_SELLER_HOST
                                               : OF_CFG_SITE_REPLICA_HOST;
     of_cfg_key_t p = site == OF_SITE_BUYER    ? OF_CFG_SITE_BUYER_PORT
                      : site == OF_SITE_SELLER ? OF_CFG_SITE_SELLER_PORT
                                               : OF_CFG_SITE_REPLICA_PORT;
-    const char *db = of_cfg_str(cfg, site == OF_SITE_BUYER ? OF_CFG_MYSQL_BUYER_DB : OF_CFG_MYSQL_SELLER_DB);
-    return of_db_connect_to(cfg, of_cfg_str(cfg, h), (unsigned)of_cfg_int(cfg, p), db, errstr, size);
+    *host = of_cfg_str(cfg, h);
+    *port = (unsigned)of_cfg_int(cfg, p);
+    *db = of_cfg_str(cfg, site == OF_SITE_BUYER ? OF_CFG_MYSQL_BUYER_DB : OF_CFG_MYSQL_SELLER_DB);
+}
+
+of_db_t *of_site_connect(const of_config_t *cfg, of_site_t site, char *errstr, size_t size) {
+    const char *host, *db;
+    unsigned int port;
+    site_addr(cfg, site, &host, &port, &db);
+    return of_db_connect_to(cfg, host, port, db, errstr, size);
+}
+
+of_db_t *of_site_open(const of_config_t *cfg, of_site_t site, int *rc) {
+    const char *host, *db;
+    unsigned int port;
+    char what[40];
+    site_addr(cfg, site, &host, &port, &db);
+    snprintf(what, sizeof what, "%s site", of_site_name(site));
+    return of_worker_db_open_to(cfg, host, port, db, what, rc);
 }
 
 static void cpy(char *dst, size_t size, const char *s) {

@@ -13,6 +13,9 @@ typedef enum { OF_SITE_BUYER = 1, OF_SITE_SELLER = 2, OF_SITE_REPLICA = 3 } of_s
 /* Connect to a site's server (OF_SITE_<NAME>_HOST/PORT, its database OF_MYSQL_BUYER_DB / OF_MYSQL_SELLER_DB; the
  * replica holds the seller's database). */
 of_db_t *of_site_connect(const of_config_t *cfg, of_site_t site, char *errstr, size_t errstr_size);
+/* A worker's connection to a site at start (D-RT-14, of_worker_db_open_to): a server not reachable yet is waited for;
+ * NULL when it cannot be had (logged) or a stop was asked, *rc the exit status (0 for a stop, 1 otherwise). */
+of_db_t *of_site_open(const of_config_t *cfg, of_site_t site, int *rc);
 const char *of_site_name(of_site_t site);
 /* The ops the sync rejected (order_sync_applied outcome 2, D-SYN-2) on db (the buyer site), newest first, at most
  * limit: columns when, oid, side, op id, conflict-table row, why (`ordctl site conflicts`, the ops console). */

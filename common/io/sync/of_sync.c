@@ -745,6 +745,7 @@ of_err_t of_sync_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_resul
             res[i].dead = 1;
             res[i].klass = "decode";
             snprintf(res[i].reason, sizeof res[i].reason, "%s", op ? "SyncOp without an order id" : "not a SyncOp");
+            if (op && op->meta) of_worker_result_about(&res[i], op->meta->event_id, NULL, NULL);
             if (op) orderfleet__sync_op__free_unpacked(op, NULL);
             continue;
         }
@@ -758,6 +759,9 @@ of_err_t of_sync_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_resul
         if (!o->refused) continue;
         res[o->msg].dead = 1;
         res[o->msg].klass = "permanent";
+        char id[24];
+        snprintf(id, sizeof id, "%" PRIu64, o->oid);
+        of_worker_result_about(&res[o->msg], NULL, "order", id); /* named in the worker's log line */
         snprintf(res[o->msg].reason, sizeof res[o->msg].reason,
                  "order %" PRIu64 " cannot be merged: %.400s (its ops stay in the sync logs)", o->oid, o->error);
         of_error("order-sync: an order cannot be merged, its message dead-lettered", OF_U("order_id", o->oid),
@@ -793,6 +797,9 @@ of_err_t of_sync_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_resul
         else {
             res[o->msg].dead = 1;
             res[o->msg].klass = "exhausted";
+            char id[24];
+            snprintf(id, sizeof id, "%" PRIu64, o->oid);
+            of_worker_result_about(&res[o->msg], NULL, "order", id);
             snprintf(res[o->msg].reason, sizeof res[o->msg].reason, "%s (its ops stay in the sync log)", why);
         }
     }

@@ -418,6 +418,8 @@ static void dead(of_msg_result_t *r, item_t *it, const char *klass, const char *
     r->dead = 1;
     r->klass = klass;
     snprintf(r->reason, sizeof r->reason, fmt, detail);
+    if (it->t) /* named in the worker's log line */
+        of_worker_result_about(r, it->t->meta ? it->t->meta->event_id : NULL, "tid", it->t->tid);
     it->state = IT_DEAD;
 }
 
