@@ -46,6 +46,8 @@ static const of_cfg_def_t defs[OF_CFG__COUNT] = {
             "Seconds a statement waits for a row another transaction holds (the session's "
             "innodb_lock_wait_timeout; MariaDB's default is 50) before it fails as a lock wait, which the "
             "transaction retries: it also bounds how long a stop (SIGTERM) waits for a statement held up so (D-RT-8). "
+            "In the workers also the wait for a table another session has locked (LOCK TABLES, an ALTER: the "
+            "session's lock_wait_timeout, MariaDB's default a day; D-RT-15); ordctl's migrations keep the server's. "
             "Keep it well under the supervisor's stop timeout (`TimeoutStopSec=45s` in deploy/systemd, "
             "`stop_grace_period: 45s` in compose): above ~40 s a stop behind a lock can be cut short by SIGKILL "
             "(nothing is lost, the batch is redelivered, but the exit is not clean)."),

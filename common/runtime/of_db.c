@@ -335,6 +335,8 @@ static void probe_ids(of_db_t *db) {
     mysql_free_result(r);
 }
 
+static int table_lock_wait; /* of_db_set_table_lock_wait (D-RT-15) */
+
 static of_err_t do_connect(of_db_t *db, char *errstr, size_t errstr_size) {
     const of_config_t *cfg = db->cfg;
     db->my = mysql_init(NULL);
@@ -347,9 +349,12 @@ static of_err_t do_connect(of_db_t *db, char *errstr, size_t errstr_size) {
     mysql_options(db->my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
     /* D-RT-8: a row lock is waited for OF_MYSQL_LOCK_WAIT_S, then the statement fails (1205, retried), so that a stop
      * is not held up for MariaDB's 50 s; on every connect, reconnects too (an integer from the validated config) */
-    char init[80];
-    snprintf(init, sizeof init, "SET SESSION innodb_lock_wait_timeout = %d",
-             (int)of_cfg_int(cfg, OF_CFG_MYSQL_LOCK_WAIT_S));
+    char init[120];
+    int lw = (int)of_cfg_int(cfg, OF_CFG_MYSQL_LOCK_WAIT_S);
+    if (table_lock_wait) /* D-RT-15: a worker's; the table's lock (LOCK TABLES, a DDL) too */
+        snprintf(init, sizeof init, "SET SESSION innodb_lock_wait_timeout = %d, lock_wait_timeout = %d", lw, lw);
+    else
+        snprintf(init, sizeof init, "SET SESSION innodb_lock_wait_timeout = %d", lw);
     mysql_options(db->my, MYSQL_INIT_COMMAND, init);
     if (db->session) mysql_options(db->my, MYSQL_INIT_COMMAND, db->session); /* of_db_connect_session */
     if (!mysql_real_connect(db->my, db->host, of_cfg_str(cfg, OF_CFG_MYSQL_USER),
@@ -1112,6 +1117,10 @@ void of_db_set_stop_abandon(of_db_t *db, int on) {
 
 unsigned int of_db_tx_gave_up_on(const of_db_t *db) {
     return db->tx_gave_up_on;
+}
+
+void of_db_set_table_lock_wait(int on) {
+    table_lock_wait = on;
 }
 
 void of_db_set_interrupt(volatile sig_atomic_t *flag) {

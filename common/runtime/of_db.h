@@ -187,6 +187,12 @@ of_err_t of_db_tx(of_db_t *db, of_db_tx_fn fn, void *ctx, char *errstr, size_t e
  * its attempts failed differently, or OF_TX_RETRIES is 0 (one attempt cannot tell a lasting error from a race). */
 unsigned int of_db_tx_gave_up_on(const of_db_t *db);
 
+/* D-RT-15: from now on every connection of the process (reconnections too) also bounds its wait for a table's lock
+ * (metadata: another session's LOCK TABLES, an ALTER in progress) by OF_MYSQL_LOCK_WAIT_S, the session's
+ * lock_wait_timeout (MariaDB's default: a day), as D-RT-8 bounds a row's; the statement then fails with 1205 and is
+ * retried. For the workers (of_worker_init), whose stop it bounds; not for ordctl, whose migrations wait for their
+ * tables' locks as long as the server lets them. */
+void of_db_set_table_lock_wait(int on);
 /* A flag (e.g. &of_stop_requested) that of_db_tx checks between retries: once set, it stops retrying
  * and returns the transient error at once, so SIGTERM is not held up by a long database outage. */
 void of_db_set_interrupt(volatile sig_atomic_t *flag);

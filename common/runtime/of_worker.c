@@ -105,6 +105,7 @@ of_config_t *of_worker_init(int argc, char **argv, const char *name, const char 
         of_config_destroy(cfg);
         exit(2);
     }
+    of_db_set_table_lock_wait(1); /* D-RT-15: a table's lock bounds a stop as a row's does */
     const char *sid;
     if (of_kafka_static_id(cfg, &sid, err, sizeof err)) {
         fprintf(stderr, "of-%s: configuration error: %s\n", name, err);

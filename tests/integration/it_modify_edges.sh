@@ -394,6 +394,34 @@ grep -q 'stopping: the transaction, [0-9.]* s old, was abandoned before its next
 grep -q 'msg=stats why=exit' "$WORK/m4.log" || fail "m4 did not log its exit stats"
 assert_eq "$(sql "SELECT buyer_message FROM sales_trade WHERE trade_id = $o2")" "锁住了" "not applied: rolled back"
 reapply "$hold_lines" 40 m5 "又锁住了"
+
+log "D-RT-15: a stop while a change waits for a table another session locked (LOCK TABLES; a DDL alike) ends within the lock wait"
+OF_MYSQL_LOCK_WAIT_S=3 start_modify m7
+# trade-modify writes sales_trade_change for every change it applies; trade-submit never does
+bash "$REPO/scripts/stack.sh" mysql -e "LOCK TABLES sales_trade_change WRITE; DO SLEEP(40); UNLOCK TABLES" >/dev/null 2>&1 &
+locker=$!
+admin_wait "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'DO SLEEP(40)%'" 1 10 ||
+  fail "sales_trade_change not locked"
+lock_id=$(admin "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE 'DO SLEEP(40)%' LIMIT 1")
+# $r: the D-RT-8 block's version (buyer message 锁住了), a later one now
+printf '%s\n' "$(sed -E 's/"buyer_message":"锁住了"/"buyer_message":"表锁住了"/' <<<"$r" | at 11:00:00)" >"$WORK/v.jsonl"
+publish "$WORK/v.jsonl"
+wait_idle || fail "trade.raw not consumed"
+admin_wait "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE STATE = 'Waiting for table metadata lock'" 1 30 ||
+  fail "trade-modify never waited for the table's lock (the case under test)"
+t0=$(date +%s%N)
+stop_worker m7
+ms=$((($(date +%s%N) - t0) / 1000000))
+log "stop took ${ms} ms with a statement waiting for a table locked 40 s (OF_MYSQL_LOCK_WAIT_S=3)"
+((ms < 8000)) || fail "the stop took ${ms} ms: more than the lock wait (3 s) allows (before D-RT-15: the read timeout, 30 s)"
+grep -q 'Lock wait timeout' "$WORK/m7.log" || { fail "the statement did not fail as a lock wait"; tail -5 "$WORK/m7.log"; }
+assert_eq "$(sql "SELECT buyer_message FROM sales_trade WHERE trade_id = $o2")" "又锁住了" "not applied while the table was locked"
+admin "KILL $lock_id" || true
+wait "$locker" 2>/dev/null || true
+start_modify m8
+wait_modified 60 || fail "the change not consumed after the table's lock ended"
+assert_eq "$(sql "SELECT buyer_message FROM sales_trade WHERE trade_id = $o2")" "表锁住了" "applied by the next start (redelivered)"
+stop_worker m8
 log "D-MOD-55, D-MOD-56: the side connection lost: the batch reads on its own connection (with the lock), nothing lost; the next batch's side reconnects"
 send "$(trade IT-EDGE-9 edge-buyer-9)"
 send "$(trade IT-EDGE-10 edge-buyer-10)"
