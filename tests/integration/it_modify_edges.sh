@@ -356,18 +356,24 @@ reapply() {
   assert_eq "$(sql "SELECT buyer_message FROM sales_trade WHERE trade_id = $o2")" "$4" "applied by the next start (redelivered)"
   stop_worker "$3"
 }
+# stop_within_lock_wait NAME WHAT: trade-modify NAME (OF_MYSQL_LOCK_WAIT_S=3), its statement waiting for WHAT, stops
+# within the lock wait (under 8 s), the statement failed as a lock wait
+stop_within_lock_wait() {
+  local t0 ms
+  t0=$(date +%s%N)
+  stop_worker "$1"
+  ms=$((($(date +%s%N) - t0) / 1000000))
+  log "stop took ${ms} ms with a statement waiting for $2 (OF_MYSQL_LOCK_WAIT_S=3)"
+  ((ms < 8000)) || fail "the stop took ${ms} ms: more than the lock wait (3 s) allows"
+  grep -q 'Lock wait timeout' "$WORK/$1.log" || { fail "the statement did not fail as a lock wait"; tail -5 "$WORK/$1.log"; }
+}
 OF_MYSQL_LOCK_WAIT_S=3 start_modify m2
 # another session holds the order's row for 30 s (trade-modify reads it FOR UPDATE; trade-submit does not touch it)
 hold 30 "SELECT trade_id FROM sales_trade WHERE trade_id = $o2"
 holder=$HELD
 r=$(sed -E 's/"buyer_message":""/"buyer_message":"锁住了"/' <<<"$r" | at 10:50:00)
 send_held "$r"
-t0=$(date +%s%N)
-stop_worker m2
-ms=$((($(date +%s%N) - t0) / 1000000))
-log "stop took ${ms} ms with a statement waiting for a lock held 30 s (OF_MYSQL_LOCK_WAIT_S=3)"
-((ms < 8000)) || fail "the stop took ${ms} ms: more than the lock wait (3 s) allows"
-grep -q 'Lock wait timeout' "$WORK/m2.log" || { fail "the statement did not fail as a lock wait"; tail -5 "$WORK/m2.log"; }
+stop_within_lock_wait m2 "a lock held 30 s"
 assert_eq "$(sql "SELECT buyer_message FROM sales_trade WHERE trade_id = $o2")" "" "not applied while the row was held"
 reapply "$holder" 30 m3 "锁住了"
 
@@ -409,12 +415,7 @@ publish "$WORK/v.jsonl"
 wait_idle || fail "trade.raw not consumed"
 admin_wait "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE STATE = 'Waiting for table metadata lock'" 1 30 ||
   fail "trade-modify never waited for the table's lock (the case under test)"
-t0=$(date +%s%N)
-stop_worker m7
-ms=$((($(date +%s%N) - t0) / 1000000))
-log "stop took ${ms} ms with a statement waiting for a table locked 40 s (OF_MYSQL_LOCK_WAIT_S=3)"
-((ms < 8000)) || fail "the stop took ${ms} ms: more than the lock wait (3 s) allows (before D-RT-15: the read timeout, 30 s)"
-grep -q 'Lock wait timeout' "$WORK/m7.log" || { fail "the statement did not fail as a lock wait"; tail -5 "$WORK/m7.log"; }
+stop_within_lock_wait m7 "a table locked 40 s" # before D-RT-15: the read timeout, 30 s
 assert_eq "$(sql "SELECT buyer_message FROM sales_trade WHERE trade_id = $o2")" "又锁住了" "not applied while the table was locked"
 admin "KILL $lock_id" || true
 wait "$locker" 2>/dev/null || true
