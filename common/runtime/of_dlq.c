@@ -7,6 +7,12 @@
 uint8_t *of_dlq_pack(const rd_kafka_message_t *m, const char *error, const char *error_class, const char *group,
                      const char *producer, int attempts, Orderfleet__AttemptError *const *earlier, size_t nearlier,
                      size_t *lenp) {
+    return of_dlq_pack_about(m, error, error_class, group, producer, attempts, earlier, nearlier, NULL, NULL, lenp);
+}
+
+uint8_t *of_dlq_pack_about(const rd_kafka_message_t *m, const char *error, const char *error_class, const char *group,
+                           const char *producer, int attempts, Orderfleet__AttemptError *const *earlier,
+                           size_t nearlier, const char *event_id, const char *subject, size_t *lenp) {
     int64_t now = of_now_ms();
     char id[160], note[640];
     snprintf(id, sizeof id, "dl-%s-%d-%lld", rd_kafka_topic_name(m->rkt), (int)m->partition, (long long)m->offset);
@@ -50,6 +56,8 @@ uint8_t *of_dlq_pack(const rd_kafka_message_t *m, const char *error, const char 
     dl.first_failed_at_ms = nearlier && errs[0]->at_ms ? errs[0]->at_ms : now;
     dl.dead_at_ms = now;
     dl.consumer_group = (char *)group;
+    if (event_id && *event_id) dl.event_id = (char *)event_id;
+    if (subject && *subject) dl.subject = (char *)subject;
     size_t n = orderfleet__dead_letter__get_packed_size(&dl);
     uint8_t *buf = malloc(n ? n : 1);
     if (buf) {

@@ -143,8 +143,10 @@ of_err_t of_worker_publish_dead(of_producer_t *p, const char *group, const char 
         if (!res[i].dead) continue;
         size_t len;
         const char *attempt = hdr_or(msgs[i], "of-attempt");
-        uint8_t *buf = of_dlq_pack(msgs[i], res[i].reason, res[i].klass, group, producer_id,
-                                   *attempt ? atoi(attempt) : 1, NULL, 0, &len);
+        char subject[sizeof res[i].ref + 16] = ""; /* what it is about: "tid:T1001", "order:1003" … */
+        if (res[i].ref_key && *res[i].ref) snprintf(subject, sizeof subject, "%s:%s", res[i].ref_key, res[i].ref);
+        uint8_t *buf = of_dlq_pack_about(msgs[i], res[i].reason, res[i].klass, group, producer_id,
+                                         *attempt ? atoi(attempt) : 1, NULL, 0, res[i].event_id, subject, &len);
         if (!buf) {
             err = OF_ERR_NOMEM;
             break;

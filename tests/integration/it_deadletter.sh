@@ -40,6 +40,14 @@ assert_eq "$(grep -c 'msg=dead-lettered.*event_id=[^-][^ ]* tid=IT-DL-SHOP class
   "unknown shop: its log line names the event id and the tid"
 assert_eq "$(grep -c 'msg=dead-lettered.*event_id=- ref=- class=decode' "$WORK/a.log")" "2" \
   "undecodable: nothing to name (event_id=- ref=-)"
+# D-DLQ-3: the dead letters carry it too
+dl=$(ordctl dlq list --kafka --about tid:IT-DL-SHOP 2>/dev/null)
+assert_eq "$(tail -1 <<<"$dl")" "dead letters: 1 shown of 4" "dlq list --kafka --about tid:IT-DL-SHOP: one of the four"
+assert_eq "$(grep -c 'about=tid:IT-DL-SHOP event_id=[^-].* class=unknown_ref' <<<"$dl")" "1" \
+  "dlq list --kafka --about tid:IT-DL-SHOP: the unknown shop's dead letter"
+assert_eq "$(ordctl dlq list --kafka --about TID:it-dl-shop 2>/dev/null | tail -1)" "dead letters: 1 shown of 4" \
+  "--about ignores letter case, as the schema compares tids (D-T10-56)"
+assert_eq "$(ordctl dlq list --kafka 2>/dev/null | grep -c 'about=- event_id=- class=decode')" "2" "undecodable: about=- event_id=-"
 
 # A trade the database refuses, in the middle of one batch: only it is dead-lettered (class permanent),
 # the trades before and after it in the same transaction are stored (regression: the ones applied before

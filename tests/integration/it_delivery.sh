@@ -72,11 +72,12 @@ ordctl produce-raw --topic delivery.request --key 5007 --hex "deadbeef" >/dev/nu
 wait_sql "SELECT COUNT(*) FROM dead_letter" 5 30 || fail "dead letters not recorded: $(sql 'SELECT reason, error FROM dead_letter')"
 dl=$(ordctl dlq list --errors 2>/dev/null)
 echo "$dl"
-assert_eq "$(grep -c 'order=5003 class=permanent attempts=1 .*reason="HTTP 400: {"error":"bad request: unknown goods"}"' <<<"$dl")" "1" "400: dead letter at once, with the merchant's answer"
-assert_eq "$(grep -cE 'order=5004 class=permanent attempts=1 .*reason="HTTP 401' <<<"$dl")" "1" "refused signature (401): dead letter"
-assert_eq "$(grep -c 'order=5005 class=unknown_ref .*unknown or disabled merchant: merchant_id=99' <<<"$dl")" "1" "unknown merchant"
-assert_eq "$(grep -c 'order=5006 class=config .*secret OF_MERCHANT_3_SECRET is not set' <<<"$dl")" "1" "merchant without its secret"
-assert_eq "$(grep -c 'order=5007 class=decode .*not a DeliveryRequest' <<<"$dl")" "1" "undecodable bytes"
+# D-DLQ-3: each names its order and event (about=order:…, event_id=…); the undecodable one nothing (its key only)
+assert_eq "$(grep -c 'order=5003 about=order:5003 event_id=[^- ][^ ]* class=permanent attempts=1 .*reason="HTTP 400: {"error":"bad request: unknown goods"}"' <<<"$dl")" "1" "400: dead letter at once, with the merchant's answer"
+assert_eq "$(grep -cE 'order=5004 about=order:5004 event_id=[^- ][^ ]* class=permanent attempts=1 .*reason="HTTP 401' <<<"$dl")" "1" "refused signature (401): dead letter"
+assert_eq "$(grep -c 'order=5005 about=order:5005 event_id=[^- ][^ ]* class=unknown_ref .*unknown or disabled merchant: merchant_id=99' <<<"$dl")" "1" "unknown merchant"
+assert_eq "$(grep -c 'order=5006 about=order:5006 event_id=[^- ][^ ]* class=config .*secret OF_MERCHANT_3_SECRET is not set' <<<"$dl")" "1" "merchant without its secret"
+assert_eq "$(grep -c 'order=5007 about=- event_id=- class=decode .*not a DeliveryRequest' <<<"$dl")" "1" "undecodable bytes"
 if grep -q 'it-secret-one' "$WORK"/*.log; then fail "a merchant secret appears in a log"; fi
 assert_eq "$(grep -c ' dead_letter id=' "$WORK/deadletter.log")" "5" "one text-log line per dead letter"
 assert_eq "$(ordctl dlq list --order 5003 2>/dev/null | tail -1)" "dead letters: 1 shown of 1" "dlq list --order"

@@ -20,7 +20,7 @@ for o in 6001 6002; do
     "5" "order $o: five failed tries recorded"
   assert_eq "$(sql "SELECT CONCAT(reason, ' ', attempts, ' ', JSON_LENGTH(errors)) FROM dead_letter WHERE order_id = '$o'")" \
     "exhausted 5 5" "order $o: dead letter with five errors"
-  assert_eq "$(grep -c " order=$o class=exhausted attempts=5 " "$WORK/deadletter.log")" "1" "order $o: one text-log line"
+  assert_eq "$(grep -c " order=$o about=order:$o class=exhausted attempts=5 " "$WORK/deadletter.log")" "1" "order $o: one text-log line"
 done
 assert_eq "$(merchant_calls 6001)" "5" "the merchant saw five tries"
 assert_eq "$(sql "SELECT GROUP_CONCAT(DISTINCT LEFT(error, 14)) FROM delivery_attempt a JOIN delivery d ON d.id = a.delivery_id WHERE d.order_id = '6002'")" \

@@ -162,6 +162,15 @@ assert_eq "$(bits IT-MOD-6)" "0/0" "its bits cleared"
 for _ in $(seq 1 150); do [[ $(sql "SELECT COUNT(*) FROM dead_letter WHERE reason = 'exhausted'") == 1 ]] && break; sleep 0.1; done
 assert_eq "$(sql "SELECT COUNT(*) FROM dead_letter WHERE reason = 'exhausted'")" "1" "the never-submitted one: a dead letter after its tries"
 grep -q 'trade not submitted' <<<"$(sql "SELECT error FROM dead_letter WHERE reason = 'exhausted'")" || fail "dead letter reason"
+# D-DLQ-3: the dead letter names the trade and the change (trade.changed is keyed by the buyer, not the order)
+assert_eq "$(sql "SELECT CONCAT(subject, ' ', event_id LIKE 'tc-%') FROM dead_letter WHERE reason = 'exhausted'")" "tid:IT-MOD-7 1" \
+  "the dead letter's subject and event id"
+dl=$(ordctl dlq list --about tid:IT-MOD-7 2>/dev/null)
+assert_eq "$(grep -c 'about=tid:IT-MOD-7 event_id=tc-' <<<"$dl")/$(tail -1 <<<"$dl" | sed 's/ of .*//')" "1/dead letters: 1 shown" \
+  "dlq list --about tid:IT-MOD-7 finds it, and it alone"
+assert_eq "$(ordctl dlq list --about tid:IT-MOD-6 2>/dev/null | tail -1 | sed 's/ of .*//')" "dead letters: 0 shown" \
+  "dlq list --about tid:IT-MOD-6: none (applied from the ladder)"
+grep -q ' dead_letter id=.* about=tid:IT-MOD-7 class=exhausted' "$WORK/deadletter.log" || fail "the text log names the trade"
 assert_eq "$(bits IT-MOD-7)" "8/0" "its bit stays on the row (nothing lost)"
 stop_worker ladder
 stop_worker dlq

@@ -134,12 +134,14 @@ Test(delivery, body_is_json_with_exact_amounts_and_the_payload_embedded) {
 
 Test(dlqrec, DLV_6_text_log_line_is_one_escaped_line) {
     char line[1024];
-    of_dlqrec_line(7, "delivery.request", 1, 42, "1003", "exhausted", 5, "orderfleet.delivery", 1795266997402LL,
-                   "HTTP 500: {\"error\":\"down\"}\nsecond line", line, sizeof line);
+    of_dlqrec_line(7, "delivery.request", 1, 42, "1003", "order:1003", "exhausted", 5, "orderfleet.delivery",
+                   1795266997402LL, "HTTP 500: {\"error\":\"down\"}\nsecond line", line, sizeof line);
     cr_expect(strchr(line, '\n') == NULL, "one line: %s", line);
-    cr_expect(strstr(line, "dead_letter id=7 origin=delivery.request:1:42 order=1003 class=exhausted attempts=5") !=
-                  NULL,
+    cr_expect(strstr(line, "dead_letter id=7 origin=delivery.request:1:42 order=1003 about=order:1003 class=exhausted "
+                           "attempts=5") != NULL,
               "%s", line);
     cr_expect(strstr(line, "error=\"HTTP 500: {\\\"error\\\":\\\"down\\\"} second line\"") != NULL, "%s", line);
     cr_expect_eq(strncmp(line, "2026-11-21T", 11), 0, "starts with the ISO time: %s", line);
+    of_dlqrec_line(8, "trade.changed", 0, 1, "", NULL, "decode", 1, "g", 1795266997402LL, "x", line, sizeof line);
+    cr_expect(strstr(line, " order=- about=- class=decode") != NULL, "nothing read: dashes: %s", line);
 }

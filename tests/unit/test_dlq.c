@@ -93,6 +93,26 @@ Test(dlq, attempts_from_a_header_without_earlier_errors) {
     free(buf);
 }
 
+/* D-DLQ-3: what the message is about, as the worker read it, travels with the dead letter; nothing read: empty */
+Test(dlq, D_DLQ_3_event_id_and_subject_travel_with_the_dead_letter) {
+    rd_kafka_message_t m = msg("x", 1, "2:buyer");
+    size_t len = 0;
+    uint8_t *buf =
+        of_dlq_pack_about(&m, "trade not submitted", "exhausted", "g", "w", 6, NULL, 0, "tc-rt-9", "tid:T1001", &len);
+    Orderfleet__DeadLetter *dl = unpack(buf, len);
+    cr_expect_str_eq(dl->event_id, "tc-rt-9");
+    cr_expect_str_eq(dl->subject, "tid:T1001");
+    cr_expect_str_eq(dl->error, "trade not submitted");
+    orderfleet__dead_letter__free_unpacked(dl, NULL);
+    free(buf);
+    buf = of_dlq_pack(&m, "not a TradeChange", "decode", "g", "w", 1, NULL, 0, &len);
+    dl = unpack(buf, len);
+    cr_expect_str_eq(dl->event_id, "", "nothing read: no event id");
+    cr_expect_str_eq(dl->subject, "", "nothing read: no subject");
+    orderfleet__dead_letter__free_unpacked(dl, NULL);
+    free(buf);
+}
+
 Test(dlq, earlier_errors_come_first_in_order_and_date_the_first_failure) {
     rd_kafka_message_t m = msg("body", 4, "k");
     Orderfleet__AttemptError e[4];

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <cjson/cJSON.h>
 #include "deadletter.pb-c.h"
@@ -14,6 +15,7 @@
 typedef struct {
     const char *origin;
     long limit, shown, total;
+    const char *about;
 } dlq_arg_t;
 
 static int print_dl(const rd_kafka_message_t *m, void *varg) {
@@ -24,16 +26,18 @@ static int print_dl(const rd_kafka_message_t *m, void *varg) {
         printf("dlq partition=%d offset=%lld undecodable (%zu bytes)\n", m->partition, (long long)m->offset, m->len);
         return 0;
     }
-    if ((!a->origin || strstr(dl->topic, a->origin)) && a->shown < a->limit) {
+    if ((!a->origin || strstr(dl->topic, a->origin)) && (!a->about || !strcasecmp(dl->subject, a->about)) &&
+        a->shown < a->limit) {
         a->shown++;
         char when[32];
         time_t secs = (time_t)(dl->dead_at_ms / 1000);
         struct tm tm;
         strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&secs, &tm));
-        printf("dlq partition=%d offset=%lld origin=%s:%d:%lld class=%s attempts=%d dead_at=%s bytes=%zu "
-               "reason=\"%s\"\n",
-               m->partition, (long long)m->offset, dl->topic, dl->partition, (long long)dl->offset, dl->error_class,
-               dl->attempts, when, dl->original.len, dl->error);
+        printf("dlq partition=%d offset=%lld origin=%s:%d:%lld about=%s event_id=%s class=%s attempts=%d dead_at=%s "
+               "bytes=%zu reason=\"%s\"\n",
+               m->partition, (long long)m->offset, dl->topic, dl->partition, (long long)dl->offset,
+               *dl->subject ? dl->subject : "-", *dl->event_id ? dl->event_id : "-", dl->error_class, dl->attempts,
+               when, dl->original.len, dl->error);
     }
     orderfleet__dead_letter__free_unpacked(dl, NULL);
     return 0;
@@ -55,16 +59,23 @@ typedef struct {
     int errors, kafka, all;
 } dlq_opts_t;
 
+/* a cell, "-" when empty */
+static const char *dash(const of_rows_t *rows, int r, int c) {
+    const char *s = of_rows_str(rows, r, c);
+    return s && *s ? s : "-";
+}
+
 static void print_row(const of_rows_t *rows, int r, int with_errors) {
-    const char *redriven = of_rows_str(rows, r, 8);
-    printf("dlq id=%s origin=%s:%s:%s order=%s class=%s attempts=%s dead_at=%s redriven=%s redrives=%s bytes=%s "
-           "reason=\"%s\"\n",
-           of_rows_str(rows, r, 0), of_rows_str(rows, r, 1), of_rows_str(rows, r, 2), of_rows_str(rows, r, 3),
-           *of_rows_str(rows, r, 4) ? of_rows_str(rows, r, 4) : "-", of_rows_str(rows, r, 5), of_rows_str(rows, r, 6),
-           of_rows_str(rows, r, 7), redriven, of_rows_str(rows, r, 9),
-           of_rows_str(rows, r, 10) ? of_rows_str(rows, r, 10) : "0", of_rows_str(rows, r, 11));
+    printf("dlq id=%s origin=%s:%s:%s order=%s about=%s event_id=%s class=%s attempts=%s dead_at=%s redriven=%s "
+           "redrives=%s bytes=%s reason=\"%s\"\n",
+           dash(rows, r, OF_DLQ_ID), dash(rows, r, OF_DLQ_TOPIC), dash(rows, r, OF_DLQ_PARTITION),
+           dash(rows, r, OF_DLQ_OFFSET), dash(rows, r, OF_DLQ_ORDER), dash(rows, r, OF_DLQ_SUBJECT),
+           dash(rows, r, OF_DLQ_EVENT_ID), dash(rows, r, OF_DLQ_CLASS), dash(rows, r, OF_DLQ_ATTEMPTS),
+           dash(rows, r, OF_DLQ_DEAD_AT), dash(rows, r, OF_DLQ_REDRIVEN_AT), dash(rows, r, OF_DLQ_REDRIVES),
+           of_rows_str(rows, r, OF_DLQ_BYTES) ? of_rows_str(rows, r, OF_DLQ_BYTES) : "0",
+           of_rows_str(rows, r, OF_DLQ_ERROR) ? of_rows_str(rows, r, OF_DLQ_ERROR) : "");
     if (!with_errors) return;
-    const char *js = of_rows_str(rows, r, 12);
+    const char *js = of_rows_str(rows, r, OF_DLQ_ERRORS);
     cJSON *a = js && *js ? cJSON_Parse(js) : NULL;
     const cJSON *e;
     cJSON_ArrayForEach(e, a) {
@@ -91,6 +102,8 @@ static int parse_opts(int argc, char **argv, int first, dlq_opts_t *o) {
             o->f.topic = argv[++i];
         else if (i + 1 < argc && !strcmp(a, "--order"))
             o->f.order = argv[++i];
+        else if (i + 1 < argc && !strcmp(a, "--about"))
+            o->f.about = argv[++i];
         else if (i + 1 < argc && !strcmp(a, "--class"))
             o->f.klass = argv[++i];
         else if (i + 1 < argc && !strcmp(a, "--since"))
@@ -108,15 +121,18 @@ static int parse_opts(int argc, char **argv, int first, dlq_opts_t *o) {
 }
 
 static const char DLQ_USAGE[] =
-    "usage: ordctl dlq list [--topic ORIGIN] [--order ORDER] [--class C] [--since T] [--until T] [--pending]\n"
-    "                       [--errors] [--limit N] [--kafka]\n"
-    "       ordctl dlq redrive (ID | --all [--topic ORIGIN] [--order ORDER] [--class C] [--since T] [--until T])\n"
-    "T: 'YYYY-MM-DD HH:MM:SS' or an age such as 30m, 2h, 1d. --pending: not re-driven yet. --kafka: read the\n"
-    "deadletter topic instead of MySQL's dead_letter table (what is there now, even without of-dlq-recorder).\n";
+    "usage: ordctl dlq list [--topic ORIGIN] [--order ORDER] [--about S] [--class C] [--since T] [--until T]\n"
+    "                       [--pending] [--errors] [--limit N] [--kafka]\n"
+    "       ordctl dlq redrive (ID | --all [--topic ORIGIN] [--order ORDER] [--about S] [--class C] [--since T]\n"
+    "                          [--until T])\n"
+    "T: 'YYYY-MM-DD HH:MM:SS' or an age such as 30m, 2h, 1d. --pending: not re-driven yet. --about: what the\n"
+    "message is about as the worker read it: tid:<platform trade id>, order:<id>, user:<id> (the whole subject,\n"
+    "letter case ignored, as the schema compares tids). --kafka: read the deadletter topic instead of MySQL's\n"
+    "dead_letter table (what is there now, even without of-dlq-recorder).\n";
 
 static int cmd_list(dlq_opts_t *o) {
     if (o->kafka) {
-        dlq_arg_t a = {o->f.topic, o->limit, 0, 0};
+        dlq_arg_t a = {o->f.topic, o->limit, 0, 0, o->f.about};
         return list_kafka(&a);
     }
     char err[512];

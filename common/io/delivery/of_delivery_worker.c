@@ -189,10 +189,10 @@ static void dead(of_msg_result_t *r, item_t *it, const char *klass, const char *
     r->dead = 1;
     r->klass = klass;
     snprintf(r->reason, sizeof r->reason, "%s", reason);
-    if (it->rq) { /* named in the worker's log line */
-        char id[24] = "";
-        if (!*it->ref && it->rq->order_id) snprintf(id, sizeof id, "%llu", (unsigned long long)it->rq->order_id);
-        of_worker_result_about(r, it->rq->meta ? it->rq->meta->event_id : NULL, "order", *it->ref ? it->ref : id);
+    if (it->rq) { /* named in the worker's log line and the dead letter (D-DLQ-3) */
+        char ref[sizeof it->ref];
+        of_worker_result_about(r, it->rq->meta ? it->rq->meta->event_id : NULL, "order",
+                               *it->ref ? it->ref : of_delivery_ref(it->rq, ref, sizeof ref));
     }
     it->state = IT_DEAD;
 }
@@ -730,8 +730,11 @@ of_err_t of_delivery_worker_record(of_delivery_t *d, item_t **items, int n) {
         it->outcome = OUT_DEAD;
         const char *klass = k == OF_HTTP_RETRY ? "exhausted" : "permanent";
         size_t len;
-        uint8_t *buf = of_dlq_pack(it->m, it->error, klass, d->group, d->worker, it->rc.attempt,
-                                   it->rc.env ? it->rc.env->errors : NULL, it->rc.env ? it->rc.env->n_errors : 0, &len);
+        char subject[sizeof it->ref + 8];
+        snprintf(subject, sizeof subject, "order:%s", it->ref);
+        uint8_t *buf = of_dlq_pack_about(it->m, it->error, klass, d->group, d->worker, it->rc.attempt,
+                                         it->rc.env ? it->rc.env->errors : NULL, it->rc.env ? it->rc.env->n_errors : 0,
+                                         it->rq->meta->event_id, subject, &len);
         se = buf ? of_ladder_send_dead(d->p, it->m, buf, len, klass, &b) : OF_ERR_NOMEM;
         free(buf);
     }

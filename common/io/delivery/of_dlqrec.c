@@ -16,9 +16,9 @@
 #include "of_topics.h"
 
 static const char SQL_INSERT[] =
-    "INSERT IGNORE INTO dead_letter (consumer_group, topic, kafka_partition, kafka_offset, msg_key, order_id, payload, "
-    "reason, error, attempts, errors, first_failed_at, dead_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-    "IF(? > 0, FROM_UNIXTIME(? / 1000), NULL), FROM_UNIXTIME(? / 1000))";
+    "INSERT IGNORE INTO dead_letter (consumer_group, topic, kafka_partition, kafka_offset, msg_key, order_id, "
+    "event_id, subject, payload, reason, error, attempts, errors, first_failed_at, dead_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, IF(? > 0, FROM_UNIXTIME(? / 1000), NULL), FROM_UNIXTIME(? / 1000))";
 
 struct of_dlqrec_s {
     const of_config_t *cfg;
@@ -66,8 +66,8 @@ static void iso(long long ms, char *buf, size_t size) {
 }
 
 const char *of_dlqrec_line(long long id, const char *origin, int partition, long long offset, const char *order,
-                           const char *klass, int attempts, const char *group, long long dead_at_ms, const char *error,
-                           char *buf, size_t size) {
+                           const char *subject, const char *klass, int attempts, const char *group,
+                           long long dead_at_ms, const char *error, char *buf, size_t size) {
     char when[40], esc[1200];
     iso(dead_at_ms, when, sizeof when);
     size_t k = 0;
@@ -83,9 +83,10 @@ const char *of_dlqrec_line(long long id, const char *origin, int partition, long
         }
     }
     esc[k] = '\0';
-    snprintf(buf, size, "%s dead_letter id=%lld origin=%s:%d:%lld order=%s class=%s attempts=%d group=%s error=\"%s\"",
-             when, id, origin, partition, offset, order && *order ? order : "-", klass && *klass ? klass : "-",
-             attempts, group && *group ? group : "-", esc);
+    snprintf(buf, size,
+             "%s dead_letter id=%lld origin=%s:%d:%lld order=%s about=%s class=%s attempts=%d group=%s error=\"%s\"",
+             when, id, origin, partition, offset, order && *order ? order : "-", subject && *subject ? subject : "-",
+             klass && *klass ? klass : "-", attempts, group && *group ? group : "-", esc);
     return buf;
 }
 
@@ -120,7 +121,7 @@ static of_err_t tx_body(of_db_t *db, void *vctx, char *errstr, size_t size) {
         item_t *it = &c->items[i];
         const rd_kafka_message_t *m = it->m;
         const Orderfleet__DeadLetter *dl = it->dl;
-        char group[70], topic[250], error[1100], klass[40];
+        char group[70], topic[250], error[1100], klass[40], eid[130], subject[104];
         int64_t now = of_now_ms();
         of_param_t p[] = {
             OFP_S(of_str_cut(group, dl ? dl->consumer_group : "", 64)),
@@ -130,6 +131,8 @@ static of_err_t tx_body(of_db_t *db, void *vctx, char *errstr, size_t size) {
             dl ? OFP_SN((const char *)dl->original_key.data, dl->original_key.len)
                : OFP_SN((const char *)m->key, m->key_len),
             OFP_S(it->order),
+            OFP_S(of_str_cut(eid, dl ? dl->event_id : "", 128)),
+            OFP_S(of_str_cut(subject, dl ? dl->subject : "", 100)),
             dl ? OFP_SN((const char *)dl->original.data, dl->original.len) : OFP_SN((const char *)m->payload, m->len),
             OFP_S(of_str_cut(klass, dl ? dl->error_class : "undecodable", 32)),
             OFP_S(of_str_cut(error, dl ? dl->error : "value on the deadletter topic is not a DeadLetter", 1024)),
@@ -141,9 +144,9 @@ static of_err_t tx_body(of_db_t *db, void *vctx, char *errstr, size_t size) {
         };
         /* OFP_SN with a zero length means strlen: give empty keys and payloads as "" */
         if (p[4].len == 0) p[4] = OFP_S("");
-        if (p[6].len == 0) p[6] = OFP_S("");
+        if (p[8].len == 0) p[8] = OFP_S("");
         uint64_t affected = 0, id = 0;
-        of_err_t err = of_db_exec(db, c->r->st_insert, p, 14, &affected, &id, errstr, size);
+        of_err_t err = of_db_exec(db, c->r->st_insert, p, 16, &affected, &id, errstr, size);
         if (err) return err;
         it->id = affected ? id : 0;
     }
@@ -168,6 +171,10 @@ of_err_t of_dlqrec_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
             memcpy(it->order, it->dl->original_key.data, it->dl->original_key.len);
             it->order[it->dl->original_key.len] = '\0';
         }
+        /* D-DLQ-3: a topic keyed otherwise (by buyer, by trade) still names its order when the worker read it */
+        if (!*it->order && it->dl->subject && !strncmp(it->dl->subject, "order:", 6) &&
+            strlen(it->dl->subject + 6) <= 64) /* dead_letter.order_id */
+            snprintf(it->order, sizeof it->order, "%s", it->dl->subject + 6);
     }
     char err[512];
     txctx_t c = {r, items, n};
@@ -186,8 +193,8 @@ of_err_t of_dlqrec_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
             char line[2048];
             of_dlqrec_line((long long)it->id, dl ? dl->topic : rd_kafka_topic_name(it->m->rkt),
                            dl ? dl->partition : it->m->partition, dl ? dl->offset : it->m->offset, it->order,
-                           dl ? dl->error_class : "undecodable", dl ? dl->attempts : 0, dl ? dl->consumer_group : "",
-                           dl && dl->dead_at_ms ? dl->dead_at_ms : of_now_ms(),
+                           dl ? dl->subject : "", dl ? dl->error_class : "undecodable", dl ? dl->attempts : 0,
+                           dl ? dl->consumer_group : "", dl && dl->dead_at_ms ? dl->dead_at_ms : of_now_ms(),
                            dl ? dl->error : "value on the deadletter topic is not a DeadLetter", line, sizeof line - 1);
             size_t len = strlen(line);
             line[len++] = '\n';
@@ -197,6 +204,7 @@ of_err_t of_dlqrec_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
             of_metric_add(OF_M_PROCESSED, 1);
             of_warn("dead letter recorded", OF_I("id", (long long)it->id),
                     OF_S("origin", dl ? dl->topic : rd_kafka_topic_name(it->m->rkt)), OF_S("order", it->order),
+                    OF_S("about", dl && *dl->subject ? dl->subject : "-"),
                     OF_S("class", dl ? dl->error_class : "undecodable"), OF_I("attempts", dl ? dl->attempts : 0),
                     OF_S("event_id", dl && dl->meta ? dl->meta->event_id : ""), OF_END);
         }

@@ -19,9 +19,10 @@ void of_dlqrec_destroy(of_dlqrec_t *r);
  * that is not a DeadLetter is recorded as such (never sent back to the dead-letter topic). */
 of_err_t of_dlqrec_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_result_t *results);
 
-/* One text-log line for a dead letter (no newline inside; quotes and control bytes escaped). Pure. */
+/* One text-log line for a dead letter (no newline inside; quotes and control bytes escaped); subject: what it is
+ * about ("tid:…", "order:…"; NULL or "" = "-"). Pure. */
 const char *of_dlqrec_line(long long id, const char *origin, int partition, long long offset, const char *order,
-                           const char *klass, int attempts, const char *group, long long dead_at_ms, const char *error,
-                           char *buf, size_t size);
+                           const char *subject, const char *klass, int attempts, const char *group,
+                           long long dead_at_ms, const char *error, char *buf, size_t size);
 
 #endif

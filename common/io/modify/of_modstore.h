@@ -47,9 +47,9 @@ void of_modstore_destroy(of_modstore_t *ms);
  * transaction), OF_ERR_DB, OF_ERR_NOMEM. */
 of_err_t of_modstore_apply(of_modstore_t *ms, const of_cat_snap_t *snap, of_modjob_t *const *jobs, size_t n,
                            int64_t now, char *errstr, size_t errstr_size) OF_MUST_CHECK;
-/* The platform goods rows a re-submission of this transaction wrote (INIT-04; to publish after its commit). */
 /* The worker's lane the store serves (OF_WORKER_LANES; 0 by default): named in its log lines. */
 void of_modstore_set_lane(of_modstore_t *ms, int lane);
+/* The platform goods rows a re-submission of this transaction wrote (INIT-04; to publish after its commit). */
 const of_cat_overlay_t *of_modstore_overlay(const of_modstore_t *ms);
 /* The transaction is over (committed or rolled back): drop what is buffered. */
 void of_modstore_discard(of_modstore_t *ms);

@@ -201,6 +201,7 @@ static void fill_dls(of_db_t *db, const char *prefix, of_cpage_model_t *m) {
         d->id = of_rows_i64(r, i, OF_DLQ_ID);
         cellcpy(d->topic, sizeof d->topic, r, i, OF_DLQ_TOPIC);
         cellcpy(d->order, sizeof d->order, r, i, OF_DLQ_ORDER);
+        if (!*d->order) cellcpy(d->order, sizeof d->order, r, i, OF_DLQ_SUBJECT); /* "tid:…" (D-DLQ-3) */
         cellcpy(d->klass, sizeof d->klass, r, i, OF_DLQ_CLASS);
         cellcpy(d->dead_at, sizeof d->dead_at, r, i, OF_DLQ_DEAD_AT);
         cellcpy(d->redriven_at, sizeof d->redriven_at, r, i, OF_DLQ_REDRIVEN_AT);

@@ -27,9 +27,10 @@ static long long rel_secs(const char *s) {
 #define SQL_SELECT                                                                                                     \
     "SELECT id, topic, kafka_partition, kafka_offset, order_id, reason, attempts, "                                    \
     "DATE_FORMAT(dead_at, '%Y-%m-%dT%H:%i:%s'), IFNULL(DATE_FORMAT(redriven_at, '%Y-%m-%dT%H:%i:%s'), '-'), "          \
-    "redrive_count, LENGTH(payload), error, IFNULL(errors, ''), consumer_group, payload, msg_key "                     \
+    "redrive_count, LENGTH(payload), error, IFNULL(errors, ''), consumer_group, payload, msg_key, event_id, subject "  \
     "FROM dead_letter WHERE (? < 0 OR id = ?) AND (? = '' OR topic = ? OR topic = CONCAT(?, ?)) "                      \
-    "AND (? = '' OR order_id = ?) AND (? = '' OR reason = ?) AND (? = 0 OR redriven_at IS NULL) "                      \
+    "AND (? = '' OR order_id = ?) AND (? = '' OR subject = ?) AND (? = '' OR reason = ?) "                             \
+    "AND (? = 0 OR redriven_at IS NULL) "                                                                              \
     "AND (? = '' OR dead_at >= ?) AND (? < 0 OR dead_at >= NOW(3) - INTERVAL ? SECOND) "                               \
     "AND (? = '' OR dead_at <= ?) AND (? < 0 OR dead_at <= NOW(3) - INTERVAL ? SECOND) "
 static const char SQL_OLDEST[] = SQL_SELECT "ORDER BY id LIMIT ?";
@@ -43,17 +44,17 @@ static const char *nz(const char *s) {
 
 of_err_t of_dlqstore_select(of_db_t *db, const char *prefix, const of_dlqstore_filter_t *f, of_rows_t **rowsp,
                             char *err, size_t errsize) {
-    const char *topic = nz(f->topic), *order = nz(f->order), *klass = nz(f->klass);
+    const char *topic = nz(f->topic), *order = nz(f->order), *klass = nz(f->klass), *about = nz(f->about);
     long long srel = f->since && *f->since ? rel_secs(f->since) : -1;
     long long urel = f->until && *f->until ? rel_secs(f->until) : -1;
     const char *sabs = f->since && srel < 0 ? f->since : "", *uabs = f->until && urel < 0 ? f->until : "";
     long limit = f->limit > 0 ? f->limit : 1000000;
-    of_param_t p[] = {OFP_I(f->id),      OFP_I(f->id), OFP_S(topic), OFP_S(topic), OFP_S(prefix),
-                      OFP_S(topic),      OFP_S(order), OFP_S(order), OFP_S(klass), OFP_S(klass),
-                      OFP_I(f->pending), OFP_S(sabs),  OFP_S(sabs),  OFP_I(srel),  OFP_I(srel),
-                      OFP_S(uabs),       OFP_S(uabs),  OFP_I(urel),  OFP_I(urel),  OFP_I(limit)};
+    of_param_t p[] = {OFP_I(f->id),      OFP_I(f->id), OFP_S(topic), OFP_S(topic), OFP_S(prefix), OFP_S(topic),
+                      OFP_S(order),      OFP_S(order), OFP_S(about), OFP_S(about), OFP_S(klass),  OFP_S(klass),
+                      OFP_I(f->pending), OFP_S(sabs),  OFP_S(sabs),  OFP_I(srel),  OFP_I(srel),   OFP_S(uabs),
+                      OFP_S(uabs),       OFP_I(urel),  OFP_I(urel),  OFP_I(limit)};
     int st = of_db_register(db, f->newest_first ? SQL_NEWEST : SQL_OLDEST);
-    return of_db_query(db, st, p, 20, rowsp, err, errsize);
+    return of_db_query(db, st, p, 22, rowsp, err, errsize);
 }
 
 of_err_t of_dlqstore_redrive(of_db_t *db, of_producer_t *p, const char *prefix, const of_rows_t *rows, int r, char *err,

@@ -11,9 +11,11 @@
 /* Filters (NULL or "" = any). since/until: 'YYYY-MM-DD HH:MM:SS' or an age such as 30s, 10m, 2h, 1d. */
 typedef struct {
     const char *topic, *order, *klass, *since, *until;
-    int pending;  /* 1: only those not re-driven yet */
-    long long id; /* -1 = any */
-    long limit;   /* rows at most (0 = 1000000) */
+    const char *about; /* the subject as the worker read it, whole: "tid:T1001", "order:1003" (D-DLQ-3; the column's
+                        * collation: letter case ignored, as for tids) */
+    int pending;       /* 1: only those not re-driven yet */
+    long long id;      /* -1 = any */
+    long limit;        /* rows at most (0 = 1000000) */
     int newest_first;
 } of_dlqstore_filter_t;
 
@@ -34,7 +36,9 @@ enum {
     OF_DLQ_ERRORS, /* every try's, JSON [{attempt, at, error}] or "" */
     OF_DLQ_GROUP,
     OF_DLQ_PAYLOAD,
-    OF_DLQ_KEY
+    OF_DLQ_KEY,
+    OF_DLQ_EVENT_ID, /* the original's event id, "" when unread */
+    OF_DLQ_SUBJECT   /* "tid:…", "order:…", "user:…", "" when unread (D-DLQ-3) */
 };
 
 /* Rows of dead_letter matching f, by id (f->newest_first: newest first). prefix: OF_TOPIC_PREFIX (a topic filter

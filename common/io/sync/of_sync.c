@@ -749,6 +749,9 @@ of_err_t of_sync_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_resul
             if (op) orderfleet__sync_op__free_unpacked(op, NULL);
             continue;
         }
+        char id[24]; /* named by its dead letter, if it comes to one (D-DLQ-3) */
+        snprintf(id, sizeof id, "%" PRIu64, op->oid);
+        of_worker_result_about(&res[i], op->meta ? op->meta->event_id : NULL, "order", id);
         rd.o[rd.n++] = (ord_t){.oid = op->oid, .msg = i};
         orderfleet__sync_op__free_unpacked(op, NULL);
     }
@@ -759,9 +762,6 @@ of_err_t of_sync_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_resul
         if (!o->refused) continue;
         res[o->msg].dead = 1;
         res[o->msg].klass = "permanent";
-        char id[24];
-        snprintf(id, sizeof id, "%" PRIu64, o->oid);
-        of_worker_result_about(&res[o->msg], NULL, "order", id); /* named in the worker's log line */
         snprintf(res[o->msg].reason, sizeof res[o->msg].reason,
                  "order %" PRIu64 " cannot be merged: %.400s (its ops stay in the sync logs)", o->oid, o->error);
         of_error("order-sync: an order cannot be merged, its message dead-lettered", OF_U("order_id", o->oid),
@@ -797,9 +797,6 @@ of_err_t of_sync_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_resul
         else {
             res[o->msg].dead = 1;
             res[o->msg].klass = "exhausted";
-            char id[24];
-            snprintf(id, sizeof id, "%" PRIu64, o->oid);
-            of_worker_result_about(&res[o->msg], NULL, "order", id);
             snprintf(res[o->msg].reason, sizeof res[o->msg].reason, "%s (its ops stay in the sync log)", why);
         }
     }

@@ -240,8 +240,9 @@ static void deadletters(of_cpage_buf_t *b, const of_cpage_model_t *m) {
     of_cpage_puts(b, "<p class=\"hint\">Re-drive sends the original message back to its topic as a fresh first try "
                      "(ordctl dlq redrive ID); the dead letter is marked re-driven.</p>");
     if (!*m->dl_err) {
-        of_cpage_puts(b, "<table><tr><th>id</th><th>origin</th><th>order</th><th>class</th><th>tries</th><th>dead "
-                         "at</th><th>reason</th><th>re-driven</th><th></th></tr>");
+        of_cpage_puts(b,
+                      "<table><tr><th>id</th><th>origin</th><th>order / about</th><th>class</th><th>tries</th><th>dead "
+                      "at</th><th>reason</th><th>re-driven</th><th></th></tr>");
         for (size_t i = 0; i < m->ndls; i++) {
             const of_cpage_dl_t *d = &m->dls[i];
             of_cpage_printf(b, "<tr data-dl=\"%lld\" data-redrives=\"%d\"><td>%lld</td><td>", d->id, d->redrives,

@@ -37,7 +37,7 @@ typedef struct {
 } of_cpage_lag_t;
 typedef struct {
     long long id;
-    char topic[160], order[64], klass[32], dead_at[32], redriven_at[32], error[512];
+    char topic[160], order[104], klass[32], dead_at[32], redriven_at[32], error[512];
     int attempts, redrives;
     long long bytes;
 } of_cpage_dl_t;
