@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 #include <cjson/cJSON.h>
@@ -15,16 +16,24 @@
 #include "of_metrics.h"
 #include "of_topics.h"
 
-static const char SQL_INSERT[] =
-    "INSERT IGNORE INTO dead_letter (consumer_group, topic, kafka_partition, kafka_offset, msg_key, order_id, "
-    "event_id, subject, payload, reason, error, attempts, errors, first_failed_at, dead_at) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, IF(? > 0, FROM_UNIXTIME(? / 1000), NULL), FROM_UNIXTIME(? / 1000))";
+/* D-DLQ-4: a batch's dead letters in one read of the origins already recorded and multi-row inserts of the others
+ * (parts of at most INSERT_BYTES of originals), not a statement per dead letter */
+static const char SQL_SEEN[3][160] = {
+    "SELECT consumer_group, topic, kafka_partition, kafka_offset FROM dead_letter WHERE (consumer_group, topic, "
+    "kafka_partition, kafka_offset) IN (",
+    "(?, ?, ?, ?)", ")"};
+static const char SQL_INSERT[3][240] = {
+    "INSERT INTO dead_letter (consumer_group, topic, kafka_partition, kafka_offset, msg_key, order_id, event_id, "
+    "subject, payload, reason, error, attempts, errors, first_failed_at, dead_at) VALUES ",
+    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, IF(? > 0, FROM_UNIXTIME(? / 1000), NULL), FROM_UNIXTIME(? / 1000))", ""};
+#define INSERT_PARAMS 16
+#define INSERT_BYTES (4 << 20) /* originals are up to 900 KiB each (OF_DLQ_MAX_ORIGINAL); max_allowed_packet */
 
 struct of_dlqrec_s {
     const of_config_t *cfg;
     of_db_t *db;
     int fd;
-    int st_insert;
+    of_db_multi_t m_seen, m_insert;
 };
 
 typedef struct {
@@ -33,6 +42,10 @@ typedef struct {
     char order[72];
     char *errors_json;
     uint64_t id; /* row inserted; 0 = already recorded */
+    /* its row's cells (cut to their columns) and parameters */
+    char group[70], topic[250], error[1100], klass[40], eid[130], subject[104];
+    of_param_t p[INSERT_PARAMS];
+    int recorded; /* its origin has a row already, or an earlier dead letter of the batch has it */
 } item_t;
 
 of_dlqrec_t *of_dlqrec_new(const of_config_t *cfg, of_db_t *db, char *errstr, size_t errstr_size) {
@@ -47,7 +60,13 @@ of_dlqrec_t *of_dlqrec_new(const of_config_t *cfg, of_db_t *db, char *errstr, si
         free(r);
         return NULL;
     }
-    r->st_insert = of_db_register(db, SQL_INSERT);
+    if (of_db_register_multi(db, SQL_SEEN[0], SQL_SEEN[1], SQL_SEEN[2], &r->m_seen) ||
+        of_db_register_multi(db, SQL_INSERT[0], SQL_INSERT[1], SQL_INSERT[2], &r->m_insert)) {
+        of_seterr(errstr, errstr_size, OF_ERR_NOMEM, "cannot register the recorder's statements");
+        close(r->fd);
+        free(r);
+        return NULL;
+    }
     return r;
 }
 
@@ -113,44 +132,89 @@ typedef struct {
     of_dlqrec_t *r;
     item_t *items;
     int n;
+    of_param_t *keys; /* 4 per item: its origin */
+    of_param_t *vals; /* INSERT_PARAMS per row of one insert */
 } txctx_t;
+
+/* Item it's row: its cells cut to their columns, its parameters. */
+static void row_params(item_t *it, int64_t now) {
+    const rd_kafka_message_t *m = it->m;
+    const Orderfleet__DeadLetter *dl = it->dl;
+    of_param_t p[INSERT_PARAMS] = {
+        OFP_S(of_str_cut(it->group, dl ? dl->consumer_group : "", 64)),
+        OFP_S(of_str_cut(it->topic, dl ? dl->topic : rd_kafka_topic_name(m->rkt), 249)),
+        OFP_I(dl ? dl->partition : m->partition),
+        OFP_I(dl ? dl->offset : m->offset),
+        dl ? OFP_SN((const char *)dl->original_key.data, dl->original_key.len)
+           : OFP_SN((const char *)m->key, m->key_len),
+        OFP_S(it->order),
+        OFP_S(of_str_cut(it->eid, dl ? dl->event_id : "", 128)),
+        OFP_S(of_str_cut(it->subject, dl ? dl->subject : "", 100)),
+        dl ? OFP_SN((const char *)dl->original.data, dl->original.len) : OFP_SN((const char *)m->payload, m->len),
+        OFP_S(of_str_cut(it->klass, dl ? dl->error_class : "undecodable", 32)),
+        OFP_S(of_str_cut(it->error, dl ? dl->error : "value on the deadletter topic is not a DeadLetter", 1024)),
+        OFP_I(dl ? dl->attempts : 0),
+        it->errors_json ? OFP_S(it->errors_json) : OFP_NUL,
+        OFP_I(dl ? dl->first_failed_at_ms : 0),
+        OFP_I(dl ? dl->first_failed_at_ms : 0),
+        OFP_I(dl && dl->dead_at_ms ? dl->dead_at_ms : now),
+    };
+    /* OFP_SN with a zero length means strlen: give empty keys and payloads as "" */
+    if (p[4].len == 0) p[4] = OFP_S("");
+    if (p[8].len == 0) p[8] = OFP_S("");
+    memcpy(it->p, p, sizeof p);
+}
+
+/* Whether item a has that origin (group, topic, partition, offset: dead_letter's unique key, compared as the
+ * column's collation does for these ASCII names: letter case ignored, so one the key holds is never inserted again). */
+static int same_origin(const item_t *a, const char *group, const char *topic, long long part, long long off) {
+    return a->p[2].i == part && a->p[3].i == off && !strcasecmp(a->group, group ? group : "") &&
+           !strcasecmp(a->topic, topic ? topic : "");
+}
 
 static of_err_t tx_body(of_db_t *db, void *vctx, char *errstr, size_t size) {
     txctx_t *c = vctx;
+    of_dlqrec_t *r = c->r;
+    of_param_t *k = c->keys, *v = c->vals;
+    for (int i = 0; i < c->n; i++) { /* a retried transaction starts over */
+        c->items[i].id = 0;
+        c->items[i].recorded = 0;
+        memcpy(&k[(size_t)i * 4], c->items[i].p, 4 * sizeof *k);
+    }
+    /* 1. the origins recorded already (a redelivery, a replay): one read */
+    of_rows_t *seen = NULL;
+    of_err_t err = of_db_query_multi_in(db, &r->m_seen, k, c->n, NULL, &seen, errstr, size);
+    if (err) return err;
     for (int i = 0; i < c->n; i++) {
         item_t *it = &c->items[i];
-        const rd_kafka_message_t *m = it->m;
-        const Orderfleet__DeadLetter *dl = it->dl;
-        char group[70], topic[250], error[1100], klass[40], eid[130], subject[104];
-        int64_t now = of_now_ms();
-        of_param_t p[] = {
-            OFP_S(of_str_cut(group, dl ? dl->consumer_group : "", 64)),
-            OFP_S(of_str_cut(topic, dl ? dl->topic : rd_kafka_topic_name(m->rkt), 249)),
-            OFP_I(dl ? dl->partition : m->partition),
-            OFP_I(dl ? dl->offset : m->offset),
-            dl ? OFP_SN((const char *)dl->original_key.data, dl->original_key.len)
-               : OFP_SN((const char *)m->key, m->key_len),
-            OFP_S(it->order),
-            OFP_S(of_str_cut(eid, dl ? dl->event_id : "", 128)),
-            OFP_S(of_str_cut(subject, dl ? dl->subject : "", 100)),
-            dl ? OFP_SN((const char *)dl->original.data, dl->original.len) : OFP_SN((const char *)m->payload, m->len),
-            OFP_S(of_str_cut(klass, dl ? dl->error_class : "undecodable", 32)),
-            OFP_S(of_str_cut(error, dl ? dl->error : "value on the deadletter topic is not a DeadLetter", 1024)),
-            OFP_I(dl ? dl->attempts : 0),
-            it->errors_json ? OFP_S(it->errors_json) : OFP_NUL,
-            OFP_I(dl ? dl->first_failed_at_ms : 0),
-            OFP_I(dl ? dl->first_failed_at_ms : 0),
-            OFP_I(dl && dl->dead_at_ms ? dl->dead_at_ms : now),
-        };
-        /* OFP_SN with a zero length means strlen: give empty keys and payloads as "" */
-        if (p[4].len == 0) p[4] = OFP_S("");
-        if (p[8].len == 0) p[8] = OFP_S("");
-        uint64_t affected = 0, id = 0;
-        of_err_t err = of_db_exec(db, c->r->st_insert, p, 16, &affected, &id, errstr, size);
-        if (err) return err;
-        it->id = affected ? id : 0;
+        for (int s = 0; s < seen->nrows && !it->recorded; s++)
+            it->recorded = same_origin(it, of_rows_str(seen, s, 0), of_rows_str(seen, s, 1), of_rows_i64(seen, s, 2),
+                                       of_rows_i64(seen, s, 3));
+        for (int e = 0; e < i && !it->recorded; e++) /* twice in the batch (published at least once) */
+            it->recorded = same_origin(&c->items[e], it->group, it->topic, it->p[2].i, it->p[3].i);
     }
-    return OF_OK;
+    of_rows_free(seen);
+    /* 2. the others: multi-row inserts, each within INSERT_BYTES of originals, their ids for the text log */
+    for (int i = 0; i < c->n && !err;) {
+        int nv = 0, at[OF_DB_MULTI_MAX];
+        size_t bytes = 0;
+        for (; i < c->n && nv < OF_DB_MULTI_MAX; i++) {
+            item_t *it = &c->items[i];
+            if (it->recorded) continue;
+            size_t b =
+                it->p[8].len + it->p[4].len + strlen(it->error) + (it->errors_json ? strlen(it->errors_json) : 0);
+            if (nv && bytes + b > INSERT_BYTES) break;
+            bytes += b;
+            memcpy(&v[(size_t)nv * INSERT_PARAMS], it->p, sizeof it->p);
+            at[nv++] = i;
+        }
+        if (!nv) break;
+        uint64_t ids[OF_DB_MULTI_MAX];
+        if (!(err = of_db_exec_multi_ids(db, &r->m_insert, v, nv, ids, NULL, errstr, size)))
+            for (int x = 0; x < nv; x++)
+                c->items[at[x]].id = ids[x];
+    }
+    return err;
 }
 
 of_err_t of_dlqrec_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_result_t *res) {
@@ -167,7 +231,7 @@ of_err_t of_dlqrec_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
         it->errors_json = errors_json(it->dl);
         int t = it->dl->topic ? of_topic_find(it->dl->topic, prefix) : -1;
         if (t >= 0 && !strcmp(of_topics()[t].key, "order id") && it->dl->original_key.len &&
-            it->dl->original_key.len < sizeof it->order) {
+            it->dl->original_key.len <= 64) { /* dead_letter.order_id */
             memcpy(it->order, it->dl->original_key.data, it->dl->original_key.len);
             it->order[it->dl->original_key.len] = '\0';
         }
@@ -176,9 +240,16 @@ of_err_t of_dlqrec_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_res
             strlen(it->dl->subject + 6) <= 64) /* dead_letter.order_id */
             snprintf(it->order, sizeof it->order, "%s", it->dl->subject + 6);
     }
+    int64_t now = of_now_ms();
+    for (int i = 0; i < n; i++)
+        row_params(&items[i], now);
     char err[512];
-    txctx_t c = {r, items, n};
-    of_err_t rc = of_db_tx(r->db, tx_body, &c, err, sizeof err);
+    txctx_t c = {r, items, n, calloc((size_t)n * 4, sizeof(of_param_t)),
+                 calloc((size_t)(n < OF_DB_MULTI_MAX ? n : OF_DB_MULTI_MAX) * INSERT_PARAMS, sizeof(of_param_t))};
+    of_err_t rc = c.keys && c.vals ? of_db_tx(r->db, tx_body, &c, err, sizeof err)
+                                   : of_seterr(err, sizeof err, OF_ERR_NOMEM, "out of memory");
+    free(c.keys);
+    free(c.vals);
     if (rc) {
         of_warn("recording dead letters failed", OF_S("error", err), OF_END);
         rc = OF_ERR_TRANSIENT;
