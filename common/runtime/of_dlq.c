@@ -7,12 +7,14 @@
 uint8_t *of_dlq_pack(const rd_kafka_message_t *m, const char *error, const char *error_class, const char *group,
                      const char *producer, int attempts, Orderfleet__AttemptError *const *earlier, size_t nearlier,
                      size_t *lenp) {
-    return of_dlq_pack_about(m, error, error_class, group, producer, attempts, earlier, nearlier, NULL, NULL, lenp);
+    return of_dlq_pack_about(m, error, error_class, group, producer, attempts, earlier, nearlier, NULL, NULL, NULL,
+                             lenp);
 }
 
 uint8_t *of_dlq_pack_about(const rd_kafka_message_t *m, const char *error, const char *error_class, const char *group,
                            const char *producer, int attempts, Orderfleet__AttemptError *const *earlier,
-                           size_t nearlier, const char *event_id, const char *subject, size_t *lenp) {
+                           size_t nearlier, const char *event_id, const char *about_key, const char *about,
+                           size_t *lenp) {
     int64_t now = of_now_ms();
     char id[160], note[640];
     snprintf(id, sizeof id, "dl-%s-%d-%lld", rd_kafka_topic_name(m->rkt), (int)m->partition, (long long)m->offset);
@@ -57,7 +59,11 @@ uint8_t *of_dlq_pack_about(const rd_kafka_message_t *m, const char *error, const
     dl.dead_at_ms = now;
     dl.consumer_group = (char *)group;
     if (event_id && *event_id) dl.event_id = (char *)event_id;
-    if (subject && *subject) dl.subject = (char *)subject;
+    char subject[200];
+    if (about_key && about && *about) {
+        snprintf(subject, sizeof subject, "%s:%s", about_key, about);
+        dl.subject = subject;
+    }
     size_t n = orderfleet__dead_letter__get_packed_size(&dl);
     uint8_t *buf = malloc(n ? n : 1);
     if (buf) {

@@ -21,10 +21,11 @@
 uint8_t *of_dlq_pack(const rd_kafka_message_t *m, const char *error, const char *error_class, const char *group,
                      const char *producer, int attempts, Orderfleet__AttemptError *const *earlier, size_t nearlier,
                      size_t *lenp);
-/* The same, naming what the original is about when the worker read it: its event id and a subject such as
- * "tid:T1001" or "order:1003" (NULL or "" for none). */
+/* The same, naming what the original is about when the worker read it: its event id, and the subject
+ * "<about_key>:<about>" such as "tid:T1001" or "order:1003" (D-DLQ-3; NULL or "" for none). */
 uint8_t *of_dlq_pack_about(const rd_kafka_message_t *m, const char *error, const char *error_class, const char *group,
                            const char *producer, int attempts, Orderfleet__AttemptError *const *earlier,
-                           size_t nearlier, const char *event_id, const char *subject, size_t *lenp);
+                           size_t nearlier, const char *event_id, const char *about_key, const char *about,
+                           size_t *lenp);
 
 #endif

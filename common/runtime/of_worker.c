@@ -143,10 +143,9 @@ of_err_t of_worker_publish_dead(of_producer_t *p, const char *group, const char 
         if (!res[i].dead) continue;
         size_t len;
         const char *attempt = hdr_or(msgs[i], "of-attempt");
-        char subject[sizeof res[i].ref + 16] = ""; /* what it is about: "tid:T1001", "order:1003" … */
-        if (res[i].ref_key && *res[i].ref) snprintf(subject, sizeof subject, "%s:%s", res[i].ref_key, res[i].ref);
-        uint8_t *buf = of_dlq_pack_about(msgs[i], res[i].reason, res[i].klass, group, producer_id,
-                                         *attempt ? atoi(attempt) : 1, NULL, 0, res[i].event_id, subject, &len);
+        uint8_t *buf =
+            of_dlq_pack_about(msgs[i], res[i].reason, res[i].klass, group, producer_id, *attempt ? atoi(attempt) : 1,
+                              NULL, 0, res[i].event_id, res[i].ref_key, res[i].ref, &len);
         if (!buf) {
             err = OF_ERR_NOMEM;
             break;
@@ -167,6 +166,12 @@ void of_worker_result_about(of_msg_result_t *r, const char *event_id, const char
         r->ref_key = ref_key;
         snprintf(r->ref, sizeof r->ref, "%s", ref);
     }
+}
+
+void of_worker_result_about_id(of_msg_result_t *r, const char *event_id, const char *ref_key, uint64_t id) {
+    char s[24] = "";
+    if (id) snprintf(s, sizeof s, "%llu", (unsigned long long)id);
+    of_worker_result_about(r, event_id, ref_key, s);
 }
 
 void of_worker_settled(const rd_kafka_message_t *m, const of_msg_result_t *r) {

@@ -112,6 +112,8 @@ of_err_t of_worker_publish_dead(of_producer_t *p, const char *group, const char 
 /* What a dead letter's log line names: the message's event id and what it is about (ref_key "tid", "order", "job" …:
  * a static string; ref its value), when the handler decoded them; NULL or "" leaves a field as it is. */
 void of_worker_result_about(of_msg_result_t *r, const char *event_id, const char *ref_key, const char *ref);
+/* The same for a numeric ref (0 = none read). */
+void of_worker_result_about_id(of_msg_result_t *r, const char *event_id, const char *ref_key, uint64_t id);
 /* A message settled (applied or dead-lettered, durably): counted under its topic, a dead letter logged. */
 void of_worker_settled(const rd_kafka_message_t *m, const of_msg_result_t *r);
 /* The consumer group of a worker: OF_KAFKA_GROUP or "orderfleet.<name>". */

@@ -97,8 +97,8 @@ Test(dlq, attempts_from_a_header_without_earlier_errors) {
 Test(dlq, D_DLQ_3_event_id_and_subject_travel_with_the_dead_letter) {
     rd_kafka_message_t m = msg("x", 1, "2:buyer");
     size_t len = 0;
-    uint8_t *buf =
-        of_dlq_pack_about(&m, "trade not submitted", "exhausted", "g", "w", 6, NULL, 0, "tc-rt-9", "tid:T1001", &len);
+    uint8_t *buf = of_dlq_pack_about(&m, "trade not submitted", "exhausted", "g", "w", 6, NULL, 0, "tc-rt-9", "tid",
+                                     "T1001", &len);
     Orderfleet__DeadLetter *dl = unpack(buf, len);
     cr_expect_str_eq(dl->event_id, "tc-rt-9");
     cr_expect_str_eq(dl->subject, "tid:T1001");

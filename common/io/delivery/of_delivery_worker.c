@@ -730,11 +730,9 @@ of_err_t of_delivery_worker_record(of_delivery_t *d, item_t **items, int n) {
         it->outcome = OUT_DEAD;
         const char *klass = k == OF_HTTP_RETRY ? "exhausted" : "permanent";
         size_t len;
-        char subject[sizeof it->ref + 8];
-        snprintf(subject, sizeof subject, "order:%s", it->ref);
         uint8_t *buf = of_dlq_pack_about(it->m, it->error, klass, d->group, d->worker, it->rc.attempt,
                                          it->rc.env ? it->rc.env->errors : NULL, it->rc.env ? it->rc.env->n_errors : 0,
-                                         it->rq->meta->event_id, subject, &len);
+                                         it->rq->meta->event_id, "order", it->ref, &len);
         se = buf ? of_ladder_send_dead(d->p, it->m, buf, len, klass, &b) : OF_ERR_NOMEM;
         free(buf);
     }

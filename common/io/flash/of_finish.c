@@ -389,11 +389,8 @@ static void dead(of_msg_result_t *r, item_t *it, const char *klass, const char *
     r->dead = 1;
     r->klass = klass;
     snprintf(r->reason, sizeof r->reason, "%s", reason);
-    if (it->pc) { /* named in the worker's log line */
-        char id[24] = "";
-        if (it->pc->order_id) snprintf(id, sizeof id, "%llu", (unsigned long long)it->pc->order_id);
-        of_worker_result_about(r, it->pc->meta ? it->pc->meta->event_id : NULL, "order", id);
-    }
+    if (it->pc) /* named in the worker's log line */
+        of_worker_result_about_id(r, it->pc->meta ? it->pc->meta->event_id : NULL, "order", it->pc->order_id);
     it->dead = 1;
 }
 

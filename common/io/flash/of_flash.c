@@ -679,9 +679,8 @@ of_err_t of_flash_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_resu
             res[i].dead = 1;
             res[i].klass = "validation";
             snprintf(res[i].reason, sizeof res[i].reason, "job_id: 1..32 characters of [0-9A-Za-z_-] required");
-            char user[24] = ""; /* named in the worker's log line: the job has no valid id, its buyer */
-            if (x->j->user_id) snprintf(user, sizeof user, "%llu", (unsigned long long)x->j->user_id);
-            of_worker_result_about(&res[i], x->j->meta ? x->j->meta->event_id : NULL, "user", user);
+            /* named in the worker's log line: the job has no valid id, its buyer */
+            of_worker_result_about_id(&res[i], x->j->meta ? x->j->meta->event_id : NULL, "user", x->j->user_id);
             orderfleet__flash_job__free_unpacked(x->j, NULL);
             x->j = NULL;
             continue;

@@ -749,9 +749,8 @@ of_err_t of_sync_batch(void *ctx, rd_kafka_message_t **msgs, int n, of_msg_resul
             if (op) orderfleet__sync_op__free_unpacked(op, NULL);
             continue;
         }
-        char id[24]; /* named by its dead letter, if it comes to one (D-DLQ-3) */
-        snprintf(id, sizeof id, "%" PRIu64, op->oid);
-        of_worker_result_about(&res[i], op->meta ? op->meta->event_id : NULL, "order", id);
+        /* named by its dead letter, if it comes to one (D-DLQ-3) */
+        of_worker_result_about_id(&res[i], op->meta ? op->meta->event_id : NULL, "order", op->oid);
         rd.o[rd.n++] = (ord_t){.oid = op->oid, .msg = i};
         orderfleet__sync_op__free_unpacked(op, NULL);
     }
