@@ -19,7 +19,10 @@
  * Batching: --changes N / OF_BATCH_SIZE transactions (the worker's batch count); transaction k writes the k-th slice
  * of every table's rows (in primary-key order, i.e. in the worker's insert order for its new rows), deletes first,
  * then inserts, then updates, then the counters. Statements go through of_db_exec_multi (prepared, parts of up to 64
- * rows), as the worker's write set does; integer columns are bound as integers, everything else as strings.
+ * rows), as the worker's write set does; integer columns are bound as integers, everything else as strings. With
+ * OF_MYSQL_BULK=1 (the configuration's default, D-RT-16) the inserts and the counters' upserts go as the worker's do,
+ * each table's rows of a transaction in one bulk execution of its one-row statement; run_modify_bench.sh runs it both
+ * ways: OF_MYSQL_BULK=0, the multi-row ceiling of issue 11's target, and 1, the bulk ceiling beside it.
  *
  * After the timed part it checks that every compared column of every table now equals the copy (verify=ok).
  *

@@ -31,11 +31,14 @@
 #       TradeChange waits on trade.changed (dump S = "changes stored, not applied");
 #   (a) worker: restore S, start one of-trade-modify, time until `ordctl wait-idle` on its group returns;
 #   (b) ceiling: copy the database as the worker left it, restore S, run bin/of-bench-modceiling: the same rows
-#       (diffed by primary key, stock counters as per-transaction upserts), multi-row, N/OF_BATCH_SIZE transactions,
-#       no Kafka, no rules, no reads; it checks that the result equals the worker's;
+#       (diffed by primary key, stock counters as per-transaction upserts), multi-row (OF_MYSQL_BULK=0: issue 11's
+#       ceiling, "as for trade-submit"), N/OF_BATCH_SIZE transactions, no Kafka, no rules, no reads; it checks that
+#       the result equals the worker's; then restore S and the same with MariaDB's bulk executions (OF_MYSQL_BULK=1,
+#       D-RT-16: an INSERT's rows in one execution of its one-row statement, as the worker writes them), the
+#       "bulk ceiling", reported beside it;
 #   (r) more pairs of (a) and (b), timed only, until R are quiet (--rounds, --steal-max), each pair's ratio and the
-#       hypervisor's steal on each side, the median of the quiet pairs; A B B A: the first of them runs the ceiling
-#       first, the next the worker first, and so on;
+#       hypervisor's steal on each side, the median of the quiet pairs (and each pair's ratio to its bulk ceiling);
+#       A B B A: the first of them runs the ceilings first, the next the worker first, and so on;
 #   (a2) the same drain by one of-trade-modify with two lanes (OF_WORKER_LANES=2): restore S, a fresh group; then
 #       its like-for-like ceiling: the same rows on two connections at once (of-bench-modceiling --connections 2);
 #   (c0) the pipeline's rate: restore P, fresh topics and groups, trade-submit and trade-modify running, the later
@@ -88,6 +91,12 @@ ordctl() { "$BIN/ordctl" "$@" 2> >(grep -v CONFWARN >&2); }
 source "$REPO/bench/lib.sh" # admin, reset_db
 SOCK=$OF_STATE_DIR/mysql/mysqld.sock
 root_sql() { mariadb --no-defaults --socket="$SOCK" --user="$(id -un)" "$@"; }
+ceiling() { # bulk(0|1) [args] -> the ceiling's output: the rows of the worker run, on the restored state
+  local b=$1
+  shift
+  OF_MYSQL_BULK=$b "$BIN/of-bench-modceiling" --after "$AFTER_DB" --changes "$TRADES" --batch "$BATCH" \
+    --mysqld-pid "$(cat "$OF_STATE_DIR/run/mysqld.pid")" "$@"
+}
 dump() { mariadb-dump --no-defaults --socket="$SOCK" --user="$(id -un)" --single-transaction --quick orderfleet >"$1"; }
 restore() { root_sql orderfleet <"$1" && settle; } # the dump drops and creates every table; settle: bench/lib.sh
 
@@ -279,8 +288,7 @@ root_sql -e "DROP DATABASE IF EXISTS $AFTER_DB; CREATE DATABASE $AFTER_DB;
 root_sql "$AFTER_DB" <"$WORK/after-worker.sql"
 restore "$WORK/changes-stored.sql"
 before=$(counters)
-out=$("$BIN/of-bench-modceiling" --after "$AFTER_DB" --changes "$TRADES" --batch "$BATCH" \
-  --mysqld-pid "$(cat "$OF_STATE_DIR/run/mysqld.pid")") || {
+out=$(ceiling 0) || {
   echo "$out" >&2
   die "ceiling failed"
 }
@@ -301,6 +309,21 @@ sed 1d <<<"$out" | sed 's/^/      /'
 say "    server: ${R[ceil_stmts]}"
 [[ ${R[ceil_verify]} == ok ]] || die "the ceiling's rows differ from the worker's"
 stock_check ceiling
+say "(b) the bulk ceiling: the same rows, an INSERT's rows in one bulk execution (OF_MYSQL_BULK=1, D-RT-16)"
+restore "$WORK/changes-stored.sql"
+before=$(counters)
+bout=$(ceiling 1) || {
+  echo "$bout" >&2
+  die "bulk ceiling failed"
+}
+after=$(counters)
+R[ceilb]=$(field cps "$bout")
+R[ceilb_secs]=$(field seconds "$bout")
+R[ceilb_stmts]=$(per_change "$before" "$after" "$TRADES" | sed 's/, [0-9.]* round trips\/change//')
+say "    $(head -1 <<<"$bout")"
+say "    server: ${R[ceilb_stmts]}"
+[[ $(field verify "$bout") == ok ]] || die "the bulk ceiling's rows differ from the worker's"
+stock_check ceiling-bulk
 
 # ------------------------------------------------------------------ (r) more pairs, alternating
 # The same drain (restore S, a fresh group, one worker, from its start to its last ledger row) and the same ceiling
@@ -311,11 +334,12 @@ pair_mark() { # ratio worker% ceiling% -> the ratio, starred when not quiet
   if quiet "$2" "$3"; then echo "$1"; else echo "$1*"; fi
 }
 PAIRS="$(pair_mark "$(ratio "${R[cps]}" "${R[ceil]}")" "${R[steal_w]}" "${R[steal_c]}")"
+BPAIRS="$(ratio "${R[cps]}" "${R[ceilb]}")" # the ratios to the bulk ceiling, every pair
 QPAIRS="" NQ=0
 quiet "${R[steal_w]}" "${R[steal_c]}" && QPAIRS="$(ratio "${R[cps]}" "${R[ceil]}")" && NQ=1
 STEALS="${R[steal_w]}/${R[steal_c]}"
 CPAIRS="$(cpu_ratio "${R[cpu_my]}" "${R[cpu_wk]}" "${R[cpu_cmy]}" "${R[cpu_cpg]}")"
-R[cps_all]=${R[cps]} R[ceil_all]=${R[ceil]} R[steady_all]=${R[steady]}
+R[cps_all]=${R[cps]} R[ceil_all]=${R[ceil]} R[ceilb_all]=${R[ceilb]} R[steady_all]=${R[steady]}
 NPAIRS=1
 pair_drain() { # the worker's side of pair $round: wcps sw wmy wwk
   restore "$WORK/changes-stored.sql"
@@ -337,16 +361,23 @@ pair_drain() { # the worker's side of pair $round: wcps sw wmy wwk
   wcps=$(rate "$TRADES" "$(elapsed "$t0" "$LAST_S")")
   R[steady_all]="${R[steady_all]} $STEADY"
 }
-pair_ceiling() { # the ceiling's side of pair $round: out ccps sc
+pair_ceiling() { # the ceilings' side of pair $round: out ccps sc (multi-row), bccps (bulk)
   restore "$WORK/changes-stored.sql"
-  out=$("$BIN/of-bench-modceiling" --after "$AFTER_DB" --changes "$TRADES" --batch "$BATCH" \
-    --mysqld-pid "$(cat "$OF_STATE_DIR/run/mysqld.pid")") || {
+  out=$(ceiling 0) || {
     echo "$out" >&2
     die "round $round: ceiling failed"
   }
   ccps=$(field cps "$out")
   sc=$(steal_pct "$(field seconds "$out")" "$(field steal "$out")")
   [[ $(field verify "$out") == ok ]] || die "round $round: the ceiling's rows differ"
+  restore "$WORK/changes-stored.sql"
+  local bout
+  bout=$(ceiling 1) || {
+    echo "$bout" >&2
+    die "round $round: bulk ceiling failed"
+  }
+  bccps=$(field cps "$bout")
+  [[ $(field verify "$bout") == ok ]] || die "round $round: the bulk ceiling's rows differ"
 }
 # A B B A: the first pair runs the worker first, the next the ceiling first, and so on, so that a machine getting
 # faster or slower over the minutes of the runs favours neither side (2026-12-03: ceilings from 3,086 down to 2,465
@@ -363,6 +394,7 @@ for ((round = 2; NQ < ROUNDS && round <= 3 * ROUNDS; round++)); do
   fi
   r=$(ratio "$wcps" "$ccps")
   PAIRS="$PAIRS $(pair_mark "$r" "$sw" "$sc")"
+  BPAIRS="$BPAIRS $(ratio "$wcps" "$bccps")"
   STEALS="$STEALS $sw/$sc"
   if quiet "$sw" "$sc"; then
     QPAIRS="${QPAIRS:+$QPAIRS }$r"
@@ -374,8 +406,8 @@ for ((round = 2; NQ < ROUNDS && round <= 3 * ROUNDS; round++)); do
   NPAIRS=$round
   cr=$(cpu_ratio "$wmy" "$wwk" "$(field cpu_mysqld "$out")" "$(field cpu_self "$out")")
   CPAIRS="$CPAIRS $cr"
-  R[cps_all]="${R[cps_all]} $wcps" R[ceil_all]="${R[ceil_all]} $ccps"
-  say "(r) pair $round ($order; $NQ of $ROUNDS quiet so far): trade-modify $wcps changes/s from its start, ceiling $ccps changes/s: ratio $r; steal worker $sw%, ceiling $sc% ($q); CPU ratio ceiling / worker $cr"
+  R[cps_all]="${R[cps_all]} $wcps" R[ceil_all]="${R[ceil_all]} $ccps" R[ceilb_all]="${R[ceilb_all]} $bccps"
+  say "(r) pair $round ($order; $NQ of $ROUNDS quiet so far): trade-modify $wcps changes/s from its start, ceiling $ccps changes/s: ratio $r; steal worker $sw%, ceiling $sc% ($q); CPU ratio ceiling / worker $cr; bulk ceiling $bccps changes/s: ratio $(ratio "$wcps" "$bccps")"
 done
 if ((NQ)); then
   R[ratio_median]=$(median "$QPAIRS")
@@ -386,6 +418,7 @@ else
   R[ratio_note]="NO QUIET PAIR in $NPAIRS (steal above $STEAL_MAX% in each): the median of all, the machine's figure more than the worker's"
 fi
 R[ratio_all]=$(median "$(tr -d '*' <<<"$PAIRS")")
+R[ratiob_all]=$(median "$BPAIRS")
 R[cpu_median]=$(median "$CPAIRS")
 R[steady_med]=$(median "${R[steady_all]}" | awk '{ printf "%.0f", $1 }') # the pace's base: one drain moves with the machine
 
@@ -414,8 +447,7 @@ GROUP=$MAIN_GROUP
 # Two lanes are two connections: their like-for-like ceiling writes the same rows on two connections at once
 # (transaction k on connection k mod 2, one thread each), right after them.
 restore "$WORK/changes-stored.sql"
-out=$("$BIN/of-bench-modceiling" --after "$AFTER_DB" --changes "$TRADES" --batch "$BATCH" --connections 2 \
-  --mysqld-pid "$(cat "$OF_STATE_DIR/run/mysqld.pid")") || {
+out=$(ceiling 0 --connections 2) || {
   echo "$out" >&2
   die "two-connection ceiling failed"
 }
@@ -544,12 +576,14 @@ cat <<EOF
 machine:                        $MACHINE
 mix:                            $(cut -f2 "$WORK/kinds.tsv" | sort | uniq -c | awk '{printf "%s %s, ", $2, $1}' | sed 's/, $//')
 ceiling (same rows, multi-row): ${R[ceil]} changes/s   (${R[ceil_rows]} rows in ${R[ceil_secs]} s; ${R[ceil_stmts]}; verify=${R[ceil_verify]})
+bulk ceiling (D-RT-16):         ${R[ceilb]} changes/s   (the same rows in ${R[ceilb_secs]} s, an INSERT's rows in one bulk execution; ${R[ceilb_stmts]})
 trade-modify, from its start:   ${R[cps]} changes/s   (last change applied after ${R[secs]} s; first batch after ${R[join]} s; wait-idle ${R[idle_secs]} s = ${R[idle_cps]}/s)
 trade-modify, steady:           ${R[steady]} changes/s   (changes after the first batch / first → last ledger row); over the $NPAIRS drains ${R[steady_all]}, median ${R[steady_med]}
                                 ${R[stmts]}
 ratio worker / ceiling:         from start $(ratio "${R[cps]}" "${R[ceil]}"), steady $(ratio "${R[steady]}" "${R[ceil]}") (after the first batch), in the first pair
 ratio, pairs alternating:       median ${R[ratio_median]} (issue 11's figure: target >= 0.70; ${R[ratio_note]}); pairs $PAIRS (* = steal above $STEAL_MAX% on a side: not counted), all pairs' median ${R[ratio_all]}
                                 steal % worker/ceiling ${STEALS}; trade-modify ${R[cps_all]} changes/s, ceiling ${R[ceil_all]}
+ratio to the bulk ceiling:      median ${R[ratiob_all]} of all pairs; pairs $BPAIRS; bulk ceiling ${R[ceilb_all]} changes/s (the worker writes with bulk executions too: D-RT-16)
 CPU ratio, the same pairs:      median ${R[cpu_median]}; pairs $CPAIRS (the ceiling's CPU, MariaDB + program, over the worker run's, MariaDB + worker: CPU time leaves out the waits for a core that wall time counts, but still moves when the cores run slower)
 trade-modify, 2 lanes:          ${R[l2_cps]} changes/s from its start (OF_WORKER_LANES=2): $(ratio "${R[l2_cps]}" "${R[cps]}")× one lane, $(ratio "${R[l2_cps]}" "${R[ceil2]}") of the ceiling on two connections (${R[ceil2]} changes/s; $(ratio "${R[l2_cps]}" "${R[ceil]}") of the one-connection ceiling); CPU per change MariaDB $(cpu_us "${R[l2_cpu_my]}"), worker $(cpu_us "${R[l2_cpu_wk]}") µs
 pipeline (submit + modify):     ${R[pipe]} changes/s   (c0: first publish → last change applied, both workers running)

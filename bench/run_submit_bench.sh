@@ -13,7 +13,8 @@
 #
 # Runs: (a) raw-SQL ceilings (bin/of-bench-sqlceiling, the worker's writers without Kafka, reads or rules): a statement
 # per row (the first ceiling, 1 connection) and one multi-row statement per table per batch (issue 10, 1 and 2
-# connections); (b) drain with one trade-submit;
+# connections; OF_MYSQL_BULK=0), then an INSERT's rows of a batch in one bulk execution (OF_MYSQL_BULK=1, D-RT-16: as
+# the worker writes them; 1 connection), the bulk ceiling; (b) drain with one trade-submit;
 # (c) drain with two instances in one group, then with one instance of two lanes (OF_WORKER_LANES=2); (d) latency at a
 # paced rate, after W warm-up trades at that rate: one instance of one lane at P % of (b)'s rate, then one of two
 # lanes at P % of (c)'s. The database is reset between runs (every main table truncated except schema_migrations,
@@ -138,14 +139,15 @@ reset_db
 # ------------------------------------------------------------------ (a) ceilings
 declare -A R
 first=1
-for run in one:1 multi:1 multi:${OF_BENCH_CEILING_CONNECTIONS:-2}; do
-  rows=${run%%:*} c=${run##*:} name=${run/:/}
+for run in one:1 multi:1 multi:${OF_BENCH_CEILING_CONNECTIONS:-2} bulk:1; do
+  rows=${run%%:*} c=${run##*:} name=${run/:/} bulk=0
+  [[ $rows == bulk ]] && rows=multi bulk=1
   [[ -n ${R[$name]:-} ]] && continue
   ((first)) || reset_db
   first=0
-  say "(a) raw-SQL ceiling, --rows $rows, $c connection(s)"
+  say "(a) raw-SQL ceiling, --rows $rows, $c connection(s), OF_MYSQL_BULK=$bulk"
   before=$(counters)
-  out=$("$BIN/of-bench-sqlceiling" --rows "$rows" --connections "$c" "$WORK/trades.jsonl")
+  out=$(OF_MYSQL_BULK=$bulk "$BIN/of-bench-sqlceiling" --rows "$rows" --connections "$c" "$WORK/trades.jsonl")
   after=$(counters)
   say "    $out"
   R[batch]=$(sed -n 's/.* batch=\([0-9]*\).*/\1/p' <<<"$out")
@@ -263,10 +265,12 @@ machine:                       $MACHINE
 ceiling, a row per statement:  ${R[one1]} trades/s   (${R[one1_stmts]})
 ceiling, multi-row, 1 conn:    ${R[multi1]} trades/s   (${R[multi1_stmts]})
 ceiling, multi-row, 2 conns:   ${R[multi2]} trades/s
+ceiling, bulk, 1 conn:         ${R[bulk1]} trades/s   (${R[bulk1_stmts]}; D-RT-16, as the worker writes)
 trade-submit, 1 instance:      ${R[drain1]} trades/s  (first→last order: ${R[drain1_db]}/s; ${R[drain1_stmts]})
 trade-submit, 2 instances:     ${R[drain2]} trades/s  (first→last order: ${R[drain2_db]}/s)
 trade-submit, 1 inst. 2 lanes: ${R[drain1l2]} trades/s  (first→last order: ${R[drain1l2_db]}/s; ${R[drain1l2_stmts]})
 ratio 1 instance / multi-row ceiling:    $(ratio "${R[drain1]}" "${R[multi1]}")   (target >= 0.70)
+ratio 1 instance / bulk ceiling:         $(ratio "${R[drain1]}" "${R[bulk1]}")
 ratio 1 instance / row-per-statement:    $(ratio "${R[drain1]}" "${R[one1]}")
 ratio 2 instances / multi-row 2 conns:   $(ratio "${R[drain2]}" "${R[multi2]}")
 ratio 2 lanes / 1 lane:                  $(ratio "${R[drain1l2]}" "${R[drain1]}")

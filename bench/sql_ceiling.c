@@ -8,6 +8,9 @@
  * Two ceilings (--rows):
  *   multi  (default) one multi-row statement per table per batch, as the worker writes since issue 10;
  *   one    every row its own statement (the first ceiling, kept for continuity with the earlier figures).
+ * With multi, OF_MYSQL_BULK (D-RT-16, default 1) decides how an INSERT's rows go, as in the worker: 1, one bulk
+ * execution of its one-row statement; 0, multi-row statements. run_submit_bench.sh runs the multi-row ceilings with 0
+ * (issue 10's target is against them) and a bulk ceiling with 1.
  *
  * Fixed decisions instead of the rules: warehouse 1 + hash(receiver_province) % 3 (a stand-in for the coverage
  * area, so that a batch touches as many (warehouse, spec) counters as the worker's); status 20 (paid or cash on

@@ -57,6 +57,12 @@ static const of_cfg_def_t defs[OF_CFG__COUNT] = {
         "used are closed and prepared again when next used (D-T10-70: the client library keeps ~220 bytes per "
         "parameter, so the default holds ~9 MB a connection; one statement larger than the limit alone stays while in "
         "use; /metrics: orderfleet_db_prepared_parameters, orderfleet_db_statements_closed_total). 0 = no limit."),
+    [OF_CFG_MYSQL_BULK] = INT(
+        "OF_MYSQL_BULK", "1", 0, 1,
+        "1: a batch's rows of one table go to an INSERT in one execution of its one-row statement with an array of "
+        "parameter rows (MariaDB's bulk execution, COM_STMT_BULK_EXECUTE), instead of multi-row statements of several "
+        "sizes: one round trip and one prepared statement a table (D-RT-16). 0: multi-row statements only (a server "
+        "without bulk execution, e.g. MySQL, is detected and gets them anyway)."),
     [OF_CFG_REDIS_HOST] = STR("OF_REDIS_HOST", "127.0.0.1", "Redis host."),
     [OF_CFG_REDIS_PORT] = INT("OF_REDIS_PORT", "6379", 1, 65535, "Redis port (local stack: 36379)."),
     [OF_CFG_REDIS_PASSWORD] = SECRET("OF_REDIS_PASSWORD", "Redis AUTH password; empty = no AUTH. Secret."),

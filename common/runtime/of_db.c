@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <errmsg.h>
 #include <mysqld_error.h>
@@ -40,7 +41,9 @@ struct of_db_s {
      * then writes one row per statement. */
     int consecutive_ids;
     uint64_t id_step;
-    int multi_max; /* the largest part of a multi-row statement (of_db_set_multi_max), 0 = the prepared sizes' */
+    int multi_max;    /* the largest part of a multi-row statement (of_db_set_multi_max), 0 = the prepared sizes' */
+    int bulk;         /* D-RT-16: OF_MYSQL_BULK and the server takes bulk executions (probed on every connect) */
+    int bulk_refused; /* the server refused one (e.g. binlog_format=STATEMENT): multi-row statements from now on */
     /* D-T10-70: the parameters of the statements prepared now, and when each was last used (a tick per use) */
     long params;
     long budget; /* OF_MYSQL_PREPARED_PARAMS, 0 = no limit */
@@ -335,6 +338,17 @@ static void probe_ids(of_db_t *db) {
     mysql_free_result(r);
 }
 
+/* D-RT-16: bulk executions when configured and the server is a MariaDB that announces them (MySQL does not). */
+static void probe_bulk(of_db_t *db) {
+    unsigned long caps = 0, ext = 0;
+    db->bulk = 0;
+    if (db->bulk_refused || !of_cfg_int(db->cfg, OF_CFG_MYSQL_BULK)) return;
+    if (mariadb_get_infov(db->my, MARIADB_CONNECTION_SERVER_CAPABILITIES, &caps) ||
+        mariadb_get_infov(db->my, MARIADB_CONNECTION_EXTENDED_SERVER_CAPABILITIES, &ext))
+        return;
+    db->bulk = !(caps & CLIENT_MYSQL) && (ext & (unsigned long)(MARIADB_CLIENT_STMT_BULK_OPERATIONS >> 32));
+}
+
 static int table_lock_wait; /* of_db_set_table_lock_wait (D-RT-15) */
 
 static of_err_t do_connect(of_db_t *db, char *errstr, size_t errstr_size) {
@@ -374,6 +388,7 @@ static of_err_t do_connect(of_db_t *db, char *errstr, size_t errstr_size) {
     }
     db->broken = 0;
     probe_ids(db);
+    probe_bulk(db);
     return OF_OK;
 }
 
@@ -484,11 +499,20 @@ void of_db_set_param_bound(int params) {
     param_bound = params > 0 ? params : 0;
 }
 
+/* D-RT-16: an INSERT or REPLACE whose rows are value lists: its one-row statement repeated over an array of rows is
+ * the same statement (not an INSERT … SELECT of a derived table, whose rows are joined otherwise). */
+static int bulk_shape(const char *head, const char *row, const char *sep) {
+    while (*head == ' ' || *head == '\n')
+        head++;
+    return (!strncasecmp(head, "INSERT", 6) || !strncasecmp(head, "REPLACE", 7)) && !strcmp(sep, ", ") && *row == '(';
+}
+
 of_err_t of_db_register_multi_sep(of_db_t *db, const char *head, const char *row, const char *sep, const char *tail,
                                   of_db_multi_t *m) {
     m->row_params = 0;
     for (const char *c = row; *c; c++)
         m->row_params += *c == '?';
+    m->bulk = bulk_shape(head, row, sep);
     if (db->nstmts + OF_DB_MULTI_SIZES > OF_DB_MAX_STMTS) return OF_ERR_NOMEM;
     void *mt = realloc(db->mtext, (size_t)(db->nmtext + 1) * sizeof *db->mtext);
     if (!mt) return OF_ERR_NOMEM;
@@ -593,8 +617,16 @@ static const of_param_t *chunk(const of_db_t *db, const of_db_multi_t *m, const 
     return *bufp;
 }
 
+static of_err_t exec_bulk(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows, int *donep,
+                          uint64_t *affectedp, char *errstr, size_t errstr_size);
+
 static of_err_t exec_multi(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows, int pad,
                            const of_param_t *pad_row, uint64_t *affectedp, char *errstr, size_t errstr_size) {
+    if (pad == PAD_NONE && nrows > 1 && m->bulk && db->bulk && !db->multi_max) { /* D-RT-16 */
+        int done = 0;
+        of_err_t e = exec_bulk(db, m, params, nrows, &done, affectedp, errstr, errstr_size);
+        if (e || done) return e;
+    }
     uint64_t total = 0;
     of_param_t *padded = NULL;
     of_err_t err = OF_OK;
@@ -907,6 +939,162 @@ of_err_t of_db_exec(of_db_t *db, int id, const of_param_t *params, int nparams, 
         return fail(db, mysql_stmt_errno(st), "execute", mysql_stmt_error(st), errstr, errstr_size);
     if (affectedp) *affectedp = mysql_stmt_affected_rows(st);
     if (insert_idp) *insert_idp = mysql_stmt_insert_id(st);
+    return OF_OK;
+}
+
+/* ---- D-RT-16: bulk executions ---- */
+
+/* The rows of a bulk execution, handed to the client library's per-row callback. */
+typedef struct {
+    const of_param_t *p;
+    int rp;
+    char *ind;          /* rp indicators (the connection's bnull) */
+    unsigned long *len; /* rp lengths (blen) */
+    money_t *money;     /* rp decimal texts (bmoney) */
+} bulk_rows_t;
+
+static unsigned long param_len(const of_param_t *p) {
+    return (unsigned long)(!p->s ? 0 : p->len || p->type == OFP_BLOB ? p->len : strlen(p->s));
+}
+
+/* Point the binds b at row `row`'s parameters: called by libmariadb for each row as it writes the request (and by
+ * exec_bulk for the first, before binding). Every column's type is the one bulk_types found for it. */
+static int bulk_row(void *data, MYSQL_BIND *b, unsigned int row) {
+    bulk_rows_t *br = data;
+    const of_param_t *p = br->p + (size_t)row * (size_t)br->rp;
+    for (int c = 0; c < br->rp; c++) {
+        br->ind[c] = STMT_INDICATOR_NONE;
+        switch (p[c].type) {
+        case OFP_NULL:
+            br->ind[c] = STMT_INDICATOR_NULL;
+            break;
+        case OFP_I64:
+        case OFP_U64:
+            b[c].buffer = (void *)&p[c].i;
+            break;
+        case OFP_MONEY:
+            br->len[c] = (unsigned long)strlen(of_money_fmt(p[c].i, br->money[c], sizeof br->money[c]));
+            b[c].buffer = br->money[c];
+            b[c].buffer_length = br->len[c];
+            break;
+        case OFP_STR:
+        case OFP_BLOB:
+            br->len[c] = param_len(&p[c]);
+            b[c].buffer = (void *)(p[c].s ? p[c].s : "");
+            b[c].buffer_length = br->len[c];
+            break;
+        default:
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Each column's one type over rows [0, n) (a NULL row takes any; a column of NULLs only, MYSQL_TYPE_NULL) into b; 0
+ * when a column binds two types (an I64 and a U64 are two: the sign goes with the type), or a row reference is
+ * left (of_wset resolves them first). */
+static int bulk_types(const of_param_t *p, int rp, int n, MYSQL_BIND *b) {
+    for (int c = 0; c < rp; c++) {
+        of_param_type_t t = OFP_NULL;
+        for (int r = 0; r < n; r++) {
+            of_param_type_t x = p[(size_t)r * (size_t)rp + (size_t)c].type;
+            if (x == OFP_REF) return 0;
+            if (x == OFP_NULL) continue;
+            if (t == OFP_NULL)
+                t = x;
+            else if (x != t)
+                return 0;
+        }
+        b[c].buffer_type = t == OFP_NULL    ? MYSQL_TYPE_NULL
+                           : t == OFP_MONEY ? MYSQL_TYPE_NEWDECIMAL
+                           : t == OFP_STR   ? MYSQL_TYPE_STRING
+                           : t == OFP_BLOB  ? MYSQL_TYPE_BLOB
+                                            : MYSQL_TYPE_LONGLONG;
+        b[c].is_unsigned = t == OFP_U64;
+    }
+    return 1;
+}
+
+/* The rows from `from` that one bulk execution takes: at most OF_DB_BULK_BYTES of their data (at least one row). */
+static int bulk_part(const of_param_t *p, int rp, int from, int n) {
+    size_t bytes = 0;
+    int r = from;
+    for (; r < n; r++) {
+        size_t row = 0;
+        for (int c = 0; c < rp; c++) {
+            const of_param_t *x = &p[(size_t)r * (size_t)rp + (size_t)c];
+            row += 10 + (x->type == OFP_STR || x->type == OFP_BLOB ? param_len(x) : 0);
+        }
+        if (r > from && bytes + row > OF_DB_BULK_BYTES) break;
+        bytes += row;
+    }
+    return r - from;
+}
+
+static void bulk_reset(MYSQL_STMT *st) {
+    unsigned int zero = 0;
+    mysql_stmt_attr_set(st, STMT_ATTR_ARRAY_SIZE, &zero);
+    mysql_stmt_attr_set(st, STMT_ATTR_CB_PARAM, NULL);
+    mysql_stmt_attr_set(st, STMT_ATTR_CB_USER_DATA, NULL);
+}
+
+/* m's rows in bulk executions of its one-row statement. *donep = 1 when it ran them (or failed running them); 0 when
+ * the rows do not fit a bulk (bulk_types) or the server refused the first one before writing anything (the caller then
+ * runs the multi-row statements). */
+static of_err_t exec_bulk(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows, int *donep,
+                          uint64_t *affectedp, char *errstr, size_t errstr_size) {
+    int rp = m->row_params;
+    *donep = 0;
+    if (rp < 1 || grow_binds(db, (size_t)rp))
+        return rp < 1 ? OF_OK : of_seterr(errstr, errstr_size, OF_ERR_NOMEM, "out of memory binding %d parameters", rp);
+    MYSQL_BIND *b = db->bb;
+    memset(b, 0, sizeof *b * (size_t)rp);
+    if (!bulk_types(params, rp, nrows, b)) return OF_OK;
+    of_err_t err;
+    db->last_errno = 0;
+    MYSQL_STMT *st = get_stmt(db, m->id[0], errstr, errstr_size, &err);
+    if (!st) return *donep = 1, err;
+    if (mysql_stmt_param_count(st) != (unsigned long)rp)
+        return *donep = 1, of_seterr(errstr, errstr_size, OF_ERR_DB, "statement wants %lu parameters, got %d",
+                                     mysql_stmt_param_count(st), rp);
+    bulk_rows_t br = {.rp = rp, .ind = (char *)db->bnull, .len = db->blen, .money = db->bmoney};
+    for (int c = 0; c < rp; c++) {
+        b[c].length = &br.len[c];
+        b[c].u.indicator = &br.ind[c];
+    }
+    uint64_t total = 0;
+    for (int done = 0; done < nrows;) {
+        int n = bulk_part(params, rp, done, nrows);
+        unsigned int size = (unsigned int)n;
+        br.p = params + (size_t)done * (size_t)rp;
+        if (bulk_row(&br, b, 0) || mysql_stmt_attr_set(st, STMT_ATTR_ARRAY_SIZE, &size) ||
+            mysql_stmt_attr_set(st, STMT_ATTR_CB_USER_DATA, &br) ||
+            mysql_stmt_attr_set(st, STMT_ATTR_CB_PARAM, (const void *)bulk_row) || mysql_stmt_bind_param(st, b)) {
+            bulk_reset(st);
+            return *donep = 1, of_seterr(errstr, errstr_size, OF_ERR_DB, "bind: %s", mysql_stmt_error(st));
+        }
+        int bad = mysql_stmt_execute(st);
+        unsigned int e = bad ? mysql_stmt_errno(st) : 0;
+        if (bad && !done && (e == ER_BINLOG_NON_SUPPORTED_BULK || e == ER_UNSUPPORTED_PS)) {
+            /* refused before any row was written (e.g. binlog_format STATEMENT): multi-row statements from now on */
+            bulk_reset(st);
+            db->bulk = 0;
+            db->bulk_refused = 1;
+            of_warn("database refuses bulk executions: multi-row statements from now on", OF_S("db", db->dbname),
+                    OF_I("mysql_errno", e), OF_S("error", mysql_stmt_error(st)), OF_END);
+            return OF_OK;
+        }
+        *donep = 1;
+        if (bad) {
+            err = fail(db, e, "execute", mysql_stmt_error(st), errstr, errstr_size);
+            bulk_reset(st);
+            return err;
+        }
+        total += mysql_stmt_affected_rows(st);
+        bulk_reset(st);
+        done += n;
+    }
+    if (affectedp) *affectedp = total;
     return OF_OK;
 }
 

@@ -130,6 +130,7 @@ void of_db_set_param_bound(int params);
 typedef struct {
     int id[OF_DB_MULTI_SIZES];
     int row_params;
+    int bulk; /* D-RT-16: an INSERT (or REPLACE) of value rows: its rows may go in one bulk execution */
 } of_db_multi_t;
 of_err_t of_db_register_multi(of_db_t *db, const char *head, const char *row, const char *tail,
                               of_db_multi_t *m) OF_MUST_CHECK;
@@ -139,7 +140,13 @@ void of_db_set_multi_max(of_db_t *db, int rows);
 /* The same with rows joined by sep instead of ", " (e.g. " UNION ALL " for a derived table of rows). */
 of_err_t of_db_register_multi_sep(of_db_t *db, const char *head, const char *row, const char *sep, const char *tail,
                                   of_db_multi_t *m) OF_MUST_CHECK;
-/* *affectedp: the sum over the parts. Not atomic by itself: run it inside of_db_tx. */
+/* *affectedp: the sum over the parts. Not atomic by itself: run it inside of_db_tx.
+ * D-RT-16: an INSERT or REPLACE of value rows (head "INSERT …", rows joined by ", ") on a connection where
+ * OF_MYSQL_BULK is on and the server can (MariaDB 10.2+) runs its one-row statement once with every row as an array of
+ * parameters (COM_STMT_BULK_EXECUTE), in parts of at most OF_DB_BULK_BYTES of data: one round trip and one prepared
+ * statement a table, whatever the count. A column whose rows bind different types (other than NULL) takes the
+ * multi-row statements instead; so does a server that refuses the bulk (the connection then stops trying, logged). */
+#define OF_DB_BULK_BYTES (4 * 1024 * 1024)
 of_err_t of_db_exec_multi(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows, uint64_t *affectedp,
                           char *errstr, size_t errstr_size) OF_MUST_CHECK;
 /* A multi-row INSERT into a table with an auto-increment key: ids[r] = the id row r got (nrows of them). When the

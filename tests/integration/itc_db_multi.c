@@ -222,8 +222,10 @@ static of_err_t put(of_db_t *c, const of_db_multi_t *m, int from, int n) {
 Test(db_multi, d_t10_70_past_the_prepared_parameters_the_least_recently_used_statements_close) {
     char err[256];
     setenv("OF_MYSQL_PREPARED_PARAMS", "40", 1);
+    setenv("OF_MYSQL_BULK", "0", 1); /* the sizes of the multi-row statements (D-RT-16 prepares one) */
     of_config_t *c = of_config_load(NULL, err, sizeof err);
     unsetenv("OF_MYSQL_PREPARED_PARAMS");
+    unsetenv("OF_MYSQL_BULK");
     cr_assert_not_null(c, "%s", err);
     of_db_t *b = of_db_connect(c, NULL, err, sizeof err);
     cr_assert_not_null(b, "%s", err);
@@ -525,4 +527,226 @@ Test(db_multi, d_t10_76_parts_whose_integer_columns_differ_read_the_numbers_from
     cr_expect_eq(sum, (long long)N * 1000 + (long long)N * (N - 1) / 2, "every row's value, from either part");
     cr_expect_eq(sum_n, (long long)N * (N - 1) / 2);
     of_rows_free(rows);
+}
+
+/* ---- D-RT-16: an INSERT's rows in one bulk execution of its one-row statement ---- */
+
+/* A connection of its own with OF_MYSQL_BULK set to `bulk`, the status read of d_t10_74 on it and, when all is not
+ * NULL, the insert of every column of itc_bulk registered in it. */
+static of_db_t *bulk_conn(const char *bulk, of_config_t **cp, int *status, of_db_multi_t *all) {
+    char err[256];
+    setenv("OF_MYSQL_BULK", bulk, 1);
+    *cp = of_config_load(NULL, err, sizeof err);
+    unsetenv("OF_MYSQL_BULK");
+    cr_assert_not_null(*cp, "%s", err);
+    of_db_t *b = of_db_connect(*cp, NULL, err, sizeof err);
+    cr_assert_not_null(b, "%s", err);
+    itc_sql(b, "CREATE TEMPORARY TABLE itc_bulk (id INT NOT NULL PRIMARY KEY, n BIGINT NULL, u BIGINT UNSIGNED NULL, "
+               "amount DECIMAL(19,4) NULL, name VARCHAR(32) NULL, raw VARBINARY(16) NULL, big MEDIUMBLOB NULL)");
+    *status = of_db_register(b, "SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS WHERE VARIABLE_NAME = ?");
+    session_count(b, *status, "COM_STMT_PREPARE"); /* prepares the status read itself */
+    if (all)
+        cr_assert_eq(of_db_register_multi(b, "INSERT INTO itc_bulk (id, n, u, amount, name, raw, big) VALUES ",
+                                          "(?, ?, ?, ?, ?, ?, ?)", "", all),
+                     OF_OK);
+    return b;
+}
+
+/* Row i of the rows the D-RT-16 tests write: every parameter type, NULLs among them in every column. */
+static char bulk_names[300][16];
+static void bulk_row_of(of_param_t *p, int i) {
+    snprintf(bulk_names[i], sizeof bulk_names[i], i % 7 ? "b-%d" : "", i); /* an empty string every 7th */
+    p[0] = OFP_I(i);
+    p[1] = i % 5 == 1 ? OFP_NUL : OFP_I(-1000LL * i);
+    p[2] = i % 5 == 2 ? OFP_NUL : OFP_U(UINT64_MAX - (uint64_t)i); /* above the signed range */
+    p[3] = i % 5 == 3 ? OFP_NUL : OFP_M(i * 10000LL + 5);
+    p[4] = i % 5 == 4 ? OFP_NUL : OFP_S(bulk_names[i]);
+    p[5] = i % 5 == 0 ? OFP_NUL : OFP_BN("\0\1\2\3", (size_t)(i % 4)); /* zero to three bytes, a NUL among them */
+    p[6] = OFP_NUL;
+}
+
+/* The rows [0, n) as bulk_row_of wrote them, read back column by column. */
+static void expect_bulk_rows(of_db_t *b, int n) {
+    char err[256];
+    int st = of_db_register(b, "SELECT id, n, CAST(u AS CHAR), amount, name, HEX(raw), raw IS NULL FROM itc_bulk ORDER "
+                               "BY id");
+    of_rows_t *rows = NULL;
+    cr_assert_eq(of_db_query(b, st, NULL, 0, &rows, err, sizeof err), OF_OK, "%s", err);
+    cr_assert_eq(rows->nrows, n);
+    for (int i = 0; i < n; i++) {
+        char want[40];
+        cr_expect_eq(of_rows_i64(rows, i, 0), i);
+        if (i % 5 == 1)
+            cr_expect_null(of_rows_str(rows, i, 1), "row %d: NULL among numbers", i);
+        else
+            cr_expect_eq(of_rows_i64(rows, i, 1), -1000LL * i);
+        if (i % 5 == 2)
+            cr_expect_null(of_rows_str(rows, i, 2));
+        else {
+            snprintf(want, sizeof want, "%llu", (unsigned long long)(UINT64_MAX - (uint64_t)i));
+            cr_expect_str_eq(of_rows_str(rows, i, 2), want, "row %d: unsigned", i);
+        }
+        if (i % 5 == 3)
+            cr_expect_null(of_rows_str(rows, i, 3));
+        else {
+            snprintf(want, sizeof want, "%d.0005", i);
+            cr_expect_str_eq(of_rows_str(rows, i, 3), want, "row %d: money", i);
+        }
+        if (i % 5 == 4)
+            cr_expect_null(of_rows_str(rows, i, 4));
+        else
+            cr_expect_str_eq(of_rows_str(rows, i, 4), bulk_names[i], "row %d: text", i);
+        static const char *hex[4] = {"", "00", "0001", "000102"};
+        if (i % 5 == 0)
+            cr_expect_eq(of_rows_i64(rows, i, 6), 1, "row %d: NULL bytes", i);
+        else
+            cr_expect_str_eq(of_rows_str(rows, i, 5), hex[i % 4], "row %d: bytes", i);
+    }
+    of_rows_free(rows);
+}
+
+static of_err_t bulk_put(of_db_t *b, const of_db_multi_t *m, int from, int n, uint64_t *aff) {
+    of_param_t *p = calloc((size_t)n * 7, sizeof *p);
+    for (int i = 0; i < n; i++)
+        bulk_row_of(p + (size_t)i * 7, from + i);
+    char err[256];
+    of_err_t e = of_db_exec_multi(b, m, p, n, aff, err, sizeof err);
+    free(p);
+    return e;
+}
+
+Test(db_multi, d_rt_16_an_inserts_rows_go_in_one_bulk_execution_of_one_statement) {
+    of_config_t *c;
+    int status;
+    of_db_multi_t m;
+    of_db_t *b = bulk_conn("1", &c, &status, &m);
+    cr_expect(m.bulk, "an INSERT of value rows");
+    long long prep0 = session_count(b, status, "COM_STMT_PREPARE");
+    int64_t s0 = of_metric_gauge_get(OF_MG_DB_STATEMENTS);
+    uint64_t aff = 0;
+    cr_assert_eq(bulk_put(b, &m, 0, 150, &aff), OF_OK);
+    cr_expect_eq(aff, 150, "the affected rows of the whole bulk");
+    cr_assert_eq(bulk_put(b, &m, 150, 37, &aff), OF_OK);
+    cr_expect_eq(aff, 37);
+    cr_expect_eq(of_metric_gauge_get(OF_MG_DB_STATEMENTS) - s0, 1, "one statement, the one-row one, for 187 rows");
+    cr_expect_eq(session_count(b, status, "COM_STMT_PREPARE") - prep0, 1, "prepared once");
+    expect_bulk_rows(b, 187);
+    of_db_close(b);
+    of_config_destroy(c);
+}
+
+Test(db_multi, d_rt_16_without_bulk_the_same_rows_take_the_multi_row_statements) {
+    of_config_t *c;
+    int status;
+    of_db_multi_t m;
+    of_db_t *b = bulk_conn("0", &c, &status, &m);
+    int64_t s0 = of_metric_gauge_get(OF_MG_DB_STATEMENTS);
+    uint64_t aff = 0;
+    cr_assert_eq(bulk_put(b, &m, 0, 187, &aff), OF_OK);
+    cr_expect_eq(aff, 187);
+    cr_expect_gt(of_metric_gauge_get(OF_MG_DB_STATEMENTS) - s0, 1, "sizes of 64 and the rest (OF_MYSQL_BULK=0)");
+    expect_bulk_rows(b, 187);
+    of_db_close(b);
+    of_config_destroy(c);
+}
+
+/* A column bound as two types (a number in one row, text in another) cannot be one bulk column: the multi-row
+ * statements write it, as the server converts each value. */
+Test(db_multi, d_rt_16_a_column_of_two_types_takes_the_multi_row_statements) {
+    of_config_t *c;
+    int status;
+    of_db_t *b = bulk_conn("1", &c, &status, NULL);
+    of_db_multi_t m;
+    cr_assert_eq(of_db_register_multi(b, "INSERT INTO itc_bulk (id, name) VALUES ", "(?, ?)", "", &m), OF_OK);
+    of_param_t p[6] = {OFP_I(1), OFP_S("one"), OFP_I(2), OFP_I(22), OFP_U(3), OFP_S("three")};
+    char err[256];
+    uint64_t aff = 0;
+    long long prep0 = session_count(b, status, "COM_STMT_PREPARE");
+    cr_assert_eq(of_db_exec_multi(b, &m, p, 3, &aff, err, sizeof err), OF_OK, "%s", err);
+    cr_expect_eq(aff, 3);
+    cr_expect_eq(session_count(b, status, "COM_STMT_PREPARE") - prep0, 1, "the 3-row statement");
+    int st = of_db_register(b, "SELECT GROUP_CONCAT(id, '=', name ORDER BY id) FROM itc_bulk");
+    of_rows_t *rows = NULL;
+    cr_assert_eq(of_db_query(b, st, NULL, 0, &rows, err, sizeof err), OF_OK, "%s", err);
+    cr_expect_str_eq(of_rows_str(rows, 0, 0), "1=one,2=22,3=three");
+    of_rows_free(rows);
+    of_db_close(b);
+    of_config_destroy(c);
+}
+
+/* INSERT IGNORE and ON DUPLICATE KEY UPDATE count as the multi-row statements do (an ignored row 0, an update 2); a
+ * duplicate key fails the call and, in its transaction, leaves no row of it. */
+Test(db_multi, d_rt_16_ignored_and_updated_rows_count_as_in_a_multi_row_statement) {
+    of_config_t *c;
+    int status;
+    of_db_t *b = bulk_conn("1", &c, &status, NULL);
+    of_db_multi_t ig, up, plain;
+    cr_assert_eq(of_db_register_multi(b, "INSERT IGNORE INTO itc_bulk (id, name) VALUES ", "(?, ?)", "", &ig), OF_OK);
+    cr_assert_eq(of_db_register_multi(b, "INSERT INTO itc_bulk (id, name) VALUES ", "(?, ?)",
+                                      " ON DUPLICATE KEY UPDATE name = VALUES(name)", &up),
+                 OF_OK);
+    cr_assert_eq(of_db_register_multi(b, "INSERT INTO itc_bulk (id, name) VALUES ", "(?, ?)", "", &plain), OF_OK);
+    of_param_t p[20];
+    for (int i = 0; i < 10; i++) {
+        p[i * 2] = OFP_I(i);
+        p[i * 2 + 1] = OFP_S("first");
+    }
+    char err[256];
+    uint64_t aff = 0;
+    cr_assert_eq(of_db_exec_multi(b, &ig, p, 4, &aff, err, sizeof err), OF_OK, "%s", err);
+    cr_expect_eq(aff, 4);
+    cr_assert_eq(of_db_exec_multi(b, &ig, p, 10, &aff, err, sizeof err), OF_OK, "%s", err);
+    cr_expect_eq(aff, 6, "4 of 10 there already: ignored");
+    for (int i = 0; i < 10; i++)
+        p[i * 2 + 1] = OFP_S(i < 3 ? "first" : "second");
+    cr_assert_eq(of_db_exec_multi(b, &up, p, 10, &aff, err, sizeof err), OF_OK, "%s", err);
+    cr_expect_eq(aff, 14, "7 updated (2 each), 3 unchanged (0)");
+    itc_sql(b, "BEGIN");
+    for (int i = 0; i < 10; i++)
+        p[i * 2] = OFP_I(i < 9 ? 100 + i : 5); /* the last row is a duplicate */
+    cr_expect_eq(of_db_exec_multi(b, &plain, p, 10, &aff, err, sizeof err), OF_ERR_DUPLICATE, "%s", err);
+    itc_sql(b, "ROLLBACK");
+    int st = of_db_register(b, "SELECT COUNT(*), SUM(name = 'second') FROM itc_bulk");
+    of_rows_t *rows = NULL;
+    cr_assert_eq(of_db_query(b, st, NULL, 0, &rows, err, sizeof err), OF_OK, "%s", err);
+    cr_expect_eq(of_rows_i64(rows, 0, 0), 10, "nothing of the failed bulk");
+    cr_expect_eq(of_rows_i64(rows, 0, 1), 7);
+    of_rows_free(rows);
+    of_db_close(b);
+    of_config_destroy(c);
+}
+
+/* Rows of more than OF_DB_BULK_BYTES go in several bulk executions, each within the server's max_allowed_packet. */
+Test(db_multi, d_rt_16_rows_past_the_bulk_bytes_go_in_several_executions) {
+    of_config_t *c;
+    int status;
+    of_db_t *b = bulk_conn("1", &c, &status, NULL);
+    of_db_multi_t m;
+    cr_assert_eq(of_db_register_multi(b, "INSERT INTO itc_bulk (id, big) VALUES ", "(?, ?)", "", &m), OF_OK);
+    enum { N = 9, SIZE = 1536 * 1024 }; /* 13.5 MB: three executions of at most 4 MB */
+    char *big = malloc(SIZE);
+    for (int i = 0; i < SIZE; i++)
+        big[i] = (char)('a' + i % 26);
+    of_param_t p[N * 2];
+    for (int i = 0; i < N; i++) {
+        p[i * 2] = OFP_I(i);
+        p[i * 2 + 1] = OFP_BN(big, (size_t)SIZE - (size_t)i);
+    }
+    long long exec0 = session_count(b, status, "COM_STMT_EXECUTE");
+    char err[256];
+    uint64_t aff = 0;
+    cr_assert_eq(of_db_exec_multi(b, &m, p, N, &aff, err, sizeof err), OF_OK, "%s", err);
+    cr_expect_eq(aff, N);
+    long long execs = session_count(b, status, "COM_STMT_EXECUTE") - exec0 - 1; /* the status read's own */
+    cr_expect(execs >= 4 && execs <= 5, "9 rows of 1.5 MB in 4 or 5 executions, not 1 or 9: %lld", execs);
+    int st = of_db_register(b, "SELECT COUNT(*), SUM(LENGTH(big)), SUM(LEFT(big, 3) = 'abc') FROM itc_bulk");
+    of_rows_t *rows = NULL;
+    cr_assert_eq(of_db_query(b, st, NULL, 0, &rows, err, sizeof err), OF_OK, "%s", err);
+    cr_expect_eq(of_rows_i64(rows, 0, 0), N);
+    cr_expect_eq(of_rows_i64(rows, 0, 1), (long long)N * SIZE - (N * (N - 1)) / 2);
+    cr_expect_eq(of_rows_i64(rows, 0, 2), N);
+    of_rows_free(rows);
+    free(big);
+    of_db_close(b);
+    of_config_destroy(c);
 }
