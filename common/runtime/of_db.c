@@ -41,9 +41,11 @@ struct of_db_s {
      * then writes one row per statement. */
     int consecutive_ids;
     uint64_t id_step;
-    int multi_max;    /* the largest part of a multi-row statement (of_db_set_multi_max), 0 = the prepared sizes' */
-    int bulk;         /* D-RT-16: OF_MYSQL_BULK and the server takes bulk executions (probed on every connect) */
-    int bulk_refused; /* the server refused one (e.g. binlog_format=STATEMENT): multi-row statements from now on */
+    int multi_max;     /* the largest part of a multi-row statement (of_db_set_multi_max), 0 = the prepared sizes' */
+    int bulk;          /* D-RT-16: OF_MYSQL_BULK and the server takes bulk executions (probed on every connect) */
+    int bulk_refused;  /* the server refused one (binlog_format=STATEMENT): multi-row statements from now on */
+    size_t bulk_bytes; /* a bulk execution's data at most: OF_DB_BULK_BYTES, or half the server's max_allowed_packet */
+    unsigned char no_bulk[OF_DB_MAX_STMTS]; /* a statement the server refused a bulk of (ER_UNSUPPORTED_PS) */
     /* D-T10-70: the parameters of the statements prepared now, and when each was last used (a tick per use) */
     long params;
     long budget; /* OF_MYSQL_PREPARED_PARAMS, 0 = no limit */
@@ -323,7 +325,9 @@ static void fit_budget(of_db_t *db, int keep) {
 static void probe_ids(of_db_t *db) {
     db->consecutive_ids = 0;
     db->id_step = 1;
-    if (mysql_query(db->my, "SELECT @@innodb_autoinc_lock_mode, @@auto_increment_increment")) return;
+    db->bulk_bytes = 64 * 1024; /* D-RT-16: when the server's packet limit cannot be read, small parts */
+    if (mysql_query(db->my, "SELECT @@innodb_autoinc_lock_mode, @@auto_increment_increment, @@max_allowed_packet"))
+        return;
     MYSQL_RES *r = mysql_store_result(db->my);
     if (!r) return;
     MYSQL_ROW row = mysql_fetch_row(r);
@@ -334,6 +338,11 @@ static void probe_ids(of_db_t *db) {
             db->consecutive_ids = 1;
             db->id_step = (uint64_t)step;
         }
+    }
+    if (row && row[2]) {
+        unsigned long long packet = strtoull(row[2], NULL, 10);
+        if (packet >= 2 * 64 * 1024)
+            db->bulk_bytes = packet / 2 < OF_DB_BULK_BYTES ? (size_t)(packet / 2) : OF_DB_BULK_BYTES;
     }
     mysql_free_result(r);
 }
@@ -501,10 +510,15 @@ void of_db_set_param_bound(int params) {
 
 /* D-RT-16: an INSERT or REPLACE whose rows are value lists: its one-row statement repeated over an array of rows is
  * the same statement (not an INSERT … SELECT of a derived table, whose rows are joined otherwise). */
-static int bulk_shape(const char *head, const char *row, const char *sep) {
-    while (*head == ' ' || *head == '\n')
-        head++;
-    return (!strncasecmp(head, "INSERT", 6) || !strncasecmp(head, "REPLACE", 7)) && !strcmp(sep, ", ") && *row == '(';
+static int bulk_shape(const char *head, const char *row, const char *sep, const char *tail) {
+    size_t n = strlen(head);
+    while (n && (head[n - 1] == ' ' || head[n - 1] == '\n'))
+        n--;
+    while (n && (*head == ' ' || *head == '\n'))
+        head++, n--;
+    return (!strncasecmp(head, "INSERT", 6) || !strncasecmp(head, "REPLACE", 7)) && n >= 6 &&
+           !strncasecmp(head + n - 6, "VALUES", 6) && !strchr(head, '?') && !strchr(tail, '?') && !strcmp(sep, ", ") &&
+           *row == '(';
 }
 
 of_err_t of_db_register_multi_sep(of_db_t *db, const char *head, const char *row, const char *sep, const char *tail,
@@ -512,7 +526,7 @@ of_err_t of_db_register_multi_sep(of_db_t *db, const char *head, const char *row
     m->row_params = 0;
     for (const char *c = row; *c; c++)
         m->row_params += *c == '?';
-    m->bulk = bulk_shape(head, row, sep);
+    m->bulk = bulk_shape(head, row, sep, tail);
     if (db->nstmts + OF_DB_MULTI_SIZES > OF_DB_MAX_STMTS) return OF_ERR_NOMEM;
     void *mt = realloc(db->mtext, (size_t)(db->nmtext + 1) * sizeof *db->mtext);
     if (!mt) return OF_ERR_NOMEM;
@@ -959,7 +973,7 @@ static unsigned long param_len(const of_param_t *p) {
 
 /* Point the binds b at row `row`'s parameters: called by libmariadb for each row as it writes the request (and by
  * exec_bulk for the first, before binding). Every column's type is the one bulk_types found for it. */
-static int bulk_row(void *data, MYSQL_BIND *b, unsigned int row) {
+static my_bool bulk_row(void *data, MYSQL_BIND *b, unsigned int row) {
     bulk_rows_t *br = data;
     const of_param_t *p = br->p + (size_t)row * (size_t)br->rp;
     for (int c = 0; c < br->rp; c++) {
@@ -1015,17 +1029,22 @@ static int bulk_types(const of_param_t *p, int rp, int n, MYSQL_BIND *b) {
     return 1;
 }
 
-/* The rows from `from` that one bulk execution takes: at most OF_DB_BULK_BYTES of their data (at least one row). */
-static int bulk_part(const of_param_t *p, int rp, int from, int n) {
+/* The rows from `from` that one bulk execution takes: at most `cap` bytes of their data as the request carries it
+ * (a byte of indicator, then 8 for a number, a length of up to 9 and the bytes for text, at most 32 for a decimal),
+ * at least one row. */
+static int bulk_part(const of_param_t *p, int rp, int from, int n, size_t cap) {
     size_t bytes = 0;
     int r = from;
     for (; r < n; r++) {
         size_t row = 0;
         for (int c = 0; c < rp; c++) {
             const of_param_t *x = &p[(size_t)r * (size_t)rp + (size_t)c];
-            row += 10 + (x->type == OFP_STR || x->type == OFP_BLOB ? param_len(x) : 0);
+            row += 1 + (x->type == OFP_STR || x->type == OFP_BLOB ? 9 + param_len(x)
+                        : x->type == OFP_MONEY                    ? 9 + sizeof(money_t)
+                        : x->type == OFP_NULL                     ? 0
+                                                                  : 8);
         }
-        if (r > from && bytes + row > OF_DB_BULK_BYTES) break;
+        if (r > from && bytes + row > cap) break;
         bytes += row;
     }
     return r - from;
@@ -1052,8 +1071,10 @@ static of_err_t exec_bulk(of_db_t *db, const of_db_multi_t *m, const of_param_t 
     if (!bulk_types(params, rp, nrows, b)) return OF_OK;
     of_err_t err;
     db->last_errno = 0;
+    if (db->no_bulk[m->id[0]]) return OF_OK;
     MYSQL_STMT *st = get_stmt(db, m->id[0], errstr, errstr_size, &err);
     if (!st) return *donep = 1, err;
+    if (!db->bulk) return OF_OK; /* get_stmt reconnected, to a server without them */
     if (mysql_stmt_param_count(st) != (unsigned long)rp)
         return *donep = 1, of_seterr(errstr, errstr_size, OF_ERR_DB, "statement wants %lu parameters, got %d",
                                      mysql_stmt_param_count(st), rp);
@@ -1064,7 +1085,7 @@ static of_err_t exec_bulk(of_db_t *db, const of_db_multi_t *m, const of_param_t 
     }
     uint64_t total = 0;
     for (int done = 0; done < nrows;) {
-        int n = bulk_part(params, rp, done, nrows);
+        int n = bulk_part(params, rp, done, nrows, db->bulk_bytes);
         unsigned int size = (unsigned int)n;
         br.p = params + (size_t)done * (size_t)rp;
         if (bulk_row(&br, b, 0) || mysql_stmt_attr_set(st, STMT_ATTR_ARRAY_SIZE, &size) ||
@@ -1076,12 +1097,18 @@ static of_err_t exec_bulk(of_db_t *db, const of_db_multi_t *m, const of_param_t 
         int bad = mysql_stmt_execute(st);
         unsigned int e = bad ? mysql_stmt_errno(st) : 0;
         if (bad && !done && (e == ER_BINLOG_NON_SUPPORTED_BULK || e == ER_UNSUPPORTED_PS)) {
-            /* refused before any row was written (e.g. binlog_format STATEMENT): multi-row statements from now on */
+            /* refused before any row was written: the connection's binary log in STATEMENT format (every statement,
+             * from now on), or this statement's kind */
             bulk_reset(st);
-            db->bulk = 0;
-            db->bulk_refused = 1;
-            of_warn("database refuses bulk executions: multi-row statements from now on", OF_S("db", db->dbname),
-                    OF_I("mysql_errno", e), OF_S("error", mysql_stmt_error(st)), OF_END);
+            if (e == ER_BINLOG_NON_SUPPORTED_BULK) {
+                db->bulk = 0;
+                db->bulk_refused = 1;
+            } else
+                db->no_bulk[m->id[0]] = 1;
+            of_warn(e == ER_BINLOG_NON_SUPPORTED_BULK
+                        ? "database refuses bulk executions: multi-row statements from now on"
+                        : "database refuses a statement's bulk executions: multi-row statements for it from now on",
+                    OF_S("db", db->dbname), OF_I("mysql_errno", e), OF_S("error", mysql_stmt_error(st)), OF_END);
             return OF_OK;
         }
         *donep = 1;

@@ -143,9 +143,11 @@ of_err_t of_db_register_multi_sep(of_db_t *db, const char *head, const char *row
 /* *affectedp: the sum over the parts. Not atomic by itself: run it inside of_db_tx.
  * D-RT-16: an INSERT or REPLACE of value rows (head "INSERT …", rows joined by ", ") on a connection where
  * OF_MYSQL_BULK is on and the server can (MariaDB 10.2+) runs its one-row statement once with every row as an array of
- * parameters (COM_STMT_BULK_EXECUTE), in parts of at most OF_DB_BULK_BYTES of data: one round trip and one prepared
- * statement a table, whatever the count. A column whose rows bind different types (other than NULL) takes the
- * multi-row statements instead; so does a server that refuses the bulk (the connection then stops trying, logged). */
+ * parameters (COM_STMT_BULK_EXECUTE), in parts of at most OF_DB_BULK_BYTES of data (or half the server's
+ * max_allowed_packet when that is less): one round trip and one prepared statement a table, whatever the count. A
+ * column whose rows bind different types (other than NULL) takes the multi-row statements instead; so does a server
+ * that refuses the bulk before writing (binlog_format=STATEMENT: the connection stops trying; a statement whose kind it
+ * refuses: that statement; logged). */
 #define OF_DB_BULK_BYTES (4 * 1024 * 1024)
 of_err_t of_db_exec_multi(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows, uint64_t *affectedp,
                           char *errstr, size_t errstr_size) OF_MUST_CHECK;

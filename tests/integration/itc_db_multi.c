@@ -51,7 +51,11 @@ static of_err_t insert_rows(int from, int n, uint64_t *affected) {
     return e;
 }
 
+static void split_into_sizes(void);
 Test(db_multi, row_counts_split_into_the_prepared_sizes_and_affected_rows_add_up) {
+    split_into_sizes();
+}
+static void split_into_sizes(void) {
     cr_expect_eq(ins.row_params, 3);
     cr_expect_eq(sel.row_params, 1);
     int counts[] = {1, 2, 3, 63, 64, 65, 127, 150};
@@ -97,7 +101,11 @@ Test(db_multi, an_empty_call_does_nothing_and_a_query_returns_no_rows) {
     of_rows_free(rows);
 }
 
+static void upserts_and_a_failing_part(void);
 Test(db_multi, upsert_counts_updates_and_a_failing_part_fails_the_call) {
+    upserts_and_a_failing_part();
+}
+static void upserts_and_a_failing_part(void) {
     uint64_t aff = 0;
     cr_assert_eq(insert_rows(0, 70, &aff), OF_OK);
     of_param_t p[140];
@@ -108,7 +116,7 @@ Test(db_multi, upsert_counts_updates_and_a_failing_part_fails_the_call) {
     char err[256];
     cr_assert_eq(of_db_exec_multi(db, &upsert, p, 70, &aff, err, sizeof err), OF_OK, "%s", err);
     cr_expect_eq(aff, 140, "70 updates count 2 each (MariaDB's rule for ON DUPLICATE KEY UPDATE)");
-    /* rows 100..169 of which 150 already exists: the 64-row part fails on the duplicate */
+    /* rows 100..169 of which 150 already exists: the bulk, or the 64-row part, fails on the duplicate */
     cr_assert_eq(insert_rows(150, 1, &aff), OF_OK);
     cr_expect_eq(insert_rows(100, 70, &aff), OF_ERR_DUPLICATE, "a duplicate key in a part fails the call");
 }
@@ -658,7 +666,7 @@ Test(db_multi, d_rt_16_a_column_of_two_types_takes_the_multi_row_statements) {
     of_db_t *b = bulk_conn("1", &c, &status, NULL);
     of_db_multi_t m;
     cr_assert_eq(of_db_register_multi(b, "INSERT INTO itc_bulk (id, name) VALUES ", "(?, ?)", "", &m), OF_OK);
-    of_param_t p[6] = {OFP_I(1), OFP_S("one"), OFP_I(2), OFP_I(22), OFP_U(3), OFP_S("three")};
+    of_param_t p[6] = {OFP_I(1), OFP_S("one"), OFP_I(2), OFP_I(22), OFP_I(3), OFP_S("three")}; /* name: text, number */
     char err[256];
     uint64_t aff = 0;
     long long prep0 = session_count(b, status, "COM_STMT_PREPARE");
@@ -705,13 +713,13 @@ Test(db_multi, d_rt_16_ignored_and_updated_rows_count_as_in_a_multi_row_statemen
     for (int i = 0; i < 10; i++)
         p[i * 2] = OFP_I(i < 9 ? 100 + i : 5); /* the last row is a duplicate */
     cr_expect_eq(of_db_exec_multi(b, &plain, p, 10, &aff, err, sizeof err), OF_ERR_DUPLICATE, "%s", err);
-    itc_sql(b, "ROLLBACK");
     int st = of_db_register(b, "SELECT COUNT(*), SUM(name = 'second') FROM itc_bulk");
     of_rows_t *rows = NULL;
     cr_assert_eq(of_db_query(b, st, NULL, 0, &rows, err, sizeof err), OF_OK, "%s", err);
-    cr_expect_eq(of_rows_i64(rows, 0, 0), 10, "nothing of the failed bulk");
+    cr_expect_eq(of_rows_i64(rows, 0, 0), 10, "in its transaction, nothing of the failed bulk (its 9 rows before)");
     cr_expect_eq(of_rows_i64(rows, 0, 1), 7);
     of_rows_free(rows);
+    itc_sql(b, "ROLLBACK");
     of_db_close(b);
     of_config_destroy(c);
 }
@@ -749,4 +757,119 @@ Test(db_multi, d_rt_16_rows_past_the_bulk_bytes_go_in_several_executions) {
     free(big);
     of_db_close(b);
     of_config_destroy(c);
+}
+
+/* The seller site's binlog format, set as the server's administrator over its socket (the app user may not). */
+static void seller_binlog_format(const char *format) {
+    const char *state = getenv("OF_STATE_DIR");
+    cr_assert_not_null(state, "OF_STATE_DIR (run through scripts/test.sh)");
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd,
+             "mariadb --no-defaults --socket='%s/mysql-seller/mysqld.sock' --user=\"$(id -un)\" -e \"SET GLOBAL "
+             "binlog_format = '%s'\"",
+             state, format);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+}
+static void seller_row_format(void) {
+    seller_binlog_format("ROW");
+}
+
+/* A server that refuses a bulk before writing (a binary log in STATEMENT format: 4033) gets the multi-row statements:
+ * every row stored, the connection stops trying (the next call prepares its sizes, not the one-row bulk again). */
+Test(db_multi, d_rt_16_a_server_that_refuses_bulks_gets_the_multi_row_statements, .fini = seller_row_format) {
+    seller_binlog_format("STATEMENT");
+    char err[256];
+    of_db_t *b = of_db_connect_to(cfg, of_cfg_str(cfg, OF_CFG_SITE_SELLER_HOST),
+                                  (unsigned int)of_cfg_int(cfg, OF_CFG_SITE_SELLER_PORT),
+                                  of_cfg_str(cfg, OF_CFG_MYSQL_SELLER_DB), err, sizeof err);
+    cr_assert_not_null(b, "the seller site: %s", err);
+    /* MyISAM: InnoDB at the stack's READ COMMITTED cannot be logged as statements at all (1665, bulk or not) */
+    itc_sql(b, "CREATE TEMPORARY TABLE itc_refused (id INT NOT NULL PRIMARY KEY, name VARCHAR(32) NOT NULL) "
+               "ENGINE=MyISAM");
+    of_db_multi_t m;
+    cr_assert_eq(of_db_register_multi(b, "INSERT INTO itc_refused (id, name) VALUES ", "(?, ?)", "", &m), OF_OK);
+    cr_assert(m.bulk);
+    of_param_t p[2 * 70];
+    for (int i = 0; i < 70; i++) {
+        p[i * 2] = OFP_I(i);
+        p[i * 2 + 1] = OFP_S("refused");
+    }
+    uint64_t aff = 0;
+    cr_assert_eq(of_db_exec_multi(b, &m, p, 40, &aff, err, sizeof err), OF_OK, "refused, then multi-row: %s", err);
+    cr_expect_eq(aff, 40);
+    cr_assert_eq(of_db_exec_multi(b, &m, p + 80, 30, &aff, err, sizeof err), OF_OK, "%s", err);
+    cr_expect_eq(aff, 30);
+    int st = of_db_register(b, "SELECT COUNT(*), MIN(id), MAX(id) FROM itc_refused");
+    of_rows_t *rows = NULL;
+    cr_assert_eq(of_db_query(b, st, NULL, 0, &rows, err, sizeof err), OF_OK, "%s", err);
+    cr_expect_eq(of_rows_i64(rows, 0, 0), 70, "every row, none twice");
+    cr_expect_eq(of_rows_i64(rows, 0, 1), 0);
+    cr_expect_eq(of_rows_i64(rows, 0, 2), 69);
+    of_rows_free(rows);
+    of_db_close(b);
+}
+
+/* The one-row statement of a bulk runs a single row after it (its array size put back), and a bulk again, also on a
+ * new connection after the old one was lost; the older split and upsert cases hold without bulk (OF_MYSQL_BULK=0,
+ * what a MySQL server or a refused bulk gets). */
+Test(db_multi, d_rt_16_one_row_after_a_bulk_and_a_bulk_after_a_reconnect) {
+    of_config_t *c;
+    int status;
+    of_db_multi_t m;
+    of_db_t *b = bulk_conn("1", &c, &status, &m);
+    uint64_t aff = 0;
+    cr_assert_eq(bulk_put(b, &m, 0, 50, &aff), OF_OK);
+    cr_assert_eq(bulk_put(b, &m, 50, 1, &aff), OF_OK, "one row on the statement the bulk used");
+    cr_expect_eq(aff, 1);
+    cr_assert_eq(bulk_put(b, &m, 51, 49, &aff), OF_OK);
+    cr_expect_eq(aff, 49);
+    expect_bulk_rows(b, 100);
+    of_db_close(b);
+    of_config_destroy(c);
+
+    char err[256];
+    of_db_t *k = of_db_connect(cfg, NULL, err, sizeof err);
+    cr_assert_not_null(k, "%s", err);
+    itc_sql(k, "CREATE TABLE IF NOT EXISTS itc_bulk_kept (id INT NOT NULL PRIMARY KEY, name VARCHAR(32) NOT NULL)");
+    itc_sql(k, "TRUNCATE TABLE itc_bulk_kept");
+    of_db_multi_t km;
+    cr_assert_eq(of_db_register_multi(k, "INSERT INTO itc_bulk_kept (id, name) VALUES ", "(?, ?)", "", &km), OF_OK);
+    int conn = of_db_register(k, "SELECT CONNECTION_ID()");
+    of_param_t p[2 * 20];
+    for (int i = 0; i < 20; i++) {
+        p[i * 2] = OFP_I(i);
+        p[i * 2 + 1] = OFP_S("kept");
+    }
+    cr_assert_eq(of_db_exec_multi(k, &km, p, 10, &aff, err, sizeof err), OF_OK, "%s", err);
+    of_rows_t *rows = NULL;
+    cr_assert_eq(of_db_query(k, conn, NULL, 0, &rows, err, sizeof err), OF_OK, "%s", err);
+    char kill[64];
+    snprintf(kill, sizeof kill, "KILL CONNECTION %lld", of_rows_i64(rows, 0, 0));
+    of_rows_free(rows);
+    itc_sql(db, kill);
+    cr_expect_neq(of_db_exec_multi(k, &km, p + 20, 10, &aff, err, sizeof err), OF_OK, "the loss seen here");
+    cr_assert_eq(of_db_exec_multi(k, &km, p + 20, 10, &aff, err, sizeof err), OF_OK, "after reconnecting: %s", err);
+    cr_expect_eq(aff, 10);
+    int cnt = of_db_register(k, "SELECT COUNT(*) FROM itc_bulk_kept");
+    cr_assert_eq(of_db_query(k, cnt, NULL, 0, &rows, err, sizeof err), OF_OK, "%s", err);
+    cr_expect_eq(of_rows_i64(rows, 0, 0), 20);
+    of_rows_free(rows);
+    itc_sql(k, "DROP TABLE itc_bulk_kept");
+    of_db_close(k);
+}
+
+static void without_bulk(void) { /* the suite's connection again, with OF_MYSQL_BULK=0 (teardown closes it) */
+    of_db_close(db);
+    of_config_destroy(cfg);
+    setenv("OF_MYSQL_BULK", "0", 1);
+    setup();
+    unsetenv("OF_MYSQL_BULK");
+}
+Test(db_multi, d_rt_16_without_bulk_row_counts_split_into_the_prepared_sizes) {
+    without_bulk();
+    split_into_sizes();
+}
+Test(db_multi, d_rt_16_without_bulk_upserts_count_updates_and_a_failing_part_fails_the_call) {
+    without_bulk();
+    upserts_and_a_failing_part();
 }
