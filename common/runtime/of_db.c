@@ -44,7 +44,7 @@ struct of_db_s {
     int multi_max;     /* the largest part of a multi-row statement (of_db_set_multi_max), 0 = the prepared sizes' */
     int bulk;          /* D-RT-16: OF_MYSQL_BULK and the server takes bulk executions (probed on every connect) */
     int bulk_refused;  /* the server refused one (binlog_format=STATEMENT): multi-row statements from now on */
-    size_t bulk_bytes; /* a bulk execution's data at most: OF_DB_BULK_BYTES, or half the server's max_allowed_packet */
+    size_t part_bytes; /* a statement's data at most (of_db_part_bytes): OF_DB_BULK_BYTES, or half max_allowed_packet */
     unsigned char no_bulk[OF_DB_MAX_STMTS]; /* a statement the server refused a bulk of (ER_UNSUPPORTED_PS) */
     /* D-T10-70: the parameters of the statements prepared now, and when each was last used (a tick per use) */
     long params;
@@ -325,7 +325,7 @@ static void fit_budget(of_db_t *db, int keep) {
 static void probe_ids(of_db_t *db) {
     db->consecutive_ids = 0;
     db->id_step = 1;
-    db->bulk_bytes = 64 * 1024; /* D-RT-16: when the server's packet limit cannot be read, small parts */
+    db->part_bytes = 64 * 1024; /* D-RT-16: when the server's packet limit cannot be read, small parts */
     if (mysql_query(db->my, "SELECT @@innodb_autoinc_lock_mode, @@auto_increment_increment, @@max_allowed_packet"))
         return;
     MYSQL_RES *r = mysql_store_result(db->my);
@@ -342,7 +342,7 @@ static void probe_ids(of_db_t *db) {
     if (row && row[2]) {
         unsigned long long packet = strtoull(row[2], NULL, 10);
         if (packet >= 2 * 64 * 1024)
-            db->bulk_bytes = packet / 2 < OF_DB_BULK_BYTES ? (size_t)(packet / 2) : OF_DB_BULK_BYTES;
+            db->part_bytes = packet / 2 < OF_DB_BULK_BYTES ? (size_t)(packet / 2) : OF_DB_BULK_BYTES;
     }
     mysql_free_result(r);
 }
@@ -461,6 +461,10 @@ void of_db_close(of_db_t *db) {
 
 MYSQL *of_db_handle(of_db_t *db) {
     return db->my;
+}
+
+size_t of_db_part_bytes(const of_db_t *db) {
+    return db->part_bytes;
 }
 
 static of_err_t ensure_conn(of_db_t *db, char *errstr, size_t errstr_size) {
@@ -1085,7 +1089,7 @@ static of_err_t exec_bulk(of_db_t *db, const of_db_multi_t *m, const of_param_t 
     }
     uint64_t total = 0;
     for (int done = 0; done < nrows;) {
-        int n = bulk_part(params, rp, done, nrows, db->bulk_bytes);
+        int n = bulk_part(params, rp, done, nrows, db->part_bytes);
         unsigned int size = (unsigned int)n;
         br.p = params + (size_t)done * (size_t)rp;
         if (bulk_row(&br, b, 0) || mysql_stmt_attr_set(st, STMT_ATTR_ARRAY_SIZE, &size) ||

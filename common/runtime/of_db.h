@@ -149,6 +149,10 @@ of_err_t of_db_register_multi_sep(of_db_t *db, const char *head, const char *row
  * that refuses the bulk before writing (binlog_format=STATEMENT: the connection stops trying; a statement whose kind it
  * refuses: that statement; logged). */
 #define OF_DB_BULK_BYTES (4 * 1024 * 1024)
+/* The most data one statement of this connection should carry: OF_DB_BULK_BYTES, or half the server's
+ * max_allowed_packet when that is less (read on every connect; 64 kB when it could not be read). For a caller that
+ * cuts its own rows into statements (the dlq-recorder's originals). */
+size_t of_db_part_bytes(const of_db_t *db);
 of_err_t of_db_exec_multi(of_db_t *db, const of_db_multi_t *m, const of_param_t *params, int nrows, uint64_t *affectedp,
                           char *errstr, size_t errstr_size) OF_MUST_CHECK;
 /* A multi-row INSERT into a table with an auto-increment key: ids[r] = the id row r got (nrows of them). When the

@@ -873,3 +873,54 @@ Test(db_multi, d_rt_16_without_bulk_upserts_count_updates_and_a_failing_part_fai
     without_bulk();
     upserts_and_a_failing_part();
 }
+
+/* The main server's max_allowed_packet, set as its administrator over its socket. */
+static void main_packet(long bytes) {
+    const char *state = getenv("OF_STATE_DIR");
+    cr_assert_not_null(state, "OF_STATE_DIR (run through scripts/test.sh)");
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd,
+             "mariadb --no-defaults --socket='%s/mysql/mysqld.sock' --user=\"$(id -un)\" -e \"SET GLOBAL "
+             "max_allowed_packet = %ld\"",
+             state, bytes);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+}
+static long packet_before;
+static void main_packet_back(void) {
+    if (packet_before) main_packet(packet_before);
+}
+
+/* A connection reads the server's max_allowed_packet and keeps a statement's data within half of it
+ * (of_db_part_bytes, which the dlq-recorder uses for its originals too): 1.5 MB of rows under a 1 MB packet go in
+ * parts, where one 4 MB part would be refused (1153) again and again. */
+Test(db_multi, d_rt_16_parts_stay_within_half_the_servers_packet, .fini = main_packet_back) {
+    char err[256];
+    int st = of_db_register(db, "SELECT @@GLOBAL.max_allowed_packet");
+    of_rows_t *rows = NULL;
+    cr_assert_eq(of_db_query(db, st, NULL, 0, &rows, err, sizeof err), OF_OK, "%s", err);
+    packet_before = of_rows_i64(rows, 0, 0);
+    of_rows_free(rows);
+    cr_assert_gt(packet_before, 2 * 1024 * 1024);
+    cr_expect_eq(of_db_part_bytes(db), OF_DB_BULK_BYTES < packet_before / 2 ? OF_DB_BULK_BYTES : packet_before / 2);
+    main_packet(1024 * 1024);
+    of_config_t *c;
+    int status;
+    of_db_t *b = bulk_conn("1", &c, &status, NULL);
+    cr_expect_eq(of_db_part_bytes(b), 512 * 1024);
+    of_db_multi_t m;
+    cr_assert_eq(of_db_register_multi(b, "INSERT INTO itc_bulk (id, big) VALUES ", "(?, ?)", "", &m), OF_OK);
+    enum { N = 12, SIZE = 128 * 1024 };
+    char *big = malloc(SIZE);
+    memset(big, 'x', SIZE);
+    of_param_t p[N * 2];
+    for (int i = 0; i < N; i++) {
+        p[i * 2] = OFP_I(i);
+        p[i * 2 + 1] = OFP_BN(big, SIZE);
+    }
+    uint64_t aff = 0;
+    cr_assert_eq(of_db_exec_multi(b, &m, p, N, &aff, err, sizeof err), OF_OK, "%s", err);
+    cr_expect_eq(aff, N);
+    free(big);
+    of_db_close(b);
+    of_config_destroy(c);
+}

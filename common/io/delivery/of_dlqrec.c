@@ -27,7 +27,9 @@ static const char SQL_INSERT[3][240] = {
     "subject, payload, reason, error, attempts, errors, first_failed_at, dead_at) VALUES ",
     "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, IF(? > 0, FROM_UNIXTIME(? / 1000), NULL), FROM_UNIXTIME(? / 1000))", ""};
 #define INSERT_PARAMS 16
-#define INSERT_BYTES (4 << 20) /* originals are up to 900 KiB each (OF_DLQ_MAX_ORIGINAL); max_allowed_packet */
+#define INSERT_BYTES                                                                                                   \
+    (4 << 20) /* originals are up to 900 KiB each (OF_DLQ_MAX_ORIGINAL); and within the server's                       \
+               * max_allowed_packet (of_db_part_bytes) */
 
 struct of_dlqrec_s {
     const of_config_t *cfg;
@@ -194,7 +196,8 @@ static of_err_t tx_body(of_db_t *db, void *vctx, char *errstr, size_t size) {
             it->recorded = same_origin(&c->items[e], it->group, it->topic, it->p[2].i, it->p[3].i);
     }
     of_rows_free(seen);
-    /* 2. the others: multi-row inserts, each within INSERT_BYTES of originals, their ids for the text log */
+    /* 2. the others: multi-row inserts, each within `cap` bytes of originals, their ids for the text log */
+    size_t cap = of_db_part_bytes(db) < INSERT_BYTES ? of_db_part_bytes(db) : INSERT_BYTES;
     for (int i = 0; i < c->n && !err;) {
         int nv = 0, at[OF_DB_MULTI_MAX];
         size_t bytes = 0;
@@ -203,7 +206,7 @@ static of_err_t tx_body(of_db_t *db, void *vctx, char *errstr, size_t size) {
             if (it->recorded) continue;
             size_t b =
                 it->p[8].len + it->p[4].len + strlen(it->error) + (it->errors_json ? strlen(it->errors_json) : 0);
-            if (nv && bytes + b > INSERT_BYTES) break;
+            if (nv && bytes + b > cap) break;
             bytes += b;
             memcpy(&v[(size_t)nv * INSERT_PARAMS], it->p, sizeof it->p);
             at[nv++] = i;
