@@ -320,9 +320,10 @@ static void fit_budget(of_db_t *db, int keep) {
     }
 }
 
-/* D-T10-51: may a multi-row INSERT's ids be computed from its first one? Read once per connection; anything
- * unexpected answers no (one row per statement: slower, never wrong). */
-static void probe_ids(of_db_t *db) {
+/* What a connection reads of its server on connect. D-T10-51: may a multi-row INSERT's ids be computed from its
+ * first one? Anything unexpected answers no (one row per statement: slower, never wrong). D-RT-16: the most data a
+ * statement should carry (of_db_part_bytes), from max_allowed_packet. */
+static void probe_server(of_db_t *db) {
     db->consecutive_ids = 0;
     db->id_step = 1;
     db->part_bytes = 64 * 1024; /* D-RT-16: when the server's packet limit cannot be read, small parts */
@@ -396,7 +397,7 @@ static of_err_t do_connect(of_db_t *db, char *errstr, size_t errstr_size) {
         return err;
     }
     db->broken = 0;
-    probe_ids(db);
+    probe_server(db);
     probe_bulk(db);
     return OF_OK;
 }
@@ -885,6 +886,27 @@ static int grow_binds(of_db_t *db, size_t n) {
     return 0;
 }
 
+/* An OFP_STR's or OFP_BLOB's length (a string's 0 with s: strlen). */
+static unsigned long param_len(const of_param_t *p) {
+    return (unsigned long)(!p->s ? 0 : p->len || p->type == OFP_BLOB ? p->len : strlen(p->s));
+}
+
+/* The MySQL type a parameter of type t is bound as (OFP_U64: LONGLONG, is_unsigned set by the caller). */
+static enum enum_field_types param_field_type(of_param_type_t t) {
+    switch (t) {
+    case OFP_NULL:
+        return MYSQL_TYPE_NULL;
+    case OFP_MONEY:
+        return MYSQL_TYPE_NEWDECIMAL;
+    case OFP_STR:
+        return MYSQL_TYPE_STRING;
+    case OFP_BLOB:
+        return MYSQL_TYPE_BLOB;
+    default:
+        return MYSQL_TYPE_LONGLONG;
+    }
+}
+
 static of_err_t bind_params(of_db_t *db, MYSQL_STMT *st, binds_t *bs, const of_param_t *p, int n, char *errstr,
                             size_t size) {
     bs->b = bs->sb;
@@ -905,26 +927,23 @@ static of_err_t bind_params(of_db_t *db, MYSQL_STMT *st, binds_t *bs, const of_p
     if (n) memset(bs->b, 0, sizeof(MYSQL_BIND) * (size_t)n);
     for (int i = 0; i < n; i++) {
         MYSQL_BIND *b = &bs->b[i];
+        b->buffer_type = param_field_type(p[i].type);
         switch (p[i].type) {
         case OFP_REF: /* of_wset resolves references before a statement runs */
             return of_seterr(errstr, size, OF_ERR_DB, "parameter %d: unresolved row reference", i + 1);
         case OFP_NULL:
             bs->is_null[i] = 1;
-            b->buffer_type = MYSQL_TYPE_NULL;
             b->is_null = &bs->is_null[i];
             break;
         case OFP_I64:
-            b->buffer_type = MYSQL_TYPE_LONGLONG;
             b->buffer = (void *)&p[i].i;
             break;
         case OFP_U64:
-            b->buffer_type = MYSQL_TYPE_LONGLONG;
             b->buffer = (void *)&p[i].u;
             b->is_unsigned = 1;
             break;
         case OFP_MONEY: {
             bs->len[i] = (unsigned long)strlen(of_money_fmt(p[i].i, bs->money[i], sizeof bs->money[i]));
-            b->buffer_type = MYSQL_TYPE_NEWDECIMAL;
             b->buffer = bs->money[i];
             b->buffer_length = bs->len[i];
             b->length = &bs->len[i];
@@ -932,8 +951,7 @@ static of_err_t bind_params(of_db_t *db, MYSQL_STMT *st, binds_t *bs, const of_p
         }
         case OFP_STR:
         case OFP_BLOB:
-            bs->len[i] = (unsigned long)(!p[i].s ? 0 : p[i].len || p[i].type == OFP_BLOB ? p[i].len : strlen(p[i].s));
-            b->buffer_type = p[i].type == OFP_BLOB ? MYSQL_TYPE_BLOB : MYSQL_TYPE_STRING;
+            bs->len[i] = param_len(&p[i]);
             b->buffer = (void *)(p[i].s ? p[i].s : "");
             b->buffer_length = bs->len[i];
             b->length = &bs->len[i];
@@ -970,10 +988,6 @@ typedef struct {
     unsigned long *len; /* rp lengths (blen) */
     money_t *money;     /* rp decimal texts (bmoney) */
 } bulk_rows_t;
-
-static unsigned long param_len(const of_param_t *p) {
-    return (unsigned long)(!p->s ? 0 : p->len || p->type == OFP_BLOB ? p->len : strlen(p->s));
-}
 
 /* Point the binds b at row `row`'s parameters: called by libmariadb for each row as it writes the request (and by
  * exec_bulk for the first, before binding). Every column's type is the one bulk_types found for it. */
@@ -1023,11 +1037,7 @@ static int bulk_types(const of_param_t *p, int rp, int n, MYSQL_BIND *b) {
             else if (x != t)
                 return 0;
         }
-        b[c].buffer_type = t == OFP_NULL    ? MYSQL_TYPE_NULL
-                           : t == OFP_MONEY ? MYSQL_TYPE_NEWDECIMAL
-                           : t == OFP_STR   ? MYSQL_TYPE_STRING
-                           : t == OFP_BLOB  ? MYSQL_TYPE_BLOB
-                                            : MYSQL_TYPE_LONGLONG;
+        b[c].buffer_type = param_field_type(t);
         b[c].is_unsigned = t == OFP_U64;
     }
     return 1;
@@ -1068,8 +1078,9 @@ static of_err_t exec_bulk(of_db_t *db, const of_db_multi_t *m, const of_param_t 
                           uint64_t *affectedp, char *errstr, size_t errstr_size) {
     int rp = m->row_params;
     *donep = 0;
-    if (rp < 1 || grow_binds(db, (size_t)rp))
-        return rp < 1 ? OF_OK : of_seterr(errstr, errstr_size, OF_ERR_NOMEM, "out of memory binding %d parameters", rp);
+    if (rp < 1) return OF_OK; /* a bulk needs parameters: the multi-row statements */
+    if (grow_binds(db, (size_t)rp))
+        return of_seterr(errstr, errstr_size, OF_ERR_NOMEM, "out of memory binding %d parameters", rp);
     MYSQL_BIND *b = db->bb;
     memset(b, 0, sizeof *b * (size_t)rp);
     if (!bulk_types(params, rp, nrows, b)) return OF_OK;

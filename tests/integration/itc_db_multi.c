@@ -759,16 +759,20 @@ Test(db_multi, d_rt_16_rows_past_the_bulk_bytes_go_in_several_executions) {
     of_config_destroy(c);
 }
 
-/* The seller site's binlog format, set as the server's administrator over its socket (the app user may not). */
-static void seller_binlog_format(const char *format) {
+/* A statement run as the administrator of the stack's server in folder `server` (mysql, mysql-seller ...) over its
+ * socket: what the app user may not (SET GLOBAL). */
+static void admin_sql(const char *server, const char *sql) {
     const char *state = getenv("OF_STATE_DIR");
     cr_assert_not_null(state, "OF_STATE_DIR (run through scripts/test.sh)");
     char cmd[1024];
-    snprintf(cmd, sizeof cmd,
-             "mariadb --no-defaults --socket='%s/mysql-seller/mysqld.sock' --user=\"$(id -un)\" -e \"SET GLOBAL "
-             "binlog_format = '%s'\"",
-             state, format);
+    snprintf(cmd, sizeof cmd, "mariadb --no-defaults --socket='%s/%s/mysqld.sock' --user=\"$(id -un)\" -e \"%s\"",
+             state, server, sql);
     cr_assert_eq(system(cmd), 0, "%s", cmd);
+}
+static void seller_binlog_format(const char *format) {
+    char sql[80];
+    snprintf(sql, sizeof sql, "SET GLOBAL binlog_format = '%s'", format);
+    admin_sql("mysql-seller", sql);
 }
 static void seller_row_format(void) {
     seller_binlog_format("ROW");
@@ -874,16 +878,10 @@ Test(db_multi, d_rt_16_without_bulk_upserts_count_updates_and_a_failing_part_fai
     upserts_and_a_failing_part();
 }
 
-/* The main server's max_allowed_packet, set as its administrator over its socket. */
 static void main_packet(long bytes) {
-    const char *state = getenv("OF_STATE_DIR");
-    cr_assert_not_null(state, "OF_STATE_DIR (run through scripts/test.sh)");
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd,
-             "mariadb --no-defaults --socket='%s/mysql/mysqld.sock' --user=\"$(id -un)\" -e \"SET GLOBAL "
-             "max_allowed_packet = %ld\"",
-             state, bytes);
-    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    char sql[80];
+    snprintf(sql, sizeof sql, "SET GLOBAL max_allowed_packet = %ld", bytes);
+    admin_sql("mysql", sql);
 }
 static long packet_before;
 static void main_packet_back(void) {
